@@ -1,0 +1,88 @@
+# morgue - full-text search for news archives.
+# `make demo` and `make test` are all a newcomer needs (see README.md).
+
+CC       ?= cc
+PKGS     := sqlite3 libutf8proc jansson
+CRIT     := criterion
+SAN      ?=
+OPT      ?= -O2
+CFLAGS   += -std=c11 -Wall -Wextra -Werror $(OPT) -g -D_GNU_SOURCE \
+            -Ilib -Iindexer -Iquery $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lstemmer -lm
+
+ifeq ($(SAN),1)
+BUILD    := build/san
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+BINDIR   := $(BUILD)/bin
+else
+BUILD    := build/rel
+BINDIR   := bin
+endif
+
+LIB_SRC   := $(wildcard lib/*.c)
+IDX_SRC   := $(filter-out indexer/morgue_index.c,$(wildcard indexer/*.c))
+QRY_SRC   := $(filter-out query/morgue_query.c,$(wildcard query/*.c))
+CORE_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(IDX_SRC) $(QRY_SRC))
+TEST_SRC  := $(wildcard tests/test_*.c)
+TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
+PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query
+
+.PHONY: all deps demo test unit e2e test-san clean format lint
+
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h indexer/*.h query/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libmorgue.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BINDIR)/morgue-index: $(BUILD)/indexer/morgue_index.o $(BUILD)/libmorgue.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BINDIR)/morgue-query: $(BUILD)/query/morgue_query.o $(BUILD)/libmorgue.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/run: CFLAGS += $(shell pkg-config --cflags $(CRIT))
+$(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libmorgue.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CRIT))
+
+deps:
+	@sh scripts/deps.sh
+
+demo: deps all
+	@rm -f demo.db demo.db-wal demo.db-shm
+	$(BINDIR)/morgue-index --db demo.db corpus/
+	$(BINDIR)/morgue-query --db demo.db "inter-Korean summit Pyongyang"
+
+# The whole suite: unit tests and end-to-end tests, then the same again
+# built with AddressSanitizer and UBSan.
+test: deps
+	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory SAN=1 unit e2e
+
+unit: $(BUILD)/tests/run
+	cd tests && MORGUE_TEST_TMP=$${TMPDIR:-/tmp} ../$(BUILD)/tests/run --jobs 2
+
+e2e: $(PROGS)
+	sh tests/e2e.sh $(BINDIR)
+
+test-san:
+	@$(MAKE) --no-print-directory SAN=1 unit e2e
+
+clean:
+	rm -rf build bin demo.db demo.db-wal demo.db-shm
+
+format:
+	clang-format -i lib/*.[ch] indexer/*.[ch] query/*.[ch] tests/*.c
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Iindexer -Iquery lib indexer query
+	clang-tidy --quiet lib/*.c indexer/*.c query/*.c -- $(CFLAGS)

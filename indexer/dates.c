@@ -1,0 +1,241 @@
+/*
+ * dates.c - date parsing.
+ */
+#include "dates.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *const MONTHS[12] = {"jan", "feb", "mar", "apr",
+                                       "may", "jun", "jul", "aug",
+                                       "sep", "oct", "nov", "dec"};
+
+/* Month number (1..12) of a month name or its 3-letter abbreviation at
+ * p; *len gets the letters consumed.  0 when it is not a month. */
+static int month_at(const char *p, int *len)
+{
+    int n = 0;
+    while (isalpha((unsigned char)p[n]))
+        n++;
+    *len = n;
+    if (n < 3)
+        return 0;
+    static const char *const FULL[12] = {
+        "january", "february", "march",     "april",   "may",      "june",
+        "july",    "august",   "september", "october", "november", "december"};
+    for (int m = 0; m < 12; m++) {
+        if (n == 3 && strncasecmp(p, MONTHS[m], 3) == 0)
+            return m + 1;
+        if ((size_t)n == strlen(FULL[m]) && strncasecmp(p, FULL[m], (size_t)n) == 0)
+            return m + 1;
+        if (n == 4 && m == 8 && strncasecmp(p, "sept", 4) == 0)
+            return 9;
+    }
+    return 0;
+}
+
+static int valid(int y, int m, int d, int hh, int mm, int ss)
+{
+    return y >= 1000 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
+           hh >= 0 && hh <= 23 && mm >= 0 && mm <= 59 && ss >= 0 && ss <= 60;
+}
+
+/* Reads "HH:MM[:SS[.frac]]" at *pp; returns 1 when present. */
+static int read_time(const char **pp, int *hh, int *mm, int *ss)
+{
+    const char *p = *pp;
+    int n = 0;
+    *ss = 0;
+    if (sscanf(p, "%2d:%2d%n", hh, mm, &n) < 2)
+        return 0;
+    p += n;
+    if (*p == ':' && sscanf(p + 1, "%2d%n", ss, &n) == 1)
+        p += 1 + n;
+    if (*p == '.' || *p == ',')
+        for (p++; isdigit((unsigned char)*p); p++)
+            ;
+    *pp = p;
+    return 1;
+}
+
+/* Reads a zone (Z, +hh:mm, +hhmm, GMT, UT, UTC, or US zones) at *pp;
+ * returns 1 and the offset east of UTC in minutes when present. */
+static int read_zone(const char **pp, int *off)
+{
+    const char *p = *pp;
+    while (*p == ' ')
+        p++;
+    if (*p == 'Z' && !isalpha((unsigned char)p[1])) {
+        *off = 0;
+        *pp = p + 1;
+        return 1;
+    }
+    if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1])) {
+        int h = 0, m = 0, n = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &h, &m, &n) == 2 ||
+            sscanf(p + 1, "%2d%2d%n", &h, &m, &n) == 2 ||
+            (m = 0, sscanf(p + 1, "%2d%n", &h, &n) == 1)) {
+            *off = (h * 60 + m) * (*p == '-' ? -1 : 1);
+            *pp = p + 1 + n;
+            return 1;
+        }
+    }
+    static const struct {
+        const char *name;
+        int off;
+    } Z[] = {{"UTC", 0},     {"GMT", 0},     {"UT", 0},      {"EST", -300},
+             {"EDT", -240},  {"CST", -360},  {"CDT", -300},  {"MST", -420},
+             {"MDT", -360},  {"PST", -480},  {"PDT", -420}};
+    for (size_t i = 0; i < sizeof Z / sizeof *Z; i++) {
+        size_t n = strlen(Z[i].name);
+        if (strncmp(p, Z[i].name, n) == 0 && !isalpha((unsigned char)p[n])) {
+            *off = Z[i].off;
+            *pp = p + n;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void format(char out[32], int y, int m, int d, int has_time, int hh,
+                   int mm, int ss, int has_zone, int off)
+{
+    if (!has_time) {
+        snprintf(out, 32, "%04d-%02d-%02d", y, m, d);
+        return;
+    }
+    if (!has_zone) {
+        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, hh, mm, ss);
+        return;
+    }
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = hh;
+    tm.tm_min = mm;
+    tm.tm_sec = ss;
+    time_t t = timegm(&tm) - (time_t)off * 60;
+    struct tm u;
+    gmtime_r(&t, &u);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &u);
+}
+
+/* After the date: an optional time and zone, then nothing but spaces. */
+static int finish(const char *p, char out[32], int y, int m, int d)
+{
+    int hh = 0, mm = 0, ss = 0, off = 0, has_time = 0, has_zone = 0;
+    while (*p == ' ' || *p == 'T' || *p == ',')
+        p++;
+    if (isdigit((unsigned char)*p)) {
+        if (!read_time(&p, &hh, &mm, &ss))
+            return -1;
+        has_time = 1;
+        while (*p == ' ')
+            p++;
+        if (strncasecmp(p, "am", 2) == 0 || strncasecmp(p, "pm", 2) == 0) {
+            if (hh == 12)
+                hh = 0;
+            if (tolower((unsigned char)*p) == 'p')
+                hh += 12;
+            p += 2;
+        }
+        has_zone = read_zone(&p, &off);
+    }
+    while (*p == ' ' || *p == '.')
+        p++;
+    if (*p == '(') /* "+0000 (GMT)" */
+        p += strlen(p);
+    if (*p || !valid(y, m, d, hh, mm, ss))
+        return -1;
+    format(out, y, m, d, has_time, hh, mm, ss, has_zone, off);
+    return 0;
+}
+
+int date_parse(const char *s, char out[32])
+{
+    out[0] = 0;
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    int y, m, d, n = 0, ml;
+    /* ISO 8601 */
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10)
+        return finish(s + n, out, y, m, d) == 0 ? 0 : (out[0] = 0, -1);
+    /* A weekday name in front ("Fri, 09 Feb 2018"). */
+    const char *p = s;
+    if (isalpha((unsigned char)*p)) {
+        const char *q = p;
+        while (isalpha((unsigned char)*q))
+            q++;
+        if (*q == ',' && !month_at(p, &ml)) {
+            p = q + 1;
+            while (*p == ' ')
+                p++;
+        }
+    }
+    /* 26-FEB-1987 / 09 Feb 2018 / 9 February 2018 */
+    if (isdigit((unsigned char)*p)) {
+        d = (int)strtol(p, (char **)&p, 10);
+        if (*p == '-' || *p == ' ') {
+            p++;
+            m = month_at(p, &ml);
+            if (m) {
+                p += ml;
+                if (*p == '.')
+                    p++;
+                if (*p == '-' || *p == ' ' || *p == ',') {
+                    while (*p == '-' || *p == ' ' || *p == ',')
+                        p++;
+                    if (sscanf(p, "%4d%n", &y, &n) == 1 && n == 4)
+                        return finish(p + n, out, y, m, d) == 0
+                                   ? 0
+                                   : (out[0] = 0, -1);
+                }
+            }
+            return out[0] = 0, -1;
+        }
+        /* 09/02/2018, 09.02.2018 */
+        if (*p == '/' || *p == '.') {
+            char sep = *p;
+            int a = d, b;
+            if (sscanf(p + 1, "%2d%n", &b, &n) != 1 || p[1 + n] != sep)
+                return -1;
+            p += 1 + n + 1;
+            if (sscanf(p, "%4d%n", &y, &n) != 1 || n != 4)
+                return -1;
+            if (b > 12 && a <= 12) { /* US order: month/day */
+                m = a;
+                d = b;
+            } else {
+                d = a;
+                m = b;
+            }
+            return finish(p + n, out, y, m, d) == 0 ? 0 : (out[0] = 0, -1);
+        }
+        return out[0] = 0, -1;
+    }
+    /* February 9, 2018 / Feb. 9 2018 */
+    m = month_at(p, &ml);
+    if (m) {
+        p += ml;
+        if (*p == '.')
+            p++;
+        if (sscanf(p, " %2d%n", &d, &n) == 1) {
+            p += n;
+            if (strncmp(p, "st", 2) == 0 || strncmp(p, "nd", 2) == 0 ||
+                strncmp(p, "rd", 2) == 0 || strncmp(p, "th", 2) == 0)
+                p += 2;
+            while (*p == ',' || *p == ' ')
+                p++;
+            if (sscanf(p, "%4d%n", &y, &n) == 1 && n == 4)
+                return finish(p + n, out, y, m, d) == 0 ? 0 : (out[0] = 0, -1);
+        }
+    }
+    return -1;
+}

@@ -1,0 +1,19 @@
+/*
+ * dates.h - reading the dates archives contain into ISO 8601.
+ */
+#ifndef MORGUE_DATES_H
+#define MORGUE_DATES_H
+
+/* Parses s into out as "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" (local time
+ * of the source, zone unknown) or "YYYY-MM-DDTHH:MM:SSZ" (a zone was
+ * given, converted to UTC).  Accepted:
+ *   2018-02-09, 2018-02-09T14:30:00+09:00, 2018-02-09 14:30
+ *   26-FEB-1987 15:01:01.79                       (Reuters)
+ *   Fri, 09 Feb 2018 14:30:00 +0000               (RFC 2822)
+ *   February 9, 2018 / Feb. 9, 2018 / 9 February 2018
+ *   09/02/2018 and 09.02.2018: day first, unless the second number can't
+ *   be a month (02/13/2018 is 13 February)
+ * Returns 0, or -1 when s is not a date (out is then ""). */
+int date_parse(const char *s, char out[32]);
+
+#endif

@@ -1,0 +1,477 @@
+/*
+ * formats.c - format detection and the parsers.
+ */
+#include "formats.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clean.h"
+
+const char *fmt_name(enum fmt f)
+{
+    switch (f) {
+    case FMT_TEXT: return "text";
+    case FMT_JSON: return "json";
+    case FMT_REUTERS: return "reuters-sgml";
+    case FMT_BINARY: return "binary";
+    case FMT_HTML: return "html";
+    default: return "unknown";
+    }
+}
+
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n > e && strcasecmp(path + n - e, ext) == 0;
+}
+
+enum fmt fmt_detect(const char *path, const char *head, size_t n)
+{
+    static const char *const MAGIC[] = {"\x89PNG", "\xFF\xD8\xFF", "GIF8",
+                                        "%PDF",    "PK\x03\x04",   "\x1F\x8B"};
+    for (size_t i = 0; i < sizeof MAGIC / sizeof *MAGIC; i++)
+        if (n >= strlen(MAGIC[i]) &&
+            memcmp(head, MAGIC[i], strlen(MAGIC[i])) == 0)
+            return FMT_BINARY;
+    size_t ctrl = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)head[i];
+        if (c == 0)
+            return FMT_BINARY;
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+            ctrl++;
+    }
+    if (memmem(head, n, "<REUTERS", 8) || memmem(head, n, "<!DOCTYPE lewis", 15))
+        return FMT_REUTERS;
+    /* Reuters' own text holds control characters; other text rarely does. */
+    if (n && ctrl * 10 > n)
+        return FMT_BINARY;
+    size_t i = 0;
+    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < n && isspace((unsigned char)head[i]))
+        i++;
+    if (i < n && (head[i] == '{' || head[i] == '['))
+        return FMT_JSON;
+    if (i < n && head[i] == '<') {
+        for (size_t j = i; j + 5 <= n; j++)
+            if (strncasecmp(head + j, "<html", 5) == 0 ||
+                strncasecmp(head + j, "<body", 5) == 0)
+                return FMT_HTML;
+    }
+    if (has_ext(path, ".sgm"))
+        return FMT_REUTERS;
+    if (has_ext(path, ".jsonl") || has_ext(path, ".ndjson") ||
+        has_ext(path, ".json"))
+        return FMT_JSON;
+    if (has_ext(path, ".html") || has_ext(path, ".htm"))
+        return FMT_HTML;
+    return FMT_TEXT;
+}
+
+/* ---- plain text ---------------------------------------------------- */
+
+/* True when the line reads like a headline: short, few words, no final
+ * full stop. */
+static int headline_like(const char *line, size_t n)
+{
+    while (n && isspace((unsigned char)line[n - 1]))
+        n--;
+    if (n == 0 || n > 150 || line[n - 1] == '.' || line[n - 1] == ',' ||
+        line[n - 1] == ';' || line[n - 1] == ':')
+        return 0;
+    int words = 1;
+    for (size_t i = 0; i < n; i++)
+        if (line[i] == ' ')
+            words++;
+    return words <= 20;
+}
+
+/* The first sentence of text (at most about 200 bytes, cut at a word). */
+static char *first_sentence(const char *text)
+{
+    size_t n = strlen(text), end = n;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if ((text[i] == '.' || text[i] == '?' || text[i] == '!') &&
+            (text[i + 1] == ' ' || text[i + 1] == '\n') && i >= 20) {
+            end = i + 1;
+            break;
+        }
+        if (text[i] == '\n' && text[i + 1] == '\n') {
+            end = i;
+            break;
+        }
+    }
+    if (end > 200) {
+        end = 200;
+        while (end > 0 && text[end] != ' ')
+            end--;
+        if (end == 0)
+            end = 200;
+        while (end > 0 && ((unsigned char)text[end] & 0xC0) == 0x80)
+            end--;
+        char *s = mg_malloc(end + 4);
+        memcpy(s, text, end);
+        memcpy(s + end, "\xE2\x80\xA6", 4); /* … */
+        return s;
+    }
+    return mg_strndup(text, end);
+}
+
+static int parse_text(const char *path, const char *uid_base,
+                      const char *data, struct fmt_sink *sink)
+{
+    struct article a = {0};
+    char *text = clean_utf8(data, strlen(data));
+    /* CNN .story layout: "@highlight" paragraphs after the text. */
+    struct buf hl = {0};
+    char *at = strstr(text, "\n@highlight");
+    if (at || strncmp(text, "@highlight", 10) == 0) {
+        char *p = at ? at + 1 : text;
+        while ((p = strstr(p, "@highlight"))) {
+            p += 10;
+            while (isspace((unsigned char)*p))
+                p++;
+            char *end = strstr(p, "@highlight");
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            while (len && isspace((unsigned char)p[len - 1]))
+                len--;
+            if (len) {
+                if (hl.len)
+                    buf_addc(&hl, '\n');
+                buf_add(&hl, p, len);
+            }
+        }
+        *(at ? at : text) = 0;
+    }
+    const char *p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    const char *eol = strchr(p, '\n');
+    size_t first = eol ? (size_t)(eol - p) : strlen(p);
+    const char *rest = eol ? eol + 1 : p + first;
+    while (isspace((unsigned char)*rest))
+        rest++;
+    if (*rest && headline_like(p, first)) {
+        a.title = mg_strndup(p, first);
+        a.body = mg_strdup(rest);
+    } else {
+        a.title = first_sentence(p);
+        a.body = mg_strdup(p);
+    }
+    if (hl.len)
+        a.highlights = buf_take(&hl);
+    buf_free(&hl);
+    a.uid = mg_strdup(uid_base);
+    a.path = mg_strdup(path);
+    free(text);
+    int rc = sink->article(sink->ctx, &a);
+    article_clear(&a);
+    return rc ? -1 : 1;
+}
+
+/* ---- JSON ---------------------------------------------------------- */
+
+/* The first of the named members that is a non-empty string (or a
+ * number, for ids and dates; or an array of strings, joined). */
+static char *json_field(json_t *o, const char *const *names)
+{
+    for (; *names; names++) {
+        json_t *v = json_object_get(o, *names);
+        if (json_is_string(v) && json_string_length(v) > 0)
+            return mg_strndup(json_string_value(v), json_string_length(v));
+        if (json_is_integer(v)) {
+            char tmp[32];
+            snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(v));
+            return mg_strdup(tmp);
+        }
+        if (json_is_array(v) && json_array_size(v) > 0) {
+            struct buf b = {0};
+            size_t i;
+            json_t *e;
+            json_array_foreach(v, i, e)
+            {
+                if (json_is_string(e)) {
+                    if (b.len)
+                        buf_adds(&b, ", ");
+                    buf_adds(&b, json_string_value(e));
+                }
+            }
+            if (b.len)
+                return buf_take(&b);
+            buf_free(&b);
+        }
+    }
+    return NULL;
+}
+
+static const char *const F_ID[] = {"id", "uid", "guid", NULL};
+static const char *const F_TITLE[] = {"title", "headline", NULL};
+static const char *const F_BODY[] = {"body", "text", "content", "article", NULL};
+static const char *const F_DATE[] = {"date", "published", "publish_date",
+                                     "pubdate", NULL};
+static const char *const F_URL[] = {"url", "link", NULL};
+static const char *const F_SOURCE[] = {"source", "publication", "site", NULL};
+static const char *const F_BYLINE[] = {"byline", "author", "authors", NULL};
+static const char *const F_SECTION[] = {"section", "category", NULL};
+static const char *const F_HL[] = {"highlights", "summary", NULL};
+
+/* Turns one JSON value into an article; returns 1 when given to the
+ * sink, 0 when skipped (with a warning), -1 when the sink said stop. */
+static int json_article(json_t *o, const char *path, const char *uid_base,
+                        long line, struct fmt_sink *sink)
+{
+    char where[64] = "";
+    if (line > 0)
+        snprintf(where, sizeof where, ":%ld", line);
+    if (!json_is_object(o)) {
+        char msg[1024];
+        snprintf(msg, sizeof msg,
+                 "%s%s: not an article (expected a JSON object with a title "
+                 "or a body)",
+                 path, where);
+        sink->warn(sink->ctx, msg);
+        return 0;
+    }
+    struct article a = {0};
+    a.title = json_field(o, F_TITLE);
+    a.body = json_field(o, F_BODY);
+    if (!a.title && !a.body) {
+        char msg[1024];
+        snprintf(msg, sizeof msg,
+                 "%s%s: not an article (no \"title\", \"body\" or \"text\")",
+                 path, where);
+        sink->warn(sink->ctx, msg);
+        article_clear(&a);
+        return 0;
+    }
+    char *id = json_field(o, F_ID);
+    if (id) {
+        a.uid = id;
+    } else {
+        struct buf b = {0};
+        buf_printf(&b, "%s#%ld", uid_base, line > 0 ? line : 1);
+        a.uid = buf_take(&b);
+    }
+    a.date = json_field(o, F_DATE);
+    a.url = json_field(o, F_URL);
+    a.source = json_field(o, F_SOURCE);
+    a.byline = json_field(o, F_BYLINE);
+    a.section = json_field(o, F_SECTION);
+    a.highlights = json_field(o, F_HL);
+    a.path = mg_strdup(path);
+    int rc = sink->article(sink->ctx, &a);
+    article_clear(&a);
+    return rc ? -1 : 1;
+}
+
+static int parse_json(const char *path, const char *uid_base,
+                      const char *data, size_t n, struct fmt_sink *sink,
+                      struct mg_err *err)
+{
+    const char *p = data;
+    while (isspace((unsigned char)*p))
+        p++;
+    json_error_t je;
+    /* A whole-file JSON value: an array of articles or one object. */
+    json_t *all = json_loadb(data, n, 0, &je);
+    if (all && (json_is_array(all) || json_is_object(all))) {
+        int count = 0;
+        if (json_is_array(all)) {
+            size_t i;
+            json_t *e;
+            json_array_foreach(all, i, e)
+            {
+                int rc = json_article(e, path, uid_base, (long)i + 1, sink);
+                if (rc < 0)
+                    break;
+                count += rc;
+            }
+        } else {
+            count = json_article(all, path, uid_base, 0, sink);
+        }
+        json_decref(all);
+        return count < 0 ? 0 : count;
+    }
+    json_decref(all);
+    if (*p == '[')
+        return mg_fail(err, "%s: invalid JSON: line %d: %s", path, je.line,
+                       je.text);
+    /* JSON Lines. */
+    int count = 0;
+    long line = 0;
+    const char *s = data;
+    while (*s) {
+        const char *eol = strchr(s, '\n');
+        size_t len = eol ? (size_t)(eol - s) : strlen(s);
+        line++;
+        const char *q = s;
+        while (q < s + len && isspace((unsigned char)*q))
+            q++;
+        if (q < s + len) {
+            json_t *o = json_loadb(s, len, 0, &je);
+            if (!o) {
+                char msg[1024];
+                snprintf(msg, sizeof msg, "%s:%ld: invalid JSON: %s", path,
+                         line, je.text);
+                sink->warn(sink->ctx, msg);
+            } else {
+                int rc = json_article(o, path, uid_base, line, sink);
+                json_decref(o);
+                if (rc < 0)
+                    break;
+                count += rc;
+            }
+        }
+        s = eol ? eol + 1 : s + len;
+    }
+    return count;
+}
+
+/* ---- Reuters-21578 SGML ------------------------------------------- */
+
+/* Copy of the text between <tag...> and </tag> inside [s, end), entities
+ * decoded; NULL when absent. */
+static char *sgml_element(const char *s, const char *end, const char *tag)
+{
+    char open[32], close[32];
+    snprintf(open, sizeof open, "<%s", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    size_t ol = strlen(open);
+    const char *p = s;
+    for (;;) {
+        p = memmem(p, (size_t)(end - p), open, ol);
+        if (!p)
+            return NULL;
+        if (p[ol] == '>' || p[ol] == ' ')
+            break;
+        p += ol;
+    }
+    const char *gt = memchr(p, '>', (size_t)(end - p));
+    if (!gt)
+        return NULL;
+    const char *c = memmem(gt + 1, (size_t)(end - gt - 1), close, strlen(close));
+    if (!c)
+        c = end;
+    char *v = mg_strndup(gt + 1, (size_t)(c - gt - 1));
+    clean_entities(v);
+    return v;
+}
+
+/* Removes the wire signature ("Reuter", "REUTER") ending a story. */
+static void drop_signature(char *body)
+{
+    size_t n = strlen(body);
+    while (n && (isspace((unsigned char)body[n - 1]) ||
+                 (unsigned char)body[n - 1] < 0x20))
+        n--;
+    body[n] = 0;
+    size_t w = n;
+    while (w && isalpha((unsigned char)body[w - 1]))
+        w--;
+    if (n - w == 6 && strncasecmp(body + w, "reuter", 6) == 0)
+        body[w] = 0;
+}
+
+static int parse_reuters(const char *path, const char *data, size_t n,
+                         struct fmt_sink *sink)
+{
+    int count = 0;
+    const char *p = data, *end = data + n;
+    while ((p = memmem(p, (size_t)(end - p), "<REUTERS", 8))) {
+        const char *gt = memchr(p, '>', (size_t)(end - p));
+        if (!gt)
+            break;
+        const char *close = memmem(gt, (size_t)(end - gt), "</REUTERS>", 10);
+        const char *e = close ? close : end;
+        struct article a = {0};
+        const char *id = memmem(p, (size_t)(gt - p), "NEWID=\"", 7);
+        long newid = id ? strtol(id + 7, NULL, 10) : 0;
+        struct buf uid = {0};
+        if (newid > 0)
+            buf_printf(&uid, "reuters-%ld", newid);
+        else
+            buf_printf(&uid, "%s#%d", path, count + 1);
+        a.uid = buf_take(&uid);
+        a.date = sgml_element(p, e, "DATE");
+        a.title = sgml_element(p, e, "TITLE");
+        a.dateline = sgml_element(p, e, "DATELINE");
+        a.body = sgml_element(p, e, "BODY");
+        if (!a.body && memmem(p, (size_t)(e - p), "TYPE=\"UNPROC\"", 13))
+            a.body = sgml_element(p, e, "TEXT");
+        if (a.body)
+            drop_signature(a.body);
+        if (a.dateline) { /* "SALVADOR, Feb 26 -" -> "SALVADOR" */
+            char *comma = strchr(a.dateline, ',');
+            if (comma)
+                *comma = 0;
+            mg_trim(a.dateline);
+        }
+        a.source = mg_strdup("Reuters");
+        a.language = mg_strdup("en");
+        a.path = mg_strdup(path);
+        int rc = 0;
+        if (a.title || a.body) {
+            rc = sink->article(sink->ctx, &a);
+            count++;
+        }
+        article_clear(&a);
+        if (rc)
+            break;
+        p = e;
+    }
+    return count;
+}
+
+int fmt_parse_buffer(const char *path, const char *uid_base,
+                     const char *data, size_t n, enum fmt f,
+                     struct fmt_sink *sink, struct mg_err *err)
+{
+    switch (f) {
+    case FMT_TEXT: {
+        const char *q = data;
+        while (*q && isspace((unsigned char)*q))
+            q++;
+        if (!*q)
+            return mg_fail(err, "%s: no text in it", path);
+        return parse_text(path, uid_base, data, sink);
+    }
+    case FMT_JSON:
+        return parse_json(path, uid_base, data, n, sink, err);
+    case FMT_REUTERS: {
+        int c = parse_reuters(path, data, n, sink);
+        if (c == 0)
+            return mg_fail(err, "%s: no <REUTERS> story in it", path);
+        return c;
+    }
+    case FMT_BINARY:
+        return mg_fail(err, "%s: binary data, not text (skipped)", path);
+    case FMT_HTML:
+        return mg_fail(err, "%s: HTML pages are not read by this version",
+                       path);
+    default:
+        return mg_fail(err, "%s: unknown format", path);
+    }
+}
+
+int fmt_parse_file(const char *path, const char *uid_base,
+                   struct fmt_sink *sink, struct mg_err *err)
+{
+    char *data;
+    size_t n;
+    if (mg_read_file(path, &data, &n, err) < 0)
+        return -1;
+    if (n == 0) {
+        free(data);
+        return mg_fail(err, "%s: empty file", path);
+    }
+    enum fmt f = fmt_detect(path, data, n < 4096 ? n : 4096);
+    int rc = fmt_parse_buffer(path, uid_base, data, n, f, sink, err);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * article.c - the article model.
+ */
+#include "article.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define ARTICLE_FIELDS(X)                                                    \
+    X(uid) X(title) X(lede) X(body) X(captions) X(highlights) X(entities)    \
+    X(date) X(source) X(url) X(byline) X(section) X(dateline) X(language)    \
+    X(path)
+
+void article_clear(struct article *a)
+{
+    if (!a)
+        return;
+#define FREE_FIELD(f) free(a->f);
+    ARTICLE_FIELDS(FREE_FIELD)
+#undef FREE_FIELD
+    memset(a, 0, sizeof *a);
+}
+
+void article_set(char **field, const char *value)
+{
+    free(*field);
+    *field = mg_strdup(value);
+}
+
+void article_hash(const struct article *a, char out[17])
+{
+    uint64_t h = 1469598103934665603ULL;
+#define HASH_FIELD(f)                                                        \
+    {                                                                        \
+        const char *s = a->f ? a->f : "";                                    \
+        h ^= mg_hash64(s, strlen(s) + 1);                                    \
+        h *= 1099511628211ULL;                                               \
+        h ^= h >> 29;                                                        \
+    }
+    ARTICLE_FIELDS(HASH_FIELD)
+#undef HASH_FIELD
+    snprintf(out, 17, "%016" PRIx64, h);
+}

@@ -1,0 +1,38 @@
+/*
+ * article.h - the article model: one news story as the indexer produces
+ * it and the store keeps it.  All fields are owned UTF-8 strings or NULL.
+ */
+#ifndef MORGUE_ARTICLE_H
+#define MORGUE_ARTICLE_H
+
+#include <stdint.h>
+
+struct article {
+    char *uid;        /* stable id: the input's own id, or path#position */
+    char *title;
+    char *lede;       /* first sentences of the body */
+    char *body;       /* cleaned text, paragraphs separated by "\n\n" */
+    char *captions;   /* photo captions, one per line */
+    char *highlights; /* summary points, one per line */
+    char *entities;   /* entity names, one per line */
+    char *date;       /* ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[Z] */
+    char *source;     /* publication or wire service */
+    char *url;
+    char *byline;
+    char *section;
+    char *dateline;   /* place of the dateline, e.g. "SALVADOR" */
+    char *language;   /* BCP 47 code, "und" when unknown */
+    char *path;       /* the file it came from */
+};
+
+/* Frees every field and zeroes the struct; takes NULL. */
+void article_clear(struct article *a);
+
+/* Replaces *field with a copy of value (NULL clears it). */
+void article_set(char **field, const char *value);
+
+/* A hash of every stored field, as 16 hex digits into out[17]: equal
+ * hashes mean an unchanged article.  Can't fail. */
+void article_hash(const struct article *a, char out[17]);
+
+#endif

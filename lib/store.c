@@ -1,0 +1,360 @@
+/*
+ * store.c - schema, opening, version checks and writes of the index.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tokenizer.h"
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *find;   /* uid -> id, hash */
+    sqlite3_stmt *insert;
+    sqlite3_stmt *update;
+};
+
+/* The whole schema.  The articles columns named like the FTS5 columns are
+ * the external content FTS5 reads back for snippets and highlights. */
+static const char SCHEMA[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE articles("
+    " id INTEGER PRIMARY KEY,"
+    " uid TEXT NOT NULL UNIQUE,"
+    " title TEXT NOT NULL DEFAULT '',"
+    " lede TEXT NOT NULL DEFAULT '',"
+    " body TEXT NOT NULL DEFAULT '',"
+    " captions TEXT NOT NULL DEFAULT '',"
+    " highlights TEXT NOT NULL DEFAULT '',"
+    " entities TEXT NOT NULL DEFAULT '',"
+    " date TEXT, source TEXT, url TEXT, byline TEXT, section TEXT,"
+    " dateline TEXT, language TEXT, path TEXT,"
+    " hash TEXT NOT NULL);"
+    "CREATE INDEX articles_date ON articles(date);"
+    "CREATE VIRTUAL TABLE fts USING fts5("
+    " title, lede, body, captions, highlights, entities,"
+    " content='articles', content_rowid='id', tokenize='morgue');"
+    "CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN"
+    " INSERT INTO fts(rowid, title, lede, body, captions, highlights,"
+    " entities) VALUES (new.id, new.title, new.lede, new.body,"
+    " new.captions, new.highlights, new.entities); END;"
+    "CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN"
+    " INSERT INTO fts(fts, rowid, title, lede, body, captions, highlights,"
+    " entities) VALUES ('delete', old.id, old.title, old.lede, old.body,"
+    " old.captions, old.highlights, old.entities); END;"
+    "CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN"
+    " INSERT INTO fts(fts, rowid, title, lede, body, captions, highlights,"
+    " entities) VALUES ('delete', old.id, old.title, old.lede, old.body,"
+    " old.captions, old.highlights, old.entities);"
+    " INSERT INTO fts(rowid, title, lede, body, captions, highlights,"
+    " entities) VALUES (new.id, new.title, new.lede, new.body,"
+    " new.captions, new.highlights, new.entities); END;";
+
+const char *store_default_path(const char *explicit_path)
+{
+    if (explicit_path && *explicit_path)
+        return explicit_path;
+    const char *env = getenv("MORGUE_DB");
+    return env && *env ? env : "morgue.db";
+}
+
+static int exec(struct store *s, const char *sql, struct mg_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        mg_fail(err, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads meta.value for key as an integer; -1 when absent. */
+static long meta_int(struct store *s, const char *key)
+{
+    sqlite3_stmt *st = NULL;
+    long v = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key=?1", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int has_table(struct store *s, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM sqlite_master WHERE type='table'"
+                           " AND name=?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+static int create_schema(struct store *s, struct mg_err *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO meta VALUES('schema_version','%d'),"
+             "('tokenizer_version','%d');",
+             STORE_SCHEMA_VERSION, TOK_VERSION);
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    /* Another writer may have created it while we waited for the lock. */
+    if (has_table(s, "meta"))
+        return exec(s, "COMMIT", err);
+    if (exec(s, SCHEMA, err) < 0 || exec(s, sql, err) < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return exec(s, "COMMIT", err);
+}
+
+static int check_versions(struct store *s, struct mg_err *err)
+{
+    long schema = meta_int(s, "schema_version");
+    long tokv = meta_int(s, "tokenizer_version");
+    if (schema != STORE_SCHEMA_VERSION)
+        return mg_fail(err,
+                       "%s: index schema version %ld, this morgue reads "
+                       "version %d: rebuild the index (remove it and run "
+                       "morgue-index again)",
+                       s->path, schema, STORE_SCHEMA_VERSION);
+    if (tokv != TOK_VERSION)
+        return mg_fail(err,
+                       "%s: index built with tokenizer version %ld, this "
+                       "morgue tokenizes with version %d: rebuild the index "
+                       "(remove it and run morgue-index again)",
+                       s->path, tokv, TOK_VERSION);
+    return 0;
+}
+
+static int prepare(struct store *s, sqlite3_stmt **st, const char *sql,
+                   struct mg_err *err)
+{
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+                           NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return 0;
+}
+
+#define STORE_FIELDS                                                         \
+    "title, lede, body, captions, highlights, entities, date, source, url,"  \
+    " byline, section, dateline, language, path, hash"
+
+static int prepare_writes(struct store *s, struct mg_err *err)
+{
+    if (prepare(s, &s->find, "SELECT id, hash FROM articles WHERE uid=?1",
+                err) < 0 ||
+        prepare(s, &s->insert,
+                "INSERT INTO articles(uid, " STORE_FIELDS ") VALUES (?1, ?2,"
+                " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                " ?16)",
+                err) < 0 ||
+        prepare(s, &s->update,
+                "UPDATE articles SET title=?2, lede=?3, body=?4,"
+                " captions=?5, highlights=?6, entities=?7, date=?8,"
+                " source=?9, url=?10, byline=?11, section=?12, dateline=?13,"
+                " language=?14, path=?15, hash=?16 WHERE uid=?1",
+                err) < 0)
+        return -1;
+    return 0;
+}
+
+int store_open(const char *path, enum store_mode mode, struct store **out,
+               struct mg_err *err)
+{
+    *out = NULL;
+    if (mode == STORE_READ && access(path, F_OK) != 0)
+        return mg_fail(err,
+                       "%s: no index here (build one with morgue-index "
+                       "--db %s PATH)",
+                       path, path);
+    struct store *s = mg_calloc(1, sizeof *s);
+    s->path = mg_strdup(path);
+    int flags = mode == STORE_READ
+                    ? SQLITE_OPEN_READONLY
+                    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        mg_fail(err, "%s: cannot open: %s", path,
+                s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return -1;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 10000);
+    if (tok_register(s->db, err) < 0)
+        goto fail;
+    /* Reading the header tells a non-database file at once. */
+    if (exec(s, "PRAGMA schema_version", NULL) < 0) {
+        mg_fail(err, "%s: not a morgue index (%s)", path,
+                sqlite3_errmsg(s->db));
+        goto fail;
+    }
+    if (mode == STORE_WRITE) {
+        if (exec(s,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                 " PRAGMA cache_size=-65536; PRAGMA secure_delete=OFF;",
+                 err) < 0)
+            goto fail;
+        if (!has_table(s, "meta") && create_schema(s, err) < 0)
+            goto fail;
+    }
+    if (!has_table(s, "meta") || !has_table(s, "articles")) {
+        mg_fail(err, "%s: not a morgue index (no morgue schema in it)",
+                path);
+        goto fail;
+    }
+    if (check_versions(s, err) < 0)
+        goto fail;
+    if (mode == STORE_WRITE && prepare_writes(s, err) < 0)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return -1;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    sqlite3_finalize(s->find);
+    sqlite3_finalize(s->insert);
+    sqlite3_finalize(s->update);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+sqlite3 *store_db(struct store *s)
+{
+    return s->db;
+}
+
+const char *store_path(struct store *s)
+{
+    return s->path;
+}
+
+int store_begin(struct store *s, struct mg_err *err)
+{
+    return exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(struct store *s, struct mg_err *err)
+{
+    return exec(s, "COMMIT", err);
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+int store_put(struct store *s, const struct article *a, struct mg_err *err)
+{
+    char hash[17];
+    article_hash(a, hash);
+    sqlite3_bind_text(s->find, 1, a->uid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s->find);
+    int exists = rc == SQLITE_ROW;
+    int same = exists && strcmp((const char *)sqlite3_column_text(s->find, 1),
+                                hash) == 0;
+    sqlite3_reset(s->find);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    if (same)
+        return STORE_UNCHANGED;
+    sqlite3_stmt *st = exists ? s->update : s->insert;
+    bind_text(st, 1, a->uid);
+    bind_text(st, 2, a->title);
+    bind_text(st, 3, a->lede);
+    bind_text(st, 4, a->body);
+    bind_text(st, 5, a->captions);
+    bind_text(st, 6, a->highlights);
+    bind_text(st, 7, a->entities);
+    bind_opt(st, 8, a->date);
+    bind_opt(st, 9, a->source);
+    bind_opt(st, 10, a->url);
+    bind_opt(st, 11, a->byline);
+    bind_opt(st, 12, a->section);
+    bind_opt(st, 13, a->dateline);
+    bind_opt(st, 14, a->language);
+    bind_opt(st, 15, a->path);
+    sqlite3_bind_text(st, 16, hash, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: storing %s: %s", s->path, a->uid,
+                       sqlite3_errmsg(s->db));
+    return exists ? STORE_CHANGED : STORE_ADDED;
+}
+
+int64_t store_count(struct store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM articles", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? mg_strdup((const char *)t) : NULL;
+}
+
+int store_get(struct store *s, const char *uid, struct article *a,
+              struct mg_err *err)
+{
+    article_clear(a);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT uid, " STORE_FIELDS
+                           " FROM articles WHERE uid=?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        char **f[] = {&a->uid,     &a->title,    &a->lede,     &a->body,
+                      &a->captions, &a->highlights, &a->entities, &a->date,
+                      &a->source,  &a->url,      &a->byline,   &a->section,
+                      &a->dateline, &a->language, &a->path};
+        for (int i = 0; i < (int)(sizeof f / sizeof *f); i++)
+            *f[i] = col_dup(st, i);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+}

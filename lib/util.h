@@ -1,0 +1,64 @@
+/*
+ * util.h - small shared helpers: allocation, growable strings, error records,
+ * file reading and hashing.  Used by every other module.
+ */
+#ifndef MORGUE_UTIL_H
+#define MORGUE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MORGUE_VERSION "0.1.0"
+
+/* Error record filled by functions that can fail.  msg names the input
+ * and the reason, one line, no trailing newline. */
+struct mg_err {
+    char msg[512];
+};
+
+/* Formats msg into err (which may be NULL) and returns -1, so callers can
+ * write `return mg_fail(err, "...", ...)`. */
+int mg_fail(struct mg_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Allocation wrappers: abort the program with a message when memory runs
+ * out (the only failure they have).  mg_strndup copies n bytes and adds a
+ * terminating NUL.  mg_strdup(NULL) returns NULL. */
+void *mg_malloc(size_t n);
+void *mg_calloc(size_t count, size_t n);
+void *mg_realloc(void *p, size_t n);
+char *mg_strdup(const char *s);
+char *mg_strndup(const char *s, size_t n);
+
+/* A growable byte string, always NUL-terminated once anything was added.
+ * Zero-initialise (`struct buf b = {0};`) to start; buf_free() releases. */
+struct buf {
+    char *s;
+    size_t len;
+    size_t cap;
+};
+void buf_reserve(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_clear(struct buf *b);
+/* Hands the string to the caller (never NULL: "" when empty) and resets b. */
+char *buf_take(struct buf *b);
+void buf_free(struct buf *b);
+
+/* Reads a whole file into *out (NUL-terminated, caller frees) and its
+ * length into *len.  Fails with a message naming the path. */
+int mg_read_file(const char *path, char **out, size_t *len, struct mg_err *err);
+
+/* 64-bit FNV-1a hash of n bytes; can't fail. */
+uint64_t mg_hash64(const void *p, size_t n);
+
+/* Trims ASCII whitespace at both ends in place; returns s. */
+char *mg_trim(char *s);
+
+/* Writes an ASCII-lowercased copy of s to a new string. */
+char *mg_lower_ascii(const char *s);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * morgue_query.c - the morgue-query program: searches the index from the
+ * command line.  Exit status (grep's convention): 0 hits found, 1 none,
+ * 2 usage or index error.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "search.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: morgue-query [--db FILE] [-n N] [--offset K] [--json] "
+          "QUERY...\n"
+          "Searches the index and prints the best articles first, each with\n"
+          "a snippet whose matched words are highlighted.\n"
+          "\n"
+          "Query syntax (docs/query-syntax.md):\n"
+          "  summit Pyongyang     articles with both words (summits counts)\n"
+          "  \"Kim Jong Un\"        the words as written, in this order\n"
+          "  summit OR talks      either word (also |)\n"
+          "  -word  NOT word      without the word\n"
+          "  universit*           words starting so\n"
+          "  title:summit         in the title only (also lede: body:\n"
+          "                       captions: highlights:)\n"
+          "\n"
+          "  --db FILE     index file (default $MORGUE_DB, else ./morgue.db)\n"
+          "  -n, --limit N hits to print (default 10, at most 1000)\n"
+          "  --offset K    skip the first K hits\n"
+          "  --json        one JSON document: {query, total, hits: [...]}\n"
+          "  -h, --help    this help\n"
+          "  --version     the version\n"
+          "\n"
+          "Exit status: 0 hits found, 1 none, 2 usage or index error.\n",
+          f);
+}
+
+static int parse_int(const char *s, const char *what, int lo, int hi,
+                     int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) {
+        fprintf(stderr, "morgue-query: %s must be a number from %d to %d, "
+                        "not \"%s\"\n",
+                what, lo, hi, s);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+/* Prints the snippet with its spans marked: bold on a terminal, [..]
+ * otherwise. */
+static void print_snippet(const struct search_hit *h, int tty)
+{
+    const char *on = tty ? "\033[1m" : "[", *off = tty ? "\033[0m" : "]";
+    int cp = 0, span = 0, in = 0;
+    for (const char *p = h->snippet; *p; p++) {
+        int lead = ((unsigned char)*p & 0xC0) != 0x80;
+        if (lead) {
+            if (in && cp == h->spans[span].start + h->spans[span].length) {
+                fputs(off, stdout);
+                in = 0;
+                span++;
+            }
+            if (!in && span < h->nspans && cp == h->spans[span].start) {
+                fputs(on, stdout);
+                in = 1;
+            }
+            cp++;
+        }
+        putchar(*p == '\n' ? ' ' : *p);
+    }
+    if (in)
+        fputs(off, stdout);
+    putchar('\n');
+}
+
+static void print_text(const struct search_result *r, int offset, int tty)
+{
+    for (int i = 0; i < r->nhits; i++) {
+        const struct search_hit *h = &r->hits[i];
+        char date[11] = "";
+        if (h->date)
+            snprintf(date, sizeof date, "%s", h->date);
+        printf("%s%d. %s%s\n", tty ? "\033[1m" : "", offset + i + 1,
+               h->title && *h->title ? h->title : "(no title)",
+               tty ? "\033[0m" : "");
+        printf("   %s%s%s%s%s  score %.2f\n", date, *date ? " | " : "",
+               h->source ? h->source : "", h->source ? " | " : "",
+               h->path ? h->path : h->id, h->score);
+        fputs("   ", stdout);
+        print_snippet(h, tty);
+        putchar('\n');
+    }
+    printf("%d of %lld matching articles shown (from %d)\n", r->nhits,
+           (long long)r->total, r->nhits ? offset + 1 : 0);
+}
+
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static int print_json(const char *query, const struct search_result *r)
+{
+    json_t *hits = json_array();
+    for (int i = 0; i < r->nhits; i++) {
+        const struct search_hit *h = &r->hits[i];
+        json_t *spans = json_array();
+        for (int k = 0; k < h->nspans; k++)
+            json_array_append_new(spans,
+                                  json_pack("[ii]", h->spans[k].start,
+                                            h->spans[k].length));
+        json_array_append_new(
+            hits, json_pack("{s:o s:o s:o s:o s:o s:o s:f s:o s:o}", "id",
+                            jstr(h->id), "title", jstr(h->title), "date",
+                            jstr(h->date), "source", jstr(h->source), "path",
+                            jstr(h->path), "url", jstr(h->url), "score",
+                            h->score, "snippet", jstr(h->snippet),
+                            "highlights", spans));
+    }
+    json_t *doc = json_pack("{s:s s:I s:o}", "query", query, "total",
+                            (json_int_t)r->total, "hits", hits);
+    if (!doc) /* the query was not valid UTF-8 */
+        doc = json_pack("{s:n s:I s:o}", "query", "total",
+                        (json_int_t)r->total, "hits", hits);
+    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    if (!s)
+        return -1;
+    puts(s);
+    free(s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"limit", required_argument, NULL, 'n'},
+        {"offset", required_argument, NULL, 'o'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT};
+    int json = 0, c;
+    while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'n':
+            if (parse_int(optarg, "--limit", 1, SEARCH_MAX_LIMIT, &so.limit))
+                return 2;
+            break;
+        case 'o':
+            if (parse_int(optarg, "--offset", 0, INT_MAX / 2, &so.offset))
+                return 2;
+            break;
+        case 'j': json = 1; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': puts("morgue-query " MORGUE_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    struct buf q = {0};
+    for (int i = optind; i < argc; i++) {
+        if (q.len)
+            buf_addc(&q, ' ');
+        buf_adds(&q, argv[i]);
+    }
+    char *query = buf_take(&q);
+    so.query = query;
+
+    struct mg_err err;
+    struct store *st = NULL;
+    struct searcher *s = NULL;
+    struct search_result res = {0};
+    int status = 2;
+    if (store_open(store_default_path(db), STORE_READ, &st, &err) < 0 ||
+        searcher_new(st, &s, &err) < 0 || search_run(s, &so, &res, &err) < 0) {
+        fprintf(stderr, "morgue-query: %s\n", err.msg);
+        goto out;
+    }
+    if (json) {
+        if (print_json(query, &res) < 0) {
+            fprintf(stderr, "morgue-query: cannot write JSON output\n");
+            goto out;
+        }
+    } else {
+        int tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        print_text(&res, so.offset, tty);
+    }
+    status = res.nhits > 0 || (res.total > 0 && so.offset > 0) ? 0 : 1;
+out:
+    search_result_free(&res);
+    searcher_free(s);
+    store_close(st);
+    free(query);
+    return status;
+}

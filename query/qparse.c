@@ -1,0 +1,303 @@
+/*
+ * qparse.c - recursive-descent parser for the query language (qparse.h).
+ *
+ *   or   := and (("OR" | "|") and)*
+ *   and  := ("AND"? unary)+
+ *   unary:= ("-" | "NOT") prim | prim
+ *   prim := "(" or ")" | field? ('"' phrase '"' | word "*"?)
+ */
+#include "qparse.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const FIELDS[] = {"title", "lede", "body", "captions",
+                                     "highlights", NULL};
+
+struct parser {
+    struct tok *tok;
+    const char *s; /* the query, control characters removed */
+    size_t pos;
+    int depth;
+    int terms;
+    struct mg_err *err;
+    int failed;
+};
+
+static void skip_space(struct parser *p)
+{
+    while (p->s[p->pos] && isspace((unsigned char)p->s[p->pos]))
+        p->pos++;
+}
+
+/* Length of the bare word at pos: up to space, quote or parenthesis. */
+static size_t word_len(const struct parser *p)
+{
+    size_t n = 0;
+    const char *s = p->s + p->pos;
+    while (s[n] && !isspace((unsigned char)s[n]) && s[n] != '"' &&
+           s[n] != '(' && s[n] != ')')
+        n++;
+    return n;
+}
+
+static int is_op(const struct parser *p, const char *op)
+{
+    size_t n = strlen(op);
+    return strncmp(p->s + p->pos, op, n) == 0 && word_len(p) == n;
+}
+
+/* Appends an FTS5 string for text (n bytes) to b: quoted, stem sigil
+ * when stemmed, " *" for a prefix.  Returns 0 when text holds no token. */
+static int add_term(struct parser *p, struct buf *b, const char *field,
+                    const char *text, size_t n, int exact, int prefix)
+{
+    if (tok_count(p->tok, text, (int)n) == 0)
+        return 0;
+    if (++p->terms > QPARSE_MAX_TERMS) {
+        if (!p->failed)
+            mg_fail(p->err,
+                    "query has too many words and phrases (at most %d)",
+                    QPARSE_MAX_TERMS);
+        p->failed = 1;
+        return 0;
+    }
+    if (field)
+        buf_printf(b, "%s : ", field);
+    buf_addc(b, '"');
+    if (!exact && !prefix)
+        buf_addc(b, TOK_QUERY_STEM);
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '"')
+            buf_addc(b, '"');
+        buf_addc(b, text[i]);
+    }
+    buf_addc(b, '"');
+    if (prefix)
+        buf_adds(b, " *");
+    return 1;
+}
+
+static char *parse_or(struct parser *p);
+
+/* A field name followed by ':' at pos: returns the field and moves past
+ * the colon; NULL (pos unchanged) when there is none.  An unknown name
+ * with something after the colon is an error. */
+static const char *parse_field(struct parser *p)
+{
+    const char *s = p->s + p->pos;
+    size_t n = 0;
+    while (isalpha((unsigned char)s[n]))
+        n++;
+    if (n == 0 || s[n] != ':')
+        return NULL;
+    for (int i = 0; FIELDS[i]; i++) {
+        if (strlen(FIELDS[i]) == n && strncasecmp(s, FIELDS[i], n) == 0) {
+            p->pos += n + 1;
+            char next = p->s[p->pos];
+            if (!next || isspace((unsigned char)next) || next == ')') {
+                if (!p->failed)
+                    mg_fail(p->err,
+                            "%s: needs a word or \"phrase\" after it "
+                            "(e.g. %s:summit)",
+                            FIELDS[i], FIELDS[i]);
+                p->failed = 1;
+            }
+            return FIELDS[i];
+        }
+    }
+    char next = s[n + 1];
+    if (next && !isspace((unsigned char)next)) {
+        if (!p->failed)
+            mg_fail(p->err,
+                    "unknown field \"%.*s:\" (fields: title: lede: body: "
+                    "captions: highlights:)",
+                    (int)n, s);
+        p->failed = 1;
+    }
+    return NULL;
+}
+
+/* prim: returns an FTS5 expression, or NULL when it holds nothing. */
+static char *parse_prim(struct parser *p)
+{
+    skip_space(p);
+    char c = p->s[p->pos];
+    if (c == '(') {
+        p->pos++;
+        if (++p->depth > QPARSE_MAX_DEPTH) {
+            if (!p->failed)
+                mg_fail(p->err, "parentheses nested too deep (at most %d)",
+                        QPARSE_MAX_DEPTH);
+            p->failed = 1;
+            return NULL;
+        }
+        char *e = parse_or(p);
+        p->depth--;
+        skip_space(p);
+        if (p->s[p->pos] == ')')
+            p->pos++; /* a missing ')' closes at the end */
+        if (!e)
+            return NULL;
+        struct buf b = {0};
+        buf_printf(&b, "(%s)", e);
+        free(e);
+        return buf_take(&b);
+    }
+    const char *field = parse_field(p);
+    if (p->failed)
+        return NULL;
+    struct buf b = {0};
+    if (p->s[p->pos] == '"') {
+        size_t start = ++p->pos;
+        while (p->s[p->pos] && p->s[p->pos] != '"')
+            p->pos++;
+        size_t end = p->pos;
+        if (p->s[p->pos] == '"')
+            p->pos++; /* an unclosed quote runs to the end */
+        int prefix = p->s[p->pos] == '*';
+        if (prefix)
+            p->pos++;
+        add_term(p, &b, field, p->s + start, end - start, 1, prefix);
+    } else {
+        size_t n = word_len(p);
+        const char *w = p->s + p->pos;
+        p->pos += n;
+        int prefix = n > 1 && w[n - 1] == '*';
+        add_term(p, &b, field, w, prefix ? n - 1 : n, 0, prefix);
+    }
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
+static int at_end_of_and(struct parser *p)
+{
+    skip_space(p);
+    char c = p->s[p->pos];
+    return !c || c == ')' || c == '|' || is_op(p, "OR");
+}
+
+static char *parse_and(struct parser *p)
+{
+    struct buf pos = {0}, neg = {0};
+    while (!p->failed && !at_end_of_and(p)) {
+        if (is_op(p, "AND")) {
+            p->pos += 3;
+            continue;
+        }
+        int negated = 0;
+        if (is_op(p, "NOT")) {
+            p->pos += 3;
+            negated = 1;
+        } else if (p->s[p->pos] == '-' && p->s[p->pos + 1] &&
+                   !isspace((unsigned char)p->s[p->pos + 1])) {
+            p->pos++;
+            negated = 1;
+        }
+        if (negated && at_end_of_and(p))
+            break;
+        char *e = parse_prim(p);
+        if (!e)
+            continue;
+        struct buf *b = negated ? &neg : &pos;
+        if (negated)
+            buf_adds(b, " NOT ");
+        else if (b->len)
+            buf_adds(b, " AND ");
+        buf_adds(b, e);
+        free(e);
+    }
+    if (!pos.len) {
+        if (neg.len && !p->failed) {
+            mg_fail(p->err, "nothing to search for: a query needs at least "
+                            "one word that is not excluded");
+            p->failed = 1;
+        }
+        buf_free(&pos);
+        buf_free(&neg);
+        return NULL;
+    }
+    if (neg.len) {
+        struct buf b = {0};
+        buf_printf(&b, "(%s)%s", pos.s, neg.s);
+        buf_free(&pos);
+        buf_free(&neg);
+        return buf_take(&b);
+    }
+    buf_free(&neg);
+    return buf_take(&pos);
+}
+
+static char *parse_or(struct parser *p)
+{
+    struct buf b = {0};
+    for (;;) {
+        char *e = parse_and(p);
+        if (e) {
+            if (b.len)
+                buf_adds(&b, " OR ");
+            buf_printf(&b, "(%s)", e);
+            free(e);
+        }
+        skip_space(p);
+        if (p->failed || !p->s[p->pos] || p->s[p->pos] == ')')
+            break;
+        if (p->s[p->pos] == '|')
+            p->pos++;
+        else if (is_op(p, "OR"))
+            p->pos += 2;
+    }
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
+int qparse(struct tok *t, const char *query, char **fts, struct mg_err *err)
+{
+    *fts = NULL;
+    size_t n = strlen(query);
+    if (n > QPARSE_MAX_BYTES)
+        return mg_fail(err, "query too long (%zu bytes; at most %d)", n,
+                       QPARSE_MAX_BYTES);
+    char *clean = mg_malloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        clean[k++] = (unsigned char)query[i] < 0x20 ? ' ' : query[i];
+    clean[k] = 0;
+    struct parser p = {.tok = t, .s = clean, .err = err};
+    char *e = NULL;
+    while (!p.failed && p.s[p.pos]) {
+        char *part = parse_or(&p);
+        if (part) { /* a stray ')' ends parse_or early: AND the rest on */
+            if (e) {
+                struct buf both = {0};
+                buf_printf(&both, "%s AND %s", e, part);
+                free(e);
+                free(part);
+                e = buf_take(&both);
+            } else {
+                e = part;
+            }
+        }
+        skip_space(&p);
+        if (p.s[p.pos] == ')')
+            p.pos++;
+    }
+    free(clean);
+    if (p.failed) {
+        free(e);
+        return -1;
+    }
+    if (!e)
+        return mg_fail(err, "nothing to search for: the query has no words "
+                            "(try: morgue-query summit Pyongyang)");
+    *fts = e;
+    return 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * qparse.h - the user's query language, parsed by our own parser into a
+ * safe FTS5 MATCH expression (docs/query-syntax.md):
+ *
+ *   summit Pyongyang        both words (stemmed: "summits" matches)
+ *   "Kim Jong Un"           the words as written, in this order
+ *   summit OR talks         either (also "|")
+ *   -word, -"a phrase"      without it (also NOT word)
+ *   ( ... )                 grouping
+ *   universit*              any word starting so (unstemmed)
+ *   title:summit            in the title only (fields: title lede body
+ *                           captions highlights)
+ *
+ * Anything a user types gives either an expression FTS5 accepts or a
+ * clean error message: stray operators and unbalanced quotes or
+ * parentheses are read leniently, characters FTS5 would treat as syntax
+ * are only ever passed inside quoted strings.
+ */
+#ifndef MORGUE_QPARSE_H
+#define MORGUE_QPARSE_H
+
+#include "tokenizer.h"
+#include "util.h"
+
+#define QPARSE_MAX_BYTES 4096 /* longest query accepted */
+#define QPARSE_MAX_TERMS 64   /* most words and phrases in one query */
+#define QPARSE_MAX_DEPTH 16   /* deepest nesting of parentheses */
+
+/* Parses query into *fts (an FTS5 expression for `fts MATCH ?`, caller
+ * frees).  t is used to drop words that hold no token (such as "*" or
+ * "--").  Returns 0, or -1 with a one-line message in err when the query
+ * is empty, only exclusions, too long, or names an unknown field. */
+int qparse(struct tok *t, const char *query, char **fts, struct mg_err *err);
+
+#endif

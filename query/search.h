@@ -1,0 +1,58 @@
+/*
+ * search.h - running a search: query parsing, FTS5 match, bm25 ranking
+ * with the title weighted above the body, and highlighted snippets.  The
+ * one implementation behind morgue-query (and later the HTTP server).
+ */
+#ifndef MORGUE_SEARCH_H
+#define MORGUE_SEARCH_H
+
+#include <stdint.h>
+
+#include "store.h"
+#include "util.h"
+
+#define SEARCH_DEFAULT_LIMIT 10
+#define SEARCH_MAX_LIMIT 1000
+
+struct search_opts {
+    const char *query; /* the user's query (qparse.h syntax) */
+    int limit;         /* hits per page, 1..SEARCH_MAX_LIMIT */
+    int offset;        /* hits skipped, >= 0 */
+};
+
+/* A highlighted stretch of a snippet, in Unicode code points. */
+struct search_span {
+    int start, length;
+};
+
+struct search_hit {
+    char *id, *title, *date, *source, *path, *url;
+    double score;          /* higher is better */
+    char *snippet;         /* plain text, about 30 words */
+    struct search_span *spans;
+    int nspans;
+};
+
+struct search_result {
+    char *fts;             /* the FTS5 expression run */
+    int64_t total;         /* all matching articles */
+    struct search_hit *hits;
+    int nhits;
+};
+
+struct searcher;
+
+/* A searcher over an open store (borrowed; it must outlive the searcher).
+ * Fails when the tokenizer can't be made. */
+int searcher_new(struct store *st, struct searcher **out, struct mg_err *err);
+void searcher_free(struct searcher *s);
+
+/* Runs one search into *res (caller frees with search_result_free, also
+ * after a failure).  Fails with a usage message (bad query: empty, only
+ * exclusions, too long, unknown field) or an index error. */
+int search_run(struct searcher *s, const struct search_opts *o,
+               struct search_result *res, struct mg_err *err);
+
+void search_result_free(struct search_result *res);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * snippet.c - the morgue_snippet() FTS5 auxiliary function.
+ */
+#include "snippet.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "tokenizer.h"
+
+struct span {
+    int start, end; /* bytes */
+};
+
+struct toks {
+    struct span *v;
+    int n, cap;
+};
+
+static int collect(void *ctx, int flags, const char *t, int nt, int s, int e)
+{
+    (void)t, (void)nt;
+    struct toks *k = ctx;
+    if (flags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    if (k->n == k->cap)
+        k->v = mg_realloc(k->v, sizeof *k->v * (size_t)(k->cap = k->cap ? k->cap * 2 : 256));
+    k->v[k->n].start = s;
+    k->v[k->n].end = e;
+    k->n++;
+    return SQLITE_OK;
+}
+
+/* A sentence: its bytes and its tokens [t0, t1). */
+struct sentence {
+    int start, end, t0, t1;
+    uint64_t phrases; /* distinct query phrases in it (bit per phrase) */
+    int hits;
+};
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t';
+}
+
+/* Splits text into sentences: after . ! ? (and closing quotes) followed
+ * by a space, and at blank lines. */
+static struct sentence *sentences(const char *z, int n, const struct toks *k,
+                                  int *count)
+{
+    struct sentence *v = NULL;
+    int nv = 0, cap = 0, start = 0, i = 0;
+    while (start < n && is_space(z[start]))
+        start++;
+    for (i = start; i <= n; i++) {
+        int end = -1;
+        if (i == n) {
+            end = n;
+        } else if (z[i] == '\n' && i + 1 < n && z[i + 1] == '\n') {
+            end = i;
+        } else if ((z[i] == '.' || z[i] == '!' || z[i] == '?') &&
+                   i + 1 < n) {
+            int j = i + 1;
+            /* closing quotes: ' " ’ ” */
+            while (j < n && (z[j] == '\'' || z[j] == '"'))
+                j++;
+            while (j + 2 < n && (unsigned char)z[j] == 0xE2 &&
+                   (unsigned char)z[j + 1] == 0x80 &&
+                   ((unsigned char)z[j + 2] == 0x99 ||
+                    (unsigned char)z[j + 2] == 0x9D))
+                j += 3;
+            /* "U.S. officials": a dot inside an acronym ends nothing. */
+            int acronym = i >= 2 && z[i - 2] == '.';
+            if (j < n && is_space(z[j]) && !acronym)
+                end = j;
+        }
+        if (end < 0)
+            continue;
+        if (end > start) {
+            if (nv == cap)
+                v = mg_realloc(v, sizeof *v * (size_t)(cap = cap ? cap * 2 : 32));
+            v[nv++] = (struct sentence){start, end, 0, 0, 0, 0};
+        }
+        if (i == n)
+            break;
+        start = end;
+        while (start < n && is_space(z[start]))
+            start++;
+        i = start - 1;
+    }
+    /* Token ranges. */
+    int t = 0;
+    for (int s = 0; s < nv; s++) {
+        while (t < k->n && k->v[t].start < v[s].start)
+            t++;
+        v[s].t0 = t;
+        while (t < k->n && k->v[t].start < v[s].end)
+            t++;
+        v[s].t1 = t;
+    }
+    *count = nv;
+    return v;
+}
+
+static int popcount64(uint64_t x)
+{
+    int c = 0;
+    for (; x; x &= x - 1)
+        c++;
+    return c;
+}
+
+/* Appends z[a, b) to out with line breaks as single spaces and the tokens
+ * marked in mark[] (instance id + 1, 0 for none) wrapped in markers. */
+static void emit(struct buf *out, const char *z, int a, int b,
+                 const struct toks *k, const int *mark)
+{
+    int t = 0;
+    while (t < k->n && k->v[t].end <= a)
+        t++;
+    int i = a;
+    while (i < b) {
+        if (t < k->n && k->v[t].start == i && mark[t]) {
+            int g = mark[t], u = t;
+            while (u + 1 < k->n && mark[u + 1] == g && k->v[u + 1].end <= b)
+                u++;
+            buf_addc(out, SNIPPET_OPEN);
+            for (int j = i; j < k->v[u].end; j++)
+                buf_addc(out, is_space(z[j]) ? ' ' : z[j]);
+            buf_addc(out, SNIPPET_CLOSE);
+            i = k->v[u].end;
+            t = u + 1;
+            continue;
+        }
+        if (t < k->n && k->v[t].end <= i + 1 && k->v[t].start <= i)
+            t++;
+        if (is_space(z[i])) {
+            if (out->len && out->s[out->len - 1] != ' ')
+                buf_addc(out, ' ');
+        } else {
+            buf_addc(out, z[i]);
+        }
+        i++;
+        while (t < k->n && k->v[t].start < i)
+            t++;
+    }
+}
+
+/* Best window of at most max tokens inside [t0, t1) by marked tokens. */
+static void best_window(const int *mark, int t0, int t1, int max, int *w0,
+                        int *w1)
+{
+    int best = -1, bestat = t0;
+    for (int s = t0; s < t1; s++) {
+        if (!mark[s] && s != t0)
+            continue;
+        int e = s + max < t1 ? s + max : t1, c = 0;
+        for (int j = s; j < e; j++)
+            c += mark[j] != 0;
+        if (c > best) {
+            best = c;
+            bestat = s;
+        }
+    }
+    /* Start a few tokens before the first match for context, unless that
+     * would push the window's last match out. */
+    int last = bestat;
+    for (int j = bestat; j < t1 && j < bestat + max; j++)
+        if (mark[j])
+            last = j;
+    int s = bestat - 4;
+    if (s < last + 1 - max)
+        s = last + 1 - max;
+    if (s < t0)
+        s = t0;
+    *w0 = s;
+    *w1 = s + max < t1 ? s + max : t1;
+}
+
+static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                       sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc, (void)argv;
+    int ninst = 0;
+    if (api->xInstCount(fts, &ninst) != SQLITE_OK)
+        ninst = 0;
+    int per_col[STORE_NCOLS] = {0};
+    for (int i = 0; i < ninst; i++) {
+        int ph, c, off;
+        if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK && c >= 0 &&
+            c < STORE_NCOLS)
+            per_col[c]++;
+    }
+    static const int ORDER[] = {STORE_COL_BODY, STORE_COL_LEDE,
+                                STORE_COL_HIGHLIGHTS, STORE_COL_CAPTIONS};
+    int col = -1;
+    for (size_t i = 0; i < sizeof ORDER / sizeof *ORDER && col < 0; i++)
+        if (per_col[ORDER[i]])
+            col = ORDER[i];
+    const char *z = NULL;
+    int n = 0;
+    if (col < 0) { /* only the title matched, or nothing: the opening */
+        static const int FALLBACK[] = {STORE_COL_LEDE, STORE_COL_BODY,
+                                       STORE_COL_TITLE};
+        for (size_t i = 0; i < 3 && n == 0; i++) {
+            col = FALLBACK[i];
+            if (api->xColumnText(fts, col, &z, &n) != SQLITE_OK)
+                n = 0;
+        }
+    } else if (api->xColumnText(fts, col, &z, &n) != SQLITE_OK) {
+        n = 0;
+    }
+    if (n <= 0 || !z) {
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+        return;
+    }
+    struct toks k = {0};
+    int rc = api->xTokenize(fts, z, n, &k, collect);
+    if (rc != SQLITE_OK) {
+        free(k.v);
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    int *mark = mg_calloc((size_t)k.n + 1, sizeof *mark);
+    uint64_t *phr = mg_calloc((size_t)k.n + 1, sizeof *phr);
+    for (int i = 0; i < ninst; i++) {
+        int ph, c, off;
+        if (api->xInst(fts, i, &ph, &c, &off) != SQLITE_OK || c != col)
+            continue;
+        int size = api->xPhraseSize(fts, ph);
+        for (int j = off; j < off + size && j < k.n; j++) {
+            if (j >= 0) {
+                mark[j] = i + 1;
+                phr[j] |= 1ULL << (ph & 63);
+            }
+        }
+    }
+    int ns = 0;
+    struct sentence *s = sentences(z, n, &k, &ns);
+    for (int i = 0; i < ns; i++)
+        for (int t = s[i].t0; t < s[i].t1; t++) {
+            s[i].phrases |= phr[t];
+            s[i].hits += mark[t] != 0;
+        }
+    /* The best sentence: most distinct phrases, then most hits, then the
+     * earliest. */
+    int best = 0;
+    for (int i = 1; i < ns; i++) {
+        int a = popcount64(s[i].phrases), b = popcount64(s[best].phrases);
+        if (a > b || (a == b && s[i].hits > s[best].hits))
+            best = i;
+    }
+    struct buf out = {0};
+    if (ns == 0) {
+        emit(&out, z, 0, n, &k, mark);
+    } else {
+        struct sentence *b = &s[best];
+        int len = b->t1 - b->t0;
+        if (len > SNIPPET_TOKENS + 8) {
+            int w0, w1;
+            best_window(mark, b->t0, b->t1, SNIPPET_TOKENS, &w0, &w1);
+            int from = w0 == b->t0 ? b->start : k.v[w0].start;
+            int to = w1 == b->t1 ? b->end : k.v[w1 - 1].end;
+            if (w0 != b->t0)
+                buf_adds(&out, "… ");
+            emit(&out, z, from, to, &k, mark);
+            if (w1 != b->t1)
+                buf_adds(&out, " …");
+        } else {
+            emit(&out, z, b->start, b->end, &k, mark);
+            /* Room for a second sentence: the one adding most phrases not
+             * yet shown, else the next one. */
+            int second = -1, gain = 0;
+            for (int i = 0; i < ns; i++) {
+                if (i == best)
+                    continue;
+                int g = popcount64(s[i].phrases & ~b->phrases);
+                if (g > gain && s[i].t1 - s[i].t0 + len <= SNIPPET_TOKENS + 8) {
+                    gain = g;
+                    second = i;
+                }
+            }
+            if (second < 0 && len < SNIPPET_TOKENS / 2 && best + 1 < ns &&
+                s[best + 1].t1 - s[best + 1].t0 + len <= SNIPPET_TOKENS + 8)
+                second = best + 1;
+            if (second >= 0) {
+                buf_adds(&out, second == best + 1 ? " " : " … ");
+                emit(&out, z, s[second].start, s[second].end, &k, mark);
+            }
+        }
+    }
+    free(s);
+    free(mark);
+    free(phr);
+    free(k.v);
+    sqlite3_result_text(ctx, out.s ? out.s : "", (int)out.len, free);
+    if (!out.s)
+        buf_free(&out);
+}
+
+int snippet_register(sqlite3 *db, struct mg_err *err)
+{
+    fts5_api *api = tok_fts5_api(db);
+    if (!api)
+        return mg_fail(err, "this SQLite library has no FTS5");
+    if (api->xCreateFunction(api, "morgue_snippet", NULL, snippet_fn, NULL) !=
+        SQLITE_OK)
+        return mg_fail(err, "cannot register morgue_snippet: %s",
+                       sqlite3_errmsg(db));
+    return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * snippet.h - sentence-aware snippets: an FTS5 auxiliary function that
+ * picks the sentence (or two) holding the most distinct query terms and
+ * marks every match, stemmed, prefix and whole phrases included.
+ */
+#ifndef MORGUE_SNIPPET_H
+#define MORGUE_SNIPPET_H
+
+#include <sqlite3.h>
+
+#include "util.h"
+
+/* Markers around highlighted text in the function's result. */
+#define SNIPPET_OPEN '\x02'
+#define SNIPPET_CLOSE '\x03'
+
+/* Longest snippet, in tokens (about words). */
+#define SNIPPET_TOKENS 36
+
+/* Registers morgue_snippet(fts) with the FTS5 of db.  For the current
+ * row it returns, from the body (else the lede, highlights or captions;
+ * the lede when only the title matched), the best sentence and, when
+ * short or missing terms, a second one joined with " … ", at most about
+ * SNIPPET_TOKENS words, never cut inside a word; matches are wrapped in
+ * SNIPPET_OPEN / SNIPPET_CLOSE and line breaks become spaces. */
+int snippet_register(sqlite3 *db, struct mg_err *err);
+
+#endif
