@@ -179,7 +179,7 @@ int main(int argc, char **argv)
         case 'q': r.quiet = 1; break;
         case 'h': usage(stdout); return 0;
         case 'V': puts("morgue-index " MORGUE_VERSION); return 0;
-        default: usage(stderr); return 2;
+        default: fputs("Try 'morgue-index --help'.\n", stderr); return 2;
         }
     }
     if (optind >= argc) {

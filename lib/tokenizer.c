@@ -196,14 +196,14 @@ static int fold_word(struct tok *t)
     for (utf8proc_ssize_t i = 0; i < k; i++) {
         const char *x = latin_extra(t->u32[i]);
         char enc[4];
-        int ok;
-        if (x)
-            ok = out_add(t->out, &o, x, (int)strlen(x));
-        else
-            ok = out_add(t->out, &o, enc,
-                         (int)utf8proc_encode_char(t->u32[i],
-                                                   (utf8proc_uint8_t *)enc));
-        if (!ok)
+        int len;
+        if (x) {
+            len = (int)strlen(x);
+        } else {
+            len = (int)utf8proc_encode_char(t->u32[i], (utf8proc_uint8_t *)enc);
+            x = enc;
+        }
+        if (!out_add(t->out, &o, x, len))
             break;
     }
     return o;
@@ -369,7 +369,7 @@ int tok_run(struct tok *t, enum tok_mode mode, const char *s, int len,
         }
         /* An ordinary word. */
         buf_clear(&t->word);
-        int start = pos;
+        int start = pos, end = -1;
         enum cls last = C_SEP;
         while (pos < len) {
             c = class_at(s, len, pos, &cp, &n);
@@ -385,7 +385,8 @@ int tok_run(struct tok *t, enum tok_mode mode, const char *s, int len,
             if (c == C_APOS && c2 == C_LETTER && last != C_SEP) {
                 enum cls c3 = class_at(s, len, pos + n + n2, &cp3, &n3);
                 if ((cp2 == 's' || cp2 == 'S') && !is_wordish(c3)) {
-                    pos += n + n2; /* possessive: drop the 's */
+                    end = pos; /* possessive: the 's is not in the token */
+                    pos += n + n2;
                     break;
                 }
                 pos += n; /* O'Brien: the apostrophe joins */
@@ -400,7 +401,8 @@ int tok_run(struct tok *t, enum tok_mode mode, const char *s, int len,
             }
             break;
         }
-        int end = pos;
+        if (end < 0)
+            end = pos;
         if (t->word.len == 2 && memcmp(t->word.s, "US", 2) == 0 &&
             mixed_case_near(s, len, start, end)) {
             buf_clear(&t->word);

@@ -140,6 +140,46 @@ static int print_json(const char *query, const struct search_result *r)
     return 0;
 }
 
+/* Splits argv into the options (kept in argv, argc updated) and the
+ * query's words (into q).  A word starting with '-' that is not one of
+ * our options ("-word", "-\"a phrase\"") is an exclusion in the query,
+ * not an option; after "--" everything is query. */
+static int split_args(int argc, char **argv, struct buf *q)
+{
+    static const char *const WITH_VALUE[] = {"--db", "-n", "--limit",
+                                             "--offset", NULL};
+    int kept = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int option = 0, takes = 0;
+        if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++) {
+                if (q->len)
+                    buf_addc(q, ' ');
+                buf_adds(q, argv[i]);
+            }
+            break;
+        }
+        for (int k = 0; WITH_VALUE[k]; k++)
+            if (strcmp(a, WITH_VALUE[k]) == 0)
+                option = takes = 1;
+        if (strncmp(a, "--", 2) == 0 || strncmp(a, "-n", 2) == 0 ||
+            strcmp(a, "-h") == 0)
+            option = 1;
+        if (option) {
+            argv[kept++] = argv[i];
+            if (takes && i + 1 < argc)
+                argv[kept++] = argv[++i];
+            continue;
+        }
+        if (q->len)
+            buf_addc(q, ' ');
+        buf_adds(q, a);
+    }
+    argv[kept] = NULL;
+    return kept;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -153,28 +193,31 @@ int main(int argc, char **argv)
     const char *db = NULL;
     struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT};
     int json = 0, c;
+    struct buf q = {0};
+    argc = split_args(argc, argv, &q);
     while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'n':
-            if (parse_int(optarg, "--limit", 1, SEARCH_MAX_LIMIT, &so.limit))
+            if (parse_int(optarg, "--limit", 1, SEARCH_MAX_LIMIT, &so.limit)) {
+                buf_free(&q);
                 return 2;
+            }
             break;
         case 'o':
-            if (parse_int(optarg, "--offset", 0, INT_MAX / 2, &so.offset))
+            if (parse_int(optarg, "--offset", 0, INT_MAX / 2, &so.offset)) {
+                buf_free(&q);
                 return 2;
+            }
             break;
         case 'j': json = 1; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': puts("morgue-query " MORGUE_VERSION); return 0;
-        default: usage(stderr); return 2;
+        case 'h': usage(stdout); buf_free(&q); return 0;
+        case 'V': puts("morgue-query " MORGUE_VERSION); buf_free(&q); return 0;
+        default:
+            fputs("Try 'morgue-query --help'.\n", stderr);
+            buf_free(&q);
+            return 2;
         }
-    }
-    struct buf q = {0};
-    for (int i = optind; i < argc; i++) {
-        if (q.len)
-            buf_addc(&q, ' ');
-        buf_adds(&q, argv[i]);
     }
     char *query = buf_take(&q);
     so.query = query;

@@ -1,0 +1,148 @@
+#!/bin/sh
+# End-to-end tests of the real binaries: index the sample corpus (and
+# Reuters-21578 from ../shared/corpus when present), query it, and feed both
+# programs bad input.  Usage: sh tests/e2e.sh BINDIR
+# Prints "N passed, N failed" last; exits non-zero when anything failed.
+
+BIN=${1:-bin}
+SHARED=${MORGUE_SHARED:-../shared/corpus}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/morgue-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+DB="$TMP/m.db"
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/       /' | head -20; }
+check() { # check NAME CONDITION-EXIT-STATUS [DETAIL]
+    if [ "$2" -eq 0 ]; then ok "$1"; else bad "$1" "$3"; fi
+}
+# A sanitizer report or a signal is a failure whatever else happened.
+crashed() { [ "$1" -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$TMP/err" 2>/dev/null; }
+
+run_q() { "$BIN/morgue-query" --db "$DB" "$@" >"$TMP/out" 2>"$TMP/err"; }
+
+# --help and --version
+for p in morgue-index morgue-query; do
+    "$BIN/$p" --help >"$TMP/out" 2>&1; check "$p --help exits 0" $? "$(cat "$TMP/out")"
+    grep -q "usage: $p" "$TMP/out"; check "$p --help prints usage" $?
+    "$BIN/$p" --version >"$TMP/out" 2>&1; check "$p --version exits 0" $?
+    grep -q "^$p [0-9]" "$TMP/out"; check "$p --version prints the version" $?
+    "$BIN/$p" --no-such-option >/dev/null 2>&1; [ $? -eq 2 ]; check "$p: unknown option exits 2" $?
+done
+
+# Index the sample corpus.
+"$BIN/morgue-index" --db "$DB" corpus/ >"$TMP/out" 2>"$TMP/err"
+st=$?
+check "index corpus/ exits 0" $st "$(cat "$TMP/out" "$TMP/err")"
+grep -q "1001 new" "$TMP/out"; check "corpus/ gives 1001 articles" $? "$(cat "$TMP/out")"
+"$BIN/morgue-index" --db "$DB" corpus/ >"$TMP/out" 2>&1
+grep -q " 0 new, 0 changed, 1001 unchanged" "$TMP/out"; check "second run adds nothing" $? "$(cat "$TMP/out")"
+
+# The seed article ranks first, with its words highlighted.
+run_q "inter-Korean summit Pyongyang"; st=$?
+check "query exits 0 with hits" $st "$(cat "$TMP/err")"
+sed -n 1p "$TMP/out" | grep -q "^1\. North Korean leader Kim Jong-un has invited"
+check "seed article is the top hit" $? "$(head -3 "$TMP/out")"
+snippet=$(sed -n 3p "$TMP/out")
+for w in "[inter-Korean]" "[summit]" "[Pyongyang]"; do
+    printf '%s' "$snippet" | grep -qF "$w"; check "snippet highlights $w" $? "$snippet"
+done
+
+run_q '"Kim Jong Un"'; st=$?
+check '"Kim Jong Un" finds hits' $st
+grep -q "Kim Jong-un has invited" "$TMP/out"; check '"Kim Jong Un" finds the seed (Kim Jong-un)' $? "$(head -3 "$TMP/out")"
+
+run_q --json "summit"; st=$?
+check "--json exits 0" $st
+if command -v python3 >/dev/null; then
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); h=d["hits"][0]; assert d["total"]>=1 and d["query"]=="summit"; [h[k] for k in ("id","title","date","source","path","score","snippet","highlights")]' "$TMP/out"
+    check "--json has query, total and hits with their keys" $? "$(head -c 600 "$TMP/out")"
+fi
+
+run_q "zzyzxnotaword"; [ $? -eq 1 ]; check "no hits exits 1" $?
+
+# U.S. does not match an article only because it says "us".
+mkdir -p "$TMP/us"
+cat >"$TMP/us/a.jsonl" <<'JSON'
+{"id": "only-us", "title": "Letters", "body": "He told us that the club would open on Friday."}
+{"id": "the-us", "title": "Trade", "body": "The U.S. trade deficit widened in January."}
+JSON
+"$BIN/morgue-index" --db "$TMP/us.db" "$TMP/us" >/dev/null 2>&1
+"$BIN/morgue-query" --db "$TMP/us.db" --json 'U.S.' >"$TMP/out" 2>&1
+grep -q '"the-us"' "$TMP/out" && ! grep -q '"only-us"' "$TMP/out"
+check "U.S. matches U.S., not us" $? "$(cat "$TMP/out")"
+
+# Hostile queries: results or a one-line message with status 2, no crash.
+junk=$(head -c 10240 /dev/urandom | tr -dc 'a-zA-Z0-9 "()*:|-' | head -c 10240)
+while [ ${#junk} -lt 10240 ]; do junk="$junk$junk"; done
+for q in 'inter-Korean' "O'Brien" 'U.S.' '"unbalanced' 'AND' '*' 'NEAR(' 'title:' \
+         "'; DROP TABLE articles; --" '' '-word' ')(' '"' "$junk"; do
+    run_q "$q"; st=$?
+    lines=$(wc -l <"$TMP/err")
+    if crashed $st; then
+        bad "query $(printf '%.30s' "$q") does not crash" "$(head -5 "$TMP/err")"
+    elif [ $st -eq 2 ] && [ "$lines" -eq 1 ]; then
+        ok "query $(printf '%.30s' "$q") -> one-line message, status 2"
+    elif [ $st -le 1 ] && [ "$lines" -eq 0 ]; then
+        ok "query $(printf '%.30s' "$q") -> results (status $st)"
+    else
+        bad "query $(printf '%.30s' "$q") -> status $st" "$(cat "$TMP/err")"
+    fi
+done
+"$BIN/morgue-query" --db "$DB" "$(printf 'x%.0s' $(seq 1 5000))" >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q "too long" "$TMP/err"; check "10 KB query: too long, status 2" $? "$(cat "$TMP/err")"
+
+# Index errors.
+"$BIN/morgue-query" --db "$TMP/none.db" summit >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q "none.db" "$TMP/err"; check "missing index: status 2 naming it" $? "$(cat "$TMP/err")"
+echo "not a database" >"$TMP/junk.db"
+"$BIN/morgue-query" --db "$TMP/junk.db" summit >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ]; check "a file that is not an index: status 2" $? "$(cat "$TMP/err")"
+if command -v sqlite3 >/dev/null; then
+    cp "$DB" "$TMP/old.db"
+    sqlite3 "$TMP/old.db" "UPDATE meta SET value='0' WHERE key='tokenizer_version'"
+    "$BIN/morgue-query" --db "$TMP/old.db" summit >/dev/null 2>"$TMP/err"
+    [ $? -eq 2 ] && grep -q "tokenizer version 0.*rebuild" "$TMP/err"
+    check "index from another tokenizer version: status 2, says rebuild" $? "$(cat "$TMP/err")"
+    body=$(sqlite3 "$DB" "SELECT body FROM articles WHERE uid LIKE '%000_2637ad2161ccb637.txt'")
+    for c in "Police cordon off the streets" "hands over the meeting invitation" \
+             "walks with North Korean leader" "applaud the joint Korean team" \
+             "was willing to meet the South" "Any summit between the two Koreas"; do
+        n=$(printf '%s' "$body" | grep -o "$c" | wc -l)
+        [ "$n" -eq 1 ]; check "seed body has the caption '$c' once" $? "found $n times"
+    done
+    printf '%s' "$body" | grep -q "Read more"; [ $? -eq 1 ]; check "seed body has no 'Read more at' line" $?
+    src=$(sqlite3 "$DB" "SELECT source FROM articles WHERE uid LIKE '%000_2637ad2161ccb637.txt'")
+    [ "$src" = "DailyMail.co.uk" ]; check "seed source from its footer" $? "$src"
+fi
+
+# Bad input files: named, skipped, status 3; the index keeps what it had.
+mkdir -p "$TMP/bad"
+: >"$TMP/bad/empty.txt"
+printf '\x89PNG\r\n\x1a\n\0\0\0' >"$TMP/bad/image.txt"
+printf '{"title": "ok", "body": "fine text"}\n{"title": "cut\n' >"$TMP/bad/cut.jsonl"
+"$BIN/morgue-index" --db "$DB" "$TMP/bad" >"$TMP/out" 2>"$TMP/err"; st=$?
+[ $st -eq 3 ]; check "bad inputs: status 3" $? "status $st; $(cat "$TMP/err")"
+grep -q "empty.txt: empty file" "$TMP/err"; check "empty file named" $? "$(cat "$TMP/err")"
+grep -q "image.txt: binary" "$TMP/err"; check "binary file named" $? "$(cat "$TMP/err")"
+grep -q "cut.jsonl:2: invalid JSON" "$TMP/err"; check "truncated JSON line named with its line" $? "$(cat "$TMP/err")"
+run_q '"Kim Jong Un"'; check "index still answers after bad input" $?
+
+# The whole of Reuters-21578, when the shared corpus is here.
+if [ -d "$SHARED/reuters21578" ]; then
+    RDB="$TMP/reuters.db"
+    "$BIN/morgue-index" --db "$RDB" "$SHARED/reuters21578" >"$TMP/out" 2>"$TMP/err"
+    check "index Reuters-21578 exits 0" $? "$(cat "$TMP/err")"
+    grep -q "21578 new, 0 changed, 0 unchanged" "$TMP/out"; check "Reuters-21578 gives 21578 articles" $? "$(cat "$TMP/out")"
+    "$BIN/morgue-index" --db "$RDB" "$SHARED/reuters21578" >"$TMP/out" 2>&1
+    grep -q " 0 new, 0 changed, 21578 unchanged.*; 21578 in" "$TMP/out"; check "second Reuters run adds none" $? "$(cat "$TMP/out")"
+    "$BIN/morgue-query" --db "$RDB" '"James Baker"' >"$TMP/out" 2>&1
+    check '"James Baker" has hits' $?
+    grep -q "\[James Baker\]" "$TMP/out"; check '"James Baker" highlighted' $? "$(head -5 "$TMP/out")"
+else
+    echo "skip - Reuters-21578 tests: $SHARED/reuters21578 not found"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
