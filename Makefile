@@ -2,7 +2,7 @@
 # `make demo` and `make test` are all a newcomer needs (see README.md).
 
 CC       ?= cc
-PKGS     := sqlite3 libutf8proc jansson
+PKGS     := sqlite3 libutf8proc jansson libxml-2.0 zlib
 CRIT     := criterion
 SAN      ?=
 OPT      ?= -O2
@@ -33,7 +33,7 @@ PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query
 
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h indexer/*.h query/*.h)
+$(BUILD)/%.o: %.c $(wildcard lib/*.h indexer/*.h query/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -88,7 +88,8 @@ void clean_entities(char *s)
                 long v = (r[2] == 'x' || r[2] == 'X')
                              ? strtol(r + 3, &end, 16)
                              : strtol(r + 2, &end, 10);
-                if (end == semi && v >= 0 && v <= 0x10FFFF &&
+                const char *digits = r + ((r[2] == 'x' || r[2] == 'X') ? 3 : 2);
+                if (end == semi && end > digits && v > 0 && v <= 0x10FFFF &&
                     utf8proc_codepoint_valid((int32_t)v))
                     cp = (int32_t)v;
             } else {
@@ -231,7 +232,7 @@ static const char *const TRAILING_BOILERPLATE[] = {
     "share this article", "share or comment on this article*",
     "advertisement",      "scroll down for video",
     "click here to *",    "follow us on *",   "reuter",
-    "reuters",            "(reporting by *",  "comments*",
+    "reuters",            "(reporting by *",  "comments",
 };
 
 static int is_boilerplate(const char *key)
@@ -368,6 +369,8 @@ char *clean_body(const char *s, struct clean_info *info)
     free(paras);
     free(keys);
     free(seen);
+    if (info == &dummy)
+        free(dummy.source);
     return buf_take(&b);
 }
 

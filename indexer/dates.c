@@ -40,8 +40,13 @@ static int month_at(const char *p, int *len)
 
 static int valid(int y, int m, int d, int hh, int mm, int ss)
 {
-    return y >= 1000 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
-           hh >= 0 && hh <= 23 && mm >= 0 && mm <= 59 && ss >= 0 && ss <= 60;
+    static const int DAYS[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1000 || y > 2999 || m < 1 || m > 12 || d < 1 || d > DAYS[m - 1])
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (m == 2 && d == 29 && !leap)
+        return 0;
+    return hh >= 0 && hh <= 23 && mm >= 0 && mm <= 59 && ss >= 0 && ss <= 60;
 }
 
 /* Reads "HH:MM[:SS[.frac]]" at *pp; returns 1 when present. */
@@ -79,6 +84,8 @@ static int read_zone(const char **pp, int *off)
         if (sscanf(p + 1, "%2d:%2d%n", &h, &m, &n) == 2 ||
             sscanf(p + 1, "%2d%2d%n", &h, &m, &n) == 2 ||
             (m = 0, sscanf(p + 1, "%2d%n", &h, &n) == 1)) {
+            if (h > 14 || m > 59)
+                return 0;
             *off = (h * 60 + m) * (*p == '-' ? -1 : 1);
             *pp = p + 1 + n;
             return 1;

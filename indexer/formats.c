@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "clean.h"
+#include "dates.h"
 
 const char *fmt_name(enum fmt f)
 {
@@ -82,14 +83,17 @@ static int headline_like(const char *line, size_t n)
 {
     while (n && isspace((unsigned char)line[n - 1]))
         n--;
-    if (n == 0 || n > 150 || line[n - 1] == '.' || line[n - 1] == ',' ||
+    if (n == 0 || line[n - 1] == '.' || line[n - 1] == ',' ||
         line[n - 1] == ';' || line[n - 1] == ':')
         return 0;
-    int words = 1;
-    for (size_t i = 0; i < n; i++)
+    int words = 1, chars = 0;
+    for (size_t i = 0; i < n; i++) {
         if (line[i] == ' ')
             words++;
-    return words <= 20;
+        if (((unsigned char)line[i] & 0xC0) != 0x80)
+            chars++;
+    }
+    return chars <= 150 && words <= 20;
 }
 
 /* The first sentence of text (at most about 200 bytes, cut at a word). */
@@ -170,9 +174,9 @@ static int parse_text(const char *path, const char *uid_base,
     a.uid = mg_strdup(uid_base);
     a.path = mg_strdup(path);
     free(text);
-    int rc = sink->article(sink->ctx, &a);
+    sink->article(sink->ctx, &a);
     article_clear(&a);
-    return rc ? -1 : 1;
+    return 1;
 }
 
 /* ---- JSON ---------------------------------------------------------- */
@@ -222,13 +226,17 @@ static const char *const F_SECTION[] = {"section", "category", NULL};
 static const char *const F_HL[] = {"highlights", "summary", NULL};
 
 /* Turns one JSON value into an article; returns 1 when given to the
- * sink, 0 when skipped (with a warning), -1 when the sink said stop. */
+ * sink, 0 when skipped (with a warning); *stop is set when the sink said
+ * stop.  line > 0 is a JSON Lines line, line < 0 element -line of an
+ * array, 0 the file's one object. */
 static int json_article(json_t *o, const char *path, const char *uid_base,
-                        long line, struct fmt_sink *sink)
+                        long line, struct fmt_sink *sink, int *stop)
 {
     char where[64] = "";
     if (line > 0)
         snprintf(where, sizeof where, ":%ld", line);
+    else if (line < 0)
+        snprintf(where, sizeof where, ": element %ld", -line);
     if (!json_is_object(o)) {
         char msg[1024];
         snprintf(msg, sizeof msg,
@@ -255,7 +263,7 @@ static int json_article(json_t *o, const char *path, const char *uid_base,
         a.uid = id;
     } else {
         struct buf b = {0};
-        buf_printf(&b, "%s#%ld", uid_base, line > 0 ? line : 1);
+        buf_printf(&b, "%s#%ld", uid_base, line > 0 ? line : line < 0 ? -line : 1);
         a.uid = buf_take(&b);
     }
     a.date = json_field(o, F_DATE);
@@ -265,9 +273,10 @@ static int json_article(json_t *o, const char *path, const char *uid_base,
     a.section = json_field(o, F_SECTION);
     a.highlights = json_field(o, F_HL);
     a.path = mg_strdup(path);
-    int rc = sink->article(sink->ctx, &a);
+    if (sink->article(sink->ctx, &a))
+        *stop = 1;
     article_clear(&a);
-    return rc ? -1 : 1;
+    return 1;
 }
 
 static int parse_json(const char *path, const char *uid_base,
@@ -281,29 +290,29 @@ static int parse_json(const char *path, const char *uid_base,
     /* A whole-file JSON value: an array of articles or one object. */
     json_t *all = json_loadb(data, n, 0, &je);
     if (all && (json_is_array(all) || json_is_object(all))) {
-        int count = 0;
+        int count = 0, stop = 0;
         if (json_is_array(all)) {
             size_t i;
             json_t *e;
             json_array_foreach(all, i, e)
             {
-                int rc = json_article(e, path, uid_base, (long)i + 1, sink);
-                if (rc < 0)
+                count += json_article(e, path, uid_base, -(long)i - 1, sink,
+                                      &stop);
+                if (stop)
                     break;
-                count += rc;
             }
         } else {
-            count = json_article(all, path, uid_base, 0, sink);
+            count = json_article(all, path, uid_base, 0, sink, &stop);
         }
         json_decref(all);
-        return count < 0 ? 0 : count;
+        return count;
     }
     json_decref(all);
     if (*p == '[')
         return mg_fail(err, "%s: invalid JSON: line %d: %s", path, je.line,
                        je.text);
     /* JSON Lines. */
-    int count = 0;
+    int count = 0, stop = 0;
     long line = 0;
     const char *s = data;
     while (*s) {
@@ -321,11 +330,10 @@ static int parse_json(const char *path, const char *uid_base,
                          line, je.text);
                 sink->warn(sink->ctx, msg);
             } else {
-                int rc = json_article(o, path, uid_base, line, sink);
+                count += json_article(o, path, uid_base, line, sink, &stop);
                 json_decref(o);
-                if (rc < 0)
+                if (stop)
                     break;
-                count += rc;
             }
         }
         s = eol ? eol + 1 : s + len;
@@ -399,6 +407,23 @@ static int parse_reuters(const char *path, const char *data, size_t n,
             buf_printf(&uid, "%s#%d", path, count + 1);
         a.uid = buf_take(&uid);
         a.date = sgml_element(p, e, "DATE");
+        if (a.date) /* "27-MAR-1987 11:12:34.20&#5;&#5;&#5;C T" */
+            for (char *d = a.date; *d; d++)
+                if ((unsigned char)*d < 0x20 && *d != ' ') {
+                    *d = 0;
+                    break;
+                }
+        char iso[32];
+        if (a.date && date_parse(a.date, iso) < 0) {
+            /* "31-MAR-1987 605:12:19.12": keep the day when the time is
+             * broken. */
+            char *d = a.date;
+            while (*d == ' ')
+                d++;
+            char *sp = strchr(d, ' ');
+            if (sp)
+                *sp = 0;
+        }
         a.title = sgml_element(p, e, "TITLE");
         a.dateline = sgml_element(p, e, "DATELINE");
         a.body = sgml_element(p, e, "BODY");

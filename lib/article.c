@@ -13,7 +13,7 @@
 #define ARTICLE_FIELDS(X)                                                    \
     X(uid) X(title) X(lede) X(body) X(captions) X(highlights) X(entities)    \
     X(date) X(source) X(url) X(byline) X(section) X(dateline) X(language)    \
-    X(path)
+    X(description) X(path)
 
 void article_clear(struct article *a)
 {

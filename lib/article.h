@@ -22,6 +22,7 @@ struct article {
     char *section;
     char *dateline;   /* place of the dateline, e.g. "SALVADOR" */
     char *language;   /* BCP 47 code, "und" when unknown */
+    char *description; /* the page's own summary (HTML meta), if any */
     char *path;       /* the file it came from */
 };
 

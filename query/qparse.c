@@ -38,7 +38,7 @@ static size_t word_len(const struct parser *p)
     size_t n = 0;
     const char *s = p->s + p->pos;
     while (s[n] && !isspace((unsigned char)s[n]) && s[n] != '"' &&
-           s[n] != '(' && s[n] != ')')
+           s[n] != '(' && s[n] != ')' && s[n] != '|')
         n++;
     return n;
 }
@@ -69,6 +69,12 @@ static int add_term(struct parser *p, struct buf *b, const char *field,
     buf_addc(b, '"');
     if (!exact && !prefix)
         buf_addc(b, TOK_QUERY_STEM);
+    /* A bare "US" has no mixed-case text around it to tell the tokenizer
+     * it is the country; in a query it always is ("us" is the pronoun). */
+    if (!exact && n == 2 && memcmp(text, "US", 2) == 0) {
+        text = "U.S.";
+        n = 4;
+    }
     for (size_t i = 0; i < n; i++) {
         if (text[i] == '"')
             buf_addc(b, '"');
@@ -149,6 +155,15 @@ static char *parse_prim(struct parser *p)
     const char *field = parse_field(p);
     if (p->failed)
         return NULL;
+    if (field && p->s[p->pos] == '(') { /* title:(a OR b) */
+        char *g = parse_prim(p);
+        if (!g)
+            return NULL;
+        struct buf fb = {0};
+        buf_printf(&fb, "%s : %s", field, g);
+        free(g);
+        return buf_take(&fb);
+    }
     struct buf b = {0};
     if (p->s[p->pos] == '"') {
         size_t start = ++p->pos;

@@ -1,0 +1,151 @@
+/*
+ * test_dates.c - reading archive dates into ISO 8601 (indexer/dates.h):
+ * every accepted form, and what is refused.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "dates.h"
+#include "helpers.h"
+
+TestSuite(dates, .fini = expect_no_leaks);
+
+#define assert_date(in, want)                                                  \
+    do {                                                                       \
+        char out_[32] = "garbage";                                             \
+        int rc_ = date_parse((in), out_);                                      \
+        cr_expect_eq(rc_, 0, "date_parse(\"%s\") refused it", (in));           \
+        cr_expect_str_eq(out_, (want), "date_parse(\"%s\")", (in));            \
+    } while (0)
+
+#define assert_not_date(in)                                                    \
+    do {                                                                       \
+        char out_[32] = "garbage";                                             \
+        int rc_ = date_parse((in), out_);                                      \
+        cr_expect_eq(rc_, -1, "date_parse(\"%s\") gave \"%s\"", (in), out_);   \
+        cr_expect_str_eq(out_, "", "out is \"\" after a refusal");             \
+    } while (0)
+
+Test(dates, iso_8601)
+{
+    assert_date("2018-02-09", "2018-02-09");
+    assert_date("  2018-02-09  ", "2018-02-09");
+    assert_date("2018-02-09T14:30:00", "2018-02-09T14:30:00");
+    assert_date("2018-02-09T14:30", "2018-02-09T14:30:00");
+    assert_date("2018-02-09 14:30", "2018-02-09T14:30:00");
+    assert_date("2018-02-09T14:30:00.123", "2018-02-09T14:30:00");
+}
+
+Test(dates, iso_8601_with_zone_converted_to_utc)
+{
+    assert_date("2018-02-09T14:30:00+09:00", "2018-02-09T05:30:00Z");
+    assert_date("2018-02-09T14:30:00Z", "2018-02-09T14:30:00Z");
+    assert_date("2018-02-09T14:30:00+0000", "2018-02-09T14:30:00Z");
+    assert_date("2018-02-09T14:30:00-05:00", "2018-02-09T19:30:00Z");
+    /* Across midnight, a month end and a year end. */
+    assert_date("2018-02-09T23:30:00-05:00", "2018-02-10T04:30:00Z");
+    assert_date("2018-03-01T01:00:00+02:00", "2018-02-28T23:00:00Z");
+    assert_date("2019-01-01T00:30:00+01:00", "2018-12-31T23:30:00Z");
+    assert_date("2016-03-01T00:30:00+01:00", "2016-02-29T23:30:00Z");
+}
+
+Test(dates, reuters)
+{
+    assert_date("26-FEB-1987 15:01:01.79", "1987-02-26T15:01:01");
+    assert_date(" 2-MAR-1987 01:28:24.34", "1987-03-02T01:28:24");
+    assert_date("26-FEB-1987", "1987-02-26");
+}
+
+Test(dates, rfc_2822)
+{
+    assert_date("Fri, 09 Feb 2018 14:30:00 +0000", "2018-02-09T14:30:00Z");
+    assert_date("Fri, 09 Feb 2018 14:30:00 +0900", "2018-02-09T05:30:00Z");
+    assert_date("Fri, 09 Feb 2018 14:30:00 GMT", "2018-02-09T14:30:00Z");
+    assert_date("Fri, 09 Feb 2018 09:30:00 EST", "2018-02-09T14:30:00Z");
+    assert_date("Fri, 09 Feb 2018 14:30:00 +0000 (GMT)",
+                "2018-02-09T14:30:00Z");
+    assert_date("9 Feb 2018 14:30:00 +0000", "2018-02-09T14:30:00Z");
+    assert_date("Fri, 9 Feb 2018", "2018-02-09");
+}
+
+Test(dates, written_out)
+{
+    assert_date("February 9, 2018", "2018-02-09");
+    assert_date("February 9 2018", "2018-02-09");
+    assert_date("Feb. 9, 2018", "2018-02-09");
+    assert_date("Feb 9, 2018", "2018-02-09");
+    assert_date("Sept. 9, 2018", "2018-09-09");
+    assert_date("February 9th, 2018", "2018-02-09");
+    assert_date("9 February 2018", "2018-02-09");
+    assert_date("09 february 2018", "2018-02-09");
+    assert_date("9 Feb. 2018", "2018-02-09");
+    assert_date("February 9, 2018 2:30 pm", "2018-02-09T14:30:00");
+    assert_date("February 9, 2018 12:15 am", "2018-02-09T00:15:00");
+    assert_date("February 9, 2018 12:15 PM", "2018-02-09T12:15:00");
+    assert_date("Friday, February 9, 2018", "2018-02-09");
+}
+
+Test(dates, numeric_day_first)
+{
+    assert_date("09/02/2018", "2018-02-09");
+    assert_date("09.02.2018", "2018-02-09");
+    assert_date("9/2/2018", "2018-02-09");
+    /* The second number can't be a month: month first. */
+    assert_date("02/13/2018", "2018-02-13");
+    assert_date("12/31/2018", "2018-12-31");
+    assert_date("31/12/2018", "2018-12-31");
+    assert_date("09/02/2018 14:30", "2018-02-09T14:30:00");
+}
+
+Test(dates, refused)
+{
+    assert_not_date("");
+    assert_not_date("   ");
+    assert_not_date("yesterday");
+    assert_not_date("2018");
+    assert_not_date("2018-13-01");
+    assert_not_date("2018-00-10");
+    assert_not_date("2018-02-00");
+    assert_not_date("2018-02-32");
+    assert_not_date("0999-01-01");
+    assert_not_date("2018-02-09 25:00");
+    assert_not_date("2018-02-09 14:61");
+    assert_not_date("2018-02-09 garbage");
+    assert_not_date("2018-02-09T14:30:00+09:00 extra");
+    assert_not_date("2018-2-9");
+    assert_not_date("13/13/2018");
+    assert_not_date("09/02/18");
+    assert_not_date("09/02-2018");
+    assert_not_date("32 January 2018");
+    assert_not_date("9 Febtober 2018");
+    assert_not_date("Febtober 9, 2018");
+    assert_not_date("February 2018");
+    assert_not_date("February 9");
+    assert_not_date("26-FEB-87");
+    assert_not_date("Fri, 09 Feb 2018 14:30:00 +0000 trailing");
+
+    char out[32] = "garbage";
+    cr_expect_eq(date_parse(NULL, out), -1);
+    cr_expect_str_eq(out, "");
+}
+
+Test(dates, leap_days)
+{
+    assert_date("2016-02-29", "2016-02-29");
+    assert_date("2000-02-29", "2000-02-29");
+    assert_date("29 February 2016", "2016-02-29");
+    assert_date("2016-02-29T23:00:00-02:00", "2016-03-01T01:00:00Z");
+}
+
+Test(dates, days_that_do_not_exist_are_refused)
+{
+    /* "Returns -1 when s is not a date": 30 February is not one. */
+    assert_not_date("2018-02-30");
+    assert_not_date("2018-02-29"); /* not a leap year */
+    assert_not_date("2018-04-31");
+    assert_not_date("31 April 2018");
+    assert_not_date("30/02/2018");
+    assert_not_date("1900-02-29"); /* not a leap year either */
+    assert_not_date("2018-02-30T10:00:00Z");
+    assert_not_date("2018-02-31T23:00:00-05:00");
+}

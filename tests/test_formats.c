@@ -1,0 +1,515 @@
+/*
+ * test_formats.c - format detection and the parsers (indexer/formats.h),
+ * checked on the golden inputs in tests/data/ field by field after
+ * clean_article(), as they would be stored.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "article.h"
+#include "clean.h"
+#include "formats.h"
+#include "helpers.h"
+
+#define MAX_ARTICLES 1100
+
+TestSuite(formats, .fini = expect_no_leaks);
+
+/* What a parse gave: cleaned copies of the articles and the warnings,
+ * one per line. */
+struct got {
+    struct article a[MAX_ARTICLES];
+    int n;
+    struct buf warnings;
+    int nwarnings;
+    int stop_after; /* the sink says stop after this many; 0: never */
+};
+
+/* A copy of every field of a parsed article (the parser clears its own
+ * after the call). */
+static void copy_article(struct article *d, const struct article *s)
+{
+    d->uid = mg_strdup(s->uid);
+    d->title = mg_strdup(s->title);
+    d->lede = mg_strdup(s->lede);
+    d->body = mg_strdup(s->body);
+    d->captions = mg_strdup(s->captions);
+    d->highlights = mg_strdup(s->highlights);
+    d->entities = mg_strdup(s->entities);
+    d->date = mg_strdup(s->date);
+    d->source = mg_strdup(s->source);
+    d->url = mg_strdup(s->url);
+    d->byline = mg_strdup(s->byline);
+    d->section = mg_strdup(s->section);
+    d->dateline = mg_strdup(s->dateline);
+    d->language = mg_strdup(s->language);
+    d->path = mg_strdup(s->path);
+}
+
+static int on_article(void *ctx, struct article *a)
+{
+    struct got *g = ctx;
+    cr_assert_lt(g->n, MAX_ARTICLES);
+    clean_article(a, NULL);
+    copy_article(&g->a[g->n++], a);
+    return g->stop_after && g->n >= g->stop_after;
+}
+
+static void on_warn(void *ctx, const char *msg)
+{
+    struct got *g = ctx;
+    cr_assert_null(strchr(msg, '\n'), "a warning is one line: %s", msg);
+    buf_printf(&g->warnings, "%s\n", msg);
+    g->nwarnings++;
+}
+
+static struct got *got_new(void)
+{
+    struct got *g = mg_calloc(1, sizeof *g);
+    buf_adds(&g->warnings, "");
+    return g;
+}
+
+static void got_free(struct got *g)
+{
+    for (int i = 0; i < g->n; i++)
+        article_clear(&g->a[i]);
+    buf_free(&g->warnings);
+    free(g);
+}
+
+/* Parses the file at path with uid base "base"; returns the status and
+ * fills *g. */
+static int parse_file(const char *path, struct got *g, struct mg_err *err)
+{
+    struct fmt_sink sink = {on_article, on_warn, g};
+    return fmt_parse_file(path, "base", &sink, err);
+}
+
+static int parse_buffer(const char *path, const char *data, enum fmt f,
+                        struct got *g, struct mg_err *err)
+{
+    struct fmt_sink sink = {on_article, on_warn, g};
+    return fmt_parse_buffer(path, "base", data, strlen(data), f, &sink, err);
+}
+
+#define expect_field(a, field, want)                                           \
+    do {                                                                       \
+        const char *w_ = (want);                                               \
+        if (w_)                                                                \
+            cr_expect_str_eq((a)->field ? (a)->field : "(null)", w_, #field);  \
+        else                                                                   \
+            cr_expect_null((a)->field, #field " is \"%s\", want NULL",         \
+                           (a)->field);                                        \
+    } while (0)
+
+/* ---- detection ----------------------------------------------------- */
+
+#define expect_fmt(path, head, want)                                           \
+    cr_expect_eq(fmt_detect((path), (head), sizeof(head) - 1), (want),         \
+                 "fmt_detect(%s) is %s, want %s", (path),                      \
+                 fmt_name(fmt_detect((path), (head), sizeof(head) - 1)),       \
+                 fmt_name(want))
+
+Test(formats, detect_text)
+{
+    expect_fmt("a.txt", "Kim invites Moon\n\nNorth Korean leader...", FMT_TEXT);
+    expect_fmt("story", "Plain text, no extension.", FMT_TEXT);
+    expect_fmt("a.story", "text\n\n@highlight\n\npoint", FMT_TEXT);
+    expect_fmt("a.txt", "caf\xe9 au lait", FMT_TEXT); /* Windows-1252 */
+    expect_fmt("a.txt", "<b>not</b> a page", FMT_TEXT);
+}
+
+Test(formats, detect_json)
+{
+    expect_fmt("a.jsonl", "{\"title\": \"a\"}\n{\"title\": \"b\"}\n", FMT_JSON);
+    expect_fmt("a.txt", "{\"title\": \"a\"}", FMT_JSON); /* content first */
+    expect_fmt("data", "  \n[{\"title\": \"a\"}]", FMT_JSON);    /* an array */
+    expect_fmt("a", "\xef\xbb\xbf{\"title\": \"a\"}", FMT_JSON); /* a BOM */
+    expect_fmt("a.ndjson", "", FMT_JSON);                        /* extension */
+    expect_fmt("a.JSON", "", FMT_JSON);
+}
+
+Test(formats, detect_reuters)
+{
+    expect_fmt("x.txt", "<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS",
+               FMT_REUTERS);
+    expect_fmt("x", "<REUTERS TOPICS=\"YES\" NEWID=\"1\">", FMT_REUTERS);
+    expect_fmt("reut2-000.sgm", "hello", FMT_REUTERS);
+    /* Reuters copy holds control characters; that is not binary. */
+    expect_fmt("x", "<REUTERS>\x02\x03\x05\x05\x05\x16\x16\x01\x1f</REUTERS>",
+               FMT_REUTERS);
+}
+
+Test(formats, detect_binary)
+{
+    expect_fmt("a.txt", "plain\0text", FMT_BINARY);
+    expect_fmt("a.txt", "\x89PNG\r\n\x1a\n", FMT_BINARY);
+    expect_fmt("a.txt", "\xff\xd8\xff\xe0", FMT_BINARY); /* JPEG */
+    expect_fmt("a.txt", "GIF89a", FMT_BINARY);
+    expect_fmt("a.txt", "%PDF-1.4\n", FMT_BINARY);
+    expect_fmt("a.jsonl", "PK\x03\x04", FMT_BINARY); /* zip: content wins */
+    expect_fmt("a.txt", "\x1f\x8b\x08", FMT_BINARY); /* gzip */
+    expect_fmt("a.txt", "\x01\x02\x03\x04\x05\x06 ab", FMT_BINARY);
+}
+
+Test(formats, detect_html)
+{
+    expect_fmt("a.txt", "<!DOCTYPE html>\n<html><body>x</body></html>",
+               FMT_HTML);
+    expect_fmt("a", "  <HTML><HEAD>", FMT_HTML);
+    expect_fmt("a", "<body>text</body>", FMT_HTML);
+    expect_fmt("page.htm", "Some text", FMT_HTML);
+}
+
+Test(formats, names)
+{
+    cr_expect_str_eq(fmt_name(FMT_TEXT), "text");
+    cr_expect_str_eq(fmt_name(FMT_JSON), "json");
+    cr_expect_str_eq(fmt_name(FMT_REUTERS), "reuters-sgml");
+    cr_expect_str_eq(fmt_name(FMT_BINARY), "binary");
+    cr_expect_str_eq(fmt_name(FMT_HTML), "html");
+    cr_expect_str_eq(fmt_name(FMT_UNKNOWN), "unknown");
+}
+
+/* ---- JSON ---------------------------------------------------------- */
+
+Test(formats, json_lines_golden)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    int rc = parse_file("data/articles.jsonl", g, &err);
+    cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
+    cr_assert_eq(g->n, 1);
+    struct article *a = &g->a[0];
+    expect_field(a, uid, "kim-invites-moon");
+    expect_field(a, title, "Kim invites Moon to Pyongyang");
+    expect_field(a, body,
+                 "North Korean leader Kim Jong-un has invited Moon "
+                 "Jae-in to Pyongyang.\n\nThe invitation came on "
+                 "Friday.");
+    expect_field(a, date, "2018-02-10T00:00:00Z");
+    expect_field(a, url, "https://example.com/kim");
+    expect_field(a, source, "Example News");
+    expect_field(a, byline, "Ann Lee, Bo Kim");
+    expect_field(a, section, "World");
+    expect_field(a, highlights, "Kim invites Moon");
+    expect_field(a, language, "und");
+    expect_field(a, path, "data/articles.jsonl");
+    expect_field(a, dateline, NULL);
+
+    /* The bad lines are skipped with a warning naming file and line. */
+    cr_expect_eq(g->nwarnings, 2);
+    const char *w = g->warnings.s;
+    cr_expect(strncmp(w, "data/articles.jsonl:2: invalid JSON", 35) == 0,
+              "warnings: %s", w);
+    const char *second = strchr(w, '\n');
+    cr_assert_not_null(second);
+    cr_expect(
+        strncmp(second + 1, "data/articles.jsonl:3: not an article", 37) == 0,
+        "warnings: %s", w);
+    got_free(g);
+}
+
+Test(formats, json_array_and_single_object)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    int rc = parse_buffer("in/a.json",
+                          "[{\"title\": \"A\", \"body\": \"x\"}, 42,\n"
+                          " {\"headline\": \"B\", \"text\": \"y\","
+                          " \"published\": \"9 February 2018\","
+                          " \"link\": \"http://b\", \"publication\": \"P\"}]",
+                          FMT_JSON, g, &err);
+    cr_assert_eq(rc, 2, "rc %d: %s", rc, err.msg);
+    cr_assert_eq(g->n, 2);
+    /* Without an id, the uid is base#position. */
+    expect_field(&g->a[0], uid, "base#1");
+    expect_field(&g->a[0], title, "A");
+    expect_field(&g->a[1], uid, "base#3");
+    expect_field(&g->a[1], title, "B");
+    expect_field(&g->a[1], body, "y");
+    expect_field(&g->a[1], date, "2018-02-09");
+    expect_field(&g->a[1], url, "http://b");
+    expect_field(&g->a[1], source, "P");
+    cr_expect_eq(g->nwarnings, 1);
+    /* Array members are named by position, not by line. */
+    cr_expect(strncmp(g->warnings.s, "in/a.json: element 2: not an article",
+                      36) == 0,
+              "%s", g->warnings.s);
+    got_free(g);
+
+    g = got_new();
+    rc = parse_buffer("one.json", "{\"id\": 42, \"content\": \"Only a body.\"}",
+                      FMT_JSON, g, &err);
+    cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
+    expect_field(&g->a[0], uid, "42");
+    expect_field(&g->a[0], title, NULL);
+    expect_field(&g->a[0], body, "Only a body.");
+    got_free(g);
+}
+
+Test(formats, json_broken_array_fails_naming_the_file)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    int rc =
+        parse_buffer("in/bad.json", "[{\"title\": \"A\"", FMT_JSON, g, &err);
+    cr_expect_eq(rc, -1);
+    cr_expect_eq(g->n, 0);
+    cr_expect(strncmp(err.msg, "in/bad.json: invalid JSON", 25) == 0, "%s",
+              err.msg);
+    got_free(g);
+}
+
+/* ---- Reuters ------------------------------------------------------- */
+
+Test(formats, reuters_golden)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    int rc = parse_file("data/reuters.sgm", g, &err);
+    cr_assert_eq(rc, 2, "rc %d: %s", rc, err.msg);
+    cr_assert_eq(g->n, 2);
+    struct article *a = &g->a[0];
+    expect_field(a, uid, "reuters-1");
+    expect_field(a, title, "BAHIA COCOA REVIEW");
+    expect_field(a, dateline, "SALVADOR");
+    expect_field(a, date, "1987-02-26T15:01:01");
+    /* Entities decoded, indented lines are paragraphs, the "Reuter"
+     * signature and the &#3; end mark gone. */
+    expect_field(a, body,
+                 "Showers continued throughout the week in the "
+                 "Bahia cocoa zone, <Comissaria Smith> said.\n\n"
+                 "Arrivals were 155,221 bags of 60 kilos & a total "
+                 "of 5.93 mln.");
+    expect_field(a, source, "Reuters");
+    expect_field(a, language, "en");
+    expect_field(a, path, "data/reuters.sgm");
+
+    /* A TYPE="BRIEF" story: a title and no body. */
+    struct article *b = &g->a[1];
+    expect_field(b, uid, "reuters-9");
+    expect_field(b, title, "SHOWA LINE <SHOW.T> SEES PROFIT");
+    expect_field(b, body, "");
+    expect_field(b, date, "1987-03-02T01:28:24");
+    expect_field(b, dateline, NULL);
+    cr_expect_eq(g->nwarnings, 0);
+    got_free(g);
+}
+
+Test(formats, reuters_corpus)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    int rc = parse_file("../corpus/reuters21578/reut2-000.sgm", g, &err);
+    cr_assert_eq(rc, 1000, "rc %d: %s", rc, err.msg);
+    cr_assert_eq(g->n, 1000);
+    expect_field(&g->a[0], uid, "reuters-1");
+    expect_field(&g->a[0], title, "BAHIA COCOA REVIEW");
+    expect_field(&g->a[0], dateline, "SALVADOR");
+    cr_expect_not_null(strstr(g->a[0].body, "155,221 bags"));
+    for (int i = 0; i < g->n; i++) {
+        const char *body = g->a[i].body;
+        size_t n = strlen(body);
+        cr_expect(n < 6 || strcmp(body + n - 6, "Reuter") != 0,
+                  "%s ends with its signature", g->a[i].uid);
+        for (const char *p = body; *p; p++)
+            if ((unsigned char)*p < 0x20 && *p != '\n') {
+                cr_expect_fail("%s: control character 0x%02x in body",
+                               g->a[i].uid, *p);
+                break;
+            }
+    }
+    got_free(g);
+}
+
+Test(formats, reuters_without_stories_fails)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    cr_expect_eq(parse_buffer("x.sgm", "no stories here", FMT_REUTERS, g, &err),
+                 -1);
+    cr_expect_str_eq(err.msg, "x.sgm: no <REUTERS> story in it");
+    got_free(g);
+}
+
+/* ---- plain text ---------------------------------------------------- */
+
+Test(formats, text_with_headline)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    cr_assert_eq(parse_file("data/headline.txt", g, &err), 1, "%s", err.msg);
+    struct article *a = &g->a[0];
+    expect_field(a, uid, "base");
+    expect_field(a, path, "data/headline.txt");
+    expect_field(a, title, "Kim invites Moon to Pyongyang");
+    expect_field(a, body,
+                 "North Korean leader Kim Jong-un has invited Moon "
+                 "Jae-in for a summit in Pyongyang, officials "
+                 "say.\n\nThe invitation came on Friday.");
+    expect_field(a, highlights, NULL);
+    expect_field(a, language, "und");
+    got_free(g);
+}
+
+Test(formats, text_with_a_sentence_first)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    cr_assert_eq(parse_file("data/sentence.txt", g, &err), 1, "%s", err.msg);
+    struct article *a = &g->a[0];
+    expect_field(a, title,
+                 "North Korean leader Kim Jong-un has invited Moon "
+                 "Jae-in for a summit in Pyongyang, officials say.");
+    expect_field(a, body,
+                 "North Korean leader Kim Jong-un has invited Moon "
+                 "Jae-in for a summit in Pyongyang, officials say. "
+                 "It would be the first summit in more than 10 "
+                 "years.\n\nThe invitation came on Friday.");
+    got_free(g);
+}
+
+Test(formats, text_long_first_sentence_is_cut_at_a_word)
+{
+    struct buf t = {0};
+    for (int i = 0; i < 60; i++)
+        buf_adds(&t, "word ");
+    buf_adds(&t, "end.\n");
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    cr_assert_eq(parse_buffer("long.txt", t.s, FMT_TEXT, g, &err), 1);
+    const char *title = g->a[0].title;
+    size_t n = strlen(title);
+    /* At most 200 bytes, then "…" (which NFKC spells "..."). */
+    cr_expect_leq(n, 203);
+    cr_expect_gt(n, 150);
+    cr_expect_str_eq(title + n - 3, "...");
+    cr_expect_eq(strncmp(title, "word word", 9), 0);
+    cr_expect_str_eq(title + n - 8, " word...", "cut after a whole word: %s",
+                     title);
+    got_free(g);
+    buf_free(&t);
+}
+
+Test(formats, cnn_story_highlights)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    cr_assert_eq(parse_file("data/cnn.story", g, &err), 1, "%s", err.msg);
+    struct article *a = &g->a[0];
+    expect_field(a, title,
+                 "SEOUL, South Korea (CNN) -- North Korean leader "
+                 "Kim Jong Un has invited South Korea's president "
+                 "to Pyongyang.");
+    expect_field(a, body,
+                 "SEOUL, South Korea (CNN) -- North Korean leader "
+                 "Kim Jong Un has invited South Korea's president "
+                 "to Pyongyang.\n\nThe invitation was delivered by "
+                 "his sister.");
+    expect_field(a, highlights,
+                 "Kim Jong Un invites Moon Jae-in\n"
+                 "The letter was delivered by Kim Yo Jong");
+    got_free(g);
+}
+
+Test(formats, text_repaired_from_windows_1252)
+{
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    cr_assert_eq(parse_buffer("w.txt",
+                              "Caf\xe9 owners\n\n\x93We\x92re open,\x94"
+                              " they said.",
+                              FMT_TEXT, g, &err),
+                 1);
+    expect_field(&g->a[0], title, "Café owners");
+    expect_field(&g->a[0], body, "“We’re open,” they said.");
+    got_free(g);
+}
+
+Test(formats, headline_limit_counts_characters)
+{
+    /* 86 characters, 12 words, 161 bytes in UTF-8. */
+    const char *h = "Президент России встретился с руководителями регионов "
+                    "страны в Москве и обсудил бюджет";
+    struct buf t = {0};
+    buf_printf(&t, "%s\n\nПервый абзац текста. Второе предложение.\n", h);
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    cr_assert_eq(parse_buffer("ru.txt", t.s, FMT_TEXT, g, &err), 1);
+    expect_field(&g->a[0], title, h);
+    expect_field(&g->a[0], body, "Первый абзац текста. Второе предложение.");
+    got_free(g);
+    buf_free(&t);
+}
+
+/* ---- files that are refused ---------------------------------------- */
+
+#define expect_refused(path, want)                                             \
+    do {                                                                       \
+        struct got *g_ = got_new();                                            \
+        struct mg_err e_ = {""};                                               \
+        cr_expect_eq(parse_file((path), g_, &e_), -1, "%s parsed", (path));    \
+        cr_expect_eq(g_->n, 0);                                                \
+        cr_expect_str_eq(e_.msg, (want));                                      \
+        got_free(g_);                                                          \
+    } while (0)
+
+Test(formats, refused_files_are_named)
+{
+    expect_refused("data/empty.txt", "data/empty.txt: empty file");
+    expect_refused("data/image.png",
+                   "data/image.png: binary data, not text (skipped)");
+    expect_refused("data/nul.txt",
+                   "data/nul.txt: binary data, not text (skipped)");
+
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    cr_expect_eq(parse_file("data/no-such-file.txt", g, &err), -1);
+    cr_expect(strncmp(err.msg, "data/no-such-file.txt: cannot open", 34) == 0,
+              "%s", err.msg);
+    cr_expect_eq(parse_buffer("p.html", "<html></html>", FMT_HTML, g, &err),
+                 -1);
+    cr_expect_not_null(strstr(err.msg, "p.html"), "%s", err.msg);
+    cr_expect_eq(parse_buffer("blank.txt", " \n\t\n", FMT_TEXT, g, &err), -1);
+    cr_expect_str_eq(err.msg, "blank.txt: no text in it");
+    cr_expect_eq(g->n, 0);
+    got_free(g);
+}
+
+/* ---- the sink ------------------------------------------------------ */
+
+Test(formats, sink_stop_reuters)
+{
+    struct got *g = got_new();
+    g->stop_after = 1;
+    struct mg_err err = {""};
+    int rc = parse_file("data/reuters.sgm", g, &err);
+    cr_expect_eq(g->n, 1, "nothing after the sink said stop");
+    cr_expect_eq(rc, 1, "the number of articles given");
+    got_free(g);
+}
+
+Test(formats, sink_stop_counts_what_was_given)
+{
+    struct mg_err err;
+    strcpy(err.msg, "unset");
+
+    struct got *g = got_new();
+    g->stop_after = 1;
+    int rc =
+        parse_buffer("a.txt", "Headline\n\nBody text.\n", FMT_TEXT, g, &err);
+    cr_expect_eq(g->n, 1);
+    cr_expect(rc == 1 || (rc == -1 && strcmp(err.msg, "unset") != 0),
+              "text: rc %d, err \"%s\"", rc, err.msg);
+    got_free(g);
+
+    g = got_new();
+    g->stop_after = 1;
+    rc = parse_buffer("a.jsonl", "{\"title\": \"a\"}\n{\"title\": \"b\"}\n",
+                      FMT_JSON, g, &err);
+    cr_expect_eq(g->n, 1);
+    cr_expect_eq(rc, 1, "json lines: rc %d", rc);
+    got_free(g);
+}

@@ -1,0 +1,420 @@
+/*
+ * test_search.c - searching an index built from the sample corpus
+ * (query/search.h): ranking, highlighted snippets, paging and refusals.
+ * Each test builds its own index from ../corpus/ the way morgue-index
+ * does (fmt_parse_file, clean_article, store_put) in a temporary folder.
+ */
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clean.h"
+#include "formats.h"
+#include "helpers.h"
+#include "search.h"
+#include "store.h"
+
+#define CORPUS "../corpus/"
+#define SEED_FILE "000_2637ad2161ccb637.txt"
+#define SEED_TITLE                                                             \
+    "North Korean leader Kim Jong-un has invited his South Korean "            \
+    "counterpart Moon Jae-in for a summit in Pyongyang, officials say."
+
+static char *dir;
+static struct store *st;
+static struct searcher *se;
+
+static int put_article(void *ctx, struct article *a)
+{
+    struct mg_err err = {""};
+    clean_article(a, NULL);
+    int rc = store_put(ctx, a, &err);
+    cr_assert_geq(rc, 0, "store_put: %s", err.msg);
+    return 0;
+}
+
+static void no_warning(void *ctx, const char *msg)
+{
+    (void)ctx;
+    cr_assert_fail("warning while indexing: %s", msg);
+}
+
+static int index_one(const char *path, const struct stat *sb, int type,
+                     struct FTW *ftw)
+{
+    (void)sb;
+    const char *name = path + ftw->base;
+    size_t n = strlen(name);
+    /* Passed over as morgue-index does: hidden files and notes. */
+    if (type != FTW_F || name[0] == '.' ||
+        strncasecmp(name, "README", 6) == 0 ||
+        (n > 3 && strcasecmp(name + n - 3, ".md") == 0))
+        return 0;
+    struct fmt_sink sink = {put_article, no_warning, st};
+    struct mg_err err = {""};
+    cr_assert_geq(fmt_parse_file(path, path, &sink, &err), 0, "%s", err.msg);
+    return 0;
+}
+
+static void setup(void)
+{
+    dir = mk_tmpdir();
+    char *path = path_in(dir, "m.db");
+    struct mg_err err = {""};
+    cr_assert_eq(store_open(path, STORE_WRITE, &st, &err), 0, "%s", err.msg);
+    free(path);
+    cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
+    cr_assert_eq(nftw(CORPUS, index_one, 16, FTW_PHYS), 0);
+    cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
+    cr_assert_eq(searcher_new(st, &se, &err), 0, "%s", err.msg);
+}
+
+/* Safe to call twice: a test that skips itself calls it first, since
+ * Criterion runs no .fini after cr_skip_test(). */
+static void teardown(void)
+{
+    searcher_free(se);
+    se = NULL;
+    store_close(st);
+    st = NULL;
+    if (dir)
+        rm_tree(dir);
+    free(dir);
+    dir = NULL;
+    expect_no_leaks();
+}
+
+TestSuite(search, .init = setup, .fini = teardown);
+
+/* Adds one article to the index (after the corpus). */
+static void add(const char *uid, const char *title, const char *body)
+{
+    struct article a = {0};
+    a.uid = mg_strdup(uid);
+    a.title = mg_strdup(title);
+    a.body = mg_strdup(body);
+    struct mg_err err = {""};
+    cr_assert_eq(store_put(st, &a, &err), STORE_ADDED, "%s", err.msg);
+    article_clear(&a);
+}
+
+static int run(const char *query, int limit, int offset,
+               struct search_result *res, struct mg_err *err)
+{
+    struct search_opts o = {query, limit, offset};
+    return search_run(se, &o, res, err);
+}
+
+static void run_ok(const char *query, int limit, int offset,
+                   struct search_result *res)
+{
+    struct mg_err err = {""};
+    cr_assert_eq(run(query, limit, offset, res, &err), 0, "search [%s]: %s",
+                 query, err.msg);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = s ? strlen(s) : 0, k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* The text of a span, which counts code points; caller frees. */
+static char *span_text(const char *snippet, struct search_span sp)
+{
+    const char *p = snippet;
+    int cp = 0;
+    while (*p && cp < sp.start)
+        if (((unsigned char)*++p & 0xC0) != 0x80)
+            cp++;
+    const char *q = p;
+    cp = 0;
+    while (*q && cp < sp.length)
+        if (((unsigned char)*++q & 0xC0) != 0x80)
+            cp++;
+    cr_assert_eq(cp, sp.length, "span %d+%d runs past the snippet [%s]",
+                 sp.start, sp.length, snippet);
+    return mg_strndup(p, (size_t)(q - p));
+}
+
+/* The highlighted words of a hit, "|"-separated, in order. */
+static char *spans_of(const struct search_hit *h)
+{
+    struct buf b = {0};
+    buf_adds(&b, "");
+    for (int i = 0; i < h->nspans; i++) {
+        char *t = span_text(h->snippet, h->spans[i]);
+        buf_printf(&b, "%s%s", i ? "|" : "", t);
+        free(t);
+    }
+    return buf_take(&b);
+}
+
+/* True when "|"-separated list holds word. */
+static int has_span(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)); p += n)
+        if ((p == list || p[-1] == '|') && (p[n] == 0 || p[n] == '|'))
+            return 1;
+    return 0;
+}
+
+/* The hit whose id ends with suffix, or NULL. */
+static const struct search_hit *find_hit(const struct search_result *r,
+                                         const char *suffix)
+{
+    for (int i = 0; i < r->nhits; i++)
+        if (ends_with(r->hits[i].id, suffix))
+            return &r->hits[i];
+    return NULL;
+}
+
+Test(search, the_corpus_is_indexed)
+{
+    cr_expect_eq(store_count(st), 1001);
+}
+
+Test(search, seed_article_ranks_first_with_highlights)
+{
+    struct search_result r;
+    run_ok("inter-Korean summit Pyongyang", 10, 0, &r);
+    cr_assert_geq(r.total, 1);
+    cr_assert_geq(r.nhits, 1);
+    const struct search_hit *h = &r.hits[0];
+    cr_expect(ends_with(h->id, SEED_FILE), "top hit %s", h->id);
+    cr_expect_str_eq(h->title, SEED_TITLE);
+    cr_expect_str_eq(h->source, "DailyMail.co.uk");
+    cr_expect(ends_with(h->path, "seed/" SEED_FILE), "path %s", h->path);
+    cr_expect_gt(h->score, 0);
+    cr_assert_not_null(r.fts);
+
+    /* Spans count code points: the snippet holds curly apostrophes before
+     * "Pyongyang", so byte offsets would land elsewhere. */
+    char *spans = spans_of(h);
+    cr_expect(has_span(spans, "inter-Korean"), "spans: %s", spans);
+    cr_expect(has_span(spans, "summit"), "spans: %s", spans);
+    cr_expect(has_span(spans, "Pyongyang"), "spans: %s", spans);
+    for (int i = 0; i < h->nspans; i++) {
+        char *t = span_text(h->snippet, h->spans[i]);
+        cr_expect(strcasecmp(t, "inter-Korean") == 0 ||
+                      strcasecmp(t, "summit") == 0 ||
+                      strcasecmp(t, "Pyongyang") == 0,
+                  "a highlight that is not a query word: [%s] in [%s]", t,
+                  h->snippet);
+        free(t);
+    }
+    free(spans);
+    /* The plain snippet holds no markers. */
+    cr_expect_null(strchr(h->snippet, '\x02'));
+    cr_expect_null(strchr(h->snippet, '\x03'));
+    search_result_free(&r);
+}
+
+Test(search, phrase_finds_the_hyphenated_name)
+{
+    struct search_result r;
+    run_ok("\"Kim Jong Un\"", 10, 0, &r);
+    const struct search_hit *h = find_hit(&r, SEED_FILE);
+    cr_assert_not_null(h, "the seed (\"Kim Jong-un\") is found");
+    char *spans = spans_of(h);
+    cr_expect(has_span(spans, "Kim Jong-un"), "spans: %s", spans);
+    free(spans);
+    search_result_free(&r);
+
+    /* As plain words too; and not as the words out of order. */
+    run_ok("Kim Jong Un", 10, 0, &r);
+    cr_expect_not_null(find_hit(&r, SEED_FILE));
+    search_result_free(&r);
+    run_ok("\"Un Jong Kim\"", 10, 0, &r);
+    cr_expect_eq(r.total, 0);
+    search_result_free(&r);
+}
+
+Test(search, stemmed_words_are_highlighted)
+{
+    add("extra-summits", "Leaders meet",
+        "Two summits were held this year in Vienna.");
+    struct search_result r;
+    run_ok("summit", 10, 0, &r);
+    cr_expect_eq(r.total, 2, "the seed and the extra article");
+    const struct search_hit *h = find_hit(&r, "extra-summits");
+    cr_assert_not_null(h, "summit finds \"summits\"");
+    char *spans = spans_of(h);
+    cr_expect_str_eq(spans, "summits");
+    cr_expect_not_null(strstr(h->snippet, "Two summits were held"), "%s",
+                       h->snippet);
+    free(spans);
+    search_result_free(&r);
+
+    /* Quoted, the word is matched as written. */
+    run_ok("\"summit\"", 10, 0, &r);
+    cr_expect_null(find_hit(&r, "extra-summits"));
+    search_result_free(&r);
+}
+
+Test(search, prefix_search)
+{
+    add("extra-univ", "Campus news", "Universities reopened in Vienna.");
+    struct search_result r;
+    run_ok("universit*", 10, 0, &r);
+    const struct search_hit *h = find_hit(&r, "extra-univ");
+    cr_assert_not_null(h);
+    char *spans = spans_of(h);
+    cr_expect_str_eq(spans, "Universities");
+    free(spans);
+    search_result_free(&r);
+}
+
+Test(search, title_weighs_more_than_body)
+{
+    add("in-body", "Market report",
+        "Traders said the zebra index rose. Prices were steady. Volumes "
+        "were light and the session ended quietly after a long week.");
+    add("in-title", "Zebra index rises", "Traders said prices were steady.");
+    struct search_result r;
+    run_ok("zebra", 10, 0, &r);
+    cr_assert_eq(r.nhits, 2);
+    cr_expect_str_eq(r.hits[0].id, "in-title");
+    cr_expect_str_eq(r.hits[1].id, "in-body");
+    cr_expect_gt(r.hits[0].score, r.hits[1].score);
+    search_result_free(&r);
+}
+
+Test(search, limit_and_offset)
+{
+    struct search_result all, page;
+    run_ok("said", 10, 0, &all);
+    cr_assert_gt(all.total, 20);
+    cr_assert_eq(all.nhits, 10);
+    for (int i = 1; i < all.nhits; i++)
+        cr_expect_geq(all.hits[i - 1].score, all.hits[i].score,
+                      "ranked best first");
+
+    run_ok("said", 5, 0, &page);
+    cr_expect_eq(page.nhits, 5);
+    cr_expect_eq(page.total, all.total, "total counts every match");
+    for (int i = 0; i < page.nhits; i++)
+        cr_expect_str_eq(page.hits[i].id, all.hits[i].id);
+    search_result_free(&page);
+
+    run_ok("said", 5, 5, &page);
+    cr_expect_eq(page.nhits, 5);
+    for (int i = 0; i < page.nhits; i++)
+        cr_expect_str_eq(page.hits[i].id, all.hits[5 + i].id);
+    search_result_free(&page);
+
+    /* Past the end: no hits, the same total. */
+    run_ok("said", 10, (int)all.total, &page);
+    cr_expect_eq(page.nhits, 0);
+    cr_expect_eq(page.total, all.total);
+    search_result_free(&page);
+
+    /* 0 means the default; too many is capped. */
+    run_ok("said", 0, 0, &page);
+    cr_expect_eq(page.nhits, SEARCH_DEFAULT_LIMIT);
+    search_result_free(&page);
+    run_ok("said", 100000, 0, &page);
+    cr_expect_eq(page.nhits, page.total);
+    search_result_free(&page);
+    search_result_free(&all);
+}
+
+Test(search, limit_is_capped)
+{
+    struct mg_err err = {""};
+    cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
+    for (int i = 0; i < SEARCH_MAX_LIMIT + 5; i++) {
+        char uid[32];
+        snprintf(uid, sizeof uid, "filler-%d", i);
+        add(uid, "Filler", "A filler article.");
+    }
+    cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
+    struct search_result r;
+    run_ok("filler", 100000, 0, &r);
+    cr_expect_eq(r.total, SEARCH_MAX_LIMIT + 5);
+    cr_expect_eq(r.nhits, SEARCH_MAX_LIMIT);
+    search_result_free(&r);
+}
+
+Test(search, no_hits)
+{
+    struct search_result r;
+    run_ok("zzyzxnotaword", 10, 0, &r);
+    cr_expect_eq(r.total, 0);
+    cr_expect_eq(r.nhits, 0);
+    search_result_free(&r);
+}
+
+Test(search, bad_queries_fail_with_a_message)
+{
+    static const char *const BAD[][2] = {
+        {"", "nothing to search for"},
+        {"-summit", "not excluded"},
+        {"foo:bar", "unknown field"},
+        {"title:", "needs a word"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        struct search_result r;
+        struct mg_err err = {""};
+        cr_expect_eq(run(BAD[i][0], 10, 0, &r, &err), -1, "query [%s]",
+                     BAD[i][0]);
+        cr_expect_not_null(strstr(err.msg, BAD[i][1]), "query [%s]: %s",
+                           BAD[i][0], err.msg);
+        cr_expect_eq(r.nhits, 0);
+        search_result_free(&r);
+    }
+
+    /* A NULL query is an empty one. */
+    struct search_result r;
+    struct mg_err err = {""};
+    cr_expect_eq(run(NULL, 10, 0, &r, &err), -1);
+    search_result_free(&r);
+
+    /* Hostile queries run. */
+    static const char *const ODD[] = {"NEAR(", "'; DROP TABLE articles; --",
+                                      "\"unbalanced", "a)", "U.S."};
+    for (size_t i = 0; i < sizeof ODD / sizeof *ODD; i++) {
+        cr_expect_eq(run(ODD[i], 10, 0, &r, &err), 0, "query [%s]: %s", ODD[i],
+                     err.msg);
+        search_result_free(&r);
+    }
+    cr_expect_eq(store_count(st), 1001);
+}
+
+Test(search, possessive_not_highlighted)
+{
+    struct search_result r;
+    run_ok("Kim predecessor", 10, 0, &r);
+    const struct search_hit *h = find_hit(&r, SEED_FILE);
+    cr_assert_not_null(h);
+    char *spans = spans_of(h);
+    cr_expect(has_span(spans, "Kim"), "spans: %s", spans);
+    cr_expect(has_span(spans, "predecessor"), "spans: %s", spans);
+    cr_expect_null(strstr(spans, "’s"), "spans: %s", spans);
+    free(spans);
+    search_result_free(&r);
+}
+
+Test(search, us_pasted_from_an_article_finds_it)
+{
+    add("us-officials", "Trade", "US officials said the talks would resume.");
+    struct search_result r;
+    run_ok("US officials", 10, 0, &r);
+    cr_expect_not_null(find_hit(&r, "us-officials"),
+                       "docs/query-syntax.md: whatever you paste from an "
+                       "article matches it");
+    search_result_free(&r);
+}
+
+Test(search, us_is_not_u_s)
+{
+    add("only-us", "Letters", "He told us that the club would open.");
+    add("the-us", "Trade", "The U.S. trade deficit widened in January.");
+    struct search_result r;
+    run_ok("U.S. deficit", 10, 0, &r);
+    cr_expect_not_null(find_hit(&r, "the-us"));
+    cr_expect_null(find_hit(&r, "only-us"));
+    search_result_free(&r);
+}

@@ -1,0 +1,344 @@
+/*
+ * test_store.c - the index file (lib/store.h): creating the schema,
+ * adding, replacing and reading articles with the FTS5 index kept in step,
+ * and refusing files that are missing, not an index, or built by another
+ * version.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "article.h"
+#include "helpers.h"
+#include "store.h"
+
+static char *dir;
+static char *db_path;
+
+static void setup(void)
+{
+    dir = mk_tmpdir();
+    db_path = path_in(dir, "m.db");
+}
+
+static void teardown(void)
+{
+    rm_tree(dir);
+    free(db_path);
+    free(dir);
+    expect_no_leaks();
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+static struct store *open_ok(const char *path, enum store_mode mode)
+{
+    struct store *s = (struct store *)1;
+    struct mg_err err = {""};
+    cr_assert_eq(store_open(path, mode, &s, &err), 0, "store_open: %s",
+                 err.msg);
+    cr_assert_not_null(s);
+    return s;
+}
+
+/* Asserts that opening path fails with a message holding the path and
+ * want. */
+static void open_fails(const char *path, enum store_mode mode, const char *want)
+{
+    struct store *s = (struct store *)1;
+    struct mg_err err = {""};
+    cr_expect_eq(store_open(path, mode, &s, &err), -1, "opened %s", path);
+    cr_expect_null(s, "*out is NULL on failure");
+    cr_expect_not_null(strstr(err.msg, path), "message names the file: %s",
+                       err.msg);
+    cr_expect_not_null(strstr(err.msg, want), "message \"%s\" lacks \"%s\"",
+                       err.msg, want);
+}
+
+/* The first column of the first row of sql, as a new string. */
+static char *query_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK,
+                 "%s: %s", sql, sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s: %s", sql,
+                 sqlite3_errmsg(db));
+    char *v = mg_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+}
+
+#define expect_query(db, sql, want)                                            \
+    do {                                                                       \
+        char *v_ = query_text((db), (sql));                                    \
+        cr_expect_str_eq(v_ ? v_ : "(null)", (want), "%s", (sql));             \
+        free(v_);                                                              \
+    } while (0)
+
+static void integrity_ok(struct store *s)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(store_db(s),
+                          "INSERT INTO fts(fts) VALUES('integrity-check')",
+                          NULL, NULL, &msg);
+    cr_expect_eq(rc, SQLITE_OK, "integrity-check: %s", msg ? msg : "");
+    sqlite3_free(msg);
+}
+
+static void sample(struct article *a)
+{
+    memset(a, 0, sizeof *a);
+    a->uid = mg_strdup("seed-1");
+    a->title = mg_strdup("Kim invites Moon to Pyongyang");
+    a->body = mg_strdup("The talks covered bananas and summits.");
+    a->captions = mg_strdup("Kim Yo-jong hands over the invitation");
+    a->highlights = mg_strdup("An invitation\nA meeting");
+    a->date = mg_strdup("2018-02-10");
+    a->source = mg_strdup("DailyMail.co.uk");
+    a->url = mg_strdup("https://example.com/kim");
+    a->byline = mg_strdup("Ann Lee");
+    a->section = mg_strdup("World");
+    a->language = mg_strdup("en");
+    a->path = mg_strdup("corpus/seed/x.txt");
+}
+
+/* ---- opening ------------------------------------------------------- */
+
+Test(store, write_mode_creates_the_schema)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    cr_expect_eq(access(db_path, F_OK), 0, "the file exists");
+    cr_expect_str_eq(store_path(s), db_path);
+    sqlite3 *db = store_db(s);
+    expect_query(db,
+                 "SELECT group_concat(name, ' ') FROM (SELECT name FROM"
+                 " sqlite_master WHERE name IN ('meta', 'articles',"
+                 " 'fts') ORDER BY name)",
+                 "articles fts meta");
+    char want[16];
+    snprintf(want, sizeof want, "%d", STORE_SCHEMA_VERSION);
+    expect_query(db, "SELECT value FROM meta WHERE key='schema_version'", want);
+    snprintf(want, sizeof want, "%d", TOK_VERSION);
+    expect_query(db, "SELECT value FROM meta WHERE key='tokenizer_version'",
+                 want);
+    expect_query(db, "PRAGMA journal_mode", "wal");
+    expect_query(db,
+                 "SELECT sql LIKE '%tokenize=''morgue''%' FROM"
+                 " sqlite_master WHERE name='fts'",
+                 "1");
+    cr_expect_eq(store_count(s), 0);
+    store_close(s);
+
+    /* Opening it again, for writing or reading, keeps it. */
+    s = open_ok(db_path, STORE_WRITE);
+    cr_expect_eq(store_count(s), 0);
+    store_close(s);
+    s = open_ok(db_path, STORE_READ);
+    cr_expect_eq(store_count(s), 0);
+    store_close(s);
+    store_close(NULL);
+}
+
+Test(store, default_path)
+{
+    cr_expect_str_eq(store_default_path("given.db"), "given.db");
+    unsetenv("MORGUE_DB");
+    cr_expect_str_eq(store_default_path(NULL), "morgue.db");
+    cr_expect_str_eq(store_default_path(""), "morgue.db");
+    setenv("MORGUE_DB", "/x/env.db", 1);
+    cr_expect_str_eq(store_default_path(NULL), "/x/env.db");
+    cr_expect_str_eq(store_default_path("given.db"), "given.db");
+    setenv("MORGUE_DB", "", 1);
+    cr_expect_str_eq(store_default_path(NULL), "morgue.db");
+    unsetenv("MORGUE_DB");
+}
+
+Test(store, read_mode_needs_an_existing_index)
+{
+    open_fails(db_path, STORE_READ, "no index here");
+    cr_expect_neq(access(db_path, F_OK), 0, "nothing was created");
+}
+
+Test(store, a_file_that_is_not_a_database_is_refused)
+{
+    struct buf junk = {0};
+    for (int i = 0; i < 200; i++)
+        buf_adds(&junk, "not a database, just text\n");
+    write_file(db_path, junk.s, junk.len);
+    open_fails(db_path, STORE_READ, "not a morgue index");
+    open_fails(db_path, STORE_WRITE, "not a morgue index");
+
+    /* ... and left as it was. */
+    char *back;
+    size_t n;
+    struct mg_err err = {""};
+    cr_assert_eq(mg_read_file(db_path, &back, &n, &err), 0);
+    cr_expect_eq(n, junk.len);
+    cr_expect_eq(memcmp(back, junk.s, n), 0);
+    free(back);
+    buf_free(&junk);
+}
+
+Test(store, a_database_without_the_schema_is_refused)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "CREATE TABLE other(x)", NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    open_fails(db_path, STORE_READ, "not a morgue index");
+}
+
+/* Builds an index, then sets meta key to value behind the store's back. */
+static void alter_meta(const char *key, const char *value)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    store_close(s);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    exec_bound(db, "UPDATE meta SET value=?2 WHERE key=?1", key, value, NULL);
+    cr_assert_eq(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+}
+
+Test(store, another_tokenizer_version_says_rebuild)
+{
+    alter_meta("tokenizer_version", "0");
+    open_fails(db_path, STORE_READ, "rebuild");
+    open_fails(db_path, STORE_READ, "tokenizer version 0");
+    open_fails(db_path, STORE_WRITE, "rebuild");
+}
+
+Test(store, another_schema_version_says_rebuild)
+{
+    alter_meta("schema_version", "99");
+    open_fails(db_path, STORE_READ, "rebuild");
+    open_fails(db_path, STORE_WRITE, "schema version 99");
+}
+
+/* ---- writing and reading ------------------------------------------- */
+
+Test(store, put_added_unchanged_changed)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct mg_err err = {""};
+    struct article a;
+    sample(&a);
+    cr_expect_eq(store_put(s, &a, &err), STORE_ADDED, "%s", err.msg);
+    cr_expect_eq(store_put(s, &a, &err), STORE_UNCHANGED, "%s", err.msg);
+    cr_expect_eq(store_count(s), 1);
+
+    sqlite3 *db = store_db(s);
+    assert_match(db, "fts", "bananas", "1");
+    assert_match(db, "fts", "\"\x01summit\"", "1");
+
+    /* Edit the body: replaced in place, and the index follows. */
+    article_set(&a.body, "The talks covered cocoa prices.");
+    cr_expect_eq(store_put(s, &a, &err), STORE_CHANGED, "%s", err.msg);
+    cr_expect_eq(store_count(s), 1);
+    assert_match(db, "fts", "bananas", "");
+    assert_match(db, "fts", "\"\x01summit\"", "");
+    assert_match(db, "fts", "cocoa", "1");
+    assert_match(db, "fts", "title:pyongyang", "1");
+    integrity_ok(s);
+    cr_expect_eq(store_put(s, &a, &err), STORE_UNCHANGED, "%s", err.msg);
+
+    /* Any stored field counts as content, not only the text. */
+    article_set(&a.date, "2018-02-11");
+    cr_expect_eq(store_put(s, &a, &err), STORE_CHANGED, "%s", err.msg);
+    article_set(&a.url, NULL);
+    cr_expect_eq(store_put(s, &a, &err), STORE_CHANGED, "%s", err.msg);
+
+    /* Another uid is another article. */
+    article_set(&a.uid, "seed-2");
+    cr_expect_eq(store_put(s, &a, &err), STORE_ADDED, "%s", err.msg);
+    cr_expect_eq(store_count(s), 2);
+    assert_match(db, "fts", "cocoa", "1 2");
+    integrity_ok(s);
+
+    article_clear(&a);
+    store_close(s);
+}
+
+Test(store, get_reads_every_field_back)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct mg_err err = {""};
+    struct article a, b = {0};
+    sample(&a);
+    cr_assert_eq(store_put(s, &a, &err), STORE_ADDED, "%s", err.msg);
+    store_close(s);
+
+    s = open_ok(db_path, STORE_READ);
+    b.title = mg_strdup("left over from before"); /* cleared by store_get */
+    cr_assert_eq(store_get(s, "seed-1", &b, &err), 1, "%s", err.msg);
+#define SAME(f) cr_expect_str_eq(b.f ? b.f : "(null)", a.f, #f)
+    SAME(uid);
+    SAME(title);
+    SAME(body);
+    SAME(captions);
+    SAME(highlights);
+    SAME(date);
+    SAME(source);
+    SAME(url);
+    SAME(byline);
+    SAME(section);
+    SAME(language);
+    SAME(path);
+#undef SAME
+    cr_expect_null(b.dateline, "a NULL field stays NULL");
+
+    cr_expect_eq(store_get(s, "no-such-uid", &b, &err), 0);
+    cr_expect_null(b.uid, "*a is cleared when not found");
+    cr_expect_null(b.title);
+
+    article_clear(&a);
+    article_clear(&b);
+    store_close(s);
+}
+
+Test(store, batches_in_a_transaction)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct mg_err err = {""};
+    cr_assert_eq(store_begin(s, &err), 0, "%s", err.msg);
+    for (int i = 0; i < 50; i++) {
+        struct article a = {0};
+        struct buf uid = {0}, body = {0};
+        buf_printf(&uid, "doc-%d", i);
+        buf_printf(&body, "Article number w%d about cocoa.", i);
+        a.uid = buf_take(&uid);
+        a.body = buf_take(&body);
+        cr_expect_eq(store_put(s, &a, &err), STORE_ADDED, "%s", err.msg);
+        article_clear(&a);
+    }
+    cr_assert_eq(store_commit(s, &err), 0, "%s", err.msg);
+    integrity_ok(s);
+    store_close(s);
+
+    s = open_ok(db_path, STORE_READ);
+    cr_expect_eq(store_count(s), 50);
+    char *hits = match_rowids(store_db(s), "fts", "cocoa");
+    int nhits = *hits ? 1 : 0;
+    for (const char *p = hits; *p; p++)
+        nhits += *p == ' ';
+    cr_expect_eq(nhits, 50, "cocoa in %d articles", nhits);
+    free(hits);
+    assert_match(store_db(s), "fts", "w17", "18");
+    store_close(s);
+}
+
+Test(store, read_mode_does_not_write)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    store_close(s);
+    s = open_ok(db_path, STORE_READ);
+    struct article a;
+    sample(&a);
+    struct mg_err err = {""};
+    cr_expect_eq(store_put(s, &a, &err), -1);
+    cr_expect_neq(err.msg[0], 0);
+    cr_expect_eq(store_count(s), 0);
+    article_clear(&a);
+    store_close(s);
+}
