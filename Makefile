@@ -29,7 +29,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query
 
-.PHONY: all deps demo test unit e2e test-san clean format lint
+.PHONY: all deps demo test unit e2e test-san fuzz clean format lint
 
 all: $(PROGS)
 
@@ -75,6 +75,33 @@ e2e: $(PROGS)
 
 test-san:
 	@$(MAKE) --no-print-directory SAN=1 unit e2e
+
+# libFuzzer targets (clang), each run FUZZ_TIME seconds from its seed
+# corpus under ASan and UBSan.  New inputs go to a scratch folder, so the
+# committed seeds stay as they are.
+FUZZ_TIME ?= 60
+FUZZ_DIR  := build/fuzz
+FUZZ_CC   := clang
+FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -Iindexer -Iquery \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              $(shell pkg-config --cflags $(PKGS))
+FUZZ_SRC  := $(LIB_SRC) $(IDX_SRC) $(QRY_SRC)
+FUZZERS   := parse clean csv qparse
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard lib/*.h indexer/*.h query/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) $(LDLIBS)
+
+fuzz: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZERS))
+	@for f in $(FUZZERS); do \
+	  rm -rf $(FUZZ_DIR)/new-$$f && mkdir -p $(FUZZ_DIR)/new-$$f && \
+	  echo "fuzz_$$f: $(FUZZ_TIME) s" && \
+	  ASAN_OPTIONS=detect_leaks=1 $(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_TIME) \
+	    -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
+	    $(FUZZ_DIR)/new-$$f tests/fuzz/corpus/$$f 2>$(FUZZ_DIR)/fuzz_$$f.log || \
+	  { tail -40 $(FUZZ_DIR)/fuzz_$$f.log; exit 1; }; \
+	  grep -E "^#[0-9]+ *DONE" $(FUZZ_DIR)/fuzz_$$f.log | tail -1; \
+	done
 
 clean:
 	rm -rf build bin demo.db demo.db-wal demo.db-shm

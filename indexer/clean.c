@@ -5,14 +5,19 @@
 #include "clean.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fnmatch.h>
+#include <libxml/HTMLparser.h>
+#include <stdio.h>
 #include <utf8proc.h>
 
 #include "article.h"
 #include "dates.h"
+#include "sentence.h"
 #include "util.h"
 
 /* Windows-1252 0x80..0x9F; 0 where 1252 has no character (C1 control). */
@@ -59,18 +64,6 @@ char *clean_utf8(const char *s, size_t n)
     return buf_take(&b);
 }
 
-static const struct {
-    const char *name;
-    int32_t cp;
-} ENTITIES[] = {
-    {"amp", '&'},     {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
-    {"apos", '\''},   {"nbsp", 0xA0},    {"ndash", 0x2013}, {"mdash", 0x2014},
-    {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
-    {"hellip", 0x2026}, {"copy", 0xA9},  {"reg", 0xAE},     {"pound", 0xA3},
-    {"euro", 0x20AC}, {"eacute", 0xE9},  {"egrave", 0xE8},  {"uuml", 0xFC},
-    {"ouml", 0xF6},   {"auml", 0xE4},    {"szlig", 0xDF},   {"ccedil", 0xE7},
-};
-
 void clean_entities(char *s)
 {
     char *w = s;
@@ -92,13 +85,18 @@ void clean_entities(char *s)
                 if (end == semi && end > digits && v > 0 && v <= 0x10FFFF &&
                     utf8proc_codepoint_valid((int32_t)v))
                     cp = (int32_t)v;
-            } else {
+            } else if (semi - r > 1) {
+                /* Every HTML 4 entity, from libxml2's table. */
+                char name[16];
                 size_t len = (size_t)(semi - r - 1);
-                for (size_t i = 0; i < sizeof ENTITIES / sizeof *ENTITIES;
-                     i++)
-                    if (strlen(ENTITIES[i].name) == len &&
-                        memcmp(ENTITIES[i].name, r + 1, len) == 0)
-                        cp = ENTITIES[i].cp;
+                memcpy(name, r + 1, len);
+                name[len] = 0;
+                const htmlEntityDesc *e =
+                    htmlEntityLookup((const xmlChar *)name);
+                if (e && e->value > 0)
+                    cp = (int32_t)e->value;
+                else if (strcmp(name, "apos") == 0)
+                    cp = '\'';
             }
         }
         if (cp < 0) {
@@ -116,11 +114,82 @@ void clean_entities(char *s)
     *w = 0;
 }
 
+/* The Windows-1252 byte for a code point, or -1. */
+static int cp1252_byte(int32_t cp)
+{
+    if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))
+        return (int)cp;
+    for (int i = 0; i < 32; i++)
+        if (CP1252[i] == cp)
+            return 0x80 + i;
+    if (cp >= 0x80 && cp < 0xA0) /* C1 kept by the Latin-1 fallback */
+        return (int)cp;
+    return -1;
+}
+
+char *clean_mojibake(const char *s)
+{
+    struct buf b = {0}, run = {0};
+    const char *p = s;
+    while (*p) {
+        if ((unsigned char)*p < 0x80) {
+            buf_addc(&b, *p++);
+            continue;
+        }
+        /* A run of non-ASCII characters: UTF-8 read as 1252 turns each
+         * character into two or three of them ("’" -> "â€™"). */
+        const char *start = p;
+        buf_clear(&run);
+        int ok = 1;
+        while (*p && (unsigned char)*p >= 0x80) {
+            int32_t cp;
+            utf8proc_ssize_t k =
+                utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+            if (k <= 0) {
+                ok = 0;
+                p++;
+                continue;
+            }
+            int byte = cp1252_byte(cp);
+            if (byte < 0)
+                ok = 0;
+            else
+                buf_addc(&run, (char)byte);
+            p += k;
+        }
+        size_t n = (size_t)(p - start);
+        if (ok && run.len >= 2 && run.len < n) {
+            int32_t cp;
+            size_t i = 0;
+            while (i < run.len) {
+                utf8proc_ssize_t k = utf8proc_iterate(
+                    (const utf8proc_uint8_t *)run.s + i,
+                    (utf8proc_ssize_t)(run.len - i), &cp);
+                if (k <= 1) /* not UTF-8, or a lone byte: no mojibake */
+                    break;
+                i += (size_t)k;
+            }
+            if (i == run.len) {
+                buf_add(&b, run.s, run.len);
+                continue;
+            }
+        }
+        buf_add(&b, start, n);
+    }
+    buf_free(&run);
+    return buf_take(&b);
+}
+
 /* Valid UTF-8 in NFKC with control and invisible format characters
  * removed, line breaks normalised to "\n".  Caller frees. */
 static char *normalise(const char *s)
 {
     char *u = clean_utf8(s, strlen(s));
+    if (strchr(u, '&'))
+        clean_entities(u);
+    char *m = clean_mojibake(u);
+    free(u);
+    u = m;
     utf8proc_uint8_t *nf = NULL;
     utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)u, 0, &nf,
                                       UTF8PROC_NULLTERM | UTF8PROC_STABLE |
@@ -224,33 +293,6 @@ char *clean_fold_key(const char *s)
     return buf_take(&b);
 }
 
-/* Boilerplate paragraphs removed from the end of a body.  A pattern ending
- * in '*' matches any paragraph that starts with it; otherwise the whole
- * paragraph must match (case-insensitive, ASCII-folded). */
-static const char *const TRAILING_BOILERPLATE[] = {
-    "read more at *",     "read more:*",      "read more",
-    "share this article", "share or comment on this article*",
-    "advertisement",      "scroll down for video",
-    "click here to *",    "follow us on *",   "reuter",
-    "reuters",            "(reporting by *",  "comments",
-};
-
-static int is_boilerplate(const char *key)
-{
-    for (size_t i = 0;
-         i < sizeof TRAILING_BOILERPLATE / sizeof *TRAILING_BOILERPLATE; i++) {
-        const char *p = TRAILING_BOILERPLATE[i];
-        size_t n = strlen(p);
-        if (p[n - 1] == '*') {
-            if (strncmp(key, p, n - 1) == 0)
-                return 1;
-        } else if (strcmp(key, p) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Splits text into paragraphs: a blank line, a line starting with
  * indentation (wire copy), or the end of a long line (text with one
  * paragraph per line) ends one.  Returns an array of owned strings with
@@ -296,82 +338,380 @@ static char **paragraphs(const char *text, int *count)
     return out;
 }
 
-/* Returns X when key is "read more at X" (X from the original paragraph). */
+
+/* ---- boilerplate rules ------------------------------------------- */
+
+/* Built-in boilerplate: fnmatch(3) patterns matched against a whole
+ * paragraph's fold key (clean_fold_key: lowercase, ASCII quotes and
+ * dashes, single spaces), for paragraphs of at most CLEAN_BOILERPLATE_MAX
+ * bytes. */
+static const char *const BUILTIN[] = {
+    "read more at *", "read more: *", "read more", "read more here*",
+    "share this article", "share this story", "share this:",
+    "share or comment on this article*", "share on facebook*",
+    "advertisement", "advertisement - *", "story continues below*",
+    "scroll down for video*", "click here to *", "click here for *",
+    "follow us on *", "follow * on twitter*", "follow * on facebook*",
+    "sign up for * newsletter*", "subscribe to * newsletter*",
+    "copyright *", "(c) *all rights reserved*", "\xc2\xa9 *",
+    "*all rights reserved.", "all rights reserved*", "reuter", "reuters",
+    "comments", "we use cookies*", "[0-9]*k shares*", "*shares share this story*",
+    "related articles", "related stories", "most read*", "more from *:",
+    "(reporting by *)", "(editing by *)", "(additional reporting by *)",
+    "this story has been shared *", "watch the video*", "continue reading*",
+    NULL};
+
+struct clean_rules {
+    char **patterns;
+    int n, cap;
+};
+
+static void rules_add(struct clean_rules *r, const char *p)
+{
+    if (r->n == r->cap)
+        r->patterns = mg_realloc(r->patterns, sizeof *r->patterns *
+                                 (size_t)(r->cap = r->cap ? r->cap * 2 : 64));
+    r->patterns[r->n++] = mg_strdup(p);
+}
+
+struct clean_rules *clean_rules_new(void)
+{
+    struct clean_rules *r = mg_calloc(1, sizeof *r);
+    for (int i = 0; BUILTIN[i]; i++)
+        rules_add(r, BUILTIN[i]);
+    return r;
+}
+
+int clean_rules_load(struct clean_rules *r, const char *path,
+                     struct mg_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return mg_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        char *u = clean_utf8(line, (size_t)len);
+        char *key = clean_fold_key(mg_trim(u));
+        if (*key && *key != '#')
+            rules_add(r, key);
+        free(key);
+        free(u);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+void clean_rules_free(struct clean_rules *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < r->n; i++)
+        free(r->patterns[i]);
+    free(r->patterns);
+    free(r);
+}
+
+/* The pattern a paragraph's key matches, or NULL. */
+static const char *boilerplate(const struct clean_rules *r, const char *key)
+{
+    if (strlen(key) > CLEAN_BOILERPLATE_MAX)
+        return NULL;
+    for (int i = 0; i < r->n; i++)
+        if (fnmatch(r->patterns[i], key, 0) == 0)
+            return r->patterns[i];
+    return NULL;
+}
+
+/* ---- captions ------------------------------------------------------ */
+
+/* Words of a parenthesis that places a person in a photo: "(left)",
+ * "(front left)", "(pictured)", "(second from right)". */
+static int photo_position(const char *p, size_t n)
+{
+    static const char *const WORDS[] = {
+        "left", "right", "above", "below", "top", "bottom", "centre",
+        "center", "pictured", "inset", "front", "back", "middle", "second",
+        "third", "far", "from", "l", "r", "l-r", "r-l", "main", "clockwise",
+        "foreground", "background", NULL};
+    if (n == 0 || n > 32)
+        return 0;
+    size_t i = 0;
+    int words = 0;
+    while (i < n) {
+        while (i < n && (p[i] == ' ' || p[i] == ','))
+            i++;
+        size_t w = i;
+        while (i < n && p[i] != ' ' && p[i] != ',')
+            i++;
+        if (i == w)
+            break;
+        int known = 0;
+        for (int k = 0; WORDS[k]; k++)
+            if (strlen(WORDS[k]) == i - w &&
+                strncasecmp(p + w, WORDS[k], i - w) == 0)
+                known = 1;
+        if (!known)
+            return 0;
+        words++;
+    }
+    return words > 0;
+}
+
+/* True when a paragraph reads like a photo caption: a photo position in
+ * parentheses after a capitalised name, or a photo credit line. */
+static int caption_like(const char *para, const char *key)
+{
+    static const char *const CREDIT[] = {"photo: *", "photograph: *",
+                                         "photos: *", "image: *",
+                                         "picture: *", "pictured: *",
+                                         "caption: *", "(photo *)", NULL};
+    for (int i = 0; CREDIT[i]; i++)
+        if (fnmatch(CREDIT[i], key, 0) == 0 && strlen(key) < 300)
+            return 1;
+    size_t n = strlen(para);
+    if (n > 600)
+        return 0;
+    for (const char *o = strchr(para, '('); o; o = strchr(o + 1, '(')) {
+        const char *c = strchr(o, ')');
+        if (!c)
+            break;
+        if (!photo_position(o + 1, (size_t)(c - o - 1)))
+            continue;
+        /* A capitalised word shortly before: "Kim Yo-jong (left)". */
+        for (const char *q = o - 1; q >= para && o - q < 48; q--)
+            if (isupper((unsigned char)*q) && (q == para || q[-1] == ' '))
+                return 1;
+    }
+    return 0;
+}
+
+/* ---- the body ------------------------------------------------------ */
+
+static void note(struct clean_info *info, const char *what, const char *text)
+{
+    if (info->nnotes % 16 == 0)
+        info->notes = mg_realloc(info->notes, sizeof *info->notes *
+                                 (size_t)(info->nnotes + 16));
+    info->notes[info->nnotes].what = mg_strdup(what);
+    info->notes[info->nnotes].text = mg_strdup(text);
+    info->nnotes++;
+}
+
+void clean_info_free(struct clean_info *info)
+{
+    if (!info)
+        return;
+    free(info->source);
+    free(info->captions);
+    for (int i = 0; i < info->nnotes; i++) {
+        free(info->notes[i].what);
+        free(info->notes[i].text);
+    }
+    free(info->notes);
+    memset(info, 0, sizeof *info);
+}
+
+/* X of a "read more at X" footer, from the original paragraph. */
 static char *footer_source(const char *para, const char *key)
 {
     if (strncmp(key, "read more at ", 13) != 0)
         return NULL;
-    char *src = mg_strdup(para + 13);
+    const char *p = para;
+    for (int spaces = 0; *p && spaces < 3; p++)
+        if (*p == ' ')
+            spaces++;
+    char *src = mg_strdup(p);
     mg_trim(src);
     size_t n = strlen(src);
     while (n && (src[n - 1] == '.' || src[n - 1] == ':'))
         src[--n] = 0;
-    if (!n) {
+    if (!n || strchr(src, ' ')) {
         free(src);
         return NULL;
     }
     return src;
 }
 
-char *clean_body(const char *s, struct clean_info *info)
+/* A small open-addressing set of 64-bit paragraph hashes. */
+struct hset {
+    uint64_t *v;
+    int *count;
+    size_t cap;
+};
+
+static int *hset_slot(struct hset *h, uint64_t k)
+{
+    size_t i = (size_t)(k | 1) & (h->cap - 1);
+    while (h->v[i] && h->v[i] != (k | 1))
+        i = (i + 1) & (h->cap - 1);
+    h->v[i] = k | 1;
+    return &h->count[i];
+}
+
+char *clean_body(const char *s, const struct clean_rules *rules,
+                 struct clean_info *info)
 {
     struct clean_info dummy;
     if (!info)
         info = &dummy;
     memset(info, 0, sizeof *info);
+    struct clean_rules *own = NULL;
+    if (!rules)
+        rules = own = clean_rules_new();
     char *norm = normalise(s ? s : "");
     int n;
     char **paras = paragraphs(norm, &n);
     free(norm);
     char **keys = mg_calloc((size_t)n + 1, sizeof *keys);
-    uint64_t *seen = mg_calloc((size_t)n + 1, sizeof *seen);
-    int nseen = 0;
+    struct hset h = {0};
+    h.cap = 16;
+    while (h.cap < (size_t)n * 2 + 2)
+        h.cap *= 2;
+    h.v = mg_calloc(h.cap, sizeof *h.v);
+    h.count = mg_calloc(h.cap, sizeof *h.count);
+    uint64_t *hash = mg_calloc((size_t)n + 1, sizeof *hash);
     for (int i = 0; i < n; i++) {
         keys[i] = clean_fold_key(paras[i]);
-        uint64_t h = mg_hash64(keys[i], strlen(keys[i]));
-        int dup = 0;
-        for (int j = 0; j < nseen; j++)
-            if (seen[j] == h)
-                dup = 1;
-        if (dup) {
-            free(paras[i]);
-            paras[i] = NULL;
-            info->repeats++;
-        } else {
-            seen[nseen++] = h;
-        }
+        hash[i] = mg_hash64(keys[i], strlen(keys[i]));
+        (*hset_slot(&h, hash[i]))++;
     }
-    /* Trailing boilerplate. */
-    for (int i = n - 1; i >= 0; i--) {
-        if (!paras[i])
-            continue;
-        if (!is_boilerplate(keys[i]))
-            break;
-        char *src = footer_source(paras[i], keys[i]);
-        if (src && !info->source)
-            info->source = src;
-        else
-            free(src);
-        free(paras[i]);
-        paras[i] = NULL;
-        info->boilerplate++;
-    }
-    struct buf b = {0};
+    struct buf caps = {0}, body = {0};
     for (int i = 0; i < n; i++) {
-        if (paras[i]) {
-            if (b.len)
-                buf_adds(&b, "\n\n");
-            buf_adds(&b, paras[i]);
+        int *count = hset_slot(&h, hash[i]);
+        const char *pat;
+        if ((pat = boilerplate(rules, keys[i]))) {
+            char *src = footer_source(paras[i], keys[i]);
+            if (src && !info->source)
+                info->source = src;
+            else
+                free(src);
+            char what[300];
+            snprintf(what, sizeof what, "boilerplate (pattern \"%s\")", pat);
+            note(info, what, paras[i]);
+            info->boilerplate++;
+        } else if (*count < 0) {
+            ; /* a later copy of a paragraph already taken */
+        } else if (*count > 1 && strlen(keys[i]) >= 20) {
+            note(info, "repeated paragraph: a photo caption, moved to "
+                       "captions",
+                 paras[i]);
+            if (caps.len)
+                buf_addc(&caps, '\n');
+            buf_adds(&caps, paras[i]);
+            info->repeats += *count - 1;
+            info->ncaptions++;
+            *count = -1;
+        } else if (*count > 1) { /* a short repeated line: kept once */
+            if (body.len)
+                buf_adds(&body, "\n\n");
+            buf_adds(&body, paras[i]);
+            info->repeats += *count - 1;
+            *count = -1;
+        } else if (caption_like(paras[i], keys[i])) {
+            note(info, "reads like a photo caption, moved to captions",
+                 paras[i]);
+            if (caps.len)
+                buf_addc(&caps, '\n');
+            buf_adds(&caps, paras[i]);
+            info->ncaptions++;
+        } else {
+            if (body.len)
+                buf_adds(&body, "\n\n");
+            buf_adds(&body, paras[i]);
         }
+    }
+    for (int i = 0; i < n; i++) {
         free(paras[i]);
         free(keys[i]);
     }
     free(paras);
     free(keys);
-    free(seen);
+    free(hash);
+    free(h.v);
+    free(h.count);
+    clean_rules_free(own);
+    info->captions = caps.len ? buf_take(&caps) : NULL;
+    buf_free(&caps);
     if (info == &dummy)
-        free(dummy.source);
-    return buf_take(&b);
+        clean_info_free(&dummy);
+    return buf_take(&body);
+}
+
+char *clean_lede(const char *body)
+{
+    if (!body || !*body)
+        return mg_strdup("");
+    size_t n = strlen(body);
+    const char *para_end = strstr(body, "\n\n");
+    size_t pn = para_end ? (size_t)(para_end - body) : n;
+    /* The first sentence, and the second when the first is short. */
+    size_t e1 = sentence_end(body, pn, 0);
+    size_t end = e1;
+    int words = 0;
+    for (size_t i = 0; i < e1; i++)
+        words += body[i] == ' ';
+    if (words < 25 && e1 < pn) {
+        size_t s2 = sentence_skip_space(body, pn, e1);
+        if (s2 < pn)
+            end = sentence_end(body, pn, s2);
+    }
+    return mg_strndup(body, end);
+}
+
+/* A wire dateline opening the body: "SEOUL, Feb 9 (Reuters) - " or
+ * "(CNN) -- ".  Returns the length of the prefix to drop (0 when there is
+ * none) and sets *agency / *place to new strings (or NULL). */
+static size_t wire_dateline(const char *body, char **agency, char **place)
+{
+    *agency = *place = NULL;
+    const char *o = strchr(body, '(');
+    if (!o || o - body > 60 || memchr(body, '\n', (size_t)(o - body)))
+        return 0;
+    const char *c = strchr(o, ')');
+    if (!c || c - o < 3 || c - o > 14)
+        return 0;
+    for (const char *q = o + 1; q < c; q++)
+        if (!isalpha((unsigned char)*q) && *q != ' ' && *q != '-')
+            return 0;
+    const char *d = c + 1;
+    while (*d == ' ')
+        d++;
+    size_t dash = 0;
+    if (strncmp(d, "--", 2) == 0)
+        dash = 2;
+    else if (*d == '-')
+        dash = 1;
+    else if (strncmp(d, "\xE2\x80\x94", 3) == 0 || strncmp(d, "\xE2\x80\x93", 3) == 0)
+        dash = 3;
+    if (!dash)
+        return 0;
+    d += dash;
+    while (*d == ' ')
+        d++;
+    /* Before the agency: nothing, or a place whose first word is in
+     * capitals ("SEOUL, Feb 9", "LONDON, England"). */
+    if (o > body) {
+        size_t w = 0;
+        while (body + w < o && isupper((unsigned char)body[w]))
+            w++;
+        if (w < 2 || (body + w < o && body[w] != ' ' && body[w] != ','))
+            return 0;
+    }
+    *agency = mg_strndup(o + 1, (size_t)(c - o - 1));
+    if (o > body) {
+        size_t n = (size_t)(o - body);
+        const char *comma = memchr(body, ',', n);
+        *place = mg_strndup(body, comma ? (size_t)(comma - body) : n);
+        mg_trim(*place);
+        if (!**place) {
+            free(*place);
+            *place = NULL;
+        }
+    }
+    return (size_t)(d - body);
 }
 
 static void clean_field(char **f)
@@ -383,14 +723,62 @@ static void clean_field(char **f)
     *f = *c ? c : (free(c), NULL);
 }
 
-void clean_article(struct article *a, struct clean_info *info)
+/* Cleans a "\n"-separated list (captions, highlights): each line with
+ * clean_line(), empty and repeated lines dropped. */
+static void clean_list(char **f)
+{
+    if (!*f)
+        return;
+    struct buf b = {0};
+    char *save = NULL;
+    for (char *line = strtok_r(*f, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *c = clean_line(line);
+        char *k = clean_fold_key(c);
+        int dup = 0;
+        /* Lists are short: a linear look for an earlier copy is fine. */
+        if (b.len) {
+            char *copy = mg_strdup(b.s), *s2 = NULL;
+            for (char *l = strtok_r(copy, "\n", &s2); l && !dup;
+                 l = strtok_r(NULL, "\n", &s2)) {
+                char *k2 = clean_fold_key(l);
+                dup = strcmp(k, k2) == 0;
+                free(k2);
+            }
+            free(copy);
+        }
+        if (*c && !dup) {
+            if (b.len)
+                buf_addc(&b, '\n');
+            buf_adds(&b, c);
+        }
+        free(k);
+        free(c);
+    }
+    free(*f);
+    *f = b.len ? buf_take(&b) : NULL;
+    buf_free(&b);
+}
+
+void clean_article(struct article *a, const struct clean_rules *rules,
+                   struct clean_info *info)
 {
     struct clean_info local;
     if (!info)
         info = &local;
-    char *body = clean_body(a->body, info);
+    char *body = clean_body(a->body, rules, info);
     free(a->body);
     a->body = body;
+    if (info->captions) {
+        struct buf b = {0};
+        if (a->captions) {
+            buf_adds(&b, a->captions);
+            buf_addc(&b, '\n');
+        }
+        buf_adds(&b, info->captions);
+        free(a->captions);
+        a->captions = buf_take(&b);
+    }
     if (a->title) {
         char *t = clean_line(a->title);
         free(a->title);
@@ -402,29 +790,15 @@ void clean_article(struct article *a, struct clean_info *info)
     clean_field(&a->section);
     clean_field(&a->dateline);
     clean_field(&a->language);
+    clean_field(&a->description);
     if (!a->source && info->source) {
         a->source = info->source;
         info->source = NULL;
     }
-    if (info == &local)
-        free(local.source);
-    if (a->highlights) {
-        struct buf b = {0};
-        char *save = NULL;
-        for (char *line = strtok_r(a->highlights, "\n", &save); line;
-             line = strtok_r(NULL, "\n", &save)) {
-            char *c = clean_line(line);
-            if (*c) {
-                if (b.len)
-                    buf_addc(&b, '\n');
-                buf_adds(&b, c);
-            }
-            free(c);
-        }
-        free(a->highlights);
-        a->highlights = b.len ? buf_take(&b) : NULL;
-        buf_free(&b);
-    }
+    if (!a->source)
+        a->source = mg_url_host(a->url);
+    clean_list(&a->captions);
+    clean_list(&a->highlights);
     if (a->date) {
         char iso[32];
         char *d = clean_line(a->date);
@@ -434,4 +808,28 @@ void clean_article(struct article *a, struct clean_info *info)
     }
     if (!a->language)
         a->language = mg_strdup("und");
+    char *agency, *place;
+    size_t cut = a->body ? wire_dateline(a->body, &agency, &place) : 0;
+    if (cut) {
+        char *prefix = mg_strndup(a->body, cut);
+        note(info, "wire dateline, kept as the source and dateline", prefix);
+        /* A title taken from the first sentence starts the same way. */
+        if (a->title && strncmp(a->title, prefix, cut) == 0)
+            memmove(a->title, a->title + cut, strlen(a->title + cut) + 1);
+        free(prefix);
+        memmove(a->body, a->body + cut, strlen(a->body + cut) + 1);
+        if (!a->source)
+            a->source = agency, agency = NULL;
+        if (!a->dateline)
+            a->dateline = place, place = NULL;
+        free(agency);
+        free(place);
+    }
+    /* "By Ann Lee" is a byline of "Ann Lee". */
+    if (a->byline && strncasecmp(a->byline, "by ", 3) == 0)
+        memmove(a->byline, a->byline + 3, strlen(a->byline + 3) + 1);
+    free(a->lede);
+    a->lede = clean_lede(a->body);
+    if (info == &local)
+        clean_info_free(&local);
 }

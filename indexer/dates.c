@@ -163,6 +163,40 @@ static int finish(const char *p, char out[32], int y, int m, int d)
     return 0;
 }
 
+/* Two digits at p as a number. */
+static int two(const char *p)
+{
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* Compact ISO 8601 (NITF): YYYYMMDD, then optionally T and HHMMSS (or
+ * HHMM) and a zone.  s starts with 8 digits not followed by another. */
+static int compact_iso(const char *s, char out[32])
+{
+    int y = two(s) * 100 + two(s + 2), m = two(s + 4), d = two(s + 6);
+    int hh = 0, mm = 0, ss = 0, off = 0, has_time = 0, has_zone = 0;
+    const char *p = s + 8;
+    if (*p == 'T') {
+        int k = 0;
+        while (isdigit((unsigned char)p[1 + k]))
+            k++;
+        if (k != 6 && k != 4)
+            return -1;
+        hh = two(p + 1);
+        mm = two(p + 3);
+        ss = k == 6 ? two(p + 5) : 0;
+        p += 1 + k;
+        has_time = 1;
+        has_zone = read_zone(&p, &off);
+    }
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p || !valid(y, m, d, hh, mm, ss))
+        return -1;
+    format(out, y, m, d, has_time, hh, mm, ss, has_zone, off);
+    return 0;
+}
+
 int date_parse(const char *s, char out[32])
 {
     out[0] = 0;
@@ -171,6 +205,12 @@ int date_parse(const char *s, char out[32])
     while (isspace((unsigned char)*s))
         s++;
     int y, m, d, n = 0, ml;
+    /* Compact ISO 8601: 20180209T143000+0900 */
+    int digits = 0;
+    while (digits < 9 && isdigit((unsigned char)s[digits]))
+        digits++;
+    if (digits == 8)
+        return compact_iso(s, out) == 0 ? 0 : (out[0] = 0, -1);
     /* ISO 8601 */
     if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10)
         return finish(s + n, out, y, m, d) == 0 ? 0 : (out[0] = 0, -1);

@@ -8,6 +8,8 @@
  * of the source, zone unknown) or "YYYY-MM-DDTHH:MM:SSZ" (a zone was
  * given, converted to UTC).  Accepted:
  *   2018-02-09, 2018-02-09T14:30:00+09:00, 2018-02-09 14:30
+ *   20180209, 20180209T143000, 20180209T143000Z,
+ *   20180209T143000+0900 (compact ISO 8601, as in NITF; also THHMM)
  *   26-FEB-1987 15:01:01.79                       (Reuters)
  *   Fri, 09 Feb 2018 14:30:00 +0000               (RFC 2822)
  *   February 9, 2018 / Feb. 9, 2018 / 9 February 2018

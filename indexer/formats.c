@@ -9,9 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "clean.h"
+#include "csv.h"
 #include "dates.h"
+#include "html.h"
+#include "input.h"
+#include "nitf.h"
+#include "sentence.h"
 
 const char *fmt_name(enum fmt f)
 {
@@ -21,14 +27,49 @@ const char *fmt_name(enum fmt f)
     case FMT_REUTERS: return "reuters-sgml";
     case FMT_BINARY: return "binary";
     case FMT_HTML: return "html";
+    case FMT_CSV: return "csv";
+    case FMT_NITF: return "nitf";
     default: return "unknown";
     }
 }
 
+/* True when path ends in ext, or in ext followed by ".gz". */
 static int has_ext(const char *path, const char *ext)
 {
     size_t n = strlen(path), e = strlen(ext);
-    return n > e && strcasecmp(path + n - e, ext) == 0;
+    if (n > 3 && strcasecmp(path + n - 3, ".gz") == 0)
+        n -= 3;
+    return n > e && strncasecmp(path + n - e, ext, e) == 0;
+}
+
+/* True when the first line names a title or text column among fields
+ * separated by ',', ';' or TAB: a plain-text article whose first line has
+ * commas is not CSV. */
+static int csv_header_has_text(const char *head, size_t n)
+{
+    static const char *const NAMES[] = {"title", "headline", "text", "article",
+                                        "body", "content", "story", NULL};
+    const char *nl = memchr(head, '\n', n);
+    size_t len = nl ? (size_t)(nl - head) : n;
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && head[j] != ',' && head[j] != ';' && head[j] != '\t')
+            j++;
+        size_t a = i, b = j;
+        while (a < b && (head[a] == ' ' || head[a] == '"' ||
+                         (unsigned char)head[a] >= 0x80))
+            a++;
+        while (b > a && (head[b - 1] == ' ' || head[b - 1] == '"' ||
+                         head[b - 1] == '\r'))
+            b--;
+        for (int k = 0; NAMES[k]; k++)
+            if (strlen(NAMES[k]) == b - a &&
+                strncasecmp(head + a, NAMES[k], b - a) == 0)
+                return 1;
+        i = j + 1;
+    }
+    return 0;
 }
 
 enum fmt fmt_detect(const char *path, const char *head, size_t n)
@@ -59,6 +100,8 @@ enum fmt fmt_detect(const char *path, const char *head, size_t n)
         i++;
     if (i < n && (head[i] == '{' || head[i] == '['))
         return FMT_JSON;
+    if (nitf_sniff(head + i, n - i))
+        return FMT_NITF;
     if (i < n && head[i] == '<') {
         for (size_t j = i; j + 5 <= n; j++)
             if (strncasecmp(head + j, "<html", 5) == 0 ||
@@ -72,6 +115,11 @@ enum fmt fmt_detect(const char *path, const char *head, size_t n)
         return FMT_JSON;
     if (has_ext(path, ".html") || has_ext(path, ".htm"))
         return FMT_HTML;
+    if (has_ext(path, ".xml") && nitf_sniff(head, n))
+        return FMT_NITF;
+    if (has_ext(path, ".csv") || has_ext(path, ".tsv") ||
+        (csv_sniff(head, n) && csv_header_has_text(head, n)))
+        return FMT_CSV;
     return FMT_TEXT;
 }
 
@@ -99,18 +147,8 @@ static int headline_like(const char *line, size_t n)
 /* The first sentence of text (at most about 200 bytes, cut at a word). */
 static char *first_sentence(const char *text)
 {
-    size_t n = strlen(text), end = n;
-    for (size_t i = 0; i + 1 < n; i++) {
-        if ((text[i] == '.' || text[i] == '?' || text[i] == '!') &&
-            (text[i + 1] == ' ' || text[i + 1] == '\n') && i >= 20) {
-            end = i + 1;
-            break;
-        }
-        if (text[i] == '\n' && text[i + 1] == '\n') {
-            end = i;
-            break;
-        }
-    }
+    size_t n = strlen(text);
+    size_t end = sentence_end(text, n, 0);
     if (end > 200) {
         end = 200;
         while (end > 0 && text[end] != ' ')
@@ -218,12 +256,51 @@ static const char *const F_ID[] = {"id", "uid", "guid", NULL};
 static const char *const F_TITLE[] = {"title", "headline", NULL};
 static const char *const F_BODY[] = {"body", "text", "content", "article", NULL};
 static const char *const F_DATE[] = {"date", "published", "publish_date",
-                                     "pubdate", NULL};
-static const char *const F_URL[] = {"url", "link", NULL};
+                                     "pubdate", "datePublished", NULL};
+static const char *const F_URL[] = {"canonical_link", "url", "link", NULL};
 static const char *const F_SOURCE[] = {"source", "publication", "site", NULL};
 static const char *const F_BYLINE[] = {"byline", "author", "authors", NULL};
 static const char *const F_SECTION[] = {"section", "category", NULL};
 static const char *const F_HL[] = {"highlights", "summary", NULL};
+
+/* An epoch number (seconds, or milliseconds when that large) as ISO
+ * 8601 UTC. */
+static char *epoch_iso(double v)
+{
+    if (v > 1e11)
+        v /= 1000;
+    time_t t = (time_t)v;
+    struct tm tm;
+    char out[32];
+    if (!gmtime_r(&t, &tm) || !strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return NULL;
+    return mg_strdup(out);
+}
+
+/* The article's date: a string, an epoch number, or a MongoDB export
+ * {"$date": number or string}. */
+static char *json_date(json_t *o)
+{
+    for (const char *const *f = F_DATE; *f; f++) {
+        json_t *v = json_object_get(o, *f);
+        if (json_is_object(v))
+            v = json_object_get(v, "$date");
+        if (json_is_string(v) && json_string_length(v))
+            return mg_strdup(json_string_value(v));
+        if (json_is_number(v))
+            return epoch_iso(json_number_value(v));
+    }
+    return NULL;
+}
+
+/* A nested string member: path of keys, NULL-terminated. */
+static const char *json_path(json_t *o, const char *const *keys)
+{
+    for (; *keys && o; keys++)
+        o = json_object_get(o, *keys);
+    return json_is_string(o) && json_string_length(o) ? json_string_value(o)
+                                                        : NULL;
+}
 
 /* Turns one JSON value into an article; returns 1 when given to the
  * sink, 0 when skipped (with a warning); *stop is set when the sink said
@@ -266,11 +343,34 @@ static int json_article(json_t *o, const char *path, const char *uid_base,
         buf_printf(&b, "%s#%ld", uid_base, line > 0 ? line : line < 0 ? -line : 1);
         a.uid = buf_take(&b);
     }
-    a.date = json_field(o, F_DATE);
+    a.date = json_date(o);
     a.url = json_field(o, F_URL);
     a.source = json_field(o, F_SOURCE);
+    /* Scraper metadata (FakeNewsNet's meta_data): the site's own name
+     * beats a source that is only a URL. */
+    json_t *meta = json_object_get(o, "meta_data");
+    static const char *const SITE[] = {"og", "site_name", NULL};
+    static const char *const DESC[] = {"description", NULL};
+    static const char *const OGDESC[] = {"og", "description", NULL};
+    static const char *const SECTION[] = {"article", "section", NULL};
+    const char *site = json_path(meta, SITE);
+    char *host = mg_url_host(a.source);
+    if (site && (!a.source || host)) {
+        free(a.source);
+        a.source = mg_strdup(site);
+    } else if (host) {
+        free(a.source);
+        a.source = mg_strdup(host);
+    }
+    free(host);
+    const char *desc = json_path(meta, DESC);
+    if (!desc)
+        desc = json_path(meta, OGDESC);
+    article_set(&a.description, desc);
     a.byline = json_field(o, F_BYLINE);
     a.section = json_field(o, F_SECTION);
+    if (!a.section)
+        article_set(&a.section, json_path(meta, SECTION));
     a.highlights = json_field(o, F_HL);
     a.path = mg_strdup(path);
     if (sink->article(sink->ctx, &a))
@@ -387,7 +487,7 @@ static void drop_signature(char *body)
 }
 
 static int parse_reuters(const char *path, const char *data, size_t n,
-                         struct fmt_sink *sink)
+                         struct fmt_sink *sink, int *seq, int *stop)
 {
     int count = 0;
     const char *p = data, *end = data + n;
@@ -404,7 +504,7 @@ static int parse_reuters(const char *path, const char *data, size_t n,
         if (newid > 0)
             buf_printf(&uid, "reuters-%ld", newid);
         else
-            buf_printf(&uid, "%s#%d", path, count + 1);
+            buf_printf(&uid, "%s#%d", path, *seq + 1);
         a.uid = buf_take(&uid);
         a.date = sgml_element(p, e, "DATE");
         if (a.date) /* "27-MAR-1987 11:12:34.20&#5;&#5;&#5;C T" */
@@ -441,13 +541,16 @@ static int parse_reuters(const char *path, const char *data, size_t n,
         a.language = mg_strdup("en");
         a.path = mg_strdup(path);
         int rc = 0;
+        (*seq)++;
         if (a.title || a.body) {
             rc = sink->article(sink->ctx, &a);
             count++;
         }
         article_clear(&a);
-        if (rc)
+        if (rc) {
+            *stop = 1;
             break;
+        }
         p = e;
     }
     return count;
@@ -462,41 +565,187 @@ int fmt_parse_buffer(const char *path, const char *uid_base,
         const char *q = data;
         while (*q && isspace((unsigned char)*q))
             q++;
-        if (!*q)
-            return mg_fail(err, "%s: no text in it", path);
+        if (!*q) {
+            mg_fail(err, "%s: no text in it", path);
+            return FMT_SKIPPED;
+        }
         return parse_text(path, uid_base, data, sink);
     }
     case FMT_JSON:
         return parse_json(path, uid_base, data, n, sink, err);
     case FMT_REUTERS: {
-        int c = parse_reuters(path, data, n, sink);
-        if (c == 0)
-            return mg_fail(err, "%s: no <REUTERS> story in it", path);
+        int seq = 0, stop = 0;
+        int c = parse_reuters(path, data, n, sink, &seq, &stop);
+        if (c == 0) {
+            mg_fail(err, "%s: no <REUTERS> story in it", path);
+            return FMT_SKIPPED;
+        }
         return c;
     }
-    case FMT_BINARY:
-        return mg_fail(err, "%s: binary data, not text (skipped)", path);
-    case FMT_HTML:
-        return mg_fail(err, "%s: HTML pages are not read by this version",
-                       path);
-    default:
-        return mg_fail(err, "%s: unknown format", path);
+    case FMT_NITF:
+        return nitf_parse(path, uid_base, data, n, sink, err);
+    case FMT_HTML: {
+        struct article a = {0};
+        if (html_parse(path, data, n, &a, err) < 0) {
+            article_clear(&a);
+            return FMT_SKIPPED;
+        }
+        a.uid = mg_strdup(uid_base);
+        a.path = mg_strdup(path);
+        sink->article(sink->ctx, &a);
+        article_clear(&a);
+        return 1;
     }
+    case FMT_CSV:
+        mg_fail(err, "%s: CSV is read from files only", path);
+        return FMT_FAILED;
+    case FMT_BINARY:
+        mg_fail(err, "%s: binary data, not text", path);
+        return FMT_SKIPPED;
+    default:
+        mg_fail(err, "%s: unknown format", path);
+        return FMT_SKIPPED;
+    }
+}
+
+/* Reuters SGML, streamed: stories are parsed as each </REUTERS> arrives. */
+static int stream_reuters(struct input *in, const char *path,
+                          struct fmt_sink *sink, struct mg_err *err)
+{
+    struct buf b = {0};
+    char tmp[65536];
+    int count = 0, seq = 0, stop = 0;
+    long r;
+    while (!stop && (r = input_read(in, tmp, sizeof tmp, err)) > 0) {
+        buf_add(&b, tmp, (size_t)r);
+        /* Parse up to the last complete story. */
+        const char *last = NULL, *p = b.s;
+        while ((p = memmem(p, b.len - (size_t)(p - b.s), "</REUTERS>", 10)))
+            last = p, p += 10;
+        if (!last)
+            continue;
+        size_t upto = (size_t)(last + 10 - b.s);
+        count += parse_reuters(path, b.s, upto, sink, &seq, &stop);
+        memmove(b.s, b.s + upto, b.len - upto);
+        b.len -= upto;
+        b.s[b.len] = 0;
+    }
+    if (!stop && b.len && memmem(b.s, b.len, "<REUTERS", 8))
+        count += parse_reuters(path, b.s, b.len, sink, &seq, &stop);
+    buf_free(&b);
+    if (r < 0)
+        return FMT_FAILED;
+    if (count == 0) {
+        mg_fail(err, "%s: no <REUTERS> story in it", path);
+        return FMT_SKIPPED;
+    }
+    return count;
+}
+
+/* JSON Lines, streamed line by line. */
+static int stream_jsonl(struct input *in, const char *path,
+                        const char *uid_base, struct fmt_sink *sink,
+                        struct mg_err *err)
+{
+    int count = 0, stop = 0;
+    long line = 0, len;
+    const char *s;
+    while (!stop && (len = input_line(in, &s, err)) >= 0) {
+        line++;
+        const char *q = s;
+        while (*q && isspace((unsigned char)*q))
+            q++;
+        if (!*q)
+            continue;
+        json_error_t je;
+        json_t *o = json_loadb(s, (size_t)len, 0, &je);
+        if (!o) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s:%ld: invalid JSON: %s", path, line,
+                     je.text);
+            sink->warn(sink->ctx, msg);
+            continue;
+        }
+        count += json_article(o, path, uid_base, line, sink, &stop);
+        json_decref(o);
+    }
+    return len == -2 ? FMT_FAILED : count;
+}
+
+/* True when the first line of head is a complete JSON value: the file is
+ * JSON Lines rather than one pretty-printed document. */
+static int first_line_is_json(const char *head, size_t n)
+{
+    const char *nl = memchr(head, '\n', n);
+    if (!nl)
+        return 0;
+    json_error_t je;
+    json_t *o = json_loadb(head, (size_t)(nl - head), 0, &je);
+    int ok = o != NULL;
+    json_decref(o);
+    return ok;
 }
 
 int fmt_parse_file(const char *path, const char *uid_base,
                    struct fmt_sink *sink, struct mg_err *err)
 {
-    char *data;
+    struct input *in;
+    if (input_open(path, &in, err) < 0)
+        return FMT_FAILED;
     size_t n;
-    if (mg_read_file(path, &data, &n, err) < 0)
-        return -1;
+    const char *head = input_head(in, &n);
     if (n == 0) {
-        free(data);
-        return mg_fail(err, "%s: empty file", path);
+        input_close(in);
+        mg_fail(err, "%s: empty file", strcmp(path, "-") ? path : "stdin");
+        return FMT_SKIPPED;
     }
-    enum fmt f = fmt_detect(path, data, n < 4096 ? n : 4096);
-    int rc = fmt_parse_buffer(path, uid_base, data, n, f, sink, err);
+    enum fmt f = fmt_detect(path, head, n);
+    const char *name = input_path(in);
+    int rc;
+    char *data = NULL;
+    size_t len = 0;
+    switch (f) {
+    case FMT_REUTERS:
+        rc = stream_reuters(in, name, sink, err);
+        break;
+    case FMT_JSON: {
+        size_t i = 0;
+        while (i < n && isspace((unsigned char)head[i]))
+            i++;
+        if (head[i] == '{' && first_line_is_json(head + i, n - i)) {
+            rc = stream_jsonl(in, name, uid_base, sink, err);
+            break;
+        }
+        rc = input_all(in, FMT_MAX_DOC, &data, &len, err) < 0
+                 ? FMT_FAILED
+                 : parse_json(name, uid_base, data, len, sink, err);
+        break;
+    }
+    case FMT_TEXT:
+        rc = input_all(in, FMT_MAX_TEXT, &data, &len, err) < 0
+                 ? FMT_FAILED
+                 : fmt_parse_buffer(name, uid_base, data, len, f, sink, err);
+        break;
+    case FMT_CSV:
+        rc = csv_parse(in, uid_base, sink, err);
+        break;
+    case FMT_NITF:
+        rc = input_all(in, FMT_MAX_DOC, &data, &len, err) < 0
+                 ? FMT_FAILED
+                 : nitf_parse(name, uid_base, data, len, sink, err);
+        if (rc == -1 && strstr(err->msg, "no body text"))
+            rc = FMT_SKIPPED;
+        break;
+    case FMT_HTML:
+        rc = input_all(in, FMT_MAX_DOC, &data, &len, err) < 0
+                 ? FMT_FAILED
+                 : fmt_parse_buffer(name, uid_base, data, len, f, sink, err);
+        break;
+    default:
+        rc = fmt_parse_buffer(name, uid_base, head, n, f, sink, err);
+        break;
+    }
     free(data);
+    input_close(in);
     return rc;
 }

@@ -1,11 +1,13 @@
 /*
  * morgue_index.c - the morgue-index program: reads archive files into the
- * index.  Exit status: 0 all inputs went in, 2 usage or index error,
- * 3 some inputs were skipped (each named on stderr).
+ * index, or shows what it would store (--show).  Exit status: 0 every
+ * input went in, 2 usage or index error, 3 some files or records were
+ * skipped or failed (each named on stderr).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +23,14 @@
 #define BATCH 1000
 
 struct run {
-    struct store *store;
-    int quiet;
-    long files, skipped, records_skipped;
-    long added, changed, unchanged;
+    struct store *store;       /* NULL with --show */
+    struct clean_rules *rules;
+    int quiet, show, json;
+    long files_indexed, files_unchanged, files_skipped, files_failed;
+    long bad_records;
+    long added, changed, unchanged;  /* articles */
+    long file_changes;               /* articles added or changed in the
+                                      * current file */
     long in_batch;
     int fatal;
     struct mg_err err;
@@ -32,24 +38,36 @@ struct run {
 
 static void usage(FILE *f)
 {
-    fputs("usage: morgue-index [--db FILE] [--quiet] PATH...\n"
-          "Reads the articles in each PATH (a file, or a folder walked\n"
-          "recursively) into the index, replacing articles whose content\n"
-          "changed and adding none twice.\n"
-          "\n"
-          "Formats (chosen by content, then extension): plain text (one\n"
-          "article per file), JSON Lines / JSON, Reuters-21578 SGML (.sgm).\n"
-          "In folders, hidden files and README, LICENSE, COPYING and *.md\n"
-          "files are passed over.\n"
-          "\n"
-          "  --db FILE     index file (default $MORGUE_DB, else ./morgue.db)\n"
-          "  -q, --quiet   print only errors\n"
-          "  -h, --help    this help\n"
-          "  --version     the version\n"
-          "\n"
-          "Exit status: 0 all inputs indexed; 2 usage or index error;\n"
-          "3 some inputs skipped (each is named on stderr).\n",
-          f);
+    fputs(
+        "usage: morgue-index [--db FILE] [--boilerplate FILE] [--quiet] "
+        "PATH...\n"
+        "       morgue-index --show [--json] [--boilerplate FILE] PATH...\n"
+        "Reads the articles in each PATH (a file, a folder walked\n"
+        "recursively, or - for standard input) into the index, replacing\n"
+        "articles whose content changed and adding none twice.  With --show\n"
+        "it prints the articles as they would be stored, and what cleaning\n"
+        "removed and why, without touching any index.\n"
+        "\n"
+        "Formats (chosen by content, then extension; any of them may be\n"
+        "gzip-compressed): plain text and CNN .story files, JSON Lines, JSON\n"
+        "arrays and objects, CSV with a header row, HTML pages, NITF XML,\n"
+        "Reuters-21578 SGML.  In folders, hidden files and README, LICENSE,\n"
+        "COPYING, *.md and *.dtd files are passed over.\n"
+        "\n"
+        "  --db FILE          index file (default $MORGUE_DB, else "
+        "./morgue.db)\n"
+        "  --boilerplate FILE more boilerplate patterns, one per line "
+        "(repeatable)\n"
+        "  --show             print the cleaned articles; index nothing\n"
+        "  --json             with --show: one JSON object per line\n"
+        "  -q, --quiet        print only errors\n"
+        "  -h, --help         this help\n"
+        "  --version          the version\n"
+        "\n"
+        "Exit status: 0 every input went in; 2 usage or index error;\n"
+        "3 some files or records were skipped or failed (each named on\n"
+        "stderr).\n",
+        f);
 }
 
 static double now(void)
@@ -62,14 +80,119 @@ static double now(void)
 static void on_warn(void *ctx, const char *msg)
 {
     struct run *r = ctx;
-    r->records_skipped++;
+    r->bad_records++;
     fprintf(stderr, "morgue-index: %s (skipped)\n", msg);
+}
+
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* A "\n"-separated list as a JSON array of strings. */
+static json_t *jlist(const char *s)
+{
+    json_t *a = json_array();
+    while (s && *s) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n)
+            json_array_append_new(a, json_stringn(s, n));
+        s += n + (nl ? 1 : 0);
+    }
+    return a;
+}
+
+static void show_json(const struct article *a, const struct clean_info *info)
+{
+    json_t *removed = json_array();
+    for (int i = 0; i < info->nnotes; i++)
+        json_array_append_new(removed,
+                              json_pack("{s:s s:s}", "why",
+                                        info->notes[i].what, "text",
+                                        info->notes[i].text));
+    json_t *o = json_pack(
+        "{s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
+        "id", jstr(a->uid), "title", jstr(a->title), "date", jstr(a->date),
+        "source", jstr(a->source), "url", jstr(a->url), "byline",
+        jstr(a->byline), "section", jstr(a->section), "language",
+        jstr(a->language), "dateline", jstr(a->dateline), "description",
+        jstr(a->description), "path", jstr(a->path), "lede", jstr(a->lede),
+        "body", jstr(a->body), "captions", jlist(a->captions), "highlights",
+        jlist(a->highlights), "removed", removed);
+    char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(o);
+}
+
+static void show_field(const char *name, const char *v)
+{
+    printf("%-12s %s\n", name, v && *v ? v : "-");
+}
+
+static void show_list(const char *name, const char *v)
+{
+    printf("%s:\n", name);
+    if (!v || !*v) {
+        puts("  -");
+        return;
+    }
+    for (const char *s = v; *s;) {
+        const char *nl = strchr(s, '\n');
+        int n = nl ? (int)(nl - s) : (int)strlen(s);
+        printf("  - %.*s\n", n, s);
+        s += n + (nl ? 1 : 0);
+    }
+}
+
+static void show_text(const struct article *a, const struct clean_info *info)
+{
+    printf("=== %s\n", a->uid);
+    show_field("title:", a->title);
+    show_field("date:", a->date);
+    show_field("source:", a->source);
+    show_field("byline:", a->byline);
+    show_field("url:", a->url);
+    show_field("section:", a->section);
+    show_field("dateline:", a->dateline);
+    show_field("language:", a->language);
+    show_field("path:", a->path);
+    if (a->description)
+        show_field("description:", a->description);
+    show_field("lede:", a->lede);
+    puts("body:");
+    for (const char *s = a->body ? a->body : ""; *s;) {
+        const char *e = strstr(s, "\n\n");
+        int n = e ? (int)(e - s) : (int)strlen(s);
+        printf("  %.*s\n\n", n, s);
+        s += n + (e ? 2 : 0);
+    }
+    show_list("captions", a->captions);
+    show_list("highlights", a->highlights);
+    printf("removed:\n");
+    if (!info->nnotes)
+        puts("  -");
+    for (int i = 0; i < info->nnotes; i++)
+        printf("  - %s: %s\n", info->notes[i].what, info->notes[i].text);
+    putchar('\n');
 }
 
 static int on_article(void *ctx, struct article *a)
 {
     struct run *r = ctx;
-    clean_article(a, NULL);
+    struct clean_info info;
+    clean_article(a, r->rules, &info);
+    if (r->show) {
+        if (r->json)
+            show_json(a, &info);
+        else
+            show_text(a, &info);
+        clean_info_free(&info);
+        return 0;
+    }
+    clean_info_free(&info);
     if (r->in_batch == 0 && store_begin(r->store, &r->err) < 0) {
         r->fatal = 1;
         return 1;
@@ -80,9 +203,9 @@ static int on_article(void *ctx, struct article *a)
         return 1;
     }
     if (rc == STORE_ADDED)
-        r->added++;
+        r->added++, r->file_changes++;
     else if (rc == STORE_CHANGED)
-        r->changed++;
+        r->changed++, r->file_changes++;
     else
         r->unchanged++;
     if (++r->in_batch >= BATCH) {
@@ -98,13 +221,25 @@ static int on_article(void *ctx, struct article *a)
 static void index_file(struct run *r, const char *path)
 {
     struct fmt_sink sink = {on_article, on_warn, r};
-    struct mg_err err;
+    struct mg_err err = {""};
     char real[PATH_MAX];
-    const char *base = realpath(path, real) ? real : path;
-    r->files++;
-    if (fmt_parse_file(path, base, &sink, &err) < 0 && !r->fatal) {
-        r->skipped++;
-        fprintf(stderr, "morgue-index: %s\n", err.msg);
+    const char *base = strcmp(path, "-") == 0 ? "stdin"
+                       : realpath(path, real) ? real
+                                              : path;
+    r->file_changes = 0;
+    int rc = fmt_parse_file(path, base, &sink, &err);
+    if (r->fatal)
+        return;
+    if (rc == FMT_SKIPPED) {
+        r->files_skipped++;
+        fprintf(stderr, "morgue-index: %s (skipped)\n", err.msg);
+    } else if (rc < 0) {
+        r->files_failed++;
+        fprintf(stderr, "morgue-index: %s (failed)\n", err.msg);
+    } else if (rc > 0 && r->file_changes == 0) {
+        r->files_unchanged++;
+    } else {
+        r->files_indexed++;
     }
 }
 
@@ -122,30 +257,38 @@ static int passed_over(const char *name)
 static void index_path(struct run *r, const char *path, int depth)
 {
     struct stat st;
+    if (strcmp(path, "-") == 0) {
+        index_file(r, path);
+        return;
+    }
     if (stat(path, &st) < 0) {
-        r->skipped++;
-        fprintf(stderr, "morgue-index: %s: %s\n", path, strerror(errno));
+        r->files_failed++;
+        fprintf(stderr, "morgue-index: %s: %s (failed)\n", path,
+                strerror(errno));
         return;
     }
     if (!S_ISDIR(st.st_mode)) {
         if (!S_ISREG(st.st_mode)) {
-            r->skipped++;
-            fprintf(stderr, "morgue-index: %s: not a regular file\n", path);
+            r->files_skipped++;
+            fprintf(stderr, "morgue-index: %s: not a regular file (skipped)\n",
+                    path);
             return;
         }
         index_file(r, path);
         return;
     }
     if (depth > 64) {
-        fprintf(stderr, "morgue-index: %s: folders nested too deep\n", path);
-        r->skipped++;
+        fprintf(stderr, "morgue-index: %s: folders nested too deep (skipped)\n",
+                path);
+        r->files_skipped++;
         return;
     }
     struct dirent **names;
     int n = scandir(path, &names, NULL, alphasort);
     if (n < 0) {
-        r->skipped++;
-        fprintf(stderr, "morgue-index: %s: %s\n", path, strerror(errno));
+        r->files_failed++;
+        fprintf(stderr, "morgue-index: %s: %s (failed)\n", path,
+                strerror(errno));
         return;
     }
     for (int i = 0; i < n; i++) {
@@ -166,31 +309,54 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"boilerplate", required_argument, NULL, 'b'},
+        {"show", no_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL;
     struct run r = {0};
-    int c;
+    r.rules = clean_rules_new();
+    int c, status = 0;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
+        case 'b':
+            if (clean_rules_load(r.rules, optarg, &r.err) < 0) {
+                fprintf(stderr, "morgue-index: %s\n", r.err.msg);
+                status = 2;
+                goto out;
+            }
+            break;
+        case 's': r.show = 1; break;
+        case 'j': r.json = 1; break;
         case 'q': r.quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': puts("morgue-index " MORGUE_VERSION); return 0;
-        default: fputs("Try 'morgue-index --help'.\n", stderr); return 2;
+        case 'h': usage(stdout); goto out;
+        case 'V': puts("morgue-index " MORGUE_VERSION); goto out;
+        default:
+            fputs("Try 'morgue-index --help'.\n", stderr);
+            status = 2;
+            goto out;
         }
     }
     if (optind >= argc) {
         fputs("morgue-index: no PATH given (try morgue-index --help)\n",
               stderr);
-        return 2;
+        status = 2;
+        goto out;
+    }
+    if (r.json && !r.show) {
+        fputs("morgue-index: --json goes with --show\n", stderr);
+        status = 2;
+        goto out;
     }
     db = store_default_path(db);
-    if (store_open(db, STORE_WRITE, &r.store, &r.err) < 0) {
+    if (!r.show && store_open(db, STORE_WRITE, &r.store, &r.err) < 0) {
         fprintf(stderr, "morgue-index: %s\n", r.err.msg);
-        return 2;
+        status = 2;
+        goto out;
     }
     double t0 = now();
     for (int i = optind; i < argc && !r.fatal; i++)
@@ -199,15 +365,21 @@ int main(int argc, char **argv)
         r.fatal = 1;
     if (r.fatal) {
         fprintf(stderr, "morgue-index: %s\n", r.err.msg);
-        store_close(r.store);
-        return 2;
+        status = 2;
+        goto out;
     }
-    int64_t total = store_count(r.store);
+    if (!r.show && !r.quiet) {
+        int64_t total = store_count(r.store);
+        printf("morgue-index: %ld new, %ld changed, %ld unchanged articles; "
+               "files: %ld indexed, %ld unchanged, %ld skipped, %ld failed; "
+               "%ld bad records; %.1f s; %lld articles in %s\n",
+               r.added, r.changed, r.unchanged, r.files_indexed,
+               r.files_unchanged, r.files_skipped, r.files_failed,
+               r.bad_records, now() - t0, (long long)total, db);
+    }
+    status = (r.files_skipped || r.files_failed || r.bad_records) ? 3 : 0;
+out:
     store_close(r.store);
-    if (!r.quiet)
-        printf("morgue-index: %ld new, %ld changed, %ld unchanged articles "
-               "from %ld files (%ld skipped) in %.1f s; %lld in %s\n",
-               r.added, r.changed, r.unchanged, r.files - r.skipped,
-               r.skipped, now() - t0, (long long)total, db);
-    return (r.skipped || r.records_skipped) ? 3 : 0;
+    clean_rules_free(r.rules);
+    return status;
 }

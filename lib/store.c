@@ -32,7 +32,7 @@ static const char SCHEMA[] =
     " highlights TEXT NOT NULL DEFAULT '',"
     " entities TEXT NOT NULL DEFAULT '',"
     " date TEXT, source TEXT, url TEXT, byline TEXT, section TEXT,"
-    " dateline TEXT, language TEXT, path TEXT,"
+    " dateline TEXT, language TEXT, description TEXT, path TEXT,"
     " hash TEXT NOT NULL);"
     "CREATE INDEX articles_date ON articles(date);"
     "CREATE VIRTUAL TABLE fts USING fts5("
@@ -152,7 +152,7 @@ static int prepare(struct store *s, sqlite3_stmt **st, const char *sql,
 
 #define STORE_FIELDS                                                         \
     "title, lede, body, captions, highlights, entities, date, source, url,"  \
-    " byline, section, dateline, language, path, hash"
+    " byline, section, dateline, language, description, path, hash"
 
 static int prepare_writes(struct store *s, struct mg_err *err)
 {
@@ -161,13 +161,14 @@ static int prepare_writes(struct store *s, struct mg_err *err)
         prepare(s, &s->insert,
                 "INSERT INTO articles(uid, " STORE_FIELDS ") VALUES (?1, ?2,"
                 " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                " ?16)",
+                " ?16, ?17)",
                 err) < 0 ||
         prepare(s, &s->update,
                 "UPDATE articles SET title=?2, lede=?3, body=?4,"
                 " captions=?5, highlights=?6, entities=?7, date=?8,"
                 " source=?9, url=?10, byline=?11, section=?12, dateline=?13,"
-                " language=?14, path=?15, hash=?16 WHERE uid=?1",
+                " language=?14, description=?15, path=?16, hash=?17"
+                " WHERE uid=?1",
                 err) < 0)
         return -1;
     return 0;
@@ -302,8 +303,9 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
     bind_opt(st, 12, a->section);
     bind_opt(st, 13, a->dateline);
     bind_opt(st, 14, a->language);
-    bind_opt(st, 15, a->path);
-    sqlite3_bind_text(st, 16, hash, -1, SQLITE_TRANSIENT);
+    bind_opt(st, 15, a->description);
+    bind_opt(st, 16, a->path);
+    sqlite3_bind_text(st, 17, hash, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -347,7 +349,7 @@ int store_get(struct store *s, const char *uid, struct article *a,
         char **f[] = {&a->uid,     &a->title,    &a->lede,     &a->body,
                       &a->captions, &a->highlights, &a->entities, &a->date,
                       &a->source,  &a->url,      &a->byline,   &a->section,
-                      &a->dateline, &a->language, &a->path};
+                      &a->dateline, &a->language, &a->description, &a->path};
         for (int i = 0; i < (int)(sizeof f / sizeof *f); i++)
             *f[i] = col_dup(st, i);
     }

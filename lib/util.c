@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int mg_fail(struct mg_err *err, const char *fmt, ...)
 {
@@ -182,10 +183,32 @@ char *mg_trim(char *s)
     return s;
 }
 
-char *mg_lower_ascii(const char *s)
+static char *mg_lower_ascii_n(const char *s, size_t n)
 {
-    char *d = mg_strdup(s);
+    char *d = mg_strndup(s, n);
     for (char *p = d; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     return d;
+}
+
+char *mg_lower_ascii(const char *s)
+{
+    return mg_lower_ascii_n(s, strlen(s));
+}
+
+char *mg_url_host(const char *url)
+{
+    if (!url)
+        return NULL;
+    const char *p = NULL;
+    if (strncasecmp(url, "http://", 7) == 0)
+        p = url + 7;
+    else if (strncasecmp(url, "https://", 8) == 0)
+        p = url + 8;
+    if (!p)
+        return NULL;
+    if (strncasecmp(p, "www.", 4) == 0)
+        p += 4;
+    size_t n = strcspn(p, "/?#:");
+    return n ? mg_lower_ascii_n(p, n) : NULL;
 }

@@ -61,4 +61,8 @@ char *mg_trim(char *s);
 /* Writes an ASCII-lowercased copy of s to a new string. */
 char *mg_lower_ascii(const char *s);
 
+/* The host of an http(s) URL without a leading "www." ("example.com"),
+ * as a new string; NULL when url is not an http(s) URL. */
+char *mg_url_host(const char *url);
+
 #endif

@@ -35,9 +35,11 @@ done
 "$BIN/morgue-index" --db "$DB" corpus/ >"$TMP/out" 2>"$TMP/err"
 st=$?
 check "index corpus/ exits 0" $st "$(cat "$TMP/out" "$TMP/err")"
-grep -q "1001 new" "$TMP/out"; check "corpus/ gives 1001 articles" $? "$(cat "$TMP/out")"
+grep -q "1001 new, 0 changed, 0 unchanged articles; files: 2 indexed" "$TMP/out"
+check "corpus/ gives 1001 articles" $? "$(cat "$TMP/out")"
 "$BIN/morgue-index" --db "$DB" corpus/ >"$TMP/out" 2>&1
-grep -q " 0 new, 0 changed, 1001 unchanged" "$TMP/out"; check "second run adds nothing" $? "$(cat "$TMP/out")"
+grep -q " 0 new, 0 changed, 1001 unchanged articles; files: 0 indexed, 2 unchanged" "$TMP/out"
+check "second run adds nothing" $? "$(cat "$TMP/out")"
 
 # The seed article ranks first, with its words highlighted.
 run_q "inter-Korean summit Pyongyang"; st=$?
@@ -105,29 +107,107 @@ if command -v sqlite3 >/dev/null; then
     "$BIN/morgue-query" --db "$TMP/old.db" summit >/dev/null 2>"$TMP/err"
     [ $? -eq 2 ] && grep -q "tokenizer version 0.*rebuild" "$TMP/err"
     check "index from another tokenizer version: status 2, says rebuild" $? "$(cat "$TMP/err")"
-    body=$(sqlite3 "$DB" "SELECT body FROM articles WHERE uid LIKE '%000_2637ad2161ccb637.txt'")
+    seed="uid LIKE '%000_2637ad2161ccb637.txt'"
+    body=$(sqlite3 "$DB" "SELECT body FROM articles WHERE $seed")
+    caps=$(sqlite3 "$DB" "SELECT captions FROM articles WHERE $seed")
     for c in "Police cordon off the streets" "hands over the meeting invitation" \
              "walks with North Korean leader" "applaud the joint Korean team" \
              "was willing to meet the South" "Any summit between the two Koreas"; do
         n=$(printf '%s' "$body" | grep -o "$c" | wc -l)
-        [ "$n" -eq 1 ]; check "seed body has the caption '$c' once" $? "found $n times"
+        k=$(printf '%s' "$caps" | grep -o "$c" | wc -l)
+        [ "$n" -eq 0 ] && [ "$k" -eq 1 ]
+        check "seed caption '$c': once in captions, not in the body" $? "body $n, captions $k"
     done
+    lede=$(sqlite3 "$DB" "SELECT lede FROM articles WHERE $seed")
+    first=$(printf '%s' "$body" | head -1)
+    [ "$lede" = "$first" ]; check "seed lede is its first paragraph" $? "lede: $lede"
     printf '%s' "$body" | grep -q "Read more"; [ $? -eq 1 ]; check "seed body has no 'Read more at' line" $?
     src=$(sqlite3 "$DB" "SELECT source FROM articles WHERE uid LIKE '%000_2637ad2161ccb637.txt'")
     [ "$src" = "DailyMail.co.uk" ]; check "seed source from its footer" $? "$src"
 fi
 
-# Bad input files: named, skipped, status 3; the index keeps what it had.
-mkdir -p "$TMP/bad"
-: >"$TMP/bad/empty.txt"
-printf '\x89PNG\r\n\x1a\n\0\0\0' >"$TMP/bad/image.txt"
-printf '{"title": "ok", "body": "fine text"}\n{"title": "cut\n' >"$TMP/bad/cut.jsonl"
-"$BIN/morgue-index" --db "$DB" "$TMP/bad" >"$TMP/out" 2>"$TMP/err"; st=$?
+# Golden files: every format's stored fields, exactly.
+for f in tests/data/golden/*; do
+    case "$f" in *.expected.json) continue ;; esac
+    "$BIN/morgue-index" --show --json "$f" >"$TMP/golden" 2>"$TMP/err"
+    if [ ! -f "$f.expected.json" ]; then
+        bad "golden $f: no $f.expected.json (the output is below)" "$(cat "$TMP/golden")"
+        continue
+    fi
+    diff -u "$f.expected.json" "$TMP/golden" >"$TMP/diff"
+    check "golden: $(basename "$f") gives its expected fields" $? "$(cat "$TMP/diff" "$TMP/err")"
+done
+
+# Standard input.
+"$BIN/morgue-index" --show --json - <tests/data/golden/wire.jsonl >"$TMP/out" 2>&1
+[ "$(grep -c '"id":' "$TMP/out")" -eq 2 ]; check "- reads standard input" $? "$(cat "$TMP/out")"
+
+# Bad input: each named with its reason, the run goes on, status 3, and
+# nothing already in the index is lost.
+before=$(sqlite3 "$DB" "SELECT count(*) FROM articles" 2>/dev/null || echo 0)
+B="$TMP/bad"
+mkdir -p "$B"
+: >"$B/empty.txt"
+printf '\211PNG\r\n\032\n\0\0\0\rIHDR' >"$B/image.png"
+printf 'some\0binary\0data' >"$B/nul.txt"
+printf '{"title": "ok", "body": "fine text"}\n{"title": "cut\n' >"$B/cut.jsonl"
+printf '{"title": "ok2", "body": "fine"}\n{"weather": "sunny"}\n[1, 2]\n' >"$B/notarticle.jsonl"
+printf 'Caf\351 owners protest\n\nOwners of caf\351s protested against the \223terrace tax\224.\n' >"$B/latin1.txt"
+printf '<html><head><title>Nothing</title></head><body><nav><a href="/">Home</a></nav></body></html>' >"$B/nobody.html"
+cat >"$B/xxe.xml" <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE nitf [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY web SYSTEM "http://127.0.0.1:9/x">]>
+<nitf><head><title>XXE probe</title></head><body><body.content><p>Before &xxe; &web; after, a real paragraph of text.</p></body.content></body></nitf>
+XML
+{ printf '<html><body>'; i=0; while [ $i -lt 3000 ]; do printf '<div><div><div><div><div><div><div><div><div><div>'; i=$((i+1)); done; printf '<p>Deep text at the bottom of a very deep page.</p></body></html>'; } >"$B/deep.html"
+ln -s "$B/gone-away.txt" "$B/vanished.txt"
+yes "A line of text that goes on and on in a very large file." | head -c 209715200 >"$TMP/huge.txt"
+"$BIN/morgue-index" --db "$DB" "$B" "$TMP/huge.txt" >"$TMP/out" 2>"$TMP/err"; st=$?
 [ $st -eq 3 ]; check "bad inputs: status 3" $? "status $st; $(cat "$TMP/err")"
-grep -q "empty.txt: empty file" "$TMP/err"; check "empty file named" $? "$(cat "$TMP/err")"
-grep -q "image.txt: binary" "$TMP/err"; check "binary file named" $? "$(cat "$TMP/err")"
-grep -q "cut.jsonl:2: invalid JSON" "$TMP/err"; check "truncated JSON line named with its line" $? "$(cat "$TMP/err")"
+crashed $st; [ $? -ne 0 ]; check "bad inputs: no crash" $? "$(head -5 "$TMP/err")"
+expect_err() { grep -qF "$1" "$TMP/err"; check "$2" $? "$(cat "$TMP/err")"; }
+expect_err "empty.txt: empty file (skipped)" "empty file named, skipped"
+expect_err "image.png: binary data, not text (skipped)" "image named, skipped"
+expect_err "nul.txt: binary data, not text (skipped)" "NUL bytes named, skipped"
+expect_err "cut.jsonl:2: invalid JSON" "truncated JSON line named with its line"
+expect_err "notarticle.jsonl:2: not an article" "valid JSON that is not an article named"
+expect_err "notarticle.jsonl:3: not an article" "a JSON array line is not an article"
+expect_err "nobody.html: " "HTML with no body text named"
+expect_err "vanished.txt: " "a file that vanished named"
+expect_err "huge.txt: larger than 32 MB" "200 MB text file refused, named"
+grep -q "files: 5 indexed, 0 unchanged, 4 skipped, 2 failed; 3 bad records" "$TMP/out"
+check "summary counts indexed, unchanged, skipped, failed" $? "$(cat "$TMP/out")"
+after=$(sqlite3 "$DB" "SELECT count(*) FROM articles" 2>/dev/null || echo 0)
+[ "$after" -ge "$before" ] && [ "$after" -gt 1000 ]; check "nothing in the index lost ($before -> $after)" $?
+"$BIN/morgue-index" --show "$B/xxe.xml" >"$TMP/out" 2>&1
+grep -q "root:" "$TMP/out"; [ $? -ne 0 ]; check "XXE: the external entity is not read" $? "$(cat "$TMP/out")"
+"$BIN/morgue-index" --show "$B/latin1.txt" >"$TMP/out" 2>&1
+grep -q "title: *Café owners protest" "$TMP/out" && grep -q "“terrace tax”" "$TMP/out"
+check "invalid UTF-8 repaired as Windows-1252" $? "$(cat "$TMP/out")"
+"$BIN/morgue-index" --show "$B/deep.html" >"$TMP/out" 2>"$TMP/err"; st=$?
+crashed $st; [ $? -ne 0 ]; check "deeply nested HTML: no crash (status $st)" $? "$(head -5 "$TMP/err")"
+rm -f "$TMP/huge.txt"
 run_q '"Kim Jong Un"'; check "index still answers after bad input" $?
+
+# --boilerplate FILE adds patterns; a missing file is a usage error.
+printf 'Ministers agree quotas\n\nThe deal was done.\n\nDownload our app for more news\n' >"$TMP/app.txt"
+printf '# site furniture\ndownload our app*\n' >"$TMP/rules.txt"
+"$BIN/morgue-index" --show --boilerplate "$TMP/rules.txt" "$TMP/app.txt" >"$TMP/out" 2>&1
+grep -q "boilerplate (pattern \"download our app\*\"): Download our app" "$TMP/out"
+check "--boilerplate FILE removes its patterns, and --show says why" $? "$(cat "$TMP/out")"
+"$BIN/morgue-index" --show --boilerplate "$TMP/none.txt" "$TMP/app.txt" >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q "none.txt" "$TMP/err"; check "--boilerplate with a missing file: status 2" $? "$(cat "$TMP/err")"
+
+# Every shared corpus indexes without a failure, and --show reads them.
+if [ -d "$SHARED" ]; then
+    for c in seed bbc cnn_stories_sample cnn_dailymail_val1000 fakenewsnet article-extraction-benchmark time; do
+        [ -d "$SHARED/$c" ] || continue
+        "$BIN/morgue-index" --db "$TMP/c-$c.db" "$SHARED/$c" >"$TMP/out" 2>"$TMP/err"; st=$?
+        n=$(sqlite3 "$TMP/c-$c.db" "SELECT count(*) FROM articles" 2>/dev/null)
+        ! grep -q "(failed)" "$TMP/err" && [ "${n:-0}" -gt 0 ] && ! crashed $st
+        check "corpus $c: $n articles, no failed file ($(tail -1 "$TMP/out" | sed 's/.*files: //; s/;.*//'))" $? "$(head -20 "$TMP/err")"
+    done
+fi
 
 # The whole of Reuters-21578, when the shared corpus is here.
 if [ -d "$SHARED/reuters21578" ]; then
@@ -136,7 +216,7 @@ if [ -d "$SHARED/reuters21578" ]; then
     check "index Reuters-21578 exits 0" $? "$(cat "$TMP/err")"
     grep -q "21578 new, 0 changed, 0 unchanged" "$TMP/out"; check "Reuters-21578 gives 21578 articles" $? "$(cat "$TMP/out")"
     "$BIN/morgue-index" --db "$RDB" "$SHARED/reuters21578" >"$TMP/out" 2>&1
-    grep -q " 0 new, 0 changed, 21578 unchanged.*; 21578 in" "$TMP/out"; check "second Reuters run adds none" $? "$(cat "$TMP/out")"
+    grep -q " 0 new, 0 changed, 21578 unchanged.*; 21578 articles in" "$TMP/out"; check "second Reuters run adds none" $? "$(cat "$TMP/out")"
     "$BIN/morgue-query" --db "$RDB" '"James Baker"' >"$TMP/out" 2>&1
     check '"James Baker" has hits' $?
     grep -q "\[James Baker\]" "$TMP/out"; check '"James Baker" highlighted' $? "$(head -5 "$TMP/out")"

@@ -4,6 +4,7 @@
  * captions, trailing boilerplate) and whole articles.
  */
 #include <criterion/criterion.h>
+#include <unistd.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -192,7 +193,7 @@ Test(clean, fold_key)
 
 #define assert_body(in, want)                                                  \
     do {                                                                       \
-        char *got_ = clean_body((in), NULL);                                   \
+        char *got_ = clean_body((in), NULL, NULL);                                   \
         cr_expect_str_eq(got_, (want), "clean_body");                          \
         free(got_);                                                            \
     } while (0)
@@ -227,7 +228,7 @@ Test(clean, body_long_lines_are_paragraphs)
         buf_printf(&in, "%s\n", line);
         buf_printf(&want, "%s%s", i ? "\n\n" : "", line);
     }
-    char *got = clean_body(in.s, NULL);
+    char *got = clean_body(in.s, NULL, NULL);
     cr_expect_str_eq(got, want.s);
     free(got);
     buf_free(&in);
@@ -239,7 +240,7 @@ Test(clean, body_repeats_kept_once)
     struct clean_info info;
     char *got = clean_body("A “quote” – here.\n\nMiddle.\n\nA \"quote\" - here."
                            "\n\na  \"QUOTE\"-here.",
-                           &info);
+                           NULL, &info);
     cr_expect_str_eq(got, "A “quote” – here.\n\nMiddle.");
     cr_expect_eq(info.repeats, 2);
     cr_expect_eq(info.boilerplate, 0);
@@ -247,20 +248,21 @@ Test(clean, body_repeats_kept_once)
     free(got);
 }
 
-Test(clean, body_trailing_boilerplate)
+Test(clean, body_boilerplate)
 {
     struct clean_info info;
     char *got = clean_body("Text.\n\nShare this article\n\nAdvertisement\n\n"
                            "Read more at Example.com.",
-                           &info);
+                           NULL, &info);
     cr_expect_str_eq(got, "Text.");
     cr_expect_eq(info.boilerplate, 3);
     cr_expect_str_eq(info.source, "Example.com");
-    free(info.source);
+    cr_expect_eq(info.nnotes, 3, "each removal is noted for --show");
+    clean_info_free(&info);
     free(got);
 
-    /* Only at the end: the same words before real text are text. */
-    assert_body("Advertisement\n\nReal text.", "Advertisement\n\nReal text.");
+    /* Anywhere in the body, but only whole paragraphs. */
+    assert_body("Advertisement\n\nReal text.", "Real text.");
     assert_body("He said read more at home.\n\nEnd.",
                 "He said read more at home.\n\nEnd.");
     assert_body("Text.\n\nSCROLL DOWN FOR VIDEO", "Text.");
@@ -268,6 +270,60 @@ Test(clean, body_trailing_boilerplate)
                 "Text.");
     assert_body("Text.\n\n(Reporting by Ann Lee; editing by Bo Kim)", "Text.");
     assert_body("Text.\n\nReuter", "Text.");
+    assert_body("16.8k SHARES\n\nText.", "Text.");
+    assert_body("Copyright 2018 The Times. All rights reserved.\n\nText.",
+                "Text.");
+}
+
+Test(clean, boilerplate_rules_from_a_file)
+{
+    char path[] = "/tmp/morgue-rules-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    const char *rules = "# our site's furniture\n\nDownload the app*\n";
+    cr_assert_eq(write(fd, rules, strlen(rules)), (ssize_t)strlen(rules));
+    close(fd);
+    struct clean_rules *r = clean_rules_new();
+    struct mg_err err = {""};
+    cr_assert_eq(clean_rules_load(r, path, &err), 0, "%s", err.msg);
+    unlink(path);
+    char *got = clean_body("Text.\n\nDOWNLOAD THE APP for more news", r, NULL);
+    cr_expect_str_eq(got, "Text.");
+    free(got);
+    clean_rules_free(r);
+    r = clean_rules_new();
+    cr_expect_eq(clean_rules_load(r, "/no/such/rules", &err), -1);
+    cr_expect_not_null(strstr(err.msg, "/no/such/rules"));
+    clean_rules_free(r);
+}
+
+Test(clean, caption_like_paragraphs)
+{
+    struct clean_info info;
+    char *got = clean_body("The talks began.\n\nKim Yo-jong (left) greets "
+                           "President Moon at the Blue House\n\n"
+                           "He left (quickly) after lunch.",
+                           NULL, &info);
+    cr_expect_str_eq(got, "The talks began.\n\nHe left (quickly) after lunch.");
+    cr_expect_str_eq(info.captions,
+                     "Kim Yo-jong (left) greets President Moon at the Blue House");
+    clean_info_free(&info);
+    free(got);
+}
+
+Test(clean, lede)
+{
+    char *l = clean_lede("One two three. Four five.\n\nNext paragraph.");
+    cr_expect_str_eq(l, "One two three. Four five.");
+    free(l);
+    l = clean_lede("The U.S. Treasury said on Monday that it would sell "
+                   "bonds. More followed.");
+    cr_expect_str_eq(l, "The U.S. Treasury said on Monday that it would sell "
+                        "bonds. More followed.");
+    free(l);
+    l = clean_lede("");
+    cr_expect_str_eq(l, "");
+    free(l);
 }
 
 Test(clean, body_comments_boilerplate_is_the_word_alone)
@@ -291,17 +347,22 @@ Test(clean, seed_article)
     struct mg_err err = {""};
     cr_assert_eq(mg_read_file(SEED, &raw, &n, &err), 0, "%s", err.msg);
     struct clean_info info;
-    char *body = clean_body(raw, &info);
+    char *body = clean_body(raw, NULL, &info);
 
     static const char *const CAPTIONS[] = {
         "Police cordon off the streets",  "hands over the meeting invitation",
         "walks with North Korean leader", "applaud the joint Korean team",
         "was willing to meet the South",  "Any summit between the two Koreas",
     };
-    for (size_t i = 0; i < sizeof CAPTIONS / sizeof *CAPTIONS; i++)
-        cr_expect_eq(occurrences(body, CAPTIONS[i]), 1,
-                     "\"%s\" appears %d times", CAPTIONS[i],
-                     occurrences(body, CAPTIONS[i]));
+    cr_assert_not_null(info.captions);
+    for (size_t i = 0; i < sizeof CAPTIONS / sizeof *CAPTIONS; i++) {
+        cr_expect_eq(occurrences(body, CAPTIONS[i]), 0,
+                     "caption \"%s\" left in the body", CAPTIONS[i]);
+        cr_expect_eq(occurrences(info.captions, CAPTIONS[i]), 1,
+                     "\"%s\" appears %d times in the captions", CAPTIONS[i],
+                     occurrences(info.captions, CAPTIONS[i]));
+    }
+    cr_expect_eq(info.ncaptions, 6);
     cr_expect_null(strstr(body, "Read more at"));
     cr_expect_null(strstr(body, "Read more"));
     cr_expect_str_eq(info.source, "DailyMail.co.uk");
@@ -334,14 +395,15 @@ Test(clean, seed_article)
             paras++;
         }
     }
-    /* 36 paragraphs in the file: 11 repeats and the footer go. */
-    cr_expect_eq(paras, 36 - 11 - 1, "paragraphs: %d", paras);
+    /* 36 paragraphs in the file: 17 copies of six captions and the footer
+     * go. */
+    cr_expect_eq(paras, 36 - 17 - 1, "paragraphs: %d", paras);
     cr_expect_neq(body[strlen(body) - 1], ' ');
     cr_expect(valid_utf8(body));
     /* Curly quotes kept as written. */
     cr_expect_not_null(strstr(body, "Kim’s visiting sister"));
 
-    free(info.source);
+    clean_info_free(&info);
     free(body);
     free(raw);
 }
@@ -358,10 +420,10 @@ Test(clean, article_fields)
     a.highlights = mg_strdup("  First  point \n\n \nSecond\tpoint");
     a.date = mg_strdup(" February 9, 2018 ");
     struct clean_info info;
-    clean_article(&a, &info);
+    clean_article(&a, NULL, &info);
     cr_expect_str_eq(a.title, "Kim’s invitation");
     cr_expect_str_eq(a.body, "Body text.");
-    cr_expect_str_eq(a.byline, "By Ann Lee");
+    cr_expect_str_eq(a.byline, "Ann Lee"); /* "By " is not the name */
     cr_expect_null(a.url, "an empty one-line field is dropped");
     cr_expect_str_eq(a.highlights, "First point\nSecond point");
     cr_expect_str_eq(a.date, "2018-02-09");
@@ -379,7 +441,7 @@ Test(clean, article_keeps_its_own_source)
     a.language = mg_strdup("en");
     a.date = mg_strdup("not a date");
     struct clean_info info;
-    clean_article(&a, &info);
+    clean_article(&a, NULL, &info);
     cr_expect_str_eq(a.source, "Reuters");
     cr_expect_str_eq(a.body, "Body.");
     cr_expect_str_eq(a.language, "en");
@@ -391,7 +453,7 @@ Test(clean, article_keeps_its_own_source)
     /* With info NULL nothing leaks. */
     a.body = mg_strdup("Body.\n\nRead more at DailyMail.co.uk");
     a.source = mg_strdup("Reuters");
-    clean_article(&a, NULL);
+    clean_article(&a, NULL, NULL);
     cr_expect_str_eq(a.source, "Reuters");
     article_clear(&a);
 }
@@ -399,7 +461,7 @@ Test(clean, article_keeps_its_own_source)
 Test(clean, article_empty)
 {
     struct article a = {0};
-    clean_article(&a, NULL);
+    clean_article(&a, NULL, NULL);
     cr_expect_str_eq(a.body, "");
     cr_expect_null(a.title);
     cr_expect_str_eq(a.language, "und");
