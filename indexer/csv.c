@@ -28,31 +28,24 @@ enum csv_field {
     F_COUNT
 };
 
-/* Header names, by field, in order of preference. */
-static const struct {
-    const char *name;
-    enum csv_field field;
-} COLUMN_NAMES[] = {
-    {"title", F_TITLE},         {"headline", F_TITLE},
-    {"text", F_BODY},           {"article", F_BODY},
-    {"body", F_BODY},           {"content", F_BODY},
-    {"story", F_BODY},          {"date", F_DATE},
-    {"published", F_DATE},      {"publish_date", F_DATE},
-    {"pubdate", F_DATE},        {"datetime", F_DATE},
-    {"url", F_URL},             {"link", F_URL},
-    {"source", F_SOURCE},       {"publication", F_SOURCE},
-    {"site", F_SOURCE},         {"author", F_BYLINE},
-    {"authors", F_BYLINE},      {"byline", F_BYLINE},
-    {"highlights", F_HIGHLIGHTS}, {"summary", F_HIGHLIGHTS},
-    {"abstract", F_HIGHLIGHTS}, {"id", F_UID},
-    {"uid", F_UID},             {"guid", F_UID},
-    {"section", F_SECTION},     {"category", F_SECTION},
-    {"language", F_LANGUAGE},   {"lang", F_LANGUAGE},
-    {"description", F_DESCRIPTION},
+/* Header names of each field, in order of preference. */
+#define MAX_NAMES 8
+static const char *const COLUMN_NAMES[F_COUNT][MAX_NAMES] = {
+    [F_TITLE] = {"title", "headline"},
+    [F_BODY] = {"text", "article", "body", "content", "story"},
+    [F_DATE] = {"date", "published", "publish_date", "pubdate", "datetime"},
+    [F_URL] = {"url", "link"},
+    [F_SOURCE] = {"source", "publication", "site"},
+    [F_BYLINE] = {"author", "authors", "byline"},
+    [F_HIGHLIGHTS] = {"highlights", "summary", "abstract"},
+    [F_UID] = {"id", "uid", "guid"},
+    [F_SECTION] = {"section", "category"},
+    [F_LANGUAGE] = {"language", "lang"},
+    [F_DESCRIPTION] = {"description"},
 };
-#define NNAMES (sizeof COLUMN_NAMES / sizeof *COLUMN_NAMES)
 
-/* Index in COLUMN_NAMES of a header name, -1 when it is not one. */
+/* What a header name maps to: field * MAX_NAMES + its rank among the
+ * field's names; -1 when it is none of them. */
 static int column_name(const char *raw)
 {
     char *s = mg_lower_ascii(raw);
@@ -61,9 +54,12 @@ static int column_name(const char *raw)
         if (*p == ' ' || *p == '-')
             *p = '_';
     int found = -1;
-    for (size_t i = 0; i < NNAMES && found < 0; i++)
-        if (strcmp(s, COLUMN_NAMES[i].name) == 0)
-            found = (int)i;
+    for (int f = 0; f < F_COUNT && found < 0; f++)
+        for (int i = 0; i < MAX_NAMES && COLUMN_NAMES[f][i]; i++)
+            if (strcmp(s, COLUMN_NAMES[f][i]) == 0) {
+                found = f * MAX_NAMES + i;
+                break;
+            }
     free(s);
     return found;
 }
@@ -104,11 +100,11 @@ static size_t bom_len(const char *s, size_t n)
 /* ---- the record reader --------------------------------------------- */
 
 enum rec {
-    REC_ERROR = -1,    /* read error or oversized field: err set */
-    REC_OK,            /* a record */
-    REC_BLANK,         /* an empty line */
-    REC_UNTERMINATED,  /* a quote still open at the end of the file */
-    REC_END,           /* no more records */
+    REC_ERROR = -1,   /* read error or oversized field: err set */
+    REC_OK,           /* a record */
+    REC_BLANK,        /* an empty line */
+    REC_UNTERMINATED, /* a quote still open at the end of the file */
+    REC_END,          /* no more records */
 };
 
 struct csv {
@@ -315,11 +311,10 @@ static int map_header(struct csv *c, struct csv_map *m)
     size_t k = 0;
     for (int f = 0; f < F_COUNT; f++) {
         m->from[f] = k;
-        for (size_t i = 0; i < NNAMES; i++)
-            if (COLUMN_NAMES[i].field == (enum csv_field)f)
-                for (size_t j = 0; j < ncols; j++)
-                    if (name[j] == (int)i)
-                        m->order[k++] = j;
+        for (int i = 0; i < MAX_NAMES; i++)
+            for (size_t j = 0; j < ncols; j++)
+                if (name[j] == f * MAX_NAMES + i)
+                    m->order[k++] = j;
     }
     m->from[F_COUNT] = k;
     free(name);
@@ -362,8 +357,7 @@ static int record_article(struct csv *c, const struct csv_map *m,
     a.title = value(c, m, F_TITLE);
     a.body = value(c, m, F_BODY);
     if (!a.title && !a.body) {
-        warn(sink, c->path, c->rec_line,
-             "no title or text in this record (skipped)");
+        warn(sink, c->path, c->rec_line, "no title or text");
         return 0;
     }
     a.uid = value(c, m, F_UID);
@@ -451,14 +445,13 @@ int csv_parse(struct input *in, const char *uid_base, struct fmt_sink *sink,
             recno++;
             if (r == REC_UNTERMINATED) {
                 warn(sink, c->path, c->rec_line,
-                     "quoted field not closed at the end of the file "
-                     "(record skipped)");
+                     "quoted field not closed at the end of the file");
                 break;
             }
             if (c->nfields != ncols) {
                 struct buf b = {0};
-                buf_printf(&b, "%zu fields, the header has %zu (record skipped)",
-                           c->nfields, ncols);
+                buf_printf(&b, "%zu fields, the header has %zu", c->nfields,
+                           ncols);
                 warn(sink, c->path, c->rec_line, b.s);
                 buf_free(&b);
                 continue;

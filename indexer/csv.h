@@ -62,11 +62,12 @@ int csv_parse(struct input *in, const char *uid_base, struct fmt_sink *sink,
               struct mg_err *err);
 
 /* True when head (the first n bytes of a file) looks like CSV with a
- * header: a first line of 2..200 separated fields that are short names
- * (up to 64 bytes and 4 words of letters, digits, '_', '-' and spaces,
- * optionally quoted; at least one not empty), not followed by a blank
- * line, and a next record (when the head holds it whole) with as many
- * fields.  Can't fail. */
+ * header: a first line, ended by a line end, of 2..200 fields separated
+ * as csv_parse() would split them that are short names (up to 64 bytes
+ * and 4 words of letters, digits, '_', '-' and spaces, optionally quoted;
+ * at least one not empty); not followed by a blank line; and a next
+ * record (when the head holds it whole) with as many fields.  It does not
+ * look at the names themselves.  Can't fail. */
 int csv_sniff(const char *head, size_t n);
 
 #endif

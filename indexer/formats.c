@@ -29,6 +29,7 @@ const char *fmt_name(enum fmt f)
     case FMT_HTML: return "html";
     case FMT_CSV: return "csv";
     case FMT_NITF: return "nitf";
+    case FMT_SMART: return "smart";
     default: return "unknown";
     }
 }
@@ -90,6 +91,8 @@ enum fmt fmt_detect(const char *path, const char *head, size_t n)
     }
     if (memmem(head, n, "<REUTERS", 8) || memmem(head, n, "<!DOCTYPE lewis", 15))
         return FMT_REUTERS;
+    if (n > 6 && strncmp(head, "*TEXT ", 6) == 0)
+        return FMT_SMART;
     /* Reuters' own text holds control characters; other text rarely does. */
     if (n && ctrl * 10 > n)
         return FMT_BINARY;
@@ -597,7 +600,8 @@ int fmt_parse_buffer(const char *path, const char *uid_base,
         return 1;
     }
     case FMT_CSV:
-        mg_fail(err, "%s: CSV is read from files only", path);
+    case FMT_SMART:
+        mg_fail(err, "%s: %s is read from files only", path, fmt_name(f));
         return FMT_FAILED;
     case FMT_BINARY:
         mg_fail(err, "%s: binary data, not text", path);
@@ -615,7 +619,7 @@ static int stream_reuters(struct input *in, const char *path,
     struct buf b = {0};
     char tmp[65536];
     int count = 0, seq = 0, stop = 0;
-    long r;
+    long r = 0;
     while (!stop && (r = input_read(in, tmp, sizeof tmp, err)) > 0) {
         buf_add(&b, tmp, (size_t)r);
         /* Parse up to the last complete story. */
@@ -648,7 +652,7 @@ static int stream_jsonl(struct input *in, const char *path,
                         struct mg_err *err)
 {
     int count = 0, stop = 0;
-    long line = 0, len;
+    long line = 0, len = 0;
     const char *s;
     while (!stop && (len = input_line(in, &s, err)) >= 0) {
         line++;
@@ -670,6 +674,96 @@ static int stream_jsonl(struct input *in, const char *path,
         json_decref(o);
     }
     return len == -2 ? FMT_FAILED : count;
+}
+
+/* SMART collections (TIME, CACM...): "*TEXT 017 01/04/63 PAGE 020" starts
+ * each document, "*STOP" ends the file.  Streamed line by line. */
+static int smart_article(const char *path, const char *stem, char *header,
+                         struct buf *text, struct fmt_sink *sink, int *stop)
+{
+    long num = 0;
+    int mm = 0, dd = 0, yy = 0;
+    char *p = header + 5;
+    num = strtol(p, &p, 10);
+    /* The date is mm/dd/yy, 1900s; some headers say "08/30 63". */
+    if (sscanf(p, " %d/%d%*[/ ]%d", &mm, &dd, &yy) != 3)
+        mm = dd = yy = 0;
+    struct article a = {0};
+    struct buf b = {0};
+    buf_printf(&b, "%s-%ld", stem, num);
+    a.uid = buf_take(&b);
+    if (yy > 0 && yy < 100 && mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31) {
+        buf_printf(&b, "%04d-%02d-%02d", 1900 + yy, mm, dd);
+        a.date = buf_take(&b);
+    }
+    /* Old SMART text puts a space before punctuation ("U.S . FIRST"). */
+    a.body = mg_strdup(text->s ? text->s : "");
+    char *w = a.body;
+    for (const char *r = a.body; *r; r++) {
+        if (*r == ' ' && strchr(".,;:?!", r[1]) && r > a.body &&
+            r[-1] != ' ')
+            continue;
+        *w++ = *r;
+    }
+    *w = 0;
+    a.title = first_sentence(a.body);
+    a.path = mg_strdup(path);
+    a.language = mg_strdup("en");
+    int given = 0;
+    if (*a.body) {
+        given = 1;
+        if (sink->article(sink->ctx, &a))
+            *stop = 1;
+    }
+    article_clear(&a);
+    buf_clear(text);
+    return given;
+}
+
+static int stream_smart(struct input *in, const char *path,
+                        struct fmt_sink *sink, struct mg_err *err)
+{
+    /* Ids are the file's name, lower case without extension, and the
+     * document number: "time-17". */
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t sl = strcspn(base, ".");
+    char *stem = mg_lower_ascii(base);
+    stem[sl] = 0;
+    struct buf text = {0};
+    char *header = NULL;
+    int count = 0, stop = 0;
+    long len;
+    const char *line;
+    while (!stop && (len = input_line(in, &line, err)) >= 0) {
+        if (strncmp(line, "*TEXT", 5) == 0 || strncmp(line, "*STOP", 5) == 0) {
+            if (header)
+                count += smart_article(path, stem, header, &text, sink, &stop);
+            free(header);
+            header = line[1] == 'T' ? mg_strdup(line) : NULL;
+            continue;
+        }
+        if (!header)
+            continue;
+        /* Double spaced: a blank line after every line; keep one break. */
+        if (len == 0)
+            continue;
+        if (text.len)
+            buf_addc(&text, '\n');
+        buf_add(&text, line, (size_t)len);
+    }
+    if (!stop && header)
+        count += smart_article(path, stem, header, &text, sink, &stop);
+    free(header);
+    free(stem);
+    buf_free(&text);
+    if (len == -2)
+        return FMT_FAILED;
+    if (count == 0) {
+        mg_fail(err, "%s: no *TEXT document in it", path);
+        return FMT_SKIPPED;
+    }
+    return count;
 }
 
 /* True when the first line of head is a complete JSON value: the file is
@@ -707,6 +801,9 @@ int fmt_parse_file(const char *path, const char *uid_base,
     switch (f) {
     case FMT_REUTERS:
         rc = stream_reuters(in, name, sink, err);
+        break;
+    case FMT_SMART:
+        rc = stream_smart(in, name, sink, err);
         break;
     case FMT_JSON: {
         size_t i = 0;

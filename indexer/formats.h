@@ -21,6 +21,7 @@ enum fmt {
     FMT_HTML,    /* an HTML page: one article (html.c) */
     FMT_CSV,     /* CSV with a header row, one article per record (csv.c) */
     FMT_NITF,    /* NITF XML, one article (nitf.c) */
+    FMT_SMART,   /* SMART test collections (TIME): "*TEXT n mm/dd/yy" */
 };
 
 /* What fmt_parse_file() returns besides a count of articles. */

@@ -58,14 +58,14 @@ static xmlNode *child_el(const xmlNode *p, const char *name)
     return p ? sibling_el(p->children, name) : NULL;
 }
 
-static void add_list(struct nitf *x, struct buf *b, const xmlNode *n,
-                     int depth, const char *skip);
+static void add_list(struct nitf *x, struct buf *b, const xmlNode *n, int depth,
+                     const char *skip);
 
 /* Appends the text of node n to b: text and CDATA, elements' text (but
  * not of elements named skip; <br/> as a space), internal entities
  * expanded while the budget lasts; external entities give nothing. */
-static void add_node(struct nitf *x, struct buf *b, const xmlNode *n,
-                     int depth, const char *skip)
+static void add_node(struct nitf *x, struct buf *b, const xmlNode *n, int depth,
+                     const char *skip)
 {
     switch (n->type) {
     case XML_TEXT_NODE:
@@ -100,13 +100,12 @@ static void add_node(struct nitf *x, struct buf *b, const xmlNode *n,
         else if (!skip || strcmp((const char *)n->name, skip) != 0)
             add_list(x, b, n->children, depth, skip);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
-static void add_list(struct nitf *x, struct buf *b, const xmlNode *n,
-                     int depth, const char *skip)
+static void add_list(struct nitf *x, struct buf *b, const xmlNode *n, int depth,
+                     const char *skip)
 {
     for (; n; n = n->next)
         add_node(x, b, n, depth, skip);
@@ -262,7 +261,8 @@ static char *dateline(struct nitf *x, const xmlNode *dl)
  * tobject.subject's type (or matter). */
 static char *section(struct nitf *x, const xmlNode *head)
 {
-    for (xmlNode *m = child_el(head, "meta"); m; m = sibling_el(m->next, "meta")) {
+    for (xmlNode *m = child_el(head, "meta"); m;
+         m = sibling_el(m->next, "meta")) {
         char *name = attr(x, m, "name");
         int is_section = name && strcasecmp(name, "section") == 0;
         free(name);
@@ -272,7 +272,8 @@ static char *section(struct nitf *x, const xmlNode *head)
                 return v;
         }
     }
-    const xmlNode *subj = child_el(child_el(head, "tobject"), "tobject.subject");
+    const xmlNode *subj =
+        child_el(child_el(head, "tobject"), "tobject.subject");
     char *v = attr(x, subj, "tobject.subject.type");
     return v ? v : attr(x, subj, "tobject.subject.matter");
 }
@@ -287,14 +288,14 @@ struct body {
 };
 
 /* Elements that are a paragraph each. */
-static const char *const PARAGRAPHS[] = {"p",  "hl1", "hl2", "hl3", "li",
-                                         "pre", "dt", "dd",  "credit", NULL};
+static const char *const PARAGRAPHS[] = {"p",   "hl1", "hl2", "hl3",    "li",
+                                         "pre", "dt",  "dd",  "credit", NULL};
 /* Elements holding paragraphs. */
 static const char *const CONTAINERS[] = {"block", "bq", "ul",   "ol",
                                          "dl",    "fn", "note", NULL};
 /* Elements whose text is not body text. */
-static const char *const SKIPPED[] = {"table", "nitf-table", "media",
-                                      "media-caption", "hr", NULL};
+static const char *const SKIPPED[] = {"table",         "nitf-table", "media",
+                                      "media-caption", "hr",         NULL};
 
 static int named(const xmlNode *n, const char *const *names)
 {
@@ -480,8 +481,8 @@ int nitf_parse(const char *path, const char *uid_base, const char *data,
     struct first_error first = {0, ""};
     ctxt->_private = &first;
     ctxt->sax->serror = on_xml_error;
-    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)n, NULL, NULL,
-                                    NITF_XML_OPTIONS);
+    xmlDoc *doc =
+        xmlCtxtReadMemory(ctxt, data, (int)n, NULL, NULL, NITF_XML_OPTIONS);
     if (!doc) {
         const xmlError *e = xmlCtxtGetLastError(ctxt);
         if (!first.msg[0] && e && e->message) {
@@ -489,8 +490,9 @@ int nitf_parse(const char *path, const char *uid_base, const char *data,
             snprintf(first.msg, sizeof first.msg, "%s", e->message);
             mg_trim(first.msg);
         }
-        int rc = mg_fail(err, "%s: not well-formed XML: line %d: %s", path,
-                         first.line, first.msg[0] ? first.msg : "unknown error");
+        int rc =
+            mg_fail(err, "%s: not well-formed XML: line %d: %s", path,
+                    first.line, first.msg[0] ? first.msg : "unknown error");
         xmlFreeParserCtxt(ctxt);
         return rc;
     }

@@ -149,3 +149,34 @@ Test(dates, days_that_do_not_exist_are_refused)
     assert_not_date("2018-02-30T10:00:00Z");
     assert_not_date("2018-02-31T23:00:00-05:00");
 }
+
+Test(dates, compact_iso_8601_as_in_nitf)
+{
+    assert_date("20180209", "2018-02-09");
+    assert_date("20180209T143000", "2018-02-09T14:30:00");
+    assert_date("20180209T1430", "2018-02-09T14:30:00");
+    assert_date("20180209T143000Z", "2018-02-09T14:30:00Z");
+    assert_date("20180209T143000+0900", "2018-02-09T05:30:00Z");
+    assert_date("20180209T143000-0500", "2018-02-09T19:30:00Z");
+    assert_date("20180209T143000+09:00", "2018-02-09T05:30:00Z");
+    assert_date(" 20180209T000000+0100 ", "2018-02-08T23:00:00Z");
+    assert_date("20160229", "2016-02-29");
+}
+
+Test(dates, compact_iso_8601_refused)
+{
+    assert_not_date("1518186600"); /* an epoch number is not a date */
+    assert_not_date("201802091");
+    assert_not_date("2018020");
+    assert_not_date("20181301");
+    assert_not_date("20180230");
+    assert_not_date("20180229");
+    assert_not_date("20180209T");
+    assert_not_date("20180209T14");
+    assert_not_date("20180209T14300");
+    assert_not_date("20180209T1430000");
+    assert_not_date("20180209T250000");
+    assert_not_date("20180209T143000+2500");
+    assert_not_date("20180209T143000 garbage");
+    assert_not_date("20180209 143000");
+}

@@ -2,7 +2,6 @@
  * fuzz_csv.c - libFuzzer target for the streamed CSV parser, fed through
  * an in-memory file so the real input layer is used.
  */
-#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
