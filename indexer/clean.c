@@ -677,6 +677,8 @@ static size_t wire_dateline(const char *body, char **agency, char **place)
         if (!isalpha((unsigned char)*q) && *q != ' ' && *q != '-')
             return 0;
     const char *d = c + 1;
+    /* "(CNN)Share, and ...": the text follows the agency directly. */
+    int glued = isupper((unsigned char)*d) && o == body;
     while (*d == ' ')
         d++;
     size_t dash = 0;
@@ -686,7 +688,7 @@ static size_t wire_dateline(const char *body, char **agency, char **place)
         dash = 1;
     else if (strncmp(d, "\xE2\x80\x94", 3) == 0 || strncmp(d, "\xE2\x80\x93", 3) == 0)
         dash = 3;
-    if (!dash)
+    if (!dash && !glued)
         return 0;
     d += dash;
     while (*d == ' ')
@@ -830,6 +832,22 @@ void clean_article(struct article *a, const struct clean_rules *rules,
         memmove(a->byline, a->byline + 3, strlen(a->byline + 3) + 1);
     free(a->lede);
     a->lede = clean_lede(a->body);
+    /* No title (a CSV of bodies and highlights): the first sentence. */
+    if ((!a->title || !*a->title) && a->body && *a->body) {
+        free(a->title);
+        size_t n = sentence_end(a->body, strlen(a->body), 0);
+        if (n > 200) {
+            n = 200;
+            while (n > 0 && a->body[n] != ' ')
+                n--;
+            struct buf t = {0};
+            buf_add(&t, a->body, n ? n : 200);
+            buf_adds(&t, "...");
+            a->title = buf_take(&t);
+        } else {
+            a->title = mg_strndup(a->body, n);
+        }
+    }
     if (info == &local)
         clean_info_free(&local);
 }

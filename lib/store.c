@@ -35,6 +35,8 @@ static const char SCHEMA[] =
     " dateline TEXT, language TEXT, description TEXT, path TEXT,"
     " hash TEXT NOT NULL);"
     "CREATE INDEX articles_date ON articles(date);"
+    "CREATE INDEX articles_source ON articles(source);"
+    "CREATE INDEX articles_section ON articles(section);"
     "CREATE VIRTUAL TABLE fts USING fts5("
     " title, lede, body, captions, highlights, entities,"
     " content='articles', content_rowid='id', tokenize='morgue');"
