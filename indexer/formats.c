@@ -105,6 +105,13 @@ enum fmt fmt_detect(const char *path, const char *head, size_t n)
         return FMT_JSON;
     if (nitf_sniff(head + i, n - i))
         return FMT_NITF;
+    if (n - i >= 5 && strncmp(head + i, "<?xml", 5) == 0) {
+        /* XML that is neither NITF nor XHTML is not an article format. */
+        for (size_t j = i; j + 5 <= n; j++)
+            if (strncasecmp(head + j, "<html", 5) == 0)
+                return FMT_HTML;
+        return FMT_UNKNOWN;
+    }
     if (i < n && head[i] == '<') {
         for (size_t j = i; j + 5 <= n; j++)
             if (strncasecmp(head + j, "<html", 5) == 0 ||
@@ -607,7 +614,7 @@ int fmt_parse_buffer(const char *path, const char *uid_base,
         mg_fail(err, "%s: binary data, not text", path);
         return FMT_SKIPPED;
     default:
-        mg_fail(err, "%s: unknown format", path);
+        mg_fail(err, "%s: XML that is not NITF, or an unknown format", path);
         return FMT_SKIPPED;
     }
 }
@@ -733,7 +740,7 @@ static int stream_smart(struct input *in, const char *path,
     struct buf text = {0};
     char *header = NULL;
     int count = 0, stop = 0;
-    long len;
+    long len = 0;
     const char *line;
     while (!stop && (len = input_line(in, &line, err)) >= 0) {
         if (strncmp(line, "*TEXT", 5) == 0 || strncmp(line, "*STOP", 5) == 0) {

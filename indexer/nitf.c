@@ -236,14 +236,13 @@ static char *dateline(struct nitf *x, const xmlNode *dl)
     }
     if (!s)
         return NULL;
-    /* "SEOUL --", "SEOUL \xE2\x80\x94" (an em dash) */
+    /* "SEOUL --", "SEOUL \xE2\x80\x94" (an em dash; or an en dash) */
     size_t len = strlen(s);
     for (;;) {
         if (len && (s[len - 1] == '-' || s[len - 1] == ' '))
             len--;
-        else if (len >= 3 && memcmp(s + len - 3, "\xE2\x80\x94", 3) == 0)
-            len -= 3;
-        else if (len >= 3 && memcmp(s + len - 3, "\xE2\x80\x93", 3) == 0)
+        else if (len >= 3 && memcmp(s + len - 3, "\xE2\x80", 2) == 0 &&
+                 (s[len - 1] == '\x93' || s[len - 1] == '\x94'))
             len -= 3;
         else
             break;
@@ -478,6 +477,15 @@ int nitf_parse(const char *path, const char *uid_base, const char *data,
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
     if (!ctxt)
         return mg_fail(err, "%s: out of memory", path);
+    /* Whatever libxml2's global defaults say (xmlSubstituteEntitiesDefault,
+     * xmlLoadExtDtdDefaultValue, xmlDoValidityCheckingDefaultValue: the
+     * context starts from them and the options below only add), this
+     * parse substitutes, validates and loads nothing. */
+    ctxt->options &= ~(XML_PARSE_NOENT | XML_PARSE_DTDLOAD | XML_PARSE_DTDATTR |
+                       XML_PARSE_DTDVALID);
+    ctxt->replaceEntities = 0;
+    ctxt->loadsubset = 0;
+    ctxt->validate = 0;
     struct first_error first = {0, ""};
     ctxt->_private = &first;
     ctxt->sax->serror = on_xml_error;

@@ -37,10 +37,11 @@
  *                with "\n\n"; a block class="lead_paragraph" is left out
  *                when a block class="full_text" follows (NYT layout)
  *   captions     media-caption elements, one per line
- * Entity safety: parsed with XML_PARSE_NONET and without NOENT, DTDLOAD
- * or DTDATTR, so no DTD or external entity is read from disk or network
- * (a reference to one stays empty); internal entities are expanded within
- * a budget of about 1 MB and 8 levels per document.
+ * Entity safety: parsed (xmlCtxtReadMemory) with XML_PARSE_NONET and
+ * without NOENT, DTDLOAD or DTDATTR, whatever libxml2's global defaults
+ * say, so no DTD, external entity or parameter entity is read from disk
+ * or network (a reference to one stays empty); internal entities are
+ * expanded within a budget of about 1 MB and 8 levels per document.
  * Returns 1 (the article given), or -1 with err naming path and reason:
  * "not well-formed XML: line N: msg", "not NITF: no <nitf> root", "no
  * body text", "too large for XML". */

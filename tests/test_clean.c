@@ -430,6 +430,7 @@ Test(clean, article_fields)
     cr_expect_str_eq(a.source, "DailyMail.co.uk", "the footer is the source");
     cr_expect_null(info.source, "moved into the article");
     cr_expect_str_eq(a.language, "und");
+    clean_info_free(&info);
     article_clear(&a);
 }
 
@@ -447,7 +448,7 @@ Test(clean, article_keeps_its_own_source)
     cr_expect_str_eq(a.language, "en");
     cr_expect_null(a.date, "an unreadable date is dropped");
     cr_expect_str_eq(info.source, "DailyMail.co.uk", "left to the caller");
-    free(info.source);
+    clean_info_free(&info);
     article_clear(&a);
 
     /* With info NULL nothing leaks. */

@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <libxml/globals.h>
+#include <libxml/parser.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -196,6 +198,26 @@ Test(nitf, fallbacks)
     article_clear(&g.a);
 }
 
+Test(nitf, dateline_without_a_comma_loses_its_dashes)
+{
+    const char *const DATELINES[] = {"SEOUL --", "SEOUL \xE2\x80\x94",
+                                     "SEOUL\xE2\x80\x93 ", "  SEOUL  "};
+    for (size_t i = 0; i < sizeof DATELINES / sizeof *DATELINES; i++) {
+        struct buf doc = {0};
+        buf_printf(&doc,
+                   "<nitf><body><body.head><dateline>%s</dateline>"
+                   "</body.head><body.content><p>x</p></body.content>"
+                   "</body></nitf>",
+                   DATELINES[i]);
+        struct got g;
+        parse_str(doc.s, &g);
+        cr_assert_eq(g.rc, 1, "%s", g.err.msg);
+        expect_field(&g.a, dateline, "SEOUL");
+        article_clear(&g.a);
+        buf_free(&doc);
+    }
+}
+
 Test(nitf, nyt_lead_paragraph_not_repeated)
 {
     struct got g;
@@ -306,6 +328,44 @@ Test(nitf, external_dtd_and_parameter_entity_on_disk_are_not_read)
     else
         cr_expect(strstr(g.err.msg, "Entity 'leak' not defined"), "%s",
                   g.err.msg);
+    article_clear(&g.a);
+    buf_free(&doc);
+    rm_tree(dir);
+    free(dtd);
+    free(dir);
+}
+
+Test(nitf, libxml2_global_defaults_do_not_turn_loading_on)
+{
+    /* Criterion runs each test in its own process: these stay here. */
+    xmlSubstituteEntitiesDefault(1);
+    xmlLoadExtDtdDefaultValue = XML_DETECT_IDS | XML_COMPLETE_ATTRS;
+    xmlDoValidityCheckingDefaultValue = 1;
+    struct got g;
+    parse_fixture("data/nitf/xxe.xml", &g);
+    cr_assert_eq(g.rc, 1, "%s", g.err.msg);
+    cr_expect_null(strstr(g.a.body, "root:"), "%s", g.a.body);
+    article_clear(&g.a);
+
+    char *dir = mk_tmpdir();
+    char *dtd = leak_dtd(dir);
+    struct buf doc = {0};
+    buf_printf(&doc,
+               "<!DOCTYPE nitf [<!ENTITY %% pe SYSTEM \"file://%s\"> %%pe;]>\n"
+               "<nitf><body><body.content><p>Before &leak; after.</p>"
+               "</body.content></body></nitf>\n",
+               dtd);
+    parse_str(doc.s, &g);
+    cr_expect(g.rc == -1 || !strstr(g.a.body, "LEAKED"), "%s", g.a.body);
+    article_clear(&g.a);
+    buf_clear(&doc);
+    buf_printf(&doc,
+               "<!DOCTYPE nitf SYSTEM \"file://%s\">\n"
+               "<nitf><body><body.content><p>Before &leak; after.</p>"
+               "</body.content></body></nitf>\n",
+               dtd);
+    parse_str(doc.s, &g);
+    cr_expect(g.rc == -1 || !strstr(g.a.body, "LEAKED"), "%s", g.a.body);
     article_clear(&g.a);
     buf_free(&doc);
     rm_tree(dir);
