@@ -23,19 +23,26 @@ endif
 
 LIB_SRC   := $(wildcard lib/*.c)
 IDX_SRC   := $(filter-out indexer/morgue_index.c,$(wildcard indexer/*.c))
+GAZ_DATA  := $(wildcard data/*.tsv)
 QRY_SRC   := $(filter-out query/morgue_query.c,$(wildcard query/*.c))
-CORE_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(IDX_SRC) $(QRY_SRC))
+CORE_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(IDX_SRC) $(QRY_SRC)) \
+             $(BUILD)/indexer/gazetteer_data.o
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query
 
-.PHONY: all deps demo test unit e2e test-san fuzz clean format lint
+.PHONY: all deps demo test unit e2e test-san fuzz eval-entities clean format lint
 
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h indexer/*.h query/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The gazetteer's TSV files are assembled into the program (.incbin).
+$(BUILD)/indexer/gazetteer_data.o: indexer/gazetteer_data.S $(GAZ_DATA)
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
 
 $(BUILD)/libmorgue.a: $(CORE_OBJ)
 	@rm -f $@
@@ -85,7 +92,7 @@ FUZZ_CC   := clang
 FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -Iindexer -Iquery \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               $(shell pkg-config --cflags $(PKGS))
-FUZZ_SRC  := $(LIB_SRC) $(IDX_SRC) $(QRY_SRC)
+FUZZ_SRC  := $(LIB_SRC) $(IDX_SRC) $(QRY_SRC) indexer/gazetteer_data.S
 FUZZERS   := parse clean csv qparse
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard lib/*.h indexer/*.h query/*.h)
@@ -102,6 +109,19 @@ fuzz: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZERS))
 	  { tail -40 $(FUZZ_DIR)/fuzz_$$f.log; exit 1; }; \
 	  grep -E "^#[0-9]+ *DONE" $(FUZZ_DIR)/fuzz_$$f.log | tail -1; \
 	done
+
+# Entity extraction scored against Reuters-21578's PLACES, PEOPLE and ORGS
+# tags and a hand-checked sample (docs/entities-eval.md).
+SHARED ?= ../shared/corpus
+eval-entities: $(PROGS)
+	@if [ ! -d "$(SHARED)/reuters21578" ]; then \
+	  echo "eval-entities: skipped: $(SHARED)/reuters21578 not found"; exit 0; fi; \
+	mkdir -p build/eval && rm -f build/eval/reuters.db* && \
+	$(BINDIR)/morgue-index --db build/eval/reuters.db $(SHARED)/reuters21578 && \
+	python3 scripts/eval_entities.py --db build/eval/reuters.db \
+	  --reuters $(SHARED)/reuters21578 --sample tests/data/entity-sample.tsv
+
+include scripts/gazetteer/gazetteer.mk
 
 clean:
 	rm -rf build bin demo.db demo.db-wal demo.db-shm

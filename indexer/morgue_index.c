@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "clean.h"
+#include "entities.h"
 #include "formats.h"
 #include "store.h"
 
@@ -25,6 +26,7 @@
 struct run {
     struct store *store;       /* NULL with --show */
     struct clean_rules *rules;
+    struct gazetteer *gaz;
     int quiet, show, json;
     long files_indexed, files_unchanged, files_skipped, files_failed;
     long bad_records;
@@ -103,7 +105,24 @@ static json_t *jlist(const char *s)
     return a;
 }
 
-static void show_json(const struct article *a, const struct clean_info *info)
+static json_t *jentities(const struct ent_set *es)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < es->n; i++) {
+        const struct ent *e = &es->v[i];
+        json_t *m = json_array();
+        for (int k = 0; k < e->nmentions; k++)
+            json_array_append_new(m, json_string(e->mentions[k]));
+        json_array_append_new(arr, json_pack("{s:s s:s s:o s:i}", "kind",
+                                             ent_kind_name(e->kind),
+                                             "canonical", e->canonical,
+                                             "mentions", m, "count", e->count));
+    }
+    return arr;
+}
+
+static void show_json(const struct article *a, const struct clean_info *info,
+                      const struct ent_set *es)
 {
     json_t *removed = json_array();
     for (int i = 0; i < info->nnotes; i++)
@@ -120,6 +139,7 @@ static void show_json(const struct article *a, const struct clean_info *info)
         jstr(a->description), "path", jstr(a->path), "lede", jstr(a->lede),
         "body", jstr(a->body), "captions", jlist(a->captions), "highlights",
         jlist(a->highlights), "removed", removed);
+    json_object_set_new(o, "entities", jentities(es));
     char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
     if (s)
         puts(s);
@@ -147,7 +167,8 @@ static void show_list(const char *name, const char *v)
     }
 }
 
-static void show_text(const struct article *a, const struct clean_info *info)
+static void show_text(const struct article *a, const struct clean_info *info,
+                      const struct ent_set *es)
 {
     printf("=== %s\n", a->uid);
     show_field("title:", a->title);
@@ -176,6 +197,17 @@ static void show_text(const struct article *a, const struct clean_info *info)
         puts("  -");
     for (int i = 0; i < info->nnotes; i++)
         printf("  - %s: %s\n", info->notes[i].what, info->notes[i].text);
+    printf("entities:\n");
+    if (!es->n)
+        puts("  -");
+    for (int i = 0; i < es->n; i++) {
+        const struct ent *e = &es->v[i];
+        printf("  - %-6s %s (%d", ent_kind_name(e->kind), e->canonical,
+               e->count);
+        for (int k = 0; k < e->nmentions; k++)
+            printf("%s%s", k ? ", " : ": ", e->mentions[k]);
+        puts(")");
+    }
     putchar('\n');
 }
 
@@ -184,12 +216,17 @@ static int on_article(void *ctx, struct article *a)
     struct run *r = ctx;
     struct clean_info info;
     clean_article(a, r->rules, &info);
+    struct ent_set es;
+    ent_extract(r->gaz, a, &es);
+    free(a->entities);
+    a->entities = ent_names(&es);
     if (r->show) {
         if (r->json)
-            show_json(a, &info);
+            show_json(a, &info, &es);
         else
-            show_text(a, &info);
+            show_text(a, &info, &es);
         clean_info_free(&info);
+        ent_set_free(&es);
         return 0;
     }
     clean_info_free(&info);
@@ -198,6 +235,10 @@ static int on_article(void *ctx, struct article *a)
         return 1;
     }
     int rc = store_put(r->store, a, &r->err);
+    if (rc >= 0 && rc != STORE_UNCHANGED &&
+        store_put_entities(r->store, &es, &r->err) < 0)
+        rc = -1;
+    ent_set_free(&es);
     if (rc < 0) {
         r->fatal = 1;
         return 1;
@@ -319,6 +360,7 @@ int main(int argc, char **argv)
     const char *db = NULL;
     struct run r = {0};
     r.rules = clean_rules_new();
+    r.gaz = gaz_load();
     int c, status = 0;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
@@ -381,5 +423,6 @@ int main(int argc, char **argv)
 out:
     store_close(r.store);
     clean_rules_free(r.rules);
+    gaz_free(r.gaz);
     return status;
 }

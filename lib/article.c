@@ -45,3 +45,24 @@ void article_hash(const struct article *a, char out[17])
 #undef HASH_FIELD
     snprintf(out, 17, "%016" PRIx64, h);
 }
+
+const char *ent_kind_name(enum ent_kind k)
+{
+    return k == ENT_PERSON ? "person" : k == ENT_PLACE ? "place" : "org";
+}
+
+void ent_set_free(struct ent_set *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->n; i++) {
+        free(s->v[i].canonical);
+        free(s->v[i].key);
+        for (int m = 0; m < s->v[i].nmentions; m++)
+            free(s->v[i].mentions[m]);
+        free(s->v[i].mentions);
+    }
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+

@@ -26,6 +26,31 @@ struct article {
     char *path;       /* the file it came from */
 };
 
+enum ent_kind { ENT_PERSON, ENT_PLACE, ENT_ORG };
+
+/* "person", "place" or "org". */
+const char *ent_kind_name(enum ent_kind k);
+
+/* One entity of an article. */
+struct ent {
+    enum ent_kind kind;
+    char *canonical; /* the name shown in facets */
+    char *key;       /* the merge key: lower case letters and digits */
+    char **mentions; /* the surface strings found, each once */
+    int nmentions;
+    int count;       /* mentions in the article (0 when implied) */
+    int implied;     /* not named: the country of a city that is */
+    int first;       /* byte offset of the first mention */
+};
+
+struct ent_set {
+    struct ent *v;
+    int n;
+};
+
+/* Frees the set's entities and zeroes it; takes NULL. */
+void ent_set_free(struct ent_set *s);
+
 /* Frees every field and zeroes the struct; takes NULL. */
 void article_clear(struct article *a);
 

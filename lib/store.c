@@ -16,6 +16,9 @@ struct store {
     sqlite3_stmt *find;   /* uid -> id, hash */
     sqlite3_stmt *insert;
     sqlite3_stmt *update;
+    sqlite3_stmt *ent_clear, *ent_insert, *ent_find, *alias_insert,
+        *link_insert;
+    int64_t last_id; /* the article store_put() last wrote */
 };
 
 /* The whole schema.  The articles columns named like the FTS5 columns are
@@ -37,6 +40,19 @@ static const char SCHEMA[] =
     "CREATE INDEX articles_date ON articles(date);"
     "CREATE INDEX articles_source ON articles(source);"
     "CREATE INDEX articles_section ON articles(section);"
+    "CREATE TABLE entities(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+    " canonical TEXT NOT NULL, key TEXT NOT NULL, UNIQUE(kind, key));"
+    "CREATE TABLE entity_aliases(alias TEXT NOT NULL COLLATE NOCASE,"
+    " entity_id INTEGER NOT NULL, PRIMARY KEY(alias, entity_id))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE article_entities(article_id INTEGER NOT NULL,"
+    " entity_id INTEGER NOT NULL, mentions INTEGER NOT NULL,"
+    " first_pos INTEGER NOT NULL, PRIMARY KEY(article_id, entity_id))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX article_entities_entity ON article_entities(entity_id,"
+    " article_id);"
+    "CREATE TRIGGER articles_ad_entities AFTER DELETE ON articles BEGIN"
+    " DELETE FROM article_entities WHERE article_id = old.id; END;"
     "CREATE VIRTUAL TABLE fts USING fts5("
     " title, lede, body, captions, highlights, entities,"
     " content='articles', content_rowid='id', tokenize='morgue');"
@@ -171,6 +187,22 @@ static int prepare_writes(struct store *s, struct mg_err *err)
                 " source=?9, url=?10, byline=?11, section=?12, dateline=?13,"
                 " language=?14, description=?15, path=?16, hash=?17"
                 " WHERE uid=?1",
+                err) < 0 ||
+        prepare(s, &s->ent_clear,
+                "DELETE FROM article_entities WHERE article_id=?1", err) < 0 ||
+        prepare(s, &s->ent_insert,
+                "INSERT OR IGNORE INTO entities(kind, canonical, key)"
+                " VALUES (?1, ?2, ?3)",
+                err) < 0 ||
+        prepare(s, &s->ent_find,
+                "SELECT id FROM entities WHERE kind=?1 AND key=?2", err) < 0 ||
+        prepare(s, &s->alias_insert,
+                "INSERT OR IGNORE INTO entity_aliases(alias, entity_id)"
+                " VALUES (?1, ?2)",
+                err) < 0 ||
+        prepare(s, &s->link_insert,
+                "INSERT OR REPLACE INTO article_entities(article_id,"
+                " entity_id, mentions, first_pos) VALUES (?1, ?2, ?3, ?4)",
                 err) < 0)
         return -1;
     return 0;
@@ -238,6 +270,11 @@ void store_close(struct store *s)
     sqlite3_finalize(s->find);
     sqlite3_finalize(s->insert);
     sqlite3_finalize(s->update);
+    sqlite3_finalize(s->ent_clear);
+    sqlite3_finalize(s->ent_insert);
+    sqlite3_finalize(s->ent_find);
+    sqlite3_finalize(s->alias_insert);
+    sqlite3_finalize(s->link_insert);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -283,6 +320,8 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
     sqlite3_bind_text(s->find, 1, a->uid, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s->find);
     int exists = rc == SQLITE_ROW;
+    if (exists)
+        s->last_id = sqlite3_column_int64(s->find, 0);
     int same = exists && strcmp((const char *)sqlite3_column_text(s->find, 1),
                                 hash) == 0;
     sqlite3_reset(s->find);
@@ -314,6 +353,8 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
     if (rc != SQLITE_DONE)
         return mg_fail(err, "%s: storing %s: %s", s->path, a->uid,
                        sqlite3_errmsg(s->db));
+    if (!exists)
+        s->last_id = sqlite3_last_insert_rowid(s->db);
     return exists ? STORE_CHANGED : STORE_ADDED;
 }
 
@@ -361,4 +402,56 @@ int store_get(struct store *s, const char *uid, struct article *a,
     if (rc == SQLITE_DONE)
         return 0;
     return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+}
+
+/* Runs a reset-after-step statement; 0 or -1 with err. */
+static int step_done(struct store *s, sqlite3_stmt *st, struct mg_err *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return mg_fail(err, "%s: storing entities: %s", s->path,
+                       sqlite3_errmsg(s->db));
+    return 0;
+}
+
+int store_put_entities(struct store *s, const struct ent_set *es,
+                       struct mg_err *err)
+{
+    sqlite3_bind_int64(s->ent_clear, 1, s->last_id);
+    if (step_done(s, s->ent_clear, err) < 0)
+        return -1;
+    for (int i = 0; i < es->n; i++) {
+        const struct ent *e = &es->v[i];
+        const char *kind = ent_kind_name(e->kind);
+        sqlite3_bind_text(s->ent_insert, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s->ent_insert, 2, e->canonical, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s->ent_insert, 3, e->key, -1, SQLITE_STATIC);
+        if (step_done(s, s->ent_insert, err) < 0)
+            return -1;
+        sqlite3_bind_text(s->ent_find, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s->ent_find, 2, e->key, -1, SQLITE_STATIC);
+        int64_t id = -1;
+        if (sqlite3_step(s->ent_find) == SQLITE_ROW)
+            id = sqlite3_column_int64(s->ent_find, 0);
+        sqlite3_reset(s->ent_find);
+        if (id < 0)
+            return mg_fail(err, "%s: entity %s not stored", s->path,
+                           e->canonical);
+        for (int k = -1; k < e->nmentions; k++) {
+            sqlite3_bind_text(s->alias_insert, 1,
+                              k < 0 ? e->canonical : e->mentions[k], -1,
+                              SQLITE_STATIC);
+            sqlite3_bind_int64(s->alias_insert, 2, id);
+            if (step_done(s, s->alias_insert, err) < 0)
+                return -1;
+        }
+        sqlite3_bind_int64(s->link_insert, 1, s->last_id);
+        sqlite3_bind_int64(s->link_insert, 2, id);
+        sqlite3_bind_int(s->link_insert, 3, e->count);
+        sqlite3_bind_int(s->link_insert, 4, e->first);
+        if (step_done(s, s->link_insert, err) < 0)
+            return -1;
+    }
+    return 0;
 }

@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* Bumped whenever the schema below changes. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* FTS5 column order, also the order of bm25() weights. */
 enum store_col {
@@ -64,6 +64,13 @@ enum store_put_result { STORE_ADDED, STORE_CHANGED, STORE_UNCHANGED };
 /* Adds the article, or replaces the one with the same uid when its
  * content differs.  Returns a store_put_result, or -1 with err set. */
 int store_put(struct store *s, const struct article *a, struct mg_err *err);
+
+/* Replaces the entities of the article store_put() last added or changed
+ * with es: entities are found or created by (kind, key), their canonical
+ * name and mentions recorded as aliases, and linked with their mention
+ * count and first position.  Fails with err on a database error. */
+int store_put_entities(struct store *s, const struct ent_set *es,
+                       struct mg_err *err);
 
 /* Number of stored articles, or -1 on error. */
 int64_t store_count(struct store *s);

@@ -207,6 +207,9 @@ def load_index_entities(db, path):
     uid_re = re.compile(r"reuters-(\d+)\Z")
     present = set()
     linked = collections.defaultdict(lambda: {k: set() for k in KINDS})
+    # Entities the text names (mentions > 0), as opposed to places implied
+    # by a named city (mentions 0): precision is judged on these.
+    named = collections.defaultdict(lambda: {k: set() for k in KINDS})
     try:
         for (uid,) in db.execute(
                 "SELECT uid FROM articles WHERE uid LIKE 'reuters-%'"):
@@ -214,18 +217,20 @@ def load_index_entities(db, path):
             if m:
                 present.add(int(m.group(1)))
         rows = db.execute(
-            "SELECT a.uid, e.kind, e.canonical"
+            "SELECT a.uid, e.kind, e.canonical, ae.mentions"
             "  FROM article_entities ae"
             "  JOIN entities e ON e.id = ae.entity_id"
             "  JOIN articles a ON a.id = ae.article_id"
             " WHERE a.uid LIKE 'reuters-%'")
-        for uid, kind, canonical in rows:
+        for uid, kind, canonical, mentions in rows:
             m = uid_re.match(uid or "")
             if m and kind in KINDS and canonical:
                 linked[int(m.group(1))][kind].add(canonical)
+                if mentions:
+                    named[int(m.group(1))][kind].add(canonical)
     except sqlite3.Error as e:
         raise EvalError("%s: cannot read entities: %s" % (path, e)) from e
-    return present, linked
+    return present, linked, named
 
 
 def load_sample(path):
@@ -447,7 +452,7 @@ def run(args, out):
     stories = load_reuters_tags(args.reuters)
     db = open_index(args.db)
     try:
-        present, linked = load_index_entities(db, args.db)
+        present, linked, named = load_index_entities(db, args.db)
     finally:
         db.close()
 
@@ -464,7 +469,7 @@ def run(args, out):
 
     if sample:
         seed, newids, gold = sample
-        prec = compute_precision(newids, gold, groups, present, linked,
+        prec = compute_precision(newids, gold, groups, present, named,
                                  stories, tag_names)
         print_precision(prec, seed, newids, out)
         report["sample"] = {

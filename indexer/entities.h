@@ -1,0 +1,33 @@
+/*
+ * entities.h - named entities (people, places, organisations) found in an
+ * article at indexing time, merged within the article so that one real
+ * name is one entity, with canonical names from the gazetteer in data/.
+ */
+#ifndef MORGUE_ENTITIES_H
+#define MORGUE_ENTITIES_H
+
+#include "article.h"
+#include "util.h"
+
+/* The merge key of a name: lower-case letters and digits only, so "Kim
+ * Jong-un", "Kim Jong Un" and "KIM JONG-UN" share one.  Caller frees. */
+char *ent_key(const char *name);
+
+struct gazetteer;
+
+/* Loads the gazetteer compiled into the program (the TSV files in data/).  Can't
+ * fail except on memory, which aborts. */
+struct gazetteer *gaz_load(void);
+void gaz_free(struct gazetteer *g);
+
+/* Finds the entities of a cleaned article (title unless it is all capitals,
+ * dateline, body, captions) into *out (cleared first; free with
+ * ent_set_free).  Can't fail. */
+void ent_extract(const struct gazetteer *g, const struct article *a,
+                 struct ent_set *out);
+
+/* The canonical names of s, one per line ("" when none): the text of the
+ * article's FTS5 entities column.  Caller frees. */
+char *ent_names(const struct ent_set *s);
+
+#endif
