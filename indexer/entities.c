@@ -14,12 +14,16 @@
  */
 #include "entities.h"
 
+#include <sqlite3.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <utf8proc.h>
+
+#include "store.h"
 
 extern const char gaz_places_tsv[], gaz_demonyms_tsv[], gaz_first_names_tsv[],
     gaz_orgs_tsv[], gaz_titles_tsv[];
@@ -304,6 +308,14 @@ static struct word *words(const char *t, int *count)
             continue;
         }
         if (!is_letter(cp) && !(cp >= '0' && cp <= '9')) {
+            /* "James E. Smith": an initial's full stop ends nothing. */
+            int initial = cp == '.' && n > 0 && v[n - 1].end == i &&
+                          v[n - 1].end - v[n - 1].start == 1 &&
+                          isupper((unsigned char)t[i - 1]);
+            if (initial) {
+                i += (int)k;
+                continue;
+            }
             if (cp == '.' || cp == '!' || cp == '?' || cp == '\n' ||
                 cp == ':' || cp == ';')
                 sent = 1;
@@ -433,9 +445,25 @@ static const char *const ORG_HEADS[] = {
     "bankshares", "securities", "industries", "airlines", "airways",
     "motors", "petroleum", "oil", "systems", "technologies", "partners",
     "court", "parliament", "assembly", "congress", "senate", "office",
-    "administration", "foundation", "society", "college", "school",
+    "foundation", "society", "college", "school", "bureau", "cos",
+    "traders", "management", "brothers", "bros", "associates", "capital",
+    "electric", "power", "energy", "chemical", "chemicals", "steel",
     "hospital", "church", "army", "navy", "league", "club", "times",
     "post", "journal", "news", "press", "television", "radio", NULL};
+
+/* Capitalised nouns that are not names even after a title word. */
+static const char *const NOT_NAMES[] = {
+    "agreement", "act", "treaty", "accord", "plan", "program", "programme",
+    "bill", "report", "corp", "co", "inc", "ltd", "rep", "sen", "gov",
+    "mr", "mrs", "ms", "dr", "general", "minister", "secretary", NULL};
+
+/* Acronyms that are units, grades or numerals, not organisations. */
+static const char *const NOT_ORGS[] = {
+    "cwt", "fob", "cif", "bbb", "aaa", "aa", "cst", "est", "edt", "gmt",
+    "pst", "cdt", "pct", "dlrs", "mln", "bpd", "lbs", "kg", "hfcs", "ii",
+    "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "kc", "la", "hf",
+    "rd", "reut", "mtc", "ok", "tv", "ceo", "cfo", "gdp", "gnp", "ad", "bc",
+    "am", "pm", "nb", "ps", "usa", "ecu", "sdr", "sdrs", "opec", NULL};
 
 /* East Asian family names that start three-syllable names. */
 static const char *const ASIAN_SURNAMES[] = {
@@ -517,6 +545,20 @@ static int before_games(const struct word *w, int b, int n)
     return 0;
 }
 
+/* True when a one-word city name reads as a place here: a big city, or
+ * one after "in", "at", "from"... (Henderson, Wright, Ames are names too). */
+static int city_in_context(const struct ctx *c, int p, const struct word *w,
+                           int a, int b)
+{
+    static const char *const PREP[] = {"in", "at", "from", "near", "to",
+                                       "outside", "across", "via", "into",
+                                       NULL};
+    const struct place *pl = &c->g->places[p];
+    if (pl->kind != 2 || b - a > 1 || pl->population >= 1000000)
+        return 1;
+    return a > 0 && !w[a].gap && in_list(PREP, w[a - 1].s);
+}
+
 /* Adds a place (and, for a city, its country). */
 static void add_place(struct ctx *c, int p, const char *surface, int pos)
 {
@@ -529,12 +571,12 @@ static void add_place(struct ctx *c, int p, const char *surface, int pos)
     }
 }
 
-/* Length of a title or role phrase starting at w[i] (up to 3 words), or 0;
+/* Length of a title or role phrase starting at w[i] (up to 4 words), or 0;
  * *kind gets 1 (title) or 2 (role). */
 static int title_at(const struct ctx *c, const struct word *w, int i, int n,
                     int *kind)
 {
-    for (int len = 3; len >= 1; len--) {
+    for (int len = 4; len >= 1; len--) {
         if (i + len > n)
             continue;
         char *p = join(w, i, i + len);
@@ -567,15 +609,47 @@ static int is_person_shape(const struct ctx *c, const struct word *w, int a,
     return known || asian;
 }
 
+static int joiner(const char *s)
+{
+    static const char *const J[] = {"of", "de", "da", "van", "von", "der",
+                                    "al", "bin", "la", "du", "del", "y",
+                                    "le", "den", NULL};
+    return in_list(J, s);
+}
+
 /* Classifies the run of capitalised words a..b-1 (no titles inside). */
 static void classify(struct ctx *c, const struct word *w, int a, int b,
                      int n, int after_title)
 {
-    while (a < b && (strcasecmp(w[a].s, "the") == 0 ||
+    while (a < b && (strcasecmp(w[a].s, "the") == 0 || joiner(w[a].s) ||
                      (w[a].sent && in_list(COMMON, w[a].s))))
         a++;
+    /* "Reagan Friday": weekdays and months end no name. */
+    while (b > a && in_list(COMMON, w[b - 1].s))
+        b--;
     if (a >= b)
         return;
+    /* Shouted text ("REAGAN MEETS U.S.") is read only for known names. */
+    int shout = b - a >= 2;
+    for (int i = a; i < b && shout; i++)
+        shout = w[i].allcaps;
+    /* "Exchequer Nigel Lawson": a name starts at its first name. */
+    if (b - a >= 3 && !shout) {
+        char *l0 = lower(w[a].s);
+        int named = smap_get(&c->g->first_names, l0) >= 0 ||
+                    in_list(ASIAN_SURNAMES, l0);
+        free(l0);
+        for (int k = a + 1; k < b - 1 && !named; k++) {
+            char *l = lower(w[k].s);
+            int first = smap_get(&c->g->first_names, l) >= 0;
+            free(l);
+            if (first && !joiner(w[k - 1].s)) {
+                classify(c, w, a, k, n, 0);
+                classify(c, w, k, b, n, after_title);
+                return;
+            }
+        }
+    }
     /* "PyeongChang Winter Olympics": the host place before the games. */
     int g = b;
     while (g > a && (strcmp(w[g - 1].s, "Olympics") == 0 ||
@@ -593,28 +667,63 @@ static void classify(struct ctx *c, const struct word *w, int a, int b,
         free(host);
         return;
     }
+    /* "the Reagan Administration": the person (or place) it names. */
+    if (b - a == 2 && strcasecmp(w[b - 1].s, "administration") == 0) {
+        char *who = join(w, a, a + 1);
+        int p = lookup(&c->g->place_by_name, who);
+        if (p >= 0)
+            add_place(c, p, who, w[a].start);
+        else if (!w[a].allcaps)
+            add(c, ENT_PERSON, who, who, w[a].start, 2);
+        free(who);
+        return;
+    }
+    /* "Don Nickles of Oklahoma": a person, then a place. */
+    for (int k = a + 2; k < b - 1; k++)
+        if (strcmp(w[k].s, "of") == 0 && is_person_shape(c, w, a, k)) {
+            classify(c, w, a, k, n, after_title);
+            classify(c, w, k + 1, b, n, 0);
+            return;
+        }
     char *name = join(w, a, b);
     int pos = w[a].start;
     int v;
-    if (after_title) {
+    if (shout) {
+        if ((v = lookup(&c->g->orgs, name)) >= 0)
+            add(c, ENT_ORG, c->g->org_names[v], name, pos, 0);
+        else if ((v = lookup(&c->g->place_by_name, name)) >= 0)
+            add_place(c, v, name, pos);
+    } else if (after_title && (in_list(ORG_HEADS, w[b - 1].s) ||
+                        (b - a == 1 && in_list(NOT_NAMES, w[a].s)))) {
+        if (b - a >= 2)
+            add(c, ENT_ORG, name, name, pos, 0);
+    } else if (after_title) {
         add(c, ENT_PERSON, name, name, pos, b - a == 1 ? 2 : 0);
     } else if ((v = lookup(&c->g->orgs, name)) >= 0) {
         add(c, ENT_ORG, c->g->org_names[v], name, pos, 0);
     } else if ((v = lookup(&c->g->place_by_name, name)) >= 0 &&
                !(b - a == 1 && in_list(COMMON, w[a].s))) {
-        add_place(c, v, name, pos);
+        if (city_in_context(c, v, w, a, b))
+            add_place(c, v, name, pos);
     } else if ((v = lookup(&c->g->demonyms, name)) >= 0) {
         add_place(c, v, name, pos);
     } else if (b - a >= 2 && in_list(ORG_HEADS, w[b - 1].s)) {
         add(c, ENT_ORG, name, name, pos, 0);
     } else if (is_person_shape(c, w, a, b)) {
-        add(c, ENT_PERSON, name, name, pos, 0);
+        /* "Morgan Stanley and Co", "Harris Upham & Co": a firm. */
+        int firm = b + 1 < n && strcmp(w[b].s, "and") == 0 &&
+                   in_list(ORG_HEADS, w[b + 1].s);
+        if (firm)
+            add(c, ENT_ORG, name, name, pos, 0);
+        else
+            add(c, ENT_PERSON, name, name, pos, 0);
     } else if (b < n && b - a <= 3 && in_list(SPEECH, w[b].s) &&
                !w[a].allcaps) {
         add(c, ENT_PERSON, name, name, pos, b - a == 1);
-    } else if (b - a == 1 && w[a].allcaps && strlen(w[a].s) <= 6 &&
-               !strchr(w[a].s, '.') && !w[a].sent && !in_list(COMMON, w[a].s)) {
-        add(c, ENT_ORG, name, name, pos, 0);
+    } else if (b - a == 1 && w[a].allcaps && strlen(w[a].s) >= 2 &&
+               strlen(w[a].s) <= 6 && !strchr(w[a].s, '.') && !w[a].sent &&
+               !in_list(COMMON, w[a].s) && !in_list(NOT_ORGS, w[a].s)) {
+        add(c, ENT_ORG, name, name, pos, 4); /* kept when seen twice */
     } else if (b - a == 1 && !w[a].sent) {
         int admin = b < n && strcasecmp(w[b].s, "administration") == 0;
         add(c, ENT_PERSON, name, name, pos, admin ? 2 : 1);
@@ -643,14 +752,6 @@ static void classify(struct ctx *c, const struct word *w, int a, int b,
     free(name);
 }
 
-static int joiner(const char *s)
-{
-    static const char *const J[] = {"of", "de", "da", "van", "von", "der",
-                                    "al", "bin", "la", "du", "del", "y",
-                                    "le", "den", NULL};
-    return in_list(J, s);
-}
-
 static void scan(struct ctx *c, const char *text, int base)
 {
     int n;
@@ -673,6 +774,14 @@ static void scan(struct ctx *c, const char *text, int base)
             }
             if (joiner(w[j].s) && j + 1 < n && w[j + 1].cap && !w[j + 1].gap) {
                 j += 2;
+                continue;
+            }
+            /* "Bank of the Philippine Islands", "Chancellor of the
+             * Exchequer" */
+            if (strcmp(w[j].s, "of") == 0 && j + 2 < n &&
+                strcmp(w[j + 1].s, "the") == 0 && w[j + 2].cap &&
+                !w[j + 1].gap && !w[j + 2].gap) {
+                j += 3;
                 continue;
             }
             break;
@@ -720,10 +829,32 @@ static char *surname(const char *full)
     return mg_strdup(strrchr(full, ' ') + 1);
 }
 
+/* An organisation's name without its company-form words ("GTE Corp" and
+ * "GTE" are one). */
+static char *org_key(const char *name)
+{
+    static const char *const FORMS[] = {"inc", "corp", "co", "ltd", "plc",
+                                        "corporation", "company", "llc",
+                                        "ag", "sa", "nv", "cos", NULL};
+    char *d = mg_strdup(name);
+    for (;;) {
+        char *sp = strrchr(d, ' ');
+        if (!sp || !in_list(FORMS, sp + 1))
+            break;
+        *sp = 0;
+    }
+    size_t n = strlen(d);
+    while (n && (d[n - 1] == '.' || d[n - 1] == ','))
+        d[--n] = 0;
+    char *k = ent_key(d);
+    free(d);
+    return k;
+}
+
 static void ent_add(struct ent_set *s, enum ent_kind k, const char *name,
                     const char *surface, int pos)
 {
-    char *key = ent_key(name);
+    char *key = k == ENT_ORG ? org_key(name) : ent_key(name);
     if (!*key) {
         free(key);
         return;
@@ -788,6 +919,16 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
     for (int i = 0; i < c.n; i++)
         if (!c.v[i].pending)
             ent_add(out, c.v[i].kind, c.v[i].name, c.v[i].surface, c.v[i].pos);
+    /* Unknown acronyms count as organisations when used twice. */
+    for (int i = 0; i < c.n; i++) {
+        if (c.v[i].pending != 4)
+            continue;
+        int seen = 0;
+        for (int k = 0; k < c.n; k++)
+            seen += c.v[k].pending == 4 && strcmp(c.v[k].name, c.v[i].name) == 0;
+        if (seen >= 2)
+            ent_add(out, ENT_ORG, c.v[i].name, c.v[i].surface, c.v[i].pos);
+    }
     /* Countries implied by their cities: kept, with no mention of their
      * own unless the text names them too. */
     for (int i = 0; i < c.n; i++)
@@ -806,7 +947,7 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
         }
     for (int i = 0; i < c.n; i++) {
         struct found *f = &c.v[i];
-        if (!f->pending || f->pending == 3)
+        if (!f->pending || f->pending >= 3)
             continue;
         struct ent *match = NULL;
         int matches = 0;
@@ -874,4 +1015,99 @@ char *ent_names(const struct ent_set *s)
         buf_adds(&b, s->v[i].canonical);
     }
     return buf_take(&b);
+}
+
+/* ---- merging across the index --------------------------------------- */
+
+struct person_row {
+    int64_t id;
+    char *surname_key; /* of a full name; NULL for a lone name */
+    char *key;
+    int links;
+};
+
+int ent_merge_surnames(struct store *st, struct mg_err *err)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT e.id, e.canonical, e.key,"
+                           " (SELECT count(*) FROM article_entities ae"
+                           "  WHERE ae.entity_id = e.id)"
+                           " FROM entities e WHERE e.kind = 'person'",
+                           -1, &q, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", store_path(st), sqlite3_errmsg(db));
+    struct person_row *v = NULL;
+    int n = 0, cap = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (n == cap)
+            v = mg_realloc(v, sizeof *v * (size_t)(cap = cap ? cap * 2 : 256));
+        const char *canon = (const char *)sqlite3_column_text(q, 1);
+        v[n].id = sqlite3_column_int64(q, 0);
+        v[n].key = mg_strdup((const char *)sqlite3_column_text(q, 2));
+        v[n].links = sqlite3_column_int(q, 3);
+        v[n].surname_key = NULL;
+        if (canon && strchr(canon, ' ')) {
+            char *sn = surname(canon);
+            v[n].surname_key = ent_key(sn);
+            free(sn);
+        }
+        n++;
+    }
+    sqlite3_finalize(q);
+    static const char *const MOVE[] = {
+        /* links the full name lacks move over */
+        "UPDATE article_entities SET entity_id = ?2 WHERE entity_id = ?1"
+        " AND article_id NOT IN (SELECT article_id FROM article_entities"
+        " WHERE entity_id = ?2)",
+        /* where both are linked, the mentions add up */
+        "UPDATE article_entities SET mentions = mentions + (SELECT"
+        " s.mentions FROM article_entities s WHERE s.entity_id = ?1 AND"
+        " s.article_id = article_entities.article_id) WHERE entity_id = ?2"
+        " AND article_id IN (SELECT article_id FROM article_entities"
+        " WHERE entity_id = ?1)",
+        "DELETE FROM article_entities WHERE entity_id = ?1",
+        "INSERT OR IGNORE INTO entity_aliases(alias, entity_id) SELECT alias,"
+        " ?2 FROM entity_aliases WHERE entity_id = ?1",
+        "DELETE FROM entity_aliases WHERE entity_id = ?1",
+        "DELETE FROM entities WHERE id = ?1 AND ?2 IS NOT NULL",
+    };
+    int merged = 0, rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (v[i].surname_key)
+            continue;
+        int best = -1, total = 0, count = 0;
+        for (int k = 0; k < n; k++) {
+            if (!v[k].surname_key || strcmp(v[k].surname_key, v[i].key) != 0)
+                continue;
+            count++;
+            total += v[k].links;
+            if (best < 0 || v[k].links > v[best].links)
+                best = k;
+        }
+        if (best < 0 || (count > 1 && v[best].links * 10 < total * 8))
+            continue;
+        for (size_t s = 0; s < sizeof MOVE / sizeof *MOVE && rc == 0; s++) {
+            sqlite3_stmt *m = NULL;
+            if (sqlite3_prepare_v2(db, MOVE[s], -1, &m, NULL) != SQLITE_OK) {
+                rc = -1;
+                break;
+            }
+            sqlite3_bind_int64(m, 1, v[i].id);
+            sqlite3_bind_int64(m, 2, v[best].id);
+            if (sqlite3_step(m) != SQLITE_DONE)
+                rc = -1;
+            sqlite3_finalize(m);
+        }
+        merged++;
+    }
+    if (rc < 0)
+        mg_fail(err, "%s: merging names: %s", store_path(st),
+                sqlite3_errmsg(db));
+    for (int i = 0; i < n; i++) {
+        free(v[i].key);
+        free(v[i].surname_key);
+    }
+    free(v);
+    return rc < 0 ? -1 : merged;
 }

@@ -26,6 +26,16 @@ void gaz_free(struct gazetteer *g);
 void ent_extract(const struct gazetteer *g, const struct article *a,
                  struct ent_set *out);
 
+struct store;
+
+/* Across the whole index, folds each person known only by a family name
+ * ("Reagan", from "President Reagan said") into the one full name with that
+ * family name ("Ronald Reagan"), when there is exactly one, or one has at
+ * least 80% of the articles of all of them; otherwise it is left alone.
+ * Links, mention counts and aliases move to the full name.  Run after
+ * indexing; returns the number of names folded, or -1 with err. */
+int ent_merge_surnames(struct store *st, struct mg_err *err);
+
 /* The canonical names of s, one per line ("" when none): the text of the
  * article's FTS5 entities column.  Caller frees. */
 char *ent_names(const struct ent_set *s);

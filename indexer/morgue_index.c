@@ -405,6 +405,12 @@ int main(int argc, char **argv)
         index_path(&r, argv[i], 0);
     if (!r.fatal && r.in_batch > 0 && store_commit(r.store, &r.err) < 0)
         r.fatal = 1;
+    /* Lone family names join their full names across the index. */
+    if (!r.fatal && !r.show && (r.added || r.changed) &&
+        (store_begin(r.store, &r.err) < 0 ||
+         ent_merge_surnames(r.store, &r.err) < 0 ||
+         store_commit(r.store, &r.err) < 0))
+        r.fatal = 1;
     if (r.fatal) {
         fprintf(stderr, "morgue-index: %s\n", r.err.msg);
         status = 2;
