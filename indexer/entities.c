@@ -120,17 +120,6 @@ static char *lower(const char *s)
     return (char *)out;
 }
 
-char *ent_key(const char *name)
-{
-    char *l = lower(name);
-    char *w = l;
-    for (const char *r = l; *r; r++)
-        if (isalnum((unsigned char)*r) || (unsigned char)*r >= 0x80)
-            *w++ = *r;
-    *w = 0;
-    return l;
-}
-
 /* Calls fn for each data line of a TSV (no '#' comments), with its fields
  * split (at most 8). */
 static void tsv_each(const char *tsv, void (*fn)(void *, char **, int),

@@ -9,10 +9,6 @@
 #include "article.h"
 #include "util.h"
 
-/* The merge key of a name: lower-case letters and digits only, so "Kim
- * Jong-un", "Kim Jong Un" and "KIM JONG-UN" share one.  Caller frees. */
-char *ent_key(const char *name);
-
 struct gazetteer;
 
 /* Loads the gazetteer compiled into the program (the TSV files in data/).  Can't

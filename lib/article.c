@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ctype.h>
+#include <utf8proc.h>
+
 #include "util.h"
 
 #define ARTICLE_FIELDS(X)                                                    \
@@ -64,5 +67,24 @@ void ent_set_free(struct ent_set *s)
     }
     free(s->v);
     memset(s, 0, sizeof *s);
+}
+
+
+char *ent_key(const char *name)
+{
+    utf8proc_uint8_t *out = NULL;
+    char *l;
+    if (utf8proc_map((const utf8proc_uint8_t *)name, 0, &out,
+                     UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD |
+                         UTF8PROC_COMPOSE) < 0)
+        l = mg_lower_ascii(name);
+    else
+        l = (char *)out;
+    char *w = l;
+    for (const char *r = l; *r; r++)
+        if (isalnum((unsigned char)*r) || (unsigned char)*r >= 0x80)
+            *w++ = *r;
+    *w = 0;
+    return l;
 }
 

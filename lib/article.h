@@ -48,6 +48,10 @@ struct ent_set {
     int n;
 };
 
+/* The merge key of a name: lower-case letters and digits only, so "Kim
+ * Jong-un", "Kim Jong Un" and "KIM JONG-UN" share one.  Caller frees. */
+char *ent_key(const char *name);
+
 /* Frees the set's entities and zeroes it; takes NULL. */
 void ent_set_free(struct ent_set *s);
 

@@ -28,11 +28,19 @@ static void usage(FILE *f)
           "  universit*           words starting so\n"
           "  title:summit         in the title only (also lede: body:\n"
           "                       captions: highlights:)\n"
+          "  person:\"Kim Yo-jong\" place:Seoul org:OPEC   articles naming the\n"
+          "                       entity (any of its names; always ANDed)\n"
           "\n"
           "  --db FILE     index file (default $MORGUE_DB, else ./morgue.db)\n"
           "  -n, --limit N hits to print (default 10, at most 1000)\n"
           "  --offset K    skip the first K hits\n"
-          "  --json        one JSON document: {query, total, hits: [...]}\n"
+          "  --json        one JSON document: {query, total, hits, facets}\n"
+          "  --person NAME, --place NAME, --org NAME\n"
+          "                only articles naming that entity (repeatable)\n"
+          "  --facets      the top people, places and organisations of all\n"
+          "                matching articles, with their article counts\n"
+          "  --entities PREFIX [--kind person|place|org]\n"
+          "                list entities whose name starts so, with counts\n"
           "  -h, --help    this help\n"
           "  --version     the version\n"
           "\n"
@@ -108,6 +116,39 @@ static json_t *jstr(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+static json_t *jfacets(const struct search_result *r)
+{
+    json_t *o = json_object();
+    static const enum ent_kind KINDS[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
+    for (int k = 0; k < 3; k++) {
+        json_t *a = json_array();
+        for (int i = 0; i < r->nfacets; i++)
+            if (r->facets[i].kind == KINDS[k])
+                json_array_append_new(
+                    a, json_pack("{s:o s:I}", "name", jstr(r->facets[i].name),
+                                 "count", (json_int_t)r->facets[i].count));
+        json_object_set_new(o, ent_kind_name(KINDS[k]), a);
+    }
+    return o;
+}
+
+static void print_facets(const struct search_result *r, int tty)
+{
+    static const enum ent_kind KINDS[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
+    static const char *const TITLE[] = {"People", "Places", "Organisations"};
+    for (int k = 0; k < 3; k++) {
+        printf("%s%s:%s", tty ? "\033[1m" : "", TITLE[k], tty ? "\033[0m" : "");
+        int any = 0;
+        for (int i = 0; i < r->nfacets; i++)
+            if (r->facets[i].kind == KINDS[k]) {
+                printf("%s %s (%lld)", any ? "," : "", r->facets[i].name,
+                       (long long)r->facets[i].count);
+                any = 1;
+            }
+        puts(any ? "" : " -");
+    }
+}
+
 static int print_json(const char *query, const struct search_result *r)
 {
     json_t *hits = json_array();
@@ -131,6 +172,7 @@ static int print_json(const char *query, const struct search_result *r)
     if (!doc) /* the query was not valid UTF-8 */
         doc = json_pack("{s:n s:I s:o}", "query", "total",
                         (json_int_t)r->total, "hits", hits);
+    json_object_set_new(doc, "facets", jfacets(r));
     char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     if (!s)
@@ -146,8 +188,9 @@ static int print_json(const char *query, const struct search_result *r)
  * not an option; after "--" everything is query. */
 static int split_args(int argc, char **argv, struct buf *q)
 {
-    static const char *const WITH_VALUE[] = {"--db", "-n", "--limit",
-                                             "--offset", NULL};
+    static const char *const WITH_VALUE[] = {
+        "--db",    "-n",    "--limit",    "--offset", "--person",
+        "--place", "--org", "--entities", "--kind",   NULL};
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -187,12 +230,21 @@ int main(int argc, char **argv)
         {"limit", required_argument, NULL, 'n'},
         {"offset", required_argument, NULL, 'o'},
         {"json", no_argument, NULL, 'j'},
+        {"person", required_argument, NULL, 'P'},
+        {"place", required_argument, NULL, 'L'},
+        {"org", required_argument, NULL, 'O'},
+        {"facets", no_argument, NULL, 'F'},
+        {"entities", required_argument, NULL, 'E'},
+        {"kind", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL;
     struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT};
-    int json = 0, c;
+    int json = 0, c, facets = 0, kind = -1;
+    const char *entities = NULL;
+    struct qfilter filters[QPARSE_MAX_FILTERS];
+    int nfilters = 0;
     struct buf q = {0};
     argc = split_args(argc, argv, &q);
     while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
@@ -211,6 +263,36 @@ int main(int argc, char **argv)
             }
             break;
         case 'j': json = 1; break;
+        case 'P':
+        case 'L':
+        case 'O':
+            if (nfilters == QPARSE_MAX_FILTERS) {
+                fprintf(stderr, "morgue-query: at most %d --person, --place "
+                                "and --org filters\n",
+                        QPARSE_MAX_FILTERS);
+                buf_free(&q);
+                return 2;
+            }
+            filters[nfilters].kind = c == 'P'   ? ENT_PERSON
+                                     : c == 'L' ? ENT_PLACE
+                                                : ENT_ORG;
+            filters[nfilters++].name = optarg;
+            break;
+        case 'F': facets = 1; break;
+        case 'E': entities = optarg; break;
+        case 'K':
+            kind = strcmp(optarg, "person") == 0  ? ENT_PERSON
+                   : strcmp(optarg, "place") == 0 ? ENT_PLACE
+                   : strcmp(optarg, "org") == 0   ? ENT_ORG
+                                                  : -2;
+            if (kind == -2) {
+                fprintf(stderr, "morgue-query: --kind must be person, place "
+                                "or org, not \"%s\"\n",
+                        optarg);
+                buf_free(&q);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); buf_free(&q); return 0;
         case 'V': puts("morgue-query " MORGUE_VERSION); buf_free(&q); return 0;
         default:
@@ -221,6 +303,9 @@ int main(int argc, char **argv)
     }
     char *query = buf_take(&q);
     so.query = query;
+    so.filters = filters;
+    so.nfilters = nfilters;
+    so.facets = facets || json;
 
     struct mg_err err;
     struct store *st = NULL;
@@ -228,7 +313,36 @@ int main(int argc, char **argv)
     struct search_result res = {0};
     int status = 2;
     if (store_open(store_default_path(db), STORE_READ, &st, &err) < 0 ||
-        searcher_new(st, &s, &err) < 0 || search_run(s, &so, &res, &err) < 0) {
+        searcher_new(st, &s, &err) < 0) {
+        fprintf(stderr, "morgue-query: %s\n", err.msg);
+        goto out;
+    }
+    if (entities) { /* --entities PREFIX: a list for autocompletion */
+        if (search_entities(s, entities, kind, so.limit, &res, &err) < 0) {
+            fprintf(stderr, "morgue-query: %s\n", err.msg);
+            goto out;
+        }
+        if (json) {
+            json_t *a = json_array();
+            for (int i = 0; i < res.nfacets; i++)
+                json_array_append_new(
+                    a, json_pack("{s:s s:s s:I}", "kind",
+                                 ent_kind_name(res.facets[i].kind), "name",
+                                 res.facets[i].name, "count",
+                                 (json_int_t)res.facets[i].count));
+            char *js = json_dumps(a, JSON_INDENT(2));
+            puts(js ? js : "[]");
+            free(js);
+            json_decref(a);
+        } else {
+            for (int i = 0; i < res.nfacets; i++)
+                printf("%-6s  %s (%lld)\n", ent_kind_name(res.facets[i].kind),
+                       res.facets[i].name, (long long)res.facets[i].count);
+        }
+        status = res.nfacets ? 0 : 1;
+        goto out;
+    }
+    if (search_run(s, &so, &res, &err) < 0) {
         fprintf(stderr, "morgue-query: %s\n", err.msg);
         goto out;
     }
@@ -240,6 +354,8 @@ int main(int argc, char **argv)
     } else {
         int tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
         print_text(&res, so.offset, tty);
+        if (facets)
+            print_facets(&res, tty);
     }
     status = res.nhits > 0 || (res.total > 0 && so.offset > 0) ? 0 : 1;
 out:

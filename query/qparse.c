@@ -18,6 +18,7 @@ static const char *const FIELDS[] = {"title", "lede", "body", "captions",
 
 struct parser {
     struct tok *tok;
+    struct qparse_out *out;
     const char *s; /* the query, control characters removed */
     size_t pos;
     int depth;
@@ -88,6 +89,53 @@ static int add_term(struct parser *p, struct buf *b, const char *field,
 
 static char *parse_or(struct parser *p);
 
+static const char *const ENTITY_FIELDS[] = {"person", "place", "org", NULL};
+
+/* person:NAME, place:"Two Words", org:OPEC at pos: records the filter
+ * and returns 1; 0 when there is no entity field here. */
+static int parse_entity(struct parser *p)
+{
+    const char *s = p->s + p->pos;
+    for (int k = 0; ENTITY_FIELDS[k]; k++) {
+        size_t n = strlen(ENTITY_FIELDS[k]);
+        if (strncasecmp(s, ENTITY_FIELDS[k], n) != 0 || s[n] != ':')
+            continue;
+        p->pos += n + 1;
+        const char *v = p->s + p->pos;
+        size_t len;
+        if (*v == '"') {
+            const char *e = strchr(v + 1, '"');
+            len = e ? (size_t)(e - v - 1) : strlen(v + 1);
+            p->pos += len + 1 + (e ? 1 : 0);
+            v++;
+        } else {
+            len = word_len(p);
+            p->pos += len;
+        }
+        if (len == 0) {
+            if (!p->failed)
+                mg_fail(p->err, "%s: needs a name after it (e.g. "
+                                "%s:\"Kim Yo-jong\")",
+                        ENTITY_FIELDS[k], ENTITY_FIELDS[k]);
+            p->failed = 1;
+            return 1;
+        }
+        if (!p->out || p->out->nfilters >= QPARSE_MAX_FILTERS) {
+            if (!p->failed)
+                mg_fail(p->err, "at most %d person:, place: and org: "
+                                "filters",
+                        QPARSE_MAX_FILTERS);
+            p->failed = 1;
+            return 1;
+        }
+        struct qfilter *f = &p->out->filters[p->out->nfilters++];
+        f->kind = k == 0 ? ENT_PERSON : k == 1 ? ENT_PLACE : ENT_ORG;
+        f->name = mg_strndup(v, len);
+        return 1;
+    }
+    return 0;
+}
+
 /* A field name followed by ':' at pos: returns the field and moves past
  * the colon; NULL (pos unchanged) when there is none.  An unknown name
  * with something after the colon is an error. */
@@ -119,7 +167,7 @@ static const char *parse_field(struct parser *p)
         if (!p->failed)
             mg_fail(p->err,
                     "unknown field \"%.*s:\" (fields: title: lede: body: "
-                    "captions: highlights:)",
+                    "captions: highlights: person: place: org:)",
                     (int)n, s);
         p->failed = 1;
     }
@@ -152,6 +200,8 @@ static char *parse_prim(struct parser *p)
         free(e);
         return buf_take(&b);
     }
+    if (parse_entity(p))
+        return NULL;
     const char *field = parse_field(p);
     if (p->failed)
         return NULL;
@@ -216,6 +266,20 @@ static char *parse_and(struct parser *p)
         }
         if (negated && at_end_of_and(p))
             break;
+        if (negated) {
+            const char *q = p->s + p->pos;
+            for (int k = 0; ENTITY_FIELDS[k]; k++) {
+                size_t n = strlen(ENTITY_FIELDS[k]);
+                if (strncasecmp(q, ENTITY_FIELDS[k], n) == 0 && q[n] == ':') {
+                    if (!p->failed)
+                        mg_fail(p->err, "person:, place: and org: filters "
+                                        "can't be excluded");
+                    p->failed = 1;
+                }
+            }
+            if (p->failed)
+                break;
+        }
         char *e = parse_prim(p);
         if (!e)
             continue;
@@ -276,7 +340,33 @@ static char *parse_or(struct parser *p)
 
 int qparse(struct tok *t, const char *query, char **fts, struct mg_err *err)
 {
-    *fts = NULL;
+    struct qparse_out out;
+    int rc = qparse_full(t, query, 0, &out, err);
+    if (rc == 0 && !out.fts)
+        rc = mg_fail(err, "nothing to search for: the query has only "
+                          "filters");
+    *fts = rc == 0 ? out.fts : NULL;
+    if (rc == 0)
+        out.fts = NULL;
+    qparse_out_free(&out);
+    return rc;
+}
+
+void qparse_out_free(struct qparse_out *out)
+{
+    if (!out)
+        return;
+    free(out->fts);
+    for (int i = 0; i < out->nfilters; i++)
+        free(out->filters[i].name);
+    memset(out, 0, sizeof *out);
+}
+
+int qparse_full(struct tok *t, const char *query, int allow_empty,
+                struct qparse_out *out, struct mg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char **fts = &out->fts;
     size_t n = strlen(query);
     if (n > QPARSE_MAX_BYTES)
         return mg_fail(err, "query too long (%zu bytes; at most %d)", n,
@@ -286,7 +376,7 @@ int qparse(struct tok *t, const char *query, char **fts, struct mg_err *err)
     for (size_t i = 0; i < n; i++)
         clean[k++] = (unsigned char)query[i] < 0x20 ? ' ' : query[i];
     clean[k] = 0;
-    struct parser p = {.tok = t, .s = clean, .err = err};
+    struct parser p = {.tok = t, .out = out, .s = clean, .err = err};
     char *e = NULL;
     while (!p.failed && p.s[p.pos]) {
         char *part = parse_or(&p);
@@ -310,7 +400,7 @@ int qparse(struct tok *t, const char *query, char **fts, struct mg_err *err)
         free(e);
         return -1;
     }
-    if (!e)
+    if (!e && out->nfilters == 0 && !allow_empty)
         return mg_fail(err, "nothing to search for: the query has no words "
                             "(try: morgue-query summit Pyongyang)");
     *fts = e;

@@ -19,12 +19,38 @@
 #ifndef MORGUE_QPARSE_H
 #define MORGUE_QPARSE_H
 
+#include "article.h"
 #include "tokenizer.h"
 #include "util.h"
 
 #define QPARSE_MAX_BYTES 4096 /* longest query accepted */
 #define QPARSE_MAX_TERMS 64   /* most words and phrases in one query */
 #define QPARSE_MAX_DEPTH 16   /* deepest nesting of parentheses */
+#define QPARSE_MAX_FILTERS 16 /* most person:/place:/org: filters */
+
+/* An entity filter: articles linked to the entity of that kind whose
+ * name, merge key or any alias is name (case-insensitive). */
+struct qfilter {
+    enum ent_kind kind;
+    char *name;
+};
+
+/* A parsed query: the FTS5 expression (NULL when the query is only
+ * filters) and its entity filters, which always apply (ANDed), wherever
+ * they stand in the query. */
+struct qparse_out {
+    char *fts;
+    struct qfilter filters[QPARSE_MAX_FILTERS];
+    int nfilters;
+};
+
+/* Parses query into *out (zeroed first; free with qparse_out_free, also
+ * after a failure).  Entity fields person:, place:, org: (a word or a
+ * "phrase") become filters; a query of only filters is fine, and so is an
+ * empty one when allow_empty is set (the caller has filters of its own). */
+int qparse_full(struct tok *t, const char *query, int allow_empty,
+                struct qparse_out *out, struct mg_err *err);
+void qparse_out_free(struct qparse_out *out);
 
 /* Parses query into *fts (an FTS5 expression for `fts MATCH ?`, caller
  * frees).  t is used to drop words that hold no token (such as "*" or

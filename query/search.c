@@ -3,6 +3,7 @@
  */
 #include "search.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -108,46 +109,220 @@ static int db_fail(struct searcher *s, struct mg_err *err)
                    sqlite3_errmsg(db));
 }
 
+/* Appends the entity filters as "AND <idcol> IN (...)" with named
+ * parameters :k<i>, :key<i>, :n<i>. */
+static void add_filters(struct buf *b, const char *idcol, int n)
+{
+    for (int i = 0; i < n; i++)
+        buf_printf(b,
+                   " AND %s IN (SELECT ae.article_id FROM article_entities ae"
+                   " JOIN entities e ON e.id = ae.entity_id WHERE"
+                   " e.kind = :k%d AND (e.key = :key%d OR e.id IN (SELECT"
+                   " entity_id FROM entity_aliases WHERE alias = :n%d)))",
+                   idcol, i, i, i);
+}
+
+static void bind_filters(sqlite3_stmt *st, const struct qfilter *f, int n,
+                         char **keys)
+{
+    for (int i = 0; i < n; i++) {
+        char name[16];
+        snprintf(name, sizeof name, ":k%d", i);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
+                          ent_kind_name(f[i].kind), -1, SQLITE_STATIC);
+        snprintf(name, sizeof name, ":key%d", i);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), keys[i],
+                          -1, SQLITE_STATIC);
+        snprintf(name, sizeof name, ":n%d", i);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
+                          f[i].name, -1, SQLITE_STATIC);
+    }
+}
+
+static int prepare_bound(struct searcher *s, struct buf *sql,
+                         const char *fts, const struct qfilter *f, int n,
+                         char **keys, sqlite3_stmt **st, struct mg_err *err)
+{
+    if (sqlite3_prepare_v2(store_db(s->store), sql->s, -1, st, NULL) !=
+        SQLITE_OK)
+        return db_fail(s, err);
+    if (fts)
+        sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, ":q"), fts,
+                          -1, SQLITE_STATIC);
+    bind_filters(*st, f, n, keys);
+    return 0;
+}
+
 int search_run(struct searcher *s, const struct search_opts *o,
                struct search_result *res, struct mg_err *err)
 {
     memset(res, 0, sizeof *res);
-    if (qparse(s->tok, o->query ? o->query : "", &res->fts, err) < 0)
+    struct qparse_out q;
+    if (qparse_full(s->tok, o->query ? o->query : "", o->nfilters > 0, &q,
+                    err) < 0) {
+        qparse_out_free(&q);
         return -1;
+    }
+    /* The query's filters and the options' together. */
+    struct qfilter f[2 * QPARSE_MAX_FILTERS];
+    char *keys[2 * QPARSE_MAX_FILTERS];
+    int nf = 0;
+    for (int i = 0; i < q.nfilters; i++)
+        f[nf++] = q.filters[i];
+    for (int i = 0; i < o->nfilters && nf < 2 * QPARSE_MAX_FILTERS; i++)
+        f[nf++] = o->filters[i];
+    for (int i = 0; i < nf; i++)
+        keys[i] = ent_key(f[i].name);
+    res->fts = q.fts;
+    q.fts = NULL;
     int limit = o->limit > 0 ? o->limit : SEARCH_DEFAULT_LIMIT;
     if (limit > SEARCH_MAX_LIMIT)
         limit = SEARCH_MAX_LIMIT;
     int offset = o->offset > 0 ? o->offset : 0;
+    const char *fts = res->fts;
+    int rc = 0;
+    sqlite3_stmt *st = NULL;
 
-    sqlite3_bind_text(s->count, 1, res->fts, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s->count);
-    if (rc == SQLITE_ROW)
-        res->total = sqlite3_column_int64(s->count, 0);
-    sqlite3_reset(s->count);
-    if (rc != SQLITE_ROW)
-        return db_fail(s, err);
+    /* The matching articles' ids, for counting and facets. */
+    struct buf ids = {0};
+    if (fts)
+        buf_adds(&ids, "SELECT rowid FROM fts WHERE fts MATCH :q");
+    else
+        buf_adds(&ids, "SELECT id FROM articles WHERE 1");
+    add_filters(&ids, fts ? "rowid" : "id", nf);
 
-    sqlite3_bind_text(s->hits, 1, res->fts, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s->hits, 2, limit);
-    sqlite3_bind_int(s->hits, 3, offset);
+    struct buf sql = {0};
+    buf_printf(&sql, "SELECT count(*) FROM (%s)", ids.s);
+    if (prepare_bound(s, &sql, fts, f, nf, keys, &st, err) < 0)
+        goto fail;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        res->total = sqlite3_column_int64(st, 0);
+    else
+        goto dbfail;
+    sqlite3_finalize(st);
+    st = NULL;
+
+    buf_clear(&sql);
+    if (fts)
+        buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source, a.path,"
+                       " a.url, -" BM25 ", morgue_snippet(fts)"
+                       " FROM fts JOIN articles a ON a.id = fts.rowid"
+                       " WHERE fts MATCH :q");
+    else
+        buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source, a.path,"
+                       " a.url, 0.0, a.lede FROM articles a WHERE 1");
+    add_filters(&sql, "a.id", nf);
+    buf_adds(&sql, fts ? " ORDER BY " BM25
+                       : " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
+    buf_adds(&sql, " LIMIT :limit OFFSET :offset");
+    if (prepare_bound(s, &sql, fts, f, nf, keys, &st, err) < 0)
+        goto fail;
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), offset);
     int cap = 0;
-    while ((rc = sqlite3_step(s->hits)) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (res->nhits == cap)
             res->hits = mg_realloc(res->hits, sizeof *res->hits *
                                    (size_t)(cap = cap ? cap * 2 : 16));
         struct search_hit *h = &res->hits[res->nhits++];
         memset(h, 0, sizeof *h);
-        h->id = col(s->hits, 0);
-        h->title = col(s->hits, 1);
-        h->date = col(s->hits, 2);
-        h->source = col(s->hits, 3);
-        h->path = col(s->hits, 4);
-        h->url = col(s->hits, 5);
-        h->score = sqlite3_column_double(s->hits, 6);
-        const unsigned char *sn = sqlite3_column_text(s->hits, 7);
+        h->id = col(st, 0);
+        h->title = col(st, 1);
+        h->date = col(st, 2);
+        h->source = col(st, 3);
+        h->path = col(st, 4);
+        h->url = col(st, 5);
+        h->score = sqlite3_column_double(st, 6);
+        const unsigned char *sn = sqlite3_column_text(st, 7);
         split_snippet(sn ? (const char *)sn : "", h);
     }
-    sqlite3_reset(s->hits);
+    if (rc != SQLITE_DONE)
+        goto dbfail;
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (o->facets) {
+        buf_clear(&sql);
+        buf_printf(&sql,
+                   "SELECT kind, canonical, c FROM (SELECT e.kind,"
+                   " e.canonical, count(*) AS c, row_number() OVER"
+                   " (PARTITION BY e.kind ORDER BY count(*) DESC,"
+                   " e.canonical) AS r FROM article_entities ae JOIN"
+                   " entities e ON e.id = ae.entity_id WHERE"
+                   " ae.article_id IN (%s) GROUP BY e.id) WHERE r <= %d"
+                   " ORDER BY kind = 'person' DESC, kind = 'place' DESC,"
+                   " c DESC, canonical",
+                   ids.s, SEARCH_FACETS);
+        if (prepare_bound(s, &sql, fts, f, nf, keys, &st, err) < 0)
+            goto fail;
+        cap = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (res->nfacets == cap)
+                res->facets = mg_realloc(res->facets, sizeof *res->facets *
+                                         (size_t)(cap = cap ? cap * 2 : 32));
+            struct search_facet *fc = &res->facets[res->nfacets++];
+            const char *k = (const char *)sqlite3_column_text(st, 0);
+            fc->kind = strcmp(k, "person") == 0  ? ENT_PERSON
+                       : strcmp(k, "place") == 0 ? ENT_PLACE
+                                                 : ENT_ORG;
+            fc->name = col(st, 1);
+            fc->count = sqlite3_column_int64(st, 2);
+        }
+        if (rc != SQLITE_DONE)
+            goto dbfail;
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    rc = 0;
+    goto done;
+dbfail:
+    db_fail(s, err);
+fail:
+    rc = -1;
+done:
+    sqlite3_finalize(st);
+    buf_free(&sql);
+    buf_free(&ids);
+    for (int i = 0; i < nf; i++)
+        free(keys[i]);
+    qparse_out_free(&q);
+    return rc;
+}
+
+int search_entities(struct searcher *s, const char *prefix, int kind,
+                    int limit, struct search_result *out, struct mg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            store_db(s->store),
+            "SELECT e.kind, e.canonical, (SELECT count(*) FROM"
+            " article_entities ae WHERE ae.entity_id = e.id) AS c"
+            " FROM entities e WHERE (?2 IS NULL OR e.kind = ?2) AND e.id IN"
+            " (SELECT entity_id FROM entity_aliases WHERE alias >= ?1"
+            " AND alias < ?1 || x'f48fbfbf') ORDER BY c DESC, e.canonical"
+            " LIMIT ?3",
+            -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err);
+    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+    if (kind >= 0)
+        sqlite3_bind_text(st, 2, ent_kind_name((enum ent_kind)kind), -1,
+                          SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, limit > 0 ? limit : 20);
+    int rc, cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->nfacets == cap)
+            out->facets = mg_realloc(out->facets, sizeof *out->facets *
+                                     (size_t)(cap = cap ? cap * 2 : 32));
+        struct search_facet *fc = &out->facets[out->nfacets++];
+        const char *k = (const char *)sqlite3_column_text(st, 0);
+        fc->kind = strcmp(k, "person") == 0  ? ENT_PERSON
+                   : strcmp(k, "place") == 0 ? ENT_PLACE
+                                             : ENT_ORG;
+        fc->name = col(st, 1);
+        fc->count = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(s, err);
     return 0;
@@ -169,6 +344,9 @@ void search_result_free(struct search_result *res)
         free(h->spans);
     }
     free(res->hits);
+    for (int i = 0; i < res->nfacets; i++)
+        free(res->facets[i].name);
+    free(res->facets);
     free(res->fts);
     memset(res, 0, sizeof *res);
 }

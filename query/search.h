@@ -8,16 +8,30 @@
 
 #include <stdint.h>
 
+#include "qparse.h"
 #include "store.h"
 #include "util.h"
 
 #define SEARCH_DEFAULT_LIMIT 10
 #define SEARCH_MAX_LIMIT 1000
 
+#define SEARCH_FACETS 10 /* top entities of each kind in facets */
+
 struct search_opts {
     const char *query; /* the user's query (qparse.h syntax) */
     int limit;         /* hits per page, 1..SEARCH_MAX_LIMIT */
     int offset;        /* hits skipped, >= 0 */
+    const struct qfilter *filters; /* more entity filters (--person...) */
+    int nfilters;
+    int facets;        /* count the top entities of the whole result set */
+};
+
+/* One facet value: an entity and the number of matching articles that
+ * name it. */
+struct search_facet {
+    enum ent_kind kind;
+    char *name;
+    int64_t count;
 };
 
 /* A highlighted stretch of a snippet, in Unicode code points. */
@@ -38,7 +52,11 @@ struct search_result {
     int64_t total;         /* all matching articles */
     struct search_hit *hits;
     int nhits;
+    struct search_facet *facets; /* by kind, most articles first */
+    int nfacets;
 };
+
+
 
 struct searcher;
 
@@ -48,10 +66,19 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err);
 void searcher_free(struct searcher *s);
 
 /* Runs one search into *res (caller frees with search_result_free, also
- * after a failure).  Fails with a usage message (bad query: empty, only
- * exclusions, too long, unknown field) or an index error. */
+ * after a failure).  Entity filters from the query (person:, place:,
+ * org:) and from o->filters are ANDed.  A query of only filters lists the
+ * matching articles newest first.  Fails with a usage message (bad query:
+ * empty, only exclusions, too long, unknown field) or an index error. */
 int search_run(struct searcher *s, const struct search_opts *o,
                struct search_result *res, struct mg_err *err);
+
+/* Entities whose canonical name or an alias starts with prefix (case-
+ * insensitive), of one kind (or any when kind < 0), most articles first,
+ * at most limit, into *out (caller frees with search_result_free: only
+ * facets is used). */
+int search_entities(struct searcher *s, const char *prefix, int kind,
+                    int limit, struct search_result *out, struct mg_err *err);
 
 void search_result_free(struct search_result *res);
 

@@ -55,10 +55,19 @@ run_q '"Kim Jong Un"'; st=$?
 check '"Kim Jong Un" finds hits' $st
 grep -q "Kim Jong-un has invited" "$TMP/out"; check '"Kim Jong Un" finds the seed (Kim Jong-un)' $? "$(head -3 "$TMP/out")"
 
+# Entity facets: filters, counts, autocompletion.
+run_q --person "Kim Jong Un" summit --facets; st=$?
+[ $st -eq 0 ] && grep -q "Kim Jong-un has invited" "$TMP/out"
+check "--person \"Kim Jong Un\" summit finds the seed" $? "$(cat "$TMP/out" "$TMP/err")"
+grep -q "^People:.*Moon Jae-in (1)" "$TMP/out" && grep -q "^Places:.*Pyongyang (1)" "$TMP/out"
+check "--facets prints people and places with counts" $? "$(tail -4 "$TMP/out")"
+run_q --entities "Kim Yo" --kind person
+grep -q "^person  Kim Yo-jong (1)" "$TMP/out"; check "--entities lists names for autocompletion" $? "$(cat "$TMP/out" "$TMP/err")"
+
 run_q --json "summit"; st=$?
 check "--json exits 0" $st
 if command -v python3 >/dev/null; then
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); h=d["hits"][0]; assert d["total"]>=1 and d["query"]=="summit"; [h[k] for k in ("id","title","date","source","path","score","snippet","highlights")]' "$TMP/out"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); h=d["hits"][0]; assert d["total"]>=1 and d["query"]=="summit"; [h[k] for k in ("id","title","date","source","path","score","snippet","highlights")]; assert set(d["facets"]) == {"person","place","org"}' "$TMP/out"
     check "--json has query, total and hits with their keys" $? "$(head -c 600 "$TMP/out")"
 fi
 

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "clean.h"
+#include "entities.h"
 #include "formats.h"
 #include "helpers.h"
 #include "search.h"
@@ -25,12 +26,22 @@ static char *dir;
 static struct store *st;
 static struct searcher *se;
 
+static struct gazetteer *gaz;
+
 static int put_article(void *ctx, struct article *a)
 {
     struct mg_err err = {""};
     clean_article(a, NULL, NULL);
+    struct ent_set es;
+    if (!gaz)
+        gaz = gaz_load();
+    ent_extract(gaz, a, &es);
+    free(a->entities);
+    a->entities = ent_names(&es);
     int rc = store_put(ctx, a, &err);
     cr_assert_geq(rc, 0, "store_put: %s", err.msg);
+    cr_assert_eq(store_put_entities(ctx, &es, &err), 0, "%s", err.msg);
+    ent_set_free(&es);
     return 0;
 }
 
@@ -82,6 +93,8 @@ static void teardown(void)
         rm_tree(dir);
     free(dir);
     dir = NULL;
+    gaz_free(gaz);
+    gaz = NULL;
     expect_no_leaks();
 }
 
@@ -102,7 +115,7 @@ static void add(const char *uid, const char *title, const char *body)
 static int run(const char *query, int limit, int offset,
                struct search_result *res, struct mg_err *err)
 {
-    struct search_opts o = {query, limit, offset};
+    struct search_opts o = {.query = query, .limit = limit, .offset = offset};
     return search_run(se, &o, res, err);
 }
 
@@ -417,5 +430,41 @@ Test(search, us_is_not_u_s)
     run_ok("U.S. deficit", 10, 0, &r);
     cr_expect_not_null(find_hit(&r, "the-us"));
     cr_expect_null(find_hit(&r, "only-us"));
+    search_result_free(&r);
+}
+
+Test(search, entity_filters_and_facets)
+{
+    struct qfilter f = {ENT_PERSON, (char *)"Kim Jong Un"};
+    struct search_opts o = {.query = "summit", .limit = 10, .filters = &f,
+                            .nfilters = 1, .facets = 1};
+    struct search_result r;
+    struct mg_err err = {""};
+    cr_assert_eq(search_run(se, &o, &r, &err), 0, "%s", err.msg);
+    cr_expect_eq(r.total, 1, "only the seed names Kim Jong-un");
+    cr_expect_not_null(find_hit(&r, SEED_FILE));
+    int moon = 0;
+    for (int i = 0; i < r.nfacets; i++)
+        moon += r.facets[i].kind == ENT_PERSON &&
+                strcmp(r.facets[i].name, "Moon Jae-in") == 0 &&
+                r.facets[i].count == 1;
+    cr_expect_eq(moon, 1, "Moon Jae-in is a person facet");
+    search_result_free(&r);
+
+    /* The same filter inside the query, any alias, any case. */
+    run_ok("person:\"kim jong-un\" place:Pyongyang", 10, 0, &r);
+    cr_expect_eq(r.total, 1);
+    search_result_free(&r);
+
+    /* Only a filter: the articles naming it. */
+    run_ok("org:\"Blue House\"", 10, 0, &r);
+    cr_expect_eq(r.total, 1);
+    search_result_free(&r);
+
+    /* Nobody of that name: nothing. */
+    run_ok("summit person:Nobody", 10, 0, &r);
+    cr_expect_eq(r.total, 0);
+    search_result_free(&r);
+    cr_expect_eq(run("-person:Kim summit", 10, 0, &r, &err), -1);
     search_result_free(&r);
 }
