@@ -112,6 +112,11 @@ struct gazetteer {
 /* Lower-cases UTF-8 (case folding) into a new string. */
 static char *lower(const char *s)
 {
+    const char *p = s;
+    while (*p && (unsigned char)*p < 0x80)
+        p++;
+    if (!*p) /* ASCII: no Unicode folding needed */
+        return mg_lower_ascii(s);
     utf8proc_uint8_t *out = NULL;
     if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
                      UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD |
@@ -417,8 +422,10 @@ static const char *const COMMON[] = {
 
 static int in_list(const char *const *list, const char *w)
 {
+    /* The lists are short and lower case: compare first letters first. */
+    int c = tolower((unsigned char)w[0]);
     for (int i = 0; list[i]; i++)
-        if (strcasecmp(list[i], w) == 0)
+        if (list[i][0] == c && strcasecmp(list[i], w) == 0)
             return 1;
     return 0;
 }
@@ -1015,6 +1022,14 @@ struct person_row {
     int links;
 };
 
+static int by_surname(const void *a, const void *b)
+{
+    const struct person_row *x = a, *y = b;
+    if (!x->surname_key || !y->surname_key)
+        return !x->surname_key - !y->surname_key;
+    return strcmp(x->surname_key, y->surname_key);
+}
+
 int ent_merge_surnames(struct store *st, struct mg_err *err)
 {
     sqlite3 *db = store_db(st);
@@ -1061,14 +1076,25 @@ int ent_merge_surnames(struct store *st, struct mg_err *err)
         "DELETE FROM entity_aliases WHERE entity_id = ?1",
         "DELETE FROM entities WHERE id = ?1 AND ?2 IS NOT NULL",
     };
+    /* Full names sorted by family name (lone names last), so each lone
+     * name finds its candidates by binary search. */
+    qsort(v, (size_t)n, sizeof *v, by_surname);
+    int nfull = 0;
+    while (nfull < n && v[nfull].surname_key)
+        nfull++;
     int merged = 0, rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        if (v[i].surname_key)
-            continue;
+    for (int i = nfull; i < n && rc == 0; i++) {
+        int lo = 0, hi = nfull;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (strcmp(v[mid].surname_key, v[i].key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
         int best = -1, total = 0, count = 0;
-        for (int k = 0; k < n; k++) {
-            if (!v[k].surname_key || strcmp(v[k].surname_key, v[i].key) != 0)
-                continue;
+        for (int k = lo; k < nfull && strcmp(v[k].surname_key, v[i].key) == 0;
+             k++) {
             count++;
             total += v[k].links;
             if (best < 0 || v[k].links > v[best].links)

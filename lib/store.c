@@ -10,6 +10,54 @@
 
 #include "tokenizer.h"
 
+/* A string -> int64 hash table (open addressing, grows). */
+struct idcache {
+    char **keys;
+    int64_t *ids;
+    size_t cap, n;
+};
+
+static int64_t *idcache_slot(struct idcache *c, const char *k, int insert)
+{
+    if (insert && (c->n + 1) * 2 > c->cap) {
+        struct idcache old = *c;
+        c->cap = c->cap ? c->cap * 2 : 4096;
+        c->keys = mg_calloc(c->cap, sizeof *c->keys);
+        c->ids = mg_calloc(c->cap, sizeof *c->ids);
+        c->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i]) {
+                *idcache_slot(c, old.keys[i], 1) = old.ids[i];
+                free(old.keys[i]);
+            }
+        free(old.keys);
+        free(old.ids);
+    }
+    if (!c->cap)
+        return NULL;
+    size_t i = (size_t)mg_hash64(k, strlen(k)) & (c->cap - 1);
+    while (c->keys[i]) {
+        if (strcmp(c->keys[i], k) == 0)
+            return &c->ids[i];
+        i = (i + 1) & (c->cap - 1);
+    }
+    if (!insert)
+        return NULL;
+    c->keys[i] = mg_strdup(k);
+    c->n++;
+    c->ids[i] = -1;
+    return &c->ids[i];
+}
+
+static void idcache_free(struct idcache *c)
+{
+    for (size_t i = 0; i < c->cap; i++)
+        free(c->keys[i]);
+    free(c->keys);
+    free(c->ids);
+    memset(c, 0, sizeof *c);
+}
+
 struct store {
     sqlite3 *db;
     char *path;
@@ -19,6 +67,9 @@ struct store {
     sqlite3_stmt *ent_clear, *ent_insert, *ent_find, *alias_insert,
         *link_insert;
     int64_t last_id; /* the article store_put() last wrote */
+    /* Entities and aliases already in the index, so each is looked up in
+     * SQLite once per run: "kind\tkey" -> id, and "id\talias" -> 1. */
+    struct idcache ents, aliases;
 };
 
 /* The whole schema.  The articles columns named like the FTS5 columns are
@@ -275,6 +326,8 @@ void store_close(struct store *s)
     sqlite3_finalize(s->ent_find);
     sqlite3_finalize(s->alias_insert);
     sqlite3_finalize(s->link_insert);
+    idcache_free(&s->ents);
+    idcache_free(&s->aliases);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -424,6 +477,13 @@ int store_put_entities(struct store *s, const struct ent_set *es,
     for (int i = 0; i < es->n; i++) {
         const struct ent *e = &es->v[i];
         const char *kind = ent_kind_name(e->kind);
+        struct buf ck = {0};
+        buf_printf(&ck, "%s\t%s", kind, e->key);
+        int64_t *cached = idcache_slot(&s->ents, ck.s, 1);
+        buf_free(&ck);
+        int64_t id = *cached;
+        if (id >= 0)
+            goto link;
         sqlite3_bind_text(s->ent_insert, 1, kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(s->ent_insert, 2, e->canonical, -1, SQLITE_STATIC);
         sqlite3_bind_text(s->ent_insert, 3, e->key, -1, SQLITE_STATIC);
@@ -431,17 +491,24 @@ int store_put_entities(struct store *s, const struct ent_set *es,
             return -1;
         sqlite3_bind_text(s->ent_find, 1, kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(s->ent_find, 2, e->key, -1, SQLITE_STATIC);
-        int64_t id = -1;
         if (sqlite3_step(s->ent_find) == SQLITE_ROW)
             id = sqlite3_column_int64(s->ent_find, 0);
         sqlite3_reset(s->ent_find);
         if (id < 0)
             return mg_fail(err, "%s: entity %s not stored", s->path,
                            e->canonical);
+        *cached = id;
+    link:
         for (int k = -1; k < e->nmentions; k++) {
-            sqlite3_bind_text(s->alias_insert, 1,
-                              k < 0 ? e->canonical : e->mentions[k], -1,
-                              SQLITE_STATIC);
+            const char *alias = k < 0 ? e->canonical : e->mentions[k];
+            struct buf ak = {0};
+            buf_printf(&ak, "%lld\t%s", (long long)id, alias);
+            int64_t *seen = idcache_slot(&s->aliases, ak.s, 1);
+            buf_free(&ak);
+            if (*seen >= 0)
+                continue;
+            *seen = 1;
+            sqlite3_bind_text(s->alias_insert, 1, alias, -1, SQLITE_STATIC);
             sqlite3_bind_int64(s->alias_insert, 2, id);
             if (step_done(s, s->alias_insert, err) < 0)
                 return -1;
