@@ -109,6 +109,26 @@ static int db_fail(struct searcher *s, struct mg_err *err)
                    sqlite3_errmsg(db));
 }
 
+/* Reads (kind, name, count) rows into res->facets; returns the last
+ * sqlite3_step() result (SQLITE_DONE when all went well). */
+static int read_facets(sqlite3_stmt *st, struct search_result *res)
+{
+    int rc, cap = res->nfacets;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (res->nfacets == cap)
+            res->facets = mg_realloc(res->facets, sizeof *res->facets *
+                                     (size_t)(cap = cap ? cap * 2 : 32));
+        struct search_facet *fc = &res->facets[res->nfacets++];
+        const char *k = (const char *)sqlite3_column_text(st, 0);
+        fc->kind = strcmp(k, "person") == 0  ? ENT_PERSON
+                   : strcmp(k, "place") == 0 ? ENT_PLACE
+                                             : ENT_ORG;
+        fc->name = col(st, 1);
+        fc->count = sqlite3_column_int64(st, 2);
+    }
+    return rc;
+}
+
 /* Appends the entity filters as "AND <idcol> IN (...)" with named
  * parameters :k<i>, :key<i>, :n<i>. */
 static void add_filters(struct buf *b, const char *idcol, int n)
@@ -255,20 +275,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
                    ids.s, SEARCH_FACETS);
         if (prepare_bound(s, &sql, fts, f, nf, keys, &st, err) < 0)
             goto fail;
-        cap = 0;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (res->nfacets == cap)
-                res->facets = mg_realloc(res->facets, sizeof *res->facets *
-                                         (size_t)(cap = cap ? cap * 2 : 32));
-            struct search_facet *fc = &res->facets[res->nfacets++];
-            const char *k = (const char *)sqlite3_column_text(st, 0);
-            fc->kind = strcmp(k, "person") == 0  ? ENT_PERSON
-                       : strcmp(k, "place") == 0 ? ENT_PLACE
-                                                 : ENT_ORG;
-            fc->name = col(st, 1);
-            fc->count = sqlite3_column_int64(st, 2);
-        }
-        if (rc != SQLITE_DONE)
+        if (read_facets(st, res) != SQLITE_DONE)
             goto dbfail;
         sqlite3_finalize(st);
         st = NULL;
@@ -309,19 +316,7 @@ int search_entities(struct searcher *s, const char *prefix, int kind,
         sqlite3_bind_text(st, 2, ent_kind_name((enum ent_kind)kind), -1,
                           SQLITE_STATIC);
     sqlite3_bind_int(st, 3, limit > 0 ? limit : 20);
-    int rc, cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->nfacets == cap)
-            out->facets = mg_realloc(out->facets, sizeof *out->facets *
-                                     (size_t)(cap = cap ? cap * 2 : 32));
-        struct search_facet *fc = &out->facets[out->nfacets++];
-        const char *k = (const char *)sqlite3_column_text(st, 0);
-        fc->kind = strcmp(k, "person") == 0  ? ENT_PERSON
-                   : strcmp(k, "place") == 0 ? ENT_PLACE
-                                             : ENT_ORG;
-        fc->name = col(st, 1);
-        fc->count = sqlite3_column_int64(st, 2);
-    }
+    int rc = read_facets(st, out);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(s, err);
