@@ -605,6 +605,28 @@ static int is_person_shape(const struct ctx *c, const struct word *w, int a,
     return known || asian;
 }
 
+/* An organisation's name without its company-form words ("GTE Corp" and
+ * "GTE" are one). */
+static char *org_key(const char *name)
+{
+    static const char *const FORMS[] = {"inc", "corp", "co", "ltd", "plc",
+                                        "corporation", "company", "llc",
+                                        "ag", "sa", "nv", "cos", NULL};
+    char *d = mg_strdup(name);
+    for (;;) {
+        char *sp = strrchr(d, ' ');
+        if (!sp || !in_list(FORMS, sp + 1))
+            break;
+        *sp = 0;
+    }
+    size_t n = strlen(d);
+    while (n && (d[n - 1] == '.' || d[n - 1] == ','))
+        d[--n] = 0;
+    char *k = ent_key(d);
+    free(d);
+    return k;
+}
+
 static int joiner(const char *s)
 {
     static const char *const J[] = {"of", "de", "da", "van", "von", "der",
@@ -617,8 +639,19 @@ static int joiner(const char *s)
 static void classify(struct ctx *c, const struct word *w, int a, int b,
                      int n, int after_title)
 {
+    /* A sentence's first word is part of a known name or of a company
+     * ("New York", "First Boston Corp"); otherwise a common word there is
+     * just capitalised. */
+    int keep_first = 0;
+    if (b - a >= 2 && w[a].sent) {
+        char *all = join(w, a, b);
+        keep_first = in_list(ORG_HEADS, w[b - 1].s) ||
+                     lookup(&c->g->place_by_name, all) >= 0 ||
+                     lookup(&c->g->orgs, all) >= 0;
+        free(all);
+    }
     while (a < b && (strcasecmp(w[a].s, "the") == 0 || joiner(w[a].s) ||
-                     (w[a].sent && in_list(COMMON, w[a].s))))
+                     (!keep_first && w[a].sent && in_list(COMMON, w[a].s))))
         a++;
     /* "Reagan Friday": weekdays and months end no name. */
     while (b > a && in_list(COMMON, w[b - 1].s))
@@ -704,7 +737,11 @@ static void classify(struct ctx *c, const struct word *w, int a, int b,
     } else if ((v = lookup(&c->g->demonyms, name)) >= 0) {
         add_place(c, v, name, pos);
     } else if (b - a >= 2 && in_list(ORG_HEADS, w[b - 1].s)) {
-        add(c, ENT_ORG, name, name, pos, 0);
+        /* "Co Inc" alone is what is left of a name cut short. */
+        char *k = org_key(name);
+        if (*k)
+            add(c, ENT_ORG, name, name, pos, 0);
+        free(k);
     } else if (is_person_shape(c, w, a, b)) {
         /* "Morgan Stanley and Co", "Harris Upham & Co": a firm. */
         int firm = b + 1 < n && strcmp(w[b].s, "and") == 0 &&
@@ -762,14 +799,29 @@ static void scan(struct ctx *c, const char *text, int base)
         }
         /* The run: capitalised words, joiners between them, no
          * punctuation, ended by a possessive. */
-        int j = i + 1;
-        while (j < n && !w[j].gap && !w[j - 1].poss) {
-            if (w[j].cap) {
+        int j = i + 1, conj = -1;
+        while (j < n && !w[j - 1].poss) {
+            int amp = w[j].cap && w[j].gap &&
+                      w[j].start - w[j - 1].end == 3 &&
+                      memcmp(text + w[j].start - 2 - base, "& ", 2) == 0;
+            if (w[j].gap && !amp)
+                break;
+            if (w[j].cap && !amp) {
                 j++;
                 continue;
             }
             if (joiner(w[j].s) && j + 1 < n && w[j + 1].cap && !w[j + 1].gap) {
                 j += 2;
+                continue;
+            }
+            /* "American Telephone and Telegraph Co", "Harris Upham & Co":
+             * kept only when the run ends as a company (checked below). */
+            if ((strcmp(w[j].s, "and") == 0 && j + 1 < n && w[j + 1].cap &&
+                 !w[j + 1].gap) ||
+                amp) {
+                if (conj < 0)
+                    conj = j;
+                j += amp ? 1 : 2;
                 continue;
             }
             /* "Bank of the Philippine Islands", "Chancellor of the
@@ -782,15 +834,20 @@ static void scan(struct ctx *c, const char *text, int base)
             }
             break;
         }
+        /* "Moon and Kim", "X Corp and Y Co": two names, not a company. */
+        if (conj >= 0 && (!in_list(ORG_HEADS, w[j - 1].s) ||
+                          in_list(ORG_HEADS, w[conj - 1].s)))
+            j = conj;
         /* Title or role words before the run: "leader Kim Jong-un". */
         int kind = 0, titled = 0;
         for (int back = 1; back <= 2 && i - back >= 0; back++)
             if (!w[i - back + 1].gap && w[i - back].lower &&
                 title_at(c, w, i - back, i, &kind) == back)
                 titled = 1;
-        /* Split the run at title words inside it. */
+        /* Split the run at title words inside it, unless it is an
+         * organisation's name ("General Accounting Office"). */
         int a = i;
-        for (int k = i; k < j; k++) {
+        for (int k = i; k < j && !in_list(ORG_HEADS, w[j - 1].s); k++) {
             int tlen = title_at(c, w, k, j, &kind);
             if (!tlen || k + tlen >= j)
                 continue;
@@ -823,28 +880,6 @@ static char *surname(const char *full)
     if (asian)
         return mg_strndup(full, (size_t)(sp - full));
     return mg_strdup(strrchr(full, ' ') + 1);
-}
-
-/* An organisation's name without its company-form words ("GTE Corp" and
- * "GTE" are one). */
-static char *org_key(const char *name)
-{
-    static const char *const FORMS[] = {"inc", "corp", "co", "ltd", "plc",
-                                        "corporation", "company", "llc",
-                                        "ag", "sa", "nv", "cos", NULL};
-    char *d = mg_strdup(name);
-    for (;;) {
-        char *sp = strrchr(d, ' ');
-        if (!sp || !in_list(FORMS, sp + 1))
-            break;
-        *sp = 0;
-    }
-    size_t n = strlen(d);
-    while (n && (d[n - 1] == '.' || d[n - 1] == ','))
-        d[--n] = 0;
-    char *k = ent_key(d);
-    free(d);
-    return k;
 }
 
 static void ent_add(struct ent_set *s, enum ent_kind k, const char *name,
