@@ -24,68 +24,10 @@
 #include <utf8proc.h>
 
 #include "store.h"
+#include "strmap.h"
 
 extern const char gaz_places_tsv[], gaz_demonyms_tsv[], gaz_first_names_tsv[],
     gaz_orgs_tsv[], gaz_titles_tsv[];
-
-/* ---- a string -> int map ------------------------------------------- */
-
-struct smap {
-    char **keys;
-    int *vals;
-    size_t cap, n;
-};
-
-static size_t shash(const char *s)
-{
-    return (size_t)mg_hash64(s, strlen(s));
-}
-
-static int *smap_slot(struct smap *m, const char *k, int insert)
-{
-    if (insert && (m->n + 1) * 2 > m->cap) {
-        struct smap old = *m;
-        m->cap = m->cap ? m->cap * 2 : 1024;
-        m->keys = mg_calloc(m->cap, sizeof *m->keys);
-        m->vals = mg_calloc(m->cap, sizeof *m->vals);
-        m->n = 0;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.keys[i]) {
-                *smap_slot(m, old.keys[i], 1) = old.vals[i];
-                free(old.keys[i]);
-            }
-        free(old.keys);
-        free(old.vals);
-    }
-    if (!m->cap)
-        return NULL;
-    size_t i = shash(k) & (m->cap - 1);
-    while (m->keys[i]) {
-        if (strcmp(m->keys[i], k) == 0)
-            return &m->vals[i];
-        i = (i + 1) & (m->cap - 1);
-    }
-    if (!insert)
-        return NULL;
-    m->keys[i] = mg_strdup(k);
-    m->n++;
-    m->vals[i] = -1;
-    return &m->vals[i];
-}
-
-static int smap_get(const struct smap *m, const char *k)
-{
-    int *v = smap_slot((struct smap *)m, k, 0);
-    return v ? *v : -1;
-}
-
-static void smap_free(struct smap *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->keys[i]);
-    free(m->keys);
-    free(m->vals);
-}
 
 /* ---- the gazetteer ------------------------------------------------- */
 
@@ -99,14 +41,14 @@ struct place {
 struct gazetteer {
     struct place *places;
     int nplaces;
-    struct smap place_by_name;   /* lower-case name -> best place */
-    struct smap country_by_code; /* "US" -> place */
-    struct smap demonyms;        /* lower-case adjective -> place */
-    struct smap first_names;     /* lower-case -> 1 */
-    struct smap orgs;            /* lower-case name -> index in org_names */
+    struct strmap place_by_name;   /* lower-case name -> best place */
+    struct strmap country_by_code; /* "US" -> place */
+    struct strmap demonyms;        /* lower-case adjective -> place */
+    struct strmap first_names;     /* lower-case -> 1 */
+    struct strmap orgs;            /* lower-case name -> index in org_names */
     char **org_names;
     int norgs;
-    struct smap titles; /* lower-case word or phrase -> 1 title, 2 role */
+    struct strmap titles; /* lower-case word or phrase -> 1 title, 2 role */
 };
 
 /* Lower-cases UTF-8 (case folding) into a new string. */
@@ -169,7 +111,7 @@ static void load_place(void *ctx, char **f, int nf)
     pl->kind = kind;
     pl->population = nf > 4 ? atol(f[4]) : 0;
     char *k = lower(f[0]);
-    int *slot = smap_slot(&g->place_by_name, k, 1);
+    int64_t *slot = strmap_slot(&g->place_by_name, k, 1);
     /* The best place of a name: a country, else the largest city, else a
      * subdivision. */
     if (*slot < 0) {
@@ -184,7 +126,7 @@ static void load_place(void *ctx, char **f, int nf)
     }
     free(k);
     if (kind == 0 && strcmp(f[0], f[1]) == 0)
-        *smap_slot(&g->country_by_code, pl->country, 1) = g->nplaces;
+        *strmap_slot(&g->country_by_code, pl->country, 1) = g->nplaces;
     g->nplaces++;
 }
 
@@ -194,9 +136,9 @@ static void load_demonym(void *ctx, char **f, int nf)
     if (nf < 2)
         return;
     char *k = lower(f[0]), *c = lower(f[1]);
-    int p = smap_get(&g->place_by_name, c);
+    int p = (int)strmap_get(&g->place_by_name, c);
     if (p >= 0)
-        *smap_slot(&g->demonyms, k, 1) = p;
+        *strmap_slot(&g->demonyms, k, 1) = p;
     free(k);
     free(c);
 }
@@ -207,7 +149,7 @@ static void load_first(void *ctx, char **f, int nf)
     if (nf < 1)
         return;
     char *k = lower(f[0]);
-    *smap_slot(&g->first_names, k, 1) = 1;
+    *strmap_slot(&g->first_names, k, 1) = 1;
     free(k);
 }
 
@@ -221,7 +163,7 @@ static void load_org(void *ctx, char **f, int nf)
                                                     (size_t)(g->norgs + 256));
     g->org_names[g->norgs] = mg_strdup(f[1]);
     char *k = lower(f[0]);
-    *smap_slot(&g->orgs, k, 1) = g->norgs++;
+    *strmap_slot(&g->orgs, k, 1) = g->norgs++;
     free(k);
 }
 
@@ -233,7 +175,7 @@ static void load_title(void *ctx, char **f, int nf)
     char *k = lower(f[0]);
     int v = strcmp(f[1], "title") == 0 || strcmp(f[1], "honorific") == 0 ? 1
                                                                           : 2;
-    *smap_slot(&g->titles, k, 1) = v;
+    *strmap_slot(&g->titles, k, 1) = v;
     free(k);
 }
 
@@ -258,12 +200,12 @@ void gaz_free(struct gazetteer *g)
     for (int i = 0; i < g->norgs; i++)
         free(g->org_names[i]);
     free(g->org_names);
-    smap_free(&g->place_by_name);
-    smap_free(&g->country_by_code);
-    smap_free(&g->demonyms);
-    smap_free(&g->first_names);
-    smap_free(&g->orgs);
-    smap_free(&g->titles);
+    strmap_free(&g->place_by_name);
+    strmap_free(&g->country_by_code);
+    strmap_free(&g->demonyms);
+    strmap_free(&g->first_names);
+    strmap_free(&g->orgs);
+    strmap_free(&g->titles);
     free(g);
 }
 
@@ -510,10 +452,10 @@ static char *join(const struct word *w, int a, int b)
     return buf_take(&s);
 }
 
-static int lookup(const struct smap *m, const char *name)
+static int lookup(const struct strmap *m, const char *name)
 {
     char *k = lower(name);
-    int v = smap_get(m, k);
+    int v = (int)strmap_get(m, k);
     size_t n = strlen(k);
     /* "U.S" (its last dot taken by a comma) is "U.S.". */
     if (v < 0 && n >= 3 && k[n - 2] == '.') {
@@ -521,7 +463,7 @@ static int lookup(const struct smap *m, const char *name)
         memcpy(d, k, n);
         d[n] = '.';
         d[n + 1] = 0;
-        v = smap_get(m, d);
+        v = (int)strmap_get(m, d);
         free(d);
     }
     free(k);
@@ -561,7 +503,7 @@ static void add_place(struct ctx *c, int p, const char *surface, int pos)
     const struct place *pl = &c->g->places[p];
     add(c, ENT_PLACE, pl->canonical, surface, pos, 0);
     if (pl->kind != 0) {
-        int cp = smap_get(&c->g->country_by_code, pl->country);
+        int cp = (int)strmap_get(&c->g->country_by_code, pl->country);
         if (cp >= 0) /* implied: the city's country */
             add(c, ENT_PLACE, c->g->places[cp].canonical, "", pos, 3);
     }
@@ -593,7 +535,7 @@ static int is_person_shape(const struct ctx *c, const struct word *w, int a,
     if (b - a < 2 || b - a > 4)
         return 0;
     char *first = lower(w[a].s);
-    int known = smap_get(&c->g->first_names, first) >= 0;
+    int known = (int)strmap_get(&c->g->first_names, first) >= 0;
     int asian = in_list(ASIAN_SURNAMES, first) &&
                 (strchr(w[a + 1].s, '-') || b - a == 2);
     free(first);
@@ -665,12 +607,12 @@ static void classify(struct ctx *c, const struct word *w, int a, int b,
     /* "Exchequer Nigel Lawson": a name starts at its first name. */
     if (b - a >= 3 && !shout) {
         char *l0 = lower(w[a].s);
-        int named = smap_get(&c->g->first_names, l0) >= 0 ||
+        int named = (int)strmap_get(&c->g->first_names, l0) >= 0 ||
                     in_list(ASIAN_SURNAMES, l0);
         free(l0);
         for (int k = a + 1; k < b - 1 && !named; k++) {
             char *l = lower(w[k].s);
-            int first = smap_get(&c->g->first_names, l) >= 0;
+            int first = (int)strmap_get(&c->g->first_names, l) >= 0;
             free(l);
             if (first && !joiner(w[k - 1].s)) {
                 classify(c, w, a, k, n, 0);

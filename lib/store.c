@@ -8,55 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "strmap.h"
 #include "tokenizer.h"
-
-/* A string -> int64 hash table (open addressing, grows). */
-struct idcache {
-    char **keys;
-    int64_t *ids;
-    size_t cap, n;
-};
-
-static int64_t *idcache_slot(struct idcache *c, const char *k, int insert)
-{
-    if (insert && (c->n + 1) * 2 > c->cap) {
-        struct idcache old = *c;
-        c->cap = c->cap ? c->cap * 2 : 4096;
-        c->keys = mg_calloc(c->cap, sizeof *c->keys);
-        c->ids = mg_calloc(c->cap, sizeof *c->ids);
-        c->n = 0;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.keys[i]) {
-                *idcache_slot(c, old.keys[i], 1) = old.ids[i];
-                free(old.keys[i]);
-            }
-        free(old.keys);
-        free(old.ids);
-    }
-    if (!c->cap)
-        return NULL;
-    size_t i = (size_t)mg_hash64(k, strlen(k)) & (c->cap - 1);
-    while (c->keys[i]) {
-        if (strcmp(c->keys[i], k) == 0)
-            return &c->ids[i];
-        i = (i + 1) & (c->cap - 1);
-    }
-    if (!insert)
-        return NULL;
-    c->keys[i] = mg_strdup(k);
-    c->n++;
-    c->ids[i] = -1;
-    return &c->ids[i];
-}
-
-static void idcache_free(struct idcache *c)
-{
-    for (size_t i = 0; i < c->cap; i++)
-        free(c->keys[i]);
-    free(c->keys);
-    free(c->ids);
-    memset(c, 0, sizeof *c);
-}
 
 struct store {
     sqlite3 *db;
@@ -69,7 +22,7 @@ struct store {
     int64_t last_id; /* the article store_put() last wrote */
     /* Entities and aliases already in the index, so each is looked up in
      * SQLite once per run: "kind\tkey" -> id, and "id\talias" -> 1. */
-    struct idcache ents, aliases;
+    struct strmap ents, aliases;
 };
 
 /* The whole schema.  The articles columns named like the FTS5 columns are
@@ -326,8 +279,8 @@ void store_close(struct store *s)
     sqlite3_finalize(s->ent_find);
     sqlite3_finalize(s->alias_insert);
     sqlite3_finalize(s->link_insert);
-    idcache_free(&s->ents);
-    idcache_free(&s->aliases);
+    strmap_free(&s->ents);
+    strmap_free(&s->aliases);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -479,7 +432,7 @@ int store_put_entities(struct store *s, const struct ent_set *es,
         const char *kind = ent_kind_name(e->kind);
         struct buf ck = {0};
         buf_printf(&ck, "%s\t%s", kind, e->key);
-        int64_t *cached = idcache_slot(&s->ents, ck.s, 1);
+        int64_t *cached = strmap_slot(&s->ents, ck.s, 1);
         buf_free(&ck);
         int64_t id = *cached;
         if (id >= 0)
@@ -503,7 +456,7 @@ int store_put_entities(struct store *s, const struct ent_set *es,
             const char *alias = k < 0 ? e->canonical : e->mentions[k];
             struct buf ak = {0};
             buf_printf(&ak, "%lld\t%s", (long long)id, alias);
-            int64_t *seen = idcache_slot(&s->aliases, ak.s, 1);
+            int64_t *seen = strmap_slot(&s->aliases, ak.s, 1);
             buf_free(&ak);
             if (*seen >= 0)
                 continue;
