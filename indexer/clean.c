@@ -640,6 +640,27 @@ char *clean_body(const char *s, const struct clean_rules *rules,
     return buf_take(&body);
 }
 
+char *clean_first_sentence(const char *text)
+{
+    size_t n = strlen(text);
+    size_t end = sentence_end(text, n, 0);
+    if (end > 200) {
+        end = 200;
+        while (end > 0 && text[end] != ' ')
+            end--;
+        if (end == 0)
+            end = 200;
+        while (end > 0 && ((unsigned char)text[end] & 0xC0) == 0x80)
+            end--;
+        /* "..." as NFKC spells "…", so both paths give one title. */
+        char *s = mg_malloc(end + 4);
+        memcpy(s, text, end);
+        memcpy(s + end, "...", 4);
+        return s;
+    }
+    return mg_strndup(text, end);
+}
+
 char *clean_lede(const char *body)
 {
     if (!body || !*body)
@@ -835,18 +856,7 @@ void clean_article(struct article *a, const struct clean_rules *rules,
     /* No title (a CSV of bodies and highlights): the first sentence. */
     if ((!a->title || !*a->title) && a->body && *a->body) {
         free(a->title);
-        size_t n = sentence_end(a->body, strlen(a->body), 0);
-        if (n > 200) {
-            n = 200;
-            while (n > 0 && a->body[n] != ' ')
-                n--;
-            struct buf t = {0};
-            buf_add(&t, a->body, n ? n : 200);
-            buf_adds(&t, "...");
-            a->title = buf_take(&t);
-        } else {
-            a->title = mg_strndup(a->body, n);
-        }
+        a->title = clean_first_sentence(a->body);
     }
     if (info == &local)
         clean_info_free(&local);

@@ -92,6 +92,10 @@ void clean_info_free(struct clean_info *info);
 char *clean_body(const char *s, const struct clean_rules *rules,
                  struct clean_info *info);
 
+/* The first sentence of text (sentence_end()), cut at a word with "..."
+ * when longer than 200 bytes.  Caller frees.  Can't fail. */
+char *clean_first_sentence(const char *text);
+
 /* The lede of a cleaned body: its first sentence, and the second too when
  * the first has fewer than 25 words, never past the first paragraph.
  * Caller frees; "" for an empty body. */

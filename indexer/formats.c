@@ -154,27 +154,6 @@ static int headline_like(const char *line, size_t n)
     return chars <= 150 && words <= 20;
 }
 
-/* The first sentence of text (at most about 200 bytes, cut at a word). */
-static char *first_sentence(const char *text)
-{
-    size_t n = strlen(text);
-    size_t end = sentence_end(text, n, 0);
-    if (end > 200) {
-        end = 200;
-        while (end > 0 && text[end] != ' ')
-            end--;
-        if (end == 0)
-            end = 200;
-        while (end > 0 && ((unsigned char)text[end] & 0xC0) == 0x80)
-            end--;
-        char *s = mg_malloc(end + 4);
-        memcpy(s, text, end);
-        memcpy(s + end, "\xE2\x80\xA6", 4); /* … */
-        return s;
-    }
-    return mg_strndup(text, end);
-}
-
 static int parse_text(const char *path, const char *uid_base,
                       const char *data, struct fmt_sink *sink)
 {
@@ -213,7 +192,7 @@ static int parse_text(const char *path, const char *uid_base,
         a.title = mg_strndup(p, first);
         a.body = mg_strdup(rest);
     } else {
-        a.title = first_sentence(p);
+        a.title = clean_first_sentence(p);
         a.body = mg_strdup(p);
     }
     if (hl.len)
@@ -713,7 +692,7 @@ static int smart_article(const char *path, const char *stem, char *header,
         *w++ = *r;
     }
     *w = 0;
-    a.title = first_sentence(a.body);
+    a.title = clean_first_sentence(a.body);
     a.path = mg_strdup(path);
     a.language = mg_strdup("en");
     int given = 0;
