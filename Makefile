@@ -31,7 +31,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query
 
-.PHONY: all deps demo test unit e2e test-san fuzz eval-entities clean format lint
+.PHONY: all deps demo test unit e2e test-san fuzz eval-entities bench-entities clean format lint
 
 all: $(PROGS)
 
@@ -120,6 +120,13 @@ eval-entities: $(PROGS)
 	$(BINDIR)/morgue-index --db build/eval/reuters.db $(SHARED)/reuters21578 && \
 	python3 scripts/eval_entities.py --db build/eval/reuters.db \
 	  --reuters $(SHARED)/reuters21578 --sample tests/data/entity-sample.tsv
+
+# What entity extraction adds to the indexing time of Reuters-21578: the
+# same corpus indexed with and without --no-entities, fastest of RUNS each
+# (docs/entities-eval.md).  The full benchmark is the performance issue's.
+RUNS ?= 5
+bench-entities: $(PROGS)
+	MORGUE_BIN=$(BINDIR) sh bench/entity_overhead.sh $(SHARED)/reuters21578 $(RUNS)
 
 include scripts/gazetteer/gazetteer.mk
 

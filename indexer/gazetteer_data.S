@@ -2,7 +2,7 @@
  * needs no data files at run time.  Each is NUL-terminated. */
     .section .rodata
     .global gaz_places_tsv, gaz_demonyms_tsv, gaz_first_names_tsv
-    .global gaz_orgs_tsv, gaz_titles_tsv
+    .global gaz_orgs_tsv, gaz_titles_tsv, gaz_nonentities_tsv
 gaz_places_tsv:
     .incbin "data/places.tsv"
     .byte 0
@@ -17,5 +17,8 @@ gaz_orgs_tsv:
     .byte 0
 gaz_titles_tsv:
     .incbin "data/titles.tsv"
+    .byte 0
+gaz_nonentities_tsv:
+    .incbin "data/nonentities.tsv"
     .byte 0
     .section .note.GNU-stack,"",@progbits

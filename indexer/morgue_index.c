@@ -28,6 +28,7 @@ struct run {
     struct clean_rules *rules;
     struct gazetteer *gaz;
     int quiet, show, json;
+    int no_entities;           /* --no-entities */
     long files_indexed, files_unchanged, files_skipped, files_failed;
     long bad_records;
     long added, changed, unchanged;  /* articles */
@@ -41,8 +42,8 @@ struct run {
 static void usage(FILE *f)
 {
     fputs(
-        "usage: morgue-index [--db FILE] [--boilerplate FILE] [--quiet] "
-        "PATH...\n"
+        "usage: morgue-index [--db FILE] [--boilerplate FILE] [--no-entities]\n"
+        "                    [--quiet] PATH...\n"
         "       morgue-index --show [--json] [--boilerplate FILE] PATH...\n"
         "Reads the articles in each PATH (a file, a folder walked\n"
         "recursively, or - for standard input) into the index, replacing\n"
@@ -60,6 +61,8 @@ static void usage(FILE *f)
         "./morgue.db)\n"
         "  --boilerplate FILE more boilerplate patterns, one per line "
         "(repeatable)\n"
+        "  --no-entities      skip entity extraction (no people, places or\n"
+        "                     organisations for these articles)\n"
         "  --show             print the cleaned articles; index nothing\n"
         "  --json             with --show: one JSON object per line\n"
         "  -q, --quiet        print only errors\n"
@@ -216,10 +219,12 @@ static int on_article(void *ctx, struct article *a)
     struct run *r = ctx;
     struct clean_info info;
     clean_article(a, r->rules, &info);
-    struct ent_set es;
-    ent_extract(r->gaz, a, &es);
-    free(a->entities);
-    a->entities = ent_names(&es);
+    struct ent_set es = {0};
+    if (!r->no_entities) {
+        ent_extract(r->gaz, a, &es);
+        free(a->entities);
+        a->entities = ent_names(&es);
+    }
     if (r->show) {
         if (r->json)
             show_json(a, &info, &es);
@@ -352,6 +357,7 @@ int main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"boilerplate", required_argument, NULL, 'b'},
         {"show", no_argument, NULL, 's'},
+        {"no-entities", no_argument, NULL, 'E'},
         {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -373,6 +379,7 @@ int main(int argc, char **argv)
             }
             break;
         case 's': r.show = 1; break;
+        case 'E': r.no_entities = 1; break;
         case 'j': r.json = 1; break;
         case 'q': r.quiet = 1; break;
         case 'h': usage(stdout); goto out;
@@ -406,7 +413,7 @@ int main(int argc, char **argv)
     if (!r.fatal && r.in_batch > 0 && store_commit(r.store, &r.err) < 0)
         r.fatal = 1;
     /* Lone family names join their full names across the index. */
-    if (!r.fatal && !r.show && (r.added || r.changed) &&
+    if (!r.fatal && !r.show && !r.no_entities && (r.added || r.changed) &&
         (store_begin(r.store, &r.err) < 0 ||
          ent_merge_surnames(r.store, &r.err) < 0 ||
          store_commit(r.store, &r.err) < 0))

@@ -74,7 +74,12 @@ char *ent_key(const char *name)
 {
     utf8proc_uint8_t *out = NULL;
     char *l;
-    if (utf8proc_map((const utf8proc_uint8_t *)name, 0, &out,
+    const char *p = name;
+    while (*p && (unsigned char)*p < 0x80)
+        p++;
+    if (!*p)
+        l = mg_lower_ascii(name);
+    else if (utf8proc_map((const utf8proc_uint8_t *)name, 0, &out,
                      UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD |
                          UTF8PROC_COMPOSE) < 0)
         l = mg_lower_ascii(name);

@@ -40,6 +40,9 @@ struct ent {
     int nmentions;
     int count;       /* mentions in the article (0 when implied) */
     int implied;     /* not named: the country of a city that is */
+    int weak;        /* a lone family name ("REAGAN SAYS") the article does
+                      * not resolve: stored with 0 mentions for the
+                      * index-wide merge to resolve or drop */
     int first;       /* byte offset of the first mention */
 };
 

@@ -17,9 +17,12 @@ struct store {
     sqlite3_stmt *find;   /* uid -> id, hash */
     sqlite3_stmt *insert;
     sqlite3_stmt *update;
+    sqlite3_stmt *fts_insert; /* a new article's row in fts (no trigger:
+                               * see store_put) */
     sqlite3_stmt *ent_clear, *ent_insert, *ent_find, *alias_insert,
         *link_insert;
     int64_t last_id; /* the article store_put() last wrote */
+    int last_new;    /* ... and it was added, so it has no entity links */
     /* Entities and aliases already in the index, so each is looked up in
      * SQLite once per run: "kind\tkey" -> id, and "id\talias" -> 1. */
     struct strmap ents, aliases;
@@ -49,6 +52,7 @@ static const char SCHEMA[] =
     "CREATE TABLE entity_aliases(alias TEXT NOT NULL COLLATE NOCASE,"
     " entity_id INTEGER NOT NULL, PRIMARY KEY(alias, entity_id))"
     " WITHOUT ROWID;"
+    "CREATE INDEX entity_aliases_entity ON entity_aliases(entity_id);"
     "CREATE TABLE article_entities(article_id INTEGER NOT NULL,"
     " entity_id INTEGER NOT NULL, mentions INTEGER NOT NULL,"
     " first_pos INTEGER NOT NULL, PRIMARY KEY(article_id, entity_id))"
@@ -60,10 +64,6 @@ static const char SCHEMA[] =
     "CREATE VIRTUAL TABLE fts USING fts5("
     " title, lede, body, captions, highlights, entities,"
     " content='articles', content_rowid='id', tokenize='morgue');"
-    "CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN"
-    " INSERT INTO fts(rowid, title, lede, body, captions, highlights,"
-    " entities) VALUES (new.id, new.title, new.lede, new.body,"
-    " new.captions, new.highlights, new.entities); END;"
     "CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN"
     " INSERT INTO fts(fts, rowid, title, lede, body, captions, highlights,"
     " entities) VALUES ('delete', old.id, old.title, old.lede, old.body,"
@@ -192,6 +192,10 @@ static int prepare_writes(struct store *s, struct mg_err *err)
                 " language=?14, description=?15, path=?16, hash=?17"
                 " WHERE uid=?1",
                 err) < 0 ||
+        prepare(s, &s->fts_insert,
+                "INSERT INTO fts(rowid, title, lede, body, captions,"
+                " highlights, entities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                err) < 0 ||
         prepare(s, &s->ent_clear,
                 "DELETE FROM article_entities WHERE article_id=?1", err) < 0 ||
         prepare(s, &s->ent_insert,
@@ -205,7 +209,7 @@ static int prepare_writes(struct store *s, struct mg_err *err)
                 " VALUES (?1, ?2)",
                 err) < 0 ||
         prepare(s, &s->link_insert,
-                "INSERT OR REPLACE INTO article_entities(article_id,"
+                "INSERT INTO article_entities(article_id,"
                 " entity_id, mentions, first_pos) VALUES (?1, ?2, ?3, ?4)",
                 err) < 0)
         return -1;
@@ -274,6 +278,7 @@ void store_close(struct store *s)
     sqlite3_finalize(s->find);
     sqlite3_finalize(s->insert);
     sqlite3_finalize(s->update);
+    sqlite3_finalize(s->fts_insert);
     sqlite3_finalize(s->ent_clear);
     sqlite3_finalize(s->ent_insert);
     sqlite3_finalize(s->ent_find);
@@ -359,8 +364,28 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
     if (rc != SQLITE_DONE)
         return mg_fail(err, "%s: storing %s: %s", s->path, a->uid,
                        sqlite3_errmsg(s->db));
-    if (!exists)
+    if (!exists) {
+        /* A new article goes into fts by its own statement, not by an
+         * AFTER INSERT trigger: a statement with a trigger opens a
+         * statement transaction, and FTS5 writes its pending terms to
+         * disk at every one, one small segment per article. */
         s->last_id = sqlite3_last_insert_rowid(s->db);
+        sqlite3_stmt *f = s->fts_insert;
+        sqlite3_bind_int64(f, 1, s->last_id);
+        bind_text(f, 2, a->title);
+        bind_text(f, 3, a->lede);
+        bind_text(f, 4, a->body);
+        bind_text(f, 5, a->captions);
+        bind_text(f, 6, a->highlights);
+        bind_text(f, 7, a->entities);
+        rc = sqlite3_step(f);
+        sqlite3_reset(f);
+        sqlite3_clear_bindings(f);
+        if (rc != SQLITE_DONE)
+            return mg_fail(err, "%s: indexing %s: %s", s->path, a->uid,
+                           sqlite3_errmsg(s->db));
+    }
+    s->last_new = !exists;
     return exists ? STORE_CHANGED : STORE_ADDED;
 }
 
@@ -424,15 +449,25 @@ static int step_done(struct store *s, sqlite3_stmt *st, struct mg_err *err)
 int store_put_entities(struct store *s, const struct ent_set *es,
                        struct mg_err *err)
 {
-    sqlite3_bind_int64(s->ent_clear, 1, s->last_id);
-    if (step_done(s, s->ent_clear, err) < 0)
-        return -1;
+    if (!s->last_new) {
+        sqlite3_bind_int64(s->ent_clear, 1, s->last_id);
+        if (step_done(s, s->ent_clear, err) < 0)
+            return -1;
+    }
     for (int i = 0; i < es->n; i++) {
         const struct ent *e = &es->v[i];
         const char *kind = ent_kind_name(e->kind);
+        char kbuf[256];
         struct buf ck = {0};
-        buf_printf(&ck, "%s\t%s", kind, e->key);
-        int64_t *cached = strmap_slot(&s->ents, ck.s, 1);
+        const char *ckey = kbuf;
+        if (snprintf(kbuf, sizeof kbuf, "%s\t%s", kind, e->key) >=
+            (int)sizeof kbuf) {
+            buf_adds(&ck, kind);
+            buf_addc(&ck, '\t');
+            buf_adds(&ck, e->key);
+            ckey = ck.s;
+        }
+        int64_t *cached = strmap_slot(&s->ents, ckey, 1);
         buf_free(&ck);
         int64_t id = *cached;
         if (id >= 0)
@@ -454,9 +489,15 @@ int store_put_entities(struct store *s, const struct ent_set *es,
     link:
         for (int k = -1; k < e->nmentions; k++) {
             const char *alias = k < 0 ? e->canonical : e->mentions[k];
+            char abuf[256];
             struct buf ak = {0};
-            buf_printf(&ak, "%lld\t%s", (long long)id, alias);
-            int64_t *seen = strmap_slot(&s->aliases, ak.s, 1);
+            const char *akey = abuf;
+            if (snprintf(abuf, sizeof abuf, "%lld\t%s", (long long)id,
+                         alias) >= (int)sizeof abuf) {
+                buf_printf(&ak, "%lld\t%s", (long long)id, alias);
+                akey = ak.s;
+            }
+            int64_t *seen = strmap_slot(&s->aliases, akey, 1);
             buf_free(&ak);
             if (*seen >= 0)
                 continue;
@@ -468,7 +509,7 @@ int store_put_entities(struct store *s, const struct ent_set *es,
         }
         sqlite3_bind_int64(s->link_insert, 1, s->last_id);
         sqlite3_bind_int64(s->link_insert, 2, id);
-        sqlite3_bind_int(s->link_insert, 3, e->count);
+        sqlite3_bind_int(s->link_insert, 3, e->weak ? 0 : e->count);
         sqlite3_bind_int(s->link_insert, 4, e->first);
         if (step_done(s, s->link_insert, err) < 0)
             return -1;

@@ -12,6 +12,7 @@
 struct strmap {
     char **keys;
     int64_t *vals;
+    uint64_t *hashes; /* of each key, to skip most string compares */
     size_t cap, n;
 };
 

@@ -23,23 +23,6 @@ struct tok {
 
 enum cls { C_SEP, C_LETTER, C_DIGIT, C_MARK, C_IDEO, C_APOS, C_DOT, C_COMMA };
 
-/* Decodes one code point at s[pos] (pos < len); sets *cp to -1 for an
- * invalid sequence.  Returns the number of bytes consumed (>= 1). */
-static int decode(const char *s, int len, int pos, int32_t *cp)
-{
-    unsigned char c = (unsigned char)s[pos];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    utf8proc_ssize_t n =
-        utf8proc_iterate((const utf8proc_uint8_t *)s + pos, len - pos, cp);
-    if (n <= 0) {
-        *cp = -1;
-        return 1;
-    }
-    return (int)n;
-}
 
 static int is_ideograph(int32_t cp)
 {
@@ -99,7 +82,7 @@ static enum cls class_at(const char *s, int len, int pos, int32_t *cp,
         *n = 0;
         return C_SEP;
     }
-    *n = decode(s, len, pos, cp);
+    *n = mg_utf8_decode(s, len, pos, cp);
     return classify(*cp);
 }
 

