@@ -1403,20 +1403,23 @@ static void scan_shout(struct ctx *c, const char *text)
             i++;
             continue;
         }
+        /* ... "BAKER SAYS REAGAN TO ADDRESS NATION" */
         int lead = a == 0 || w[a].gap || w[a - 1].poss ||
-                   strcmp(w[a - 1].l, "and") == 0;
+                   strcmp(w[a - 1].l, "and") == 0 ||
+                   (wp(g, &w[a - 1]) & P_SPEECH);
         if (a > i || lead) {
             b = a + 1;
         } else {
             i++;
             continue;
         }
-        if (b < n && (wp(g, &w[a]) & P_FIRST) &&
+        if (b < n && (wp(g, &w[a]) & P_FIRST) && !w[a].poss &&
             !(wp(g, &w[b]) & P_HL_VERB) && !w[b].gap &&
             !(wp(g, &w[b]) & P_COMMON) && !is_region_word(c, &w[b]))
             b++; /* "HOWARD BAKER" */
         int verb = b < n && (wp(g, &w[b]) & P_HL_VERB) && !w[b].gap;
-        int ok = (a > i || verb) && w[a].allcaps && !w[a].poss &&
+        /* a possessive only after a title: "PRESIDENT REAGAN'S VETO" */
+        int ok = (a > i || verb) && w[a].allcaps && (!w[b - 1].poss || a > i) &&
                  !(wp(g, &w[a]) & P_COMMON) &&
                  !(wp(g, &w[a]) & P_HL_VERB) &&
                  !(wp(g, &w[b - 1]) & P_HEAD) &&
@@ -1838,6 +1841,8 @@ char *ent_names(const struct ent_set *s)
 {
     struct buf b = {0};
     for (int i = 0; i < s->n; i++) {
+        if (s->v[i].weak)
+            continue; /* a guess the index merge may drop */
         if (b.len)
             buf_addc(&b, '\n');
         buf_adds(&b, s->v[i].canonical);

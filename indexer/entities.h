@@ -16,8 +16,9 @@ struct gazetteer;
 struct gazetteer *gaz_load(void);
 void gaz_free(struct gazetteer *g);
 
-/* Finds the entities of a cleaned article (title unless it is all capitals,
- * dateline, body, captions) into *out (cleared first; free with
+/* Finds the entities of a cleaned article (title, dateline, body,
+ * captions; a title in capitals only for known names and people before a
+ * headline verb or after a title) into *out (cleared first; free with
  * ent_set_free).  Can't fail. */
 void ent_extract(const struct gazetteer *g, const struct article *a,
                  struct ent_set *out);
@@ -28,12 +29,15 @@ struct store;
  * ("Reagan", from "President Reagan said") into the one full name with that
  * family name ("Ronald Reagan"), when there is exactly one, or one has at
  * least 80% of the articles of all of them; otherwise it is left alone.
- * Links, mention counts and aliases move to the full name.  Run after
- * indexing; returns the number of names folded, or -1 with err. */
+ * Links, mention counts and aliases move to the full name.  Weak links (0
+ * mentions: a lone family name from a headline or "X said") that no full
+ * name takes are deleted, and so are people left with no article.  Run
+ * after indexing; returns the number of names folded, or -1 with err. */
 int ent_merge_surnames(struct store *st, struct mg_err *err);
 
-/* The canonical names of s, one per line ("" when none): the text of the
- * article's FTS5 entities column.  Caller frees. */
+/* The canonical names of s, one per line ("" when none), but for weak
+ * ones (lone family names left to the merge): the text of the article's
+ * FTS5 entities column.  Caller frees. */
 char *ent_names(const struct ent_set *s);
 
 #endif

@@ -29,6 +29,9 @@ struct run {
     struct gazetteer *gaz;
     int quiet, show, json;
     int no_entities;           /* --no-entities */
+    int timing;                /* --timing */
+    /* seconds spent in each stage (--timing) */
+    double t_clean, t_extract, t_store, t_store_entities, t_merge, t_commit;
     long files_indexed, files_unchanged, files_skipped, files_failed;
     long bad_records;
     long added, changed, unchanged;  /* articles */
@@ -43,7 +46,7 @@ static void usage(FILE *f)
 {
     fputs(
         "usage: morgue-index [--db FILE] [--boilerplate FILE] [--no-entities]\n"
-        "                    [--quiet] PATH...\n"
+        "                    [--timing] [--quiet] PATH...\n"
         "       morgue-index --show [--json] [--boilerplate FILE] PATH...\n"
         "Reads the articles in each PATH (a file, a folder walked\n"
         "recursively, or - for standard input) into the index, replacing\n"
@@ -63,6 +66,7 @@ static void usage(FILE *f)
         "(repeatable)\n"
         "  --no-entities      skip entity extraction (no people, places or\n"
         "                     organisations for these articles)\n"
+        "  --timing           also print the time each stage took\n"
         "  --show             print the cleaned articles; index nothing\n"
         "  --json             with --show: one JSON object per line\n"
         "  -q, --quiet        print only errors\n"
@@ -209,21 +213,29 @@ static void show_text(const struct article *a, const struct clean_info *info,
                e->count);
         for (int k = 0; k < e->nmentions; k++)
             printf("%s%s", k ? ", " : ": ", e->mentions[k]);
-        puts(")");
+        /* kept only if the index knows a full name for it */
+        puts(e->weak ? ") [family name only: resolved across the index]"
+                     : ")");
     }
     putchar('\n');
 }
+
+static double now(void);
 
 static int on_article(void *ctx, struct article *a)
 {
     struct run *r = ctx;
     struct clean_info info;
+    double t0 = now();
     clean_article(a, r->rules, &info);
+    double t1 = now();
+    r->t_clean += t1 - t0;
     struct ent_set es = {0};
     if (!r->no_entities) {
         ent_extract(r->gaz, a, &es);
         free(a->entities);
         a->entities = ent_names(&es);
+        r->t_extract += now() - t1;
     }
     if (r->show) {
         if (r->json)
@@ -239,10 +251,15 @@ static int on_article(void *ctx, struct article *a)
         r->fatal = 1;
         return 1;
     }
+    double t2 = now();
     int rc = store_put(r->store, a, &r->err);
-    if (rc >= 0 && rc != STORE_UNCHANGED &&
-        store_put_entities(r->store, &es, &r->err) < 0)
-        rc = -1;
+    double t3 = now();
+    r->t_store += t3 - t2;
+    if (rc >= 0 && rc != STORE_UNCHANGED && !r->no_entities) {
+        if (store_put_entities(r->store, &es, &r->err) < 0)
+            rc = -1;
+        r->t_store_entities += now() - t3;
+    }
     ent_set_free(&es);
     if (rc < 0) {
         r->fatal = 1;
@@ -256,7 +273,10 @@ static int on_article(void *ctx, struct article *a)
         r->unchanged++;
     if (++r->in_batch >= BATCH) {
         r->in_batch = 0;
-        if (store_commit(r->store, &r->err) < 0) {
+        double tc = now();
+        int crc = store_commit(r->store, &r->err);
+        r->t_commit += now() - tc;
+        if (crc < 0) {
             r->fatal = 1;
             return 1;
         }
@@ -358,6 +378,7 @@ int main(int argc, char **argv)
         {"boilerplate", required_argument, NULL, 'b'},
         {"show", no_argument, NULL, 's'},
         {"no-entities", no_argument, NULL, 'E'},
+        {"timing", no_argument, NULL, 'T'},
         {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -380,6 +401,7 @@ int main(int argc, char **argv)
             break;
         case 's': r.show = 1; break;
         case 'E': r.no_entities = 1; break;
+        case 'T': r.timing = 1; break;
         case 'j': r.json = 1; break;
         case 'q': r.quiet = 1; break;
         case 'h': usage(stdout); goto out;
@@ -410,14 +432,18 @@ int main(int argc, char **argv)
     double t0 = now();
     for (int i = optind; i < argc && !r.fatal; i++)
         index_path(&r, argv[i], 0);
+    double tc = now();
     if (!r.fatal && r.in_batch > 0 && store_commit(r.store, &r.err) < 0)
         r.fatal = 1;
+    r.t_commit += now() - tc;
     /* Lone family names join their full names across the index. */
+    double tm = now();
     if (!r.fatal && !r.show && !r.no_entities && (r.added || r.changed) &&
         (store_begin(r.store, &r.err) < 0 ||
          ent_merge_surnames(r.store, &r.err) < 0 ||
          store_commit(r.store, &r.err) < 0))
         r.fatal = 1;
+    r.t_merge = now() - tm;
     if (r.fatal) {
         fprintf(stderr, "morgue-index: %s\n", r.err.msg);
         status = 2;
@@ -431,6 +457,18 @@ int main(int argc, char **argv)
                r.added, r.changed, r.unchanged, r.files_indexed,
                r.files_unchanged, r.files_skipped, r.files_failed,
                r.bad_records, now() - t0, (long long)total, db);
+    }
+    if (r.timing && !r.show) {
+        double total = now() - t0;
+        double staged = r.t_clean + r.t_extract + r.t_store +
+                        r.t_store_entities + r.t_merge;
+        printf("morgue-index: time: %.2f s reading and parsing, %.2f s "
+               "cleaning, %.2f s finding entities, %.2f s storing "
+               "articles, %.2f s storing entities, %.2f s merging names, "
+               "%.2f s committing; %.2f s in all\n",
+               total - staged - r.t_commit, r.t_clean, r.t_extract,
+               r.t_store, r.t_store_entities, r.t_merge, r.t_commit,
+               total);
     }
     status = (r.files_skipped || r.files_failed || r.bad_records) ? 3 : 0;
 out:

@@ -32,6 +32,7 @@ import os
 import re
 import sqlite3
 import sys
+import unicodedata
 import urllib.parse
 
 KINDS = ("place", "person", "org")
@@ -58,12 +59,15 @@ class EvalError(Exception):
 def normalize_name(name, kind):
     """Return the comparison key of an entity name of the given kind.
 
-    Case-folds, reads '&' as 'and', drops '.', ',' and apostrophes, reads
-    '-' and '/' as spaces, collapses spaces and drops a leading 'the'. For
+    Case-folds, drops accents (Aviles = Avilés), reads '&' as 'and', drops
+    '.', ',' and apostrophes, reads '-' and '/' as spaces, collapses spaces
+    and drops a leading 'the'. For
     organisations also drops trailing legal suffixes (ORG_SUFFIXES) and a
     dangling 'and'. Never fails; may return ''.
     """
-    s = name.casefold().replace("&", " and ")
+    s = unicodedata.normalize("NFKD", name.casefold())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.replace("&", " and ")
     s = re.sub(r"[.,'\u2019`]", "", s)
     s = re.sub(r"[-/]", " ", s)
     words = s.split()

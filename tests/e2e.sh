@@ -64,6 +64,18 @@ check "--facets prints people and places with counts" $? "$(tail -4 "$TMP/out")"
 run_q --entities "Kim Yo" --kind person
 grep -q "^person  Kim Yo-jong (1)" "$TMP/out"; check "--entities lists names for autocompletion" $? "$(cat "$TMP/out" "$TMP/err")"
 
+# --no-entities: the same text, no entities; --timing: where the time went.
+NDB="$TMP/noent.db"
+"$BIN/morgue-index" --no-entities --timing --db "$NDB" corpus/ >"$TMP/out" 2>"$TMP/err"
+check "--no-entities --timing exits 0" $? "$(cat "$TMP/out" "$TMP/err")"
+grep -q "^morgue-index: time: .* s cleaning, 0.00 s finding entities, .* s in all$" "$TMP/out"
+check "--timing prints the time of each stage" $? "$(cat "$TMP/out")"
+[ "$(sqlite3 "$NDB" "SELECT count(*) FROM article_entities")" = 0 ] &&
+    [ "$(sqlite3 "$NDB" "SELECT count(*) FROM articles")" = 1001 ]
+check "--no-entities indexes every article and no entity" $?
+"$BIN/morgue-query" --db "$NDB" '"Kim Jong Un"' >"$TMP/out" 2>&1
+grep -q "Kim Jong-un has invited" "$TMP/out"; check "--no-entities index still answers text queries" $? "$(head -3 "$TMP/out")"
+
 run_q --json "summit"; st=$?
 check "--json exits 0" $st
 if command -v python3 >/dev/null; then
