@@ -119,7 +119,11 @@ eval-entities: $(PROGS)
 	mkdir -p build/eval && rm -f build/eval/reuters.db* && \
 	$(BINDIR)/morgue-index --db build/eval/reuters.db $(SHARED)/reuters21578 && \
 	python3 scripts/eval_entities.py --db build/eval/reuters.db \
-	  --reuters $(SHARED)/reuters21578 --sample tests/data/entity-sample.tsv
+	  --reuters $(SHARED)/reuters21578 --sample tests/data/entity-sample.tsv && \
+	echo && echo "Held-out sample:" && \
+	python3 scripts/eval_entities.py --db build/eval/reuters.db \
+	  --reuters $(SHARED)/reuters21578 --sample tests/data/entity-heldout.tsv | \
+	  sed -n '/^Precision/,$$p'
 
 # What entity extraction adds to the indexing time of Reuters-21578: the
 # same corpus indexed with and without --no-entities, fastest of RUNS each

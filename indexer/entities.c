@@ -593,7 +593,9 @@ static const char *const NOT_SURNAMES[] = {
     "bay", "island", "islands", "lake", "mountain", "mountains", "valley",
     "hills", "coast", "street", "avenue", "road", "square", "bridge",
     "canal", "basin", "field", "fields", "index", "average", "futures",
-    "bonds", "notes", "region", "province", "state", "county", NULL};
+    "bonds", "notes", "region", "province", "state", "county", "channel",
+    "strait", "straits", "peninsula", "canyon", "desert", "harbor",
+    "harbour", "reef", "delta", "plateau", NULL};
 
 /* Words after a family name in a headline that make it a person:
  * "VOLCKER SAYS", "BAKER URGES", "REAGAN TO VISIT". */
@@ -955,7 +957,8 @@ static int is_person_shape(const struct ctx *c, struct word *w, int a,
     if (!known && !asian)
         return 0;
     for (int i = a; i < b; i++)
-        if (w[i].allcaps && strlen(w[i].s) > 1 && !strchr(w[i].s, '.'))
+        if ((w[i].allcaps && strlen(w[i].s) > 1 && !strchr(w[i].s, '.')) ||
+            strcmp(w[i].l, "of") == 0) /* "Kyle of Lochalsh" */
             return 0;
     return !not_a_person(c, w, a, b);
 }
@@ -1208,7 +1211,9 @@ static int run_end(const struct ctx *c, struct word *w, int i, int n,
             while (k < n && w[k].cap && !w[k].gap &&
                    (k == j || !w[k - 1].poss))
                 k++;
+            /* but "Chevron Corp's Chevron USA Inc" is two companies */
             if (k > j && !w[j].gap && !w[j - 1].allcaps &&
+                !(wp(g, &w[j - 1]) & P_HEAD) &&
                 (wp(g, &w[k - 1]) & P_HEAD) &&
                 !(wp(g, &w[k - 1]) & P_WEAK_HEAD)) {
                 j = k;
