@@ -26,14 +26,28 @@ static void usage(FILE *f)
           "  summit OR talks      either word (also |)\n"
           "  -word  NOT word      without the word\n"
           "  universit*           words starting so\n"
+          "  \"summit Pyongyang\"~5 the words at most 5 words apart\n"
           "  title:summit         in the title only (also lede: body:\n"
           "                       captions: highlights:)\n"
+          "  source:Reuters section:World byline:Smith   stored fields\n"
+          "  date:2018-02  date:2018-02-01..2018-02-10   dates\n"
           "  person:\"Kim Yo-jong\" place:Seoul org:OPEC   articles naming the\n"
           "                       entity (any of its names; always ANDed)\n"
           "\n"
           "  --db FILE     index file (default $MORGUE_DB, else ./morgue.db)\n"
           "  -n, --limit N hits to print (default 10, at most 1000)\n"
           "  --offset K    skip the first K hits\n"
+          "  --page P      page P of --limit hits (1 is the first)\n"
+          "  --since DATE, --until DATE\n"
+          "                only articles dated so (YYYY, YYYY-MM, YYYY-MM-DD)\n"
+          "  --source NAME, --section NAME\n"
+          "                only articles from that source or section\n"
+          "  --sort relevance|newest|oldest\n"
+          "                the order (default relevance; newest when the\n"
+          "                query is only filters)\n"
+          "  --strict      only articles with all the words (by default, when\n"
+          "                too few have them all, those with most of them)\n"
+          "  --count       print only the number of matching articles\n"
           "  --json        one JSON document: {query, total, hits, facets}\n"
           "  --person NAME, --place NAME, --org NAME\n"
           "                only articles naming that entity (repeatable)\n"
@@ -107,6 +121,10 @@ static void print_text(const struct search_result *r, int offset, int tty)
         print_snippet(h, tty);
         putchar('\n');
     }
+    if (r->relaxed)
+        printf("No article has all the words (%lld do); these have most of "
+               "them (--strict for all).\n",
+               (long long)r->strict_total);
     printf("%d of %lld matching articles shown (from %d)\n", r->nhits,
            (long long)r->total, r->nhits ? offset + 1 : 0);
 }
@@ -172,6 +190,10 @@ static int print_json(const char *query, const struct search_result *r)
     if (!doc) /* the query was not valid UTF-8 */
         doc = json_pack("{s:n s:I s:o}", "query", "total",
                         (json_int_t)r->total, "hits", hits);
+    json_object_set_new(doc, "relaxed", json_boolean(r->relaxed));
+    if (r->relaxed)
+        json_object_set_new(doc, "strict_total",
+                            json_integer((json_int_t)r->strict_total));
     json_object_set_new(doc, "facets", jfacets(r));
     char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
@@ -189,8 +211,9 @@ static int print_json(const char *query, const struct search_result *r)
 static int split_args(int argc, char **argv, struct buf *q)
 {
     static const char *const WITH_VALUE[] = {
-        "--db",    "-n",    "--limit",    "--offset", "--person",
-        "--place", "--org", "--entities", "--kind",   NULL};
+        "--db",     "-n",      "--limit", "--offset", "--person",
+        "--place",  "--org",   "--entities", "--kind", "--page",
+        "--since",  "--until", "--source", "--section", "--sort", NULL};
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -236,12 +259,20 @@ int main(int argc, char **argv)
         {"facets", no_argument, NULL, 'F'},
         {"entities", required_argument, NULL, 'E'},
         {"kind", required_argument, NULL, 'K'},
+        {"page", required_argument, NULL, 'p'},
+        {"since", required_argument, NULL, 's'},
+        {"until", required_argument, NULL, 'u'},
+        {"source", required_argument, NULL, 'S'},
+        {"section", required_argument, NULL, 'C'},
+        {"sort", required_argument, NULL, 'R'},
+        {"strict", no_argument, NULL, 'T'},
+        {"count", no_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL;
     struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT};
-    int json = 0, c, facets = 0, kind = -1;
+    int json = 0, c, facets = 0, kind = -1, page = 0;
     const char *entities = NULL;
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int nfilters = 0;
@@ -293,6 +324,31 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'p':
+            if (parse_int(optarg, "--page", 1, 1000000, &page)) {
+                buf_free(&q);
+                return 2;
+            }
+            break;
+        case 's': so.since = optarg; break;
+        case 'u': so.until = optarg; break;
+        case 'S': so.source = optarg; break;
+        case 'C': so.section = optarg; break;
+        case 'R':
+            so.sort = strcmp(optarg, "relevance") == 0 ? SEARCH_SORT_RELEVANCE
+                      : strcmp(optarg, "newest") == 0  ? SEARCH_SORT_NEWEST
+                      : strcmp(optarg, "oldest") == 0  ? SEARCH_SORT_OLDEST
+                                                       : (enum search_sort)-1;
+            if ((int)so.sort < 0) {
+                fprintf(stderr, "morgue-query: --sort must be relevance, "
+                                "newest or oldest, not \"%s\"\n",
+                        optarg);
+                buf_free(&q);
+                return 2;
+            }
+            break;
+        case 'T': so.strict = 1; break;
+        case 'N': so.count_only = 1; break;
         case 'h': usage(stdout); buf_free(&q); return 0;
         case 'V': puts("morgue-query " MORGUE_VERSION); buf_free(&q); return 0;
         default:
@@ -301,6 +357,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (page > 0)
+        so.offset = (page - 1) * so.limit;
     char *query = buf_take(&q);
     so.query = query;
     so.filters = filters;
@@ -344,6 +402,14 @@ int main(int argc, char **argv)
     }
     if (search_run(s, &so, &res, &err) < 0) {
         fprintf(stderr, "morgue-query: %s\n", err.msg);
+        goto out;
+    }
+    if (so.count_only) {
+        if (json)
+            printf("{\"total\": %lld}\n", (long long)res.total);
+        else
+            printf("%lld\n", (long long)res.total);
+        status = res.total > 0 ? 0 : 1;
         goto out;
     }
     if (json) {

@@ -8,8 +8,11 @@
  *   -word, -"a phrase"      without it (also NOT word)
  *   ( ... )                 grouping
  *   universit*              any word starting so (unstemmed)
+ *   "summit Pyongyang"~5    the words at most 5 words apart, any order
  *   title:summit            in the title only (fields: title lede body
  *                           captions highlights)
+ *   source:Reuters          stored fields: source: section: byline:
+ *   date:2018-02            a day, month or year, or FROM..TO
  *
  * Anything a user types gives either an expression FTS5 accepts or a
  * clean error message: stray operators and unbalanced quotes or
@@ -38,11 +41,40 @@ struct qfilter {
 /* A parsed query: the FTS5 expression (NULL when the query is only
  * filters) and its entity filters, which always apply (ANDed), wherever
  * they stand in the query. */
+/* A filter on a stored field: source:, section: (the whole value, any
+ * case) or byline: (a word or phrase inside it). */
+struct qcolumn {
+    const char *column; /* "source", "section" or "byline" */
+    char *value;
+};
+
 struct qparse_out {
     char *fts;
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int nfilters;
+    struct qcolumn columns[QPARSE_MAX_FILTERS];
+    int ncolumns;
+    /* date: bounds as ISO 8601 prefixes, inclusive; NULL when open.  An
+     * article's date d matches when since <= d and d <= until, comparing
+     * strings, with until extended by "\x7f" so that "2018-02" takes in
+     * every day and time of February. */
+    char *since, *until;
+    /* When the query is a plain AND of words and phrases (no OR, no
+     * parentheses, no fields): those terms as FTS5 strings, for the
+     * relaxed search (most of the words), and which are stop words. */
+    char *terms[QPARSE_MAX_TERMS];
+    int stop[QPARSE_MAX_TERMS];
+    int nterms;
+    char *negated; /* the query's " NOT ..." part, or NULL */
+    int simple;    /* the query is such a plain AND */
 };
+
+/* Reads a date or a date range, as in date:, --since and --until: YYYY,
+ * YYYY-MM, YYYY-MM-DD, or FROM..TO with either side left out.  Sets *lo
+ * and *hi (caller frees; NULL for an open side) to inclusive ISO prefixes,
+ * hi extended with "\x7f".  Returns 0, or -1 with a message naming the
+ * text and what is accepted. */
+int qdate_range(const char *text, char **lo, char **hi, struct mg_err *err);
 
 /* Parses query into *out (zeroed first; free with qparse_out_free, also
  * after a failure).  Entity fields person:, place:, org: (a word or a

@@ -173,13 +173,200 @@ static int prepare_bound(struct searcher *s, struct buf *sql,
     return 0;
 }
 
+/* The stored-field and date filters, as SQL over the articles alias a,
+ * with parameters :c<i>, :since, :until. */
+struct where {
+    struct qcolumn cols[2 * QPARSE_MAX_FILTERS];
+    char *vals[2 * QPARSE_MAX_FILTERS]; /* bound: byline as a LIKE pattern */
+    int n;
+    char *since, *until;
+};
+
+static void add_where(struct buf *b, const struct where *w)
+{
+    for (int i = 0; i < w->n; i++) {
+        if (strcmp(w->cols[i].column, "byline") == 0)
+            buf_printf(b, " AND a.byline LIKE :c%d ESCAPE '\\'", i);
+        else
+            buf_printf(b, " AND a.%s = :c%d COLLATE NOCASE",
+                       w->cols[i].column, i);
+    }
+    if (w->since)
+        buf_adds(b, " AND a.date >= :since");
+    if (w->until)
+        buf_adds(b, " AND a.date <= :until");
+}
+
+static void bind_where(sqlite3_stmt *st, const struct where *w)
+{
+    for (int i = 0; i < w->n; i++) {
+        char name[16];
+        snprintf(name, sizeof name, ":c%d", i);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
+                          w->vals[i], -1, SQLITE_STATIC);
+    }
+    if (w->since)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":since"),
+                          w->since, -1, SQLITE_STATIC);
+    if (w->until)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":until"),
+                          w->until, -1, SQLITE_STATIC);
+}
+
+static void add_column(struct where *w, const char *column, const char *v)
+{
+    if (w->n >= 2 * QPARSE_MAX_FILTERS)
+        return;
+    w->cols[w->n].column = column;
+    if (strcmp(column, "byline") == 0) { /* a name anywhere in it */
+        struct buf b = {0};
+        buf_addc(&b, '%');
+        for (const char *p = v; *p; p++) {
+            if (*p == '%' || *p == '_' || *p == '\\')
+                buf_addc(&b, '\\');
+            buf_addc(&b, *p);
+        }
+        buf_addc(&b, '%');
+        w->vals[w->n] = buf_take(&b);
+    } else {
+        w->vals[w->n] = mg_strdup(v);
+    }
+    w->n++;
+}
+
+/* The filters of the query and of the options together; fails on a bad
+ * --since/--until date. */
+static int make_where(const struct qparse_out *q, const struct search_opts *o,
+                      struct where *w, struct mg_err *err)
+{
+    memset(w, 0, sizeof *w);
+    for (int i = 0; i < q->ncolumns; i++)
+        add_column(w, q->columns[i].column, q->columns[i].value);
+    if (o->source)
+        add_column(w, "source", o->source);
+    if (o->section)
+        add_column(w, "section", o->section);
+    w->since = q->since ? mg_strdup(q->since) : NULL;
+    w->until = q->until ? mg_strdup(q->until) : NULL;
+    const char *opt[2] = {o->since, o->until};
+    for (int k = 0; k < 2; k++) {
+        if (!opt[k])
+            continue;
+        char *lo, *hi;
+        if (qdate_range(opt[k], &lo, &hi, err) < 0)
+            return -1;
+        /* --since takes the start of its range, --until the end */
+        if (k == 0) {
+            free(hi);
+            hi = NULL;
+        } else {
+            free(lo);
+            lo = NULL;
+        }
+        if (lo && (!w->since || strcmp(lo, w->since) > 0)) {
+            free(w->since);
+            w->since = lo;
+        } else {
+            free(lo);
+        }
+        if (hi && (!w->until || strcmp(hi, w->until) < 0)) {
+            free(w->until);
+            w->until = hi;
+        } else {
+            free(hi);
+        }
+    }
+    return 0;
+}
+
+static void where_free(struct where *w)
+{
+    for (int i = 0; i < w->n; i++)
+        free(w->vals[i]);
+    free(w->since);
+    free(w->until);
+}
+
+/* Prepares sql and binds the query, the entity and the column filters. */
+static int prepare_all(struct searcher *s, struct buf *sql, const char *fts,
+                       const struct qfilter *f, int nf, char **keys,
+                       const struct where *w, sqlite3_stmt **st,
+                       struct mg_err *err)
+{
+    if (prepare_bound(s, sql, fts, f, nf, keys, st, err) < 0)
+        return -1;
+    bind_where(*st, w);
+    return 0;
+}
+
+/* The relaxed form of a plain AND query: its terms ORed (its exclusions
+ * kept), and the mask of the terms that count (stop words do not, when
+ * there are others). */
+static char *relaxed_fts(const struct qparse_out *q, int64_t *mask)
+{
+    struct buf b = {0};
+    int content = 0;
+    for (int i = 0; i < q->nterms; i++)
+        content += !q->stop[i];
+    *mask = 0;
+    buf_addc(&b, '(');
+    for (int i = 0; i < q->nterms; i++) {
+        if (i)
+            buf_adds(&b, " OR ");
+        buf_adds(&b, q->terms[i]);
+        if (i < 63 && (!q->stop[i] || !content))
+            *mask |= (int64_t)1 << i;
+    }
+    buf_addc(&b, ')');
+    if (q->negated)
+        buf_adds(&b, q->negated);
+    return buf_take(&b);
+}
+
+/* The number of articles sql (a count query) gives. */
+static int count_rows(struct searcher *s, struct buf *sql, const char *fts,
+                      const struct qfilter *f, int nf, char **keys,
+                      const struct where *w, int64_t *n, struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (prepare_all(s, sql, fts, f, nf, keys, w, &st, err) < 0)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(s, err);
+}
+
+/* The ids of the matching articles, as SQL. */
+static void ids_sql(struct buf *ids, const char *fts, int nf,
+                    const struct where *w)
+{
+    buf_clear(ids);
+    if (fts)
+        buf_adds(ids, "SELECT a.id FROM fts JOIN articles a ON a.id ="
+                      " fts.rowid WHERE fts MATCH :q");
+    else
+        buf_adds(ids, "SELECT a.id FROM articles a WHERE 1");
+    add_filters(ids, "a.id", nf);
+    add_where(ids, w);
+}
+
 int search_run(struct searcher *s, const struct search_opts *o,
                struct search_result *res, struct mg_err *err)
 {
     memset(res, 0, sizeof *res);
     struct qparse_out q;
-    if (qparse_full(s->tok, o->query ? o->query : "", o->nfilters > 0, &q,
-                    err) < 0) {
+    int outside = o->nfilters > 0 || o->since || o->until || o->source ||
+                  o->section;
+    if (qparse_full(s->tok, o->query ? o->query : "", outside, &q, err) <
+        0) {
+        qparse_out_free(&q);
+        return -1;
+    }
+    struct where w;
+    if (make_where(&q, o, &w, err) < 0) {
+        where_free(&w);
         qparse_out_free(&q);
         return -1;
     }
@@ -199,29 +386,48 @@ int search_run(struct searcher *s, const struct search_opts *o,
     if (limit > SEARCH_MAX_LIMIT)
         limit = SEARCH_MAX_LIMIT;
     int offset = o->offset > 0 ? o->offset : 0;
-    const char *fts = res->fts;
     int rc = 0;
     sqlite3_stmt *st = NULL;
+    struct buf ids = {0}, sql = {0};
+    int64_t mask = -1;
 
-    /* The matching articles' ids, for counting and facets. */
-    struct buf ids = {0};
-    if (fts)
-        buf_adds(&ids, "SELECT rowid FROM fts WHERE fts MATCH :q");
-    else
-        buf_adds(&ids, "SELECT id FROM articles WHERE 1");
-    add_filters(&ids, fts ? "rowid" : "id", nf);
-
-    struct buf sql = {0};
+    ids_sql(&ids, res->fts, nf, &w);
     buf_printf(&sql, "SELECT count(*) FROM (%s)", ids.s);
-    if (prepare_bound(s, &sql, fts, f, nf, keys, &st, err) < 0)
+    if (count_rows(s, &sql, res->fts, f, nf, keys, &w, &res->total, err) < 0)
         goto fail;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        res->total = sqlite3_column_int64(st, 0);
-    else
-        goto dbfail;
-    sqlite3_finalize(st);
-    st = NULL;
+    /* Too few articles have all the words of a plain query (a pasted
+     * headline, a question): take those with most of them instead. */
+    if (res->fts && q.simple && !o->strict && res->total < limit) {
+        char *relaxed = relaxed_fts(&q, &mask);
+        int64_t n = 0;
+        ids_sql(&ids, relaxed, nf, &w);
+        buf_clear(&sql);
+        buf_printf(&sql, "SELECT count(*) FROM (%s)", ids.s);
+        if (count_rows(s, &sql, relaxed, f, nf, keys, &w, &n, err) < 0) {
+            free(relaxed);
+            goto fail;
+        }
+        if (n > res->total) {
+            res->relaxed = 1;
+            res->strict_total = res->total;
+            res->total = n;
+            free(res->fts);
+            res->fts = relaxed;
+        } else {
+            free(relaxed);
+            mask = -1;
+            ids_sql(&ids, res->fts, nf, &w);
+        }
+    }
+    const char *fts = res->fts;
+    if (o->count_only)
+        goto done_ok;
 
+    enum search_sort sort = o->sort;
+    if (sort == SEARCH_SORT_DEFAULT)
+        sort = fts ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_NEWEST;
+    if (!fts && sort == SEARCH_SORT_RELEVANCE)
+        sort = SEARCH_SORT_NEWEST;
     buf_clear(&sql);
     if (fts)
         buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source, a.path,"
@@ -232,10 +438,18 @@ int search_run(struct searcher *s, const struct search_opts *o,
         buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source, a.path,"
                        " a.url, 0.0, a.lede FROM articles a WHERE 1");
     add_filters(&sql, "a.id", nf);
-    buf_adds(&sql, fts ? " ORDER BY " BM25
-                       : " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
+    add_where(&sql, &w);
+    if (sort == SEARCH_SORT_NEWEST)
+        buf_adds(&sql, " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
+    else if (sort == SEARCH_SORT_OLDEST)
+        buf_adds(&sql, " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
+    else if (res->relaxed)
+        buf_printf(&sql, " ORDER BY morgue_matched(fts, %lld) DESC, " BM25,
+                   (long long)mask);
+    else
+        buf_adds(&sql, " ORDER BY " BM25);
     buf_adds(&sql, " LIMIT :limit OFFSET :offset");
-    if (prepare_bound(s, &sql, fts, f, nf, keys, &st, err) < 0)
+    if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
         goto fail;
     sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
     sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), offset);
@@ -273,13 +487,14 @@ int search_run(struct searcher *s, const struct search_opts *o,
                    " ORDER BY kind = 'person' DESC, kind = 'place' DESC,"
                    " c DESC, canonical",
                    ids.s, SEARCH_FACETS);
-        if (prepare_bound(s, &sql, fts, f, nf, keys, &st, err) < 0)
+        if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
             goto fail;
         if (read_facets(st, res) != SQLITE_DONE)
             goto dbfail;
         sqlite3_finalize(st);
         st = NULL;
     }
+done_ok:
     rc = 0;
     goto done;
 dbfail:
@@ -292,6 +507,7 @@ done:
     buf_free(&ids);
     for (int i = 0; i < nf; i++)
         free(keys[i]);
+    where_free(&w);
     qparse_out_free(&q);
     return rc;
 }

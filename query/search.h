@@ -17,6 +17,13 @@
 
 #define SEARCH_FACETS 10 /* top entities of each kind in facets */
 
+enum search_sort {
+    SEARCH_SORT_DEFAULT, /* relevance, or newest for a query of filters */
+    SEARCH_SORT_RELEVANCE,
+    SEARCH_SORT_NEWEST,
+    SEARCH_SORT_OLDEST,
+};
+
 struct search_opts {
     const char *query; /* the user's query (qparse.h syntax) */
     int limit;         /* hits per page, 1..SEARCH_MAX_LIMIT */
@@ -24,6 +31,11 @@ struct search_opts {
     const struct qfilter *filters; /* more entity filters (--person...) */
     int nfilters;
     int facets;        /* count the top entities of the whole result set */
+    const char *since, *until; /* dates as for date: (qdate_range), or NULL */
+    const char *source, *section; /* whole value, any case, or NULL */
+    enum search_sort sort;
+    int count_only;    /* only the total: no hits, no facets */
+    int strict;        /* never relax to "most of the words" */
 };
 
 /* One facet value: an entity and the number of matching articles that
@@ -50,6 +62,9 @@ struct search_hit {
 struct search_result {
     char *fts;             /* the FTS5 expression run */
     int64_t total;         /* all matching articles */
+    int relaxed;           /* too few had all the words: these are the
+                            * articles with most of them */
+    int64_t strict_total;  /* with relaxed: how many had all the words */
     struct search_hit *hits;
     int nhits;
     struct search_facet *facets; /* by kind, most articles first */

@@ -300,13 +300,42 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         buf_free(&out);
 }
 
+/* morgue_matched(fts, mask): how many of the query's phrases whose bit is
+ * set in mask (phrase i, bit i; the first 63) occur in the row.  Ranks the
+ * relaxed search, where the words are ORed, by how many of them an
+ * article holds. */
+static void matched_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                       sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+    sqlite3_int64 mask = nval > 0 ? sqlite3_value_int64(val[0]) : -1;
+    sqlite3_int64 seen = 0;
+    int ninst = 0;
+    if (api->xInstCount(fts, &ninst) != SQLITE_OK) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    for (int i = 0; i < ninst; i++) {
+        int ph, c, off;
+        if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK && ph >= 0 &&
+            ph < 63)
+            seen |= (sqlite3_int64)1 << ph;
+    }
+    seen &= mask;
+    int n = 0;
+    for (; seen; seen &= seen - 1)
+        n++;
+    sqlite3_result_int(ctx, n);
+}
+
 int snippet_register(sqlite3 *db, struct mg_err *err)
 {
     fts5_api *api = tok_fts5_api(db);
     if (!api)
         return mg_fail(err, "this SQLite library has no FTS5");
     if (api->xCreateFunction(api, "morgue_snippet", NULL, snippet_fn, NULL) !=
-        SQLITE_OK)
+            SQLITE_OK ||
+        api->xCreateFunction(api, "morgue_matched", NULL, matched_fn, NULL) !=
+            SQLITE_OK)
         return mg_fail(err, "cannot register morgue_snippet: %s",
                        sqlite3_errmsg(db));
     return 0;

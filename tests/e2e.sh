@@ -64,6 +64,27 @@ check "--facets prints people and places with counts" $? "$(tail -4 "$TMP/out")"
 run_q --entities "Kim Yo" --kind person
 grep -q "^person  Kim Yo-jong (1)" "$TMP/out"; check "--entities lists names for autocompletion" $? "$(cat "$TMP/out" "$TMP/err")"
 
+# Dates, stored fields, sort, count, pages, proximity, relaxing.
+run_q --count --since 1987-02-26 --until 1987-02-26; st=$?
+[ $st -eq 0 ] && [ "$(cat "$TMP/out")" = "$(sqlite3 "$DB" "SELECT count(*) FROM articles WHERE date LIKE '1987-02-26%'")" ]
+check "--count --since --until counts the day's articles" $? "$(cat "$TMP/out" "$TMP/err")"
+run_q --sort oldest -n 3 cocoa source:Reuters; st=$?
+[ $st -eq 0 ] && grep -q "^1\. " "$TMP/out"; check "--sort oldest with source:" $? "$(cat "$TMP/out" "$TMP/err")"
+run_q --page 2 -n 2 dlrs; grep -q "2 of .* matching articles shown (from 3)" "$TMP/out"
+check "--page 2 shows hits 3 and 4" $? "$(tail -1 "$TMP/out")"
+run_q '"summit Pyongyang"~10'; grep -q "Kim Jong-un has invited" "$TMP/out"
+check '"summit Pyongyang"~10 finds the seed' $? "$(head -3 "$TMP/out")"
+run_q inter-Korean summit Pyongyang zebra; st=$?
+[ $st -eq 0 ] && grep -q "No article has all the words" "$TMP/out" && grep -q "Kim Jong-un has invited" "$TMP/out"
+check "a query with a missing word relaxes and says so" $? "$(cat "$TMP/out")"
+run_q --strict inter-Korean summit Pyongyang zebra; [ $? -eq 1 ]
+check "--strict finds nothing then (exit 1)" $?
+for bad in "cocoa date:1987-02-30" "cocoa --since 87-02-01" "cocoa foo:bar" "--sort best cocoa" "--page 0 cocoa"; do
+    run_q $bad; st=$?
+    [ $st -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ]
+    check "bad query \"$bad\": one-line message, exit 2" $? "$st: $(cat "$TMP/err")"
+done
+
 # --no-entities: the same text, no entities; --timing: where the time went.
 NDB="$TMP/noent.db"
 "$BIN/morgue-index" --no-entities --timing --db "$NDB" corpus/ >"$TMP/out" 2>"$TMP/err"

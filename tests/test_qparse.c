@@ -42,11 +42,15 @@ static int allowed_bare(const char *w, size_t n)
 {
     static const char *const OK[] = {"AND",  "OR",   "NOT",      "title",
                                      "lede", "body", "captions", "highlights",
-                                     ":",    "*",    NULL};
+                                     ":",    "*",    "NEAR",     ",",
+                                     NULL};
     for (int i = 0; OK[i]; i++)
         if (strlen(OK[i]) == n && memcmp(OK[i], w, n) == 0)
             return 1;
-    return 0;
+    size_t d = 0; /* NEAR's distance */
+    while (d < n && w[d] >= '0' && w[d] <= '9')
+        d++;
+    return n > 0 && d == n;
 }
 
 /* Checks that fts keeps user text inside balanced double quotes; on
@@ -438,4 +442,97 @@ Test(qparse, prefixes_and_phrases)
     assert_finds("\"Kim Jong Un\"", "6");
     assert_finds("inter-Korean", "");
     assert_finds("Jong-un Seoul", "6");
+}
+
+Test(qparse, proximity)
+{
+    fill();
+    /* at most N words between them, in either order, stems matching */
+    assert_finds("\"apples sold\"~2", "2 3");
+    assert_finds("\"bananas sold\"~1", "");
+    assert_finds("\"bananas sold\"~3", "3");
+    assert_finds("\"sold bananas\"~3", "3");
+    assert_finds("\"summits cocoa\"~3", "2");
+    assert_finds("title:\"fruit market\"~0", "3");
+    /* one word is just the word; a ~ without a number is a word's */
+    assert_finds("\"cocoa\"~5", "2 4");
+    assert_finds("\"apples sold\"~ Pyongyang", "");
+}
+
+Test(qparse, stored_field_and_date_filters)
+{
+    struct qparse_out q;
+    struct mg_err err = {""};
+    cr_assert_eq(qparse_full(tok,
+                             "summit source:Reuters section:\"World news\" "
+                             "byline:Smith date:2018-02",
+                             0, &q, &err),
+                 0, "%s", err.msg);
+    cr_expect_not_null(q.fts);
+    cr_assert_eq(q.ncolumns, 3);
+    cr_expect_str_eq(q.columns[0].column, "source");
+    cr_expect_str_eq(q.columns[0].value, "Reuters");
+    cr_expect_str_eq(q.columns[1].value, "World news");
+    cr_expect_str_eq(q.columns[2].column, "byline");
+    cr_expect_str_eq(q.since, "2018-02");
+    cr_expect_str_eq(q.until, "2018-02\x7f");
+    qparse_out_free(&q);
+    /* filters alone are a query; two dates narrow each other */
+    cr_assert_eq(qparse_full(tok, "date:2018 date:2018-02-01..2018-03-10", 0,
+                             &q, &err),
+                 0, "%s", err.msg);
+    cr_expect_null(q.fts);
+    cr_expect_str_eq(q.since, "2018-02-01");
+    cr_expect_str_eq(q.until, "2018-03-10\x7f");
+    qparse_out_free(&q);
+}
+
+Test(qparse, bad_dates_say_what_is_accepted)
+{
+    static const char *const BAD[] = {
+        "summit date:2018-13",      "summit date:2018-02-30",
+        "summit date:18-02",        "summit date:2018-03..2018-02",
+        "summit date:..",           "summit date:yesterday",
+        "summit date:"};
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        struct qparse_out q;
+        struct mg_err err = {""};
+        cr_expect_eq(qparse_full(tok, BAD[i], 0, &q, &err), -1, "[%s]",
+                     BAD[i]);
+        cr_expect(strstr(err.msg, "date") != NULL, "[%s]: %s", BAD[i],
+                  err.msg);
+        qparse_out_free(&q);
+    }
+    char *lo, *hi;
+    struct mg_err err = {""};
+    cr_assert_eq(qdate_range("..2018-02-10", &lo, &hi, &err), 0);
+    cr_expect_null(lo);
+    cr_expect_str_eq(hi, "2018-02-10\x7f");
+    free(hi);
+    cr_assert_eq(qdate_range("2016-02-29", &lo, &hi, &err), 0);
+    cr_expect_str_eq(lo, "2016-02-29");
+    free(lo);
+    free(hi);
+}
+
+Test(qparse, plain_queries_can_be_relaxed)
+{
+    struct qparse_out q;
+    struct mg_err err = {""};
+    cr_assert_eq(qparse_full(tok, "the summit in Pyongyang -cocoa", 0, &q,
+                             &err),
+                 0);
+    cr_expect(q.simple);
+    cr_assert_eq(q.nterms, 4);
+    cr_expect(q.stop[0] && !q.stop[1] && q.stop[2] && !q.stop[3]);
+    cr_expect_not_null(q.negated);
+    qparse_out_free(&q);
+    static const char *const NOT_PLAIN[] = {
+        "summit OR talks", "title:summit talks", "(summit talks)",
+        "\"summit talks\"~3 Pyongyang", "summit"};
+    for (size_t i = 0; i < sizeof NOT_PLAIN / sizeof *NOT_PLAIN; i++) {
+        cr_assert_eq(qparse_full(tok, NOT_PLAIN[i], 0, &q, &err), 0);
+        cr_expect_not(q.simple, "[%s] is not a plain AND", NOT_PLAIN[i]);
+        qparse_out_free(&q);
+    }
 }

@@ -468,3 +468,90 @@ Test(search, entity_filters_and_facets)
     cr_expect_eq(run("-person:Kim summit", 10, 0, &r, &err), -1);
     search_result_free(&r);
 }
+
+/* The number of articles SQL gives over the index. */
+static int64_t sql_count(const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+static void run_opts(const struct search_opts *o, struct search_result *res)
+{
+    struct mg_err err = {""};
+    cr_assert_eq(search_run(se, o, res, &err), 0, "search [%s]: %s",
+                 o->query ? o->query : "", err.msg);
+}
+
+Test(search, dates_sources_and_sort)
+{
+    int64_t day = sql_count("SELECT count(*) FROM articles WHERE date LIKE "
+                            "'1987-02-26%'");
+    cr_assert_gt(day, 0);
+    struct search_result r;
+    struct search_opts o = {.query = "", .since = "1987-02-26",
+                            .until = "1987-02-26", .count_only = 1};
+    run_opts(&o, &r);
+    cr_expect_eq(r.total, day);
+    cr_expect_eq(r.nhits, 0, "--count gives no hits");
+    search_result_free(&r);
+    /* the same as a query field, with words */
+    struct search_opts o2 = {.query = "date:1987-02-26 cocoa", .limit = 50};
+    run_opts(&o2, &r);
+    cr_expect_gt(r.total, 0);
+    for (int i = 0; i < r.nhits; i++)
+        cr_expect_eq(strncmp(r.hits[i].date, "1987-02-26", 10), 0, "%s",
+                     r.hits[i].date);
+    search_result_free(&r);
+    /* newest first, oldest first */
+    struct search_opts o3 = {.query = "source:reuters",
+                             .limit = 30,
+                             .sort = SEARCH_SORT_OLDEST};
+    run_opts(&o3, &r);
+    cr_expect_eq(r.total, sql_count("SELECT count(*) FROM articles WHERE "
+                                    "source = 'Reuters'"));
+    for (int i = 1; i < r.nhits; i++)
+        cr_expect_leq(strcmp(r.hits[i - 1].date, r.hits[i].date), 0);
+    search_result_free(&r);
+    o3.sort = SEARCH_SORT_NEWEST;
+    o3.query = "cocoa";
+    run_opts(&o3, &r);
+    for (int i = 1; i < r.nhits; i++)
+        cr_expect_geq(strcmp(r.hits[i - 1].date, r.hits[i].date), 0);
+    search_result_free(&r);
+    /* a bad --since is refused with a message */
+    struct search_opts bad = {.query = "cocoa", .since = "1987-02-31"};
+    struct mg_err err = {""};
+    cr_expect_eq(search_run(se, &bad, &r, &err), -1);
+    cr_expect(strstr(err.msg, "1987-02-31") != NULL, "%s", err.msg);
+    search_result_free(&r);
+}
+
+Test(search, too_few_with_all_the_words_relaxes)
+{
+    struct search_result r;
+    /* no article has "zebra": the seed has the other three */
+    struct search_opts o = {.query = "inter-Korean summit Pyongyang zebra"};
+    run_opts(&o, &r);
+    cr_expect(r.relaxed);
+    cr_expect_eq(r.strict_total, 0);
+    cr_assert_gt(r.nhits, 0);
+    cr_expect(ends_with(r.hits[0].id, SEED_FILE), "first: %s",
+              r.hits[0].id);
+    search_result_free(&r);
+    o.strict = 1;
+    run_opts(&o, &r);
+    cr_expect_not(r.relaxed);
+    cr_expect_eq(r.total, 0);
+    search_result_free(&r);
+    /* enough with all the words: no relaxing */
+    struct search_opts o2 = {.query = "cocoa prices", .limit = 1};
+    run_opts(&o2, &r);
+    cr_expect_not(r.relaxed);
+    search_result_free(&r);
+}
