@@ -352,6 +352,109 @@ static void ids_sql(struct buf *ids, const char *fts, int nf,
     add_where(ids, w);
 }
 
+/* Appends the hit in the current row of st (uid, title, date, source,
+ * path, url, -, snippet) with this score. */
+static void read_hit(sqlite3_stmt *st, struct search_result *res,
+                     double score)
+{
+    res->hits = mg_realloc(res->hits,
+                           sizeof *res->hits * (size_t)(res->nhits + 1));
+    struct search_hit *h = &res->hits[res->nhits++];
+    memset(h, 0, sizeof *h);
+    h->id = col(st, 0);
+    h->title = col(st, 1);
+    h->date = col(st, 2);
+    h->source = col(st, 3);
+    h->path = col(st, 4);
+    h->url = col(st, 5);
+    h->score = score;
+    const unsigned char *sn = sqlite3_column_text(st, 7);
+    split_snippet(sn ? (const char *)sn : "", h);
+}
+
+/* The proximity boost: a score is multiplied by 1 + PROX_BOOST / (1 +
+ * slack / PROX_SCALE), where slack is how many more tokens than the
+ * query's words the smallest window holding all of them takes (0 when
+ * they stand side by side).  Only the best PROX_TOP by bm25 are
+ * re-scored, so the cost stays bounded. */
+#define PROX_TOP 200
+#define PROX_BOOST 0.5
+#define PROX_SCALE 8.0
+
+/* The page of hits by relevance: the best max(PROX_TOP, offset + limit)
+ * by bm25 (most of the words first when relaxed), re-scored by
+ * proximity, then each hit of the page read with its snippet. */
+static int rank_hits(struct searcher *s, const char *fts,
+                     const struct qparse_out *q, struct search_result *res,
+                     int64_t mask, const struct qfilter *f, int nf,
+                     char **keys, const struct where *w, int limit,
+                     int offset, struct mg_err *err)
+{
+    (void)q;
+    struct buf sql = {0};
+    sqlite3_stmt *st = NULL;
+    int top = offset + limit > PROX_TOP ? offset + limit : PROX_TOP;
+    int rc = -1;
+    buf_printf(&sql,
+               "SELECT id, b * (CASE WHEN win > 0 THEN 1.0 + %g / (1.0 +"
+               " max(win - nph, 0) / %g) ELSE 1.0 END) AS s FROM (SELECT"
+               " fts.rowid AS id, -" BM25 " AS b, morgue_window(fts) AS win,"
+               " morgue_matched(fts, %lld) AS m, morgue_matched(fts, -1) AS"
+               " nph FROM fts JOIN articles a ON a.id = fts.rowid WHERE fts"
+               " MATCH :q",
+               PROX_BOOST, PROX_SCALE, (long long)mask);
+    add_filters(&sql, "a.id", nf);
+    add_where(&sql, w);
+    buf_printf(&sql, " ORDER BY %s" BM25 " LIMIT %d) ORDER BY %s s DESC"
+                     " LIMIT :limit OFFSET :offset",
+               res->relaxed ? "m DESC, " : "", top,
+               res->relaxed ? "m DESC," : "");
+    if (prepare_all(s, &sql, fts, f, nf, keys, w, &st, err) < 0)
+        goto out;
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), offset);
+    int64_t ids[SEARCH_MAX_LIMIT];
+    double scores[SEARCH_MAX_LIMIT];
+    int n = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && n < SEARCH_MAX_LIMIT) {
+        ids[n] = sqlite3_column_int64(st, 0);
+        scores[n++] = sqlite3_column_double(st, 1);
+    }
+    if (step != SQLITE_DONE && step != SQLITE_ROW) {
+        db_fail(s, err);
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* each hit of the page, with its snippet */
+    if (sqlite3_prepare_v2(store_db(s->store),
+                           "SELECT a.uid, a.title, a.date, a.source, a.path,"
+                           " a.url, 0, morgue_snippet(fts) FROM fts JOIN"
+                           " articles a ON a.id = fts.rowid WHERE fts MATCH"
+                           " ?1 AND fts.rowid = ?2",
+                           -1, &st, NULL) != SQLITE_OK) {
+        db_fail(s, err);
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, ids[i]);
+        step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            read_hit(st, res, scores[i]);
+        else if (step != SQLITE_DONE) {
+            db_fail(s, err);
+            goto out;
+        }
+        sqlite3_reset(st);
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    buf_free(&sql);
+    return rc;
+}
+
 int search_run(struct searcher *s, const struct search_opts *o,
                struct search_result *res, struct mg_err *err)
 {
@@ -428,47 +531,38 @@ int search_run(struct searcher *s, const struct search_opts *o,
         sort = fts ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_NEWEST;
     if (!fts && sort == SEARCH_SORT_RELEVANCE)
         sort = SEARCH_SORT_NEWEST;
-    buf_clear(&sql);
-    if (fts)
-        buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source, a.path,"
-                       " a.url, -" BM25 ", morgue_snippet(fts)"
-                       " FROM fts JOIN articles a ON a.id = fts.rowid"
-                       " WHERE fts MATCH :q");
-    else
-        buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source, a.path,"
-                       " a.url, 0.0, a.lede FROM articles a WHERE 1");
-    add_filters(&sql, "a.id", nf);
-    add_where(&sql, &w);
-    if (sort == SEARCH_SORT_NEWEST)
-        buf_adds(&sql, " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
-    else if (sort == SEARCH_SORT_OLDEST)
-        buf_adds(&sql, " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
-    else if (res->relaxed)
-        buf_printf(&sql, " ORDER BY morgue_matched(fts, %lld) DESC, " BM25,
-                   (long long)mask);
-    else
-        buf_adds(&sql, " ORDER BY " BM25);
-    buf_adds(&sql, " LIMIT :limit OFFSET :offset");
-    if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
-        goto fail;
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), offset);
-    int cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (res->nhits == cap)
-            res->hits = mg_realloc(res->hits, sizeof *res->hits *
-                                   (size_t)(cap = cap ? cap * 2 : 16));
-        struct search_hit *h = &res->hits[res->nhits++];
-        memset(h, 0, sizeof *h);
-        h->id = col(st, 0);
-        h->title = col(st, 1);
-        h->date = col(st, 2);
-        h->source = col(st, 3);
-        h->path = col(st, 4);
-        h->url = col(st, 5);
-        h->score = sqlite3_column_double(st, 6);
-        const unsigned char *sn = sqlite3_column_text(st, 7);
-        split_snippet(sn ? (const char *)sn : "", h);
+    if (fts && sort == SEARCH_SORT_RELEVANCE) {
+        if (rank_hits(s, fts, &q, res, mask, f, nf, keys, &w, limit, offset,
+                      err) < 0)
+            goto fail;
+        rc = SQLITE_DONE;
+    } else {
+        buf_clear(&sql);
+        if (fts)
+            buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
+                           " a.path, a.url, -" BM25 ", morgue_snippet(fts)"
+                           " FROM fts JOIN articles a ON a.id = fts.rowid"
+                           " WHERE fts MATCH :q");
+        else
+            buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
+                           " a.path, a.url, 0.0, a.lede FROM articles a"
+                           " WHERE 1");
+        add_filters(&sql, "a.id", nf);
+        add_where(&sql, &w);
+        if (sort == SEARCH_SORT_OLDEST)
+            buf_adds(&sql, " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
+        else
+            buf_adds(&sql,
+                     " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
+        buf_adds(&sql, " LIMIT :limit OFFSET :offset");
+        if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
+            goto fail;
+        sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"),
+                         limit);
+        sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"),
+                         offset);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            read_hit(st, res, sqlite3_column_double(st, 6));
     }
     if (rc != SQLITE_DONE)
         goto dbfail;

@@ -300,6 +300,65 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         buf_free(&out);
 }
 
+/* morgue_window(fts): the fewest tokens, in one column, that hold at
+ * least one instance of every phrase the row matches (at most 63
+ * phrases), or -1 when no column holds them all or the query has fewer
+ * than two phrases.  The proximity boost of search.c uses it: "summit
+ * Pyongyang" in one sentence beats the two words pages apart. */
+static void window_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                      sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+    (void)nval, (void)val;
+    int ninst = 0, nph = api->xPhraseCount(fts);
+    if (nph < 2 || nph > 63 || api->xInstCount(fts, &ninst) != SQLITE_OK ||
+        ninst < 2) {
+        sqlite3_result_int(ctx, -1);
+        return;
+    }
+    /* the phrases this row matches at all */
+    sqlite3_int64 need = 0;
+    int *ph = sqlite3_malloc64(sizeof(int) * 3 * (sqlite3_uint64)ninst);
+    if (!ph) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    int *col = ph + ninst, *off = col + ninst, n = 0;
+    for (int i = 0; i < ninst; i++)
+        if (api->xInst(fts, i, &ph[n], &col[n], &off[n]) == SQLITE_OK &&
+            ph[n] >= 0 && ph[n] < 63) {
+            need |= (sqlite3_int64)1 << ph[n];
+            n++;
+        }
+    /* instances come in column, then offset order: slide a window over
+     * each column's run of them */
+    int best = -1, count[63] = {0};
+    for (int a = 0; a < n;) {
+        int end = a;
+        while (end < n && col[end] == col[a])
+            end++;
+        sqlite3_int64 have = 0;
+        memset(count, 0, sizeof count);
+        for (int lo = a, hi = a; hi < end; hi++) {
+            if (count[ph[hi]]++ == 0)
+                have |= (sqlite3_int64)1 << ph[hi];
+            while (have == need) {
+                int span = off[hi] - off[lo] + 1;
+                if (best < 0 || span < best)
+                    best = span;
+                if (--count[ph[lo]] == 0)
+                    have &= ~((sqlite3_int64)1 << ph[lo]);
+                lo++;
+            }
+        }
+        a = end;
+    }
+    sqlite3_free(ph);
+    /* a window over one phrase only says nothing */
+    sqlite3_result_int(ctx, __builtin_popcountll((unsigned long long)need) >= 2
+                                ? best
+                                : -1);
+}
+
 /* morgue_matched(fts, mask): how many of the query's phrases whose bit is
  * set in mask (phrase i, bit i; the first 63) occur in the row.  Ranks the
  * relaxed search, where the words are ORed, by how many of them an
@@ -335,6 +394,8 @@ int snippet_register(sqlite3 *db, struct mg_err *err)
     if (api->xCreateFunction(api, "morgue_snippet", NULL, snippet_fn, NULL) !=
             SQLITE_OK ||
         api->xCreateFunction(api, "morgue_matched", NULL, matched_fn, NULL) !=
+            SQLITE_OK ||
+        api->xCreateFunction(api, "morgue_window", NULL, window_fn, NULL) !=
             SQLITE_OK)
         return mg_fail(err, "cannot register morgue_snippet: %s",
                        sqlite3_errmsg(db));

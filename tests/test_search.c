@@ -555,3 +555,23 @@ Test(search, too_few_with_all_the_words_relaxes)
     cr_expect_not(r.relaxed);
     search_result_free(&r);
 }
+
+Test(search, words_close_together_rank_first)
+{
+    /* the same words, the same length: only their distance differs */
+    const char *filler = "grain barley wheat oats rye maize sorghum millet "
+                         "rice corn soy canola flax hemp jute cotton ";
+    struct buf near = {0}, far = {0};
+    buf_printf(&near, "Zanzibar quinoa talks. %s%s", filler, filler);
+    buf_printf(&far, "Zanzibar %s%s quinoa talks.", filler, filler);
+    add("far", "Report", far.s);
+    add("near", "Report", near.s);
+    buf_free(&near);
+    buf_free(&far);
+    struct search_result r;
+    run_ok("Zanzibar quinoa", 10, 0, &r);
+    cr_assert_eq(r.nhits, 2);
+    cr_expect_str_eq(r.hits[0].id, "near");
+    cr_expect_gt(r.hits[0].score, r.hits[1].score);
+    search_result_free(&r);
+}
