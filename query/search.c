@@ -383,12 +383,14 @@ static void read_hit(sqlite3_stmt *st, struct search_result *res,
 
 /* The page of hits by relevance: the best max(PROX_TOP, offset + limit)
  * by bm25 (most of the words first when relaxed), re-scored by
- * proximity, then each hit of the page read with its snippet. */
+ * proximity and, with fresh > 0 (a half-life in days), by recency: an
+ * article as new as the newest in the index counts twice, one fresh days
+ * older 1.5 times; then each hit of the page read with its snippet. */
 static int rank_hits(struct searcher *s, const char *fts,
                      const struct qparse_out *q, struct search_result *res,
                      int64_t mask, const struct qfilter *f, int nf,
                      char **keys, const struct where *w, int limit,
-                     int offset, struct mg_err *err)
+                     int offset, double fresh, struct mg_err *err)
 {
     (void)q;
     struct buf sql = {0};
@@ -397,12 +399,17 @@ static int rank_hits(struct searcher *s, const char *fts,
     int rc = -1;
     buf_printf(&sql,
                "SELECT id, b * (CASE WHEN win > 0 THEN 1.0 + %g / (1.0 +"
-               " max(win - nph, 0) / %g) ELSE 1.0 END) AS s FROM (SELECT"
-               " fts.rowid AS id, -" BM25 " AS b, morgue_window(fts) AS win,"
+               " max(win - nph, 0) / %g) ELSE 1.0 END) * (CASE WHEN %g > 0"
+               " AND d IS NOT NULL THEN 1.0 + pow(0.5, max(julianday(("
+               "SELECT max(date) FROM articles)) - julianday(d), 0) / %g)"
+               " ELSE 1.0 END) AS s FROM (SELECT"
+               " fts.rowid AS id, a.date AS d, -" BM25 " AS b,"
+               " morgue_window(fts) AS win,"
                " morgue_matched(fts, %lld) AS m, morgue_matched(fts, -1) AS"
                " nph FROM fts JOIN articles a ON a.id = fts.rowid WHERE fts"
                " MATCH :q",
-               PROX_BOOST, PROX_SCALE, (long long)mask);
+               PROX_BOOST, PROX_SCALE, fresh, fresh > 0 ? fresh : 1.0,
+               (long long)mask);
     add_filters(&sql, "a.id", nf);
     add_where(&sql, w);
     buf_printf(&sql, " ORDER BY %s" BM25 " LIMIT %d) ORDER BY %s s DESC"
@@ -533,7 +540,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
         sort = SEARCH_SORT_NEWEST;
     if (fts && sort == SEARCH_SORT_RELEVANCE) {
         if (rank_hits(s, fts, &q, res, mask, f, nf, keys, &w, limit, offset,
-                      err) < 0)
+                      o->fresh, err) < 0)
             goto fail;
         rc = SQLITE_DONE;
     } else {

@@ -36,6 +36,8 @@ struct search_opts {
     enum search_sort sort;
     int count_only;    /* only the total: no hits, no facets */
     int strict;        /* never relax to "most of the words" */
+    double fresh;      /* > 0: blend in recency, with this half-life in
+                        * days, counted back from the newest article */
 };
 
 /* One facet value: an entity and the number of matching articles that

@@ -575,3 +575,26 @@ Test(search, words_close_together_rank_first)
     cr_expect_gt(r.hits[0].score, r.hits[1].score);
     search_result_free(&r);
 }
+
+Test(search, fresh_prefers_the_newer_of_two_equal_articles)
+{
+    const char *dates[] = {"2019-01-01", "2019-06-01"};
+    const char *uids[] = {"older", "newer"};
+    for (int i = 0; i < 2; i++) {
+        struct article a = {0};
+        a.uid = mg_strdup(uids[i]);
+        a.title = mg_strdup("Quokka census");
+        a.body = mg_strdup("The quokka census counted quokkas on Rottnest.");
+        a.date = mg_strdup(dates[i]);
+        struct mg_err err = {""};
+        cr_assert_eq(store_put(st, &a, &err), STORE_ADDED, "%s", err.msg);
+        article_clear(&a);
+    }
+    struct search_result r;
+    struct search_opts o = {.query = "quokka census", .fresh = 30};
+    run_opts(&o, &r);
+    cr_assert_eq(r.nhits, 2);
+    cr_expect_str_eq(r.hits[0].id, "newer");
+    cr_expect_gt(r.hits[0].score, r.hits[1].score * 1.5);
+    search_result_free(&r);
+}
