@@ -24,6 +24,7 @@ struct article {
     char *language;   /* BCP 47 code, "und" when unknown */
     char *description; /* the page's own summary (HTML meta), if any */
     char *path;       /* the file it came from */
+    uint64_t simhash; /* near-duplicate fingerprint of the body (0: none) */
 };
 
 enum ent_kind { ENT_PERSON, ENT_PLACE, ENT_ORG };

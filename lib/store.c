@@ -43,7 +43,7 @@ static const char SCHEMA[] =
     " entities TEXT NOT NULL DEFAULT '',"
     " date TEXT, source TEXT, url TEXT, byline TEXT, section TEXT,"
     " dateline TEXT, language TEXT, description TEXT, path TEXT,"
-    " hash TEXT NOT NULL);"
+    " hash TEXT NOT NULL, simhash INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX articles_date ON articles(date);"
     "CREATE INDEX articles_source ON articles(source);"
     "CREATE INDEX articles_section ON articles(section);"
@@ -181,16 +181,16 @@ static int prepare_writes(struct store *s, struct mg_err *err)
     if (prepare(s, &s->find, "SELECT id, hash FROM articles WHERE uid=?1",
                 err) < 0 ||
         prepare(s, &s->insert,
-                "INSERT INTO articles(uid, " STORE_FIELDS ") VALUES (?1, ?2,"
-                " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                " ?16, ?17)",
+                "INSERT INTO articles(uid, " STORE_FIELDS ", simhash)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                " ?13, ?14, ?15, ?16, ?17, ?18)",
                 err) < 0 ||
         prepare(s, &s->update,
                 "UPDATE articles SET title=?2, lede=?3, body=?4,"
                 " captions=?5, highlights=?6, entities=?7, date=?8,"
                 " source=?9, url=?10, byline=?11, section=?12, dateline=?13,"
-                " language=?14, description=?15, path=?16, hash=?17"
-                " WHERE uid=?1",
+                " language=?14, description=?15, path=?16, hash=?17,"
+                " simhash=?18 WHERE uid=?1",
                 err) < 0 ||
         prepare(s, &s->fts_insert,
                 "INSERT INTO fts(rowid, title, lede, body, captions,"
@@ -358,6 +358,7 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
     bind_opt(st, 15, a->description);
     bind_opt(st, 16, a->path);
     sqlite3_bind_text(st, 17, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 18, (sqlite3_int64)a->simhash);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);

@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* Bumped whenever the schema below changes. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* FTS5 column order, also the order of bm25() weights. */
 enum store_col {

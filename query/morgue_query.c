@@ -48,6 +48,9 @@ static void usage(FILE *f)
           "  --strict      only articles with all the words (by default, when\n"
           "                too few have them all, those with most of them)\n"
           "  --count       print only the number of matching articles\n"
+          "  --no-collapse show near-duplicates (republished wire stories) as\n"
+          "                hits of their own, not folded under the best one\n"
+          "  --similar ID  list the near-duplicates of article ID\n"
           "  --fresh[=DAYS] favour recent articles: one as new as the\n"
           "                newest in the index counts twice, one DAYS older\n"
           "                (default 30) 1.5 times\n"
@@ -117,9 +120,12 @@ static void print_text(const struct search_result *r, int offset, int tty)
         printf("%s%d. %s%s\n", tty ? "\033[1m" : "", offset + i + 1,
                h->title && *h->title ? h->title : "(no title)",
                tty ? "\033[0m" : "");
-        printf("   %s%s%s%s%s  score %.2f\n", date, *date ? " | " : "",
+        printf("   %s%s%s%s%s  score %.2f", date, *date ? " | " : "",
                h->source ? h->source : "", h->source ? " | " : "",
                h->path ? h->path : h->id, h->score);
+        if (h->similar)
+            printf("  (+%d similar: --similar %s)", h->similar, h->id);
+        putchar('\n');
         fputs("   ", stdout);
         print_snippet(h, tty);
         putchar('\n');
@@ -181,12 +187,12 @@ static int print_json(const char *query, const struct search_result *r)
                                   json_pack("[ii]", h->spans[k].start,
                                             h->spans[k].length));
         json_array_append_new(
-            hits, json_pack("{s:o s:o s:o s:o s:o s:o s:f s:o s:o}", "id",
+            hits, json_pack("{s:o s:o s:o s:o s:o s:o s:f s:o s:o s:i}", "id",
                             jstr(h->id), "title", jstr(h->title), "date",
                             jstr(h->date), "source", jstr(h->source), "path",
                             jstr(h->path), "url", jstr(h->url), "score",
                             h->score, "snippet", jstr(h->snippet),
-                            "highlights", spans));
+                            "highlights", spans, "similar", h->similar));
     }
     json_t *doc = json_pack("{s:s s:I s:o}", "query", query, "total",
                             (json_int_t)r->total, "hits", hits);
@@ -194,6 +200,7 @@ static int print_json(const char *query, const struct search_result *r)
         doc = json_pack("{s:n s:I s:o}", "query", "total",
                         (json_int_t)r->total, "hits", hits);
     json_object_set_new(doc, "relaxed", json_boolean(r->relaxed));
+    json_object_set_new(doc, "collapsed", json_integer(r->collapsed));
     if (r->relaxed)
         json_object_set_new(doc, "strict_total",
                             json_integer((json_int_t)r->strict_total));
@@ -216,7 +223,8 @@ static int split_args(int argc, char **argv, struct buf *q)
     static const char *const WITH_VALUE[] = {
         "--db",     "-n",      "--limit", "--offset", "--person",
         "--place",  "--org",   "--entities", "--kind", "--page",
-        "--since",  "--until", "--source", "--section", "--sort", NULL};
+        "--since",  "--until", "--source", "--section", "--sort",
+        "--similar", NULL};
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -271,13 +279,15 @@ int main(int argc, char **argv)
         {"strict", no_argument, NULL, 'T'},
         {"count", no_argument, NULL, 'N'},
         {"fresh", optional_argument, NULL, 'W'},
+        {"no-collapse", no_argument, NULL, 'U'},
+        {"similar", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *db = NULL;
     struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT};
     int json = 0, c, facets = 0, kind = -1, page = 0;
-    const char *entities = NULL;
+    const char *entities = NULL, *similar = NULL;
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int nfilters = 0;
     struct buf q = {0};
@@ -353,6 +363,8 @@ int main(int argc, char **argv)
             break;
         case 'T': so.strict = 1; break;
         case 'N': so.count_only = 1; break;
+        case 'U': so.no_collapse = 1; break;
+        case 'M': similar = optarg; break;
         case 'W': {
             int days = 30;
             if (optarg &&
@@ -412,6 +424,18 @@ int main(int argc, char **argv)
                        res.facets[i].name, (long long)res.facets[i].count);
         }
         status = res.nfacets ? 0 : 1;
+        goto out;
+    }
+    if (similar) { /* --similar ID: the article's near-duplicates */
+        if (search_similar(s, similar, so.limit, &res, &err) < 0) {
+            fprintf(stderr, "morgue-query: %s\n", err.msg);
+            goto out;
+        }
+        if (json && print_json(similar, &res) < 0)
+            goto out;
+        if (!json)
+            print_text(&res, 0, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+        status = res.nhits ? 0 : 1;
         goto out;
     }
     if (search_run(s, &so, &res, &err) < 0) {

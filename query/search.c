@@ -8,6 +8,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "fingerprint.h"
 #include "qparse.h"
 #include "snippet.h"
 #include "tokenizer.h"
@@ -23,6 +24,15 @@ struct searcher {
     sqlite3_stmt *count;
 };
 
+/* morgue_hamming(a, b): the bits in which two fingerprints differ. */
+static void hamming_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_result_int(ctx,
+                       fp_distance((uint64_t)sqlite3_value_int64(argv[0]),
+                                   (uint64_t)sqlite3_value_int64(argv[1])));
+}
+
 int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
 {
     *out = NULL;
@@ -34,6 +44,13 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
         return mg_fail(err, "cannot create the Snowball English stemmer");
     }
     sqlite3 *db = store_db(st);
+    if (sqlite3_create_function(db, "morgue_hamming", 2,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                hamming_fn, NULL, NULL) != SQLITE_OK) {
+        mg_fail(err, "%s: %s", store_path(st), sqlite3_errmsg(db));
+        searcher_free(s);
+        return -1;
+    }
     if (snippet_register(db, err) < 0) {
         searcher_free(s);
         return -1;
@@ -390,7 +407,8 @@ static int rank_hits(struct searcher *s, const char *fts,
                      const struct qparse_out *q, struct search_result *res,
                      int64_t mask, const struct qfilter *f, int nf,
                      char **keys, const struct where *w, int limit,
-                     int offset, double fresh, struct mg_err *err)
+                     int offset, double fresh, int no_collapse,
+                     struct mg_err *err)
 {
     (void)q;
     struct buf sql = {0};
@@ -402,8 +420,8 @@ static int rank_hits(struct searcher *s, const char *fts,
                " max(win - nph, 0) / %g) ELSE 1.0 END) * (CASE WHEN %g > 0"
                " AND d IS NOT NULL THEN 1.0 + pow(0.5, max(julianday(("
                "SELECT max(date) FROM articles)) - julianday(d), 0) / %g)"
-               " ELSE 1.0 END) AS s FROM (SELECT"
-               " fts.rowid AS id, a.date AS d, -" BM25 " AS b,"
+               " ELSE 1.0 END) AS s, sh FROM (SELECT"
+               " fts.rowid AS id, a.date AS d, a.simhash AS sh, -" BM25 " AS b,"
                " morgue_window(fts) AS win,"
                " morgue_matched(fts, %lld) AS m, morgue_matched(fts, -1) AS"
                " nph FROM fts JOIN articles a ON a.id = fts.rowid WHERE fts"
@@ -412,27 +430,54 @@ static int rank_hits(struct searcher *s, const char *fts,
                (long long)mask);
     add_filters(&sql, "a.id", nf);
     add_where(&sql, w);
-    buf_printf(&sql, " ORDER BY %s" BM25 " LIMIT %d) ORDER BY %s s DESC"
-                     " LIMIT :limit OFFSET :offset",
+    buf_printf(&sql, " ORDER BY %s" BM25 " LIMIT %d) ORDER BY %s s DESC",
                res->relaxed ? "m DESC, " : "", top,
                res->relaxed ? "m DESC," : "");
     if (prepare_all(s, &sql, fts, f, nf, keys, w, &st, err) < 0)
         goto out;
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), offset);
-    int64_t ids[SEARCH_MAX_LIMIT];
-    double scores[SEARCH_MAX_LIMIT];
+    /* The ranked candidates; a near-duplicate of a better one is folded
+     * under it ("+3 similar") unless collapse is off. */
+    struct cand {
+        int64_t id;
+        double score;
+        uint64_t sh;
+        int similar;
+    } *c = mg_malloc(sizeof *c * (size_t)top);
     int n = 0, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW && n < SEARCH_MAX_LIMIT) {
-        ids[n] = sqlite3_column_int64(st, 0);
-        scores[n++] = sqlite3_column_double(st, 1);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && n < top) {
+        struct cand x = {sqlite3_column_int64(st, 0),
+                         sqlite3_column_double(st, 1),
+                         (uint64_t)sqlite3_column_int64(st, 2), 0};
+        int under = -1;
+        for (int k = 0; k < n && !no_collapse && x.sh; k++)
+            if (c[k].sh && fp_distance(c[k].sh, x.sh) <= FP_NEAR) {
+                under = k;
+                break;
+            }
+        if (under >= 0) {
+            c[under].similar++;
+            res->collapsed++;
+        } else {
+            c[n++] = x;
+        }
     }
     if (step != SQLITE_DONE && step != SQLITE_ROW) {
+        free(c);
         db_fail(s, err);
         goto out;
     }
     sqlite3_finalize(st);
     st = NULL;
+    int64_t ids[SEARCH_MAX_LIMIT];
+    double scores[SEARCH_MAX_LIMIT];
+    int similar[SEARCH_MAX_LIMIT], npage = 0;
+    for (int k = offset; k < n && npage < limit; k++) {
+        ids[npage] = c[k].id;
+        scores[npage] = c[k].score;
+        similar[npage++] = c[k].similar;
+    }
+    free(c);
+    n = npage;
     /* each hit of the page, with its snippet */
     if (sqlite3_prepare_v2(store_db(s->store),
                            "SELECT a.uid, a.title, a.date, a.source, a.path,"
@@ -447,8 +492,10 @@ static int rank_hits(struct searcher *s, const char *fts,
         sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, ids[i]);
         step = sqlite3_step(st);
-        if (step == SQLITE_ROW)
+        if (step == SQLITE_ROW) {
             read_hit(st, res, scores[i]);
+            res->hits[res->nhits - 1].similar = similar[i];
+        }
         else if (step != SQLITE_DONE) {
             db_fail(s, err);
             goto out;
@@ -540,7 +587,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
         sort = SEARCH_SORT_NEWEST;
     if (fts && sort == SEARCH_SORT_RELEVANCE) {
         if (rank_hits(s, fts, &q, res, mask, f, nf, keys, &w, limit, offset,
-                      o->fresh, err) < 0)
+                      o->fresh, o->no_collapse, err) < 0)
             goto fail;
         rc = SQLITE_DONE;
     } else {
@@ -611,6 +658,48 @@ done:
     where_free(&w);
     qparse_out_free(&q);
     return rc;
+}
+
+int search_similar(struct searcher *s, const char *uid, int limit,
+                   struct search_result *res, struct mg_err *err)
+{
+    memset(res, 0, sizeof *res);
+    sqlite3 *db = store_db(s->store);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT simhash FROM articles WHERE uid = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err);
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    uint64_t sh = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE
+                   ? mg_fail(err, "no article \"%s\" in %s", uid,
+                             store_path(s->store))
+                   : db_fail(s, err);
+    if (sh == 0) /* an empty body is like no other */
+        return 0;
+    /* A full scan of one integer column: milliseconds for 100,000 articles. */
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT a.uid, a.title, a.date, a.source, a.path, a.url,"
+            " morgue_hamming(a.simhash, ?1) AS d, a.lede FROM articles a"
+            " WHERE a.simhash != 0 AND a.uid != ?2 AND d <= ?3"
+            " ORDER BY d, a.date, a.id LIMIT ?4",
+            -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)sh);
+    sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, FP_NEAR);
+    sqlite3_bind_int(st, 4, limit > 0 ? limit : SEARCH_DEFAULT_LIMIT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        read_hit(st, res, -sqlite3_column_double(st, 6));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err);
+    res->total = res->nhits;
+    return 0;
 }
 
 int search_entities(struct searcher *s, const char *prefix, int kind,

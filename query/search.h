@@ -38,6 +38,7 @@ struct search_opts {
     int strict;        /* never relax to "most of the words" */
     double fresh;      /* > 0: blend in recency, with this half-life in
                         * days, counted back from the newest article */
+    int no_collapse;   /* show near-duplicates as hits of their own */
 };
 
 /* One facet value: an entity and the number of matching articles that
@@ -59,6 +60,7 @@ struct search_hit {
     char *snippet;         /* plain text, about 30 words */
     struct search_span *spans;
     int nspans;
+    int similar;           /* near-duplicates folded under this hit */
 };
 
 struct search_result {
@@ -67,6 +69,8 @@ struct search_result {
     int relaxed;           /* too few had all the words: these are the
                             * articles with most of them */
     int64_t strict_total;  /* with relaxed: how many had all the words */
+    int collapsed;         /* near-duplicates folded under better hits,
+                            * among the best examined by relevance */
     struct search_hit *hits;
     int nhits;
     struct search_facet *facets; /* by kind, most articles first */
@@ -96,6 +100,13 @@ int search_run(struct searcher *s, const struct search_opts *o,
  * facets is used). */
 int search_entities(struct searcher *s, const char *prefix, int kind,
                     int limit, struct search_result *out, struct mg_err *err);
+
+/* The near-duplicates of the article with this uid (bodies whose
+ * fingerprints differ in at most FP_NEAR bits), closest first, as hits
+ * whose snippet is the lede, at most limit.  Fails when there is no such
+ * article. */
+int search_similar(struct searcher *s, const char *uid, int limit,
+                   struct search_result *res, struct mg_err *err);
 
 void search_result_free(struct search_result *res);
 

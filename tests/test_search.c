@@ -11,6 +11,7 @@
 
 #include "clean.h"
 #include "entities.h"
+#include "fingerprint.h"
 #include "formats.h"
 #include "helpers.h"
 #include "search.h"
@@ -596,5 +597,60 @@ Test(search, fresh_prefers_the_newer_of_two_equal_articles)
     cr_assert_eq(r.nhits, 2);
     cr_expect_str_eq(r.hits[0].id, "newer");
     cr_expect_gt(r.hits[0].score, r.hits[1].score * 1.5);
+    search_result_free(&r);
+}
+
+Test(search, near_duplicates_fold_under_the_best_hit)
+{
+#define WOMBATS                                                                \
+    " joeys counted at the Launceston sanctuary, officials said. Keepers "     \
+    "credited a mild winter, new burrows dug by volunteers and a grant from "  \
+    "the state government that paid for fencing against foxes. Visitors "      \
+    "numbers also rose, and the sanctuary plans a second enclosure near "      \
+    "Devonport next spring if donations keep coming in."
+    static const char *const BODY[] = {
+        "Wombat breeders in Tasmania reported a record season, with 412"
+        WOMBATS,
+        "Wombat breeders in Tasmania reported a record season, with 421"
+        WOMBATS,
+        "Wombat tourism fell in Victoria after floods closed the parks, "
+        "and rangers moved the animals to higher ground for the winter. "
+        "Operators in Gippsland said bookings halved, hotels cut staff and "
+        "councils asked Canberra for help to repair roads and bridges "
+        "before the summer holidays brought families back to the region."};
+    static const char *const UID[] = {"w1", "w2", "w3"};
+    for (int i = 0; i < 3; i++) {
+        struct article a = {0};
+        a.uid = mg_strdup(UID[i]);
+        a.title = mg_strdup(i < 2 ? "Wombat season" : "Wombat parks shut");
+        a.body = mg_strdup(BODY[i]);
+        struct buf t = {0};
+        buf_printf(&t, "%s\n%s", a.title, a.body);
+        a.simhash = fp_simhash(t.s);
+        buf_free(&t);
+        struct mg_err err = {""};
+        cr_assert_eq(store_put(st, &a, &err), STORE_ADDED, "%s", err.msg);
+        article_clear(&a);
+    }
+    struct search_result r;
+    struct search_opts o = {.query = "wombat"};
+    run_opts(&o, &r);
+    cr_expect_eq(r.nhits, 2, "the republished copy is folded");
+    cr_expect_eq(r.collapsed, 1);
+    int similar = 0;
+    for (int i = 0; i < r.nhits; i++)
+        similar += r.hits[i].similar;
+    cr_expect_eq(similar, 1);
+    search_result_free(&r);
+    o.no_collapse = 1;
+    run_opts(&o, &r);
+    cr_expect_eq(r.nhits, 3);
+    search_result_free(&r);
+    struct mg_err err = {""};
+    cr_assert_eq(search_similar(se, "w1", 10, &r, &err), 0, "%s", err.msg);
+    cr_assert_eq(r.nhits, 1);
+    cr_expect_str_eq(r.hits[0].id, "w2");
+    search_result_free(&r);
+    cr_expect_eq(search_similar(se, "nope", 10, &r, &err), -1);
     search_result_free(&r);
 }
