@@ -31,7 +31,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query
 
-.PHONY: all deps demo test unit e2e test-san fuzz eval-entities bench-entities clean format lint
+.PHONY: all deps demo test unit e2e test-san fuzz eval eval-relevance tune-ranking eval-entities bench-entities clean format lint
 
 all: $(PROGS)
 
@@ -110,9 +110,22 @@ fuzz: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZERS))
 	  grep -E "^#[0-9]+ *DONE" $(FUZZ_DIR)/fuzz_$$f.log | tail -1; \
 	done
 
+SHARED ?= ../shared/corpus
+
+# Relevance: MRR@10, nDCG@10 and recall@100 of morgue-query next to a plain
+# FTS5 index of the same articles, on CNN known items and Reuters topics
+# (docs/relevance.md).  tune-ranking compares bm25 weightings on a sample.
+eval eval-relevance: $(PROGS)
+	python3 scripts/eval_relevance.py --bin $(BINDIR) --shared $(SHARED) \
+	  --work build/eval-rel
+
+WEIGHTS ?= default
+tune-ranking: $(PROGS)
+	python3 scripts/tune_ranking.py --bin $(BINDIR) --shared $(SHARED) \
+	  --work build/tune-rel $(foreach w,$(WEIGHTS),--weights $(w))
+
 # Entity extraction scored against Reuters-21578's PLACES, PEOPLE and ORGS
 # tags and a hand-checked sample (docs/entities-eval.md).
-SHARED ?= ../shared/corpus
 eval-entities: $(PROGS)
 	@if [ ! -d "$(SHARED)/reuters21578" ]; then \
 	  echo "eval-entities: skipped: $(SHARED)/reuters21578 not found"; exit 0; fi; \

@@ -54,6 +54,10 @@ static void usage(FILE *f)
           "  --fresh[=DAYS] favour recent articles: one as new as the\n"
           "                newest in the index counts twice, one DAYS older\n"
           "                (default 30) 1.5 times\n"
+          "  --weights T,L,B,C,H,E\n"
+          "                bm25 weights of title, lede, body, captions,\n"
+          "                highlights and entities, for relevance experiments\n"
+          "                (the defaults are in docs/relevance.md)\n"
           "  --json        one JSON document: {query, total, hits, facets}\n"
           "  --person NAME, --place NAME, --org NAME\n"
           "                only articles naming that entity (repeatable)\n"
@@ -80,6 +84,27 @@ static int parse_int(const char *s, const char *what, int lo, int hi,
         return -1;
     }
     *out = (int)v;
+    return 0;
+}
+
+/* --weights T,L,B,C,H,E: six bm25 weights, each from 0 to 1000. */
+static int parse_weights(const char *s, double *w)
+{
+    const char *p = s;
+    for (int i = 0; i < SEARCH_NWEIGHTS; i++) {
+        char *end;
+        w[i] = strtod(p, &end);
+        if (end == p || !(w[i] >= 0 && w[i] <= 1000) ||
+            (i + 1 < SEARCH_NWEIGHTS ? *end != ',' : *end != '\0')) {
+            fprintf(stderr, "morgue-query: --weights must be %d numbers "
+                            "from 0 to 1000 separated by commas (title, "
+                            "lede, body, captions, highlights, entities), "
+                            "not \"%s\"\n",
+                    SEARCH_NWEIGHTS, s);
+            return -1;
+        }
+        p = end + 1;
+    }
     return 0;
 }
 
@@ -224,7 +249,7 @@ static int split_args(int argc, char **argv, struct buf *q)
         "--db",     "-n",      "--limit", "--offset", "--person",
         "--place",  "--org",   "--entities", "--kind", "--page",
         "--since",  "--until", "--source", "--section", "--sort",
-        "--similar", NULL};
+        "--similar", "--weights", NULL};
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -281,6 +306,7 @@ int main(int argc, char **argv)
         {"fresh", optional_argument, NULL, 'W'},
         {"no-collapse", no_argument, NULL, 'U'},
         {"similar", required_argument, NULL, 'M'},
+        {"weights", required_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -288,6 +314,8 @@ int main(int argc, char **argv)
     struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT};
     int json = 0, c, facets = 0, kind = -1, page = 0;
     const char *entities = NULL, *similar = NULL;
+    double weights[SEARCH_NWEIGHTS];
+    int weighted = 0;
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int nfilters = 0;
     struct buf q = {0};
@@ -365,6 +393,13 @@ int main(int argc, char **argv)
         case 'N': so.count_only = 1; break;
         case 'U': so.no_collapse = 1; break;
         case 'M': similar = optarg; break;
+        case 'G':
+            if (parse_weights(optarg, weights) < 0) {
+                buf_free(&q);
+                return 2;
+            }
+            weighted = 1;
+            break;
         case 'W': {
             int days = 30;
             if (optarg &&
@@ -401,6 +436,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "morgue-query: %s\n", err.msg);
         goto out;
     }
+    if (weighted)
+        searcher_set_weights(s, weights);
     if (entities) { /* --entities PREFIX: a list for autocompletion */
         if (search_entities(s, entities, kind, so.limit, &res, &err) < 0) {
             fprintf(stderr, "morgue-query: %s\n", err.msg);

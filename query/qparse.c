@@ -379,7 +379,9 @@ static char *parse_prim(struct parser *p)
     skip_space(p);
     char c = p->s[p->pos];
     if (c == '(') {
-        p->complex = 1;
+        /* a group of one word, "(USA)", is just that word: the query
+         * stays plain (relaxable) */
+        int was_complex = p->complex, terms = p->terms;
         p->pos++;
         if (++p->depth > QPARSE_MAX_DEPTH) {
             if (!p->failed)
@@ -395,6 +397,8 @@ static char *parse_prim(struct parser *p)
             p->pos++; /* a missing ')' closes at the end */
         if (!e)
             return NULL;
+        if (p->terms != terms + 1 || p->complex != was_complex)
+            p->complex = 1;
         struct buf b = {0};
         buf_printf(&b, "(%s)", e);
         free(e);

@@ -13,15 +13,14 @@
 #include "snippet.h"
 #include "tokenizer.h"
 
-/* bm25 weights per FTS5 column: title, lede, body, captions, highlights,
- * entities. */
-#define BM25 "bm25(fts, 10.0, 3.0, 1.0, 0.5, 2.0, 2.0)"
+/* bm25 weights per FTS5 column (title, lede, body, captions, highlights,
+ * entities), chosen by measurement: docs/relevance.md. */
+const double SEARCH_WEIGHTS[SEARCH_NWEIGHTS] = {2.0, 0.0, 1.0, 1.0, 1.0, 1.0};
 
 struct searcher {
     struct store *store;
     struct tok *tok;
-    sqlite3_stmt *hits;
-    sqlite3_stmt *count;
+    char bm25[160]; /* the bm25(...) call with the weights */
 };
 
 /* morgue_hamming(a, b): the bits in which two fingerprints differ. */
@@ -55,30 +54,23 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
         searcher_free(s);
         return -1;
     }
-    if (sqlite3_prepare_v3(
-            db,
-            "SELECT a.uid, a.title, a.date, a.source, a.path, a.url,"
-            " -" BM25 ", morgue_snippet(fts)"
-            " FROM fts JOIN articles a ON a.id = fts.rowid"
-            " WHERE fts MATCH ?1 ORDER BY " BM25 " LIMIT ?2 OFFSET ?3",
-            -1, SQLITE_PREPARE_PERSISTENT, &s->hits, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v3(db, "SELECT count(*) FROM fts WHERE fts MATCH ?1",
-                           -1, SQLITE_PREPARE_PERSISTENT, &s->count,
-                           NULL) != SQLITE_OK) {
-        mg_fail(err, "%s: %s", store_path(st), sqlite3_errmsg(db));
-        searcher_free(s);
-        return -1;
-    }
+    searcher_set_weights(s, NULL);
     *out = s;
     return 0;
+}
+
+void searcher_set_weights(struct searcher *s, const double *w)
+{
+    if (!w)
+        w = SEARCH_WEIGHTS;
+    snprintf(s->bm25, sizeof s->bm25, "bm25(fts, %g, %g, %g, %g, %g, %g)",
+             w[0], w[1], w[2], w[3], w[4], w[5]);
 }
 
 void searcher_free(struct searcher *s)
 {
     if (!s)
         return;
-    sqlite3_finalize(s->hits);
-    sqlite3_finalize(s->count);
     tok_free(s->tok);
     free(s);
 }
@@ -398,6 +390,13 @@ static void read_hit(sqlite3_stmt *st, struct search_result *res,
 #define PROX_BOOST 0.5
 #define PROX_SCALE 8.0
 
+/* A short body (fewer than SHORT_BODY tokens: a price table, a one-line
+ * brief) scales the score by ((tokens + 1) / SHORT_BODY) ^ SHORT_EXP:
+ * bm25 favours short texts, and a page of "NY COFFEE 10:30" tables is not
+ * what a search for coffee wants.  Measured in docs/relevance.md. */
+#define SHORT_BODY 60.0
+#define SHORT_EXP 0.5
+
 /* The page of hits by relevance: the best max(PROX_TOP, offset + limit)
  * by bm25 (most of the words first when relaxed), re-scored by
  * proximity and, with fresh > 0 (a half-life in days), by recency: an
@@ -415,24 +414,34 @@ static int rank_hits(struct searcher *s, const char *fts,
     sqlite3_stmt *st = NULL;
     int top = offset + limit > PROX_TOP ? offset + limit : PROX_TOP;
     int rc = -1;
+    /* Relaxed, an article's score is scaled by the share of the query's
+     * words (stop words aside) it holds: bm25 alone lets a few rare words
+     * outweigh most of the query, ordering by the share first lets common
+     * words outweigh the rare ones (docs/relevance.md). */
+    char share[64] = "1.0";
+    int nmask = __builtin_popcountll((unsigned long long)mask);
+    if (res->relaxed)
+        snprintf(share, sizeof share, "(m / %d.0)", nmask > 0 ? nmask : 1);
     buf_printf(&sql,
                "SELECT id, b * (CASE WHEN win > 0 THEN 1.0 + %g / (1.0 +"
                " max(win - nph, 0) / %g) ELSE 1.0 END) * (CASE WHEN %g > 0"
                " AND d IS NOT NULL THEN 1.0 + pow(0.5, max(julianday(("
                "SELECT max(date) FROM articles)) - julianday(d), 0) / %g)"
-               " ELSE 1.0 END) AS s, sh FROM (SELECT"
-               " fts.rowid AS id, a.date AS d, a.simhash AS sh, -" BM25 " AS b,"
+               " ELSE 1.0 END) * (CASE WHEN len < %g THEN pow((len + 1.0) /"
+               " %g, %g) ELSE 1.0 END) * %s AS s, sh FROM (SELECT"
+               " morgue_length(fts, 2) AS len,"
+               " fts.rowid AS id, a.date AS d, a.simhash AS sh, -%s AS b,"
                " morgue_window(fts) AS win,"
                " morgue_matched(fts, %lld) AS m, morgue_matched(fts, -1) AS"
                " nph FROM fts JOIN articles a ON a.id = fts.rowid WHERE fts"
                " MATCH :q",
                PROX_BOOST, PROX_SCALE, fresh, fresh > 0 ? fresh : 1.0,
+               SHORT_BODY, SHORT_BODY, SHORT_EXP, share, s->bm25,
                (long long)mask);
     add_filters(&sql, "a.id", nf);
     add_where(&sql, w);
-    buf_printf(&sql, " ORDER BY %s" BM25 " LIMIT %d) ORDER BY %s s DESC",
-               res->relaxed ? "m DESC, " : "", top,
-               res->relaxed ? "m DESC," : "");
+    buf_printf(&sql, " ORDER BY %s * %s LIMIT %d) ORDER BY s DESC", s->bm25,
+               share, top);
     if (prepare_all(s, &sql, fts, f, nf, keys, w, &st, err) < 0)
         goto out;
     /* The ranked candidates; a near-duplicate of a better one is folded
@@ -593,10 +602,11 @@ int search_run(struct searcher *s, const struct search_opts *o,
     } else {
         buf_clear(&sql);
         if (fts)
-            buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
-                           " a.path, a.url, -" BM25 ", morgue_snippet(fts)"
-                           " FROM fts JOIN articles a ON a.id = fts.rowid"
-                           " WHERE fts MATCH :q");
+            buf_printf(&sql, "SELECT a.uid, a.title, a.date, a.source,"
+                             " a.path, a.url, -%s, morgue_snippet(fts)"
+                             " FROM fts JOIN articles a ON a.id = fts.rowid"
+                             " WHERE fts MATCH :q",
+                       s->bm25);
         else
             buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
                            " a.path, a.url, 0.0, a.lede FROM articles a"

@@ -81,10 +81,19 @@ struct search_result {
 
 struct searcher;
 
+/* The bm25 weights of the FTS5 columns: title, lede, body, captions,
+ * highlights, entities. */
+#define SEARCH_NWEIGHTS 6
+extern const double SEARCH_WEIGHTS[SEARCH_NWEIGHTS];
+
 /* A searcher over an open store (borrowed; it must outlive the searcher).
  * Fails when the tokenizer can't be made. */
 int searcher_new(struct store *st, struct searcher **out, struct mg_err *err);
 void searcher_free(struct searcher *s);
+
+/* Ranks with these SEARCH_NWEIGHTS bm25 weights from now on (NULL: the
+ * defaults, SEARCH_WEIGHTS); for relevance experiments. */
+void searcher_set_weights(struct searcher *s, const double *w);
 
 /* Runs one search into *res (caller frees with search_result_free, also
  * after a failure).  Entity filters from the query (person:, place:,

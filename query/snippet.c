@@ -386,6 +386,17 @@ static void matched_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     sqlite3_result_int(ctx, n);
 }
 
+/* morgue_length(fts, col): the tokens in column col of the row. */
+static void length_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                      sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+    int n = 0;
+    if (nval < 1 || api->xColumnSize(fts, sqlite3_value_int(val[0]), &n) !=
+                        SQLITE_OK)
+        n = 0;
+    sqlite3_result_int(ctx, n);
+}
+
 int snippet_register(sqlite3 *db, struct mg_err *err)
 {
     fts5_api *api = tok_fts5_api(db);
@@ -394,6 +405,8 @@ int snippet_register(sqlite3 *db, struct mg_err *err)
     if (api->xCreateFunction(api, "morgue_snippet", NULL, snippet_fn, NULL) !=
             SQLITE_OK ||
         api->xCreateFunction(api, "morgue_matched", NULL, matched_fn, NULL) !=
+            SQLITE_OK ||
+        api->xCreateFunction(api, "morgue_length", NULL, length_fn, NULL) !=
             SQLITE_OK ||
         api->xCreateFunction(api, "morgue_window", NULL, window_fn, NULL) !=
             SQLITE_OK)

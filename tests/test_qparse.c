@@ -529,10 +529,19 @@ Test(qparse, plain_queries_can_be_relaxed)
     qparse_out_free(&q);
     static const char *const NOT_PLAIN[] = {
         "summit OR talks", "title:summit talks", "(summit talks)",
-        "\"summit talks\"~3 Pyongyang", "summit"};
+        "\"summit talks\"~3 Pyongyang", "summit", "(summit OR talks) Seoul",
+        "((summit talks)) Seoul"};
     for (size_t i = 0; i < sizeof NOT_PLAIN / sizeof *NOT_PLAIN; i++) {
         cr_assert_eq(qparse_full(tok, NOT_PLAIN[i], 0, &q, &err), 0);
         cr_expect_not(q.simple, "[%s] is not a plain AND", NOT_PLAIN[i]);
         qparse_out_free(&q);
     }
+    /* a word in parentheses, as in a pasted "Church (USA) will...", is
+     * still a plain word */
+    cr_assert_eq(qparse_full(tok, "Presbyterian Church (USA) will", 0, &q,
+                             &err),
+                 0);
+    cr_expect(q.simple);
+    cr_expect_eq(q.nterms, 4);
+    qparse_out_free(&q);
 }

@@ -281,21 +281,6 @@ Test(search, prefix_search)
     search_result_free(&r);
 }
 
-Test(search, title_weighs_more_than_body)
-{
-    add("in-body", "Market report",
-        "Traders said the zebra index rose. Prices were steady. Volumes "
-        "were light and the session ended quietly after a long week.");
-    add("in-title", "Zebra index rises", "Traders said prices were steady.");
-    struct search_result r;
-    run_ok("zebra", 10, 0, &r);
-    cr_assert_eq(r.nhits, 2);
-    cr_expect_str_eq(r.hits[0].id, "in-title");
-    cr_expect_str_eq(r.hits[1].id, "in-body");
-    cr_expect_gt(r.hits[0].score, r.hits[1].score);
-    search_result_free(&r);
-}
-
 Test(search, limit_and_offset)
 {
     struct search_result all, page;
@@ -653,4 +638,100 @@ Test(search, near_duplicates_fold_under_the_best_hit)
     search_result_free(&r);
     cr_expect_eq(search_similar(se, "nope", 10, &r, &err), -1);
     search_result_free(&r);
+}
+
+/* A long text of filler words, for bodies that are not short. */
+static void filler(struct buf *b, int words)
+{
+    static const char *const W[] = {"grain", "barley", "wheat", "oats",
+                                    "rye", "maize", "sorghum", "millet"};
+    for (int i = 0; i < words; i++)
+        buf_printf(b, "%s%s", i ? " " : "", W[i % 8]);
+    buf_adds(b, ".");
+}
+
+Test(search, snippet_is_the_lede_when_only_the_title_matches)
+{
+    struct article a = {0};
+    a.uid = mg_strdup("title-only");
+    a.title = mg_strdup("Quokka census opens");
+    a.lede = mg_strdup("Rangers began counting on Monday.");
+    a.body = mg_strdup("Rangers began counting on Monday. The count takes "
+                       "three weeks and covers the whole island.");
+    struct mg_err err = {""};
+    cr_assert_eq(store_put(st, &a, &err), STORE_ADDED, "%s", err.msg);
+    article_clear(&a);
+    struct search_result r;
+    run_ok("quokka", 10, 0, &r);
+    cr_assert_eq(r.nhits, 1);
+    cr_expect_str_eq(r.hits[0].snippet, "Rangers began counting on Monday.");
+    cr_expect_eq(r.hits[0].nspans, 0);
+    search_result_free(&r);
+}
+
+Test(search, a_short_table_ranks_below_a_story)
+{
+    struct buf story = {0};
+    buf_adds(&story, "Wombat futures rose on Tuesday. ");
+    filler(&story, 120);
+    add("table", "Wombat futures", "Wombat 12 13 14 15 close 16.");
+    add("story", "Wombat futures rise", story.s);
+    buf_free(&story);
+    struct search_result r;
+    run_ok("wombat", 10, 0, &r);
+    cr_assert_eq(r.nhits, 2);
+    cr_expect_str_eq(r.hits[0].id, "story");
+    search_result_free(&r);
+}
+
+Test(search, relaxed_prefers_more_of_the_words_to_one_rare_word)
+{
+    struct buf b = {0};
+    /* most of the words, each common in this set */
+    for (int i = 0; i < 6; i++) {
+        char uid[16];
+        snprintf(uid, sizeof uid, "common-%d", i);
+        buf_clear(&b);
+        buf_printf(&b, "%s. ", i == 0 ? "Otter kelp tide harbour" : "Otter");
+        filler(&b, 80);
+        add(uid, "Coast", b.s);
+    }
+    /* one rare word only */
+    buf_clear(&b);
+    buf_adds(&b, "A zyzzyva was seen. ");
+    filler(&b, 80);
+    add("rare", "Coast", b.s);
+    buf_free(&b);
+    struct search_result r;
+    run_ok("otter kelp tide harbour zyzzyva", 10, 0, &r);
+    cr_expect(r.relaxed);
+    cr_assert_geq(r.nhits, 2);
+    cr_expect_str_eq(r.hits[0].id, "common-0");
+    search_result_free(&r);
+}
+
+Test(search, title_weighs_more_than_body_and_weights_can_change)
+{
+    struct buf body = {0};
+    buf_adds(&body, "Traders said the ibex index rose. ");
+    filler(&body, 80);
+    add("in-body", "Market report", body.s);
+    buf_clear(&body);
+    buf_adds(&body, "Traders said prices were steady. ");
+    filler(&body, 80);
+    add("in-title", "Ibex index rises", body.s);
+    buf_free(&body);
+    struct search_result r;
+    run_ok("ibex", 10, 0, &r);
+    cr_assert_eq(r.nhits, 2);
+    cr_expect_str_eq(r.hits[0].id, "in-title");
+    search_result_free(&r);
+    /* the title not counted at all: the body match wins */
+    const double body_only[SEARCH_NWEIGHTS] = {0, 0, 1, 0, 0, 0};
+    searcher_set_weights(se, body_only);
+    run_ok("ibex", 10, 0, &r);
+    cr_assert_eq(r.nhits, 2);
+    cr_expect_str_eq(r.hits[0].id, "in-body");
+    search_result_free(&r);
+    searcher_set_weights(se, NULL);
 }
