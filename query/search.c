@@ -704,7 +704,7 @@ int search_similar(struct searcher *s, const char *uid, int limit,
     sqlite3_bind_int(st, 3, FP_NEAR);
     sqlite3_bind_int(st, 4, limit > 0 ? limit : SEARCH_DEFAULT_LIMIT);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        read_hit(st, res, -sqlite3_column_double(st, 6));
+        read_hit(st, res, 0.0 - sqlite3_column_double(st, 6));
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return db_fail(s, err);
