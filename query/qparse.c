@@ -27,6 +27,7 @@ struct parser {
     int failed;
     int complex;   /* a group, a field or a proximity: no relaxing */
     int last_stop; /* the last prim was a stop word */
+    int alts;      /* alternatives (ORed) in the last parse_or */
 };
 
 /* Words that count for little when a long query is relaxed. */
@@ -399,6 +400,8 @@ static char *parse_prim(struct parser *p)
             return NULL;
         if (p->terms != terms + 1 || p->complex != was_complex)
             p->complex = 1;
+        if (p->alts == 1) /* parse_or's "(...)" is the group already */
+            return e;
         struct buf b = {0};
         buf_printf(&b, "(%s)", e);
         free(e);
@@ -551,9 +554,11 @@ static char *parse_and(struct parser *p)
 static char *parse_or(struct parser *p)
 {
     struct buf b = {0};
+    int alts = 0;
     for (;;) {
         char *e = parse_and(p);
         if (e) {
+            alts++;
             if (b.len)
                 buf_adds(&b, " OR ");
             buf_printf(&b, "(%s)", e);
@@ -568,6 +573,7 @@ static char *parse_or(struct parser *p)
         else if (is_op(p, "OR"))
             p->pos += 2;
     }
+    p->alts = alts;
     if (!b.len) {
         buf_free(&b);
         return NULL;

@@ -28,7 +28,8 @@
 
 #define QPARSE_MAX_BYTES 4096 /* longest query accepted */
 #define QPARSE_MAX_TERMS 64   /* most words and phrases in one query */
-#define QPARSE_MAX_DEPTH 16   /* deepest nesting of parentheses */
+#define QPARSE_MAX_DEPTH 8    /* deepest nesting of parentheses: FTS5's
+                                * parser stack holds no more */
 #define QPARSE_MAX_FILTERS 16 /* most person:/place:/org: filters */
 
 /* An entity filter: articles linked to the entity of that kind whose

@@ -277,6 +277,23 @@ Test(qparse, nesting_limit)
     assert_accepted(b.s);
     buf_clear(&b);
 
+    /* the deepest allowed, each level as heavy as the fuzzer found: a
+     * field, words and exclusions before the next group; FTS5 must still
+     * accept it (its parser stack is small) */
+    static const char *const LEVEL[] = {
+        "a -b lede:(", "x y OR z title:(", "\"p q\" NOT r (", "-s t u | (",
+        "a OR b -c NOT d title:(", "x OR \"a b\"~3 title:("};
+    for (int k = 0; k < 6; k++) {
+        buf_clear(&b);
+        for (int i = 0; i < QPARSE_MAX_DEPTH; i++)
+            buf_adds(&b, LEVEL[k]);
+        buf_adds(&b, "a b c");
+        for (int i = 0; i < QPARSE_MAX_DEPTH; i++)
+            buf_addc(&b, ')');
+        assert_accepted(b.s);
+    }
+    buf_clear(&b);
+
     for (int i = 0; i < 200; i++)
         buf_addc(&b, '(');
     buf_adds(&b, "a");
