@@ -21,6 +21,7 @@
 #include "fingerprint.h"
 #include "formats.h"
 #include "store.h"
+#include "strmap.h"
 
 #define BATCH 1000
 
@@ -39,6 +40,12 @@ struct run {
     long file_changes;               /* articles added or changed in the
                                       * current file */
     long in_batch;
+    int tx;                          /* a transaction is open */
+    int verify, prune;               /* --verify, --prune */
+    int64_t removed;                 /* articles gone from their files */
+    long files_gone;                 /* recorded files no longer there */
+    struct strmap uids;              /* the uids the current file gave */
+    struct strmap seen;              /* real paths of the files met */
     int fatal;
     struct mg_err err;
 };
@@ -47,13 +54,16 @@ static void usage(FILE *f)
 {
     fputs(
         "usage: morgue-index [--db FILE] [--boilerplate FILE] [--no-entities]\n"
-        "                    [--timing] [--quiet] PATH...\n"
+        "                    [--timing] [--verify] [--prune] [--quiet] PATH...\n"
         "       morgue-index --show [--json] [--boilerplate FILE] PATH...\n"
         "Reads the articles in each PATH (a file, a folder walked\n"
         "recursively, or - for standard input) into the index, replacing\n"
-        "articles whose content changed and adding none twice.  With --show\n"
-        "it prints the articles as they would be stored, and what cleaning\n"
-        "removed and why, without touching any index.\n"
+        "articles whose content changed and adding none twice.  Files\n"
+        "indexed before are skipped unread when their size and time are\n"
+        "unchanged; a changed file's articles that are no longer in it are\n"
+        "removed.  With --show it prints the articles as they would be\n"
+        "stored, and what cleaning removed and why, without touching any\n"
+        "index.\n"
         "\n"
         "Formats (chosen by content, then extension; any of them may be\n"
         "gzip-compressed): plain text and CNN .story files, JSON Lines, JSON\n"
@@ -70,6 +80,11 @@ static void usage(FILE *f)
         "  --timing           also print the time each stage took\n"
         "  --show             print the cleaned articles; index nothing\n"
         "  --json             with --show: one JSON object per line\n"
+        "  --verify           read every known file again to compare its\n"
+        "                     content hash, even when its size and time\n"
+        "                     are unchanged\n"
+        "  --prune            remove the articles of indexed files that are\n"
+        "                     gone from the given folders\n"
         "  -q, --quiet        print only errors\n"
         "  -h, --help         this help\n"
         "  --version          the version\n"
@@ -223,6 +238,57 @@ static void show_text(const struct article *a, const struct clean_info *info,
 
 static double now(void);
 
+/* Opens the batch's transaction if none is open. */
+static int open_tx(struct run *r)
+{
+    if (r->tx)
+        return 0;
+    if (store_begin(r->store, &r->err) < 0) {
+        r->fatal = 1;
+        return -1;
+    }
+    r->tx = 1;
+    return 0;
+}
+
+/* Commits the batch, if one is open. */
+static int commit_tx(struct run *r)
+{
+    r->in_batch = 0;
+    if (!r->tx)
+        return 0;
+    r->tx = 0;
+    double tc = now();
+    int rc = store_commit(r->store, &r->err);
+    r->t_commit += now() - tc;
+    if (rc < 0)
+        r->fatal = 1;
+    return rc;
+}
+
+/* The 64-bit FNV-1a hash of a whole file as 16 hex digits, read in
+ * blocks; -1 when it can't be read. */
+static int hash_file(const char *path, char out[17])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    uint64_t h = 1469598103934665603ULL;
+    unsigned char block[65536];
+    size_t n;
+    while ((n = fread(block, 1, sizeof block, f)) > 0)
+        for (size_t i = 0; i < n; i++) {
+            h ^= block[i];
+            h *= 1099511628211ULL;
+        }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return -1;
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    return 0;
+}
+
 static int on_article(void *ctx, struct article *a)
 {
     struct run *r = ctx;
@@ -255,10 +321,9 @@ static int on_article(void *ctx, struct article *a)
         return 0;
     }
     clean_info_free(&info);
-    if (r->in_batch == 0 && store_begin(r->store, &r->err) < 0) {
-        r->fatal = 1;
+    if (open_tx(r) < 0)
         return 1;
-    }
+    *strmap_slot(&r->uids, a->uid, 1) = 1;
     double t2 = now();
     int rc = store_put(r->store, a, &r->err);
     double t3 = now();
@@ -279,20 +344,13 @@ static int on_article(void *ctx, struct article *a)
         r->changed++, r->file_changes++;
     else
         r->unchanged++;
-    if (++r->in_batch >= BATCH) {
-        r->in_batch = 0;
-        double tc = now();
-        int crc = store_commit(r->store, &r->err);
-        r->t_commit += now() - tc;
-        if (crc < 0) {
-            r->fatal = 1;
-            return 1;
-        }
-    }
+    if (++r->in_batch >= BATCH && commit_tx(r) < 0)
+        return 1;
     return 0;
 }
 
-static void index_file(struct run *r, const char *path)
+static void index_file(struct run *r, const char *path,
+                       const struct stat *sb)
 {
     struct fmt_sink sink = {on_article, on_warn, r};
     struct mg_err err = {""};
@@ -301,16 +359,88 @@ static void index_file(struct run *r, const char *path)
                        : realpath(path, real) ? real
                                               : path;
     r->file_changes = 0;
+    /* A file the index already holds, as it was: skipped unread when its
+     * size and time are the same (unless --verify), else when its
+     * content hash is. */
+    struct store_file f = {0};
+    int tracked = r->store && sb && base == real;
+    if (tracked) {
+        *strmap_slot(&r->seen, base, 1) = 1;
+        int found = store_file_get(r->store, base, &f, &r->err);
+        if (found < 0) {
+            r->fatal = 1;
+            return;
+        }
+        int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 +
+                        sb->st_mtim.tv_nsec;
+        int same_stat = found && f.hash[0] && f.size == (int64_t)sb->st_size &&
+                        f.mtime == mtime;
+        if (same_stat && !r->verify) {
+            r->files_unchanged++;
+            r->unchanged += f.articles;
+            return;
+        }
+        char hash[17] = "";
+        if (hash_file(path, hash) == 0 && found && f.hash[0] &&
+            strcmp(hash, f.hash) == 0) {
+            if (!same_stat) { /* touched, not changed */
+                f.size = sb->st_size;
+                f.mtime = mtime;
+                if (open_tx(r) < 0 ||
+                    store_file_put(r->store, base, &f, &r->err) < 0) {
+                    r->fatal = 1;
+                    return;
+                }
+            }
+            r->files_unchanged++;
+            r->unchanged += f.articles;
+            return;
+        }
+        /* Recorded before reading, with no hash yet: a run killed half
+         * way through the file reads it again next time. */
+        if (!f.id) {
+            f.size = sb->st_size;
+            f.mtime = mtime;
+            if (open_tx(r) < 0 ||
+                store_file_put(r->store, base, &f, &r->err) < 0) {
+                r->fatal = 1;
+                return;
+            }
+        }
+        store_set_file(r->store, f.id);
+        f.size = sb->st_size;
+        f.mtime = mtime;
+        memcpy(f.hash, hash, sizeof f.hash);
+    }
+    strmap_free(&r->uids);
+    long before = r->added + r->changed + r->unchanged;
+    int64_t removed = r->removed;
     int rc = fmt_parse_file(path, base, &sink, &err);
+    if (r->store)
+        store_set_file(r->store, 0);
     if (r->fatal)
         return;
+    if (tracked && rc >= 0) {
+        /* what the file no longer holds goes; then the file is recorded
+         * as read, in the batch that holds its last articles */
+        f.articles = r->added + r->changed + r->unchanged - before;
+        if (rc == FMT_SKIPPED)
+            f.articles = 0;
+        if (open_tx(r) < 0 ||
+            store_file_drop(r->store, f.id, rc == FMT_SKIPPED ? NULL : &r->uids,
+                            &r->removed, &r->err) < 0 ||
+            store_file_put(r->store, base, &f, &r->err) < 0) {
+            r->fatal = 1;
+            return;
+        }
+    }
     if (rc == FMT_SKIPPED) {
         r->files_skipped++;
         fprintf(stderr, "morgue-index: %s (skipped)\n", err.msg);
     } else if (rc < 0) {
         r->files_failed++;
         fprintf(stderr, "morgue-index: %s (failed)\n", err.msg);
-    } else if (rc > 0 && r->file_changes == 0) {
+    } else if (rc > 0 && r->file_changes == 0 && r->removed == removed) {
         r->files_unchanged++;
     } else {
         r->files_indexed++;
@@ -332,7 +462,7 @@ static void index_path(struct run *r, const char *path, int depth)
 {
     struct stat st;
     if (strcmp(path, "-") == 0) {
-        index_file(r, path);
+        index_file(r, path, NULL);
         return;
     }
     if (stat(path, &st) < 0) {
@@ -348,7 +478,7 @@ static void index_path(struct run *r, const char *path, int depth)
                     path);
             return;
         }
-        index_file(r, path);
+        index_file(r, path, &st);
         return;
     }
     if (depth > 64) {
@@ -379,6 +509,54 @@ static void index_path(struct run *r, const char *path, int depth)
     free(names);
 }
 
+/* Recorded files under one of roots (real paths) that this run did not
+ * meet and that are gone from the disk: with --prune their articles are
+ * removed and they are forgotten; else only counted. */
+static int prune_gone(struct run *r, char **roots, int nroots)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_db(r->store), "SELECT id, path FROM files",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(&r->err, "%s: %s", store_path(r->store),
+                       sqlite3_errmsg(store_db(r->store)));
+    int64_t *gone = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 1);
+        if (!path || strmap_get(&r->seen, path) >= 0)
+            continue;
+        int under = 0;
+        for (int i = 0; i < nroots && !under; i++) {
+            size_t k = strlen(roots[i]);
+            under = strncmp(path, roots[i], k) == 0 &&
+                    (path[k] == '/' || path[k] == 0 ||
+                     (k && roots[i][k - 1] == '/'));
+        }
+        struct stat sb;
+        if (!under || stat(path, &sb) == 0 || errno != ENOENT)
+            continue;
+        if (n == cap)
+            gone = mg_realloc(gone, sizeof *gone * (cap = cap ? 2 * cap : 16));
+        gone[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(gone);
+        return mg_fail(&r->err, "%s: %s", store_path(r->store),
+                       sqlite3_errmsg(store_db(r->store)));
+    }
+    r->files_gone = (long)n;
+    for (size_t i = 0; i < n && r->prune; i++)
+        if (open_tx(r) < 0 ||
+            store_file_forget(r->store, gone[i], &r->removed, &r->err) < 0) {
+            free(gone);
+            return -1;
+        }
+    free(gone);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -389,6 +567,8 @@ int main(int argc, char **argv)
         {"timing", no_argument, NULL, 'T'},
         {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
+        {"verify", no_argument, NULL, 'Y'},
+        {"prune", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -412,6 +592,8 @@ int main(int argc, char **argv)
         case 'T': r.timing = 1; break;
         case 'j': r.json = 1; break;
         case 'q': r.quiet = 1; break;
+        case 'Y': r.verify = 1; break;
+        case 'P': r.prune = 1; break;
         case 'h': usage(stdout); goto out;
         case 'V': puts("morgue-index " MORGUE_VERSION); goto out;
         default:
@@ -440,10 +622,25 @@ int main(int argc, char **argv)
     double t0 = now();
     for (int i = optind; i < argc && !r.fatal; i++)
         index_path(&r, argv[i], 0);
-    double tc = now();
-    if (!r.fatal && r.in_batch > 0 && store_commit(r.store, &r.err) < 0)
-        r.fatal = 1;
-    r.t_commit += now() - tc;
+    if (!r.fatal && !r.show) {
+        /* the real paths of the folders and files given, for --prune */
+        char **roots = mg_calloc((size_t)(argc - optind) + 1, sizeof *roots);
+        int nroots = 0;
+        for (int i = optind; i < argc; i++) {
+            char real[PATH_MAX];
+            if (strcmp(argv[i], "-") != 0 && realpath(argv[i], real))
+                roots[nroots++] = mg_strdup(real);
+            else if (strcmp(argv[i], "-") != 0 && argv[i][0] == '/')
+                roots[nroots++] = mg_strdup(argv[i]); /* gone itself */
+        }
+        if (prune_gone(&r, roots, nroots) < 0)
+            r.fatal = 1;
+        for (int i = 0; i < nroots; i++)
+            free(roots[i]);
+        free(roots);
+    }
+    if (!r.fatal && !r.show)
+        commit_tx(&r);
     /* Lone family names join their full names across the index. */
     double tm = now();
     if (!r.fatal && !r.show && !r.no_entities && (r.added || r.changed) &&
@@ -459,12 +656,18 @@ int main(int argc, char **argv)
     }
     if (!r.show && !r.quiet) {
         int64_t total = store_count(r.store);
-        printf("morgue-index: %ld new, %ld changed, %ld unchanged articles; "
-               "files: %ld indexed, %ld unchanged, %ld skipped, %ld failed; "
-               "%ld bad records; %.1f s; %lld articles in %s\n",
-               r.added, r.changed, r.unchanged, r.files_indexed,
-               r.files_unchanged, r.files_skipped, r.files_failed,
-               r.bad_records, now() - t0, (long long)total, db);
+        printf("morgue-index: %ld new, %ld changed, %ld unchanged, %lld "
+               "removed articles; files: %ld indexed, %ld unchanged, %ld "
+               "skipped, %ld failed, %ld gone; %ld bad records; %.1f s; "
+               "%lld articles in %s\n",
+               r.added, r.changed, r.unchanged, (long long)r.removed,
+               r.files_indexed, r.files_unchanged, r.files_skipped,
+               r.files_failed, r.files_gone, r.bad_records, now() - t0,
+               (long long)total, db);
+        if (r.files_gone && !r.prune)
+            printf("morgue-index: %ld indexed files are gone from the disk; "
+                   "--prune removes their articles\n",
+                   r.files_gone);
     }
     if (r.timing && !r.show) {
         double total = now() - t0;
@@ -480,6 +683,8 @@ int main(int argc, char **argv)
     }
     status = (r.files_skipped || r.files_failed || r.bad_records) ? 3 : 0;
 out:
+    strmap_free(&r.uids);
+    strmap_free(&r.seen);
     store_close(r.store);
     clean_rules_free(r.rules);
     gaz_free(r.gaz);

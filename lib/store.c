@@ -23,6 +23,7 @@ struct store {
         *link_insert;
     int64_t last_id; /* the article store_put() last wrote */
     int last_new;    /* ... and it was added, so it has no entity links */
+    int64_t file_id; /* the file articles are being read from (0: none) */
     /* Entities and aliases already in the index, so each is looked up in
      * SQLite once per run: "kind\tkey" -> id, and "id\talias" -> 1. */
     struct strmap ents, aliases;
@@ -30,6 +31,14 @@ struct store {
 
 /* The whole schema.  The articles columns named like the FTS5 columns are
  * the external content FTS5 reads back for snippets and highlights. */
+/* Added in version 6: the source files an index was built from, for
+ * incremental runs (a v5 index gets them by migrate_v5). */
+#define FILES_SCHEMA                                                         \
+    "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"  \
+    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL,"    \
+    " articles INTEGER NOT NULL, indexed TEXT NOT NULL);"                    \
+    "CREATE INDEX articles_file ON articles(file_id);"
+
 static const char SCHEMA[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE articles("
@@ -43,7 +52,8 @@ static const char SCHEMA[] =
     " entities TEXT NOT NULL DEFAULT '',"
     " date TEXT, source TEXT, url TEXT, byline TEXT, section TEXT,"
     " dateline TEXT, language TEXT, description TEXT, path TEXT,"
-    " hash TEXT NOT NULL, simhash INTEGER NOT NULL DEFAULT 0);"
+    " hash TEXT NOT NULL, simhash INTEGER NOT NULL DEFAULT 0,"
+    " file_id INTEGER);"
     "CREATE INDEX articles_date ON articles(date);"
     "CREATE INDEX articles_source ON articles(source);"
     "CREATE INDEX articles_section ON articles(section);"
@@ -74,7 +84,7 @@ static const char SCHEMA[] =
     " old.captions, old.highlights, old.entities);"
     " INSERT INTO fts(rowid, title, lede, body, captions, highlights,"
     " entities) VALUES (new.id, new.title, new.lede, new.body,"
-    " new.captions, new.highlights, new.entities); END;";
+    " new.captions, new.highlights, new.entities); END;" FILES_SCHEMA;
 
 const char *store_default_path(const char *explicit_path)
 {
@@ -144,9 +154,34 @@ static int create_schema(struct store *s, struct mg_err *err)
     return exec(s, "COMMIT", err);
 }
 
-static int check_versions(struct store *s, struct mg_err *err)
+/* A version 5 index gains the files table and articles.file_id. */
+static int migrate_v5(struct store *s, struct mg_err *err)
+{
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    if (meta_int(s, "schema_version") != 5) /* another writer did it */
+        return exec(s, "COMMIT", err);
+    if (exec(s,
+             "ALTER TABLE articles ADD COLUMN file_id INTEGER;" FILES_SCHEMA
+             "UPDATE meta SET value='6' WHERE key='schema_version';",
+             err) < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return exec(s, "COMMIT", err);
+}
+
+static int check_versions(struct store *s, enum store_mode mode,
+                          struct mg_err *err)
 {
     long schema = meta_int(s, "schema_version");
+    if (schema == 5 && mode == STORE_WRITE) {
+        if (migrate_v5(s, err) < 0)
+            return -1;
+        schema = meta_int(s, "schema_version");
+    }
+    if (schema == 5 && mode == STORE_READ)
+        schema = STORE_SCHEMA_VERSION; /* searching never reads files */
     long tokv = meta_int(s, "tokenizer_version");
     if (schema != STORE_SCHEMA_VERSION)
         return mg_fail(err,
@@ -178,19 +213,20 @@ static int prepare(struct store *s, sqlite3_stmt **st, const char *sql,
 
 static int prepare_writes(struct store *s, struct mg_err *err)
 {
-    if (prepare(s, &s->find, "SELECT id, hash FROM articles WHERE uid=?1",
+    if (prepare(s, &s->find,
+                "SELECT id, hash, file_id FROM articles WHERE uid=?1",
                 err) < 0 ||
         prepare(s, &s->insert,
-                "INSERT INTO articles(uid, " STORE_FIELDS ", simhash)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-                " ?13, ?14, ?15, ?16, ?17, ?18)",
+                "INSERT INTO articles(uid, " STORE_FIELDS ", simhash,"
+                " file_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+                " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                 err) < 0 ||
         prepare(s, &s->update,
                 "UPDATE articles SET title=?2, lede=?3, body=?4,"
                 " captions=?5, highlights=?6, entities=?7, date=?8,"
                 " source=?9, url=?10, byline=?11, section=?12, dateline=?13,"
                 " language=?14, description=?15, path=?16, hash=?17,"
-                " simhash=?18 WHERE uid=?1",
+                " simhash=?18, file_id=?19 WHERE uid=?1",
                 err) < 0 ||
         prepare(s, &s->fts_insert,
                 "INSERT INTO fts(rowid, title, lede, body, captions,"
@@ -260,7 +296,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
                 path);
         goto fail;
     }
-    if (check_versions(s, err) < 0)
+    if (check_versions(s, mode, err) < 0)
         goto fail;
     if (mode == STORE_WRITE && prepare_writes(s, err) < 0)
         goto fail;
@@ -335,9 +371,24 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
         s->last_id = sqlite3_column_int64(s->find, 0);
     int same = exists && strcmp((const char *)sqlite3_column_text(s->find, 1),
                                 hash) == 0;
+    int64_t file_id = exists ? sqlite3_column_int64(s->find, 2) : 0;
     sqlite3_reset(s->find);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    if (same && s->file_id > 0 && file_id != s->file_id) {
+        /* the same article, now read from another file */
+        sqlite3_stmt *mv = NULL;
+        if (sqlite3_prepare_v2(s->db,
+                               "UPDATE articles SET file_id=?1 WHERE id=?2",
+                               -1, &mv, NULL) != SQLITE_OK)
+            return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        sqlite3_bind_int64(mv, 1, s->file_id);
+        sqlite3_bind_int64(mv, 2, s->last_id);
+        rc = sqlite3_step(mv);
+        sqlite3_finalize(mv);
+        if (rc != SQLITE_DONE)
+            return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    }
     if (same)
         return STORE_UNCHANGED;
     sqlite3_stmt *st = exists ? s->update : s->insert;
@@ -359,6 +410,10 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
     bind_opt(st, 16, a->path);
     sqlite3_bind_text(st, 17, hash, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 18, (sqlite3_int64)a->simhash);
+    if (s->file_id > 0)
+        sqlite3_bind_int64(st, 19, s->file_id);
+    else
+        sqlite3_bind_null(st, 19);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -388,6 +443,134 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
     }
     s->last_new = !exists;
     return exists ? STORE_CHANGED : STORE_ADDED;
+}
+
+int store_file_get(struct store *s, const char *path, struct store_file *f,
+                   struct mg_err *err)
+{
+    memset(f, 0, sizeof *f);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, size, mtime, hash, articles FROM files"
+                           " WHERE path=?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+    if (found) {
+        f->id = sqlite3_column_int64(st, 0);
+        f->size = sqlite3_column_int64(st, 1);
+        f->mtime = sqlite3_column_int64(st, 2);
+        const unsigned char *h = sqlite3_column_text(st, 3);
+        snprintf(f->hash, sizeof f->hash, "%s", h ? (const char *)h : "");
+        f->articles = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return found;
+}
+
+int store_file_put(struct store *s, const char *path, struct store_file *f,
+                   struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql =
+        f->id ? "UPDATE files SET size=?2, mtime=?3, hash=?4, articles=?5,"
+                " indexed=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?6"
+              : "INSERT INTO files(path, size, mtime, hash, articles,"
+                " indexed) VALUES (?1, ?2, ?3, ?4, ?5,"
+                " strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    if (!f->id)
+        sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, f->size);
+    sqlite3_bind_int64(st, 3, f->mtime);
+    sqlite3_bind_text(st, 4, f->hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, f->articles);
+    if (f->id)
+        sqlite3_bind_int64(st, 6, f->id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: recording %s: %s", s->path, path,
+                       sqlite3_errmsg(s->db));
+    if (!f->id)
+        f->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+void store_set_file(struct store *s, int64_t file_id)
+{
+    s->file_id = file_id;
+}
+
+int store_file_drop(struct store *s, int64_t file_id,
+                    const struct strmap *keep, int64_t *removed,
+                    struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL, *del = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, uid FROM articles WHERE file_id=?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_int64(st, 1, file_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *uid = (const char *)sqlite3_column_text(st, 1);
+        if (keep && uid && strmap_get(keep, uid) >= 0)
+            continue;
+        if (n == cap)
+            ids = mg_realloc(ids, sizeof *ids * (cap = cap ? 2 * cap : 64));
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(ids);
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    }
+    /* the delete triggers take the article out of fts and its entity
+     * links with it */
+    if (n && sqlite3_prepare_v2(s->db, "DELETE FROM articles WHERE id=?1", -1,
+                                &del, NULL) != SQLITE_OK) {
+        free(ids);
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    }
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(del, 1, ids[i]);
+        rc = sqlite3_step(del);
+        sqlite3_reset(del);
+        if (rc != SQLITE_DONE) {
+            sqlite3_finalize(del);
+            free(ids);
+            return mg_fail(err, "%s: removing an article: %s", s->path,
+                           sqlite3_errmsg(s->db));
+        }
+    }
+    sqlite3_finalize(del);
+    free(ids);
+    *removed += (int64_t)n;
+    return 0;
+}
+
+int store_file_forget(struct store *s, int64_t file_id, int64_t *removed,
+                      struct mg_err *err)
+{
+    if (store_file_drop(s, file_id, NULL, removed, err) < 0)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM files WHERE id=?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_int64(st, 1, file_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return 0;
 }
 
 int64_t store_count(struct store *s)

@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* Bumped whenever the schema below changes. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* FTS5 column order, also the order of bm25() weights. */
 enum store_col {
@@ -71,6 +71,41 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err);
  * count and first position.  Fails with err on a database error. */
 int store_put_entities(struct store *s, const struct ent_set *es,
                        struct mg_err *err);
+
+/* A source file as the index last read it. */
+struct store_file {
+    int64_t id;       /* 0 before it is first recorded */
+    int64_t size;     /* bytes */
+    int64_t mtime;    /* nanoseconds since the epoch */
+    char hash[17];    /* of the whole file, 16 hex digits; "" when never
+                       * read to the end */
+    int64_t articles; /* articles it gave */
+};
+
+/* The record of the file at path (a real path) into *f: 1 when found, 0
+ * when not (f zeroed), -1 on error. */
+int store_file_get(struct store *s, const char *path, struct store_file *f,
+                   struct mg_err *err);
+
+/* Records the file at path with f's size, mtime, hash and articles (as
+ * read now), creating the record when f->id is 0 (and setting it). */
+int store_file_put(struct store *s, const char *path, struct store_file *f,
+                   struct mg_err *err);
+
+/* From now on, store_put() marks articles as read from this file (0:
+ * from no file, as standard input). */
+void store_set_file(struct store *s, int64_t file_id);
+
+/* Deletes the articles read from file_id whose uid is not in keep (NULL:
+ * all of them), adding their number to *removed. */
+struct strmap;
+int store_file_drop(struct store *s, int64_t file_id,
+                    const struct strmap *keep, int64_t *removed,
+                    struct mg_err *err);
+
+/* Deletes the record of file_id (its articles first: store_file_drop). */
+int store_file_forget(struct store *s, int64_t file_id, int64_t *removed,
+                      struct mg_err *err);
 
 /* Number of stored articles, or -1 on error. */
 int64_t store_count(struct store *s);

@@ -35,11 +35,37 @@ done
 "$BIN/morgue-index" --db "$DB" corpus/ >"$TMP/out" 2>"$TMP/err"
 st=$?
 check "index corpus/ exits 0" $st "$(cat "$TMP/out" "$TMP/err")"
-grep -q "1001 new, 0 changed, 0 unchanged articles; files: 2 indexed" "$TMP/out"
+grep -q "1001 new, 0 changed, 0 unchanged, 0 removed articles; files: 2 indexed" "$TMP/out"
 check "corpus/ gives 1001 articles" $? "$(cat "$TMP/out")"
 "$BIN/morgue-index" --db "$DB" corpus/ >"$TMP/out" 2>&1
-grep -q " 0 new, 0 changed, 1001 unchanged articles; files: 0 indexed, 2 unchanged" "$TMP/out"
+grep -q " 0 new, 0 changed, 1001 unchanged, 0 removed articles; files: 0 indexed, 2 unchanged" "$TMP/out"
 check "second run adds nothing" $? "$(cat "$TMP/out")"
+
+# Incremental runs: changed lines, removed files, touched files, --verify.
+I="$TMP/inc"; mkdir -p "$I/c"
+printf '{"id":"a","title":"Alpha","body":"Alpha body."}\n{"id":"b","title":"Beta","body":"Beta body."}\n' >"$I/c/x.jsonl"
+echo "Gamma story. Gamma body." >"$I/c/g.txt"
+"$BIN/morgue-index" --db "$I/m.db" "$I/c" >/dev/null 2>&1
+printf '{"id":"a","title":"Alpha","body":"Alpha body, corrected."}\n' >"$I/c/x.jsonl"
+"$BIN/morgue-index" --db "$I/m.db" "$I/c" >"$TMP/out" 2>&1
+grep -q " 0 new, 1 changed, 1 unchanged, 1 removed articles; files: 1 indexed, 1 unchanged" "$TMP/out"
+check "a changed line re-indexes its article; a dropped line removes one" $? "$(cat "$TMP/out")"
+rm "$I/c/g.txt"
+"$BIN/morgue-index" --db "$I/m.db" "$I/c" >"$TMP/out" 2>&1
+grep -q "0 removed articles; .* 1 gone;" "$TMP/out" && grep -q -- "--prune removes" "$TMP/out"
+check "a deleted file is reported, its articles kept without --prune" $? "$(cat "$TMP/out")"
+"$BIN/morgue-index" --db "$I/m.db" --prune "$I/c" >"$TMP/out" 2>&1
+grep -q "1 removed articles; .* 1 gone;.* 1 articles in" "$TMP/out"
+check "--prune removes a deleted file's articles" $? "$(cat "$TMP/out")"
+# same size, same time, other content: only --verify sees it
+printf '{"id":"a","title":"Alpha","body":"Alpha body, correctEd."}\n' >"$I/c/x2"
+touch -r "$I/c/x.jsonl" "$I/c/x2"; mv "$I/c/x2" "$I/c/x.jsonl"
+"$BIN/morgue-index" --db "$I/m.db" "$I/c" >"$TMP/out" 2>&1
+grep -q " 0 changed, 1 unchanged" "$TMP/out"
+check "same size and time: skipped unread" $? "$(cat "$TMP/out")"
+"$BIN/morgue-index" --db "$I/m.db" --verify "$I/c" >"$TMP/out" 2>&1
+grep -q " 1 changed, 0 unchanged" "$TMP/out"
+check "--verify catches a change that kept size and time" $? "$(cat "$TMP/out")"
 
 # The seed article ranks first, with its words highlighted.
 run_q "inter-Korean summit Pyongyang"; st=$?
@@ -218,7 +244,7 @@ expect_err "notarticle.jsonl:3: not an article" "a JSON array line is not an art
 expect_err "nobody.html: " "HTML with no body text named"
 expect_err "vanished.txt: " "a file that vanished named"
 expect_err "huge.txt: larger than 32 MB" "200 MB text file refused, named"
-grep -q "files: 5 indexed, 0 unchanged, 4 skipped, 2 failed; 3 bad records" "$TMP/out"
+grep -q "files: 5 indexed, 0 unchanged, 4 skipped, 2 failed, 0 gone; 3 bad records" "$TMP/out"
 check "summary counts indexed, unchanged, skipped, failed" $? "$(cat "$TMP/out")"
 after=$(sqlite3 "$DB" "SELECT count(*) FROM articles" 2>/dev/null || echo 0)
 [ "$after" -ge "$before" ] && [ "$after" -gt 1000 ]; check "nothing in the index lost ($before -> $after)" $?
