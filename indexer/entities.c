@@ -1923,7 +1923,8 @@ int ent_merge_surnames(struct store *st, struct mg_err *err)
     };
     /* Full names sorted by family name (lone names last), so each lone
      * name finds its candidates by binary search. */
-    qsort(v, (size_t)n, sizeof *v, by_surname);
+    if (n > 0)
+        qsort(v, (size_t)n, sizeof *v, by_surname);
     int nfull = 0;
     while (nfull < n && v[nfull].surname_key)
         nfull++;
