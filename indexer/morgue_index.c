@@ -2,7 +2,8 @@
  * morgue_index.c - the morgue-index program: reads archive files into the
  * index, or shows what it would store (--show).  Exit status: 0 every
  * input went in, 2 usage or index error, 3 some files or records were
- * skipped or failed (each named on stderr).
+ * skipped or failed (each named on stderr), 4 another writer holds the
+ * index, 5 stopped by a signal.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,7 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "clean.h"
@@ -23,7 +28,16 @@
 #include "store.h"
 #include "strmap.h"
 
-#define BATCH 1000
+#define BATCH 1000        /* articles per transaction, at most */
+#define BATCH_SECONDS 1.0 /* and seconds per transaction, at most */
+
+/* SIGTERM or SIGINT: finish the batch, record nothing half-read, exit 5. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
 
 struct run {
     struct store *store;       /* NULL with --show */
@@ -40,6 +54,7 @@ struct run {
     long file_changes;               /* articles added or changed in the
                                       * current file */
     long in_batch;
+    double batch_start;              /* when the open transaction began */
     int tx;                          /* a transaction is open */
     int verify, prune;               /* --verify, --prune */
     int64_t removed;                 /* articles gone from their files */
@@ -85,13 +100,16 @@ static void usage(FILE *f)
         "                     are unchanged\n"
         "  --prune            remove the articles of indexed files that are\n"
         "                     gone from the given folders\n"
+        "  --wait SECONDS     wait so long for another morgue-index writing\n"
+        "                     to the same index (default: exit 4 at once)\n"
         "  -q, --quiet        print only errors\n"
         "  -h, --help         this help\n"
         "  --version          the version\n"
         "\n"
         "Exit status: 0 every input went in; 2 usage or index error;\n"
         "3 some files or records were skipped or failed (each named on\n"
-        "stderr).\n",
+        "stderr); 4 another morgue-index is writing to the index; 5\n"
+        "stopped by SIGTERM or SIGINT (what was read is committed).\n",
         f);
 }
 
@@ -248,6 +266,7 @@ static int open_tx(struct run *r)
         return -1;
     }
     r->tx = 1;
+    r->batch_start = now();
     return 0;
 }
 
@@ -293,6 +312,8 @@ static int on_article(void *ctx, struct article *a)
 {
     struct run *r = ctx;
     struct clean_info info;
+    if (stop_signal)
+        return 1; /* stop reading: the file is read again next time */
     double t0 = now();
     clean_article(a, r->rules, &info);
     /* the title too: a templated notice ("Qtly div 22 cts vs 22 cts")
@@ -344,7 +365,8 @@ static int on_article(void *ctx, struct article *a)
         r->changed++, r->file_changes++;
     else
         r->unchanged++;
-    if (++r->in_batch >= BATCH && commit_tx(r) < 0)
+    if ((++r->in_batch >= BATCH || now() - r->batch_start >= BATCH_SECONDS) &&
+        commit_tx(r) < 0)
         return 1;
     return 0;
 }
@@ -418,7 +440,7 @@ static void index_file(struct run *r, const char *path,
     int rc = fmt_parse_file(path, base, &sink, &err);
     if (r->store)
         store_set_file(r->store, 0);
-    if (r->fatal)
+    if (r->fatal || stop_signal)
         return;
     if (tracked && rc >= 0) {
         /* what the file no longer holds goes; then the file is recorded
@@ -496,7 +518,7 @@ static void index_path(struct run *r, const char *path, int depth)
         return;
     }
     for (int i = 0; i < n; i++) {
-        if (!r->fatal && !passed_over(names[i]->d_name)) {
+        if (!r->fatal && !stop_signal && !passed_over(names[i]->d_name)) {
             struct buf p = {0};
             buf_printf(&p, "%s%s%s", path,
                        path[strlen(path) - 1] == '/' ? "" : "/",
@@ -557,6 +579,47 @@ static int prune_gone(struct run *r, char **roots, int nroots)
     return 0;
 }
 
+/* Takes the index's writer lock, DB.lock, held until the process ends
+ * (flock: the kernel releases it when the process dies, however it dies).
+ * Waits up to wait seconds for another morgue-index to finish.  Returns
+ * the lock's descriptor, -1 on an error (message printed) or -4 when
+ * another writer holds it past the wait. */
+static int take_lock(const char *db, double wait)
+{
+    struct buf path = {0};
+    buf_printf(&path, "%s.lock", db);
+    int fd = open(path.s, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "morgue-index: %s: cannot create the lock: %s\n",
+                path.s, strerror(errno));
+        buf_free(&path);
+        return -1;
+    }
+    double until = now() + wait;
+    while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            fprintf(stderr, "morgue-index: %s: cannot lock: %s\n", path.s,
+                    strerror(errno));
+            close(fd);
+            buf_free(&path);
+            return -1;
+        }
+        if (now() >= until || stop_signal) {
+            fprintf(stderr,
+                    "morgue-index: %s: another morgue-index is writing to "
+                    "this index%s (--wait SECONDS waits for it)\n",
+                    db, wait > 0 ? ", still after the wait" : "");
+            close(fd);
+            buf_free(&path);
+            return -4;
+        }
+        struct timespec ts = {0, 100000000}; /* 0.1 s */
+        nanosleep(&ts, NULL);
+    }
+    buf_free(&path);
+    return fd;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -569,6 +632,7 @@ int main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"verify", no_argument, NULL, 'Y'},
         {"prune", no_argument, NULL, 'P'},
+        {"wait", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -576,7 +640,8 @@ int main(int argc, char **argv)
     struct run r = {0};
     r.rules = clean_rules_new();
     r.gaz = gaz_load();
-    int c, status = 0;
+    int c, status = 0, lock = -1;
+    double wait = 0;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
@@ -594,6 +659,18 @@ int main(int argc, char **argv)
         case 'q': r.quiet = 1; break;
         case 'Y': r.verify = 1; break;
         case 'P': r.prune = 1; break;
+        case 'W': {
+            char *end;
+            wait = strtod(optarg, &end);
+            if (!*optarg || *end || !(wait >= 0 && wait <= 86400)) {
+                fprintf(stderr, "morgue-index: --wait must be seconds from 0 "
+                                "to 86400, not \"%s\"\n",
+                        optarg);
+                status = 2;
+                goto out;
+            }
+            break;
+        }
         case 'h': usage(stdout); goto out;
         case 'V': puts("morgue-index " MORGUE_VERSION); goto out;
         default:
@@ -614,15 +691,27 @@ int main(int argc, char **argv)
         goto out;
     }
     db = store_default_path(db);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    if (!r.show) {
+        lock = take_lock(db, wait);
+        if (lock < 0) {
+            status = lock == -4 ? 4 : 2;
+            goto out;
+        }
+    }
     if (!r.show && store_open(db, STORE_WRITE, &r.store, &r.err) < 0) {
         fprintf(stderr, "morgue-index: %s\n", r.err.msg);
         status = 2;
         goto out;
     }
     double t0 = now();
-    for (int i = optind; i < argc && !r.fatal; i++)
+    for (int i = optind; i < argc && !r.fatal && !stop_signal; i++)
         index_path(&r, argv[i], 0);
-    if (!r.fatal && !r.show) {
+    if (!r.fatal && !r.show && !stop_signal) {
         /* the real paths of the folders and files given, for --prune */
         char **roots = mg_calloc((size_t)(argc - optind) + 1, sizeof *roots);
         int nroots = 0;
@@ -682,7 +771,15 @@ int main(int argc, char **argv)
                total);
     }
     status = (r.files_skipped || r.files_failed || r.bad_records) ? 3 : 0;
+    if (stop_signal) {
+        fprintf(stderr, "morgue-index: stopped by %s: what was read is "
+                        "committed; the next run goes on from there\n",
+                stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        status = 5;
+    }
 out:
+    if (lock >= 0)
+        close(lock);
     strmap_free(&r.uids);
     strmap_free(&r.seen);
     store_close(r.store);

@@ -67,6 +67,20 @@ check "same size and time: skipped unread" $? "$(cat "$TMP/out")"
 grep -q " 1 changed, 0 unchanged" "$TMP/out"
 check "--verify catches a change that kept size and time" $? "$(cat "$TMP/out")"
 
+# One writer at a time: a held lock means exit 4, or a wait.
+if command -v flock >/dev/null 2>&1; then
+    flock "$I/m.db.lock" sleep 2 &
+    sleep 0.3
+    "$BIN/morgue-index" --db "$I/m.db" "$I/c" >"$TMP/out" 2>&1; st=$?
+    [ $st -eq 4 ] && grep -q "another morgue-index is writing" "$TMP/out"
+    check "a second writer exits 4 with a message" $? "status $st: $(cat "$TMP/out")"
+    "$BIN/morgue-index" --db "$I/m.db" --wait 20 "$I/c" >"$TMP/out" 2>&1
+    check "--wait waits for the other writer" $? "$(cat "$TMP/out")"
+    wait
+else
+    echo "skip - lock checks: no flock command"
+fi
+
 # The seed article ranks first, with its words highlighted.
 run_q "inter-Korean summit Pyongyang"; st=$?
 check "query exits 0 with hits" $st "$(cat "$TMP/err")"
