@@ -71,6 +71,7 @@ static void usage(FILE *f)
         "usage: morgue-index [--db FILE] [--boilerplate FILE] [--no-entities]\n"
         "                    [--timing] [--verify] [--prune] [--quiet] PATH...\n"
         "       morgue-index --show [--json] [--boilerplate FILE] PATH...\n"
+        "       morgue-index [--db FILE] --check | --stats\n"
         "Reads the articles in each PATH (a file, a folder walked\n"
         "recursively, or - for standard input) into the index, replacing\n"
         "articles whose content changed and adding none twice.  Files\n"
@@ -100,6 +101,9 @@ static void usage(FILE *f)
         "                     are unchanged\n"
         "  --prune            remove the articles of indexed files that are\n"
         "                     gone from the given folders\n"
+        "  --check            check the index: SQLite's integrity_check and\n"
+        "                     FTS5's integrity-check (exit 6: damaged)\n"
+        "  --stats            what the index holds and what its last run did\n"
         "  --wait SECONDS     wait so long for another morgue-index writing\n"
         "                     to the same index (default: exit 4 at once)\n"
         "  -q, --quiet        print only errors\n"
@@ -109,7 +113,8 @@ static void usage(FILE *f)
         "Exit status: 0 every input went in; 2 usage or index error;\n"
         "3 some files or records were skipped or failed (each named on\n"
         "stderr); 4 another morgue-index is writing to the index; 5\n"
-        "stopped by SIGTERM or SIGINT (what was read is committed).\n",
+        "stopped by SIGTERM or SIGINT (what was read is committed); 6\n"
+        "--check found damage.\n",
         f);
 }
 
@@ -620,12 +625,142 @@ static int take_lock(const char *db, double wait)
     return fd;
 }
 
+/* Runs one SQL statement whose rows are single texts; prints each with
+ * prefix.  Returns the number of rows, -1 on an error (in err). */
+static int print_rows(sqlite3 *db, const char *sql, const char *prefix,
+                      struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s", sqlite3_errmsg(db));
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        printf("%s%s\n", prefix, t ? (const char *)t : "");
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s", sqlite3_errmsg(db));
+    return n;
+}
+
+/* --check: SQLite's integrity check of the whole file, then FTS5's of the
+ * full-text index against the articles.  Returns 0 when both pass, 6
+ * when one finds damage, 2 when they can't run. */
+static int check_index(const char *db)
+{
+    struct store *st = NULL;
+    struct mg_err err = {""};
+    /* FTS5's check is an INSERT: it needs a connection that may write */
+    if (access(db, F_OK) != 0 ||
+        store_open(db, STORE_WRITE, &st, &err) < 0) {
+        if (!err.msg[0])
+            mg_fail(&err, "%s: no index here", db);
+        fprintf(stderr, "morgue-index: %s\n", err.msg);
+        return 2;
+    }
+    sqlite3 *h = store_db(st);
+    int status = 0;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &q, NULL);
+    int ok = 0, lines = 0;
+    while (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        ok = lines++ == 0 && t && strcmp(t, "ok") == 0;
+        if (!ok)
+            printf("morgue-index: %s: integrity_check: %s\n", db,
+                   t ? t : "?");
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "morgue-index: %s: %s\n", db, sqlite3_errmsg(h));
+        store_close(st);
+        return 2;
+    }
+    printf("morgue-index: %s: SQLite integrity_check: %s\n", db,
+           ok ? "ok" : "FAILED");
+    if (!ok)
+        status = 6;
+    /* the full-text index against its content (rank 1: the articles
+     * table too) */
+    char *msg = NULL;
+    rc = sqlite3_exec(h,
+                      "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)",
+                      NULL, NULL, &msg);
+    if (rc == SQLITE_OK) {
+        printf("morgue-index: %s: FTS5 integrity-check: ok\n", db);
+    } else if ((rc & 0xff) == SQLITE_CORRUPT) {
+        printf("morgue-index: %s: FTS5 integrity-check: FAILED (%s)\n", db,
+               msg ? msg : sqlite3_errmsg(h));
+        status = 6;
+    } else {
+        fprintf(stderr, "morgue-index: %s: FTS5 integrity-check: %s\n", db,
+                msg ? msg : sqlite3_errmsg(h));
+        if (!status)
+            status = 2;
+    }
+    sqlite3_free(msg);
+    store_close(st);
+    return status;
+}
+
+/* --stats: what the index holds and what its last run did. */
+static int print_stats(const char *db)
+{
+    struct store *st = NULL;
+    struct mg_err err = {""};
+    if (store_open(db, STORE_READ, &st, &err) < 0) {
+        fprintf(stderr, "morgue-index: %s\n", err.msg);
+        return 2;
+    }
+    sqlite3 *h = store_db(st);
+    struct stat sb;
+    long long bytes = stat(db, &sb) == 0 ? (long long)sb.st_size : 0;
+    struct buf wal = {0};
+    buf_printf(&wal, "%s-wal", db);
+    long long wbytes = stat(wal.s, &sb) == 0 ? (long long)sb.st_size : 0;
+    buf_free(&wal);
+    printf("index:     %s, %.1f MB (+ %.1f MB write-ahead log)\n", db,
+           bytes / 1e6, wbytes / 1e6);
+    int rc = 0;
+    static const char *const SQL[][2] = {
+        {"articles:  ", "SELECT count(*) || ' (' || count(DISTINCT source) ||"
+                        " ' sources; dated ' || ifnull(min(substr(date, 1, 10)),"
+                        " '-') || ' to ' || ifnull(max(substr(date, 1, 10)),"
+                        " '-') || ')' FROM articles"},
+        {"  source   ", "SELECT ifnull(source, '(none)') || ': ' || count(*)"
+                        " FROM articles GROUP BY source ORDER BY count(*) DESC"
+                        " LIMIT 10"},
+        {"entities:  ", "SELECT ifnull(sum(kind = 'person'), 0) || ' people, '"
+                        " || ifnull(sum(kind = 'place'), 0) || ' places, ' ||"
+                        " ifnull(sum(kind = 'org'), 0) || ' organisations'"
+                        " FROM entities"},
+        {"files:     ", "SELECT count(*) || ' (' || ifnull(sum(articles), 0) ||"
+                        " ' articles; last read ' || ifnull(max(indexed), '-')"
+                        " || ')' FROM files"},
+        {"last run:  ", "SELECT value FROM meta WHERE key = 'last_run'"},
+    };
+    for (size_t i = 0; i < sizeof SQL / sizeof *SQL && rc >= 0; i++)
+        rc = print_rows(h, SQL[i][1], SQL[i][0], &err);
+    if (rc == 0)
+        puts("last run:  (none recorded)");
+    store_close(st);
+    if (rc < 0) {
+        fprintf(stderr, "morgue-index: %s: %s\n", db, err.msg);
+        return 2;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"boilerplate", required_argument, NULL, 'b'},
         {"show", no_argument, NULL, 's'},
+        {"check", no_argument, NULL, 'K'},
+        {"stats", no_argument, NULL, 'S'},
         {"no-entities", no_argument, NULL, 'E'},
         {"timing", no_argument, NULL, 'T'},
         {"json", no_argument, NULL, 'j'},
@@ -640,7 +775,7 @@ int main(int argc, char **argv)
     struct run r = {0};
     r.rules = clean_rules_new();
     r.gaz = gaz_load();
-    int c, status = 0, lock = -1;
+    int c, status = 0, lock = -1, mode = 0;
     double wait = 0;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
@@ -653,6 +788,8 @@ int main(int argc, char **argv)
             }
             break;
         case 's': r.show = 1; break;
+        case 'K': mode = 'K'; break;
+        case 'S': mode = 'S'; break;
         case 'E': r.no_entities = 1; break;
         case 'T': r.timing = 1; break;
         case 'j': r.json = 1; break;
@@ -678,6 +815,17 @@ int main(int argc, char **argv)
             status = 2;
             goto out;
         }
+    }
+    if (mode) {
+        if (optind < argc) {
+            fprintf(stderr, "morgue-index: --%s takes no PATH\n",
+                    mode == 'K' ? "check" : "stats");
+            status = 2;
+        } else {
+            status = mode == 'K' ? check_index(store_default_path(db))
+                                 : print_stats(store_default_path(db));
+        }
+        goto out;
     }
     if (optind >= argc) {
         fputs("morgue-index: no PATH given (try morgue-index --help)\n",
@@ -743,20 +891,36 @@ int main(int argc, char **argv)
         status = 2;
         goto out;
     }
-    if (!r.show && !r.quiet) {
+    if (!r.show) {
         int64_t total = store_count(r.store);
-        printf("morgue-index: %ld new, %ld changed, %ld unchanged, %lld "
-               "removed articles; files: %ld indexed, %ld unchanged, %ld "
-               "skipped, %ld failed, %ld gone; %ld bad records; %.1f s; "
-               "%lld articles in %s\n",
-               r.added, r.changed, r.unchanged, (long long)r.removed,
-               r.files_indexed, r.files_unchanged, r.files_skipped,
-               r.files_failed, r.files_gone, r.bad_records, now() - t0,
-               (long long)total, db);
-        if (r.files_gone && !r.prune)
+        struct buf sum = {0};
+        buf_printf(&sum,
+                   "%ld new, %ld changed, %ld unchanged, %lld removed "
+                   "articles; files: %ld indexed, %ld unchanged, %ld "
+                   "skipped, %ld failed, %ld gone; %ld bad records; %.1f s; "
+                   "%lld articles in %s",
+                   r.added, r.changed, r.unchanged, (long long)r.removed,
+                   r.files_indexed, r.files_unchanged, r.files_skipped,
+                   r.files_failed, r.files_gone, r.bad_records, now() - t0,
+                   (long long)total, db);
+        if (!r.quiet)
+            printf("morgue-index: %s\n", sum.s);
+        if (r.files_gone && !r.prune && !r.quiet)
             printf("morgue-index: %ld indexed files are gone from the disk; "
                    "--prune removes their articles\n",
                    r.files_gone);
+        /* what this run did, for --stats */
+        sqlite3_stmt *m = NULL;
+        if (sqlite3_prepare_v2(store_db(r.store),
+                               "INSERT OR REPLACE INTO meta VALUES('last_run',"
+                               " strftime('%Y-%m-%dT%H:%M:%SZ','now') || ' ' ||"
+                               " ?1)",
+                               -1, &m, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(m, 1, sum.s, -1, SQLITE_STATIC);
+            sqlite3_step(m);
+        }
+        sqlite3_finalize(m);
+        buf_free(&sum);
     }
     if (r.timing && !r.show) {
         double total = now() - t0;

@@ -67,6 +67,20 @@ check "same size and time: skipped unread" $? "$(cat "$TMP/out")"
 grep -q " 1 changed, 0 unchanged" "$TMP/out"
 check "--verify catches a change that kept size and time" $? "$(cat "$TMP/out")"
 
+# --check and --stats.
+"$BIN/morgue-index" --db "$I/m.db" --check >"$TMP/out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q "SQLite integrity_check: ok" "$TMP/out" && grep -q "FTS5 integrity-check: ok" "$TMP/out"
+check "--check passes a sound index" $? "status $st: $(cat "$TMP/out")"
+"$BIN/morgue-index" --db "$I/m.db" --stats >"$TMP/out" 2>&1
+grep -q "^articles:  1 " "$TMP/out" && grep -q "^last run:  .* 0 new, 1 changed" "$TMP/out"
+check "--stats shows the articles and the last run" $? "$(cat "$TMP/out")"
+cp "$DB" "$I/broken.db"
+if sqlite3 "$I/broken.db" "DELETE FROM fts_data WHERE rowid IN (SELECT rowid FROM fts_data WHERE rowid > 10 LIMIT 3)" 2>/dev/null; then
+    "$BIN/morgue-index" --db "$I/broken.db" --check >"$TMP/out" 2>&1; st=$?
+    [ $st -eq 6 ] && grep -q "FTS5 integrity-check: FAILED" "$TMP/out"
+    check "--check finds a damaged full-text index (exit 6)" $? "status $st: $(cat "$TMP/out")"
+fi
+
 # One writer at a time: a held lock means exit 4, or a wait.
 if command -v flock >/dev/null 2>&1; then
     flock "$I/m.db.lock" sleep 2 &
