@@ -1,0 +1,538 @@
+/*
+ * ingest.c - a run of morgue-index (ingest.h).
+ */
+#include "ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fingerprint.h"
+#include "formats.h"
+
+static volatile sig_atomic_t stop_signal;
+
+void ingest_stop(int sig)
+{
+    stop_signal = sig;
+}
+
+int ingest_stopped(void)
+{
+    return stop_signal;
+}
+
+double ingest_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_warn(void *ctx, const char *msg)
+{
+    struct run *r = ctx;
+    r->bad_records++;
+    fprintf(stderr, "morgue-index: %s (skipped)\n", msg);
+}
+
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* A "\n"-separated list as a JSON array of strings. */
+static json_t *jlist(const char *s)
+{
+    json_t *a = json_array();
+    while (s && *s) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n)
+            json_array_append_new(a, json_stringn(s, n));
+        s += n + (nl ? 1 : 0);
+    }
+    return a;
+}
+
+static json_t *jentities(const struct ent_set *es)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < es->n; i++) {
+        const struct ent *e = &es->v[i];
+        json_t *m = json_array();
+        for (int k = 0; k < e->nmentions; k++)
+            json_array_append_new(m, json_string(e->mentions[k]));
+        json_array_append_new(arr, json_pack("{s:s s:s s:o s:i}", "kind",
+                                             ent_kind_name(e->kind),
+                                             "canonical", e->canonical,
+                                             "mentions", m, "count", e->count));
+    }
+    return arr;
+}
+
+static void show_json(const struct article *a, const struct clean_info *info,
+                      const struct ent_set *es)
+{
+    json_t *removed = json_array();
+    for (int i = 0; i < info->nnotes; i++)
+        json_array_append_new(removed,
+                              json_pack("{s:s s:s}", "why",
+                                        info->notes[i].what, "text",
+                                        info->notes[i].text));
+    json_t *o = json_pack(
+        "{s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
+        "id", jstr(a->uid), "title", jstr(a->title), "date", jstr(a->date),
+        "source", jstr(a->source), "url", jstr(a->url), "byline",
+        jstr(a->byline), "section", jstr(a->section), "language",
+        jstr(a->language), "dateline", jstr(a->dateline), "description",
+        jstr(a->description), "path", jstr(a->path), "lede", jstr(a->lede),
+        "body", jstr(a->body), "captions", jlist(a->captions), "highlights",
+        jlist(a->highlights), "removed", removed);
+    json_object_set_new(o, "entities", jentities(es));
+    char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(o);
+}
+
+static void show_field(const char *name, const char *v)
+{
+    printf("%-12s %s\n", name, v && *v ? v : "-");
+}
+
+static void show_list(const char *name, const char *v)
+{
+    printf("%s:\n", name);
+    if (!v || !*v) {
+        puts("  -");
+        return;
+    }
+    for (const char *s = v; *s;) {
+        const char *nl = strchr(s, '\n');
+        int n = nl ? (int)(nl - s) : (int)strlen(s);
+        printf("  - %.*s\n", n, s);
+        s += n + (nl ? 1 : 0);
+    }
+}
+
+static void show_text(const struct article *a, const struct clean_info *info,
+                      const struct ent_set *es)
+{
+    printf("=== %s\n", a->uid);
+    show_field("title:", a->title);
+    show_field("date:", a->date);
+    show_field("source:", a->source);
+    show_field("byline:", a->byline);
+    show_field("url:", a->url);
+    show_field("section:", a->section);
+    show_field("dateline:", a->dateline);
+    show_field("language:", a->language);
+    show_field("path:", a->path);
+    if (a->description)
+        show_field("description:", a->description);
+    show_field("lede:", a->lede);
+    puts("body:");
+    for (const char *s = a->body ? a->body : ""; *s;) {
+        const char *e = strstr(s, "\n\n");
+        int n = e ? (int)(e - s) : (int)strlen(s);
+        printf("  %.*s\n\n", n, s);
+        s += n + (e ? 2 : 0);
+    }
+    show_list("captions", a->captions);
+    show_list("highlights", a->highlights);
+    printf("removed:\n");
+    if (!info->nnotes)
+        puts("  -");
+    for (int i = 0; i < info->nnotes; i++)
+        printf("  - %s: %s\n", info->notes[i].what, info->notes[i].text);
+    printf("entities:\n");
+    if (!es->n)
+        puts("  -");
+    for (int i = 0; i < es->n; i++) {
+        const struct ent *e = &es->v[i];
+        printf("  - %-6s %s (%d", ent_kind_name(e->kind), e->canonical,
+               e->count);
+        for (int k = 0; k < e->nmentions; k++)
+            printf("%s%s", k ? ", " : ": ", e->mentions[k]);
+        /* kept only if the index knows a full name for it */
+        puts(e->weak ? ") [family name only: resolved across the index]"
+                     : ")");
+    }
+    putchar('\n');
+}
+
+
+/* Opens the batch's transaction if none is open. */
+static int open_tx(struct run *r)
+{
+    if (r->tx)
+        return 0;
+    if (store_begin(r->store, &r->err) < 0) {
+        r->fatal = 1;
+        return -1;
+    }
+    r->tx = 1;
+    r->batch_start = ingest_now();
+    return 0;
+}
+
+/* Commits the batch, if one is open. */
+static int commit_tx(struct run *r)
+{
+    r->in_batch = 0;
+    if (!r->tx)
+        return 0;
+    r->tx = 0;
+    double tc = ingest_now();
+    int rc = store_commit(r->store, &r->err);
+    r->t_commit += ingest_now() - tc;
+    if (rc < 0)
+        r->fatal = 1;
+    return rc;
+}
+
+/* The 64-bit FNV-1a hash of a whole file as 16 hex digits, read in
+ * blocks; -1 when it can't be read. */
+static int hash_file(const char *path, char out[17])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    uint64_t h = 1469598103934665603ULL;
+    unsigned char block[65536];
+    size_t n;
+    while ((n = fread(block, 1, sizeof block, f)) > 0)
+        for (size_t i = 0; i < n; i++) {
+            h ^= block[i];
+            h *= 1099511628211ULL;
+        }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return -1;
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    return 0;
+}
+
+static int on_article(void *ctx, struct article *a)
+{
+    struct run *r = ctx;
+    struct clean_info info;
+    if (stop_signal)
+        return 1; /* stop reading: the file is read again next time */
+    double t0 = ingest_now();
+    clean_article(a, r->rules, &info);
+    /* the title too: a templated notice ("Qtly div 22 cts vs 22 cts")
+     * is told apart by the company it names */
+    struct buf fp_text = {0};
+    buf_printf(&fp_text, "%s\n%s", a->title ? a->title : "",
+               a->body ? a->body : "");
+    a->simhash = fp_simhash(fp_text.s);
+    buf_free(&fp_text);
+    double t1 = ingest_now();
+    r->t_clean += t1 - t0;
+    struct ent_set es = {0};
+    if (!r->no_entities) {
+        ent_extract(r->gaz, a, &es);
+        free(a->entities);
+        a->entities = ent_names(&es);
+        r->t_extract += ingest_now() - t1;
+    }
+    if (r->show) {
+        if (r->json)
+            show_json(a, &info, &es);
+        else
+            show_text(a, &info, &es);
+        clean_info_free(&info);
+        ent_set_free(&es);
+        return 0;
+    }
+    clean_info_free(&info);
+    if (open_tx(r) < 0)
+        return 1;
+    *strmap_slot(&r->uids, a->uid, 1) = 1;
+    double t2 = ingest_now();
+    int rc = store_put(r->store, a, &r->err);
+    double t3 = ingest_now();
+    r->t_store += t3 - t2;
+    if (rc >= 0 && rc != STORE_UNCHANGED && !r->no_entities) {
+        if (store_put_entities(r->store, &es, &r->err) < 0)
+            rc = -1;
+        r->t_store_entities += ingest_now() - t3;
+    }
+    ent_set_free(&es);
+    if (rc < 0) {
+        r->fatal = 1;
+        return 1;
+    }
+    if (rc == STORE_ADDED)
+        r->added++, r->file_changes++;
+    else if (rc == STORE_CHANGED)
+        r->changed++, r->file_changes++;
+    else
+        r->unchanged++;
+    if ((++r->in_batch >= BATCH || ingest_now() - r->batch_start >= BATCH_SECONDS) &&
+        commit_tx(r) < 0)
+        return 1;
+    return 0;
+}
+
+/* Records f with the file's current size and time, in the batch. */
+static int record_file(struct run *r, const char *real,
+                       struct store_file *f, const struct stat *sb,
+                       int64_t mtime)
+{
+    f->size = sb->st_size;
+    f->mtime = mtime;
+    if (open_tx(r) < 0 || store_file_put(r->store, real, f, &r->err) < 0) {
+        r->fatal = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static void index_file(struct run *r, const char *path,
+                       const struct stat *sb)
+{
+    struct fmt_sink sink = {on_article, on_warn, r};
+    struct mg_err err = {""};
+    char real[PATH_MAX];
+    const char *base = strcmp(path, "-") == 0 ? "stdin"
+                       : realpath(path, real) ? real
+                                              : path;
+    r->file_changes = 0;
+    /* A file the index already holds, as it was: skipped unread when its
+     * size and time are the same (unless --verify), else when its
+     * content hash is. */
+    struct store_file f = {0};
+    int tracked = r->store && sb && base == real;
+    if (tracked) {
+        *strmap_slot(&r->seen, base, 1) = 1;
+        int found = store_file_get(r->store, base, &f, &r->err);
+        if (found < 0) {
+            r->fatal = 1;
+            return;
+        }
+        int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 +
+                        sb->st_mtim.tv_nsec;
+        int same_stat = found && f.hash[0] && f.size == (int64_t)sb->st_size &&
+                        f.mtime == mtime;
+        if (same_stat && !r->verify) {
+            r->files_unchanged++;
+            r->unchanged += f.articles;
+            return;
+        }
+        char hash[17] = "";
+        if (hash_file(path, hash) == 0 && found && f.hash[0] &&
+            strcmp(hash, f.hash) == 0) {
+            /* touched, not changed: the new time is recorded */
+            if (!same_stat && record_file(r, base, &f, sb, mtime) < 0)
+                return;
+            r->files_unchanged++;
+            r->unchanged += f.articles;
+            return;
+        }
+        /* Recorded before reading, with no hash yet: a run killed half
+         * way through the file reads it again next time. */
+        if (!f.id && record_file(r, base, &f, sb, mtime) < 0)
+            return;
+        store_set_file(r->store, f.id);
+        f.size = sb->st_size;
+        f.mtime = mtime;
+        memcpy(f.hash, hash, sizeof f.hash);
+    }
+    strmap_free(&r->uids);
+    long before = r->added + r->changed + r->unchanged;
+    int64_t removed = r->removed;
+    int rc = fmt_parse_file(path, base, &sink, &err);
+    if (r->store)
+        store_set_file(r->store, 0);
+    if (r->fatal || stop_signal)
+        return;
+    if (tracked && rc >= 0) {
+        /* what the file no longer holds goes; then the file is recorded
+         * as read, in the batch that holds its last articles */
+        f.articles = r->added + r->changed + r->unchanged - before;
+        if (rc == FMT_SKIPPED)
+            f.articles = 0;
+        if (open_tx(r) < 0 ||
+            store_file_drop(r->store, f.id, rc == FMT_SKIPPED ? NULL : &r->uids,
+                            &r->removed, &r->err) < 0 ||
+            store_file_put(r->store, base, &f, &r->err) < 0) {
+            r->fatal = 1;
+            return;
+        }
+    }
+    if (rc == FMT_SKIPPED) {
+        r->files_skipped++;
+        fprintf(stderr, "morgue-index: %s (skipped)\n", err.msg);
+    } else if (rc < 0) {
+        r->files_failed++;
+        fprintf(stderr, "morgue-index: %s (failed)\n", err.msg);
+    } else if (rc > 0 && r->file_changes == 0 && r->removed == removed) {
+        r->files_unchanged++;
+    } else {
+        r->files_indexed++;
+    }
+}
+
+/* Files a folder walk passes over: hidden ones and collection notes. */
+static int passed_over(const char *name)
+{
+    size_t n = strlen(name);
+    return name[0] == '.' || strncasecmp(name, "README", 6) == 0 ||
+           strncasecmp(name, "LICENSE", 7) == 0 ||
+           strncasecmp(name, "COPYING", 7) == 0 ||
+           (n > 3 && strcasecmp(name + n - 3, ".md") == 0) ||
+           (n > 4 && strcasecmp(name + n - 4, ".dtd") == 0);
+}
+
+static void index_path(struct run *r, const char *path, int depth)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0) {
+        index_file(r, path, NULL);
+        return;
+    }
+    if (stat(path, &st) < 0) {
+        r->files_failed++;
+        fprintf(stderr, "morgue-index: %s: %s (failed)\n", path,
+                strerror(errno));
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        if (!S_ISREG(st.st_mode)) {
+            r->files_skipped++;
+            fprintf(stderr, "morgue-index: %s: not a regular file (skipped)\n",
+                    path);
+            return;
+        }
+        index_file(r, path, &st);
+        return;
+    }
+    if (depth > 64) {
+        fprintf(stderr, "morgue-index: %s: folders nested too deep (skipped)\n",
+                path);
+        r->files_skipped++;
+        return;
+    }
+    struct dirent **names;
+    int n = scandir(path, &names, NULL, alphasort);
+    if (n < 0) {
+        r->files_failed++;
+        fprintf(stderr, "morgue-index: %s: %s (failed)\n", path,
+                strerror(errno));
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!r->fatal && !stop_signal && !passed_over(names[i]->d_name)) {
+            struct buf p = {0};
+            buf_printf(&p, "%s%s%s", path,
+                       path[strlen(path) - 1] == '/' ? "" : "/",
+                       names[i]->d_name);
+            index_path(r, p.s, depth + 1);
+            buf_free(&p);
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* Recorded files under one of roots (real paths) that this run did not
+ * meet and that are gone from the disk: with --prune their articles are
+ * removed and they are forgotten; else only counted. */
+static int prune_gone(struct run *r, char **roots, int nroots)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_db(r->store), "SELECT id, path FROM files",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(&r->err, "%s: %s", store_path(r->store),
+                       sqlite3_errmsg(store_db(r->store)));
+    int64_t *gone = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 1);
+        if (!path || strmap_get(&r->seen, path) >= 0)
+            continue;
+        int under = 0;
+        for (int i = 0; i < nroots && !under; i++) {
+            size_t k = strlen(roots[i]);
+            under = strncmp(path, roots[i], k) == 0 &&
+                    (path[k] == '/' || path[k] == 0 ||
+                     (k && roots[i][k - 1] == '/'));
+        }
+        struct stat sb;
+        if (!under || stat(path, &sb) == 0 || errno != ENOENT)
+            continue;
+        if (n == cap)
+            gone = mg_realloc(gone, sizeof *gone * (cap = cap ? 2 * cap : 16));
+        gone[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(gone);
+        return mg_fail(&r->err, "%s: %s", store_path(r->store),
+                       sqlite3_errmsg(store_db(r->store)));
+    }
+    r->files_gone = (long)n;
+    for (size_t i = 0; i < n && r->prune; i++)
+        if (open_tx(r) < 0 ||
+            store_file_forget(r->store, gone[i], &r->removed, &r->err) < 0) {
+            free(gone);
+            return -1;
+        }
+    free(gone);
+    return 0;
+}
+
+
+int ingest_paths(struct run *r, char **paths, int npaths)
+{
+    for (int i = 0; i < npaths && !r->fatal && !stop_signal; i++)
+        index_path(r, paths[i], 0);
+    if (!r->fatal && !r->show && !stop_signal) {
+        /* the real paths of the folders and files given, for prune */
+        char **roots = mg_calloc((size_t)npaths + 1, sizeof *roots);
+        int nroots = 0;
+        for (int i = 0; i < npaths; i++) {
+            char real[PATH_MAX];
+            if (strcmp(paths[i], "-") != 0 && realpath(paths[i], real))
+                roots[nroots++] = mg_strdup(real);
+            else if (strcmp(paths[i], "-") != 0 && paths[i][0] == '/')
+                roots[nroots++] = mg_strdup(paths[i]); /* gone itself */
+        }
+        if (prune_gone(r, roots, nroots) < 0)
+            r->fatal = 1;
+        for (int i = 0; i < nroots; i++)
+            free(roots[i]);
+        free(roots);
+    }
+    if (!r->fatal && !r->show)
+        commit_tx(r);
+    /* Lone family names join their full names across the index. */
+    double tm = ingest_now();
+    if (!r->fatal && !r->show && !r->no_entities &&
+        (r->added || r->changed) &&
+        (store_begin(r->store, &r->err) < 0 ||
+         ent_merge_surnames(r->store, &r->err) < 0 ||
+         store_commit(r->store, &r->err) < 0))
+        r->fatal = 1;
+    r->t_merge = ingest_now() - tm;
+    return r->fatal ? -1 : 0;
+}
+
+void ingest_free(struct run *r)
+{
+    strmap_free(&r->uids);
+    strmap_free(&r->seen);
+}

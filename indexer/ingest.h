@@ -1,0 +1,72 @@
+/*
+ * ingest.h - a run of morgue-index: walking the paths given, reading each
+ * file (skipped unread when the index holds it unchanged), cleaning,
+ * finding entities and storing the articles in batches, removing what a
+ * changed file no longer holds and, with prune, the articles of files
+ * that are gone.  The program (morgue_index.c) adds the options, the lock
+ * and the summary; the tests drive it directly.
+ */
+#ifndef MORGUE_INGEST_H
+#define MORGUE_INGEST_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "clean.h"
+#include "entities.h"
+#include "store.h"
+#include "strmap.h"
+#include "util.h"
+
+#define BATCH 1000        /* articles per transaction, at most */
+#define BATCH_SECONDS 1.0 /* and seconds per transaction, at most */
+
+/* Zero it, set store (NULL with show), rules, gaz and the flags; read the
+ * counters after ingest_paths(); free with ingest_free(). */
+struct run {
+    struct store *store;       /* NULL with --show */
+    struct clean_rules *rules;
+    struct gazetteer *gaz;
+    int quiet, show, json;
+    int no_entities;           /* --no-entities */
+    int timing;                /* --timing */
+    /* seconds spent in each stage (--timing) */
+    double t_clean, t_extract, t_store, t_store_entities, t_merge, t_commit;
+    long files_indexed, files_unchanged, files_skipped, files_failed;
+    long bad_records;
+    long added, changed, unchanged;  /* articles */
+    long file_changes;               /* articles added or changed in the
+                                      * current file */
+    long in_batch;
+    double batch_start;              /* when the open transaction began */
+    int tx;                          /* a transaction is open */
+    int verify, prune;               /* --verify, --prune */
+    int64_t removed;                 /* articles gone from their files */
+    long files_gone;                 /* recorded files no longer there */
+    struct strmap uids;              /* the uids the current file gave */
+    struct strmap seen;              /* real paths of the files met */
+    int fatal;
+    struct mg_err err;
+};
+
+/* Reads every path (a file, a folder walked in name order, or "-") into
+ * r->store, then with r->prune removes the articles of recorded files
+ * under the paths that are gone, commits, and joins lone family names to
+ * full ones.  Returns 0, or -1 with r->err set (r->fatal) on an index
+ * error; files that fail are counted and named on stderr, not errors. */
+int ingest_paths(struct run *r, char **paths, int npaths);
+
+/* Frees what a run keeps (not the store, rules or gazetteer). */
+void ingest_free(struct run *r);
+
+/* A signal handler: the run stops reading at the next article, commits
+ * what it has, and records no half-read file. */
+void ingest_stop(int sig);
+
+/* The signal that stopped the run, or 0. */
+int ingest_stopped(void);
+
+/* Seconds on the monotonic clock. */
+double ingest_now(void);
+
+#endif

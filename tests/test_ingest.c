@@ -1,0 +1,254 @@
+/*
+ * test_ingest.c - incremental runs (indexer/ingest.h): files added,
+ * changed, unchanged, removed and renamed, a change that keeps the size
+ * and time caught by verify, and a half-read file read again.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "helpers.h"
+#include "ingest.h"
+
+static char *dir, *src;
+static struct store *st;
+static struct clean_rules *rules;
+static struct gazetteer *gaz;
+
+static void setup(void)
+{
+    dir = mk_tmpdir();
+    src = path_in(dir, "archive");
+    cr_assert_eq(mkdir(src, 0755), 0);
+    char *db = path_in(dir, "m.db");
+    struct mg_err err = {""};
+    cr_assert_eq(store_open(db, STORE_WRITE, &st, &err), 0, "%s", err.msg);
+    free(db);
+    rules = clean_rules_new();
+    gaz = gaz_load();
+}
+
+static void teardown(void)
+{
+    store_close(st);
+    st = NULL;
+    clean_rules_free(rules);
+    gaz_free(gaz);
+    if (dir)
+        rm_tree(dir);
+    free(src);
+    free(dir);
+    src = dir = NULL;
+    expect_no_leaks();
+}
+
+TestSuite(ingest, .init = setup, .fini = teardown);
+
+/* Writes name (in the archive folder) with text. */
+static void put(const char *name, const char *text)
+{
+    char *p = path_in(src, name);
+    write_file(p, text, strlen(text));
+    free(p);
+}
+
+/* One run over the archive folder into *r (caller: ingest_free). */
+static void run(struct run *r, int verify, int prune)
+{
+    memset(r, 0, sizeof *r);
+    r->store = st;
+    r->rules = rules;
+    r->gaz = gaz;
+    r->quiet = 1;
+    r->verify = verify;
+    r->prune = prune;
+    char *paths[] = {src};
+    cr_assert_eq(ingest_paths(r, paths, 1), 0, "%s", r->err.msg);
+}
+
+/* The uids in the index, in order, space-separated. */
+static char *uids(void)
+{
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(store_db(st),
+                                    "SELECT uid FROM articles ORDER BY uid",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    struct buf b = {0};
+    while (sqlite3_step(q) == SQLITE_ROW)
+        buf_printf(&b, "%s%s", b.len ? " " : "",
+                   (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return b.s ? buf_take(&b) : mg_strdup("");
+}
+
+static void expect_uids(const char *want)
+{
+    char *got = uids();
+    cr_expect_str_eq(got, want);
+    free(got);
+}
+
+static const char JL2[] =
+    "{\"id\":\"a\",\"title\":\"Alpha\",\"body\":\"Alpha body.\"}\n"
+    "{\"id\":\"b\",\"title\":\"Beta\",\"body\":\"Beta body.\"}\n";
+
+Test(ingest, added_then_unchanged_files_are_skipped_unread)
+{
+    put("x.jsonl", JL2);
+    put("g.txt", "Gamma story. Gamma body.");
+    struct run r;
+    run(&r, 0, 0);
+    cr_expect_eq(r.added, 3);
+    cr_expect_eq(r.files_indexed, 2);
+    ingest_free(&r);
+    run(&r, 0, 0);
+    cr_expect_eq(r.added + r.changed + r.removed, 0);
+    cr_expect_eq(r.files_unchanged, 2);
+    cr_expect_eq(r.unchanged, 3, "articles of skipped files count");
+    cr_expect_eq(r.files_indexed, 0);
+    ingest_free(&r);
+}
+
+Test(ingest, a_changed_file_updates_adds_and_removes_its_articles)
+{
+    put("x.jsonl", JL2);
+    struct run r;
+    run(&r, 0, 0);
+    ingest_free(&r);
+    /* a corrected, b withdrawn, c new */
+    put("x.jsonl", "{\"id\":\"a\",\"title\":\"Alpha\",\"body\":\"Alpha body, "
+                   "corrected.\"}\n"
+                   "{\"id\":\"c\",\"title\":\"Gamma\",\"body\":\"New.\"}\n");
+    run(&r, 0, 0);
+    cr_expect_eq(r.changed, 1);
+    cr_expect_eq(r.added, 1);
+    cr_expect_eq(r.removed, 1);
+    ingest_free(&r);
+    expect_uids("a c");
+}
+
+Test(ingest, a_removed_file_goes_only_with_prune)
+{
+    put("x.jsonl", JL2);
+    put("g.txt", "Gamma story. Gamma body.");
+    struct run r;
+    run(&r, 0, 0);
+    ingest_free(&r);
+    char *g = path_in(src, "g.txt");
+    cr_assert_eq(unlink(g), 0);
+    free(g);
+    run(&r, 0, 0);
+    cr_expect_eq(r.files_gone, 1);
+    cr_expect_eq(r.removed, 0);
+    ingest_free(&r);
+    /* the text file's article (its uid is its path) is still there */
+    cr_expect_eq(store_count(st), 3);
+    run(&r, 0, 1);
+    cr_expect_eq(r.removed, 1);
+    ingest_free(&r);
+    expect_uids("a b");
+    run(&r, 0, 1);
+    cr_expect_eq(r.files_gone, 0, "a pruned file is forgotten");
+    ingest_free(&r);
+}
+
+Test(ingest, a_renamed_file_moves_its_articles)
+{
+    put("x.jsonl", JL2);
+    struct run r;
+    run(&r, 0, 0);
+    ingest_free(&r);
+    char *from = path_in(src, "x.jsonl"), *to = path_in(src, "y.jsonl");
+    cr_assert_eq(rename(from, to), 0);
+    free(from);
+    free(to);
+    run(&r, 0, 1);
+    cr_expect_eq(r.added, 0, "the same ids are not added twice");
+    cr_expect_eq(r.removed, 0, "nor removed with the old name");
+    cr_expect_eq(r.files_gone, 1);
+    ingest_free(&r);
+    expect_uids("a b");
+    /* and the articles now belong to the new file */
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(store_db(st),
+                       "SELECT count(*) FROM articles a JOIN files f ON"
+                       " f.id = a.file_id WHERE f.path LIKE '%/y.jsonl'",
+                       -1, &q, NULL);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_expect_eq(sqlite3_column_int(q, 0), 2);
+    sqlite3_finalize(q);
+}
+
+Test(ingest, same_size_and_time_is_caught_only_by_verify)
+{
+    put("x.jsonl", JL2);
+    struct run r;
+    run(&r, 0, 0);
+    ingest_free(&r);
+    char *p = path_in(src, "x.jsonl");
+    struct stat sb;
+    cr_assert_eq(stat(p, &sb), 0);
+    /* one letter changed, the size and the time put back */
+    char *changed = mg_strdup(JL2);
+    changed[strlen(changed) - 8] = 'X';
+    put("x.jsonl", changed);
+    free(changed);
+    struct timespec times[2] = {sb.st_atim, sb.st_mtim};
+    cr_assert_eq(utimensat(AT_FDCWD, p, times, 0), 0);
+    free(p);
+    run(&r, 0, 0);
+    cr_expect_eq(r.changed, 0, "size and time say unchanged");
+    cr_expect_eq(r.files_unchanged, 1);
+    ingest_free(&r);
+    run(&r, 1, 0);
+    cr_expect_eq(r.changed, 1, "--verify reads it");
+    ingest_free(&r);
+}
+
+Test(ingest, a_touched_file_is_not_parsed_again)
+{
+    put("x.jsonl", JL2);
+    struct run r;
+    run(&r, 0, 0);
+    ingest_free(&r);
+    char *p = path_in(src, "x.jsonl");
+    struct timespec later[2] = {{0, UTIME_NOW}, {time(NULL) + 60, 0}};
+    cr_assert_eq(utimensat(AT_FDCWD, p, later, 0), 0);
+    free(p);
+    run(&r, 0, 0);
+    cr_expect_eq(r.files_unchanged, 1, "same content hash");
+    cr_expect_eq(r.unchanged, 2);
+    ingest_free(&r);
+    /* and the new time is recorded: the next run skips it unread */
+    run(&r, 0, 0);
+    cr_expect_eq(r.files_unchanged, 1);
+    ingest_free(&r);
+}
+
+Test(ingest, a_half_read_file_is_read_again)
+{
+    put("x.jsonl", JL2);
+    /* as a killed run leaves it: the file recorded with no hash, one of
+     * its articles stored */
+    char *p = path_in(src, "x.jsonl");
+    char real[PATH_MAX];
+    cr_assert_not_null(realpath(p, real));
+    free(p);
+    struct mg_err err = {""};
+    struct store_file f = {.size = 1, .mtime = 1};
+    cr_assert_eq(store_begin(st, &err), 0);
+    cr_assert_eq(store_file_put(st, real, &f, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_commit(st, &err), 0);
+    struct run r;
+    run(&r, 0, 0);
+    cr_expect_eq(r.added, 2);
+    cr_expect_eq(r.files_indexed, 1);
+    ingest_free(&r);
+    cr_expect_eq(store_file_get(st, real, &f, &err), 1);
+    cr_expect_eq(f.articles, 2);
+    cr_expect_neq(f.hash[0], 0, "recorded as read to the end");
+}
