@@ -35,7 +35,8 @@ static void usage(FILE *f)
 {
     fputs(
         "usage: morgue-index [--db FILE] [--boilerplate FILE] [--no-entities]\n"
-        "                    [--timing] [--verify] [--prune] [--quiet] PATH...\n"
+        "                    [--timing] [--verify] [--prune] [--rebuild] [--quiet]\n"
+        "                    PATH...\n"
         "       morgue-index --show [--json] [--boilerplate FILE] PATH...\n"
         "       morgue-index [--db FILE] --check | --stats\n"
         "Reads the articles in each PATH (a file, a folder walked\n"
@@ -70,6 +71,9 @@ static void usage(FILE *f)
         "  --check            check the index: SQLite's integrity_check and\n"
         "                     FTS5's integrity-check (exit 6: damaged)\n"
         "  --stats            what the index holds and what its last run did\n"
+        "  --rebuild          build a whole new index from the PATHs beside\n"
+        "                     the live one and swap it in at the end (after\n"
+        "                     a tokenizer or schema change); searches go on\n"
         "  --wait SECONDS     wait so long for another morgue-index writing\n"
         "                     to the same index (default: exit 4 at once)\n"
         "  -q, --quiet        print only errors\n"
@@ -253,6 +257,56 @@ static int print_stats(const char *db)
     return 0;
 }
 
+/* --rebuild: copies the index built at built over the live one with
+ * SQLite's online backup, in one write transaction of the live file, so
+ * that a search sees the old index or the new one, never a mix, and no
+ * file is renamed under a reader's -wal and -shm. */
+static int swap_in(const char *built, const char *live)
+{
+    sqlite3 *src = NULL, *dst = NULL;
+    int rc = sqlite3_open_v2(built, &src, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_open_v2(live, &dst,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(dst, 60000);
+        sqlite3_exec(dst, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+        if (!b) {
+            rc = sqlite3_errcode(dst);
+        } else {
+            do {
+                rc = sqlite3_backup_step(b, -1);
+                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                    sqlite3_sleep(100);
+            } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            int frc = sqlite3_backup_finish(b);
+            if (rc == SQLITE_DONE)
+                rc = frc;
+        }
+    }
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "morgue-index: %s: cannot swap in the rebuilt index "
+                        "(%s); the old index is unchanged, the new one is in "
+                        "%s\n",
+                live, sqlite3_errmsg(dst ? dst : src), built);
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Removes path and its -wal and -shm files. */
+static void remove_db(const char *path)
+{
+    static const char *const SUFFIX[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        struct buf b = {0};
+        buf_printf(&b, "%s%s", path, SUFFIX[i]);
+        unlink(b.s);
+        buf_free(&b);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -268,6 +322,7 @@ int main(int argc, char **argv)
         {"verify", no_argument, NULL, 'Y'},
         {"prune", no_argument, NULL, 'P'},
         {"wait", required_argument, NULL, 'W'},
+        {"rebuild", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -275,7 +330,9 @@ int main(int argc, char **argv)
     struct run r = {0};
     r.rules = clean_rules_new();
     r.gaz = gaz_load();
-    int c, status = 0, lock = -1, mode = 0;
+    int c, status = 0, lock = -1, mode = 0, rebuild = 0;
+    const char *live = NULL;
+    struct buf built = {0};
     double wait = 0;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
@@ -296,6 +353,7 @@ int main(int argc, char **argv)
         case 'q': r.quiet = 1; break;
         case 'Y': r.verify = 1; break;
         case 'P': r.prune = 1; break;
+        case 'R': rebuild = 1; break;
         case 'W': {
             char *end;
             wait = strtod(optarg, &end);
@@ -350,6 +408,13 @@ int main(int argc, char **argv)
             status = lock == -4 ? 4 : 2;
             goto out;
         }
+    }
+    if (rebuild && !r.show) {
+        /* a whole new index beside the live one, swapped in at the end */
+        live = db;
+        buf_printf(&built, "%s.rebuild", live);
+        remove_db(built.s);
+        db = built.s;
     }
     if (!r.show && store_open(db, STORE_WRITE, &r.store, &r.err) < 0) {
         fprintf(stderr, "morgue-index: %s\n", r.err.msg);
@@ -407,6 +472,30 @@ int main(int argc, char **argv)
                total);
     }
     status = (r.files_skipped || r.files_failed || r.bad_records) ? 3 : 0;
+    if (live && !ingest_stopped()) {
+        /* one segment per column, then the new index replaces the old */
+        if (sqlite3_exec(store_db(r.store),
+                         "INSERT INTO fts(fts) VALUES('optimize')", NULL, NULL,
+                         NULL) != SQLITE_OK) {
+            fprintf(stderr, "morgue-index: %s: optimize: %s\n", db,
+                    sqlite3_errmsg(store_db(r.store)));
+            status = 2;
+            goto out;
+        }
+        store_close(r.store);
+        r.store = NULL;
+        if (swap_in(built.s, live) < 0) {
+            status = 2;
+            goto out;
+        }
+        remove_db(built.s);
+        if (!r.quiet)
+            printf("morgue-index: rebuilt %s\n", live);
+    } else if (live) {
+        store_close(r.store);
+        r.store = NULL;
+        remove_db(built.s); /* the live index is untouched */
+    }
     if (ingest_stopped()) {
         fprintf(stderr, "morgue-index: stopped by %s: what was read is "
                         "committed; the next run goes on from there\n",
@@ -418,6 +507,7 @@ out:
         close(lock);
     ingest_free(&r);
     store_close(r.store);
+    buf_free(&built);
     clean_rules_free(r.rules);
     gaz_free(r.gaz);
     return status;

@@ -186,14 +186,14 @@ static int check_versions(struct store *s, enum store_mode mode,
     if (schema != STORE_SCHEMA_VERSION)
         return mg_fail(err,
                        "%s: index schema version %ld, this morgue reads "
-                       "version %d: rebuild the index (remove it and run "
-                       "morgue-index again)",
+                       "version %d: rebuild the index (morgue-index --rebuild "
+                       "PATH...)",
                        s->path, schema, STORE_SCHEMA_VERSION);
     if (tokv != TOK_VERSION)
         return mg_fail(err,
                        "%s: index built with tokenizer version %ld, this "
                        "morgue tokenizes with version %d: rebuild the index "
-                       "(remove it and run morgue-index again)",
+                       "(morgue-index --rebuild PATH...)",
                        s->path, tokv, TOK_VERSION);
     return 0;
 }

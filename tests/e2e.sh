@@ -317,6 +317,25 @@ if [ -d "$SHARED/reuters21578" ]; then
     "$BIN/morgue-query" --db "$RDB" '"James Baker"' >"$TMP/out" 2>&1
     check '"James Baker" has hits' $?
     grep -q "\[James Baker\]" "$TMP/out"; check '"James Baker" highlighted' $? "$(head -5 "$TMP/out")"
+    # --rebuild while searches run: none fails, each sees the old index
+    # or the new one, and the new one is sound.
+    W="$TMP/rebuild.db"
+    "$BIN/morgue-index" --db "$W" --quiet corpus/ >/dev/null 2>&1
+    old=$("$BIN/morgue-query" --db "$W" --count oil)
+    "$BIN/morgue-index" --db "$W" --quiet --rebuild "$SHARED/reuters21578" 2>"$TMP/err" &
+    pid=$!; n=0; bad=0; : >"$TMP/counts"
+    while kill -0 $pid 2>/dev/null; do
+        c=$("$BIN/morgue-query" --db "$W" --count oil 2>>"$TMP/err"); st=$?
+        [ $st -le 1 ] || bad=$((bad + 1))
+        echo "$c" >>"$TMP/counts"; n=$((n + 1))
+    done
+    wait $pid; st=$?
+    new=$("$BIN/morgue-query" --db "$W" --count oil)
+    others=$(grep -v -x -e "$old" -e "$new" "$TMP/counts" | wc -l)
+    [ $st -eq 0 ] && [ $bad -eq 0 ] && [ "$others" -eq 0 ] && [ "$new" != "$old" ] && [ ! -e "$W.rebuild" ]
+    check "--rebuild swaps in the new index under $n searches, none failing ($old -> $new)" $? "status $st, $bad failed, $others odd counts: $(head -3 "$TMP/err")"
+    "$BIN/morgue-index" --db "$W" --check >"$TMP/out" 2>&1
+    check "the rebuilt index passes --check" $? "$(cat "$TMP/out")"
 else
     echo "skip - Reuters-21578 tests: $SHARED/reuters21578 not found"
 fi
