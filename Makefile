@@ -31,7 +31,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query
 
-.PHONY: all deps demo test unit e2e test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-entities bench-incremental clean format lint
+.PHONY: all deps demo test unit e2e test-crash test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-entities bench-incremental clean format lint
 
 all: $(PROGS)
 
@@ -73,12 +73,19 @@ demo: deps all
 test: deps
 	@$(MAKE) --no-print-directory unit e2e
 	@$(MAKE) --no-print-directory SAN=1 unit e2e
+	@$(MAKE) --no-print-directory test-crash KILLS=3
 
 unit: $(BUILD)/tests/run
 	cd tests && MORGUE_TEST_TMP=$${TMPDIR:-/tmp} ../$(BUILD)/tests/run --jobs 2
 
 e2e: $(PROGS)
 	sh tests/e2e.sh $(BINDIR)
+
+# morgue-index killed with SIGKILL at KILLS random moments while indexing
+# Reuters-21578 (make test runs 3; SEED=N replays a run)
+KILLS ?= 20
+test-crash: $(PROGS)
+	sh tests/kill_test.sh $(BINDIR) $(KILLS) $(SHARED)/reuters21578
 
 test-san:
 	@$(MAKE) --no-print-directory SAN=1 unit e2e

@@ -336,6 +336,23 @@ if [ -d "$SHARED/reuters21578" ]; then
     check "--rebuild swaps in the new index under $n searches, none failing ($old -> $new)" $? "status $st, $bad failed, $others odd counts: $(head -3 "$TMP/err")"
     "$BIN/morgue-index" --db "$W" --check >"$TMP/out" 2>&1
     check "the rebuilt index passes --check" $? "$(cat "$TMP/out")"
+    # a reindex in place while searches run: none fails (WAL, short
+    # batches, a busy timeout)
+    H="$TMP/half.db"; mkdir -p "$TMP/half"
+    for f in "$SHARED"/reuters21578/reut2-00*.sgm; do ln -s "$f" "$TMP/half/"; done
+    "$BIN/morgue-index" --db "$H" --quiet "$TMP/half" >/dev/null 2>&1
+    "$BIN/morgue-index" --db "$H" --quiet "$SHARED/reuters21578" 2>"$TMP/err" &
+    pid=$!; n=0; bad=0
+    while kill -0 $pid 2>/dev/null; do
+        "$BIN/morgue-query" --db "$H" --count oil >/dev/null 2>>"$TMP/err"
+        [ $? -le 1 ] || bad=$((bad + 1))
+        "$BIN/morgue-query" --db "$H" --json -n 10 "interest rates" >/dev/null 2>>"$TMP/err"
+        [ $? -le 1 ] || bad=$((bad + 1))
+        n=$((n + 2))
+    done
+    wait $pid; st=$?
+    [ $st -eq 0 ] && [ $bad -eq 0 ]
+    check "a reindex adding 11,578 articles under $n searches, none failing" $? "status $st, $bad failed: $(head -3 "$TMP/err")"
 else
     echo "skip - Reuters-21578 tests: $SHARED/reuters21578 not found"
 fi
