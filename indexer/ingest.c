@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,11 +37,33 @@ double ingest_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void ingest_say(struct run *r, FILE *to, const char *fmt, ...)
+{
+    char line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (to && r->progress)
+        fputs("\r\033[K", stderr); /* the progress line goes first */
+    if (to)
+        fprintf(to, "morgue-index: %s\n", line);
+    if (r->log) {
+        char stamp[32];
+        time_t t = time(NULL);
+        struct tm tm;
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ",
+                 gmtime_r(&t, &tm));
+        fprintf(r->log, "%s %s\n", stamp, line);
+        fflush(r->log);
+    }
+}
+
 static void on_warn(void *ctx, const char *msg)
 {
     struct run *r = ctx;
     r->bad_records++;
-    fprintf(stderr, "morgue-index: %s (skipped)\n", msg);
+    ingest_say(r, stderr, "%s (skipped)", msg);
 }
 
 static json_t *jstr(const char *s)
@@ -286,6 +309,62 @@ static int on_article(void *ctx, struct article *a)
     return 0;
 }
 
+static int passed_over(const char *name);
+
+/* The progress line on a terminal, at most five times a second: share of
+ * the bytes to read, articles, rate and time left. */
+static void progress(struct run *r, int done)
+{
+    if (!r->progress)
+        return;
+    double t = ingest_now();
+    if (!done && t - r->progress_shown < 0.2)
+        return;
+    r->progress_shown = t;
+    if (done) {
+        fputs("\r\033[K", stderr);
+        return;
+    }
+    double el = t - r->progress_start;
+    long n = r->added + r->changed + r->unchanged;
+    double share = r->bytes_total > 0 ? (double)r->bytes_done /
+                                            (double)r->bytes_total
+                                      : 0;
+    fprintf(stderr, "\r\033[Kmorgue-index: %3.0f%% of %.1f MB, %ld articles, "
+                    "%.0f/s",
+            100 * share, (double)r->bytes_total / 1e6, n,
+            el > 0 ? (double)n / el : 0.0);
+    if (share > 0.01 && el > 1)
+        fprintf(stderr, ", about %.0f s left", el / share - el);
+    fflush(stderr);
+}
+
+/* Adds up the sizes of the files a walk of path will read. */
+static void measure(struct run *r, const char *path, int depth)
+{
+    struct stat sb;
+    if (strcmp(path, "-") == 0 || stat(path, &sb) < 0)
+        return;
+    if (!S_ISDIR(sb.st_mode)) {
+        if (S_ISREG(sb.st_mode))
+            r->bytes_total += sb.st_size;
+        return;
+    }
+    struct dirent **names;
+    int n = depth > 64 ? -1 : scandir(path, &names, NULL, NULL);
+    for (int i = 0; i < n; i++) {
+        if (!passed_over(names[i]->d_name)) {
+            struct buf p = {0};
+            buf_printf(&p, "%s/%s", path, names[i]->d_name);
+            measure(r, p.s, depth + 1);
+            buf_free(&p);
+        }
+        free(names[i]);
+    }
+    if (n >= 0)
+        free(names);
+}
+
 /* Records f with the file's current size and time, in the batch. */
 static int record_file(struct run *r, const char *real,
                        struct store_file *f, const struct stat *sb,
@@ -310,6 +389,9 @@ static void index_file(struct run *r, const char *path,
                        : realpath(path, real) ? real
                                               : path;
     r->file_changes = 0;
+    if (sb)
+        r->bytes_done += sb->st_size;
+    progress(r, 0);
     /* A file the index already holds, as it was: skipped unread when its
      * size and time are the same (unless --verify), else when its
      * content hash is. */
@@ -374,14 +456,20 @@ static void index_file(struct run *r, const char *path,
     }
     if (rc == FMT_SKIPPED) {
         r->files_skipped++;
-        fprintf(stderr, "morgue-index: %s (skipped)\n", err.msg);
+        ingest_say(r, stderr, "%s (skipped)", err.msg);
     } else if (rc < 0) {
         r->files_failed++;
-        fprintf(stderr, "morgue-index: %s (failed)\n", err.msg);
+        ingest_say(r, stderr, "%s (failed)", err.msg);
     } else if (rc > 0 && r->file_changes == 0 && r->removed == removed) {
         r->files_unchanged++;
     } else {
         r->files_indexed++;
+        if (r->verbose && !r->show && r->progress)
+            progress(r, 1);
+        if (r->verbose && !r->show)
+            ingest_say(r, stdout, "%s: %ld new or changed, %lld removed",
+                       path, r->file_changes,
+                       (long long)(r->removed - removed));
     }
 }
 
@@ -405,14 +493,14 @@ static void index_path(struct run *r, const char *path, int depth)
     }
     if (stat(path, &st) < 0) {
         r->files_failed++;
-        fprintf(stderr, "morgue-index: %s: %s (failed)\n", path,
+        ingest_say(r, stderr, "%s: %s (failed)", path,
                 strerror(errno));
         return;
     }
     if (!S_ISDIR(st.st_mode)) {
         if (!S_ISREG(st.st_mode)) {
             r->files_skipped++;
-            fprintf(stderr, "morgue-index: %s: not a regular file (skipped)\n",
+            ingest_say(r, stderr, "%s: not a regular file (skipped)",
                     path);
             return;
         }
@@ -420,7 +508,7 @@ static void index_path(struct run *r, const char *path, int depth)
         return;
     }
     if (depth > 64) {
-        fprintf(stderr, "morgue-index: %s: folders nested too deep (skipped)\n",
+        ingest_say(r, stderr, "%s: folders nested too deep (skipped)",
                 path);
         r->files_skipped++;
         return;
@@ -429,7 +517,7 @@ static void index_path(struct run *r, const char *path, int depth)
     int n = scandir(path, &names, NULL, alphasort);
     if (n < 0) {
         r->files_failed++;
-        fprintf(stderr, "morgue-index: %s: %s (failed)\n", path,
+        ingest_say(r, stderr, "%s: %s (failed)", path,
                 strerror(errno));
         return;
     }
@@ -498,6 +586,11 @@ static int prune_gone(struct run *r, char **roots, int nroots)
 
 int ingest_paths(struct run *r, char **paths, int npaths)
 {
+    if (r->progress) {
+        r->progress_start = ingest_now();
+        for (int i = 0; i < npaths; i++)
+            measure(r, paths[i], 0);
+    }
     for (int i = 0; i < npaths && !r->fatal && !stop_signal; i++)
         index_path(r, paths[i], 0);
     if (!r->fatal && !r->show && !stop_signal) {
@@ -517,6 +610,7 @@ int ingest_paths(struct run *r, char **paths, int npaths)
             free(roots[i]);
         free(roots);
     }
+    progress(r, 1);
     if (!r->fatal && !r->show)
         commit_tx(r);
     /* Lone family names join their full names across the index. */

@@ -10,6 +10,7 @@
 #define MORGUE_INGEST_H
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "clean.h"
@@ -41,6 +42,11 @@ struct run {
     double batch_start;              /* when the open transaction began */
     int tx;                          /* a transaction is open */
     int verify, prune;               /* --verify, --prune */
+    int verbose;                     /* a line per file indexed */
+    FILE *log;                       /* --log: time-stamped lines */
+    int progress;                    /* a progress line on stderr */
+    int64_t bytes_total, bytes_done; /* of the files to read */
+    double progress_start, progress_shown;
     int64_t removed;                 /* articles gone from their files */
     long files_gone;                 /* recorded files no longer there */
     struct strmap uids;              /* the uids the current file gave */
@@ -55,6 +61,11 @@ struct run {
  * full ones.  Returns 0, or -1 with r->err set (r->fatal) on an index
  * error; files that fail are counted and named on stderr, not errors. */
 int ingest_paths(struct run *r, char **paths, int npaths);
+
+/* Prints "morgue-index: LINE" to `to` (if not NULL) and, with r->log,
+ * appends the line with a UTC time stamp to the log. */
+void ingest_say(struct run *r, FILE *to, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Frees what a run keeps (not the store, rules or gazetteer). */
 void ingest_free(struct run *r);

@@ -76,6 +76,9 @@ static void usage(FILE *f)
         "                     a tokenizer or schema change); searches go on\n"
         "  --wait SECONDS     wait so long for another morgue-index writing\n"
         "                     to the same index (default: exit 4 at once)\n"
+        "  -v, --verbose      also a line for each file that changed\n"
+        "  --log FILE         append time-stamped lines to FILE: the start,\n"
+        "                     each skipped or failed input, the summary\n"
         "  -q, --quiet        print only errors\n"
         "  -h, --help         this help\n"
         "  --version          the version\n"
@@ -323,6 +326,8 @@ int main(int argc, char **argv)
         {"prune", no_argument, NULL, 'P'},
         {"wait", required_argument, NULL, 'W'},
         {"rebuild", no_argument, NULL, 'R'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"log", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -334,7 +339,7 @@ int main(int argc, char **argv)
     const char *live = NULL;
     struct buf built = {0};
     double wait = 0;
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'b':
@@ -354,6 +359,18 @@ int main(int argc, char **argv)
         case 'Y': r.verify = 1; break;
         case 'P': r.prune = 1; break;
         case 'R': rebuild = 1; break;
+        case 'v': r.verbose = 1; break;
+        case 'l':
+            if (r.log)
+                fclose(r.log);
+            r.log = fopen(optarg, "a");
+            if (!r.log) {
+                fprintf(stderr, "morgue-index: --log %s: %s\n", optarg,
+                        strerror(errno));
+                status = 2;
+                goto out;
+            }
+            break;
         case 'W': {
             char *end;
             wait = strtod(optarg, &end);
@@ -422,9 +439,18 @@ int main(int argc, char **argv)
         goto out;
     }
     double t0 = ingest_now();
+    r.progress = !r.show && !r.quiet && isatty(STDERR_FILENO);
+    if (r.log && !r.show) {
+        struct buf what = {0};
+        for (int i = optind; i < argc; i++)
+            buf_printf(&what, " %s", argv[i]);
+        ingest_say(&r, NULL, "%s into %s:%s", rebuild ? "rebuilding" : "indexing",
+                   live ? live : db, what.s);
+        buf_free(&what);
+    }
     ingest_paths(&r, argv + optind, argc - optind);
     if (r.fatal) {
-        fprintf(stderr, "morgue-index: %s\n", r.err.msg);
+        ingest_say(&r, stderr, "%s", r.err.msg);
         status = 2;
         goto out;
     }
@@ -440,8 +466,7 @@ int main(int argc, char **argv)
                    r.files_indexed, r.files_unchanged, r.files_skipped,
                    r.files_failed, r.files_gone, r.bad_records, ingest_now() - t0,
                    (long long)total, db);
-        if (!r.quiet)
-            printf("morgue-index: %s\n", sum.s);
+        ingest_say(&r, r.quiet ? NULL : stdout, "%s", sum.s);
         if (r.files_gone && !r.prune && !r.quiet)
             printf("morgue-index: %ld indexed files are gone from the disk; "
                    "--prune removes their articles\n",
@@ -489,17 +514,16 @@ int main(int argc, char **argv)
             goto out;
         }
         remove_db(built.s);
-        if (!r.quiet)
-            printf("morgue-index: rebuilt %s\n", live);
+        ingest_say(&r, r.quiet ? NULL : stdout, "rebuilt %s", live);
     } else if (live) {
         store_close(r.store);
         r.store = NULL;
         remove_db(built.s); /* the live index is untouched */
     }
     if (ingest_stopped()) {
-        fprintf(stderr, "morgue-index: stopped by %s: what was read is "
-                        "committed; the next run goes on from there\n",
-                ingest_stopped() == SIGTERM ? "SIGTERM" : "SIGINT");
+        ingest_say(&r, stderr, "stopped by %s: what was read is committed; "
+                               "the next run goes on from there",
+                   ingest_stopped() == SIGTERM ? "SIGTERM" : "SIGINT");
         status = 5;
     }
 out:
@@ -508,6 +532,8 @@ out:
     ingest_free(&r);
     store_close(r.store);
     buf_free(&built);
+    if (r.log)
+        fclose(r.log);
     clean_rules_free(r.rules);
     gaz_free(r.gaz);
     return status;

@@ -67,12 +67,23 @@ check "same size and time: skipped unread" $? "$(cat "$TMP/out")"
 grep -q " 1 changed, 0 unchanged" "$TMP/out"
 check "--verify catches a change that kept size and time" $? "$(cat "$TMP/out")"
 
+# --log and --verbose: time-stamped lines for cron.
+printf '{"id":"d","title":"Delta","body":"Delta body."}\n' >"$I/c/d.jsonl"
+"$BIN/morgue-index" --db "$I/m.db" --quiet --verbose --log "$I/run.log" "$I/c" "$I/missing" >/dev/null 2>&1
+grep -q "^20[0-9-]*T[0-9:]*Z indexing into " "$I/run.log" &&
+    grep -q "Z .*d.jsonl: 1 new or changed" "$I/run.log" &&
+    grep -q "Z .*missing: No such file or directory (failed)" "$I/run.log" &&
+    grep -q "Z 1 new, 0 changed, 1 unchanged" "$I/run.log"
+check "--log keeps the start, changed files, failures and the summary, time-stamped" $? "$(cat "$I/run.log")"
+rm "$I/c/d.jsonl"
+"$BIN/morgue-index" --db "$I/m.db" --quiet --prune "$I/c" >/dev/null 2>&1
+
 # --check and --stats.
 "$BIN/morgue-index" --db "$I/m.db" --check >"$TMP/out" 2>&1; st=$?
 [ $st -eq 0 ] && grep -q "SQLite integrity_check: ok" "$TMP/out" && grep -q "FTS5 integrity-check: ok" "$TMP/out"
 check "--check passes a sound index" $? "status $st: $(cat "$TMP/out")"
 "$BIN/morgue-index" --db "$I/m.db" --stats >"$TMP/out" 2>&1
-grep -q "^articles:  1 " "$TMP/out" && grep -q "^last run:  .* 0 new, 1 changed" "$TMP/out"
+grep -q "^articles:  1 " "$TMP/out" && grep -q "^last run:  20[0-9-]*T.* 1 removed articles" "$TMP/out"
 check "--stats shows the articles and the last run" $? "$(cat "$TMP/out")"
 cp "$DB" "$I/broken.db"
 if sqlite3 "$I/broken.db" "DELETE FROM fts_data WHERE rowid IN (SELECT rowid FROM fts_data WHERE rowid > 10 LIMIT 3)" 2>/dev/null; then
