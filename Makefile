@@ -162,7 +162,7 @@ bench: bench-entities bench-incremental
 include scripts/gazetteer/gazetteer.mk
 
 clean:
-	rm -rf build bin demo.db demo.db-wal demo.db-shm
+	rm -rf build bin demo.db demo.db-wal demo.db-shm demo.db.lock
 
 format:
 	clang-format -i lib/*.[ch] indexer/*.[ch] query/*.[ch] tests/*.c
