@@ -24,14 +24,14 @@ endif
 LIB_SRC   := $(wildcard lib/*.c)
 IDX_SRC   := $(filter-out indexer/morgue_index.c,$(wildcard indexer/*.c))
 GAZ_DATA  := $(wildcard data/*.tsv)
-QRY_SRC   := $(filter-out query/morgue_query.c,$(wildcard query/*.c))
+QRY_SRC   := $(filter-out query/morgue_query.c query/morgue_serve.c,$(wildcard query/*.c))
 CORE_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(IDX_SRC) $(QRY_SRC)) \
              $(BUILD)/indexer/gazetteer_data.o
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
-PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query
+PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serve
 
-.PHONY: all deps demo test unit e2e test-crash test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-entities bench-incremental clean format lint
+.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-entities bench-incremental clean format lint
 
 all: $(PROGS)
 
@@ -56,6 +56,11 @@ $(BINDIR)/morgue-query: $(BUILD)/query/morgue_query.o $(BUILD)/libmorgue.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/query/morgue_serve.o: CFLAGS += $(shell pkg-config --cflags libmicrohttpd)
+$(BINDIR)/morgue-serve: $(BUILD)/query/morgue_serve.o $(BUILD)/libmorgue.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd) -lpthread
+
 $(BUILD)/tests/run: CFLAGS += $(shell pkg-config --cflags $(CRIT))
 $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libmorgue.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CRIT))
@@ -68,18 +73,31 @@ demo: deps all
 	$(BINDIR)/morgue-index --db demo.db corpus/
 	$(BINDIR)/morgue-query --db demo.db "inter-Korean summit Pyongyang"
 
+# The search page over the demo's index: http://127.0.0.1:8080/
+serve: deps all
+	@[ -f demo.db ] || $(BINDIR)/morgue-index --db demo.db corpus/
+	$(BINDIR)/morgue-serve --db demo.db --web query/web
+
 # The whole suite: unit tests and end-to-end tests, then the same again
 # built with AddressSanitizer and UBSan.
 test: deps
 	@$(MAKE) --no-print-directory unit e2e
 	@$(MAKE) --no-print-directory SAN=1 unit e2e
 	@$(MAKE) --no-print-directory test-crash KILLS=3
+	@if [ -x /usr/bin/chromium ]; then $(MAKE) --no-print-directory test-browser; \
+	 else echo "test-browser: skipped: /usr/bin/chromium not installed"; fi
 
 unit: $(BUILD)/tests/run
 	cd tests && MORGUE_TEST_TMP=$${TMPDIR:-/tmp} ../$(BUILD)/tests/run --jobs 2
 
 e2e: $(PROGS)
 	sh tests/e2e.sh $(BINDIR)
+	bash tests/api.sh $(BINDIR)
+
+# The search page in headless Chromium (playwright-core from npm): search,
+# highlights, the timeline, a facet click; screenshots in build/browser/.
+test-browser: $(PROGS)
+	sh tests/browser/run.sh $(BINDIR) build/browser
 
 # morgue-index killed with SIGKILL at KILLS random moments while indexing
 # Reuters-21578 (make test runs 3; SEED=N replays a run)
@@ -156,6 +174,12 @@ bench-entities: $(PROGS)
 # under 5%), and the same with --verify.
 bench-incremental: $(PROGS)
 	MORGUE_BIN=$(BINDIR) sh bench/incremental.sh $(SHARED)/reuters21578 $(RUNS)
+
+# morgue-serve under wrk: 32 connections over a fixed mix of queries on
+# Reuters-21578, alone and while reindexing (docs/http-api.md).
+HTTP_SECONDS ?= 20
+bench-http: $(PROGS)
+	MORGUE_BIN=$(BINDIR) sh bench/http_load.sh $(SHARED)/reuters21578 $(HTTP_SECONDS)
 
 bench: bench-entities bench-incremental
 

@@ -229,3 +229,18 @@ int mg_utf8_decode(const char *s, int len, int pos, int32_t *cp)
     }
     return (int)n;
 }
+
+int mg_parse_int(const char *prog, const char *s, const char *what, int lo,
+                 int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi) {
+        fprintf(stderr, "%s: %s must be a number from %d to %d, not \"%s\"\n",
+                prog, what, lo, hi, s);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}

@@ -55,6 +55,12 @@ int mg_read_file(const char *path, char **out, size_t *len, struct mg_err *err);
 /* 64-bit FNV-1a hash of n bytes; can't fail. */
 uint64_t mg_hash64(const void *p, size_t n);
 
+/* Reads the decimal number s, from lo to hi, into *out; else prints
+ * "PROG: WHAT must be a number from LO to HI, not "S"" on stderr and
+ * returns -1. */
+int mg_parse_int(const char *prog, const char *s, const char *what, int lo,
+                 int hi, int *out);
+
 /* Trims ASCII whitespace at both ends in place; returns s. */
 char *mg_trim(char *s);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "search.h"
+#include "search_json.h"
 
 static void usage(FILE *f)
 {
@@ -75,16 +76,7 @@ static void usage(FILE *f)
 static int parse_int(const char *s, const char *what, int lo, int hi,
                      int *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) {
-        fprintf(stderr, "morgue-query: %s must be a number from %d to %d, "
-                        "not \"%s\"\n",
-                what, lo, hi, s);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
+    return mg_parse_int("morgue-query", s, what, lo, hi, out);
 }
 
 /* --weights T,L,B,C,H,E: six bm25 weights, each from 0 to 1000. */
@@ -163,27 +155,6 @@ static void print_text(const struct search_result *r, int offset, int tty)
            (long long)r->total, r->nhits ? offset + 1 : 0);
 }
 
-static json_t *jstr(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *jfacets(const struct search_result *r)
-{
-    json_t *o = json_object();
-    static const enum ent_kind KINDS[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
-    for (int k = 0; k < 3; k++) {
-        json_t *a = json_array();
-        for (int i = 0; i < r->nfacets; i++)
-            if (r->facets[i].kind == KINDS[k])
-                json_array_append_new(
-                    a, json_pack("{s:o s:I}", "name", jstr(r->facets[i].name),
-                                 "count", (json_int_t)r->facets[i].count));
-        json_object_set_new(o, ent_kind_name(KINDS[k]), a);
-    }
-    return o;
-}
-
 static void print_facets(const struct search_result *r, int tty)
 {
     static const enum ent_kind KINDS[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
@@ -199,37 +170,17 @@ static void print_facets(const struct search_result *r, int tty)
             }
         puts(any ? "" : " -");
     }
+    printf("%sSources:%s", tty ? "\033[1m" : "", tty ? "\033[0m" : "");
+    for (int i = 0; i < r->nsources; i++)
+        printf("%s %s (%lld)", i ? "," : "", r->sources[i].name,
+               (long long)r->sources[i].count);
+    puts(r->nsources ? "" : " -");
 }
 
-static int print_json(const char *query, const struct search_result *r)
+static int print_json(const char *query, const struct search_result *r,
+                      int flags)
 {
-    json_t *hits = json_array();
-    for (int i = 0; i < r->nhits; i++) {
-        const struct search_hit *h = &r->hits[i];
-        json_t *spans = json_array();
-        for (int k = 0; k < h->nspans; k++)
-            json_array_append_new(spans,
-                                  json_pack("[ii]", h->spans[k].start,
-                                            h->spans[k].length));
-        json_array_append_new(
-            hits, json_pack("{s:o s:o s:o s:o s:o s:o s:f s:o s:o s:i}", "id",
-                            jstr(h->id), "title", jstr(h->title), "date",
-                            jstr(h->date), "source", jstr(h->source), "path",
-                            jstr(h->path), "url", jstr(h->url), "score",
-                            h->score, "snippet", jstr(h->snippet),
-                            "highlights", spans, "similar", h->similar));
-    }
-    json_t *doc = json_pack("{s:s s:I s:o}", "query", query, "total",
-                            (json_int_t)r->total, "hits", hits);
-    if (!doc) /* the query was not valid UTF-8 */
-        doc = json_pack("{s:n s:I s:o}", "query", "total",
-                        (json_int_t)r->total, "hits", hits);
-    json_object_set_new(doc, "relaxed", json_boolean(r->relaxed));
-    json_object_set_new(doc, "collapsed", json_integer(r->collapsed));
-    if (r->relaxed)
-        json_object_set_new(doc, "strict_total",
-                            json_integer((json_int_t)r->strict_total));
-    json_object_set_new(doc, "facets", jfacets(r));
+    json_t *doc = search_result_json(query, r, SEARCH_JSON_PATH | flags);
     char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     if (!s)
@@ -425,6 +376,7 @@ int main(int argc, char **argv)
     so.filters = filters;
     so.nfilters = nfilters;
     so.facets = facets || json;
+    so.histogram = json;
 
     struct mg_err err;
     struct store *st = NULL;
@@ -444,13 +396,7 @@ int main(int argc, char **argv)
             goto out;
         }
         if (json) {
-            json_t *a = json_array();
-            for (int i = 0; i < res.nfacets; i++)
-                json_array_append_new(
-                    a, json_pack("{s:s s:s s:I}", "kind",
-                                 ent_kind_name(res.facets[i].kind), "name",
-                                 res.facets[i].name, "count",
-                                 (json_int_t)res.facets[i].count));
+            json_t *a = search_entities_json(&res);
             char *js = json_dumps(a, JSON_INDENT(2));
             puts(js ? js : "[]");
             free(js);
@@ -468,7 +414,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "morgue-query: %s\n", err.msg);
             goto out;
         }
-        if (json && print_json(similar, &res) < 0)
+        if (json && print_json(similar, &res, 0) < 0)
             goto out;
         if (!json)
             print_text(&res, 0, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
@@ -488,7 +434,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (json) {
-        if (print_json(query, &res) < 0) {
+        if (print_json(query, &res, SEARCH_JSON_HISTOGRAM) < 0) {
             fprintf(stderr, "morgue-query: cannot write JSON output\n");
             goto out;
         }

@@ -138,6 +138,120 @@ static int read_facets(sqlite3_stmt *st, struct search_result *res)
     return rc;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil).  Can't fail. */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The inverse of days_from_civil(). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Reads "YYYY-MM-DD..." into its parts; 0 when it is no such date. */
+static int read_day(const char *s, int *y, int *m, int *d)
+{
+    if (!s || strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    *y = atoi(s);
+    *m = atoi(s + 5);
+    *d = atoi(s + 8);
+    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
+}
+
+const char *search_unit_name(enum search_unit u)
+{
+    return u == SEARCH_UNIT_DAY ? "day" : u == SEARCH_UNIT_MONTH ? "month"
+                                                                  : "year";
+}
+
+/* Buckets for the (day, count) rows of st, in date order: the unit from
+ * their span, every bucket from the first to the last.  Returns the last
+ * sqlite3_step() result. */
+static int read_histogram(sqlite3_stmt *st, struct search_result *res)
+{
+    int64_t *day = NULL, *cnt = NULL;
+    int n = 0, cap = 0, rc, y, m, d;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        int64_t c = sqlite3_column_int64(st, 1);
+        if (!read_day(t, &y, &m, &d)) {
+            res->undated += c;
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            day = mg_realloc(day, sizeof *day * (size_t)cap);
+            cnt = mg_realloc(cnt, sizeof *cnt * (size_t)cap);
+        }
+        day[n] = days_from_civil(y, m, d);
+        cnt[n++] = c;
+    }
+    if (rc != SQLITE_DONE || n == 0)
+        goto out;
+    int y0, m0, d0, y1, m1, d1;
+    civil_from_days(day[0], &y0, &m0, &d0);
+    civil_from_days(day[n - 1], &y1, &m1, &d1);
+    int64_t months = (int64_t)(y1 - y0) * 12 + (m1 - m0);
+    int64_t nb;
+    if (day[n - 1] - day[0] < SEARCH_HIST_SPAN) {
+        res->unit = SEARCH_UNIT_DAY;
+        nb = day[n - 1] - day[0] + 1;
+    } else if (months < SEARCH_HIST_SPAN) {
+        res->unit = SEARCH_UNIT_MONTH;
+        nb = months + 1;
+    } else {
+        res->unit = SEARCH_UNIT_YEAR;
+        nb = y1 - y0 + 1;
+    }
+    res->buckets = mg_calloc((size_t)nb, sizeof *res->buckets);
+    res->nbuckets = (int)nb;
+    for (int64_t b = 0; b < nb; b++) {
+        struct search_bucket *k = &res->buckets[b];
+        if (res->unit == SEARCH_UNIT_DAY) {
+            civil_from_days(day[0] + b, &y, &m, &d);
+            snprintf(k->date, sizeof k->date, "%04d-%02d-%02d", y, m, d);
+        } else if (res->unit == SEARCH_UNIT_MONTH) {
+            int64_t mm = (int64_t)m0 - 1 + b;
+            snprintf(k->date, sizeof k->date, "%04d-%02d",
+                     (int)(y0 + mm / 12), (int)(mm % 12 + 1));
+        } else {
+            snprintf(k->date, sizeof k->date, "%04d", (int)(y0 + b));
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        civil_from_days(day[i], &y, &m, &d);
+        int64_t b = res->unit == SEARCH_UNIT_DAY ? day[i] - day[0]
+                    : res->unit == SEARCH_UNIT_MONTH
+                        ? (int64_t)(y - y0) * 12 + (m - m0)
+                        : y - y0;
+        res->buckets[b].count += cnt[i];
+    }
+out:
+    free(day);
+    free(cnt);
+    return rc;
+}
+
 /* Appends the entity filters as "AND <idcol> IN (...)" with named
  * parameters :k<i>, :key<i>, :n<i>. */
 static void add_filters(struct buf *b, const char *idcol, int n)
@@ -387,6 +501,8 @@ static void read_hit(sqlite3_stmt *st, struct search_result *res,
  * they stand side by side).  Only the best PROX_TOP by bm25 are
  * re-scored, so the cost stays bounded. */
 #define PROX_TOP 200
+/* at most this many ranked candidates (1,000 pages of 100) */
+#define SEARCH_MAX_RANKED 200000
 #define PROX_BOOST 0.5
 #define PROX_SCALE 8.0
 
@@ -440,20 +556,30 @@ static int rank_hits(struct searcher *s, const char *fts,
                (long long)mask);
     add_filters(&sql, "a.id", nf);
     add_where(&sql, w);
-    buf_printf(&sql, " ORDER BY %s * %s LIMIT %d) ORDER BY s DESC", s->bm25,
-               share, top);
+    buf_adds(&sql, " ORDER BY ");
+    buf_printf(&sql, "%s * %s LIMIT :top) ORDER BY s DESC", s->bm25, share);
     if (prepare_all(s, &sql, fts, f, nf, keys, w, &st, err) < 0)
         goto out;
     /* The ranked candidates; a near-duplicate of a better one is folded
-     * under it ("+3 similar") unless collapse is off. */
+     * under it ("+3 similar") unless collapse is off.  When folding leaves
+     * fewer than offset + limit of the best `top`, the best 2 * top are
+     * taken, and so on. */
     struct cand {
         int64_t id;
         double score;
         uint64_t sh;
         int similar;
-    } *c = mg_malloc(sizeof *c * (size_t)top);
-    int n = 0, step;
+    } *c = NULL;
+    int n, step, rows;
+again:
+    sqlite3_reset(st);
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":top"), top);
+    free(c);
+    c = mg_malloc(sizeof *c * (size_t)top);
+    n = rows = 0;
+    res->collapsed = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW && n < top) {
+        rows++;
         struct cand x = {sqlite3_column_int64(st, 0),
                          sqlite3_column_double(st, 1),
                          (uint64_t)sqlite3_column_int64(st, 2), 0};
@@ -474,6 +600,10 @@ static int rank_hits(struct searcher *s, const char *fts,
         free(c);
         db_fail(s, err);
         goto out;
+    }
+    if (n < offset + limit && rows == top && top < SEARCH_MAX_RANKED) {
+        top = top * 2 < SEARCH_MAX_RANKED ? top * 2 : SEARCH_MAX_RANKED;
+        goto again;
     }
     sqlite3_finalize(st);
     st = NULL;
@@ -528,13 +658,13 @@ int search_run(struct searcher *s, const struct search_opts *o,
     if (qparse_full(s->tok, o->query ? o->query : "", outside, &q, err) <
         0) {
         qparse_out_free(&q);
-        return -1;
+        return SEARCH_EUSAGE;
     }
     struct where w;
     if (make_where(&q, o, &w, err) < 0) {
         where_free(&w);
         qparse_out_free(&q);
-        return -1;
+        return SEARCH_EUSAGE;
     }
     /* The query's filters and the options' together. */
     struct qfilter f[2 * QPARSE_MAX_FILTERS];
@@ -651,6 +781,36 @@ int search_run(struct searcher *s, const struct search_opts *o,
             goto dbfail;
         sqlite3_finalize(st);
         st = NULL;
+        /* The sources, as facets of their own kind. */
+        buf_clear(&sql);
+        buf_printf(&sql,
+                   "SELECT '', source, count(*) AS c FROM articles WHERE"
+                   " id IN (%s) AND source IS NOT NULL AND source != ''"
+                   " GROUP BY source ORDER BY c DESC, source LIMIT %d",
+                   ids.s, SEARCH_FACETS);
+        if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
+            goto fail;
+        struct search_result src = {0};
+        rc = read_facets(st, &src);
+        res->sources = src.facets;
+        res->nsources = src.nfacets;
+        if (rc != SQLITE_DONE)
+            goto dbfail;
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (o->histogram) {
+        buf_clear(&sql);
+        buf_printf(&sql,
+                   "SELECT substr(date, 1, 10) AS d, count(*) FROM articles"
+                   " WHERE id IN (%s) GROUP BY d ORDER BY d",
+                   ids.s);
+        if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
+            goto fail;
+        if (read_histogram(st, res) != SQLITE_DONE)
+            goto dbfail;
+        sqlite3_finalize(st);
+        st = NULL;
     }
 done_ok:
     rc = 0;
@@ -739,6 +899,29 @@ int search_entities(struct searcher *s, const char *prefix, int kind,
     return 0;
 }
 
+int search_article(struct searcher *s, const char *uid, struct article *a,
+                   struct search_result *ents, struct mg_err *err)
+{
+    memset(ents, 0, sizeof *ents);
+    int found = store_get(s->store, uid, a, err);
+    if (found <= 0)
+        return found;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            store_db(s->store),
+            "SELECT e.kind, e.canonical, ae.mentions FROM articles a"
+            " JOIN article_entities ae ON ae.article_id = a.id"
+            " JOIN entities e ON e.id = ae.entity_id WHERE a.uid = ?1"
+            " ORDER BY e.kind = 'person' DESC, e.kind = 'place' DESC,"
+            " ae.mentions DESC, ae.first_pos, e.canonical",
+            -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err);
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    int rc = read_facets(st, ents);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 1 : db_fail(s, err);
+}
+
 void search_result_free(struct search_result *res)
 {
     if (!res)
@@ -758,6 +941,10 @@ void search_result_free(struct search_result *res)
     for (int i = 0; i < res->nfacets; i++)
         free(res->facets[i].name);
     free(res->facets);
+    for (int i = 0; i < res->nsources; i++)
+        free(res->sources[i].name);
+    free(res->sources);
+    free(res->buckets);
     free(res->fts);
     memset(res, 0, sizeof *res);
 }

@@ -39,6 +39,7 @@ struct search_opts {
     double fresh;      /* > 0: blend in recency, with this half-life in
                         * days, counted back from the newest article */
     int no_collapse;   /* show near-duplicates as hits of their own */
+    int histogram;     /* count the matching articles by date */
 };
 
 /* One facet value: an entity and the number of matching articles that
@@ -48,6 +49,21 @@ struct search_facet {
     char *name;
     int64_t count;
 };
+
+/* The unit of a date histogram's buckets, chosen from the span of the
+ * matching articles' dates: days up to SEARCH_HIST_SPAN days, months up
+ * to SEARCH_HIST_SPAN months, else years. */
+enum search_unit { SEARCH_UNIT_DAY, SEARCH_UNIT_MONTH, SEARCH_UNIT_YEAR };
+#define SEARCH_HIST_SPAN 370
+
+/* One bucket of a date histogram: "YYYY-MM-DD", "YYYY-MM" or "YYYY". */
+struct search_bucket {
+    char date[11];
+    int64_t count;
+};
+
+/* "day", "month" or "year". */
+const char *search_unit_name(enum search_unit u);
 
 /* A highlighted stretch of a snippet, in Unicode code points. */
 struct search_span {
@@ -75,6 +91,15 @@ struct search_result {
     int nhits;
     struct search_facet *facets; /* by kind, most articles first */
     int nfacets;
+    struct search_facet *sources; /* with facets: the top sources, most
+                                   * articles first (kind unused) */
+    int nsources;
+    /* with histogram: every bucket from the first matching article's date
+     * to the last, empty ones included */
+    enum search_unit unit;
+    struct search_bucket *buckets;
+    int nbuckets;
+    int64_t undated;       /* matching articles without a date */
 };
 
 
@@ -98,8 +123,10 @@ void searcher_set_weights(struct searcher *s, const double *w);
 /* Runs one search into *res (caller frees with search_result_free, also
  * after a failure).  Entity filters from the query (person:, place:,
  * org:) and from o->filters are ANDed.  A query of only filters lists the
- * matching articles newest first.  Fails with a usage message (bad query:
- * empty, only exclusions, too long, unknown field) or an index error. */
+ * matching articles newest first.  Returns 0, or SEARCH_EUSAGE with a
+ * usage message in err (bad query: empty, only exclusions, too long,
+ * unknown field, bad date), or -1 with an index error. */
+#define SEARCH_EUSAGE (-2)
 int search_run(struct searcher *s, const struct search_opts *o,
                struct search_result *res, struct mg_err *err);
 
@@ -116,6 +143,13 @@ int search_entities(struct searcher *s, const char *prefix, int kind,
  * article. */
 int search_similar(struct searcher *s, const char *uid, int limit,
                    struct search_result *res, struct mg_err *err);
+
+/* The stored article with this uid into *a (cleared first) and its
+ * entities into ents->facets, most mentioned first within each kind, with
+ * count the number of mentions (caller frees with article_clear and
+ * search_result_free).  Returns 1 when found, 0 when not, -1 on error. */
+int search_article(struct searcher *s, const char *uid, struct article *a,
+                   struct search_result *ents, struct mg_err *err);
 
 void search_result_free(struct search_result *res);
 

@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it says what it would install.
 set -e
 PKGS="gcc make pkg-config libsqlite3-dev libstemmer-dev libcriterion-dev
-libutf8proc-dev libjansson-dev libxml2-dev zlib1g-dev sqlite3"
+libutf8proc-dev libjansson-dev libxml2-dev zlib1g-dev sqlite3
+libmicrohttpd-dev curl"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

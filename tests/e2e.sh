@@ -35,10 +35,10 @@ done
 "$BIN/morgue-index" --db "$DB" corpus/ >"$TMP/out" 2>"$TMP/err"
 st=$?
 check "index corpus/ exits 0" $st "$(cat "$TMP/out" "$TMP/err")"
-grep -q "1001 new, 0 changed, 0 unchanged, 0 removed articles; files: 2 indexed" "$TMP/out"
-check "corpus/ gives 1001 articles" $? "$(cat "$TMP/out")"
+grep -q "1119 new, 0 changed, 0 unchanged, 0 removed articles; files: 3 indexed" "$TMP/out"
+check "corpus/ gives 1119 articles" $? "$(cat "$TMP/out")"
 "$BIN/morgue-index" --db "$DB" corpus/ >"$TMP/out" 2>&1
-grep -q " 0 new, 0 changed, 1001 unchanged, 0 removed articles; files: 0 indexed, 2 unchanged" "$TMP/out"
+grep -q " 0 new, 0 changed, 1119 unchanged, 0 removed articles; files: 0 indexed, 3 unchanged" "$TMP/out"
 check "second run adds nothing" $? "$(cat "$TMP/out")"
 
 # Incremental runs: changed lines, removed files, touched files, --verify.
@@ -157,7 +157,7 @@ check "--no-entities --timing exits 0" $? "$(cat "$TMP/out" "$TMP/err")"
 grep -q "^morgue-index: time: .* s cleaning, 0.00 s finding entities, .* s in all$" "$TMP/out"
 check "--timing prints the time of each stage" $? "$(cat "$TMP/out")"
 [ "$(sqlite3 "$NDB" "SELECT count(*) FROM article_entities")" = 0 ] &&
-    [ "$(sqlite3 "$NDB" "SELECT count(*) FROM articles")" = 1001 ]
+    [ "$(sqlite3 "$NDB" "SELECT count(*) FROM articles")" = 1119 ]
 check "--no-entities indexes every article and no entity" $?
 "$BIN/morgue-query" --db "$NDB" '"Kim Jong Un"' >"$TMP/out" 2>&1
 grep -q "Kim Jong-un has invited" "$TMP/out"; check "--no-entities index still answers text queries" $? "$(head -3 "$TMP/out")"
@@ -165,7 +165,7 @@ grep -q "Kim Jong-un has invited" "$TMP/out"; check "--no-entities index still a
 run_q --json "summit"; st=$?
 check "--json exits 0" $st
 if command -v python3 >/dev/null; then
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); h=d["hits"][0]; assert d["total"]>=1 and d["query"]=="summit"; [h[k] for k in ("id","title","date","source","path","score","snippet","highlights")]; assert set(d["facets"]) == {"person","place","org"}' "$TMP/out"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); h=d["hits"][0]; assert d["total"]>=1 and d["query"]=="summit"; [h[k] for k in ("id","title","date","source","path","score","snippet","highlights")]; assert set(d["facets"]) == {"person","place","org","source"}; hg=d["histogram"]; assert hg["unit"] in ("day","month","year") and sum(b["count"] for b in hg["buckets"])+hg["undated"]==d["total"]' "$TMP/out"
     check "--json has query, total and hits with their keys" $? "$(head -c 600 "$TMP/out")"
 fi
 

@@ -1,0 +1,77 @@
+/*
+ * api.h - morgue-serve's answers, apart from HTTP itself: a request
+ * (method, decoded path, decoded query parameters) in, a response (status,
+ * type, body) out.  The JSON API of docs/http-api.md over the search code
+ * that morgue-query uses, and the page's static files.  morgue_serve.c
+ * puts it on libmicrohttpd; the tests call it directly.
+ */
+#ifndef MORGUE_API_H
+#define MORGUE_API_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/* Input bounds; beyond them a request gets 400. */
+#define API_MAX_QUERY 1024 /* bytes of q */
+#define API_MAX_VALUE 256  /* bytes of any other parameter */
+#define API_MAX_LIMIT 100
+#define API_MAX_PAGE 1000
+#define API_MAX_PARAMS 32
+
+/* One query-string parameter, percent-decoded: value holds len bytes
+ * (which may include NUL bytes, refused as such). */
+struct api_param {
+    const char *key;
+    const char *value;
+    size_t len;
+};
+
+/* A response.  body is owned when owned is set, else borrowed from the
+ * api (a static file) and valid until api_free(). */
+struct api_response {
+    int status;
+    const char *type;  /* Content-Type */
+    const char *allow; /* the Allow header of a 405, else NULL */
+    char *body;
+    size_t len;
+    int owned;
+    int is_static;     /* a file of the page (may be cached) */
+};
+
+struct api_config {
+    const char *db;      /* the index file */
+    const char *web_dir; /* the page's files; NULL: no page */
+    int timeout_ms;      /* a search running longer is stopped (0: none) */
+};
+
+struct api;        /* shared by all threads, read-only once made */
+struct api_worker; /* one per thread: its own connection to the index */
+
+/* Checks that the index opens (read-only) and reads the page's files
+ * into memory: the regular files directly in web_dir whose names are
+ * letters, digits, '.', '-' and '_' (not starting with '.').  Fails with
+ * a message naming the index or the folder. */
+int api_new(const struct api_config *c, struct api **out, struct mg_err *err);
+
+/* Frees the api; takes NULL.  Every worker must be freed first. */
+void api_free(struct api *a);
+
+/* A worker of the api: it opens its read-only connection on its first
+ * request, and reopens it when the index file is replaced by another
+ * (another inode).  Use one worker from one thread at a time.  Can't
+ * fail (NULL only for a NULL api). */
+struct api_worker *api_worker_new(struct api *a);
+void api_worker_free(struct api_worker *w);
+
+/* Answers one request into *out (api_response_free() frees it).  method
+ * is the HTTP method, path the decoded path without the query string.
+ * Never fails: errors are responses (400, 404, 405, 500, 503) with a JSON
+ * body {"error", "status"}. */
+void api_handle(struct api_worker *w, const char *method, const char *path,
+                const struct api_param *params, int nparams,
+                struct api_response *out);
+
+void api_response_free(struct api_response *r);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * search_json.c - search results as JSON.
+ */
+#include "search_json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+json_t *search_json_str(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    /* Not UTF-8: keep the valid sequences, replace the rest. */
+    struct buf b = {0};
+    int len = (int)strlen(s);
+    for (int pos = 0; pos < len;) {
+        int32_t cp;
+        int n = mg_utf8_decode(s, len, pos, &cp);
+        if (cp < 0)
+            buf_adds(&b, "\xEF\xBF\xBD");
+        else
+            buf_add(&b, s + pos, (size_t)n);
+        pos += n;
+    }
+    char *t = buf_take(&b);
+    j = json_string(t);
+    free(t);
+    return j ? j : json_string("");
+}
+
+static json_t *facet_list(const struct search_facet *f, int n, int kind)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        if (kind < 0 || (int)f[i].kind == kind)
+            json_array_append_new(
+                a, json_pack("{s:o s:I}", "name", search_json_str(f[i].name),
+                             "count", (json_int_t)f[i].count));
+    return a;
+}
+
+json_t *search_result_json(const char *query, const struct search_result *r,
+                           int flags)
+{
+    json_t *hits = json_array();
+    for (int i = 0; i < r->nhits; i++) {
+        const struct search_hit *h = &r->hits[i];
+        json_t *spans = json_array();
+        for (int k = 0; k < h->nspans; k++)
+            json_array_append_new(spans, json_pack("[ii]", h->spans[k].start,
+                                                   h->spans[k].length));
+        json_t *o = json_object();
+        json_object_set_new(o, "id", search_json_str(h->id));
+        json_object_set_new(o, "title", search_json_str(h->title));
+        json_object_set_new(o, "date", search_json_str(h->date));
+        json_object_set_new(o, "source", search_json_str(h->source));
+        if (flags & SEARCH_JSON_PATH)
+            json_object_set_new(o, "path", search_json_str(h->path));
+        json_object_set_new(o, "url", search_json_str(h->url));
+        json_object_set_new(o, "score", json_real(h->score));
+        json_object_set_new(o, "snippet", search_json_str(h->snippet));
+        json_object_set_new(o, "highlights", spans);
+        json_object_set_new(o, "similar", json_integer(h->similar));
+        json_array_append_new(hits, o);
+    }
+    json_t *doc = json_object();
+    json_object_set_new(doc, "query", search_json_str(query));
+    json_object_set_new(doc, "total", json_integer((json_int_t)r->total));
+    json_object_set_new(doc, "relaxed", json_boolean(r->relaxed));
+    if (r->relaxed)
+        json_object_set_new(doc, "strict_total",
+                            json_integer((json_int_t)r->strict_total));
+    json_object_set_new(doc, "collapsed", json_integer(r->collapsed));
+    json_object_set_new(doc, "hits", hits);
+    json_t *facets = json_object();
+    json_object_set_new(facets, "person",
+                        facet_list(r->facets, r->nfacets, ENT_PERSON));
+    json_object_set_new(facets, "place",
+                        facet_list(r->facets, r->nfacets, ENT_PLACE));
+    json_object_set_new(facets, "org",
+                        facet_list(r->facets, r->nfacets, ENT_ORG));
+    json_object_set_new(facets, "source",
+                        facet_list(r->sources, r->nsources, -1));
+    json_object_set_new(doc, "facets", facets);
+    if (flags & SEARCH_JSON_HISTOGRAM) {
+        json_t *b = json_array();
+        for (int i = 0; i < r->nbuckets; i++)
+            json_array_append_new(
+                b, json_pack("{s:s s:I}", "date", r->buckets[i].date, "count",
+                             (json_int_t)r->buckets[i].count));
+        json_object_set_new(
+            doc, "histogram",
+            json_pack("{s:s s:o s:I}", "unit",
+                      r->nbuckets ? search_unit_name(r->unit) : "day",
+                      "buckets", b, "undated", (json_int_t)r->undated));
+    }
+    return doc;
+}
+
+json_t *search_entities_json(const struct search_result *r)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < r->nfacets; i++)
+        json_array_append_new(
+            a, json_pack("{s:s s:o s:I}", "kind",
+                         ent_kind_name(r->facets[i].kind), "name",
+                         search_json_str(r->facets[i].name), "count",
+                         (json_int_t)r->facets[i].count));
+    return a;
+}
+
+/* The lines of s as an array (none for NULL or ""). */
+static json_t *lines(const char *s)
+{
+    json_t *a = json_array();
+    while (s && *s) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n) {
+            char *line = mg_strndup(s, n);
+            json_array_append_new(a, search_json_str(line));
+            free(line);
+        }
+        s += n + (nl != NULL);
+    }
+    return a;
+}
+
+json_t *search_article_json(const struct article *a, int flags)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", search_json_str(a->uid));
+    json_object_set_new(o, "title", search_json_str(a->title));
+    json_object_set_new(o, "date", search_json_str(a->date));
+    json_object_set_new(o, "source", search_json_str(a->source));
+    json_object_set_new(o, "url", search_json_str(a->url));
+    json_object_set_new(o, "byline", search_json_str(a->byline));
+    json_object_set_new(o, "section", search_json_str(a->section));
+    json_object_set_new(o, "dateline", search_json_str(a->dateline));
+    json_object_set_new(o, "language", search_json_str(a->language));
+    json_object_set_new(o, "lede", search_json_str(a->lede));
+    json_object_set_new(o, "body", search_json_str(a->body));
+    json_object_set_new(o, "captions", lines(a->captions));
+    json_object_set_new(o, "highlights", lines(a->highlights));
+    if (flags & SEARCH_JSON_PATH)
+        json_object_set_new(o, "path", search_json_str(a->path));
+    return o;
+}

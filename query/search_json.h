@@ -1,0 +1,40 @@
+/*
+ * search_json.h - search results as JSON: the one shape morgue-query
+ * --json prints and morgue-serve's /api/search answers (docs/cli.md,
+ * docs/http-api.md).
+ */
+#ifndef MORGUE_SEARCH_JSON_H
+#define MORGUE_SEARCH_JSON_H
+
+#include <jansson.h>
+
+#include "article.h"
+#include "search.h"
+
+enum {
+    SEARCH_JSON_PATH = 1,      /* give each hit's file path (not over HTTP) */
+    SEARCH_JSON_HISTOGRAM = 2, /* give the histogram (also when empty) */
+};
+
+/* A JSON string of s, or null when s is NULL.  Bytes that are not UTF-8
+ * become U+FFFD, so the result is never NULL. */
+json_t *search_json_str(const char *s);
+
+/* The result as {query, total, relaxed, [strict_total,] collapsed, hits,
+ * facets, [histogram]}: hits with id, title, date, source, [path,] url,
+ * score, snippet, highlights ([start, length] in code points) and
+ * similar; facets with person, place, org and source lists of {name,
+ * count}; histogram (with SEARCH_JSON_HISTOGRAM) with unit,
+ * buckets of {date, count} and undated.  Caller owns the reference. */
+json_t *search_result_json(const char *query, const struct search_result *r,
+                           int flags);
+
+/* Facets of entities (search_entities()) as [{kind, name, count}]. */
+json_t *search_entities_json(const struct search_result *r);
+
+/* A stored article as {id, title, date, source, url, byline, section,
+ * dateline, language, lede, body, captions, highlights, [path]}: captions
+ * and highlights as arrays of lines. */
+json_t *search_article_json(const struct article *a, int flags);
+
+#endif

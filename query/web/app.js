@@ -1,0 +1,1054 @@
+// morgue: the newsroom search page.
+// Uses only the JSON API of morgue-serve (docs/http-api.md).  Every piece of
+// text from the index goes into the page as a text node: nothing from an
+// answer is ever parsed as HTML.  No inline styles (the server's
+// Content-Security-Policy forbids them): looks are classes in style.css.
+'use strict';
+
+(function () {
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  const ENTITY_KINDS = ['person', 'place', 'org'];
+  const KIND_LABEL = { person: 'Person', place: 'Place', org: 'Organisation', source: 'Source' };
+  const KIND_PLURAL = { person: 'People', place: 'Places', org: 'Organisations', source: 'Sources' };
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const DATE_RE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
+  const MAX_ENTITY_FILTERS = 8;
+  const nf = new Intl.NumberFormat('en');
+
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    form: $('search-form'), q: $('q'), since: $('since'), until: $('until'), sort: $('sort'),
+    error: $('error'), status: $('status'), loading: $('loading'), relaxed: $('relaxed'),
+    chips: $('chips'), chipList: $('chip-list'), clearFilters: $('clear-filters'),
+    resultsView: $('results-view'), hits: $('hits'), pager: $('pager'), welcome: $('welcome'),
+    timeline: $('timeline'), svg: $('timeline-svg'), timelineUnit: $('timeline-unit'),
+    timelineMax: $('timeline-max'), axisStart: $('axis-start'), axisMid: $('axis-mid'),
+    axisEnd: $('axis-end'), undated: $('undated'), range: $('range'), rangeText: $('range-text'),
+    clearRange: $('clear-range'), facets: $('facets'), main: $('main'),
+    articleView: $('article-view'), back: $('back'), articleTitle: $('article-title'),
+    articleKicker: $('article-kicker'), articleMeta: $('article-meta'),
+    articleLink: $('article-link'), articleUrl: $('article-url'),
+    articleHighlights: $('article-highlights'), articleBody: $('article-body'),
+    articleCaptionsSec: $('article-captions-sec'), articleCaptions: $('article-captions'),
+    articleEntitiesSec: $('article-entities-sec'), articleEntities: $('article-entities'),
+    entityForm: $('entity-form'), entityInput: $('entity-input'), entityOptions: $('entity-options'),
+    health: $('health'), home: $('home'),
+  };
+
+  // ---------------------------------------------------------------- state
+
+  function emptyState() {
+    return {
+      q: '', person: [], place: [], org: [], source: '', since: '', until: '',
+      sort: '', page: 1, strict: false, doc: '',
+    };
+  }
+
+  function readState(search) {
+    const p = new URLSearchParams(search);
+    const s = emptyState();
+    s.q = p.get('q') || '';
+    for (const k of ENTITY_KINDS) s[k] = p.getAll(k).filter((v) => v !== '');
+    s.source = p.get('source') || '';
+    s.since = p.get('since') || '';
+    s.until = p.get('until') || '';
+    const sort = p.get('sort') || '';
+    s.sort = ['relevance', 'newest', 'oldest'].includes(sort) ? sort : '';
+    const page = parseInt(p.get('page') || '1', 10);
+    s.page = Number.isFinite(page) && page >= 1 ? Math.min(page, 1000) : 1;
+    s.strict = p.get('strict') === '1';
+    s.doc = p.get('doc') || '';
+    return s;
+  }
+
+  function copyState(s) {
+    return Object.assign({}, s, { person: s.person.slice(), place: s.place.slice(), org: s.org.slice() });
+  }
+
+  // The parameters of the page's URL (forApi: of /api/search, without doc).
+  function stateParams(s, forApi) {
+    const p = new URLSearchParams();
+    if (s.q.trim()) p.set('q', s.q.trim());
+    for (const k of ENTITY_KINDS) for (const v of s[k]) p.append(k, v);
+    if (s.source) p.set('source', s.source);
+    if (s.since) p.set('since', s.since);
+    if (s.until) p.set('until', s.until);
+    if (s.sort) p.set('sort', s.sort);
+    if (s.page > 1) p.set('page', String(s.page));
+    if (s.strict) p.set('strict', '1');
+    if (!forApi && s.doc) p.set('doc', s.doc);
+    return p;
+  }
+
+  function stateUrl(s) {
+    const qs = stateParams(s, false).toString();
+    return qs ? '?' + qs : location.pathname;
+  }
+
+  function hasSearch(s) {
+    return Boolean(s.q.trim() || s.source || s.since || s.until ||
+      ENTITY_KINDS.some((k) => s[k].length));
+  }
+
+  function entityFilterCount(s) {
+    return ENTITY_KINDS.reduce((n, k) => n + s[k].length, 0);
+  }
+
+  let state = emptyState();
+
+  function navigate(s, opts) {
+    opts = opts || {};
+    const url = stateUrl(s);
+    if (opts.replace) history.replaceState(opts.data || null, '', url);
+    else history.pushState(opts.data || null, '', url);
+    render(opts);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function h(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === 'className') node.className = v;
+        else if (k === 'text') node.textContent = v;
+        else node.setAttribute(k, v === true ? '' : String(v));
+      }
+    }
+    for (const c of children) {
+      if (c === null || c === undefined || c === false) continue;
+      node.append(c);
+    }
+    return node;
+  }
+
+  function svg(tag, attrs) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    return node;
+  }
+
+  function plural(n, one, many) {
+    return nf.format(n) + ' ' + (n === 1 ? one : many);
+  }
+
+  // "1987-03-12T16:11:38" -> "12 Mar 1987" (withTime: ", 16:11").  Dates are
+  // shown as the archive gives them, never shifted to the reader's zone.
+  function formatDate(d, withTime) {
+    if (!d) return '';
+    const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2}))?)?)?/.exec(d);
+    if (!m) return d;
+    const [, y, mo, day, hh, mm] = m;
+    let out = y;
+    if (mo && +mo >= 1 && +mo <= 12) out = MONTHS[+mo - 1] + ' ' + out;
+    if (day) out = String(+day) + ' ' + out;
+    if (withTime && hh && !(hh === '00' && mm === '00')) out += ', ' + hh + ':' + mm;
+    return out;
+  }
+
+  function timeEl(d, withTime) {
+    const t = h('time', { text: formatDate(d, withTime) });
+    const iso = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?/.exec(d);
+    if (iso) t.setAttribute('datetime', iso[0]);
+    return t;
+  }
+
+  // Only http(s) links from the archive become links.
+  function safeUrl(u) {
+    if (!u) return null;
+    try {
+      const url = new URL(u);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // The snippet with its matches in <mark>: highlights are [start, length]
+  // in Unicode code points, so the snippet is split into code points first.
+  function highlighted(node, text, highlights) {
+    const cps = Array.from(text || '');
+    const spans = (Array.isArray(highlights) ? highlights : [])
+      .filter((x) => Array.isArray(x) && x.length >= 2 && Number.isInteger(x[0]) &&
+        Number.isInteger(x[1]) && x[0] >= 0 && x[1] > 0)
+      .map((x) => [x[0], x[0] + x[1]])
+      .sort((a, b) => a[0] - b[0]);
+    let pos = 0;
+    for (const [a, b] of spans) {
+      const start = Math.max(a, pos);
+      const end = Math.min(b, cps.length);
+      if (end <= start) continue;
+      if (start > pos) node.append(cps.slice(pos, start).join(''));
+      node.append(h('mark', { text: cps.slice(start, end).join('') }));
+      pos = end;
+    }
+    if (pos < cps.length) node.append(cps.slice(pos).join(''));
+    return node;
+  }
+
+  // ---------------------------------------------------------------- API
+
+  class ApiError extends Error {
+    constructor(message, status) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  async function api(path, signal) {
+    let res;
+    try {
+      res = await fetch(path, { signal, headers: { Accept: 'application/json' } });
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      throw new ApiError('Cannot reach the search server. Check that morgue-serve is running.', 0);
+    }
+    let data = null;
+    try {
+      data = await res.json();
+    } catch (e) {
+      data = null;
+    }
+    if (!res.ok || !data || typeof data !== 'object') {
+      const msg = data && typeof data.error === 'string' ? data.error
+        : 'The server answered ' + res.status + (res.statusText ? ' ' + res.statusText : '');
+      throw new ApiError(msg, (data && data.status) || res.status);
+    }
+    return data;
+  }
+
+  function showError(msg) {
+    el.error.textContent = '';
+    if (!msg) {
+      el.error.hidden = true;
+      return;
+    }
+    el.error.append(h('strong', { text: 'Error: ' }), msg);
+    el.error.hidden = false;
+  }
+
+  function setLoading(on) {
+    el.loading.hidden = !on;
+    el.resultsView.classList.toggle('busy', on);
+    el.hits.setAttribute('aria-busy', on ? 'true' : 'false');
+  }
+
+  // ---------------------------------------------------------------- render
+
+  let searchAbort = null;
+  let articleAbort = null;
+  let cache = { key: null, data: null };
+  let resultsScroll = 0;
+  let lastHitId = null;
+  let pendingFacetFocus = null; // a facet button to focus again once the lists are redrawn
+  let sortTouched = false; // the sort menu was changed since the page showed this search
+
+  function syncForm(s) {
+    if (document.activeElement !== el.q || el.q.value.trim() !== s.q.trim()) el.q.value = s.q;
+    el.since.value = s.since;
+    el.until.value = s.until;
+    el.sort.value = s.sort || (s.q.trim() ? 'relevance' : 'newest');
+    sortTouched = false;
+    el.since.removeAttribute('aria-invalid');
+    el.until.removeAttribute('aria-invalid');
+  }
+
+  function render(opts) {
+    opts = opts || {};
+    state = readState(location.search);
+    syncForm(state);
+    renderChips(state);
+    if (state.doc) {
+      showArticle(state.doc);
+    } else {
+      showResults(state, opts);
+    }
+  }
+
+  function setView(reading) {
+    document.body.classList.toggle('reading', reading);
+    el.articleView.hidden = !reading;
+    el.resultsView.hidden = reading;
+    if (reading) el.facets.hidden = true;
+  }
+
+  function showResults(s, opts) {
+    if (articleAbort) articleAbort.abort();
+    setView(false);
+    document.title = s.q.trim() ? s.q.trim() + ' \u2013 morgue' : 'morgue: news archive search';
+    if (!hasSearch(s)) {
+      if (searchAbort) searchAbort.abort();
+      setLoading(false);
+      showError('');
+      cache = { key: null, data: null };
+      clear(el.hits);
+      el.status.textContent = '';
+      el.relaxed.hidden = true;
+      el.timeline.hidden = true;
+      el.pager.hidden = true;
+      el.facets.hidden = false;
+      clearFacets();
+      el.welcome.hidden = false;
+      return;
+    }
+    el.welcome.hidden = true;
+    const key = stateParams(s, true).toString();
+    if (cache.key === key && cache.data) {
+      renderResults(cache.data, s);
+      if (opts.restore) restoreResultsPosition();
+      return;
+    }
+    runSearch(s, key, opts);
+  }
+
+  async function runSearch(s, key, opts) {
+    if (searchAbort) searchAbort.abort();
+    const ctl = new AbortController();
+    searchAbort = ctl;
+    setLoading(true);
+    try {
+      const data = await api('api/search?' + key, ctl.signal);
+      if (ctl.signal.aborted) return;
+      cache = { key, data };
+      showError('');
+      renderResults(data, s);
+      if (opts.restore) restoreResultsPosition();
+      else if (opts.focusResults) {
+        el.main.focus({ preventScroll: true });
+        el.main.scrollIntoView({ block: 'start' });
+      }
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      cache = { key: null, data: null };
+      showError(e.message);
+      el.status.textContent = 'The search failed.';
+      clear(el.hits);
+      el.relaxed.hidden = true;
+      el.timeline.hidden = true;
+      el.pager.hidden = true;
+      clearFacets();
+    } finally {
+      if (searchAbort === ctl) {
+        searchAbort = null;
+        setLoading(false);
+      }
+    }
+  }
+
+  function restoreResultsPosition() {
+    window.scrollTo(0, resultsScroll);
+    if (lastHitId !== null) {
+      for (const a of el.hits.querySelectorAll('a.hit-title')) {
+        if (a.dataset.id === lastHitId) {
+          a.focus({ preventScroll: true });
+          break;
+        }
+      }
+    }
+  }
+
+  function renderResults(d, s) {
+    const total = Number(d.total) || 0;
+    let line = total === 0 ? 'No articles found' : plural(total, 'article', 'articles');
+    if (typeof d.took_ms === 'number') line += ' \u00b7 ' + d.took_ms.toFixed(1) + ' ms';
+    el.status.textContent = line;
+
+    if (d.relaxed) {
+      const n = Number(d.strict_total) || 0;
+      clear(el.relaxed);
+      el.relaxed.append(n === 0
+        ? 'No article has all the words; showing those with most of them.'
+        : 'Only ' + plural(n, 'article has', 'articles have') + ' all the words; showing those with most of them too.');
+      if (n > 0) {
+        const ns = copyState(s);
+        ns.strict = true;
+        ns.page = 1;
+        const a = h('a', { href: stateUrl(ns), className: 'relaxed-link', text: 'Show only the ' + plural(n, 'article', 'articles') + ' with all of them' });
+        a.addEventListener('click', (e) => {
+          if (plainClick(e)) {
+            e.preventDefault();
+            navigate(ns);
+          }
+        });
+        el.relaxed.append(' ', a);
+      }
+      el.relaxed.hidden = false;
+    } else {
+      el.relaxed.hidden = true;
+    }
+
+    renderHits(d.hits || [], s, total, Number(d.limit) || 10);
+    renderTimeline(d.histogram, s);
+    renderFacets(d.facets || {}, s);
+    renderPager(Number(d.page) || s.page, Number(d.pages) || 0, s);
+  }
+
+  function plainClick(e) {
+    return e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;
+  }
+
+  function renderHits(hits, s, total, limit) {
+    clear(el.hits);
+    if (!hits.length) {
+      el.hits.append(h('li', { className: 'no-hits' },
+        h('p', { text: total > 0 ? 'No articles on this page.' : 'No article matches. Try fewer or other words, or remove a filter.' })));
+      return;
+    }
+    el.hits.setAttribute('start', String((Math.max(1, s.page) - 1) * limit + 1));
+    for (const hit of hits) {
+      const id = String(hit.id);
+      const ns = copyState(s);
+      ns.doc = id;
+      const title = h('a', { href: stateUrl(ns), className: 'hit-title', 'data-id': id, text: hit.title || '(untitled)' });
+      title.addEventListener('click', (e) => {
+        if (!plainClick(e)) return;
+        e.preventDefault();
+        resultsScroll = window.scrollY;
+        lastHitId = id;
+        navigate(ns, { data: { fromResults: true } });
+      });
+
+      const meta = h('p', { className: 'hit-meta' });
+      if (hit.date) meta.append(timeEl(hit.date, false));
+      else meta.append(h('span', { className: 'undated', text: 'Undated' }));
+      if (hit.source) meta.append(h('span', { className: 'sep', 'aria-hidden': 'true', text: '\u00b7' }), h('span', { className: 'hit-source', text: hit.source }));
+      if (Number(hit.similar) > 0) {
+        meta.append(h('span', { className: 'sep', 'aria-hidden': 'true', text: '\u00b7' }),
+          h('span', { className: 'similar', title: 'Near-duplicate copies folded under this article', text: '+' + nf.format(hit.similar) + ' similar' }));
+      }
+
+      const snippet = highlighted(h('p', { className: 'snippet' }), hit.snippet || '', hit.highlights);
+      el.hits.append(h('li', { className: 'hit' },
+        h('article', null, h('h2', { className: 'hit-heading' }, title), meta, snippet)));
+    }
+  }
+
+  function renderPager(page, pages, s) {
+    clear(el.pager);
+    if (pages <= 1) {
+      el.pager.hidden = true;
+      return;
+    }
+    el.pager.hidden = false;
+    const list = h('ul', { className: 'pager-list' });
+    const link = (p, label, cls, aria) => {
+      const ns = copyState(s);
+      ns.page = p;
+      const a = h('a', { href: stateUrl(ns), className: cls, 'aria-label': aria || null, text: label });
+      if (p === page) a.setAttribute('aria-current', 'page');
+      a.addEventListener('click', (e) => {
+        if (!plainClick(e)) return;
+        e.preventDefault();
+        navigate(ns, { focusResults: true });
+      });
+      return a;
+    };
+    const disabled = (label) => h('span', { className: 'pager-step disabled', 'aria-disabled': 'true', text: label });
+
+    list.append(h('li', null, page > 1 ? link(page - 1, '\u2190 Previous', 'pager-step', 'Previous page') : disabled('\u2190 Previous')));
+    const shown = new Set([1, pages]);
+    for (let p = page - 2; p <= page + 2; p++) if (p >= 1 && p <= pages) shown.add(p);
+    let prev = 0;
+    for (const p of Array.from(shown).sort((a, b) => a - b)) {
+      if (p - prev > 1) list.append(h('li', { className: 'gap', 'aria-hidden': 'true', text: '\u2026' }));
+      list.append(h('li', null, link(p, nf.format(p), 'pager-num', 'Page ' + p)));
+      prev = p;
+    }
+    list.append(h('li', null, page < pages ? link(page + 1, 'Next \u2192', 'pager-step', 'Next page') : disabled('Next \u2192')));
+    el.pager.append(list, h('p', { className: 'pager-where', text: 'Page ' + nf.format(page) + ' of ' + nf.format(pages) }));
+  }
+
+  // ---------------------------------------------------------------- chips
+
+  function renderChips(s) {
+    clear(el.chipList);
+    const add = (label, value, remove) => {
+      const b = h('button', { type: 'button', className: 'chip-remove', 'aria-label': 'Remove filter ' + label + ': ' + value, title: 'Remove this filter' });
+      b.append(h('span', { 'aria-hidden': 'true', text: '\u00d7' }));
+      b.addEventListener('click', () => {
+        const ns = copyState(s);
+        remove(ns);
+        ns.page = 1;
+        ns.doc = '';
+        navigate(ns);
+        el.q.focus({ preventScroll: true });
+      });
+      el.chipList.append(h('li', { className: 'chip' },
+        h('span', { className: 'chip-kind', text: label }), h('span', { className: 'chip-value', text: value }), b));
+    };
+    for (const k of ENTITY_KINDS) {
+      for (const v of s[k]) add(KIND_LABEL[k], v, (ns) => { ns[k] = ns[k].filter((x) => x !== v); });
+    }
+    if (s.source) add('Source', s.source, (ns) => { ns.source = ''; });
+    if (s.since || s.until) add('Dates', rangeLabel(s), (ns) => { ns.since = ''; ns.until = ''; });
+    if (s.strict) add('Match', 'all the words', (ns) => { ns.strict = false; });
+    el.chips.hidden = !el.chipList.firstChild;
+  }
+
+  function rangeLabel(s) {
+    if (s.since && s.until) return s.since === s.until ? s.since : s.since + ' to ' + s.until;
+    if (s.since) return 'from ' + s.since;
+    return 'until ' + s.until;
+  }
+
+  function addFilter(kind, value) {
+    const a = document.activeElement;
+    pendingFacetFocus = a && a.classList && a.classList.contains('facet-value') ? { kind, value } : null;
+    const ns = copyState(state);
+    ns.doc = '';
+    ns.page = 1;
+    if (kind === 'source') {
+      ns.source = ns.source === value ? '' : value;
+    } else {
+      if (ns[kind].includes(value)) {
+        ns[kind] = ns[kind].filter((x) => x !== value);
+      } else {
+        if (entityFilterCount(ns) >= MAX_ENTITY_FILTERS) {
+          showError('At most ' + MAX_ENTITY_FILTERS + ' people, places and organisations can be filtered on at once.');
+          return;
+        }
+        ns[kind].push(value);
+      }
+    }
+    navigate(ns);
+  }
+
+  // ---------------------------------------------------------------- facets
+
+  function clearFacets() {
+    for (const k of ['person', 'place', 'org', 'source']) clear($('facet-' + k));
+    el.facets.hidden = false;
+    for (const d of el.facets.querySelectorAll('details.facet')) d.hidden = true;
+  }
+
+  function renderFacets(f, s) {
+    el.facets.hidden = false;
+    for (const k of ['person', 'place', 'org', 'source']) {
+      const list = $('facet-' + k);
+      const details = list.closest('details');
+      clear(list);
+      const values = Array.isArray(f[k]) ? f[k] : [];
+      details.hidden = values.length === 0;
+      for (const v of values) {
+        const name = String(v.name);
+        const active = k === 'source' ? s.source.toLowerCase() === name.toLowerCase() : s[k].includes(name);
+        const b = h('button', {
+          type: 'button', className: 'facet-value', 'aria-pressed': active ? 'true' : 'false',
+          'data-kind': k, 'data-value': name,
+          'aria-label': (active ? 'Remove filter ' : 'Filter by ') + KIND_LABEL[k].toLowerCase() + ' ' + name + ', ' + plural(v.count, 'article', 'articles'),
+        }, h('span', { className: 'facet-name', text: name }), h('span', { className: 'count', text: nf.format(v.count) }));
+        b.addEventListener('click', () => addFilter(k, name));
+        list.append(h('li', null, b));
+        if (pendingFacetFocus && pendingFacetFocus.kind === k && pendingFacetFocus.value === name) {
+          pendingFacetFocus = null;
+          b.focus({ preventScroll: true });
+        }
+      }
+    }
+    if (pendingFacetFocus) {
+      // The value is gone from the lists: keep the keyboard in the facets.
+      pendingFacetFocus = null;
+      const first = el.facets.querySelector('details:not([hidden]) .facet-value');
+      if (first) first.focus({ preventScroll: true });
+    }
+  }
+
+  // ---------------------------------------------------------------- timeline
+
+  const tl = { buckets: [], unit: 'day', focus: 0, anchor: null, dragging: false, dragStart: 0, dragEnd: 0, width: 0, offset: 0 };
+  const BAR = 10;
+  const TL_H = 100;
+
+  function bucketLabel(date, unit) {
+    return formatDate(date) || date;
+  }
+
+  function renderTimeline(hist, s) {
+    clear(el.svg);
+    const buckets = hist && Array.isArray(hist.buckets) ? hist.buckets : [];
+    const undated = hist ? Number(hist.undated) || 0 : 0;
+    el.undated.hidden = undated === 0;
+    el.undated.textContent = undated ? plural(undated, 'matching article', 'matching articles') +
+      ' without a date ' + (undated === 1 ? 'is' : 'are') + ' not shown on the timeline.' : '';
+    // The date range in force, with its clear button.
+    el.range.hidden = !(s.since || s.until);
+    el.rangeText.textContent = s.since || s.until ? 'Dates: ' + rangeLabel(s) : '';
+
+    if (!buckets.length) {
+      el.timeline.hidden = !(s.since || s.until || undated);
+      el.svg.classList.add('empty');
+      el.timelineUnit.textContent = '';
+      el.timelineMax.textContent = '';
+      el.axisStart.textContent = el.axisMid.textContent = el.axisEnd.textContent = '';
+      tl.buckets = [];
+      tl.refocus = false;
+      return;
+    }
+    el.svg.classList.remove('empty');
+    el.timeline.hidden = false;
+    tl.buckets = buckets;
+    tl.unit = hist.unit || 'day';
+    tl.anchor = null;
+    const n = buckets.length;
+    const slots = Math.max(n, 24);
+    tl.width = slots * BAR;
+    tl.offset = Math.floor((slots - n) / 2) * BAR;
+    el.svg.setAttribute('viewBox', '0 0 ' + tl.width + ' ' + TL_H);
+    el.timelineUnit.textContent = 'Articles per ' + tl.unit;
+
+    let max = 0;
+    for (const b of buckets) max = Math.max(max, Number(b.count) || 0);
+    el.timelineMax.textContent = nf.format(max);
+
+    // guide lines
+    for (const frac of [0.5, 1]) {
+      const y = TL_H - frac * (TL_H - 4);
+      el.svg.append(svg('line', { x1: 0, x2: tl.width, y1: y, y2: y, class: 'guide' }));
+    }
+    el.svg.append(svg('line', { x1: 0, x2: tl.width, y1: TL_H - 0.5, y2: TL_H - 0.5, class: 'baseline' }));
+
+    // Keep keyboard focus on the bar that had it, else the busiest.
+    let focus = 0;
+    buckets.forEach((b, i) => { if ((Number(b.count) || 0) > (Number(buckets[focus].count) || 0)) focus = i; });
+    if (tl.focus < n && tl.keepFocus) focus = tl.focus;
+    tl.focus = focus;
+    tl.keepFocus = false;
+
+    buckets.forEach((b, i) => {
+      const count = Number(b.count) || 0;
+      const hgt = count ? Math.max(3, (count / max) * (TL_H - 4)) : 1.5;
+      const rect = svg('rect', {
+        x: tl.offset + i * BAR + 1, width: BAR - 2, y: TL_H - hgt, height: hgt,
+        class: 'bar' + (count ? '' : ' zero'),
+        tabindex: i === focus ? 0 : -1, role: 'button', 'data-i': i, 'data-date': b.date,
+        'aria-label': b.date + ': ' + plural(count, 'article', 'articles'),
+      });
+      const title = svg('title');
+      title.textContent = b.date + ': ' + plural(count, 'article', 'articles');
+      rect.append(title);
+      el.svg.append(rect);
+    });
+
+    if (tl.refocus) {
+      tl.refocus = false;
+      const bar = el.svg.querySelector('rect.bar[tabindex="0"]');
+      if (bar) bar.focus({ preventScroll: true });
+    }
+
+    el.axisStart.textContent = bucketLabel(buckets[0].date, tl.unit);
+    el.axisEnd.textContent = n > 1 ? bucketLabel(buckets[n - 1].date, tl.unit) : '';
+    el.axisMid.textContent = n > 4 ? bucketLabel(buckets[Math.floor((n - 1) / 2)].date, tl.unit) : '';
+  }
+
+  function bars() {
+    return el.svg.querySelectorAll('rect.bar');
+  }
+
+  function markSelection(a, b) {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    bars().forEach((r, i) => r.classList.toggle('selected', a !== null && i >= lo && i <= hi));
+    if (a === null) return;
+    const from = tl.buckets[lo].date;
+    const to = tl.buckets[hi].date;
+    el.timelineUnit.textContent = lo === hi ? 'Narrow to ' + from : 'Narrow to ' + from + ' to ' + to;
+  }
+
+  function applyBuckets(a, b) {
+    tl.refocus = el.svg.contains(document.activeElement);
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    if (!tl.buckets[lo] || !tl.buckets[hi]) return;
+    const ns = copyState(state);
+    ns.since = tl.buckets[lo].date;
+    ns.until = tl.buckets[hi].date;
+    ns.page = 1;
+    ns.doc = '';
+    navigate(ns);
+  }
+
+  function indexAt(clientX) {
+    const r = el.svg.getBoundingClientRect();
+    if (!r.width || !tl.buckets.length) return 0;
+    const x = ((clientX - r.left) / r.width) * tl.width - tl.offset;
+    return Math.max(0, Math.min(tl.buckets.length - 1, Math.floor(x / BAR)));
+  }
+
+  el.svg.addEventListener('pointerdown', (e) => {
+    if (e.button !== 0 || !tl.buckets.length) return;
+    e.preventDefault();
+    tl.dragging = true;
+    tl.dragStart = tl.dragEnd = indexAt(e.clientX);
+    try { el.svg.setPointerCapture(e.pointerId); } catch (err) { /* not capturable */ }
+    markSelection(tl.dragStart, tl.dragEnd);
+  });
+  el.svg.addEventListener('pointermove', (e) => {
+    if (!tl.dragging) return;
+    const i = indexAt(e.clientX);
+    if (i !== tl.dragEnd) {
+      tl.dragEnd = i;
+      markSelection(tl.dragStart, tl.dragEnd);
+    }
+  });
+  el.svg.addEventListener('pointerup', (e) => {
+    if (!tl.dragging) return;
+    tl.dragging = false;
+    tl.dragEnd = indexAt(e.clientX);
+    applyBuckets(tl.dragStart, tl.dragEnd);
+  });
+  el.svg.addEventListener('pointercancel', () => {
+    tl.dragging = false;
+    markSelection(null, null);
+  });
+
+  function focusBar(i) {
+    const list = bars();
+    if (!list.length) return;
+    i = Math.max(0, Math.min(list.length - 1, i));
+    list.forEach((r, j) => r.setAttribute('tabindex', j === i ? '0' : '-1'));
+    tl.focus = i;
+    list[i].focus();
+  }
+
+  el.svg.addEventListener('focusin', (e) => {
+    const i = Number(e.target.getAttribute && e.target.getAttribute('data-i'));
+    if (Number.isInteger(i)) tl.focus = i;
+  });
+
+  el.svg.addEventListener('keydown', (e) => {
+    if (!tl.buckets.length) return;
+    const n = tl.buckets.length;
+    let next = null;
+    switch (e.key) {
+      case 'ArrowRight': case 'ArrowUp': next = tl.focus + 1; break;
+      case 'ArrowLeft': case 'ArrowDown': next = tl.focus - 1; break;
+      case 'PageUp': next = tl.focus + 10; break;
+      case 'PageDown': next = tl.focus - 10; break;
+      case 'Home': next = 0; break;
+      case 'End': next = n - 1; break;
+      case 'Enter': case ' ':
+        e.preventDefault();
+        applyBuckets(tl.anchor === null ? tl.focus : tl.anchor, tl.focus);
+        return;
+      case 'Escape':
+        if (tl.anchor !== null) {
+          e.preventDefault();
+          tl.anchor = null;
+          markSelection(null, null);
+          el.timelineUnit.textContent = 'Articles per ' + tl.unit;
+        }
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    next = Math.max(0, Math.min(n - 1, next));
+    if (e.shiftKey) {
+      if (tl.anchor === null) tl.anchor = tl.focus;
+      markSelection(tl.anchor, next);
+    } else if (tl.anchor !== null) {
+      tl.anchor = null;
+      markSelection(null, null);
+      el.timelineUnit.textContent = 'Articles per ' + tl.unit;
+    }
+    focusBar(next);
+  });
+
+  el.clearRange.addEventListener('click', () => {
+    const ns = copyState(state);
+    ns.since = '';
+    ns.until = '';
+    ns.page = 1;
+    navigate(ns);
+  });
+
+  // ---------------------------------------------------------------- article
+
+  async function showArticle(id) {
+    if (searchAbort) searchAbort.abort();
+    setLoading(false);
+    if (articleAbort) articleAbort.abort();
+    const ctl = new AbortController();
+    articleAbort = ctl;
+    setView(true);
+    const back = copyState(state);
+    back.doc = '';
+    el.back.setAttribute('href', stateUrl(back));
+    el.back.textContent = hasSearch(back) ? '\u2190 Back to results' : '\u2190 New search';
+    clearArticle();
+    el.articleTitle.textContent = 'Loading\u2026';
+    el.articleView.setAttribute('aria-busy', 'true');
+    window.scrollTo(0, 0);
+    try {
+      const a = await api('api/article/' + encodeURIComponent(id), ctl.signal);
+      if (ctl.signal.aborted) return;
+      showError('');
+      renderArticle(a);
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      el.articleTitle.textContent = e.status === 404 ? 'Article not found' : 'The article could not be loaded';
+      showError(e.message);
+    } finally {
+      if (articleAbort === ctl) {
+        articleAbort = null;
+        el.articleView.setAttribute('aria-busy', 'false');
+      }
+    }
+    el.articleTitle.focus({ preventScroll: true });
+  }
+
+  function clearArticle() {
+    for (const n of [el.articleKicker, el.articleMeta, el.articleBody, el.articleHighlights, el.articleCaptions, el.articleEntities]) clear(n);
+    el.articleLink.hidden = true;
+    el.articleHighlights.hidden = true;
+    el.articleCaptionsSec.hidden = true;
+    el.articleEntitiesSec.hidden = true;
+    el.articleUrl.removeAttribute('href');
+  }
+
+  function renderArticle(a) {
+    document.title = (a.title || 'Article') + ' \u2013 morgue';
+    el.articleTitle.textContent = a.title || '(untitled)';
+
+    const kicker = [a.section, a.dateline].filter(Boolean);
+    el.articleKicker.textContent = kicker.join(' \u00b7 ');
+
+    const meta = [];
+    meta.push(a.date ? timeEl(a.date, true) : h('span', { className: 'undated', text: 'Undated' }));
+    if (a.source) meta.push(h('span', { className: 'article-source', text: a.source }));
+    if (a.byline) meta.push(h('span', { className: 'byline', text: a.byline }));
+    meta.forEach((m, i) => {
+      if (i) el.articleMeta.append(h('span', { className: 'sep', 'aria-hidden': 'true', text: '\u00b7' }));
+      el.articleMeta.append(m);
+    });
+
+    const url = safeUrl(a.url);
+    if (url) {
+      el.articleUrl.setAttribute('href', url);
+      el.articleUrl.textContent = 'Original article at ' + new URL(url).hostname;
+      el.articleLink.hidden = false;
+    }
+
+    const hl = Array.isArray(a.highlights) ? a.highlights.filter(Boolean) : [];
+    for (const t of hl) el.articleHighlights.append(h('li', { text: t }));
+    el.articleHighlights.hidden = !hl.length;
+
+    let body = typeof a.body === 'string' && a.body.trim() ? a.body : (a.lede || '');
+    const paras = body.split(/\r?\n[ \t]*\r?\n\s*/).map((p) => p.trim()).filter(Boolean);
+    if (!paras.length) el.articleBody.append(h('p', { className: 'hint', text: 'This article has no text.' }));
+    for (const p of paras) el.articleBody.append(h('p', { text: p }));
+
+    const caps = Array.isArray(a.captions) ? a.captions.filter(Boolean) : [];
+    for (const c of caps) el.articleCaptions.append(h('li', { text: c }));
+    el.articleCaptionsSec.hidden = !caps.length;
+
+    const ents = Array.isArray(a.entities) ? a.entities : [];
+    for (const k of ENTITY_KINDS) {
+      const of = ents.filter((e) => e.kind === k);
+      if (!of.length) continue;
+      const list = h('ul', { className: 'entity-list' });
+      for (const e of of) {
+        const name = String(e.name);
+        const b = h('button', { type: 'button', className: 'entity', 'aria-label': 'Search articles naming ' + name },
+          h('span', { text: name }));
+        if (Number(e.mentions) > 0) b.append(h('span', { className: 'count', 'aria-hidden': 'true', text: nf.format(e.mentions) }));
+        b.addEventListener('click', () => addFilter(k, name));
+        list.append(h('li', null, b));
+      }
+      el.articleEntities.append(h('h3', { text: KIND_PLURAL[k] }), list);
+    }
+    el.articleEntitiesSec.hidden = !el.articleEntities.firstChild;
+  }
+
+  el.back.addEventListener('click', (e) => {
+    if (!plainClick(e)) return;
+    e.preventDefault();
+    goBack();
+  });
+
+  function goBack() {
+    if (history.state && history.state.fromResults) {
+      history.back();
+    } else {
+      const ns = copyState(state);
+      ns.doc = '';
+      navigate(ns);
+    }
+  }
+
+  // ---------------------------------------------------------------- forms
+
+  function checkDate(input) {
+    const v = input.value.trim();
+    if (v && !DATE_RE.test(v)) {
+      input.setAttribute('aria-invalid', 'true');
+      return false;
+    }
+    input.removeAttribute('aria-invalid');
+    return true;
+  }
+
+  el.form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const okSince = checkDate(el.since);
+    const okUntil = checkDate(el.until);
+    if (!okSince || !okUntil) {
+      showError('Dates are written YYYY, YYYY-MM or YYYY-MM-DD, for example 2018 or 2018-02-10.');
+      (okSince ? el.until : el.since).focus();
+      return;
+    }
+    const ns = copyState(state);
+    ns.q = el.q.value.trim();
+    ns.since = el.since.value.trim();
+    ns.until = el.until.value.trim();
+    // The menu shows the default order when the URL gives none: that
+    // default depends on the query, so only a choice made in the menu sticks.
+    if (sortTouched) {
+      const implied = ns.q ? 'relevance' : 'newest';
+      ns.sort = el.sort.value === implied ? '' : el.sort.value;
+    }
+    ns.page = 1;
+    ns.doc = '';
+    if (!hasSearch(ns) && hasSearch(state)) {
+      // An emptied box with no filters: back to the start.
+      navigate(emptyState());
+      return;
+    }
+    if (!hasSearch(ns)) {
+      showError('');
+      el.q.focus();
+      return;
+    }
+    // Same search again: refetch (the index may have changed).
+    if (stateUrl(ns) === location.search) cache = { key: null, data: null };
+    navigate(ns);
+  });
+
+  el.sort.addEventListener('change', () => {
+    sortTouched = true;
+    if (hasSearch(state) || el.q.value.trim()) el.form.requestSubmit();
+  });
+
+  el.clearFilters.addEventListener('click', () => {
+    const ns = emptyState();
+    ns.q = state.q;
+    ns.sort = state.sort;
+    navigate(ns);
+    el.q.focus({ preventScroll: true });
+  });
+
+  el.home.addEventListener('click', (e) => {
+    if (!plainClick(e)) return;
+    e.preventDefault();
+    navigate(emptyState());
+    el.q.focus();
+  });
+
+  // Entity autocompletion (GET /api/entities).
+  const known = new Map(); // lower-case name -> {kind, name}
+  let suggestTimer = 0;
+  let suggestAbort = null;
+
+  async function suggest(prefix) {
+    if (suggestAbort) suggestAbort.abort();
+    const ctl = new AbortController();
+    suggestAbort = ctl;
+    try {
+      const d = await api('api/entities?' + new URLSearchParams({ prefix, limit: '10' }).toString(), ctl.signal);
+      if (ctl.signal.aborted) return [];
+      const ents = Array.isArray(d.entities) ? d.entities : [];
+      clear(el.entityOptions);
+      for (const e of ents) {
+        if (!ENTITY_KINDS.includes(e.kind)) continue;
+        if (!known.has(String(e.name).toLowerCase())) known.set(String(e.name).toLowerCase(), { kind: e.kind, name: String(e.name) });
+        el.entityOptions.append(h('option', { value: e.name, label: KIND_LABEL[e.kind] + ' \u00b7 ' + plural(Number(e.count) || 0, 'article', 'articles') }));
+      }
+      return ents;
+    } catch (e) {
+      return [];
+    }
+  }
+
+  el.entityInput.addEventListener('input', (e) => {
+    const v = el.entityInput.value.trim();
+    clearTimeout(suggestTimer);
+    const hit = known.get(v.toLowerCase());
+    // A suggestion picked from the list: add it at once.
+    if (hit && e.inputType === 'insertReplacementText') {
+      addEntity(hit);
+      return;
+    }
+    if (v.length < 2) {
+      clear(el.entityOptions);
+      return;
+    }
+    suggestTimer = setTimeout(() => suggest(v), 150);
+  });
+
+  function addEntity(ent) {
+    el.entityInput.value = '';
+    clear(el.entityOptions);
+    if (state[ent.kind].includes(ent.name)) return;
+    addFilter(ent.kind, ent.name);
+  }
+
+  el.entityForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = el.entityInput.value.trim();
+    if (!v) return;
+    let ent = known.get(v.toLowerCase());
+    if (!ent) {
+      const ents = await suggest(v);
+      const exact = ents.find((x) => String(x.name).toLowerCase() === v.toLowerCase() && ENTITY_KINDS.includes(x.kind));
+      const only = ents.filter((x) => ENTITY_KINDS.includes(x.kind));
+      if (exact) ent = { kind: exact.kind, name: String(exact.name) };
+      else if (only.length === 1) ent = { kind: only[0].kind, name: String(only[0].name) };
+    }
+    if (!ent) {
+      showError('No person, place or organisation in the archive is called \u201c' + v + '\u201d. Pick one of the suggestions.');
+      el.entityInput.focus();
+      return;
+    }
+    addEntity(ent);
+  });
+
+  // ---------------------------------------------------------------- keyboard
+
+  document.addEventListener('keydown', (e) => {
+    const t = e.target;
+    const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+    if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      el.q.focus();
+      el.q.select();
+    } else if (e.key === 'Escape' && !typing && state.doc) {
+      e.preventDefault();
+      goBack();
+    }
+  });
+
+  // ---------------------------------------------------------------- start
+
+  window.addEventListener('popstate', () => render({ restore: true }));
+
+  if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
+
+  // On a phone the facet lists start folded, below the results.
+  if (window.matchMedia && window.matchMedia('(max-width: 700px)').matches) {
+    for (const d of el.facets.querySelectorAll('details.facet')) d.open = false;
+  }
+
+  fetch('healthz', { headers: { Accept: 'application/json' } })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((d) => {
+      if (d && typeof d.articles === 'number') el.health.textContent = ' \u00b7 ' + plural(d.articles, 'article', 'articles') + ' indexed';
+    })
+    .catch(() => {});
+
+  render({});
+})();

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# End-to-end tests of morgue-serve, driven with curl: every endpoint, every
+# kind of bad input, HTTP/1.0, keep-alive, malformed HTTP, security
+# headers, the access log, reindexing under a running server, and a clean
+# stop on SIGTERM with a request under way.
+# Usage: bash tests/api.sh BINDIR.  Prints "N passed, N failed" last.
+
+BIN=${1:-bin}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/morgue-api.XXXXXX")
+SERVER=
+cleanup() {
+    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+DB="$TMP/m.db"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/       /' | head -20; }
+check() { if [ "$2" -eq 0 ]; then ok "$1"; else bad "$1" "$3"; fi; }
+
+if ! command -v curl >/dev/null; then
+    echo "api: skipped: curl not installed"
+    exit 0
+fi
+
+# start_server [OPTIONS...]: runs morgue-serve on a free port of loopback,
+# sets SERVER (pid) and B (base URL).
+start_server() {
+    : >"$TMP/serve.err"
+    "$BIN/morgue-serve" --db "$DB" --listen 127.0.0.1:0 --web "${MORGUE_TEST_WEB:-query/web}" \
+        --threads 4 "$@" 2>"$TMP/serve.err" &
+    SERVER=$!
+    PORT=
+    for _ in $(seq 1 100); do
+        PORT=$(sed -n 's|^morgue-serve: listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/serve.err")
+        [ -n "$PORT" ] && break
+        sleep 0.1
+    done
+    B="http://127.0.0.1:$PORT"
+}
+
+# get PATH: status into $st, body into $TMP/body, headers into $TMP/head
+get() {
+    st=$(curl -s --path-as-is -D "$TMP/head" -o "$TMP/body" -w '%{http_code}' "$B$1")
+}
+json_ok() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/body" 2>/dev/null; }
+# jq-like: jget EXPR prints the Python expression on the body as d
+jget() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$TMP/body" 2>&1; }
+
+# Options and start-up failures.
+"$BIN/morgue-serve" --help >"$TMP/out" 2>&1
+check "--help exits 0" $? "$(cat "$TMP/out")"
+grep -q "usage: morgue-serve" "$TMP/out"; check "--help prints usage" $?
+"$BIN/morgue-serve" --version | grep -q '^morgue-serve [0-9]'
+check "--version prints the version" $?
+"$BIN/morgue-serve" --no-such >/dev/null 2>&1; [ $? -eq 2 ]
+check "unknown option: exit 2" $?
+"$BIN/morgue-serve" --db "$TMP/none.db" >/dev/null 2>"$TMP/err"; st=$?
+[ $st -eq 2 ] && grep -q "none.db" "$TMP/err" && [ "$(wc -l <"$TMP/err")" -le 2 ]
+check "missing index: one line naming it, exit 2" $? "$st: $(cat "$TMP/err")"
+"$BIN/morgue-serve" --listen nowhere >/dev/null 2>"$TMP/err"; [ $? -eq 2 ]
+check "bad --listen: exit 2" $? "$(cat "$TMP/err")"
+"$BIN/morgue-serve" --threads 0 >/dev/null 2>&1; [ $? -eq 2 ]
+check "--threads 0: exit 2" $?
+
+"$BIN/morgue-index" --db "$DB" corpus/ >/dev/null 2>&1
+check "index corpus/" $?
+start_server
+[ -n "$PORT" ]; check "starts and says where it listens" $? "$(cat "$TMP/serve.err")"
+timeout 10 "$BIN/morgue-serve" --db "$DB" --listen "127.0.0.1:$PORT" >/dev/null 2>"$TMP/err"
+[ $? -eq 3 ] && grep -q "cannot listen" "$TMP/err"
+check "a port in use: exit 3" $? "$(cat "$TMP/err")"
+
+# The endpoints.
+get "/api/search?q=summit&limit=5"
+[ "$st" = 200 ] && jget 'd["total"] > 50 and len(d["hits"]) == 5 and d["pages"] >= 11 and d["page"] == 1 and d["limit"] == 5 and set(d["facets"]) == {"person","place","org","source"} and d["histogram"]["unit"] == "day" and sum(b["count"] for b in d["histogram"]["buckets"]) + d["histogram"]["undated"] == d["total"] and d["took_ms"] >= 0' | grep -q True
+check "search: hits, total, pages, facets, histogram, timing" $? "$st $(head -c 400 "$TMP/body")"
+jget 'all(h["snippet"][s:s+n].lower().startswith("summit") for h in d["hits"] for s,n in h["highlights"][:1])' | grep -q True
+check "search: highlight offsets point at the matched words" $? "$(head -c 600 "$TMP/body")"
+jget '"path" not in d["hits"][0]' | grep -q True
+check "search: no server file paths in hits" $?
+place=$(jget 'd["facets"]["place"][0]["name"]')
+total=$(jget 'd["total"]')
+get "/api/search?q=summit&place=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$place")"
+[ "$st" = 200 ] && [ "$(jget 'd["total"]')" -lt "$total" ] && [ "$(jget 'd["total"]')" -gt 0 ]
+check "search: a place facet narrows the results ($place)" $? "$st $(head -c 300 "$TMP/body")"
+get "/api/search?q=summit+talks&sort=newest&since=1987-06&until=1987-06-30&limit=100"
+[ "$st" = 200 ] && jget 'all("1987-06" <= h["date"][:7] <= "1987-06" for h in d["hits"]) and [h["date"] for h in d["hits"]] == sorted([h["date"] for h in d["hits"]], reverse=True) and d["total"] > 0' | grep -q True
+check "search: since/until and sort=newest" $? "$st $(head -c 300 "$TMP/body")"
+get "/api/search?person=Yasuhiro+Nakasone&limit=3"
+[ "$st" = 200 ] && [ "$(jget 'd["total"] > 0')" = True ]
+check "search: filters alone list the newest articles" $? "$st $(head -c 300 "$TMP/body")"
+get "/api/search?q=%22interest+rates%22"
+[ "$st" = 200 ] && [ "$(jget 'd["query"]')" = '"interest rates"' ]
+check "search: + and percent-escapes are decoded" $? "$st $(head -c 200 "$TMP/body")"
+get "/api/search?q=caf%C3%A9"
+[ "$st" = 200 ]; check "search: UTF-8 query" $? "$st $(head -c 200 "$TMP/body")"
+id=$(curl -s "$B/api/search?q=summit&limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["hits"][0]["id"])')
+get "/api/article/$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$id")"
+[ "$st" = 200 ] && jget 'd["id"] == "'"$id"'" and len(d["body"]) > 0 and isinstance(d["entities"], list)' | grep -q True
+check "article: the stored article with its entities" $? "$st $(head -c 300 "$TMP/body")"
+seed=$(sqlite3 "$DB" "SELECT uid FROM articles WHERE uid LIKE '%000_2637ad2161ccb637.txt'")
+get "/api/article/$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$seed")"
+[ "$st" = 200 ] && jget 'd["title"].startswith("North Korean leader") and len(d["captions"]) > 0' | grep -q True
+check "article: an id with slashes, percent-encoded" $? "$st $(head -c 300 "$TMP/body")"
+get "/api/article/no-such-id"
+[ "$st" = 404 ] && json_ok; check "article: unknown id is 404 JSON" $? "$st"
+get "/api/entities?prefix=naka&kind=person"
+[ "$st" = 200 ] && jget 'any(e["name"] == "Yasuhiro Nakasone" for e in d["entities"])' | grep -q True
+check "entities: autocomplete by prefix and kind" $? "$st $(head -c 300 "$TMP/body")"
+get "/healthz"
+[ "$st" = 200 ] && jget 'd["status"] == "ok" and d["articles"] == 1119 and d["last_reindex"].endswith("Z")' | grep -q True
+check "healthz: status, article count, last reindex" $? "$st $(cat "$TMP/body")"
+get "/"
+[ "$st" = 200 ] && grep -qi "<!doctype html" "$TMP/body" && grep -qi "^content-type: text/html" "$TMP/head"
+check "/ serves the page" $? "$st $(head -c 200 "$TMP/body")"
+for f in app.js style.css; do
+    get "/$f"; [ "$st" = 200 ]; check "/$f is served" $? "$st"
+done
+
+# Security headers, on the API and the page.
+for p in "/api/search?q=oil" "/" "/api/nothing"; do
+    get "$p"
+    grep -qi "^content-security-policy: default-src 'self'" "$TMP/head" &&
+        grep -qi "^x-content-type-options: nosniff" "$TMP/head" &&
+        grep -qi "^x-frame-options: DENY" "$TMP/head"
+    check "security headers on $p" $? "$(cat "$TMP/head")"
+done
+
+# Bad input: 400 (or 404) with a JSON error, never a crash.
+big=$(head -c 10240 /dev/zero | tr '\0' a)
+while IFS='|' read -r path want says; do
+    get "$path"
+    [ "$st" = "$want" ] && json_ok && grep -q "$says" "$TMP/body"
+    check "bad input ${path:0:60} -> $want" $? "$st $(head -c 300 "$TMP/body")"
+done <<EOF
+/api/search|400|q is missing
+/api/search?q=$big|400|q is too long: 10240 bytes
+/api/search?q=oil&limit=-1|400|limit must be a number from 1 to 100
+/api/search?q=oil&limit=101|400|limit must be
+/api/search?q=oil&page=abc|400|page must be a number from 1 to 1000
+/api/search?q=oil&page=1001|400|page must be
+/api/search?q=oil&colour=red|400|unknown parameter
+/api/search?q=%C3%28|400|not valid UTF-8
+/api/search?q=%FF%FE|400|not valid UTF-8
+/api/search?q=a%00b|400|not valid UTF-8
+/api/search?q=oil&q=gold|400|given twice
+/api/search?q=oil&sort=best|400|sort must be
+/api/search?q=date:1987-02-30|400|bad date
+/api/search?q=title:|400|needs a word
+/api/search?q=oil&since=yesterday|400|yesterday
+/api/entities|400|prefix is missing
+/api/entities?prefix=a&kind=thing|400|kind must be
+/api/article/%FF|404|no article
+/api/nothing|404|no such endpoint
+/../../../../etc/passwd|404|not found
+/%2e%2e/%2e%2e/etc/passwd|404|not found
+/..%2f..%2fetc%2fpasswd|404|not found
+/query/web/index.html|404|not found
+/.hidden|404|not found
+/index.html/..|404|not found
+EOF
+# Traversal through the raw request line, not normalised by curl.
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'GET /../Makefile HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3
+timeout 5 cat <&3 >"$TMP/raw"
+exec 3<&-
+head -1 "$TMP/raw" | grep -q " 404 " && ! grep -q "PROGS" "$TMP/raw"
+check "raw ../ request line: 404, no file outside query/web" $? "$(head -5 "$TMP/raw")"
+
+# Methods, HTTP versions, keep-alive.
+st=$(curl -s -o "$TMP/body" -D "$TMP/head" -w '%{http_code}' -X POST --data 'q=x' "$B/api/search")
+[ "$st" = 405 ] && grep -qi "^allow: GET, HEAD" "$TMP/head"
+check "POST: 405 with Allow" $? "$st"
+st=$(curl -s -I -o "$TMP/head" -w '%{http_code}' "$B/api/search?q=oil")
+[ "$st" = 200 ] && grep -qi "^content-length: [1-9]" "$TMP/head"
+check "HEAD: 200 with the length, no body" $? "$st $(cat "$TMP/head")"
+st=$(curl -s --http1.0 -D "$TMP/head" -o "$TMP/body" -w '%{http_code}' "$B/api/search?q=oil")
+[ "$st" = 200 ] && json_ok && head -1 "$TMP/head" | grep -q "HTTP/1"
+check "HTTP/1.0 request answered" $? "$st $(head -3 "$TMP/head")"
+curl -sv "$B/healthz" "$B/api/search?q=oil" "$B/" -o /dev/null -o /dev/null -o /dev/null 2>"$TMP/v"
+[ "$(grep -c 'Re-using existing connection' "$TMP/v")" -eq 2 ]
+check "keep-alive: three requests on one connection" $? "$(grep -i 'connect\|close' "$TMP/v" | head)"
+
+# Malformed HTTP: an answer or a closed connection, and the server lives.
+for req in 'GARBAGE\r\n\r\n' 'GET / HTTP/9.9\r\n\r\n' 'GET /api/search?q=oil HTTP/1.1\r\nHost x\r\n\r\n' \
+    'GET / HTTP/1.1\r\nContent-Length: -5\r\n\r\n' '\x00\x01\x02\xff\r\n\r\n' \
+    "GET /$(head -c 70000 /dev/zero | tr '\0' a) HTTP/1.1\r\nHost: x\r\n\r\n"; do
+    exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+    printf "$req" >&3 2>/dev/null
+    timeout 3 cat <&3 >/dev/null 2>&1
+    exec 3<&-
+done
+get "/healthz"
+[ "$st" = 200 ] && kill -0 "$SERVER"
+check "malformed requests: the server still answers" $? "$st"
+# A slow client that never finishes its headers is dropped by --timeout.
+start=$(date +%s)
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'GET /healthz HTTP/1.1\r\n' >&3
+timeout 20 cat <&3 >/dev/null 2>&1
+exec 3<&-
+[ $(($(date +%s) - start)) -lt 15 ]
+check "an idle half-sent request is closed after the timeout" $?
+
+# Bytes outside ASCII and control bytes in a request line are logged
+# escaped, so a log line can't be forged.
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'GET /caf\xc3\xa9\x1b[31m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3
+timeout 5 cat <&3 >/dev/null
+exec 3<&-
+# The access log: one Common Log Format line per request, with the time.
+grep -qE '^127\.0\.0\.1 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9:]{8} [+-][0-9]{4}\] "GET /api/search\?q=summit&limit=5 HTTP/1\.1" 200 [0-9]+ [0-9.]+$' "$TMP/serve.err"
+check "access log in Common Log Format with the time taken" $? "$(tail -3 "$TMP/serve.err")"
+grep -q 'GET /caf\\xc3\\xa9\\x1b\[31m HTTP' "$TMP/serve.err" && ! grep -qP '[\x00-\x08\x1b\x7f]' "$TMP/serve.err"
+check "access log escapes control bytes" $?
+
+# Reindexing under the running server: new articles appear, no restart.
+mkdir -p "$TMP/more"
+printf '{"id":"new-1","title":"Zanzibar clove harvest","body":"The Zanzibar clove harvest doubled.","date":"1987-11-02"}\n' >"$TMP/more/a.jsonl"
+"$BIN/morgue-index" --db "$DB" corpus/ "$TMP/more" >/dev/null 2>&1
+get "/api/search?q=zanzibar+clove"
+[ "$st" = 200 ] && [ "$(jget 'd["total"]')" = 1 ]
+check "an incremental reindex is seen at once" $? "$st $(head -c 200 "$TMP/body")"
+"$BIN/morgue-index" --db "$DB" --rebuild corpus/ >/dev/null 2>&1
+get "/api/search?q=zanzibar+clove"
+[ "$st" = 200 ] && [ "$(jget 'd["total"]')" = 0 ]
+check "--rebuild (without the new file) is seen at once" $? "$st $(head -c 200 "$TMP/body")"
+"$BIN/morgue-index" --db "$TMP/other.db" "$TMP/more" >/dev/null 2>&1
+# as docs/operations.md says: the old file's -wal and -shm go first
+rm -f "$DB-wal" "$DB-shm"
+mv "$TMP/other.db" "$DB"
+get "/healthz"; a1=$(jget 'd["articles"]')
+get "/healthz"; a2=$(jget 'd["articles"]')
+get "/api/search?q=zanzibar"; z=$(jget 'd["total"]')
+[ "$a1" = 1 ] && [ "$a2" = 1 ] && [ "$z" = 1 ]
+check "an index file moved over the old one is reopened (inode change)" $? "$a1 $a2 $z"
+
+# SIGTERM: a request under way is answered, then exit 0.
+exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+printf 'GET /healthz HTTP/1.1\r\n' >&3
+sleep 0.3
+kill -TERM "$SERVER"
+sleep 0.3
+printf 'Host: x\r\nConnection: close\r\n\r\n' >&3
+timeout 5 cat <&3 >"$TMP/raw"
+exec 3<&-
+wait "$SERVER"; st=$?
+SERVER=
+head -1 "$TMP/raw" | grep -q " 200 " && [ $st -eq 0 ] && grep -q "morgue-serve: stopped" "$TMP/serve.err"
+check "SIGTERM: the request under way is answered, exit 0" $? "exit $st; $(head -1 "$TMP/raw"); $(tail -3 "$TMP/serve.err")"
+! grep -q "Sanitizer\|runtime error" "$TMP/serve.err"
+check "no sanitizer report from the server" $? "$(grep -A20 Sanitizer "$TMP/serve.err" | head -30)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
