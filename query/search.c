@@ -513,6 +513,39 @@ static void read_hit(sqlite3_stmt *st, struct search_result *res,
 #define SHORT_BODY 60.0
 #define SHORT_EXP 0.5
 
+/* Appends the hits with these rowids (and scores, near-duplicate counts:
+ * similar may be NULL), each with its snippet for the FTS5 expression fts:
+ * snippets are made for the page only, never for every match. */
+static int read_page(struct searcher *s, const char *fts, const int64_t *ids,
+                     const double *scores, const int *similar, int n,
+                     struct search_result *res, struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_db(s->store),
+                           "SELECT a.uid, a.title, a.date, a.source, a.path,"
+                           " a.url, 0, morgue_snippet(fts) FROM fts JOIN"
+                           " articles a ON a.id = fts.rowid WHERE fts MATCH"
+                           " ?1 AND fts.rowid = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(s, err);
+    for (int i = 0; i < n; i++) {
+        sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, ids[i]);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            read_hit(st, res, scores[i]);
+            res->hits[res->nhits - 1].similar = similar ? similar[i] : 0;
+        } else if (step != SQLITE_DONE) {
+            db_fail(s, err);
+            sqlite3_finalize(st);
+            return -1;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
 /* The page of hits by relevance: the best max(PROX_TOP, offset + limit)
  * by bm25 (most of the words first when relaxed), re-scored by
  * proximity and, with fresh > 0 (a half-life in days), by recency: an
@@ -617,30 +650,8 @@ again:
     }
     free(c);
     n = npage;
-    /* each hit of the page, with its snippet */
-    if (sqlite3_prepare_v2(store_db(s->store),
-                           "SELECT a.uid, a.title, a.date, a.source, a.path,"
-                           " a.url, 0, morgue_snippet(fts) FROM fts JOIN"
-                           " articles a ON a.id = fts.rowid WHERE fts MATCH"
-                           " ?1 AND fts.rowid = ?2",
-                           -1, &st, NULL) != SQLITE_OK) {
-        db_fail(s, err);
+    if (read_page(s, fts, ids, scores, similar, n, res, err) < 0)
         goto out;
-    }
-    for (int i = 0; i < n; i++) {
-        sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, ids[i]);
-        step = sqlite3_step(st);
-        if (step == SQLITE_ROW) {
-            read_hit(st, res, scores[i]);
-            res->hits[res->nhits - 1].similar = similar[i];
-        }
-        else if (step != SQLITE_DONE) {
-            db_fail(s, err);
-            goto out;
-        }
-        sqlite3_reset(st);
-    }
     rc = 0;
 out:
     sqlite3_finalize(st);
@@ -732,8 +743,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
     } else {
         buf_clear(&sql);
         if (fts)
-            buf_printf(&sql, "SELECT a.uid, a.title, a.date, a.source,"
-                             " a.path, a.url, -%s, morgue_snippet(fts)"
+            buf_printf(&sql, "SELECT a.id, -%s"
                              " FROM fts JOIN articles a ON a.id = fts.rowid"
                              " WHERE fts MATCH :q",
                        s->bm25);
@@ -755,8 +765,25 @@ int search_run(struct searcher *s, const struct search_opts *o,
                          limit);
         sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"),
                          offset);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            read_hit(st, res, sqlite3_column_double(st, 6));
+        if (fts) { /* the page's rowids by date, then their snippets */
+            int64_t ids[SEARCH_MAX_LIMIT];
+            double scores[SEARCH_MAX_LIMIT];
+            int n = 0;
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
+                ids[n] = sqlite3_column_int64(st, 0);
+                scores[n++] = sqlite3_column_double(st, 1);
+            }
+            if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+                sqlite3_finalize(st);
+                st = NULL;
+                if (read_page(s, fts, ids, scores, NULL, n, res, err) < 0)
+                    goto fail;
+                rc = SQLITE_DONE;
+            }
+        } else {
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+                read_hit(st, res, sqlite3_column_double(st, 6));
+        }
     }
     if (rc != SQLITE_DONE)
         goto dbfail;
