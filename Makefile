@@ -118,7 +118,7 @@ FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -Iindexer -Iquery \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               $(shell pkg-config --cflags $(PKGS))
 FUZZ_SRC  := $(LIB_SRC) $(IDX_SRC) $(QRY_SRC) indexer/gazetteer_data.S
-FUZZERS   := parse clean csv qparse
+FUZZERS   := parse clean csv qparse api
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard lib/*.h indexer/*.h query/*.h)
 	@mkdir -p $(dir $@)
