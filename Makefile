@@ -31,7 +31,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serve
 
-.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-entities bench-incremental clean format lint
+.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-all bench-core bench-scale bench-entities bench-incremental clean format lint
 
 all: $(PROGS)
 
@@ -181,7 +181,15 @@ HTTP_SECONDS ?= 20
 bench-http: $(PROGS)
 	MORGUE_BIN=$(BINDIR) sh bench/http_load.sh $(SHARED)/reuters21578 $(HTTP_SECONDS)
 
-bench: bench-entities bench-incremental
+# make bench: morgue against a plain FTS5 baseline on the same articles in
+# the same run (bench/bench.mk, docs/performance.md); bench-all adds the
+# entity and incremental figures.  bench-scale indexes 100k, 300k and 1M
+# articles of a synthetic archive (bench/gen-archive) and reports growth.
+bench: bench-core
+bench-all: bench-core bench-entities bench-incremental
+SCALE_SIZES ?= 100000 300000 1000000
+bench-scale: $(PROGS) $(BUILD)/bench/bench
+	MORGUE_BIN=$(BINDIR) MORGUE_BENCH=$(BUILD)/bench/bench sh bench/scale.sh $(SHARED)/reuters21578 "$(SCALE_SIZES)"
 
 include scripts/gazetteer/gazetteer.mk
 
@@ -195,3 +203,4 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Iindexer -Iquery lib indexer query
 	clang-tidy --quiet lib/*.c indexer/*.c query/*.c -- $(CFLAGS)
+include bench/bench.mk
