@@ -39,6 +39,15 @@ struct store {
     " articles INTEGER NOT NULL, indexed TEXT NOT NULL);"                    \
     "CREATE INDEX articles_file ON articles(file_id);"
 
+/* The few columns a search reads for every matching article (date and
+ * fingerprint for ranking, date and source for facets and the timeline),
+ * in an index of their own: the articles rows hold whole bodies, so
+ * reading a column stored after the body walks its overflow pages.
+ * Searches read it with INDEXED BY; a writer adds it to an older index. */
+#define META_INDEX                                                           \
+    "CREATE INDEX IF NOT EXISTS articles_meta ON articles(id, date,"        \
+    " simhash, source);"
+
 static const char SCHEMA[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE articles("
@@ -56,7 +65,7 @@ static const char SCHEMA[] =
     " file_id INTEGER);"
     "CREATE INDEX articles_date ON articles(date);"
     "CREATE INDEX articles_source ON articles(source);"
-    "CREATE INDEX articles_section ON articles(section);"
+    "CREATE INDEX articles_section ON articles(section);" META_INDEX
     "CREATE TABLE entities(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
     " canonical TEXT NOT NULL, key TEXT NOT NULL, UNIQUE(kind, key));"
     "CREATE TABLE entity_aliases(alias TEXT NOT NULL COLLATE NOCASE,"
@@ -303,6 +312,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
         goto fail;
     }
     if (check_versions(s, mode, err) < 0)
+        goto fail;
+    if (mode == STORE_WRITE && exec(s, META_INDEX, err) < 0)
         goto fail;
     if (mode == STORE_WRITE && prepare_writes(s, err) < 0)
         goto fail;

@@ -11,8 +11,21 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* The stems of recent words: a direct-mapped cache (a word's slot is
+ * fixed by its hash, a newer word takes it), since a text repeats its
+ * words and Snowball costs far more than a lookup.  Words longer than
+ * STEM_WORD bytes are stemmed every time. */
+#define STEM_SLOTS 4096
+#define STEM_WORD 23
+struct stem_slot {
+    unsigned char wn, sn; /* word length (0: empty), stem length (0: the
+                           * word has no stem of its own) */
+    char word[STEM_WORD], stem[STEM_WORD];
+};
+
 struct tok {
     struct sb_stemmer *stemmer;
+    struct stem_slot *stems; /* STEM_SLOTS of them */
     int32_t *u32;       /* scratch: decomposed code points of one word */
     size_t u32cap;
     struct buf word;    /* scratch: the bytes of one word as kept */
@@ -201,15 +214,31 @@ static int stem_word(struct tok *t, int n)
     for (int i = 0; i < n; i++)
         if (t->out[i] < 'a' || t->out[i] > 'z')
             return 0;
+    struct stem_slot *slot = NULL;
+    t->stem[0] = TOK_STEM_MARK;
+    if (n <= STEM_WORD) {
+        uint32_t h = 2166136261u; /* FNV-1a */
+        for (int i = 0; i < n; i++)
+            h = (h ^ (unsigned char)t->out[i]) * 16777619u;
+        slot = &t->stems[h & (STEM_SLOTS - 1)];
+        if (slot->wn == n && memcmp(slot->word, t->out, (size_t)n) == 0) {
+            memcpy(t->stem + 1, slot->stem, slot->sn);
+            return slot->sn;
+        }
+    }
     const sb_symbol *s =
         sb_stemmer_stem(t->stemmer, (const sb_symbol *)t->out, n);
-    if (!s)
-        return 0;
-    int sn = sb_stemmer_length(t->stemmer);
+    int sn = s ? sb_stemmer_length(t->stemmer) : 0;
     if (sn <= 0 || sn > TOK_MAX_BYTES)
-        return 0;
-    t->stem[0] = TOK_STEM_MARK;
-    memcpy(t->stem + 1, s, (size_t)sn);
+        sn = 0;
+    if (sn)
+        memcpy(t->stem + 1, s, (size_t)sn);
+    if (slot && sn <= STEM_WORD) {
+        slot->wn = (unsigned char)n;
+        slot->sn = (unsigned char)sn;
+        memcpy(slot->word, t->out, (size_t)n);
+        memcpy(slot->stem, t->stem + 1, (size_t)sn);
+    }
     return sn;
 }
 
@@ -425,6 +454,7 @@ struct tok *tok_new(void)
         return NULL;
     struct tok *t = mg_calloc(1, sizeof *t);
     t->stemmer = st;
+    t->stems = mg_calloc(STEM_SLOTS, sizeof *t->stems);
     t->u32cap = 64;
     t->u32 = mg_malloc(t->u32cap * sizeof *t->u32);
     return t;
@@ -435,6 +465,7 @@ void tok_free(struct tok *t)
     if (!t)
         return;
     sb_stemmer_delete(t->stemmer);
+    free(t->stems);
     free(t->u32);
     buf_free(&t->word);
     free(t);

@@ -175,6 +175,10 @@ static void print_facets(const struct search_result *r, int tty)
         printf("%s %s (%lld)", i ? "," : "", r->sources[i].name,
                (long long)r->sources[i].count);
     puts(r->nsources ? "" : " -");
+    if (r->sample)
+        printf("(about: counted on an even sample of %lld of the %lld "
+               "matching articles, scaled)\n",
+               (long long)r->sample, (long long)r->total);
 }
 
 static int print_json(const char *query, const struct search_result *r,

@@ -3,6 +3,7 @@
  */
 #include "search.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "fingerprint.h"
 #include "qparse.h"
 #include "snippet.h"
+#include "strmap.h"
 #include "tokenizer.h"
 
 /* bm25 weights per FTS5 column (title, lede, body, captions, highlights,
@@ -21,6 +23,12 @@ struct searcher {
     struct store *store;
     struct tok *tok;
     char bm25[160]; /* the bm25(...) call with the weights */
+    int64_t facet_exact; /* SEARCH_FACET_EXACT unless set */
+    char meta[32];  /* " INDEXED BY articles_meta", or "" in an index
+                     * made before it */
+    /* statements prepared once, on first use */
+    sqlite3_stmt *page, *newest, *meta_rank, *meta_facets, *entity_ids,
+        *entity_name;
 };
 
 /* morgue_hamming(a, b): the bits in which two fingerprints differ. */
@@ -55,6 +63,15 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
         return -1;
     }
     searcher_set_weights(s, NULL);
+    s->facet_exact = SEARCH_FACET_EXACT;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'index'"
+                           " AND name = 'articles_meta'",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        snprintf(s->meta, sizeof s->meta, " INDEXED BY articles_meta");
+    sqlite3_finalize(q);
     *out = s;
     return 0;
 }
@@ -67,10 +84,21 @@ void searcher_set_weights(struct searcher *s, const double *w)
              w[0], w[1], w[2], w[3], w[4], w[5]);
 }
 
+void searcher_set_facet_exact(struct searcher *s, int64_t n)
+{
+    s->facet_exact = n > 0 ? n : SEARCH_FACET_EXACT;
+}
+
 void searcher_free(struct searcher *s)
 {
     if (!s)
         return;
+    sqlite3_finalize(s->page);
+    sqlite3_finalize(s->newest);
+    sqlite3_finalize(s->meta_rank);
+    sqlite3_finalize(s->meta_facets);
+    sqlite3_finalize(s->entity_ids);
+    sqlite3_finalize(s->entity_name);
     tok_free(s->tok);
     free(s);
 }
@@ -184,30 +212,16 @@ const char *search_unit_name(enum search_unit u)
                                                                   : "year";
 }
 
-/* Buckets for the (day, count) rows of st, in date order: the unit from
- * their span, every bucket from the first to the last.  Returns the last
- * sqlite3_step() result. */
-static int read_histogram(sqlite3_stmt *st, struct search_result *res)
+/* The histogram of n (day, count) pairs in date order (days since
+ * 1970-01-01): the unit from their span, every bucket from the first to
+ * the last. */
+static void make_histogram(const int64_t *day, const int64_t *cnt, int n,
+                           struct search_result *res)
 {
-    int64_t *day = NULL, *cnt = NULL;
-    int n = 0, cap = 0, rc, y, m, d;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(st, 0);
-        int64_t c = sqlite3_column_int64(st, 1);
-        if (!read_day(t, &y, &m, &d)) {
-            res->undated += c;
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            day = mg_realloc(day, sizeof *day * (size_t)cap);
-            cnt = mg_realloc(cnt, sizeof *cnt * (size_t)cap);
-        }
-        day[n] = days_from_civil(y, m, d);
-        cnt[n++] = c;
-    }
-    if (rc != SQLITE_DONE || n == 0)
-        goto out;
+    int y, m, d;
+    if (n == 0)
+        return;
+
     int y0, m0, d0, y1, m1, d1;
     civil_from_days(day[0], &y0, &m0, &d0);
     civil_from_days(day[n - 1], &y1, &m1, &d1);
@@ -246,10 +260,6 @@ static int read_histogram(sqlite3_stmt *st, struct search_result *res)
                         : y - y0;
         res->buckets[b].count += cnt[i];
     }
-out:
-    free(day);
-    free(cnt);
-    return rc;
 }
 
 /* Appends the entity filters as "AND <idcol> IN (...)" with named
@@ -446,35 +456,6 @@ static char *relaxed_fts(const struct qparse_out *q, int64_t *mask)
     return buf_take(&b);
 }
 
-/* The number of articles sql (a count query) gives. */
-static int count_rows(struct searcher *s, struct buf *sql, const char *fts,
-                      const struct qfilter *f, int nf, char **keys,
-                      const struct where *w, int64_t *n, struct mg_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    if (prepare_all(s, sql, fts, f, nf, keys, w, &st, err) < 0)
-        return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : db_fail(s, err);
-}
-
-/* The ids of the matching articles, as SQL. */
-static void ids_sql(struct buf *ids, const char *fts, int nf,
-                    const struct where *w)
-{
-    buf_clear(ids);
-    if (fts)
-        buf_adds(ids, "SELECT a.id FROM fts JOIN articles a ON a.id ="
-                      " fts.rowid WHERE fts MATCH :q");
-    else
-        buf_adds(ids, "SELECT a.id FROM articles a WHERE 1");
-    add_filters(ids, "a.id", nf);
-    add_where(ids, w);
-}
-
 /* Appends the hit in the current row of st (uid, title, date, source,
  * path, url, -, snippet) with this score. */
 static void read_hit(sqlite3_stmt *st, struct search_result *res,
@@ -495,16 +476,47 @@ static void read_hit(sqlite3_stmt *st, struct search_result *res,
     split_snippet(sn ? (const char *)sn : "", h);
 }
 
+/* All the articles one FTS5 match (or, without one, the filters) gives, in
+ * rowid order, each with its relevance when ranked.  One pass: the total,
+ * the ranking and the facets and timeline all come from it. */
+struct matches {
+    int64_t *ids;
+    double *score; /* NULL unless ranked */
+    int64_t n, cap;
+};
+
+static void matches_free(struct matches *m)
+{
+    free(m->ids);
+    free(m->score);
+    memset(m, 0, sizeof *m);
+}
+
+static void matches_add(struct matches *m, int64_t id, double score,
+                        int ranked)
+{
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 1024;
+        m->ids = mg_realloc(m->ids, sizeof *m->ids * (size_t)m->cap);
+        if (ranked)
+            m->score = mg_realloc(m->score, sizeof *m->score * (size_t)m->cap);
+    }
+    m->ids[m->n] = id;
+    if (ranked)
+        m->score[m->n] = score;
+    m->n++;
+}
+
 /* The proximity boost: a score is multiplied by 1 + PROX_BOOST / (1 +
  * slack / PROX_SCALE), where slack is how many more tokens than the
  * query's words the smallest window holding all of them takes (0 when
- * they stand side by side).  Only the best PROX_TOP by bm25 are
- * re-scored, so the cost stays bounded. */
-#define PROX_TOP 200
-/* at most this many ranked candidates (1,000 pages of 100) */
-#define SEARCH_MAX_RANKED 200000
+ * they stand side by side). */
 #define PROX_BOOST 0.5
 #define PROX_SCALE 8.0
+/* at least this many of the best are examined for near-duplicates */
+#define RANK_TOP 200
+/* at most this many ranked candidates (1,000 pages of 100) */
+#define SEARCH_MAX_RANKED 200000
 
 /* A short body (fewer than SHORT_BODY tokens: a price table, a one-line
  * brief) scales the score by ((tokens + 1) / SHORT_BODY) ^ SHORT_EXP:
@@ -513,6 +525,175 @@ static void read_hit(sqlite3_stmt *st, struct search_result *res,
 #define SHORT_BODY 60.0
 #define SHORT_EXP 0.5
 
+/* The relevance of the current row of a match pass: bm25, the proximity
+ * boost, the short-body factor and, relaxed, the share of the query's
+ * words (stop words aside) the article holds: bm25 alone lets a few rare
+ * words outweigh most of the query, ordering by the share first lets
+ * common words outweigh the rare ones (docs/relevance.md). */
+static double row_score(sqlite3_stmt *st, int nmask)
+{
+    double b = sqlite3_column_double(st, 1);
+    int win = sqlite3_column_int(st, 2), nph = sqlite3_column_int(st, 3);
+    double len = sqlite3_column_double(st, 4);
+    double sc = b;
+    if (win > 0)
+        sc *= 1.0 + PROX_BOOST / (1.0 + (win > nph ? win - nph : 0) /
+                                            PROX_SCALE);
+    if (len < SHORT_BODY)
+        sc *= pow((len + 1.0) / SHORT_BODY, SHORT_EXP);
+    if (nmask > 0)
+        sc *= sqlite3_column_double(st, 5) / nmask;
+    return sc;
+}
+
+/* Runs one match pass of fts (NULL: the filters alone) into m; ranked,
+ * each article's relevance too (relaxed: with the share of the words of
+ * mask).  keep = 0 only counts. */
+static int match_pass(struct searcher *s, const char *fts, int ranked,
+                      int relaxed, int64_t mask, int keep,
+                      const struct qfilter *f, int nf, char **keys,
+                      const struct where *w, struct matches *m,
+                      struct mg_err *err)
+{
+    struct buf sql = {0};
+    sqlite3_stmt *st = NULL;
+    int nmask = relaxed ? __builtin_popcountll((unsigned long long)mask) : 0;
+    if (relaxed && nmask == 0)
+        nmask = 1;
+    ranked = ranked && fts;
+    memset(m, 0, sizeof *m);
+    if (!fts) {
+        buf_adds(&sql, "SELECT a.id FROM articles a WHERE 1");
+    } else {
+        buf_adds(&sql, "SELECT fts.rowid");
+        if (ranked)
+            buf_printf(&sql,
+                       ", -%s, morgue_window(fts), morgue_matched(fts, -1),"
+                       " morgue_length(fts, 2)",
+                       s->bm25);
+        if (ranked && relaxed)
+            buf_printf(&sql, ", morgue_matched(fts, %lld)", (long long)mask);
+        /* the articles only when a filter needs them */
+        if (nf > 0 || w->n > 0 || w->since || w->until)
+            buf_printf(&sql,
+                       " FROM fts JOIN articles a%s ON a.id = fts.rowid"
+                       " WHERE fts MATCH :q",
+                       s->meta);
+        else
+            buf_adds(&sql, " FROM fts WHERE fts MATCH :q");
+    }
+    add_filters(&sql, fts ? "fts.rowid" : "a.id", nf);
+    add_where(&sql, w);
+    int rc = -1, step;
+    if (prepare_all(s, &sql, fts, f, nf, keys, w, &st, err) < 0)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (keep)
+            matches_add(m, sqlite3_column_int64(st, 0),
+                        ranked ? row_score(st, nmask) : 0.0, ranked);
+        else
+            m->n++;
+    }
+    if (step != SQLITE_DONE) {
+        db_fail(s, err);
+        goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    buf_free(&sql);
+    if (rc < 0)
+        matches_free(m);
+    return rc;
+}
+
+/* A ranked candidate. */
+struct cand {
+    int64_t id;
+    double score;
+    uint64_t sh;
+    int similar;
+};
+
+/* Whether candidate a goes before b: the higher score, then the lower
+ * rowid (the order of the archive). */
+static int cand_before(double sa, int64_t ia, double sb, int64_t ib)
+{
+    return sa > sb || (sa == sb && ia < ib);
+}
+
+static int cand_cmp(const void *x, const void *y)
+{
+    const struct cand *a = x, *b = y;
+    return cand_before(a->score, a->id, b->score, b->id)   ? -1
+           : cand_before(b->score, b->id, a->score, a->id) ? 1
+                                                           : 0;
+}
+
+/* The best k of m by score, best first, into c (room for k): a heap of
+ * the k best so far, one pass over m.  Returns how many (min(k, n)). */
+static int best_k(const struct matches *m, int k, struct cand *c)
+{
+    if (k <= 0)
+        return 0;
+    int64_t *h = mg_malloc(sizeof *h * (size_t)k); /* indexes into m */
+    int n = 0;
+#define WORSE(i, j)                                                          \
+    cand_before(m->score[h[j]], m->ids[h[j]], m->score[h[i]], m->ids[h[i]])
+    for (int64_t x = 0; x < m->n; x++) {
+        int i;
+        if (n < k) { /* sift up: the root is the worst kept */
+            h[i = n++] = x;
+            while (i > 0 && WORSE(i, (i - 1) / 2)) {
+                int64_t t = h[i];
+                h[i] = h[(i - 1) / 2];
+                h[(i - 1) / 2] = t;
+                i = (i - 1) / 2;
+            }
+            continue;
+        }
+        if (!cand_before(m->score[x], m->ids[x], m->score[h[0]],
+                         m->ids[h[0]]))
+            continue;
+        h[i = 0] = x; /* replace the worst and sift down */
+        for (;;) {
+            int l = 2 * i + 1, r = l + 1, w = i;
+            if (l < n && WORSE(l, w))
+                w = l;
+            if (r < n && WORSE(r, w))
+                w = r;
+            if (w == i)
+                break;
+            int64_t t = h[i];
+            h[i] = h[w];
+            h[w] = t;
+            i = w;
+        }
+    }
+#undef WORSE
+    for (int i = 0; i < n; i++)
+        c[i] = (struct cand){m->ids[h[i]], m->score[h[i]], 0, 0};
+    free(h);
+    qsort(c, (size_t)n, sizeof *c, cand_cmp);
+    return n;
+}
+
+/* Prepares a statement kept for the searcher's life (NULL until first
+ * used), reset and with its bindings cleared. */
+static sqlite3_stmt *kept(struct searcher *s, sqlite3_stmt **slot,
+                          const char *sql, struct mg_err *err)
+{
+    if (!*slot && sqlite3_prepare_v3(store_db(s->store), sql, -1,
+                                     SQLITE_PREPARE_PERSISTENT, slot,
+                                     NULL) != SQLITE_OK) {
+        db_fail(s, err);
+        return NULL;
+    }
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    return *slot;
+}
+
 /* Appends the hits with these rowids (and scores, near-duplicate counts:
  * similar may be NULL), each with its snippet for the FTS5 expression fts:
  * snippets are made for the page only, never for every match. */
@@ -520,15 +701,16 @@ static int read_page(struct searcher *s, const char *fts, const int64_t *ids,
                      const double *scores, const int *similar, int n,
                      struct search_result *res, struct mg_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_db(s->store),
-                           "SELECT a.uid, a.title, a.date, a.source, a.path,"
-                           " a.url, 0, morgue_snippet(fts) FROM fts JOIN"
-                           " articles a ON a.id = fts.rowid WHERE fts MATCH"
-                           " ?1 AND fts.rowid = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, err);
-    for (int i = 0; i < n; i++) {
+    sqlite3_stmt *st = kept(s, &s->page,
+                            "SELECT a.uid, a.title, a.date, a.source, a.path,"
+                            " a.url, 0, morgue_snippet(fts) FROM fts JOIN"
+                            " articles a ON a.id = fts.rowid WHERE fts MATCH"
+                            " ?1 AND fts.rowid = ?2",
+                            err);
+    if (!st)
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
         sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, ids[i]);
         int step = sqlite3_step(st);
@@ -536,110 +718,97 @@ static int read_page(struct searcher *s, const char *fts, const int64_t *ids,
             read_hit(st, res, scores[i]);
             res->hits[res->nhits - 1].similar = similar ? similar[i] : 0;
         } else if (step != SQLITE_DONE) {
-            db_fail(s, err);
-            sqlite3_finalize(st);
-            return -1;
+            rc = db_fail(s, err);
         }
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
-    return 0;
+    sqlite3_clear_bindings(st);
+    return rc;
 }
 
-/* The page of hits by relevance: the best max(PROX_TOP, offset + limit)
- * by bm25 (most of the words first when relaxed), re-scored by
- * proximity and, with fresh > 0 (a half-life in days), by recency: an
- * article as new as the newest in the index counts twice, one fresh days
- * older 1.5 times; then each hit of the page read with its snippet. */
+/* The page of hits by relevance from the ranked matches m.  The best
+ * max(RANK_TOP, offset + limit) are read with their dates and
+ * fingerprints; with fresh > 0 (a half-life in days) re-scored by
+ * recency: an article as new as the newest in the index counts twice, one
+ * fresh days older 1.5 times.  A near-duplicate of a better one is folded
+ * under it ("+3 similar") unless collapse is off; when folding leaves
+ * fewer than offset + limit, the best twice as many are taken, and so on.
+ * Then each hit of the page is read with its snippet. */
 static int rank_hits(struct searcher *s, const char *fts,
-                     const struct qparse_out *q, struct search_result *res,
-                     int64_t mask, const struct qfilter *f, int nf,
-                     char **keys, const struct where *w, int limit,
-                     int offset, double fresh, int no_collapse,
+                     const struct matches *m, struct search_result *res,
+                     int limit, int offset, double fresh, int no_collapse,
                      struct mg_err *err)
 {
-    (void)q;
-    struct buf sql = {0};
-    sqlite3_stmt *st = NULL;
-    int top = offset + limit > PROX_TOP ? offset + limit : PROX_TOP;
-    int rc = -1;
-    /* Relaxed, an article's score is scaled by the share of the query's
-     * words (stop words aside) it holds: bm25 alone lets a few rare words
-     * outweigh most of the query, ordering by the share first lets common
-     * words outweigh the rare ones (docs/relevance.md). */
-    char share[64] = "1.0";
-    int nmask = __builtin_popcountll((unsigned long long)mask);
-    if (res->relaxed)
-        snprintf(share, sizeof share, "(m / %d.0)", nmask > 0 ? nmask : 1);
-    buf_printf(&sql,
-               "SELECT id, b * (CASE WHEN win > 0 THEN 1.0 + %g / (1.0 +"
-               " max(win - nph, 0) / %g) ELSE 1.0 END) * (CASE WHEN %g > 0"
-               " AND d IS NOT NULL THEN 1.0 + pow(0.5, max(julianday(("
-               "SELECT max(date) FROM articles)) - julianday(d), 0) / %g)"
-               " ELSE 1.0 END) * (CASE WHEN len < %g THEN pow((len + 1.0) /"
-               " %g, %g) ELSE 1.0 END) * %s AS s, sh FROM (SELECT"
-               " morgue_length(fts, 2) AS len,"
-               " fts.rowid AS id, a.date AS d, a.simhash AS sh, -%s AS b,"
-               " morgue_window(fts) AS win,"
-               " morgue_matched(fts, %lld) AS m, morgue_matched(fts, -1) AS"
-               " nph FROM fts JOIN articles a ON a.id = fts.rowid WHERE fts"
-               " MATCH :q",
-               PROX_BOOST, PROX_SCALE, fresh, fresh > 0 ? fresh : 1.0,
-               SHORT_BODY, SHORT_BODY, SHORT_EXP, share, s->bm25,
-               (long long)mask);
-    add_filters(&sql, "a.id", nf);
-    add_where(&sql, w);
-    buf_adds(&sql, " ORDER BY ");
-    buf_printf(&sql, "%s * %s LIMIT :top) ORDER BY s DESC", s->bm25, share);
-    if (prepare_all(s, &sql, fts, f, nf, keys, w, &st, err) < 0)
-        goto out;
-    /* The ranked candidates; a near-duplicate of a better one is folded
-     * under it ("+3 similar") unless collapse is off.  When folding leaves
-     * fewer than offset + limit of the best `top`, the best 2 * top are
-     * taken, and so on. */
-    struct cand {
-        int64_t id;
-        double score;
-        uint64_t sh;
-        int similar;
-    } *c = NULL;
-    int n, step, rows;
-again:
-    sqlite3_reset(st);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":top"), top);
-    free(c);
-    c = mg_malloc(sizeof *c * (size_t)top);
-    n = rows = 0;
-    res->collapsed = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW && n < top) {
-        rows++;
-        struct cand x = {sqlite3_column_int64(st, 0),
-                         sqlite3_column_double(st, 1),
-                         (uint64_t)sqlite3_column_int64(st, 2), 0};
-        int under = -1;
-        for (int k = 0; k < n && !no_collapse && x.sh; k++)
-            if (c[k].sh && fp_distance(c[k].sh, x.sh) <= FP_NEAR) {
-                under = k;
-                break;
-            }
-        if (under >= 0) {
-            c[under].similar++;
-            res->collapsed++;
-        } else {
-            c[n++] = x;
-        }
+    int64_t want = (int64_t)offset + limit;
+    int top = want > RANK_TOP ? (int)want : RANK_TOP;
+    double newest = 0;
+    if (fresh > 0) {
+        sqlite3_stmt *st = kept(s, &s->newest,
+                                "SELECT julianday(max(date)) FROM articles",
+                                err);
+        if (!st)
+            return -1;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            newest = sqlite3_column_double(st, 0);
+        sqlite3_reset(st);
     }
-    if (step != SQLITE_DONE && step != SQLITE_ROW) {
+    struct cand *c = NULL;
+    int n;
+    for (;;) {
+        if (top > m->n)
+            top = (int)m->n;
         free(c);
-        db_fail(s, err);
-        goto out;
-    }
-    if (n < offset + limit && rows == top && top < SEARCH_MAX_RANKED) {
+        c = mg_malloc(sizeof *c * (size_t)(top > 0 ? top : 1));
+        int got = best_k(m, top, c);
+        if (fresh > 0 || !no_collapse) {
+            sqlite3_stmt *st = kept(s, &s->meta_rank,
+                                    s->meta[0]
+                                        ? "SELECT simhash, julianday(date)"
+                                          " FROM articles INDEXED BY"
+                                          " articles_meta WHERE id = ?1"
+                                        : "SELECT simhash, julianday(date)"
+                                          " FROM articles WHERE id = ?1",
+                                    err);
+            if (!st) {
+                free(c);
+                return -1;
+            }
+            for (int i = 0; i < got; i++) {
+                sqlite3_bind_int64(st, 1, c[i].id);
+                if (sqlite3_step(st) == SQLITE_ROW) {
+                    c[i].sh = (uint64_t)sqlite3_column_int64(st, 0);
+                    if (fresh > 0 && newest > 0 &&
+                        sqlite3_column_type(st, 1) != SQLITE_NULL) {
+                        double age = newest - sqlite3_column_double(st, 1);
+                        c[i].score *= 1.0 + pow(0.5, (age > 0 ? age : 0) /
+                                                         fresh);
+                    }
+                }
+                sqlite3_reset(st);
+            }
+            if (fresh > 0)
+                qsort(c, (size_t)got, sizeof *c, cand_cmp);
+        }
+        n = 0;
+        res->collapsed = 0;
+        for (int i = 0; i < got; i++) {
+            int under = -1;
+            for (int k = 0; k < n && !no_collapse && c[i].sh; k++)
+                if (c[k].sh && fp_distance(c[k].sh, c[i].sh) <= FP_NEAR) {
+                    under = k;
+                    break;
+                }
+            if (under >= 0) {
+                c[under].similar++;
+                res->collapsed++;
+            } else {
+                c[n++] = c[i];
+            }
+        }
+        if (n >= want || got == m->n || top >= SEARCH_MAX_RANKED)
+            break;
         top = top * 2 < SEARCH_MAX_RANKED ? top * 2 : SEARCH_MAX_RANKED;
-        goto again;
     }
-    sqlite3_finalize(st);
-    st = NULL;
     int64_t ids[SEARCH_MAX_LIMIT];
     double scores[SEARCH_MAX_LIMIT];
     int similar[SEARCH_MAX_LIMIT], npage = 0;
@@ -649,13 +818,256 @@ again:
         similar[npage++] = c[k].similar;
     }
     free(c);
-    n = npage;
-    if (read_page(s, fts, ids, scores, similar, n, res, err) < 0)
-        goto out;
-    rc = 0;
-out:
-    sqlite3_finalize(st);
-    buf_free(&sql);
+    return read_page(s, fts, ids, scores, similar, npage, res, err);
+}
+
+/* int64 -> count, open addressing (keys > 0). */
+struct counts {
+    int64_t *key, *val;
+    size_t cap, n;
+};
+
+static void counts_add(struct counts *c, int64_t k)
+{
+    if (2 * (c->n + 1) > c->cap) {
+        struct counts g = {0};
+        g.cap = c->cap ? c->cap * 2 : 1024;
+        g.key = mg_calloc(g.cap, sizeof *g.key);
+        g.val = mg_calloc(g.cap, sizeof *g.val);
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->key[i]) {
+                size_t j = (uint64_t)c->key[i] * 0x9E3779B97F4A7C15u &
+                           (g.cap - 1);
+                while (g.key[j])
+                    j = (j + 1) & (g.cap - 1);
+                g.key[j] = c->key[i];
+                g.val[j] = c->val[i];
+            }
+        g.n = c->n;
+        free(c->key);
+        free(c->val);
+        *c = g;
+    }
+    size_t j = (uint64_t)k * 0x9E3779B97F4A7C15u & (c->cap - 1);
+    while (c->key[j] && c->key[j] != k)
+        j = (j + 1) & (c->cap - 1);
+    if (!c->key[j]) {
+        c->key[j] = k;
+        c->n++;
+    }
+    c->val[j]++;
+}
+
+struct kc {
+    int64_t key, count;
+    char *name;
+    int kind;
+};
+
+static int kc_by_count(const void *x, const void *y)
+{
+    const struct kc *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* Within a kind, most articles first, then by name. */
+static int kc_by_kind(const void *x, const void *y)
+{
+    const struct kc *a = x, *b = y;
+    if (a->kind != b->kind)
+        return a->kind - b->kind;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+static int64_t scaled(int64_t c, double scale)
+{
+    int64_t v = (int64_t)llround((double)c * scale);
+    return v > 0 || c == 0 ? v : 1;
+}
+
+static void add_facet(struct search_facet **fs, int *n, int kind, char *name,
+                      int64_t count)
+{
+    *fs = mg_realloc(*fs, sizeof **fs * (size_t)(*n + 1));
+    (*fs)[(*n)++] = (struct search_facet){(enum ent_kind)kind, name, count};
+}
+
+/* The top SEARCH_FACETS people, places and organisations among the
+ * counted entities, counts scaled. */
+static int top_entities(struct searcher *s, const struct counts *ec,
+                        double scale, struct search_result *res,
+                        struct mg_err *err)
+{
+    static const char *const KINDS[] = {"person", "place", "org"};
+    struct kc *all = mg_malloc(sizeof *all * (ec->n ? ec->n : 1));
+    size_t n = 0, kept_n = 0;
+    for (size_t i = 0; i < ec->cap; i++)
+        if (ec->key[i])
+            all[n++] = (struct kc){ec->key[i], ec->val[i], NULL, -1};
+    qsort(all, n, sizeof *all, kc_by_count);
+    sqlite3_stmt *st = kept(s, &s->entity_name,
+                            "SELECT kind, canonical FROM entities"
+                            " WHERE id = ?1",
+                            err);
+    int have[3] = {0, 0, 0};
+    int64_t floor_[3] = {0, 0, 0}; /* the SEARCH_FACETS-th count of a kind */
+    int rc = st ? 0 : -1;
+    /* Walk down the counts until every kind has its SEARCH_FACETS and no
+     * later entity can tie with them. */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int full = 1;
+        for (int k = 0; k < 3; k++)
+            full &= have[k] >= SEARCH_FACETS && all[i].count < floor_[k];
+        if (full)
+            break;
+        sqlite3_bind_int64(st, 1, all[i].key);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            const char *kind = (const char *)sqlite3_column_text(st, 0);
+            int k = 0;
+            while (k < 3 && strcmp(kind ? kind : "", KINDS[k]) != 0)
+                k++;
+            if (k < 3 && (have[k] < SEARCH_FACETS ||
+                          all[i].count >= floor_[k])) {
+                if (++have[k] == SEARCH_FACETS)
+                    floor_[k] = all[i].count;
+                all[kept_n] = all[i];
+                all[kept_n].kind = k;
+                all[kept_n++].name = col(st, 1);
+            }
+        } else if (step != SQLITE_DONE) {
+            rc = db_fail(s, err);
+        }
+        sqlite3_reset(st);
+    }
+    qsort(all, kept_n, sizeof *all, kc_by_kind);
+    int per[3] = {0, 0, 0};
+    for (size_t i = 0; i < kept_n; i++) {
+        static const enum ent_kind EK[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
+        if (rc == 0 && per[all[i].kind]++ < SEARCH_FACETS)
+            add_facet(&res->facets, &res->nfacets, (int)EK[all[i].kind],
+                      all[i].name, scaled(all[i].count, scale));
+        else
+            free(all[i].name);
+    }
+    free(all);
+    return rc;
+}
+
+static int kc_by_name(const void *x, const void *y)
+{
+    const struct kc *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The facets (entities and sources) and the date histogram of the
+ * matches m, counted in one pass over their rowids: over all of them up
+ * to SEARCH_FACET_EXACT (searcher_set_facet_exact), else over an even
+ * sample of that many (every n/SEARCH_FACET_EXACT-th in rowid order) with the counts scaled up and
+ * res->sample set. */
+static int count_facets(struct searcher *s, const struct matches *m,
+                        int facets, int histogram, struct search_result *res,
+                        struct mg_err *err)
+{
+    int64_t ns = m->n > s->facet_exact ? s->facet_exact : m->n;
+    double scale = ns ? (double)m->n / (double)ns : 1.0;
+    if (ns < m->n)
+        res->sample = ns;
+    sqlite3_stmt *meta = kept(s, &s->meta_facets,
+                              s->meta[0]
+                                  ? "SELECT date, source FROM articles"
+                                    " INDEXED BY articles_meta WHERE id = ?1"
+                                  : "SELECT date, source FROM articles"
+                                    " WHERE id = ?1",
+                              err);
+    sqlite3_stmt *ents =
+        facets ? kept(s, &s->entity_ids,
+                      "SELECT entity_id FROM article_entities"
+                      " WHERE article_id = ?1",
+                      err)
+               : NULL;
+    if (!meta || (facets && !ents))
+        return -1;
+    struct counts ec = {0};
+    struct strmap sc = {0};
+    int64_t *days = NULL, nd = 0, undated = 0;
+    if (histogram)
+        days = mg_malloc(sizeof *days * (size_t)(ns ? ns : 1));
+    int rc = 0, step;
+    for (int64_t i = 0; i < ns && rc == 0; i++) {
+        int64_t id = m->ids[ns < m->n ? (int64_t)((double)i * scale) : i];
+        sqlite3_bind_int64(meta, 1, id);
+        if ((step = sqlite3_step(meta)) == SQLITE_ROW) {
+            int y, mo, d;
+            const char *date = (const char *)sqlite3_column_text(meta, 0);
+            if (histogram && date && read_day(date, &y, &mo, &d))
+                days[nd++] = days_from_civil(y, mo, d);
+            else if (histogram)
+                undated++;
+            const char *src = (const char *)sqlite3_column_text(meta, 1);
+            if (facets && src && *src)
+                ++*strmap_slot(&sc, src, 1);
+        } else if (step != SQLITE_DONE) {
+            rc = db_fail(s, err);
+        }
+        sqlite3_reset(meta);
+        if (!facets || rc < 0)
+            continue;
+        sqlite3_bind_int64(ents, 1, id);
+        while ((step = sqlite3_step(ents)) == SQLITE_ROW)
+            counts_add(&ec, sqlite3_column_int64(ents, 0));
+        if (step != SQLITE_DONE)
+            rc = db_fail(s, err);
+        sqlite3_reset(ents);
+    }
+    if (rc == 0 && facets) {
+        rc = top_entities(s, &ec, scale, res, err);
+        /* strmap values start at -1 */
+        struct kc *src = mg_malloc(sizeof *src * (sc.n ? sc.n : 1));
+        size_t n = 0;
+        for (size_t i = 0; i < sc.cap; i++)
+            if (sc.keys && sc.keys[i])
+                src[n++] = (struct kc){0, sc.vals[i] + 1, sc.keys[i], 0};
+        qsort(src, n, sizeof *src, kc_by_name);
+        for (size_t i = 0; i < n && i < SEARCH_FACETS; i++)
+            add_facet(&res->sources, &res->nsources, 0,
+                      mg_strdup(src[i].name), scaled(src[i].count, scale));
+        free(src);
+    }
+    if (rc == 0 && histogram) {
+        qsort(days, (size_t)nd, sizeof *days, cmp_i64);
+        int64_t *cnt = mg_malloc(sizeof *cnt * (size_t)(nd ? nd : 1));
+        int64_t nu = 0;
+        for (int64_t i = 0; i < nd; i++) {
+            if (nu > 0 && days[nu - 1] == days[i]) {
+                cnt[nu - 1]++;
+            } else {
+                days[nu] = days[i];
+                cnt[nu++] = 1;
+            }
+        }
+        for (int64_t i = 0; i < nu; i++)
+            cnt[i] = scaled(cnt[i], scale);
+        res->undated = scaled(undated, scale);
+        make_histogram(days, cnt, (int)nu, res);
+        free(cnt);
+    }
+    free(days);
+    free(ec.key);
+    free(ec.val);
+    strmap_free(&sc);
     return rc;
 }
 
@@ -693,60 +1105,73 @@ int search_run(struct searcher *s, const struct search_opts *o,
     if (limit > SEARCH_MAX_LIMIT)
         limit = SEARCH_MAX_LIMIT;
     int offset = o->offset > 0 ? o->offset : 0;
-    int rc = 0;
+    int rc = -1;
     sqlite3_stmt *st = NULL;
-    struct buf ids = {0}, sql = {0};
-    int64_t mask = -1;
-
-    ids_sql(&ids, res->fts, nf, &w);
-    buf_printf(&sql, "SELECT count(*) FROM (%s)", ids.s);
-    if (count_rows(s, &sql, res->fts, f, nf, keys, &w, &res->total, err) < 0)
-        goto fail;
-    /* Too few articles have all the words of a plain query (a pasted
-     * headline, a question): take those with most of them instead. */
-    if (res->fts && q.simple && !o->strict && res->total < limit) {
-        char *relaxed = relaxed_fts(&q, &mask);
-        int64_t n = 0;
-        ids_sql(&ids, relaxed, nf, &w);
-        buf_clear(&sql);
-        buf_printf(&sql, "SELECT count(*) FROM (%s)", ids.s);
-        if (count_rows(s, &sql, relaxed, f, nf, keys, &w, &n, err) < 0) {
-            free(relaxed);
-            goto fail;
-        }
-        if (n > res->total) {
-            res->relaxed = 1;
-            res->strict_total = res->total;
-            res->total = n;
-            free(res->fts);
-            res->fts = relaxed;
-        } else {
-            free(relaxed);
-            mask = -1;
-            ids_sql(&ids, res->fts, nf, &w);
-        }
-    }
-    const char *fts = res->fts;
-    if (o->count_only)
-        goto done_ok;
+    struct buf sql = {0};
+    struct matches m = {0};
 
     enum search_sort sort = o->sort;
     if (sort == SEARCH_SORT_DEFAULT)
-        sort = fts ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_NEWEST;
-    if (!fts && sort == SEARCH_SORT_RELEVANCE)
+        sort = res->fts ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_NEWEST;
+    if (!res->fts && sort == SEARCH_SORT_RELEVANCE)
         sort = SEARCH_SORT_NEWEST;
-    if (fts && sort == SEARCH_SORT_RELEVANCE) {
-        if (rank_hits(s, fts, &q, res, mask, f, nf, keys, &w, limit, offset,
-                      o->fresh, o->no_collapse, err) < 0)
-            goto fail;
-        rc = SQLITE_DONE;
+    int ranked = res->fts && sort == SEARCH_SORT_RELEVANCE && !o->count_only;
+    /* One read transaction for the whole search: one snapshot of an index
+     * being rewritten, and no lock taken and dropped per statement (the
+     * facets read thousands of rows one statement at a time). */
+    sqlite3 *db = store_db(s->store);
+    int own_txn = sqlite3_get_autocommit(db) &&
+                  sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    /* the rowids are kept for ranking, facets and the timeline */
+    int keep = ranked || o->facets || o->histogram;
+    if (o->count_only)
+        keep = 0;
+    if (match_pass(s, res->fts, ranked, 0, -1, keep, f, nf, keys, &w, &m,
+                   err) < 0)
+        goto done;
+    res->total = m.n;
+    /* Too few articles have all the words of a plain query (a pasted
+     * headline, a question): take those with most of them instead. */
+    if (res->fts && q.simple && !o->strict && res->total < limit) {
+        int64_t mask = -1;
+        char *relaxed = relaxed_fts(&q, &mask);
+        struct matches r;
+        if (match_pass(s, relaxed, ranked, 1, mask, keep, f, nf, keys, &w,
+                       &r, err) < 0) {
+            free(relaxed);
+            goto done;
+        }
+        if (r.n > res->total) {
+            res->relaxed = 1;
+            res->strict_total = res->total;
+            res->total = r.n;
+            free(res->fts);
+            res->fts = relaxed;
+            matches_free(&m);
+            m = r;
+        } else {
+            free(relaxed);
+            matches_free(&r);
+        }
+    }
+    const char *fts = res->fts;
+    if (o->count_only) {
+        rc = 0;
+        goto done;
+    }
+
+    if (ranked) {
+        if (rank_hits(s, fts, &m, res, limit, offset, o->fresh,
+                      o->no_collapse, err) < 0)
+            goto done;
     } else {
-        buf_clear(&sql);
+        /* newest or oldest first: the page by date, from the dates in the
+         * articles_meta index */
         if (fts)
-            buf_printf(&sql, "SELECT a.id, -%s"
-                             " FROM fts JOIN articles a ON a.id = fts.rowid"
-                             " WHERE fts MATCH :q",
-                       s->bm25);
+            buf_printf(&sql,
+                       "SELECT a.id, -%s FROM fts JOIN articles a%s"
+                       " ON a.id = fts.rowid WHERE fts MATCH :q",
+                       s->bm25, s->meta);
         else
             buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
                            " a.path, a.url, 0.0, a.lede FROM articles a"
@@ -760,96 +1185,47 @@ int search_run(struct searcher *s, const struct search_opts *o,
                      " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
         buf_adds(&sql, " LIMIT :limit OFFSET :offset");
         if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
-            goto fail;
+            goto done;
         sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"),
                          limit);
         sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"),
                          offset);
+        int step;
         if (fts) { /* the page's rowids by date, then their snippets */
             int64_t ids[SEARCH_MAX_LIMIT];
             double scores[SEARCH_MAX_LIMIT];
             int n = 0;
-            while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
+            while ((step = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
                 ids[n] = sqlite3_column_int64(st, 0);
                 scores[n++] = sqlite3_column_double(st, 1);
             }
-            if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-                sqlite3_finalize(st);
-                st = NULL;
-                if (read_page(s, fts, ids, scores, NULL, n, res, err) < 0)
-                    goto fail;
-                rc = SQLITE_DONE;
+            if (step != SQLITE_ROW && step != SQLITE_DONE) {
+                db_fail(s, err);
+                goto done;
             }
+            sqlite3_finalize(st);
+            st = NULL;
+            if (read_page(s, fts, ids, scores, NULL, n, res, err) < 0)
+                goto done;
         } else {
-            while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            while ((step = sqlite3_step(st)) == SQLITE_ROW)
                 read_hit(st, res, sqlite3_column_double(st, 6));
+            if (step != SQLITE_DONE) {
+                db_fail(s, err);
+                goto done;
+            }
         }
     }
-    if (rc != SQLITE_DONE)
-        goto dbfail;
-    sqlite3_finalize(st);
-    st = NULL;
-
-    if (o->facets) {
-        buf_clear(&sql);
-        buf_printf(&sql,
-                   "SELECT kind, canonical, c FROM (SELECT e.kind,"
-                   " e.canonical, count(*) AS c, row_number() OVER"
-                   " (PARTITION BY e.kind ORDER BY count(*) DESC,"
-                   " e.canonical) AS r FROM article_entities ae JOIN"
-                   " entities e ON e.id = ae.entity_id WHERE"
-                   " ae.article_id IN (%s) GROUP BY e.id) WHERE r <= %d"
-                   " ORDER BY kind = 'person' DESC, kind = 'place' DESC,"
-                   " c DESC, canonical",
-                   ids.s, SEARCH_FACETS);
-        if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
-            goto fail;
-        if (read_facets(st, res) != SQLITE_DONE)
-            goto dbfail;
-        sqlite3_finalize(st);
-        st = NULL;
-        /* The sources, as facets of their own kind. */
-        buf_clear(&sql);
-        buf_printf(&sql,
-                   "SELECT '', source, count(*) AS c FROM articles WHERE"
-                   " id IN (%s) AND source IS NOT NULL AND source != ''"
-                   " GROUP BY source ORDER BY c DESC, source LIMIT %d",
-                   ids.s, SEARCH_FACETS);
-        if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
-            goto fail;
-        struct search_result src = {0};
-        rc = read_facets(st, &src);
-        res->sources = src.facets;
-        res->nsources = src.nfacets;
-        if (rc != SQLITE_DONE)
-            goto dbfail;
-        sqlite3_finalize(st);
-        st = NULL;
-    }
-    if (o->histogram) {
-        buf_clear(&sql);
-        buf_printf(&sql,
-                   "SELECT substr(date, 1, 10) AS d, count(*) FROM articles"
-                   " WHERE id IN (%s) GROUP BY d ORDER BY d",
-                   ids.s);
-        if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
-            goto fail;
-        if (read_histogram(st, res) != SQLITE_DONE)
-            goto dbfail;
-        sqlite3_finalize(st);
-        st = NULL;
-    }
-done_ok:
+    if ((o->facets || o->histogram) &&
+        count_facets(s, &m, o->facets, o->histogram, res, err) < 0)
+        goto done;
     rc = 0;
-    goto done;
-dbfail:
-    db_fail(s, err);
-fail:
-    rc = -1;
 done:
     sqlite3_finalize(st);
+    if (own_txn)
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     buf_free(&sql);
-    buf_free(&ids);
+    matches_free(&m);
     for (int i = 0; i < nf; i++)
         free(keys[i]);
     where_free(&w);

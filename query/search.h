@@ -16,6 +16,10 @@
 #define SEARCH_MAX_LIMIT 1000
 
 #define SEARCH_FACETS 10 /* top entities of each kind in facets */
+/* Facets and the date histogram are counted over every matching article
+ * up to this many; over more, on an even sample of this many, with the
+ * counts scaled to the whole and search_result.sample set. */
+#define SEARCH_FACET_EXACT 2000
 
 enum search_sort {
     SEARCH_SORT_DEFAULT, /* relevance, or newest for a query of filters */
@@ -100,6 +104,9 @@ struct search_result {
     struct search_bucket *buckets;
     int nbuckets;
     int64_t undated;       /* matching articles without a date */
+    int64_t sample;        /* 0: facets and histogram counted exactly;
+                            * else the articles they were counted on, the
+                            * counts scaled to the total (approximate) */
 };
 
 
@@ -115,6 +122,10 @@ extern const double SEARCH_WEIGHTS[SEARCH_NWEIGHTS];
  * Fails when the tokenizer can't be made. */
 int searcher_new(struct store *st, struct searcher **out, struct mg_err *err);
 void searcher_free(struct searcher *s);
+
+/* Over how many matches facets and the histogram are counted on a sample
+ * (n <= 0: SEARCH_FACET_EXACT).  For tests and experiments. */
+void searcher_set_facet_exact(struct searcher *s, int64_t n);
 
 /* Ranks with these SEARCH_NWEIGHTS bm25 weights from now on (NULL: the
  * defaults, SEARCH_WEIGHTS); for relevance experiments. */

@@ -87,6 +87,12 @@ json_t *search_result_json(const char *query, const struct search_result *r,
     json_object_set_new(facets, "source",
                         facet_list(r->sources, r->nsources, -1));
     json_object_set_new(doc, "facets", facets);
+    /* over SEARCH_FACET_EXACT matches, facets and histogram are counted on
+     * an even sample and scaled */
+    json_object_set_new(doc, "facets_approximate", json_boolean(r->sample));
+    if (r->sample)
+        json_object_set_new(doc, "facets_sample",
+                            json_integer((json_int_t)r->sample));
     if (flags & SEARCH_JSON_HISTOGRAM) {
         json_t *b = json_array();
         for (int i = 0; i < r->nbuckets; i++)

@@ -786,3 +786,49 @@ Test(search, pages_go_on_past_folded_near_duplicates)
     cr_expect_eq(r.nhits, 1, "the 31st distinct story ends page 4: %d", r.nhits);
     search_result_free(&r);
 }
+
+/* Over the threshold, facets and the histogram are counted on an even
+ * sample and scaled: the total stays exact, the counts come close to the
+ * exact ones and the result says it is approximate. */
+Test(search, facets_over_many_matches_are_sampled_and_marked)
+{
+    struct search_opts o = {.query = "said", .limit = 10, .facets = 1,
+                            .histogram = 1};
+    struct search_result ex, ap;
+    run_opts(&o, &ex);
+    cr_assert_gt(ex.total, 400, "enough matches to sample: %lld",
+                 (long long)ex.total);
+    cr_expect_eq(ex.sample, 0, "exact under the threshold");
+    searcher_set_facet_exact(se, 100);
+    run_opts(&o, &ap);
+    searcher_set_facet_exact(se, 0);
+    cr_expect_eq(ap.sample, 100);
+    cr_expect_eq(ap.total, ex.total, "the total is always exact");
+    cr_expect_eq(ap.nhits, ex.nhits);
+    for (int i = 0; i < ap.nhits && i < ex.nhits; i++)
+        cr_expect_str_eq(ap.hits[i].id, ex.hits[i].id, "the hits do not change");
+    /* the most named place, within 30% */
+    cr_assert_gt(ex.nfacets, 0);
+    const struct search_facet *top = NULL;
+    for (int i = 0; i < ex.nfacets && !top; i++)
+        if (ex.facets[i].kind == ENT_PLACE)
+            top = &ex.facets[i];
+    cr_assert_not_null(top);
+    int64_t got = -1;
+    for (int i = 0; i < ap.nfacets; i++)
+        if (ap.facets[i].kind == ENT_PLACE &&
+            strcmp(ap.facets[i].name, top->name) == 0)
+            got = ap.facets[i].count;
+    cr_expect(got > top->count * 0.7 && got < top->count * 1.3,
+              "%s: %lld sampled, %lld exact", top->name, (long long)got,
+              (long long)top->count);
+    /* the histogram adds up to about the total */
+    int64_t sum = ap.undated;
+    for (int i = 0; i < ap.nbuckets; i++)
+        sum += ap.buckets[i].count;
+    cr_expect(sum > ex.total * 0.9 && sum < ex.total * 1.1,
+              "histogram sum %lld, total %lld", (long long)sum,
+              (long long)ex.total);
+    search_result_free(&ex);
+    search_result_free(&ap);
+}

@@ -384,7 +384,7 @@
 
     renderHits(d.hits || [], s, total, Number(d.limit) || 10);
     renderTimeline(d.histogram, s);
-    renderFacets(d.facets || {}, s);
+    renderFacets(d.facets || {}, s, d.facets_approximate === true);
     renderPager(Number(d.page) || s.page, Number(d.pages) || 0, s);
   }
 
@@ -526,7 +526,8 @@
     for (const d of el.facets.querySelectorAll('details.facet')) d.hidden = true;
   }
 
-  function renderFacets(f, s) {
+  // approx: counted on a sample of the matches and scaled (docs/http-api.md)
+  function renderFacets(f, s, approx) {
     el.facets.hidden = false;
     for (const k of ['person', 'place', 'org', 'source']) {
       const list = $('facet-' + k);
@@ -540,8 +541,8 @@
         const b = h('button', {
           type: 'button', className: 'facet-value', 'aria-pressed': active ? 'true' : 'false',
           'data-kind': k, 'data-value': name,
-          'aria-label': (active ? 'Remove filter ' : 'Filter by ') + KIND_LABEL[k].toLowerCase() + ' ' + name + ', ' + plural(v.count, 'article', 'articles'),
-        }, h('span', { className: 'facet-name', text: name }), h('span', { className: 'count', text: nf.format(v.count) }));
+          'aria-label': (active ? 'Remove filter ' : 'Filter by ') + KIND_LABEL[k].toLowerCase() + ' ' + name + ', ' + (approx ? 'about ' : '') + plural(v.count, 'article', 'articles'),
+        }, h('span', { className: 'facet-name', text: name }), h('span', { className: 'count', text: (approx ? '\u2248\u2009' : '') + nf.format(v.count) }));
         b.addEventListener('click', () => addFilter(k, name));
         list.append(h('li', null, b));
         if (pendingFacetFocus && pendingFacetFocus.kind === k && pendingFacetFocus.value === name) {
