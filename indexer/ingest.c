@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "fingerprint.h"
 #include "formats.h"
+#include "tokenizer.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -246,14 +248,15 @@ static int hash_file(const char *path, char out[17])
     return 0;
 }
 
-static int on_article(void *ctx, struct article *a)
+/* Cleaning, the fingerprint and the entities of one article: the work
+ * that needs no index, done on the pipeline's workers (or in line with
+ * --jobs 1).  t_clean and t_extract get the seconds each took. */
+static void prepare_article(const struct run *r, struct article *a,
+                            struct clean_info *info, struct ent_set *es,
+                            double *t_clean, double *t_extract)
 {
-    struct run *r = ctx;
-    struct clean_info info;
-    if (stop_signal)
-        return 1; /* stop reading: the file is read again next time */
     double t0 = ingest_now();
-    clean_article(a, r->rules, &info);
+    clean_article(a, r->rules, info);
     /* the title too: a templated notice ("Qtly div 22 cts vs 22 cts")
      * is told apart by the company it names */
     struct buf fp_text = {0};
@@ -262,37 +265,35 @@ static int on_article(void *ctx, struct article *a)
     a->simhash = fp_simhash(fp_text.s);
     buf_free(&fp_text);
     double t1 = ingest_now();
-    r->t_clean += t1 - t0;
-    struct ent_set es = {0};
+    *t_clean += t1 - t0;
     if (!r->no_entities) {
-        ent_extract(r->gaz, a, &es);
+        ent_extract(r->gaz, a, es);
         free(a->entities);
-        a->entities = ent_names(&es);
-        r->t_extract += ingest_now() - t1;
+        a->entities = ent_names(es);
+        *t_extract += ingest_now() - t1;
     }
-    if (r->show) {
-        if (r->json)
-            show_json(a, &info, &es);
-        else
-            show_text(a, &info, &es);
-        clean_info_free(&info);
-        ent_set_free(&es);
-        return 0;
-    }
-    clean_info_free(&info);
-    if (open_tx(r) < 0)
+}
+
+/* Stores a prepared article and its entities (takes es); returns 1 to
+ * stop reading (an index error: r->fatal). */
+static int store_article(struct run *r, const struct article *a,
+                         struct ent_set *es)
+{
+    if (open_tx(r) < 0) {
+        ent_set_free(es);
         return 1;
+    }
     *strmap_slot(&r->uids, a->uid, 1) = 1;
     double t2 = ingest_now();
     int rc = store_put(r->store, a, &r->err);
     double t3 = ingest_now();
     r->t_store += t3 - t2;
     if (rc >= 0 && rc != STORE_UNCHANGED && !r->no_entities) {
-        if (store_put_entities(r->store, &es, &r->err) < 0)
+        if (store_put_entities(r->store, es, &r->err) < 0)
             rc = -1;
         r->t_store_entities += ingest_now() - t3;
     }
-    ent_set_free(&es);
+    ent_set_free(es);
     if (rc < 0) {
         r->fatal = 1;
         return 1;
@@ -307,6 +308,213 @@ static int on_article(void *ctx, struct article *a)
         commit_tx(r) < 0)
         return 1;
     return 0;
+}
+
+/* ---- the pipeline --------------------------------------------------
+ * The parser (this thread) puts each article in a ring of PIPE_PER_JOB
+ * slots per worker; the workers clean it, fingerprint it and find its
+ * entities; this thread, the only one with the index, stores the
+ * finished ones in the order they were read.  The ring bounds the memory
+ * whatever the size of the corpus, and a full ring makes the parser wait
+ * for the oldest article and store it. */
+#define PIPE_PER_JOB 64
+
+enum slot_state { SLOT_QUEUED, SLOT_TAKEN, SLOT_DONE };
+
+struct slot {
+    struct article a;
+    struct ent_set es;
+    /* the tokens of the six FTS5 columns, recorded by the worker for the
+     * writer's tokenizer to replay (tok_replay) */
+    struct tok_stream ts[6];
+    enum slot_state state;
+};
+
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* an article is queued, or quit */
+    pthread_cond_t done; /* an article is done */
+    struct slot *slots;
+    long cap;
+    long head;  /* the oldest article not yet stored */
+    long next;  /* the oldest article no worker has taken */
+    long tail;  /* where the next article goes */
+    int quit;
+    pthread_t *threads;
+    int nthreads;
+    double t_clean, t_extract; /* summed over the workers */
+    const struct run *r;
+};
+
+static void *pipe_worker(void *arg)
+{
+    struct pipe *p = arg;
+    struct tok *tok = tok_new(); /* NULL: the writer tokenises */
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->next == p->tail && !p->quit)
+            pthread_cond_wait(&p->work, &p->mu);
+        if (p->next == p->tail)
+            break; /* quit, and nothing left */
+        struct slot *sl = &p->slots[p->next++ % p->cap];
+        sl->state = SLOT_TAKEN;
+        pthread_mutex_unlock(&p->mu);
+        struct clean_info info;
+        double tc = 0, te = 0;
+        prepare_article(p->r, &sl->a, &info, &sl->es, &tc, &te);
+        clean_info_free(&info);
+        const char *cols[6] = {sl->a.title, sl->a.lede, sl->a.body,
+                               sl->a.captions, sl->a.highlights,
+                               sl->a.entities};
+        for (int i = 0; i < 6; i++)
+            if (tok && cols[i] && *cols[i])
+                tok_record(tok, cols[i], (int)strlen(cols[i]), &sl->ts[i]);
+            else
+                sl->ts[i].text = NULL, sl->ts[i].len = -1;
+        pthread_mutex_lock(&p->mu);
+        sl->state = SLOT_DONE;
+        p->t_clean += tc;
+        p->t_extract += te;
+        pthread_cond_broadcast(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    tok_free(tok);
+    return NULL;
+}
+
+/* Starts r->jobs workers; with fewer than 2 (or --show) there is no
+ * pipeline and articles are done in line.  Returns -1 when no thread
+ * starts. */
+static int pipe_start(struct run *r)
+{
+    if (r->jobs < 2 || r->show)
+        return 0;
+    struct pipe *p = mg_calloc(1, sizeof *p);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->done, NULL);
+    p->cap = (long)r->jobs * PIPE_PER_JOB;
+    p->slots = mg_calloc((size_t)p->cap, sizeof *p->slots);
+    p->threads = mg_calloc((size_t)r->jobs, sizeof *p->threads);
+    p->r = r;
+    for (int i = 0; i < r->jobs; i++)
+        if (pthread_create(&p->threads[p->nthreads], NULL, pipe_worker, p) ==
+            0)
+            p->nthreads++;
+    r->pipe = p;
+    return p->nthreads > 0 ? 0 : -1;
+}
+
+/* Stores the finished articles at the head of the ring, in order; with
+ * wait, waits for them until `until` articles are stored.  Returns 1 to
+ * stop reading (an index error). */
+static int pipe_drain(struct run *r, long until)
+{
+    struct pipe *p = r->pipe;
+    int stop = 0;
+    pthread_mutex_lock(&p->mu);
+    while (p->head < p->tail) {
+        struct slot *sl = &p->slots[p->head % p->cap];
+        if (sl->state != SLOT_DONE) {
+            if (p->head >= until)
+                break;
+            double tw = ingest_now();
+            pthread_cond_wait(&p->done, &p->mu);
+            r->t_wait += ingest_now() - tw;
+            continue;
+        }
+        pthread_mutex_unlock(&p->mu);
+        if (!stop && !r->fatal) {
+            tok_replay(sl->ts, 6);
+            stop = store_article(r, &sl->a, &sl->es);
+            tok_replay(NULL, 0);
+        } else
+            ent_set_free(&sl->es);
+        article_clear(&sl->a);
+        pthread_mutex_lock(&p->mu);
+        p->head++;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return stop || r->fatal;
+}
+
+/* Queues article a (its fields move to the ring; a is left empty),
+ * first storing the oldest when the ring is full. */
+static int pipe_put(struct run *r, struct article *a)
+{
+    struct pipe *p = r->pipe;
+    int stop = 0;
+    if (p->tail - p->head >= p->cap)
+        stop = pipe_drain(r, p->head + 1);
+    pthread_mutex_lock(&p->mu);
+    struct slot *sl = &p->slots[p->tail % p->cap];
+    sl->a = *a;
+    memset(a, 0, sizeof *a);
+    memset(&sl->es, 0, sizeof sl->es);
+    sl->state = SLOT_QUEUED;
+    p->tail++;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    /* store what is ready without waiting */
+    return stop || pipe_drain(r, 0);
+}
+
+/* Waits for every queued article and stores it (or, after an index
+ * error, drops it). */
+static void pipe_flush(struct run *r)
+{
+    if (r->pipe)
+        pipe_drain(r, r->pipe->tail);
+}
+
+/* Stops the workers (after a flush) and adds up their times. */
+static void pipe_stop(struct run *r)
+{
+    struct pipe *p = r->pipe;
+    if (!p)
+        return;
+    pipe_flush(r);
+    pthread_mutex_lock(&p->mu);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->nthreads; i++)
+        pthread_join(p->threads[i], NULL);
+    r->t_clean += p->t_clean;
+    r->t_extract += p->t_extract;
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->work);
+    pthread_cond_destroy(&p->done);
+    for (long i = 0; i < p->cap; i++)
+        for (int k = 0; k < 6; k++)
+            tok_stream_free(&p->slots[i].ts[k]);
+    free(p->slots);
+    free(p->threads);
+    free(p);
+    r->pipe = NULL;
+}
+
+static int on_article(void *ctx, struct article *a)
+{
+    struct run *r = ctx;
+    if (stop_signal)
+        return 1; /* stop reading: the file is read again next time */
+    if (r->pipe)
+        return pipe_put(r, a);
+    struct clean_info info;
+    struct ent_set es = {0};
+    prepare_article(r, a, &info, &es, &r->t_clean, &r->t_extract);
+    if (r->show) {
+        if (r->json)
+            show_json(a, &info, &es);
+        else
+            show_text(a, &info, &es);
+        clean_info_free(&info);
+        ent_set_free(&es);
+        return 0;
+    }
+    clean_info_free(&info);
+    return store_article(r, a, &es);
 }
 
 static int passed_over(const char *name);
@@ -436,6 +644,7 @@ static void index_file(struct run *r, const char *path,
     long before = r->added + r->changed + r->unchanged;
     int64_t removed = r->removed;
     int rc = fmt_parse_file(path, base, &sink, &err);
+    pipe_flush(r); /* the file's articles all stored before it is recorded */
     if (r->store)
         store_set_file(r->store, 0);
     if (r->fatal || stop_signal)
@@ -591,8 +800,15 @@ int ingest_paths(struct run *r, char **paths, int npaths)
         for (int i = 0; i < npaths; i++)
             measure(r, paths[i], 0);
     }
+    if (pipe_start(r) < 0) {
+        pipe_stop(r);
+        r->fatal = 1;
+        mg_fail(&r->err, "cannot start the worker threads");
+        return -1;
+    }
     for (int i = 0; i < npaths && !r->fatal && !stop_signal; i++)
         index_path(r, paths[i], 0);
+    pipe_stop(r);
     if (!r->fatal && !r->show && !stop_signal) {
         /* the real paths of the folders and files given, for prune */
         char **roots = mg_calloc((size_t)npaths + 1, sizeof *roots);

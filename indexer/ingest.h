@@ -24,6 +24,8 @@
 
 /* Zero it, set store (NULL with show), rules, gaz and the flags; read the
  * counters after ingest_paths(); free with ingest_free(). */
+struct pipe;
+
 struct run {
     struct store *store;       /* NULL with --show */
     struct clean_rules *rules;
@@ -31,8 +33,13 @@ struct run {
     int quiet, show, json;
     int no_entities;           /* --no-entities */
     int timing;                /* --timing */
-    /* seconds spent in each stage (--timing) */
+    int jobs;                  /* --jobs: worker threads cleaning and
+                                * finding entities (< 2: none, in line) */
+    struct pipe *pipe;         /* the workers, while a run goes */
+    /* seconds spent in each stage (--timing; cleaning and entities summed
+     * over the workers) */
     double t_clean, t_extract, t_store, t_store_entities, t_merge, t_commit;
+    double t_wait; /* the writer waiting for the workers */
     long files_indexed, files_unchanged, files_skipped, files_failed;
     long bad_records;
     long added, changed, unchanged;  /* articles */

@@ -494,10 +494,65 @@ static void fts_delete(Fts5Tokenizer *p)
 
 typedef int (*fts_token_fn)(void *, int, const char *, int, int, int);
 
+static int record_cb(void *ctx, int flags, const char *tok, int n, int s,
+                     int e)
+{
+    struct tok_stream *st = ctx;
+    if (st->nrecs == st->caprecs) {
+        st->caprecs = st->caprecs ? st->caprecs * 2 : 256;
+        st->recs = mg_realloc(st->recs, sizeof *st->recs *
+                                            (size_t)st->caprecs);
+    }
+    st->recs[st->nrecs++] =
+        (struct tok_rec){flags, (int)st->bytes.len, n, s, e};
+    buf_add(&st->bytes, tok, (size_t)n);
+    return 0;
+}
+
+void tok_record(struct tok *t, const char *text, int len,
+                struct tok_stream *s)
+{
+    s->text = text;
+    s->len = len;
+    s->nrecs = 0;
+    buf_clear(&s->bytes);
+    tok_run(t, TOK_MODE_DOCUMENT, text, len, record_cb, s);
+}
+
+void tok_stream_free(struct tok_stream *s)
+{
+    free(s->recs);
+    buf_free(&s->bytes);
+    memset(s, 0, sizeof *s);
+}
+
+static __thread const struct tok_stream *replay;
+static __thread int nreplay;
+
+void tok_replay(const struct tok_stream *streams, int n)
+{
+    replay = streams;
+    nreplay = streams ? n : 0;
+}
+
 static int fts_tokenize(Fts5Tokenizer *p, void *ctx, int flags,
                         const char *text, int len, fts_token_fn xtoken)
 {
     struct tok *t = (struct tok *)p;
+    if ((flags & FTS5_TOKENIZE_DOCUMENT) && nreplay)
+        for (int i = 0; i < nreplay; i++) {
+            const struct tok_stream *st = &replay[i];
+            if (st->text != text || st->len != len)
+                continue;
+            for (int k = 0; k < st->nrecs; k++) {
+                const struct tok_rec *rc = &st->recs[k];
+                int r = xtoken(ctx, rc->flags, st->bytes.s + rc->off, rc->n,
+                               rc->start, rc->end);
+                if (r)
+                    return r;
+            }
+            return SQLITE_OK;
+        }
     enum tok_mode mode = TOK_MODE_DOCUMENT;
     if (flags & FTS5_TOKENIZE_QUERY) {
         mode = TOK_MODE_EXACT;

@@ -73,6 +73,33 @@ int tok_run(struct tok *t, enum tok_mode mode, const char *text, int len,
 /* Counts the tokens (not counting colocated ones) text would give. */
 int tok_count(struct tok *t, const char *text, int len);
 
+/* The document tokens of one text, recorded ahead (on another thread)
+ * for the FTS5 tokenizer to replay when it is given the same text: the
+ * indexer's workers tokenise and stem, the one thread that writes the
+ * index only copies.  Zero-initialise; tok_stream_free() releases. */
+struct tok_rec {
+    int flags, off, n, start, end; /* token bytes at off in bytes */
+};
+struct tok_stream {
+    const char *text; /* the text recorded, by address */
+    int len;
+    struct tok_rec *recs;
+    int nrecs, caprecs;
+    struct buf bytes;
+};
+
+/* Records the TOK_MODE_DOCUMENT tokens of len bytes of text into s (any
+ * earlier ones dropped).  Can't fail. */
+void tok_record(struct tok *t, const char *text, int len,
+                struct tok_stream *s);
+void tok_stream_free(struct tok_stream *s);
+
+/* Until the next call, this thread's morgue FTS5 tokenizer replays the
+ * recorded tokens of streams[0..n) when it is asked for the document
+ * tokens of the very text (same address and length) one was recorded
+ * from, and tokenises anything else itself.  tok_replay(NULL, 0) stops. */
+void tok_replay(const struct tok_stream *streams, int n);
+
 /* The fts5_api of db, borrowed; NULL when SQLite has no FTS5. */
 fts5_api *tok_fts5_api(sqlite3 *db);
 

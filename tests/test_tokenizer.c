@@ -490,3 +490,49 @@ Test(tokenizer, tok_count_counts_positions)
 #undef COUNT
     tok_free(t);
 }
+
+/* ---- recorded tokens ----------------------------------------------- */
+
+/* Tokens recorded ahead are what the FTS5 tokenizer gives for that very
+ * text (same address and length) while the replay is on, and the text is
+ * tokenised afresh otherwise: the indexer's workers tokenise, the writer
+ * replays. */
+Test(tokenizer, recorded_tokens_replay_for_the_same_text_only)
+{
+    struct tok *t = tok_new();
+    cr_assert_not_null(t);
+    const char *text = "Summits were held";
+    struct tok_stream rec = {0}, other = {0};
+    tok_record(t, text, (int)strlen(text), &rec);
+    cr_assert_gt(rec.nrecs, 3, "words and colocated stems recorded");
+    /* a stream recorded from other words, claimed for this text: a
+     * replay must give its tokens, not the text's */
+    tok_record(t, "pyongyang", 9, &other);
+    other.text = text;
+    other.len = (int)strlen(text);
+    sqlite3 *db =
+        mem_db("CREATE VIRTUAL TABLE d USING fts5(t, tokenize='morgue')");
+    sqlite3_stmt *ins = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO d(t) VALUES (?1)", -1,
+                                    &ins, NULL),
+                 SQLITE_OK);
+    tok_replay(&other, 1);
+    sqlite3_bind_text(ins, 1, text, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(ins), SQLITE_DONE);
+    sqlite3_reset(ins);
+    tok_replay(NULL, 0);
+    /* the same words in another buffer: tokenised afresh */
+    char copy[32];
+    strcpy(copy, text);
+    tok_replay(&other, 1);
+    sqlite3_bind_text(ins, 1, copy, -1, SQLITE_STATIC);
+    cr_assert_eq(sqlite3_step(ins), SQLITE_DONE);
+    tok_replay(NULL, 0);
+    sqlite3_finalize(ins);
+    assert_match(db, "d", "pyongyang", "1");
+    assert_match(db, "d", "summits", "2");
+    tok_stream_free(&rec);
+    tok_stream_free(&other);
+    sqlite3_close(db);
+    tok_free(t);
+}
