@@ -510,8 +510,9 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
     } else {
         json_t *doc = search_result_json(so.query ? so.query : "", &res,
                                          SEARCH_JSON_HISTOGRAM);
-        /* folded near-duplicates take no place on a page */
-        int64_t shown = res.total - res.collapsed;
+        /* folded near-duplicates take no place on a page, and over the
+         * rank cap only the ranked ones are shown */
+        int64_t shown = (res.ranked ? res.ranked : res.total) - res.collapsed;
         int64_t pages = (shown > 0 ? shown : 0) / so.limit +
                         ((shown > 0 ? shown : 0) % so.limit != 0);
         json_object_set_new(doc, "page", json_integer(page));

@@ -153,6 +153,10 @@ static void print_text(const struct search_result *r, int offset, int tty)
                (long long)r->strict_total);
     printf("%d of %lld matching articles shown (from %d)\n", r->nhits,
            (long long)r->total, r->nhits ? offset + 1 : 0);
+    if (r->ranked)
+        printf("(so many match that the newest %lld were ranked; add a word "
+               "or a date to rank them all)\n",
+               (long long)r->ranked);
 }
 
 static void print_facets(const struct search_result *r, int tty)

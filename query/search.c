@@ -24,6 +24,7 @@ struct searcher {
     struct tok *tok;
     char bm25[160]; /* the bm25(...) call with the weights */
     int64_t facet_exact; /* SEARCH_FACET_EXACT unless set */
+    int64_t rank_cap;    /* SEARCH_RANK_CAP unless set */
     char meta[32];  /* " INDEXED BY articles_meta", or "" in an index
                      * made before it */
     /* statements prepared once, on first use */
@@ -64,6 +65,7 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
     }
     searcher_set_weights(s, NULL);
     s->facet_exact = SEARCH_FACET_EXACT;
+    s->rank_cap = SEARCH_RANK_CAP;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db,
                            "SELECT 1 FROM sqlite_master WHERE type = 'index'"
@@ -87,6 +89,11 @@ void searcher_set_weights(struct searcher *s, const double *w)
 void searcher_set_facet_exact(struct searcher *s, int64_t n)
 {
     s->facet_exact = n > 0 ? n : SEARCH_FACET_EXACT;
+}
+
+void searcher_set_rank_cap(struct searcher *s, int64_t n)
+{
+    s->rank_cap = n > 0 ? n : SEARCH_RANK_CAP;
 }
 
 void searcher_free(struct searcher *s)
@@ -483,6 +490,7 @@ struct matches {
     int64_t *ids;
     double *score; /* NULL unless ranked */
     int64_t n, cap;
+    int capped;    /* ranked, and only the newest (highest rowids) were */
 };
 
 static void matches_free(struct matches *m)
@@ -546,11 +554,55 @@ static double row_score(sqlite3_stmt *st, int nmask)
     return sc;
 }
 
-/* Runs one match pass of fts (NULL: the filters alone) into m; ranked,
- * each article's relevance too (relaxed: with the share of the words of
- * mask).  keep = 0 only counts. */
+/* Appends the FROM and WHERE of a search for fts (NULL: the filters
+ * alone) with its filters; returns the column of the article ids. */
+static const char *add_from(struct searcher *s, struct buf *sql,
+                            const char *fts, int nf, const struct where *w)
+{
+    const char *idcol = fts ? "fts.rowid" : "a.id";
+    if (!fts)
+        buf_adds(sql, " FROM articles a WHERE 1");
+    else if (nf > 0 || w->n > 0 || w->since || w->until)
+        /* the articles only when a filter needs them */
+        buf_printf(sql,
+                   " FROM fts JOIN articles a%s ON a.id = fts.rowid"
+                   " WHERE fts MATCH :q",
+                   s->meta);
+    else
+        buf_adds(sql, " FROM fts WHERE fts MATCH :q");
+    add_filters(sql, idcol, nf);
+    add_where(sql, w);
+    return idcol;
+}
+
+/* The number of articles a search for fts (NULL: the filters alone)
+ * matches, without reading or scoring them. */
+static int count_all(struct searcher *s, const char *fts,
+                     const struct qfilter *f, int nf, char **keys,
+                     const struct where *w, int64_t *n, struct mg_err *err)
+{
+    struct buf sql = {0};
+    sqlite3_stmt *st = NULL;
+    buf_adds(&sql, "SELECT count(*)");
+    add_from(s, &sql, fts, nf, w);
+    int rc = prepare_all(s, &sql, fts, f, nf, keys, w, &st, err);
+    if (rc == 0) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *n = sqlite3_column_int64(st, 0);
+        else
+            rc = db_fail(s, err);
+    }
+    sqlite3_finalize(st);
+    buf_free(&sql);
+    return rc;
+}
+
+/* Runs one match pass of fts (NULL: the filters alone) into m, the ids
+ * in rowid order; ranked, each article's relevance too (relaxed: with the
+ * share of the words of mask), and with cap > 0 only the newest cap are
+ * read and scored (m->capped says when there were more). */
 static int match_pass(struct searcher *s, const char *fts, int ranked,
-                      int relaxed, int64_t mask, int keep,
+                      int relaxed, int64_t mask, int64_t cap,
                       const struct qfilter *f, int nf, char **keys,
                       const struct where *w, struct matches *m,
                       struct mg_err *err)
@@ -562,42 +614,29 @@ static int match_pass(struct searcher *s, const char *fts, int ranked,
         nmask = 1;
     ranked = ranked && fts;
     memset(m, 0, sizeof *m);
-    if (!fts) {
-        buf_adds(&sql, "SELECT a.id FROM articles a WHERE 1");
-    } else {
-        buf_adds(&sql, "SELECT fts.rowid");
-        if (ranked)
-            buf_printf(&sql,
-                       ", -%s, morgue_window(fts), morgue_matched(fts, -1),"
-                       " morgue_length(fts, 2)",
-                       s->bm25);
-        if (ranked && relaxed)
-            buf_printf(&sql, ", morgue_matched(fts, %lld)", (long long)mask);
-        /* the articles only when a filter needs them */
-        if (nf > 0 || w->n > 0 || w->since || w->until)
-            buf_printf(&sql,
-                       " FROM fts JOIN articles a%s ON a.id = fts.rowid"
-                       " WHERE fts MATCH :q",
-                       s->meta);
-        else
-            buf_adds(&sql, " FROM fts WHERE fts MATCH :q");
-    }
-    add_filters(&sql, fts ? "fts.rowid" : "a.id", nf);
-    add_where(&sql, w);
+    buf_adds(&sql, fts ? "SELECT fts.rowid" : "SELECT a.id");
+    if (ranked)
+        buf_printf(&sql,
+                   ", -%s, morgue_window(fts), morgue_matched(fts, -1),"
+                   " morgue_length(fts, 2)",
+                   s->bm25);
+    if (ranked && relaxed)
+        buf_printf(&sql, ", morgue_matched(fts, %lld)", (long long)mask);
+    add_from(s, &sql, fts, nf, w);
+    if (ranked && cap > 0)
+        buf_printf(&sql, " ORDER BY fts.rowid DESC LIMIT %lld",
+                   (long long)cap);
     int rc = -1, step;
     if (prepare_all(s, &sql, fts, f, nf, keys, w, &st, err) < 0)
         goto out;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (keep)
-            matches_add(m, sqlite3_column_int64(st, 0),
-                        ranked ? row_score(st, nmask) : 0.0, ranked);
-        else
-            m->n++;
-    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        matches_add(m, sqlite3_column_int64(st, 0),
+                    ranked ? row_score(st, nmask) : 0.0, ranked);
     if (step != SQLITE_DONE) {
         db_fail(s, err);
         goto out;
     }
+    m->capped = ranked && cap > 0 && m->n >= cap;
     rc = 0;
 out:
     sqlite3_finalize(st);
@@ -827,7 +866,7 @@ struct counts {
     size_t cap, n;
 };
 
-static void counts_add(struct counts *c, int64_t k)
+static void counts_add(struct counts *c, int64_t k, int64_t wt)
 {
     if (2 * (c->n + 1) > c->cap) {
         struct counts g = {0};
@@ -855,7 +894,7 @@ static void counts_add(struct counts *c, int64_t k)
         c->key[j] = k;
         c->n++;
     }
-    c->val[j]++;
+    c->val[j] += wt;
 }
 
 struct kc {
@@ -966,25 +1005,29 @@ static int kc_by_name(const void *x, const void *y)
     return strcmp(a->name, b->name);
 }
 
-static int cmp_i64(const void *x, const void *y)
+/* Counts are weighted: each counted article adds its weight, in 1/WT_ONE
+ * units, so that a sample stands for the articles it was drawn from. */
+#define WT_ONE 1024
+
+struct day_wt {
+    int64_t day, wt;
+};
+
+static int cmp_day(const void *x, const void *y)
 {
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return a < b ? -1 : a > b;
+    const struct day_wt *a = x, *b = y;
+    return a->day < b->day ? -1 : a->day > b->day;
 }
 
-/* The facets (entities and sources) and the date histogram of the
- * matches m, counted in one pass over their rowids: over all of them up
- * to SEARCH_FACET_EXACT (searcher_set_facet_exact), else over an even
- * sample of that many (every n/SEARCH_FACET_EXACT-th in rowid order) with the counts scaled up and
- * res->sample set. */
-static int count_facets(struct searcher *s, const struct matches *m,
-                        int facets, int histogram, struct search_result *res,
+/* The facets (entities and sources) and the date histogram of the n
+ * articles ids, each counted with its weight wt[i] (WT_ONE: itself
+ * alone), in one pass. */
+static int count_facets(struct searcher *s, const int64_t *ids,
+                        const int64_t *wt, int64_t n, int facets,
+                        int histogram, struct search_result *res,
                         struct mg_err *err)
 {
-    int64_t ns = m->n > s->facet_exact ? s->facet_exact : m->n;
-    double scale = ns ? (double)m->n / (double)ns : 1.0;
-    if (ns < m->n)
-        res->sample = ns;
+    const double scale = 1.0 / WT_ONE;
     sqlite3_stmt *meta = kept(s, &s->meta_facets,
                               s->meta[0]
                                   ? "SELECT date, source FROM articles"
@@ -1002,72 +1045,110 @@ static int count_facets(struct searcher *s, const struct matches *m,
         return -1;
     struct counts ec = {0};
     struct strmap sc = {0};
-    int64_t *days = NULL, nd = 0, undated = 0;
+    struct day_wt *days = NULL;
+    int64_t nd = 0, undated = 0;
     if (histogram)
-        days = mg_malloc(sizeof *days * (size_t)(ns ? ns : 1));
+        days = mg_malloc(sizeof *days * (size_t)(n ? n : 1));
     int rc = 0, step;
-    for (int64_t i = 0; i < ns && rc == 0; i++) {
-        int64_t id = m->ids[ns < m->n ? (int64_t)((double)i * scale) : i];
-        sqlite3_bind_int64(meta, 1, id);
+    for (int64_t i = 0; i < n && rc == 0; i++) {
+        sqlite3_bind_int64(meta, 1, ids[i]);
         if ((step = sqlite3_step(meta)) == SQLITE_ROW) {
             int y, mo, d;
             const char *date = (const char *)sqlite3_column_text(meta, 0);
             if (histogram && date && read_day(date, &y, &mo, &d))
-                days[nd++] = days_from_civil(y, mo, d);
+                days[nd++] = (struct day_wt){days_from_civil(y, mo, d),
+                                             wt[i]};
             else if (histogram)
-                undated++;
+                undated += wt[i];
             const char *src = (const char *)sqlite3_column_text(meta, 1);
-            if (facets && src && *src)
-                ++*strmap_slot(&sc, src, 1);
+            if (facets && src && *src) {
+                int64_t *v = strmap_slot(&sc, src, 1);
+                *v = (*v < 0 ? 0 : *v) + wt[i];
+            }
         } else if (step != SQLITE_DONE) {
             rc = db_fail(s, err);
         }
         sqlite3_reset(meta);
         if (!facets || rc < 0)
             continue;
-        sqlite3_bind_int64(ents, 1, id);
+        sqlite3_bind_int64(ents, 1, ids[i]);
         while ((step = sqlite3_step(ents)) == SQLITE_ROW)
-            counts_add(&ec, sqlite3_column_int64(ents, 0));
+            counts_add(&ec, sqlite3_column_int64(ents, 0), wt[i]);
         if (step != SQLITE_DONE)
             rc = db_fail(s, err);
         sqlite3_reset(ents);
     }
     if (rc == 0 && facets) {
         rc = top_entities(s, &ec, scale, res, err);
-        /* strmap values start at -1 */
         struct kc *src = mg_malloc(sizeof *src * (sc.n ? sc.n : 1));
-        size_t n = 0;
+        size_t k = 0;
         for (size_t i = 0; i < sc.cap; i++)
             if (sc.keys && sc.keys[i])
-                src[n++] = (struct kc){0, sc.vals[i] + 1, sc.keys[i], 0};
-        qsort(src, n, sizeof *src, kc_by_name);
-        for (size_t i = 0; i < n && i < SEARCH_FACETS; i++)
+                src[k++] = (struct kc){0, sc.vals[i], sc.keys[i], 0};
+        qsort(src, k, sizeof *src, kc_by_name);
+        for (size_t i = 0; i < k && i < SEARCH_FACETS; i++)
             add_facet(&res->sources, &res->nsources, 0,
                       mg_strdup(src[i].name), scaled(src[i].count, scale));
         free(src);
     }
     if (rc == 0 && histogram) {
-        qsort(days, (size_t)nd, sizeof *days, cmp_i64);
+        qsort(days, (size_t)nd, sizeof *days, cmp_day);
+        int64_t *day = mg_malloc(sizeof *day * (size_t)(nd ? nd : 1));
         int64_t *cnt = mg_malloc(sizeof *cnt * (size_t)(nd ? nd : 1));
         int64_t nu = 0;
         for (int64_t i = 0; i < nd; i++) {
-            if (nu > 0 && days[nu - 1] == days[i]) {
-                cnt[nu - 1]++;
+            if (nu > 0 && day[nu - 1] == days[i].day) {
+                cnt[nu - 1] += days[i].wt;
             } else {
-                days[nu] = days[i];
-                cnt[nu++] = 1;
+                day[nu] = days[i].day;
+                cnt[nu++] = days[i].wt;
             }
         }
         for (int64_t i = 0; i < nu; i++)
             cnt[i] = scaled(cnt[i], scale);
         res->undated = scaled(undated, scale);
-        make_histogram(days, cnt, (int)nu, res);
+        make_histogram(day, cnt, (int)nu, res);
+        free(day);
         free(cnt);
     }
     free(days);
     free(ec.key);
     free(ec.val);
     strmap_free(&sc);
+    return rc;
+}
+
+/* The facets and the timeline of a search's matches m (when m holds only
+ * the newest, every id is read first): over all of them up to
+ * facet_exact, else over an even sample of that many (every
+ * n/facet_exact-th in rowid order, the order of the archive), each
+ * standing for n/facet_exact articles; res->sample says so. */
+static int search_facets(struct searcher *s, const char *fts,
+                         const struct qfilter *f, int nf, char **keys,
+                         const struct where *w, const struct matches *m,
+                         int facets, int histogram, struct search_result *res,
+                         struct mg_err *err)
+{
+    struct matches all = {0};
+    if (m->capped) {
+        if (match_pass(s, fts, 0, 0, -1, 0, f, nf, keys, w, &all, err) < 0)
+            return -1;
+        m = &all;
+    }
+    int64_t n = m->n, ns = n > s->facet_exact ? s->facet_exact : n;
+    int64_t *ids = mg_malloc(sizeof *ids * (size_t)(ns ? ns : 1));
+    int64_t *wt = mg_malloc(sizeof *wt * (size_t)(ns ? ns : 1));
+    double step = ns ? (double)n / (double)ns : 1.0;
+    for (int64_t i = 0; i < ns; i++) {
+        ids[i] = m->ids[ns < n ? (int64_t)((double)i * step) : i];
+        wt[i] = (int64_t)llround(step * WT_ONE);
+    }
+    if (ns < n)
+        res->sample = ns;
+    int rc = count_facets(s, ids, wt, ns, facets, histogram, res, err);
+    free(ids);
+    free(wt);
+    matches_free(&all);
     return rc;
 }
 
@@ -1122,29 +1203,48 @@ int search_run(struct searcher *s, const struct search_opts *o,
     sqlite3 *db = store_db(s->store);
     int own_txn = sqlite3_get_autocommit(db) &&
                   sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-    /* the rowids are kept for ranking, facets and the timeline */
-    int keep = ranked || o->facets || o->histogram;
-    if (o->count_only)
-        keep = 0;
-    if (match_pass(s, res->fts, ranked, 0, -1, keep, f, nf, keys, &w, &m,
-                   err) < 0)
-        goto done;
-    res->total = m.n;
+    /* The total alone reads no article.  A ranked search scores the
+     * newest rank_cap matches at most (the rest are counted), and facets
+     * and the timeline need every matching id. */
+    int64_t cap = ranked ? s->rank_cap : 0;
+    int need_ids = ranked || o->facets || o->histogram;
+    if (o->count_only || !need_ids) {
+        if (count_all(s, res->fts, f, nf, keys, &w, &res->total, err) < 0)
+            goto done;
+    } else {
+        if (match_pass(s, res->fts, ranked, 0, -1, cap, f, nf, keys, &w, &m,
+                       err) < 0)
+            goto done;
+        res->total = m.n;
+        if (m.capped &&
+            count_all(s, res->fts, f, nf, keys, &w, &res->total, err) < 0)
+            goto done;
+    }
     /* Too few articles have all the words of a plain query (a pasted
      * headline, a question): take those with most of them instead. */
     if (res->fts && q.simple && !o->strict && res->total < limit) {
-        int64_t mask = -1;
+        int64_t mask = -1, n = 0;
         char *relaxed = relaxed_fts(&q, &mask);
-        struct matches r;
-        if (match_pass(s, relaxed, ranked, 1, mask, keep, f, nf, keys, &w,
-                       &r, err) < 0) {
+        struct matches r = {0};
+        int bad = 0;
+        if (o->count_only || !need_ids) {
+            bad = count_all(s, relaxed, f, nf, keys, &w, &n, err) < 0;
+        } else {
+            bad = match_pass(s, relaxed, ranked, 1, mask, cap, f, nf, keys,
+                             &w, &r, err) < 0;
+            n = r.n;
+            if (!bad && r.capped)
+                bad = count_all(s, relaxed, f, nf, keys, &w, &n, err) < 0;
+        }
+        if (bad) {
             free(relaxed);
+            matches_free(&r);
             goto done;
         }
-        if (r.n > res->total) {
+        if (n > res->total) {
             res->relaxed = 1;
             res->strict_total = res->total;
-            res->total = r.n;
+            res->total = n;
             free(res->fts);
             res->fts = relaxed;
             matches_free(&m);
@@ -1159,6 +1259,8 @@ int search_run(struct searcher *s, const struct search_opts *o,
         rc = 0;
         goto done;
     }
+    if (m.capped)
+        res->ranked = m.n;
 
     if (ranked) {
         if (rank_hits(s, fts, &m, res, limit, offset, o->fresh,
@@ -1217,7 +1319,8 @@ int search_run(struct searcher *s, const struct search_opts *o,
         }
     }
     if ((o->facets || o->histogram) &&
-        count_facets(s, &m, o->facets, o->histogram, res, err) < 0)
+        search_facets(s, fts, f, nf, keys, &w, &m, o->facets, o->histogram,
+                      res, err) < 0)
         goto done;
     rc = 0;
 done:

@@ -20,6 +20,10 @@
  * up to this many; over more, on an even sample of this many, with the
  * counts scaled to the whole and search_result.sample set. */
 #define SEARCH_FACET_EXACT 2000
+/* A search by relevance scores at most this many matches: over more (a
+ * very common word in a large archive), the newest this many are ranked
+ * and the rest only counted, and search_result.ranked says so. */
+#define SEARCH_RANK_CAP 20000
 
 enum search_sort {
     SEARCH_SORT_DEFAULT, /* relevance, or newest for a query of filters */
@@ -104,6 +108,8 @@ struct search_result {
     struct search_bucket *buckets;
     int nbuckets;
     int64_t undated;       /* matching articles without a date */
+    int64_t ranked;        /* 0: every match was ranked; else only the
+                            * newest this many (SEARCH_RANK_CAP) */
     int64_t sample;        /* 0: facets and histogram counted exactly;
                             * else the articles they were counted on, the
                             * counts scaled to the total (approximate) */
@@ -126,6 +132,10 @@ void searcher_free(struct searcher *s);
 /* Over how many matches facets and the histogram are counted on a sample
  * (n <= 0: SEARCH_FACET_EXACT).  For tests and experiments. */
 void searcher_set_facet_exact(struct searcher *s, int64_t n);
+
+/* How many matches a search by relevance scores at most (n <= 0:
+ * SEARCH_RANK_CAP).  For tests and experiments. */
+void searcher_set_rank_cap(struct searcher *s, int64_t n);
 
 /* Ranks with these SEARCH_NWEIGHTS bm25 weights from now on (NULL: the
  * defaults, SEARCH_WEIGHTS); for relevance experiments. */

@@ -76,6 +76,10 @@ json_t *search_result_json(const char *query, const struct search_result *r,
         json_object_set_new(doc, "strict_total",
                             json_integer((json_int_t)r->strict_total));
     json_object_set_new(doc, "collapsed", json_integer(r->collapsed));
+    /* over SEARCH_RANK_CAP matches, only the newest were ranked */
+    if (r->ranked)
+        json_object_set_new(doc, "ranked_newest",
+                            json_integer((json_int_t)r->ranked));
     json_object_set_new(doc, "hits", hits);
     json_t *facets = json_object();
     json_object_set_new(facets, "person",

@@ -787,21 +787,30 @@ Test(search, pages_go_on_past_folded_near_duplicates)
     search_result_free(&r);
 }
 
+/* "said" with facets and histogram, as is into *plain and with the
+ * searcher set to n by set into *tuned (then set back). */
+static void said_both(struct search_result *plain,
+                      struct search_result *tuned,
+                      void (*set)(struct searcher *, int64_t), int64_t n)
+{
+    struct search_opts o = {.query = "said", .limit = 10, .facets = 1,
+                            .histogram = 1};
+    run_opts(&o, plain);
+    set(se, n);
+    run_opts(&o, tuned);
+    set(se, 0);
+}
+
 /* Over the threshold, facets and the histogram are counted on an even
  * sample and scaled: the total stays exact, the counts come close to the
  * exact ones and the result says it is approximate. */
 Test(search, facets_over_many_matches_are_sampled_and_marked)
 {
-    struct search_opts o = {.query = "said", .limit = 10, .facets = 1,
-                            .histogram = 1};
     struct search_result ex, ap;
-    run_opts(&o, &ex);
+    said_both(&ex, &ap, searcher_set_facet_exact, 100);
     cr_assert_gt(ex.total, 400, "enough matches to sample: %lld",
                  (long long)ex.total);
     cr_expect_eq(ex.sample, 0, "exact under the threshold");
-    searcher_set_facet_exact(se, 100);
-    run_opts(&o, &ap);
-    searcher_set_facet_exact(se, 0);
     cr_expect_eq(ap.sample, 100);
     cr_expect_eq(ap.total, ex.total, "the total is always exact");
     cr_expect_eq(ap.nhits, ex.nhits);
@@ -831,4 +840,51 @@ Test(search, facets_over_many_matches_are_sampled_and_marked)
               (long long)ex.total);
     search_result_free(&ex);
     search_result_free(&ap);
+}
+
+/* Over the rank cap, the newest matches are ranked and the rest only
+ * counted: the total stays exact, every hit is among the newest, the
+ * result says how many were ranked, and the facets still count them
+ * all. */
+Test(search, a_very_common_word_ranks_the_newest_and_counts_the_rest)
+{
+    struct search_opts o = {.query = "said", .limit = 10, .facets = 1,
+                            .histogram = 1};
+    struct search_result all, capped;
+    said_both(&all, &capped, searcher_set_rank_cap, 50);
+    cr_assert_gt(all.total, 200);
+    cr_expect_eq(all.ranked, 0, "under the cap every match is ranked");
+    cr_expect_eq(capped.ranked, 50);
+    cr_expect_eq(capped.total, all.total, "the total is exact");
+    cr_expect_eq(capped.nhits, 10);
+    /* the 50th newest match: every hit is at least as new */
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT rowid FROM fts WHERE fts MATCH '%s' ORDER BY rowid"
+             " DESC LIMIT 1 OFFSET 49",
+             capped.fts);
+    int64_t floor_id = sql_count(sql);
+    for (int i = 0; i < capped.nhits; i++) {
+        snprintf(sql, sizeof sql, "SELECT id FROM articles WHERE uid = '%s'",
+                 capped.hits[i].id);
+        cr_expect_geq(sql_count(sql), floor_id, "%s is among the newest 50",
+                      capped.hits[i].id);
+    }
+    /* facets and timeline over every match, as without the cap */
+    cr_expect_eq(capped.nfacets, all.nfacets);
+    for (int i = 0; i < capped.nfacets && i < all.nfacets; i++)
+        cr_expect_eq(capped.facets[i].count, all.facets[i].count);
+    cr_expect_eq(capped.nbuckets, all.nbuckets);
+    /* and paging past the ranked ones ends there */
+    struct search_opts far = o;
+    far.offset = 45;
+    far.facets = far.histogram = 0;
+    struct search_result tail;
+    searcher_set_rank_cap(se, 50);
+    run_opts(&far, &tail);
+    searcher_set_rank_cap(se, 0);
+    cr_expect_leq(tail.nhits, 5);
+    search_result_free(&tail);
+    search_result_free(&all);
+    search_result_free(&capped);
 }
