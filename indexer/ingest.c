@@ -800,6 +800,12 @@ int ingest_paths(struct run *r, char **paths, int npaths)
         for (int i = 0; i < npaths; i++)
             measure(r, paths[i], 0);
     }
+    /* newest-first by rowid only once the run has checked the order */
+    if (!r->show && r->store &&
+        store_date_order_check(r->store, 0, &r->err) < 0) {
+        r->fatal = 1;
+        return -1;
+    }
     if (pipe_start(r) < 0) {
         pipe_stop(r);
         r->fatal = 1;
@@ -838,6 +844,9 @@ int ingest_paths(struct run *r, char **paths, int npaths)
          store_commit(r->store, &r->err) < 0))
         r->fatal = 1;
     r->t_merge = ingest_now() - tm;
+    if (!r->fatal && !r->show && !stop_signal &&
+        store_date_order_check(r->store, 1, &r->err) < 0)
+        r->fatal = 1;
     return r->fatal ? -1 : 0;
 }
 

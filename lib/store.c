@@ -359,6 +359,26 @@ int store_begin(struct store *s, struct mg_err *err)
     return exec(s, "BEGIN IMMEDIATE", err);
 }
 
+int store_date_order_check(struct store *s, int known,
+                           struct mg_err *err)
+{
+    const char *set =
+        known ? "INSERT OR REPLACE INTO meta(key, value) SELECT"
+                " 'date_order', CASE WHEN EXISTS (SELECT 1 FROM (SELECT date,"
+                " lag(date) OVER (ORDER BY id) AS prev FROM articles INDEXED BY"
+                " articles_meta) WHERE"
+                " date IS NULL OR date < prev) THEN '0' ELSE '1' END"
+              : "INSERT OR REPLACE INTO meta(key, value)"
+                " VALUES('date_order', '0')";
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    if (exec(s, set, err) < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return exec(s, "COMMIT", err);
+}
+
 int store_commit(struct store *s, struct mg_err *err)
 {
     return exec(s, "COMMIT", err);

@@ -59,6 +59,15 @@ const char *store_path(struct store *s);
 int store_begin(struct store *s, struct mg_err *err);
 int store_commit(struct store *s, struct mg_err *err);
 
+/* Whether the articles' rowids are in publication order: every article
+ * has a date and none is older than the one stored before it (an
+ * archive read in date order, as wire archives and the synthetic one
+ * come).  Then newest-first is a descending rowid scan.  The flag is the
+ * meta value date_order; store_date_order_check() clears it (known = 0:
+ * a run is about to write) or recomputes it from the articles (known =
+ * 1: at the end of a run), each in a transaction of its own. */
+int store_date_order_check(struct store *s, int known, struct mg_err *err);
+
 enum store_put_result { STORE_ADDED, STORE_CHANGED, STORE_UNCHANGED };
 
 /* Adds the article, or replaces the one with the same uid when its

@@ -29,7 +29,8 @@ struct searcher {
                      * made before it */
     /* statements prepared once, on first use */
     sqlite3_stmt *page, *newest, *meta_rank, *meta_facets, *entity_ids,
-        *entity_name;
+        *entity_name, *date_order;
+    int no_date_order; /* never use date_order (tests, experiments) */
 };
 
 /* morgue_hamming(a, b): the bits in which two fingerprints differ. */
@@ -91,6 +92,11 @@ void searcher_set_facet_exact(struct searcher *s, int64_t n)
     s->facet_exact = n > 0 ? n : SEARCH_FACET_EXACT;
 }
 
+void searcher_use_date_order(struct searcher *s, int use)
+{
+    s->no_date_order = !use;
+}
+
 void searcher_set_rank_cap(struct searcher *s, int64_t n)
 {
     s->rank_cap = n > 0 ? n : SEARCH_RANK_CAP;
@@ -106,6 +112,7 @@ void searcher_free(struct searcher *s)
     sqlite3_finalize(s->meta_facets);
     sqlite3_finalize(s->entity_ids);
     sqlite3_finalize(s->entity_name);
+    sqlite3_finalize(s->date_order);
     tok_free(s->tok);
     free(s);
 }
@@ -1118,6 +1125,24 @@ static int count_facets(struct searcher *s, const int64_t *ids,
     return rc;
 }
 
+/* Whether the index says its rowids are in publication order
+ * (store_date_order_check), read in the search's transaction: a nightly
+ * run clears it while it writes. */
+static int date_ordered(struct searcher *s)
+{
+    if (s->no_date_order)
+        return 0;
+    struct mg_err err = {""};
+    sqlite3_stmt *st = kept(s, &s->date_order,
+                            "SELECT value FROM meta WHERE key = 'date_order'",
+                            &err);
+    int yes = st && sqlite3_step(st) == SQLITE_ROW &&
+              strcmp((const char *)sqlite3_column_text(st, 0), "1") == 0;
+    if (st)
+        sqlite3_reset(st);
+    return yes;
+}
+
 /* The facets and the timeline of a search's matches m (when m holds only
  * the newest, every id is read first): over all of them up to
  * facet_exact, else over an even sample of that many (every
@@ -1267,24 +1292,34 @@ int search_run(struct searcher *s, const struct search_opts *o,
                       o->no_collapse, err) < 0)
             goto done;
     } else {
-        /* newest or oldest first: the page by date, from the dates in the
-         * articles_meta index */
-        if (fts)
-            buf_printf(&sql,
-                       "SELECT a.id, -%s FROM fts JOIN articles a%s"
-                       " ON a.id = fts.rowid WHERE fts MATCH :q",
-                       s->bm25, s->meta);
-        else
-            buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
-                           " a.path, a.url, 0.0, a.lede FROM articles a"
-                           " WHERE 1");
-        add_filters(&sql, "a.id", nf);
-        add_where(&sql, &w);
-        if (sort == SEARCH_SORT_OLDEST)
-            buf_adds(&sql, " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
-        else
-            buf_adds(&sql,
-                     " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
+        /* Newest or oldest first.  When the rowids are in publication
+         * order (date_order), the same order is FTS5's own rowid order
+         * and the scan stops after the page; else the page is sorted by
+         * the dates in the articles_meta index. */
+        if (fts && date_ordered(s)) {
+            buf_printf(&sql, "SELECT fts.rowid, -%s", s->bm25);
+            add_from(s, &sql, fts, nf, &w);
+            buf_printf(&sql, " ORDER BY fts.rowid %s",
+                       sort == SEARCH_SORT_OLDEST ? "ASC" : "DESC");
+        } else {
+            if (fts)
+                buf_printf(&sql,
+                           "SELECT a.id, -%s FROM fts JOIN articles a%s"
+                           " ON a.id = fts.rowid WHERE fts MATCH :q",
+                           s->bm25, s->meta);
+            else
+                buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
+                               " a.path, a.url, 0.0, a.lede FROM articles a"
+                               " WHERE 1");
+            add_filters(&sql, "a.id", nf);
+            add_where(&sql, &w);
+            if (sort == SEARCH_SORT_OLDEST)
+                buf_adds(&sql,
+                         " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
+            else
+                buf_adds(&sql,
+                         " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
+        }
         buf_adds(&sql, " LIMIT :limit OFFSET :offset");
         if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
             goto done;

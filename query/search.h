@@ -137,6 +137,10 @@ void searcher_set_facet_exact(struct searcher *s, int64_t n);
  * SEARCH_RANK_CAP).  For tests and experiments. */
 void searcher_set_rank_cap(struct searcher *s, int64_t n);
 
+/* Whether newest- and oldest-first may scan rowids when the index says
+ * they are in publication order (the default: yes).  For tests. */
+void searcher_use_date_order(struct searcher *s, int use);
+
 /* Ranks with these SEARCH_NWEIGHTS bm25 weights from now on (NULL: the
  * defaults, SEARCH_WEIGHTS); for relevance experiments. */
 void searcher_set_weights(struct searcher *s, const double *w);
