@@ -22,6 +22,8 @@
 #
 # usage: bench/http_load.sh [REUTERS_DIR] [SECONDS]    (make bench-http)
 #        MORGUE_BIN=DIR: where morgue-index and morgue-serve are (bin)
+#        INDEX_JOBS=N: morgue-index --jobs N for the reindex runs of B
+#        (default: its own default, the number of CPUs)
 set -u
 corpus=${1:-../shared/corpus/reuters21578}
 secs=${2:-20}
@@ -158,10 +160,10 @@ reindex_loop() {
             kind=incremental
             story "$k" >"$tmp/corpus/bench-extra-$k.sgm"
             touch "$tmp/corpus/reut2-0$(printf %02d $((k % 22))).sgm"
-            set -- --quiet --db "$tmp/m.db" "$tmp/corpus"
+            set -- --quiet --db "$tmp/m.db" ${INDEX_JOBS:+--jobs "$INDEX_JOBS"} "$tmp/corpus"
         else
             kind=rebuild
-            set -- --quiet --db "$tmp/m.db" --rebuild "$tmp/corpus"
+            set -- --quiet --db "$tmp/m.db" ${INDEX_JOBS:+--jobs "$INDEX_JOBS"} --rebuild "$tmp/corpus"
         fi
         s=$(now)
         "$bin/morgue-index" "$@" 2>>"$tmp/index.err" &
