@@ -64,13 +64,6 @@ static const char BASE_SQL[] =
     "SELECT rowid, title, snippet(base, 1, '[', ']', '\xe2\x80\xa6', 30)"
     " FROM base WHERE base MATCH ?1 ORDER BY rank LIMIT 10";
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- samples and percentiles ---- */
 
 struct samples {
@@ -352,7 +345,7 @@ static int run_child(char *const argv[], int capture, int quiet,
         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
                                          O_WRONLY, 0);
     pid_t pid;
-    double t0 = now();
+    double t0 = mg_now();
     int err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (capture)
@@ -381,7 +374,7 @@ static int run_child(char *const argv[], int capture, int quiet,
     pid_t w;
     while ((w = wait4(pid, &st, 0, &ru)) < 0 && errno == EINTR)
         ;
-    r->wall = now() - t0;
+    r->wall = mg_now() - t0;
     if (capture)
         r->out = buf_take(&out);
     if (w < 0) {
@@ -498,7 +491,7 @@ static int baseline_build(const char *morgue_db, const char *base_db)
         goto out;
     }
     long hwm = vm_hwm_kb();
-    double t0 = now();
+    double t0 = mg_now();
     if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "INSERT INTO base(rowid, title, body)"
@@ -529,7 +522,7 @@ static int baseline_build(const char *morgue_db, const char *base_db)
         goto out;
     }
     db = NULL;
-    double secs = now() - t0;
+    double secs = mg_now() - t0;
     printf("%.6f %zu %ld\n", secs, n, hwm);
     rc = 0;
 out:
@@ -608,9 +601,9 @@ static void query_pass(struct qrun *qr, int sys, int pass)
     int timed = pass >= 0;
     for (int i = 0; i < qr->qs->n; i++) {
         struct mg_err err = {{0}};
-        double t0 = now();
+        double t0 = mg_now();
         int hits = run_query(qr, sys, i, &err);
-        double ms = (now() - t0) * 1000.0;
+        double ms = (mg_now() - t0) * 1000.0;
         if (hits < 0) {
             if (!timed && !qr->errors[sys]++)
                 snprintf(qr->first_error[sys], sizeof qr->first_error[sys],

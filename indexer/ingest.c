@@ -32,13 +32,6 @@ int ingest_stopped(void)
     return stop_signal;
 }
 
-double ingest_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void ingest_say(struct run *r, FILE *to, const char *fmt, ...)
 {
     char line[4096];
@@ -206,7 +199,7 @@ static int open_tx(struct run *r)
         return -1;
     }
     r->tx = 1;
-    r->batch_start = ingest_now();
+    r->batch_start = mg_now();
     return 0;
 }
 
@@ -217,9 +210,9 @@ static int commit_tx(struct run *r)
     if (!r->tx)
         return 0;
     r->tx = 0;
-    double tc = ingest_now();
+    double tc = mg_now();
     int rc = store_commit(r->store, &r->err);
-    r->t_commit += ingest_now() - tc;
+    r->t_commit += mg_now() - tc;
     if (rc < 0)
         r->fatal = 1;
     return rc;
@@ -255,7 +248,7 @@ static void prepare_article(const struct run *r, struct article *a,
                             struct clean_info *info, struct ent_set *es,
                             double *t_clean, double *t_extract)
 {
-    double t0 = ingest_now();
+    double t0 = mg_now();
     clean_article(a, r->rules, info);
     /* the title too: a templated notice ("Qtly div 22 cts vs 22 cts")
      * is told apart by the company it names */
@@ -264,13 +257,13 @@ static void prepare_article(const struct run *r, struct article *a,
                a->body ? a->body : "");
     a->simhash = fp_simhash(fp_text.s);
     buf_free(&fp_text);
-    double t1 = ingest_now();
+    double t1 = mg_now();
     *t_clean += t1 - t0;
     if (!r->no_entities) {
         ent_extract(r->gaz, a, es);
         free(a->entities);
         a->entities = ent_names(es);
-        *t_extract += ingest_now() - t1;
+        *t_extract += mg_now() - t1;
     }
 }
 
@@ -284,14 +277,14 @@ static int store_article(struct run *r, const struct article *a,
         return 1;
     }
     *strmap_slot(&r->uids, a->uid, 1) = 1;
-    double t2 = ingest_now();
+    double t2 = mg_now();
     int rc = store_put(r->store, a, &r->err);
-    double t3 = ingest_now();
+    double t3 = mg_now();
     r->t_store += t3 - t2;
     if (rc >= 0 && rc != STORE_UNCHANGED && !r->no_entities) {
         if (store_put_entities(r->store, es, &r->err) < 0)
             rc = -1;
-        r->t_store_entities += ingest_now() - t3;
+        r->t_store_entities += mg_now() - t3;
     }
     ent_set_free(es);
     if (rc < 0) {
@@ -304,7 +297,8 @@ static int store_article(struct run *r, const struct article *a,
         r->changed++, r->file_changes++;
     else
         r->unchanged++;
-    if ((++r->in_batch >= BATCH || ingest_now() - r->batch_start >= BATCH_SECONDS) &&
+    if ((++r->in_batch >= BATCH ||
+         mg_now() - r->batch_start >= BATCH_SECONDS) &&
         commit_tx(r) < 0)
         return 1;
     return 0;
@@ -321,12 +315,15 @@ static int store_article(struct run *r, const struct article *a,
 
 enum slot_state { SLOT_QUEUED, SLOT_TAKEN, SLOT_DONE };
 
+/* title, lede, body, captions, highlights, entities (store_put) */
+#define FTS_COLUMNS 6
+
 struct slot {
     struct article a;
     struct ent_set es;
     /* the tokens of the six FTS5 columns, recorded by the worker for the
      * writer's tokenizer to replay (tok_replay) */
-    struct tok_stream ts[6];
+    struct tok_stream ts[FTS_COLUMNS];
     enum slot_state state;
 };
 
@@ -363,10 +360,10 @@ static void *pipe_worker(void *arg)
         double tc = 0, te = 0;
         prepare_article(p->r, &sl->a, &info, &sl->es, &tc, &te);
         clean_info_free(&info);
-        const char *cols[6] = {sl->a.title, sl->a.lede, sl->a.body,
-                               sl->a.captions, sl->a.highlights,
-                               sl->a.entities};
-        for (int i = 0; i < 6; i++)
+        const char *cols[FTS_COLUMNS] = {sl->a.title,    sl->a.lede,
+                                         sl->a.body,     sl->a.captions,
+                                         sl->a.highlights, sl->a.entities};
+        for (int i = 0; i < FTS_COLUMNS; i++)
             if (tok && cols[i] && *cols[i])
                 tok_record(tok, cols[i], (int)strlen(cols[i]), &sl->ts[i]);
             else
@@ -418,14 +415,14 @@ static int pipe_drain(struct run *r, long until)
         if (sl->state != SLOT_DONE) {
             if (p->head >= until)
                 break;
-            double tw = ingest_now();
+            double tw = mg_now();
             pthread_cond_wait(&p->done, &p->mu);
-            r->t_wait += ingest_now() - tw;
+            r->t_wait += mg_now() - tw;
             continue;
         }
         pthread_mutex_unlock(&p->mu);
         if (!stop && !r->fatal) {
-            tok_replay(sl->ts, 6);
+            tok_replay(sl->ts, FTS_COLUMNS);
             stop = store_article(r, &sl->a, &sl->es);
             tok_replay(NULL, 0);
         } else
@@ -486,7 +483,7 @@ static void pipe_stop(struct run *r)
     pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->done);
     for (long i = 0; i < p->cap; i++)
-        for (int k = 0; k < 6; k++)
+        for (int k = 0; k < FTS_COLUMNS; k++)
             tok_stream_free(&p->slots[i].ts[k]);
     free(p->slots);
     free(p->threads);
@@ -525,7 +522,7 @@ static void progress(struct run *r, int done)
 {
     if (!r->progress)
         return;
-    double t = ingest_now();
+    double t = mg_now();
     if (!done && t - r->progress_shown < 0.2)
         return;
     r->progress_shown = t;
@@ -796,7 +793,7 @@ static int prune_gone(struct run *r, char **roots, int nroots)
 int ingest_paths(struct run *r, char **paths, int npaths)
 {
     if (r->progress) {
-        r->progress_start = ingest_now();
+        r->progress_start = mg_now();
         for (int i = 0; i < npaths; i++)
             measure(r, paths[i], 0);
     }
@@ -836,14 +833,14 @@ int ingest_paths(struct run *r, char **paths, int npaths)
     if (!r->fatal && !r->show)
         commit_tx(r);
     /* Lone family names join their full names across the index. */
-    double tm = ingest_now();
+    double tm = mg_now();
     if (!r->fatal && !r->show && !r->no_entities &&
         (r->added || r->changed) &&
         (store_begin(r->store, &r->err) < 0 ||
          ent_merge_surnames(r->store, &r->err) < 0 ||
          store_commit(r->store, &r->err) < 0))
         r->fatal = 1;
-    r->t_merge = ingest_now() - tm;
+    r->t_merge = mg_now() - tm;
     if (!r->fatal && !r->show && !stop_signal &&
         store_date_order_check(r->store, 1, &r->err) < 0)
         r->fatal = 1;

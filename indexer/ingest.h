@@ -84,7 +84,4 @@ void ingest_stop(int sig);
 /* The signal that stopped the run, or 0. */
 int ingest_stopped(void);
 
-/* Seconds on the monotonic clock. */
-double ingest_now(void);
-
 #endif

@@ -111,7 +111,7 @@ static int take_lock(const char *db, double wait)
         buf_free(&path);
         return -1;
     }
-    double until = ingest_now() + wait;
+    double until = mg_now() + wait;
     while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         if (errno != EWOULDBLOCK && errno != EINTR) {
             fprintf(stderr, "morgue-index: %s: cannot lock: %s\n", path.s,
@@ -120,7 +120,7 @@ static int take_lock(const char *db, double wait)
             buf_free(&path);
             return -1;
         }
-        if (ingest_now() >= until || ingest_stopped()) {
+        if (mg_now() >= until || ingest_stopped()) {
             fprintf(stderr,
                     "morgue-index: %s: another morgue-index is writing to "
                     "this index%s (--wait SECONDS waits for it)\n",
@@ -452,7 +452,7 @@ int main(int argc, char **argv)
         status = 2;
         goto out;
     }
-    double t0 = ingest_now();
+    double t0 = mg_now();
     r.progress = !r.show && !r.quiet && isatty(STDERR_FILENO);
     if (r.log && !r.show) {
         struct buf what = {0};
@@ -478,7 +478,7 @@ int main(int argc, char **argv)
                    "%lld articles in %s",
                    r.added, r.changed, r.unchanged, (long long)r.removed,
                    r.files_indexed, r.files_unchanged, r.files_skipped,
-                   r.files_failed, r.files_gone, r.bad_records, ingest_now() - t0,
+                   r.files_failed, r.files_gone, r.bad_records, mg_now() - t0,
                    (long long)total, db);
         ingest_say(&r, r.quiet ? NULL : stdout, "%s", sum.s);
         if (r.files_gone && !r.prune && !r.quiet)
@@ -499,7 +499,7 @@ int main(int argc, char **argv)
         buf_free(&sum);
     }
     if (r.timing && !r.show) {
-        double total = ingest_now() - t0;
+        double total = mg_now() - t0;
         /* With workers, cleaning and entities run beside this thread: the
          * rest of its time is reading, or waiting for them. */
         double here = r.t_store + r.t_store_entities + r.t_merge +

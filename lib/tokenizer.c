@@ -217,10 +217,7 @@ static int stem_word(struct tok *t, int n)
     struct stem_slot *slot = NULL;
     t->stem[0] = TOK_STEM_MARK;
     if (n <= STEM_WORD) {
-        uint32_t h = 2166136261u; /* FNV-1a */
-        for (int i = 0; i < n; i++)
-            h = (h ^ (unsigned char)t->out[i]) * 16777619u;
-        slot = &t->stems[h & (STEM_SLOTS - 1)];
+        slot = &t->stems[mg_hash64(t->out, (size_t)n) & (STEM_SLOTS - 1)];
         if (slot->wn == n && memcmp(slot->word, t->out, (size_t)n) == 0) {
             memcpy(t->stem + 1, slot->stem, slot->sn);
             return slot->sn;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <utf8proc.h>
 
 int mg_fail(struct mg_err *err, const char *fmt, ...)
@@ -158,6 +159,13 @@ int mg_read_file(const char *path, char **out, size_t *len, struct mg_err *err)
     *len = b.len;
     *out = buf_take(&b);
     return 0;
+}
+
+double mg_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 uint64_t mg_hash64(const void *p, size_t n)

@@ -55,6 +55,9 @@ int mg_read_file(const char *path, char **out, size_t *len, struct mg_err *err);
 /* 64-bit FNV-1a hash of n bytes; can't fail. */
 uint64_t mg_hash64(const void *p, size_t n);
 
+/* Seconds on the monotonic clock. */
+double mg_now(void);
+
 /* Reads the decimal number s, from lo to hi, into *out; else prints
  * "PROG: WHAT must be a number from LO to HI, not "S"" on stderr and
  * returns -1. */

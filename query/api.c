@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "search.h"
 #include "search_json.h"
@@ -45,13 +44,6 @@ struct api_worker {
 };
 
 static const char JSON_TYPE[] = "application/json; charset=utf-8";
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The Content-Type for a file name, by its extension. */
 static const char *file_type(const char *name)
@@ -182,7 +174,7 @@ void api_worker_free(struct api_worker *w)
 static int progress(void *arg)
 {
     struct api_worker *w = arg;
-    if (w->deadline > 0 && now() > w->deadline) {
+    if (w->deadline > 0 && mg_now() > w->deadline) {
         w->timed_out = 1;
         return 1;
     }
@@ -409,7 +401,7 @@ static int open_or_reply(struct api_worker *w, struct api_response *out)
     }
     w->timed_out = 0;
     w->deadline = w->api->timeout_ms > 0
-                      ? now() + w->api->timeout_ms / 1000.0
+                      ? mg_now() + w->api->timeout_ms / 1000.0
                       : 0;
     return 0;
 }
@@ -499,9 +491,9 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
         return;
     struct search_result res;
     struct mg_err err;
-    double t0 = now();
+    double t0 = mg_now();
     int rc = search_run(w->searcher, &so, &res, &err);
-    double took = now() - t0;
+    double took = mg_now() - t0;
     w->deadline = 0;
     if (rc == SEARCH_EUSAGE) {
         reply_error(out, 400, "%s", err.msg);

@@ -740,6 +740,17 @@ static sqlite3_stmt *kept(struct searcher *s, sqlite3_stmt **slot,
     return *slot;
 }
 
+/* kept() for "SELECT cols FROM articles WHERE id = ?1", through the
+ * articles_meta index where the index has it. */
+static sqlite3_stmt *kept_meta(struct searcher *s, sqlite3_stmt **slot,
+                               const char *cols, struct mg_err *err)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT %s FROM articles%s WHERE id = ?1",
+             cols, s->meta);
+    return kept(s, slot, sql, err);
+}
+
 /* Appends the hits with these rowids (and scores, near-duplicate counts:
  * similar may be NULL), each with its snippet for the FTS5 expression fts:
  * snippets are made for the page only, never for every match. */
@@ -807,14 +818,8 @@ static int rank_hits(struct searcher *s, const char *fts,
         c = mg_malloc(sizeof *c * (size_t)(top > 0 ? top : 1));
         int got = best_k(m, top, c);
         if (fresh > 0 || !no_collapse) {
-            sqlite3_stmt *st = kept(s, &s->meta_rank,
-                                    s->meta[0]
-                                        ? "SELECT simhash, julianday(date)"
-                                          " FROM articles INDEXED BY"
-                                          " articles_meta WHERE id = ?1"
-                                        : "SELECT simhash, julianday(date)"
-                                          " FROM articles WHERE id = ?1",
-                                    err);
+            sqlite3_stmt *st = kept_meta(s, &s->meta_rank,
+                                         "simhash, julianday(date)", err);
             if (!st) {
                 free(c);
                 return -1;
@@ -873,7 +878,7 @@ struct counts {
     size_t cap, n;
 };
 
-static void counts_add(struct counts *c, int64_t k, int64_t wt)
+static void counts_add(struct counts *c, int64_t k)
 {
     if (2 * (c->n + 1) > c->cap) {
         struct counts g = {0};
@@ -901,7 +906,7 @@ static void counts_add(struct counts *c, int64_t k, int64_t wt)
         c->key[j] = k;
         c->n++;
     }
-    c->val[j] += wt;
+    c->val[j]++;
 }
 
 struct kc {
@@ -918,15 +923,20 @@ static int kc_by_count(const void *x, const void *y)
     return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* Within a kind, most articles first, then by name. */
-static int kc_by_kind(const void *x, const void *y)
+/* Most articles first, then by name. */
+static int kc_by_name(const void *x, const void *y)
 {
     const struct kc *a = x, *b = y;
-    if (a->kind != b->kind)
-        return a->kind - b->kind;
     if (a->count != b->count)
         return a->count > b->count ? -1 : 1;
     return strcmp(a->name, b->name);
+}
+
+/* By kind, then as kc_by_name. */
+static int kc_by_kind(const void *x, const void *y)
+{
+    const struct kc *a = x, *b = y;
+    return a->kind != b->kind ? a->kind - b->kind : kc_by_name(x, y);
 }
 
 static int64_t scaled(int64_t c, double scale)
@@ -1004,44 +1014,20 @@ static int top_entities(struct searcher *s, const struct counts *ec,
     return rc;
 }
 
-static int kc_by_name(const void *x, const void *y)
+static int cmp_i64(const void *x, const void *y)
 {
-    const struct kc *a = x, *b = y;
-    if (a->count != b->count)
-        return a->count > b->count ? -1 : 1;
-    return strcmp(a->name, b->name);
-}
-
-/* Counts are weighted: each counted article adds its weight, in 1/WT_ONE
- * units, so that a sample stands for the articles it was drawn from. */
-#define WT_ONE 1024
-
-struct day_wt {
-    int64_t day, wt;
-};
-
-static int cmp_day(const void *x, const void *y)
-{
-    const struct day_wt *a = x, *b = y;
-    return a->day < b->day ? -1 : a->day > b->day;
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
 }
 
 /* The facets (entities and sources) and the date histogram of the n
- * articles ids, each counted with its weight wt[i] (WT_ONE: itself
- * alone), in one pass. */
-static int count_facets(struct searcher *s, const int64_t *ids,
-                        const int64_t *wt, int64_t n, int facets,
-                        int histogram, struct search_result *res,
-                        struct mg_err *err)
+ * articles ids, in one pass, each count multiplied by scale (the
+ * articles each one stands for). */
+static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
+                        double scale, int facets, int histogram,
+                        struct search_result *res, struct mg_err *err)
 {
-    const double scale = 1.0 / WT_ONE;
-    sqlite3_stmt *meta = kept(s, &s->meta_facets,
-                              s->meta[0]
-                                  ? "SELECT date, source FROM articles"
-                                    " INDEXED BY articles_meta WHERE id = ?1"
-                                  : "SELECT date, source FROM articles"
-                                    " WHERE id = ?1",
-                              err);
+    sqlite3_stmt *meta = kept_meta(s, &s->meta_facets, "date, source", err);
     sqlite3_stmt *ents =
         facets ? kept(s, &s->entity_ids,
                       "SELECT entity_id FROM article_entities"
@@ -1052,8 +1038,7 @@ static int count_facets(struct searcher *s, const int64_t *ids,
         return -1;
     struct counts ec = {0};
     struct strmap sc = {0};
-    struct day_wt *days = NULL;
-    int64_t nd = 0, undated = 0;
+    int64_t *days = NULL, nd = 0, undated = 0;
     if (histogram)
         days = mg_malloc(sizeof *days * (size_t)(n ? n : 1));
     int rc = 0, step;
@@ -1063,15 +1048,12 @@ static int count_facets(struct searcher *s, const int64_t *ids,
             int y, mo, d;
             const char *date = (const char *)sqlite3_column_text(meta, 0);
             if (histogram && date && read_day(date, &y, &mo, &d))
-                days[nd++] = (struct day_wt){days_from_civil(y, mo, d),
-                                             wt[i]};
+                days[nd++] = days_from_civil(y, mo, d);
             else if (histogram)
-                undated += wt[i];
+                undated++;
             const char *src = (const char *)sqlite3_column_text(meta, 1);
-            if (facets && src && *src) {
-                int64_t *v = strmap_slot(&sc, src, 1);
-                *v = (*v < 0 ? 0 : *v) + wt[i];
-            }
+            if (facets && src && *src)
+                ++*strmap_slot(&sc, src, 1);
         } else if (step != SQLITE_DONE) {
             rc = db_fail(s, err);
         }
@@ -1080,7 +1062,7 @@ static int count_facets(struct searcher *s, const int64_t *ids,
             continue;
         sqlite3_bind_int64(ents, 1, ids[i]);
         while ((step = sqlite3_step(ents)) == SQLITE_ROW)
-            counts_add(&ec, sqlite3_column_int64(ents, 0), wt[i]);
+            counts_add(&ec, sqlite3_column_int64(ents, 0));
         if (step != SQLITE_DONE)
             rc = db_fail(s, err);
         sqlite3_reset(ents);
@@ -1091,7 +1073,8 @@ static int count_facets(struct searcher *s, const int64_t *ids,
         size_t k = 0;
         for (size_t i = 0; i < sc.cap; i++)
             if (sc.keys && sc.keys[i])
-                src[k++] = (struct kc){0, sc.vals[i], sc.keys[i], 0};
+                /* strmap values start at -1 */
+                src[k++] = (struct kc){0, sc.vals[i] + 1, sc.keys[i], 0};
         qsort(src, k, sizeof *src, kc_by_name);
         for (size_t i = 0; i < k && i < SEARCH_FACETS; i++)
             add_facet(&res->sources, &res->nsources, 0,
@@ -1099,23 +1082,21 @@ static int count_facets(struct searcher *s, const int64_t *ids,
         free(src);
     }
     if (rc == 0 && histogram) {
-        qsort(days, (size_t)nd, sizeof *days, cmp_day);
-        int64_t *day = mg_malloc(sizeof *day * (size_t)(nd ? nd : 1));
+        qsort(days, (size_t)nd, sizeof *days, cmp_i64);
         int64_t *cnt = mg_malloc(sizeof *cnt * (size_t)(nd ? nd : 1));
-        int64_t nu = 0;
+        int64_t nu = 0; /* days in place become the distinct days */
         for (int64_t i = 0; i < nd; i++) {
-            if (nu > 0 && day[nu - 1] == days[i].day) {
-                cnt[nu - 1] += days[i].wt;
+            if (nu > 0 && days[nu - 1] == days[i]) {
+                cnt[nu - 1]++;
             } else {
-                day[nu] = days[i].day;
-                cnt[nu++] = days[i].wt;
+                days[nu] = days[i];
+                cnt[nu++] = 1;
             }
         }
         for (int64_t i = 0; i < nu; i++)
             cnt[i] = scaled(cnt[i], scale);
         res->undated = scaled(undated, scale);
-        make_histogram(day, cnt, (int)nu, res);
-        free(day);
+        make_histogram(days, cnt, (int)nu, res);
         free(cnt);
     }
     free(days);
@@ -1162,17 +1143,13 @@ static int search_facets(struct searcher *s, const char *fts,
     }
     int64_t n = m->n, ns = n > s->facet_exact ? s->facet_exact : n;
     int64_t *ids = mg_malloc(sizeof *ids * (size_t)(ns ? ns : 1));
-    int64_t *wt = mg_malloc(sizeof *wt * (size_t)(ns ? ns : 1));
     double step = ns ? (double)n / (double)ns : 1.0;
-    for (int64_t i = 0; i < ns; i++) {
+    for (int64_t i = 0; i < ns; i++)
         ids[i] = m->ids[ns < n ? (int64_t)((double)i * step) : i];
-        wt[i] = (int64_t)llround(step * WT_ONE);
-    }
     if (ns < n)
         res->sample = ns;
-    int rc = count_facets(s, ids, wt, ns, facets, histogram, res, err);
+    int rc = count_facets(s, ids, ns, step, facets, histogram, res, err);
     free(ids);
-    free(wt);
     matches_free(&all);
     return rc;
 }
