@@ -798,8 +798,9 @@ int ingest_paths(struct run *r, char **paths, int npaths)
             measure(r, paths[i], 0);
     }
     /* newest-first by rowid only once the run has checked the order */
+    int order_was = -1;
     if (!r->show && r->store &&
-        store_date_order_check(r->store, 0, &r->err) < 0) {
+        store_date_order_clear(r->store, &order_was, &r->err) < 0) {
         r->fatal = 1;
         return -1;
     }
@@ -842,7 +843,9 @@ int ingest_paths(struct run *r, char **paths, int npaths)
         r->fatal = 1;
     r->t_merge = mg_now() - tm;
     if (!r->fatal && !r->show && !stop_signal &&
-        store_date_order_check(r->store, 1, &r->err) < 0)
+        store_date_order_end(r->store, order_was,
+                             r->added || r->changed || r->removed,
+                             &r->err) < 0)
         r->fatal = 1;
     return r->fatal ? -1 : 0;
 }

@@ -359,17 +359,10 @@ int store_begin(struct store *s, struct mg_err *err)
     return exec(s, "BEGIN IMMEDIATE", err);
 }
 
-int store_date_order_check(struct store *s, int known,
-                           struct mg_err *err)
+/* Runs set (an INSERT of meta.date_order) in a transaction of its own. */
+static int set_date_order(struct store *s, const char *set,
+                          struct mg_err *err)
 {
-    const char *set =
-        known ? "INSERT OR REPLACE INTO meta(key, value) SELECT"
-                " 'date_order', CASE WHEN EXISTS (SELECT 1 FROM (SELECT date,"
-                " lag(date) OVER (ORDER BY id) AS prev FROM articles INDEXED BY"
-                " articles_meta) WHERE"
-                " date IS NULL OR date < prev) THEN '0' ELSE '1' END"
-              : "INSERT OR REPLACE INTO meta(key, value)"
-                " VALUES('date_order', '0')";
     if (exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
     if (exec(s, set, err) < 0) {
@@ -377,6 +370,30 @@ int store_date_order_check(struct store *s, int known,
         return -1;
     }
     return exec(s, "COMMIT", err);
+}
+
+#define SET_DATE_ORDER "INSERT OR REPLACE INTO meta(key, value) "
+
+int store_date_order_clear(struct store *s, int *was, struct mg_err *err)
+{
+    *was = (int)meta_int(s, "date_order");
+    return set_date_order(s, SET_DATE_ORDER "VALUES('date_order', '0')",
+                          err);
+}
+
+int store_date_order_end(struct store *s, int was, int changed,
+                         struct mg_err *err)
+{
+    if (!changed && was == 1)
+        return set_date_order(s, SET_DATE_ORDER "VALUES('date_order', '1')",
+                              err);
+    return set_date_order(
+        s,
+        SET_DATE_ORDER "SELECT 'date_order', CASE WHEN EXISTS (SELECT 1"
+                       " FROM (SELECT date, lag(date) OVER (ORDER BY id) AS"
+                       " prev FROM articles INDEXED BY articles_meta) WHERE"
+                       " date IS NULL OR date < prev) THEN '0' ELSE '1' END",
+        err);
 }
 
 int store_commit(struct store *s, struct mg_err *err)

@@ -63,10 +63,16 @@ int store_commit(struct store *s, struct mg_err *err);
  * has a date and none is older than the one stored before it (an
  * archive read in date order, as wire archives and the synthetic one
  * come).  Then newest-first is a descending rowid scan.  The flag is the
- * meta value date_order; store_date_order_check() clears it (known = 0:
- * a run is about to write) or recomputes it from the articles (known =
- * 1: at the end of a run), each in a transaction of its own. */
-int store_date_order_check(struct store *s, int known, struct mg_err *err);
+ * meta value date_order, each change in a transaction of its own.
+ * store_date_order_clear() sets it to 0 before a run writes and gives
+ * what it was in *was (1, 0, or -1 when never set).
+ * store_date_order_end() sets it at the end of a run: back to 1 without
+ * reading the articles when the run changed none (changed = 0) and it was
+ * 1, else from the articles (a scan of the articles_meta index that stops
+ * at the first article older than the one before it). */
+int store_date_order_clear(struct store *s, int *was, struct mg_err *err);
+int store_date_order_end(struct store *s, int was, int changed,
+                         struct mg_err *err);
 
 enum store_put_result { STORE_ADDED, STORE_CHANGED, STORE_UNCHANGED };
 
