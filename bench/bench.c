@@ -25,18 +25,33 @@
  *     Markdown to OUT/latest.md and OUT/YYYY-MM-DD-<git>.md.
  *
  * usage: bench --bin DIR --corpus DIR --work DIR [--passes N]
- *              [--queries FILE] [--out DIR]
- *        bench --queries-only --db FILE [--queries FILE] [--passes N]
- *              (morgue's in-process query figures over an existing index,
- *              for bench/scale.sh; writes no results file)
- *        bench --print-fts [--queries FILE]
+ *              [--queries FILE]... [--out DIR]
+ *        bench --queries-only --db FILE [--queries FILE]... [--passes N]
+ *              [--baseline] [--xapian DIR [--python PATH]
+ *              [--xapian-peer SCRIPT]] [--out DIR]
+ *              (the in-process query figures over an existing index:
+ *              morgue alone for bench/scale.sh; with --baseline, also the
+ *              baseline, built beside the index (FILE-base.db, kept when
+ *              newer than the index); with --xapian, also Xapian over DIR
+ *              through bench/xapian_peer.py, a child run in lockstep, one
+ *              pass over the queries after each of this program's.  Then
+ *              the whole comparison: every system's p50/p95/p99, each
+ *              query's median on each, query by query per class (see
+ *              queries_load), the targets of the 500k comparison; with
+ *              --out, as Markdown to OUT/latest-scale-ARTICLES.md and
+ *              OUT/YYYY-MM-DD-<git>-scale-ARTICLES.md; bench/compare.sh)
+ *        bench --print-fts [--queries FILE]...
  *              (each query and the baseline's FTS5 expression for it)
+ * Several --queries files are read in turn (default bench/queries.txt).
  * MB are 10^6 bytes throughout.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -113,10 +128,20 @@ static struct stats stats_of(struct samples *s)
 
 /* ---- the query set ---- */
 
+/* A query file's classes: a line `# class: NAME` puts the queries after
+ * it, up to the next such line or the end of the file, in class NAME
+ * (`# class: none` ends a class).  The class "sentence" is a relaxed
+ * sentence: a pasted sentence no article holds every word of, which
+ * morgue relaxes to "most of the words"; the baseline gets the OR of its
+ * words (an AND that matches nothing would be unfairly fast), and so does
+ * Xapian (bench/xapian_peer.py). */
+#define CLASS_SENTENCE "sentence"
+
 struct queries {
     char **q;    /* morgue syntax, as in the file */
     char **fts;  /* the baseline's FTS5 expression */
-    int n;
+    char **cls;  /* its class, or NULL */
+    int n, cap;
 };
 
 static void add_fts_string(struct buf *b, const char *s, size_t n)
@@ -266,6 +291,42 @@ static char *fts_expr(const char *q)
     return buf_take(&b);
 }
 
+/* A relaxed sentence for the baseline: the OR of its distinct words (case
+ * and punctuation at either end ignored, as Xapian's peer does), each an
+ * FTS5 string as in fts_expr, so no word is read as syntax. */
+static char *fts_or_words(const char *q)
+{
+    struct buf b = {0}, seen = {0}; /* seen: " word word ... " */
+    buf_addc(&seen, ' ');
+    for (const char *p = q; *p;) {
+        p += strspn(p, " \t");
+        size_t n = strcspn(p, " \t");
+        const char *w = p;
+        size_t k = n;
+        while (k && ispunct((unsigned char)*w))
+            w++, k--;
+        while (k && ispunct((unsigned char)w[k - 1]))
+            k--;
+        char key[256];
+        snprintf(key, sizeof key, " %.*s ", (int)(k < 250 ? k : 250), w);
+        for (char *c = key; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        if (k && !strstr(seen.s, key)) {
+            buf_adds(&seen, key + 1);
+            if (b.len)
+                buf_adds(&b, " OR ");
+            add_fts_string(&b, p, n);
+        }
+        p += n;
+    }
+    buf_free(&seen);
+    return buf_take(&b);
+}
+
+/* Appends the queries of the file at path to qs (blank lines and lines
+ * starting with '#' skipped; `# class: NAME` lines read as above).
+ * Returns 0, or -1 with a message on stderr when the file can't be read
+ * or holds no query. */
 static int queries_load(const char *path, struct queries *qs)
 {
     struct mg_err err;
@@ -275,25 +336,39 @@ static int queries_load(const char *path, struct queries *qs)
         fprintf(stderr, "bench: %s\n", err.msg);
         return -1;
     }
-    int cap = 0;
+    int n0 = qs->n;
+    char *cls = NULL;
     for (char *line = text, *next; line && *line; line = next) {
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
         mg_trim(line);
-        if (!*line || *line == '#')
+        if (*line == '#') {
+            char name[64];
+            if (sscanf(line, "# class: %63s", name) == 1) {
+                free(cls);
+                cls = strcmp(name, "none") ? mg_strdup(name) : NULL;
+            }
             continue;
-        if (qs->n == cap) {
-            cap = cap ? 2 * cap : 64;
-            qs->q = mg_realloc(qs->q, (size_t)cap * sizeof *qs->q);
-            qs->fts = mg_realloc(qs->fts, (size_t)cap * sizeof *qs->fts);
+        }
+        if (!*line)
+            continue;
+        if (qs->n == qs->cap) {
+            size_t cap = (size_t)(qs->cap = qs->cap ? 2 * qs->cap : 64);
+            qs->q = mg_realloc(qs->q, cap * sizeof *qs->q);
+            qs->fts = mg_realloc(qs->fts, cap * sizeof *qs->fts);
+            qs->cls = mg_realloc(qs->cls, cap * sizeof *qs->cls);
         }
         qs->q[qs->n] = mg_strdup(line);
-        qs->fts[qs->n] = fts_expr(line);
+        qs->cls[qs->n] = mg_strdup(cls);
+        qs->fts[qs->n] = cls && !strcmp(cls, CLASS_SENTENCE)
+                             ? fts_or_words(line)
+                             : fts_expr(line);
         qs->n++;
     }
+    free(cls);
     free(text);
-    if (!qs->n) {
+    if (qs->n == n0) {
         fprintf(stderr, "bench: %s: no queries\n", path);
         return -1;
     }
@@ -305,9 +380,11 @@ static void queries_free(struct queries *qs)
     for (int i = 0; i < qs->n; i++) {
         free(qs->q[i]);
         free(qs->fts[i]);
+        free(qs->cls[i]);
     }
     free(qs->q);
     free(qs->fts);
+    free(qs->cls);
 }
 
 /* ---- child processes ---- */
@@ -543,14 +620,33 @@ out:
 
 /* ---- in-process queries ---- */
 
-enum sys { SYS_BASE, SYS_MORGUE, SYS_FACETS, SYS_FACETS_HIST, NSYS };
+enum sys { SYS_BASE, SYS_MORGUE, SYS_FACETS, SYS_FACETS_HIST, SYS_XAPIAN,
+           NSYS };
+#define SYS_BIT(sys) (1u << (sys))
+/* bench-core's systems; --queries-only adds the baseline and Xapian on
+ * request */
+#define SYS_CORE                                                             \
+    (SYS_BIT(SYS_BASE) | SYS_BIT(SYS_MORGUE) | SYS_BIT(SYS_FACETS) |        \
+     SYS_BIT(SYS_FACETS_HIST))
+#define SYS_MORGUE_ALL                                                       \
+    (SYS_BIT(SYS_MORGUE) | SYS_BIT(SYS_FACETS) | SYS_BIT(SYS_FACETS_HIST))
 
 static const char *const SYS_NAME[NSYS] = {
-    "fts5 baseline", "morgue", "morgue --facets", "morgue facets+histogram"};
+    "fts5 baseline", "morgue", "morgue --facets", "morgue facets+histogram",
+    "xapian"};
+
+/* The Xapian peer (bench/xapian_peer.py query --lockstep), a child
+ * process that runs one pass over the queries for each line it reads. */
+struct peer {
+    pid_t pid;
+    FILE *in;  /* its stdin */
+    FILE *out; /* its stdout */
+};
 
 struct qrun {
     struct searcher *s;   /* morgue */
     sqlite3_stmt *base;   /* the baseline's prepared query */
+    struct peer *xapian;  /* the Xapian peer, ready, or NULL */
     const struct queries *qs;
     struct samples smp[NSYS];
     double *perq[NSYS];   /* [pass * n + query] ms, NAN when it failed */
@@ -558,6 +654,10 @@ struct qrun {
     int errors[NSYS];     /* in the warm-up pass, queries that failed */
     int nohits[NSYS];     /* ... and that found nothing */
     char first_error[NSYS][600];
+    int *relaxed;         /* per query: morgue relaxed it (or NULL) */
+    int64_t *total;       /* per query: morgue's matches (or NULL) */
+    unsigned *nohit;      /* per query: SYS_BIT of the systems that found
+                           * nothing in the warm-up pass (or NULL) */
 };
 
 /* Runs query i on system sys; returns its hits, or -1 on error (the
@@ -590,8 +690,149 @@ static int run_query(struct qrun *qr, int sys, int i, struct mg_err *err)
     struct search_result res = {0};
     int rc = search_run(qr->s, &o, &res, err);
     int hits = rc < 0 ? -1 : res.nhits;
+    if (rc == 0 && sys == SYS_MORGUE && qr->relaxed) {
+        qr->relaxed[i] = res.relaxed;
+        qr->total[i] = res.total;
+    }
     search_result_free(&res);
     return hits;
+}
+
+/* ---- the Xapian peer ---- */
+
+/* Starts `python script query --xapian dir --lockstep --queries F...`
+ * and reads what its warm-up pass found (queries without hits, failures)
+ * into qr, up to its `ready COUNT` line.  Returns 0 with qr->xapian set,
+ * or -1 with a message on stderr (the peer's own message goes to stderr
+ * too). */
+static int peer_start(struct qrun *qr, struct peer *p, const char *python,
+                      const char *script, const char *dir,
+                      const char *const *qfiles, int nfiles)
+{
+    const char *argv[8 + 2 * 16];
+    int k = 0;
+    const char *head[] = {python, script, "query", "--xapian", dir,
+                          "--lockstep"};
+    for (size_t j = 0; j < sizeof head / sizeof *head; j++)
+        argv[k++] = head[j];
+    for (int j = 0; j < nfiles && j < 16; j++) {
+        argv[k++] = "--queries";
+        argv[k++] = qfiles[j];
+    }
+    argv[k] = NULL;
+    int to[2], from[2];
+    if (pipe2(to, O_CLOEXEC) < 0) {
+        perror("bench: pipe");
+        return -1;
+    }
+    if (pipe2(from, O_CLOEXEC) < 0) {
+        perror("bench: pipe");
+        close(to[0]);
+        close(to[1]);
+        return -1;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, to[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, from[1], STDOUT_FILENO);
+    int err = posix_spawn(&p->pid, python, &fa, NULL, (char *const *)argv,
+                          environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(to[0]);
+    close(from[1]);
+    if (err) {
+        fprintf(stderr, "bench: %s: %s\n", python, strerror(err));
+        close(to[1]);
+        close(from[0]);
+        return -1;
+    }
+    p->in = fdopen(to[1], "w");
+    p->out = fdopen(from[0], "r");
+    qr->xapian = p; /* from here on peer_stop() cleans up */
+    if (!p->in || !p->out) {
+        perror("bench: fdopen");
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    int ready = -1;
+    while (ready < 0 && getline(&line, &cap, p->out) > 0) {
+        mg_trim(line);
+        int i, n;
+        if (sscanf(line, "ready %d", &n) == 1) {
+            ready = n;
+        } else if (sscanf(line, "nohits %d", &i) == 1 && i >= 0 &&
+                   i < qr->qs->n) {
+            qr->nohits[SYS_XAPIAN]++;
+            if (qr->nohit)
+                qr->nohit[i] |= SYS_BIT(SYS_XAPIAN);
+        } else if (sscanf(line, "error %d %n", &i, &n) == 1 && i >= 0 &&
+                   i < qr->qs->n && !qr->errors[SYS_XAPIAN]++) {
+            snprintf(qr->first_error[SYS_XAPIAN],
+                     sizeof qr->first_error[SYS_XAPIAN], "%s: %s",
+                     qr->qs->q[i], line + n);
+        }
+    }
+    free(line);
+    if (ready != qr->qs->n) {
+        fprintf(stderr, "bench: the Xapian peer (%s) %s\n", script,
+                ready < 0 ? "stopped before it was ready"
+                          : "read another number of queries");
+        return -1;
+    }
+    return 0;
+}
+
+/* One timed pass of the peer over every query: its in-process times
+ * into qr.  A peer that fails is stopped, its samples left out. */
+static void peer_pass(struct qrun *qr, int pass)
+{
+    struct peer *p = qr->xapian;
+    char *line = NULL;
+    size_t cap = 0;
+    if (!p || !p->in)
+        return;
+    if (fputs("pass\n", p->in) < 0 || fflush(p->in) != 0 ||
+        getline(&line, &cap, p->out) <= 0 || strncmp(line, "times ", 6)) {
+        fprintf(stderr, "bench: the Xapian peer stopped in pass %d\n", pass);
+        fclose(p->in);
+        p->in = NULL;
+        free(line);
+        return;
+    }
+    char *c = line + 6;
+    for (int i = 0; i < qr->qs->n; i++) {
+        char *end;
+        double ms = strtod(c, &end); /* "nan" for a failed query */
+        if (end == c)
+            break;
+        c = end;
+        if (isnan(ms))
+            continue;
+        samples_add(&qr->smp[SYS_XAPIAN], ms);
+        qr->perq[SYS_XAPIAN][(size_t)pass * (size_t)qr->qs->n + (size_t)i] =
+            ms;
+    }
+    free(line);
+}
+
+/* Ends the peer (the end of its stdin) and waits for it; takes NULL. */
+static void peer_stop(struct peer *p)
+{
+    if (!p)
+        return;
+    if (p->in)
+        fclose(p->in);
+    if (p->out) {
+        char chunk[4096];
+        while (fread(chunk, 1, sizeof chunk, p->out) > 0)
+            ;
+        fclose(p->out);
+    }
+    int st;
+    while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    memset(p, 0, sizeof *p);
 }
 
 /* One pass of system sys over all queries; samples kept when timed,
@@ -599,6 +840,11 @@ static int run_query(struct qrun *qr, int sys, int i, struct mg_err *err)
 static void query_pass(struct qrun *qr, int sys, int pass)
 {
     int timed = pass >= 0;
+    if (sys == SYS_XAPIAN) { /* the peer's warm-up ran in peer_start() */
+        if (timed)
+            peer_pass(qr, pass);
+        return;
+    }
     for (int i = 0; i < qr->qs->n; i++) {
         struct mg_err err = {{0}};
         double t0 = mg_now();
@@ -613,25 +859,32 @@ static void query_pass(struct qrun *qr, int sys, int pass)
         if (timed) {
             samples_add(&qr->smp[sys], ms);
             qr->perq[sys][(size_t)pass * (size_t)qr->qs->n + (size_t)i] = ms;
-        } else if (hits == 0)
+        } else if (hits == 0) {
             qr->nohits[sys]++;
+            if (qr->nohit)
+                qr->nohit[i] |= SYS_BIT(sys);
+        }
     }
 }
 
-/* Warm-up, then passes timed passes of systems first..last-1. */
-static void query_passes(struct qrun *qr, int first, int last, int passes)
+/* Warm-up, then passes timed passes of the systems in the mask (each pass
+ * runs them in turn, in enum order). */
+static void query_passes(struct qrun *qr, unsigned systems, int passes)
 {
     size_t n = (size_t)passes * (size_t)qr->qs->n;
     qr->passes = passes;
-    for (int sys = first; sys < last; sys++) {
+    for (int sys = 0; sys < NSYS; sys++) {
+        if (!(systems & SYS_BIT(sys)))
+            continue;
         qr->perq[sys] = mg_malloc(n * sizeof(double));
         for (size_t k = 0; k < n; k++)
             qr->perq[sys][k] = NAN;
         query_pass(qr, sys, -1);
     }
     for (int p = 0; p < passes; p++)
-        for (int sys = first; sys < last; sys++)
-            query_pass(qr, sys, p);
+        for (int sys = 0; sys < NSYS; sys++)
+            if (systems & SYS_BIT(sys))
+                query_pass(qr, sys, p);
 }
 
 /* The median over the timed passes of query i on system sys (NAN when
@@ -659,6 +912,9 @@ static void qrun_free(struct qrun *qr)
         free(qr->smp[i].v);
         free(qr->perq[i]);
     }
+    free(qr->relaxed);
+    free(qr->total);
+    free(qr->nohit);
 }
 
 /* ---- process per query ---- */
@@ -738,13 +994,14 @@ static struct proc_stats process_queries(const struct queries *qs,
 struct build {
     double wall, peak_mb, size_mb;
     int status;
+    char when[32]; /* --queries-only: when it was built ("" unknown) */
 };
 
 struct report {
     const char *corpus;
     long long articles;
     double input_mb;
-    struct build base, morgue;
+    struct build base, morgue, xapian;
     double base_hwm_mb; /* baseline's peak RSS before its clock started */
     int nq, passes;
     struct qrun *qr;
@@ -901,30 +1158,45 @@ static void build_rows(struct out *o, const struct report *r)
     row(o, "morgue / base", 5, c);
 }
 
-static void query_rows(struct out *o, const struct report *r, int first,
-                       int last)
+/* A row of ratios of system sys's figures to system to's. */
+static void ratio_row(struct out *o, const struct report *r, const char *label,
+                      int sys, int to)
+{
+    const struct stats *s = &r->st[sys], *t = &r->st[to];
+    int have = s->n > 0 && t->n > 0;
+    const char *c[] = {num(ratio(s->p50, t->p50), 2, 1, have),
+                       num(ratio(s->p95, t->p95), 2, 1, have),
+                       num(ratio(s->p99, t->p99), 2, 1, have),
+                       num(ratio(s->qps, t->qps), 2, 1, have)};
+    row(o, label, 4, c);
+}
+
+/* p50/p95/p99 and queries/s of the systems in the mask; after each
+ * morgue system its ratio to the baseline, after plain morgue also to
+ * Xapian, when those ran. */
+static void query_rows(struct out *o, const struct report *r,
+                       unsigned systems)
 {
     static const char *const COLS[] = {"p50 ms", "p95 ms", "p99 ms", "q/s"};
     char title[128];
     snprintf(title, sizeof title, "queries (%d, %d passes)", r->nq,
              r->passes);
     header(o, title, 4, COLS);
-    const struct stats *base = &r->st[SYS_BASE];
-    for (int sys = first; sys < last; sys++) {
+    for (int sys = 0; sys < NSYS; sys++) {
+        if (!(systems & SYS_BIT(sys)))
+            continue;
         const struct stats *s = &r->st[sys];
         const char *c[] = {num(s->p50, 2, 0, s->n > 0),
                            num(s->p95, 2, 0, s->n > 0),
                            num(s->p99, 2, 0, s->n > 0),
                            num(s->qps, 0, 0, s->n > 0)};
         row(o, SYS_NAME[sys], 4, c);
-        if (sys == SYS_BASE || first != SYS_BASE)
+        if (!(SYS_BIT(sys) & SYS_MORGUE_ALL))
             continue;
-        int have = s->n > 0 && base->n > 0;
-        const char *rc[] = {num(ratio(s->p50, base->p50), 2, 1, have),
-                            num(ratio(s->p95, base->p95), 2, 1, have),
-                            num(ratio(s->p99, base->p99), 2, 1, have),
-                            num(ratio(s->qps, base->qps), 2, 1, have)};
-        row(o, "  / base", 4, rc);
+        if (systems & SYS_BIT(SYS_BASE))
+            ratio_row(o, r, "  / base", sys, SYS_BASE);
+        if (sys == SYS_MORGUE && (systems & SYS_BIT(SYS_XAPIAN)))
+            ratio_row(o, r, "  / xapian", sys, SYS_XAPIAN);
     }
 }
 
@@ -1052,7 +1324,7 @@ static void report_write(struct out *o, const struct report *r)
         text(o, line);
     }
     build_rows(o, r);
-    query_rows(o, r, SYS_BASE, NSYS);
+    query_rows(o, r, SYS_CORE);
     slowest_rows(o, r);
     process_rows(o, r);
     target_rows(o, r);
@@ -1110,9 +1382,25 @@ static int write_file(const char *path, const char *s)
     return 0;
 }
 
-/* OUT/latest.md and OUT/DAY-GIT.md; for a corpus other than Reuters-21578
- * (the history's), the names end in -CORPUSNAME. */
-static int report_save(const struct report *r, const char *dir)
+/* The Markdown md as OUT/latest{name}.md and OUT/DAY-GIT{name}.md. */
+static int report_save(const struct report *r, const char *md,
+                       const char *dir, const char *name)
+{
+    char path[4096];
+    int rc = 0;
+    mkdir(dir, 0777);
+    snprintf(path, sizeof path, "%s/latest%s.md", dir, name);
+    rc |= write_file(path, md);
+    snprintf(path, sizeof path, "%s/%s-%s%s.md", dir, r->day, r->git, name);
+    rc |= write_file(path, md);
+    if (!rc)
+        printf("written: %s/latest%s.md and %s\n", dir, name, path);
+    return rc;
+}
+
+/* bench-core's report; for a corpus other than Reuters-21578 (the
+ * history's), the names end in -CORPUSNAME. */
+static int report_save_core(const struct report *r, const char *dir)
 {
     struct out o = {.md = 1};
     report_write(&o, r);
@@ -1126,15 +1414,7 @@ static int report_save(const struct report *r, const char *dir)
     base = base ? base + 1 : cname;
     if (strcmp(base, "reuters21578") != 0)
         snprintf(name, sizeof name, "-%s", base);
-    char path[4096];
-    int rc = 0;
-    mkdir(dir, 0777);
-    snprintf(path, sizeof path, "%s/latest%s.md", dir, name);
-    rc |= write_file(path, o.b.s);
-    snprintf(path, sizeof path, "%s/%s-%s%s.md", dir, r->day, r->git, name);
-    rc |= write_file(path, o.b.s);
-    if (!rc)
-        printf("written: %s/latest%s.md and %s\n", dir, name, path);
+    int rc = report_save(r, o.b.s, dir, name);
     buf_free(&o.b);
     return rc;
 }
@@ -1152,48 +1432,508 @@ static int open_morgue(const char *db, struct store **st, struct searcher **s)
     return 0;
 }
 
+/* The number of articles of the index db and the MB of their title and
+ * body.  Returns 0, or -1 with a message on stderr. */
+static int index_info(const char *db, long long *articles, double *mb)
+{
+    sqlite3 *m = NULL;
+    sqlite3_stmt *q = NULL;
+    int rc = -1;
+    if (sqlite3_open_v2(db, &m, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(m,
+                           "SELECT count(*), total(length(CAST(title AS BLOB))"
+                           " + length(CAST(body AS BLOB))) FROM articles",
+                           -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_step(q) != SQLITE_ROW) {
+        fprintf(stderr, "bench: %s: %s\n", db,
+                m ? sqlite3_errmsg(m) : "out of memory");
+    } else {
+        *articles = sqlite3_column_int64(q, 0);
+        *mb = sqlite3_column_double(q, 1) / MB;
+        rc = 0;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(m);
+    return rc;
+}
+
+/* Opens the baseline at path read-only, with the read settings morgue's
+ * own read connections use, and prepares its query.  Returns 0, or -1
+ * with a message on stderr (the caller closes *db, finalizes *st). */
+static int open_base(const char *path, sqlite3 **db, sqlite3_stmt **st)
+{
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_exec(*db,
+                     "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-16384;",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(*db, BASE_SQL, -1, st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "bench: %s: %s\n", path,
+                *db ? sqlite3_errmsg(*db) : "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: bench --bin DIR --corpus DIR --work DIR [--passes N]\n"
           "             [--queries FILE] [--out DIR]\n"
-          "       bench --queries-only --db FILE [--queries FILE] "
+          "       bench --queries-only --db FILE [--queries FILE]... "
           "[--passes N]\n"
+          "             [--baseline] [--xapian DIR [--python PATH] "
+          "[--xapian-peer SCRIPT]]\n"
+          "             [--out DIR]\n"
           "       bench --print-fts [--queries FILE]   (the baseline's "
           "FTS5 expressions)\n",
           f);
 }
 
-/* --queries-only: morgue's in-process figures over an existing index. */
-static int queries_only(const char *db, const struct queries *qs, int passes)
+/* ---- --queries-only: over an existing index ---- */
+
+/* What --queries-only runs: morgue (with and without facets) always, the
+ * baseline and Xapian on request. */
+struct only_opts {
+    const char *db;                 /* the morgue index */
+    int baseline;                   /* also the FTS5 baseline beside it */
+    const char *xapian;             /* also Xapian over this database */
+    const char *python, *peer;      /* the peer's interpreter and script */
+    const char *out;                /* write the report here, or NULL */
+    const char *const *qfiles;      /* the query files, for the peer */
+    int nfiles;
+    int passes;
+    const char *self;               /* this program, for --baseline-build */
+};
+
+/* The later of the modification times of path and of path-wal when that
+ * holds anything (a reader may create an empty one); 0: absent. */
+static double db_mtime(const char *path)
+{
+    char wal[4096];
+    struct stat sb;
+    double t = 0;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    const char *p[] = {path, wal};
+    for (int i = 0; i < 2; i++)
+        if (stat(p[i], &sb) == 0 && (i == 0 || sb.st_size > 0)) {
+            double m = (double)sb.st_mtim.tv_sec + sb.st_mtim.tv_nsec / 1e9;
+            t = m > t ? m : t;
+        }
+    return t;
+}
+
+/* A build's record: "WALL_S PEAK_RSS_MB ..." in the file at path, its
+ * modification time as when.  Returns 0, or -1 when there is none. */
+static int build_read(const char *path, struct build *b)
+{
+    FILE *f = fopen(path, "r");
+    struct stat sb;
+    int ok = f && fscanf(f, "%lf %lf", &b->wall, &b->peak_mb) == 2 &&
+             fstat(fileno(f), &sb) == 0;
+    if (f)
+        fclose(f);
+    if (!ok)
+        return -1;
+    struct tm tm;
+    localtime_r(&sb.st_mtime, &tm);
+    strftime(b->when, sizeof b->when, "%Y-%m-%d %H:%M", &tm);
+    return 0;
+}
+
+/* The baseline of the index db in the file base: kept when it is complete
+ * (its record base.build written) and newer than the index, else built
+ * afresh in a child (bench --baseline-build), which writes the record.
+ * Returns 0, or -1 with a message on stderr. */
+static int baseline_ensure(const struct only_opts *op, const char *base)
+{
+    char rec[4200];
+    snprintf(rec, sizeof rec, "%s.build", base);
+    struct build b;
+    if (build_read(rec, &b) == 0 && db_mtime(base) > db_mtime(op->db)) {
+        printf("bench: the FTS5 baseline %s is newer than the index: kept\n",
+               base);
+        return 0;
+    }
+    unlink(rec);
+    remove_db(base);
+    printf("bench: building the FTS5 baseline %s ...\n", base);
+    struct run run;
+    char *argv[] = {(char *)op->self, "--baseline-build", (char *)op->db,
+                    (char *)base, NULL};
+    double secs = 0;
+    long long n = 0;
+    if (run_child(argv, 1, 0, &run) < 0 || run.status != 0 || !run.out ||
+        sscanf(run.out, "%lf %lld", &secs, &n) != 2) {
+        fprintf(stderr, "bench: the baseline build failed (status %d)\n",
+                run.status);
+        free(run.out);
+        return -1;
+    }
+    free(run.out);
+    FILE *f = fopen(rec, "w");
+    if (!f || fprintf(f, "%.3f %.1f %lld\n", secs, run.peak_mb, n) < 0 ||
+        fclose(f) != 0) {
+        fprintf(stderr, "bench: %s: %s\n", rec, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The bytes of the files in dir (not in its subfolders: Xapian has
+ * none). */
+static long long dir_size(const char *dir)
+{
+    long long sum = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char path[4600];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+            sum += (long long)sb.st_size;
+    }
+    if (d)
+        closedir(d);
+    return sum;
+}
+
+/* A cell's text for a ratio of a to b, "-" when either is missing. */
+static const char *ratio_cell(double a, double b)
+{
+    return num(ratio(a, b), 2, 1, !isnan(a) && !isnan(b) && b > 0);
+}
+
+/* Each query of class cls (NULL: the queries of no class) with morgue's
+ * matches, every system's median and morgue's ratios to Xapian and the
+ * baseline; then how many morgue relaxed. */
+static void class_rows(struct out *o, const struct report *r, const char *cls)
+{
+    static const char *const COLS[] = {"matches",   "fts5 ms",  "morgue ms",
+                                       "xapian ms", "/ xapian", "/ fts5"};
+    const struct qrun *qr = r->qr;
+    char title[128];
+    snprintf(title, sizeof title, "%s%s (medians)", cls ? "class " : "",
+             cls ? cls : "no class");
+    header(o, title, 6, COLS);
+    int n = 0, relaxed = 0;
+    for (int i = 0; i < qr->qs->n; i++) {
+        const char *c = qr->qs->cls[i];
+        if (cls ? !c || strcmp(c, cls) : c != NULL)
+            continue;
+        double b = query_median(qr, SYS_BASE, i);
+        double m = query_median(qr, SYS_MORGUE, i);
+        double x = query_median(qr, SYS_XAPIAN, i);
+        char total[32];
+        snprintf(total, sizeof total, "%lld", (long long)qr->total[i]);
+        const char *cells[] = {total,
+                               num(b, 2, 0, !isnan(b)),
+                               num(m, 2, 0, !isnan(m)),
+                               num(x, 2, 0, !isnan(x)),
+                               ratio_cell(m, x),
+                               ratio_cell(m, b)};
+        char label[600];
+        if (o->md) {
+            struct buf e = {0}; /* | would end the Markdown cell */
+            for (const char *p = qr->qs->q[i]; *p; p++)
+                *p == '|' ? buf_adds(&e, "\\|") : buf_addc(&e, *p);
+            snprintf(label, sizeof label, "`%s`", e.s);
+            buf_free(&e);
+        } else {
+            snprintf(label, sizeof label, "%.28s", qr->qs->q[i]);
+        }
+        row(o, label, 6, cells);
+        n++;
+        relaxed += qr->relaxed[i];
+    }
+    if (relaxed || (cls && !strcmp(cls, CLASS_SENTENCE))) {
+        char line[128];
+        snprintf(line, sizeof line,
+                 "%s%d of %d relaxed by morgue (too few articles with every "
+                 "word)",
+                 o->md ? "\n" : "", relaxed, n);
+        text(o, line);
+    }
+}
+
+/* The class names of the query set in order of first use; returns how
+ * many (at most max). */
+static int class_names(const struct queries *qs, const char **names, int max)
+{
+    int n = 0;
+    for (int i = 0; i < qs->n; i++) {
+        const char *c = qs->cls[i];
+        int seen = !c;
+        for (int k = 0; k < n && !seen; k++)
+            seen = !strcmp(names[k], c);
+        if (!seen && n < max)
+            names[n++] = c;
+    }
+    return n;
+}
+
+#define TARGET_P99_MS 50.0     /* morgue's p99, at 500,000 articles */
+#define TARGET_XAPIAN_RATIO 3.0 /* each query of a class, against Xapian */
+
+static void compare_targets(struct out *o, const struct report *r,
+                            const char *const *names, int ncls)
+{
+    const struct qrun *qr = r->qr;
+    const struct stats *m = &r->st[SYS_MORGUE], *b = &r->st[SYS_BASE];
+    char title[128], line[1024];
+    snprintf(title, sizeof title, "targets (%lld articles)", r->articles);
+    static const char *const COLS[] = {"target", "now", ""};
+    header(o, title, 3, COLS);
+    target(o, "morgue p99", "<= 50 ms", m->p99, 0, TARGET_P99_MS, m->n > 0);
+    target(o, "morgue p50 / fts5 p50", "<= 1x", ratio(m->p50, b->p50), 1, 1.0,
+           m->n > 0 && b->n > 0);
+    struct buf within = {0};
+    for (int k = 0; k < ncls; k++) {
+        double worst = 0;
+        int n = 0, ok = 0, have = 1;
+        for (int i = 0; i < qr->qs->n; i++) {
+            if (!qr->qs->cls[i] || strcmp(qr->qs->cls[i], names[k]))
+                continue;
+            double mm = query_median(qr, SYS_MORGUE, i);
+            double x = query_median(qr, SYS_XAPIAN, i);
+            n++;
+            if (isnan(mm) || isnan(x) || x <= 0) {
+                have = 0;
+                continue;
+            }
+            worst = mm / x > worst ? mm / x : worst;
+            ok += mm / x <= TARGET_XAPIAN_RATIO;
+        }
+        char what[96];
+        snprintf(what, sizeof what, "%s: each query / xapian", names[k]);
+        target(o, what, "<= 3x", worst, 1, TARGET_XAPIAN_RATIO, have);
+        buf_printf(&within, "%s%s %d of %d", k ? ", " : "", names[k], ok, n);
+    }
+    if (o->md)
+        text(o, "");
+    snprintf(line, sizeof line,
+             "%smorgue within 3x of Xapian, query by query: %s",
+             o->md ? "- " : "", within.s ? within.s : "no classes");
+    text(o, line);
+    buf_free(&within);
+}
+
+static void compare_write(struct out *o, const struct report *r,
+                          const struct only_opts *op, unsigned systems)
+{
+    char line[2048];
+    const char *p = o->md ? "- " : "";
+    if (o->md) {
+        snprintf(line, sizeof line,
+                 "# morgue, plain FTS5 and Xapian at %lld articles "
+                 "(`make bench`)\n",
+                 r->articles);
+        text(o, line);
+        snprintf(line, sizeof line, "- date: %s", r->date);
+        text(o, line);
+    }
+    snprintf(line, sizeof line, "%sindex: %s (%lld articles, %.1f MB "
+             "title+body)", p, op->db, r->articles, r->input_mb);
+    text(o, line);
+    snprintf(line, sizeof line, "%scommit: %s%s; machine: %s", p, r->git,
+             r->dirty ? " (with uncommitted changes)" : "", r->machine);
+    text(o, line);
+
+    static const char *const BCOLS[] = {"wall s", "size MB", "peak RSS MB",
+                                        "built"};
+    if (!o->md) /* Markdown's tables start with a blank line of their own */
+        text(o, "");
+    header(o, "build", 4, BCOLS);
+    const struct build *bs[] = {&r->base, &r->morgue, &r->xapian};
+    const char *names[] = {"fts5 baseline", "morgue", "xapian"};
+    int ran[] = {(systems & SYS_BIT(SYS_BASE)) != 0, 1,
+                 (systems & SYS_BIT(SYS_XAPIAN)) != 0};
+    for (int i = 0; i < 3; i++) {
+        if (!ran[i])
+            continue;
+        int have = bs[i]->when[0] != '\0';
+        const char *c[] = {num(bs[i]->wall, 1, 0, have),
+                           num(bs[i]->size_mb, 1, 0, 1),
+                           num(bs[i]->peak_mb, 1, 0, have),
+                           have ? bs[i]->when : "-"};
+        row(o, names[i], 4, c);
+    }
+
+    const char *cls[32];
+    int ncls = class_names(r->qr->qs, cls, 32);
+    for (int k = -1; k <= ncls + 1; k++) {
+        if (!o->md)
+            text(o, "");
+        if (k == -1)
+            query_rows(o, r, systems);
+        else if (k < ncls)
+            class_rows(o, r, cls[k]);
+        else if (k == ncls)
+            class_rows(o, r, NULL);
+        else
+            compare_targets(o, r, cls, ncls);
+    }
+
+    const struct qrun *qr = r->qr;
+    if (!o->md)
+        text(o, "");
+    for (int sys = 0; sys < NSYS; sys++) {
+        if (!(systems & SYS_BIT(sys)) || sys == SYS_FACETS ||
+            sys == SYS_FACETS_HIST)
+            continue;
+        struct buf which = {0};
+        for (int i = 0; i < qr->qs->n; i++)
+            if (qr->nohit[i] & SYS_BIT(sys))
+                buf_printf(&which, "%s%s", which.len ? ", " : " (",
+                           qr->qs->q[i]);
+        snprintf(line, sizeof line,
+                 "%s%s, in the warm-up pass: %d queries without hits%s%s, "
+                 "%d failed%s%s",
+                 p, SYS_NAME[sys], qr->nohits[sys],
+                 which.len ? which.s : "", which.len ? ")" : "",
+                 qr->errors[sys], qr->errors[sys] ? "; first: " : "",
+                 qr->first_error[sys]);
+        buf_free(&which);
+        text(o, line);
+    }
+    snprintf(line, sizeof line,
+             "%squeries: %d (bench/queries.txt, bench/queries-scale.txt), a "
+             "warm-up pass, then %d timed passes, each running every system "
+             "over every query in turn; in process, top %d with snippets; "
+             "p50/p95/p99 over all timed runs; per query the median, "
+             "morgue's matches, and morgue's median divided by Xapian's "
+             "(/ xapian) and the baseline's (/ fts5)",
+             p, r->nq, r->passes, TOP);
+    text(o, line);
+    snprintf(line, sizeof line,
+             "%sfts5 baseline: a plain FTS5 `porter unicode61` table of the "
+             "same title and body, bm25, snippet() of the body; a relaxed "
+             "sentence (class sentence) is the OR of its words",
+             p);
+    text(o, line);
+    snprintf(line, sizeof line,
+             "%sxapian: bench/xapian_peer.py (python3-xapian, Xapian 1.4), "
+             "BM25Weight defaults, each hit's data and MSet::snippet of its "
+             "body, timed inside its own process (perf_counter) between "
+             "this program's passes; a relaxed sentence is the OR of its "
+             "words; its match count is Xapian's estimate",
+             p);
+    text(o, line);
+    snprintf(line, sizeof line,
+             "%sbuild: morgue is the whole morgue-index run over the JSON "
+             "Lines; the baseline its inserts, commit and 'optimize' of "
+             "articles read from the morgue index first; Xapian its whole "
+             "loop over the morgue index's rows and the commit; size: "
+             "database + WAL, Xapian's folder; MB = 10^6 bytes",
+             p);
+    text(o, line);
+}
+
+/* --queries-only: the in-process figures of morgue, and of the baseline
+ * and Xapian when asked, over an existing index.  Without either, prints
+ * morgue's rows alone (bench/scale.sh reads them); with them, the whole
+ * comparison, saved as OUT/latest-scale-ARTICLES.md when op->out is set. */
+static int queries_only(const struct only_opts *op, const struct queries *qs)
 {
     struct store *st = NULL;
     struct searcher *s = NULL;
+    sqlite3 *base = NULL;
+    struct peer peer = {0};
+    struct qrun qr = {.qs = qs};
+    unsigned systems = SYS_MORGUE_ALL;
     int rc = 1;
-    if (open_morgue(db, &st, &s) == 0) {
-        struct qrun qr = {.s = s, .qs = qs};
-        query_passes(&qr, SYS_MORGUE, NSYS, passes);
-        struct report r = {.nq = qs->n, .passes = passes, .qr = &qr};
-        for (int i = 0; i < NSYS; i++)
-            r.st[i] = stats_of(&qr.smp[i]);
-        struct out o = {0};
-        query_rows(&o, &r, SYS_MORGUE, NSYS);
+    struct report r = {.nq = qs->n, .passes = op->passes, .qr = &qr};
+    char bdb[4096];
+    size_t dl = strlen(op->db);
+    if (dl > 3 && !strcmp(op->db + dl - 3, ".db"))
+        dl -= 3;
+    snprintf(bdb, sizeof bdb, "%.*s-base.db", (int)dl, op->db);
+    qr.relaxed = mg_calloc((size_t)qs->n, sizeof *qr.relaxed);
+    qr.total = mg_calloc((size_t)qs->n, sizeof *qr.total);
+    qr.nohit = mg_calloc((size_t)qs->n, sizeof *qr.nohit);
+
+    if (op->baseline || op->xapian) {
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        machine_info(&r);
+        if (index_info(op->db, &r.articles, &r.input_mb) < 0)
+            goto out;
+        char rec[4200];
+        snprintf(rec, sizeof rec, "%s.build", op->db);
+        build_read(rec, &r.morgue);
+        r.morgue.size_mb = (double)db_size(op->db) / MB;
+    }
+    if (op->baseline) {
+        if (baseline_ensure(op, bdb) < 0)
+            goto out;
+        char rec[4200];
+        snprintf(rec, sizeof rec, "%s.build", bdb);
+        build_read(rec, &r.base);
+        r.base.size_mb = (double)db_size(bdb) / MB;
+        if (open_base(bdb, &base, &qr.base) < 0)
+            goto out;
+        systems |= SYS_BIT(SYS_BASE);
+    }
+    if (op->xapian) {
+        char rec[4200];
+        snprintf(rec, sizeof rec, "%s/build.txt", op->xapian);
+        build_read(rec, &r.xapian);
+        r.xapian.size_mb = (double)dir_size(op->xapian) / MB;
+        printf("bench: starting the Xapian peer (its warm-up pass) ...\n");
+        signal(SIGPIPE, SIG_IGN); /* a peer that dies: EPIPE, not death */
+        if (peer_start(&qr, &peer, op->python, op->peer, op->xapian,
+                       op->qfiles, op->nfiles) < 0)
+            goto out;
+        systems |= SYS_BIT(SYS_XAPIAN);
+    }
+    if (open_morgue(op->db, &st, &s) < 0)
+        goto out;
+    qr.s = s;
+    if (systems != SYS_MORGUE_ALL)
+        printf("bench: %d queries, a warm-up pass and %d timed passes ...\n",
+               qs->n, op->passes);
+    query_passes(&qr, systems, op->passes);
+    for (int i = 0; i < NSYS; i++)
+        r.st[i] = stats_of(&qr.smp[i]);
+
+    struct out o = {0};
+    if (systems == SYS_MORGUE_ALL) { /* as bench/scale.sh reads it */
+        query_rows(&o, &r, systems);
         fputs(o.b.s, stdout);
         printf("failed: %d, without hits: %d (of %d)\n",
                qr.errors[SYS_MORGUE], qr.nohits[SYS_MORGUE], qs->n);
-        buf_free(&o.b);
-        qrun_free(&qr);
         rc = 0;
+    } else {
+        compare_write(&o, &r, op, systems);
+        fputs("\n", stdout);
+        fputs(o.b.s, stdout);
+        rc = 0;
+        if (op->out) {
+            struct out md = {.md = 1};
+            char name[64];
+            compare_write(&md, &r, op, systems);
+            snprintf(name, sizeof name, "-scale-%lld", r.articles);
+            rc = report_save(&r, md.b.s, op->out, name) < 0;
+            buf_free(&md.b);
+        }
     }
+    buf_free(&o.b);
+out:
+    peer_stop(qr.xapian);
+    sqlite3_finalize(qr.base);
+    sqlite3_close(base);
     searcher_free(s);
     store_close(st);
+    qrun_free(&qr);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
     const char *bin = "bin", *corpus = NULL, *work = NULL, *db = NULL;
-    const char *qfile = "bench/queries.txt", *outdir = "bench/results";
-    int passes = 5, only = 0, print_fts = 0;
+    const char *outdir = "bench/results";
+    const char *qfiles[16] = {"bench/queries.txt"};
+    int nfiles = 0, passes = 5, only = 0, print_fts = 0, out_given = 0;
+    struct only_opts op = {.python = "/usr/bin/python3",
+                           .peer = "bench/xapian_peer.py"};
     if (argc == 4 && strcmp(argv[1], "--baseline-build") == 0)
         return baseline_build(argv[2], argv[3]);
     static const struct option opts[] = {
@@ -1206,6 +1946,10 @@ int main(int argc, char **argv)
         {"queries-only", no_argument, NULL, 'Q'},
         {"db", required_argument, NULL, 'd'},
         {"print-fts", no_argument, NULL, 'F'},
+        {"baseline", no_argument, NULL, 'B'},
+        {"xapian", required_argument, NULL, 'X'},
+        {"python", required_argument, NULL, 'P'},
+        {"xapian-peer", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -1219,8 +1963,18 @@ int main(int argc, char **argv)
                 0)
                 return 2;
             break;
-        case 'q': qfile = optarg; break;
-        case 'o': outdir = optarg; break;
+        case 'q':
+            if (nfiles == 16) {
+                fputs("bench: at most 16 --queries files\n", stderr);
+                return 2;
+            }
+            qfiles[nfiles++] = optarg;
+            break;
+        case 'o': outdir = optarg; out_given = 1; break;
+        case 'B': op.baseline = 1; break;
+        case 'X': op.xapian = optarg; break;
+        case 'P': op.python = optarg; break;
+        case 'E': op.peer = optarg; break;
         case 'Q': only = 1; break;
         case 'd': db = optarg; break;
         case 'F': print_fts = 1; break;
@@ -1233,19 +1987,36 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (!nfiles)
+        nfiles = 1; /* bench/queries.txt */
     struct queries qs = {0};
-    if (queries_load(qfile, &qs) < 0) {
-        queries_free(&qs);
-        return 2;
-    }
+    for (int i = 0; i < nfiles; i++)
+        if (queries_load(qfiles[i], &qs) < 0) {
+            queries_free(&qs);
+            return 2;
+        }
     if (print_fts) { /* each query and the baseline's FTS5 expression */
         for (int i = 0; i < qs.n; i++)
             printf("%-28s  %s\n", qs.q[i], qs.fts[i]);
         queries_free(&qs);
         return 0;
     }
+    char self[4096];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (sl <= 0) {
+        perror("bench: /proc/self/exe");
+        queries_free(&qs);
+        return 1;
+    }
+    self[sl] = '\0';
     if (only) {
-        int rc = queries_only(db, &qs, passes);
+        op.db = db;
+        op.out = out_given ? outdir : NULL;
+        op.qfiles = qfiles;
+        op.nfiles = nfiles;
+        op.passes = passes;
+        op.self = self;
+        int rc = queries_only(&op, &qs);
         queries_free(&qs);
         return rc;
     }
@@ -1257,17 +2028,10 @@ int main(int argc, char **argv)
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     mkdir(work, 0777);
-    char mdb[4096], bdb[4096], prog[4096], self[4096];
+    char mdb[4096], bdb[4096], prog[4096];
     snprintf(mdb, sizeof mdb, "%s/morgue.db", work);
     snprintf(bdb, sizeof bdb, "%s/base.db", work);
     snprintf(prog, sizeof prog, "%s/morgue-index", bin);
-    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (sl <= 0) {
-        perror("bench: /proc/self/exe");
-        queries_free(&qs);
-        return 1;
-    }
-    self[sl] = '\0';
     remove_db(mdb);
     remove_db(bdb);
 
@@ -1289,31 +2053,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: %s failed (status %d)\n", prog, run.status);
         goto out;
     }
-    r.morgue = (struct build){run.wall, run.peak_mb,
-                              (double)db_size(mdb) / MB, run.status};
+    r.morgue = (struct build){.wall = run.wall,
+                              .peak_mb = run.peak_mb,
+                              .size_mb = (double)db_size(mdb) / MB,
+                              .status = run.status};
 
     /* the input: articles and their title+body bytes */
-    {
-        sqlite3 *m = NULL;
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_open_v2(mdb, &m, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-            sqlite3_prepare_v2(
-                m,
-                "SELECT count(*), total(length(CAST(title AS BLOB))"
-                " + length(CAST(body AS BLOB))) FROM articles",
-                -1, &q, NULL) != SQLITE_OK ||
-            sqlite3_step(q) != SQLITE_ROW) {
-            fprintf(stderr, "bench: %s: %s\n", mdb,
-                    m ? sqlite3_errmsg(m) : "out of memory");
-            sqlite3_finalize(q);
-            sqlite3_close(m);
-            goto out;
-        }
-        r.articles = sqlite3_column_int64(q, 0);
-        r.input_mb = sqlite3_column_double(q, 1) / MB;
-        sqlite3_finalize(q);
-        sqlite3_close(m);
-    }
+    if (index_info(mdb, &r.articles, &r.input_mb) < 0)
+        goto out;
 
     /* 2. the baseline */
     printf("bench: building the FTS5 baseline ...\n");
@@ -1335,8 +2082,9 @@ int main(int argc, char **argv)
             free(run.out);
             goto out;
         }
-        r.base = (struct build){secs, run.peak_mb, (double)db_size(bdb) / MB,
-                                0};
+        r.base = (struct build){.wall = secs,
+                                .peak_mb = run.peak_mb,
+                                .size_mb = (double)db_size(bdb) / MB};
         r.base_hwm_mb = (double)hwm * 1024.0 / MB;
         free(run.out);
     }
@@ -1344,20 +2092,10 @@ int main(int argc, char **argv)
     /* 3. queries in process */
     printf("bench: %d queries, a warm-up pass and %d timed passes ...\n",
            qs.n, passes);
-    if (open_morgue(mdb, &st, &s) < 0)
+    if (open_morgue(mdb, &st, &s) < 0 || open_base(bdb, &base, &qr.base) < 0)
         goto out;
-    if (sqlite3_open_v2(bdb, &base, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        /* the read settings morgue's own read connections use */
-        sqlite3_exec(base,
-                     "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-16384;",
-                     NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(base, BASE_SQL, -1, &qr.base, NULL) != SQLITE_OK) {
-        fprintf(stderr, "bench: %s: %s\n", bdb,
-                base ? sqlite3_errmsg(base) : "out of memory");
-        goto out;
-    }
     qr.s = s;
-    query_passes(&qr, SYS_BASE, NSYS, passes);
+    query_passes(&qr, SYS_CORE, passes);
     for (int i = 0; i < NSYS; i++)
         r.st[i] = stats_of(&qr.smp[i]);
 
@@ -1380,7 +2118,7 @@ int main(int argc, char **argv)
     fputs("\n", stdout);
     fputs(o.b.s, stdout);
     buf_free(&o.b);
-    rc = report_save(&r, outdir) < 0;
+    rc = report_save_core(&r, outdir) < 0;
 out:
     sqlite3_finalize(qr.base);
     sqlite3_close(base);
