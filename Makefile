@@ -182,11 +182,16 @@ bench-http: $(PROGS)
 	MORGUE_BIN=$(BINDIR) sh bench/http_load.sh $(SHARED)/reuters21578 $(HTTP_SECONDS)
 
 # make bench: morgue against a plain FTS5 baseline on the same articles in
-# the same run (bench/bench.mk, docs/performance.md); bench-all adds the
-# entity and incremental figures.  bench-scale indexes 100k, 300k and 1M
-# articles of a synthetic archive (bench/gen-archive) and reports growth.
-bench: bench-core
-bench-all: bench-core bench-entities bench-incremental
+# the same run (bench-core), then morgue, plain FTS5 and Xapian at
+# BENCH_SCALE_N (500,000) articles of the synthetic archive (bench-compare;
+# bench/bench.mk, docs/performance.md); one after the other, never side by
+# side.  bench-all adds the entity and incremental figures.  bench-scale
+# indexes 100k, 300k and 1M articles of a synthetic archive
+# (bench/gen-archive) and reports growth.
+bench:
+	@$(MAKE) --no-print-directory bench-core
+	@$(MAKE) --no-print-directory bench-compare
+bench-all: bench bench-entities bench-incremental
 SCALE_SIZES ?= 100000 300000 1000000
 bench-scale: $(PROGS) $(BUILD)/bench/bench
 	MORGUE_BIN=$(BINDIR) MORGUE_BENCH=$(BUILD)/bench/bench sh bench/scale.sh $(SHARED)/reuters21578 "$(SCALE_SIZES)"

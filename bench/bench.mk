@@ -6,11 +6,23 @@
 # Markdown, to bench/results/latest.md and bench/results/DATE-GIT.md.
 #   make bench-core [CORPUS=DIR] [BENCH_PASSES=5] [BENCH_OUT=bench/results]
 # The default corpus is Reuters-21578 from $(SHARED); skipped when absent.
+#
+# `make bench-compare` (the second half of `make bench`, bench/compare.sh):
+# morgue, plain FTS5 and Xapian over the same BENCH_SCALE_N articles of the
+# synthetic archive, the queries of bench/queries.txt and
+# bench/queries-scale.txt run on every system in each pass: p50/p95/p99,
+# each slow class query by query with morgue's ratios to Xapian and FTS5,
+# the targets; to bench/results/latest-scale-N.md.  The indexes are kept
+# under build/scale/cmp-N for the next run (same archive, same
+# morgue-index); BENCH_FRESH=1 rebuilds them.
+#   make bench-compare [BENCH_SCALE_N=500000] [BENCH_FRESH=1]
 
 CORPUS       ?= $(SHARED)/reuters21578
 BENCH_PASSES ?= 5
 BENCH_OUT    ?= bench/results
 BENCH_WORK   := build/bench-work
+BENCH_SCALE_N ?= 500000
+BENCH_FRESH  ?= 0
 
 $(BUILD)/bench/bench: bench/bench.c $(BUILD)/libmorgue.a $(wildcard lib/*.h query/*.h)
 	@mkdir -p $(dir $@)
@@ -24,3 +36,10 @@ bench-core: $(PROGS) $(BUILD)/bench/bench
 	$(BUILD)/bench/bench --bin $(BINDIR) --corpus $(CORPUS) \
 	  --work $(BENCH_WORK) --passes $(BENCH_PASSES) \
 	  --queries bench/queries.txt --out $(BENCH_OUT)
+
+.PHONY: bench-compare
+bench-compare: $(PROGS) $(BUILD)/bench/bench
+	MORGUE_BIN=$(BINDIR) MORGUE_BENCH=$(BUILD)/bench/bench \
+	  BENCH_PASSES=$(BENCH_PASSES) BENCH_OUT=$(BENCH_OUT) \
+	  BENCH_FRESH=$(BENCH_FRESH) \
+	  sh bench/compare.sh $(SHARED)/reuters21578 $(BENCH_SCALE_N)

@@ -1,9 +1,9 @@
 #!/bin/sh
 # make bench-scale: how indexing and searching grow with the archive.
 # Generates one synthetic archive (bench/gen-archive, from Reuters-21578)
-# of the largest size once, then indexes its first N articles for each N
-# in SIZES and reports index time per article, index size, the indexer's
-# peak RSS and query latency (bench/queries.txt, in process, through the
+# of the largest size once (bench/archive.sh), then indexes its first N
+# articles for each N in SIZES and reports index time per article, index
+# size, the indexer's peak RSS and query latency (bench/queries.txt, in process, through the
 # bench program's --queries-only mode).
 # Usage: sh bench/scale.sh REUTERS_DIR "100000 300000 1000000"
 # Environment: MORGUE_BIN (default bin), MORGUE_BENCH (the bench program),
@@ -21,15 +21,7 @@ if [ ! -d "$REUTERS" ]; then
 fi
 max=0
 for n in $SIZES; do [ "$n" -gt "$max" ] && max=$n; done
-mkdir -p "$DIR" || exit 1
-stamp="$DIR/archive/.made-$max"
-if [ ! -f "$stamp" ]; then
-    rm -rf "$DIR/archive"
-    echo "bench-scale: generating $max articles in $DIR/archive"
-    python3 bench/gen-archive -n "$max" --per-file $PER_FILE \
-        --reuters "$REUTERS" "$DIR/archive" || exit 1
-    touch "$stamp"
-fi
+sh bench/archive.sh "$REUTERS" "$max" "$DIR" >/dev/null || exit 1
 
 printf '%-9s %9s %10s %9s %10s %8s %8s %8s\n' articles "index s" "ms/article" "size MB" "peak RSS" "p50 ms" "p95 ms" "p99 ms"
 for n in $SIZES; do
