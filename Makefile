@@ -137,16 +137,26 @@ fuzz: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZERS))
 
 SHARED ?= ../shared/corpus
 
-# Relevance: MRR@10, nDCG@10 and recall@100 of morgue-query next to a plain
-# FTS5 index of the same articles, on CNN known items and Reuters topics
-# (docs/relevance.md).  tune-ranking compares bm25 weightings on a sample.
-eval eval-relevance: $(PROGS)
-	python3 scripts/eval_relevance.py --bin $(BINDIR) --shared $(SHARED) \
-	  --work build/eval-rel
+# Relevance: morgue-query next to plain FTS5 and Xapian BM25 built from the
+# same articles, on CNN known items, Reuters topics and the CISI, CRAN, MED
+# and NPL collections (docs/relevance.md).  eval rewrites docs/relevance.md
+# from its run; eval-relevance runs SETS (a comma list) and only prints.
+# tune-ranking compares bm25 weightings on a sample.  Debian's python3, for
+# its python3-xapian module.
+PYTHON ?= /usr/bin/python3
+SETS ?= known-item,topics,cisi,cran,med,npl
+eval: $(PROGS)
+	$(PYTHON) scripts/eval_relevance.py --bin $(BINDIR) --shared $(SHARED) \
+	  --work build/eval-rel --json build/eval-rel/results.json \
+	  --write-doc docs/relevance.md
+
+eval-relevance: $(PROGS)
+	$(PYTHON) scripts/eval_relevance.py --bin $(BINDIR) --shared $(SHARED) \
+	  --work build/eval-rel --sets $(SETS) --json build/eval-rel/results.json
 
 WEIGHTS ?= default
 tune-ranking: $(PROGS)
-	python3 scripts/tune_ranking.py --bin $(BINDIR) --shared $(SHARED) \
+	$(PYTHON) scripts/tune_ranking.py --bin $(BINDIR) --shared $(SHARED) \
 	  --work build/tune-rel $(foreach w,$(WEIGHTS),--weights $(w))
 
 # Entity extraction scored against Reuters-21578's PLACES, PEOPLE and ORGS

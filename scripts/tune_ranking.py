@@ -6,10 +6,13 @@ articles (built once, or reused with --reuse), then for every weighting
 given with --weights the topic queries and a fixed sample of the known-item
 queries, printing MRR@10, nDCG@10 and recall@100 per set, with the plain
 FTS5 baseline's figures on the same queries first.  This is how the
-default weights in query/search.c were chosen (docs/relevance.md); it
-does not replace `make eval`, which runs every query.
+default weights in query/search.c were first chosen (docs/relevance.md);
+it does not replace `make eval`, which runs every query of six sets
+against two peers.  A failed morgue-query run scores as no hits and is
+reported under the row.  --reuse keeps an index only a morgue-index of
+the same schema can read: after a rebuild that changes it, run without.
 
-    python3 scripts/tune_ranking.py --sample 300 \
+    /usr/bin/python3 scripts/tune_ranking.py --sample 300 \
         --weights 10,3,1,0.5,2,2 --weights 1,1,1,1,1,1
 """
 import argparse
@@ -82,10 +85,16 @@ def main(argv=None):
                 queries,
                 lambda q: ev.search_morgue(progs["morgue-query"], db, extra,
                                            q), args.jobs)
-            f = ev.score(queries, answers)["figures"]
+            scored = ev.score(queries, answers)
+            f = scored["figures"]
             print("%-28s %-10s %7.3f %7.3f %7.3f" % (
                 w, name, f["mrr@10"], f["ndcg@10"], f["recall@100"]),
                 flush=True)
+            if scored["failures"]:
+                label, _, message = scored["failures"][0]
+                print("    %d morgue-query runs failed (scored as no hits), "
+                      "e.g. %s: %s" % (len(scored["failures"]), label,
+                                       message), flush=True)
     return 0
 
 
