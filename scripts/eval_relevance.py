@@ -56,6 +56,7 @@ import math
 import os
 import platform
 import re
+import shlex
 import shutil
 import sqlite3
 import statistics
@@ -1633,10 +1634,8 @@ def run(args, out):
         "date": datetime.date.today().isoformat(), "commit": commit,
         "machine": machine(), "versions": versions,
         "load": "load average %.2f %.2f %.2f at the start" % load,
-        "command": " ".join(["/usr/bin/python3" if sys.executable ==
-                             "/usr/bin/python3" else "python3",
-                             "scripts/eval_relevance.py"]
-                            + sys.argv[1:]) if sys.argv else "",
+        "command": shlex.join([sys.executable or "python3",
+                               "scripts/eval_relevance.py"] + args.argv),
         "jobs": args.jobs, "depth_news": NEWS_DEPTH,
         "depth_classic": CLASSIC_DEPTH, "cutoff": CUTOFF,
         "systems": systems_on, "query_opt": args.query_opt,
@@ -1679,6 +1678,7 @@ def main(argv=None):
     p.add_argument("--write-doc", metavar="FILE",
                    help="rewrite FILE (docs/relevance.md) from this run")
     args = p.parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)
     try:
         return run(args, sys.stdout)
     except EvalError as e:

@@ -20,6 +20,7 @@ import os
 import random
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import eval_relevance as ev  # noqa: E402
 
