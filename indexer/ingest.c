@@ -18,6 +18,7 @@
 
 #include "fingerprint.h"
 #include "formats.h"
+#include "termstats.h"
 #include "tokenizer.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -270,7 +271,7 @@ static void prepare_article(const struct run *r, struct article *a,
 /* Stores a prepared article and its entities (takes es); returns 1 to
  * stop reading (an index error: r->fatal). */
 static int store_article(struct run *r, const struct article *a,
-                         struct ent_set *es)
+                         struct ent_set *es, const struct ts_doc *doc)
 {
     if (open_tx(r) < 0) {
         ent_set_free(es);
@@ -278,7 +279,7 @@ static int store_article(struct run *r, const struct article *a,
     }
     *strmap_slot(&r->uids, a->uid, 1) = 1;
     double t2 = mg_now();
-    int rc = store_put(r->store, a, &r->err);
+    int rc = store_put(r->store, a, doc, &r->err);
     double t3 = mg_now();
     r->t_store += t3 - t2;
     if (rc >= 0 && rc != STORE_UNCHANGED && !r->no_entities) {
@@ -324,6 +325,8 @@ struct slot {
     /* the tokens of the six FTS5 columns, recorded by the worker for the
      * writer's tokenizer to replay (tok_replay) */
     struct tok_stream ts[FTS_COLUMNS];
+    struct ts_doc doc; /* its keys, for the word statistics */
+    int have_doc;      /* doc is this article's (else the writer makes it) */
     enum slot_state state;
 };
 
@@ -368,6 +371,9 @@ static void *pipe_worker(void *arg)
                 tok_record(tok, cols[i], (int)strlen(cols[i]), &sl->ts[i]);
             else
                 sl->ts[i].text = NULL, sl->ts[i].len = -1;
+        if (tok)
+            ts_doc_build(&sl->doc, tok, cols, sl->ts);
+        sl->have_doc = tok != NULL;
         pthread_mutex_lock(&p->mu);
         sl->state = SLOT_DONE;
         p->t_clean += tc;
@@ -423,7 +429,8 @@ static int pipe_drain(struct run *r, long until)
         pthread_mutex_unlock(&p->mu);
         if (!stop && !r->fatal) {
             tok_replay(sl->ts, FTS_COLUMNS);
-            stop = store_article(r, &sl->a, &sl->es);
+            stop = store_article(r, &sl->a, &sl->es,
+                                 sl->have_doc ? &sl->doc : NULL);
             tok_replay(NULL, 0);
         } else
             ent_set_free(&sl->es);
@@ -448,6 +455,7 @@ static int pipe_put(struct run *r, struct article *a)
     sl->a = *a;
     memset(a, 0, sizeof *a);
     memset(&sl->es, 0, sizeof sl->es);
+    sl->have_doc = 0;
     sl->state = SLOT_QUEUED;
     p->tail++;
     pthread_cond_signal(&p->work);
@@ -482,9 +490,11 @@ static void pipe_stop(struct run *r)
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->done);
-    for (long i = 0; i < p->cap; i++)
+    for (long i = 0; i < p->cap; i++) {
         for (int k = 0; k < FTS_COLUMNS; k++)
             tok_stream_free(&p->slots[i].ts[k]);
+        ts_doc_free(&p->slots[i].doc);
+    }
     free(p->slots);
     free(p->threads);
     free(p);
@@ -511,7 +521,7 @@ static int on_article(void *ctx, struct article *a)
         return 0;
     }
     clean_info_free(&info);
-    return store_article(r, a, &es);
+    return store_article(r, a, &es, NULL);
 }
 
 static int passed_over(const char *name);
@@ -842,6 +852,13 @@ int ingest_paths(struct run *r, char **paths, int npaths)
          store_commit(r->store, &r->err) < 0))
         r->fatal = 1;
     r->t_merge = mg_now() - tm;
+    /* the word statistics of what this run wrote, in one transaction
+     * (also after SIGTERM: they must describe the articles committed) */
+    double ts = mg_now();
+    if (!r->fatal && !r->show && r->store &&
+        store_finish(r->store, &r->err) < 0)
+        r->fatal = 1;
+    r->t_stats = mg_now() - ts;
     if (!r->fatal && !r->show && !stop_signal &&
         store_date_order_end(r->store, order_was,
                              r->added || r->changed || r->removed,

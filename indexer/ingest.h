@@ -38,7 +38,8 @@ struct run {
     struct pipe *pipe;         /* the workers, while a run goes */
     /* seconds spent in each stage (--timing; cleaning and entities summed
      * over the workers) */
-    double t_clean, t_extract, t_store, t_store_entities, t_merge, t_commit;
+    double t_clean, t_extract, t_store, t_store_entities, t_merge, t_commit,
+        t_stats;
     double t_wait; /* the writer waiting for the workers */
     long files_indexed, files_unchanged, files_skipped, files_failed;
     long bad_records;

@@ -503,15 +503,15 @@ int main(int argc, char **argv)
         /* With workers, cleaning and entities run beside this thread: the
          * rest of its time is reading, or waiting for them. */
         double here = r.t_store + r.t_store_entities + r.t_merge +
-                      r.t_commit + r.t_wait;
+                      r.t_commit + r.t_wait + r.t_stats;
         if (r.jobs < 2)
             here += r.t_clean + r.t_extract;
         printf("morgue-index: time: %.2f s reading and parsing, %.2f s "
                "cleaning, %.2f s finding entities, %.2f s storing "
                "articles, %.2f s storing entities, %.2f s merging names, "
-               "%.2f s committing",
+               "%.2f s committing, %.2f s word statistics",
                total - here, r.t_clean, r.t_extract, r.t_store,
-               r.t_store_entities, r.t_merge, r.t_commit);
+               r.t_store_entities, r.t_merge, r.t_commit, r.t_stats);
         if (r.jobs >= 2)
             printf(" (cleaning and entities on %d workers, %.2f s waiting "
                    "for them)",

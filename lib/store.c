@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "strmap.h"
+#include "termstats.h"
 #include "tokenizer.h"
 
 struct store {
@@ -24,6 +25,10 @@ struct store {
     int64_t last_id; /* the article store_put() last wrote */
     int last_new;    /* ... and it was added, so it has no entity links */
     int64_t file_id; /* the file articles are being read from (0: none) */
+    struct ts_run *stats; /* this session's changes to the word statistics */
+    struct tok *tok;      /* for the keys of articles given without them */
+    struct ts_doc doc;    /* scratch keys */
+    sqlite3_stmt *old;    /* an article's indexed columns by id */
     /* Entities and aliases already in the index, so each is looked up in
      * SQLite once per run: "kind\tkey" -> id, and "id\talias" -> 1. */
     struct strmap ents, aliases;
@@ -47,6 +52,16 @@ struct store {
 #define META_INDEX                                                           \
     "CREATE INDEX IF NOT EXISTS articles_meta ON articles(id, date,"        \
     " simhash, source);"
+
+/* Added in version 7: the word statistics ranking reads (termstats.h);
+ * a v6 index gets them by migrate_v6, counted from its articles. */
+#define STATS_SCHEMA                                                         \
+    "CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL,"         \
+    " sdf INTEGER NOT NULL, cdf INTEGER NOT NULL,"                           \
+    " bounded INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"                    \
+    "CREATE TABLE term_bounds(term TEXT NOT NULL, chunk INTEGER NOT NULL,"   \
+    " q BLOB NOT NULL, PRIMARY KEY(term, chunk)) WITHOUT ROWID;"             \
+    "CREATE TABLE stats_dirty(block INTEGER PRIMARY KEY);"
 
 static const char SCHEMA[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -93,7 +108,8 @@ static const char SCHEMA[] =
     " old.captions, old.highlights, old.entities);"
     " INSERT INTO fts(rowid, title, lede, body, captions, highlights,"
     " entities) VALUES (new.id, new.title, new.lede, new.body,"
-    " new.captions, new.highlights, new.entities); END;" FILES_SCHEMA;
+    " new.captions, new.highlights, new.entities); END;" FILES_SCHEMA
+    STATS_SCHEMA;
 
 const char *store_default_path(const char *explicit_path)
 {
@@ -146,11 +162,15 @@ static int has_table(struct store *s, const char *name)
 
 static int create_schema(struct store *s, struct mg_err *err)
 {
-    char sql[256];
+    char sql[512];
+    /* an empty index has its statistics, all zero */
     snprintf(sql, sizeof sql,
              "INSERT INTO meta VALUES('schema_version','%d'),"
-             "('tokenizer_version','%d');",
-             STORE_SCHEMA_VERSION, TOK_VERSION);
+             "('tokenizer_version','%d'),('stats_version','%d'),"
+             "('stats_state','ok'),('stats_docs','0'),('stats_tokens','0'),"
+             "('stats_body','0'),"
+             "('stats_avgdl_ref','0'),('stats_rowid_max','0');",
+             STORE_SCHEMA_VERSION, TOK_VERSION, TS_VERSION);
     if (exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
     /* Another writer may have created it while we waited for the lock. */
@@ -180,6 +200,29 @@ static int migrate_v5(struct store *s, struct mg_err *err)
     return exec(s, "COMMIT", err);
 }
 
+/* A version 6 index gains the word statistics, counted from its
+ * articles (a pass over the whole archive, once). */
+static int migrate_v6(struct store *s, struct mg_err *err)
+{
+    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+        return -1;
+    if (meta_int(s, "schema_version") != 6) /* another writer did it */
+        return exec(s, "COMMIT", err);
+    if (!s->tok)
+        s->tok = tok_new();
+    if (!s->tok) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return mg_fail(err, "cannot create the Snowball English stemmer");
+    }
+    if (exec(s, STATS_SCHEMA, err) < 0 || ts_recount(s->db, s->tok, err) < 0 ||
+        exec(s, "UPDATE meta SET value='7' WHERE key='schema_version';",
+             err) < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return exec(s, "COMMIT", err);
+}
+
 static int check_versions(struct store *s, enum store_mode mode,
                           struct mg_err *err)
 {
@@ -189,8 +232,17 @@ static int check_versions(struct store *s, enum store_mode mode,
             return -1;
         schema = meta_int(s, "schema_version");
     }
-    if (schema == 5 && mode == STORE_READ)
-        schema = STORE_SCHEMA_VERSION; /* searching never reads files */
+    if (schema == 6 && mode == STORE_WRITE) {
+        if (migrate_v6(s, err) < 0)
+            return -1;
+        schema = meta_int(s, "schema_version");
+    }
+    if ((schema == 5 || schema == 6) && mode == STORE_READ)
+        return mg_fail(err,
+                       "%s: index made by an older morgue (schema version "
+                       "%ld): any morgue-index run over it upgrades it in "
+                       "place, e.g. morgue-index --db %s PATH",
+                       s->path, schema, s->path);
     long tokv = meta_int(s, "tokenizer_version");
     if (schema != STORE_SCHEMA_VERSION)
         return mg_fail(err,
@@ -283,7 +335,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 10000);
-    if (tok_register(s->db, err) < 0)
+    if (tok_register(s->db, err) < 0 || ts_register(s->db, err) < 0)
         goto fail;
     /* Reading the header tells a non-database file at once. */
     if (exec(s, "PRAGMA schema_version", NULL) < 0) {
@@ -317,6 +369,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
         goto fail;
     if (mode == STORE_WRITE && prepare_writes(s, err) < 0)
         goto fail;
+    if (mode == STORE_WRITE)
+        s->stats = ts_run_new(s->db);
     *out = s;
     return 0;
 fail:
@@ -337,6 +391,10 @@ void store_close(struct store *s)
     sqlite3_finalize(s->ent_find);
     sqlite3_finalize(s->alias_insert);
     sqlite3_finalize(s->link_insert);
+    sqlite3_finalize(s->old);
+    ts_run_free(s->stats);
+    ts_doc_free(&s->doc);
+    tok_free(s->tok);
     strmap_free(&s->ents);
     strmap_free(&s->aliases);
     sqlite3_close(s->db);
@@ -414,7 +472,76 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
     sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
 }
 
-int store_put(struct store *s, const struct article *a, struct mg_err *err)
+/* The tokenizer for articles whose keys the caller did not give. */
+static struct tok *store_tok(struct store *s, struct mg_err *err)
+{
+    if (!s->tok && !(s->tok = tok_new()))
+        mg_fail(err, "cannot create the Snowball English stemmer");
+    return s->tok;
+}
+
+/* Takes the stored article id out of the word statistics (before it is
+ * replaced or deleted): its keys, from its stored columns. */
+static int stats_remove(struct store *s, int64_t id, struct mg_err *err)
+{
+    if (ts_run_recounts(s->stats))
+        return 0;
+    if (!store_tok(s, err))
+        return -1;
+    if (!s->old && prepare(s, &s->old,
+                           "SELECT title, lede, body, captions, highlights,"
+                           " entities FROM articles WHERE id=?1",
+                           err) < 0)
+        return -1;
+    sqlite3_bind_int64(s->old, 1, id);
+    int rc = sqlite3_step(s->old);
+    if (rc == SQLITE_ROW) {
+        const char *cols[TS_NCOLS];
+        for (int c = 0; c < TS_NCOLS; c++)
+            cols[c] = (const char *)sqlite3_column_text(s->old, c);
+        ts_doc_build(&s->doc, s->tok, cols, NULL);
+        ts_run_add(s->stats, id, &s->doc, -1);
+    }
+    sqlite3_reset(s->old);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return 0;
+}
+
+/* Counts the article just written as id in the word statistics: its keys
+ * doc, or computed from a. */
+static int stats_add(struct store *s, int64_t id, const struct article *a,
+                     const struct ts_doc *doc, struct mg_err *err)
+{
+    if (ts_run_recounts(s->stats))
+        return 0;
+    if (!doc) {
+        if (!store_tok(s, err))
+            return -1;
+        const char *cols[TS_NCOLS] = {a->title,    a->lede,
+                                      a->body,     a->captions,
+                                      a->highlights, a->entities};
+        ts_doc_build(&s->doc, s->tok, cols, NULL);
+        doc = &s->doc;
+    }
+    ts_run_add(s->stats, id, doc, 1);
+    return 0;
+}
+
+int store_finish(struct store *s, struct mg_err *err)
+{
+    if (!s->stats)
+        return 0;
+    if (!store_tok(s, err)) /* a recount may be decided at the end */
+        return -1;
+    int rc = ts_run_finish(s->stats, s->tok, err);
+    ts_run_free(s->stats);
+    s->stats = ts_run_new(s->db);
+    return rc;
+}
+
+int store_put(struct store *s, const struct article *a,
+              const struct ts_doc *doc, struct mg_err *err)
 {
     char hash[17];
     article_hash(a, hash);
@@ -445,6 +572,13 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
     }
     if (same)
         return STORE_UNCHANGED;
+    if (ts_run_begin(s->stats, err) < 0)
+        return -1;
+    /* a changed article: its old words out of the statistics, and its
+     * block marked, its bounds maybe too low until the run ends */
+    if (exists && (stats_remove(s, s->last_id, err) < 0 ||
+                   ts_run_dirty(s->stats, s->last_id, err) < 0))
+        return -1;
     sqlite3_stmt *st = exists ? s->update : s->insert;
     bind_text(st, 1, a->uid);
     bind_text(st, 2, a->title);
@@ -496,6 +630,8 @@ int store_put(struct store *s, const struct article *a, struct mg_err *err)
                            sqlite3_errmsg(s->db));
     }
     s->last_new = !exists;
+    if (stats_add(s, s->last_id, a, doc, err) < 0)
+        return -1;
     return exists ? STORE_CHANGED : STORE_ADDED;
 }
 
@@ -593,7 +729,17 @@ int store_file_drop(struct store *s, int64_t file_id,
         free(ids);
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
     }
+    if (n && ts_run_begin(s->stats, err) < 0) {
+        sqlite3_finalize(del);
+        free(ids);
+        return -1;
+    }
     for (size_t i = 0; i < n; i++) {
+        if (stats_remove(s, ids[i], err) < 0) {
+            sqlite3_finalize(del);
+            free(ids);
+            return -1;
+        }
         sqlite3_bind_int64(del, 1, ids[i]);
         rc = sqlite3_step(del);
         sqlite3_reset(del);

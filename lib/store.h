@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* Bumped whenever the schema below changes. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* FTS5 column order, also the order of bm25() weights. */
 enum store_col {
@@ -77,8 +77,23 @@ int store_date_order_end(struct store *s, int was, int changed,
 enum store_put_result { STORE_ADDED, STORE_CHANGED, STORE_UNCHANGED };
 
 /* Adds the article, or replaces the one with the same uid when its
- * content differs.  Returns a store_put_result, or -1 with err set. */
-int store_put(struct store *s, const struct article *a, struct mg_err *err);
+ * content differs.  doc holds the keys of its indexed columns
+ * (termstats.h: ts_doc_build over title, lede, body, captions,
+ * highlights, entities), computed ahead by the caller, or NULL for the
+ * store to compute them.  Returns a store_put_result, or -1 with err
+ * set. */
+struct ts_doc;
+int store_put(struct store *s, const struct article *a,
+              const struct ts_doc *doc, struct mg_err *err);
+
+/* Ends a writing session: writes the word statistics of everything
+ * stored and deleted since the store was opened (or since the last
+ * store_finish) in a transaction of its own (termstats.h: ts_run_finish).
+ * Searches read the statistics of the last finished session, scoring
+ * articles written since in full.  A session that ends without it
+ * (killed) leaves a mark: the next one recounts the statistics from the
+ * articles.  Returns 0, or -1 with err. */
+int store_finish(struct store *s, struct mg_err *err);
 
 /* Replaces the entities of the article store_put() last added or changed
  * with es: entities are found or created by (kind, key), their canonical

@@ -532,6 +532,42 @@ void tok_replay(const struct tok_stream *streams, int n)
     nreplay = streams ? n : 0;
 }
 
+/* A TOK_QUERY_KEYS string (after its first byte): its keys as tokens. */
+static int keys_run(struct tok *t, const char *s, int len, fts_token_fn cb,
+                    void *ctx)
+{
+    int first = 1; /* the next token starts a position */
+    for (int i = 0; i < len;) {
+        char kind = s[i];
+        if (kind == TOK_KEY_NEXT) {
+            first = 1;
+            i++;
+            continue;
+        }
+        int j = i + 1;
+        while (j < len && (unsigned char)s[j] > TOK_KEY_CLASS)
+            j++;
+        int n = j - (i + 1);
+        if ((kind == TOK_KEY_EXACT || kind == TOK_KEY_CLASS) && n > 0 &&
+            n <= TOK_MAX_BYTES) {
+            int rc = cb(ctx, first ? 0 : FTS5_TOKEN_COLOCATED, s + i + 1, n,
+                        i, j);
+            first = 0;
+            if (rc)
+                return rc;
+            if (kind == TOK_KEY_CLASS) {
+                t->stem[0] = TOK_STEM_MARK;
+                memcpy(t->stem + 1, s + i + 1, (size_t)n);
+                rc = cb(ctx, FTS5_TOKEN_COLOCATED, t->stem, n + 1, i, j);
+                if (rc)
+                    return rc;
+            }
+        }
+        i = j;
+    }
+    return SQLITE_OK;
+}
+
 static int fts_tokenize(Fts5Tokenizer *p, void *ctx, int flags,
                         const char *text, int len, fts_token_fn xtoken)
 {
@@ -551,6 +587,9 @@ static int fts_tokenize(Fts5Tokenizer *p, void *ctx, int flags,
             return SQLITE_OK;
         }
     enum tok_mode mode = TOK_MODE_DOCUMENT;
+    if ((flags & FTS5_TOKENIZE_QUERY) && len > 0 &&
+        text[0] == TOK_QUERY_KEYS)
+        return keys_run(t, text + 1, len - 1, xtoken, ctx);
     if (flags & FTS5_TOKENIZE_QUERY) {
         mode = TOK_MODE_EXACT;
         if (len > 0 && text[0] == TOK_QUERY_STEM) {

@@ -41,6 +41,21 @@
 /* First byte of an FTS5 query string that asks for stemmed matching. */
 #define TOK_QUERY_STEM '\x01'
 
+/* First byte of an FTS5 query string made of index keys, as the ranking
+ * resolves them against the index's word statistics (termstats.h): no
+ * folding or stemming, the tokens exactly as given.  The rest is a list
+ * of items, each a kind byte and the key's bytes up to the next byte
+ * below 0x06: TOK_KEY_EXACT (the token itself) or TOK_KEY_CLASS (the
+ * token or a word stemmed to it: the token and TOK_STEM_MARK + token, as
+ * alternatives).  Items follow one another at one position (alternatives)
+ * until TOK_KEY_NEXT moves to the next position.  Query text typed by a
+ * user never holds these bytes (qparse.c turns control characters into
+ * spaces). */
+#define TOK_QUERY_KEYS '\x02'
+#define TOK_KEY_NEXT '\x03'
+#define TOK_KEY_EXACT '\x04'
+#define TOK_KEY_CLASS '\x05'
+
 /* Longest token kept, in bytes; longer ones are cut at a character edge. */
 #define TOK_MAX_BYTES 120
 

@@ -39,8 +39,6 @@ struct api_worker {
     struct searcher *searcher;
     dev_t dev;
     ino_t ino;
-    double deadline; /* monotonic seconds; 0: none */
-    int timed_out;
 };
 
 static const char JSON_TYPE[] = "application/json; charset=utf-8";
@@ -170,17 +168,6 @@ void api_worker_free(struct api_worker *w)
     free(w);
 }
 
-/* SQLite's progress handler: stops a statement past the deadline. */
-static int progress(void *arg)
-{
-    struct api_worker *w = arg;
-    if (w->deadline > 0 && mg_now() > w->deadline) {
-        w->timed_out = 1;
-        return 1;
-    }
-    return 0;
-}
-
 /* Opens the worker's connection, or reopens it when the file at the
  * index's path is another file than the one open. */
 static int worker_open(struct api_worker *w, struct mg_err *err)
@@ -202,7 +189,6 @@ static int worker_open(struct api_worker *w, struct mg_err *err)
         w->dev = st.st_dev;
         w->ino = st.st_ino;
     }
-    sqlite3_progress_handler(store_db(w->store), 1000, progress, w);
     return 0;
 }
 
@@ -384,7 +370,7 @@ static int flag_param(const struct api_param *p, int n, const char *key,
 static void reply_failure(struct api_worker *w, struct api_response *out,
                           const struct mg_err *err)
 {
-    if (w->timed_out)
+    if (w->searcher && searcher_timed_out(w->searcher))
         reply_error(out, 503, "the search took longer than %.1f s; "
                               "narrow it down",
                     w->api->timeout_ms / 1000.0);
@@ -399,10 +385,11 @@ static int open_or_reply(struct api_worker *w, struct api_response *out)
         reply_error(out, 503, "the index is unavailable: %s", err.msg);
         return -1;
     }
-    w->timed_out = 0;
-    w->deadline = w->api->timeout_ms > 0
-                      ? mg_now() + w->api->timeout_ms / 1000.0
-                      : 0;
+    /* the request's time: search_run keeps its own (search_opts.budget) */
+    searcher_set_deadline(w->searcher,
+                          w->api->timeout_ms > 0
+                              ? mg_now() + w->api->timeout_ms / 1000.0
+                              : 0);
     return 0;
 }
 
@@ -478,6 +465,7 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
         return;
     so.no_collapse = !collapse;
     so.offset = (page - 1) * so.limit;
+    so.budget = w->api->timeout_ms > 0 ? w->api->timeout_ms / 1000.0 : -1;
     int blank = 1;
     for (const char *c = so.query; c && *c; c++)
         if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
@@ -494,7 +482,7 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
     double t0 = mg_now();
     int rc = search_run(w->searcher, &so, &res, &err);
     double took = mg_now() - t0;
-    w->deadline = 0;
+    searcher_set_deadline(w->searcher, 0);
     if (rc == SEARCH_EUSAGE) {
         reply_error(out, 400, "%s", err.msg);
     } else if (rc < 0) {
@@ -502,9 +490,10 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
     } else {
         json_t *doc = search_result_json(so.query ? so.query : "", &res,
                                          SEARCH_JSON_HISTOGRAM);
-        /* folded near-duplicates take no place on a page, and over the
-         * rank cap only the ranked ones are shown */
-        int64_t shown = (res.ranked ? res.ranked : res.total) - res.collapsed;
+        /* folded near-duplicates take no place on a page; a relaxed
+         * search shows the articles with most of the words */
+        int64_t shown =
+            (res.relaxed ? res.relaxed_total : res.total) - res.collapsed;
         int64_t pages = (shown > 0 ? shown : 0) / so.limit +
                         ((shown > 0 ? shown : 0) % so.limit != 0);
         json_object_set_new(doc, "page", json_integer(page));
@@ -559,7 +548,7 @@ static void do_entities(struct api_worker *w, const struct api_param *p,
         reply_json(out, 200,
                    json_pack("{s:o s:o}", "prefix", search_json_str(prefix),
                              "entities", search_entities_json(&res)));
-    w->deadline = 0;
+    searcher_set_deadline(w->searcher, 0);
     search_result_free(&res);
 }
 
@@ -583,7 +572,7 @@ static void do_article(struct api_worker *w, const char *id,
     struct search_result ents;
     struct mg_err err;
     int found = search_article(w->searcher, id, &a, &ents, &err);
-    w->deadline = 0;
+    searcher_set_deadline(w->searcher, 0);
     if (found < 0) {
         reply_failure(w, out, &err);
     } else if (found == 0) {

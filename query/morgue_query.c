@@ -49,6 +49,8 @@ static void usage(FILE *f)
           "  --strict      only articles with all the words (by default, when\n"
           "                too few have them all, those with most of them)\n"
           "  --count       print only the number of matching articles\n"
+          "  --exact-total count every match (otherwise past 10,000 the\n"
+          "                total says \"more than 10,000\")\n"
           "  --no-collapse show near-duplicates (republished wire stories) as\n"
           "                hits of their own, not folded under the best one\n"
           "  --similar ID  list the near-duplicates of article ID\n"
@@ -58,7 +60,16 @@ static void usage(FILE *f)
           "  --weights T,L,B,C,H,E\n"
           "                bm25 weights of title, lede, body, captions,\n"
           "                highlights and entities, for relevance experiments\n"
-          "                (the defaults are in docs/relevance.md)\n"
+          "                (the defaults are in docs/ranking.md; others score\n"
+          "                every match, without the index's bounds)\n"
+          "  --ranking NAME=VALUE,...\n"
+          "                the ranking's other figures, for experiments:\n"
+          "                prox_boost, prox_scale, short_body, short_exp,\n"
+          "                coord_exp (docs/ranking.md)\n"
+          "  --exhaustive  score every match instead of skipping those that\n"
+          "                cannot reach the page (the same answer, slower;\n"
+          "                a check of the ranking)\n"
+          "  --timeout S   stop a search after S seconds (default 10)\n"
           "  --json        one JSON document: {query, total, hits, facets}\n"
           "  --person NAME, --place NAME, --org NAME\n"
           "                only articles naming that entity (repeatable)\n"
@@ -69,7 +80,9 @@ static void usage(FILE *f)
           "  -h, --help    this help\n"
           "  --version     the version\n"
           "\n"
-          "Exit status: 0 hits found, 1 none, 2 usage or index error.\n",
+          "Exit status: 0 some article has all the words, 1 none has\n"
+          "(relaxed hits, with most of the words, may still be shown),\n"
+          "2 usage or index error, 3 the search ran out of time.\n",
           f);
 }
 
@@ -147,16 +160,34 @@ static void print_text(const struct search_result *r, int offset, int tty)
         print_snippet(h, tty);
         putchar('\n');
     }
+    if (r->relaxed && r->total == 0)
+        printf("No article has all the words; these have most of them "
+               "(--strict for all).\n");
+    else if (r->relaxed)
+        printf("Only %lld %s all the words; these are the articles with "
+               "most of them (--strict for only those).\n",
+               (long long)r->total, r->total == 1 ? "article has" :
+                                                    "articles have");
     if (r->relaxed)
-        printf("No article has all the words (%lld do); these have most of "
-               "them (--strict for all).\n",
-               (long long)r->strict_total);
-    printf("%d of %lld matching articles shown (from %d)\n", r->nhits,
-           (long long)r->total, r->nhits ? offset + 1 : 0);
-    if (r->ranked)
-        printf("(so many match that the newest %lld were ranked; add a word "
-               "or a date to rank them all)\n",
-               (long long)r->ranked);
+        printf("%d of %s%lld articles with some of the words shown (from "
+               "%d)\n",
+               r->nhits, r->relaxed_total_exact ? "" : "more than ",
+               (long long)r->relaxed_total, r->nhits ? offset + 1 : 0);
+    else
+        printf("%d of %s%lld matching articles shown (from %d)\n",
+               r->nhits, r->total_exact ? "" : "more than ",
+               (long long)r->total, r->nhits ? offset + 1 : 0);
+    if (r->ndropped) {
+        printf("(a long query: left out its %d least informative words:",
+               r->ndropped);
+        for (int i = 0; i < r->ndropped; i++)
+            printf("%s %s", i ? "," : "", r->dropped[i]);
+        puts(")");
+    }
+    for (int i = 0; i < r->nnarrowed; i++)
+        printf("(%s* stands for %d words; searched for its %d most "
+               "frequent)\n",
+               r->narrowed[i].prefix, r->narrowed[i].of, r->narrowed[i].kept);
 }
 
 static void print_facets(const struct search_result *r, int tty)
@@ -186,9 +217,12 @@ static void print_facets(const struct search_result *r, int tty)
 }
 
 static int print_json(const char *query, const struct search_result *r,
-                      int flags)
+                      int flags, double took)
 {
     json_t *doc = search_result_json(query, r, SEARCH_JSON_PATH | flags);
+    if (took >= 0)
+        json_object_set_new(doc, "took_ms",
+                            json_real((double)(int64_t)(took * 1e4) / 10));
     char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     if (!s)
@@ -208,7 +242,7 @@ static int split_args(int argc, char **argv, struct buf *q)
         "--db",     "-n",      "--limit", "--offset", "--person",
         "--place",  "--org",   "--entities", "--kind", "--page",
         "--since",  "--until", "--source", "--section", "--sort",
-        "--similar", "--weights", NULL};
+        "--similar", "--weights", "--ranking", "--timeout", NULL};
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -266,6 +300,10 @@ int main(int argc, char **argv)
         {"no-collapse", no_argument, NULL, 'U'},
         {"similar", required_argument, NULL, 'M'},
         {"weights", required_argument, NULL, 'G'},
+        {"ranking", required_argument, NULL, 'A'},
+        {"exhaustive", no_argument, NULL, 'X'},
+        {"exact-total", no_argument, NULL, 'Z'},
+        {"timeout", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -274,7 +312,8 @@ int main(int argc, char **argv)
     int json = 0, c, facets = 0, kind = -1, page = 0;
     const char *entities = NULL, *similar = NULL;
     double weights[SEARCH_NWEIGHTS];
-    int weighted = 0;
+    int weighted = 0, timeout = 0;
+    struct rank_params params = RANK_PARAMS_DEFAULT;
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int nfilters = 0;
     struct buf q = {0};
@@ -359,6 +398,25 @@ int main(int argc, char **argv)
             }
             weighted = 1;
             break;
+        case 'A': {
+            struct mg_err perr;
+            if (rank_params_parse(optarg, &params, &perr) < 0) {
+                fprintf(stderr, "morgue-query: %s\n", perr.msg);
+                buf_free(&q);
+                return 2;
+            }
+            so.params = &params;
+            break;
+        }
+        case 'X': so.exhaustive = 1; break;
+        case 'Z': so.exact_total = 1; break;
+        case 'I':
+            if (parse_int(optarg, "--timeout", 1, 86400, &timeout)) {
+                buf_free(&q);
+                return 2;
+            }
+            so.budget = timeout;
+            break;
         case 'W': {
             int days = 30;
             if (optarg &&
@@ -422,15 +480,20 @@ int main(int argc, char **argv)
             fprintf(stderr, "morgue-query: %s\n", err.msg);
             goto out;
         }
-        if (json && print_json(similar, &res, 0) < 0)
+        if (json && print_json(similar, &res, 0, -1) < 0)
             goto out;
         if (!json)
             print_text(&res, 0, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
         status = res.nhits ? 0 : 1;
         goto out;
     }
-    if (search_run(s, &so, &res, &err) < 0) {
+    double t0 = mg_now();
+    int rc = search_run(s, &so, &res, &err);
+    double took = mg_now() - t0;
+    if (rc < 0) {
         fprintf(stderr, "morgue-query: %s\n", err.msg);
+        if (rc == SEARCH_ETIME)
+            status = 3;
         goto out;
     }
     if (so.count_only) {
@@ -442,7 +505,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (json) {
-        if (print_json(query, &res, SEARCH_JSON_HISTOGRAM) < 0) {
+        if (print_json(query, &res, SEARCH_JSON_HISTOGRAM, took) < 0) {
             fprintf(stderr, "morgue-query: cannot write JSON output\n");
             goto out;
         }
@@ -452,7 +515,8 @@ int main(int argc, char **argv)
         if (facets)
             print_facets(&res, tty);
     }
-    status = res.nhits > 0 || (res.total > 0 && so.offset > 0) ? 0 : 1;
+    /* found: some article has all the words (relaxed hits alone are not) */
+    status = res.total > 0 ? 0 : 1;
 out:
     search_result_free(&res);
     searcher_free(s);

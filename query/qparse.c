@@ -4,7 +4,7 @@
  *   or   := and (("OR" | "|") and)*
  *   and  := ("AND"? unary)+
  *   unary:= ("-" | "NOT") prim | prim
- *   prim := "(" or ")" | field? ('"' phrase '"' | word "*"?)
+ *   prim := "(" or ")" | field? ('"' phrase '"' ("~" N)? | word "*"?)
  */
 #include "qparse.h"
 
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <utf8proc.h>
 
 static const char *const FIELDS[] = {"title", "lede", "body", "captions",
                                      "highlights", NULL};
@@ -22,15 +23,13 @@ struct parser {
     const char *s; /* the query, control characters removed */
     size_t pos;
     int depth;
-    int terms;
+    int terms;     /* words and phrases read */
     struct mg_err *err;
     int failed;
-    int complex;   /* a group, a field or a proximity: no relaxing */
-    int last_stop; /* the last prim was a stop word */
-    int alts;      /* alternatives (ORed) in the last parse_or */
+    int caps;      /* AND, OR, NOT are words */
 };
 
-/* Words that count for little when a long query is relaxed. */
+/* Words that count for little: a relaxed search never widens on them. */
 static const char *const STOP[] = {
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for",
     "from", "had", "has", "have", "he", "her", "his", "i", "in", "into",
@@ -45,6 +44,44 @@ static int is_stop(const char *w, size_t n)
             return 1;
     return 0;
 }
+
+/* ---- nodes ------------------------------------------------------------ */
+
+static struct qnode *node_new(enum qkind kind)
+{
+    struct qnode *n = mg_calloc(1, sizeof *n);
+    n->kind = kind;
+    n->leaf = -1;
+    return n;
+}
+
+static void node_add(struct qnode *n, struct qnode *kid)
+{
+    n->kid = mg_realloc(n->kid, sizeof *n->kid * (size_t)(n->nkid + 1));
+    n->kid[n->nkid++] = kid;
+}
+
+void qnode_free(struct qnode *n)
+{
+    if (!n)
+        return;
+    for (int i = 0; i < n->nkid; i++)
+        qnode_free(n->kid[i]);
+    free(n->kid);
+    free(n->text);
+    free(n);
+}
+
+/* Sets the field of every term and proximity group under n. */
+static void set_field(struct qnode *n, const char *field)
+{
+    if (n->kind == QN_TERM || n->kind == QN_NEAR)
+        n->field = field;
+    for (int i = 0; i < n->nkid; i++)
+        set_field(n->kid[i], field);
+}
+
+/* ---- lexing ----------------------------------------------------------- */
 
 static void skip_space(struct parser *p)
 {
@@ -63,59 +100,118 @@ static size_t word_len(const struct parser *p)
     return n;
 }
 
+/* An operator word at pos (never in a query of capitals). */
 static int is_op(const struct parser *p, const char *op)
 {
     size_t n = strlen(op);
-    return strncmp(p->s + p->pos, op, n) == 0 && word_len(p) == n;
+    return !p->caps && strncmp(p->s + p->pos, op, n) == 0 &&
+           word_len(p) == n;
 }
 
-/* Appends an FTS5 string for text (n bytes) to b: quoted, stem sigil
- * when stemmed, " *" for a prefix.  Returns 0 when text holds no token. */
-static int add_term(struct parser *p, struct buf *b, const char *field,
-                    const char *text, size_t n, int exact, int prefix)
+/* Counts one more word or phrase; fails past the limit (the caller then
+ * reads the query flat). */
+static int count_term(struct parser *p)
+{
+    if (++p->terms > QPARSE_MAX_TERMS && !p->failed) {
+        mg_fail(p->err, "query has too many words and phrases (at most %d)",
+                QPARSE_MAX_TERMS);
+        p->failed = 2; /* too many: read it flat */
+    }
+    return !p->failed;
+}
+
+/* A term node for text (n bytes), or NULL when it holds no token. */
+static struct qnode *term(struct parser *p, const char *text, size_t n,
+                          enum qmode mode, int stop)
 {
     if (tok_count(p->tok, text, (int)n) == 0)
-        return 0;
-    if (++p->terms > QPARSE_MAX_TERMS) {
-        if (!p->failed)
-            mg_fail(p->err,
-                    "query has too many words and phrases (at most %d)",
-                    QPARSE_MAX_TERMS);
-        p->failed = 1;
-        return 0;
-    }
-    if (field)
-        buf_printf(b, "%s : ", field);
-    buf_addc(b, '"');
-    if (!exact && !prefix)
-        buf_addc(b, TOK_QUERY_STEM);
-    /* A bare "US" has no mixed-case text around it to tell the tokenizer
-     * it is the country; in a query it always is ("us" is the pronoun). */
-    if (!exact && n == 2 && memcmp(text, "US", 2) == 0) {
-        text = "U.S.";
-        n = 4;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (text[i] == '"')
-            buf_addc(b, '"');
-        buf_addc(b, text[i]);
-    }
-    buf_addc(b, '"');
-    if (prefix)
-        buf_adds(b, " *");
-    return 1;
+        return NULL;
+    struct qnode *t = node_new(QN_TERM);
+    t->text = mg_strndup(text, n);
+    t->mode = mode;
+    t->stop = stop;
+    return t;
 }
 
-static char *parse_or(struct parser *p);
-
-/* NEAR("w1" "w2" ..., dist) for the words of text (each matched like a
- * plain word, stems included), optionally in one field.  One word is
- * just that word. */
-static void near_group(struct parser *p, struct buf *b, const char *field,
-                       const char *text, size_t n, long dist)
+/* Whether c starts a letter (ASCII or not); digits and marks are not. */
+static int has_letter(const char *s, size_t n)
 {
-    struct buf in = {0};
-    int words = 0;
+    for (size_t i = 0; i < n;) {
+        int32_t cp;
+        int k = mg_utf8_decode(s, (int)n, (int)i, &cp);
+        if (cp >= 0) {
+            utf8proc_category_t c = utf8proc_category(cp);
+            if (c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LL ||
+                c == UTF8PROC_CATEGORY_LT || c == UTF8PROC_CATEGORY_LM ||
+                c == UTF8PROC_CATEGORY_LO)
+                return 1;
+        }
+        i += (size_t)k;
+    }
+    return 0;
+}
+
+/* A bare word w (n bytes).  A hyphenated one, of 2 to QPARSE_MAX_HYPHEN
+ * parts that each hold one token with a letter ("inter-Korean",
+ * "shock-sound", not "F-16" or "1987-88"), matches the phrase of its
+ * parts, the parts joined ("interkorean"), or the parts anywhere (which
+ * score lower: they lack the phrase's own weight). */
+static struct qnode *bare_word(struct parser *p, const char *w, size_t n)
+{
+    struct qnode *phrase = term(p, w, n, QT_STEM, is_stop(w, n));
+    if (!phrase)
+        return NULL;
+    const char *part[QPARSE_MAX_HYPHEN + 1];
+    size_t plen[QPARSE_MAX_HYPHEN + 1];
+    int nparts = 0;
+    for (size_t i = 0, start = 0; i <= n; i++) {
+        if (i < n && w[i] != '-')
+            continue;
+        if (nparts == QPARSE_MAX_HYPHEN + 1)
+            return phrase;
+        part[nparts] = w + start;
+        plen[nparts++] = i - start;
+        start = i + 1;
+    }
+    if (nparts < 2 || nparts > QPARSE_MAX_HYPHEN)
+        return phrase;
+    struct buf joined = {0};
+    for (int i = 0; i < nparts; i++) {
+        if (tok_count(p->tok, part[i], (int)plen[i]) != 1 ||
+            !has_letter(part[i], plen[i])) {
+            buf_free(&joined);
+            return phrase;
+        }
+        buf_add(&joined, part[i], plen[i]);
+    }
+    struct qnode *g = node_new(QN_OR);
+    g->hyphen = 1;
+    node_add(g, phrase);
+    struct qnode *j = term(p, joined.s, joined.len, QT_STEM, 0);
+    buf_free(&joined);
+    struct qnode *apart = node_new(QN_AND);
+    for (int i = 0; i < nparts; i++)
+        node_add(apart, term(p, part[i], plen[i], QT_STEM,
+                             is_stop(part[i], plen[i])));
+    if (!j) { /* cannot happen: the parts hold tokens */
+        qnode_free(g);
+        qnode_free(apart);
+        return term(p, w, n, QT_STEM, 0);
+    }
+    node_add(g, j);
+    node_add(g, apart);
+    return g;
+}
+
+static struct qnode *parse_or(struct parser *p);
+
+/* NEAR of the words of text (each matched like a plain word, stems
+ * included); one word is just that word. */
+static struct qnode *near_group(struct parser *p, const char *text,
+                                size_t n, long dist)
+{
+    struct qnode *g = node_new(QN_NEAR);
+    g->dist = dist;
     for (size_t i = 0; i < n;) {
         while (i < n && isspace((unsigned char)text[i]))
             i++;
@@ -123,28 +219,19 @@ static void near_group(struct parser *p, struct buf *b, const char *field,
         while (j < n && !isspace((unsigned char)text[j]))
             j++;
         if (j > i) {
-            struct buf one = {0};
-            if (add_term(p, &one, NULL, text + i, j - i, 0, 0)) {
-                if (in.len)
-                    buf_addc(&in, ' ');
-                buf_adds(&in, one.s);
-                words++;
-            }
-            buf_free(&one);
+            struct qnode *t = term(p, text + i, j - i, QT_STEM, 0);
+            if (t)
+                node_add(g, t);
         }
         i = j;
     }
-    if (words == 0) {
-        buf_free(&in);
-        return;
+    if (g->nkid <= 1) {
+        struct qnode *one = g->nkid ? g->kid[0] : NULL;
+        g->nkid = 0;
+        qnode_free(g);
+        return one;
     }
-    if (field)
-        buf_printf(b, "%s : ", field);
-    if (words == 1)
-        buf_adds(b, in.s);
-    else
-        buf_printf(b, "NEAR(%s, %ld)", in.s, dist);
-    buf_free(&in);
+    return g;
 }
 
 static const char *const ENTITY_FIELDS[] = {"person", "place", "org", NULL};
@@ -247,92 +334,88 @@ static const char *field_value(struct parser *p, size_t *len)
     return v;
 }
 
+/* One of names followed by ':' at pos: its index, with pos moved past the
+ * value, which goes to *v and *len; -1 (pos unchanged) when there is
+ * none.  An empty value fails with an example. */
+static int named_value(struct parser *p, const char *const *names,
+                       const char *const *examples, const char **v,
+                       size_t *len)
+{
+    const char *s = p->s + p->pos;
+    for (int k = 0; names[k]; k++) {
+        size_t n = strlen(names[k]);
+        if (strncasecmp(s, names[k], n) != 0 || s[n] != ':')
+            continue;
+        p->pos += n + 1;
+        *v = field_value(p, len);
+        if (*len == 0 && !p->failed) {
+            mg_fail(p->err, "%s: needs a value after it (e.g. %s)", names[k],
+                    examples[k]);
+            p->failed = 1;
+        }
+        return k;
+    }
+    return -1;
+}
+
 /* source:, section:, byline:, date: at pos: records the filter and
  * returns 1; 0 when there is none here. */
 static int parse_column(struct parser *p)
 {
-    const char *s = p->s + p->pos;
-    for (int k = 0; COLUMN_FIELDS[k]; k++) {
-        size_t n = strlen(COLUMN_FIELDS[k]);
-        if (strncasecmp(s, COLUMN_FIELDS[k], n) != 0 || s[n] != ':')
-            continue;
-        p->pos += n + 1;
-        size_t len;
-        const char *v = field_value(p, &len);
-        if (len == 0) {
-            if (!p->failed)
-                mg_fail(p->err, "%s: needs a value after it (e.g. %s)",
-                        COLUMN_FIELDS[k],
-                        k == 0   ? "source:Reuters"
-                        : k == 1 ? "section:World"
-                        : k == 2 ? "byline:\"Jane Doe\""
-                                 : "date:2018-02 or date:2018-02-01..2018-02-10");
+    static const char *const EXAMPLES[] = {
+        "source:Reuters", "section:World", "byline:\"Jane Doe\"",
+        "date:2018-02 or date:2018-02-01..2018-02-10"};
+    const char *v;
+    size_t len;
+    int k = named_value(p, COLUMN_FIELDS, EXAMPLES, &v, &len);
+    if (k < 0)
+        return 0;
+    if (p->failed)
+        return 1;
+    if (k == 3) {
+        char *text = mg_strndup(v, len), *lo, *hi;
+        if (qdate_range(text, &lo, &hi, p->err) < 0)
             p->failed = 1;
-            return 1;
-        }
-        if (!p->out) {
-            p->failed = 1;
-            return 1;
-        }
-        if (k == 3) {
-            char *text = mg_strndup(v, len), *lo, *hi;
-            if (qdate_range(text, &lo, &hi, p->err) < 0)
-                p->failed = 1;
-            else
-                narrow_dates(&p->out->since, &p->out->until, lo, hi);
-            free(text);
-            return 1;
-        }
-        if (p->out->ncolumns >= QPARSE_MAX_FILTERS) {
-            if (!p->failed)
-                mg_fail(p->err, "at most %d source:, section: and byline: "
-                                "filters",
-                        QPARSE_MAX_FILTERS);
-            p->failed = 1;
-            return 1;
-        }
-        struct qcolumn *c = &p->out->columns[p->out->ncolumns++];
-        c->column = COLUMN_FIELDS[k];
-        c->value = mg_strndup(v, len);
+        else
+            narrow_dates(&p->out->since, &p->out->until, lo, hi);
+        free(text);
         return 1;
     }
-    return 0;
+    if (p->out->ncolumns >= QPARSE_MAX_FILTERS) {
+        mg_fail(p->err, "at most %d source:, section: and byline: filters",
+                QPARSE_MAX_FILTERS);
+        p->failed = 1;
+        return 1;
+    }
+    struct qcolumn *c = &p->out->columns[p->out->ncolumns++];
+    c->column = COLUMN_FIELDS[k];
+    c->value = mg_strndup(v, len);
+    return 1;
 }
 
 /* person:NAME, place:"Two Words", org:OPEC at pos: records the filter
  * and returns 1; 0 when there is no entity field here. */
 static int parse_entity(struct parser *p)
 {
-    const char *s = p->s + p->pos;
-    for (int k = 0; ENTITY_FIELDS[k]; k++) {
-        size_t n = strlen(ENTITY_FIELDS[k]);
-        if (strncasecmp(s, ENTITY_FIELDS[k], n) != 0 || s[n] != ':')
-            continue;
-        p->pos += n + 1;
-        size_t len;
-        const char *v = field_value(p, &len);
-        if (len == 0) {
-            if (!p->failed)
-                mg_fail(p->err, "%s: needs a name after it (e.g. "
-                                "%s:\"Kim Yo-jong\")",
-                        ENTITY_FIELDS[k], ENTITY_FIELDS[k]);
-            p->failed = 1;
-            return 1;
-        }
-        if (!p->out || p->out->nfilters >= QPARSE_MAX_FILTERS) {
-            if (!p->failed)
-                mg_fail(p->err, "at most %d person:, place: and org: "
-                                "filters",
-                        QPARSE_MAX_FILTERS);
-            p->failed = 1;
-            return 1;
-        }
-        struct qfilter *f = &p->out->filters[p->out->nfilters++];
-        f->kind = k == 0 ? ENT_PERSON : k == 1 ? ENT_PLACE : ENT_ORG;
-        f->name = mg_strndup(v, len);
+    static const char *const EXAMPLES[] = {"person:\"Kim Yo-jong\"",
+                                           "place:Seoul", "org:OPEC"};
+    const char *v;
+    size_t len;
+    int k = named_value(p, ENTITY_FIELDS, EXAMPLES, &v, &len);
+    if (k < 0)
+        return 0;
+    if (p->failed)
+        return 1;
+    if (p->out->nfilters >= QPARSE_MAX_FILTERS) {
+        mg_fail(p->err, "at most %d person:, place: and org: filters",
+                QPARSE_MAX_FILTERS);
+        p->failed = 1;
         return 1;
     }
-    return 0;
+    struct qfilter *f = &p->out->filters[p->out->nfilters++];
+    f->kind = k == 0 ? ENT_PERSON : k == 1 ? ENT_PLACE : ENT_ORG;
+    f->name = mg_strndup(v, len);
+    return 1;
 }
 
 /* A field name followed by ':' at pos: returns the field and moves past
@@ -374,15 +457,11 @@ static const char *parse_field(struct parser *p)
     return NULL;
 }
 
-/* prim: returns an FTS5 expression, or NULL when it holds nothing. */
-static char *parse_prim(struct parser *p)
+/* prim: a node, or NULL when it holds nothing. */
+static struct qnode *parse_prim(struct parser *p)
 {
     skip_space(p);
-    char c = p->s[p->pos];
-    if (c == '(') {
-        /* a group of one word, "(USA)", is just that word: the query
-         * stays plain (relaxable) */
-        int was_complex = p->complex, terms = p->terms;
+    if (p->s[p->pos] == '(') {
         p->pos++;
         if (++p->depth > QPARSE_MAX_DEPTH) {
             if (!p->failed)
@@ -391,40 +470,25 @@ static char *parse_prim(struct parser *p)
             p->failed = 1;
             return NULL;
         }
-        char *e = parse_or(p);
+        struct qnode *e = parse_or(p);
         p->depth--;
         skip_space(p);
         if (p->s[p->pos] == ')')
             p->pos++; /* a missing ')' closes at the end */
-        if (!e)
-            return NULL;
-        if (p->terms != terms + 1 || p->complex != was_complex)
-            p->complex = 1;
-        if (p->alts == 1) /* parse_or's "(...)" is the group already */
-            return e;
-        struct buf b = {0};
-        buf_printf(&b, "(%s)", e);
-        free(e);
-        return buf_take(&b);
+        return e;
     }
-    p->last_stop = 0;
     if (parse_entity(p) || parse_column(p))
         return NULL;
     const char *field = parse_field(p);
     if (p->failed)
         return NULL;
-    if (field)
-        p->complex = 1;
     if (field && p->s[p->pos] == '(') { /* title:(a OR b) */
-        char *g = parse_prim(p);
-        if (!g)
-            return NULL;
-        struct buf fb = {0};
-        buf_printf(&fb, "%s : %s", field, g);
-        free(g);
-        return buf_take(&fb);
+        struct qnode *g = parse_prim(p);
+        if (g)
+            set_field(g, field);
+        return g;
     }
-    struct buf b = {0};
+    struct qnode *n = NULL;
     if (p->s[p->pos] == '"') {
         size_t start = ++p->pos;
         while (p->s[p->pos] && p->s[p->pos] != '"')
@@ -439,27 +503,28 @@ static char *parse_prim(struct parser *p)
             while (isdigit((unsigned char)p->s[p->pos]))
                 dist = dist < 100000 ? dist * 10 + (p->s[p->pos++] - '0')
                                      : (p->pos++, dist);
-            near_group(p, &b, field, p->s + start, end - start, dist);
-            p->complex = 1;
+            n = near_group(p, p->s + start, end - start, dist);
         } else {
             int prefix = p->s[p->pos] == '*';
             if (prefix)
                 p->pos++;
-            add_term(p, &b, field, p->s + start, end - start, 1, prefix);
+            n = term(p, p->s + start, end - start,
+                     prefix ? QT_PREFIX : QT_EXACT, 0);
         }
     } else {
-        size_t n = word_len(p);
+        size_t len = word_len(p);
         const char *w = p->s + p->pos;
-        p->pos += n;
-        int prefix = n > 1 && w[n - 1] == '*';
-        p->last_stop = !prefix && is_stop(w, n);
-        add_term(p, &b, field, w, prefix ? n - 1 : n, 0, prefix);
+        p->pos += len;
+        int prefix = len > 1 && w[len - 1] == '*';
+        n = prefix ? term(p, w, len - 1, QT_PREFIX, 0) : bare_word(p, w, len);
     }
-    if (!b.len) {
-        buf_free(&b);
+    if (n && !count_term(p)) {
+        qnode_free(n);
         return NULL;
     }
-    return buf_take(&b);
+    if (n && field)
+        set_field(n, field);
+    return n;
 }
 
 static int at_end_of_and(struct parser *p)
@@ -469,24 +534,23 @@ static int at_end_of_and(struct parser *p)
     return !c || c == ')' || c == '|' || is_op(p, "OR");
 }
 
-/* Keeps a top-level term (an FTS5 string) for the relaxed search. */
-static void note_term(struct parser *p, const char *e, int negated)
+/* Whether the query at pos excludes an entity filter (-person:Kim). */
+static int excluded_entity(const struct parser *p)
 {
-    struct qparse_out *o = p->out;
-    if (negated) {
-        struct buf b = {0};
-        buf_printf(&b, "%s NOT %s", o->negated ? o->negated : "", e);
-        free(o->negated);
-        o->negated = buf_take(&b);
-    } else if (o->nterms < QPARSE_MAX_TERMS) {
-        o->stop[o->nterms] = p->last_stop;
-        o->terms[o->nterms++] = mg_strdup(e);
+    const char *q = p->s + p->pos;
+    for (int k = 0; ENTITY_FIELDS[k]; k++) {
+        size_t n = strlen(ENTITY_FIELDS[k]);
+        if (strncasecmp(q, ENTITY_FIELDS[k], n) == 0 && q[n] == ':')
+            return 1;
     }
+    return 0;
 }
 
-static char *parse_and(struct parser *p)
+/* An AND of its positive parts, NOT its exclusions: the node, or NULL
+ * when it holds no positive part. */
+static struct qnode *parse_and(struct parser *p)
 {
-    struct buf pos = {0}, neg = {0};
+    struct qnode *pos = node_new(QN_AND), *neg = node_new(QN_OR);
     while (!p->failed && !at_end_of_and(p)) {
         if (is_op(p, "AND")) {
             p->pos += 3;
@@ -503,120 +567,155 @@ static char *parse_and(struct parser *p)
         }
         if (negated && at_end_of_and(p))
             break;
-        if (negated) {
-            const char *q = p->s + p->pos;
-            for (int k = 0; ENTITY_FIELDS[k]; k++) {
-                size_t n = strlen(ENTITY_FIELDS[k]);
-                if (strncasecmp(q, ENTITY_FIELDS[k], n) == 0 && q[n] == ':') {
-                    if (!p->failed)
-                        mg_fail(p->err, "person:, place: and org: filters "
-                                        "can't be excluded");
-                    p->failed = 1;
-                }
-            }
-            if (p->failed)
-                break;
+        if (negated && excluded_entity(p)) {
+            mg_fail(p->err, "person:, place: and org: filters can't be "
+                            "excluded");
+            p->failed = 1;
+            break;
         }
-        char *e = parse_prim(p);
-        if (!e)
-            continue;
-        if (p->depth == 0 && p->out)
-            note_term(p, e, negated);
-        struct buf *b = negated ? &neg : &pos;
-        if (negated)
-            buf_adds(b, " NOT ");
-        else if (b->len)
-            buf_adds(b, " AND ");
-        buf_adds(b, e);
-        free(e);
+        struct qnode *e = parse_prim(p);
+        if (e)
+            node_add(negated ? neg : pos, e);
     }
-    if (!pos.len) {
-        if (neg.len && !p->failed) {
+    if (!pos->nkid) {
+        if (neg->nkid && !p->failed) {
             mg_fail(p->err, "nothing to search for: a query needs at least "
                             "one word that is not excluded");
             p->failed = 1;
         }
-        buf_free(&pos);
-        buf_free(&neg);
+        qnode_free(pos);
+        qnode_free(neg);
         return NULL;
     }
-    if (neg.len) {
-        struct buf b = {0};
-        buf_printf(&b, "(%s)%s", pos.s, neg.s);
-        buf_free(&pos);
-        buf_free(&neg);
-        return buf_take(&b);
+    struct qnode *r = pos;
+    if (pos->nkid == 1) {
+        r = pos->kid[0];
+        pos->nkid = 0;
+        qnode_free(pos);
     }
-    buf_free(&neg);
-    return buf_take(&pos);
+    if (!neg->nkid) {
+        qnode_free(neg);
+        return r;
+    }
+    struct qnode *n = node_new(QN_NOT);
+    node_add(n, r);
+    for (int i = 0; i < neg->nkid; i++)
+        node_add(n, neg->kid[i]);
+    neg->nkid = 0;
+    qnode_free(neg);
+    return n;
 }
 
-static char *parse_or(struct parser *p)
+static struct qnode *parse_or(struct parser *p)
 {
-    struct buf b = {0};
-    int alts = 0;
+    struct qnode *alts = node_new(QN_OR);
     for (;;) {
-        char *e = parse_and(p);
-        if (e) {
-            alts++;
-            if (b.len)
-                buf_adds(&b, " OR ");
-            buf_printf(&b, "(%s)", e);
-            free(e);
-        }
+        struct qnode *e = parse_and(p);
+        if (e)
+            node_add(alts, e);
         skip_space(p);
         if (p->failed || !p->s[p->pos] || p->s[p->pos] == ')')
             break;
-        p->complex = 1; /* an OR */
         if (p->s[p->pos] == '|')
             p->pos++;
         else if (is_op(p, "OR"))
             p->pos += 2;
     }
-    p->alts = alts;
-    if (!b.len) {
-        buf_free(&b);
-        return NULL;
+    if (alts->nkid <= 1) {
+        struct qnode *one = alts->nkid ? alts->kid[0] : NULL;
+        alts->nkid = 0;
+        qnode_free(alts);
+        return one;
     }
-    return buf_take(&b);
+    return alts;
 }
 
-int qparse(struct tok *t, const char *query, char **fts, struct mg_err *err)
+/* The query read as a plain list (too many words for its operators to
+ * matter): every word and "phrase" a unit, nothing else read. */
+static void parse_flat(struct parser *p)
 {
-    struct qparse_out out;
-    int rc = qparse_full(t, query, 0, &out, err);
-    if (rc == 0 && !out.fts)
-        rc = mg_fail(err, "nothing to search for: the query has only "
-                          "filters");
-    *fts = rc == 0 ? out.fts : NULL;
-    if (rc == 0)
-        out.fts = NULL;
-    qparse_out_free(&out);
-    return rc;
+    struct qparse_out *o = p->out;
+    while (p->s[p->pos]) {
+        skip_space(p);
+        const char *s = p->s + p->pos;
+        size_t n;
+        struct qnode *t = NULL;
+        if (*s == '"') {
+            const char *e = strchr(s + 1, '"');
+            n = e ? (size_t)(e - s - 1) : strlen(s + 1);
+            t = term(p, s + 1, n, QT_EXACT, 0);
+            p->pos += n + 1 + (e ? 1 : 0);
+        } else if (*s) {
+            n = 0;
+            while (s[n] && !isspace((unsigned char)s[n]) && s[n] != '"')
+                n++;
+            t = bare_word(p, s, n);
+            p->pos += n;
+        }
+        if (t) {
+            o->unit = mg_realloc(o->unit, sizeof *o->unit *
+                                              (size_t)(o->nunit + 1));
+            o->unit[o->nunit++] = t;
+        }
+    }
 }
 
-void qparse_out_free(struct qparse_out *out)
+/* Whether the query has letters and all of them are capitals. */
+static int all_capitals(const char *s)
 {
-    if (!out)
+    int upper = 0;
+    int len = (int)strlen(s);
+    for (int i = 0; i < len;) {
+        int32_t cp;
+        i += mg_utf8_decode(s, len, i, &cp);
+        if (cp < 0)
+            continue;
+        utf8proc_category_t c = utf8proc_category(cp);
+        if (c == UTF8PROC_CATEGORY_LL)
+            return 0;
+        upper += c == UTF8PROC_CATEGORY_LU;
+    }
+    return upper > 0;
+}
+
+/* Splits the parsed tree into the top-level units and exclusions. */
+static void take_units(struct qparse_out *o, struct qnode *e)
+{
+    if (!e)
         return;
-    free(out->fts);
-    for (int i = 0; i < out->nfilters; i++)
-        free(out->filters[i].name);
-    for (int i = 0; i < out->ncolumns; i++)
-        free(out->columns[i].value);
-    free(out->since);
-    free(out->until);
-    for (int i = 0; i < out->nterms; i++)
-        free(out->terms[i]);
-    free(out->negated);
-    memset(out, 0, sizeof *out);
+    struct qnode *pos = e;
+    if (e->kind == QN_NOT) {
+        pos = e->kid[0];
+        o->neg = mg_malloc(sizeof *o->neg * (size_t)(e->nkid - 1));
+        for (int i = 1; i < e->nkid; i++)
+            o->neg[o->nneg++] = e->kid[i];
+        e->nkid = 0;
+        qnode_free(e);
+    }
+    if (pos->kind == QN_AND) {
+        o->unit = mg_malloc(sizeof *o->unit * (size_t)pos->nkid);
+        for (int i = 0; i < pos->nkid; i++)
+            o->unit[o->nunit++] = pos->kid[i];
+        pos->nkid = 0;
+        qnode_free(pos);
+    } else {
+        o->unit = mg_malloc(sizeof *o->unit);
+        o->unit[o->nunit++] = pos;
+    }
+}
+
+static int count_terms(const struct qnode *n)
+{
+    int c = n->kind == QN_TERM;
+    for (int i = 0; i < n->nkid; i++)
+        c += count_terms(n->kid[i]);
+    return c;
 }
 
 int qparse_full(struct tok *t, const char *query, int allow_empty,
                 struct qparse_out *out, struct mg_err *err)
 {
     memset(out, 0, sizeof *out);
-    char **fts = &out->fts;
     size_t n = strlen(query);
     if (n > QPARSE_MAX_BYTES)
         return mg_fail(err, "query too long (%zu bytes; at most %d)", n,
@@ -627,17 +726,18 @@ int qparse_full(struct tok *t, const char *query, int allow_empty,
         clean[k++] = (unsigned char)query[i] < 0x20 ? ' ' : query[i];
     clean[k] = 0;
     struct parser p = {.tok = t, .out = out, .s = clean, .err = err};
-    char *e = NULL;
+    p.caps = out->caps = all_capitals(clean);
+    struct qnode *e = NULL;
     while (!p.failed && p.s[p.pos]) {
-        char *part = parse_or(&p);
+        struct qnode *part = parse_or(&p);
         if (part) { /* a stray ')' ends parse_or early: AND the rest on */
             if (e) {
-                p.complex = 1;
-                struct buf both = {0};
-                buf_printf(&both, "%s AND %s", e, part);
-                free(e);
-                free(part);
-                e = buf_take(&both);
+                if (e->kind != QN_AND) {
+                    struct qnode *a = node_new(QN_AND);
+                    node_add(a, e);
+                    e = a;
+                }
+                node_add(e, part);
             } else {
                 e = part;
             }
@@ -646,16 +746,167 @@ int qparse_full(struct tok *t, const char *query, int allow_empty,
         if (p.s[p.pos] == ')')
             p.pos++;
     }
+    if (p.failed == 2) { /* too many words for their operators: flat */
+        qnode_free(e);
+        e = NULL;
+        int caps = out->caps;
+        qparse_out_free(out);
+        out->caps = caps;
+        out->flat = 1;
+        err->msg[0] = 0;
+        p = (struct parser){.tok = t, .out = out, .s = clean, .err = err};
+        parse_flat(&p);
+    }
     free(clean);
     if (p.failed) {
-        free(e);
+        qnode_free(e);
         return -1;
     }
+    take_units(out, e);
+    for (int i = 0; i < out->nunit; i++)
+        out->terms += count_terms(out->unit[i]);
     int filters = out->nfilters || out->ncolumns || out->since || out->until;
-    if (!e && !filters && !allow_empty)
+    if (!out->nunit && !filters && !allow_empty)
         return mg_fail(err, "nothing to search for: the query has no words "
                             "(try: morgue-query summit Pyongyang)");
-    *fts = e;
-    out->simple = !p.complex && out->nterms >= 2;
     return 0;
+}
+
+void qparse_out_free(struct qparse_out *out)
+{
+    if (!out)
+        return;
+    for (int i = 0; i < out->nunit; i++)
+        qnode_free(out->unit[i]);
+    free(out->unit);
+    for (int i = 0; i < out->nneg; i++)
+        qnode_free(out->neg[i]);
+    free(out->neg);
+    for (int i = 0; i < out->nfilters; i++)
+        free(out->filters[i].name);
+    for (int i = 0; i < out->ncolumns; i++)
+        free(out->columns[i].value);
+    free(out->since);
+    free(out->until);
+    memset(out, 0, sizeof *out);
+}
+
+/* ---- FTS5 forms --------------------------------------------------------- */
+
+int qnode_needs_parens(const struct qnode *n, enum qkind parent)
+{
+    if (n->kind == QN_TERM || n->kind == QN_NEAR)
+        return 0;
+    if (parent == QN_OR)
+        return n->kind == QN_OR;
+    return 1;
+}
+
+void qnode_fts(const struct qnode *n, qterm_fn term_fn, void *ctx,
+               struct buf *out)
+{
+    switch (n->kind) {
+    case QN_TERM:
+        term_fn(ctx, n, out);
+        return;
+    case QN_NEAR:
+        if (n->field)
+            buf_printf(out, "%s : ", n->field);
+        buf_adds(out, "NEAR(");
+        for (int i = 0; i < n->nkid; i++) {
+            if (i)
+                buf_addc(out, ' ');
+            /* the members are plain phrases: the group has the field */
+            struct qnode m = *n->kid[i];
+            m.field = NULL;
+            term_fn(ctx, &m, out);
+        }
+        buf_printf(out, ", %ld)", n->dist);
+        return;
+    default:
+        break;
+    }
+    static const char *const OP[] = {"", " AND ", " OR ", " NOT ", ""};
+    for (int i = 0; i < n->nkid; i++) {
+        if (i)
+            buf_adds(out, OP[n->kind]);
+        int par = qnode_needs_parens(n->kid[i], n->kind);
+        if (par)
+            buf_addc(out, '(');
+        qnode_fts(n->kid[i], term_fn, ctx, out);
+        if (par)
+            buf_addc(out, ')');
+    }
+}
+
+char *qparse_fts(const struct qparse_out *q, qterm_fn term_fn, void *ctx)
+{
+    if (!q->nunit)
+        return NULL;
+    struct buf b = {0};
+    int par = q->nneg > 0 && (q->nunit > 1 || q->unit[0]->kind != QN_TERM);
+    if (par)
+        buf_addc(&b, '(');
+    for (int i = 0; i < q->nunit; i++) {
+        if (i)
+            buf_adds(&b, " AND ");
+        int p = qnode_needs_parens(q->unit[i], QN_AND);
+        if (p)
+            buf_addc(&b, '(');
+        qnode_fts(q->unit[i], term_fn, ctx, &b);
+        if (p)
+            buf_addc(&b, ')');
+    }
+    if (par)
+        buf_addc(&b, ')');
+    for (int i = 0; i < q->nneg; i++) {
+        buf_adds(&b, " NOT ");
+        int p = qnode_needs_parens(q->neg[i], QN_NOT);
+        if (p)
+            buf_addc(&b, '(');
+        qnode_fts(q->neg[i], term_fn, ctx, &b);
+        if (p)
+            buf_addc(&b, ')');
+    }
+    return buf_take(&b);
+}
+
+void qterm_plain(void *ctx, const struct qnode *t, struct buf *out)
+{
+    (void)ctx;
+    if (t->field)
+        buf_printf(out, "%s : ", t->field);
+    buf_addc(out, '"');
+    if (t->mode == QT_STEM)
+        buf_addc(out, TOK_QUERY_STEM);
+    const char *text = t->text;
+    size_t n = strlen(text);
+    /* A bare "US" has no mixed-case text around it to tell the tokenizer
+     * it is the country; in a query it always is ("us" is the pronoun). */
+    if (t->mode == QT_STEM && strcmp(text, "US") == 0) {
+        text = "U.S.";
+        n = 4;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '"')
+            buf_addc(out, '"');
+        buf_addc(out, text[i]);
+    }
+    buf_addc(out, '"');
+    if (t->mode == QT_PREFIX)
+        buf_adds(out, " *");
+}
+
+int qparse(struct tok *t, const char *query, char **fts, struct mg_err *err)
+{
+    struct qparse_out out;
+    int rc = qparse_full(t, query, 0, &out, err);
+    *fts = NULL;
+    if (rc == 0 && !out.nunit)
+        rc = mg_fail(err, "nothing to search for: the query has only "
+                          "filters");
+    if (rc == 0)
+        *fts = qparse_fts(&out, qterm_plain, NULL);
+    qparse_out_free(&out);
+    return rc;
 }

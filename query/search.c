@@ -1,5 +1,6 @@
 /*
- * search.c - FTS5 match, ranking and snippets.
+ * search.c - one search: counted, ranked exactly (rank.c), near-duplicates
+ * folded, the page read with snippets, facets and a timeline.
  */
 #include "search.h"
 
@@ -10,27 +11,28 @@
 #include <utf8proc.h>
 
 #include "fingerprint.h"
+#include "plan.h"
 #include "qparse.h"
+#include "rank.h"
 #include "snippet.h"
 #include "strmap.h"
 #include "tokenizer.h"
 
-/* bm25 weights per FTS5 column (title, lede, body, captions, highlights,
- * entities), chosen by measurement: docs/relevance.md. */
-const double SEARCH_WEIGHTS[SEARCH_NWEIGHTS] = {2.0, 0.0, 1.0, 1.0, 1.0, 1.0};
-
 struct searcher {
     struct store *store;
     struct tok *tok;
-    char bm25[160]; /* the bm25(...) call with the weights */
+    double weights[SEARCH_NWEIGHTS];
+    int custom_weights; /* not SEARCH_WEIGHTS: no bounds */
     int64_t facet_exact; /* SEARCH_FACET_EXACT unless set */
-    int64_t rank_cap;    /* SEARCH_RANK_CAP unless set */
     char meta[32];  /* " INDEXED BY articles_meta", or "" in an index
                      * made before it */
     /* statements prepared once, on first use */
     sqlite3_stmt *page, *newest, *meta_rank, *meta_facets, *entity_ids,
-        *entity_name, *date_order;
+        *entity_name, *date_order, *maxid, *date_of;
     int no_date_order; /* never use date_order (tests, experiments) */
+    double deadline;   /* monotonic seconds after which statements stop
+                        * (0: none) */
+    int timed_out;
 };
 
 /* morgue_hamming(a, b): the bits in which two fingerprints differ. */
@@ -40,6 +42,17 @@ static void hamming_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int(ctx,
                        fp_distance((uint64_t)sqlite3_value_int64(argv[0]),
                                    (uint64_t)sqlite3_value_int64(argv[1])));
+}
+
+/* SQLite's progress handler: stops a statement past the deadline. */
+static int progress(void *arg)
+{
+    struct searcher *s = arg;
+    if (s->deadline > 0 && mg_now() > s->deadline) {
+        s->timed_out = 1;
+        return 1;
+    }
+    return 0;
 }
 
 int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
@@ -60,13 +73,12 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
         searcher_free(s);
         return -1;
     }
-    if (snippet_register(db, err) < 0) {
+    if (snippet_register(db, err) < 0 || rank_register(db, err) < 0) {
         searcher_free(s);
         return -1;
     }
     searcher_set_weights(s, NULL);
     s->facet_exact = SEARCH_FACET_EXACT;
-    s->rank_cap = SEARCH_RANK_CAP;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db,
                            "SELECT 1 FROM sqlite_master WHERE type = 'index'"
@@ -75,16 +87,16 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
         sqlite3_step(q) == SQLITE_ROW)
         snprintf(s->meta, sizeof s->meta, " INDEXED BY articles_meta");
     sqlite3_finalize(q);
+    sqlite3_progress_handler(db, 1000, progress, s);
     *out = s;
     return 0;
 }
 
 void searcher_set_weights(struct searcher *s, const double *w)
 {
-    if (!w)
-        w = SEARCH_WEIGHTS;
-    snprintf(s->bm25, sizeof s->bm25, "bm25(fts, %g, %g, %g, %g, %g, %g)",
-             w[0], w[1], w[2], w[3], w[4], w[5]);
+    s->custom_weights = w && memcmp(w, SEARCH_WEIGHTS,
+                                    sizeof s->weights) != 0;
+    memcpy(s->weights, w ? w : SEARCH_WEIGHTS, sizeof s->weights);
 }
 
 void searcher_set_facet_exact(struct searcher *s, int64_t n)
@@ -97,9 +109,15 @@ void searcher_use_date_order(struct searcher *s, int use)
     s->no_date_order = !use;
 }
 
-void searcher_set_rank_cap(struct searcher *s, int64_t n)
+void searcher_set_deadline(struct searcher *s, double deadline)
 {
-    s->rank_cap = n > 0 ? n : SEARCH_RANK_CAP;
+    s->deadline = deadline;
+    s->timed_out = 0;
+}
+
+int searcher_timed_out(const struct searcher *s)
+{
+    return s->timed_out;
 }
 
 void searcher_free(struct searcher *s)
@@ -113,6 +131,10 @@ void searcher_free(struct searcher *s)
     sqlite3_finalize(s->entity_ids);
     sqlite3_finalize(s->entity_name);
     sqlite3_finalize(s->date_order);
+    sqlite3_finalize(s->maxid);
+    sqlite3_finalize(s->date_of);
+    if (s->store)
+        sqlite3_progress_handler(store_db(s->store), 0, NULL, NULL);
     tok_free(s->tok);
     free(s);
 }
@@ -446,30 +468,6 @@ static int prepare_all(struct searcher *s, struct buf *sql, const char *fts,
     return 0;
 }
 
-/* The relaxed form of a plain AND query: its terms ORed (its exclusions
- * kept), and the mask of the terms that count (stop words do not, when
- * there are others). */
-static char *relaxed_fts(const struct qparse_out *q, int64_t *mask)
-{
-    struct buf b = {0};
-    int content = 0;
-    for (int i = 0; i < q->nterms; i++)
-        content += !q->stop[i];
-    *mask = 0;
-    buf_addc(&b, '(');
-    for (int i = 0; i < q->nterms; i++) {
-        if (i)
-            buf_adds(&b, " OR ");
-        buf_adds(&b, q->terms[i]);
-        if (i < 63 && (!q->stop[i] || !content))
-            *mask |= (int64_t)1 << i;
-    }
-    buf_addc(&b, ')');
-    if (q->negated)
-        buf_adds(&b, q->negated);
-    return buf_take(&b);
-}
-
 /* Appends the hit in the current row of st (uid, title, date, source,
  * path, url, -, snippet) with this score. */
 static void read_hit(sqlite3_stmt *st, struct search_result *res,
@@ -490,76 +488,6 @@ static void read_hit(sqlite3_stmt *st, struct search_result *res,
     split_snippet(sn ? (const char *)sn : "", h);
 }
 
-/* All the articles one FTS5 match (or, without one, the filters) gives, in
- * rowid order, each with its relevance when ranked.  One pass: the total,
- * the ranking and the facets and timeline all come from it. */
-struct matches {
-    int64_t *ids;
-    double *score; /* NULL unless ranked */
-    int64_t n, cap;
-    int capped;    /* ranked, and only the newest (highest rowids) were */
-};
-
-static void matches_free(struct matches *m)
-{
-    free(m->ids);
-    free(m->score);
-    memset(m, 0, sizeof *m);
-}
-
-static void matches_add(struct matches *m, int64_t id, double score,
-                        int ranked)
-{
-    if (m->n == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 1024;
-        m->ids = mg_realloc(m->ids, sizeof *m->ids * (size_t)m->cap);
-        if (ranked)
-            m->score = mg_realloc(m->score, sizeof *m->score * (size_t)m->cap);
-    }
-    m->ids[m->n] = id;
-    if (ranked)
-        m->score[m->n] = score;
-    m->n++;
-}
-
-/* The proximity boost: a score is multiplied by 1 + PROX_BOOST / (1 +
- * slack / PROX_SCALE), where slack is how many more tokens than the
- * query's words the smallest window holding all of them takes (0 when
- * they stand side by side). */
-#define PROX_BOOST 0.5
-#define PROX_SCALE 8.0
-/* at least this many of the best are examined for near-duplicates */
-#define RANK_TOP 200
-/* at most this many ranked candidates (1,000 pages of 100) */
-#define SEARCH_MAX_RANKED 200000
-
-/* A short body (fewer than SHORT_BODY tokens: a price table, a one-line
- * brief) scales the score by ((tokens + 1) / SHORT_BODY) ^ SHORT_EXP:
- * bm25 favours short texts, and a page of "NY COFFEE 10:30" tables is not
- * what a search for coffee wants.  Measured in docs/relevance.md. */
-#define SHORT_BODY 60.0
-#define SHORT_EXP 0.5
-
-/* The relevance of the current row of a match pass: bm25, the proximity
- * boost, the short-body factor and, relaxed, the share of the query's
- * words (stop words aside) the article holds: bm25 alone lets a few rare
- * words outweigh most of the query, ordering by the share first lets
- * common words outweigh the rare ones (docs/relevance.md). */
-static double row_score(sqlite3_stmt *st, int nmask)
-{
-    double b = sqlite3_column_double(st, 1);
-    int win = sqlite3_column_int(st, 2), nph = sqlite3_column_int(st, 3);
-    double len = sqlite3_column_double(st, 4);
-    double sc = b;
-    if (win > 0)
-        sc *= 1.0 + PROX_BOOST / (1.0 + (win > nph ? win - nph : 0) /
-                                            PROX_SCALE);
-    if (len < SHORT_BODY)
-        sc *= pow((len + 1.0) / SHORT_BODY, SHORT_EXP);
-    if (nmask > 0)
-        sc *= sqlite3_column_double(st, 5) / nmask;
-    return sc;
-}
 
 /* Appends the FROM and WHERE of a search for fts (NULL: the filters
  * alone) with its filters; returns the column of the article ids. */
@@ -584,14 +512,21 @@ static const char *add_from(struct searcher *s, struct buf *sql,
 
 /* The number of articles a search for fts (NULL: the filters alone)
  * matches, without reading or scoring them. */
-static int count_all(struct searcher *s, const char *fts,
-                     const struct qfilter *f, int nf, char **keys,
-                     const struct where *w, int64_t *n, struct mg_err *err)
+static int count_upto(struct searcher *s, const char *fts,
+                      const struct qfilter *f, int nf, char **keys,
+                      const struct where *w, int64_t upto, int64_t *n,
+                      struct mg_err *err)
 {
     struct buf sql = {0};
     sqlite3_stmt *st = NULL;
-    buf_adds(&sql, "SELECT count(*)");
-    add_from(s, &sql, fts, nf, w);
+    if (upto > 0) {
+        buf_adds(&sql, "SELECT count(*) FROM (SELECT 1");
+        add_from(s, &sql, fts, nf, w);
+        buf_printf(&sql, " LIMIT %lld)", (long long)upto);
+    } else {
+        buf_adds(&sql, "SELECT count(*)");
+        add_from(s, &sql, fts, nf, w);
+    }
     int rc = prepare_all(s, &sql, fts, f, nf, keys, w, &st, err);
     if (rc == 0) {
         if (sqlite3_step(st) == SQLITE_ROW)
@@ -602,126 +537,6 @@ static int count_all(struct searcher *s, const char *fts,
     sqlite3_finalize(st);
     buf_free(&sql);
     return rc;
-}
-
-/* Runs one match pass of fts (NULL: the filters alone) into m, the ids
- * in rowid order; ranked, each article's relevance too (relaxed: with the
- * share of the words of mask), and with cap > 0 only the newest cap are
- * read and scored (m->capped says when there were more). */
-static int match_pass(struct searcher *s, const char *fts, int ranked,
-                      int relaxed, int64_t mask, int64_t cap,
-                      const struct qfilter *f, int nf, char **keys,
-                      const struct where *w, struct matches *m,
-                      struct mg_err *err)
-{
-    struct buf sql = {0};
-    sqlite3_stmt *st = NULL;
-    int nmask = relaxed ? __builtin_popcountll((unsigned long long)mask) : 0;
-    if (relaxed && nmask == 0)
-        nmask = 1;
-    ranked = ranked && fts;
-    memset(m, 0, sizeof *m);
-    buf_adds(&sql, fts ? "SELECT fts.rowid" : "SELECT a.id");
-    if (ranked)
-        buf_printf(&sql,
-                   ", -%s, morgue_window(fts), morgue_matched(fts, -1),"
-                   " morgue_length(fts, 2)",
-                   s->bm25);
-    if (ranked && relaxed)
-        buf_printf(&sql, ", morgue_matched(fts, %lld)", (long long)mask);
-    add_from(s, &sql, fts, nf, w);
-    if (ranked && cap > 0)
-        buf_printf(&sql, " ORDER BY fts.rowid DESC LIMIT %lld",
-                   (long long)cap);
-    int rc = -1, step;
-    if (prepare_all(s, &sql, fts, f, nf, keys, w, &st, err) < 0)
-        goto out;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        matches_add(m, sqlite3_column_int64(st, 0),
-                    ranked ? row_score(st, nmask) : 0.0, ranked);
-    if (step != SQLITE_DONE) {
-        db_fail(s, err);
-        goto out;
-    }
-    m->capped = ranked && cap > 0 && m->n >= cap;
-    rc = 0;
-out:
-    sqlite3_finalize(st);
-    buf_free(&sql);
-    if (rc < 0)
-        matches_free(m);
-    return rc;
-}
-
-/* A ranked candidate. */
-struct cand {
-    int64_t id;
-    double score;
-    uint64_t sh;
-    int similar;
-};
-
-/* Whether candidate a goes before b: the higher score, then the lower
- * rowid (the order of the archive). */
-static int cand_before(double sa, int64_t ia, double sb, int64_t ib)
-{
-    return sa > sb || (sa == sb && ia < ib);
-}
-
-static int cand_cmp(const void *x, const void *y)
-{
-    const struct cand *a = x, *b = y;
-    return cand_before(a->score, a->id, b->score, b->id)   ? -1
-           : cand_before(b->score, b->id, a->score, a->id) ? 1
-                                                           : 0;
-}
-
-/* The best k of m by score, best first, into c (room for k): a heap of
- * the k best so far, one pass over m.  Returns how many (min(k, n)). */
-static int best_k(const struct matches *m, int k, struct cand *c)
-{
-    if (k <= 0)
-        return 0;
-    int64_t *h = mg_malloc(sizeof *h * (size_t)k); /* indexes into m */
-    int n = 0;
-#define WORSE(i, j)                                                          \
-    cand_before(m->score[h[j]], m->ids[h[j]], m->score[h[i]], m->ids[h[i]])
-    for (int64_t x = 0; x < m->n; x++) {
-        int i;
-        if (n < k) { /* sift up: the root is the worst kept */
-            h[i = n++] = x;
-            while (i > 0 && WORSE(i, (i - 1) / 2)) {
-                int64_t t = h[i];
-                h[i] = h[(i - 1) / 2];
-                h[(i - 1) / 2] = t;
-                i = (i - 1) / 2;
-            }
-            continue;
-        }
-        if (!cand_before(m->score[x], m->ids[x], m->score[h[0]],
-                         m->ids[h[0]]))
-            continue;
-        h[i = 0] = x; /* replace the worst and sift down */
-        for (;;) {
-            int l = 2 * i + 1, r = l + 1, w = i;
-            if (l < n && WORSE(l, w))
-                w = l;
-            if (r < n && WORSE(r, w))
-                w = r;
-            if (w == i)
-                break;
-            int64_t t = h[i];
-            h[i] = h[w];
-            h[w] = t;
-            i = w;
-        }
-    }
-#undef WORSE
-    for (int i = 0; i < n; i++)
-        c[i] = (struct cand){m->ids[h[i]], m->score[h[i]], 0, 0};
-    free(h);
-    qsort(c, (size_t)n, sizeof *c, cand_cmp);
-    return n;
 }
 
 /* Prepares a statement kept for the searcher's life (NULL until first
@@ -783,108 +598,20 @@ static int read_page(struct searcher *s, const char *fts, const int64_t *ids,
     return rc;
 }
 
-/* The page of hits by relevance from the ranked matches m.  The best
- * max(RANK_TOP, offset + limit) are read with their dates and
- * fingerprints; with fresh > 0 (a half-life in days) re-scored by
- * recency: an article as new as the newest in the index counts twice, one
- * fresh days older 1.5 times.  A near-duplicate of a better one is folded
- * under it ("+3 similar") unless collapse is off; when folding leaves
- * fewer than offset + limit, the best twice as many are taken, and so on.
- * Then each hit of the page is read with its snippet. */
-static int rank_hits(struct searcher *s, const char *fts,
-                     const struct matches *m, struct search_result *res,
-                     int limit, int offset, double fresh, int no_collapse,
-                     struct mg_err *err)
-{
-    int64_t want = (int64_t)offset + limit;
-    int top = want > RANK_TOP ? (int)want : RANK_TOP;
-    double newest = 0;
-    if (fresh > 0) {
-        sqlite3_stmt *st = kept(s, &s->newest,
-                                "SELECT julianday(max(date)) FROM articles",
-                                err);
-        if (!st)
-            return -1;
-        if (sqlite3_step(st) == SQLITE_ROW)
-            newest = sqlite3_column_double(st, 0);
-        sqlite3_reset(st);
-    }
-    struct cand *c = NULL;
-    int n;
-    for (;;) {
-        if (top > m->n)
-            top = (int)m->n;
-        free(c);
-        c = mg_malloc(sizeof *c * (size_t)(top > 0 ? top : 1));
-        int got = best_k(m, top, c);
-        if (fresh > 0 || !no_collapse) {
-            sqlite3_stmt *st = kept_meta(s, &s->meta_rank,
-                                         "simhash, julianday(date)", err);
-            if (!st) {
-                free(c);
-                return -1;
-            }
-            for (int i = 0; i < got; i++) {
-                sqlite3_bind_int64(st, 1, c[i].id);
-                if (sqlite3_step(st) == SQLITE_ROW) {
-                    c[i].sh = (uint64_t)sqlite3_column_int64(st, 0);
-                    if (fresh > 0 && newest > 0 &&
-                        sqlite3_column_type(st, 1) != SQLITE_NULL) {
-                        double age = newest - sqlite3_column_double(st, 1);
-                        c[i].score *= 1.0 + pow(0.5, (age > 0 ? age : 0) /
-                                                         fresh);
-                    }
-                }
-                sqlite3_reset(st);
-            }
-            if (fresh > 0)
-                qsort(c, (size_t)got, sizeof *c, cand_cmp);
-        }
-        n = 0;
-        res->collapsed = 0;
-        for (int i = 0; i < got; i++) {
-            int under = -1;
-            for (int k = 0; k < n && !no_collapse && c[i].sh; k++)
-                if (c[k].sh && fp_distance(c[k].sh, c[i].sh) <= FP_NEAR) {
-                    under = k;
-                    break;
-                }
-            if (under >= 0) {
-                c[under].similar++;
-                res->collapsed++;
-            } else {
-                c[n++] = c[i];
-            }
-        }
-        if (n >= want || got == m->n || top >= SEARCH_MAX_RANKED)
-            break;
-        top = top * 2 < SEARCH_MAX_RANKED ? top * 2 : SEARCH_MAX_RANKED;
-    }
-    int64_t ids[SEARCH_MAX_LIMIT];
-    double scores[SEARCH_MAX_LIMIT];
-    int similar[SEARCH_MAX_LIMIT], npage = 0;
-    for (int k = offset; k < n && npage < limit; k++) {
-        ids[npage] = c[k].id;
-        scores[npage] = c[k].score;
-        similar[npage++] = c[k].similar;
-    }
-    free(c);
-    return read_page(s, fts, ids, scores, similar, npage, res, err);
-}
-
-/* int64 -> count, open addressing (keys > 0). */
+/* int64 -> weight and count, open addressing (keys > 0). */
 struct counts {
-    int64_t *key, *val;
+    int64_t *key, *val, *cnt; /* val: weights summed; cnt: articles */
     size_t cap, n;
 };
 
-static void counts_add(struct counts *c, int64_t k)
+static void counts_add(struct counts *c, int64_t k, int64_t w)
 {
     if (2 * (c->n + 1) > c->cap) {
         struct counts g = {0};
         g.cap = c->cap ? c->cap * 2 : 1024;
         g.key = mg_calloc(g.cap, sizeof *g.key);
         g.val = mg_calloc(g.cap, sizeof *g.val);
+        g.cnt = mg_calloc(g.cap, sizeof *g.cnt);
         for (size_t i = 0; i < c->cap; i++)
             if (c->key[i]) {
                 size_t j = (uint64_t)c->key[i] * 0x9E3779B97F4A7C15u &
@@ -893,10 +620,12 @@ static void counts_add(struct counts *c, int64_t k)
                     j = (j + 1) & (g.cap - 1);
                 g.key[j] = c->key[i];
                 g.val[j] = c->val[i];
+                g.cnt[j] = c->cnt[i];
             }
         g.n = c->n;
         free(c->key);
         free(c->val);
+        free(c->cnt);
         *c = g;
     }
     size_t j = (uint64_t)k * 0x9E3779B97F4A7C15u & (c->cap - 1);
@@ -906,13 +635,15 @@ static void counts_add(struct counts *c, int64_t k)
         c->key[j] = k;
         c->n++;
     }
-    c->val[j]++;
+    c->val[j] += w;
+    c->cnt[j]++;
 }
 
 struct kc {
-    int64_t key, count;
+    int64_t key, count; /* count: what orders them (weights summed) */
     char *name;
     int kind;
+    int64_t n;          /* articles */
 };
 
 static int kc_by_count(const void *x, const void *y)
@@ -963,7 +694,8 @@ static int top_entities(struct searcher *s, const struct counts *ec,
     size_t n = 0, kept_n = 0;
     for (size_t i = 0; i < ec->cap; i++)
         if (ec->key[i])
-            all[n++] = (struct kc){ec->key[i], ec->val[i], NULL, -1};
+            all[n++] = (struct kc){ec->key[i], ec->val[i], NULL, -1,
+                                   ec->cnt[i]};
     qsort(all, n, sizeof *all, kc_by_count);
     sqlite3_stmt *st = kept(s, &s->entity_name,
                             "SELECT kind, canonical FROM entities"
@@ -1006,7 +738,7 @@ static int top_entities(struct searcher *s, const struct counts *ec,
         static const enum ent_kind EK[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
         if (rc == 0 && per[all[i].kind]++ < SEARCH_FACETS)
             add_facet(&res->facets, &res->nfacets, (int)EK[all[i].kind],
-                      all[i].name, scaled(all[i].count, scale));
+                      all[i].name, scaled(all[i].n, scale));
         else
             free(all[i].name);
     }
@@ -1022,10 +754,12 @@ static int cmp_i64(const void *x, const void *y)
 
 /* The facets (entities and sources) and the date histogram of the n
  * articles ids, in one pass, each count multiplied by scale (the
- * articles each one stands for). */
+ * articles each one stands for).  With wt, the entities are ordered by
+ * the sum of their articles' weights wt[i] (counts stay counts). */
 static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
-                        double scale, int facets, int histogram,
-                        struct search_result *res, struct mg_err *err)
+                        const int64_t *wt, double scale, int facets,
+                        int histogram, struct search_result *res,
+                        struct mg_err *err)
 {
     sqlite3_stmt *meta = kept_meta(s, &s->meta_facets, "date, source", err);
     sqlite3_stmt *ents =
@@ -1062,7 +796,7 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
             continue;
         sqlite3_bind_int64(ents, 1, ids[i]);
         while ((step = sqlite3_step(ents)) == SQLITE_ROW)
-            counts_add(&ec, sqlite3_column_int64(ents, 0));
+            counts_add(&ec, sqlite3_column_int64(ents, 0), wt ? wt[i] : 1);
         if (step != SQLITE_DONE)
             rc = db_fail(s, err);
         sqlite3_reset(ents);
@@ -1074,7 +808,8 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         for (size_t i = 0; i < sc.cap; i++)
             if (sc.keys && sc.keys[i])
                 /* strmap values start at -1 */
-                src[k++] = (struct kc){0, sc.vals[i] + 1, sc.keys[i], 0};
+                src[k++] = (struct kc){0, sc.vals[i] + 1, sc.keys[i], 0,
+                                       sc.vals[i] + 1};
         qsort(src, k, sizeof *src, kc_by_name);
         for (size_t i = 0; i < k && i < SEARCH_FACETS; i++)
             add_facet(&res->sources, &res->nsources, 0,
@@ -1102,12 +837,13 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
     free(days);
     free(ec.key);
     free(ec.val);
+    free(ec.cnt);
     strmap_free(&sc);
     return rc;
 }
 
 /* Whether the index says its rowids are in publication order
- * (store_date_order_check), read in the search's transaction: a nightly
+ * (store_date_order_end), read in the search's transaction: a nightly
  * run clears it while it writes. */
 static int date_ordered(struct searcher *s)
 {
@@ -1124,33 +860,499 @@ static int date_ordered(struct searcher *s)
     return yes;
 }
 
-/* The facets and the timeline of a search's matches m (when m holds only
- * the newest, every id is read first): over all of them up to
- * facet_exact, else over an even sample of that many (every
- * n/facet_exact-th in rowid order, the order of the archive), each
- * standing for n/facet_exact articles; res->sample says so. */
-static int search_facets(struct searcher *s, const char *fts,
-                         const struct qfilter *f, int nf, char **keys,
-                         const struct where *w, const struct matches *m,
-                         int facets, int histogram, struct search_result *res,
-                         struct mg_err *err)
+/* ---- one search ---------------------------------------------------------- */
+
+/* at most this many ranked candidates (1,000 pages of 100 and their
+ * near-duplicates) */
+#define SEARCH_MAX_RANKED 200000
+
+/* A search under way: its parse, plan and filters. */
+struct run {
+    struct searcher *s;
+    const struct search_opts *o;
+    struct qparse_out q;
+    struct plan plan;
+    struct where w;
+    struct qfilter f[2 * QPARSE_MAX_FILTERS];
+    char *keys[2 * QPARSE_MAX_FILTERS];
+    int nf;
+    struct rank_params prm;
+};
+
+/* rank_query.prepare: the ranking statement, the filters bound. */
+static int rank_prepare(void *ctx, sqlite3_stmt **st, struct mg_err *err)
 {
-    struct matches all = {0};
-    if (m->capped) {
-        if (match_pass(s, fts, 0, 0, -1, 0, f, nf, keys, w, &all, err) < 0)
+    struct run *r = ctx;
+    struct buf sql = {0};
+    buf_adds(&sql, "SELECT fts.rowid, morgue_rank(fts, :ctx)");
+    add_from(r->s, &sql, "", r->nf, &r->w);
+    buf_adds(&sql, " AND fts.rowid >= :lo AND fts.rowid <= :hi");
+    int rc = prepare_all(r->s, &sql, NULL, r->f, r->nf, r->keys, &r->w, st,
+                         err);
+    buf_free(&sql);
+    return rc;
+}
+
+/* rank_query.date: an article's date as a Julian day (0: none). */
+static int rank_date(void *ctx, int64_t id, double *jd)
+{
+    struct run *r = ctx;
+    struct mg_err err;
+    sqlite3_stmt *st = kept_meta(r->s, &r->s->date_of, "julianday(date)",
+                                 &err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    *jd = 0;
+    if (sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *jd = sqlite3_column_double(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+static void rank_query_init(struct run *r, int relaxed, struct rank_query *rq)
+{
+    struct searcher *s = r->s;
+    memset(rq, 0, sizeof *rq);
+    rq->db = store_db(s->store);
+    rq->plan = &r->plan;
+    rq->prepare = rank_prepare;
+    rq->pctx = r;
+    rq->weights = s->custom_weights ? s->weights : NULL;
+    rq->params = r->prm;
+    rq->relaxed = relaxed;
+    rq->exhaustive = r->o->exhaustive;
+    rq->fresh = r->o->fresh;
+    rq->date = rank_date;
+}
+
+/* The newest article's date as a Julian day (0: none). */
+static int newest_date(struct searcher *s, double *jd, struct mg_err *err)
+{
+    sqlite3_stmt *st = kept(s, &s->newest,
+                            "SELECT julianday(max(date)) FROM articles", err);
+    if (!st)
+        return -1;
+    *jd = 0;
+    if (sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *jd = sqlite3_column_double(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* A ranked candidate and what folding needs. */
+struct cand {
+    int64_t id;
+    double score;
+    uint64_t sh;
+    int similar;
+};
+
+/* The page of hits by relevance: the best want = offset + limit articles
+ * that are not near-duplicates of a better one (each folded under the
+ * first better one within FP_NEAR bits, unless no_collapse), found by
+ * ranking the best k and, when folding leaves fewer than want, twice as
+ * many, and so on.  Then the page's hits are read with their snippets.
+ * With top, the best *ntop (at least the asked *ntop, when there are as
+ * many) unfolded candidates' ids also go to *top (caller frees), for the
+ * facets of a relaxed search. */
+static int rank_page(struct run *r, int relaxed, int limit, int offset,
+                     const char *snip_fts, struct search_result *res,
+                     int64_t **top, int *ntop, struct mg_err *err)
+{
+    struct searcher *s = r->s;
+    struct rank_query rq;
+    rank_query_init(r, relaxed, &rq);
+    if (r->o->fresh > 0 && newest_date(s, &rq.newest, err) < 0)
+        return -1;
+    int64_t want = (int64_t)offset + limit;
+    int64_t k = want + (want > 10 ? want / 2 : 10);
+    if (top && k < *ntop)
+        k = *ntop;
+    if (k > SEARCH_MAX_RANKED)
+        k = SEARCH_MAX_RANKED;
+    struct cand *c = NULL;
+    int n = 0;
+    for (;;) {
+        struct rank_hit *h = mg_malloc(sizeof *h * (size_t)k);
+        int got = 0;
+        if (rank_top(&rq, (int)k, h, &got, &res->rank, err) < 0) {
+            free(h);
+            free(c);
             return -1;
-        m = &all;
+        }
+        free(c);
+        c = mg_calloc((size_t)(got ? got : 1), sizeof *c);
+        for (int i = 0; i < got; i++)
+            c[i] = (struct cand){h[i].id, h[i].score, 0, 0};
+        free(h);
+        if (!r->o->no_collapse) {
+            sqlite3_stmt *st = kept_meta(s, &s->meta_rank, "simhash", err);
+            if (!st) {
+                free(c);
+                return -1;
+            }
+            for (int i = 0; i < got; i++) {
+                sqlite3_bind_int64(st, 1, c[i].id);
+                if (sqlite3_step(st) == SQLITE_ROW)
+                    c[i].sh = (uint64_t)sqlite3_column_int64(st, 0);
+                sqlite3_reset(st);
+            }
+        }
+        n = 0;
+        res->collapsed = 0;
+        for (int i = 0; i < got; i++) {
+            int under = -1;
+            for (int j = 0; j < n && !r->o->no_collapse && c[i].sh; j++)
+                if (c[j].sh && fp_distance(c[j].sh, c[i].sh) <= FP_NEAR) {
+                    under = j;
+                    break;
+                }
+            if (under >= 0) {
+                c[under].similar++;
+                res->collapsed++;
+            } else {
+                c[n++] = c[i];
+            }
+        }
+        if (n >= want || got < k || k >= SEARCH_MAX_RANKED)
+            break;
+        k = k * 2 < SEARCH_MAX_RANKED ? k * 2 : SEARCH_MAX_RANKED;
     }
-    int64_t n = m->n, ns = n > s->facet_exact ? s->facet_exact : n;
+    if (top) {
+        int m = n < *ntop ? n : *ntop;
+        *top = mg_malloc(sizeof **top * (size_t)(m ? m : 1));
+        for (int i = 0; i < m; i++)
+            (*top)[i] = c[i].id;
+        *ntop = m;
+    }
+    int64_t ids[SEARCH_MAX_LIMIT];
+    double scores[SEARCH_MAX_LIMIT];
+    int similar[SEARCH_MAX_LIMIT], npage = 0;
+    for (int64_t i = offset; i < n && npage < limit; i++) {
+        ids[npage] = c[i].id;
+        scores[npage] = c[i].score;
+        similar[npage++] = c[i].similar;
+    }
+    free(c);
+    return read_page(s, snip_fts, ids, scores, similar, npage, res, err);
+}
+
+/* All the article ids of fts with the filters, in rowid order, into
+ * *ids (caller frees) and their number into *n. */
+static int match_ids(struct run *r, const char *fts, int64_t **ids,
+                     int64_t *n, struct mg_err *err)
+{
+    struct buf sql = {0};
+    sqlite3_stmt *st = NULL;
+    buf_adds(&sql, fts ? "SELECT fts.rowid" : "SELECT a.id");
+    add_from(r->s, &sql, fts, r->nf, &r->w);
+    *ids = NULL;
+    *n = 0;
+    int64_t cap = 0;
+    int rc = prepare_all(r->s, &sql, fts, r->f, r->nf, r->keys, &r->w, &st,
+                         err);
+    if (rc == 0) {
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            if (*n == cap)
+                *ids = mg_realloc(*ids, sizeof **ids *
+                                            (size_t)(cap = cap ? cap * 2
+                                                               : 1024));
+            (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        }
+        if (step != SQLITE_DONE)
+            rc = db_fail(r->s, err);
+    }
+    sqlite3_finalize(st);
+    buf_free(&sql);
+    return rc;
+}
+
+/* Counts the articles of fts with the search's filters into *n: all of
+ * them (exact set), or up to SEARCH_TOTAL_EXACT, past which *n is that
+ * and *exact 0 (at least so many). */
+static int count_matches(struct run *r, const char *fts, int all,
+                         int64_t *n, int *exact, struct mg_err *err)
+{
+    int64_t upto = all ? 0 : SEARCH_TOTAL_EXACT + 1;
+    if (count_upto(r->s, fts, r->f, r->nf, r->keys, &r->w, upto, n, err) <
+        0)
+        return -1;
+    *exact = !upto || *n < upto;
+    if (!*exact)
+        *n = SEARCH_TOTAL_EXACT;
+    return 0;
+}
+
+/* The number of articles holding all the words: a one-word query with no
+ * filter reads it from the word statistics when they describe every
+ * article (no run in progress or killed since), else FTS5 counts. */
+static int count_strict(struct run *r, const char *fts, int64_t *n,
+                        int *exact, struct mg_err *err)
+{
+    *exact = 1;
+    const struct plan *p = &r->plan;
+    if (p->stats && !p->meta.dirty && p->nunit == 1 && p->nleaf == 1 &&
+        p->unit[0].node->kind == QN_TERM && p->leaf[0].npos == 1 &&
+        p->leaf[0].pos[0].nalt == 1 && p->leaf[0].col < 0 && !r->q.nneg &&
+        r->nf == 0 && r->w.n == 0 && !r->w.since && !r->w.until) {
+        struct searcher *s = r->s;
+        sqlite3_stmt *st = kept(s, &s->maxid,
+                                "SELECT (SELECT max(id) FROM articles),"
+                                " EXISTS (SELECT 1 FROM stats_dirty)",
+                                err);
+        if (!st)
+            return -1;
+        int use = sqlite3_step(st) == SQLITE_ROW &&
+                  sqlite3_column_int64(st, 0) <= p->meta.rowid_max &&
+                  !sqlite3_column_int(st, 1);
+        sqlite3_reset(st);
+        if (use) {
+            const struct plan_alt *a = &p->leaf[0].pos[0].alt[0];
+            const struct plan_key *k = &p->key[a->key];
+            *n = a->cls ? k->cdf : k->df;
+            return 0;
+        }
+    }
+    return count_matches(r, fts, r->o->count_only || r->o->exact_total, n,
+                         exact, err);
+}
+
+/* The facets and timeline of the n articles ids (an even sample of
+ * facet_exact of them when more, scaled; res->sample says so). */
+static int facets_of(struct run *r, const int64_t *all, int64_t n,
+                     struct search_result *res, struct mg_err *err)
+{
+    struct searcher *s = r->s;
+    int64_t ns = n > s->facet_exact ? s->facet_exact : n;
     int64_t *ids = mg_malloc(sizeof *ids * (size_t)(ns ? ns : 1));
     double step = ns ? (double)n / (double)ns : 1.0;
     for (int64_t i = 0; i < ns; i++)
-        ids[i] = m->ids[ns < n ? (int64_t)((double)i * step) : i];
+        ids[i] = all[ns < n ? (int64_t)((double)i * step) : i];
     if (ns < n)
         res->sample = ns;
-    int rc = count_facets(s, ids, ns, step, facets, histogram, res, err);
+    int rc = count_facets(s, ids, ns, NULL, step, r->o->facets,
+                          r->o->histogram, res, err);
     free(ids);
-    matches_free(&all);
+    return rc;
+}
+
+/* The facets and timeline of the best n relaxed hits, the entities
+ * ordered by their hits' rank (a hit at rank i weighs 1/log2(i + 1)). */
+static int facets_ranked(struct run *r, const int64_t *ids, int n,
+                         struct search_result *res, struct mg_err *err)
+{
+    int64_t *wt = mg_malloc(sizeof *wt * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        wt[i] = (int64_t)llround(1e6 / log2(i + 2.0));
+    res->facets_relaxed = 1;
+    res->facets_hits = n;
+    int rc = count_facets(r->s, ids, n, wt, 1.0, r->o->facets,
+                          r->o->histogram, res, err);
+    free(wt);
+    return rc;
+}
+
+/* The page sorted by date: newest or oldest first. */
+static int date_page(struct run *r, const char *fts, const char *snip_fts,
+                     enum search_sort sort, int limit, int offset,
+                     struct search_result *res, struct mg_err *err)
+{
+    struct searcher *s = r->s;
+    struct buf sql = {0};
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+    /* When the rowids are in publication order (date_order), the same
+     * order is FTS5's own rowid order and the scan stops after the page;
+     * else the page is sorted by the dates in the articles_meta index. */
+    if (fts && date_ordered(s)) {
+        buf_adds(&sql, "SELECT fts.rowid, 0.0");
+        add_from(s, &sql, fts, r->nf, &r->w);
+        buf_printf(&sql, " ORDER BY fts.rowid %s",
+                   sort == SEARCH_SORT_OLDEST ? "ASC" : "DESC");
+    } else {
+        if (fts)
+            buf_printf(&sql,
+                       "SELECT a.id, 0.0 FROM fts JOIN articles a%s"
+                       " ON a.id = fts.rowid WHERE fts MATCH :q",
+                       s->meta);
+        else
+            buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
+                           " a.path, a.url, 0.0, a.lede FROM articles a"
+                           " WHERE 1");
+        add_filters(&sql, "a.id", r->nf);
+        add_where(&sql, &r->w);
+        if (sort == SEARCH_SORT_OLDEST)
+            buf_adds(&sql, " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
+        else
+            buf_adds(&sql,
+                     " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
+    }
+    buf_adds(&sql, " LIMIT :limit OFFSET :offset");
+    if (prepare_all(s, &sql, fts, r->f, r->nf, r->keys, &r->w, &st, err) < 0)
+        goto out;
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"),
+                     offset);
+    int step;
+    if (fts) { /* the page's rowids by date, then their snippets */
+        int64_t ids[SEARCH_MAX_LIMIT];
+        double scores[SEARCH_MAX_LIMIT];
+        int n = 0;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
+            ids[n] = sqlite3_column_int64(st, 0);
+            scores[n++] = sqlite3_column_double(st, 1);
+        }
+        if (step != SQLITE_ROW && step != SQLITE_DONE) {
+            db_fail(s, err);
+            goto out;
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+        rc = read_page(s, snip_fts, ids, scores, NULL, n, res, err);
+    } else {
+        while ((step = sqlite3_step(st)) == SQLITE_ROW)
+            read_hit(st, res, sqlite3_column_double(st, 6));
+        if (step != SQLITE_DONE)
+            db_fail(s, err);
+        else
+            rc = 0;
+    }
+out:
+    sqlite3_finalize(st);
+    buf_free(&sql);
+    return rc;
+}
+
+/* Copies what the plan says of the query into the result. */
+static void note_plan(const struct run *r, struct search_result *res)
+{
+    const struct plan *p = &r->plan;
+    res->flat = r->q.flat;
+    res->caps = r->q.caps;
+    if (p->ndropped) {
+        res->dropped = mg_malloc(sizeof *res->dropped * (size_t)p->ndropped);
+        for (int i = 0; i < p->ndropped; i++)
+            res->dropped[i] = mg_strdup(p->dropped[i]);
+        res->ndropped = p->ndropped;
+    }
+    if (p->nnarrowed) {
+        res->narrowed = mg_malloc(sizeof *res->narrowed *
+                                  (size_t)p->nnarrowed);
+        for (int i = 0; i < p->nnarrowed; i++)
+            res->narrowed[i] =
+                (struct search_narrowed){mg_strdup(p->narrowed[i].prefix),
+                                         p->narrowed[i].kept,
+                                         p->narrowed[i].of};
+        res->nnarrowed = p->nnarrowed;
+    }
+}
+
+static void run_free(struct run *r)
+{
+    for (int i = 0; i < r->nf; i++)
+        free(r->keys[i]);
+    where_free(&r->w);
+    plan_free(&r->plan);
+    qparse_out_free(&r->q);
+}
+
+/* The body of search_run, in its read transaction. */
+static int run_search(struct run *r, struct search_result *res,
+                      struct mg_err *err)
+{
+    const struct search_opts *o = r->o;
+    const struct plan *p = &r->plan;
+    int limit = o->limit > 0 ? o->limit : SEARCH_DEFAULT_LIMIT;
+    if (limit > SEARCH_MAX_LIMIT)
+        limit = SEARCH_MAX_LIMIT;
+    int offset = o->offset > 0 ? o->offset : 0;
+    int words = r->q.nunit > 0;
+    enum search_sort sort = o->sort;
+    if (sort == SEARCH_SORT_DEFAULT)
+        sort = words ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_NEWEST;
+    if (!words && sort == SEARCH_SORT_RELEVANCE)
+        sort = SEARCH_SORT_NEWEST;
+    int need_ids = o->facets || o->histogram;
+    struct plan_expr strict = {0}, relaxed = {0}, leaves = {0};
+    int64_t *ids = NULL, nids = 0, *top = NULL;
+    int rc = -1, exact = 1;
+    if (words) {
+        plan_expr_strict(p, &strict);
+        plan_expr_leaves(p, &leaves);
+    }
+    const char *fts = words ? strict.text.s : NULL;
+    /* the articles with all the words: counted, or listed for the
+     * facets */
+    if (need_ids && !o->count_only) {
+        if (match_ids(r, fts, &ids, &nids, err) < 0)
+            goto out;
+        res->total = nids;
+    } else if (words) {
+        if (count_strict(r, fts, &res->total, &exact, err) < 0)
+            goto out;
+    } else if (count_matches(r, NULL, o->count_only || o->exact_total,
+                             &res->total, &exact, err) < 0) {
+        goto out;
+    }
+    res->total_exact = exact;
+    res->fts = mg_strdup(fts);
+    if (o->count_only) {
+        rc = 0;
+        goto out;
+    }
+    /* Fewer than a page have all the words (a pasted headline, a
+     * question): the articles with most of them. */
+    int relax = words && !o->strict && res->total < limit &&
+                plan_relaxable(p);
+    if (relax) {
+        plan_expr_relaxed(p, &relaxed);
+        if (count_matches(r, relaxed.text.s, o->exact_total,
+                          &res->relaxed_total, &res->relaxed_total_exact,
+                          err) < 0)
+            goto out;
+        if (res->relaxed_total > res->total) {
+            res->relaxed = 1;
+            free(res->fts);
+            res->fts = mg_strdup(relaxed.text.s);
+        }
+    }
+    const char *run = res->relaxed ? relaxed.text.s : fts;
+    /* facets of the relaxed hits when no article has all the words */
+    int ranked_facets = res->relaxed && res->total == 0 && need_ids;
+    int ntop = offset + limit > SEARCH_FACET_RELAXED ? offset + limit
+                                                     : SEARCH_FACET_RELAXED;
+    if (sort == SEARCH_SORT_RELEVANCE) {
+        if (rank_page(r, res->relaxed, limit, offset, leaves.text.s, res,
+                      ranked_facets ? &top : NULL, &ntop, err) < 0)
+            goto out;
+    } else {
+        if (date_page(r, run, words ? leaves.text.s : NULL, sort, limit,
+                      offset, res, err) < 0)
+            goto out;
+        if (ranked_facets &&
+            rank_page(r, 1, 0, 0, leaves.text.s, &(struct search_result){0},
+                      &top, &ntop, err) < 0)
+            goto out;
+    }
+    if (need_ids) {
+        if (ranked_facets) {
+            if (facets_ranked(r, top, ntop, res, err) < 0)
+                goto out;
+        } else if (facets_of(r, ids, nids, res, err) < 0) {
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    free(ids);
+    free(top);
+    plan_expr_free(&strict);
+    plan_expr_free(&relaxed);
+    plan_expr_free(&leaves);
     return rc;
 }
 
@@ -1158,193 +1360,57 @@ int search_run(struct searcher *s, const struct search_opts *o,
                struct search_result *res, struct mg_err *err)
 {
     memset(res, 0, sizeof *res);
-    struct qparse_out q;
+    struct run r = {.s = s, .o = o};
+    r.prm = o->params ? *o->params : RANK_PARAMS_DEFAULT;
     int outside = o->nfilters > 0 || o->since || o->until || o->source ||
                   o->section;
-    if (qparse_full(s->tok, o->query ? o->query : "", outside, &q, err) <
+    if (qparse_full(s->tok, o->query ? o->query : "", outside, &r.q, err) <
         0) {
-        qparse_out_free(&q);
+        run_free(&r);
         return SEARCH_EUSAGE;
     }
-    struct where w;
-    if (make_where(&q, o, &w, err) < 0) {
-        where_free(&w);
-        qparse_out_free(&q);
+    if (make_where(&r.q, o, &r.w, err) < 0) {
+        run_free(&r);
         return SEARCH_EUSAGE;
     }
     /* The query's filters and the options' together. */
-    struct qfilter f[2 * QPARSE_MAX_FILTERS];
-    char *keys[2 * QPARSE_MAX_FILTERS];
-    int nf = 0;
-    for (int i = 0; i < q.nfilters; i++)
-        f[nf++] = q.filters[i];
-    for (int i = 0; i < o->nfilters && nf < 2 * QPARSE_MAX_FILTERS; i++)
-        f[nf++] = o->filters[i];
-    for (int i = 0; i < nf; i++)
-        keys[i] = ent_key(f[i].name);
-    res->fts = q.fts;
-    q.fts = NULL;
-    int limit = o->limit > 0 ? o->limit : SEARCH_DEFAULT_LIMIT;
-    if (limit > SEARCH_MAX_LIMIT)
-        limit = SEARCH_MAX_LIMIT;
-    int offset = o->offset > 0 ? o->offset : 0;
-    int rc = -1;
-    sqlite3_stmt *st = NULL;
-    struct buf sql = {0};
-    struct matches m = {0};
-
-    enum search_sort sort = o->sort;
-    if (sort == SEARCH_SORT_DEFAULT)
-        sort = res->fts ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_NEWEST;
-    if (!res->fts && sort == SEARCH_SORT_RELEVANCE)
-        sort = SEARCH_SORT_NEWEST;
-    int ranked = res->fts && sort == SEARCH_SORT_RELEVANCE && !o->count_only;
+    for (int i = 0; i < r.q.nfilters; i++)
+        r.f[r.nf++] = r.q.filters[i];
+    for (int i = 0; i < o->nfilters && r.nf < 2 * QPARSE_MAX_FILTERS; i++)
+        r.f[r.nf++] = o->filters[i];
+    for (int i = 0; i < r.nf; i++)
+        r.keys[i] = ent_key(r.f[i].name);
+    double was = s->deadline;
+    double budget = o->budget > 0 ? o->budget : SEARCH_BUDGET;
+    s->timed_out = 0;
+    if (o->budget >= 0)
+        s->deadline = mg_now() + budget;
     /* One read transaction for the whole search: one snapshot of an index
-     * being rewritten, and no lock taken and dropped per statement (the
-     * facets read thousands of rows one statement at a time). */
+     * being rewritten, and no lock taken and dropped per statement. */
     sqlite3 *db = store_db(s->store);
     int own_txn = sqlite3_get_autocommit(db) &&
                   sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-    /* The total alone reads no article.  A ranked search scores the
-     * newest rank_cap matches at most (the rest are counted), and facets
-     * and the timeline need every matching id. */
-    int64_t cap = ranked ? s->rank_cap : 0;
-    int need_ids = ranked || o->facets || o->histogram;
-    if (o->count_only || !need_ids) {
-        if (count_all(s, res->fts, f, nf, keys, &w, &res->total, err) < 0)
-            goto done;
-    } else {
-        if (match_pass(s, res->fts, ranked, 0, -1, cap, f, nf, keys, &w, &m,
-                       err) < 0)
-            goto done;
-        res->total = m.n;
-        if (m.capped &&
-            count_all(s, res->fts, f, nf, keys, &w, &res->total, err) < 0)
-            goto done;
+    int rc = 0;
+    if (r.q.nunit) {
+        rc = plan_make(db, s->tok, &r.q, &r.plan, err);
+        if (rc == -2)
+            rc = SEARCH_EUSAGE;
     }
-    /* Too few articles have all the words of a plain query (a pasted
-     * headline, a question): take those with most of them instead. */
-    if (res->fts && q.simple && !o->strict && res->total < limit) {
-        int64_t mask = -1, n = 0;
-        char *relaxed = relaxed_fts(&q, &mask);
-        struct matches r = {0};
-        int bad = 0;
-        if (o->count_only || !need_ids) {
-            bad = count_all(s, relaxed, f, nf, keys, &w, &n, err) < 0;
-        } else {
-            bad = match_pass(s, relaxed, ranked, 1, mask, cap, f, nf, keys,
-                             &w, &r, err) < 0;
-            n = r.n;
-            if (!bad && r.capped)
-                bad = count_all(s, relaxed, f, nf, keys, &w, &n, err) < 0;
-        }
-        if (bad) {
-            free(relaxed);
-            matches_free(&r);
-            goto done;
-        }
-        if (n > res->total) {
-            res->relaxed = 1;
-            res->strict_total = res->total;
-            res->total = n;
-            free(res->fts);
-            res->fts = relaxed;
-            matches_free(&m);
-            m = r;
-        } else {
-            free(relaxed);
-            matches_free(&r);
-        }
+    if (rc == 0) {
+        note_plan(&r, res);
+        rc = run_search(&r, res, err);
     }
-    const char *fts = res->fts;
-    if (o->count_only) {
-        rc = 0;
-        goto done;
-    }
-    if (m.capped)
-        res->ranked = m.n;
-
-    if (ranked) {
-        if (rank_hits(s, fts, &m, res, limit, offset, o->fresh,
-                      o->no_collapse, err) < 0)
-            goto done;
-    } else {
-        /* Newest or oldest first.  When the rowids are in publication
-         * order (date_order), the same order is FTS5's own rowid order
-         * and the scan stops after the page; else the page is sorted by
-         * the dates in the articles_meta index. */
-        if (fts && date_ordered(s)) {
-            buf_printf(&sql, "SELECT fts.rowid, -%s", s->bm25);
-            add_from(s, &sql, fts, nf, &w);
-            buf_printf(&sql, " ORDER BY fts.rowid %s",
-                       sort == SEARCH_SORT_OLDEST ? "ASC" : "DESC");
-        } else {
-            if (fts)
-                buf_printf(&sql,
-                           "SELECT a.id, -%s FROM fts JOIN articles a%s"
-                           " ON a.id = fts.rowid WHERE fts MATCH :q",
-                           s->bm25, s->meta);
-            else
-                buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
-                               " a.path, a.url, 0.0, a.lede FROM articles a"
-                               " WHERE 1");
-            add_filters(&sql, "a.id", nf);
-            add_where(&sql, &w);
-            if (sort == SEARCH_SORT_OLDEST)
-                buf_adds(&sql,
-                         " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
-            else
-                buf_adds(&sql,
-                         " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
-        }
-        buf_adds(&sql, " LIMIT :limit OFFSET :offset");
-        if (prepare_all(s, &sql, fts, f, nf, keys, &w, &st, err) < 0)
-            goto done;
-        sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"),
-                         limit);
-        sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"),
-                         offset);
-        int step;
-        if (fts) { /* the page's rowids by date, then their snippets */
-            int64_t ids[SEARCH_MAX_LIMIT];
-            double scores[SEARCH_MAX_LIMIT];
-            int n = 0;
-            while ((step = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
-                ids[n] = sqlite3_column_int64(st, 0);
-                scores[n++] = sqlite3_column_double(st, 1);
-            }
-            if (step != SQLITE_ROW && step != SQLITE_DONE) {
-                db_fail(s, err);
-                goto done;
-            }
-            sqlite3_finalize(st);
-            st = NULL;
-            if (read_page(s, fts, ids, scores, NULL, n, res, err) < 0)
-                goto done;
-        } else {
-            while ((step = sqlite3_step(st)) == SQLITE_ROW)
-                read_hit(st, res, sqlite3_column_double(st, 6));
-            if (step != SQLITE_DONE) {
-                db_fail(s, err);
-                goto done;
-            }
-        }
-    }
-    if ((o->facets || o->histogram) &&
-        search_facets(s, fts, f, nf, keys, &w, &m, o->facets, o->histogram,
-                      res, err) < 0)
-        goto done;
-    rc = 0;
-done:
-    sqlite3_finalize(st);
     if (own_txn)
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-    buf_free(&sql);
-    matches_free(&m);
-    for (int i = 0; i < nf; i++)
-        free(keys[i]);
-    where_free(&w);
-    qparse_out_free(&q);
+    if (rc < 0 && rc != SEARCH_EUSAGE && s->timed_out) {
+        mg_fail(err,
+                "the search took longer than its %.1f s: narrow it with more "
+                "words, a longer prefix, a date or a filter",
+                budget);
+        rc = SEARCH_ETIME;
+    }
+    s->deadline = was;
+    run_free(&r);
     return rc;
 }
 
@@ -1464,5 +1530,11 @@ void search_result_free(struct search_result *res)
     free(res->sources);
     free(res->buckets);
     free(res->fts);
+    for (int i = 0; i < res->ndropped; i++)
+        free(res->dropped[i]);
+    free(res->dropped);
+    for (int i = 0; i < res->nnarrowed; i++)
+        free(res->narrowed[i].prefix);
+    free(res->narrowed);
     memset(res, 0, sizeof *res);
 }

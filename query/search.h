@@ -1,7 +1,9 @@
 /*
- * search.h - running a search: query parsing, FTS5 match, bm25 ranking
- * with the title weighted above the body, and highlighted snippets.  The
- * one implementation behind morgue-query (and later the HTTP server).
+ * search.h - running a search: the query parsed (qparse.h) and resolved
+ * against the index (plan.h), counted, ranked exactly over every match
+ * (rank.h), near-duplicates folded, the page read with highlighted
+ * snippets, facets and a timeline.  The one implementation behind
+ * morgue-query and morgue-serve.
  */
 #ifndef MORGUE_SEARCH_H
 #define MORGUE_SEARCH_H
@@ -9,6 +11,7 @@
 #include <stdint.h>
 
 #include "qparse.h"
+#include "rank.h"
 #include "store.h"
 #include "util.h"
 
@@ -20,10 +23,16 @@
  * up to this many; over more, on an even sample of this many, with the
  * counts scaled to the whole and search_result.sample set. */
 #define SEARCH_FACET_EXACT 2000
-/* A search by relevance scores at most this many matches: over more (a
- * very common word in a large archive), the newest this many are ranked
- * and the rest only counted, and search_result.ranked says so. */
-#define SEARCH_RANK_CAP 20000
+/* Past this many matches a search's total says "at least so many"
+ * (search_result.total_exact 0) unless search_opts.exact_total asks for
+ * every match to be counted (--count always does). */
+#define SEARCH_TOTAL_EXACT 10000
+/* When no article holds all the words, facets and the timeline describe
+ * the best this many of the relaxed hits (or the page, when deeper). */
+#define SEARCH_FACET_RELAXED 100
+/* A search stops after this many seconds unless told otherwise
+ * (search_opts.budget), with SEARCH_ETIME. */
+#define SEARCH_BUDGET 10.0
 
 enum search_sort {
     SEARCH_SORT_DEFAULT, /* relevance, or newest for a query of filters */
@@ -48,6 +57,12 @@ struct search_opts {
                         * days, counted back from the newest article */
     int no_collapse;   /* show near-duplicates as hits of their own */
     int histogram;     /* count the matching articles by date */
+    double budget;     /* seconds the search may take (0: SEARCH_BUDGET;
+                        * < 0: no limit) */
+    const struct rank_params *params; /* NULL: RANK_PARAMS_DEFAULT */
+    int exhaustive;    /* score every match (for tests and benchmarks:
+                        * the same answer, without the bounds) */
+    int exact_total;   /* count every match, however many */
 };
 
 /* One facet value: an entity and the number of matching articles that
@@ -87,12 +102,23 @@ struct search_hit {
     int similar;           /* near-duplicates folded under this hit */
 };
 
+/* A prefix that stood for more words than a search takes. */
+struct search_narrowed {
+    char *prefix;
+    int kept, of;
+};
+
 struct search_result {
     char *fts;             /* the FTS5 expression run */
-    int64_t total;         /* all matching articles */
-    int relaxed;           /* too few had all the words: these are the
-                            * articles with most of them */
-    int64_t strict_total;  /* with relaxed: how many had all the words */
+    int64_t total;         /* the articles holding all the words (every
+                            * unit of the query) */
+    int total_exact;       /* 0: total is SEARCH_TOTAL_EXACT and more hold
+                            * them (at least so many) */
+    int relaxed;           /* fewer than a page held all the words: the
+                            * hits are the articles with most of them */
+    int64_t relaxed_total; /* with relaxed: the articles holding any of
+                            * the query's content words */
+    int relaxed_total_exact;
     int collapsed;         /* near-duplicates folded under better hits,
                             * among the best examined by relevance */
     struct search_hit *hits;
@@ -108,11 +134,22 @@ struct search_result {
     struct search_bucket *buckets;
     int nbuckets;
     int64_t undated;       /* matching articles without a date */
-    int64_t ranked;        /* 0: every match was ranked; else only the
-                            * newest this many (SEARCH_RANK_CAP) */
     int64_t sample;        /* 0: facets and histogram counted exactly;
                             * else the articles they were counted on, the
                             * counts scaled to the total (approximate) */
+    int facets_relaxed;    /* no article holds all the words: facets and
+                            * histogram describe the best facets_hits of
+                            * the relaxed hits, facets weighted by rank */
+    int facets_hits;
+    char **dropped;        /* words of a long query left out (the least
+                            * informative), and how many */
+    int ndropped;
+    struct search_narrowed *narrowed; /* prefixes cut to their most
+                                       * frequent words */
+    int nnarrowed;
+    int flat;              /* too many words: operators were ignored */
+    int caps;              /* all capitals: AND, OR, NOT were words */
+    struct rank_stats rank; /* what the ranking did */
 };
 
 
@@ -121,8 +158,8 @@ struct searcher;
 
 /* The bm25 weights of the FTS5 columns: title, lede, body, captions,
  * highlights, entities. */
-#define SEARCH_NWEIGHTS 6
-extern const double SEARCH_WEIGHTS[SEARCH_NWEIGHTS];
+#define SEARCH_NWEIGHTS TS_NCOLS
+#define SEARCH_WEIGHTS TS_WEIGHTS
 
 /* A searcher over an open store (borrowed; it must outlive the searcher).
  * Fails when the tokenizer can't be made. */
@@ -133,16 +170,21 @@ void searcher_free(struct searcher *s);
  * (n <= 0: SEARCH_FACET_EXACT).  For tests and experiments. */
 void searcher_set_facet_exact(struct searcher *s, int64_t n);
 
-/* How many matches a search by relevance scores at most (n <= 0:
- * SEARCH_RANK_CAP).  For tests and experiments. */
-void searcher_set_rank_cap(struct searcher *s, int64_t n);
-
 /* Whether newest- and oldest-first may scan rowids when the index says
  * they are in publication order (the default: yes).  For tests. */
 void searcher_use_date_order(struct searcher *s, int use);
 
-/* Ranks with these SEARCH_NWEIGHTS bm25 weights from now on (NULL: the
- * defaults, SEARCH_WEIGHTS); for relevance experiments. */
+/* Statements of the searcher's connection stop once the monotonic clock
+ * (mg_now) passes deadline (0: never), searcher_timed_out() then says so;
+ * search_run sets its own from search_opts.budget for its duration.  For
+ * the server's other requests. */
+void searcher_set_deadline(struct searcher *s, double deadline);
+int searcher_timed_out(const struct searcher *s);
+
+/* Ranks with these SEARCH_NWEIGHTS column weights from now on (NULL:
+ * the defaults, SEARCH_WEIGHTS, termstats.h); for relevance experiments:
+ * other weights cannot use the index's bounds, so every match is
+ * scored. */
 void searcher_set_weights(struct searcher *s, const double *w);
 
 /* Runs one search into *res (caller frees with search_result_free, also
@@ -150,8 +192,10 @@ void searcher_set_weights(struct searcher *s, const double *w);
  * org:) and from o->filters are ANDed.  A query of only filters lists the
  * matching articles newest first.  Returns 0, or SEARCH_EUSAGE with a
  * usage message in err (bad query: empty, only exclusions, too long,
- * unknown field, bad date), or -1 with an index error. */
+ * unknown field, bad date, a prefix too short), SEARCH_ETIME when the
+ * search ran out of its time (o->budget), or -1 with an index error. */
 #define SEARCH_EUSAGE (-2)
+#define SEARCH_ETIME (-3)
 int search_run(struct searcher *s, const struct search_opts *o,
                struct search_result *res, struct mg_err *err);
 

@@ -70,16 +70,47 @@ json_t *search_result_json(const char *query, const struct search_result *r,
     }
     json_t *doc = json_object();
     json_object_set_new(doc, "query", search_json_str(query));
+    /* total: the articles with all the words; a relaxed search shows
+     * those with most of them, relaxed_total of them */
     json_object_set_new(doc, "total", json_integer((json_int_t)r->total));
+    /* false: at least total (counting stopped there) */
+    json_object_set_new(doc, "total_exact", json_boolean(r->total_exact));
     json_object_set_new(doc, "relaxed", json_boolean(r->relaxed));
-    if (r->relaxed)
-        json_object_set_new(doc, "strict_total",
-                            json_integer((json_int_t)r->strict_total));
+    if (r->relaxed) {
+        json_object_set_new(doc, "relaxed_total",
+                            json_integer((json_int_t)r->relaxed_total));
+        json_object_set_new(doc, "relaxed_total_exact",
+                            json_boolean(r->relaxed_total_exact));
+    }
     json_object_set_new(doc, "collapsed", json_integer(r->collapsed));
-    /* over SEARCH_RANK_CAP matches, only the newest were ranked */
-    if (r->ranked)
-        json_object_set_new(doc, "ranked_newest",
-                            json_integer((json_int_t)r->ranked));
+    if (r->ndropped) { /* a long query: the words left out */
+        json_t *d = json_array();
+        for (int i = 0; i < r->ndropped; i++)
+            json_array_append_new(d, search_json_str(r->dropped[i]));
+        json_object_set_new(doc, "dropped_words", d);
+    }
+    if (r->nnarrowed) { /* prefixes cut to their most frequent words */
+        json_t *a = json_array();
+        for (int i = 0; i < r->nnarrowed; i++)
+            json_array_append_new(
+                a, json_pack("{s:o s:i s:i}", "prefix",
+                             search_json_str(r->narrowed[i].prefix), "kept",
+                             r->narrowed[i].kept, "of", r->narrowed[i].of));
+        json_object_set_new(doc, "narrowed_prefixes", a);
+    }
+    if (r->caps)
+        json_object_set_new(doc, "operators_as_words", json_true());
+    /* what the ranking read: articles scored, blocks read and skipped */
+    if (r->rank.statements)
+        json_object_set_new(
+            doc, "ranking",
+            json_pack("{s:I s:i s:i s:i s:b}", "scored",
+                      (json_int_t)r->rank.scored, "blocks_read",
+                      r->rank.blocks, "blocks_skipped", r->rank.skipped,
+                      "passes", r->rank.statements, "every_match",
+                      r->rank.exhaustive));
+    if (r->flat)
+        json_object_set_new(doc, "operators_ignored", json_true());
     json_object_set_new(doc, "hits", hits);
     json_t *facets = json_object();
     json_object_set_new(facets, "person",
@@ -91,6 +122,13 @@ json_t *search_result_json(const char *query, const struct search_result *r,
     json_object_set_new(facets, "source",
                         facet_list(r->sources, r->nsources, -1));
     json_object_set_new(doc, "facets", facets);
+    /* facets and histogram: of the articles with all the words, or (none
+     * has them) of the best relaxed hits, weighted by rank */
+    json_object_set_new(doc, "facets_basis",
+                        json_string(r->facets_relaxed ? "relaxed_top"
+                                                      : "all_words"));
+    if (r->facets_relaxed)
+        json_object_set_new(doc, "facets_hits", json_integer(r->facets_hits));
     /* over SEARCH_FACET_EXACT matches, facets and histogram are counted on
      * an even sample and scaled */
     json_object_set_new(doc, "facets_approximate", json_boolean(r->sample));

@@ -225,6 +225,9 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     }
     int *mark = mg_calloc((size_t)k.n + 1, sizeof *mark);
     uint64_t *phr = mg_calloc((size_t)k.n + 1, sizeof *phr);
+    /* a phrase's tokens are one highlight: a shorter instance inside it
+     * (a hyphenated word's part, also searched apart) leaves it whole */
+    int *size_at = mg_calloc((size_t)k.n + 1, sizeof *size_at);
     for (int i = 0; i < ninst; i++) {
         int ph, c, off;
         if (api->xInst(fts, i, &ph, &c, &off) != SQLITE_OK || c != col)
@@ -232,11 +235,15 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         int size = api->xPhraseSize(fts, ph);
         for (int j = off; j < off + size && j < k.n; j++) {
             if (j >= 0) {
-                mark[j] = i + 1;
+                if (size > size_at[j]) {
+                    mark[j] = i + 1;
+                    size_at[j] = size;
+                }
                 phr[j] |= 1ULL << (ph & 63);
             }
         }
     }
+    free(size_at);
     int ns = 0;
     struct sentence *s = sentences(z, n, &k, &ns);
     for (int i = 0; i < ns; i++)

@@ -140,8 +140,11 @@ check "--page 2 shows hits 3 and 4" $? "$(tail -1 "$TMP/out")"
 run_q '"summit Pyongyang"~10'; grep -q "Kim Jong-un has invited" "$TMP/out"
 check '"summit Pyongyang"~10 finds the seed' $? "$(head -3 "$TMP/out")"
 run_q inter-Korean summit Pyongyang zebra; st=$?
-[ $st -eq 0 ] && grep -q "No article has all the words" "$TMP/out" && grep -q "Kim Jong-un has invited" "$TMP/out"
-check "a query with a missing word relaxes and says so" $? "$(cat "$TMP/out")"
+[ $st -eq 1 ] && grep -q "No article has all the words" "$TMP/out" && grep -q "Kim Jong-un has invited" "$TMP/out"
+check "a query with a missing word relaxes, says so and exits 1 (no article has all the words)" $? "status $st: $(cat "$TMP/out")"
+run_q --count Pyongyang xylophonequux; st=$?
+[ $st -eq 1 ] && [ "$(cat "$TMP/out")" = 0 ]
+check "--count counts the articles with all the words: 0, exit 1" $? "status $st: $(cat "$TMP/out")"
 run_q --strict inter-Korean summit Pyongyang zebra; [ $? -eq 1 ]
 check "--strict finds nothing then (exit 1)" $?
 for bad in "cocoa date:1987-02-30" "cocoa --since 87-02-01" "cocoa foo:bar" "--sort best cocoa" "--page 0 cocoa"; do

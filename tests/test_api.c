@@ -32,7 +32,7 @@ static void make_index(const char *path, const char *const (*arts)[4], int n)
         a.body = mg_strdup(arts[i][2]);
         a.date = mg_strdup(arts[i][3]);
         a.source = mg_strdup(i % 2 ? "Wire" : "Daily");
-        cr_assert_eq(store_put(st, &a, &err), STORE_ADDED, "%s", err.msg);
+        cr_assert_eq(store_put(st, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
         struct ent e = {.kind = ENT_PLACE, .canonical = "Pyongyang",
                         .key = "pyongyang", .count = 1};
         char *m = "Pyongyang";

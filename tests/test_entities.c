@@ -288,7 +288,7 @@ static void put(struct store *st, const char *uid, const char *title,
     a.title = (char *)title;
     a.body = (char *)body;
     story(title, body);
-    cr_assert_geq(store_put(st, &a, &err), 0, "%s", err.msg);
+    cr_assert_geq(store_put(st, &a, NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(store_put_entities(st, &rents, &err), 0, "%s", err.msg);
 }
 

@@ -208,7 +208,6 @@ Test(qparse, refusals_say_why)
 {
     assert_refused("", "nothing to search for");
     assert_refused("   ", "nothing to search for");
-    assert_refused("AND", "nothing to search for");
     assert_refused("*", "nothing to search for");
     assert_refused(")(", "nothing to search for");
     assert_refused("-word", "not excluded");
@@ -242,19 +241,20 @@ Test(qparse, too_long)
     assert_refused(q, "too long");
 }
 
-Test(qparse, too_many_terms)
+Test(qparse, many_terms_are_accepted)
 {
+    /* a pasted paragraph is read (flat), not refused */
     struct buf b = {0};
     for (int i = 0; i < 100; i++)
         buf_printf(&b, "w%d ", i);
-    assert_refused(b.s, "too many");
+    assert_accepted(b.s);
     buf_clear(&b);
 
     for (int i = 0; i < QPARSE_MAX_TERMS; i++)
         buf_printf(&b, "w%d ", i);
     assert_accepted(b.s);
     buf_adds(&b, "\"one more\"");
-    assert_refused(b.s, "too many");
+    assert_accepted(b.s);
     buf_free(&b);
 
     /* Words that hold no token do not count. */
@@ -485,7 +485,7 @@ Test(qparse, stored_field_and_date_filters)
                              "byline:Smith date:2018-02",
                              0, &q, &err),
                  0, "%s", err.msg);
-    cr_expect_not_null(q.fts);
+    cr_expect_eq(q.nunit, 1);
     cr_assert_eq(q.ncolumns, 3);
     cr_expect_str_eq(q.columns[0].column, "source");
     cr_expect_str_eq(q.columns[0].value, "Reuters");
@@ -498,7 +498,7 @@ Test(qparse, stored_field_and_date_filters)
     cr_assert_eq(qparse_full(tok, "date:2018 date:2018-02-01..2018-03-10", 0,
                              &q, &err),
                  0, "%s", err.msg);
-    cr_expect_null(q.fts);
+    cr_expect_eq(q.nunit, 0);
     cr_expect_str_eq(q.since, "2018-02-01");
     cr_expect_str_eq(q.until, "2018-03-10\x7f");
     qparse_out_free(&q);
@@ -532,33 +532,107 @@ Test(qparse, bad_dates_say_what_is_accepted)
     free(hi);
 }
 
-Test(qparse, plain_queries_can_be_relaxed)
+Test(qparse, units_and_exclusions)
 {
     struct qparse_out q;
     struct mg_err err = {""};
+    /* the query's top-level parts are its units; stop words marked */
     cr_assert_eq(qparse_full(tok, "the summit in Pyongyang -cocoa", 0, &q,
                              &err),
                  0);
-    cr_expect(q.simple);
-    cr_assert_eq(q.nterms, 4);
-    cr_expect(q.stop[0] && !q.stop[1] && q.stop[2] && !q.stop[3]);
-    cr_expect_not_null(q.negated);
+    cr_assert_eq(q.nunit, 4);
+    cr_assert_eq(q.nneg, 1);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(q.unit[i]->kind, QN_TERM);
+    cr_expect(q.unit[0]->stop && !q.unit[1]->stop && q.unit[2]->stop &&
+              !q.unit[3]->stop);
+    cr_expect_str_eq(q.neg[0]->text, "cocoa");
     qparse_out_free(&q);
-    static const char *const NOT_PLAIN[] = {
-        "summit OR talks", "title:summit talks", "(summit talks)",
-        "\"summit talks\"~3 Pyongyang", "summit", "(summit OR talks) Seoul",
-        "((summit talks)) Seoul"};
-    for (size_t i = 0; i < sizeof NOT_PLAIN / sizeof *NOT_PLAIN; i++) {
-        cr_assert_eq(qparse_full(tok, NOT_PLAIN[i], 0, &q, &err), 0);
-        cr_expect_not(q.simple, "[%s] is not a plain AND", NOT_PLAIN[i]);
-        qparse_out_free(&q);
-    }
+    /* a group is one unit */
+    cr_assert_eq(qparse_full(tok, "(summit OR talks) Seoul", 0, &q, &err),
+                 0);
+    cr_assert_eq(q.nunit, 2);
+    cr_expect_eq(q.unit[0]->kind, QN_OR);
+    qparse_out_free(&q);
+    cr_assert_eq(qparse_full(tok, "summit OR talks", 0, &q, &err), 0);
+    cr_expect_eq(q.nunit, 1);
+    qparse_out_free(&q);
     /* a word in parentheses, as in a pasted "Church (USA) will...", is
-     * still a plain word */
+     * just a word */
     cr_assert_eq(qparse_full(tok, "Presbyterian Church (USA) will", 0, &q,
                              &err),
                  0);
-    cr_expect(q.simple);
-    cr_expect_eq(q.nterms, 4);
+    cr_expect_eq(q.nunit, 4);
+    cr_expect_eq(q.unit[2]->kind, QN_TERM);
     qparse_out_free(&q);
+}
+
+Test(qparse, capitals_make_operators_words)
+{
+    struct qparse_out q;
+    struct mg_err err = {""};
+    /* a pasted wire slug: OR is a word */
+    cr_assert_eq(qparse_full(tok, "TALKS ON ARMS OR TROOPS IN EUROPE", 0, &q,
+                             &err),
+                 0);
+    cr_expect(q.caps);
+    cr_expect_eq(q.nunit, 7);
+    cr_expect_str_eq(q.unit[3]->text, "OR");
+    cr_expect(q.unit[3]->stop);
+    qparse_out_free(&q);
+    cr_assert_eq(qparse_full(tok, "AND", 0, &q, &err), 0);
+    cr_expect_eq(q.nunit, 1, "alone, AND is the word");
+    qparse_out_free(&q);
+    cr_assert_eq(qparse_full(tok, "GOLD AND SILVER NOT COPPER", 0, &q, &err),
+                 0);
+    cr_expect_eq(q.nunit, 5);
+    cr_expect_eq(q.nneg, 0);
+    qparse_out_free(&q);
+    /* with any small letter, they are operators */
+    cr_assert_eq(qparse_full(tok, "talks OR Troops", 0, &q, &err), 0);
+    cr_expect_not(q.caps);
+    cr_expect_eq(q.nunit, 1);
+    cr_expect_eq(q.unit[0]->kind, QN_OR);
+    qparse_out_free(&q);
+}
+
+Test(qparse, hyphenated_words_match_three_ways)
+{
+    struct qparse_out q;
+    struct mg_err err = {""};
+    cr_assert_eq(qparse_full(tok, "shock-sound waves", 0, &q, &err), 0);
+    cr_assert_eq(q.nunit, 2);
+    const struct qnode *h = q.unit[0];
+    cr_assert_eq(h->kind, QN_OR);
+    cr_expect(h->hyphen);
+    cr_assert_eq(h->nkid, 3);
+    cr_expect_str_eq(h->kid[0]->text, "shock-sound"); /* the phrase */
+    cr_expect_str_eq(h->kid[1]->text, "shocksound");  /* joined */
+    cr_assert_eq(h->kid[2]->kind, QN_AND);             /* apart */
+    cr_expect_str_eq(h->kid[2]->kid[0]->text, "shock");
+    cr_expect_str_eq(h->kid[2]->kid[1]->text, "sound");
+    qparse_out_free(&q);
+    /* numbers and letters with digits stay a phrase */
+    static const char *const PHRASE[] = {"F-16", "1987-88", "COVID-19",
+                                         "a-b-c-d-e"};
+    for (size_t i = 0; i < sizeof PHRASE / sizeof *PHRASE; i++) {
+        cr_assert_eq(qparse_full(tok, PHRASE[i], 0, &q, &err), 0);
+        cr_expect_eq(q.unit[0]->kind, QN_TERM, "[%s]", PHRASE[i]);
+        qparse_out_free(&q);
+    }
+}
+
+Test(qparse, long_queries_are_read_flat)
+{
+    struct buf b = {0};
+    for (int i = 0; i < QPARSE_MAX_TERMS + 20; i++)
+        buf_printf(&b, i % 7 == 3 ? "(w%d) " : "w%d ", i);
+    struct qparse_out q;
+    struct mg_err err = {""};
+    /* a pasted paragraph: every word a unit, its parentheses ignored */
+    cr_assert_eq(qparse_full(tok, b.s, 0, &q, &err), 0, "%s", err.msg);
+    cr_expect(q.flat);
+    cr_expect_eq(q.nunit, QPARSE_MAX_TERMS + 20);
+    qparse_out_free(&q);
+    buf_free(&b);
 }

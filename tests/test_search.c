@@ -39,7 +39,7 @@ static int put_article(void *ctx, struct article *a)
     ent_extract(gaz, a, &es);
     free(a->entities);
     a->entities = ent_names(&es);
-    int rc = store_put(ctx, a, &err);
+    int rc = store_put(ctx, a, NULL, &err);
     cr_assert_geq(rc, 0, "store_put: %s", err.msg);
     cr_assert_eq(store_put_entities(ctx, &es, &err), 0, "%s", err.msg);
     ent_set_free(&es);
@@ -79,6 +79,7 @@ static void setup(void)
     cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
     cr_assert_eq(nftw(CORPUS, index_one, 16, FTW_PHYS), 0);
     cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_finish(st, &err), 0, "%s", err.msg);
     cr_assert_eq(searcher_new(st, &se, &err), 0, "%s", err.msg);
 }
 
@@ -117,7 +118,11 @@ static void add_fp(const char *uid, const char *title, const char *body,
         buf_free(&t);
     }
     struct mg_err err = {""};
-    cr_assert_eq(store_put(st, &a, &err), STORE_ADDED, "%s", err.msg);
+    cr_assert_eq(store_put(st, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
+    /* the word statistics, as at the end of an indexing run (a caller
+     * that opened a transaction finishes after it) */
+    if (sqlite3_get_autocommit(store_db(st)))
+        cr_assert_eq(store_finish(st, &err), 0, "%s", err.msg);
     article_clear(&a);
 }
 
@@ -343,6 +348,7 @@ Test(search, limit_is_capped)
         add(uid, "Filler", "A filler article.");
     }
     cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_finish(st, &err), 0, "%s", err.msg);
     struct search_result r;
     run_ok("filler", 100000, 0, &r);
     cr_expect_eq(r.total, SEARCH_MAX_LIMIT + 5);
@@ -538,7 +544,8 @@ Test(search, too_few_with_all_the_words_relaxes)
     struct search_opts o = {.query = "inter-Korean summit Pyongyang zebra"};
     run_opts(&o, &r);
     cr_expect(r.relaxed);
-    cr_expect_eq(r.strict_total, 0);
+    cr_expect_eq(r.total, 0, "no article has all the words");
+    cr_expect_gt(r.relaxed_total, 0);
     cr_assert_gt(r.nhits, 0);
     cr_expect(ends_with(r.hits[0].id, SEED_FILE), "first: %s",
               r.hits[0].id);
@@ -586,7 +593,7 @@ Test(search, fresh_prefers_the_newer_of_two_equal_articles)
         a.body = mg_strdup("The quokka census counted quokkas on Rottnest.");
         a.date = mg_strdup(dates[i]);
         struct mg_err err = {""};
-        cr_assert_eq(store_put(st, &a, &err), STORE_ADDED, "%s", err.msg);
+        cr_assert_eq(store_put(st, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
         article_clear(&a);
     }
     struct search_result r;
@@ -627,7 +634,7 @@ Test(search, near_duplicates_fold_under_the_best_hit)
         a.simhash = fp_simhash(t.s);
         buf_free(&t);
         struct mg_err err = {""};
-        cr_assert_eq(store_put(st, &a, &err), STORE_ADDED, "%s", err.msg);
+        cr_assert_eq(store_put(st, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
         article_clear(&a);
     }
     struct search_result r;
@@ -672,7 +679,7 @@ Test(search, snippet_is_the_lede_when_only_the_title_matches)
     a.body = mg_strdup("Rangers began counting on Monday. The count takes "
                        "three weeks and covers the whole island.");
     struct mg_err err = {""};
-    cr_assert_eq(store_put(st, &a, &err), STORE_ADDED, "%s", err.msg);
+    cr_assert_eq(store_put(st, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
     article_clear(&a);
     struct search_result r;
     run_ok("quokka", 10, 0, &r);
@@ -842,49 +849,33 @@ Test(search, facets_over_many_matches_are_sampled_and_marked)
     search_result_free(&ap);
 }
 
-/* Over the rank cap, the newest matches are ranked and the rest only
- * counted: the total stays exact, every hit is among the newest, the
- * result says how many were ranked, and the facets still count them
- * all. */
-Test(search, a_very_common_word_ranks_the_newest_and_counts_the_rest)
+/* Every match of a very common word is a candidate: the page by bounds
+ * is the page scoring every match gives, deep pages too, and the facets
+ * count every match. */
+Test(search, a_very_common_word_ranks_every_match)
 {
     struct search_opts o = {.query = "said", .limit = 10, .facets = 1,
                             .histogram = 1};
-    struct search_result all, capped;
-    said_both(&all, &capped, searcher_set_rank_cap, 50);
-    cr_assert_gt(all.total, 200);
-    cr_expect_eq(all.ranked, 0, "under the cap every match is ranked");
-    cr_expect_eq(capped.ranked, 50);
-    cr_expect_eq(capped.total, all.total, "the total is exact");
-    cr_expect_eq(capped.nhits, 10);
-    /* the 50th newest match: every hit is at least as new */
-    char sql[160];
-    snprintf(sql, sizeof sql,
-             "SELECT rowid FROM fts WHERE fts MATCH '%s' ORDER BY rowid"
-             " DESC LIMIT 1 OFFSET 49",
-             capped.fts);
-    int64_t floor_id = sql_count(sql);
-    for (int i = 0; i < capped.nhits; i++) {
-        snprintf(sql, sizeof sql, "SELECT id FROM articles WHERE uid = '%s'",
-                 capped.hits[i].id);
-        cr_expect_geq(sql_count(sql), floor_id, "%s is among the newest 50",
-                      capped.hits[i].id);
+    for (int off = 0; off <= 200; off += 40) {
+        struct search_result pruned, all;
+        o.offset = off;
+        o.exhaustive = 0;
+        run_opts(&o, &pruned);
+        o.exhaustive = 1;
+        run_opts(&o, &all);
+        cr_assert_gt(all.total, 200);
+        cr_expect(all.total_exact);
+        cr_expect_eq(pruned.total, all.total);
+        cr_assert_eq(pruned.nhits, all.nhits, "offset %d", off);
+        for (int i = 0; i < all.nhits; i++) {
+            cr_expect_str_eq(pruned.hits[i].id, all.hits[i].id,
+                             "offset %d, hit %d", off, i);
+            cr_expect_eq(pruned.hits[i].score, all.hits[i].score);
+        }
+        cr_expect_eq(pruned.nfacets, all.nfacets);
+        for (int i = 0; i < pruned.nfacets && i < all.nfacets; i++)
+            cr_expect_eq(pruned.facets[i].count, all.facets[i].count);
+        search_result_free(&pruned);
+        search_result_free(&all);
     }
-    /* facets and timeline over every match, as without the cap */
-    cr_expect_eq(capped.nfacets, all.nfacets);
-    for (int i = 0; i < capped.nfacets && i < all.nfacets; i++)
-        cr_expect_eq(capped.facets[i].count, all.facets[i].count);
-    cr_expect_eq(capped.nbuckets, all.nbuckets);
-    /* and paging past the ranked ones ends there */
-    struct search_opts far = o;
-    far.offset = 45;
-    far.facets = far.histogram = 0;
-    struct search_result tail;
-    searcher_set_rank_cap(se, 50);
-    run_opts(&far, &tail);
-    searcher_set_rank_cap(se, 0);
-    cr_expect_leq(tail.nhits, 5);
-    search_result_free(&tail);
-    search_result_free(&all);
-    search_result_free(&capped);
 }

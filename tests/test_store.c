@@ -224,8 +224,8 @@ Test(store, put_added_unchanged_changed)
     struct mg_err err = {""};
     struct article a;
     sample(&a);
-    cr_expect_eq(store_put(s, &a, &err), STORE_ADDED, "%s", err.msg);
-    cr_expect_eq(store_put(s, &a, &err), STORE_UNCHANGED, "%s", err.msg);
+    cr_expect_eq(store_put(s, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
+    cr_expect_eq(store_put(s, &a, NULL, &err), STORE_UNCHANGED, "%s", err.msg);
     cr_expect_eq(store_count(s), 1);
 
     sqlite3 *db = store_db(s);
@@ -234,24 +234,24 @@ Test(store, put_added_unchanged_changed)
 
     /* Edit the body: replaced in place, and the index follows. */
     article_set(&a.body, "The talks covered cocoa prices.");
-    cr_expect_eq(store_put(s, &a, &err), STORE_CHANGED, "%s", err.msg);
+    cr_expect_eq(store_put(s, &a, NULL, &err), STORE_CHANGED, "%s", err.msg);
     cr_expect_eq(store_count(s), 1);
     assert_match(db, "fts", "bananas", "");
     assert_match(db, "fts", "\"\x01summit\"", "");
     assert_match(db, "fts", "cocoa", "1");
     assert_match(db, "fts", "title:pyongyang", "1");
     integrity_ok(s);
-    cr_expect_eq(store_put(s, &a, &err), STORE_UNCHANGED, "%s", err.msg);
+    cr_expect_eq(store_put(s, &a, NULL, &err), STORE_UNCHANGED, "%s", err.msg);
 
     /* Any stored field counts as content, not only the text. */
     article_set(&a.date, "2018-02-11");
-    cr_expect_eq(store_put(s, &a, &err), STORE_CHANGED, "%s", err.msg);
+    cr_expect_eq(store_put(s, &a, NULL, &err), STORE_CHANGED, "%s", err.msg);
     article_set(&a.url, NULL);
-    cr_expect_eq(store_put(s, &a, &err), STORE_CHANGED, "%s", err.msg);
+    cr_expect_eq(store_put(s, &a, NULL, &err), STORE_CHANGED, "%s", err.msg);
 
     /* Another uid is another article. */
     article_set(&a.uid, "seed-2");
-    cr_expect_eq(store_put(s, &a, &err), STORE_ADDED, "%s", err.msg);
+    cr_expect_eq(store_put(s, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
     cr_expect_eq(store_count(s), 2);
     assert_match(db, "fts", "cocoa", "1 2");
     integrity_ok(s);
@@ -266,7 +266,7 @@ Test(store, get_reads_every_field_back)
     struct mg_err err = {""};
     struct article a, b = {0};
     sample(&a);
-    cr_assert_eq(store_put(s, &a, &err), STORE_ADDED, "%s", err.msg);
+    cr_assert_eq(store_put(s, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
     store_close(s);
 
     s = open_ok(db_path, STORE_READ);
@@ -309,7 +309,7 @@ Test(store, batches_in_a_transaction)
         buf_printf(&body, "Article number w%d about cocoa.", i);
         a.uid = buf_take(&uid);
         a.body = buf_take(&body);
-        cr_expect_eq(store_put(s, &a, &err), STORE_ADDED, "%s", err.msg);
+        cr_expect_eq(store_put(s, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
         article_clear(&a);
     }
     cr_assert_eq(store_commit(s, &err), 0, "%s", err.msg);
@@ -336,7 +336,7 @@ Test(store, read_mode_does_not_write)
     struct article a;
     sample(&a);
     struct mg_err err = {""};
-    cr_expect_eq(store_put(s, &a, &err), -1);
+    cr_expect_eq(store_put(s, &a, NULL, &err), -1);
     cr_expect_neq(err.msg[0], 0);
     cr_expect_eq(store_count(s), 0);
     article_clear(&a);

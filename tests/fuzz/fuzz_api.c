@@ -55,7 +55,7 @@ static void setup(void)
         a.title = strdup(ARTS[i][1]);
         a.body = strdup(ARTS[i][2]);
         a.date = ARTS[i][3] ? strdup(ARTS[i][3]) : NULL;
-        if (store_put(st, &a, &err) < 0)
+        if (store_put(st, &a, NULL, &err) < 0)
             abort();
         article_clear(&a);
     }

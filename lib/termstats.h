@@ -1,0 +1,203 @@
+/*
+ * termstats.h - the statistics of words that ranking reads, kept beside
+ * the FTS5 index by the store: how many articles hold each word (its
+ * document frequency, for the idf) and, for the words held by at least
+ * TS_FREQ articles, an upper bound of what one article of each block of
+ * TS_BLOCK rowids can take from the word in BM25 (its term-frequency part
+ * times the article's prior, ts_prior).  A search skips the
+ * blocks whose bounds cannot reach its page (query/rank.c,
+ * docs/ranking.md); the index writer and the search share the formula and
+ * its constants through this header, so both sides compute a word's part
+ * of the score alike.
+ *
+ * Keys.  A key is a token as the `morgue` tokenizer writes it, without the
+ * stem mark: "summit".  Per key the index keeps
+ *   df   the articles holding the token "summit" itself (a quoted word, a
+ *        prefix expansion match it),
+ *   sdf  the articles holding the marked stem TOK_STEM_MARK "summit" (a
+ *        word whose stem it is, such as "summits"),
+ *   cdf  the articles holding either: what a plain query word whose stem
+ *        is "summit" matches.
+ * The bounds of a key count both forms (a position holding "summit" or a
+ * word stemmed to it), so they hold for either kind of query.
+ *
+ * Tables (lib/store.c's schema): terms(term, df, sdf, cdf, bounded),
+ * term_bounds(term, chunk, q) with TS_CHUNK blocks' bounds a row (one
+ * byte a block, 0 where no article of the block holds the key),
+ * stats_dirty(block) for blocks whose articles changed after their bounds
+ * were written, and the meta values stats_* (see ts_meta).
+ */
+#ifndef MORGUE_TERMSTATS_H
+#define MORGUE_TERMSTATS_H
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "tokenizer.h"
+#include "util.h"
+
+/* BM25's parameters, as SQLite's bm25(). */
+#define TS_K1 1.2
+#define TS_B 0.75
+
+/* The FTS5 columns (title, lede, body, captions, highlights, entities)
+ * and their weights in a word's frequency: a word in the title counts
+ * twice, in the lede not at all (it repeats the body's opening).  Chosen
+ * by measurement (docs/relevance.md). */
+#define TS_NCOLS 6
+extern const double TS_WEIGHTS[TS_NCOLS];
+
+/* Rowids per block (1 << TS_BLOCK_SHIFT), blocks per term_bounds row. */
+#define TS_BLOCK_SHIFT 8
+#define TS_BLOCK (1 << TS_BLOCK_SHIFT)
+#define TS_CHUNK 64
+/* Keys held by at least this many articles get block bounds; a search
+ * reads every article of a rarer word. */
+#define TS_FREQ 128
+/* Bumped when the bound formula or the constants above change: an index
+ * whose stats_version differs has its statistics recomputed by the next
+ * morgue-index run, and searches score every match until then. */
+#define TS_VERSION 2
+
+/* BM25's term-frequency part of a word of weighted frequency f in an
+ * article of len tokens (all columns) when the mean is avgdl: at most
+ * TS_K1 + 1.  Can't fail. */
+static inline double ts_tf(double f, double len, double avgdl)
+{
+    if (f <= 0)
+        return 0;
+    return f * (TS_K1 + 1.0) /
+           (f + TS_K1 * (1.0 - TS_B + TS_B * len / avgdl));
+}
+
+/* The most a search's document prior may keep of a short article's
+ * score: bodies under TS_SHORT_BODY tokens are scaled by
+ * ((tokens + 1) / TS_SHORT_BODY) ^ TS_SHORT_EXP (a price table, a one-line
+ * brief).  The bounds include it; a search may scale short bodies down as
+ * much or more (rank.h), never less. */
+#define TS_SHORT_BODY 60.0
+#define TS_SHORT_EXP 0.5
+static inline double ts_prior(double body)
+{
+    return body < TS_SHORT_BODY ? pow((body + 1.0) / TS_SHORT_BODY,
+                                      TS_SHORT_EXP)
+                                : 1.0;
+}
+
+/* The idf of a word held by df of n articles, as SQLite's bm25():
+ * log((n - df + 0.5) / (df + 0.5)), at least 1e-6. */
+double ts_idf(double df, double n);
+
+/* A bound as stored: the least byte q with ts_bound(q) >= v (1 when v is
+ * above 0 but tiny, 0 only for v <= 0), and back. */
+uint8_t ts_quantize(double v);
+double ts_bound(uint8_t q);
+
+/* One key of an article: how often (weighted by TS_WEIGHTS) its
+ * positions hold the key or a word stemmed to it, and which forms it
+ * holds. */
+#define TS_EXACT 1  /* the token itself */
+#define TS_MARKED 2 /* a word stemmed to it */
+struct ts_entry {
+    int off, len;   /* the key: bytes at off in ts_doc.keys */
+    double f;
+    unsigned flags; /* TS_EXACT, TS_MARKED */
+};
+
+/* The keys of one article and its length in tokens, as FTS5 counts them
+ * (colocated tokens do not count).  Zero-initialise; reuse across
+ * articles; ts_doc_free() releases. */
+struct ts_doc {
+    struct ts_entry *e;
+    int n, cap;
+    struct buf keys;
+    int64_t len;
+    int64_t body; /* the body's tokens */
+    /* scratch: key -> entry, open addressing */
+    int *slots;
+    int nslots;
+};
+
+/* Fills d from the TS_NCOLS column texts (NULL or "" for an empty
+ * column), tokenised by t, or from recorded token streams when streams
+ * is not NULL (a stream with text NULL is an empty column).  Can't fail
+ * (out of memory aborts). */
+void ts_doc_build(struct ts_doc *d, struct tok *t,
+                  const char *const cols[TS_NCOLS],
+                  const struct tok_stream *streams);
+void ts_doc_free(struct ts_doc *d);
+
+/* The statistics an index holds now (meta values; all 0 when it has
+ * none). */
+struct ts_meta {
+    int64_t version;     /* TS_VERSION when they can be used; 0: none */
+    int dirty;           /* a run is changing them, or died doing so */
+    int64_t docs;        /* articles counted */
+    int64_t tokens;      /* their tokens (sum of len) */
+    int64_t body;        /* their bodies' tokens */
+    double avgdl_ref;    /* the mean length bounds were computed with */
+    int64_t rowid_max;   /* the bounds cover rowids up to this one; higher
+                          * ones (added since) have none */
+};
+
+/* Reads the meta values of db into *m; a missing value leaves its field
+ * 0.  Returns 0, or -1 on a database error. */
+int ts_meta_read(sqlite3 *db, struct ts_meta *m, struct mg_err *err);
+
+/* The changes a run of the indexer makes to the statistics, gathered in
+ * memory and written by ts_run_finish() in one transaction at its end,
+ * so that searches during the run read the statistics of the last run
+ * (with the articles added since scored in full: see ts_meta.rowid_max
+ * and stats_dirty). */
+struct ts_run;
+
+/* A new run over db (borrowed; open for writing). */
+struct ts_run *ts_run_new(sqlite3 *db);
+void ts_run_free(struct ts_run *r);
+
+/* Before the first write of a run: marks the statistics as being changed
+ * (meta stats_state 'dirty', in the caller's transaction), so that a run
+ * killed before ts_run_finish() leaves a mark the next run sees (it then
+ * recounts them from the articles).  Idempotent within a run. */
+int ts_run_begin(struct ts_run *r, struct mg_err *err);
+
+/* Counts article rowid, with keys d, as added (sign +1: its df counted,
+ * its bounds raised) or removed (sign -1: the df of an old version or a
+ * deleted article taken back; bounds stay, still upper bounds). */
+void ts_run_add(struct ts_run *r, int64_t rowid, const struct ts_doc *d,
+                int sign);
+
+/* Whether this run will recount everything anyway (the statistics are
+ * missing, of another version, or a run died while changing them): then
+ * the caller need not compute the keys of what it writes. */
+int ts_run_recounts(const struct ts_run *r);
+
+/* Marks the block of rowid as changed in place (its bounds may be too
+ * low until the run finishes), in the caller's transaction. */
+int ts_run_dirty(struct ts_run *r, int64_t rowid, struct mg_err *err);
+
+/* Writes the run's changes in one transaction of its own: document
+ * frequencies, bounds of the blocks written (and of the whole range for
+ * keys that became common in this run), the meta values, stats_state
+ * 'ok'.  When the statistics must be recounted (ts_run_recounts), or the
+ * mean length has drifted by more than a quarter from the one the bounds
+ * were computed with, it recomputes them from every article instead,
+ * tokenising with t.  Returns 0, or -1 with err. */
+int ts_run_finish(struct ts_run *r, struct tok *t, struct mg_err *err);
+
+/* Registers morgue_tsv(fts, avgdl), which the writer uses to compute the
+ * bounds of a word that became common, with the FTS5 of db. */
+int ts_register(sqlite3 *db, struct mg_err *err);
+
+/* The number of articles of db's FTS5 index and their tokens, from the
+ * lengths FTS5 keeps (fts_docsize).  Returns 0 or -1 with err. */
+int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens,
+               struct mg_err *err);
+
+/* Recomputes every statistic from the articles of db, tokenising with t,
+ * in the caller's transaction (ts_run_finish uses it; also the
+ * migration of an index made before the statistics). */
+int ts_recount(sqlite3 *db, struct tok *t, struct mg_err *err);
+
+#endif

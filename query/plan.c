@@ -1,0 +1,794 @@
+/*
+ * plan.c - a parsed query resolved against the index's word statistics
+ * (plan.h).
+ */
+#include "plan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
+
+static const char *const FIELDS[] = {"title", "lede", "body", "captions",
+                                     "highlights", NULL};
+
+static int field_col(const char *field)
+{
+    for (int i = 0; field && FIELDS[i]; i++)
+        if (strcmp(field, FIELDS[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* The planner's state while it resolves a query. */
+struct planner {
+    sqlite3 *db;
+    struct tok *tok;
+    struct plan *p;
+    struct strmap keys;   /* key -> index in p->key */
+    struct strmap leaves; /* "col\tphrase" -> index in p->leaf */
+    sqlite3_stmt *term, *prefix, *count;
+    struct mg_err *err;
+    int failed;           /* -1 index error, -2 usage */
+};
+
+static int db_fail(struct planner *pl)
+{
+    if (!pl->failed) {
+        mg_fail(pl->err, "%s: search failed: %s",
+                sqlite3_db_filename(pl->db, "main"), sqlite3_errmsg(pl->db));
+        pl->failed = -1;
+    }
+    return -1;
+}
+
+/* The index of key k in the plan, looked up in the statistics when new. */
+static int key_of(struct planner *pl, const char *k, int n)
+{
+    char *s = mg_strndup(k, (size_t)n);
+    int64_t *slot = strmap_slot(&pl->keys, s, 1);
+    if (*slot >= 0) {
+        free(s);
+        return (int)*slot;
+    }
+    struct plan *p = pl->p;
+    p->key = mg_realloc(p->key, sizeof *p->key * (size_t)(p->nkey + 1));
+    struct plan_key *key = &p->key[p->nkey];
+    memset(key, 0, sizeof *key);
+    key->key = s;
+    if (pl->term) {
+        sqlite3_bind_text(pl->term, 1, s, n, SQLITE_STATIC);
+        int rc = sqlite3_step(pl->term);
+        if (rc == SQLITE_ROW) {
+            key->df = sqlite3_column_int64(pl->term, 0);
+            key->sdf = sqlite3_column_int64(pl->term, 1);
+            key->cdf = sqlite3_column_int64(pl->term, 2);
+            key->bounded = sqlite3_column_int(pl->term, 3);
+        } else if (rc != SQLITE_DONE) {
+            db_fail(pl);
+        }
+        sqlite3_reset(pl->term);
+    }
+    *slot = p->nkey;
+    return p->nkey++;
+}
+
+/* Tokens of a query text, by position. */
+struct qtok {
+    struct buf bytes;
+    int *off, *len, *pos, *marked;
+    int n, cap, npos;
+};
+
+static int qtok_cb(void *ctx, int flags, const char *t, int n, int s, int e)
+{
+    (void)s, (void)e;
+    struct qtok *q = ctx;
+    if (!(flags & FTS5_TOKEN_COLOCATED) || q->npos == 0)
+        q->npos++;
+    if (q->n == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 16;
+        q->off = mg_realloc(q->off, sizeof *q->off * (size_t)q->cap);
+        q->len = mg_realloc(q->len, sizeof *q->len * (size_t)q->cap);
+        q->pos = mg_realloc(q->pos, sizeof *q->pos * (size_t)q->cap);
+        q->marked = mg_realloc(q->marked, sizeof *q->marked * (size_t)q->cap);
+    }
+    int marked = n > 0 && t[0] == TOK_STEM_MARK;
+    q->off[q->n] = (int)q->bytes.len;
+    q->len[q->n] = n - marked;
+    q->pos[q->n] = q->npos - 1;
+    q->marked[q->n] = marked;
+    buf_add(&q->bytes, t + marked, (size_t)(n - marked));
+    q->n++;
+    return 0;
+}
+
+static void qtok_free(struct qtok *q)
+{
+    buf_free(&q->bytes);
+    free(q->off);
+    free(q->len);
+    free(q->pos);
+    free(q->marked);
+}
+
+static void add_alt(struct plan_pos *ps, int key, int cls)
+{
+    for (int i = 0; i < ps->nalt; i++)
+        if (ps->alt[i].key == key) {
+            ps->alt[i].cls |= cls;
+            return;
+        }
+    ps->alt = mg_realloc(ps->alt, sizeof *ps->alt * (size_t)(ps->nalt + 1));
+    ps->alt[ps->nalt++] = (struct plan_alt){key, cls};
+}
+
+/* Expands the prefix at the last position of leaf l (token k, n bytes) to
+ * the most frequent words starting so. */
+static void expand_prefix(struct planner *pl, struct plan_pos *ps,
+                          const char *k, int n)
+{
+    struct plan *p = pl->p;
+    int64_t room = PLAN_MAX_EXPANDED - p->expanded;
+    int want = room < PLAN_MAX_EXPANSION ? (int)room : PLAN_MAX_EXPANSION;
+    char *lo = mg_strndup(k, (size_t)n);
+    char *hi = mg_malloc((size_t)n + 2);
+    memcpy(hi, k, (size_t)n);
+    hi[n] = '\xff'; /* never in UTF-8: after every key starting so */
+    hi[n + 1] = 0;
+    int of = 0;
+    sqlite3_bind_text(pl->count, 1, lo, n, SQLITE_STATIC);
+    sqlite3_bind_text(pl->count, 2, hi, n + 1, SQLITE_STATIC);
+    if (sqlite3_step(pl->count) == SQLITE_ROW)
+        of = sqlite3_column_int(pl->count, 0);
+    else
+        db_fail(pl);
+    sqlite3_reset(pl->count);
+    sqlite3_bind_text(pl->prefix, 1, lo, n, SQLITE_STATIC);
+    sqlite3_bind_text(pl->prefix, 2, hi, n + 1, SQLITE_STATIC);
+    sqlite3_bind_int(pl->prefix, 3, want > 0 ? want : 0);
+    int rc, kept = 0;
+    while ((rc = sqlite3_step(pl->prefix)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(pl->prefix, 0);
+        add_alt(ps, key_of(pl, t, sqlite3_column_bytes(pl->prefix, 0)), 0);
+        kept++;
+    }
+    if (rc != SQLITE_DONE)
+        db_fail(pl);
+    sqlite3_reset(pl->prefix);
+    p->expanded += kept;
+    if (kept < of) {
+        p->narrowed = mg_realloc(p->narrowed, sizeof *p->narrowed *
+                                                  (size_t)(p->nnarrowed + 1));
+        struct plan_narrow *w = &p->narrowed[p->nnarrowed++];
+        w->prefix = mg_strndup(k, (size_t)n);
+        w->kept = kept;
+        w->of = of;
+    }
+    if (!ps->nalt) /* nothing starts so: a key no article has */
+        add_alt(ps, key_of(pl, k, n), 0);
+    free(lo);
+    free(hi);
+}
+
+/* Appends the FTS5 phrase of positions ps[0..n) (TOK_QUERY_KEYS form). */
+static void phrase_text(const struct plan *p, const struct plan_pos *ps,
+                        int n, struct buf *b)
+{
+    buf_addc(b, '"');
+    buf_addc(b, TOK_QUERY_KEYS);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            buf_addc(b, TOK_KEY_NEXT);
+        for (int a = 0; a < ps[i].nalt; a++) {
+            buf_addc(b, ps[i].alt[a].cls ? TOK_KEY_CLASS : TOK_KEY_EXACT);
+            for (const char *c = p->key[ps[i].alt[a].key].key; *c; c++) {
+                if (*c == '"')
+                    buf_addc(b, '"');
+                buf_addc(b, *c);
+            }
+        }
+    }
+    buf_addc(b, '"');
+}
+
+/* The articles a position matches: one key's count, or for several
+ * alternatives (an acronym and its plain form, a prefix's words) the
+ * largest (prefix: the sum, at most N). */
+static double pos_df(const struct plan *p, const struct plan_pos *ps,
+                     int prefix)
+{
+    double best = 0, sum = 0;
+    for (int a = 0; a < ps->nalt; a++) {
+        const struct plan_key *k = &p->key[ps->alt[a].key];
+        double d = (double)(ps->alt[a].cls ? k->cdf : k->df);
+        sum += d;
+        if (d > best)
+            best = d;
+    }
+    if (prefix)
+        return sum < p->N ? sum : p->N;
+    return best;
+}
+
+/* The leaf of term node t, added when new; -1 on failure. */
+static int leaf_of(struct planner *pl, const struct qnode *t)
+{
+    struct plan *p = pl->p;
+    const char *text = t->text;
+    if (t->mode == QT_STEM && strcmp(text, "US") == 0)
+        text = "U.S."; /* a bare "US" in a query is the country */
+    struct qtok q = {0};
+    tok_run(pl->tok,
+            t->mode == QT_STEM ? TOK_MODE_STEM : TOK_MODE_EXACT, text,
+            (int)strlen(text), qtok_cb, &q);
+    if (q.npos == 0) {
+        qtok_free(&q);
+        return -1;
+    }
+    if (t->mode == QT_PREFIX) {
+        /* the prefix is the last position's token */
+        int last = q.n - 1, chars = 0;
+        for (int i = 0; i < q.len[last]; i++)
+            chars += ((unsigned char)q.bytes.s[q.off[last] + i] & 0xC0) != 0x80;
+        if (chars < PLAN_MIN_PREFIX && !pl->failed) {
+            mg_fail(pl->err,
+                    "prefix \"%s*\" too short: at least %d letters before "
+                    "the *",
+                    t->text, PLAN_MIN_PREFIX);
+            pl->failed = -2;
+            qtok_free(&q);
+            return -1;
+        }
+    }
+    struct plan_pos *ps = mg_calloc((size_t)q.npos, sizeof *ps);
+    for (int i = 0; i < q.n; i++) {
+        struct plan_pos *at = &ps[q.pos[i]];
+        const char *k = q.bytes.s + q.off[i];
+        if (t->mode == QT_PREFIX && q.pos[i] == q.npos - 1) {
+            if (!at->nalt)
+                expand_prefix(pl, at, k, q.len[i]);
+            continue;
+        }
+        /* in stem mode a word gives its stem and the marked stem: one
+         * class key */
+        add_alt(at, key_of(pl, k, q.len[i]), q.marked[i]);
+    }
+    /* a class key no article holds in its marked form is just the word:
+     * FTS5 then merges one doclist, not two */
+    for (int i = 0; i < q.npos; i++)
+        for (int a = 0; a < ps[i].nalt; a++)
+            if (ps[i].alt[a].cls && p->key[ps[i].alt[a].key].sdf == 0 &&
+                p->stats)
+                ps[i].alt[a].cls = 0;
+    qtok_free(&q);
+    struct buf b = {0};
+    int col = field_col(t->field);
+    buf_printf(&b, "%d\t", col);
+    phrase_text(p, ps, q.npos, &b);
+    int64_t *slot = strmap_slot(&pl->leaves, b.s, 1);
+    if (*slot >= 0) {
+        for (int i = 0; i < q.npos; i++)
+            free(ps[i].alt);
+        free(ps);
+        buf_free(&b);
+        return (int)*slot;
+    }
+    p->leaf = mg_realloc(p->leaf, sizeof *p->leaf * (size_t)(p->nleaf + 1));
+    struct plan_leaf *l = &p->leaf[p->nleaf];
+    memset(l, 0, sizeof *l);
+    l->fts = mg_strdup(strchr(b.s, '\t') + 1);
+    buf_free(&b);
+    l->col = col;
+    l->pos = ps;
+    l->npos = q.npos;
+    l->unit = -1;
+    l->stop = t->stop;
+    l->bounded = p->stats;
+    double df = p->N;
+    for (int i = 0; i < l->npos; i++) {
+        double d = pos_df(p, &ps[i], t->mode == QT_PREFIX &&
+                                         i == l->npos - 1);
+        if (d < df)
+            df = d;
+        for (int a = 0; a < ps[i].nalt; a++)
+            l->bounded &= p->key[ps[i].alt[a].key].bounded;
+    }
+    if (!p->stats && pl->count) {
+        /* no statistics yet (an index being built): count it */
+        sqlite3_stmt *st = NULL;
+        struct buf sql = {0};
+        buf_adds(&sql, "SELECT count(*) FROM fts WHERE fts MATCH ?1");
+        if (sqlite3_prepare_v2(pl->db, sql.s, -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, l->fts, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                df = (double)sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+        buf_free(&sql);
+    }
+    l->df = (int64_t)df;
+    l->idf = ts_idf(df, p->N);
+    *slot = p->nleaf;
+    return p->nleaf++;
+}
+
+/* Adds leaf i to unit u's list (once). */
+static void unit_leaf(struct plan_unit *u, int i)
+{
+    for (int k = 0; k < u->nleaf; k++)
+        if (u->leaf[k] == i)
+            return;
+    u->leaf = mg_realloc(u->leaf, sizeof *u->leaf * (size_t)(u->nleaf + 1));
+    u->leaf[u->nleaf++] = i;
+}
+
+/* Resolves the terms under n into leaves of unit u; returns n's estimated
+ * article count. */
+static double resolve(struct planner *pl, const struct qnode *n, int u)
+{
+    struct plan *p = pl->p;
+    switch (n->kind) {
+    case QN_TERM: {
+        int i = leaf_of(pl, n);
+        ((struct qnode *)n)->leaf = i;
+        if (i < 0)
+            return 0;
+        if (p->leaf[i].unit < 0)
+            p->leaf[i].unit = u;
+        unit_leaf(&p->unit[u], i);
+        return (double)p->leaf[i].df;
+    }
+    case QN_AND:
+    case QN_NEAR: {
+        double d = p->N;
+        for (int i = 0; i < n->nkid; i++) {
+            double k = resolve(pl, n->kid[i], u);
+            if (k < d)
+                d = k;
+        }
+        return d;
+    }
+    case QN_OR: {
+        double d = 0;
+        for (int i = 0; i < n->nkid; i++)
+            d += resolve(pl, n->kid[i], u);
+        return d < p->N ? d : p->N;
+    }
+    case QN_NOT:
+        /* the exclusions are not scored: not leaves */
+        return n->nkid ? resolve(pl, n->kid[0], u) : 0;
+    }
+    return 0;
+}
+
+/* Reads N and the mean length: from the statistics, or (none yet) from
+ * FTS5's lengths. */
+static int totals(struct planner *pl)
+{
+    struct plan *p = pl->p;
+    if (ts_meta_read(pl->db, &p->meta, pl->err) < 0) {
+        pl->failed = -1;
+        return -1;
+    }
+    p->stats = p->meta.version == TS_VERSION && p->meta.docs > 0;
+    if (p->stats) {
+        p->N = (double)p->meta.docs;
+        p->avgdl = (double)p->meta.tokens / p->N;
+        return 0;
+    }
+    int64_t docs = 0, tokens = 0;
+    if (ts_lengths(pl->db, &docs, &tokens, pl->err) < 0) {
+        pl->failed = -1;
+        return -1;
+    }
+    p->N = docs > 0 ? (double)docs : 1.0;
+    p->avgdl = docs > 0 && tokens > 0 ? (double)tokens / (double)docs : 1.0;
+    return 0;
+}
+
+static void plan_clear_leaves(struct plan *p)
+{
+    for (int i = 0; i < p->nleaf; i++) {
+        free(p->leaf[i].fts);
+        for (int k = 0; k < p->leaf[i].npos; k++)
+            free(p->leaf[i].pos[k].alt);
+        free(p->leaf[i].pos);
+    }
+    free(p->leaf);
+    p->leaf = NULL;
+    p->nleaf = 0;
+    for (int i = 0; i < p->nunit; i++)
+        free(p->unit[i].leaf);
+    free(p->unit);
+    p->unit = NULL;
+    p->nunit = 0;
+}
+
+/* Resolves every unit of q into p's leaves and units. */
+static void resolve_units(struct planner *pl, const struct qparse_out *q)
+{
+    struct plan *p = pl->p;
+    strmap_free(&pl->leaves);
+    p->unit = mg_calloc((size_t)(q->nunit ? q->nunit : 1), sizeof *p->unit);
+    p->nunit = q->nunit;
+    for (int u = 0; u < q->nunit && !pl->failed; u++) {
+        struct plan_unit *un = &p->unit[u];
+        un->node = q->unit[u];
+        un->stop = q->unit[u]->kind == QN_TERM && q->unit[u]->stop;
+        double df = resolve(pl, q->unit[u], u);
+        un->df = (int64_t)df;
+        un->w = ts_idf(df, p->N);
+    }
+}
+
+static int by_weight(const void *x, const void *y, void *ctx)
+{
+    const struct plan *p = ctx;
+    const int a = *(const int *)x, b = *(const int *)y;
+    double wa = p->unit[a].stop ? -1 : p->unit[a].w;
+    double wb = p->unit[b].stop ? -1 : p->unit[b].w;
+    if (wa != wb)
+        return wa > wb ? -1 : 1;
+    return a - b;
+}
+
+/* A long query keeps its PLAN_MAX_UNITS units of the highest weight
+ * (stop words last), in their order; the others are dropped from q. */
+static void keep_informative(struct plan *p, struct qparse_out *q)
+{
+    if (q->nunit <= PLAN_MAX_UNITS)
+        return;
+    int *order = mg_malloc(sizeof *order * (size_t)q->nunit);
+    for (int i = 0; i < q->nunit; i++)
+        order[i] = i;
+    qsort_r(order, (size_t)q->nunit, sizeof *order, by_weight, p);
+    char *keep = mg_calloc((size_t)q->nunit, 1);
+    for (int i = 0; i < PLAN_MAX_UNITS; i++)
+        keep[order[i]] = 1;
+    /* the dropped ones, least informative first */
+    for (int i = q->nunit - 1; i >= PLAN_MAX_UNITS; i--) {
+        struct buf b = {0};
+        qnode_fts(q->unit[order[i]], qterm_plain, NULL, &b);
+        /* the user's words, not the FTS5 form */
+        struct buf w = {0};
+        for (const char *c = b.s; c && *c; c++)
+            if ((unsigned char)*c >= 0x20 && *c != '"')
+                buf_addc(&w, *c);
+        buf_free(&b);
+        p->dropped = mg_realloc(p->dropped, sizeof *p->dropped *
+                                                (size_t)(p->ndropped + 1));
+        p->dropped[p->ndropped++] = buf_take(&w);
+    }
+    int n = 0;
+    for (int i = 0; i < q->nunit; i++) {
+        if (keep[i]) {
+            q->unit[n++] = q->unit[i];
+        } else {
+            qnode_free(q->unit[i]);
+        }
+    }
+    q->nunit = n;
+    free(keep);
+    free(order);
+}
+
+int plan_make(sqlite3 *db, struct tok *t, struct qparse_out *q,
+              struct plan *p, struct mg_err *err)
+{
+    memset(p, 0, sizeof *p);
+    p->q = q;
+    struct planner pl = {.db = db, .tok = t, .p = p, .err = err};
+    if (totals(&pl) < 0)
+        goto done;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT df, sdf, cdf, bounded FROM terms"
+                           " WHERE term = ?1",
+                           -1, &pl.term, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT term FROM terms WHERE term >= ?1 AND"
+                           " term < ?2 AND df > 0 ORDER BY df DESC, term"
+                           " LIMIT ?3",
+                           -1, &pl.prefix, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM terms WHERE term >= ?1 AND"
+                           " term < ?2 AND df > 0",
+                           -1, &pl.count, NULL) != SQLITE_OK) {
+        db_fail(&pl);
+        goto done;
+    }
+    resolve_units(&pl, q);
+    if (!pl.failed && q->nunit > PLAN_MAX_UNITS) {
+        keep_informative(p, q);
+        plan_clear_leaves(p);
+        p->expanded = 0;
+        for (int i = 0; i < p->nnarrowed; i++)
+            free(p->narrowed[i].prefix);
+        free(p->narrowed);
+        p->narrowed = NULL;
+        p->nnarrowed = 0;
+        resolve_units(&pl, q);
+    }
+    /* stop words count in the coordination only when nothing else does */
+    for (int u = 0; u < p->nunit; u++)
+        p->ncontent += !p->unit[u].stop;
+    for (int u = 0; u < p->nunit; u++) {
+        p->unit[u].content = !p->unit[u].stop || !p->ncontent;
+        if (p->unit[u].content)
+            p->wsum += p->unit[u].w;
+    }
+    if (!p->ncontent)
+        p->ncontent = p->nunit;
+done:
+    sqlite3_finalize(pl.term);
+    sqlite3_finalize(pl.prefix);
+    sqlite3_finalize(pl.count);
+    strmap_free(&pl.keys);
+    strmap_free(&pl.leaves);
+    return pl.failed == -2 ? -2 : pl.failed ? -1 : 0;
+}
+
+void plan_free(struct plan *p)
+{
+    if (!p)
+        return;
+    plan_clear_leaves(p);
+    for (int i = 0; i < p->nkey; i++)
+        free(p->key[i].key);
+    free(p->key);
+    for (int i = 0; i < p->nnarrowed; i++)
+        free(p->narrowed[i].prefix);
+    free(p->narrowed);
+    for (int i = 0; i < p->ndropped; i++)
+        free(p->dropped[i]);
+    free(p->dropped);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- expressions -------------------------------------------------------- */
+
+static void expr_phrase(struct plan_expr *e, int leaf)
+{
+    if (e->nphrase == e->cap) {
+        e->cap = e->cap ? e->cap * 2 : 16;
+        e->leaf = mg_realloc(e->leaf, sizeof *e->leaf * (size_t)e->cap);
+    }
+    e->leaf[e->nphrase++] = leaf;
+}
+
+/* Appends leaf i (its field first unless bare), scored or not. */
+static void emit_leaf(struct plan_expr *e, const struct plan *p, int i,
+                      int scored, int bare)
+{
+    const struct plan_leaf *l = &p->leaf[i];
+    if (l->col >= 0 && !bare)
+        buf_printf(&e->text, "%s : ", FIELDS[l->col]);
+    buf_adds(&e->text, l->fts);
+    expr_phrase(e, scored ? i : -1);
+}
+
+/* A phrase that matches nothing, for a term that resolved to no leaf
+ * (cannot happen after a successful plan_make; kept for safety). */
+static void emit_nothing(struct plan_expr *e)
+{
+    buf_addc(&e->text, '"');
+    buf_addc(&e->text, TOK_QUERY_KEYS);
+    buf_addc(&e->text, TOK_KEY_EXACT);
+    buf_adds(&e->text, "\x7f\"");
+    expr_phrase(e, -1);
+}
+
+/* Appends node n as typed; its exclusions never scored. */
+static void emit_node(struct plan_expr *e, const struct plan *p,
+                      const struct qnode *n, int scored)
+{
+    if (n->kind == QN_TERM) {
+        if (n->leaf >= 0)
+            emit_leaf(e, p, n->leaf, scored, 0);
+        else
+            emit_nothing(e);
+        return;
+    }
+    if (n->kind == QN_NEAR) {
+        if (n->field)
+            buf_printf(&e->text, "%s : ", n->field);
+        buf_adds(&e->text, "NEAR(");
+        for (int i = 0; i < n->nkid; i++) {
+            if (i)
+                buf_addc(&e->text, ' ');
+            if (n->kid[i]->leaf >= 0)
+                emit_leaf(e, p, n->kid[i]->leaf, scored, 1);
+            else
+                emit_nothing(e);
+        }
+        buf_printf(&e->text, ", %ld)", n->dist);
+        return;
+    }
+    static const char *const OP[] = {"", " AND ", " OR ", " NOT ", ""};
+    for (int i = 0; i < n->nkid; i++) {
+        if (i)
+            buf_adds(&e->text, OP[n->kind]);
+        int par = qnode_needs_parens(n->kid[i], n->kind);
+        if (par)
+            buf_addc(&e->text, '(');
+        emit_node(e, p, n->kid[i], scored && !(n->kind == QN_NOT && i > 0));
+        if (par)
+            buf_addc(&e->text, ')');
+    }
+}
+
+/* Appends the relaxed form of node n: any of its words (a hyphenated word
+ * stays as it is: its parts apart need each other). */
+static void emit_relaxed(struct plan_expr *e, const struct plan *p,
+                         const struct qnode *n, int scored, int *first)
+{
+    if (n->kind == QN_TERM || (n->kind == QN_OR && n->hyphen)) {
+        if (!*first)
+            buf_adds(&e->text, " OR ");
+        *first = 0;
+        int par = n->kind != QN_TERM;
+        if (par)
+            buf_addc(&e->text, '(');
+        emit_node(e, p, n, scored);
+        if (par)
+            buf_addc(&e->text, ')');
+        return;
+    }
+    int upto = n->kind == QN_NOT ? 1 : n->nkid;
+    for (int i = 0; i < upto; i++) {
+        const struct qnode *k = n->kid[i];
+        emit_relaxed(e, p, k, scored, first); /* NEAR's words have its
+                                                * field */
+    }
+}
+
+/* Whether unit node n gives every leaf under it at a matching article by
+ * its own phrases: a plain phrase, or an OR of plain phrases. */
+static int self_scoring(const struct qnode *n)
+{
+    if (n->kind == QN_TERM)
+        return 1;
+    if (n->kind != QN_OR || n->hyphen)
+        return 0;
+    for (int i = 0; i < n->nkid; i++)
+        if (n->kid[i]->kind != QN_TERM)
+            return 0;
+    return 1;
+}
+
+/* Appends " AND (the OR of every leaf, scored)". */
+static void emit_all_leaves(struct plan_expr *e, const struct plan *p)
+{
+    buf_adds(&e->text, " AND (");
+    for (int i = 0; i < p->nleaf; i++) {
+        if (i)
+            buf_adds(&e->text, " OR ");
+        emit_leaf(e, p, i, 1, 0);
+    }
+    buf_addc(&e->text, ')');
+}
+
+/* Appends " NOT (exclusion)" for each of the query's exclusions. */
+static void emit_exclusions(struct plan_expr *e, const struct plan *p)
+{
+    for (int i = 0; i < p->q->nneg; i++) {
+        buf_adds(&e->text, " NOT (");
+        emit_node(e, p, p->q->neg[i], 0);
+        buf_addc(&e->text, ')');
+    }
+}
+
+void plan_expr_unit(const struct plan *p, int u, int scored,
+                    struct plan_expr *e)
+{
+    emit_node(e, p, p->unit[u].node, scored);
+}
+
+void plan_expr_strict(const struct plan *p, struct plan_expr *e)
+{
+    int self = 1;
+    for (int u = 0; u < p->nunit; u++)
+        self &= self_scoring(p->unit[u].node);
+    /* the rarest unit first: FTS5 steps through an AND's first part and
+     * seeks the others to it */
+    int *order = mg_malloc(sizeof *order * (size_t)(p->nunit ? p->nunit : 1));
+    for (int u = 0; u < p->nunit; u++) {
+        int i = u;
+        while (i > 0 && p->unit[order[i - 1]].df > p->unit[u].df) {
+            order[i] = order[i - 1];
+            i--;
+        }
+        order[i] = u;
+    }
+    buf_addc(&e->text, '(');
+    if (!self)
+        buf_addc(&e->text, '(');
+    for (int i = 0; i < p->nunit; i++) {
+        if (i)
+            buf_adds(&e->text, " AND ");
+        buf_addc(&e->text, '(');
+        emit_node(e, p, p->unit[order[i]].node, self);
+        buf_addc(&e->text, ')');
+    }
+    free(order);
+    if (!self) {
+        buf_addc(&e->text, ')');
+        emit_all_leaves(e, p);
+    }
+    buf_addc(&e->text, ')');
+    emit_exclusions(e, p);
+}
+
+void plan_expr_driver(const struct plan *p, const int *units, int n,
+                      struct plan_expr *e)
+{
+    /* scored by its own phrases when it holds every leaf as a plain
+     * phrase: all the units, each a plain term, none a stop word left
+     * out */
+    int self = n == p->nunit;
+    for (int i = 0; i < n && self; i++)
+        self = p->unit[units[i]].node->kind == QN_TERM;
+    buf_addc(&e->text, '(');
+    if (!self)
+        buf_addc(&e->text, '(');
+    int first = 1;
+    for (int i = 0; i < n; i++)
+        emit_relaxed(e, p, p->unit[units[i]].node, self, &first);
+    if (first) /* no unit: nothing matches */
+        emit_nothing(e);
+    if (!self) {
+        buf_addc(&e->text, ')');
+        emit_all_leaves(e, p);
+    }
+    buf_addc(&e->text, ')');
+    emit_exclusions(e, p);
+}
+
+void plan_expr_relaxed(const struct plan *p, struct plan_expr *e)
+{
+    int *units = mg_malloc(sizeof *units * (size_t)(p->nunit ? p->nunit : 1));
+    int n = 0;
+    for (int u = 0; u < p->nunit; u++)
+        if (p->unit[u].content)
+            units[n++] = u;
+    plan_expr_driver(p, units, n, e);
+    free(units);
+}
+
+void plan_expr_leaves(const struct plan *p, struct plan_expr *e)
+{
+    for (int i = 0; i < p->nleaf; i++) {
+        if (i)
+            buf_adds(&e->text, " OR ");
+        emit_leaf(e, p, i, 1, 0);
+    }
+}
+
+void plan_expr_free(struct plan_expr *e)
+{
+    buf_free(&e->text);
+    free(e->leaf);
+    memset(e, 0, sizeof *e);
+}
+
+/* Whether node n (a unit) matches fewer articles than its relaxed form. */
+static int narrower_relaxed(const struct qnode *n)
+{
+    if (n->kind == QN_TERM || (n->kind == QN_OR && n->hyphen))
+        return 0;
+    if (n->kind == QN_AND || n->kind == QN_NEAR || n->kind == QN_NOT)
+        return 1;
+    for (int i = 0; i < n->nkid; i++)
+        if (narrower_relaxed(n->kid[i]))
+            return 1;
+    return 0;
+}
+
+int plan_relaxable(const struct plan *p)
+{
+    if (p->nunit > 1)
+        return 1;
+    return p->nunit == 1 && narrower_relaxed(p->unit[0].node);
+}

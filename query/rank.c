@@ -1,0 +1,1138 @@
+/*
+ * rank.c - the score of an article (morgue_rank), and the exact best k
+ * of a search by block bounds (rank.h, docs/ranking.md).
+ */
+#include "rank.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct rank_params RANK_PARAMS_DEFAULT = {
+    .prox_boost = 0.5,
+    .prox_scale = 8.0,
+    .short_body = 60.0,
+    .short_exp = 0.5,
+    .coord_exp = 1.0,
+    .short_frac = 0.0,
+};
+
+/* The short-body length of a search: short_body, or at most short_frac
+ * of the mean body. */
+static double short_len(const struct rank_params *prm, const struct plan *p)
+{
+    double len = prm->short_body;
+    double mean = p->N > 0 ? (double)p->meta.body / p->N : 0;
+    if (prm->short_frac > 0 && mean > 0 && prm->short_frac * mean < len)
+        len = prm->short_frac * mean;
+    return len;
+}
+
+/* The document prior of a search for an article whose body has body
+ * tokens. */
+static double prior(const struct rank_params *prm, double len, double body)
+{
+    if (len <= 0 || body >= len)
+        return 1.0;
+    return pow((body + 1.0) / len, prm->short_exp);
+}
+
+int rank_params_parse(const char *s, struct rank_params *p,
+                      struct mg_err *err)
+{
+    static const char *const NAMES[] = {"prox_boost", "prox_scale",
+                                        "short_body", "short_exp",
+                                        "coord_exp", "short_frac", NULL};
+    double *field[] = {&p->prox_boost, &p->prox_scale, &p->short_body,
+                       &p->short_exp, &p->coord_exp, &p->short_frac};
+    const char *c = s;
+    while (*c) {
+        const char *eq = strchr(c, '=');
+        int k = -1;
+        for (int i = 0; eq && NAMES[i]; i++)
+            if (strlen(NAMES[i]) == (size_t)(eq - c) &&
+                strncmp(NAMES[i], c, (size_t)(eq - c)) == 0)
+                k = i;
+        char *end = NULL;
+        double v = k >= 0 ? strtod(eq + 1, &end) : 0;
+        if (k < 0 || end == eq + 1 || !(v >= 0 && v <= 1e6) ||
+            (*end && *end != ','))
+            return mg_fail(err,
+                           "--ranking takes name=value,... with names "
+                           "prox_boost, prox_scale, short_body, short_exp, "
+                           "coord_exp, short_frac and values from 0, not "
+                           "\"%s\"",
+                           s);
+        *field[k] = v;
+        c = *end ? end + 1 : end;
+    }
+    if (p->prox_scale <= 0)
+        return mg_fail(err, "--ranking: prox_scale must be above 0");
+    return 0;
+}
+
+/* ---- the score ---------------------------------------------------------- */
+
+/* What morgue_rank needs for one FTS5 expression: the plan, the map from
+ * the expression's phrases to leaves, and scratch for one row. */
+struct rank_ctx {
+    const struct plan *p;
+    int nphrase;
+    const int *leaf;        /* per phrase: its leaf, -1 when not scored */
+    unsigned char *primary; /* per phrase: the first scoring its leaf */
+    double w[TS_NCOLS];
+    struct rank_params prm;
+    int relaxed;
+    double avgdl;
+    double short_len;       /* bodies shorter are scaled down */
+    int nleaf;
+    uint64_t *lunits;       /* per leaf: the content units it counts for in
+                             * proximity */
+    uint64_t content;       /* the content units */
+    /* per unit: the leaves any of which match it, and (a hyphenated
+     * word) the leaves all of which do */
+    int *any0, *any;        /* any[any0[u] .. any0[u+1]) */
+    int *all0, *all;
+    /* pruning (rank_top): per block, the bound of the whole block and of
+     * each leaf (lb[leaf * nblocks + block]); blocks already read; the
+     * score to beat, kept by the heap; the most the factors add */
+    int nblocks;
+    const double *blk_ub, *lb;
+    const unsigned char *done, *dirty;
+    const double *theta;
+    double fmax;
+    int64_t *skipped;       /* articles passed over by their bound */
+    /* scratch for a row */
+    double *f;
+    unsigned *gen;          /* per leaf: the row generation it was seen */
+    unsigned row;
+    int *ic, *io;           /* instances: column, offset */
+    uint64_t *iu;           /* and units */
+    int icap;
+};
+
+/* The coordination of the content units in matched. */
+static double coordination(const struct plan *p, uint64_t matched, double e)
+{
+    if (e <= 0 || p->wsum <= 0)
+        return 1.0;
+    double w = 0;
+    for (int u = 0; u < p->nunit; u++)
+        if ((matched >> u & 1) && p->unit[u].content)
+            w += p->unit[u].w;
+    return pow(w / p->wsum, e);
+}
+
+/* The smallest window of one column holding an instance of every unit in
+ * need; -1 when none.  Instances are in column, offset order. */
+static int window(const int *col, const int *off, const uint64_t *units,
+                  int n, uint64_t need)
+{
+    int best = -1;
+    int count[64];
+    for (int a = 0; a < n;) {
+        int end = a;
+        while (end < n && col[end] == col[a])
+            end++;
+        memset(count, 0, sizeof count);
+        uint64_t have = 0;
+        for (int lo = a, hi = a; hi < end; hi++) {
+            for (uint64_t m = units[hi] & need; m; m &= m - 1) {
+                int u = __builtin_ctzll(m);
+                if (count[u]++ == 0)
+                    have |= (uint64_t)1 << u;
+            }
+            while (have == need && lo <= hi) {
+                int span = off[hi] - off[lo] + 1;
+                if (best < 0 || span < best)
+                    best = span;
+                for (uint64_t m = units[lo] & need; m; m &= m - 1) {
+                    int u = __builtin_ctzll(m);
+                    if (--count[u] == 0)
+                        have &= ~((uint64_t)1 << u);
+                }
+                lo++;
+            }
+        }
+        a = end;
+    }
+    return best;
+}
+
+/* The units matched by the leaves seen in row generation g. */
+static uint64_t matched_units(const struct rank_ctx *c, unsigned g)
+{
+    uint64_t matched = 0;
+    for (int u = 0; u < c->p->nunit && u < 64; u++) {
+        int m = 0;
+        for (int k = c->any0[u]; k < c->any0[u + 1] && !m; k++)
+            m = c->gen[c->any[k]] == g;
+        if (!m && c->all0[u + 1] > c->all0[u]) {
+            m = 1;
+            for (int k = c->all0[u]; k < c->all0[u + 1] && m; k++)
+                m = c->gen[c->all[k]] == g;
+        }
+        if (m)
+            matched |= (uint64_t)1 << u;
+    }
+    return matched;
+}
+
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                    sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+    struct rank_ctx *c =
+        nval > 0 ? sqlite3_value_pointer(val[0], "morgue_rank") : NULL;
+    if (!c || api->xPhraseCount(fts) != c->nphrase) {
+        sqlite3_result_error(ctx, "morgue_rank: no ranking context for this "
+                                  "expression",
+                             -1);
+        return;
+    }
+    const struct plan *p = c->p;
+    if (c->theta) {
+        /* an article of a block whose bound is below the score to beat,
+         * or already read, or whose own words cannot reach it with their
+         * block's bounds, is not scored */
+        int64_t blk = api->xRowid(fts) >> TS_BLOCK_SHIFT;
+        if (blk < c->nblocks && !c->dirty[blk]) {
+            double theta = *c->theta;
+            if (c->done[blk] || c->blk_ub[blk] < theta) {
+                ++*c->skipped;
+                sqlite3_result_null(ctx);
+                return;
+            }
+            if (theta > -HUGE_VAL) {
+                unsigned g = ++c->row;
+                double sum = 0;
+                for (int ph = 0; ph < c->nphrase; ph++) {
+                    int l = c->leaf[ph];
+                    if (l < 0 || !c->primary[ph])
+                        continue;
+                    Fts5PhraseIter it;
+                    int col = -1, off = 0;
+                    if (api->xPhraseFirst(fts, ph, &it, &col, &off) ==
+                            SQLITE_OK &&
+                        col >= 0) {
+                        c->gen[l] = g;
+                        sum += c->lb[(size_t)l * (size_t)c->nblocks + blk];
+                    }
+                }
+                double ub = c->fmax * sum;
+                if (c->relaxed)
+                    ub *= coordination(p, matched_units(c, g),
+                                       c->prm.coord_exp);
+                if (ub < theta) {
+                    ++*c->skipped;
+                    sqlite3_result_null(ctx);
+                    return;
+                }
+            }
+        }
+    }
+    int ninst = 0, rc = api->xInstCount(fts, &ninst);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    if (ninst > c->icap) {
+        c->icap = ninst * 2;
+        c->ic = mg_realloc(c->ic, sizeof *c->ic * (size_t)c->icap);
+        c->io = mg_realloc(c->io, sizeof *c->io * (size_t)c->icap);
+        c->iu = mg_realloc(c->iu, sizeof *c->iu * (size_t)c->icap);
+    }
+    unsigned g = ++c->row;
+    int ni = 0, sorted = 1;
+    for (int i = 0; i < ninst; i++) {
+        int ph, col, off;
+        if (api->xInst(fts, i, &ph, &col, &off) != SQLITE_OK || ph < 0 ||
+            ph >= c->nphrase || col < 0 || col >= TS_NCOLS)
+            continue;
+        int l = c->leaf[ph];
+        if (l < 0 || !c->primary[ph])
+            continue;
+        if (c->gen[l] != g) {
+            c->gen[l] = g;
+            c->f[l] = 0;
+        }
+        c->f[l] += c->w[col];
+        if (c->lunits[l]) {
+            if (ni && (col < c->ic[ni - 1] ||
+                       (col == c->ic[ni - 1] && off < c->io[ni - 1])))
+                sorted = 0;
+            c->ic[ni] = col;
+            c->io[ni] = off;
+            c->iu[ni++] = c->lunits[l];
+        }
+    }
+    int len = 0, body = 0;
+    if ((rc = api->xColumnSize(fts, -1, &len)) != SQLITE_OK ||
+        (rc = api->xColumnSize(fts, 2, &body)) != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    double base = 0;
+    for (int l = 0; l < c->nleaf; l++)
+        if (c->gen[l] == g)
+            base += p->leaf[l].idf * ts_tf(c->f[l], len, c->avgdl);
+    uint64_t matched = matched_units(c, g);
+    double score = base;
+    if (c->relaxed)
+        score *= coordination(p, matched, c->prm.coord_exp);
+    uint64_t need = matched & c->content;
+    if (__builtin_popcountll(need) >= 2 && c->prm.prox_boost > 0) {
+        if (!sorted) { /* insertion sort: instances are few */
+            for (int i = 1; i < ni; i++)
+                for (int j = i; j > 0 && (c->ic[j] < c->ic[j - 1] ||
+                                          (c->ic[j] == c->ic[j - 1] &&
+                                           c->io[j] < c->io[j - 1]));
+                     j--) {
+                    int tc = c->ic[j], to = c->io[j];
+                    uint64_t tu = c->iu[j];
+                    c->ic[j] = c->ic[j - 1], c->io[j] = c->io[j - 1];
+                    c->iu[j] = c->iu[j - 1];
+                    c->ic[j - 1] = tc, c->io[j - 1] = to, c->iu[j - 1] = tu;
+                }
+        }
+        int win = window(c->ic, c->io, c->iu, ni, need);
+        if (win > 0) {
+            int slack = win - __builtin_popcountll(need);
+            score *= 1.0 + c->prm.prox_boost /
+                               (1.0 + (slack > 0 ? slack : 0) /
+                                          c->prm.prox_scale);
+        }
+    }
+    score *= prior(&c->prm, c->short_len, body);
+    sqlite3_result_double(ctx, score);
+}
+
+int rank_register(sqlite3 *db, struct mg_err *err)
+{
+    fts5_api *api = tok_fts5_api(db);
+    if (!api)
+        return mg_fail(err, "this SQLite library has no FTS5");
+    if (api->xCreateFunction(api, "morgue_rank", NULL, rank_fn, NULL) !=
+        SQLITE_OK)
+        return mg_fail(err, "cannot register morgue_rank: %s",
+                       sqlite3_errmsg(db));
+    return 0;
+}
+
+/* The leaves whose presence matches unit u in a relaxed search (all its
+ * leaves, but a hyphenated word's parts, which match it only together),
+ * and the parts.  Walks the unit's node. */
+static void unit_leaves(const struct qnode *n, int **any, int *nany,
+                        int **all, int *nall, int in_parts)
+{
+    if (n->kind == QN_TERM) {
+        if (n->leaf < 0)
+            return;
+        int **v = in_parts ? all : any;
+        int *k = in_parts ? nall : nany;
+        *v = mg_realloc(*v, sizeof **v * (size_t)(*k + 1));
+        (*v)[(*k)++] = n->leaf;
+        return;
+    }
+    int upto = n->kind == QN_NOT ? 1 : n->nkid;
+    for (int i = 0; i < upto; i++)
+        unit_leaves(n->kid[i], any, nany, all, nall,
+                    in_parts || (n->kind == QN_OR && n->hyphen && i == 2));
+}
+
+/* A new context for expression e. */
+static struct rank_ctx *ctx_new(const struct rank_query *rq,
+                                const struct plan_expr *e)
+{
+    const struct plan *p = rq->plan;
+    struct rank_ctx *c = mg_calloc(1, sizeof *c);
+    c->p = p;
+    c->nphrase = e->nphrase;
+    c->leaf = e->leaf;
+    c->primary = mg_calloc((size_t)(e->nphrase ? e->nphrase : 1), 1);
+    c->nleaf = p->nleaf;
+    unsigned char *seen = mg_calloc((size_t)(p->nleaf ? p->nleaf : 1), 1);
+    for (int i = 0; i < e->nphrase; i++)
+        if (e->leaf[i] >= 0 && !seen[e->leaf[i]])
+            seen[e->leaf[i]] = c->primary[i] = 1;
+    free(seen);
+    for (int i = 0; i < TS_NCOLS; i++)
+        c->w[i] = rq->weights ? rq->weights[i] : TS_WEIGHTS[i];
+    c->prm = rq->params;
+    c->relaxed = rq->relaxed;
+    c->avgdl = p->avgdl > 0 ? p->avgdl : 1.0;
+    c->short_len = short_len(&rq->params, p);
+    size_t nl = (size_t)(p->nleaf ? p->nleaf : 1);
+    c->lunits = mg_calloc(nl, sizeof *c->lunits);
+    c->f = mg_calloc(nl, sizeof *c->f);
+    c->gen = mg_calloc(nl, sizeof *c->gen);
+    c->any0 = mg_calloc((size_t)p->nunit + 1, sizeof *c->any0);
+    c->all0 = mg_calloc((size_t)p->nunit + 1, sizeof *c->all0);
+    int nany = 0, nall = 0;
+    for (int u = 0; u < p->nunit && u < 64; u++) {
+        c->any0[u] = nany;
+        c->all0[u] = nall;
+        unit_leaves(p->unit[u].node, &c->any, &nany, &c->all, &nall, 0);
+        if (p->unit[u].content) {
+            c->content |= (uint64_t)1 << u;
+            for (int k = 0; k < p->unit[u].nleaf; k++)
+                c->lunits[p->unit[u].leaf[k]] |= (uint64_t)1 << u;
+        }
+    }
+    c->any0[p->nunit] = nany;
+    c->all0[p->nunit] = nall;
+    return c;
+}
+
+static void ctx_free(struct rank_ctx *c)
+{
+    if (!c)
+        return;
+    free(c->primary);
+    free(c->lunits);
+    free(c->f);
+    free(c->gen);
+    free(c->any0);
+    free(c->any);
+    free(c->all0);
+    free(c->all);
+    free(c->ic);
+    free(c->io);
+    free(c->iu);
+    free(c);
+}
+
+/* ---- passes ------------------------------------------------------------- */
+
+/* One statement over the index, rebound for each pass. */
+struct runner {
+    const struct rank_query *rq;
+    sqlite3_stmt *st;
+    int iq, ictx, ilo, ihi;
+    struct rank_ctx *ctx;   /* of the bound expression */
+    struct plan_expr expr;
+    struct rank_stats *stats;
+    /* when pruning: what each new context reads (rank_ctx) */
+    int nblocks;
+    const double *blk_ub, *lb;
+    const unsigned char *done, *dirty;
+    const double *theta;
+    double fmax;
+    int64_t skipped;
+};
+
+static int runner_open(struct runner *r, const struct rank_query *rq,
+                       struct rank_stats *stats, struct mg_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->rq = rq;
+    r->stats = stats;
+    if (rq->prepare(rq->pctx, &r->st, err) < 0)
+        return -1;
+    r->iq = sqlite3_bind_parameter_index(r->st, ":q");
+    r->ictx = sqlite3_bind_parameter_index(r->st, ":ctx");
+    r->ilo = sqlite3_bind_parameter_index(r->st, ":lo");
+    r->ihi = sqlite3_bind_parameter_index(r->st, ":hi");
+    return 0;
+}
+
+/* Makes e (taken) the expression of the passes to come. */
+static void runner_expr(struct runner *r, struct plan_expr *e)
+{
+    ctx_free(r->ctx);
+    plan_expr_free(&r->expr);
+    r->expr = *e;
+    memset(e, 0, sizeof *e);
+    r->ctx = ctx_new(r->rq, &r->expr);
+    if (r->theta) {
+        r->ctx->nblocks = r->nblocks;
+        r->ctx->blk_ub = r->blk_ub;
+        r->ctx->lb = r->lb;
+        r->ctx->done = r->done;
+        r->ctx->dirty = r->dirty;
+        r->ctx->theta = r->theta;
+        r->ctx->fmax = r->fmax;
+        r->ctx->skipped = &r->skipped;
+    }
+    sqlite3_reset(r->st);
+    sqlite3_bind_text(r->st, r->iq, r->expr.text.s, -1, SQLITE_STATIC);
+    sqlite3_bind_pointer(r->st, r->ictx, r->ctx, "morgue_rank", NULL);
+}
+
+static void runner_close(struct runner *r)
+{
+    sqlite3_finalize(r->st);
+    ctx_free(r->ctx);
+    plan_expr_free(&r->expr);
+}
+
+static int run_fail(const struct rank_query *rq, struct mg_err *err)
+{
+    return mg_fail(err, "%s: search failed: %s",
+                   sqlite3_db_filename(rq->db, "main"),
+                   sqlite3_errmsg(rq->db));
+}
+
+/* Scores the articles of the current expression in rowids lo..hi and
+ * calls fn for each. */
+static int runner_pass(struct runner *r, int64_t lo, int64_t hi,
+                       void (*fn)(void *ctx, int64_t id, double score),
+                       void *fctx, struct mg_err *err)
+{
+    sqlite3_reset(r->st);
+    sqlite3_bind_int64(r->st, r->ilo, lo);
+    sqlite3_bind_int64(r->st, r->ihi, hi);
+    if (r->stats)
+        r->stats->statements++;
+    int rc;
+    while ((rc = sqlite3_step(r->st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(r->st, 1) == SQLITE_NULL)
+            continue; /* passed over by its bound */
+        if (r->stats)
+            r->stats->scored++;
+        fn(fctx, sqlite3_column_int64(r->st, 0),
+           sqlite3_column_double(r->st, 1));
+    }
+    sqlite3_reset(r->st);
+    return rc == SQLITE_DONE ? 0 : run_fail(r->rq, err);
+}
+
+int rank_each(const struct rank_query *rq, const struct plan_expr *e,
+              int64_t lo, int64_t hi,
+              void (*fn)(void *ctx, int64_t id, double score), void *ctx,
+              struct mg_err *err)
+{
+    struct runner r;
+    if (runner_open(&r, rq, NULL, err) < 0)
+        return -1;
+    struct plan_expr copy = {0};
+    buf_adds(&copy.text, e->text.s ? e->text.s : "");
+    for (int i = 0; i < e->nphrase; i++) {
+        if (copy.nphrase == copy.cap) {
+            copy.cap = copy.cap ? copy.cap * 2 : 16;
+            copy.leaf = mg_realloc(copy.leaf, sizeof *copy.leaf *
+                                                  (size_t)copy.cap);
+        }
+        copy.leaf[copy.nphrase++] = e->leaf[i];
+    }
+    runner_expr(&r, &copy);
+    int rc = runner_pass(&r, lo, hi, fn, ctx, err);
+    runner_close(&r);
+    return rc;
+}
+
+/* ---- the best k --------------------------------------------------------- */
+
+/* A heap of the best k so far; the root is the worst kept. */
+struct heap {
+    struct rank_hit *h;
+    int n, k;
+    const struct rank_query *rq;
+    double theta; /* the score to beat: the worst kept once k are, else
+                   * -inf */
+    int failed;
+};
+
+/* Whether hit i is worse than hit j. */
+static int worse(const struct rank_hit *h, int i, int j)
+{
+    return rank_before(h[j].score, h[j].id, h[i].score, h[i].id);
+}
+
+static void heap_push(void *ctx, int64_t id, double score)
+{
+    struct heap *hp = ctx;
+    const struct rank_query *rq = hp->rq;
+    if (rq->fresh > 0 && rq->date) {
+        /* a fresh article counts up to twice: look its date up only when
+         * that could bring it in */
+        if (hp->n == hp->k &&
+            !rank_before(2 * score, id, hp->h[0].score, hp->h[0].id))
+            return;
+        double jd = 0;
+        if (rq->date(rq->pctx, id, &jd) < 0) {
+            hp->failed = 1;
+            return;
+        }
+        if (jd > 0 && rq->newest > 0) {
+            double age = rq->newest - jd;
+            score *= 1.0 + pow(0.5, (age > 0 ? age : 0) / rq->fresh);
+        }
+    }
+    struct rank_hit *h = hp->h;
+    int i;
+    if (hp->n < hp->k) {
+        h[i = hp->n++] = (struct rank_hit){id, score};
+        while (i > 0 && worse(h, i, (i - 1) / 2)) {
+            struct rank_hit t = h[i];
+            h[i] = h[(i - 1) / 2];
+            h[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+        if (hp->n == hp->k)
+            hp->theta = h[0].score;
+        return;
+    }
+    if (hp->k == 0 || !rank_before(score, id, h[0].score, h[0].id))
+        return;
+    h[i = 0] = (struct rank_hit){id, score};
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, w = i;
+        if (l < hp->n && worse(h, l, w))
+            w = l;
+        if (r < hp->n && worse(h, r, w))
+            w = r;
+        if (w == i)
+            break;
+        struct rank_hit t = h[i];
+        h[i] = h[w];
+        h[w] = t;
+        i = w;
+    }
+    hp->theta = h[0].score;
+}
+
+/* The score an unseen article must beat (-inf until k are kept). */
+static double threshold(const struct heap *hp)
+{
+    return hp->theta;
+}
+
+static int by_hit(const void *x, const void *y)
+{
+    const struct rank_hit *a = x, *b = y;
+    return rank_before(a->score, a->id, b->score, b->id)   ? -1
+           : rank_before(b->score, b->id, a->score, a->id) ? 1
+                                                           : 0;
+}
+
+/* Articles a search may score every one of without harm. */
+#define EXHAUSTIVE_DF 3000
+/* A leaf without block bounds has its blocks found by reading its
+ * articles' rowids, when it has at most this many. */
+#define SCAN_MAX 50000
+
+/* The bounds of a search: per leaf and block, the most the leaf can add
+ * to an article of the block (0: no article of the block holds it). */
+struct bounds {
+    int nblocks;
+    double *lb;      /* nleaf * nblocks */
+    double *lmax;    /* per leaf: the most over all blocks */
+    unsigned char *dirty; /* per block: changed since its bounds */
+};
+
+static void bounds_free(struct bounds *b)
+{
+    free(b->lb);
+    free(b->lmax);
+    free(b->dirty);
+}
+
+/* Reads the bounds of key k into q[0..nblocks) (0 where none). */
+static int key_bounds(sqlite3 *db, sqlite3_stmt *st, const char *k,
+                      uint8_t *q, int nblocks)
+{
+    memset(q, 0, (size_t)nblocks);
+    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t chunk = sqlite3_column_int64(st, 0);
+        const uint8_t *b = sqlite3_column_blob(st, 1);
+        int n = sqlite3_column_bytes(st, 1);
+        for (int i = 0; b && i < n && i < TS_CHUNK; i++) {
+            int64_t blk = chunk * TS_CHUNK + i;
+            if (blk < nblocks)
+                q[blk] = b[i];
+        }
+    }
+    sqlite3_reset(st);
+    (void)db;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Fills the bounds of every leaf over the blocks below the tail: from the
+ * stored bounds of its keys, or (a word too rare to have them) from the
+ * rowids of its articles.  Returns 0, 1 when the search had better score
+ * everything (a leaf without bounds in too many articles), -1 on error. */
+static int load_bounds(const struct rank_query *rq, int64_t tail,
+                       struct bounds *b, struct mg_err *err)
+{
+    const struct plan *p = rq->plan;
+    sqlite3 *db = rq->db;
+    b->nblocks = (int)(tail >> TS_BLOCK_SHIFT);
+    size_t nb = (size_t)(b->nblocks ? b->nblocks : 1);
+    b->lb = mg_calloc((size_t)(p->nleaf ? p->nleaf : 1) * nb, sizeof *b->lb);
+    b->lmax = mg_calloc((size_t)(p->nleaf ? p->nleaf : 1), sizeof *b->lmax);
+    b->dirty = mg_calloc(nb, 1);
+    /* avgdl grew since the bounds were made: they grow at most as much */
+    double c = p->meta.avgdl_ref > 0 && p->avgdl > p->meta.avgdl_ref
+                   ? p->avgdl / p->meta.avgdl_ref
+                   : 1.0;
+    sqlite3_stmt *kb = NULL, *rows = NULL, *dirty = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT chunk, q FROM term_bounds WHERE term = ?1",
+                           -1, &kb, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT rowid FROM fts WHERE fts MATCH ?1 AND"
+                           " rowid < ?2",
+                           -1, &rows, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT block FROM stats_dirty", -1, &dirty,
+                           NULL) != SQLITE_OK) {
+        run_fail(rq, err);
+        goto out;
+    }
+    while (sqlite3_step(dirty) == SQLITE_ROW) {
+        int64_t blk = sqlite3_column_int64(dirty, 0);
+        if (blk >= 0 && blk < b->nblocks)
+            b->dirty[blk] = 1;
+    }
+    uint8_t **kq = mg_calloc((size_t)(p->nkey ? p->nkey : 1), sizeof *kq);
+    for (int l = 0; l < p->nleaf; l++) {
+        const struct plan_leaf *lf = &p->leaf[l];
+        double *out = b->lb + (size_t)l * nb;
+        if (!lf->bounded) {
+            if (lf->df > SCAN_MAX) {
+                rc = 1;
+                goto freekq;
+            }
+            double v = lf->idf * (TS_K1 + 1.0);
+            struct buf q = {0};
+            if (lf->col >= 0)
+                buf_printf(&q, "%s : ", (const char *[]){"title", "lede",
+                                                         "body", "captions",
+                                                         "highlights"}[lf->col]);
+            buf_adds(&q, lf->fts);
+            sqlite3_bind_text(rows, 1, q.s, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(rows, 2, tail);
+            buf_free(&q);
+            int step;
+            while ((step = sqlite3_step(rows)) == SQLITE_ROW)
+                out[sqlite3_column_int64(rows, 0) >> TS_BLOCK_SHIFT] = v;
+            sqlite3_reset(rows);
+            if (step != SQLITE_DONE) {
+                run_fail(rq, err);
+                goto freekq;
+            }
+            b->lmax[l] = v;
+            continue;
+        }
+        for (int i = 0; i < lf->npos; i++)
+            for (int a = 0; a < lf->pos[i].nalt; a++) {
+                int k = lf->pos[i].alt[a].key;
+                if (kq[k])
+                    continue;
+                kq[k] = mg_malloc(nb);
+                if (key_bounds(db, kb, p->key[k].key, kq[k], b->nblocks) <
+                    0) {
+                    run_fail(rq, err);
+                    goto freekq;
+                }
+            }
+        for (int blk = 0; blk < b->nblocks; blk++) {
+            double leaf = TS_K1 + 1.0;
+            for (int i = 0; i < lf->npos && leaf > 0; i++) {
+                double sum = 0;
+                for (int a = 0; a < lf->pos[i].nalt; a++)
+                    sum += ts_bound(kq[lf->pos[i].alt[a].key][blk]);
+                if (sum < leaf)
+                    leaf = sum;
+            }
+            if (leaf > 0) {
+                out[blk] = lf->idf * leaf * c;
+                if (out[blk] > b->lmax[l])
+                    b->lmax[l] = out[blk];
+            }
+        }
+    }
+    rc = 0;
+freekq:
+    for (int k = 0; k < p->nkey; k++)
+        free(kq[k]);
+    free(kq);
+out:
+    sqlite3_finalize(kb);
+    sqlite3_finalize(rows);
+    sqlite3_finalize(dirty);
+    return rc;
+}
+
+/* Whether node n can match an article of block blk, by its leaves'
+ * bounds (strict: its operators; relaxed: any of its words). */
+static int present(const struct qnode *n, const struct bounds *b, int nb,
+                   int blk, int relaxed)
+{
+    switch (n->kind) {
+    case QN_TERM:
+        return n->leaf >= 0 && b->lb[(size_t)n->leaf * (size_t)nb + blk] > 0;
+    case QN_NOT:
+        return present(n->kid[0], b, nb, blk, relaxed);
+    case QN_AND:
+    case QN_NEAR:
+        for (int i = 0; i < n->nkid; i++) {
+            int m = present(n->kid[i], b, nb, blk, relaxed);
+            if (relaxed && m)
+                return 1;
+            if (!relaxed && !m)
+                return 0;
+        }
+        return !relaxed;
+    case QN_OR:
+        if (n->hyphen) /* the phrase, the joined word, or all parts */
+            return present(n->kid[0], b, nb, blk, 0) ||
+                   present(n->kid[1], b, nb, blk, 0) ||
+                   present(n->kid[2], b, nb, blk, 0);
+        for (int i = 0; i < n->nkid; i++)
+            if (present(n->kid[i], b, nb, blk, relaxed))
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
+/* A block to read and its bound. */
+struct blk {
+    int b;
+    double ub;
+};
+
+static int by_ub(const void *x, const void *y)
+{
+    const struct blk *a = x, *b = y;
+    return a->ub > b->ub ? -1 : a->ub < b->ub ? 1 : a->b - b->b;
+}
+
+static int by_block(const void *x, const void *y)
+{
+    const struct blk *a = x, *b = y;
+    return a->b - b->b;
+}
+
+/* The most proximity can multiply by (and freshness: twice), and how
+ * much more of a short article the search's prior keeps than the one the
+ * bounds hold (ts_prior): 1 when it is the same or harsher. */
+static double factor_max(const struct rank_query *rq)
+{
+    const struct plan *p = rq->plan;
+    int content = 0;
+    for (int u = 0; u < p->nunit; u++)
+        content += p->unit[u].content;
+    double f = content >= 2 ? 1.0 + rq->params.prox_boost : 1.0;
+    if (rq->fresh > 0)
+        f *= 2.0;
+    double len = short_len(&rq->params, p), worst = 1.0;
+    double upto = len > TS_SHORT_BODY ? len : TS_SHORT_BODY;
+    for (double b = 0; b <= upto; b++) {
+        double r = prior(&rq->params, len, b) / ts_prior(b);
+        if (r > worst)
+            worst = r;
+    }
+    return f * worst * (1.0 + 1e-9); /* and a margin for rounding */
+}
+
+/* The units of a relaxed search that can still bring an article above
+ * theta (MaxScore): the others, with every leaf that does not make an
+ * article match a unit of those kept, cannot together.  Fills keep
+ * (indexes of units) and returns their number. */
+static int essential(const struct rank_query *rq, const struct bounds *b,
+                     double theta, double fmax, int *keep)
+{
+    const struct plan *p = rq->plan;
+    int n = 0, *order = mg_malloc(sizeof *order * (size_t)(p->nunit + 1));
+    double *ub = mg_calloc((size_t)p->nunit + 1, sizeof *ub);
+    for (int u = 0; u < p->nunit; u++) {
+        if (!p->unit[u].content)
+            continue;
+        for (int k = 0; k < p->unit[u].nleaf; k++)
+            ub[u] += b->lmax[p->unit[u].leaf[k]];
+        order[n++] = u;
+    }
+    /* least first */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && ub[order[j]] < ub[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    /* every leaf's most: a doc matching only the dropped units holds no
+     * leaf that matches a kept unit; but a leaf of a kept unit that does
+     * not match it alone (a hyphenated word's part) or a stop word may
+     * still be there */
+    double free_leaves = 0;
+    unsigned char *free_l = mg_calloc((size_t)(p->nleaf ? p->nleaf : 1), 1);
+    for (int l = 0; l < p->nleaf; l++)
+        free_l[l] = 1;
+    for (int u = 0; u < p->nunit; u++)
+        if (p->unit[u].content)
+            for (int k = 0; k < p->unit[u].nleaf; k++)
+                free_l[p->unit[u].leaf[k]] = 0;
+    /* hyphen parts match nothing alone: always counted */
+    for (int u = 0; u < p->nunit; u++) {
+        int *any = NULL, *all = NULL, nany = 0, nall = 0;
+        unit_leaves(p->unit[u].node, &any, &nany, &all, &nall, 0);
+        for (int k = 0; k < nall; k++)
+            free_l[all[k]] = 1;
+        free(any);
+        free(all);
+    }
+    for (int l = 0; l < p->nleaf; l++)
+        if (free_l[l])
+            free_leaves += b->lmax[l];
+    free(free_l);
+    uint64_t dropped = 0;
+    double sum = free_leaves;
+    int d = 0;
+    for (; d < n; d++) {
+        int u = order[d];
+        double s = sum + ub[u];
+        if (fmax * coordination(p, dropped | (uint64_t)1 << u,
+                                rq->params.coord_exp) *
+                s >= theta)
+            break;
+        dropped |= (uint64_t)1 << u;
+        sum = s;
+    }
+    int k = 0;
+    for (int i = d; i < n; i++)
+        keep[k++] = order[i];
+    free(order);
+    free(ub);
+    return k;
+}
+
+/* The cost model that joins candidate blocks into one pass: a pass over
+ * a rowid range costs a seek per phrase and index segment (about PASS_MS
+ * + PHRASE_MS a phrase), stepping through the articles of the pass's
+ * first part costs about POSTING_MS each (what the bounds rule out is
+ * passed over, article by article, without being scored).  Measured on a
+ * 500,000-article index of 11 segments (docs/performance.md). */
+#define PASS_MS 0.03
+#define PHRASE_MS 0.13
+#define POSTING_MS 0.00015
+
+int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
+             int *n, struct rank_stats *stats, struct mg_err *err)
+{
+    const struct plan *p = rq->plan;
+    struct rank_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    *n = 0;
+    struct heap hp = {.h = mg_malloc(sizeof *hp.h * (size_t)(k > 0 ? k : 1)),
+                      .k = k > 0 ? k : 0,
+                      .rq = rq,
+                      .theta = -HUGE_VAL};
+    struct runner r;
+    struct bounds b = {0};
+    struct blk *bl = NULL;
+    double *blk_ub = NULL;
+    unsigned char *done = NULL;
+    int *keep = NULL;
+    int rc = -1;
+    if (runner_open(&r, rq, stats, err) < 0) {
+        free(hp.h);
+        return -1;
+    }
+    /* Score everything when bounds cannot help or are not there. */
+    int all = rq->exhaustive || !p->stats || p->meta.rowid_max <= 0 ||
+              (rq->weights && memcmp(rq->weights, TS_WEIGHTS,
+                                     sizeof TS_WEIGHTS) != 0);
+    double est = 0;
+    if (!all) {
+        if (rq->relaxed) {
+            for (int u = 0; u < p->nunit; u++)
+                if (p->unit[u].content)
+                    est += (double)p->unit[u].df;
+        } else {
+            est = p->N;
+            for (int u = 0; u < p->nunit; u++)
+                if ((double)p->unit[u].df < est)
+                    est = (double)p->unit[u].df;
+        }
+        all = est <= EXHAUSTIVE_DF;
+    }
+    int64_t tail = (p->meta.rowid_max >> TS_BLOCK_SHIFT) << TS_BLOCK_SHIFT;
+    if (!all) {
+        int got = load_bounds(rq, tail, &b, err);
+        if (got < 0)
+            goto out;
+        all = got == 1;
+    }
+    struct plan_expr e = {0};
+    if (rq->relaxed)
+        plan_expr_relaxed(p, &e);
+    else
+        plan_expr_strict(p, &e);
+    if (all) {
+        runner_expr(&r, &e);
+        stats->exhaustive = 1;
+        if (runner_pass(&r, 0, INT64_MAX, heap_push, &hp, err) < 0 ||
+            hp.failed)
+            goto out;
+        rc = 0;
+        goto out;
+    }
+    /* every block that can hold a match, with its bound */
+    int nb = b.nblocks;
+    double fmax = factor_max(rq);
+    bl = mg_malloc(sizeof *bl * (size_t)(nb ? nb : 1));
+    blk_ub = mg_malloc(sizeof *blk_ub * (size_t)(nb ? nb : 1));
+    done = mg_calloc((size_t)(nb ? nb : 1), 1);
+    int nbl = 0;
+    for (int blk = 0; blk < nb; blk++) {
+        blk_ub[blk] = HUGE_VAL;
+        if (b.dirty[blk])
+            continue;
+        uint64_t units = 0;
+        int ok = !rq->relaxed;
+        for (int u = 0; u < p->nunit; u++) {
+            int m = present(p->unit[u].node, &b, nb, blk, rq->relaxed);
+            if (m)
+                units |= (uint64_t)1 << u;
+            if (rq->relaxed && m && p->unit[u].content)
+                ok = 1;
+            if (!rq->relaxed && !m)
+                ok = 0;
+        }
+        if (!ok) {
+            done[blk] = 1; /* nothing there can match */
+            stats->skipped++;
+            continue;
+        }
+        double sum = 0;
+        for (int l = 0; l < p->nleaf; l++)
+            sum += b.lb[(size_t)l * (size_t)nb + blk];
+        double ub = fmax * sum;
+        if (rq->relaxed)
+            ub *= coordination(p, units, rq->params.coord_exp);
+        blk_ub[blk] = ub;
+        bl[nbl++] = (struct blk){blk, ub};
+    }
+    /* Articles are passed over, one by one, by their block's bound and by
+     * their own words' bounds in it. */
+    r.nblocks = nb;
+    r.blk_ub = blk_ub;
+    r.lb = b.lb;
+    r.done = done;
+    r.dirty = b.dirty;
+    r.theta = &hp.theta;
+    r.fmax = fmax;
+    runner_expr(&r, &e);
+    /* the articles added since the bounds, and the blocks changed since,
+     * are read whole */
+    if (runner_pass(&r, tail, INT64_MAX, heap_push, &hp, err) < 0)
+        goto out;
+    for (int blk = 0; blk < nb; blk++)
+        if (b.dirty[blk]) {
+            if (runner_pass(&r, (int64_t)blk << TS_BLOCK_SHIFT,
+                            ((int64_t)(blk + 1) << TS_BLOCK_SHIFT) - 1,
+                            heap_push, &hp, err) < 0)
+                goto out;
+            done[blk] = 1;
+        }
+    qsort(bl, (size_t)nbl, sizeof *bl, by_ub);
+    keep = mg_malloc(sizeof *keep * (size_t)(p->nunit + 1));
+    int nkeep = -1, batch = 2, passes = 0;
+    /* the articles a pass over everything would step through: the AND's
+     * rarest unit, or the OR of the units that can still reach the page */
+    double driver = 0;
+    if (!rq->relaxed) {
+        driver = p->N;
+        for (int u = 0; u < p->nunit; u++)
+            if ((double)p->unit[u].df < driver)
+                driver = (double)p->unit[u].df;
+    }
+    for (int i = 0; i < nbl;) {
+        while (i < nbl && done[bl[i].b])
+            i++;
+        if (i >= nbl)
+            break;
+        double theta = threshold(&hp);
+        if (bl[i].ub < theta)
+            break; /* no block left can reach the page */
+        if (rq->relaxed && theta > -HUGE_VAL) {
+            int m = essential(rq, &b, theta, fmax, keep);
+            if (m != nkeep) { /* fewer units can still reach it */
+                struct plan_expr d = {0};
+                plan_expr_driver(p, keep, m, &d);
+                runner_expr(&r, &d);
+                nkeep = m;
+            }
+            if (m == 0)
+                break;
+        }
+        if (rq->relaxed) {
+            driver = 0;
+            if (nkeep < 0) {
+                for (int u = 0; u < p->nunit; u++)
+                    if (p->unit[u].content)
+                        driver += (double)p->unit[u].df;
+            } else {
+                for (int q = 0; q < nkeep; q++)
+                    driver += (double)p->unit[keep[q]].df;
+            }
+            if (driver > p->N)
+                driver = p->N;
+        }
+        /* a pass costs a seek per phrase and segment; stepping through
+         * articles costs little: blocks close enough go in one pass, the
+         * ones between them read too (what their bounds rule out is
+         * passed over article by article) */
+        double pass_ms = PASS_MS + PHRASE_MS * r.expr.nphrase;
+        double density = driver / p->N;
+        int gap = (int)(pass_ms / (POSTING_MS * TS_BLOCK *
+                                   (density > 1e-6 ? density : 1e-6)));
+        /* the next few blocks by bound, in rowid order, adjacent ones in
+         * one pass */
+        int j = i, m = 0;
+        struct blk *take = mg_malloc(sizeof *take * (size_t)batch);
+        for (; j < nbl && m < batch && bl[j].ub >= theta; j++)
+            if (!done[bl[j].b])
+                take[m++] = bl[j];
+        qsort(take, (size_t)m, sizeof *take, by_block);
+        for (int a = 0; a < m;) {
+            int z = a + 1;
+            while (z < m && take[z].b - take[z - 1].b - 1 <= gap)
+                z++;
+            int lo = take[a].b, hi = take[z - 1].b;
+            passes++;
+            if (runner_pass(&r, (int64_t)lo << TS_BLOCK_SHIFT,
+                            ((int64_t)hi + 1) * TS_BLOCK - 1, heap_push, &hp,
+                            err) < 0 ||
+                hp.failed) {
+                free(take);
+                goto out;
+            }
+            for (int q = lo; q <= hi; q++) {
+                stats->blocks += !done[q];
+                done[q] = 1;
+            }
+            a = z;
+        }
+        free(take);
+        i = j;
+        if (batch < 64)
+            batch *= 2;
+    }
+    for (int blk = 0; blk < nb; blk++)
+        stats->skipped += !done[blk];
+    rc = 0;
+out:
+    stats->passed_over = r.skipped;
+    if (rc == 0) {
+        qsort(hp.h, (size_t)hp.n, sizeof *hp.h, by_hit);
+        memcpy(out, hp.h, sizeof *out * (size_t)hp.n);
+        *n = hp.n;
+    }
+    if (hp.failed && rc == 0)
+        rc = -1;
+    free(hp.h);
+    free(bl);
+    free(blk_ub);
+    free(done);
+    free(keep);
+    bounds_free(&b);
+    runner_close(&r);
+    return rc;
+}
