@@ -1070,7 +1070,9 @@ static void machine_info(struct report *r)
     if (!r->git[0])
         snprintf(r->git, sizeof r->git, "nogit");
     char st[256];
-    command_line("git status --porcelain --untracked-files=no 2>/dev/null",
+    /* the results a run writes itself (bench/results) don't count */
+    command_line("git status --porcelain --untracked-files=no -- ':/'"
+                 " ':(top,exclude)bench/results' 2>/dev/null",
                  st, sizeof st);
     r->dirty = st[0] != '\0';
 }

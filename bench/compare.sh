@@ -57,7 +57,7 @@ if [ "${BENCH_FRESH:-0}" = 1 ] || [ ! -f "$work/key" ] ||
     rm -rf "$work"
     mkdir -p "$work" || exit 1
     ls "$DIR/archive"/part-*.jsonl | head -n $((N / PER_FILE)) >"$work/files"
-    echo "bench-compare: indexing $N articles into $db (at 500,000, about 5 minutes) ..."
+    echo "bench-compare: indexing $N articles into $db (at 500,000, several minutes) ..."
     /usr/bin/time -f '%e %M' -o "$work/time" \
         "$BIN/morgue-index" --db "$db" $(cat "$work/files") >"$work/index.log" 2>&1
     status=$?
