@@ -93,6 +93,7 @@ unit: $(BUILD)/tests/run
 e2e: $(PROGS)
 	sh tests/e2e.sh $(BINDIR)
 	bash tests/api.sh $(BINDIR)
+	bash tests/flood.sh $(BINDIR)
 
 # The search page in headless Chromium (playwright-core from npm): search,
 # highlights, the timeline, a facet click; screenshots in build/browser/.

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "plan.h"
 #include "search.h"
 #include "search_json.h"
 #include "store.h"
@@ -485,6 +486,10 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
     searcher_set_deadline(w->searcher, 0);
     if (rc == SEARCH_EUSAGE) {
         reply_error(out, 400, "%s", err.msg);
+    } else if (rc == SEARCH_ETIME) {
+        /* past its budget (so.budget): the message says so and how to
+         * narrow it (searcher_timed_out() was reset with the deadline) */
+        reply_error(out, 503, "%s", err.msg);
     } else if (rc < 0) {
         reply_failure(w, out, &err);
     } else {
@@ -659,6 +664,61 @@ static void do_static(struct api *a, const char *path,
             return;
         }
     reply_error(out, 404, "not found");
+}
+
+/* Whether the query holds a prefix long enough to be expanded: a '*'
+ * after at least PLAN_MIN_PREFIX letters or digits (counted as code
+ * points; any byte outside ASCII counts as a letter).  Shorter prefixes
+ * are refused by the search at once, so they need no lane of their own. */
+static int has_prefix(const char *q, size_t len)
+{
+    int run = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)q[i];
+        if (c == '*') {
+            if (run >= PLAN_MIN_PREFIX)
+                return 1;
+            run = 0;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   (c >= '0' && c <= '9') || c >= 0xC0) {
+            run++;
+        } else if (c < 0x80) {
+            run = 0;
+        }
+    }
+    return 0;
+}
+
+/* Routes as api_handle() does: whatever api_lane() calls API_LANE_NONE,
+ * api_handle() answers without the worker's connection. */
+enum api_lane api_lane(const char *method, const char *path,
+                       const struct api_param *params, int nparams)
+{
+    static const char ARTICLE[] = "/api/article/";
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return API_LANE_NONE;
+    if (strcmp(path, "/api/search") == 0) {
+        for (int i = 0; i < nparams; i++)
+            if (strcmp(params[i].key, "q") == 0 &&
+                has_prefix(params[i].value, params[i].len))
+                return API_LANE_PREFIX;
+        return API_LANE_MAIN;
+    }
+    if (strcmp(path, "/api/entities") == 0 || strcmp(path, "/healthz") == 0 ||
+        strncmp(path, ARTICLE, sizeof ARTICLE - 1) == 0)
+        return API_LANE_MAIN;
+    return API_LANE_NONE;
+}
+
+void api_busy(struct api_response *out, enum api_lane lane, double waited)
+{
+    memset(out, 0, sizeof *out);
+    reply_error(out, 503,
+                "the server is busy: no %s was free for %.1f s; try again "
+                "in a moment",
+                lane == API_LANE_PREFIX ? "worker for searches with a prefix"
+                                        : "worker",
+                waited);
 }
 
 void api_handle(struct api_worker *w, const char *method, const char *path,

@@ -46,7 +46,8 @@ struct api_config {
 };
 
 struct api;        /* shared by all threads, read-only once made */
-struct api_worker; /* one per thread: its own connection to the index */
+struct api_worker; /* its own connection to the index, used by one
+                    * request at a time (morgue-serve keeps lanes of them) */
 
 /* Checks that the index opens (read-only) and reads the page's files
  * into memory: the regular files directly in web_dir whose names are
@@ -73,5 +74,29 @@ void api_handle(struct api_worker *w, const char *method, const char *path,
                 struct api_response *out);
 
 void api_response_free(struct api_response *r);
+
+/* What a request needs, so that a server can keep costly searches from
+ * holding up the rest: morgue-serve gives each lane workers of its own. */
+enum api_lane {
+    API_LANE_NONE,   /* reads no index: a file of the page, a 404, a 405;
+                      * one worker may answer any number of these at once,
+                      * from any threads */
+    API_LANE_MAIN,   /* searches without a prefix, articles, entities,
+                      * /healthz */
+    API_LANE_PREFIX, /* a search whose q holds a prefix of at least
+                      * PLAN_MIN_PREFIX letters ("econ*"): it stands for up
+                      * to PLAN_MAX_EXPANDED words, and over a large index
+                      * may take most of a second */
+};
+
+/* The lane of a request, from its method, decoded path and parameters
+ * alone (no parse, no index: a few string comparisons).  Can't fail; a
+ * request that will be refused may be put in any lane. */
+enum api_lane api_lane(const char *method, const char *path,
+                       const struct api_param *params, int nparams);
+
+/* Sets *out to the 503 of a request that found no worker of its lane free
+ * within waited seconds (api_response_free() frees it).  Can't fail. */
+void api_busy(struct api_response *out, enum api_lane lane, double waited);
 
 #endif

@@ -1,9 +1,20 @@
 /*
  * morgue_serve.c - the morgue-serve program: the JSON API and the search
- * page over HTTP (docs/http-api.md), on libmicrohttpd's thread pool.  The
- * answers come from api.c; this file is HTTP: listening, parameters,
- * headers, the access log, signals.  Exit status: 0 stopped by SIGTERM or
- * SIGINT, 2 usage error or no index, 3 cannot listen.
+ * page over HTTP (docs/http-api.md), on libmicrohttpd with a thread per
+ * connection.  The answers come from api.c; this file is HTTP: listening,
+ * parameters, headers, the access log, signals, and the lanes of workers
+ * that answer.  Exit status: 0 stopped by SIGTERM or SIGINT, 2 usage error
+ * or no index, 3 cannot listen.
+ *
+ * Why lanes: a search with prefixes ("sai* OR yea* OR com*") may take
+ * most of a second over a large archive.  On libmicrohttpd's thread pool
+ * each thread answers its connections one after another, so a /healthz
+ * or a two-word search queued behind a flood of them for seconds.  Now
+ * every connection has its thread, and the work that reads the index
+ * takes a worker (a read-only connection) from its lane (api_lane()):
+ * searches with a prefix from theirs, everything else from the main one,
+ * each of --threads workers.  A flood of prefix searches fills its own
+ * lane and shares the CPU; it never holds a place in the main lane.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,10 +46,10 @@ static const char CSP[] =
     "frame-ancestors 'none'; form-action 'self'";
 
 static struct api *g_api;
-static pthread_key_t g_worker_key;
 static atomic_int g_inflight;
 static atomic_int g_draining;
 static int g_quiet;
+static int g_timeout = 10; /* --timeout: seconds */
 
 /* One request, from its request line to its completion. */
 struct request {
@@ -66,14 +77,21 @@ static void usage(FILE *f)
           "                     loopback only; [::1]:PORT for IPv6; port 0: "
           "any free\n"
           "                     port)\n"
-          "  --threads N        worker threads, each with its own read-only\n"
-          "                     connection (default: the number of cores)\n"
+          "  --threads N        requests that read the index at once, each "
+          "on its\n"
+          "                     own read-only connection, and as many "
+          "searches\n"
+          "                     with a prefix (word*) beside them (default: "
+          "the\n"
+          "                     number of cores)\n"
           "  --web DIR          the page's files (default $MORGUE_WEB, else\n"
           "                     query/web beside the program's folder, else\n"
           "                     /usr/local/share/morgue/web)\n"
-          "  --timeout SECONDS  close idle connections and stop searches "
-          "after\n"
-          "                     this long (default 10)\n"
+          "  --timeout SECONDS  close idle connections, stop searches and "
+          "give up\n"
+          "                     waiting for a free worker after this long "
+          "(503;\n"
+          "                     default 10)\n"
           "  --quiet            no access log on standard error\n"
           "  -h, --help         this help\n"
           "  --version          the version\n"
@@ -233,6 +251,72 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     atomic_fetch_sub(&g_inflight, 1);
 }
 
+/* A lane: workers for one kind of request (api_lane()), each used by
+ * one request at a time; a request waits for a free one. */
+struct lane {
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    struct api_worker *free[MAX_THREADS];
+    int nfree;
+};
+
+static struct lane g_main, g_prefix;
+static struct api_worker *g_static; /* for requests that read no index */
+
+static void lane_init(struct lane *l, int n)
+{
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&l->freed, &ca);
+    pthread_condattr_destroy(&ca);
+    for (int i = 0; i < n; i++)
+        l->free[i] = api_worker_new(g_api);
+    l->nfree = n;
+}
+
+/* Frees the lane's workers; every one must have been given back. */
+static void lane_free(struct lane *l)
+{
+    for (int i = 0; i < l->nfree; i++)
+        api_worker_free(l->free[i]);
+    l->nfree = 0;
+    pthread_cond_destroy(&l->freed);
+    pthread_mutex_destroy(&l->mu);
+}
+
+/* A free worker of the lane, waiting up to wait seconds; NULL when none
+ * came free in time. */
+static struct api_worker *lane_take(struct lane *l, double wait)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)wait;
+    until.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    struct api_worker *w = NULL;
+    pthread_mutex_lock(&l->mu);
+    while (l->nfree == 0 &&
+           pthread_cond_timedwait(&l->freed, &l->mu, &until) != ETIMEDOUT)
+        ;
+    if (l->nfree > 0)
+        w = l->free[--l->nfree];
+    pthread_mutex_unlock(&l->mu);
+    return w;
+}
+
+static void lane_give(struct lane *l, struct api_worker *w)
+{
+    pthread_mutex_lock(&l->mu);
+    l->free[l->nfree++] = w;
+    pthread_cond_signal(&l->freed);
+    pthread_mutex_unlock(&l->mu);
+}
+
 struct params {
     struct api_param p[API_MAX_PARAMS + 1];
     int n;
@@ -252,16 +336,6 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind,
     ps->p[ps->n].len = value ? value_size : 0;
     ps->n++;
     return MHD_YES;
-}
-
-static struct api_worker *thread_worker(void)
-{
-    struct api_worker *w = pthread_getspecific(g_worker_key);
-    if (!w) {
-        w = api_worker_new(g_api);
-        pthread_setspecific(g_worker_key, w);
-    }
-    return w;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
@@ -287,7 +361,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
     struct params ps = {.n = 0};
     MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect, &ps);
     struct api_response out;
-    api_handle(thread_worker(), method, url, ps.p, ps.n, &out);
+    enum api_lane kind = api_lane(method, url, ps.p, ps.n);
+    if (kind == API_LANE_NONE) {
+        api_handle(g_static, method, url, ps.p, ps.n, &out);
+    } else {
+        struct lane *l = kind == API_LANE_PREFIX ? &g_prefix : &g_main;
+        struct api_worker *w = lane_take(l, g_timeout);
+        if (w) {
+            api_handle(w, method, url, ps.p, ps.n, &out);
+            lane_give(l, w);
+        } else {
+            api_busy(&out, kind, g_timeout);
+        }
+    }
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         out.len, out.body,
         out.owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -330,11 +416,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(stderr, "morgue-serve: %s\n", msg);
 }
 
-static void free_worker(void *w)
-{
-    api_worker_free(w);
-}
-
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -356,7 +437,7 @@ int main(int argc, char **argv)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS
                                                       : (int)cores;
-    int timeout = 10, c;
+    int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
@@ -367,7 +448,7 @@ int main(int argc, char **argv)
             break;
         case 'w': web = optarg; break;
         case 'T':
-            if (parse_int(optarg, "--timeout", 1, 3600, &timeout) < 0)
+            if (parse_int(optarg, "--timeout", 1, 3600, &g_timeout) < 0)
                 return 2;
             break;
         case 'q': g_quiet = 1; break;
@@ -391,7 +472,7 @@ int main(int argc, char **argv)
                         "serving the API only\n");
     struct api_config cfg = {.db = store_default_path(db),
                              .web_dir = web_dir,
-                             .timeout_ms = timeout * 1000};
+                             .timeout_ms = g_timeout * 1000};
     struct mg_err err;
     if (api_new(&cfg, &g_api, &err) < 0) {
         fprintf(stderr, "morgue-serve: %s\n", err.msg);
@@ -399,7 +480,9 @@ int main(int argc, char **argv)
         freeaddrinfo(ai);
         return 2;
     }
-    pthread_key_create(&g_worker_key, free_worker);
+    lane_init(&g_main, threads);
+    lane_init(&g_prefix, threads);
+    g_static = api_worker_new(g_api);
 
     /* The signals are taken by the main thread alone, in sigwait(). */
     sigset_t sigs;
@@ -409,15 +492,17 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+    /* A thread per connection: a request that waits for a worker, or
+     * runs a long search, holds up no other connection. */
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+                         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
                          MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER,
         mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)timeout,
+        ai->ai_addr, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)g_timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
         MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
@@ -430,6 +515,9 @@ int main(int argc, char **argv)
     if (!d) {
         fprintf(stderr, "morgue-serve: cannot listen on %s: %s\n", listen_at,
                 errno ? strerror(errno) : "libmicrohttpd failed to start");
+        lane_free(&g_main);
+        lane_free(&g_prefix);
+        api_worker_free(g_static);
         api_free(g_api);
         free(web_dir);
         return 3;
@@ -437,14 +525,15 @@ int main(int argc, char **argv)
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     fprintf(stderr, "morgue-serve: listening on http://%s%s%s:%u/ "
-                    "(%d threads, index %s%s%s)\n",
+                    "(%d workers, %d more for prefix searches, index %s%s%s)\n",
             v6 ? "[" : "", host, v6 ? "]" : "",
-            info ? (unsigned)info->port : 0u, threads, cfg.db,
+            info ? (unsigned)info->port : 0u, threads, threads, cfg.db,
             web_dir ? ", page " : "", web_dir ? web_dir : "");
 
     int sig = 0;
     sigwait(&sigs, &sig);
-    /* Stop accepting; answer what is under way (at most the timeout). */
+    /* Stop accepting; answer what is under way: at most the timeout
+     * waiting for a worker, then the timeout searching. */
     atomic_store(&g_draining, 1);
     fprintf(stderr, "morgue-serve: %s: finishing %d requests, then "
                     "stopping\n",
@@ -453,15 +542,17 @@ int main(int argc, char **argv)
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
     for (int waited = 0; atomic_load(&g_inflight) > 0 &&
-                         waited < (timeout + 1) * 100;
+                         waited < (2 * g_timeout + 1) * 100;
          waited++) {
-        struct timespec ts = {0, 10 * 1000 * 1000};
+        struct timespec ts = {0, 10L * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+    lane_free(&g_main);
+    lane_free(&g_prefix);
+    api_worker_free(g_static);
     api_free(g_api);
     free(web_dir);
-    pthread_key_delete(g_worker_key);
     fputs("morgue-serve: stopped\n", stderr);
     return 0;
 }

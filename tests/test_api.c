@@ -43,6 +43,8 @@ static void make_index(const char *path, const char *const (*arts)[4], int n)
         article_clear(&a);
     }
     cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
+    /* the word statistics, which prefixes are expanded from */
+    cr_assert_eq(store_finish(st, &err), 0, "%s", err.msg);
     store_close(st);
 }
 
@@ -449,4 +451,111 @@ Test(api, a_missing_index_is_503_or_refused_at_start)
                      "unavailable");
     json_decref(d);
     json_decref(get("/api/search", 503, "q=summit", NULL));
+}
+
+/* An index of n articles whose bodies hold 40 of 200 words "grainNNN",
+ * for searches that take some milliseconds. */
+static void make_grain_index(const char *path, int n)
+{
+    const char *(*arts)[4] = mg_calloc((size_t)n, sizeof *arts);
+    for (int i = 0; i < n; i++) {
+        struct buf body = {0};
+        for (int k = 0; k < 40; k++)
+            buf_printf(&body, "grain%03d ", (i * 7 + k * 13) % 200);
+        char uid[32], title[64], date[16];
+        snprintf(uid, sizeof uid, "g%d", i);
+        snprintf(title, sizeof title, "Grain report %d", i);
+        snprintf(date, sizeof date, "19%02d-%02d-01", 70 + i % 30,
+                 1 + i % 12);
+        arts[i][0] = mg_strdup(uid);
+        arts[i][1] = mg_strdup(title);
+        arts[i][2] = buf_take(&body);
+        arts[i][3] = mg_strdup(date);
+    }
+    make_index(path, (const char *const(*)[4])arts, n);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 4; k++)
+            free((char *)arts[i][k]);
+    free(arts);
+}
+
+Test(api, a_search_past_its_time_budget_is_503)
+{
+    char *big = path_in(dir, "grain.db");
+    make_grain_index(big, 3000);
+    struct api_param q[] = {{"q", "grain0* OR grain1*", 18}};
+    struct mg_err err = {""};
+    struct api_response r;
+    /* the server's --timeout, here in milliseconds: first ample, then
+     * 1 ms, which the same search cannot keep to */
+    for (int ms = 10000; ms >= 1; ms = ms == 10000 ? 1 : 0) {
+        struct api *a2 = NULL;
+        struct api_config c = {.db = big, .timeout_ms = ms};
+        cr_assert_eq(api_new(&c, &a2, &err), 0, "%s", err.msg);
+        struct api_worker *w2 = api_worker_new(a2);
+        api_handle(w2, "GET", "/api/search", q, 1, &r);
+        json_t *d = json_loadb(r.body, r.len, 0, NULL);
+        cr_assert_not_null(d, "%.*s", (int)r.len, r.body);
+        if (ms > 1) {
+            cr_expect_eq(r.status, 200, "%.*s", (int)r.len, r.body);
+            cr_expect_eq(json_integer_value(json_object_get(d, "total")),
+                         3000);
+        } else {
+            cr_expect_eq(r.status, 503, "%.*s", (int)r.len, r.body);
+            const char *e = json_string_value(json_object_get(d, "error"));
+            cr_expect(e && strstr(e, "took longer than") &&
+                          strstr(e, "narrow it"),
+                      "%s", e ? e : "(no error)");
+            cr_expect_eq(json_integer_value(json_object_get(d, "status")),
+                         503);
+        }
+        json_decref(d);
+        api_response_free(&r);
+        /* the worker still answers once the deadline is gone */
+        api_handle(w2, "GET", "/healthz", NULL, 0, &r);
+        cr_expect_eq(r.status, 200, "%.*s", (int)r.len, r.body);
+        api_response_free(&r);
+        api_worker_free(w2);
+        api_free(a2);
+    }
+    free(big);
+}
+
+Test(api, lanes_keep_prefix_searches_apart)
+{
+    static const struct {
+        const char *method, *path, *q;
+        enum api_lane lane;
+    } L[] = {
+        {"GET", "/api/search", "econ*", API_LANE_PREFIX},
+        {"GET", "/api/search", "oil OR title:pric*", API_LANE_PREFIX},
+        {"GET", "/api/search", "\"caf\xc3\xa9s*\"", API_LANE_PREFIX},
+        {"HEAD", "/api/search", "sai* OR yea*", API_LANE_PREFIX},
+        {"GET", "/api/search", "oil prices", API_LANE_MAIN},
+        {"GET", "/api/search", "ec* OR a*", API_LANE_MAIN}, /* refused */
+        {"GET", "/api/search", "*** 5 * 3", API_LANE_MAIN},
+        {"GET", "/api/search", NULL, API_LANE_MAIN},
+        {"GET", "/healthz", NULL, API_LANE_MAIN},
+        {"GET", "/api/entities", "econ*", API_LANE_MAIN},
+        {"GET", "/api/article/x", NULL, API_LANE_MAIN},
+        {"GET", "/", NULL, API_LANE_NONE},
+        {"GET", "/app.js", NULL, API_LANE_NONE},
+        {"GET", "/api/nothing", NULL, API_LANE_NONE},
+        {"POST", "/api/search", "econ*", API_LANE_NONE},
+    };
+    for (size_t i = 0; i < sizeof L / sizeof *L; i++) {
+        struct api_param p = {"q", L[i].q, L[i].q ? strlen(L[i].q) : 0};
+        cr_expect_eq(api_lane(L[i].method, L[i].path, &p, L[i].q ? 1 : 0),
+                     L[i].lane, "%s %s q=%s", L[i].method, L[i].path,
+                     L[i].q ? L[i].q : "");
+    }
+    struct api_response r;
+    api_busy(&r, API_LANE_PREFIX, 10);
+    cr_expect_eq(r.status, 503);
+    json_t *d = json_loadb(r.body, r.len, 0, NULL);
+    cr_assert_not_null(d);
+    cr_expect(strstr(json_string_value(json_object_get(d, "error")),
+                     "busy") != NULL);
+    json_decref(d);
+    api_response_free(&r);
 }
