@@ -19,6 +19,7 @@
   const el = {
     form: $('search-form'), q: $('q'), since: $('since'), until: $('until'), sort: $('sort'),
     error: $('error'), status: $('status'), loading: $('loading'), relaxed: $('relaxed'),
+    queryNotes: $('query-notes'), facetsBasis: $('facets-basis'),
     chips: $('chips'), chipList: $('chip-list'), clearFilters: $('clear-filters'),
     resultsView: $('results-view'), hits: $('hits'), pager: $('pager'), welcome: $('welcome'),
     timeline: $('timeline'), svg: $('timeline-svg'), timelineUnit: $('timeline-unit'),
@@ -289,6 +290,8 @@
       clear(el.hits);
       el.status.textContent = '';
       el.relaxed.hidden = true;
+      el.queryNotes.hidden = true;
+      el.facetsBasis.hidden = true;
       el.timeline.hidden = true;
       el.pager.hidden = true;
       el.facets.hidden = false;
@@ -329,6 +332,8 @@
       el.status.textContent = 'The search failed.';
       clear(el.hits);
       el.relaxed.hidden = true;
+      el.queryNotes.hidden = true;
+      el.facetsBasis.hidden = true;
       el.timeline.hidden = true;
       el.pager.hidden = true;
       clearFacets();
@@ -352,23 +357,38 @@
     }
   }
 
+  // "N articles", or "more than N" when the server stopped counting there
+  // (total_exact false: SEARCH_TOTAL_EXACT, 10,000).
+  function countText(n, exact, one, many) {
+    return exact === false ? 'more than ' + nf.format(n) + ' ' + many : plural(n, one, many);
+  }
+
+  function capitalised(t) {
+    return t.charAt(0).toUpperCase() + t.slice(1);
+  }
+
   function renderResults(d, s) {
     const total = Number(d.total) || 0;
-    let line = total === 0 ? 'No articles found' : plural(total, 'article', 'articles');
+    const relaxed = d.relaxed === true;
+    // The hits of a relaxed search are the articles with most of the words:
+    // relaxed_total of them hold some; total counts those with all.
+    const shown = relaxed ? Number(d.relaxed_total) || 0 : total;
+    let line;
+    if (relaxed) line = capitalised(countText(shown, d.relaxed_total_exact, 'article', 'articles')) + ' with some of the words';
+    else line = total === 0 ? 'No articles found' : capitalised(countText(total, d.total_exact, 'article', 'articles'));
     if (typeof d.took_ms === 'number') line += ' \u00b7 ' + d.took_ms.toFixed(1) + ' ms';
     el.status.textContent = line;
 
-    if (d.relaxed) {
-      const n = Number(d.strict_total) || 0;
-      clear(el.relaxed);
-      el.relaxed.append(n === 0
-        ? 'No article has all the words; showing those with most of them.'
-        : 'Only ' + plural(n, 'article has', 'articles have') + ' all the words; showing those with most of them too.');
-      if (n > 0) {
+    clear(el.relaxed);
+    if (relaxed) {
+      el.relaxed.append(total === 0
+        ? 'No article has all the words; these have most of them.'
+        : 'Only ' + countText(total, d.total_exact, 'article has', 'articles have') + ' all the words; these have most of them.');
+      if (total > 0) {
         const ns = copyState(s);
         ns.strict = true;
         ns.page = 1;
-        const a = h('a', { href: stateUrl(ns), className: 'relaxed-link', text: 'Show only the ' + plural(n, 'article', 'articles') + ' with all of them' });
+        const a = h('a', { href: stateUrl(ns), className: 'relaxed-link', text: 'Show only the ' + countText(total, d.total_exact, 'article', 'articles') + ' with all of them' });
         a.addEventListener('click', (e) => {
           if (plainClick(e)) {
             e.preventDefault();
@@ -381,11 +401,36 @@
     } else {
       el.relaxed.hidden = true;
     }
+    renderQueryNotes(d);
 
-    renderHits(d.hits || [], s, total, Number(d.limit) || 10);
-    renderTimeline(d.histogram, s);
-    renderFacets(d.facets || {}, s, d.facets_approximate === true);
+    renderHits(d.hits || [], s, shown, Number(d.limit) || 10);
+    const top = d.facets_basis === 'relaxed_top' ? Number(d.facets_hits) || 0 : 0;
+    renderTimeline(d.histogram, s, top);
+    renderFacets(d.facets || {}, s, d.facets_approximate === true, top);
     renderPager(Number(d.page) || s.page, Number(d.pages) || 0, s);
+  }
+
+  // How the server read the query, when it did not take it word for word.
+  function renderQueryNotes(d) {
+    clear(el.queryNotes);
+    const notes = [];
+    const narrowed = Array.isArray(d.narrowed_prefixes) ? d.narrowed_prefixes : [];
+    for (const n of narrowed) {
+      if (!n || typeof n.prefix !== 'string') continue;
+      const kept = Number(n.kept) || 0;
+      const of = Number(n.of) || 0;
+      notes.push([h('code', { text: n.prefix + '*' }), kept > 0
+        ? ' stands for its ' + plural(kept, 'most frequent word', 'most frequent words') + ' (of ' + nf.format(of) + ').'
+        : ' was left out: the query\u2019s prefixes already stand for as many words as a search takes.']);
+    }
+    const dropped = Array.isArray(d.dropped_words) ? Array.from(new Set(d.dropped_words.map(String))) : [];
+    if (dropped.length) {
+      notes.push(['A long query: the most telling words were kept, these left out: ' + dropped.join(', ') + '.']);
+    }
+    if (d.operators_ignored === true) notes.push(['A query of this many words is read as a list of words: AND, OR, NOT, fields and brackets are ignored.']);
+    if (d.operators_as_words === true) notes.push(['Written in capitals, so AND, OR and NOT were searched for as words.']);
+    for (const parts of notes) el.queryNotes.append(h('li', null, ...parts));
+    el.queryNotes.hidden = notes.length === 0;
   }
 
   function plainClick(e) {
@@ -523,25 +568,33 @@
   function clearFacets() {
     for (const k of ['person', 'place', 'org', 'source']) clear($('facet-' + k));
     el.facets.hidden = false;
+    el.facetsBasis.hidden = true;
     for (const d of el.facets.querySelectorAll('details.facet')) d.hidden = true;
   }
 
-  // approx: counted on a sample of the matches and scaled (docs/http-api.md)
-  function renderFacets(f, s, approx) {
+  // approx: counted on a sample of the matches and scaled; top > 0: no
+  // article has all the words, the counts are of the best top relaxed hits
+  // (facets_basis "relaxed_top", docs/http-api.md)
+  function renderFacets(f, s, approx, top) {
     el.facets.hidden = false;
+    el.facetsBasis.textContent = top > 0
+      ? 'No article has all the words: these counts are of the best ' + plural(top, 'match', 'matches') + ' (those with most of them), listed by how well their articles match.'
+      : '';
+    el.facetsBasis.hidden = !(top > 0);
     for (const k of ['person', 'place', 'org', 'source']) {
       const list = $('facet-' + k);
       const details = list.closest('details');
       clear(list);
       const values = Array.isArray(f[k]) ? f[k] : [];
       details.hidden = values.length === 0;
+      const among = top > 0 ? ' of the best ' + nf.format(top) : '';
       for (const v of values) {
         const name = String(v.name);
         const active = k === 'source' ? s.source.toLowerCase() === name.toLowerCase() : s[k].includes(name);
         const b = h('button', {
           type: 'button', className: 'facet-value', 'aria-pressed': active ? 'true' : 'false',
           'data-kind': k, 'data-value': name,
-          'aria-label': (active ? 'Remove filter ' : 'Filter by ') + KIND_LABEL[k].toLowerCase() + ' ' + name + ', ' + (approx ? 'about ' : '') + plural(v.count, 'article', 'articles'),
+          'aria-label': (active ? 'Remove filter ' : 'Filter by ') + KIND_LABEL[k].toLowerCase() + ' ' + name + ', ' + (approx ? 'about ' : '') + plural(v.count, 'article', 'articles') + among,
         }, h('span', { className: 'facet-name', text: name }), h('span', { className: 'count', text: (approx ? '\u2248\u2009' : '') + nf.format(v.count) }));
         b.addEventListener('click', () => addFilter(k, name));
         list.append(h('li', null, b));
@@ -561,7 +614,7 @@
 
   // ---------------------------------------------------------------- timeline
 
-  const tl = { buckets: [], unit: 'day', focus: 0, anchor: null, dragging: false, dragStart: 0, dragEnd: 0, width: 0, offset: 0 };
+  const tl = { buckets: [], unit: 'day', label: '', focus: 0, anchor: null, dragging: false, dragStart: 0, dragEnd: 0, width: 0, offset: 0 };
   const BAR = 10;
   const TL_H = 100;
 
@@ -569,7 +622,8 @@
     return formatDate(date) || date;
   }
 
-  function renderTimeline(hist, s) {
+  // top > 0: the histogram counts the best top relaxed hits only.
+  function renderTimeline(hist, s, top) {
     clear(el.svg);
     const buckets = hist && Array.isArray(hist.buckets) ? hist.buckets : [];
     const undated = hist ? Number(hist.undated) || 0 : 0;
@@ -594,13 +648,14 @@
     el.timeline.hidden = false;
     tl.buckets = buckets;
     tl.unit = hist.unit || 'day';
+    tl.label = 'Articles per ' + tl.unit + (top > 0 ? ', among the best ' + plural(top, 'match', 'matches') : '');
     tl.anchor = null;
     const n = buckets.length;
     const slots = Math.max(n, 24);
     tl.width = slots * BAR;
     tl.offset = Math.floor((slots - n) / 2) * BAR;
     el.svg.setAttribute('viewBox', '0 0 ' + tl.width + ' ' + TL_H);
-    el.timelineUnit.textContent = 'Articles per ' + tl.unit;
+    el.timelineUnit.textContent = tl.label;
 
     let max = 0;
     for (const b of buckets) max = Math.max(max, Number(b.count) || 0);
@@ -741,7 +796,7 @@
           e.preventDefault();
           tl.anchor = null;
           markSelection(null, null);
-          el.timelineUnit.textContent = 'Articles per ' + tl.unit;
+          el.timelineUnit.textContent = tl.label;
         }
         return;
       default:
@@ -755,7 +810,7 @@
     } else if (tl.anchor !== null) {
       tl.anchor = null;
       markSelection(null, null);
-      el.timelineUnit.textContent = 'Articles per ' + tl.unit;
+      el.timelineUnit.textContent = tl.label;
     }
     focusBar(next);
   });

@@ -366,6 +366,65 @@ try {
     });
   }
 
+  // ------------------------------------------------------------ relaxed
+  // "zanzibar" is in no article: none has all the words, the hits have most.
+  await check('no article with all the words: the relaxed notice, without the strict link', async () => {
+    await page.goto(BASE + '/?q=zanzibar+summit');
+    await page.locator('#hits li.hit').first().waitFor();
+    await waitIdle(page);
+    const r = await page.evaluate(() => ({
+      visible: !document.getElementById('relaxed').hidden,
+      text: document.getElementById('relaxed').textContent,
+      links: document.querySelectorAll('#relaxed a').length,
+      status: document.getElementById('status').textContent,
+    }));
+    if (!r.visible) return 'notice hidden';
+    if (r.text !== 'No article has all the words; these have most of them.') return 'notice ' + JSON.stringify(r.text);
+    if (r.links) return 'a strict link with nothing to show';
+    return /^[\d,]+ articles with some of the words · /.test(r.status) ? true : 'status ' + JSON.stringify(r.status);
+  });
+  await check('relaxed_top: the facets and the timeline say they describe the best relaxed hits', async () => {
+    const d = await page.evaluate(async () => (await fetch('api/search?q=zanzibar+summit')).json());
+    if (d.facets_basis !== 'relaxed_top' || !(d.facets_hits > 0)) return 'answer: ' + d.facets_basis + ' ' + d.facets_hits;
+    const n = new Intl.NumberFormat('en').format(d.facets_hits);
+    const basis = page.locator('#facets-basis');
+    if (!(await basis.isVisible())) return 'no note on the facets';
+    const note = await basis.innerText();
+    if (!note.includes('best ' + n + ' matches')) return 'facet note ' + JSON.stringify(note);
+    const unit = await page.locator('#timeline-unit').innerText();
+    if (!unit.includes('among the best ' + n)) return 'timeline label ' + JSON.stringify(unit);
+    const label = await page.locator('#facet-place button').first().getAttribute('aria-label');
+    return label.endsWith('of the best ' + n) ? true : 'facet label ' + JSON.stringify(label);
+  });
+  await check('one article with all the words: "Only 1 article has all the words" and the link to it', async () => {
+    await page.goto(BASE + '/?q=summit+pyongyang');
+    await page.locator('#hits li.hit').first().waitFor();
+    await waitIdle(page);
+    const text = await page.locator('#relaxed').innerText();
+    if (!text.startsWith('Only 1 article has all the words; these have most of them.')) return 'notice ' + JSON.stringify(text);
+    const basis = await page.locator('#facets-basis').isVisible();
+    if (basis) return 'facets labelled as relaxed, but one article has all the words';
+    const link = page.locator('#relaxed a.relaxed-link');
+    if ((await link.innerText()) !== 'Show only the 1 article with all of them') return 'link ' + JSON.stringify(await link.innerText());
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => new URL(u).searchParams.get('strict') === '1');
+    await waitIdle(page);
+    const s = await statusText(page);
+    const hidden = await page.locator('#relaxed').isHidden();
+    const chip = await page.locator('#chip-list .chip', { hasText: 'all the words' }).count();
+    const hits = await page.locator('#hits li.hit').count();
+    return totalOf(s) === 1 && hidden && chip === 1 && hits === 1 ? true
+      : `status ${JSON.stringify(s)}, notice hidden ${hidden}, chip ${chip}, hits ${hits}`;
+  });
+  await check('a narrowed prefix is noted under the count', async () => {
+    await page.goto(BASE + '/?q=com*');
+    await page.locator('#hits li.hit').first().waitFor();
+    await waitIdle(page);
+    const notes = await page.locator('#query-notes li').allInnerTexts();
+    return notes.length === 1 && /^com\* stands for its 64 most frequent words \(of [\d,]+\)\.$/.test(notes[0]) ? true : JSON.stringify(notes);
+  });
+
   await check('no console errors, exceptions or CSP violations', async () => {
     const csp = await page.evaluate(() => window.__csp || []);
     const all = problems.concat(csp.map((c) => 'csp: ' + c));
@@ -422,6 +481,53 @@ try {
     await page3.close();
   }
 
+  // ------------------------------------------------------------ crafted counts
+  // Counts past SEARCH_TOTAL_EXACT and notes the sample corpus cannot give.
+  {
+    const page5 = await context.newPage();
+    page5.setDefaultTimeout(TIMEOUT);
+    const problems5 = [];
+    watch(page5, problems5);
+    const answer = (over) => JSON.stringify(Object.assign({
+      query: 'x', total: 10000, total_exact: false, relaxed: false, collapsed: 0, page: 1, limit: 10, pages: 1000,
+      hits: [{ id: 'h1', title: 'A hit', date: '1987-03-01', source: 'Reuters', url: null, score: 1, snippet: 'oil prices', highlights: [[0, 3]], similar: 0 }],
+      facets: { person: [], place: [{ name: 'Kuwait', count: 12 }], org: [], source: [] },
+      facets_basis: 'all_words', facets_approximate: true, facets_sample: 2000,
+      histogram: { unit: 'year', buckets: [{ date: '1987', count: 10000 }], undated: 0 }, took_ms: 3.2,
+    }, over));
+    let over = {};
+    await page5.route('**/api/search?*', (route) => route.fulfill({ status: 200, contentType: 'application/json; charset=utf-8', body: answer(over) }));
+    await check('total_exact false: "More than 10,000 articles"', async () => {
+      await page5.goto(BASE + '/?q=oil');
+      await page5.locator('#hits li.hit').first().waitFor();
+      const s = await page5.locator('#status').innerText();
+      return s.startsWith('More than 10,000 articles · ') ? true : JSON.stringify(s);
+    });
+    await check('relaxed past 10,000, some with all the words; dropped words and capitals noted', async () => {
+      over = {
+        total: 3, total_exact: true, relaxed: true, relaxed_total: 10000, relaxed_total_exact: false,
+        dropped_words: ['the', 'of', 'the'], operators_as_words: true,
+        narrowed_prefixes: [{ prefix: 'sai', kept: 64, of: 90 }, { prefix: 'yea', kept: 0, of: 12 }],
+      };
+      await page5.goto(BASE + '/?q=OIL+AND+<b>GAS</b>');
+      await page5.locator('#hits li.hit').first().waitFor();
+      const s = await page5.locator('#status').innerText();
+      if (!s.startsWith('More than 10,000 articles with some of the words')) return 'status ' + JSON.stringify(s);
+      const t = await page5.locator('#relaxed').innerText();
+      if (!t.startsWith('Only 3 articles have all the words; these have most of them. Show only the 3 articles with all of them')) return 'notice ' + JSON.stringify(t);
+      const notes = await page5.locator('#query-notes li').allInnerTexts();
+      const want = [/^sai\* stands for its 64 most frequent words \(of 90\)\.$/, /^yea\* was left out/, /left out: the, of\.$/, /capitals.*AND, OR and NOT/];
+      if (notes.length !== want.length || !want.every((re, i) => re.test(notes[i]))) return 'notes ' + JSON.stringify(notes);
+      return true;
+    });
+    await check('no exceptions or CSP violations with the crafted counts', async () => {
+      const csp = await page5.evaluate(() => window.__csp || []);
+      const all = problems5.concat(csp.map((c) => 'csp: ' + c));
+      return all.length ? all.join(' | ') : true;
+    });
+    await page5.close();
+  }
+
   // ------------------------------------------------------------ errors
   {
     const page2 = await context.newPage();
@@ -435,6 +541,13 @@ try {
       const t = await err.innerText();
       const live = await err.getAttribute('role');
       return t.length > 8 && live === 'alert' ? true : `text ${JSON.stringify(t)}, role ${live}`;
+    });
+    await check('a prefix of 2 letters: the server\'s message naming it', async () => {
+      await page2.goto(BASE + '/?q=ec*');
+      const err = page2.locator('#error');
+      await err.waitFor({ state: 'visible' });
+      const t = await err.innerText();
+      return /"ec\*" too short/.test(t) ? true : JSON.stringify(t);
     });
     await check('a bad date is refused in the page', async () => {
       await page2.goto(BASE + '/?q=summit');
@@ -482,6 +595,19 @@ try {
       });
       return r.facetsTop >= r.mainBottom - 1 && r.facetsWidth <= r.vw ? true : JSON.stringify(r);
     });
+    await check('phone: a relaxed search with a note fits the screen', async () => {
+      await p.goto(BASE + '/?q=com*+zanzibar');
+      await p.locator('#hits li.hit').first().waitFor();
+      await waitIdle(p);
+      const r = await p.evaluate(() => ({
+        doc: document.documentElement.scrollWidth, vw: window.innerWidth,
+        relaxed: !document.getElementById('relaxed').hidden, notes: document.querySelectorAll('#query-notes li').length,
+      }));
+      await p.screenshot({ path: path.join(OUT, 'phone-relaxed.png'), fullPage: false });
+      return r.doc <= r.vw && r.relaxed && r.notes === 1 ? true : JSON.stringify(r);
+    });
+    await p.goto(BASE + '/?q=summit');
+    await waitIdle(p);
     await p.screenshot({ path: path.join(OUT, 'phone.png'), fullPage: false });
     await p.screenshot({ path: path.join(OUT, 'phone-full.png'), fullPage: true });
     await check('phone: no console errors or CSP violations', async () => {
