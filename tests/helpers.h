@@ -4,6 +4,11 @@
  * whose results come back as a string of rowids ("1 3") so that a test
  * reads as the user's view of a search.
  *
+ * Also: the files of a corpus folder as morgue-index walks it, and its
+ * articles stored the way morgue-index stores them (cleaned, fingerprinted,
+ * with entities when asked), a chosen part of them at a time, so that a
+ * suite can build an index in several sessions.
+ *
  * Everything is `static inline` so that a suite which uses only part of it
  * builds without unused-function warnings.
  */
@@ -11,13 +16,21 @@
 #define MORGUE_TEST_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
+#include "clean.h"
+#include "entities.h"
+#include "fingerprint.h"
+#include "formats.h"
+#include "store.h"
 #include "tokenizer.h"
 #include "util.h"
 
@@ -148,5 +161,163 @@ static inline char *match_rowids(sqlite3 *db, const char *table,
                          (expr), got_, (want));                                \
         free(got_);                                                            \
     } while (0)
+
+/* ---- indexes built from corpus files ---------------------------------- */
+
+/* Whether morgue-index passes over a file of this name in a folder:
+ * hidden files and notes (README*, LICENSE*, COPYING*, *.md, *.dtd). */
+static inline int corpus_passed_over(const char *name)
+{
+    size_t n = strlen(name);
+    return name[0] == '.' || strncasecmp(name, "README", 6) == 0 ||
+           strncasecmp(name, "LICENSE", 7) == 0 ||
+           strncasecmp(name, "COPYING", 7) == 0 ||
+           (n > 3 && strcasecmp(name + n - 3, ".md") == 0) ||
+           (n > 4 && strcasecmp(name + n - 4, ".dtd") == 0);
+}
+
+static inline void corpus_walk(const char *dir, char ***v, int *n, int *cap)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "cannot read the folder %s", dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (corpus_passed_over(e->d_name))
+            continue;
+        char *path = path_in(dir, e->d_name);
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            corpus_walk(path, v, n, cap);
+            free(path);
+        } else if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            if (*n == *cap)
+                *v = mg_realloc(*v, sizeof **v *
+                                        (size_t)(*cap = *cap ? *cap * 2 : 16));
+            (*v)[(*n)++] = path;
+        } else {
+            free(path);
+        }
+    }
+    closedir(d);
+}
+
+static inline int corpus_path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files under dir that morgue-index reads, in path order (the order
+ * their articles are numbered in by corpus_feed), *n of them, or NULL
+ * and 0 when dir is missing and missing_ok; free with corpus_files_free. */
+static inline char **corpus_files(const char *dir, int missing_ok, int *n)
+{
+    char **v = NULL;
+    int cap = 0;
+    *n = 0;
+    struct stat sb;
+    if (missing_ok && (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+        return NULL;
+    corpus_walk(dir, &v, n, &cap);
+    if (*n > 1)
+        qsort(v, (size_t)*n, sizeof *v, corpus_path_cmp);
+    return v;
+}
+
+static inline void corpus_files_free(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* A part of a corpus's articles going into a store: the articles are
+ * numbered from 0 in the order the files (corpus_files) give them, and
+ * those picked are cleaned, fingerprinted (title and body, as
+ * morgue-index does), given their entities when gaz is set, and stored
+ * with store_put() under a record of their file, in transactions of at
+ * most 1,000 articles.  The caller ends the session (store_finish) or
+ * not. */
+struct corpus_feed {
+    struct store *st;
+    struct gazetteer *gaz; /* NULL: no entities */
+    int64_t from, upto;    /* the articles stored when pick is NULL */
+    /* else: whether to store article i, which it may change first */
+    int (*pick)(void *ctx, int64_t i, struct article *a);
+    void *pick_ctx;
+    int64_t seen;    /* articles read */
+    int64_t stored;  /* given to store_put */
+    int64_t changed; /* ... that replaced a stored version */
+    int64_t in_batch;
+};
+
+static inline int corpus_feed_article(void *ctx, struct article *a)
+{
+    struct corpus_feed *f = ctx;
+    int64_t i = f->seen++;
+    if (f->pick ? !f->pick(f->pick_ctx, i, a) : i < f->from || i >= f->upto)
+        return 0;
+    struct mg_err err = {""};
+    clean_article(a, NULL, NULL);
+    struct buf fp = {0};
+    buf_printf(&fp, "%s\n%s", a->title ? a->title : "", a->body ? a->body : "");
+    a->simhash = fp_simhash(fp.s);
+    buf_free(&fp);
+    struct ent_set es;
+    memset(&es, 0, sizeof es);
+    if (f->gaz) {
+        ent_extract(f->gaz, a, &es);
+        free(a->entities);
+        a->entities = ent_names(&es);
+    }
+    if (f->in_batch == 0)
+        cr_assert_eq(store_begin(f->st, &err), 0, "%s", err.msg);
+    int rc = store_put(f->st, a, NULL, &err);
+    cr_assert_geq(rc, 0, "store_put %s: %s", a->uid, err.msg);
+    if (f->gaz && rc != STORE_UNCHANGED)
+        cr_assert_eq(store_put_entities(f->st, &es, &err), 0, "%s", err.msg);
+    ent_set_free(&es);
+    f->stored++;
+    f->changed += rc == STORE_CHANGED;
+    if (++f->in_batch == 1000) {
+        cr_assert_eq(store_commit(f->st, &err), 0, "%s", err.msg);
+        f->in_batch = 0;
+    }
+    return 0;
+}
+
+static inline void corpus_feed_warning(void *ctx, const char *msg)
+{
+    (void)ctx, (void)msg; /* bad records are the parsers' tests' business */
+}
+
+/* Reads files[0..n) into f->st as f says, each file's articles marked
+ * as read from it (store_file_put, store_set_file), and commits. */
+static inline void corpus_feed_files(struct corpus_feed *f, char **files, int n)
+{
+    struct mg_err err = {""};
+    for (int k = 0; k < n; k++) {
+        if (!f->pick && f->seen >= f->upto)
+            break;
+        struct store_file rec;
+        int got = store_file_get(f->st, files[k], &rec, &err);
+        cr_assert_geq(got, 0, "%s", err.msg);
+        if (!got) {
+            if (f->in_batch == 0) {
+                cr_assert_eq(store_begin(f->st, &err), 0, "%s", err.msg);
+                f->in_batch = 1; /* an open transaction */
+            }
+            cr_assert_eq(store_file_put(f->st, files[k], &rec, &err), 0, "%s",
+                         err.msg);
+        }
+        store_set_file(f->st, rec.id);
+        struct fmt_sink sink = {corpus_feed_article, corpus_feed_warning, f};
+        cr_assert_geq(fmt_parse_file(files[k], files[k], &sink, &err), 0,
+                      "%s: %s", files[k], err.msg);
+    }
+    if (f->in_batch)
+        cr_assert_eq(store_commit(f->st, &err), 0, "%s", err.msg);
+    f->in_batch = 0;
+    store_set_file(f->st, 0);
+}
 
 #endif
