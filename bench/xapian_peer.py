@@ -52,7 +52,7 @@ unary)+; unary := ("-" | "NOT") prim | prim; prim := "(" or ")" | field?
     (the terms TermGenerator indexes with positions); "a b"~N: OP_NEAR of
     the same terms within N + their number;
   - a hyphenated word (inter-bank, U.S.-Japan): OP_PHRASE of its parts;
-    a possessive 's (or 's) is dropped first;
+    a possessive 's (or ’s, curly) is dropped first;
   - word*: OP_WILDCARD of the lower-cased prefix, expanded into an
     OP_SYNONYM, as QueryParser does;
   - words are cut by a TermGenerator (STEM_NONE) on a scratch document, so
