@@ -614,6 +614,11 @@ int store_put(struct store *s, const struct article *a,
          * statement transaction, and FTS5 writes its pending terms to
          * disk at every one, one small segment per article. */
         s->last_id = sqlite3_last_insert_rowid(s->db);
+        /* a rowid given again (the last ones were deleted): its block's
+         * bounds do not know it yet */
+        if (ts_run_covers(s->stats, s->last_id) &&
+            ts_run_dirty(s->stats, s->last_id, err) < 0)
+            return -1;
         sqlite3_stmt *f = s->fts_insert;
         sqlite3_bind_int64(f, 1, s->last_id);
         bind_text(f, 2, a->title);

@@ -332,6 +332,11 @@ int ts_run_dirty(struct ts_run *r, int64_t rowid, struct mg_err *err)
     return 0;
 }
 
+int ts_run_covers(const struct ts_run *r, int64_t rowid)
+{
+    return rowid <= r->meta.rowid_max;
+}
+
 static struct run_key *run_key(struct ts_run *r, const char *key)
 {
     int64_t *v = strmap_slot(&r->map, key, 1);

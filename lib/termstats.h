@@ -174,8 +174,13 @@ void ts_run_add(struct ts_run *r, int64_t rowid, const struct ts_doc *d,
 int ts_run_recounts(const struct ts_run *r);
 
 /* Marks the block of rowid as changed in place (its bounds may be too
- * low until the run finishes), in the caller's transaction. */
+ * low until the run finishes), in the caller's transaction.  For an
+ * article changed in place, and for one added on a rowid the bounds
+ * already cover (SQLite gives a deleted last rowid again). */
 int ts_run_dirty(struct ts_run *r, int64_t rowid, struct mg_err *err);
+
+/* Whether the statistics' bounds cover rowid (up to stats_rowid_max). */
+int ts_run_covers(const struct ts_run *r, int64_t rowid);
 
 /* Writes the run's changes in one transaction of its own: document
  * frequencies, bounds of the blocks written (and of the whole range for

@@ -87,16 +87,48 @@ static enum cls classify(int32_t cp)
     }
 }
 
-static enum cls class_at(const char *s, int len, int pos, int32_t *cp,
-                         int *n)
+/* classify() of the ASCII characters, ahead (most text is ASCII). */
+static const unsigned char ASCII_CLASS[128] = {
+    ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT,
+    ['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT,
+    ['8'] = C_DIGIT, ['9'] = C_DIGIT, ['\''] = C_APOS, ['.'] = C_DOT,
+    [','] = C_COMMA,
+#define L(c) [c] = C_LETTER, [c - 32] = C_LETTER
+    L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'),
+    L('j'), L('k'), L('l'), L('m'), L('n'), L('o'), L('p'), L('q'), L('r'),
+    L('s'), L('t'), L('u'), L('v'), L('w'), L('x'), L('y'), L('z'),
+#undef L
+};
+
+static inline enum cls class_at(const char *s, int len, int pos, int32_t *cp,
+                                int *n)
 {
     if (pos >= len) {
         *cp = -1;
         *n = 0;
         return C_SEP;
     }
+    unsigned char c = (unsigned char)s[pos];
+    if (c < 0x80) {
+        *cp = c;
+        *n = 1;
+        return (enum cls)ASCII_CLASS[c];
+    }
     *n = mg_utf8_decode(s, len, pos, cp);
     return classify(*cp);
+}
+
+/* Appends n bytes to the word being read (no terminating NUL: the word
+ * is read by its length). */
+static inline void word_add(struct buf *w, const char *p, int n)
+{
+    if (w->len + (size_t)n + 1 > w->cap)
+        buf_reserve(w, (size_t)n);
+    if (n == 1)
+        w->s[w->len] = *p;
+    else
+        memcpy(w->s + w->len, p, (size_t)n);
+    w->len += (size_t)n;
 }
 
 static int is_wordish(enum cls c)
@@ -310,6 +342,18 @@ static int mixed_case_near(const char *s, int len, int a, int b)
 static int emit_word(struct tok *t, enum tok_mode mode, int start, int end,
                      tok_cb cb, void *ctx)
 {
+    if (mode == TOK_MODE_OFFSETS) {
+        /* the token's place, not its form: ASCII needs no folding (it
+         * never folds to nothing) */
+        const char *w = t->word.s;
+        int k = (int)t->word.len, ascii = 1;
+        for (int i = 0; i < k && ascii; i++)
+            ascii = (unsigned char)w[i] < 0x80;
+        if (ascii && k > 0)
+            return cb(ctx, 0, w, k < TOK_MAX_BYTES ? k : TOK_MAX_BYTES,
+                      start, end);
+        mode = TOK_MODE_EXACT;
+    }
     int n = fold_word(t);
     if (n <= 0)
         return 0;
@@ -383,7 +427,7 @@ int tok_run(struct tok *t, enum tok_mode mode, const char *s, int len,
         while (pos < len) {
             c = class_at(s, len, pos, &cp, &n);
             if (is_wordish(c)) {
-                buf_add(&t->word, s + pos, (size_t)n);
+                word_add(&t->word, s + pos, n);
                 last = c;
                 pos += n;
                 continue;
@@ -404,7 +448,7 @@ int tok_run(struct tok *t, enum tok_mode mode, const char *s, int len,
             if ((c == C_DOT || c == C_COMMA) && last == C_DIGIT &&
                 c2 == C_DIGIT) {
                 if (c == C_DOT)
-                    buf_addc(&t->word, '.');
+                    word_add(&t->word, ".", 1);
                 pos += n;
                 continue;
             }
@@ -587,6 +631,10 @@ static int fts_tokenize(Fts5Tokenizer *p, void *ctx, int flags,
             return SQLITE_OK;
         }
     enum tok_mode mode = TOK_MODE_DOCUMENT;
+    /* an auxiliary function (snippets) needs the positions and offsets of
+     * the words, not their stems: the same tokens at the same positions */
+    if (flags & FTS5_TOKENIZE_AUX)
+        mode = TOK_MODE_OFFSETS;
     if ((flags & FTS5_TOKENIZE_QUERY) && len > 0 &&
         text[0] == TOK_QUERY_KEYS)
         return keys_run(t, text + 1, len - 1, xtoken, ctx);

@@ -63,6 +63,9 @@ enum tok_mode {
     TOK_MODE_DOCUMENT = 0, /* exact tokens plus colocated stems */
     TOK_MODE_EXACT = 1,    /* exact tokens only (phrases, prefixes) */
     TOK_MODE_STEM = 2,     /* stem and marked stem, as alternatives */
+    TOK_MODE_OFFSETS = 3,  /* the tokens' places only: exact tokens at the
+                            * same positions and offsets, their text not
+                            * folded when ASCII (snippets) */
 };
 
 /* Called for each token: flags is 0 or FTS5_TOKEN_COLOCATED; token bytes

@@ -70,6 +70,7 @@ static void usage(FILE *f)
           "                cannot reach the page (the same answer, slower;\n"
           "                a check of the ranking)\n"
           "  --timeout S   stop a search after S seconds (default 10)\n"
+          "  --timing      print where the time went on stderr\n"
           "  --json        one JSON document: {query, total, hits, facets}\n"
           "  --person NAME, --place NAME, --org NAME\n"
           "                only articles naming that entity (repeatable)\n"
@@ -304,6 +305,7 @@ int main(int argc, char **argv)
         {"exhaustive", no_argument, NULL, 'X'},
         {"exact-total", no_argument, NULL, 'Z'},
         {"timeout", required_argument, NULL, 'I'},
+        {"timing", no_argument, NULL, 'Y'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -312,7 +314,7 @@ int main(int argc, char **argv)
     int json = 0, c, facets = 0, kind = -1, page = 0;
     const char *entities = NULL, *similar = NULL;
     double weights[SEARCH_NWEIGHTS];
-    int weighted = 0, timeout = 0;
+    int weighted = 0, timeout = 0, timing = 0;
     struct rank_params params = RANK_PARAMS_DEFAULT;
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int nfilters = 0;
@@ -410,6 +412,7 @@ int main(int argc, char **argv)
         }
         case 'X': so.exhaustive = 1; break;
         case 'Z': so.exact_total = 1; break;
+        case 'Y': timing = 1; break;
         case 'I':
             if (parse_int(optarg, "--timeout", 1, 86400, &timeout)) {
                 buf_free(&q);
@@ -504,6 +507,13 @@ int main(int argc, char **argv)
         status = res.total > 0 ? 0 : 1;
         goto out;
     }
+    if (timing)
+        fprintf(stderr,
+                "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
+                "page %.1f, facets %.1f; %lld scored in %d passes\n",
+                took * 1e3, res.ms_plan, res.ms_count, res.ms_rank,
+                res.ms_page, res.ms_facets, (long long)res.rank.scored,
+                res.rank.statements);
     if (json) {
         if (print_json(query, &res, SEARCH_JSON_HISTOGRAM, took) < 0) {
             fprintf(stderr, "morgue-query: cannot write JSON output\n");

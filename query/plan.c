@@ -29,6 +29,7 @@ struct planner {
     struct plan *p;
     struct strmap keys;   /* key -> index in p->key */
     struct strmap leaves; /* "col\tphrase" -> index in p->leaf */
+    struct strmap xleaves; /* ... in p->xleaf */
     sqlite3_stmt *term, *prefix, *count;
     struct mg_err *err;
     int failed;           /* -1 index error, -2 usage */
@@ -325,6 +326,32 @@ static void unit_leaf(struct plan_unit *u, int i)
     u->leaf[u->nleaf++] = i;
 }
 
+/* Resolves the terms under n, an exclusion, into p->xleaf. */
+static void resolve_excluded(struct planner *pl, const struct qnode *n)
+{
+    struct plan *p = pl->p;
+    if (n->kind == QN_TERM) {
+        /* leaf_of works on p->leaf: lend it the exclusions' array */
+        struct plan_leaf *keep = p->leaf;
+        int nkeep = p->nleaf;
+        struct strmap seen = pl->leaves;
+        p->leaf = p->xleaf;
+        p->nleaf = p->nxleaf;
+        pl->leaves = pl->xleaves;
+        int i = leaf_of(pl, n);
+        p->xleaf = p->leaf;
+        p->nxleaf = p->nleaf;
+        pl->xleaves = pl->leaves;
+        p->leaf = keep;
+        p->nleaf = nkeep;
+        pl->leaves = seen;
+        ((struct qnode *)n)->leaf = i;
+        return;
+    }
+    for (int i = 0; i < n->nkid; i++)
+        resolve_excluded(pl, n->kid[i]);
+}
+
 /* Resolves the terms under n into leaves of unit u; returns n's estimated
  * article count. */
 static double resolve(struct planner *pl, const struct qnode *n, int u)
@@ -359,6 +386,8 @@ static double resolve(struct planner *pl, const struct qnode *n, int u)
     }
     case QN_NOT:
         /* the exclusions are not scored: not leaves */
+        for (int i = 1; i < n->nkid; i++)
+            resolve_excluded(pl, n->kid[i]);
         return n->nkid ? resolve(pl, n->kid[0], u) : 0;
     }
     return 0;
@@ -389,17 +418,25 @@ static int totals(struct planner *pl)
     return 0;
 }
 
+static void free_leaves(struct plan_leaf *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(v[i].fts);
+        for (int k = 0; k < v[i].npos; k++)
+            free(v[i].pos[k].alt);
+        free(v[i].pos);
+    }
+    free(v);
+}
+
 static void plan_clear_leaves(struct plan *p)
 {
-    for (int i = 0; i < p->nleaf; i++) {
-        free(p->leaf[i].fts);
-        for (int k = 0; k < p->leaf[i].npos; k++)
-            free(p->leaf[i].pos[k].alt);
-        free(p->leaf[i].pos);
-    }
-    free(p->leaf);
+    free_leaves(p->leaf, p->nleaf);
     p->leaf = NULL;
     p->nleaf = 0;
+    free_leaves(p->xleaf, p->nxleaf);
+    p->xleaf = NULL;
+    p->nxleaf = 0;
     for (int i = 0; i < p->nunit; i++)
         free(p->unit[i].leaf);
     free(p->unit);
@@ -412,6 +449,9 @@ static void resolve_units(struct planner *pl, const struct qparse_out *q)
 {
     struct plan *p = pl->p;
     strmap_free(&pl->leaves);
+    strmap_free(&pl->xleaves);
+    for (int i = 0; i < q->nneg; i++)
+        resolve_excluded(pl, q->neg[i]);
     p->unit = mg_calloc((size_t)(q->nunit ? q->nunit : 1), sizeof *p->unit);
     p->nunit = q->nunit;
     for (int u = 0; u < q->nunit && !pl->failed; u++) {
@@ -527,6 +567,7 @@ done:
     sqlite3_finalize(pl.count);
     strmap_free(&pl.keys);
     strmap_free(&pl.leaves);
+    strmap_free(&pl.xleaves);
     return pl.failed == -2 ? -2 : pl.failed ? -1 : 0;
 }
 
@@ -560,9 +601,10 @@ static void expr_phrase(struct plan_expr *e, int leaf)
 
 /* Appends leaf i (its field first unless bare), scored or not. */
 static void emit_leaf(struct plan_expr *e, const struct plan *p, int i,
-                      int scored, int bare)
+                      int scored, int bare, int neg)
 {
-    const struct plan_leaf *l = &p->leaf[i];
+    const struct plan_leaf *l = neg ? &p->xleaf[i] : &p->leaf[i];
+    scored = scored && !neg;
     if (l->col >= 0 && !bare)
         buf_printf(&e->text, "%s : ", FIELDS[l->col]);
     buf_adds(&e->text, l->fts);
@@ -582,11 +624,11 @@ static void emit_nothing(struct plan_expr *e)
 
 /* Appends node n as typed; its exclusions never scored. */
 static void emit_node(struct plan_expr *e, const struct plan *p,
-                      const struct qnode *n, int scored)
+                      const struct qnode *n, int scored, int neg)
 {
     if (n->kind == QN_TERM) {
         if (n->leaf >= 0)
-            emit_leaf(e, p, n->leaf, scored, 0);
+            emit_leaf(e, p, n->leaf, scored, 0, neg);
         else
             emit_nothing(e);
         return;
@@ -599,7 +641,7 @@ static void emit_node(struct plan_expr *e, const struct plan *p,
             if (i)
                 buf_addc(&e->text, ' ');
             if (n->kid[i]->leaf >= 0)
-                emit_leaf(e, p, n->kid[i]->leaf, scored, 1);
+                emit_leaf(e, p, n->kid[i]->leaf, scored, 1, neg);
             else
                 emit_nothing(e);
         }
@@ -613,7 +655,8 @@ static void emit_node(struct plan_expr *e, const struct plan *p,
         int par = qnode_needs_parens(n->kid[i], n->kind);
         if (par)
             buf_addc(&e->text, '(');
-        emit_node(e, p, n->kid[i], scored && !(n->kind == QN_NOT && i > 0));
+        emit_node(e, p, n->kid[i], scored && !(n->kind == QN_NOT && i > 0),
+                  neg || (n->kind == QN_NOT && i > 0));
         if (par)
             buf_addc(&e->text, ')');
     }
@@ -631,7 +674,7 @@ static void emit_relaxed(struct plan_expr *e, const struct plan *p,
         int par = n->kind != QN_TERM;
         if (par)
             buf_addc(&e->text, '(');
-        emit_node(e, p, n, scored);
+        emit_node(e, p, n, scored, 0);
         if (par)
             buf_addc(&e->text, ')');
         return;
@@ -665,17 +708,18 @@ static void emit_all_leaves(struct plan_expr *e, const struct plan *p)
     for (int i = 0; i < p->nleaf; i++) {
         if (i)
             buf_adds(&e->text, " OR ");
-        emit_leaf(e, p, i, 1, 0);
+        emit_leaf(e, p, i, 1, 0, 0);
     }
     buf_addc(&e->text, ')');
 }
 
-/* Appends " NOT (exclusion)" for each of the query's exclusions. */
-static void emit_exclusions(struct plan_expr *e, const struct plan *p)
+void plan_expr_excluded(const struct plan *p, struct plan_expr *e)
 {
     for (int i = 0; i < p->q->nneg; i++) {
-        buf_adds(&e->text, " NOT (");
-        emit_node(e, p, p->q->neg[i], 0);
+        if (i)
+            buf_adds(&e->text, " OR ");
+        buf_addc(&e->text, '(');
+        emit_node(e, p, p->q->neg[i], 0, 1);
         buf_addc(&e->text, ')');
     }
 }
@@ -683,7 +727,7 @@ static void emit_exclusions(struct plan_expr *e, const struct plan *p)
 void plan_expr_unit(const struct plan *p, int u, int scored,
                     struct plan_expr *e)
 {
-    emit_node(e, p, p->unit[u].node, scored);
+    emit_node(e, p, p->unit[u].node, scored, 0);
 }
 
 void plan_expr_strict(const struct plan *p, struct plan_expr *e)
@@ -709,7 +753,7 @@ void plan_expr_strict(const struct plan *p, struct plan_expr *e)
         if (i)
             buf_adds(&e->text, " AND ");
         buf_addc(&e->text, '(');
-        emit_node(e, p, p->unit[order[i]].node, self);
+        emit_node(e, p, p->unit[order[i]].node, self, 0);
         buf_addc(&e->text, ')');
     }
     free(order);
@@ -718,7 +762,6 @@ void plan_expr_strict(const struct plan *p, struct plan_expr *e)
         emit_all_leaves(e, p);
     }
     buf_addc(&e->text, ')');
-    emit_exclusions(e, p);
 }
 
 void plan_expr_driver(const struct plan *p, const int *units, int n,
@@ -743,7 +786,6 @@ void plan_expr_driver(const struct plan *p, const int *units, int n,
         emit_all_leaves(e, p);
     }
     buf_addc(&e->text, ')');
-    emit_exclusions(e, p);
 }
 
 void plan_expr_relaxed(const struct plan *p, struct plan_expr *e)
@@ -762,8 +804,15 @@ void plan_expr_leaves(const struct plan *p, struct plan_expr *e)
     for (int i = 0; i < p->nleaf; i++) {
         if (i)
             buf_adds(&e->text, " OR ");
-        emit_leaf(e, p, i, 1, 0);
+        emit_leaf(e, p, i, 1, 0, 0);
     }
+}
+
+void plan_expr_any(const struct plan *p, struct plan_expr *e)
+{
+    buf_addc(&e->text, '(');
+    plan_expr_leaves(p, e);
+    buf_addc(&e->text, ')');
 }
 
 void plan_expr_free(struct plan_expr *e)

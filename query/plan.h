@@ -81,6 +81,10 @@ struct plan_narrow {
 struct plan {
     struct plan_leaf *leaf;
     int nleaf;
+    struct plan_leaf *xleaf; /* the excluded words and phrases (never
+                              * scored); a qnode under an exclusion has
+                              * its index here */
+    int nxleaf;
     struct plan_unit *unit;
     int nunit;
     struct plan_key *key;
@@ -122,9 +126,9 @@ void plan_expr_unit(const struct plan *p, int u, int scored,
                     struct plan_expr *e);
 
 /* The query's FTS5 expressions, each scored whole (see rank.h):
- *  strict:  every unit (ANDed), the exclusions NOTed;
+ *  strict:  every unit (ANDed);
  *  relaxed: any content unit (a group's words each on its own, a
- *           proximity group's words anywhere), the exclusions NOTed;
+ *           proximity group's words anywhere);
  *  driver:  the articles holding any of units[0..n) (relaxed forms),
  *           scored as a relaxed search: the ranking narrows relaxed
  *           searches to the units that can still reach the page.
@@ -137,6 +141,16 @@ void plan_expr_driver(const struct plan *p, const int *units, int n,
                       struct plan_expr *e);
 /* The OR of every leaf (snippets highlight them all). */
 void plan_expr_leaves(const struct plan *p, struct plan_expr *e);
+/* The OR of every leaf, scored: the articles a
+ * relaxed search matches and those holding only stop words (the ranking
+ * passes over these), for collections small enough that stepping through
+ * every article costs less than an AND. */
+void plan_expr_any(const struct plan *p, struct plan_expr *e);
+/* The OR of the query's exclusions (empty when it has none): the
+ * searches leave out the articles it matches ("rowid NOT IN"), never
+ * NOT inside their own expressions, where SQLite 3.40's FTS5 loses the
+ * positions of some phrases of rows it returns. */
+void plan_expr_excluded(const struct plan *p, struct plan_expr *e);
 void plan_expr_free(struct plan_expr *e);
 
 /* Whether the query can be relaxed: more than one unit, or a unit of

@@ -660,6 +660,152 @@ static void parse_flat(struct parser *p)
     }
 }
 
+static int all_capitals(const char *s);
+
+static int count_terms(const struct qnode *n)
+{
+    int c = n->kind == QN_TERM;
+    for (int i = 0; i < n->nkid; i++)
+        c += count_terms(n->kid[i]);
+    return c;
+}
+
+/* Clears out and returns a copy of query with its control characters
+ * made spaces (caller frees), or NULL with a message when too long. */
+static char *query_text(const char *query, struct qparse_out *out,
+                        struct mg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = strlen(query);
+    if (n > QPARSE_MAX_BYTES) {
+        mg_fail(err, "query too long (%zu bytes; at most %d)", n,
+                QPARSE_MAX_BYTES);
+        return NULL;
+    }
+    char *s = mg_malloc(n + 1);
+    for (size_t i = 0; i <= n; i++)
+        s[i] = i < n && (unsigned char)query[i] < 0x20 ? ' ' : query[i];
+    return s;
+}
+
+int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
+                 struct mg_err *err)
+{
+    char *s = query_text(query, out, err);
+    if (!s)
+        return -1;
+    struct parser p = {.tok = t, .out = out, .s = s, .err = err};
+    p.caps = out->caps = all_capitals(s);
+    int negate = 0;
+    for (size_t i = 0; s[i];) {
+        if (isspace((unsigned char)s[i]) || s[i] == '"' || s[i] == '(' ||
+            s[i] == ')' || s[i] == '|') {
+            i++;
+            continue;
+        }
+        p.pos = i;
+        size_t n = word_len(&p);
+        const char *w = s + i;
+        i += n;
+        if (!p.caps && ((n == 2 && memcmp(w, "OR", 2) == 0) ||
+                        (n == 3 && memcmp(w, "AND", 3) == 0)))
+            continue;
+        if (!p.caps && n == 3 && memcmp(w, "NOT", 3) == 0) {
+            negate = 1;
+            continue;
+        }
+        int neg = negate;
+        negate = 0;
+        if (w[0] == '-' && n > 1) {
+            neg = 1;
+            w++, n--;
+        }
+        /* field:value: a filter is left to the query's own parse (its
+         * value too, quoted or not); a text field is just its word */
+        size_t k = 0;
+        while (k < n && isalpha((unsigned char)w[k]))
+            k++;
+        if (k > 0 && k < n && w[k] == ':') {
+            int filter = 0;
+            for (int f = 0; ENTITY_FIELDS[f]; f++)
+                filter |= strlen(ENTITY_FIELDS[f]) == k &&
+                          strncasecmp(w, ENTITY_FIELDS[f], k) == 0;
+            for (int f = 0; COLUMN_FIELDS[f]; f++)
+                filter |= strlen(COLUMN_FIELDS[f]) == k &&
+                          strncasecmp(w, COLUMN_FIELDS[f], k) == 0;
+            if (filter) {
+                if (k + 1 == n && s[i] == '"') { /* a quoted value */
+                    const char *e = strchr(s + i + 1, '"');
+                    i = e ? (size_t)(e - s) + 1 : strlen(s);
+                }
+                continue;
+            }
+            int field = 0;
+            for (int f = 0; FIELDS[f]; f++)
+                field |= strlen(FIELDS[f]) == k &&
+                         strncasecmp(w, FIELDS[f], k) == 0;
+            if (field) {
+                w += k + 1;
+                n -= k + 1;
+            }
+        }
+        struct qnode *node =
+            n > 1 && w[n - 1] == '*' ? term(&p, w, n - 1, QT_PREFIX, 0)
+                                     : bare_word(&p, w, n);
+        if (!node)
+            continue;
+        struct qnode ***list = neg ? &out->neg : &out->unit;
+        int *count = neg ? &out->nneg : &out->nunit;
+        *list = mg_realloc(*list, sizeof **list * (size_t)(*count + 1));
+        (*list)[(*count)++] = node;
+    }
+    free(s);
+    for (int i = 0; i < out->nunit; i++)
+        out->terms += count_terms(out->unit[i]);
+    out->flat = 1;
+    return 0;
+}
+
+static struct qnode *qnode_copy(const struct qnode *n)
+{
+    struct qnode *c = node_new(n->kind);
+    c->text = mg_strdup(n->text);
+    c->mode = n->mode;
+    c->stop = n->stop;
+    c->field = n->field;
+    c->dist = n->dist;
+    c->hyphen = n->hyphen;
+    for (int i = 0; i < n->nkid; i++)
+        node_add(c, qnode_copy(n->kid[i]));
+    return c;
+}
+
+/* Adds to out copies of the quoted phrases (of two words or more) under
+ * n, as stop units. */
+static void add_phrases(struct qparse_out *out, const struct qnode *n)
+{
+    if (n->kind == QN_TERM && n->mode == QT_EXACT && n->text &&
+        strchr(n->text, ' ')) {
+        struct qnode *c = qnode_copy(n);
+        c->stop = 1;
+        c->field = NULL;
+        out->unit = mg_realloc(out->unit, sizeof *out->unit *
+                                              (size_t)(out->nunit + 1));
+        out->unit[out->nunit++] = c;
+        out->terms++;
+        return;
+    }
+    int upto = n->kind == QN_NOT ? 1 : n->nkid;
+    for (int i = 0; i < upto; i++)
+        add_phrases(out, n->kid[i]);
+}
+
+void qparse_add_phrases(struct qparse_out *words, const struct qparse_out *q)
+{
+    for (int i = 0; i < q->nunit; i++)
+        add_phrases(words, q->unit[i]);
+}
+
 /* Whether the query has letters and all of them are capitals. */
 static int all_capitals(const char *s)
 {
@@ -704,27 +850,13 @@ static void take_units(struct qparse_out *o, struct qnode *e)
     }
 }
 
-static int count_terms(const struct qnode *n)
-{
-    int c = n->kind == QN_TERM;
-    for (int i = 0; i < n->nkid; i++)
-        c += count_terms(n->kid[i]);
-    return c;
-}
 
 int qparse_full(struct tok *t, const char *query, int allow_empty,
                 struct qparse_out *out, struct mg_err *err)
 {
-    memset(out, 0, sizeof *out);
-    size_t n = strlen(query);
-    if (n > QPARSE_MAX_BYTES)
-        return mg_fail(err, "query too long (%zu bytes; at most %d)", n,
-                       QPARSE_MAX_BYTES);
-    char *clean = mg_malloc(n + 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        clean[k++] = (unsigned char)query[i] < 0x20 ? ' ' : query[i];
-    clean[k] = 0;
+    char *clean = query_text(query, out, err);
+    if (!clean)
+        return -1;
     struct parser p = {.tok = t, .out = out, .s = clean, .err = err};
     p.caps = out->caps = all_capitals(clean);
     struct qnode *e = NULL;

@@ -128,6 +128,20 @@ int qparse_full(struct tok *t, const char *query, int allow_empty,
                 struct qparse_out *out, struct mg_err *err);
 void qparse_out_free(struct qparse_out *out);
 
+/* The query read as a plain list of its words, for the relaxed search
+ * ("most of the words"): every word a unit, stemmed, whether it stood in
+ * quotes, a group or a field (a hyphenated word and a prefix as
+ * usual); operators ignored; exclusions kept (-word, NOT word); filters
+ * (person:, date:...) left out (the query's own parse has them).  The
+ * parse is out->flat.  Fails only on a query too long. */
+int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
+                 struct mg_err *err);
+
+/* Adds to words (a qparse_words parse) the quoted phrases of q, each as a
+ * unit marked stop: in a relaxed search they add to the score of the
+ * articles holding them and never widen it. */
+void qparse_add_phrases(struct qparse_out *words, const struct qparse_out *q);
+
 /* Frees one node and everything under it; takes NULL. */
 void qnode_free(struct qnode *n);
 

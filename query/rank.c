@@ -16,7 +16,40 @@ const struct rank_params RANK_PARAMS_DEFAULT = {
     .short_exp = 0.5,
     .coord_exp = 1.0,
     .short_frac = 0.0,
+    .k1 = TS_K1,
+    .b = TS_B,
+    .qtf_k3 = 0.0,
+    .len_w = 0.0,
+    .min_norm = 0.0,
 };
+
+/* BM25's term-frequency part with the search's k1 and b. */
+static inline double tf_part(const struct rank_params *prm, double f,
+                             double len, double avgdl)
+{
+    if (f <= 0)
+        return 0;
+    double norm = len / avgdl;
+    if (norm < prm->min_norm)
+        norm = prm->min_norm;
+    return f * (prm->k1 + 1.0) / (f + prm->k1 * (1.0 - prm->b + prm->b * norm));
+}
+
+/* The weight of leaf l: its idf, times its query frequency's share. */
+static double leaf_weight(const struct rank_params *prm, const struct plan *p,
+                          int l)
+{
+    double w = p->leaf[l].idf;
+    if (prm->qtf_k3 > 0) {
+        int n = 0;
+        for (int u = 0; u < p->nunit; u++)
+            for (int k = 0; k < p->unit[u].nleaf; k++)
+                n += p->unit[u].leaf[k] == l;
+        if (n > 1)
+            w *= (prm->qtf_k3 + 1.0) * n / (prm->qtf_k3 + n);
+    }
+    return w;
+}
 
 /* The short-body length of a search: short_body, or at most short_frac
  * of the mean body. */
@@ -41,11 +74,14 @@ static double prior(const struct rank_params *prm, double len, double body)
 int rank_params_parse(const char *s, struct rank_params *p,
                       struct mg_err *err)
 {
-    static const char *const NAMES[] = {"prox_boost", "prox_scale",
-                                        "short_body", "short_exp",
-                                        "coord_exp", "short_frac", NULL};
+    static const char *const NAMES[] = {
+        "prox_boost", "prox_scale", "short_body", "short_exp", "coord_exp",
+        "short_frac", "k1",         "b",          "qtf_k3",    "len_w",
+        "min_norm",   NULL};
     double *field[] = {&p->prox_boost, &p->prox_scale, &p->short_body,
-                       &p->short_exp, &p->coord_exp, &p->short_frac};
+                       &p->short_exp,  &p->coord_exp,  &p->short_frac,
+                       &p->k1,         &p->b,          &p->qtf_k3,
+                       &p->len_w,      &p->min_norm};
     const char *c = s;
     while (*c) {
         const char *eq = strchr(c, '=');
@@ -61,7 +97,8 @@ int rank_params_parse(const char *s, struct rank_params *p,
             return mg_fail(err,
                            "--ranking takes name=value,... with names "
                            "prox_boost, prox_scale, short_body, short_exp, "
-                           "coord_exp, short_frac and values from 0, not "
+                           "coord_exp, short_frac, k1, b, qtf_k3 and values "
+                           "from 0, not "
                            "\"%s\"",
                            s);
         *field[k] = v;
@@ -84,9 +121,13 @@ struct rank_ctx {
     double w[TS_NCOLS];
     struct rank_params prm;
     int relaxed;
+    int need_content;       /* the expression also gives articles that
+                             * match no content unit: pass over them */
     double avgdl;
     double short_len;       /* bodies shorter are scaled down */
     int nleaf;
+    double *lw;             /* per leaf: its weight (leaf_weight) */
+    int wavg;               /* avgdl is the weighted mean (len_w) */
     uint64_t *lunits;       /* per leaf: the content units it counts for in
                              * proximity */
     uint64_t content;       /* the content units */
@@ -196,9 +237,14 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
          * or already read, or whose own words cannot reach it with their
          * block's bounds, is not scored */
         int64_t blk = api->xRowid(fts) >> TS_BLOCK_SHIFT;
+        if (blk < c->nblocks && c->done[blk]) { /* a changed block read */
+            ++*c->skipped;
+            sqlite3_result_null(ctx);
+            return;
+        }
         if (blk < c->nblocks && !c->dirty[blk]) {
             double theta = *c->theta;
-            if (c->done[blk] || c->blk_ub[blk] < theta) {
+            if (c->blk_ub[blk] < theta) {
                 ++*c->skipped;
                 sqlite3_result_null(ctx);
                 return;
@@ -272,11 +318,35 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         sqlite3_result_error_code(ctx, rc);
         return;
     }
+    if (c->prm.len_w > 0) {
+        if (!c->wavg) { /* the mean weighted length, from FTS5's totals */
+            sqlite3_int64 rows = 0, tot = 0;
+            double wt = 0;
+            api->xRowCount(fts, &rows);
+            for (int col = 0; col < TS_NCOLS; col++) {
+                api->xColumnTotalSize(fts, col, &tot);
+                wt += c->w[col] * (double)tot;
+            }
+            c->avgdl = rows > 0 && wt > 0 ? wt / (double)rows : 1.0;
+            c->wavg = 1;
+        }
+        double wl = 0;
+        for (int col = 0; col < TS_NCOLS; col++) {
+            int n = 0;
+            api->xColumnSize(fts, col, &n);
+            wl += c->w[col] * n;
+        }
+        len = (int)wl;
+    }
     double base = 0;
     for (int l = 0; l < c->nleaf; l++)
         if (c->gen[l] == g)
-            base += p->leaf[l].idf * ts_tf(c->f[l], len, c->avgdl);
+            base += c->lw[l] * tf_part(&c->prm, c->f[l], len, c->avgdl);
     uint64_t matched = matched_units(c, g);
+    if (c->need_content && !(matched & c->content)) {
+        sqlite3_result_null(ctx); /* stop words only: no match */
+        return;
+    }
     double score = base;
     if (c->relaxed)
         score *= coordination(p, matched, c->prm.coord_exp);
@@ -364,6 +434,9 @@ static struct rank_ctx *ctx_new(const struct rank_query *rq,
     c->short_len = short_len(&rq->params, p);
     size_t nl = (size_t)(p->nleaf ? p->nleaf : 1);
     c->lunits = mg_calloc(nl, sizeof *c->lunits);
+    c->lw = mg_malloc(sizeof *c->lw * nl);
+    for (int l = 0; l < p->nleaf; l++)
+        c->lw[l] = leaf_weight(&rq->params, p, l);
     c->f = mg_calloc(nl, sizeof *c->f);
     c->gen = mg_calloc(nl, sizeof *c->gen);
     c->any0 = mg_calloc((size_t)p->nunit + 1, sizeof *c->any0);
@@ -390,6 +463,7 @@ static void ctx_free(struct rank_ctx *c)
         return;
     free(c->primary);
     free(c->lunits);
+    free(c->lw);
     free(c->f);
     free(c->gen);
     free(c->any0);
@@ -696,7 +770,7 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
                 rc = 1;
                 goto freekq;
             }
-            double v = lf->idf * (TS_K1 + 1.0);
+            double v = leaf_weight(&rq->params, p, l) * (TS_K1 + 1.0);
             struct buf q = {0};
             if (lf->col >= 0)
                 buf_printf(&q, "%s : ", (const char *[]){"title", "lede",
@@ -717,6 +791,7 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
             b->lmax[l] = v;
             continue;
         }
+        double lw = leaf_weight(&rq->params, p, l);
         for (int i = 0; i < lf->npos; i++)
             for (int a = 0; a < lf->pos[i].nalt; a++) {
                 int k = lf->pos[i].alt[a].key;
@@ -739,7 +814,7 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
                     leaf = sum;
             }
             if (leaf > 0) {
-                out[blk] = lf->idf * leaf * c;
+                out[blk] = lw * leaf * c;
                 if (out[blk] > b->lmax[l])
                     b->lmax[l] = out[blk];
             }
@@ -910,6 +985,13 @@ static int essential(const struct rank_query *rq, const struct bounds *b,
 #define PHRASE_MS 0.13
 #define POSTING_MS 0.00015
 
+int64_t rank_pass_gap(int nphrase, double density)
+{
+    double pass_ms = PASS_MS + PHRASE_MS * nphrase;
+    return (int64_t)(pass_ms / (POSTING_MS * (density > 1e-6 ? density
+                                                               : 1e-6)));
+}
+
 int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
              int *n, struct rank_stats *stats, struct mg_err *err)
 {
@@ -937,7 +1019,9 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
     /* Score everything when bounds cannot help or are not there. */
     int all = rq->exhaustive || !p->stats || p->meta.rowid_max <= 0 ||
               (rq->weights && memcmp(rq->weights, TS_WEIGHTS,
-                                     sizeof TS_WEIGHTS) != 0);
+                                     sizeof TS_WEIGHTS) != 0) ||
+              rq->params.k1 != TS_K1 || rq->params.b != TS_B ||
+              rq->params.len_w > 0;
     double est = 0;
     if (!all) {
         if (rq->relaxed) {
@@ -960,12 +1044,28 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
         all = got == 1;
     }
     struct plan_expr e = {0};
-    if (rq->relaxed)
+    int any = 0;
+    if (rq->relaxed && all) {
+        /* every article will be scored: one OR of all the words is
+         * cheaper than an AND when the stop words' articles are not many
+         * more than the others' */
+        double content = 0, every = 0;
+        for (int u = 0; u < p->nunit; u++)
+            if (p->unit[u].content)
+                content += (double)p->unit[u].df;
+        for (int l = 0; l < p->nleaf; l++)
+            every += (double)p->leaf[l].df;
+        any = every <= 3 * content;
+    }
+    if (any)
+        plan_expr_any(p, &e);
+    else if (rq->relaxed)
         plan_expr_relaxed(p, &e);
     else
         plan_expr_strict(p, &e);
     if (all) {
         runner_expr(&r, &e);
+        r.ctx->need_content = any;
         stats->exhaustive = 1;
         if (runner_pass(&r, 0, INT64_MAX, heap_push, &hp, err) < 0 ||
             hp.failed)
@@ -1023,14 +1123,20 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
      * are read whole */
     if (runner_pass(&r, tail, INT64_MAX, heap_push, &hp, err) < 0)
         goto out;
-    for (int blk = 0; blk < nb; blk++)
-        if (b.dirty[blk]) {
-            if (runner_pass(&r, (int64_t)blk << TS_BLOCK_SHIFT,
-                            ((int64_t)(blk + 1) << TS_BLOCK_SHIFT) - 1,
-                            heap_push, &hp, err) < 0)
-                goto out;
+    for (int blk = 0; blk < nb; blk++) {
+        if (!b.dirty[blk])
+            continue;
+        int hi = blk; /* adjacent changed blocks in one pass */
+        while (hi + 1 < nb && b.dirty[hi + 1])
+            hi++;
+        if (runner_pass(&r, (int64_t)blk << TS_BLOCK_SHIFT,
+                        ((int64_t)(hi + 1) << TS_BLOCK_SHIFT) - 1, heap_push,
+                        &hp, err) < 0)
+            goto out;
+        for (; blk <= hi; blk++)
             done[blk] = 1;
-        }
+        blk = hi;
+    }
     qsort(bl, (size_t)nbl, sizeof *bl, by_ub);
     keep = mg_malloc(sizeof *keep * (size_t)(p->nunit + 1));
     int nkeep = -1, batch = 2, passes = 0;
@@ -1079,10 +1185,8 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
          * articles costs little: blocks close enough go in one pass, the
          * ones between them read too (what their bounds rule out is
          * passed over article by article) */
-        double pass_ms = PASS_MS + PHRASE_MS * r.expr.nphrase;
-        double density = driver / p->N;
-        int gap = (int)(pass_ms / (POSTING_MS * TS_BLOCK *
-                                   (density > 1e-6 ? density : 1e-6)));
+        int64_t gap = rank_pass_gap(r.expr.nphrase, driver / p->N) /
+                      TS_BLOCK;
         /* the next few blocks by bound, in rowid order, adjacent ones in
          * one pass */
         int j = i, m = 0;

@@ -37,6 +37,15 @@ struct rank_params {
                          * short_body <= 0 turns it off */
     double short_frac;  /* > 0: short_body is at most this share of the
                          * mean body (collections of abstracts) */
+    double k1, b;       /* BM25's (others than TS_K1, TS_B cannot use the
+                         * index's bounds: every match is scored) */
+    double qtf_k3;      /* > 0: a word the query holds n times weighs
+                         * (k3 + 1) n / (k3 + n) times as much */
+    double min_norm;    /* an article's length counts as at least this
+                         * share of the mean (Xapian's min_normlen) */
+    double len_w;       /* 1: an article's length counts its columns by
+                         * their weights (the lede, of weight 0, not at
+                         * all); 0: every column (FTS5's bm25) */
     double coord_exp;   /* the power of the coordination (0: plain BM25
                          * over the OR of the words) */
 };
@@ -99,6 +108,12 @@ struct rank_stats {
  * out: sqlite3_errcode() of the connection is then SQLITE_INTERRUPT). */
 int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
              int *n, struct rank_stats *stats, struct mg_err *err);
+
+/* The widest gap of rowids worth stepping through in one pass rather
+ * than making another pass, for an expression of nphrase phrases whose
+ * first part matches about density of the articles (the cost model of
+ * rank.c, also used to read a page's snippets). */
+int64_t rank_pass_gap(int nphrase, double density);
 
 /* Scores every article of expression e (plan_expr_*) in rowids lo..hi,
  * calling fn(ctx, id, score) for each, with the statement prepare makes;

@@ -28,7 +28,7 @@ struct searcher {
                      * made before it */
     /* statements prepared once, on first use */
     sqlite3_stmt *page, *newest, *meta_rank, *meta_facets, *entity_ids,
-        *entity_name, *date_order, *maxid, *date_of;
+        *entity_name, *date_order, *maxid, *date_of, *page_meta;
     int no_date_order; /* never use date_order (tests, experiments) */
     double deadline;   /* monotonic seconds after which statements stop
                         * (0: none) */
@@ -133,6 +133,7 @@ void searcher_free(struct searcher *s)
     sqlite3_finalize(s->date_order);
     sqlite3_finalize(s->maxid);
     sqlite3_finalize(s->date_of);
+    sqlite3_finalize(s->page_meta);
     if (s->store)
         sqlite3_progress_handler(store_db(s->store), 0, NULL, NULL);
     tok_free(s->tok);
@@ -349,6 +350,7 @@ struct where {
     char *vals[2 * QPARSE_MAX_FILTERS]; /* bound: byline as a LIKE pattern */
     int n;
     char *since, *until;
+    char *neg; /* the query's exclusions, an FTS5 expression (NULL: none) */
 };
 
 static void add_where(struct buf *b, const struct where *w)
@@ -366,6 +368,17 @@ static void add_where(struct buf *b, const struct where *w)
         buf_adds(b, " AND a.date <= :until");
 }
 
+/* Leaves out the articles the query's exclusions match. */
+static void add_excluded(struct buf *b, const char *idcol,
+                         const struct where *w)
+{
+    if (w->neg)
+        buf_printf(b,
+                   " AND %s NOT IN (SELECT rowid FROM fts WHERE fts MATCH"
+                   " :neg)",
+                   idcol);
+}
+
 static void bind_where(sqlite3_stmt *st, const struct where *w)
 {
     for (int i = 0; i < w->n; i++) {
@@ -380,6 +393,9 @@ static void bind_where(sqlite3_stmt *st, const struct where *w)
     if (w->until)
         sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":until"),
                           w->until, -1, SQLITE_STATIC);
+    if (w->neg)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":neg"),
+                          w->neg, -1, SQLITE_STATIC);
 }
 
 static void add_column(struct where *w, const char *column, const char *v)
@@ -454,6 +470,7 @@ static void where_free(struct where *w)
         free(w->vals[i]);
     free(w->since);
     free(w->until);
+    free(w->neg);
 }
 
 /* Prepares sql and binds the query, the entity and the column filters. */
@@ -469,9 +486,9 @@ static int prepare_all(struct searcher *s, struct buf *sql, const char *fts,
 }
 
 /* Appends the hit in the current row of st (uid, title, date, source,
- * path, url, -, snippet) with this score. */
-static void read_hit(sqlite3_stmt *st, struct search_result *res,
-                     double score)
+ * path, url) with this score; the caller gives it a snippet. */
+static struct search_hit *add_hit(sqlite3_stmt *st, struct search_result *res,
+                                  double score)
 {
     res->hits = mg_realloc(res->hits,
                            sizeof *res->hits * (size_t)(res->nhits + 1));
@@ -484,6 +501,14 @@ static void read_hit(sqlite3_stmt *st, struct search_result *res,
     h->path = col(st, 4);
     h->url = col(st, 5);
     h->score = score;
+    return h;
+}
+
+/* add_hit, the snippet in column 7. */
+static void read_hit(sqlite3_stmt *st, struct search_result *res,
+                     double score)
+{
+    struct search_hit *h = add_hit(st, res, score);
     const unsigned char *sn = sqlite3_column_text(st, 7);
     split_snippet(sn ? (const char *)sn : "", h);
 }
@@ -507,6 +532,7 @@ static const char *add_from(struct searcher *s, struct buf *sql,
         buf_adds(sql, " FROM fts WHERE fts MATCH :q");
     add_filters(sql, idcol, nf);
     add_where(sql, w);
+    add_excluded(sql, idcol, w);
     return idcol;
 }
 
@@ -566,35 +592,97 @@ static sqlite3_stmt *kept_meta(struct searcher *s, sqlite3_stmt **slot,
     return kept(s, slot, sql, err);
 }
 
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The articles of a page, sorted by rowid, for morgue_snippet(fts, set):
+ * it makes snippets for these only. */
+struct page_set {
+    int64_t *ids;
+    int n;
+};
+
 /* Appends the hits with these rowids (and scores, near-duplicate counts:
- * similar may be NULL), each with its snippet for the FTS5 expression fts:
- * snippets are made for the page only, never for every match. */
-static int read_page(struct searcher *s, const char *fts, const int64_t *ids,
+ * similar may be NULL), each with its snippet for the FTS5 expression fts
+ * (of nphrase phrases, matching about density of the articles):
+ * snippets are made for the page only, never for every match.  The page's
+ * articles close together are read in one pass over their rowids (a pass
+ * costs a seek per phrase and segment, stepping through articles little:
+ * rank_pass_gap), the others one by one. */
+static int read_page(struct searcher *s, const char *fts, int nphrase,
+                     double density, const int64_t *ids,
                      const double *scores, const int *similar, int n,
                      struct search_result *res, struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->page,
-                            "SELECT a.uid, a.title, a.date, a.source, a.path,"
-                            " a.url, 0, morgue_snippet(fts) FROM fts JOIN"
-                            " articles a ON a.id = fts.rowid WHERE fts MATCH"
-                            " ?1 AND fts.rowid = ?2",
-                            err);
-    if (!st)
+    if (n <= 0)
+        return 0;
+    sqlite3_stmt *snip = kept(s, &s->page,
+                              "SELECT fts.rowid, morgue_snippet(fts, ?4) FROM"
+                              " fts WHERE fts MATCH ?1 AND fts.rowid >= ?2"
+                              " AND fts.rowid <= ?3",
+                              err);
+    if (!snip)
         return -1;
+    struct page_set set = {mg_malloc(sizeof *set.ids * (size_t)n), n};
+    memcpy(set.ids, ids, sizeof *set.ids * (size_t)n);
+    qsort(set.ids, (size_t)n, sizeof *set.ids, cmp_i64);
+    char **text = mg_calloc((size_t)n, sizeof *text); /* by set.ids */
+    int64_t gap = rank_pass_gap(nphrase, density);
     int rc = 0;
+    for (int a = 0; a < n && rc == 0;) {
+        int z = a + 1;
+        while (z < n && set.ids[z] - set.ids[z - 1] <= gap)
+            z++;
+        sqlite3_bind_text(snip, 1, fts, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(snip, 2, set.ids[a]);
+        sqlite3_bind_int64(snip, 3, set.ids[z - 1]);
+        sqlite3_bind_pointer(snip, 4, &set, "morgue_page", NULL);
+        int step;
+        while ((step = sqlite3_step(snip)) == SQLITE_ROW) {
+            if (sqlite3_column_type(snip, 1) == SQLITE_NULL)
+                continue;
+            int64_t id = sqlite3_column_int64(snip, 0);
+            int64_t *at = bsearch(&id, set.ids, (size_t)n, sizeof id,
+                                  cmp_i64);
+            if (at && !text[at - set.ids])
+                text[at - set.ids] = col(snip, 1);
+        }
+        if (step != SQLITE_DONE)
+            rc = db_fail(s, err);
+        sqlite3_reset(snip);
+        a = z;
+    }
+    sqlite3_clear_bindings(snip);
+    sqlite3_stmt *meta =
+        rc == 0 ? kept(s, &s->page_meta,
+                       "SELECT uid, title, date, source, path, url FROM"
+                       " articles WHERE id = ?1",
+                       err)
+                : NULL;
+    if (rc == 0 && !meta)
+        rc = -1;
     for (int i = 0; i < n && rc == 0; i++) {
-        sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, ids[i]);
-        int step = sqlite3_step(st);
+        sqlite3_bind_int64(meta, 1, ids[i]);
+        int step = sqlite3_step(meta);
         if (step == SQLITE_ROW) {
-            read_hit(st, res, scores[i]);
-            res->hits[res->nhits - 1].similar = similar ? similar[i] : 0;
+            int64_t *at = bsearch(&ids[i], set.ids, (size_t)n, sizeof *ids,
+                                  cmp_i64);
+            struct search_hit *h = add_hit(meta, res, scores[i]);
+            h->similar = similar ? similar[i] : 0;
+            const char *t = at ? text[at - set.ids] : NULL;
+            split_snippet(t ? t : "", h);
         } else if (step != SQLITE_DONE) {
             rc = db_fail(s, err);
         }
-        sqlite3_reset(st);
+        sqlite3_reset(meta);
     }
-    sqlite3_clear_bindings(st);
+    for (int i = 0; i < n; i++)
+        free(text[i]);
+    free(text);
+    free(set.ids);
     return rc;
 }
 
@@ -746,11 +834,6 @@ static int top_entities(struct searcher *s, const struct counts *ec,
     return rc;
 }
 
-static int cmp_i64(const void *x, const void *y)
-{
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return a < b ? -1 : a > b;
-}
 
 /* The facets (entities and sources) and the date histogram of the n
  * articles ids, in one pass, each count multiplied by scale (the
@@ -860,6 +943,20 @@ static int date_ordered(struct searcher *s)
     return yes;
 }
 
+/* Frees what a hit holds. */
+static void search_hit_clear(struct search_hit *h)
+{
+    free(h->id);
+    free(h->title);
+    free(h->date);
+    free(h->source);
+    free(h->path);
+    free(h->url);
+    free(h->snippet);
+    free(h->spans);
+    memset(h, 0, sizeof *h);
+}
+
 /* ---- one search ---------------------------------------------------------- */
 
 /* at most this many ranked candidates (1,000 pages of 100 and their
@@ -872,6 +969,9 @@ struct run {
     const struct search_opts *o;
     struct qparse_out q;
     struct plan plan;
+    struct qparse_out wq;   /* the query as a list of words (relaxed) */
+    struct plan wplan;      /* ... resolved */
+    struct plan *cur;       /* the plan ranked: plan, or wplan relaxed */
     struct where w;
     struct qfilter f[2 * QPARSE_MAX_FILTERS];
     char *keys[2 * QPARSE_MAX_FILTERS];
@@ -916,7 +1016,7 @@ static void rank_query_init(struct run *r, int relaxed, struct rank_query *rq)
     struct searcher *s = r->s;
     memset(rq, 0, sizeof *rq);
     rq->db = store_db(s->store);
-    rq->plan = &r->plan;
+    rq->plan = r->cur;
     rq->prepare = rank_prepare;
     rq->pctx = r;
     rq->weights = s->custom_weights ? s->weights : NULL;
@@ -942,6 +1042,16 @@ static int newest_date(struct searcher *s, double *jd, struct mg_err *err)
     return 0;
 }
 
+/* The share of the articles holding any leaf of the plan (at most 1). */
+static double leaf_density(const struct plan *p)
+{
+    double d = 0;
+    for (int i = 0; i < p->nleaf; i++)
+        d += (double)p->leaf[i].df;
+    d = p->N > 0 ? d / p->N : 1;
+    return d < 1 ? d : 1;
+}
+
 /* A ranked candidate and what folding needs. */
 struct cand {
     int64_t id;
@@ -959,7 +1069,7 @@ struct cand {
  * many) unfolded candidates' ids also go to *top (caller frees), for the
  * facets of a relaxed search. */
 static int rank_page(struct run *r, int relaxed, int limit, int offset,
-                     const char *snip_fts, struct search_result *res,
+                     const struct plan_expr *snip, struct search_result *res,
                      int64_t **top, int *ntop, struct mg_err *err)
 {
     struct searcher *s = r->s;
@@ -1001,6 +1111,10 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
                 sqlite3_reset(st);
             }
         }
+        /* each folded under the first better hit within FP_NEAR bits;
+         * counted (similar, collapsed) when ranked above the page's last
+         * hit, so that the counts do not depend on how far the ranking
+         * looked beyond it */
         n = 0;
         res->collapsed = 0;
         for (int i = 0; i < got; i++) {
@@ -1011,8 +1125,10 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
                     break;
                 }
             if (under >= 0) {
-                c[under].similar++;
-                res->collapsed++;
+                if (n < want) {
+                    c[under].similar++;
+                    res->collapsed++;
+                }
             } else {
                 c[n++] = c[i];
             }
@@ -1037,7 +1153,12 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
         similar[npage++] = c[i].similar;
     }
     free(c);
-    return read_page(s, snip_fts, ids, scores, similar, npage, res, err);
+    double t = mg_now();
+    int rc = read_page(s, snip->text.s, snip->nphrase,
+                       leaf_density(r->cur), ids, scores, similar, npage,
+                       res, err);
+    res->ms_page += (mg_now() - t) * 1e3;
+    return rc;
 }
 
 /* All the article ids of fts with the filters, in rowid order, into
@@ -1157,9 +1278,10 @@ static int facets_ranked(struct run *r, const int64_t *ids, int n,
 }
 
 /* The page sorted by date: newest or oldest first. */
-static int date_page(struct run *r, const char *fts, const char *snip_fts,
-                     enum search_sort sort, int limit, int offset,
-                     struct search_result *res, struct mg_err *err)
+static int date_page(struct run *r, const char *fts,
+                     const struct plan_expr *snip, enum search_sort sort,
+                     int limit, int offset, struct search_result *res,
+                     struct mg_err *err)
 {
     struct searcher *s = r->s;
     struct buf sql = {0};
@@ -1185,6 +1307,7 @@ static int date_page(struct run *r, const char *fts, const char *snip_fts,
                            " WHERE 1");
         add_filters(&sql, "a.id", r->nf);
         add_where(&sql, &r->w);
+        add_excluded(&sql, "a.id", &r->w);
         if (sort == SEARCH_SORT_OLDEST)
             buf_adds(&sql, " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
         else
@@ -1212,7 +1335,9 @@ static int date_page(struct run *r, const char *fts, const char *snip_fts,
         }
         sqlite3_finalize(st);
         st = NULL;
-        rc = read_page(s, snip_fts, ids, scores, NULL, n, res, err);
+        rc = read_page(s, snip->text.s, snip->nphrase,
+                       leaf_density(r->cur), ids, scores, NULL, n, res,
+                       err);
     } else {
         while ((step = sqlite3_step(st)) == SQLITE_ROW)
             read_hit(st, res, sqlite3_column_double(st, 6));
@@ -1227,10 +1352,25 @@ out:
     return rc;
 }
 
-/* Copies what the plan says of the query into the result. */
+/* Frees the result's notes on the plan. */
+static void plan_notes_free(struct search_result *res)
+{
+    for (int i = 0; i < res->ndropped; i++)
+        free(res->dropped[i]);
+    free(res->dropped);
+    for (int i = 0; i < res->nnarrowed; i++)
+        free(res->narrowed[i].prefix);
+    free(res->narrowed);
+}
+
+/* Copies what the plan in use says of the query into the result. */
 static void note_plan(const struct run *r, struct search_result *res)
 {
-    const struct plan *p = &r->plan;
+    const struct plan *p = r->cur;
+    plan_notes_free(res);
+    res->dropped = NULL;
+    res->narrowed = NULL;
+    res->ndropped = res->nnarrowed = 0;
     res->flat = r->q.flat;
     res->caps = r->q.caps;
     if (p->ndropped) {
@@ -1257,7 +1397,9 @@ static void run_free(struct run *r)
         free(r->keys[i]);
     where_free(&r->w);
     plan_free(&r->plan);
+    plan_free(&r->wplan);
     qparse_out_free(&r->q);
+    qparse_out_free(&r->wq);
 }
 
 /* The body of search_run, in its read transaction. */
@@ -1285,6 +1427,7 @@ static int run_search(struct run *r, struct search_result *res,
         plan_expr_leaves(p, &leaves);
     }
     const char *fts = words ? strict.text.s : NULL;
+    double t = mg_now();
     /* the articles with all the words: counted, or listed for the
      * facets */
     if (need_ids && !o->count_only) {
@@ -1300,44 +1443,101 @@ static int run_search(struct run *r, struct search_result *res,
     }
     res->total_exact = exact;
     res->fts = mg_strdup(fts);
+    res->ms_count = (mg_now() - t) * 1e3;
     if (o->count_only) {
         rc = 0;
         goto out;
     }
     /* Fewer than a page have all the words (a pasted headline, a
-     * question): the articles with most of them. */
-    int relax = words && !o->strict && res->total < limit &&
-                plan_relaxable(p);
-    if (relax) {
-        plan_expr_relaxed(p, &relaxed);
-        if (count_matches(r, relaxed.text.s, o->exact_total,
-                          &res->relaxed_total, &res->relaxed_total_exact,
-                          err) < 0)
-            goto out;
-        if (res->relaxed_total > res->total) {
-            res->relaxed = 1;
-            free(res->fts);
-            res->fts = mg_strdup(relaxed.text.s);
+     * question): the articles with most of them, the query read as a
+     * list of its words (quotes, groups and operators aside; its
+     * exclusions and filters kept: the exclusions are r->w.neg). */
+    if (words && !o->strict && res->total < limit &&
+        (plan_relaxable(p) ||
+         (p->nunit == 1 && p->nleaf == 1 && p->leaf[0].npos > 1))) {
+        int rc2 = qparse_words(r->s->tok, o->query ? o->query : "", &r->wq,
+                               err);
+        if (rc2 == 0 && r->wq.nunit > 0) {
+            /* its phrases add to the score of the articles holding them
+             * (as stop words do: they never widen the search) */
+            qparse_add_phrases(&r->wq, &r->q);
+            rc2 = plan_make(store_db(r->s->store), r->s->tok, &r->wq,
+                            &r->wplan, err);
+            if (rc2 < 0)
+                goto out;
+            if (r->wplan.nunit > 0) {
+                r->cur = &r->wplan;
+                plan_expr_relaxed(r->cur, &relaxed);
+                plan_expr_free(&leaves);
+                plan_expr_leaves(r->cur, &leaves);
+                res->relaxed = 1;
+                free(res->fts);
+                res->fts = mg_strdup(relaxed.text.s);
+                note_plan(r, res);
+            }
         }
     }
     const char *run = res->relaxed ? relaxed.text.s : fts;
+    res->ms_count = (mg_now() - t) * 1e3;
+    t = mg_now();
     /* facets of the relaxed hits when no article has all the words */
     int ranked_facets = res->relaxed && res->total == 0 && need_ids;
     int ntop = offset + limit > SEARCH_FACET_RELAXED ? offset + limit
                                                      : SEARCH_FACET_RELAXED;
     if (sort == SEARCH_SORT_RELEVANCE) {
-        if (rank_page(r, res->relaxed, limit, offset, leaves.text.s, res,
+        if (rank_page(r, res->relaxed, limit, offset, &leaves, res,
                       ranked_facets ? &top : NULL, &ntop, err) < 0)
             goto out;
     } else {
-        if (date_page(r, run, words ? leaves.text.s : NULL, sort, limit,
-                      offset, res, err) < 0)
+        if (date_page(r, run, &leaves, sort, limit, offset, res, err) < 0)
             goto out;
         if (ranked_facets &&
-            rank_page(r, 1, 0, 0, leaves.text.s, &(struct search_result){0},
-                      &top, &ntop, err) < 0)
+            rank_page(r, 1, 0, 0, &leaves, &(struct search_result){0}, &top,
+                      &ntop, err) < 0)
             goto out;
     }
+    if (res->relaxed) {
+        if (sort == SEARCH_SORT_RELEVANCE && res->rank.exhaustive) {
+            res->relaxed_total = res->rank.scored;
+            res->relaxed_total_exact = 1;
+        } else if (count_matches(r, relaxed.text.s, o->exact_total,
+                                 &res->relaxed_total,
+                                 &res->relaxed_total_exact, err) < 0) {
+            goto out;
+        }
+        /* the same articles as with all the words: those, as a search
+         * for all the words ranks them */
+        if (res->relaxed_total <= res->total && res->relaxed_total_exact &&
+            res->total == 0) {
+            res->relaxed = 0; /* nothing matches either way */
+        } else if (res->relaxed_total <= res->total &&
+                   res->relaxed_total_exact) {
+            res->relaxed = 0;
+            free(res->fts);
+            res->fts = mg_strdup(fts);
+            r->cur = &r->plan;
+            note_plan(r, res);
+            plan_expr_free(&leaves);
+            plan_expr_leaves(r->cur, &leaves);
+            for (int i = 0; i < res->nhits; i++)
+                search_hit_clear(&res->hits[i]);
+            res->nhits = 0;
+            free(top);
+            top = NULL;
+            ntop = offset + limit > SEARCH_FACET_RELAXED
+                       ? offset + limit
+                       : SEARCH_FACET_RELAXED;
+            ranked_facets = 0;
+            if (sort == SEARCH_SORT_RELEVANCE
+                    ? rank_page(r, 0, limit, offset, &leaves, res, NULL,
+                                &ntop, err) < 0
+                    : date_page(r, fts, &leaves, sort, limit, offset, res,
+                                err) < 0)
+                goto out;
+        }
+    }
+    res->ms_rank = (mg_now() - t) * 1e3 - res->ms_page;
+    t = mg_now();
     if (need_ids) {
         if (ranked_facets) {
             if (facets_ranked(r, top, ntop, res, err) < 0)
@@ -1346,6 +1546,7 @@ static int run_search(struct run *r, struct search_result *res,
             goto out;
         }
     }
+    res->ms_facets = (mg_now() - t) * 1e3;
     rc = 0;
 out:
     free(ids);
@@ -1361,6 +1562,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
 {
     memset(res, 0, sizeof *res);
     struct run r = {.s = s, .o = o};
+    r.cur = &r.plan;
     r.prm = o->params ? *o->params : RANK_PARAMS_DEFAULT;
     int outside = o->nfilters > 0 || o->since || o->until || o->source ||
                   o->section;
@@ -1391,12 +1593,20 @@ int search_run(struct searcher *s, const struct search_opts *o,
     int own_txn = sqlite3_get_autocommit(db) &&
                   sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
     int rc = 0;
+    double t0 = mg_now();
     if (r.q.nunit) {
         rc = plan_make(db, s->tok, &r.q, &r.plan, err);
         if (rc == -2)
             rc = SEARCH_EUSAGE;
+        if (rc == 0 && r.q.nneg) {
+            struct plan_expr x = {0};
+            plan_expr_excluded(&r.plan, &x);
+            r.w.neg = buf_take(&x.text);
+            plan_expr_free(&x);
+        }
     }
     if (rc == 0) {
+        res->ms_plan = (mg_now() - t0) * 1e3;
         note_plan(&r, res);
         rc = run_search(&r, res, err);
     }
@@ -1510,17 +1720,8 @@ void search_result_free(struct search_result *res)
 {
     if (!res)
         return;
-    for (int i = 0; i < res->nhits; i++) {
-        struct search_hit *h = &res->hits[i];
-        free(h->id);
-        free(h->title);
-        free(h->date);
-        free(h->source);
-        free(h->path);
-        free(h->url);
-        free(h->snippet);
-        free(h->spans);
-    }
+    for (int i = 0; i < res->nhits; i++)
+        search_hit_clear(&res->hits[i]);
     free(res->hits);
     for (int i = 0; i < res->nfacets; i++)
         free(res->facets[i].name);
@@ -1530,11 +1731,6 @@ void search_result_free(struct search_result *res)
     free(res->sources);
     free(res->buckets);
     free(res->fts);
-    for (int i = 0; i < res->ndropped; i++)
-        free(res->dropped[i]);
-    free(res->dropped);
-    for (int i = 0; i < res->nnarrowed; i++)
-        free(res->narrowed[i].prefix);
-    free(res->narrowed);
+    plan_notes_free(res);
     memset(res, 0, sizeof *res);
 }

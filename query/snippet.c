@@ -17,6 +17,7 @@ struct span {
 struct toks {
     struct span *v;
     int n, cap;
+    int upto; /* stop after this many: no match lies beyond them */
 };
 
 static int collect(void *ctx, int flags, const char *t, int nt, int s, int e)
@@ -25,6 +26,8 @@ static int collect(void *ctx, int flags, const char *t, int nt, int s, int e)
     struct toks *k = ctx;
     if (flags & FTS5_TOKEN_COLOCATED)
         return SQLITE_OK;
+    if (k->n >= k->upto)
+        return SQLITE_DONE; /* enough: the rest holds no match */
     if (k->n == k->cap)
         k->v = mg_realloc(k->v, sizeof *k->v * (size_t)(k->cap = k->cap ? k->cap * 2 : 256));
     k->v[k->n].start = s;
@@ -120,6 +123,7 @@ static void emit(struct buf *out, const char *z, int a, int b,
     int t = 0;
     while (t < k->n && k->v[t].end <= a)
         t++;
+    buf_reserve(out, (size_t)(b - a) + 2 * SNIPPET_TOKENS + 8);
     int i = a;
     while (i < b) {
         if (t < k->n && k->v[t].start == i && mark[t]) {
@@ -179,10 +183,36 @@ static void best_window(const int *mark, int t0, int t1, int max, int *w0,
     *w1 = s + max < t1 ? s + max : t1;
 }
 
+/* The rowids a pass makes snippets for (search.c's page), sorted. */
+struct page_set {
+    int64_t *ids;
+    int n;
+};
+
+static int in_set(const struct page_set *set, int64_t id)
+{
+    int lo = 0, hi = set->n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (set->ids[mid] == id)
+            return 1;
+        if (set->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return 0;
+}
+
 static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                        sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    (void)argc, (void)argv;
+    const struct page_set *set =
+        argc > 0 ? sqlite3_value_pointer(argv[0], "morgue_page") : NULL;
+    if (set && !in_set(set, api->xRowid(fts))) {
+        sqlite3_result_null(ctx); /* not on the page */
+        return;
+    }
     int ninst = 0;
     if (api->xInstCount(fts, &ninst) != SQLITE_OK)
         ninst = 0;
@@ -216,8 +246,21 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
         return;
     }
-    struct toks k = {0};
+    /* the text's tokens up to a little past its last match (a snippet is
+     * at most two sentences of about SNIPPET_TOKENS): enough to place
+     * every match and the sentences after the last */
+    int last = 0;
+    for (int i = 0; i < ninst; i++) {
+        int ph, c, off;
+        if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK && c == col &&
+            off + api->xPhraseSize(fts, ph) > last)
+            last = off + api->xPhraseSize(fts, ph);
+    }
+    struct toks k = {.upto = last + 2 * (SNIPPET_TOKENS + 8)};
     int rc = api->xTokenize(fts, z, n, &k, collect);
+    int complete = rc == SQLITE_OK;
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
     if (rc != SQLITE_OK) {
         free(k.v);
         sqlite3_result_error_code(ctx, rc);
@@ -246,6 +289,12 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     free(size_at);
     int ns = 0;
     struct sentence *s = sentences(z, n, &k, &ns);
+    /* sentences past the tokens read are not candidates for the second
+     * one: their length is not known */
+    int known = ns;
+    if (!complete && k.n > 0)
+        for (known = 0; known < ns && s[known].end <= k.v[k.n - 1].end;)
+            known++;
     for (int i = 0; i < ns; i++)
         for (int t = s[i].t0; t < s[i].t1; t++) {
             s[i].phrases |= phr[t];
@@ -280,7 +329,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
             /* Room for a second sentence: the one adding most phrases not
              * yet shown, else the next one. */
             int second = -1, gain = 0;
-            for (int i = 0; i < ns; i++) {
+            for (int i = 0; i < known; i++) {
                 if (i == best)
                     continue;
                 int g = popcount64(s[i].phrases & ~b->phrases);
@@ -289,7 +338,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                     second = i;
                 }
             }
-            if (second < 0 && len < SNIPPET_TOKENS / 2 && best + 1 < ns &&
+            if (second < 0 && len < SNIPPET_TOKENS / 2 && best + 1 < known &&
                 s[best + 1].t1 - s[best + 1].t0 + len <= SNIPPET_TOKENS + 8)
                 second = best + 1;
             if (second >= 0) {

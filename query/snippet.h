@@ -17,7 +17,9 @@
 /* Longest snippet, in tokens (about words). */
 #define SNIPPET_TOKENS 36
 
-/* Registers morgue_snippet(fts) with the FTS5 of db.  For the current
+/* Registers morgue_snippet(fts [, page]) with the FTS5 of db.  With page
+ * (a pointer of type "morgue_page" to a struct of a sorted int64_t *ids
+ * and int n: search.c's page), rows not in it give NULL.  For the current
  * row it returns, from the body (else the lede, highlights or captions;
  * the lede when only the title matched), the best sentence and, when
  * short or missing terms, a second one joined with " … ", at most about

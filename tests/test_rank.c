@@ -744,11 +744,35 @@ struct filt {
     char lo[16], hi[20]; /* "" when open; hi ends with \x7f */
     const char *source;
     unsigned char *ent; /* by rowid: linked to the entity; NULL: no filter */
+    unsigned char *neg; /* by rowid: holds an exclusion; NULL: none */
 };
 
-static void filt_make(const struct ix *x, const struct qcase *c, struct filt *f)
+static void filt_make(const struct ix *x, const struct qcase *c,
+                      const struct qparse_out *qp, struct filt *f)
 {
     memset(f, 0, sizeof *f);
+    /* the articles holding an exclusion, each read in the plain form the
+     * parser gives it (no word statistics involved) */
+    for (int i = 0; i < qp->nneg; i++) {
+        struct buf fts = {0};
+        qnode_fts(qp->neg[i], qterm_plain, NULL, &fts);
+        if (!f->neg)
+            f->neg = mg_calloc((size_t)x->max_id + 1, 1);
+        sqlite3_stmt *q = NULL;
+        cr_assert_eq(sqlite3_prepare_v2(x->db,
+                                        "SELECT rowid FROM fts WHERE fts"
+                                        " MATCH ?1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+        sqlite3_bind_text(q, 1, fts.s, -1, SQLITE_STATIC);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(q, 0);
+            if (id >= 0 && id <= x->max_id)
+                f->neg[id] = 1;
+        }
+        sqlite3_finalize(q);
+        buf_free(&fts);
+    }
     snprintf(f->lo, sizeof f->lo, "%s", c->since);
     if (*c->until)
         snprintf(f->hi, sizeof f->hi, "%s\x7f", c->until);
@@ -794,6 +818,8 @@ static int filt_pass(const struct ix *x, const struct filt *f, int64_t id)
         (!x->source[id] || strcasecmp(x->source[id], f->source) != 0))
         return 0;
     if (f->ent && !f->ent[id])
+        return 0;
+    if (f->neg && f->neg[id])
         return 0;
     return 1;
 }
@@ -841,8 +867,8 @@ struct kept {
 /* The page of sorted list l as search folds it: the best k candidates
  * (k = want + half, at least 10 more), each folded under the first kept
  * one within FP_NEAR bits, k doubled while fewer than want are kept and
- * more candidates exist; then offset, limit.  *collapsed gets the folded
- * among the last candidates examined. */
+ * more candidates exist; then offset, limit.  The folded ones ranked above
+ * the page's last hit are counted: in its hits' similar and *collapsed. */
 static int page_of(const struct ix *x, const struct list *l,
                    const struct qcase *c, struct kept *page, int *collapsed)
 {
@@ -863,8 +889,10 @@ static int page_of(const struct ix *x, const struct list *l,
                     break;
                 }
             if (under >= 0) {
-                kept[under].similar++;
-                ++*collapsed;
+                if (n < want) { /* ranked above the page's last hit */
+                    kept[under].similar++;
+                    ++*collapsed;
+                }
             } else {
                 kept[n++] = (struct kept){l->v[i].id, l->v[i].score, sh, 0};
             }
@@ -964,50 +992,18 @@ static int same_page(struct tally *t, enum fail_kind k, const struct qcase *c,
     return 0;
 }
 
-/* Whether article id matches the FTS5 expression fts. */
-static int matches(const struct ix *x, const char *fts, int64_t id)
-{
-    sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(x->db,
-                                    "SELECT 1 FROM fts WHERE fts MATCH ?1"
-                                    " AND rowid = ?2",
-                                    -1, &q, NULL),
-                 SQLITE_OK);
-    sqlite3_bind_text(q, 1, fts, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, id);
-    int rc = sqlite3_step(q);
-    cr_assert(rc == SQLITE_ROW || rc == SQLITE_DONE, "MATCH %s: %s", fts,
-              sqlite3_errmsg(x->db));
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW;
-}
-
-/* The hits of res that hold one of the query's exclusions, each read in
- * the plain form the parser gives it (no word statistics involved). */
+/* The hits of res that hold one of the query's exclusions (f->neg). */
 static void check_exclusions(const struct ix *x, const struct qcase *c,
-                             const struct qparse_out *q,
+                             const struct filt *f,
                              const struct search_result *res, struct tally *t)
 {
-    for (int i = 0; i < q->nneg; i++) {
-        struct buf fts = {0};
-        qnode_fts(q->neg[i], qterm_plain, NULL, &fts);
-        for (int h = 0; h < res->nhits; h++) {
-            int64_t id = strmap_get(&x->rowid, res->hits[h].id);
-            if (id > 0 && matches(x, fts.s, id)) {
-                char *shown = mg_strdup(fts.s);
-                for (char *p = shown; *p; p++)
-                    if ((unsigned char)*p < 0x20)
-                        *p = '^';
-                fail_case(t, F_EXCLUDED, c,
-                          "hit %d, %s, matches the exclusion %s (plain FTS5 "
-                          "form)",
-                          c->offset + h + 1, res->hits[h].id, shown);
-                free(shown);
-                h = res->nhits;
-                i = q->nneg;
-            }
+    for (int h = 0; h < res->nhits && f->neg; h++) {
+        int64_t id = strmap_get(&x->rowid, res->hits[h].id);
+        if (id > 0 && id <= x->max_id && f->neg[id]) {
+            fail_case(t, F_EXCLUDED, c, "hit %d, %s, holds an exclusion",
+                      c->offset + h + 1, res->hits[h].id);
+            return;
         }
-        buf_free(&fts);
     }
 }
 
@@ -1079,7 +1075,7 @@ static void check_case(const struct ix *x, const struct qcase *c,
                  "plan_make [%s]: %s", c->query, err.msg);
     t->excluding += q.nneg > 0;
     struct filt f;
-    filt_make(x, c, &f);
+    filt_make(x, c, &q, &f);
     struct plan_expr es = {0}, er = {0};
     plan_expr_strict(&p, &es);
     struct list strict = {0}, relaxed = {0};
@@ -1087,11 +1083,29 @@ static void check_case(const struct ix *x, const struct qcase *c,
     check_scores(x, c, &strict, "strict", t);
     int64_t total = strict.n;
     /* relaxed exactly when fewer than a page hold all the words and more
-     * hold some */
-    int relax = !c->strict && total < c->limit && plan_relaxable(&p);
+     * hold some of them: the query read as a list of its words, its
+     * quoted phrases adding to the score, its exclusions kept */
+    int relax = !c->strict && total < c->limit &&
+                (plan_relaxable(&p) || (p.nunit == 1 && p.nleaf == 1 &&
+                                        p.leaf[0].npos > 1));
+    struct qparse_out wq;
+    struct plan wp;
+    memset(&wq, 0, sizeof wq);
+    memset(&wp, 0, sizeof wp);
     if (relax) {
-        plan_expr_relaxed(&p, &er);
-        score_all(x, &p, &er, 1, &f, &relaxed);
+        cr_assert_eq(qparse_words(x->tok, c->query, &wq, &err), 0,
+                     "qparse_words [%s]: %s", c->query, err.msg);
+        relax = wq.nunit > 0;
+    }
+    if (relax) {
+        qparse_add_phrases(&wq, &q);
+        cr_assert_eq(plan_make(x->db, x->tok, &wq, &wp, &err), 0,
+                     "plan_make (words) [%s]: %s", c->query, err.msg);
+        relax = wp.nunit > 0;
+    }
+    if (relax) {
+        plan_expr_relaxed(&wp, &er);
+        score_all(x, &wp, &er, 1, &f, &relaxed);
         check_scores(x, c, &relaxed, "relaxed", t);
         relax = relaxed.n > total;
     }
@@ -1135,12 +1149,15 @@ static void check_case(const struct ix *x, const struct qcase *c,
         }
         same_page(t, kind[k], c, x, r, page, np, collapsed);
     }
-    check_exclusions(x, c, &q, &rn, t);
+    check_exclusions(x, c, &f, &rn, t);
     free(strict.v);
     free(relaxed.v);
     free(f.ent);
+    free(f.neg);
     plan_expr_free(&es);
     plan_expr_free(&er);
+    plan_free(&wp);
+    qparse_out_free(&wq);
     plan_free(&p);
     qparse_out_free(&q);
     search_result_free(&rn);
