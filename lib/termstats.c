@@ -11,7 +11,8 @@
 
 #include "strmap.h"
 
-const double TS_WEIGHTS[TS_NCOLS] = {2.0, 0.0, 1.0, 1.0, 1.0, 1.0};
+const double TS_WEIGHTS[TS_NCOLS] = {2.5, 0.5, 1.0, 1.0, 1.0, 0.5};
+const int TS_LEN_WEIGHTS[TS_NCOLS] = {5, 1, 2, 2, 2, 1};
 
 double ts_idf(double df, double n)
 {
@@ -157,7 +158,7 @@ void ts_doc_build(struct ts_doc *d, struct tok *t,
             tok_run(t, TOK_MODE_DOCUMENT, cols[c], (int)strlen(cols[c]),
                     doc_token, &b);
         }
-        d->len += b.size;
+        d->len += TS_LEN_WEIGHTS[c] * b.size;
         if (c == 2)
             d->body = b.size;
     }
@@ -591,7 +592,8 @@ static void tsv_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                    sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
     double avgdl = nval > 0 ? sqlite3_value_double(val[0]) : 1.0;
-    int ninst = 0, len = 0, body = 0;
+    int ninst = 0, body = 0;
+    int64_t len = 0;
     double f = 0;
     if (api->xInstCount(fts, &ninst) == SQLITE_OK)
         for (int i = 0; i < ninst; i++) {
@@ -600,10 +602,14 @@ static void tsv_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                 c < TS_NCOLS)
                 f += TS_WEIGHTS[c];
         }
-    if (api->xColumnSize(fts, -1, &len) != SQLITE_OK ||
-        api->xColumnSize(fts, 2, &body) != SQLITE_OK)
-        len = body = 0;
-    sqlite3_result_double(ctx, ts_tf(f, len, avgdl > 0 ? avgdl : 1.0) *
+    for (int c = 0; c < TS_NCOLS; c++) {
+        int n = 0;
+        if (api->xColumnSize(fts, c, &n) == SQLITE_OK)
+            len += TS_LEN_WEIGHTS[c] * (int64_t)n;
+    }
+    if (api->xColumnSize(fts, 2, &body) != SQLITE_OK)
+        body = 0;
+    sqlite3_result_double(ctx, ts_tf(f, (double)len, avgdl > 0 ? avgdl : 1.0) *
                                    ts_prior(body));
 }
 
@@ -825,8 +831,9 @@ int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *p = sqlite3_column_blob(st, 0);
         int n = sqlite3_column_bytes(st, 0);
-        /* SQLite varints: 7 bits a byte, the most significant first */
-        for (int i = 0; p && i < n;) {
+        /* SQLite varints: 7 bits a byte, the most significant first;
+         * one a column */
+        for (int i = 0, col = 0; p && i < n; col++) {
             uint64_t v = 0;
             for (int k = 0; i < n; k++) {
                 unsigned char c = p[i++];
@@ -838,7 +845,8 @@ int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens,
                 if (!(c & 0x80))
                     break;
             }
-            *tokens += (int64_t)v;
+            if (col < TS_NCOLS)
+                *tokens += TS_LEN_WEIGHTS[col] * (int64_t)v;
         }
         ++*docs;
     }

@@ -38,7 +38,7 @@
 #include "util.h"
 
 /* BM25's parameters, as SQLite's bm25(). */
-#define TS_K1 1.2
+#define TS_K1 1.3
 #define TS_B 0.75
 
 /* The FTS5 columns (title, lede, body, captions, highlights, entities)
@@ -47,6 +47,11 @@
  * by measurement (docs/relevance.md). */
 #define TS_NCOLS 6
 extern const double TS_WEIGHTS[TS_NCOLS];
+/* An article's length counts each column's tokens by its weight: in
+ * half tokens, TS_LEN_WEIGHTS[c] = 2 * TS_WEIGHTS[c] (whole numbers, so
+ * that the sums kept across runs stay exact).  The lengths and means of
+ * the statistics and of the ranking are all in these units. */
+extern const int TS_LEN_WEIGHTS[TS_NCOLS];
 
 /* Rowids per block (1 << TS_BLOCK_SHIFT), blocks per term_bounds row. */
 #define TS_BLOCK_SHIFT 8
@@ -58,10 +63,10 @@ extern const double TS_WEIGHTS[TS_NCOLS];
 /* Bumped when the bound formula or the constants above change: an index
  * whose stats_version differs has its statistics recomputed by the next
  * morgue-index run, and searches score every match until then. */
-#define TS_VERSION 2
+#define TS_VERSION 3
 
 /* BM25's term-frequency part of a word of weighted frequency f in an
- * article of len tokens (all columns) when the mean is avgdl: at most
+ * article of length len (TS_LEN_WEIGHTS) when the mean is avgdl: at most
  * TS_K1 + 1.  Can't fail. */
 static inline double ts_tf(double f, double len, double avgdl)
 {
@@ -76,7 +81,7 @@ static inline double ts_tf(double f, double len, double avgdl)
  * ((tokens + 1) / TS_SHORT_BODY) ^ TS_SHORT_EXP (a price table, a one-line
  * brief).  The bounds include it; a search may scale short bodies down as
  * much or more (rank.h), never less. */
-#define TS_SHORT_BODY 60.0
+#define TS_SHORT_BODY 50.0
 #define TS_SHORT_EXP 0.5
 static inline double ts_prior(double body)
 {
@@ -105,8 +110,8 @@ struct ts_entry {
     unsigned flags; /* TS_EXACT, TS_MARKED */
 };
 
-/* The keys of one article and its length in tokens, as FTS5 counts them
- * (colocated tokens do not count).  Zero-initialise; reuse across
+/* The keys of one article and its length (TS_LEN_WEIGHTS over the tokens
+ * as FTS5 counts them: colocated tokens do not count).  Zero-initialise; reuse across
  * articles; ts_doc_free() releases. */
 struct ts_doc {
     struct ts_entry *e;
@@ -134,7 +139,7 @@ struct ts_meta {
     int64_t version;     /* TS_VERSION when they can be used; 0: none */
     int dirty;           /* a run is changing them, or died doing so */
     int64_t docs;        /* articles counted */
-    int64_t tokens;      /* their tokens (sum of len) */
+    int64_t tokens;      /* their lengths' sum (TS_LEN_WEIGHTS) */
     int64_t body;        /* their bodies' tokens */
     double avgdl_ref;    /* the mean length bounds were computed with */
     int64_t rowid_max;   /* the bounds cover rowids up to this one; higher
@@ -195,8 +200,8 @@ int ts_run_finish(struct ts_run *r, struct tok *t, struct mg_err *err);
  * bounds of a word that became common, with the FTS5 of db. */
 int ts_register(sqlite3 *db, struct mg_err *err);
 
-/* The number of articles of db's FTS5 index and their tokens, from the
- * lengths FTS5 keeps (fts_docsize).  Returns 0 or -1 with err. */
+/* The number of articles of db's FTS5 index and their lengths' sum
+ * (TS_LEN_WEIGHTS), from the lengths FTS5 keeps (fts_docsize).  Returns 0 or -1 with err. */
 int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens,
                struct mg_err *err);
 

@@ -495,8 +495,9 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
     } else {
         json_t *doc = search_result_json(so.query ? so.query : "", &res,
                                          SEARCH_JSON_HISTOGRAM);
-        /* folded near-duplicates take no place on a page; a relaxed
-         * search shows the articles with most of the words */
+        /* folded near-duplicates take no place on a page (exact when
+         * collapsed_exact, else an upper bound); a relaxed search shows
+         * the articles with most of the words */
         int64_t shown =
             (res.relaxed ? res.relaxed_total : res.total) - res.collapsed;
         int64_t pages = (shown > 0 ? shown : 0) / so.limit +

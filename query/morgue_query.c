@@ -64,12 +64,15 @@ static void usage(FILE *f)
           "                every match, without the index's bounds)\n"
           "  --ranking NAME=VALUE,...\n"
           "                the ranking's other figures, for experiments:\n"
-          "                prox_boost, prox_scale, short_body, short_exp,\n"
-          "                coord_exp (docs/ranking.md)\n"
+          "                k1, b, qtf_k3, coord_exp, typed_w, prox_boost,\n"
+          "                prox_scale, pair_boost, pair_dist, pair_k,\n"
+          "                short_body, short_exp, short_frac,\n"
+          "                short_frac_strict, min_norm (docs/ranking.md)\n"
           "  --exhaustive  score every match instead of skipping those that\n"
           "                cannot reach the page (the same answer, slower;\n"
           "                a check of the ranking)\n"
-          "  --timeout S   stop a search after S seconds (default 10)\n"
+          "  --timeout S   stop a search after S seconds (default 10; 0.5 is\n"
+          "                half a second)\n"
           "  --timing      print where the time went on stderr\n"
           "  --json        one JSON document: {query, total, hits, facets}\n"
           "  --person NAME, --place NAME, --org NAME\n"
@@ -314,7 +317,7 @@ int main(int argc, char **argv)
     int json = 0, c, facets = 0, kind = -1, page = 0;
     const char *entities = NULL, *similar = NULL;
     double weights[SEARCH_NWEIGHTS];
-    int weighted = 0, timeout = 0, timing = 0;
+    int weighted = 0, timing = 0;
     struct rank_params params = RANK_PARAMS_DEFAULT;
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int nfilters = 0;
@@ -413,13 +416,20 @@ int main(int argc, char **argv)
         case 'X': so.exhaustive = 1; break;
         case 'Z': so.exact_total = 1; break;
         case 'Y': timing = 1; break;
-        case 'I':
-            if (parse_int(optarg, "--timeout", 1, 86400, &timeout)) {
+        case 'I': {
+            char *end;
+            double sec = strtod(optarg, &end);
+            if (end == optarg || *end || !(sec >= 0.001 && sec <= 86400)) {
+                fprintf(stderr,
+                        "morgue-query: --timeout must be a number of "
+                        "seconds from 0.001 to 86400, not \"%s\"\n",
+                        optarg);
                 buf_free(&q);
                 return 2;
             }
-            so.budget = timeout;
+            so.budget = sec;
             break;
+        }
         case 'W': {
             int days = 30;
             if (optarg &&

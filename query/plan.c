@@ -30,6 +30,7 @@ struct planner {
     struct strmap keys;   /* key -> index in p->key */
     struct strmap leaves; /* "col\tphrase" -> index in p->leaf */
     struct strmap xleaves; /* ... in p->xleaf */
+    struct strmap shares; /* prefix key -> the words it may stand for */
     sqlite3_stmt *term, *prefix, *count;
     struct mg_err *err;
     int failed;           /* -1 index error, -2 usage */
@@ -128,25 +129,36 @@ static void add_alt(struct plan_pos *ps, int key, int cls)
 
 /* Expands the prefix at the last position of leaf l (token k, n bytes) to
  * the most frequent words starting so. */
-static void expand_prefix(struct planner *pl, struct plan_pos *ps,
-                          const char *k, int n)
+/* The number of indexed words starting with key k (n bytes); lo and hi
+ * get the range of keys (caller frees). */
+static int prefix_count(struct planner *pl, const char *k, int n, char **lo,
+                        char **hi)
 {
-    struct plan *p = pl->p;
-    int64_t room = PLAN_MAX_EXPANDED - p->expanded;
-    int want = room < PLAN_MAX_EXPANSION ? (int)room : PLAN_MAX_EXPANSION;
-    char *lo = mg_strndup(k, (size_t)n);
-    char *hi = mg_malloc((size_t)n + 2);
-    memcpy(hi, k, (size_t)n);
-    hi[n] = '\xff'; /* never in UTF-8: after every key starting so */
-    hi[n + 1] = 0;
+    *lo = mg_strndup(k, (size_t)n);
+    *hi = mg_malloc((size_t)n + 2);
+    memcpy(*hi, k, (size_t)n);
+    (*hi)[n] = '\xff'; /* never in UTF-8: after every key starting so */
+    (*hi)[n + 1] = 0;
     int of = 0;
-    sqlite3_bind_text(pl->count, 1, lo, n, SQLITE_STATIC);
-    sqlite3_bind_text(pl->count, 2, hi, n + 1, SQLITE_STATIC);
+    sqlite3_bind_text(pl->count, 1, *lo, n, SQLITE_STATIC);
+    sqlite3_bind_text(pl->count, 2, *hi, n + 1, SQLITE_STATIC);
     if (sqlite3_step(pl->count) == SQLITE_ROW)
         of = sqlite3_column_int(pl->count, 0);
     else
         db_fail(pl);
     sqlite3_reset(pl->count);
+    return of;
+}
+
+static void expand_prefix(struct planner *pl, struct plan_pos *ps,
+                          const char *k, int n)
+{
+    struct plan *p = pl->p;
+    char *lo, *hi;
+    int of = prefix_count(pl, k, n, &lo, &hi);
+    int want = (int)strmap_get(&pl->shares, lo);
+    if (want <= 0) /* (every prefix has its share) */
+        want = PLAN_MAX_EXPANSION;
     sqlite3_bind_text(pl->prefix, 1, lo, n, SQLITE_STATIC);
     sqlite3_bind_text(pl->prefix, 2, hi, n + 1, SQLITE_STATIC);
     sqlite3_bind_int(pl->prefix, 3, want > 0 ? want : 0);
@@ -219,7 +231,7 @@ static int leaf_of(struct planner *pl, const struct qnode *t)
 {
     struct plan *p = pl->p;
     const char *text = t->text;
-    if (t->mode == QT_STEM && strcmp(text, "US") == 0)
+    if ((t->mode == QT_STEM || t->as_typed) && strcmp(text, "US") == 0)
         text = "U.S."; /* a bare "US" in a query is the country */
     struct qtok q = {0};
     tok_run(pl->tok,
@@ -287,6 +299,7 @@ static int leaf_of(struct planner *pl, const struct qnode *t)
     l->npos = q.npos;
     l->unit = -1;
     l->stop = t->stop;
+    l->as_typed = t->as_typed;
     l->bounded = p->stats;
     double df = p->N;
     for (int i = 0; i < l->npos; i++) {
@@ -444,12 +457,84 @@ static void plan_clear_leaves(struct plan *p)
     p->nunit = 0;
 }
 
+/* A prefix of the query and the number of words starting so. */
+struct share {
+    char *key;
+    int of, give;
+};
+
+/* Collects the prefixes under n into *sh (each key once). */
+static void find_prefixes(struct planner *pl, const struct qnode *n,
+                          struct share **sh, int *nsh)
+{
+    for (int i = 0; i < n->nkid; i++)
+        find_prefixes(pl, n->kid[i], sh, nsh);
+    if (n->kind != QN_TERM || n->mode != QT_PREFIX)
+        return;
+    struct qtok q = {0};
+    tok_run(pl->tok, TOK_MODE_EXACT, n->text, (int)strlen(n->text), qtok_cb,
+            &q);
+    if (q.n > 0) {
+        const char *k = q.bytes.s + q.off[q.n - 1];
+        int len = q.len[q.n - 1];
+        int dup = 0;
+        for (int i = 0; i < *nsh && !dup; i++)
+            dup = strlen((*sh)[i].key) == (size_t)len &&
+                  memcmp((*sh)[i].key, k, (size_t)len) == 0;
+        if (!dup) {
+            char *lo, *hi;
+            int of = prefix_count(pl, k, len, &lo, &hi);
+            free(hi);
+            *sh = mg_realloc(*sh, sizeof **sh * (size_t)(*nsh + 1));
+            (*sh)[(*nsh)++] = (struct share){lo, of, 0};
+        }
+    }
+    qtok_free(&q);
+}
+
+static int by_of(const void *x, const void *y)
+{
+    const struct share *a = x, *b = y;
+    return (a->of > b->of) - (a->of < b->of);
+}
+
+/* Shares PLAN_MAX_EXPANDED words among the query's prefixes, whatever
+ * their order: each at most PLAN_MAX_EXPANSION, a prefix of few words
+ * all of them, the others equal parts of the rest (at least one). */
+static void share_prefixes(struct planner *pl, const struct qparse_out *q)
+{
+    strmap_free(&pl->shares);
+    struct share *sh = NULL;
+    int n = 0;
+    for (int i = 0; i < q->nunit; i++)
+        find_prefixes(pl, q->unit[i], &sh, &n);
+    for (int i = 0; i < q->nneg; i++)
+        find_prefixes(pl, q->neg[i], &sh, &n);
+    if (n > 1)
+        qsort(sh, (size_t)n, sizeof *sh, by_of);
+    int room = PLAN_MAX_EXPANDED;
+    for (int i = 0; i < n; i++) {
+        int part = room / (n - i);
+        int give = sh[i].of < part ? sh[i].of : part;
+        if (give > PLAN_MAX_EXPANSION)
+            give = PLAN_MAX_EXPANSION;
+        if (give < 1 && sh[i].of > 0)
+            give = 1;
+        room -= give;
+        *strmap_slot(&pl->shares, sh[i].key, 1) = give;
+    }
+    for (int i = 0; i < n; i++)
+        free(sh[i].key);
+    free(sh);
+}
+
 /* Resolves every unit of q into p's leaves and units. */
 static void resolve_units(struct planner *pl, const struct qparse_out *q)
 {
     struct plan *p = pl->p;
     strmap_free(&pl->leaves);
     strmap_free(&pl->xleaves);
+    share_prefixes(pl, q);
     for (int i = 0; i < q->nneg; i++)
         resolve_excluded(pl, q->neg[i]);
     p->unit = mg_calloc((size_t)(q->nunit ? q->nunit : 1), sizeof *p->unit);
@@ -468,15 +553,32 @@ static int by_weight(const void *x, const void *y, void *ctx)
 {
     const struct plan *p = ctx;
     const int a = *(const int *)x, b = *(const int *)y;
-    double wa = p->unit[a].stop ? -1 : p->unit[a].w;
-    double wb = p->unit[b].stop ? -1 : p->unit[b].w;
+    /* a word no article holds (a typo, a made-up name) can match
+     * nothing: below the stop words */
+    double wa = p->unit[a].df == 0 ? -2 : p->unit[a].stop ? -1 : p->unit[a].w;
+    double wb = p->unit[b].df == 0 ? -2 : p->unit[b].stop ? -1 : p->unit[b].w;
     if (wa != wb)
         return wa > wb ? -1 : 1;
     return a - b;
 }
 
+/* The user's words of unit n (not the FTS5 form; caller frees). */
+static char *unit_words(const struct qnode *n)
+{
+    struct buf b = {0};
+    qnode_fts(n, qterm_plain, NULL, &b);
+    struct buf w = {0};
+    for (const char *c = b.s; c && *c; c++)
+        if ((unsigned char)*c >= 0x20 && *c != '"')
+            buf_addc(&w, *c);
+    buf_free(&b);
+    return buf_take(&w);
+}
+
 /* A long query keeps its PLAN_MAX_UNITS units of the highest weight
- * (stop words last), in their order; the others are dropped from q. */
+ * (stop words, then words no article holds, last), in their order; the
+ * others are dropped from q and listed once each in p->dropped unless a
+ * unit kept says the same. */
 static void keep_informative(struct plan *p, struct qparse_out *q)
 {
     if (q->nunit <= PLAN_MAX_UNITS)
@@ -489,19 +591,24 @@ static void keep_informative(struct plan *p, struct qparse_out *q)
     for (int i = 0; i < PLAN_MAX_UNITS; i++)
         keep[order[i]] = 1;
     /* the dropped ones, least informative first */
+    struct strmap said = {0};
+    for (int i = 0; i < PLAN_MAX_UNITS; i++) {
+        char *w = unit_words(q->unit[order[i]]);
+        *strmap_slot(&said, w, 1) = 1;
+        free(w);
+    }
     for (int i = q->nunit - 1; i >= PLAN_MAX_UNITS; i--) {
-        struct buf b = {0};
-        qnode_fts(q->unit[order[i]], qterm_plain, NULL, &b);
-        /* the user's words, not the FTS5 form */
-        struct buf w = {0};
-        for (const char *c = b.s; c && *c; c++)
-            if ((unsigned char)*c >= 0x20 && *c != '"')
-                buf_addc(&w, *c);
-        buf_free(&b);
+        char *w = unit_words(q->unit[order[i]]);
+        if (*strmap_slot(&said, w, 1) >= 0) {
+            free(w);
+            continue;
+        }
+        *strmap_slot(&said, w, 1) = 1;
         p->dropped = mg_realloc(p->dropped, sizeof *p->dropped *
                                                 (size_t)(p->ndropped + 1));
-        p->dropped[p->ndropped++] = buf_take(&w);
+        p->dropped[p->ndropped++] = w;
     }
+    strmap_free(&said);
     int n = 0;
     for (int i = 0; i < q->nunit; i++) {
         if (keep[i]) {
@@ -568,6 +675,7 @@ done:
     strmap_free(&pl.keys);
     strmap_free(&pl.leaves);
     strmap_free(&pl.xleaves);
+    strmap_free(&pl.shares);
     return pl.failed == -2 ? -2 : pl.failed ? -1 : 0;
 }
 

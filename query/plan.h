@@ -49,6 +49,7 @@ struct plan_leaf {
     int npos;
     int unit;      /* the first unit holding it */
     int stop;      /* a stop word */
+    int as_typed;  /* from a qnode.as_typed */
     int64_t df;    /* the articles holding it (an estimate for phrases and
                     * prefixes: the least of its positions') */
     double idf;

@@ -505,9 +505,17 @@ static struct qnode *parse_prim(struct parser *p)
                                      : (p->pos++, dist);
             n = near_group(p, p->s + start, end - start, dist);
         } else {
+            /* "oil pric*" or "oil pric"*: its last word a prefix */
+            size_t in = end;
+            while (in > start && isspace((unsigned char)p->s[in - 1]))
+                in--;
             int prefix = p->s[p->pos] == '*';
             if (prefix)
                 p->pos++;
+            if (in > start + 1 && p->s[in - 1] == '*') {
+                prefix = 1;
+                end = in - 1;
+            }
             n = term(p, p->s + start, end - start,
                      prefix ? QT_PREFIX : QT_EXACT, 0);
         }
@@ -772,11 +780,26 @@ static struct qnode *qnode_copy(const struct qnode *n)
     c->text = mg_strdup(n->text);
     c->mode = n->mode;
     c->stop = n->stop;
+    c->as_typed = n->as_typed;
     c->field = n->field;
     c->dist = n->dist;
     c->hyphen = n->hyphen;
     for (int i = 0; i < n->nkid; i++)
         node_add(c, qnode_copy(n->kid[i]));
+    return c;
+}
+
+/* Appends to out a copy of n as a stop unit (adding to the score of the
+ * articles holding it, never widening a relaxed search). */
+static struct qnode *add_bonus(struct qparse_out *out, const struct qnode *n)
+{
+    struct qnode *c = qnode_copy(n);
+    c->stop = 1;
+    c->field = NULL;
+    out->unit =
+        mg_realloc(out->unit, sizeof *out->unit * (size_t)(out->nunit + 1));
+    out->unit[out->nunit++] = c;
+    out->terms++;
     return c;
 }
 
@@ -786,13 +809,7 @@ static void add_phrases(struct qparse_out *out, const struct qnode *n)
 {
     if (n->kind == QN_TERM && n->mode == QT_EXACT && n->text &&
         strchr(n->text, ' ')) {
-        struct qnode *c = qnode_copy(n);
-        c->stop = 1;
-        c->field = NULL;
-        out->unit = mg_realloc(out->unit, sizeof *out->unit *
-                                              (size_t)(out->nunit + 1));
-        out->unit[out->nunit++] = c;
-        out->terms++;
+        add_bonus(out, n);
         return;
     }
     int upto = n->kind == QN_NOT ? 1 : n->nkid;
@@ -804,6 +821,17 @@ void qparse_add_phrases(struct qparse_out *words, const struct qparse_out *q)
 {
     for (int i = 0; i < q->nunit; i++)
         add_phrases(words, q->unit[i]);
+    /* each word again as typed: an exact copy, adding to the articles
+     * that hold that form (not only another form of the word) */
+    int n = words->nunit;
+    for (int i = 0; i < n; i++) {
+        const struct qnode *w = words->unit[i];
+        if (w->kind != QN_TERM || w->mode != QT_STEM || w->stop || !w->text)
+            continue;
+        struct qnode *c = add_bonus(words, w);
+        c->mode = QT_EXACT;
+        c->as_typed = 1;
+    }
 }
 
 /* Whether the query has letters and all of them are capitals. */

@@ -80,6 +80,9 @@ struct qnode {
     int stop;          /* QN_TERM: a bare stop word ("the", "of") */
     const char *field; /* QN_TERM, QN_NEAR: only this FTS5 column, or NULL */
     long dist;         /* QN_NEAR */
+    int as_typed;      /* QN_TERM: a relaxed search's copy of a word, as
+                        * typed, adding to the articles that hold that
+                        * form (qparse_add_phrases) */
     int hyphen;        /* QN_OR made of a hyphenated word: kid[0] the
                         * phrase, kid[1] the joined word, kid[2] the AND
                         * of the parts */
@@ -137,9 +140,10 @@ void qparse_out_free(struct qparse_out *out);
 int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
                  struct mg_err *err);
 
-/* Adds to words (a qparse_words parse) the quoted phrases of q, each as a
- * unit marked stop: in a relaxed search they add to the score of the
- * articles holding them and never widen it. */
+/* Adds to words (a qparse_words parse) the quoted phrases of q, and an
+ * exact copy of each of its words (qnode.as_typed), each as a unit marked
+ * stop: in a relaxed search they add to the score of the articles holding
+ * them and never widen it. */
 void qparse_add_phrases(struct qparse_out *words, const struct qparse_out *q);
 
 /* Frees one node and everything under it; takes NULL. */

@@ -10,17 +10,21 @@
 #include <string.h>
 
 const struct rank_params RANK_PARAMS_DEFAULT = {
-    .prox_boost = 0.5,
-    .prox_scale = 8.0,
-    .short_body = 60.0,
-    .short_exp = 0.5,
-    .coord_exp = 1.0,
-    .short_frac = 0.0,
     .k1 = TS_K1,
     .b = TS_B,
-    .qtf_k3 = 0.0,
-    .len_w = 0.0,
     .min_norm = 0.0,
+    .qtf_k3 = 1.0,
+    .coord_exp = 0.85,
+    .typed_w = 0.33,
+    .prox_boost = 0.35,
+    .prox_scale = 24.0,
+    .pair_boost = 1.0,
+    .pair_dist = 12.0,
+    .pair_k = 1.0,
+    .short_body = 100.0,
+    .short_exp = 0.5,
+    .short_frac = 0.3,
+    .short_frac_strict = 0.6,
 };
 
 /* BM25's term-frequency part with the search's k1 and b. */
@@ -40,6 +44,8 @@ static double leaf_weight(const struct rank_params *prm, const struct plan *p,
                           int l)
 {
     double w = p->leaf[l].idf;
+    if (p->leaf[l].as_typed)
+        w *= prm->typed_w;
     if (prm->qtf_k3 > 0) {
         int n = 0;
         for (int u = 0; u < p->nunit; u++)
@@ -52,13 +58,16 @@ static double leaf_weight(const struct rank_params *prm, const struct plan *p,
 }
 
 /* The short-body length of a search: short_body, or at most short_frac
- * of the mean body. */
-static double short_len(const struct rank_params *prm, const struct plan *p)
+ * (a relaxed search) or short_frac_strict (one for all the words) of the
+ * mean body. */
+static double short_len(const struct rank_params *prm, const struct plan *p,
+                        int relaxed)
 {
     double len = prm->short_body;
     double mean = p->N > 0 ? (double)p->meta.body / p->N : 0;
-    if (prm->short_frac > 0 && mean > 0 && prm->short_frac * mean < len)
-        len = prm->short_frac * mean;
+    double frac = relaxed ? prm->short_frac : prm->short_frac_strict;
+    if (frac > 0 && mean > 0 && frac * mean < len)
+        len = frac * mean;
     return len;
 }
 
@@ -75,13 +84,16 @@ int rank_params_parse(const char *s, struct rank_params *p,
                       struct mg_err *err)
 {
     static const char *const NAMES[] = {
-        "prox_boost", "prox_scale", "short_body", "short_exp", "coord_exp",
-        "short_frac", "k1",         "b",          "qtf_k3",    "len_w",
-        "min_norm",   NULL};
-    double *field[] = {&p->prox_boost, &p->prox_scale, &p->short_body,
-                       &p->short_exp,  &p->coord_exp,  &p->short_frac,
-                       &p->k1,         &p->b,          &p->qtf_k3,
-                       &p->len_w,      &p->min_norm};
+        "k1",         "b",          "min_norm",   "qtf_k3",
+        "coord_exp",  "typed_w",    "prox_boost", "prox_scale",
+        "pair_boost", "pair_dist",  "pair_k",     "short_body",
+        "short_exp",  "short_frac", "short_frac_strict", NULL};
+    double *field[] = {&p->k1,         &p->b,          &p->min_norm,
+                       &p->qtf_k3,     &p->coord_exp,  &p->typed_w,
+                       &p->prox_boost, &p->prox_scale, &p->pair_boost,
+                       &p->pair_dist,  &p->pair_k,     &p->short_body,
+                       &p->short_exp,  &p->short_frac,
+                       &p->short_frac_strict};
     const char *c = s;
     while (*c) {
         const char *eq = strchr(c, '=');
@@ -95,17 +107,18 @@ int rank_params_parse(const char *s, struct rank_params *p,
         if (k < 0 || end == eq + 1 || !(v >= 0 && v <= 1e6) ||
             (*end && *end != ','))
             return mg_fail(err,
-                           "--ranking takes name=value,... with names "
-                           "prox_boost, prox_scale, short_body, short_exp, "
-                           "coord_exp, short_frac, k1, b, qtf_k3 and values "
-                           "from 0, not "
+                           "--ranking takes name=value,... with names k1, "
+                           "b, min_norm, qtf_k3, coord_exp, typed_w, "
+                           "prox_boost, prox_scale, pair_boost, pair_dist, "
+                           "pair_k, short_body, short_exp, short_frac, "
+                           "short_frac_strict and values from 0, not "
                            "\"%s\"",
                            s);
         *field[k] = v;
         c = *end ? end + 1 : end;
     }
-    if (p->prox_scale <= 0)
-        return mg_fail(err, "--ranking: prox_scale must be above 0");
+    if (p->prox_scale <= 0 || p->k1 <= 0)
+        return mg_fail(err, "--ranking: prox_scale and k1 must be above 0");
     return 0;
 }
 
@@ -127,7 +140,8 @@ struct rank_ctx {
     double short_len;       /* bodies shorter are scaled down */
     int nleaf;
     double *lw;             /* per leaf: its weight (leaf_weight) */
-    int wavg;               /* avgdl is the weighted mean (len_w) */
+    double lenw[TS_NCOLS];  /* the columns' weights in the length */
+    int wavg;               /* avgdl is known (else: from FTS5's totals) */
     uint64_t *lunits;       /* per leaf: the content units it counts for in
                              * proximity */
     uint64_t content;       /* the content units */
@@ -151,18 +165,59 @@ struct rank_ctx {
     int *ic, *io;           /* instances: column, offset */
     uint64_t *iu;           /* and units */
     int icap;
+    /* pairs: per content unit, the next and the previous content unit in
+     * the query (-1: none), the weight of the pair it starts, their sum;
+     * scratch: its last instance in the row and its pair's count */
+    int *pnext, *pprev;
+    double *pw, pwsum;
+    int *lastc, *lasto, *ptf;
+    unsigned *lastg;
 };
 
-/* The coordination of the content units in matched. */
-static double coordination(const struct plan *p, uint64_t matched, double e)
+/* The pairs' part of the score: each pair of content units next to each
+ * other in the query counts by how often its words stand at most
+ * pair_dist apart in one column (instances in column, offset order). */
+static double pairs(struct rank_ctx *c, int n, unsigned g)
 {
-    if (e <= 0 || p->wsum <= 0)
+    int nu = c->p->nunit < 64 ? c->p->nunit : 64;
+    for (int u = 0; u < nu; u++)
+        c->ptf[u] = 0;
+    int dist = (int)c->prm.pair_dist;
+    for (int i = 0; i < n; i++) {
+        for (uint64_t m = c->iu[i]; m; m &= m - 1) {
+            int u = __builtin_ctzll(m);
+            int v = c->pprev[u];
+            if (v >= 0 && c->lastg[v] == g && c->lastc[v] == c->ic[i] &&
+                c->io[i] - c->lasto[v] <= dist)
+                c->ptf[v]++;
+            v = c->pnext[u];
+            if (v >= 0 && c->lastg[v] == g && c->lastc[v] == c->ic[i] &&
+                c->io[i] - c->lasto[v] <= dist)
+                c->ptf[u]++;
+            c->lastg[u] = g;
+            c->lastc[u] = c->ic[i];
+            c->lasto[u] = c->io[i];
+        }
+    }
+    double sum = 0;
+    for (int u = 0; u < nu; u++)
+        if (c->ptf[u])
+            sum += c->pw[u] * c->ptf[u] / (c->ptf[u] + c->prm.pair_k);
+    return sum / c->pwsum;
+}
+
+/* The coordination of the content units in matched: the share of the
+ * content units' weight (idf) they hold, to the power coord_exp. */
+static double coordination(const struct plan *p, const struct rank_params *prm,
+                           uint64_t matched)
+{
+    if (prm->coord_exp <= 0 || p->wsum <= 0)
         return 1.0;
     double w = 0;
-    for (int u = 0; u < p->nunit; u++)
+    for (int u = 0; u < p->nunit && u < 64; u++)
         if ((matched >> u & 1) && p->unit[u].content)
             w += p->unit[u].w;
-    return pow(w / p->wsum, e);
+    return pow(w / p->wsum, prm->coord_exp);
 }
 
 /* The smallest window of one column holding an instance of every unit in
@@ -267,8 +322,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                 }
                 double ub = c->fmax * sum;
                 if (c->relaxed)
-                    ub *= coordination(p, matched_units(c, g),
-                                       c->prm.coord_exp);
+                    ub *= coordination(p, &c->prm, matched_units(c, g));
                 if (ub < theta) {
                     ++*c->skipped;
                     sqlite3_result_null(ctx);
@@ -312,31 +366,28 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
             c->iu[ni++] = c->lunits[l];
         }
     }
-    int len = 0, body = 0;
-    if ((rc = api->xColumnSize(fts, -1, &len)) != SQLITE_OK ||
-        (rc = api->xColumnSize(fts, 2, &body)) != SQLITE_OK) {
+    /* the length: the columns' tokens by their weights (termstats.h) */
+    int body = 0;
+    if ((rc = api->xColumnSize(fts, 2, &body)) != SQLITE_OK) {
         sqlite3_result_error_code(ctx, rc);
         return;
     }
-    if (c->prm.len_w > 0) {
-        if (!c->wavg) { /* the mean weighted length, from FTS5's totals */
-            sqlite3_int64 rows = 0, tot = 0;
-            double wt = 0;
-            api->xRowCount(fts, &rows);
-            for (int col = 0; col < TS_NCOLS; col++) {
-                api->xColumnTotalSize(fts, col, &tot);
-                wt += c->w[col] * (double)tot;
-            }
-            c->avgdl = rows > 0 && wt > 0 ? wt / (double)rows : 1.0;
-            c->wavg = 1;
-        }
-        double wl = 0;
+    double len = 0;
+    for (int col = 0; col < TS_NCOLS; col++) {
+        int n = 0;
+        api->xColumnSize(fts, col, &n);
+        len += c->lenw[col] * n;
+    }
+    if (!c->wavg) { /* custom weights: the mean from FTS5's totals */
+        sqlite3_int64 rows = 0, tot = 0;
+        double wt = 0;
+        api->xRowCount(fts, &rows);
         for (int col = 0; col < TS_NCOLS; col++) {
-            int n = 0;
-            api->xColumnSize(fts, col, &n);
-            wl += c->w[col] * n;
+            api->xColumnTotalSize(fts, col, &tot);
+            wt += c->lenw[col] * (double)tot;
         }
-        len = (int)wl;
+        c->avgdl = rows > 0 && wt > 0 ? wt / (double)rows : 1.0;
+        c->wavg = 1;
     }
     double base = 0;
     for (int l = 0; l < c->nleaf; l++)
@@ -349,9 +400,10 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     }
     double score = base;
     if (c->relaxed)
-        score *= coordination(p, matched, c->prm.coord_exp);
+        score *= coordination(p, &c->prm, matched);
     uint64_t need = matched & c->content;
-    if (__builtin_popcountll(need) >= 2 && c->prm.prox_boost > 0) {
+    if (__builtin_popcountll(need) >= 2 &&
+        (c->prm.prox_boost > 0 || c->prm.pair_boost > 0)) {
         if (!sorted) { /* insertion sort: instances are few */
             for (int i = 1; i < ni; i++)
                 for (int j = i; j > 0 && (c->ic[j] < c->ic[j - 1] ||
@@ -365,7 +417,11 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                     c->ic[j - 1] = tc, c->io[j - 1] = to, c->iu[j - 1] = tu;
                 }
         }
-        int win = window(c->ic, c->io, c->iu, ni, need);
+        if (c->prm.pair_boost > 0 && c->pwsum > 0)
+            score *= 1.0 + c->prm.pair_boost * pairs(c, ni, g);
+        int win = c->prm.prox_boost > 0
+                      ? window(c->ic, c->io, c->iu, ni, need)
+                      : -1;
         if (win > 0) {
             int slack = win - __builtin_popcountll(need);
             score *= 1.0 + c->prm.prox_boost /
@@ -426,12 +482,15 @@ static struct rank_ctx *ctx_new(const struct rank_query *rq,
         if (e->leaf[i] >= 0 && !seen[e->leaf[i]])
             seen[e->leaf[i]] = c->primary[i] = 1;
     free(seen);
-    for (int i = 0; i < TS_NCOLS; i++)
+    for (int i = 0; i < TS_NCOLS; i++) {
         c->w[i] = rq->weights ? rq->weights[i] : TS_WEIGHTS[i];
+        c->lenw[i] = rq->weights ? rq->weights[i] : TS_LEN_WEIGHTS[i];
+    }
+    c->wavg = !rq->weights; /* else the mean of the weighted lengths */
     c->prm = rq->params;
     c->relaxed = rq->relaxed;
     c->avgdl = p->avgdl > 0 ? p->avgdl : 1.0;
-    c->short_len = short_len(&rq->params, p);
+    c->short_len = short_len(&rq->params, p, rq->relaxed);
     size_t nl = (size_t)(p->nleaf ? p->nleaf : 1);
     c->lunits = mg_calloc(nl, sizeof *c->lunits);
     c->lw = mg_malloc(sizeof *c->lw * nl);
@@ -454,6 +513,27 @@ static struct rank_ctx *ctx_new(const struct rank_query *rq,
     }
     c->any0[p->nunit] = nany;
     c->all0[p->nunit] = nall;
+    size_t nu = (size_t)(p->nunit ? p->nunit : 1);
+    c->pnext = mg_malloc(sizeof *c->pnext * nu);
+    c->pprev = mg_malloc(sizeof *c->pprev * nu);
+    c->pw = mg_calloc(nu, sizeof *c->pw);
+    c->lastc = mg_calloc(nu, sizeof *c->lastc);
+    c->lasto = mg_calloc(nu, sizeof *c->lasto);
+    c->ptf = mg_calloc(nu, sizeof *c->ptf);
+    c->lastg = mg_calloc(nu, sizeof *c->lastg);
+    int prev = -1;
+    for (int u = 0; u < p->nunit; u++) {
+        c->pnext[u] = c->pprev[u] = -1;
+        if (u >= 64 || !p->unit[u].content)
+            continue;
+        if (prev >= 0) {
+            c->pnext[prev] = u;
+            c->pprev[u] = prev;
+            c->pw[prev] = (p->unit[prev].w + p->unit[u].w) / 2;
+            c->pwsum += c->pw[prev];
+        }
+        prev = u;
+    }
     return c;
 }
 
@@ -473,6 +553,13 @@ static void ctx_free(struct rank_ctx *c)
     free(c->ic);
     free(c->io);
     free(c->iu);
+    free(c->pnext);
+    free(c->pprev);
+    free(c->pw);
+    free(c->lastc);
+    free(c->lasto);
+    free(c->ptf);
+    free(c->lastg);
     free(c);
 }
 
@@ -892,10 +979,12 @@ static double factor_max(const struct rank_query *rq)
     int content = 0;
     for (int u = 0; u < p->nunit; u++)
         content += p->unit[u].content;
-    double f = content >= 2 ? 1.0 + rq->params.prox_boost : 1.0;
+    double f = content >= 2 ? (1.0 + rq->params.prox_boost) *
+                                  (1.0 + rq->params.pair_boost)
+                            : 1.0;
     if (rq->fresh > 0)
         f *= 2.0;
-    double len = short_len(&rq->params, p), worst = 1.0;
+    double len = short_len(&rq->params, p, rq->relaxed), worst = 1.0;
     double upto = len > TS_SHORT_BODY ? len : TS_SHORT_BODY;
     for (double b = 0; b <= upto; b++) {
         double r = prior(&rq->params, len, b) / ts_prior(b);
@@ -960,8 +1049,7 @@ static int essential(const struct rank_query *rq, const struct bounds *b,
     for (; d < n; d++) {
         int u = order[d];
         double s = sum + ub[u];
-        if (fmax * coordination(p, dropped | (uint64_t)1 << u,
-                                rq->params.coord_exp) *
+        if (fmax * coordination(p, &rq->params, dropped | (uint64_t)1 << u) *
                 s >= theta)
             break;
         dropped |= (uint64_t)1 << u;
@@ -1021,7 +1109,7 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
               (rq->weights && memcmp(rq->weights, TS_WEIGHTS,
                                      sizeof TS_WEIGHTS) != 0) ||
               rq->params.k1 != TS_K1 || rq->params.b != TS_B ||
-              rq->params.len_w > 0;
+              rq->params.min_norm > 0;
     double est = 0;
     if (!all) {
         if (rq->relaxed) {
@@ -1105,7 +1193,7 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
             sum += b.lb[(size_t)l * (size_t)nb + blk];
         double ub = fmax * sum;
         if (rq->relaxed)
-            ub *= coordination(p, units, rq->params.coord_exp);
+            ub *= coordination(p, &rq->params, units);
         blk_ub[blk] = ub;
         bl[nbl++] = (struct blk){blk, ub};
     }

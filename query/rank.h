@@ -27,32 +27,41 @@
 
 #include "plan.h"
 
-/* The figures of the score; RANK_PARAMS_DEFAULT as measured in
- * docs/relevance.md.  Settable for experiments (morgue-query --ranking). */
+/* The figures of the score (docs/ranking.md); RANK_PARAMS_DEFAULT as
+ * measured by make eval (docs/relevance.md).  Settable for experiments
+ * (morgue-query --ranking NAME=VALUE,...; the names are the fields'). */
 struct rank_params {
-    double prox_boost;  /* the most proximity adds: 1 + this */
-    double prox_scale;  /* tokens of slack that halve the boost */
-    double short_body;  /* bodies shorter than this many tokens ... */
-    double short_exp;   /* ... are scaled by ((tokens+1)/short_body)^exp;
-                         * short_body <= 0 turns it off */
-    double short_frac;  /* > 0: short_body is at most this share of the
-                         * mean body (collections of abstracts) */
     double k1, b;       /* BM25's (others than TS_K1, TS_B cannot use the
                          * index's bounds: every match is scored) */
-    double qtf_k3;      /* > 0: a word the query holds n times weighs
-                         * (k3 + 1) n / (k3 + n) times as much */
     double min_norm;    /* an article's length counts as at least this
                          * share of the mean (Xapian's min_normlen) */
-    double len_w;       /* 1: an article's length counts its columns by
-                         * their weights (the lede, of weight 0, not at
-                         * all); 0: every column (FTS5's bm25) */
-    double coord_exp;   /* the power of the coordination (0: plain BM25
+    double qtf_k3;      /* > 0: a word the query holds n times weighs
+                         * (k3 + 1) n / (k3 + n) times as much */
+    double coord_exp;   /* a relaxed search: the power of the share of the
+                         * words' idf an article holds (0: plain BM25
                          * over the OR of the words) */
+    double typed_w;     /* a relaxed search: a word found as typed (not
+                         * only another form of it) adds this share of
+                         * its weight again */
+    double prox_boost;  /* the most the smallest window holding all the
+                         * words found adds: 1 + this ... */
+    double prox_scale;  /* ... halved at this many tokens of slack */
+    double pair_boost;  /* the most pairs of words next to each other in
+                         * the query and close in the article add: 1 +
+                         * this ... */
+    double pair_dist;   /* ... close: at most this many tokens apart ... */
+    double pair_k;      /* ... a pair close n times counting n / (n + k) */
+    double short_body;  /* bodies shorter than this many tokens ... */
+    double short_exp;   /* ... are scaled by ((tokens+1)/short_body)^exp;
+                         * short_body <= 0 turns it off ... */
+    double short_frac;  /* ... short_body at most this share of the mean
+                         * body in a relaxed search ... */
+    double short_frac_strict; /* ... and this share in a strict one */
 };
 extern const struct rank_params RANK_PARAMS_DEFAULT;
 
-/* Reads "name=value,..." (prox_boost, prox_scale, short_body, short_exp,
- * coord_exp) over *p; -1 with a message on a bad name or value. */
+/* Reads "name=value,..." (the fields of rank_params) over *p; -1 with a
+ * message on a bad name or value. */
 int rank_params_parse(const char *s, struct rank_params *p,
                       struct mg_err *err);
 

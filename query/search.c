@@ -1057,8 +1057,24 @@ struct cand {
     int64_t id;
     double score;
     uint64_t sh;
-    int similar;
+    int similar;     /* folded under it among the first kb candidates */
+    int similar_all; /* ... among all the candidates */
 };
+
+/* At most how many articles the strict (the count, when exact) or the
+ * relaxed search (the leaves' counts added up) can match; -1: unknown. */
+static int64_t match_bound(const struct run *r, int relaxed,
+                           const struct search_result *res)
+{
+    if (!relaxed)
+        return res->total_exact ? res->total : -1;
+    const struct plan *p = r->cur;
+    int64_t sum = 0;
+    for (int u = 0; u < p->nunit; u++)
+        for (int i = 0; p->unit[u].content && i < p->unit[u].nleaf; i++)
+            sum += p->leaf[p->unit[u].leaf[i]].df;
+    return sum;
+}
 
 /* The page of hits by relevance: the best want = offset + limit articles
  * that are not near-duplicates of a better one (each folded under the
@@ -1078,30 +1094,44 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
     if (r->o->fresh > 0 && newest_date(s, &rq.newest, err) < 0)
         return -1;
     int64_t want = (int64_t)offset + limit;
-    int64_t k = want + (want > 10 ? want / 2 : 10);
-    if (top && k < *ntop)
-        k = *ntop;
-    if (k > SEARCH_MAX_RANKED)
-        k = SEARCH_MAX_RANKED;
+    /* The best kb candidates are examined: half as many again as the page
+     * needs (at least 10 more), doubled while the folds leave too few.
+     * When at most SEARCH_FOLD_ALL articles can match, all of them are
+     * asked for, and when all came the counts of folds are exact. */
+    int64_t kb = want + (want > 10 ? want / 2 : 10);
+    int64_t most = match_bound(r, relaxed, res);
     struct cand *c = NULL;
-    int n = 0;
+    int *kix = NULL; /* the kept candidates, best first */
+    int n = 0, got = 0, folded = 0, folded_all = 0;
+    int64_t k = 0;
     for (;;) {
+        if (kb > SEARCH_MAX_RANKED)
+            kb = SEARCH_MAX_RANKED;
+        k = kb;
+        if (most >= 0 && most <= SEARCH_FOLD_ALL && k <= most)
+            k = most + 1;
+        if (top && k < *ntop)
+            k = *ntop; /* the facets' too */
         struct rank_hit *h = mg_malloc(sizeof *h * (size_t)k);
-        int got = 0;
+        got = 0;
         if (rank_top(&rq, (int)k, h, &got, &res->rank, err) < 0) {
             free(h);
             free(c);
+            free(kix);
             return -1;
         }
         free(c);
+        free(kix);
         c = mg_calloc((size_t)(got ? got : 1), sizeof *c);
+        kix = mg_malloc(sizeof *kix * (size_t)(got ? got : 1));
         for (int i = 0; i < got; i++)
-            c[i] = (struct cand){h[i].id, h[i].score, 0, 0};
+            c[i] = (struct cand){h[i].id, h[i].score, 0, 0, 0};
         free(h);
         if (!r->o->no_collapse) {
             sqlite3_stmt *st = kept_meta(s, &s->meta_rank, "simhash", err);
             if (!st) {
                 free(c);
+                free(kix);
                 return -1;
             }
             for (int i = 0; i < got; i++) {
@@ -1111,48 +1141,63 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
                 sqlite3_reset(st);
             }
         }
-        /* each folded under the first better hit within FP_NEAR bits;
-         * counted (similar, collapsed) when ranked above the page's last
-         * hit, so that the counts do not depend on how far the ranking
-         * looked beyond it */
-        n = 0;
-        res->collapsed = 0;
-        for (int i = 0; i < got; i++) {
-            int under = -1;
-            for (int j = 0; j < n && !r->o->no_collapse && c[i].sh; j++)
-                if (c[j].sh && fp_distance(c[j].sh, c[i].sh) <= FP_NEAR) {
-                    under = j;
-                    break;
+        /* each folded under the first better hit within FP_NEAR bits
+         * (which hits are kept does not depend on how many candidates
+         * there are) */
+        int nb;
+        for (;;) {
+            n = nb = folded = folded_all = 0;
+            for (int i = 0; i < got; i++) {
+                c[i].similar = c[i].similar_all = 0;
+                int under = -1;
+                for (int j = 0; j < n && !r->o->no_collapse && c[i].sh; j++)
+                    if (c[kix[j]].sh &&
+                        fp_distance(c[kix[j]].sh, c[i].sh) <= FP_NEAR) {
+                        under = kix[j];
+                        break;
+                    }
+                if (under < 0) {
+                    kix[n++] = i;
+                    nb += i < kb;
+                    continue;
                 }
-            if (under >= 0) {
-                if (n < want) {
+                c[under].similar_all++;
+                folded_all++;
+                if (i < kb) {
                     c[under].similar++;
-                    res->collapsed++;
+                    folded++;
                 }
-            } else {
-                c[n++] = c[i];
             }
+            if (nb >= want || kb >= got || kb >= SEARCH_MAX_RANKED)
+                break;
+            kb *= 2; /* the first kb keep too few */
         }
-        if (n >= want || got < k || k >= SEARCH_MAX_RANKED)
+        if (nb >= want || got < k || k >= SEARCH_MAX_RANKED)
             break;
-        k = k * 2 < SEARCH_MAX_RANKED ? k * 2 : SEARCH_MAX_RANKED;
+        if (kb <= got)
+            kb *= 2;
     }
+    /* every match came: every fold counted */
+    res->collapsed_exact = got < k;
+    res->collapsed = res->collapsed_exact ? folded_all : folded;
     if (top) {
         int m = n < *ntop ? n : *ntop;
         *top = mg_malloc(sizeof **top * (size_t)(m ? m : 1));
         for (int i = 0; i < m; i++)
-            (*top)[i] = c[i].id;
+            (*top)[i] = c[kix[i]].id;
         *ntop = m;
     }
     int64_t ids[SEARCH_MAX_LIMIT];
     double scores[SEARCH_MAX_LIMIT];
     int similar[SEARCH_MAX_LIMIT], npage = 0;
     for (int64_t i = offset; i < n && npage < limit; i++) {
-        ids[npage] = c[i].id;
-        scores[npage] = c[i].score;
-        similar[npage++] = c[i].similar;
+        const struct cand *h = &c[kix[i]];
+        ids[npage] = h->id;
+        scores[npage] = h->score;
+        similar[npage++] = res->collapsed_exact ? h->similar_all : h->similar;
     }
     free(c);
+    free(kix);
     double t = mg_now();
     int rc = read_page(s, snip->text.s, snip->nphrase,
                        leaf_density(r->cur), ids, scores, similar, npage,
@@ -1489,6 +1534,7 @@ static int run_search(struct run *r, struct search_result *res,
                       ranked_facets ? &top : NULL, &ntop, err) < 0)
             goto out;
     } else {
+        res->collapsed_exact = 1; /* by date: nothing folded */
         if (date_page(r, run, &leaves, sort, limit, offset, res, err) < 0)
             goto out;
         if (ranked_facets &&
@@ -1614,7 +1660,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc < 0 && rc != SEARCH_EUSAGE && s->timed_out) {
         mg_fail(err,
-                "the search took longer than its %.1f s: narrow it with more "
+                "the search took longer than its %g s: narrow it with more "
                 "words, a longer prefix, a date or a filter",
                 budget);
         rc = SEARCH_ETIME;

@@ -30,6 +30,10 @@
 /* When no article holds all the words, facets and the timeline describe
  * the best this many of the relaxed hits (or the page, when deeper). */
 #define SEARCH_FACET_RELAXED 100
+/* A search that can match at most this many articles folds every one of
+ * them into near-duplicates: its collapsed and similar counts are exact
+ * (search_result.collapsed_exact). */
+#define SEARCH_FOLD_ALL 2000
 /* A search stops after this many seconds unless told otherwise
  * (search_opts.budget), with SEARCH_ETIME. */
 #define SEARCH_BUDGET 10.0
@@ -121,6 +125,8 @@ struct search_result {
     int relaxed_total_exact;
     int collapsed;         /* near-duplicates folded under better hits,
                             * among the best examined by relevance */
+    int collapsed_exact;   /* collapsed counts every match's (so do the
+                            * hits' similar) */
     struct search_hit *hits;
     int nhits;
     struct search_facet *facets; /* by kind, most articles first */

@@ -83,6 +83,8 @@ json_t *search_result_json(const char *query, const struct search_result *r,
                             json_boolean(r->relaxed_total_exact));
     }
     json_object_set_new(doc, "collapsed", json_integer(r->collapsed));
+    json_object_set_new(doc, "collapsed_exact",
+                        json_boolean(r->collapsed_exact));
     if (r->ndropped) { /* a long query: the words left out */
         json_t *d = json_array();
         for (int i = 0; i < r->ndropped; i++)

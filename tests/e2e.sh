@@ -205,6 +205,51 @@ done
 "$BIN/morgue-query" --db "$DB" "$(printf 'x%.0s' $(seq 1 5000))" >/dev/null 2>"$TMP/err"
 [ $? -eq 2 ] && grep -q "too long" "$TMP/err"; check "10 KB query: too long, status 2" $? "$(cat "$TMP/err")"
 
+# The bounds on prefixes: a minimum length, the words one prefix and all
+# of a query's prefixes stand for, and the time a search may take.
+run_q 'oil ab*'; st=$?
+[ $st -eq 2 ] && grep -q 'prefix "ab\*" too short' "$TMP/err"
+check "a prefix of 2 letters: status 2, says too short" $? "status $st: $(cat "$TMP/err")"
+run_q '"crude oil p*"'; [ $? -eq 2 ] && grep -q "too short" "$TMP/err"
+check "a short prefix inside quotes is refused too" $? "$(cat "$TMP/err")"
+if command -v python3 >/dev/null; then
+    run_q --json -n 3 'com*'
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n=d["narrowed_prefixes"]; assert d["total"] > 0 and [(x["prefix"], x["kept"]) for x in n] == [("com", 64)] and n[0]["of"] > 64, n' "$TMP/out"
+    check "a prefix of more than 64 words keeps the 64 most frequent and says so" $? "$(head -c 400 "$TMP/out")"
+    run_q --json -n 3 'sta* con* pro* com* pre* int* oil*'; cp "$TMP/out" "$TMP/p1"
+    run_q --json -n 3 'oil* int* pre* com* pro* con* sta*'
+    python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+kept = lambda d: sorted((x["prefix"], x["kept"]) for x in d["narrowed_prefixes"])
+assert kept(a) == kept(b) and a["total"] == b["total"] > 0, (kept(a), kept(b))
+assert all(k >= 1 for _, k in kept(a)) and sum(k for _, k in kept(a)) <= 256, kept(a)
+assert [h["id"] for h in a["hits"]] == [h["id"] for h in b["hits"]]' "$TMP/p1" "$TMP/out"
+    check "seven prefixes share 256 words, the same whatever their order" $? "$(head -c 600 "$TMP/out")"
+    run_q --json --strict '"crude oil pric*"'; cp "$TMP/out" "$TMP/p1"
+    run_q --json --strict '"crude oil pric"*'
+    python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert a["total"] == b["total"] > 0 and not a["relaxed"], (a["total"], b["total"])
+assert all(any(h["snippet"][s:s + n].lower().startswith("crude oil pric") for s, n in h["highlights"]) for h in a["hits"])' "$TMP/p1" "$TMP/out"
+    check "\"crude oil pric*\" is a phrase ending in a prefix" $? "$(head -c 600 "$TMP/out")"
+fi
+if command -v python3 >/dev/null; then
+    long="zorblax oil prices rose sharply in the market today after opec said that production would be cut by members of the cartel meeting next week according to officials familiar with talks between saudi arabia and other producers who export crude oil oil oil quotas"
+    run_q --json "$long"
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); w = d["dropped_words"]
+assert "zorblax" in w and len(w) == len(set(w)) and "oil" not in w, w
+assert d["hits"], "no hits"' "$TMP/out"
+    check "a long query drops a word no article has first, each dropped word once" $? "$(head -c 600 "$TMP/out")"
+fi
+run_q --timeout 0.001 'sta* con* pro* com* pre* int*'; st=$?
+[ $st -eq 3 ] && grep -q "took longer than its 0.001 s" "$TMP/err" && [ "$(wc -l <"$TMP/err")" -eq 1 ]
+check "a search past its --timeout stops with status 3 and one line" $? "status $st: $(cat "$TMP/err")"
+run_q --timeout 0 summit; [ $? -eq 2 ]; check "--timeout 0: status 2" $?
+
 # Index errors.
 "$BIN/morgue-query" --db "$TMP/none.db" summit >/dev/null 2>"$TMP/err"
 [ $? -eq 2 ] && grep -q "none.db" "$TMP/err"; check "missing index: status 2 naming it" $? "$(cat "$TMP/err")"

@@ -864,19 +864,26 @@ struct kept {
     int similar;
 };
 
-/* The page of sorted list l as search folds it: the best k candidates
- * (k = want + half, at least 10 more), each folded under the first kept
- * one within FP_NEAR bits, k doubled while fewer than want are kept and
- * more candidates exist; then offset, limit.  The folded ones ranked above
- * the page's last hit are counted: in its hits' similar and *collapsed. */
+/* The page of sorted list l as search folds it: each candidate folded
+ * under the first kept one within FP_NEAR bits, the best k candidates
+ * examined (k = want + half, at least 10 more, doubled while fewer than
+ * want are kept and more candidates exist), or all of them (all: the
+ * search says it folded every match); then offset, limit.  The folds
+ * among the candidates examined are counted: in the hits' similar and in
+ * *collapsed. */
 static int page_of(const struct ix *x, const struct list *l,
-                   const struct qcase *c, struct kept *page, int *collapsed)
+                   const struct qcase *c, int all, struct kept *page,
+                   int *collapsed)
 {
     int64_t want = (int64_t)c->offset + c->limit;
     int64_t k = want + (want > 10 ? want / 2 : 10);
+    if (all)
+        k = l->n;
     struct kept *kept = mg_malloc(sizeof *kept * (size_t)(l->n ? l->n : 1));
     int64_t n = 0;
     for (;;) {
+        if (k > MAX_RANKED)
+            k = MAX_RANKED;
         int64_t got = l->n < k ? l->n : k;
         n = 0;
         *collapsed = 0;
@@ -889,17 +896,15 @@ static int page_of(const struct ix *x, const struct list *l,
                     break;
                 }
             if (under >= 0) {
-                if (n < want) { /* ranked above the page's last hit */
-                    kept[under].similar++;
-                    ++*collapsed;
-                }
+                kept[under].similar++;
+                ++*collapsed;
             } else {
                 kept[n++] = (struct kept){l->v[i].id, l->v[i].score, sh, 0};
             }
         }
-        if (n >= want || got < k || k >= MAX_RANKED)
+        if (n >= want || got >= l->n || k >= MAX_RANKED)
             break;
-        k = k * 2 < MAX_RANKED ? k * 2 : MAX_RANKED;
+        k *= 2;
     }
     int np = 0;
     for (int64_t i = c->offset; i < n && np < c->limit; i++)
@@ -1114,7 +1119,16 @@ static void check_case(const struct ix *x, const struct qcase *c,
         qsort(l->v, (size_t)l->n, sizeof *l->v, by_rank);
     struct kept page[SEARCH_MAX_LIMIT];
     int collapsed = 0;
-    int np = page_of(x, l, c, page, &collapsed);
+    /* every match folded when the search says so (it must when fewer
+     * than the candidates it examines match) */
+    int64_t want = (int64_t)c->offset + c->limit;
+    if (l->n < want + (want > 10 ? want / 2 : 10) && !rn.collapsed_exact)
+        fail_case(t, F_PRUNED, c, "%lld matches, collapsed_exact 0",
+                  (long long)l->n);
+    if (rx.collapsed_exact != rn.collapsed_exact)
+        fail_case(t, F_EXHAUSTIVE, c, "collapsed_exact %d, pruned %d",
+                  rx.collapsed_exact, rn.collapsed_exact);
+    int np = page_of(x, l, c, rn.collapsed_exact, page, &collapsed);
     t->empty += np == 0;
     t->folded += collapsed > 0;
     const struct search_result *res[2] = {&rn, &rx};
