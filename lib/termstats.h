@@ -37,14 +37,15 @@
 #include "tokenizer.h"
 #include "util.h"
 
-/* BM25's parameters, as SQLite's bm25(). */
+/* BM25's parameters (SQLite's bm25() has k1 1.2; 1.3 measured better
+ * by make eval, docs/relevance.md). */
 #define TS_K1 1.3
 #define TS_B 0.75
 
 /* The FTS5 columns (title, lede, body, captions, highlights, entities)
- * and their weights in a word's frequency: a word in the title counts
- * twice, in the lede not at all (it repeats the body's opening).  Chosen
- * by measurement (docs/relevance.md). */
+ * and their weights in a word's frequency (termstats.c: the title 2.5,
+ * the lede 0.5, as it repeats the body's opening, the entities 0.5).
+ * Chosen by measurement (docs/relevance.md). */
 #define TS_NCOLS 6
 extern const double TS_WEIGHTS[TS_NCOLS];
 /* An article's length counts each column's tokens by its weight: in
@@ -190,10 +191,11 @@ int ts_run_covers(const struct ts_run *r, int64_t rowid);
 /* Writes the run's changes in one transaction of its own: document
  * frequencies, bounds of the blocks written (and of the whole range for
  * keys that became common in this run), the meta values, stats_state
- * 'ok'.  When the statistics must be recounted (ts_run_recounts), or the
- * mean length has drifted by more than a quarter from the one the bounds
- * were computed with, it recomputes them from every article instead,
- * tokenising with t.  Returns 0, or -1 with err. */
+ * 'ok'.  When the statistics must be recounted (ts_run_recounts), when
+ * the mean length has grown past twice the one the bounds were computed
+ * with, or when the run wrote most of the index (the first run, a
+ * rebuild: bounds made as it went are looser), it recomputes them from
+ * every article instead, tokenising with t.  Returns 0, or -1 with err. */
 int ts_run_finish(struct ts_run *r, struct tok *t, struct mg_err *err);
 
 /* Registers morgue_tsv(fts, avgdl), which the writer uses to compute the

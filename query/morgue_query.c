@@ -1,7 +1,7 @@
 /*
  * morgue_query.c - the morgue-query program: searches the index from the
- * command line.  Exit status (grep's convention): 0 hits found, 1 none,
- * 2 usage or index error.
+ * command line.  Exit status (grep's convention): 0 some article has all
+ * the words, 1 none has, 2 usage or index error, 3 out of time.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -520,10 +520,13 @@ int main(int argc, char **argv)
     if (timing)
         fprintf(stderr,
                 "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
-                "page %.1f, facets %.1f; %lld scored in %d passes\n",
+                "page %.1f, facets %.1f; %lld scored, %lld passed over "
+                "by their bounds, in %d passes over %d blocks (%d "
+                "skipped)\n",
                 took * 1e3, res.ms_plan, res.ms_count, res.ms_rank,
                 res.ms_page, res.ms_facets, (long long)res.rank.scored,
-                res.rank.statements);
+                (long long)res.rank.passed_over, res.rank.statements,
+                res.rank.blocks, res.rank.skipped);
     if (json) {
         if (print_json(query, &res, SEARCH_JSON_HISTOGRAM, took) < 0) {
             fprintf(stderr, "morgue-query: cannot write JSON output\n");

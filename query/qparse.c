@@ -639,12 +639,15 @@ static struct qnode *parse_or(struct parser *p)
 }
 
 /* The query read as a plain list (too many words for its operators to
- * matter): every word and "phrase" a unit, nothing else read. */
+ * matter): every word and "phrase" a unit; its filters (person:,
+ * source:, date: ...) still apply. */
 static void parse_flat(struct parser *p)
 {
     struct qparse_out *o = p->out;
-    while (p->s[p->pos]) {
+    while (p->s[p->pos] && !p->failed) {
         skip_space(p);
+        if (parse_entity(p) || parse_column(p))
+            continue;
         const char *s = p->s + p->pos;
         size_t n;
         struct qnode *t = NULL;
@@ -709,6 +712,12 @@ int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
         if (isspace((unsigned char)s[i]) || s[i] == '"' || s[i] == '(' ||
             s[i] == ')' || s[i] == '|') {
             i++;
+            continue;
+        }
+        if (s[i] == '~' && i > 0 && s[i - 1] == '"') {
+            /* a phrase's "~N": its distance, not a word */
+            for (i++; isdigit((unsigned char)s[i]); i++)
+                ;
             continue;
         }
         p.pos = i;

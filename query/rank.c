@@ -1245,6 +1245,30 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
         double theta = threshold(&hp);
         if (bl[i].ub < theta)
             break; /* no block left can reach the page */
+        if (!rq->relaxed && batch >= 64 && theta > -HUGE_VAL) {
+            /* when the bounds rule out few of the blocks left, one pass
+             * over them all costs less than a pass per few blocks (what
+             * is read already, or below the score to beat, is passed
+             * over article by article) */
+            int live = 0, left = 0;
+            for (int q = i; q < nbl; q++)
+                if (!done[bl[q].b]) {
+                    left++;
+                    live += bl[q].ub >= theta;
+                }
+            if (left >= 8 && live * 4 >= left * 3) {
+                passes++;
+                if (runner_pass(&r, 0, tail - 1, heap_push, &hp, err) < 0 ||
+                    hp.failed)
+                    goto out;
+                for (int q = i; q < nbl; q++)
+                    if (!done[bl[q].b]) {
+                        stats->blocks++;
+                        done[bl[q].b] = 1;
+                    }
+                break;
+            }
+        }
         if (rq->relaxed && theta > -HUGE_VAL) {
             int m = essential(rq, &b, theta, fmax, keep);
             if (m != nkeep) { /* fewer units can still reach it */

@@ -7,8 +7,8 @@
  *   prior * prox * coord * sum over the leaves l it holds of
  *       idf(l) * ts_tf(f(l), len, avgdl)
  *
- * with f(l) the weighted count of l's occurrences (termstats.h: the
- * title counts twice, the lede not at all), len the article's tokens;
+ * with f(l) the weighted count of l's occurrences (termstats.h:
+ * TS_WEIGHTS), len the article's tokens weighted by TS_LEN_WEIGHTS;
  * prox rewards the query's content words standing close (1 to
  * 1 + prox_boost); coord, in a relaxed search only, the share of the
  * query's content units (weighted by idf) the article holds, to the power

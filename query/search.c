@@ -1508,8 +1508,16 @@ static int run_search(struct run *r, struct search_result *res,
             qparse_add_phrases(&r->wq, &r->q);
             rc2 = plan_make(store_db(r->s->store), r->s->tok, &r->wq,
                             &r->wplan, err);
-            if (rc2 < 0)
+            if (rc2 == -2) {
+                /* a prefix the query as typed does not have (a '*' inside
+                 * its quotes, read as a word's end): no relaxation */
+                plan_free(&r->wplan);
+                if (err)
+                    err->msg[0] = '\0';
+                rc2 = 0;
+            } else if (rc2 < 0) {
                 goto out;
+            }
             if (r->wplan.nunit > 0) {
                 r->cur = &r->wplan;
                 plan_expr_relaxed(r->cur, &relaxed);

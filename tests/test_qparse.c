@@ -636,3 +636,43 @@ Test(qparse, long_queries_are_read_flat)
     qparse_out_free(&q);
     buf_free(&b);
 }
+
+Test(qparse, long_queries_keep_their_filters)
+{
+    struct buf b = {0};
+    buf_adds(&b, "source:BBC date:1987-03 person:\"Paul Volcker\" ");
+    for (int i = 0; i < QPARSE_MAX_TERMS + 5; i++)
+        buf_printf(&b, "w%d ", i);
+    struct qparse_out q;
+    struct mg_err err = {""};
+    cr_assert_eq(qparse_full(tok, b.s, 0, &q, &err), 0, "%s", err.msg);
+    cr_expect(q.flat);
+    /* the filters apply; they are not words */
+    cr_expect_eq(q.nunit, QPARSE_MAX_TERMS + 5);
+    cr_assert_eq(q.ncolumns, 1);
+    cr_expect_str_eq(q.columns[0].value, "BBC");
+    cr_expect_str_eq(q.since, "1987-03");
+    cr_assert_eq(q.nfilters, 1);
+    cr_expect_str_eq(q.filters[0].name, "Paul Volcker");
+    qparse_out_free(&q);
+    /* a bad filter is still refused */
+    buf_clear(&b);
+    buf_adds(&b, "date:1987-02-30 ");
+    for (int i = 0; i < QPARSE_MAX_TERMS + 5; i++)
+        buf_printf(&b, "w%d ", i);
+    cr_expect_eq(qparse_full(tok, b.s, 0, &q, &err), -1);
+    qparse_out_free(&q);
+    buf_free(&b);
+}
+
+Test(qparse, words_reading_skips_a_phrase_distance)
+{
+    struct qparse_out q;
+    struct mg_err err = {""};
+    cr_assert_eq(qparse_words(tok, "\"summit zanzibar\"~5 talks", &q, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(q.nunit, 3); /* summit, zanzibar, talks: not "5" */
+    for (int i = 0; i < q.nunit; i++)
+        cr_expect_str_neq(q.unit[i]->text, "5");
+    qparse_out_free(&q);
+}

@@ -92,8 +92,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int known = 0;
     for (size_t i = 0; i < sizeof OK / sizeof *OK; i++)
         known |= r.status == OK[i];
-    if (!known || !r.type)
-        abort(); /* 500: an index error from a valid index */
+    if (!known || !r.type) { /* 500: an index error from a valid index */
+        fprintf(stderr, "fuzz_api: status %d: %.*s\n", r.status,
+                (int)r.len, r.body ? r.body : "");
+        abort();
+    }
     if (strncmp(r.type, "application/json", 16) == 0) {
         json_t *j = json_loadb(r.body, r.len, 0, NULL);
         if (!j)
