@@ -522,11 +522,12 @@ int main(int argc, char **argv)
                 "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
                 "page %.1f, facets %.1f; %lld scored, %lld passed over "
                 "by their bounds, in %d passes over %d blocks (%d "
-                "skipped)\n",
+                "skipped); %lld seeded\n",
                 took * 1e3, res.ms_plan, res.ms_count, res.ms_rank,
                 res.ms_page, res.ms_facets, (long long)res.rank.scored,
                 (long long)res.rank.passed_over, res.rank.statements,
-                res.rank.blocks, res.rank.skipped);
+                res.rank.blocks, res.rank.skipped,
+                (long long)res.rank.seeded);
     if (json) {
         if (print_json(query, &res, SEARCH_JSON_HISTOGRAM, took) < 0) {
             fprintf(stderr, "morgue-query: cannot write JSON output\n");

@@ -896,6 +896,25 @@ void plan_expr_driver(const struct plan *p, const int *units, int n,
     buf_addc(&e->text, ')');
 }
 
+void plan_expr_seed(const struct plan *p, const int *units, int n,
+                    struct plan_expr *e)
+{
+    buf_adds(&e->text, "((");
+    for (int i = 0; i < n; i++) {
+        int first = 1;
+        if (i)
+            buf_adds(&e->text, " AND ");
+        buf_addc(&e->text, '(');
+        emit_relaxed(e, p, p->unit[units[i]].node, 0, &first);
+        if (first)
+            emit_nothing(e);
+        buf_addc(&e->text, ')');
+    }
+    buf_addc(&e->text, ')');
+    emit_all_leaves(e, p);
+    buf_addc(&e->text, ')');
+}
+
 void plan_expr_relaxed(const struct plan *p, struct plan_expr *e)
 {
     int *units = mg_malloc(sizeof *units * (size_t)(p->nunit ? p->nunit : 1));

@@ -140,6 +140,11 @@ void plan_expr_strict(const struct plan *p, struct plan_expr *e);
 void plan_expr_relaxed(const struct plan *p, struct plan_expr *e);
 void plan_expr_driver(const struct plan *p, const int *units, int n,
                       struct plan_expr *e);
+/* The articles holding every one of units[0..n) (relaxed forms), with
+ * every leaf scored: a relaxed search scores them first, as a likely
+ * good start for the score to beat. */
+void plan_expr_seed(const struct plan *p, const int *units, int n,
+                    struct plan_expr *e);
 /* The OR of every leaf (snippets highlight them all). */
 void plan_expr_leaves(const struct plan *p, struct plan_expr *e);
 /* The OR of every leaf, scored: the articles a

@@ -692,7 +692,14 @@ struct heap {
     double theta; /* the score to beat: the worst kept once k are, else
                    * -inf */
     int failed;
+    /* articles scored already (sorted), and while seeding, the list
+     * being made */
+    int64_t *seen;
+    int nseen, seeding, seencap;
 };
+
+/* heap_push, noting the article as scored. */
+static void seed_push(void *ctx, int64_t id, double score);
 
 /* Whether hit i is worse than hit j. */
 static int worse(const struct rank_hit *h, int i, int j)
@@ -700,10 +707,19 @@ static int worse(const struct rank_hit *h, int i, int j)
     return rank_before(h[j].score, h[j].id, h[i].score, h[i].id);
 }
 
+static int cmp_id(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 static void heap_push(void *ctx, int64_t id, double score)
 {
     struct heap *hp = ctx;
     const struct rank_query *rq = hp->rq;
+    if (hp->nseen && !hp->seeding &&
+        bsearch(&id, hp->seen, (size_t)hp->nseen, sizeof id, cmp_id))
+        return; /* scored already (the seed) */
     if (rq->fresh > 0 && rq->date) {
         /* a fresh article counts up to twice: look its date up only when
          * that could bring it in */
@@ -751,6 +767,18 @@ static void heap_push(void *ctx, int64_t id, double score)
         i = w;
     }
     hp->theta = h[0].score;
+}
+
+static void seed_push(void *ctx, int64_t id, double score)
+{
+    struct heap *hp = ctx;
+    heap_push(hp, id, score);
+    if (hp->nseen == hp->seencap) {
+        hp->seencap = hp->seencap ? hp->seencap * 2 : 256;
+        hp->seen = mg_realloc(hp->seen, sizeof *hp->seen *
+                                            (size_t)hp->seencap);
+    }
+    hp->seen[hp->nseen++] = id;
 }
 
 /* The score an unseen article must beat (-inf until k are kept). */
@@ -1080,6 +1108,50 @@ int64_t rank_pass_gap(int nphrase, double density)
                                                                : 1e-6)));
 }
 
+/* A relaxed search's likely best articles first: those holding its two
+ * rarest content units (when that is a short list), scored in full, so
+ * that the score to beat is high from the first block on and fewer
+ * units drive the passes (MaxScore).  They are not scored again. */
+#define SEED_MAX_DF 50000
+static int seed(const struct rank_query *rq, struct runner *r,
+                struct heap *hp, int64_t tail, struct mg_err *err)
+{
+    const struct plan *p = rq->plan;
+    int units[2], n = 0;
+    for (int u = 0; u < p->nunit; u++) {
+        if (!p->unit[u].content)
+            continue;
+        if (n < 2) {
+            units[n++] = u;
+        } else if (p->unit[u].df < p->unit[units[1]].df) {
+            units[1] = u;
+        }
+        if (n == 2 && p->unit[units[1]].df < p->unit[units[0]].df) {
+            int t = units[0];
+            units[0] = units[1];
+            units[1] = t;
+        }
+    }
+    if (n < 2 || p->unit[units[1]].df > SEED_MAX_DF)
+        return 0;
+    struct plan_expr e = {0};
+    plan_expr_seed(p, units, n, &e);
+    runner_expr(r, &e);
+    hp->seeding = 1;
+    int rc = runner_pass(r, 0, tail - 1, seed_push, hp, err);
+    hp->seeding = 0;
+    if (rc < 0 || hp->failed)
+        return -1;
+    if (hp->nseen)
+        qsort(hp->seen, (size_t)hp->nseen, sizeof *hp->seen, cmp_id);
+    r->stats->seeded = hp->nseen;
+    /* the passes to come run the driver's expression */
+    struct plan_expr d = {0};
+    plan_expr_relaxed(p, &d);
+    runner_expr(r, &d);
+    return 0;
+}
+
 int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
              int *n, struct rank_stats *stats, struct mg_err *err)
 {
@@ -1226,6 +1298,8 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
         blk = hi;
     }
     qsort(bl, (size_t)nbl, sizeof *bl, by_ub);
+    if (rq->relaxed && seed(rq, &r, &hp, tail, err) < 0)
+        goto out;
     keep = mg_malloc(sizeof *keep * (size_t)(p->nunit + 1));
     int nkeep = -1, batch = 2, passes = 0;
     /* the articles a pass over everything would step through: the AND's
@@ -1344,6 +1418,7 @@ out:
     if (hp.failed && rc == 0)
         rc = -1;
     free(hp.h);
+    free(hp.seen);
     free(bl);
     free(blk_ub);
     free(done);

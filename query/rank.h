@@ -109,6 +109,8 @@ struct rank_stats {
     int blocks, skipped; /* blocks read, blocks skipped by their bound */
     int statements;      /* FTS5 passes */
     int exhaustive;      /* every match was scored */
+    int64_t seeded;      /* of the scored, those a relaxed search scored
+                          * first (its two rarest units together) */
 };
 
 /* The best k articles of the query (strict: every unit; relaxed: any
