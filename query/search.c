@@ -605,13 +605,27 @@ struct page_set {
     int n;
 };
 
+/* How far apart (rowids) two hits of a page may be and still be read in
+ * one statement: a statement costs a seek per phrase (about 0.03 ms +
+ * 0.008 ms a phrase), and each article between them that the expression
+ * matches about 0.05 us a phrase (its snippet is not made; measured on
+ * the 500,000-article bench index in one segment, as morgue-index leaves
+ * a first run).  A relaxed search's expression holds its stop words,
+ * which match nearly every article: its hits are read one by one. */
+static int64_t page_gap(int nphrase, double density)
+{
+    double stmt_ms = 0.03 + 0.008 * nphrase;
+    double row_ms = 0.00005 * (nphrase > 0 ? nphrase : 1) *
+                    (density > 1e-6 ? density : 1e-6);
+    return (int64_t)(stmt_ms / row_ms);
+}
+
 /* Appends the hits with these rowids (and scores, near-duplicate counts:
  * similar may be NULL), each with its snippet for the FTS5 expression fts
  * (of nphrase phrases, matching about density of the articles):
  * snippets are made for the page only, never for every match.  The page's
- * articles close together are read in one pass over their rowids (a pass
- * costs a seek per phrase and segment, stepping through articles little:
- * rank_pass_gap), the others one by one. */
+ * articles close together are read in one pass over their rowids
+ * (page_gap), the others one by one. */
 static int read_page(struct searcher *s, const char *fts, int nphrase,
                      double density, const int64_t *ids,
                      const double *scores, const int *similar, int n,
@@ -630,7 +644,7 @@ static int read_page(struct searcher *s, const char *fts, int nphrase,
     memcpy(set.ids, ids, sizeof *set.ids * (size_t)n);
     qsort(set.ids, (size_t)n, sizeof *set.ids, cmp_i64);
     char **text = mg_calloc((size_t)n, sizeof *text); /* by set.ids */
-    int64_t gap = rank_pass_gap(nphrase, density);
+    int64_t gap = page_gap(nphrase, density);
     int rc = 0;
     for (int a = 0; a < n && rc == 0;) {
         int z = a + 1;
