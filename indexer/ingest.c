@@ -524,7 +524,6 @@ static int on_article(void *ctx, struct article *a)
     return store_article(r, a, &es, NULL);
 }
 
-static int passed_over(const char *name);
 
 /* The progress line on a terminal, at most five times a second: share of
  * the bytes to read, articles, rate and time left. */
@@ -568,7 +567,7 @@ static void measure(struct run *r, const char *path, int depth)
     struct dirent **names;
     int n = depth > 64 ? -1 : scandir(path, &names, NULL, NULL);
     for (int i = 0; i < n; i++) {
-        if (!passed_over(names[i]->d_name)) {
+        if (!ingest_passed_over(names[i]->d_name)) {
             struct buf p = {0};
             buf_printf(&p, "%s/%s", path, names[i]->d_name);
             measure(r, p.s, depth + 1);
@@ -689,8 +688,7 @@ static void index_file(struct run *r, const char *path,
     }
 }
 
-/* Files a folder walk passes over: hidden ones and collection notes. */
-static int passed_over(const char *name)
+int ingest_passed_over(const char *name)
 {
     size_t n = strlen(name);
     return name[0] == '.' || strncasecmp(name, "README", 6) == 0 ||
@@ -738,7 +736,7 @@ static void index_path(struct run *r, const char *path, int depth)
         return;
     }
     for (int i = 0; i < n; i++) {
-        if (!r->fatal && !stop_signal && !passed_over(names[i]->d_name)) {
+        if (!r->fatal && !stop_signal && !ingest_passed_over(names[i]->d_name)) {
             struct buf p = {0};
             buf_printf(&p, "%s%s%s", path,
                        path[strlen(path) - 1] == '/' ? "" : "/",

@@ -63,6 +63,10 @@ struct run {
     struct mg_err err;
 };
 
+/* Whether a folder walk passes over a file of this name: hidden files
+ * and collection notes (README*, LICENSE*, COPYING*, *.md, *.dtd). */
+int ingest_passed_over(const char *name);
+
 /* Reads every path (a file, a folder walked in name order, or "-") into
  * r->store, then with r->prune removes the articles of recorded files
  * under the paths that are gone, commits, and joins lone family names to

@@ -30,6 +30,7 @@
 #include "entities.h"
 #include "fingerprint.h"
 #include "formats.h"
+#include "ingest.h"
 #include "store.h"
 #include "tokenizer.h"
 #include "util.h"
@@ -164,25 +165,13 @@ static inline char *match_rowids(sqlite3 *db, const char *table,
 
 /* ---- indexes built from corpus files ---------------------------------- */
 
-/* Whether morgue-index passes over a file of this name in a folder:
- * hidden files and notes (README*, LICENSE*, COPYING*, *.md, *.dtd). */
-static inline int corpus_passed_over(const char *name)
-{
-    size_t n = strlen(name);
-    return name[0] == '.' || strncasecmp(name, "README", 6) == 0 ||
-           strncasecmp(name, "LICENSE", 7) == 0 ||
-           strncasecmp(name, "COPYING", 7) == 0 ||
-           (n > 3 && strcasecmp(name + n - 3, ".md") == 0) ||
-           (n > 4 && strcasecmp(name + n - 4, ".dtd") == 0);
-}
-
 static inline void corpus_walk(const char *dir, char ***v, int *n, int *cap)
 {
     DIR *d = opendir(dir);
     cr_assert_not_null(d, "cannot read the folder %s", dir);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (corpus_passed_over(e->d_name))
+        if (ingest_passed_over(e->d_name))
             continue;
         char *path = path_in(dir, e->d_name);
         struct stat sb;
@@ -228,6 +217,24 @@ static inline void corpus_files_free(char **v, int n)
     for (int i = 0; i < n; i++)
         free(v[i]);
     free(v);
+}
+
+/* Opens the index at path, failing the test with the message when it
+ * cannot. */
+static inline struct store *open_store(const char *path, enum store_mode mode)
+{
+    struct store *st = NULL;
+    struct mg_err err = {""};
+    cr_assert_eq(store_open(path, mode, &st, &err), 0, "store_open %s: %s",
+                 path, err.msg);
+    return st;
+}
+
+/* Ends st's session (store_finish), failing the test when it cannot. */
+static inline void finish(struct store *st)
+{
+    struct mg_err err = {""};
+    cr_assert_eq(store_finish(st, &err), 0, "store_finish: %s", err.msg);
 }
 
 /* A part of a corpus's articles going into a store: the articles are

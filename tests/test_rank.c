@@ -113,21 +113,6 @@ static int rng_pct(struct rng *r, int pct)
 
 /* ---- building the indexes --------------------------------------------- */
 
-static struct store *open_store(const char *path, enum store_mode mode)
-{
-    struct store *st = NULL;
-    struct mg_err err = {""};
-    cr_assert_eq(store_open(path, mode, &st, &err), 0, "store_open %s: %s",
-                 path, err.msg);
-    return st;
-}
-
-static void finish(struct store *st)
-{
-    struct mg_err err = {""};
-    cr_assert_eq(store_finish(st, &err), 0, "store_finish: %s", err.msg);
-}
-
 /* The articles of a build: the corpus's articles numbered from 0, read
  * copies times over, those in [from, upto) stored, and those in change
  * stored again with a longer body.  Copy c > 0 of an article has its uid

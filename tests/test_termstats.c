@@ -48,21 +48,6 @@ TestSuite(termstats, .init = setup, .fini = teardown);
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static struct store *open_store(const char *path, enum store_mode mode)
-{
-    struct store *st = NULL;
-    struct mg_err err = {""};
-    cr_assert_eq(store_open(path, mode, &st, &err), 0, "store_open %s: %s",
-                 path, err.msg);
-    return st;
-}
-
-static void finish(struct store *st)
-{
-    struct mg_err err = {""};
-    cr_assert_eq(store_finish(st, &err), 0, "store_finish: %s", err.msg);
-}
-
 /* Stores the corpus articles numbered from..upto-1 (all: 0, INT64_MAX). */
 static int64_t feed_range(struct store *st, int64_t from, int64_t upto)
 {
