@@ -809,14 +809,20 @@ static int self_scoring(const struct qnode *n)
     return 1;
 }
 
-/* Appends " AND (the OR of every leaf, scored)". */
-static void emit_all_leaves(struct plan_expr *e, const struct plan *p)
+/* An expression that selects the articles by its own phrases: with self,
+ * they are the ones scored; without, it is ANDed with the OR of every
+ * leaf, scored.  expr_open, the selecting part, then expr_close. */
+static void expr_open(struct plan_expr *e, int self)
 {
-    buf_adds(&e->text, " AND (");
-    for (int i = 0; i < p->nleaf; i++) {
-        if (i)
-            buf_adds(&e->text, " OR ");
-        emit_leaf(e, p, i, 1, 0, 0);
+    buf_adds(&e->text, self ? "(" : "((");
+}
+
+static void expr_close(struct plan_expr *e, const struct plan *p, int self)
+{
+    if (!self) {
+        buf_adds(&e->text, ") AND (");
+        plan_expr_leaves(p, e);
+        buf_addc(&e->text, ')');
     }
     buf_addc(&e->text, ')');
 }
@@ -854,9 +860,7 @@ void plan_expr_strict(const struct plan *p, struct plan_expr *e)
         }
         order[i] = u;
     }
-    buf_addc(&e->text, '(');
-    if (!self)
-        buf_addc(&e->text, '(');
+    expr_open(e, self);
     for (int i = 0; i < p->nunit; i++) {
         if (i)
             buf_adds(&e->text, " AND ");
@@ -865,11 +869,7 @@ void plan_expr_strict(const struct plan *p, struct plan_expr *e)
         buf_addc(&e->text, ')');
     }
     free(order);
-    if (!self) {
-        buf_addc(&e->text, ')');
-        emit_all_leaves(e, p);
-    }
-    buf_addc(&e->text, ')');
+    expr_close(e, p, self);
 }
 
 void plan_expr_driver(const struct plan *p, const int *units, int n,
@@ -881,25 +881,19 @@ void plan_expr_driver(const struct plan *p, const int *units, int n,
     int self = n == p->nunit;
     for (int i = 0; i < n && self; i++)
         self = p->unit[units[i]].node->kind == QN_TERM;
-    buf_addc(&e->text, '(');
-    if (!self)
-        buf_addc(&e->text, '(');
+    expr_open(e, self);
     int first = 1;
     for (int i = 0; i < n; i++)
         emit_relaxed(e, p, p->unit[units[i]].node, self, &first);
     if (first) /* no unit: nothing matches */
         emit_nothing(e);
-    if (!self) {
-        buf_addc(&e->text, ')');
-        emit_all_leaves(e, p);
-    }
-    buf_addc(&e->text, ')');
+    expr_close(e, p, self);
 }
 
 void plan_expr_seed(const struct plan *p, const int *units, int n,
                     struct plan_expr *e)
 {
-    buf_adds(&e->text, "((");
+    expr_open(e, 0);
     for (int i = 0; i < n; i++) {
         int first = 1;
         if (i)
@@ -910,9 +904,7 @@ void plan_expr_seed(const struct plan *p, const int *units, int n,
             emit_nothing(e);
         buf_addc(&e->text, ')');
     }
-    buf_addc(&e->text, ')');
-    emit_all_leaves(e, p);
-    buf_addc(&e->text, ')');
+    expr_close(e, p, 0);
 }
 
 void plan_expr_relaxed(const struct plan *p, struct plan_expr *e)
