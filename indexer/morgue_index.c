@@ -314,18 +314,6 @@ static void remove_db(const char *path)
     }
 }
 
-/* Merges the full-text index of st (at path db) into one segment;
- * -1 after a message. */
-static int merge_segments(struct store *st, const char *db)
-{
-    if (sqlite3_exec(store_db(st), "INSERT INTO fts(fts) VALUES('optimize')",
-                     NULL, NULL, NULL) == SQLITE_OK)
-        return 0;
-    fprintf(stderr, "morgue-index: %s: optimize: %s\n", db,
-            sqlite3_errmsg(store_db(st)));
-    return -1;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -509,13 +497,14 @@ int main(int argc, char **argv)
         }
         sqlite3_finalize(m);
         buf_free(&sum);
-        /* A run that wrote most of the index (the first) leaves it in many
-         * segments, and every search statement seeks each of its words in
-         * each: merged into one, a statement of 40 words costs 0.3 ms
-         * instead of 2.2 at 500,000 articles, for a twentieth more of the
-         * run's time.  (--rebuild does it below.) */
-        if (!live && !ingest_stopped() && total > 0 &&
-            r.added * 2 >= total && merge_segments(r.store, db) < 0) {
+        /* A run that wrote most of the index (the first, a rebuild)
+         * leaves it in many segments, and every search statement seeks
+         * each of its words in each: merged into one, a statement of 40
+         * words costs 0.3 ms instead of 2.2 at 500,000 articles, for a
+         * twentieth more of the run's time. */
+        if (!ingest_stopped() && store_wrote_most(r.store) &&
+            store_merge(r.store, &r.err) < 0) {
+            fprintf(stderr, "morgue-index: %s\n", r.err.msg);
             status = 2;
             goto out;
         }
@@ -542,11 +531,7 @@ int main(int argc, char **argv)
     }
     status = (r.files_skipped || r.files_failed || r.bad_records) ? 3 : 0;
     if (live && !ingest_stopped()) {
-        /* one segment, then the new index replaces the old */
-        if (merge_segments(r.store, db) < 0) {
-            status = 2;
-            goto out;
-        }
+        /* the new index (merged above) replaces the old */
         store_close(r.store);
         r.store = NULL;
         if (swap_in(built.s, live) < 0) {

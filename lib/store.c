@@ -26,6 +26,7 @@ struct store {
     int last_new;    /* ... and it was added, so it has no entity links */
     int64_t file_id; /* the file articles are being read from (0: none) */
     struct ts_run *stats; /* this session's changes to the word statistics */
+    int wrote_most;       /* the last finished session wrote most of it */
     struct tok *tok;      /* for the keys of articles given without them */
     struct ts_doc doc;    /* scratch keys */
     sqlite3_stmt *old;    /* an article's indexed columns by id */
@@ -535,9 +536,23 @@ int store_finish(struct store *s, struct mg_err *err)
     if (!store_tok(s, err)) /* a recount may be decided at the end */
         return -1;
     int rc = ts_run_finish(s->stats, s->tok, err);
+    s->wrote_most = rc == 0 && ts_run_wrote_most(s->stats);
     ts_run_free(s->stats);
     s->stats = ts_run_new(s->db);
     return rc;
+}
+
+int store_wrote_most(const struct store *s)
+{
+    return s->wrote_most;
+}
+
+int store_merge(struct store *s, struct mg_err *err)
+{
+    if (sqlite3_exec(s->db, "INSERT INTO fts(fts) VALUES('optimize')", NULL,
+                     NULL, NULL) == SQLITE_OK)
+        return 0;
+    return mg_fail(err, "%s: optimize: %s", s->path, sqlite3_errmsg(s->db));
 }
 
 int store_put(struct store *s, const struct article *a,

@@ -95,6 +95,16 @@ int store_put(struct store *s, const struct article *a,
  * articles.  Returns 0, or -1 with err. */
 int store_finish(struct store *s, struct mg_err *err);
 
+/* Whether the last finished session wrote most of the index
+ * (ts_run_wrote_most): its statistics were recounted, and the caller
+ * may merge the full-text index into one segment (store_merge). */
+int store_wrote_most(const struct store *s);
+
+/* Merges the full-text index into one segment (FTS5's 'optimize'): a
+ * search statement seeks each of its words in every segment.  Returns 0,
+ * or -1 with err. */
+int store_merge(struct store *s, struct mg_err *err);
+
 /* Replaces the entities of the article store_put() last added or changed
  * with es: entities are found or created by (kind, key), their canonical
  * name and mentions recorded as aliases, and linked with their mention

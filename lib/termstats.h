@@ -198,6 +198,11 @@ int ts_run_covers(const struct ts_run *r, int64_t rowid);
  * every article instead, tokenising with t.  Returns 0, or -1 with err. */
 int ts_run_finish(struct ts_run *r, struct tok *t, struct mg_err *err);
 
+/* Whether the run wrote most of the index: the articles it added, net,
+ * are at least half of those the index holds after it (the first run of
+ * an index, a rebuild). */
+int ts_run_wrote_most(const struct ts_run *r);
+
 /* Registers morgue_tsv(fts, avgdl), which the writer uses to compute the
  * bounds of a word that became common, with the FTS5 of db. */
 int ts_register(sqlite3 *db, struct mg_err *err);
