@@ -105,15 +105,17 @@ int rank_params_parse(const char *s, struct rank_params *p,
         char *end = NULL;
         double v = k >= 0 ? strtod(eq + 1, &end) : 0;
         if (k < 0 || end == eq + 1 || !(v >= 0 && v <= 1e6) ||
-            (*end && *end != ','))
-            return mg_fail(err,
-                           "--ranking takes name=value,... with names k1, "
-                           "b, min_norm, qtf_k3, coord_exp, typed_w, "
-                           "prox_boost, prox_scale, pair_boost, pair_dist, "
-                           "pair_k, short_body, short_exp, short_frac, "
-                           "short_frac_strict and values from 0, not "
-                           "\"%s\"",
-                           s);
+            (*end && *end != ',')) {
+            struct buf names = {0};
+            for (int i = 0; NAMES[i]; i++)
+                buf_printf(&names, "%s%s", i ? ", " : "", NAMES[i]);
+            mg_fail(err,
+                    "--ranking takes name=value,... with names %s and "
+                    "values from 0, not \"%s\"",
+                    names.s, s);
+            buf_free(&names);
+            return -1;
+        }
         *field[k] = v;
         c = *end ? end + 1 : end;
     }
