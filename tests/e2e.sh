@@ -416,5 +416,10 @@ else
     echo "skip - Reuters-21578 tests: $SHARED/reuters21578 not found"
 fi
 
+# More checks, a file per topic (each uses BIN, TMP, SHARED and check).
+for f in tests/e2e.d/*.sh; do
+    [ -f "$f" ] && . "$f"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
