@@ -681,6 +681,7 @@ static int smart_article(const char *path, const char *stem, char *header,
     struct buf b = {0};
     buf_printf(&b, "%s-%ld", stem, num);
     a.uid = buf_take(&b);
+    a.uid_kind = UID_QUALIFIED; /* the collection's own numbering */
     if (yy > 0 && yy < 100 && mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31) {
         buf_printf(&b, "%04d-%02d-%02d", 1900 + yy, mm, dd);
         a.date = buf_take(&b);
