@@ -299,8 +299,7 @@ int mg_date_check(const char *s, size_t n, struct mg_err *err)
         form = s[7] == '-' && (d = digits(s + 8, 2)) >= 0 &&
                (n == 10 || s[10] == 'T');
     if (!form) {
-        mg_fail(err, "%.*s: not a date (YYYY, YYYY-MM or YYYY-MM-DD)", show,
-                s);
+        mg_fail(err, "%.*s: not a date (YYYY, YYYY-MM or YYYY-MM-DD)", show, s);
         return MG_DATE_FORM;
     }
     if (m < 1 || m > 12) {
@@ -313,11 +312,11 @@ int mg_date_check(const char *s, size_t n, struct mg_err *err)
     }
     if (!mg_date_valid(y, m, d)) {
         if (m == 2 && d == 29)
-            mg_fail(err, "%.*s: no such day (%04d is not a leap year)", show,
-                    s, y);
+            mg_fail(err, "%.*s: no such day (%04d is not a leap year)", show, s,
+                    y);
         else if (m == 2)
-            mg_fail(err, "%.*s: no such day (February %04d has %d days)",
-                    show, s, y, mg_month_days(y, m));
+            mg_fail(err, "%.*s: no such day (February %04d has %d days)", show,
+                    s, y, mg_month_days(y, m));
         else
             mg_fail(err, "%.*s: no such day (%s has %d days)", show, s,
                     NAMES[m - 1], mg_month_days(y, m));

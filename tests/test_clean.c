@@ -462,8 +462,8 @@ Test(clean, article_date_that_does_not_exist_is_dropped_with_a_warning)
         /* --show lists it with what was removed */
         cr_expect_eq(info.nnotes, 1);
         if (info.nnotes == 1)
-            cr_expect(strstr(info.notes[0].what, "no such day") != NULL,
-                      "%s", info.notes[0].what);
+            cr_expect(strstr(info.notes[0].what, "no such day") != NULL, "%s",
+                      info.notes[0].what);
         clean_info_free(&info);
         article_clear(&a);
     }

@@ -33,7 +33,7 @@ TestSuite(dates, .fini = expect_no_leaks);
     do {                                                                       \
         char out_[32] = "garbage";                                             \
         int rc_ = date_parse((in), out_);                                      \
-        cr_expect_eq(rc_, DATE_NO_SUCH_DAY, "date_parse(\"%s\") = %d, \"%s\"",  \
+        cr_expect_eq(rc_, DATE_NO_SUCH_DAY, "date_parse(\"%s\") = %d, \"%s\"", \
                      (in), rc_, out_);                                         \
         cr_expect_str_eq(out_, (day), "date_parse(\"%s\")", (in));             \
     } while (0)

@@ -39,8 +39,8 @@ Test(util, month_lengths)
         cr_expect(mg_date_valid(2023, m, 1), "2023-%02d-01", m);
         cr_expect(mg_date_valid(2023, m, DAYS[m - 1]), "2023-%02d-%02d", m,
                   DAYS[m - 1]);
-        cr_expect(!mg_date_valid(2023, m, DAYS[m - 1] + 1), "2023-%02d-%02d",
-                  m, DAYS[m - 1] + 1);
+        cr_expect(!mg_date_valid(2023, m, DAYS[m - 1] + 1), "2023-%02d-%02d", m,
+                  DAYS[m - 1] + 1);
     }
     cr_expect(!mg_date_valid(2023, 4, 31));
     cr_expect(!mg_date_valid(1999, 2, 30));
@@ -116,9 +116,9 @@ Test(util, iso_dates_that_do_not_exist_say_why)
 Test(util, iso_dates_badly_written)
 {
     static const char *const BAD[] = {
-        "",           "87",         "87-02-01",    "1987-2-1",   "1987-02-1",
-        "19870229",   "1987/02/28", "1987-02-28 ", "1987-02-28x", "198a",
-        "1987-0a",    "1987-02-2a", "1987-",       "1987-02-",   "-987-02-01",
+        "",         "87",         "87-02-01",    "1987-2-1",    "1987-02-1",
+        "19870229", "1987/02/28", "1987-02-28 ", "1987-02-28x", "198a",
+        "1987-0a",  "1987-02-2a", "1987-",       "1987-02-",    "-987-02-01",
         "yesterday"};
     for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++)
         cr_expect_eq(mg_date_check(BAD[i], strlen(BAD[i]), NULL), MG_DATE_FORM,
