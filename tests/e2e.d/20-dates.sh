@@ -27,9 +27,11 @@ ID="$TMP/dates"; mkdir -p "$ID/c"
 printf '%s\n' '{"id":"feb29-87","title":"Oil","body":"Oil body.","date":"1987-02-29"}' \
     '{"id":"apr31","title":"Gold","body":"Gold body.","date":"31-APR-1987 10:00:00.00"}' \
     '{"id":"feb29-88","title":"Tin","body":"Tin body.","date":"29 February 1988"}' >"$ID/c/d.jsonl"
-"$BIN/morgue-index" --db "$ID/m.db" "$ID/c" >"$TMP/out" 2>&1; st=$?
-[ $st -eq 0 ] && [ "$(sqlite3 "$ID/m.db" "SELECT uid || '=' || coalesce(date, 'none') FROM articles ORDER BY uid" | tr '\n' ' ')" = "apr31=none feb29-87=none feb29-88=1988-02-29 " ]
-check "index: days that do not exist are not stored, the articles kept" $? "$st: $(cat "$TMP/out"; sqlite3 "$ID/m.db" "SELECT uid, date FROM articles")"
+"$BIN/morgue-index" --db "$ID/m.db" "$ID/c" >"$TMP/out" 2>"$TMP/err"; st=$?
+[ $st -eq 3 ] && [ "$(sqlite3 "$ID/m.db" "SELECT substr(uid, instr(uid, ':') + 1) || '=' || coalesce(date, 'none') FROM articles ORDER BY 1" | tr '\n' ' ')" = "apr31=none feb29-87=none feb29-88=1988-02-29 " ] &&
+    grep -q 'd.jsonl:feb29-87: date "1987-02-29": no such day (1987 is not a leap year), kept without a date' "$TMP/err" &&
+    grep -q "2 impossible dates dropped" "$TMP/out"
+check "index: days that do not exist are not stored, the articles kept, each named (exit 3)" $? "$st: $(cat "$TMP/out" "$TMP/err"; sqlite3 "$ID/m.db" "SELECT uid, date FROM articles")"
 "$BIN/morgue-index" --show "$ID/c" >"$TMP/out" 2>&1
 grep -q "^  - no such day (1987 is not a leap year): 1987-02-29$" "$TMP/out" &&
     grep -q "^  - no such day (April has 30 days): 31-APR-1987 10:00:00.00$" "$TMP/out"
