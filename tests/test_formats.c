@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "article.h"
 #include "clean.h"
@@ -478,6 +479,88 @@ Test(formats, refused_files_are_named)
     cr_expect_str_eq(err.msg, "blank.txt: no text in it");
     cr_expect_eq(g->n, 0);
     got_free(g);
+}
+
+/* ---- damaged gzip files ------------------------------------------- */
+
+/* Writes data gzip-compressed as dir/name, less its last cut bytes (8:
+ * the whole trailer, CRC-32 and length) or with its CRC-32 changed
+ * (cut 0, bad_crc); returns the path (caller frees). */
+static char *gzip_damaged(const char *dir, const char *name,
+                          const char *data, size_t cut, int bad_crc)
+{
+    z_stream z = {0};
+    cr_assert_eq(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+                              Z_DEFAULT_STRATEGY),
+                 Z_OK);
+    size_t n = strlen(data), cap = deflateBound(&z, (uLong)n);
+    unsigned char *out = mg_malloc(cap);
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t len = z.total_out;
+    deflateEnd(&z);
+    if (bad_crc)
+        out[len - 8] ^= 0x5a;
+    char *path = path_in(dir, name);
+    write_file(path, (const char *)out, len - cut);
+    free(out);
+    return path;
+}
+
+/* Each reader (JSON Lines, a JSON document, CSV, Reuters SGML, plain
+ * text, HTML) gives no article from a gzip file cut before its trailer
+ * or with a wrong CRC: the file fails, named, before any article. */
+Test(formats, damaged_gzip_fails_before_any_article)
+{
+    static const struct {
+        const char *name, *data;
+    } files[] = {
+        {"a.jsonl.gz", "{\"id\": \"a\", \"title\": \"Alpha\", \"body\": \"A.\"}\n"
+                       "{\"id\": \"b\", \"title\": \"Beta\", \"body\": \"B.\"}\n"},
+        {"a.json.gz", "[{\"title\": \"Alpha\", \"body\": \"A.\"}]"},
+        {"a.csv.gz", "id,title,text\na,Alpha,Alpha body\nb,Beta,Beta body\n"},
+        {"a.sgm.gz", "<REUTERS NEWID=\"1\"><TITLE>Alpha</TITLE><BODY>A "
+                     "body.</BODY></REUTERS>\n"},
+        {"a.txt.gz", "Alpha falls\n\nThe alpha fell on Monday, traders "
+                     "said.\n"},
+        {"a.html.gz", "<html><body><article><h1>Alpha</h1><p>The alpha fell "
+                      "on Monday, traders said, in a long paragraph of "
+                      "text.</p></article></body></html>"},
+    };
+    char *dir = mk_tmpdir();
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        /* whole, it is read */
+        char *path = gzip_damaged(dir, files[i].name, files[i].data, 0, 0);
+        struct got *g = got_new();
+        struct mg_err err = {""};
+        cr_expect_geq(parse_file(path, g, &err), 1, "%s: %s", files[i].name,
+                      err.msg);
+        got_free(g);
+        free(path);
+        for (int bad_crc = 0; bad_crc < 2; bad_crc++) {
+            path = gzip_damaged(dir, files[i].name, files[i].data,
+                                bad_crc ? 0 : 8, bad_crc);
+            g = got_new();
+            cr_expect_eq(parse_file(path, g, &err), FMT_FAILED, "%s: %s",
+                         files[i].name, bad_crc ? "bad CRC" : "no trailer");
+            cr_expect_eq(g->n, 0, "%s: %d articles given", files[i].name,
+                         g->n);
+            struct buf want = {0};
+            buf_printf(&want, "%s: %s", path,
+                       bad_crc ? "gzip checksum mismatch (corrupt data)"
+                               : "gzip data cut short (no trailer): "
+                                 "interrupted copy?");
+            cr_expect_str_eq(err.msg, want.s);
+            buf_free(&want);
+            got_free(g);
+            free(path);
+        }
+    }
+    rm_tree(dir);
+    free(dir);
 }
 
 /* ---- the sink ------------------------------------------------------ */
