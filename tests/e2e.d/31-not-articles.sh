@@ -33,3 +33,12 @@ m=$("$BIN/morgue-query" --db "$L/l.db" --count 'cnn OR about OR politifact OR bu
 [ "$n" = 3 ] && [ "$m" = 0 ]
 check "lists: the brief, the paragraph and the poem are indexed, no list" $? "articles $n, from lists $m"
 
+# an article's file that becomes a list lets go of its article
+ls "$L"/c/*.txt >/dev/null 2>&1 && brief=$(grep -l -i storm "$L"/c/*.txt | head -1)
+if [ -n "$brief" ]; then
+    printf 'http://example.com/a\nhttp://example.com/b\nhttp://example.com/c\nhttp://example.com/d\n' >"$brief"
+    "$BIN/morgue-index" --db "$L/l.db" "$L/c" >"$TMP/out" 2>"$TMP/err"
+    n=$("$BIN/morgue-query" --db "$L/l.db" --count 'storm' 2>&1)
+    [ "$n" = 0 ] && grep -q "a list of URLs (skipped)" "$TMP/err"
+    check "lists: an article's file that becomes a list of URLs: its article goes" $? "storm: $n; $(cat "$TMP/err")"
+fi
