@@ -213,3 +213,11 @@ check "an index that cannot be opened: exit 1 (not 2, the usage status)" $? "sta
 check "a bad option value: exit 2" $? "status $st"
 "$BIN/morgue-index" --help | grep -q "7 --prune refused"
 check "--help documents exit status 7" $?
+"$BIN/morgue-index" --help >"$TMP/out" 2>&1
+missing=
+for o in --prune-max --dry-run --delete --unsuppress --suppressed --source --section --section-from-folder --include --exclude; do
+    grep -q -- "$o" "$TMP/out" || missing="$missing $o"
+    grep -q -- "\`$o" docs/cli.md || missing="$missing $o(cli.md)"
+done
+[ -z "$missing" ]
+check "--help and docs/cli.md document every new option" $? "missing:$missing"
