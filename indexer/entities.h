@@ -25,14 +25,19 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
 
 struct store;
 
-/* Across the whole index, folds each person known only by a family name
- * ("Reagan", from "President Reagan said") into the one full name with that
- * family name ("Ronald Reagan"), when there is exactly one, or one has at
- * least 80% of the articles of all of them; otherwise it is left alone.
- * Links, mention counts and aliases move to the full name.  Weak links (0
- * mentions: a lone family name from a headline or "X said") that no full
- * name takes are deleted, and so are people left with no article.  Run
- * after indexing; returns the number of names folded, or -1 with err. */
+/* Across the whole index, links each person an article names only by a
+ * family name ("Reagan", from "President Reagan said"; kept as the
+ * article gave it in lone_names) to the one full name with that family
+ * name ("Ronald Reagan"), when there is exactly one, or one has at least
+ * 80% of the articles naming any of them in full; else to the family name
+ * itself as a person, where the article names it (a guess from a headline
+ * or "X said", 0 mentions, is left out).  It first undoes what the last
+ * resolution added, so the links are a function of the articles now in
+ * the index, whatever order they came in: an incremental run leaves what
+ * a rebuild would.  Then the entities whose links changed are named by
+ * the form most of their articles give, and deleted when none links them.
+ * Run after indexing, in a transaction; returns the number of family
+ * names resolved to a full name, or -1 with err. */
 int ent_merge_surnames(struct store *st, struct mg_err *err);
 
 /* The canonical names of s, one per line ("" when none), but for weak

@@ -1168,6 +1168,8 @@ int ingest_paths(struct run *r, char **paths, int npaths)
         else if (paths[i][0] == '/')
             r->roots[root_of[i] = r->nroots++] = mg_strdup(paths[i]);
     }
+    if (r->store)
+        store_set_reread(r->store, &r->reread);
     /* newest-first by rowid only once the run has checked the order */
     int order_was = -1;
     if (!r->show && r->store && !r->dry_run &&
@@ -1204,10 +1206,11 @@ int ingest_paths(struct run *r, char **paths, int npaths)
     }
     if (!r->fatal && !r->show)
         commit_tx(r);
-    /* Lone family names join their full names across the index. */
+    /* Lone family names join their full names across the index, from
+     * scratch each run (also after a killed one), so the links do not
+     * depend on the order articles came in. */
     double tm = mg_now();
-    if (!r->fatal && !r->show && !r->no_entities &&
-        (r->added || r->changed) &&
+    if (!r->fatal && !r->show &&
         (store_begin(r->store, &r->err) < 0 ||
          ent_merge_surnames(r->store, &r->err) < 0 ||
          store_commit(r->store, &r->err) < 0))
@@ -1240,6 +1243,8 @@ enum index_status ingest_status(const struct run *r)
 
 void ingest_free(struct run *r)
 {
+    if (r->store)
+        store_set_reread(r->store, NULL);
     strmap_free(&r->uids);
     strmap_free(&r->seen);
     strmap_free(&r->dirs);

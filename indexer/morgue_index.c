@@ -412,7 +412,8 @@ static int takedowns(struct run *r, int mode, char **ids, int nids)
         ingest_say(r, stderr, "stopped by a signal: nothing was taken down");
         return INDEX_STOPPED;
     }
-    if (store_commit(r->store, &r->err) < 0 ||
+    if (ent_merge_surnames(r->store, &r->err) < 0 ||
+        store_commit(r->store, &r->err) < 0 ||
         store_finish(r->store, &r->err) < 0) {
         fprintf(stderr, "morgue-index: %s\n", r->err.msg);
         return INDEX_ERROR;

@@ -22,12 +22,15 @@ struct store {
     sqlite3_stmt *fts_insert; /* a new article's row in fts (no trigger:
                                * see store_put) */
     sqlite3_stmt *ent_clear, *ent_insert, *ent_find, *alias_insert,
-        *link_insert;
+        *link_insert, *lone_insert, *ent_dirty, *ent_unlink, *lone_clear;
     int64_t last_id; /* the article store_put() last wrote */
     int last_new;    /* ... and it was added, so it has no entity links */
     int64_t file_id; /* the file articles are being read from (0: none) */
     char *file_path; /* ... and its path */
     sqlite3_stmt *claim;      /* (uid, file_id) into claims */
+    sqlite3_stmt *claimants;  /* the other files claiming a uid */
+    struct store_ids *reread; /* where store_put() queues files to read
+                               * again (store_set_reread) */
     sqlite3_stmt *suppressed; /* uid -> 1 when taken down */
     int64_t nsuppressed;      /* rows in suppressed when opened */
     store_journal_fn journal; /* told of each add, update and delete */
@@ -107,12 +110,23 @@ static const char SCHEMA[] =
     "CREATE INDEX entity_aliases_entity ON entity_aliases(entity_id);"
     "CREATE TABLE article_entities(article_id INTEGER NOT NULL,"
     " entity_id INTEGER NOT NULL, mentions INTEGER NOT NULL,"
-    " first_pos INTEGER NOT NULL, PRIMARY KEY(article_id, entity_id))"
-    " WITHOUT ROWID;"
+    " first_pos INTEGER NOT NULL, own INTEGER, form TEXT,"
+    " PRIMARY KEY(article_id, entity_id)) WITHOUT ROWID;"
     "CREATE INDEX article_entities_entity ON article_entities(entity_id,"
     " article_id);"
+    "CREATE INDEX article_entities_resolved ON article_entities(entity_id)"
+    " WHERE mentions IS NOT own;"
+    "CREATE TABLE lone_names(article_id INTEGER NOT NULL, key TEXT NOT NULL,"
+    " form TEXT NOT NULL, mentions INTEGER NOT NULL,"
+    " first_pos INTEGER NOT NULL, PRIMARY KEY(article_id, key))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX lone_names_key ON lone_names(key);"
+    "CREATE TABLE entities_dirty(entity_id INTEGER PRIMARY KEY);"
     "CREATE TRIGGER articles_ad_entities AFTER DELETE ON articles BEGIN"
-    " DELETE FROM article_entities WHERE article_id = old.id; END;"
+    " INSERT OR IGNORE INTO entities_dirty SELECT entity_id FROM"
+    " article_entities WHERE article_id = old.id;"
+    " DELETE FROM article_entities WHERE article_id = old.id;"
+    " DELETE FROM lone_names WHERE article_id = old.id; END;"
     "CREATE VIRTUAL TABLE fts USING fts5("
     " title, lede, body, captions, highlights, entities,"
     " content='articles', content_rowid='id', tokenize='morgue');"
@@ -249,6 +263,11 @@ static int prepare_writes(struct store *s, struct mg_err *err)
         prepare(s, &s->claim,
                 "INSERT OR IGNORE INTO claims(uid, file_id) VALUES (?1, ?2)",
                 err) < 0 ||
+        prepare(s, &s->claimants,
+                "SELECT c.file_id, f.path FROM claims c JOIN files f ON"
+                " f.id = c.file_id WHERE c.uid=?1 AND c.file_id NOT IN"
+                " (?2, ?3)",
+                err) < 0 ||
         prepare(s, &s->suppressed, "SELECT 1 FROM suppressed WHERE uid=?1",
                 err) < 0 ||
         prepare(s, &s->insert,
@@ -280,9 +299,23 @@ static int prepare_writes(struct store *s, struct mg_err *err)
                 " VALUES (?1, ?2)",
                 err) < 0 ||
         prepare(s, &s->link_insert,
-                "INSERT INTO article_entities(article_id,"
-                " entity_id, mentions, first_pos) VALUES (?1, ?2, ?3, ?4)",
-                err) < 0)
+                "INSERT INTO article_entities(article_id, entity_id,"
+                " mentions, first_pos, own, form) VALUES (?1, ?2, ?3, ?4,"
+                " ?3, ?5)",
+                err) < 0 ||
+        prepare(s, &s->lone_insert,
+                "INSERT OR REPLACE INTO lone_names(article_id, key, form,"
+                " mentions, first_pos) VALUES (?1, ?2, ?3, ?4, ?5)",
+                err) < 0 ||
+        prepare(s, &s->ent_dirty,
+                "INSERT OR IGNORE INTO entities_dirty(entity_id) VALUES (?1)",
+                err) < 0 ||
+        prepare(s, &s->ent_unlink,
+                "INSERT OR IGNORE INTO entities_dirty SELECT entity_id FROM"
+                " article_entities WHERE article_id=?1",
+                err) < 0 ||
+        prepare(s, &s->lone_clear,
+                "DELETE FROM lone_names WHERE article_id=?1", err) < 0)
         return -1;
     return 0;
 }
@@ -366,6 +399,7 @@ void store_close(struct store *s)
         return;
     sqlite3_finalize(s->find);
     sqlite3_finalize(s->claim);
+    sqlite3_finalize(s->claimants);
     sqlite3_finalize(s->suppressed);
     free(s->file_path);
     sqlite3_finalize(s->insert);
@@ -376,6 +410,10 @@ void store_close(struct store *s)
     sqlite3_finalize(s->ent_find);
     sqlite3_finalize(s->alias_insert);
     sqlite3_finalize(s->link_insert);
+    sqlite3_finalize(s->lone_insert);
+    sqlite3_finalize(s->ent_dirty);
+    sqlite3_finalize(s->ent_unlink);
+    sqlite3_finalize(s->lone_clear);
     sqlite3_finalize(s->old);
     ts_run_free(s->stats);
     ts_doc_free(&s->doc);
@@ -560,6 +598,40 @@ static int claim(struct store *s, const char *uid, int64_t file_id,
     return 0;
 }
 
+/* The owner of uid (owner_id) is gone from the disk: the other claimant
+ * still there whose path sorts last, if it sorts after this file's, into
+ * *best (else 0).  0 or -1 with err. */
+static int best_claimant(struct store *s, const char *uid, int64_t owner_id,
+                         int64_t *best, struct mg_err *err)
+{
+    *best = 0;
+    char *best_path = NULL;
+    const char *mine = s->file_path ? s->file_path : "";
+    sqlite3_bind_text(s->claimants, 1, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->claimants, 2, owner_id);
+    sqlite3_bind_int64(s->claimants, 3, s->file_id);
+    int rc;
+    while ((rc = sqlite3_step(s->claimants)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(s->claimants, 1);
+        if (!path || strcmp(path, best_path ? best_path : mine) <= 0 ||
+            !file_present(path))
+            continue;
+        free(best_path);
+        best_path = mg_strdup(path);
+        *best = sqlite3_column_int64(s->claimants, 0);
+    }
+    sqlite3_reset(s->claimants);
+    free(best_path);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return 0;
+}
+
+void store_set_reread(struct store *s, struct store_ids *reread)
+{
+    s->reread = reread;
+}
+
 int store_suppressed(struct store *s, const char *uid, struct mg_err *err)
 {
     if (!s->nsuppressed)
@@ -602,6 +674,20 @@ int store_put(struct store *s, const struct article *a,
             return -1;
         }
         shadowed = strcmp(owner, s->file_path ? s->file_path : "") > 0;
+    } else if (exists && s->file_id > 0 && file_id > 0 &&
+               file_id != s->file_id) {
+        /* its owner is gone (moved, deleted): the file to take it is the
+         * claimant still there whose path sorts last, maybe not this
+         * one; that one is read again to store its copy */
+        int64_t best = 0;
+        if (best_claimant(s, a->uid, file_id, &best, err) < 0 ||
+            (best && claim(s, a->uid, s->file_id, err) < 0)) {
+            sqlite3_reset(s->find);
+            return -1;
+        }
+        if (best && s->reread)
+            store_ids_add(s->reread, best);
+        shadowed = best != 0;
     }
     sqlite3_reset(s->find);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -955,6 +1041,12 @@ int store_get(struct store *s, const char *uid, struct article *a,
     return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
 }
 
+void store_forget_entities(struct store *s)
+{
+    strmap_free(&s->ents);
+    strmap_free(&s->aliases);
+}
+
 /* Runs a reset-after-step statement; 0 or -1 with err. */
 static int step_done(struct store *s, sqlite3_stmt *st, struct mg_err *err)
 {
@@ -970,13 +1062,31 @@ int store_put_entities(struct store *s, const struct ent_set *es,
                        struct mg_err *err)
 {
     if (!s->last_new) {
+        /* its old links' entities may need another name, or none */
+        sqlite3_bind_int64(s->ent_unlink, 1, s->last_id);
         sqlite3_bind_int64(s->ent_clear, 1, s->last_id);
-        if (step_done(s, s->ent_clear, err) < 0)
+        sqlite3_bind_int64(s->lone_clear, 1, s->last_id);
+        if (step_done(s, s->ent_unlink, err) < 0 ||
+            step_done(s, s->ent_clear, err) < 0 ||
+            step_done(s, s->lone_clear, err) < 0)
             return -1;
     }
     for (int i = 0; i < es->n; i++) {
         const struct ent *e = &es->v[i];
         const char *kind = ent_kind_name(e->kind);
+        if (e->kind == ENT_PERSON && !strchr(e->canonical, ' ')) {
+            /* a family name alone: kept as the article gave it, for the
+             * index-wide resolution (ent_merge_surnames) to link */
+            sqlite3_bind_int64(s->lone_insert, 1, s->last_id);
+            sqlite3_bind_text(s->lone_insert, 2, e->key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s->lone_insert, 3, e->canonical, -1,
+                              SQLITE_STATIC);
+            sqlite3_bind_int(s->lone_insert, 4, e->weak ? 0 : e->count);
+            sqlite3_bind_int(s->lone_insert, 5, e->first);
+            if (step_done(s, s->lone_insert, err) < 0)
+                return -1;
+            continue;
+        }
         char kbuf[256];
         struct buf ck = {0};
         const char *ckey = kbuf;
@@ -1031,7 +1141,11 @@ int store_put_entities(struct store *s, const struct ent_set *es,
         sqlite3_bind_int64(s->link_insert, 2, id);
         sqlite3_bind_int(s->link_insert, 3, e->weak ? 0 : e->count);
         sqlite3_bind_int(s->link_insert, 4, e->first);
-        if (step_done(s, s->link_insert, err) < 0)
+        sqlite3_bind_text(s->link_insert, 5, e->canonical, -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(s->ent_dirty, 1, id);
+        if (step_done(s, s->link_insert, err) < 0 ||
+            step_done(s, s->ent_dirty, err) < 0)
             return -1;
     }
     return 0;

@@ -124,6 +124,10 @@ int store_merge(struct store *s, struct mg_err *err);
 int store_put_entities(struct store *s, const struct ent_set *es,
                        struct mg_err *err);
 
+/* Forgets the entity ids store_put_entities() cached: call after
+ * entities were deleted or renumbered behind it. */
+void store_forget_entities(struct store *s);
+
 /* A source file as the index last read it. */
 struct store_file {
     int64_t id;       /* 0 before it is first recorded */
@@ -163,6 +167,12 @@ struct store_ids {
 };
 void store_ids_add(struct store_ids *l, int64_t id); /* once each */
 void store_ids_free(struct store_ids *l);
+
+/* Where store_put() adds the files to read again when a key's owner is
+ * gone from the disk and another claimant still there outranks the file
+ * being read (which then gets STORE_SHADOWED); NULL: nowhere.  The list
+ * is borrowed until the next call. */
+void store_set_reread(struct store *s, struct store_ids *reread);
 
 /* Deletes the articles read from file_id whose uid is not in keep (NULL:
  * all of them), adding their number to *removed, and its claims on keys
