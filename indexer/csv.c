@@ -363,6 +363,7 @@ static int record_article(struct csv *c, const struct csv_map *m,
     a.uid = value(c, m, F_UID);
     if (a.uid) {
         mg_trim(a.uid);
+        a.uid_kind = UID_RECORD;
     } else {
         struct buf b = {0};
         buf_printf(&b, "%s#%ld", uid_base, recno);

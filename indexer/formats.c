@@ -327,6 +327,7 @@ static int json_article(json_t *o, const char *path, const char *uid_base,
     char *id = json_field(o, F_ID);
     if (id) {
         a.uid = id;
+        a.uid_kind = UID_RECORD;
     } else {
         struct buf b = {0};
         buf_printf(&b, "%s#%ld", uid_base, line > 0 ? line : line < 0 ? -line : 1);
@@ -475,7 +476,8 @@ static void drop_signature(char *body)
         body[w] = 0;
 }
 
-static int parse_reuters(const char *path, const char *data, size_t n,
+static int parse_reuters(const char *path, const char *uid_base,
+                         const char *data, size_t n,
                          struct fmt_sink *sink, int *seq, int *stop)
 {
     int count = 0;
@@ -493,8 +495,9 @@ static int parse_reuters(const char *path, const char *data, size_t n,
         if (newid > 0)
             buf_printf(&uid, "reuters-%ld", newid);
         else
-            buf_printf(&uid, "%s#%d", path, *seq + 1);
+            buf_printf(&uid, "%s#%d", uid_base, *seq + 1);
         a.uid = buf_take(&uid);
+        a.uid_kind = newid > 0 ? UID_QUALIFIED : UID_FILE;
         a.date = sgml_element(p, e, "DATE");
         if (a.date) /* "27-MAR-1987 11:12:34.20&#5;&#5;&#5;C T" */
             for (char *d = a.date; *d; d++)
@@ -564,7 +567,7 @@ int fmt_parse_buffer(const char *path, const char *uid_base,
         return parse_json(path, uid_base, data, n, sink, err);
     case FMT_REUTERS: {
         int seq = 0, stop = 0;
-        int c = parse_reuters(path, data, n, sink, &seq, &stop);
+        int c = parse_reuters(path, uid_base, data, n, sink, &seq, &stop);
         if (c == 0) {
             mg_fail(err, "%s: no <REUTERS> story in it", path);
             return FMT_SKIPPED;
@@ -600,7 +603,7 @@ int fmt_parse_buffer(const char *path, const char *uid_base,
 
 /* Reuters SGML, streamed: stories are parsed as each </REUTERS> arrives. */
 static int stream_reuters(struct input *in, const char *path,
-                          struct fmt_sink *sink, struct mg_err *err)
+                          const char *uid_base, struct fmt_sink *sink, struct mg_err *err)
 {
     struct buf b = {0};
     char tmp[65536];
@@ -615,13 +618,13 @@ static int stream_reuters(struct input *in, const char *path,
         if (!last)
             continue;
         size_t upto = (size_t)(last + 10 - b.s);
-        count += parse_reuters(path, b.s, upto, sink, &seq, &stop);
+        count += parse_reuters(path, uid_base, b.s, upto, sink, &seq, &stop);
         memmove(b.s, b.s + upto, b.len - upto);
         b.len -= upto;
         b.s[b.len] = 0;
     }
     if (!stop && b.len && memmem(b.s, b.len, "<REUTERS", 8))
-        count += parse_reuters(path, b.s, b.len, sink, &seq, &stop);
+        count += parse_reuters(path, uid_base, b.s, b.len, sink, &seq, &stop);
     buf_free(&b);
     if (r < 0)
         return FMT_FAILED;
@@ -786,7 +789,7 @@ int fmt_parse_file(const char *path, const char *uid_base,
     size_t len = 0;
     switch (f) {
     case FMT_REUTERS:
-        rc = stream_reuters(in, name, sink, err);
+        rc = stream_reuters(in, name, uid_base, sink, err);
         break;
     case FMT_SMART:
         rc = stream_smart(in, name, sink, err);

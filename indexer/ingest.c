@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
@@ -33,13 +34,58 @@ int ingest_stopped(void)
     return stop_signal;
 }
 
+char *ingest_escape(const char *s, const char *also)
+{
+    struct buf b = {0};
+    int len = (int)strlen(s);
+    for (int i = 0; i < len;) {
+        int32_t cp;
+        int n = mg_utf8_decode(s, len, i, &cp);
+        unsigned char c = (unsigned char)s[i];
+        if (cp < 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+            c == '%' || (c < 0x80 && also && strchr(also, c))) {
+            for (int k = 0; k < n; k++)
+                buf_printf(&b, "%%%02X", (unsigned char)s[i + k]);
+        } else {
+            buf_add(&b, s + i, (size_t)n);
+        }
+        i += n;
+    }
+    if (!b.s)
+        return mg_strdup("");
+    return buf_take(&b);
+}
+
+/* A line for the terminal and the log: control characters (a file
+ * name's escape sequences) and bytes that are not UTF-8 as \xNN. */
+static void printable(const char *s, char *out, size_t cap)
+{
+    size_t w = 0;
+    int len = (int)strlen(s);
+    for (int i = 0; i < len && w + 5 < cap;) {
+        int32_t cp;
+        int n = mg_utf8_decode(s, len, i, &cp);
+        if (cp < 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+            for (int k = 0; k < n && w + 5 < cap; k++)
+                w += (size_t)snprintf(out + w, cap - w, "\\x%02x",
+                                      (unsigned char)s[i + k]);
+        } else if (w + (size_t)n < cap) {
+            memcpy(out + w, s + i, (size_t)n);
+            w += (size_t)n;
+        }
+        i += n;
+    }
+    out[w] = 0;
+}
+
 void ingest_say(struct run *r, FILE *to, const char *fmt, ...)
 {
-    char line[4096];
+    char raw[4096], line[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    printable(raw, line, sizeof line);
     if (to && r->progress)
         fputs("\r\033[K", stderr); /* the progress line goes first */
     if (to)
@@ -204,11 +250,12 @@ static int open_tx(struct run *r)
     return 0;
 }
 
-/* Commits the batch, if one is open. */
+/* Commits the batch, if one is open (with --dry-run it stays open, to
+ * be rolled back at the end). */
 static int commit_tx(struct run *r)
 {
     r->in_batch = 0;
-    if (!r->tx)
+    if (!r->tx || r->dry_run)
         return 0;
     r->tx = 0;
     double tc = mg_now();
@@ -282,7 +329,7 @@ static int store_article(struct run *r, const struct article *a,
     int rc = store_put(r->store, a, doc, &r->err);
     double t3 = mg_now();
     r->t_store += t3 - t2;
-    if (rc >= 0 && rc != STORE_UNCHANGED && !r->no_entities) {
+    if ((rc == STORE_ADDED || rc == STORE_CHANGED) && !r->no_entities) {
         if (store_put_entities(r->store, es, &r->err) < 0)
             rc = -1;
         r->t_store_entities += mg_now() - t3;
@@ -296,6 +343,10 @@ static int store_article(struct run *r, const struct article *a,
         r->added++, r->file_changes++;
     else if (rc == STORE_CHANGED)
         r->changed++, r->file_changes++;
+    else if (rc == STORE_SHADOWED)
+        r->shadowed++;
+    else if (rc == STORE_SUPPRESSED)
+        r->suppressed++;
     else
         r->unchanged++;
     if ((++r->in_batch >= BATCH ||
@@ -501,11 +552,89 @@ static void pipe_stop(struct run *r)
     r->pipe = NULL;
 }
 
+/* The section of a file read from a folder below the root given (the
+ * folder's name), or NULL. */
+static const char *folder_section(const struct run *r, const char *path,
+                                  size_t *n)
+{
+    const char *slash = strrchr(path, '/');
+    for (int i = 0; slash && i < r->nroots; i++) {
+        size_t k = strlen(r->roots[i]);
+        if (strncmp(path, r->roots[i], k) != 0 || path[k] != '/' ||
+            slash <= path + k)
+            continue;
+        const char *dir = slash - 1;
+        while (dir > path && dir[-1] != '/')
+            dir--;
+        *n = (size_t)(slash - dir);
+        return dir;
+    }
+    return NULL;
+}
+
+/* An article as the run keys it (docs/operations.md#article-identity):
+ * the options' source and section where it names none, its date checked,
+ * and its uid made the key. */
+static void key_article(struct run *r, struct article *a)
+{
+    if (r->source && (!a->source || !*a->source))
+        article_set(&a->source, r->source);
+    if (r->section_from_folder && (!a->section || !*a->section) && a->path) {
+        char real[PATH_MAX];
+        size_t n = 0;
+        const char *dir =
+            realpath(a->path, real) ? folder_section(r, real, &n) : NULL;
+        if (dir) {
+            free(a->section);
+            a->section = mg_strndup(dir, n);
+        }
+    }
+    if (r->section && (!a->section || !*a->section))
+        article_set(&a->section, r->section);
+    if (a->path) {
+        char *p = ingest_escape(a->path, NULL);
+        free(a->path);
+        a->path = p;
+    }
+    struct buf key = {0};
+    if (a->uid_kind == UID_RECORD) {
+        /* the record's own id: the same in its source wherever it is
+         * met; without a source, only in its file */
+        char *scope = a->source && *a->source ? ingest_escape(a->source, ":")
+                                              : NULL;
+        if (scope && scope[0] == '/')
+            buf_adds(&key, "%2F"), buf_adds(&key, scope + 1);
+        else if (scope)
+            buf_adds(&key, scope);
+        else
+            buf_adds(&key, r->key_base);
+        buf_printf(&key, ":%s", a->uid);
+        free(scope);
+    } else if (a->uid_kind == UID_FILE && r->from_stdin && !r->source) {
+        /* nothing names it: its content does, so a second run adds
+         * rather than overwrites */
+        struct buf text = {0};
+        buf_printf(&text, "%s\n%s", a->title ? a->title : "",
+                   a->body ? a->body : "");
+        buf_printf(&key, "stdin#%016llx",
+                   (unsigned long long)mg_hash64(text.s, text.len));
+        buf_free(&text);
+    } else if (a->uid_kind == UID_FILE && r->from_stdin) {
+        buf_adds(&key, r->key_base);
+        buf_adds(&key, a->uid + strlen("stdin"));
+    }
+    if (key.s) {
+        free(a->uid);
+        a->uid = buf_take(&key);
+    }
+}
+
 static int on_article(void *ctx, struct article *a)
 {
     struct run *r = ctx;
     if (stop_signal)
         return 1; /* stop reading: the file is read again next time */
+    key_article(r, a);
     if (r->pipe)
         return pipe_put(r, a);
     struct clean_info info;
@@ -553,8 +682,10 @@ static void progress(struct run *r, int done)
     fflush(stderr);
 }
 
-/* Adds up the sizes of the files a walk of path will read. */
-static void measure(struct run *r, const char *path, int depth)
+/* Adds up the sizes of the files a walk of path will read (each folder
+ * once: dirs holds those met). */
+static void measure(struct run *r, const char *path, int depth,
+                    struct strmap *dirs)
 {
     struct stat sb;
     if (strcmp(path, "-") == 0 || stat(path, &sb) < 0)
@@ -564,13 +695,20 @@ static void measure(struct run *r, const char *path, int depth)
             r->bytes_total += sb.st_size;
         return;
     }
+    char id[64];
+    snprintf(id, sizeof id, "%llx:%llx", (unsigned long long)sb.st_dev,
+             (unsigned long long)sb.st_ino);
+    int64_t *met = strmap_slot(dirs, id, 1);
+    if (*met >= 0)
+        return;
+    *met = 1;
     struct dirent **names;
     int n = depth > 64 ? -1 : scandir(path, &names, NULL, NULL);
     for (int i = 0; i < n; i++) {
         if (!ingest_passed_over(names[i]->d_name)) {
             struct buf p = {0};
             buf_printf(&p, "%s/%s", path, names[i]->d_name);
-            measure(r, p.s, depth + 1);
+            measure(r, p.s, depth + 1, dirs);
             buf_free(&p);
         }
         free(names[i]);
@@ -599,9 +737,31 @@ static void index_file(struct run *r, const char *path,
     struct fmt_sink sink = {on_article, on_warn, r};
     struct mg_err err = {""};
     char real[PATH_MAX];
-    const char *base = strcmp(path, "-") == 0 ? "stdin"
-                       : realpath(path, real) ? real
-                                              : path;
+    struct buf feed = {0};
+    r->from_stdin = strcmp(path, "-") == 0;
+    const char *base;
+    if (r->from_stdin && r->source) {
+        /* a named feed: tracked like a file, each run replacing it */
+        buf_printf(&feed, "stdin:%s", r->source);
+        base = feed.s;
+    } else {
+        base = r->from_stdin ? "stdin" : realpath(path, real) ? real : path;
+    }
+    if (base == real && strmap_get(&r->seen, base) >= 0 && !r->force) {
+        buf_free(&feed);
+        return; /* met already by another path: read once */
+    }
+    free(r->key_base);
+    if (r->from_stdin && r->source) {
+        char *name = ingest_escape(r->source, ":");
+        struct buf k = {0};
+        buf_printf(&k, "stdin:%s", name);
+        free(name);
+        r->key_base = buf_take(&k);
+    } else {
+        r->key_base = r->from_stdin ? mg_strdup("stdin")
+                                    : ingest_escape(base, NULL);
+    }
     r->file_changes = 0;
     if (sb)
         r->bytes_done += sb->st_size;
@@ -610,62 +770,81 @@ static void index_file(struct run *r, const char *path,
      * size and time are the same (unless --verify), else when its
      * content hash is. */
     struct store_file f = {0};
-    int tracked = r->store && sb && base == real;
+    int tracked = r->store && ((sb && base == real) || feed.s);
     if (tracked) {
         *strmap_slot(&r->seen, base, 1) = 1;
+        if (r->cur_root >= 0)
+            r->root_met[r->cur_root]++;
         int found = store_file_get(r->store, base, &f, &r->err);
         if (found < 0) {
             r->fatal = 1;
+            buf_free(&feed);
             return;
         }
-        int64_t mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 +
-                        sb->st_mtim.tv_nsec;
-        int same_stat = found && f.hash[0] && f.size == (int64_t)sb->st_size &&
-                        f.mtime == mtime;
-        if (same_stat && !r->verify) {
+        int64_t mtime = sb ? (int64_t)sb->st_mtim.tv_sec * 1000000000 +
+                                 sb->st_mtim.tv_nsec
+                           : 0;
+        int same_stat = sb && found && f.hash[0] &&
+                        f.size == (int64_t)sb->st_size && f.mtime == mtime;
+        if (same_stat && !r->verify && !r->force) {
             r->files_unchanged++;
             r->unchanged += f.articles;
+            buf_free(&feed);
             return;
         }
         char hash[17] = "";
-        if (hash_file(path, hash) == 0 && found && f.hash[0] &&
-            strcmp(hash, f.hash) == 0) {
+        if (sb && hash_file(path, hash) == 0 && found && f.hash[0] &&
+            strcmp(hash, f.hash) == 0 && !r->force) {
             /* touched, not changed: the new time is recorded */
-            if (!same_stat && record_file(r, base, &f, sb, mtime) < 0)
+            if (!same_stat && record_file(r, base, &f, sb, mtime) < 0) {
+                buf_free(&feed);
                 return;
+            }
             r->files_unchanged++;
             r->unchanged += f.articles;
+            buf_free(&feed);
             return;
         }
         /* Recorded before reading, with no hash yet: a run killed half
          * way through the file reads it again next time. */
-        if (!f.id && record_file(r, base, &f, sb, mtime) < 0)
+        struct stat none = {0};
+        if (!f.id && record_file(r, base, &f, sb ? sb : &none, mtime) < 0) {
+            buf_free(&feed);
             return;
-        store_set_file(r->store, f.id);
-        f.size = sb->st_size;
+        }
+        store_set_file(r->store, f.id, base);
+        f.size = sb ? sb->st_size : 0;
         f.mtime = mtime;
-        memcpy(f.hash, hash, sizeof f.hash);
+        memcpy(f.hash, sb ? hash : "-", sb ? sizeof f.hash : 2);
     }
     strmap_free(&r->uids);
     long before = r->added + r->changed + r->unchanged;
     int64_t removed = r->removed;
-    int rc = fmt_parse_file(path, base, &sink, &err);
+    int rc = fmt_parse_file(path, r->from_stdin ? "stdin" : r->key_base,
+                            &sink, &err);
     pipe_flush(r); /* the file's articles all stored before it is recorded */
     if (r->store)
-        store_set_file(r->store, 0);
-    if (r->fatal || stop_signal)
+        store_set_file(r->store, 0, NULL);
+    if (r->fatal || stop_signal) {
+        buf_free(&feed);
         return;
-    if (tracked && rc >= 0) {
+    }
+    /* A file that holds no article now (emptied, or not an article) lets
+     * go of all it gave; one that failed keeps them, unrecorded, to be
+     * read again next time. */
+    if (tracked && (rc >= 0 || rc == FMT_SKIPPED)) {
         /* what the file no longer holds goes; then the file is recorded
          * as read, in the batch that holds its last articles */
         f.articles = r->added + r->changed + r->unchanged - before;
         if (rc == FMT_SKIPPED)
             f.articles = 0;
         if (open_tx(r) < 0 ||
-            store_file_drop(r->store, f.id, rc == FMT_SKIPPED ? NULL : &r->uids,
-                            &r->removed, &r->err) < 0 ||
+            store_file_drop(r->store, f.id,
+                            rc == FMT_SKIPPED ? NULL : &r->uids, &r->removed,
+                            &r->reread, &r->err) < 0 ||
             store_file_put(r->store, base, &f, &r->err) < 0) {
             r->fatal = 1;
+            buf_free(&feed);
             return;
         }
     }
@@ -686,6 +865,7 @@ static void index_file(struct run *r, const char *path,
                        path, r->file_changes,
                        (long long)(r->removed - removed));
     }
+    buf_free(&feed);
 }
 
 int ingest_passed_over(const char *name)
@@ -698,7 +878,28 @@ int ingest_passed_over(const char *name)
            (n > 4 && strcasecmp(name + n - 4, ".dtd") == 0);
 }
 
-static void index_path(struct run *r, const char *path, int depth)
+/* Whether --include/--exclude pass over the file or folder at rel (its
+ * path below the root given): a pattern with a '/' matches that path,
+ * one without matches the name; --include applies to files only. */
+static int filtered_out(const struct run *r, const char *rel, int is_dir)
+{
+    const char *name = strrchr(rel, '/');
+    name = name ? name + 1 : rel;
+    for (int i = 0; i < r->nexclude; i++)
+        if (fnmatch(r->exclude[i], strchr(r->exclude[i], '/') ? rel : name,
+                    FNM_PATHNAME) == 0)
+            return 1;
+    if (is_dir || !r->ninclude)
+        return 0;
+    for (int i = 0; i < r->ninclude; i++)
+        if (fnmatch(r->include[i], strchr(r->include[i], '/') ? rel : name,
+                    FNM_PATHNAME) == 0)
+            return 0;
+    return 1;
+}
+
+static void index_path(struct run *r, const char *path, const char *rel,
+                       int depth)
 {
     struct stat st;
     if (strcmp(path, "-") == 0) {
@@ -718,9 +919,33 @@ static void index_path(struct run *r, const char *path, int depth)
                     path);
             return;
         }
+        if (*rel && filtered_out(r, rel, 0))
+            return;
         index_file(r, path, &st);
         return;
     }
+    if (*rel && filtered_out(r, rel, 1))
+        return;
+    /* each folder once, however many links lead to it: a link back up
+     * the tree would walk forever */
+    char id[64];
+    snprintf(id, sizeof id, "%llx:%llx", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
+    int64_t *walked = strmap_slot(&r->dirs, id, 1);
+    if (*walked >= 0) {
+        if (*walked == 0) {
+            char real[PATH_MAX];
+            r->loops++;
+            r->files_skipped++;
+            ingest_say(r, stderr,
+                       "%s: a link to a folder already walked (%s) "
+                       "(skipped)",
+                       path, realpath(path, real) ? real : "?");
+        }
+        *walked = 1; /* said once */
+        return;
+    }
+    *walked = 0;
     if (depth > 64) {
         ingest_say(r, stderr, "%s: folders nested too deep (skipped)",
                 path);
@@ -737,108 +962,227 @@ static void index_path(struct run *r, const char *path, int depth)
     }
     for (int i = 0; i < n; i++) {
         if (!r->fatal && !stop_signal && !ingest_passed_over(names[i]->d_name)) {
-            struct buf p = {0};
+            struct buf p = {0}, q = {0};
             buf_printf(&p, "%s%s%s", path,
                        path[strlen(path) - 1] == '/' ? "" : "/",
                        names[i]->d_name);
-            index_path(r, p.s, depth + 1);
+            buf_printf(&q, "%s%s%s", rel, *rel ? "/" : "", names[i]->d_name);
+            index_path(r, p.s, q.s, depth + 1);
             buf_free(&p);
+            buf_free(&q);
         }
         free(names[i]);
     }
     free(names);
 }
 
-/* Recorded files under one of roots (real paths) that this run did not
- * meet and that are gone from the disk: with --prune their articles are
- * removed and they are forgotten; else only counted. */
-static int prune_gone(struct run *r, char **roots, int nroots)
+/* Whether the walk would pass over the recorded file at path below root
+ * (a real path): a hidden or collection-note name on the way, or the
+ * --include/--exclude patterns. */
+static int walk_passes_over(const struct run *r, const char *path,
+                            const char *root)
+{
+    const char *rel = path + strlen(root);
+    while (*rel == '/')
+        rel++;
+    for (const char *p = rel; *p;) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char *part = mg_strndup(p, n);
+        char *upto = mg_strndup(rel, (size_t)(p - rel) + n);
+        int out = ingest_passed_over(part) || filtered_out(r, upto, e != NULL);
+        free(part);
+        free(upto);
+        if (out)
+            return 1;
+        p += n + (e ? 1 : 0);
+    }
+    return 0;
+}
+
+/* Whether path is root or below it (real paths). */
+static int under_root(const char *path, const char *root)
+{
+    size_t k = strlen(root);
+    return strncmp(path, root, k) == 0 &&
+           (path[k] == '/' || path[k] == 0 || (k && root[k - 1] == '/'));
+}
+
+/* Recorded files under the roots that this run did not meet and that are
+ * gone from the disk (or that the walk now passes over): with --prune
+ * their articles are removed and they are forgotten, root by root,
+ * unless the root is missing, empty, or would lose more than
+ * r->prune_max of its articles (then nothing under it goes, and the run
+ * says why); without --prune they are only counted. */
+static int prune_gone(struct run *r)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_db(r->store), "SELECT id, path FROM files",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(store_db(r->store),
+                           "SELECT id, path, articles FROM files", -1, &st,
+                           NULL) != SQLITE_OK)
         return mg_fail(&r->err, "%s: %s", store_path(r->store),
                        sqlite3_errmsg(store_db(r->store)));
-    int64_t *gone = NULL;
+    struct gone {
+        int64_t id, articles;
+        int root;
+    } *gone = NULL;
     size_t n = 0, cap = 0;
+    int64_t *held = mg_calloc((size_t)r->nroots + 1, sizeof *held);
+    int64_t *lost = mg_calloc((size_t)r->nroots + 1, sizeof *lost);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *path = (const char *)sqlite3_column_text(st, 1);
-        if (!path || strmap_get(&r->seen, path) >= 0)
+        int64_t articles = sqlite3_column_int64(st, 2);
+        int root = -1;
+        for (int i = 0; path && i < r->nroots && root < 0; i++)
+            if (under_root(path, r->roots[i]))
+                root = i;
+        if (root < 0)
             continue;
-        int under = 0;
-        for (int i = 0; i < nroots && !under; i++) {
-            size_t k = strlen(roots[i]);
-            under = strncmp(path, roots[i], k) == 0 &&
-                    (path[k] == '/' || path[k] == 0 ||
-                     (k && roots[i][k - 1] == '/'));
-        }
+        held[root] += articles;
+        if (strmap_get(&r->seen, path) >= 0)
+            continue;
         struct stat sb;
-        if (!under || stat(path, &sb) == 0 || errno != ENOENT)
+        int there = stat(path, &sb) == 0 || errno != ENOENT;
+        if (there && !walk_passes_over(r, path, r->roots[root]))
             continue;
         if (n == cap)
             gone = mg_realloc(gone, sizeof *gone * (cap = cap ? 2 * cap : 16));
-        gone[n++] = sqlite3_column_int64(st, 0);
+        gone[n].id = sqlite3_column_int64(st, 0);
+        gone[n].articles = articles;
+        gone[n++].root = root;
+        lost[root] += articles;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
-        free(gone);
+        free(gone), free(held), free(lost);
         return mg_fail(&r->err, "%s: %s", store_path(r->store),
                        sqlite3_errmsg(store_db(r->store)));
     }
     r->files_gone = (long)n;
-    for (size_t i = 0; i < n && r->prune; i++)
-        if (open_tx(r) < 0 ||
-            store_file_forget(r->store, gone[i], &r->removed, &r->err) < 0) {
-            free(gone);
-            return -1;
+    /* which roots may lose their gone files */
+    int *refuse = mg_calloc((size_t)r->nroots + 1, sizeof *refuse);
+    for (int i = 0; i < r->nroots && r->prune; i++) {
+        struct stat sb;
+        const char *why = NULL;
+        char share[160] = "";
+        if (!lost[i])
+            continue;
+        if (stat(r->roots[i], &sb) < 0)
+            why = "it is missing (not mounted?)";
+        else if (S_ISDIR(sb.st_mode) && r->root_met[i] == 0)
+            why = "it holds no file now (an empty mount?)";
+        else if ((double)lost[i] > r->prune_max * (double)held[i]) {
+            snprintf(share, sizeof share,
+                     "it would remove %lld of its %lld articles (%.0f%%), "
+                     "more than --prune-max %.0f%%",
+                     (long long)lost[i], (long long)held[i],
+                     100.0 * (double)lost[i] / (double)held[i],
+                     100 * r->prune_max);
+            why = share;
         }
-    free(gone);
-    return 0;
+        if (!why)
+            continue;
+        refuse[i] = 1;
+        r->prune_refused++;
+        ingest_say(r, stderr,
+                   "refusing to prune %s: %s; its %lld articles are kept",
+                   r->roots[i], why, (long long)held[i]);
+    }
+    int fail = 0;
+    for (size_t i = 0; i < n && r->prune && !fail; i++)
+        if (!refuse[gone[i].root] &&
+            (open_tx(r) < 0 ||
+             store_file_forget(r->store, gone[i].id, &r->removed, &r->reread,
+                               &r->err) < 0))
+            fail = 1;
+    free(gone), free(held), free(lost), free(refuse);
+    return fail ? -1 : 0;
 }
 
+/* Reads again the files that claim a key whose owner let go of it (the
+ * list grows as they are read). */
+static void read_again(struct run *r)
+{
+    for (size_t i = 0; i < r->reread.n && !r->fatal && !stop_signal; i++) {
+        char *path = NULL;
+        struct stat sb;
+        int found = store_file_path(r->store, r->reread.v[i], &path, &r->err);
+        if (found < 0) {
+            r->fatal = 1;
+            return;
+        }
+        if (found && path[0] == '/' && stat(path, &sb) == 0 &&
+            S_ISREG(sb.st_mode)) {
+            int cur = r->cur_root;
+            r->cur_root = -1;
+            r->force = 1;
+            index_file(r, path, &sb);
+            r->force = 0;
+            r->cur_root = cur;
+        }
+        free(path);
+    }
+}
 
 int ingest_paths(struct run *r, char **paths, int npaths)
 {
     if (r->progress) {
         r->progress_start = mg_now();
+        struct strmap dirs = {0};
         for (int i = 0; i < npaths; i++)
-            measure(r, paths[i], 0);
+            measure(r, paths[i], 0, &dirs);
+        strmap_free(&dirs);
+    }
+    /* the real paths of the folders and files given, for prune and
+     * --section-from-folder */
+    r->roots = mg_calloc((size_t)npaths + 1, sizeof *r->roots);
+    r->root_met = mg_calloc((size_t)npaths + 1, sizeof *r->root_met);
+    int *root_of = mg_calloc((size_t)npaths + 1, sizeof *root_of);
+    for (int i = 0; i < npaths; i++) {
+        char real[PATH_MAX];
+        root_of[i] = -1;
+        if (strcmp(paths[i], "-") == 0)
+            continue;
+        if (realpath(paths[i], real))
+            r->roots[root_of[i] = r->nroots++] = mg_strdup(real);
+        else if (paths[i][0] == '/')
+            r->roots[root_of[i] = r->nroots++] = mg_strdup(paths[i]);
     }
     /* newest-first by rowid only once the run has checked the order */
     int order_was = -1;
-    if (!r->show && r->store &&
+    if (!r->show && r->store && !r->dry_run &&
         store_date_order_clear(r->store, &order_was, &r->err) < 0) {
+        free(root_of);
         r->fatal = 1;
         return -1;
     }
     if (pipe_start(r) < 0) {
+        free(root_of);
         pipe_stop(r);
         r->fatal = 1;
         mg_fail(&r->err, "cannot start the worker threads");
         return -1;
     }
-    for (int i = 0; i < npaths && !r->fatal && !stop_signal; i++)
-        index_path(r, paths[i], 0);
-    pipe_stop(r);
-    if (!r->fatal && !r->show && !stop_signal) {
-        /* the real paths of the folders and files given, for prune */
-        char **roots = mg_calloc((size_t)npaths + 1, sizeof *roots);
-        int nroots = 0;
-        for (int i = 0; i < npaths; i++) {
-            char real[PATH_MAX];
-            if (strcmp(paths[i], "-") != 0 && realpath(paths[i], real))
-                roots[nroots++] = mg_strdup(real);
-            else if (strcmp(paths[i], "-") != 0 && paths[i][0] == '/')
-                roots[nroots++] = mg_strdup(paths[i]); /* gone itself */
-        }
-        if (prune_gone(r, roots, nroots) < 0)
-            r->fatal = 1;
-        for (int i = 0; i < nroots; i++)
-            free(roots[i]);
-        free(roots);
+    for (int i = 0; i < npaths && !r->fatal && !stop_signal; i++) {
+        r->cur_root = root_of[i];
+        index_path(r, paths[i], "", 0);
     }
+    r->cur_root = -1;
+    free(root_of);
+    if (!r->fatal && !r->show && !stop_signal && prune_gone(r) < 0)
+        r->fatal = 1;
+    if (!r->fatal && !r->show && !stop_signal)
+        read_again(r);
+    pipe_stop(r);
     progress(r, 1);
+    if (r->dry_run) {
+        /* all of it in one transaction, undone */
+        if (r->tx)
+            sqlite3_exec(store_db(r->store), "ROLLBACK", NULL, NULL, NULL);
+        r->tx = 0;
+        return r->fatal ? -1 : 0;
+    }
     if (!r->fatal && !r->show)
         commit_tx(r);
     /* Lone family names join their full names across the index. */
@@ -865,8 +1209,26 @@ int ingest_paths(struct run *r, char **paths, int npaths)
     return r->fatal ? -1 : 0;
 }
 
+enum index_status ingest_status(const struct run *r)
+{
+    if (r->prune_refused)
+        return INDEX_REFUSED;
+    if (r->files_skipped || r->files_failed || r->bad_records ||
+        r->shadowed || r->bad_dates)
+        return INDEX_WARNINGS;
+    return INDEX_OK;
+}
+
 void ingest_free(struct run *r)
 {
     strmap_free(&r->uids);
     strmap_free(&r->seen);
+    strmap_free(&r->dirs);
+    store_ids_free(&r->reread);
+    for (int i = 0; i < r->nroots; i++)
+        free(r->roots[i]);
+    free(r->roots);
+    free(r->root_met);
+    free(r->key_base);
+    r->roots = NULL, r->root_met = NULL, r->key_base = NULL, r->nroots = 0;
 }

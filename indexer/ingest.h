@@ -20,6 +20,20 @@
 #include "util.h"
 
 #define BATCH 1000        /* articles per transaction, at most */
+
+/* morgue-index's exit statuses, one meaning each (docs/operations.md). */
+enum index_status {
+    INDEX_OK = 0,       /* every input went in */
+    INDEX_ERROR = 1,    /* the index could not be opened, read or written */
+    INDEX_USAGE = 2,    /* a bad option or argument */
+    INDEX_WARNINGS = 3, /* done, but files or records were skipped or
+                         * failed, or keys clashed (each named on stderr) */
+    INDEX_LOCKED = 4,   /* another morgue-index writes to the index */
+    INDEX_STOPPED = 5,  /* SIGTERM or SIGINT: what was read is committed */
+    INDEX_DAMAGED = 6,  /* --check found damage */
+    INDEX_REFUSED = 7,  /* --prune refused a root (missing, empty, or too
+                         * much to delete): nothing under it was removed */
+};
 #define BATCH_SECONDS 1.0 /* and seconds per transaction, at most */
 
 /* Zero it, set store (NULL with show), rules, gaz and the flags; read the
@@ -50,6 +64,28 @@ struct run {
     double batch_start;              /* when the open transaction began */
     int tx;                          /* a transaction is open */
     int verify, prune;               /* --verify, --prune */
+    double prune_max;                /* --prune-max, as a share (0..1) */
+    int dry_run;                     /* --dry-run: say, then roll back */
+    const char *source, *section;    /* --source, --section: for articles
+                                      * that name none */
+    int section_from_folder;         /* --section-from-folder */
+    char **include, **exclude;       /* --include, --exclude GLOBs */
+    int ninclude, nexclude;
+    char **roots;                    /* real paths of the PATHs given */
+    int nroots;
+    long *root_met;                  /* files met under each root */
+    int cur_root;                    /* the root being walked, -1: none */
+    int force;                       /* read the file even if unchanged */
+    long shadowed;                   /* articles another file owns */
+    long suppressed;                 /* articles on the takedown list */
+    long bad_dates;                  /* impossible dates dropped */
+    long loops;                      /* links to folders already walked */
+    long prune_refused;              /* roots --prune refused */
+    struct store_ids reread;         /* files to read again: a key they
+                                      * share lost its owner */
+    struct strmap dirs;              /* "dev:ino" of the folders walked */
+    char *key_base;                  /* the current file's id stem */
+    int from_stdin;                  /* the current file is "-" */
     int verbose;                     /* a line per file indexed */
     FILE *log;                       /* --log: time-stamped lines */
     int progress;                    /* a progress line on stderr */
@@ -78,6 +114,16 @@ int ingest_paths(struct run *r, char **paths, int npaths);
  * appends the line with a UTC time stamp to the log. */
 void ingest_say(struct run *r, FILE *to, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The exit status a finished run earned: INDEX_REFUSED, INDEX_WARNINGS
+ * or INDEX_OK (errors and signals are the caller's). */
+enum index_status ingest_status(const struct run *r);
+
+/* Whether a file name or path is valid UTF-8 without control characters:
+ * if not, ingest_escape() gives a copy with each other byte as %XX (and
+ * '%' itself, and each byte of also, escaped), which round-trips as an
+ * article id.  Caller frees. */
+char *ingest_escape(const char *s, const char *also);
 
 /* Frees what a run keeps (not the store, rules or gazetteer). */
 void ingest_free(struct run *r);

@@ -1,9 +1,7 @@
 /*
  * morgue_index.c - the morgue-index program: reads archive files into the
- * index, or shows what it would store (--show).  Exit status: 0 every
- * input went in, 2 usage or index error, 3 some files or records were
- * skipped or failed (each named on stderr), 4 another writer holds the
- * index, 5 stopped by a signal.
+ * index, or shows what it would store (--show), and takes articles down.
+ * Exit statuses: enum index_status (ingest.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,11 +32,10 @@
 static void usage(FILE *f)
 {
     fputs(
-        "usage: morgue-index [--db FILE] [--boilerplate FILE] [--no-entities]\n"
-        "                    [--timing] [--verify] [--prune] [--rebuild] [--quiet]\n"
-        "                    [--jobs N]\n"
-        "                    PATH...\n"
+        "usage: morgue-index [--db FILE] [options] PATH...\n"
         "       morgue-index --show [--json] [--boilerplate FILE] PATH...\n"
+        "       morgue-index [--db FILE] --delete ID... | --unsuppress ID... |"
+        " --suppressed\n"
         "       morgue-index [--db FILE] --check | --stats\n"
         "Reads the articles in each PATH (a file, a folder walked\n"
         "recursively, or - for standard input) into the index, replacing\n"
@@ -49,11 +46,18 @@ static void usage(FILE *f)
         "stored, and what cleaning removed and why, without touching any\n"
         "index.\n"
         "\n"
+        "An article's key is its source and its own id (\"AP:17\"), or,\n"
+        "without a source, its file and id; without an id, its file (and\n"
+        "place in it).  When two files give the same key, the one whose\n"
+        "path sorts last keeps it.  Standard input is keyed by --source\n"
+        "(each run replacing that feed) or, without it, by content.\n"
+        "\n"
         "Formats (chosen by content, then extension; any of them may be\n"
         "gzip-compressed): plain text and CNN .story files, JSON Lines, JSON\n"
         "arrays and objects, CSV with a header row, HTML pages, NITF XML,\n"
         "Reuters-21578 SGML.  In folders, hidden files and README, LICENSE,\n"
-        "COPYING, *.md and *.dtd files are passed over.\n"
+        "COPYING, *.md and *.dtd files are passed over, and each folder is\n"
+        "walked once however many links lead to it.\n"
         "\n"
         "  --db FILE          index file (default $MORGUE_DB, else "
         "./morgue.db)\n"
@@ -61,6 +65,14 @@ static void usage(FILE *f)
         "(repeatable)\n"
         "  --no-entities      skip entity extraction (no people, places or\n"
         "                     organisations for these articles)\n"
+        "  --source NAME      the source of articles that name none (and the\n"
+        "                     name of a standard-input feed)\n"
+        "  --section NAME     the section of articles that name none\n"
+        "  --section-from-folder  the section of an article that names none\n"
+        "                     is the folder it is in, below the PATH given\n"
+        "  --include GLOB     read only files matching GLOB (repeatable; a\n"
+        "                     GLOB with a / matches the path below PATH)\n"
+        "  --exclude GLOB     pass over files and folders matching GLOB\n"
         "  --timing           also print the time each stage took\n"
         "  --jobs N           threads cleaning articles and finding their\n"
         "                     entities while this one stores them (default:\n"
@@ -71,13 +83,25 @@ static void usage(FILE *f)
         "                     content hash, even when its size and time\n"
         "                     are unchanged\n"
         "  --prune            remove the articles of indexed files that are\n"
-        "                     gone from the given folders\n"
+        "                     gone from the given folders; refused for a\n"
+        "                     folder that is missing, empty, or would lose\n"
+        "                     more than --prune-max of its articles\n"
+        "  --prune-max PCT    the most --prune may remove, in percent of a\n"
+        "                     folder's articles (default 20; 100: no limit)\n"
+        "  --dry-run          print what the run would add, update and\n"
+        "                     delete (\"add KEY\", ...), and change nothing\n"
+        "  --delete ID...     take articles down: delete them and keep\n"
+        "                     their keys on a list no later run stores again\n"
+        "  --unsuppress ID... take keys off that list (their files are read\n"
+        "                     again by the next run)\n"
+        "  --suppressed       print the list: key, when, file\n"
         "  --check            check the index: SQLite's integrity_check and\n"
         "                     FTS5's integrity-check (exit 6: damaged)\n"
         "  --stats            what the index holds and what its last run did\n"
         "  --rebuild          build a whole new index from the PATHs beside\n"
         "                     the live one and swap it in at the end (after\n"
-        "                     a tokenizer or schema change); searches go on\n"
+        "                     a tokenizer or schema change); searches go on;\n"
+        "                     the takedown list is kept\n"
         "  --wait SECONDS     wait so long for another morgue-index writing\n"
         "                     to the same index (default: exit 4 at once)\n"
         "  -v, --verbose      also a line for each file that changed\n"
@@ -87,38 +111,39 @@ static void usage(FILE *f)
         "  -h, --help         this help\n"
         "  --version          the version\n"
         "\n"
-        "Exit status: 0 every input went in; 2 usage or index error;\n"
-        "3 some files or records were skipped or failed (each named on\n"
-        "stderr); 4 another morgue-index is writing to the index; 5\n"
-        "stopped by SIGTERM or SIGINT (what was read is committed); 6\n"
-        "--check found damage.\n",
+        "Exit status: 0 every input went in; 1 the index could not be\n"
+        "opened, read or written; 2 a bad option or argument; 3 done, but\n"
+        "files or records were skipped or failed, or two files gave one\n"
+        "key (each named on stderr); 4 another morgue-index is writing to\n"
+        "the index; 5 stopped by SIGTERM or SIGINT (what was read is\n"
+        "committed); 6 --check found damage; 7 --prune refused a folder\n"
+        "(nothing under it was removed).\n",
         f);
 }
 
-/* Takes the index's writer lock, DB.lock, held until the process ends
- * (flock: the kernel releases it when the process dies, however it dies).
- * Waits up to wait seconds for another morgue-index to finish.  Returns
- * the lock's descriptor, -1 on an error (message printed) or -4 when
+/* Takes the writer lock: an exclusive flock on the index file itself
+ * (created empty when missing), so every path that reaches the file (a
+ * link, another name) meets the same lock, held until the process ends
+ * (the kernel releases it however the process dies).  Waits up to wait
+ * seconds for another morgue-index to finish.  Returns the lock's
+ * descriptor, -INDEX_ERROR (message printed) or -INDEX_LOCKED when
  * another writer holds it past the wait. */
 static int take_lock(const char *db, double wait)
 {
-    struct buf path = {0};
-    buf_printf(&path, "%s.lock", db);
-    int fd = open(path.s, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(db, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        fprintf(stderr, "morgue-index: %s: cannot create the lock: %s\n",
-                path.s, strerror(errno));
-        buf_free(&path);
-        return -1;
+        fprintf(stderr, "morgue-index: %s: cannot open the index to lock "
+                        "it: %s\n",
+                db, strerror(errno));
+        return -INDEX_ERROR;
     }
     double until = mg_now() + wait;
     while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         if (errno != EWOULDBLOCK && errno != EINTR) {
-            fprintf(stderr, "morgue-index: %s: cannot lock: %s\n", path.s,
+            fprintf(stderr, "morgue-index: %s: cannot lock: %s\n", db,
                     strerror(errno));
             close(fd);
-            buf_free(&path);
-            return -1;
+            return -INDEX_ERROR;
         }
         if (mg_now() >= until || ingest_stopped()) {
             fprintf(stderr,
@@ -126,13 +151,11 @@ static int take_lock(const char *db, double wait)
                     "this index%s (--wait SECONDS waits for it)\n",
                     db, wait > 0 ? ", still after the wait" : "");
             close(fd);
-            buf_free(&path);
-            return -4;
+            return -INDEX_LOCKED;
         }
         struct timespec ts = {0, 100000000}; /* 0.1 s */
         nanosleep(&ts, NULL);
     }
-    buf_free(&path);
     return fd;
 }
 
@@ -169,7 +192,7 @@ static int check_index(const char *db)
         if (!err.msg[0])
             mg_fail(&err, "%s: no index here", db);
         fprintf(stderr, "morgue-index: %s\n", err.msg);
-        return 2;
+        return INDEX_ERROR;
     }
     sqlite3 *h = store_db(st);
     int status = 0;
@@ -187,12 +210,12 @@ static int check_index(const char *db)
     if (rc != SQLITE_OK) {
         fprintf(stderr, "morgue-index: %s: %s\n", db, sqlite3_errmsg(h));
         store_close(st);
-        return 2;
+        return INDEX_ERROR;
     }
     printf("morgue-index: %s: SQLite integrity_check: %s\n", db,
            ok ? "ok" : "FAILED");
     if (!ok)
-        status = 6;
+        status = INDEX_DAMAGED;
     /* the full-text index against its content (rank 1: the articles
      * table too) */
     char *msg = NULL;
@@ -204,12 +227,12 @@ static int check_index(const char *db)
     } else if ((rc & 0xff) == SQLITE_CORRUPT) {
         printf("morgue-index: %s: FTS5 integrity-check: FAILED (%s)\n", db,
                msg ? msg : sqlite3_errmsg(h));
-        status = 6;
+        status = INDEX_DAMAGED;
     } else {
         fprintf(stderr, "morgue-index: %s: FTS5 integrity-check: %s\n", db,
                 msg ? msg : sqlite3_errmsg(h));
         if (!status)
-            status = 2;
+            status = INDEX_ERROR;
     }
     sqlite3_free(msg);
     store_close(st);
@@ -223,7 +246,7 @@ static int print_stats(const char *db)
     struct mg_err err = {""};
     if (store_open(db, STORE_READ, &st, &err) < 0) {
         fprintf(stderr, "morgue-index: %s\n", err.msg);
-        return 2;
+        return INDEX_ERROR;
     }
     sqlite3 *h = store_db(st);
     struct stat sb;
@@ -259,7 +282,7 @@ static int print_stats(const char *db)
     store_close(st);
     if (rc < 0) {
         fprintf(stderr, "morgue-index: %s: %s\n", db, err.msg);
-        return 2;
+        return INDEX_ERROR;
     }
     return 0;
 }
@@ -277,6 +300,8 @@ static int swap_in(const char *built, const char *live)
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_busy_timeout(dst, 60000);
+        sqlite3_exec(dst, "PRAGMA journal_size_limit=16777216", NULL, NULL,
+                     NULL);
         sqlite3_exec(dst, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
         sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
         if (!b) {
@@ -292,6 +317,17 @@ static int swap_in(const char *built, const char *live)
                 rc = frc;
         }
     }
+    /* The copy went through the live index's write-ahead log, as big as
+     * the index: moved into the index and truncated once the searches
+     * reading older snapshots are done (the busy timeout), else it
+     * stays, used as before, until a later checkpoint. */
+    if (rc == SQLITE_OK &&
+        sqlite3_wal_checkpoint_v2(dst, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                  NULL) != SQLITE_OK)
+        fprintf(stderr, "morgue-index: %s: the write-ahead log could not be "
+                        "emptied (%s): searches kept it busy; the next run "
+                        "empties it\n",
+                live, sqlite3_errmsg(dst));
     if (rc != SQLITE_OK)
         fprintf(stderr, "morgue-index: %s: cannot swap in the rebuilt index "
                         "(%s); the old index is unchanged, the new one is in "
@@ -314,6 +350,78 @@ static void remove_db(const char *path)
     }
 }
 
+static void print_suppressed(void *ctx, const char *uid, const char *path,
+                             const char *at)
+{
+    (void)ctx;
+    printf("%s\t%s\t%s\n", uid, at ? at : "", path ? path : "-");
+}
+
+static void print_action(void *ctx, const char *action, const char *uid)
+{
+    (void)ctx;
+    printf("%-6s %s\n", action, uid);
+}
+
+/* --delete, --unsuppress (the IDs), --suppressed: the takedown list. */
+static int takedowns(struct run *r, int mode, char **ids, int nids)
+{
+    if (mode == 'L') {
+        int n = store_suppressed_each(r->store, print_suppressed, NULL,
+                                      &r->err);
+        if (n < 0) {
+            fprintf(stderr, "morgue-index: %s\n", r->err.msg);
+            return INDEX_ERROR;
+        }
+        if (!r->quiet)
+            fprintf(stderr, "morgue-index: %d keys taken down\n", n);
+        return INDEX_OK;
+    }
+    int status = INDEX_OK;
+    int64_t removed = 0;
+    if (store_begin(r->store, &r->err) < 0) {
+        fprintf(stderr, "morgue-index: %s\n", r->err.msg);
+        return INDEX_ERROR;
+    }
+    for (int i = 0; i < nids && !ingest_stopped(); i++) {
+        int rc = mode == 'D' ? store_take_down(r->store, ids[i], &removed,
+                                               &r->err)
+                             : store_put_back(r->store, ids[i], &r->err);
+        if (rc < 0) {
+            sqlite3_exec(store_db(r->store), "ROLLBACK", NULL, NULL, NULL);
+            fprintf(stderr, "morgue-index: %s\n", r->err.msg);
+            return INDEX_ERROR;
+        }
+        if (mode == 'D' && !rc) {
+            ingest_say(r, stderr, "%s: no such article; its key is on the "
+                                  "takedown list all the same",
+                       ids[i]);
+            status = INDEX_WARNINGS;
+        } else if (mode == 'U' && !rc) {
+            ingest_say(r, stderr, "%s: not on the takedown list", ids[i]);
+            status = INDEX_WARNINGS;
+        } else if (!r->quiet) {
+            ingest_say(r, stdout, "%s: %s", ids[i],
+                       mode == 'D' ? "deleted and taken down"
+                                   : "off the takedown list; the next run "
+                                     "over its file brings it back");
+        }
+    }
+    if (ingest_stopped()) {
+        sqlite3_exec(store_db(r->store), "ROLLBACK", NULL, NULL, NULL);
+        ingest_say(r, stderr, "stopped by a signal: nothing was taken down");
+        return INDEX_STOPPED;
+    }
+    if (store_commit(r->store, &r->err) < 0 ||
+        store_finish(r->store, &r->err) < 0) {
+        fprintf(stderr, "morgue-index: %s\n", r->err.msg);
+        return INDEX_ERROR;
+    }
+    if (mode == 'D' && !r->quiet)
+        ingest_say(r, stdout, "%lld articles deleted", (long long)removed);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -329,6 +437,17 @@ int main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"verify", no_argument, NULL, 'Y'},
         {"prune", no_argument, NULL, 'P'},
+        {"prune-max", required_argument, NULL, 'M'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"delete", no_argument, NULL, 'D'},
+        {"suppress", no_argument, NULL, 'D'},
+        {"unsuppress", no_argument, NULL, 'U'},
+        {"suppressed", no_argument, NULL, 'L'},
+        {"source", required_argument, NULL, 'o'},
+        {"section", required_argument, NULL, 'c'},
+        {"section-from-folder", no_argument, NULL, 'F'},
+        {"include", required_argument, NULL, 'i'},
+        {"exclude", required_argument, NULL, 'x'},
         {"wait", required_argument, NULL, 'W'},
         {"rebuild", no_argument, NULL, 'R'},
         {"verbose", no_argument, NULL, 'v'},
@@ -340,6 +459,8 @@ int main(int argc, char **argv)
     struct run r = {0};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     r.jobs = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+    r.prune_max = 0.2;
+    r.cur_root = -1;
     r.rules = clean_rules_new();
     r.gaz = gaz_load();
     int c, status = 0, lock = -1, mode = 0, rebuild = 0;
@@ -352,22 +473,60 @@ int main(int argc, char **argv)
         case 'b':
             if (clean_rules_load(r.rules, optarg, &r.err) < 0) {
                 fprintf(stderr, "morgue-index: %s\n", r.err.msg);
-                status = 2;
+                status = INDEX_USAGE;
                 goto out;
             }
             break;
         case 's': r.show = 1; break;
-        case 'K': mode = 'K'; break;
-        case 'S': mode = 'S'; break;
+        case 'K': case 'S': case 'D': case 'U': case 'L':
+            if (mode && mode != c) {
+                fputs("morgue-index: --check, --stats, --delete, "
+                      "--unsuppress and --suppressed go alone\n",
+                      stderr);
+                status = INDEX_USAGE;
+                goto out;
+            }
+            mode = c;
+            break;
         case 'E': r.no_entities = 1; break;
         case 'T': r.timing = 1; break;
         case 'J':
             if (mg_parse_int("morgue-index", optarg, "--jobs", 1, 64,
                              &r.jobs) < 0) {
-                status = 2;
+                status = INDEX_USAGE;
                 goto out;
             }
             break;
+        case 'M': {
+            int pct;
+            if (mg_parse_int("morgue-index", optarg, "--prune-max", 0, 100,
+                             &pct) < 0) {
+                status = INDEX_USAGE;
+                goto out;
+            }
+            r.prune_max = pct / 100.0;
+            break;
+        }
+        case 'n': r.dry_run = 1; break;
+        case 'o':
+        case 'c':
+            if (!*optarg || strlen(optarg) > 200) {
+                fprintf(stderr, "morgue-index: --%s must be 1 to 200 bytes\n",
+                        c == 'o' ? "source" : "section");
+                status = INDEX_USAGE;
+                goto out;
+            }
+            *(c == 'o' ? &r.source : &r.section) = optarg;
+            break;
+        case 'F': r.section_from_folder = 1; break;
+        case 'i':
+        case 'x': {
+            char ***v = c == 'i' ? &r.include : &r.exclude;
+            int *n = c == 'i' ? &r.ninclude : &r.nexclude;
+            *v = mg_realloc(*v, sizeof **v * (size_t)(*n + 1));
+            (*v)[(*n)++] = optarg;
+            break;
+        }
         case 'j': r.json = 1; break;
         case 'q': r.quiet = 1; break;
         case 'Y': r.verify = 1; break;
@@ -381,7 +540,7 @@ int main(int argc, char **argv)
             if (!r.log) {
                 fprintf(stderr, "morgue-index: --log %s: %s\n", optarg,
                         strerror(errno));
-                status = 2;
+                status = INDEX_USAGE;
                 goto out;
             }
             break;
@@ -392,7 +551,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "morgue-index: --wait must be seconds from 0 "
                                 "to 86400, not \"%s\"\n",
                         optarg);
-                status = 2;
+                status = INDEX_USAGE;
                 goto out;
             }
             break;
@@ -401,30 +560,42 @@ int main(int argc, char **argv)
         case 'V': puts("morgue-index " MORGUE_VERSION); goto out;
         default:
             fputs("Try 'morgue-index --help'.\n", stderr);
-            status = 2;
+            status = INDEX_USAGE;
             goto out;
         }
     }
-    if (mode) {
+    if (mode == 'K' || mode == 'S' || mode == 'L') {
         if (optind < argc) {
             fprintf(stderr, "morgue-index: --%s takes no PATH\n",
-                    mode == 'K' ? "check" : "stats");
-            status = 2;
-        } else {
+                    mode == 'K'   ? "check"
+                    : mode == 'S' ? "stats"
+                                  : "suppressed");
+            status = INDEX_USAGE;
+        } else if (mode != 'L') {
             status = mode == 'K' ? check_index(store_default_path(db))
                                  : print_stats(store_default_path(db));
+            goto out;
         }
-        goto out;
+        if (status)
+            goto out;
     }
-    if (optind >= argc) {
-        fputs("morgue-index: no PATH given (try morgue-index --help)\n",
-              stderr);
-        status = 2;
+    if (optind >= argc && mode != 'L') {
+        fprintf(stderr, "morgue-index: no %s given (try morgue-index "
+                        "--help)\n",
+                mode ? "ID" : "PATH");
+        status = INDEX_USAGE;
         goto out;
     }
     if (r.json && !r.show) {
         fputs("morgue-index: --json goes with --show\n", stderr);
-        status = 2;
+        status = INDEX_USAGE;
+        goto out;
+    }
+    if ((r.dry_run && (r.show || rebuild)) || (mode && (r.show || rebuild))) {
+        fputs("morgue-index: --dry-run, --delete, --unsuppress and "
+              "--suppressed go without --show and --rebuild\n",
+              stderr);
+        status = INDEX_USAGE;
         goto out;
     }
     db = store_default_path(db);
@@ -433,10 +604,24 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    if (mode == 'L' || mode == 'U' || mode == 'D') {
+        if (mode != 'L' && (lock = take_lock(db, wait)) < 0) {
+            status = -lock;
+            goto out;
+        }
+        if (store_open(db, mode == 'L' ? STORE_READ : STORE_WRITE, &r.store,
+                       &r.err) < 0) {
+            fprintf(stderr, "morgue-index: %s\n", r.err.msg);
+            status = INDEX_ERROR;
+            goto out;
+        }
+        status = takedowns(&r, mode, argv + optind, argc - optind);
+        goto out;
+    }
     if (!r.show) {
         lock = take_lock(db, wait);
         if (lock < 0) {
-            status = lock == -4 ? 4 : 2;
+            status = -lock;
             goto out;
         }
     }
@@ -449,11 +634,20 @@ int main(int argc, char **argv)
     }
     if (!r.show && store_open(db, STORE_WRITE, &r.store, &r.err) < 0) {
         fprintf(stderr, "morgue-index: %s\n", r.err.msg);
-        status = 2;
+        status = INDEX_ERROR;
         goto out;
     }
+    struct stat lsb;
+    if (live && stat(live, &lsb) == 0 && lsb.st_size > 0 &&
+        store_copy_suppressed(r.store, live, &r.err) < 0) {
+        fprintf(stderr, "morgue-index: %s\n", r.err.msg);
+        status = INDEX_ERROR;
+        goto out;
+    }
+    if (r.dry_run)
+        store_set_journal(r.store, print_action, NULL);
     double t0 = mg_now();
-    r.progress = !r.show && !r.quiet && isatty(STDERR_FILENO);
+    r.progress = !r.show && !r.quiet && !r.dry_run && isatty(STDERR_FILENO);
     if (r.log && !r.show) {
         struct buf what = {0};
         for (int i = optind; i < argc; i++)
@@ -465,29 +659,39 @@ int main(int argc, char **argv)
     ingest_paths(&r, argv + optind, argc - optind);
     if (r.fatal) {
         ingest_say(&r, stderr, "%s", r.err.msg);
-        status = 2;
+        status = INDEX_ERROR;
         goto out;
     }
     if (!r.show) {
         int64_t total = store_count(r.store);
         struct buf sum = {0};
         buf_printf(&sum,
-                   "%ld new, %ld changed, %ld unchanged, %lld removed "
+                   "%s%ld new, %ld changed, %ld unchanged, %lld removed "
                    "articles; files: %ld indexed, %ld unchanged, %ld "
                    "skipped, %ld failed, %ld gone; %ld bad records; %.1f s; "
                    "%lld articles in %s",
-                   r.added, r.changed, r.unchanged, (long long)r.removed,
+                   r.dry_run ? "dry run, nothing changed: " : "", r.added,
+                   r.changed, r.unchanged, (long long)r.removed,
                    r.files_indexed, r.files_unchanged, r.files_skipped,
                    r.files_failed, r.files_gone, r.bad_records, mg_now() - t0,
                    (long long)total, db);
-        ingest_say(&r, r.quiet ? NULL : stdout, "%s", sum.s);
+        if (r.shadowed)
+            buf_printf(&sum, "; %ld kept by another file with the same key",
+                       r.shadowed);
+        if (r.suppressed)
+            buf_printf(&sum, "; %ld taken down (not stored)", r.suppressed);
+        if (r.bad_dates)
+            buf_printf(&sum, "; %ld impossible dates dropped", r.bad_dates);
+        ingest_say(&r, r.quiet ? NULL : r.dry_run ? stderr : stdout, "%s",
+                   sum.s);
         if (r.files_gone && !r.prune && !r.quiet)
             printf("morgue-index: %ld indexed files are gone from the disk; "
                    "--prune removes their articles\n",
                    r.files_gone);
         /* what this run did, for --stats */
         sqlite3_stmt *m = NULL;
-        if (sqlite3_prepare_v2(store_db(r.store),
+        if (!r.dry_run &&
+            sqlite3_prepare_v2(store_db(r.store),
                                "INSERT OR REPLACE INTO meta VALUES('last_run',"
                                " strftime('%Y-%m-%dT%H:%M:%SZ','now') || ' ' ||"
                                " ?1)",
@@ -502,10 +706,10 @@ int main(int argc, char **argv)
          * each of its words in each: merged into one, a statement of 40
          * words costs 0.3 ms instead of 2.2 at 500,000 articles, for a
          * twentieth more of the run's time. */
-        if (!ingest_stopped() && store_wrote_most(r.store) &&
+        if (!r.dry_run && !ingest_stopped() && store_wrote_most(r.store) &&
             store_merge(r.store, &r.err) < 0) {
             fprintf(stderr, "morgue-index: %s\n", r.err.msg);
-            status = 2;
+            status = INDEX_ERROR;
             goto out;
         }
     }
@@ -529,13 +733,13 @@ int main(int argc, char **argv)
                    r.jobs, r.t_wait);
         printf("; %.2f s in all\n", total);
     }
-    status = (r.files_skipped || r.files_failed || r.bad_records) ? 3 : 0;
+    status = ingest_status(&r);
     if (live && !ingest_stopped()) {
         /* the new index (merged above) replaces the old */
         store_close(r.store);
         r.store = NULL;
         if (swap_in(built.s, live) < 0) {
-            status = 2;
+            status = INDEX_ERROR;
             goto out;
         }
         remove_db(built.s);
@@ -549,13 +753,17 @@ int main(int argc, char **argv)
         ingest_say(&r, stderr, "stopped by %s: what was read is committed; "
                                "the next run goes on from there",
                    ingest_stopped() == SIGTERM ? "SIGTERM" : "SIGINT");
-        status = 5;
+        status = INDEX_STOPPED;
     }
 out:
+    ingest_free(&r);
+    free(r.include);
+    free(r.exclude);
+    store_close(r.store);
+    /* last: closing a descriptor of the index drops this process's
+     * SQLite locks on it */
     if (lock >= 0)
         close(lock);
-    ingest_free(&r);
-    store_close(r.store);
     buf_free(&built);
     if (r.log)
         fclose(r.log);

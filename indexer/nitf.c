@@ -515,6 +515,8 @@ int nitf_parse(const char *path, const char *uid_base, const char *data,
     } else {
         if (!a.uid)
             a.uid = mg_strdup(uid_base);
+        else
+            a.uid_kind = UID_RECORD;
         a.path = mg_strdup(path);
         sink->article(sink->ctx, &a);
     }

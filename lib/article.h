@@ -7,8 +7,21 @@
 
 #include <stdint.h>
 
+/* Where an article's uid came from, for the indexer's identity rule
+ * (docs/operations.md#article-identity). */
+enum uid_kind {
+    UID_FILE,      /* made from the file's name (and the position in it):
+                    * unique by itself */
+    UID_RECORD,    /* the record's own id ("id", "guid", NITF doc-id):
+                    * unique only within its source */
+    UID_QUALIFIED, /* an id the format makes unique for the whole
+                    * collection (Reuters-21578: reuters-NEWID) */
+};
+
 struct article {
-    char *uid;        /* stable id: the input's own id, or path#position */
+    char *uid;        /* stable id: the input's own id, or path#position;
+                       * the indexer turns it into the article's key */
+    enum uid_kind uid_kind;
     char *title;
     char *lede;       /* first sentences of the body */
     char *body;       /* cleaned text, paragraphs separated by "\n\n" */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "strmap.h"
@@ -25,6 +26,12 @@ struct store {
     int64_t last_id; /* the article store_put() last wrote */
     int last_new;    /* ... and it was added, so it has no entity links */
     int64_t file_id; /* the file articles are being read from (0: none) */
+    char *file_path; /* ... and its path */
+    sqlite3_stmt *claim;      /* (uid, file_id) into claims */
+    sqlite3_stmt *suppressed; /* uid -> 1 when taken down */
+    int64_t nsuppressed;      /* rows in suppressed when opened */
+    store_journal_fn journal; /* told of each add, update and delete */
+    void *journal_ctx;
     struct ts_run *stats; /* this session's changes to the word statistics */
     int wrote_most;       /* the last finished session wrote most of it */
     struct tok *tok;      /* for the keys of articles given without them */
@@ -53,6 +60,16 @@ struct store {
 #define META_INDEX                                                           \
     "CREATE INDEX IF NOT EXISTS articles_meta ON articles(id, date,"        \
     " simhash, source);"
+
+/* Added in version 8: keys given by more than one file (the file whose
+ * path sorts last owns the article; the others are read again when it
+ * lets go), and the takedown list ingest honours. */
+#define IDENTITY_SCHEMA                                                      \
+    "CREATE TABLE claims(uid TEXT NOT NULL, file_id INTEGER NOT NULL,"       \
+    " PRIMARY KEY(uid, file_id)) WITHOUT ROWID;"                             \
+    "CREATE INDEX claims_file ON claims(file_id);"                           \
+    "CREATE TABLE suppressed(uid TEXT PRIMARY KEY, path TEXT,"               \
+    " at TEXT NOT NULL) WITHOUT ROWID;"
 
 /* Added in version 7: the word statistics ranking reads (termstats.h);
  * a v6 index gets them by migrate_v6, counted from its articles. */
@@ -110,7 +127,7 @@ static const char SCHEMA[] =
     " INSERT INTO fts(rowid, title, lede, body, captions, highlights,"
     " entities) VALUES (new.id, new.title, new.lede, new.body,"
     " new.captions, new.highlights, new.entities); END;" FILES_SCHEMA
-    STATS_SCHEMA;
+    STATS_SCHEMA IDENTITY_SCHEMA;
 
 const char *store_default_path(const char *explicit_path)
 {
@@ -184,67 +201,17 @@ static int create_schema(struct store *s, struct mg_err *err)
     return exec(s, "COMMIT", err);
 }
 
-/* A version 5 index gains the files table and articles.file_id. */
-static int migrate_v5(struct store *s, struct mg_err *err)
-{
-    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
-        return -1;
-    if (meta_int(s, "schema_version") != 5) /* another writer did it */
-        return exec(s, "COMMIT", err);
-    if (exec(s,
-             "ALTER TABLE articles ADD COLUMN file_id INTEGER;" FILES_SCHEMA
-             "UPDATE meta SET value='6' WHERE key='schema_version';",
-             err) < 0) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
-    }
-    return exec(s, "COMMIT", err);
-}
-
-/* A version 6 index gains the word statistics, counted from its
- * articles (a pass over the whole archive, once). */
-static int migrate_v6(struct store *s, struct mg_err *err)
-{
-    if (exec(s, "BEGIN IMMEDIATE", err) < 0)
-        return -1;
-    if (meta_int(s, "schema_version") != 6) /* another writer did it */
-        return exec(s, "COMMIT", err);
-    if (!s->tok)
-        s->tok = tok_new();
-    if (!s->tok) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return mg_fail(err, "cannot create the Snowball English stemmer");
-    }
-    if (exec(s, STATS_SCHEMA, err) < 0 || ts_recount(s->db, s->tok, err) < 0 ||
-        exec(s, "UPDATE meta SET value='7' WHERE key='schema_version';",
-             err) < 0) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
-    }
-    return exec(s, "COMMIT", err);
-}
-
-static int check_versions(struct store *s, enum store_mode mode,
-                          struct mg_err *err)
+static int check_versions(struct store *s, struct mg_err *err)
 {
     long schema = meta_int(s, "schema_version");
-    if (schema == 5 && mode == STORE_WRITE) {
-        if (migrate_v5(s, err) < 0)
-            return -1;
-        schema = meta_int(s, "schema_version");
-    }
-    if (schema == 6 && mode == STORE_WRITE) {
-        if (migrate_v6(s, err) < 0)
-            return -1;
-        schema = meta_int(s, "schema_version");
-    }
-    if ((schema == 5 || schema == 6) && mode == STORE_READ)
+    long tokv = meta_int(s, "tokenizer_version");
+    if (schema >= 5 && schema < 8)
         return mg_fail(err,
                        "%s: index made by an older morgue (schema version "
-                       "%ld): any morgue-index run over it upgrades it in "
-                       "place, e.g. morgue-index --db %s PATH",
+                       "%ld): articles are keyed by their source since "
+                       "version 8, so it must be rebuilt: morgue-index --db "
+                       "%s --rebuild PATH...",
                        s->path, schema, s->path);
-    long tokv = meta_int(s, "tokenizer_version");
     if (schema != STORE_SCHEMA_VERSION)
         return mg_fail(err,
                        "%s: index schema version %ld, this morgue reads "
@@ -276,7 +243,13 @@ static int prepare(struct store *s, sqlite3_stmt **st, const char *sql,
 static int prepare_writes(struct store *s, struct mg_err *err)
 {
     if (prepare(s, &s->find,
-                "SELECT id, hash, file_id FROM articles WHERE uid=?1",
+                "SELECT a.id, a.hash, a.file_id, f.path FROM articles a"
+                " LEFT JOIN files f ON f.id = a.file_id WHERE a.uid=?1",
+                err) < 0 ||
+        prepare(s, &s->claim,
+                "INSERT OR IGNORE INTO claims(uid, file_id) VALUES (?1, ?2)",
+                err) < 0 ||
+        prepare(s, &s->suppressed, "SELECT 1 FROM suppressed WHERE uid=?1",
                 err) < 0 ||
         prepare(s, &s->insert,
                 "INSERT INTO articles(uid, " STORE_FIELDS ", simhash,"
@@ -353,7 +326,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
     if (mode == STORE_WRITE) {
         if (exec(s,
                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                 " PRAGMA cache_size=-65536; PRAGMA secure_delete=OFF;",
+                 " PRAGMA cache_size=-65536; PRAGMA secure_delete=OFF;"
+                 " PRAGMA journal_size_limit=16777216;",
                  err) < 0)
             goto fail;
         if (!has_table(s, "meta") && create_schema(s, err) < 0)
@@ -364,14 +338,21 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
                 path);
         goto fail;
     }
-    if (check_versions(s, mode, err) < 0)
+    if (check_versions(s, err) < 0)
         goto fail;
     if (mode == STORE_WRITE && exec(s, META_INDEX, err) < 0)
         goto fail;
     if (mode == STORE_WRITE && prepare_writes(s, err) < 0)
         goto fail;
-    if (mode == STORE_WRITE)
+    if (mode == STORE_WRITE) {
         s->stats = ts_run_new(s->db);
+        sqlite3_stmt *n = NULL;
+        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM suppressed", -1,
+                               &n, NULL) == SQLITE_OK &&
+            sqlite3_step(n) == SQLITE_ROW)
+            s->nsuppressed = sqlite3_column_int64(n, 0);
+        sqlite3_finalize(n);
+    }
     *out = s;
     return 0;
 fail:
@@ -384,6 +365,9 @@ void store_close(struct store *s)
     if (!s)
         return;
     sqlite3_finalize(s->find);
+    sqlite3_finalize(s->claim);
+    sqlite3_finalize(s->suppressed);
+    free(s->file_path);
     sqlite3_finalize(s->insert);
     sqlite3_finalize(s->update);
     sqlite3_finalize(s->fts_insert);
@@ -555,9 +539,45 @@ int store_merge(struct store *s, struct mg_err *err)
     return mg_fail(err, "%s: optimize: %s", s->path, sqlite3_errmsg(s->db));
 }
 
+/* Whether the file at path (another file's record) is still there: a
+ * feed that is not a path ("stdin:NAME") always is. */
+static int file_present(const char *path)
+{
+    struct stat sb;
+    return path && (path[0] != '/' || stat(path, &sb) == 0);
+}
+
+/* Records that file_id gives uid; 0 or -1 with err. */
+static int claim(struct store *s, const char *uid, int64_t file_id,
+                 struct mg_err *err)
+{
+    sqlite3_bind_text(s->claim, 1, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->claim, 2, file_id);
+    int rc = sqlite3_step(s->claim);
+    sqlite3_reset(s->claim);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return 0;
+}
+
+int store_suppressed(struct store *s, const char *uid, struct mg_err *err)
+{
+    if (!s->nsuppressed)
+        return 0;
+    sqlite3_bind_text(s->suppressed, 1, uid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s->suppressed);
+    sqlite3_reset(s->suppressed);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return rc == SQLITE_ROW;
+}
+
 int store_put(struct store *s, const struct article *a,
               const struct ts_doc *doc, struct mg_err *err)
 {
+    int down = store_suppressed(s, a->uid, err);
+    if (down)
+        return down < 0 ? -1 : STORE_SUPPRESSED;
     char hash[17];
     article_hash(a, hash);
     sqlite3_bind_text(s->find, 1, a->uid, -1, SQLITE_STATIC);
@@ -568,9 +588,26 @@ int store_put(struct store *s, const struct article *a,
     int same = exists && strcmp((const char *)sqlite3_column_text(s->find, 1),
                                 hash) == 0;
     int64_t file_id = exists ? sqlite3_column_int64(s->find, 2) : 0;
+    const char *owner = exists ? (const char *)sqlite3_column_text(s->find, 3)
+                               : NULL;
+    /* Another file that is still there gives the same key: both claim
+     * it, and the one whose path sorts last owns it, in whatever order
+     * they are read. */
+    int shadowed = 0;
+    if (exists && s->file_id > 0 && file_id > 0 && file_id != s->file_id &&
+        owner && file_present(owner)) {
+        if (claim(s, a->uid, file_id, err) < 0 ||
+            claim(s, a->uid, s->file_id, err) < 0) {
+            sqlite3_reset(s->find);
+            return -1;
+        }
+        shadowed = strcmp(owner, s->file_path ? s->file_path : "") > 0;
+    }
     sqlite3_reset(s->find);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    if (shadowed)
+        return STORE_SHADOWED;
     if (same && s->file_id > 0 && file_id != s->file_id) {
         /* the same article, now read from another file */
         sqlite3_stmt *mv = NULL;
@@ -652,6 +689,8 @@ int store_put(struct store *s, const struct article *a,
     s->last_new = !exists;
     if (stats_add(s, s->last_id, a, doc, err) < 0)
         return -1;
+    if (s->journal)
+        s->journal(s->journal_ctx, exists ? "update" : "add", a->uid);
     return exists ? STORE_CHANGED : STORE_ADDED;
 }
 
@@ -711,75 +750,152 @@ int store_file_put(struct store *s, const char *path, struct store_file *f,
     return 0;
 }
 
-void store_set_file(struct store *s, int64_t file_id)
+void store_set_file(struct store *s, int64_t file_id, const char *path)
 {
     s->file_id = file_id;
+    free(s->file_path);
+    s->file_path = file_id && path ? mg_strdup(path) : NULL;
+}
+
+void store_set_journal(struct store *s, store_journal_fn fn, void *ctx)
+{
+    s->journal = fn;
+    s->journal_ctx = ctx;
+}
+
+void store_ids_add(struct store_ids *l, int64_t id)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i] == id)
+            return;
+    if (l->n == l->cap)
+        l->v = mg_realloc(l->v, sizeof *l->v * (l->cap = l->cap ? 2 * l->cap
+                                                                 : 16));
+    l->v[l->n++] = id;
+}
+
+void store_ids_free(struct store_ids *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* Deletes article id (uid) with its words, entity links (trigger) and
+ * claims, queueing in reread the other files that claim its key;
+ * 0 or -1 with err. */
+static int delete_article(struct store *s, int64_t id, const char *uid,
+                          int64_t file_id, struct store_ids *reread,
+                          struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (ts_run_begin(s->stats, err) < 0 || stats_remove(s, id, err) < 0)
+        return -1;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT file_id FROM claims WHERE uid=?1 AND"
+                           " file_id<>?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, file_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (reread)
+            store_ids_add(reread, sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    if (sqlite3_prepare_v2(s->db,
+                           "DELETE FROM claims WHERE uid=?1 AND file_id=?2;",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, file_id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE &&
+        sqlite3_prepare_v2(s->db, "DELETE FROM articles WHERE id=?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: removing %s: %s", s->path, uid,
+                       sqlite3_errmsg(s->db));
+    if (s->journal)
+        s->journal(s->journal_ctx, "delete", uid);
+    return 0;
 }
 
 int store_file_drop(struct store *s, int64_t file_id,
                     const struct strmap *keep, int64_t *removed,
-                    struct mg_err *err)
+                    struct store_ids *reread, struct mg_err *err)
 {
-    sqlite3_stmt *st = NULL, *del = NULL;
-    int64_t *ids = NULL;
+    sqlite3_stmt *st = NULL;
+    struct {
+        int64_t id;
+        char *uid;
+    } *gone = NULL;
     size_t n = 0, cap = 0;
+    /* the articles it owns that it no longer gives, and its claims on
+     * keys another file owns (id 0) that it no longer gives */
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, uid FROM articles WHERE file_id=?1",
+                           "SELECT id, uid FROM articles WHERE file_id=?1"
+                           " UNION ALL SELECT 0, uid FROM claims WHERE"
+                           " file_id=?1",
                            -1, &st, NULL) != SQLITE_OK)
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
     sqlite3_bind_int64(st, 1, file_id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *uid = (const char *)sqlite3_column_text(st, 1);
-        if (keep && uid && strmap_get(keep, uid) >= 0)
+        if (!uid || (keep && strmap_get(keep, uid) >= 0))
             continue;
         if (n == cap)
-            ids = mg_realloc(ids, sizeof *ids * (cap = cap ? 2 * cap : 64));
-        ids[n++] = sqlite3_column_int64(st, 0);
+            gone = mg_realloc(gone, sizeof *gone * (cap = cap ? 2 * cap : 64));
+        gone[n].id = sqlite3_column_int64(st, 0);
+        gone[n++].uid = mg_strdup(uid);
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        free(ids);
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    }
-    /* the delete triggers take the article out of fts and its entity
-     * links with it */
-    if (n && sqlite3_prepare_v2(s->db, "DELETE FROM articles WHERE id=?1", -1,
-                                &del, NULL) != SQLITE_OK) {
-        free(ids);
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    }
-    if (n && ts_run_begin(s->stats, err) < 0) {
-        sqlite3_finalize(del);
-        free(ids);
-        return -1;
-    }
+    if (rc != SQLITE_DONE)
+        mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_stmt *unclaim = NULL;
+    if (rc == SQLITE_DONE &&
+        sqlite3_prepare_v2(s->db,
+                           "DELETE FROM claims WHERE uid=?1 AND file_id=?2",
+                           -1, &unclaim, NULL) != SQLITE_OK)
+        rc = mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    int64_t count = 0;
     for (size_t i = 0; i < n; i++) {
-        if (stats_remove(s, ids[i], err) < 0) {
-            sqlite3_finalize(del);
-            free(ids);
-            return -1;
+        if (rc != SQLITE_DONE)
+            ;
+        else if (gone[i].id) {
+            /* the delete triggers take it out of fts, its entity links
+             * with it */
+            if (delete_article(s, gone[i].id, gone[i].uid, file_id, reread,
+                               err) < 0)
+                rc = -1;
+            else
+                count++;
+        } else {
+            sqlite3_bind_text(unclaim, 1, gone[i].uid, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(unclaim, 2, file_id);
+            if (sqlite3_step(unclaim) != SQLITE_DONE)
+                rc = mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+            sqlite3_reset(unclaim);
         }
-        sqlite3_bind_int64(del, 1, ids[i]);
-        rc = sqlite3_step(del);
-        sqlite3_reset(del);
-        if (rc != SQLITE_DONE) {
-            sqlite3_finalize(del);
-            free(ids);
-            return mg_fail(err, "%s: removing an article: %s", s->path,
-                           sqlite3_errmsg(s->db));
-        }
+        free(gone[i].uid);
     }
-    sqlite3_finalize(del);
-    free(ids);
-    *removed += (int64_t)n;
-    return 0;
+    sqlite3_finalize(unclaim);
+    free(gone);
+    *removed += count;
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int store_file_forget(struct store *s, int64_t file_id, int64_t *removed,
-                      struct mg_err *err)
+                      struct store_ids *reread, struct mg_err *err)
 {
-    if (store_file_drop(s, file_id, NULL, removed, err) < 0)
+    if (store_file_drop(s, file_id, NULL, removed, reread, err) < 0)
         return -1;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, "DELETE FROM files WHERE id=?1", -1, &st,
@@ -919,4 +1035,199 @@ int store_put_entities(struct store *s, const struct ent_set *es,
             return -1;
     }
     return 0;
+}
+
+int store_file_path(struct store *s, int64_t file_id, char **path,
+                    struct mg_err *err)
+{
+    *path = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT path FROM files WHERE id=?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_int64(st, 1, file_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *path = col_dup(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return *path != NULL;
+}
+
+int store_take_down(struct store *s, const char *uid, int64_t *removed,
+                    struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0, file_id = 0;
+    char *from = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT a.id, a.file_id, ifnull(f.path, a.path)"
+                           " FROM articles a LEFT JOIN files f ON"
+                           " f.id = a.file_id WHERE a.uid=?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        file_id = sqlite3_column_int64(st, 1);
+        from = col_dup(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    /* its claims go too: no other file's copy comes back in its place */
+    if (id && delete_article(s, id, uid, file_id, NULL, err) < 0) {
+        free(from);
+        return -1;
+    }
+    rc = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(s->db,
+                           "DELETE FROM claims WHERE uid=?1;", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (rc == SQLITE_DONE &&
+        sqlite3_prepare_v2(s->db,
+                           "INSERT OR REPLACE INTO suppressed(uid, path, at)"
+                           " VALUES (?1, ?2,"
+                           " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+        if (from)
+            sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    free(from);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: taking down %s: %s", s->path, uid,
+                       sqlite3_errmsg(s->db));
+    s->nsuppressed++;
+    if (id)
+        ++*removed;
+    return id != 0;
+}
+
+int store_put_back(struct store *s, const char *uid, struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    char *from = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT path FROM suppressed WHERE uid=?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+    if (found)
+        from = col_dup(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    if (!found)
+        return 0;
+    /* the file it came from is read again by the next run (its hash
+     * forgotten), which brings the article back */
+    rc = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(s->db,
+                           "DELETE FROM suppressed WHERE uid=?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (rc == SQLITE_DONE && from &&
+        sqlite3_prepare_v2(s->db, "UPDATE files SET hash='' WHERE path=?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    free(from);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: putting back %s: %s", s->path, uid,
+                       sqlite3_errmsg(s->db));
+    if (s->nsuppressed > 0)
+        s->nsuppressed--;
+    return 1;
+}
+
+int store_suppressed_each(struct store *s,
+                          void (*fn)(void *ctx, const char *uid,
+                                     const char *path, const char *at),
+                          void *ctx, struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT uid, path, at FROM suppressed ORDER BY uid",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    int rc, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        fn(ctx, (const char *)sqlite3_column_text(st, 0),
+           (const char *)sqlite3_column_text(st, 1),
+           (const char *)sqlite3_column_text(st, 2));
+        n++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return n;
+}
+
+int store_copy_suppressed(struct store *s, const char *from,
+                          struct mg_err *err)
+{
+    if (access(from, F_OK) != 0)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    int rc = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(s->db, "ATTACH DATABASE ?1 AS live", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: cannot read its takedown list: %s", from,
+                       sqlite3_errmsg(s->db));
+    char *msg = NULL;
+    int has = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM live.sqlite_master WHERE"
+                           " name='suppressed'",
+                           -1, &st, NULL) == SQLITE_OK) {
+        has = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    rc = has ? sqlite3_exec(s->db,
+                            "INSERT OR REPLACE INTO main.suppressed SELECT"
+                            " uid, path, at FROM live.suppressed",
+                            NULL, NULL, &msg)
+             : SQLITE_OK;
+    sqlite3_exec(s->db, "DETACH DATABASE live", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        mg_fail(err, "%s: cannot copy its takedown list: %s", from,
+                msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    sqlite3_stmt *n = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM suppressed", -1, &n,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(n) == SQLITE_ROW)
+        s->nsuppressed = sqlite3_column_int64(n, 0);
+    sqlite3_finalize(n);
+    return 0;
+}
+
+int store_checkpoint(struct store *s, struct mg_err *err)
+{
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                       NULL, NULL);
+    if (rc == SQLITE_OK)
+        return 0;
+    return mg_fail(err, "%s: checkpoint: %s", s->path, sqlite3_errmsg(s->db));
 }

@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* Bumped whenever the schema below changes. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* FTS5 column order, also the order of bm25() weights. */
 enum store_col {
@@ -74,10 +74,22 @@ int store_date_order_clear(struct store *s, int *was, struct mg_err *err);
 int store_date_order_end(struct store *s, int was, int changed,
                          struct mg_err *err);
 
-enum store_put_result { STORE_ADDED, STORE_CHANGED, STORE_UNCHANGED };
+enum store_put_result {
+    STORE_ADDED,
+    STORE_CHANGED,
+    STORE_UNCHANGED,
+    STORE_SHADOWED,   /* another file that is still there gives the same
+                       * key and its path sorts after this file's: it
+                       * keeps the article (both claims are recorded) */
+    STORE_SUPPRESSED, /* the key is on the takedown list: not stored */
+};
 
 /* Adds the article, or replaces the one with the same uid when its
- * content differs.  doc holds the keys of its indexed columns
+ * content differs.  When the uid is held by another recorded file that
+ * is still on the disk, the file whose path sorts last (byte order)
+ * owns it, whatever order they are read in; a file that is gone gives
+ * it up to the one reading it now (a moved file).  A key on the
+ * takedown list is not stored.  doc holds the keys of its indexed columns
  * (termstats.h: ts_doc_build over title, lede, body, captions,
  * highlights, entities), computed ahead by the caller, or NULL for the
  * store to compute them.  Returns a store_put_result, or -1 with err
@@ -132,20 +144,74 @@ int store_file_get(struct store *s, const char *path, struct store_file *f,
 int store_file_put(struct store *s, const char *path, struct store_file *f,
                    struct mg_err *err);
 
-/* From now on, store_put() marks articles as read from this file (0:
- * from no file, as standard input). */
-void store_set_file(struct store *s, int64_t file_id);
+/* From now on, store_put() marks articles as read from this file,
+ * recorded at path (copied) (0: from no file, as standard input without
+ * --source). */
+void store_set_file(struct store *s, int64_t file_id, const char *path);
+
+/* What store_put() and the deletes do, told as they do it: action is
+ * "add", "update" or "delete" (morgue-index --dry-run prints them). */
+typedef void (*store_journal_fn)(void *ctx, const char *action,
+                                 const char *uid);
+void store_set_journal(struct store *s, store_journal_fn fn, void *ctx);
+
+/* A set of file ids (files to read again); zero it; free with
+ * store_ids_free(), which takes an empty set. */
+struct store_ids {
+    int64_t *v;
+    size_t n, cap;
+};
+void store_ids_add(struct store_ids *l, int64_t id); /* once each */
+void store_ids_free(struct store_ids *l);
 
 /* Deletes the articles read from file_id whose uid is not in keep (NULL:
- * all of them), adding their number to *removed. */
+ * all of them), adding their number to *removed, and its claims on keys
+ * other files own that are not in keep.  The other files that claim a
+ * deleted article's key are added to reread (may be NULL): one of them
+ * owns it now, and must be read again to store its copy. */
 struct strmap;
 int store_file_drop(struct store *s, int64_t file_id,
                     const struct strmap *keep, int64_t *removed,
-                    struct mg_err *err);
+                    struct store_ids *reread, struct mg_err *err);
 
 /* Deletes the record of file_id (its articles first: store_file_drop). */
 int store_file_forget(struct store *s, int64_t file_id, int64_t *removed,
-                      struct mg_err *err);
+                      struct store_ids *reread, struct mg_err *err);
+
+/* The recorded path of file_id into *path (caller frees): 1 when found,
+ * 0 when not, -1 on error. */
+int store_file_path(struct store *s, int64_t file_id, char **path,
+                    struct mg_err *err);
+
+/* Takedowns.  store_take_down() deletes the article with key uid (if
+ * any) and every file's claim on it, and puts uid on the takedown list
+ * with the file it came from: store_put() never stores it again.
+ * Returns 1 when an article was deleted (counted in *removed), 0 when
+ * none had the key (it is on the list all the same), -1 on error.
+ * store_put_back() takes uid off the list and has its file read again
+ * by the next run: 1 when it was on the list, 0 when not, -1 on error.
+ * store_suppressed() says whether uid is on it (1, 0, -1 on error).
+ * store_suppressed_each() calls fn for each entry in uid order (path
+ * may be NULL) and returns their number, or -1.  Call them inside a
+ * transaction (store_begin) when writing. */
+int store_take_down(struct store *s, const char *uid, int64_t *removed,
+                    struct mg_err *err);
+int store_put_back(struct store *s, const char *uid, struct mg_err *err);
+int store_suppressed(struct store *s, const char *uid, struct mg_err *err);
+int store_suppressed_each(struct store *s,
+                          void (*fn)(void *ctx, const char *uid,
+                                     const char *path, const char *at),
+                          void *ctx, struct mg_err *err);
+
+/* Copies the takedown list of the index at path from (if it exists and
+ * has one) into this one: a --rebuild keeps it.  0 or -1 with err. */
+int store_copy_suppressed(struct store *s, const char *from,
+                          struct mg_err *err);
+
+/* Moves the write-ahead log into the index and truncates it to nothing,
+ * waiting (the busy timeout) for readers of older snapshots.  0, or -1
+ * with err (readers kept it busy: it stays, and is used as before). */
+int store_checkpoint(struct store *s, struct mg_err *err);
 
 /* Number of stored articles, or -1 on error. */
 int64_t store_count(struct store *s);

@@ -316,7 +316,7 @@ static inline void corpus_feed_files(struct corpus_feed *f, char **files, int n)
             cr_assert_eq(store_file_put(f->st, files[k], &rec, &err), 0, "%s",
                          err.msg);
         }
-        store_set_file(f->st, rec.id);
+        store_set_file(f->st, rec.id, files[k]);
         struct fmt_sink sink = {corpus_feed_article, corpus_feed_warning, f};
         cr_assert_geq(fmt_parse_file(files[k], files[k], &sink, &err), 0,
                       "%s: %s", files[k], err.msg);
@@ -324,7 +324,7 @@ static inline void corpus_feed_files(struct corpus_feed *f, char **files, int n)
     if (f->in_batch)
         cr_assert_eq(store_commit(f->st, &err), 0, "%s", err.msg);
     f->in_batch = 0;
-    store_set_file(f->st, 0);
+    store_set_file(f->st, 0, NULL);
 }
 
 #endif

@@ -69,6 +69,7 @@ static void run_into(struct run *r, struct store *s, int jobs, int verify,
     r->jobs = jobs;
     r->verify = verify;
     r->prune = prune;
+    r->prune_max = 1; /* the share limit has tests of its own */
     char *paths[] = {src};
     cr_assert_eq(ingest_paths(r, paths, 1), 0, "%s", r->err.msg);
 }
@@ -103,8 +104,10 @@ static void expect_uids(const char *want)
 }
 
 static const char JL2[] =
-    "{\"id\":\"a\",\"title\":\"Alpha\",\"body\":\"Alpha body.\"}\n"
-    "{\"id\":\"b\",\"title\":\"Beta\",\"body\":\"Beta body.\"}\n";
+    "{\"id\":\"a\",\"source\":\"Wire\",\"title\":\"Alpha\","
+    "\"body\":\"Alpha body.\"}\n"
+    "{\"id\":\"b\",\"source\":\"Wire\",\"title\":\"Beta\","
+    "\"body\":\"Beta body.\"}\n";
 
 Test(ingest, added_then_unchanged_files_are_skipped_unread)
 {
@@ -130,15 +133,16 @@ Test(ingest, a_changed_file_updates_adds_and_removes_its_articles)
     run(&r, 0, 0);
     ingest_free(&r);
     /* a corrected, b withdrawn, c new */
-    put("x.jsonl", "{\"id\":\"a\",\"title\":\"Alpha\",\"body\":\"Alpha body, "
-                   "corrected.\"}\n"
-                   "{\"id\":\"c\",\"title\":\"Gamma\",\"body\":\"New.\"}\n");
+    put("x.jsonl", "{\"id\":\"a\",\"source\":\"Wire\",\"title\":\"Alpha\","
+                   "\"body\":\"Alpha body, corrected.\"}\n"
+                   "{\"id\":\"c\",\"source\":\"Wire\",\"title\":\"Gamma\","
+                   "\"body\":\"New.\"}\n");
     run(&r, 0, 0);
     cr_expect_eq(r.changed, 1);
     cr_expect_eq(r.added, 1);
     cr_expect_eq(r.removed, 1);
     ingest_free(&r);
-    expect_uids("a c");
+    expect_uids("Wire:a Wire:c");
 }
 
 Test(ingest, a_removed_file_goes_only_with_prune)
@@ -160,7 +164,7 @@ Test(ingest, a_removed_file_goes_only_with_prune)
     run(&r, 0, 1);
     cr_expect_eq(r.removed, 1);
     ingest_free(&r);
-    expect_uids("a b");
+    expect_uids("Wire:a Wire:b");
     run(&r, 0, 1);
     cr_expect_eq(r.files_gone, 0, "a pruned file is forgotten");
     ingest_free(&r);
@@ -181,7 +185,7 @@ Test(ingest, a_renamed_file_moves_its_articles)
     cr_expect_eq(r.removed, 0, "nor removed with the old name");
     cr_expect_eq(r.files_gone, 1);
     ingest_free(&r);
-    expect_uids("a b");
+    expect_uids("Wire:a Wire:b");
     /* and the articles now belong to the new file */
     sqlite3_stmt *q = NULL;
     sqlite3_prepare_v2(store_db(st),

@@ -265,7 +265,7 @@ static int64_t drop_some(struct store *st, int64_t lo, int64_t hi, int64_t step)
         while (sqlite3_step(q) == SQLITE_ROW)
             *strmap_slot(&keep, (const char *)sqlite3_column_text(q, 0), 1) = 1;
         sqlite3_reset(q);
-        cr_assert_eq(store_file_drop(st, fids[i], &keep, &removed, &err), 0,
+        cr_assert_eq(store_file_drop(st, fids[i], &keep, &removed, NULL, &err), 0,
                      "%s", err.msg);
         strmap_free(&keep);
     }
@@ -1429,7 +1429,7 @@ static int64_t synthetic_file(struct store *st, const char *name)
     struct store_file f = {0};
     struct mg_err err = {""};
     cr_assert_eq(store_file_put(st, name, &f, &err), 0, "%s", err.msg);
-    store_set_file(st, f.id);
+    store_set_file(st, f.id, name);
     return f.id;
 }
 
@@ -1468,7 +1468,7 @@ Test(rank, an_unfinished_session_scores_articles_on_reused_rowids)
      * come, and the session has not ended */
     int64_t removed = 0;
     cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
-    cr_assert_eq(store_file_forget(st, fb, &removed, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_file_forget(st, fb, &removed, NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(removed, 800);
     synthetic_file(st, "c.jsonl");
     for (int i = 0; i < 300; i++) {

@@ -139,6 +139,41 @@ Test(store, write_mode_creates_the_schema)
     store_close(NULL);
 }
 
+Test(store, an_index_keyed_by_an_older_morgue_must_be_rebuilt)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct article a = {0};
+    sample(&a);
+    struct mg_err err = {""};
+    cr_assert_geq(store_put(s, &a, NULL, &err), 0, "%s", err.msg);
+    article_clear(&a);
+    store_close(s);
+    /* a version 7 index: articles keyed by their bare ids */
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db,
+                              "DROP TABLE claims; DROP TABLE suppressed;"
+                              " UPDATE meta SET value='7' WHERE"
+                              " key='schema_version'",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    /* readers and writers alike refuse it, say why and what to run, and
+     * leave it as it was */
+    open_fails(db_path, STORE_READ, "--rebuild");
+    open_fails(db_path, STORE_WRITE, "--rebuild");
+    open_fails(db_path, STORE_WRITE, "keyed by their source");
+    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+    char *v = query_text(db, "SELECT value FROM meta WHERE"
+                             " key='schema_version'");
+    cr_expect_str_eq(v, "7");
+    free(v);
+    v = query_text(db, "SELECT count(*) FROM articles");
+    cr_expect_str_eq(v, "1");
+    free(v);
+    sqlite3_close(db);
+}
+
 Test(store, default_path)
 {
     cr_expect_str_eq(store_default_path("given.db"), "given.db");

@@ -680,10 +680,10 @@ Test(termstats, incremental_sessions_keep_them_exact, .timeout = 120)
     sqlite3_finalize(q);
     int64_t removed = 0;
     cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
-    cr_assert_eq(store_file_drop(st, first_file, &keep, &removed, &err), 0,
+    cr_assert_eq(store_file_drop(st, first_file, &keep, &removed, NULL, &err), 0,
                  "%s", err.msg);
     cr_assert_gt(removed, 10, "%lld removed", (long long)removed);
-    cr_assert_eq(store_file_forget(st, last_file, &removed, &err), 0, "%s",
+    cr_assert_eq(store_file_forget(st, last_file, &removed, NULL, &err), 0, "%s",
                  err.msg);
     cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
     strmap_free(&keep);
@@ -771,42 +771,3 @@ Test(termstats, a_killed_session_leaves_them_dirty_and_the_next_recounts)
 
 /* ---- migration ---------------------------------------------------------- */
 
-Test(termstats, a_v6_index_is_migrated_with_exact_statistics)
-{
-    struct store *st = open_store(db_path, STORE_WRITE);
-    int64_t n = feed_range(st, 0, INT64_MAX);
-    finish(st);
-    store_close(st);
-    /* what a v6 index lacks */
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-    exec_ok(db, "DROP TABLE terms; DROP TABLE term_bounds;"
-                " DROP TABLE stats_dirty;"
-                " DELETE FROM meta WHERE key LIKE 'stats\\_%' ESCAPE '\\';"
-                " UPDATE meta SET value = '6' WHERE key = 'schema_version';");
-    cr_assert_eq(
-        int_of(db, "SELECT count(*) FROM meta WHERE key LIKE 'stats%'", NULL),
-        0);
-    sqlite3_close(db);
-    /* a reader can't use it and says what to do */
-    struct mg_err err = {""};
-    st = (struct store *)1;
-    cr_expect_eq(store_open(db_path, STORE_READ, &st, &err), -1);
-    cr_expect_null(st);
-    cr_expect_not_null(strstr(err.msg, "morgue-index"),
-                       "the message names morgue-index: %s", err.msg);
-    cr_expect_not_null(strstr(err.msg, "upgrade"),
-                       "the message says it upgrades the index: %s", err.msg);
-    cr_expect_not_null(strstr(err.msg, db_path),
-                       "the message names the file: %s", err.msg);
-    /* a writer migrates it in place */
-    st = open_store(db_path, STORE_WRITE);
-    cr_expect_eq(meta_int(store_db(st), "schema_version"),
-                 STORE_SCHEMA_VERSION);
-    store_close(st);
-    struct checked c;
-    check_stats(db_path, "after the migration", &c);
-    cr_expect_eq(c.docs, n);
-    cr_expect_eq(c.rowid_max, c.max_id);
-    cr_expect_gt(c.bounded, 50);
-}
