@@ -101,10 +101,13 @@ test-browser: $(PROGS)
 	sh tests/browser/run.sh $(BINDIR) build/browser
 
 # morgue-index killed with SIGKILL at KILLS random moments while indexing
-# Reuters-21578 (make test runs 3; SEED=N replays a run)
+# Reuters-21578, then KILLS times in a --delete of 3000 keys and KILLS
+# times in a --rebuild (tests/kill_more.sh; make test runs 3 of each;
+# SEED=N replays a run)
 KILLS ?= 20
 test-crash: $(PROGS)
-	sh tests/kill_test.sh $(BINDIR) $(KILLS) $(SHARED)/reuters21578
+	@st=0; sh tests/kill_test.sh $(BINDIR) $(KILLS) $(SHARED)/reuters21578 || st=1; \
+	sh tests/kill_more.sh $(BINDIR) $(KILLS) $(SHARED)/reuters21578 || st=1; exit $$st
 
 # Property test: after each of STEPS random changes to a small archive,
 # an incremental run (--prune) must give the same index as a fresh one

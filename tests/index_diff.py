@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """index_diff.py - compare what two morgue indexes hold.
 
-usage: python3 tests/index_diff.py A.db B.db [--limit N]
+usage: python3 tests/index_diff.py A.db B.db [C.db ...] [--limit N]
 
 Two indexes are equal when they hold the same article keys
 (articles.uid), the same stored text and metadata for each (every
@@ -10,7 +10,9 @@ file_id or the internal hash and simhash) and the same entities for
 each ((kind, canonical name, mentions) through article_entities).
 Rowids, segment layout and word statistics may differ.  Exit status 0
 equal, 1 different (a readable diff of the first N articles on
-stdout).  Used by tests/incremental_prop.py and tests/kill_more.sh.
+stdout).  With more than two, A must equal one of the others (it
+prints which; "never a mix").  Used by tests/incremental_prop.py and
+tests/kill_more.sh.
 """
 import sqlite3
 import sys
@@ -107,13 +109,21 @@ def main(argv):
         i = args.index("--limit")
         limit = int(args[i + 1])
         del args[i:i + 2]
-    if len(args) != 2:
-        sys.stderr.write("usage: index_diff.py A.db B.db [--limit N]\n")
+    if len(args) < 2:
+        sys.stderr.write("usage: index_diff.py A.db B.db [C.db ...] [--limit N]\n")
         return 2
-    lines = compare(args[0], args[1], (args[0], args[1]), limit)
-    for ln in lines:
+    a = snapshot(args[0])
+    out = []
+    for other in args[1:]:
+        lines = diff(a, snapshot(other), (args[0], other), limit)
+        if not lines:
+            if len(args) > 2:
+                print("%s = %s" % (args[0], other))
+            return 0
+        out += lines
+    for ln in out:
         print(ln)
-    return 1 if lines else 0
+    return 1
 
 
 if __name__ == "__main__":
