@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """index_diff.py - compare what two morgue indexes hold.
 
-usage: python3 tests/index_diff.py A.db B.db [C.db ...] [--limit N]
+usage: python3 tests/index_diff.py A.db B.db [C.db ...] [--limit N] [--no-links]
 
 Two indexes are equal when they hold the same article keys
 (articles.uid), the same stored text and metadata for each (every
@@ -11,7 +11,8 @@ each ((kind, canonical name, mentions) through article_entities).
 Rowids, segment layout and word statistics may differ.  Exit status 0
 equal, 1 different (a readable diff of the first N articles on
 stdout).  With more than two, A must equal one of the others (it
-prints which; "never a mix").  Used by tests/incremental_prop.py and
+prints which; "never a mix").  --no-links leaves the entity links
+out (the entities column, the text of the names, stays).  Used by tests/incremental_prop.py and
 tests/kill_more.sh.
 """
 import sqlite3
@@ -22,8 +23,9 @@ COLUMNS = ("uid", "title", "lede", "body", "captions", "highlights",
            "dateline", "language", "description", "path")
 
 
-def snapshot(db_path):
-    """{uid: (columns dict, sorted tuple of (kind, canonical, mentions))}"""
+def snapshot(db_path, links=True):
+    """{uid: (columns dict, sorted tuple of (kind, canonical, mentions))};
+    links=False leaves the entity links out (an empty tuple each)."""
     db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
     try:
         have = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
@@ -36,7 +38,8 @@ def snapshot(db_path):
                 "SELECT a.uid, e.kind, e.canonical, ae.mentions"
                 " FROM article_entities ae"
                 " JOIN articles a ON a.id = ae.article_id"
-                " JOIN entities e ON e.id = ae.entity_id"):
+                " JOIN entities e ON e.id = ae.entity_id" if links else
+                "SELECT 1, 2, 3, 4 WHERE 0"):
             if uid in out:
                 out[uid][1].append((kind, canon, mentions))
         return {u: (c, tuple(sorted(e))) for u, (c, e) in out.items()}
@@ -98,8 +101,16 @@ def diff(a, b, names=("A", "B"), limit=5):
     return lines
 
 
-def compare(db_a, db_b, names=("A", "B"), limit=5):
-    return diff(snapshot(db_a), snapshot(db_b), names, limit)
+def without_paths(a, b, paths):
+    """Snapshots a and b without the keys that an article from one of
+    paths holds in either."""
+    keys = {u for s in (a, b) for u, (c, _) in s.items() if c.get("path") in paths}
+    return ({u: v for u, v in a.items() if u not in keys},
+            {u: v for u, v in b.items() if u not in keys}, keys)
+
+
+def compare(db_a, db_b, names=("A", "B"), limit=5, links=True):
+    return diff(snapshot(db_a, links), snapshot(db_b, links), names, limit)
 
 
 def main(argv):
@@ -109,13 +120,15 @@ def main(argv):
         i = args.index("--limit")
         limit = int(args[i + 1])
         del args[i:i + 2]
+    links = "--no-links" not in args
+    args = [x for x in args if x != "--no-links"]
     if len(args) < 2:
-        sys.stderr.write("usage: index_diff.py A.db B.db [C.db ...] [--limit N]\n")
+        sys.stderr.write("usage: index_diff.py A.db B.db [C.db ...] [--limit N] [--no-links]\n")
         return 2
-    a = snapshot(args[0])
+    a = snapshot(args[0], links)
     out = []
     for other in args[1:]:
-        lines = diff(a, snapshot(other), (args[0], other), limit)
+        lines = diff(a, snapshot(other, links), (args[0], other), limit)
         if not lines:
             if len(args) > 2:
                 print("%s = %s" % (args[0], other))

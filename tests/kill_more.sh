@@ -26,8 +26,8 @@
 #   the old index or the new one (a clean --rebuild's), never a mix; the
 #   next plain incremental run must make it equal a fresh index of the
 #   tree (and, when the kill left the old index, the old index brought up
-#   to date by the same run without a kill).  Every third moment falls in the last fifth of the run, where
-#   the new index is copied over the live one.
+#   to date by the same run without a kill).  Every third kill comes up
+#   to 0.1 s after the copy of the new index into the live one began.
 #
 # SEED picks the keys and the moments (printed on each kill's line, to
 # replay a failure).  Skips, saying so, when CORPUS is absent.
@@ -86,13 +86,38 @@ kill_at() { # seconds command...
     if [ $st -eq 137 ]; then killed=killed; else killed="finished first (status $st)"; fi
 }
 
-# KILLS moments over a run of $2 s; with $3 = tail, every third one in
-# its last fifth
-moments() { # salt duration [tail]
-    awk -v n="$KILLS" -v t="$2" -v seed="$SEED" -v salt="$1" -v tail="${3:-}" \
+# the same, but $1 seconds after FILE-wal has grown: the moment --rebuild
+# starts to copy the new index into the live one (a window of about
+# 0.1 s of a run of seconds, which moments at random would hardly hit)
+kill_in_copy() { # seconds db command...
+    killed=$(python3 -c '
+import os, signal, subprocess, sys, time
+delay, wal, cmd = float(sys.argv[1]), sys.argv[2] + "-wal", sys.argv[3:]
+p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+t0 = time.time()
+def size(f):
+    try:
+        return os.path.getsize(f)
+    except OSError:
+        return 0
+while p.poll() is None and not size(wal):
+    time.sleep(0.0005)
+began = time.time() - t0
+if p.poll() is None:
+    time.sleep(delay)
+    p.send_signal(signal.SIGKILL)
+st = p.wait()
+print("%s, the copy began at %.3f s" % ("killed" if st == -signal.SIGKILL
+      else "finished first (status %d)" % st, began))' "$@")
+}
+
+# KILLS moments over a run of $2 s; with $3 = copy, every third one a
+# delay of up to 0.1 s after the copy began ("copy+0.071")
+moments() { # salt duration [copy]
+    awk -v n="$KILLS" -v t="$2" -v seed="$SEED" -v salt="$1" -v copy="${3:-}" \
         'BEGIN { srand(seed + salt)
                  for (i = 1; i <= n; i++)
-                     if (tail != "" && i % 3 == 0) printf "%.3f\n", t * (0.8 + 0.2 * rand())
+                     if (copy != "" && i % 3 == 0) printf "copy+%.3f\n", 0.1 * rand()
                      else printf "%.3f\n", 0.02 + rand() * t }'
 }
 
@@ -192,11 +217,14 @@ if echo "$MODES" | grep -qw rebuild; then
         "$(cat "$TMP/diff")"
     echo "# old: $(count "$TMP/old.db" articles) articles, new: $(count "$TMP/new.db" articles)"
     k=0
-    for at in $(moments 2 "$took" tail); do
+    for at in $(moments 2 "$took" copy); do
         k=$((k + 1))
         db=$TMP/live.db
         copy_db "$TMP/old.db" "$db"
-        kill_at "$at" "$BIN/morgue-index" --quiet --db "$db" --rebuild "$tree"
+        case $at in
+        copy+*) kill_in_copy "${at#copy+}" "$db" "$BIN/morgue-index" --quiet --db "$db" --rebuild "$tree" ;;
+        *) kill_at "$at" "$BIN/morgue-index" --quiet --db "$db" --rebuild "$tree" ;;
+        esac
         integrity "$db"
         ist=$?
         python3 "$HERE/index_diff.py" "$db" "$TMP/old.db" "$TMP/new.db" >"$TMP/diff" 2>&1
