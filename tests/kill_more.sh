@@ -30,13 +30,17 @@
 #   to 0.1 s after the copy of the new index into the live one began.
 #
 # SEED picks the keys and the moments (printed on each kill's line, to
-# replay a failure).  Skips, saying so, when CORPUS is absent.
+# replay a failure); NDEL the number of keys; LINKS=no leaves the entity
+# links out of the comparisons.  Skips, saying so, when CORPUS is absent.
 BIN=${1:?usage: kill_more.sh BINDIR [KILLS] [CORPUS] [MODES]}
 KILLS=${2:-20}
 CORPUS=${3:-../shared/corpus/reuters21578}
 MODES=${4:-delete rebuild}
 SEED=${SEED:-$$}
 NDEL=${NDEL:-3000}
+# LINKS=no: compare without the entity links (index_diff.py --no-links)
+DIFFOPT=
+[ "${LINKS:-yes}" = no ] && DIFFOPT=--no-links
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ ! -d "$CORPUS" ]; then
     echo "skip - crash test (--delete, --rebuild): $CORPUS not found"
@@ -153,7 +157,7 @@ if echo "$MODES" | grep -qw delete; then
     copy_db "$TMP/clean.db" "$TMP/rebuilt.db"
     "$BIN/morgue-index" --quiet --db "$TMP/rebuilt.db" --rebuild "$CORPUS" 2>"$TMP/err"
     check "delete: a --rebuild of a copy of it" $? "$(head -3 "$TMP/err")"
-    python3 "$HERE/index_diff.py" "$TMP/clean.db" "$TMP/rebuilt.db" >"$TMP/diff" 2>&1
+    python3 "$HERE/index_diff.py" $DIFFOPT "$TMP/clean.db" "$TMP/rebuilt.db" >"$TMP/diff" 2>&1
     check "delete: without a kill, the index after --delete and an incremental run equals a --rebuild of a copy of it" $? \
         "$(cat "$TMP/diff")"
     k=0
@@ -175,9 +179,9 @@ if echo "$MODES" | grep -qw delete; then
         { [ $st1 -eq 0 ] || [ $st1 -eq 3 ]; } && [ $st2 -eq 0 ] && [ $st3 -eq 0 ]
         check "delete kill $k: the --delete again (status $st1), an incremental run ($st2), a --rebuild of a copy ($st3)" $? \
             "$(head -5 "$TMP/err")"
-        python3 "$HERE/index_diff.py" "$db" "$TMP/clean.db" >"$TMP/diff" 2>&1
+        python3 "$HERE/index_diff.py" $DIFFOPT "$db" "$TMP/clean.db" >"$TMP/diff" 2>&1
         check "delete kill $k: the index equals the one made without a kill" $? "$(cat "$TMP/diff")"
-        python3 "$HERE/index_diff.py" "$db" "$TMP/rebuilt.db" >"$TMP/diff" 2>&1
+        python3 "$HERE/index_diff.py" $DIFFOPT "$db" "$TMP/rebuilt.db" >"$TMP/diff" 2>&1
         check "delete kill $k: the index equals a --rebuild of a copy of it" $? "$(cat "$TMP/diff")"
         n=$(count "$db" articles)
         down=$(sqlite3 "$db" 'SELECT uid FROM suppressed' | sort | comm -3 - "$TMP/ids.sorted" | head -3)
@@ -206,13 +210,13 @@ if echo "$MODES" | grep -qw rebuild; then
     check "rebuild: a clean --rebuild of all $nf files takes $took s" $st "$(head -3 "$TMP/err")"
     "$BIN/morgue-index" --quiet --db "$TMP/fresh.db" "$tree" 2>"$TMP/err"
     check "rebuild: a fresh index of the tree" $? "$(head -3 "$TMP/err")"
-    python3 "$HERE/index_diff.py" "$TMP/new.db" "$TMP/fresh.db" >"$TMP/diff" 2>&1
+    python3 "$HERE/index_diff.py" $DIFFOPT "$TMP/new.db" "$TMP/fresh.db" >"$TMP/diff" 2>&1
     check "rebuild: the clean --rebuild equals the fresh index" $? "$(cat "$TMP/diff")"
     # the control: the old index brought up to date by an incremental run
     copy_db "$TMP/old.db" "$TMP/control.db"
     "$BIN/morgue-index" --quiet --db "$TMP/control.db" "$tree" 2>"$TMP/err"
     check "rebuild: an incremental run over the old index" $? "$(head -3 "$TMP/err")"
-    python3 "$HERE/index_diff.py" "$TMP/control.db" "$TMP/fresh.db" >"$TMP/diff" 2>&1
+    python3 "$HERE/index_diff.py" $DIFFOPT "$TMP/control.db" "$TMP/fresh.db" >"$TMP/diff" 2>&1
     check "rebuild: without a kill, the old index after an incremental run equals a fresh index" $? \
         "$(cat "$TMP/diff")"
     echo "# old: $(count "$TMP/old.db" articles) articles, new: $(count "$TMP/new.db" articles)"
@@ -227,7 +231,7 @@ if echo "$MODES" | grep -qw rebuild; then
         esac
         integrity "$db"
         ist=$?
-        python3 "$HERE/index_diff.py" "$db" "$TMP/old.db" "$TMP/new.db" >"$TMP/diff" 2>&1
+        python3 "$HERE/index_diff.py" $DIFFOPT "$db" "$TMP/old.db" "$TMP/new.db" >"$TMP/diff" 2>&1
         dst=$?
         which=$(sed -n 's/.* = .*\/\([a-z]*\)\.db$/\1/p' "$TMP/diff")
         [ $ist -eq 0 ] && [ $dst -eq 0 ]
@@ -236,11 +240,11 @@ if echo "$MODES" | grep -qw rebuild; then
         "$BIN/morgue-index" --quiet --db "$db" "$tree" 2>"$TMP/err"
         check "rebuild kill $k: the next incremental run" $? "$(head -3 "$TMP/err")"
         if [ "$which" = old ]; then
-            python3 "$HERE/index_diff.py" "$db" "$TMP/control.db" >"$TMP/diff" 2>&1
+            python3 "$HERE/index_diff.py" $DIFFOPT "$db" "$TMP/control.db" >"$TMP/diff" 2>&1
             check "rebuild kill $k: it equals the old index after the same run without a kill" $? \
                 "$(cat "$TMP/diff")"
         fi
-        python3 "$HERE/index_diff.py" "$db" "$TMP/fresh.db" >"$TMP/diff" 2>&1
+        python3 "$HERE/index_diff.py" $DIFFOPT "$db" "$TMP/fresh.db" >"$TMP/diff" 2>&1
         check "rebuild kill $k: it equals a fresh index of the tree" $? "$(cat "$TMP/diff")"
     done
 fi
