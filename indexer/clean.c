@@ -511,6 +511,7 @@ void clean_info_free(struct clean_info *info)
         free(info->notes[i].text);
     }
     free(info->notes);
+    free(info->date_warning);
     memset(info, 0, sizeof *info);
 }
 
@@ -783,6 +784,23 @@ static void clean_list(char **f)
     buf_free(&b);
 }
 
+/* Records in info that the date raw (read as the day iso, which does
+ * not exist) was dropped: info->date_warning and a note. */
+static void refuse_date(struct clean_info *info, const char *raw,
+                        const char *iso)
+{
+    struct mg_err why;
+    size_t n = strlen(iso);
+    if (mg_date_check(iso, n, &why) != MG_DATE_NONE) /* can't happen */
+        snprintf(why.msg, sizeof why.msg, "%s: no such day", iso);
+    const char *reason = why.msg + n + 2; /* "no such day (...)" */
+    struct buf b = {0};
+    buf_printf(&b, "date \"%s\": %s, kept without a date", raw, reason);
+    free(info->date_warning);
+    info->date_warning = buf_take(&b);
+    note(info, reason, raw);
+}
+
 void clean_article(struct article *a, const struct clean_rules *rules,
                    struct clean_info *info)
 {
@@ -826,7 +844,10 @@ void clean_article(struct article *a, const struct clean_rules *rules,
         char iso[32];
         char *d = clean_line(a->date);
         free(a->date);
-        a->date = date_parse(d, iso) == 0 ? mg_strdup(iso) : NULL;
+        int rc = date_parse(d, iso);
+        a->date = rc == 0 ? mg_strdup(iso) : NULL;
+        if (rc == DATE_NO_SUCH_DAY)
+            refuse_date(info, d, iso);
         free(d);
     }
     if (!a->language)

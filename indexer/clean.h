@@ -68,6 +68,12 @@ struct clean_info {
     int ncaptions;   /* captions taken out of the body */
     struct clean_note *notes;
     int nnotes;
+    /* clean_article(): the article's date names a day that does not exist
+     * (date_parse gave DATE_NO_SUCH_DAY) and was dropped.  A one-line
+     * warning naming it, for the indexer to show: date "29-FEB-1987
+     * 10:00:00.00": no such day (1987 is not a leap year), kept without a
+     * date.  NULL otherwise. */
+    char *date_warning;
 };
 
 /* Frees what info holds and zeroes it; takes NULL. */
@@ -112,7 +118,9 @@ struct article;
  * clean_body() (captions found there are added to the article's own; a
  * "Read more at X" footer becomes the source when it has none), one-line
  * fields with clean_line(), captions and highlights line by line (each
- * once), the date normalised with date_parse() (dropped when unreadable),
+ * once), the date normalised with date_parse() (dropped when unreadable
+ * or when it names a day that does not exist, info->date_warning and a
+ * note then saying so),
  * the lede from clean_lede(), language "und" when unknown.  rules may be
  * NULL (built-in).  info may be NULL; otherwise the caller frees it with
  * clean_info_free().  Can't fail. */

@@ -2,6 +2,7 @@
  * dates.c - date parsing.
  */
 #include "dates.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -38,15 +39,21 @@ static int month_at(const char *p, int *len)
     return 0;
 }
 
-static int valid(int y, int m, int d, int hh, int mm, int ss)
+/* Whether y-m-d hh:mm:ss can be stored: 0 when it can; DATE_NO_SUCH_DAY
+ * when all but the day can (a month of 00 or 13, 31 April, 29 February
+ * 1987), out then getting the day as written, "1987-02-29"; -1 when the
+ * year (1000 to 2999) or the time is out of range. */
+static int check(char out[32], int y, int m, int d, int hh, int mm, int ss)
 {
-    static const int DAYS[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1000 || y > 2999 || m < 1 || m > 12 || d < 1 || d > DAYS[m - 1])
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (m == 2 && d == 29 && !leap)
-        return 0;
-    return hh >= 0 && hh <= 23 && mm >= 0 && mm <= 59 && ss >= 0 && ss <= 60;
+    if (y < 1000 || y > 2999 || m < 0 || m > 99 || d < 0 || d > 99)
+        return -1;
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+        return -1;
+    if (!mg_date_valid(y, m, d)) {
+        snprintf(out, 32, "%04d-%02d-%02d", y, m, d);
+        return DATE_NO_SUCH_DAY;
+    }
+    return 0;
 }
 
 /* Reads "HH:MM[:SS[.frac]]" at *pp; returns 1 when present. */
@@ -132,7 +139,8 @@ static void format(char out[32], int y, int m, int d, int has_time, int hh,
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &u);
 }
 
-/* After the date: an optional time and zone, then nothing but spaces. */
+/* After the date: an optional time and zone, then nothing but spaces.
+ * Returns as check() does; out is left as it is on -1. */
 static int finish(const char *p, char out[32], int y, int m, int d)
 {
     int hh = 0, mm = 0, ss = 0, off = 0, has_time = 0, has_zone = 0;
@@ -157,10 +165,12 @@ static int finish(const char *p, char out[32], int y, int m, int d)
         p++;
     if (*p == '(') /* "+0000 (GMT)" */
         p += strlen(p);
-    if (*p || !valid(y, m, d, hh, mm, ss))
+    if (*p)
         return -1;
-    format(out, y, m, d, has_time, hh, mm, ss, has_zone, off);
-    return 0;
+    int rc = check(out, y, m, d, hh, mm, ss);
+    if (rc == 0)
+        format(out, y, m, d, has_time, hh, mm, ss, has_zone, off);
+    return rc;
 }
 
 /* Two digits at p as a number. */
@@ -170,7 +180,8 @@ static int two(const char *p)
 }
 
 /* Compact ISO 8601 (NITF): YYYYMMDD, then optionally T and HHMMSS (or
- * HHMM) and a zone.  s starts with 8 digits not followed by another. */
+ * HHMM) and a zone.  s starts with 8 digits not followed by another.
+ * Returns as check() does; out is left as it is on -1. */
 static int compact_iso(const char *s, char out[32])
 {
     int y = two(s) * 100 + two(s + 2), m = two(s + 4), d = two(s + 6);
@@ -191,10 +202,12 @@ static int compact_iso(const char *s, char out[32])
     }
     while (isspace((unsigned char)*p))
         p++;
-    if (*p || !valid(y, m, d, hh, mm, ss))
+    if (*p)
         return -1;
-    format(out, y, m, d, has_time, hh, mm, ss, has_zone, off);
-    return 0;
+    int rc = check(out, y, m, d, hh, mm, ss);
+    if (rc == 0)
+        format(out, y, m, d, has_time, hh, mm, ss, has_zone, off);
+    return rc;
 }
 
 int date_parse(const char *s, char out[32])
@@ -210,10 +223,10 @@ int date_parse(const char *s, char out[32])
     while (digits < 9 && isdigit((unsigned char)s[digits]))
         digits++;
     if (digits == 8)
-        return compact_iso(s, out) == 0 ? 0 : (out[0] = 0, -1);
+        return compact_iso(s, out);
     /* ISO 8601 */
     if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10)
-        return finish(s + n, out, y, m, d) == 0 ? 0 : (out[0] = 0, -1);
+        return finish(s + n, out, y, m, d);
     /* A weekday name in front ("Fri, 09 Feb 2018"). */
     const char *p = s;
     if (isalpha((unsigned char)*p)) {
@@ -240,9 +253,7 @@ int date_parse(const char *s, char out[32])
                     while (*p == '-' || *p == ' ' || *p == ',')
                         p++;
                     if (sscanf(p, "%4d%n", &y, &n) == 1 && n == 4)
-                        return finish(p + n, out, y, m, d) == 0
-                                   ? 0
-                                   : (out[0] = 0, -1);
+                        return finish(p + n, out, y, m, d);
                 }
             }
             return out[0] = 0, -1;
@@ -263,7 +274,7 @@ int date_parse(const char *s, char out[32])
                 d = a;
                 m = b;
             }
-            return finish(p + n, out, y, m, d) == 0 ? 0 : (out[0] = 0, -1);
+            return finish(p + n, out, y, m, d);
         }
         return out[0] = 0, -1;
     }
@@ -281,7 +292,7 @@ int date_parse(const char *s, char out[32])
             while (*p == ',' || *p == ' ')
                 p++;
             if (sscanf(p, "%4d%n", &y, &n) == 1 && n == 4)
-                return finish(p + n, out, y, m, d) == 0 ? 0 : (out[0] = 0, -1);
+                return finish(p + n, out, y, m, d);
         }
     }
     return -1;

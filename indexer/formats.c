@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <utf8proc.h>
 
 #include "clean.h"
 #include "csv.h"
@@ -133,6 +134,163 @@ enum fmt fmt_detect(const char *path, const char *head, size_t n)
     return FMT_TEXT;
 }
 
+/* ---- plain text that is not an article ----------------------------
+ * A list kept next to the articles (the URLs they came from, a stop-word
+ * list, the names of the files) is text, but no article: told by its
+ * lines, nearly all of which are one item each. */
+
+/* What a line is, for telling a list from an article. */
+enum line_kind {
+    LINE_TEXT,    /* anything else: words with spaces between them */
+    LINE_URL,     /* http://, https://, ftp:// or www. and no space */
+    LINE_FILE,    /* a file name with a known extension, or a path */
+    LINE_ID,      /* one ASCII token with a digit or "_": BuzzFeed_Real_1 */
+    LINE_WORD,    /* one word: letters, inner "'" or "-" */
+    LINE_NUMBERS, /* ASCII without a letter: "1 184 2", "0.5", "/" */
+    LINE_KINDS
+};
+
+/* The skip reason of a list whose lines are mostly of a kind. */
+static const char *const LIST_NAME[LINE_KINDS] = {
+    NULL,          "a list of URLs",    "a list of file names", "a list of ids",
+    "a word list", "a table of numbers"};
+
+/* True for a code point of a script written without spaces between
+ * words (Chinese, Japanese, Thai, Lao, Myanmar, Khmer): a line of it
+ * without spaces is a sentence, not a word. */
+static int unspaced_script(int32_t c)
+{
+    return (c >= 0x0E00 && c <= 0x0EFF) || (c >= 0x1000 && c <= 0x109F) ||
+           (c >= 0x1780 && c <= 0x17FF) || (c >= 0x2E80 && c <= 0x9FFF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF) ||
+           (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* True when s (n bytes, no space) reads as a file name: it ends in a
+ * known extension ("photo.JPG", "a.html.gz"), or it is a path of two
+ * folders or more, or of a folder and a name with a dot. */
+static int file_name_like(const char *s, size_t n)
+{
+    static const char *const EXT[] = {
+        "txt",  "html", "htm",   "xml", "json", "jsonl", "csv", "tsv",
+        "jpg",  "jpeg", "png",   "gif", "svg",  "webp",  "pdf", "doc",
+        "docx", "xls",  "xlsx",  "md",  "gz",   "zip",   "tar", "bz2",
+        "xz",   "sgm",  "story", "mp3", "mp4",  "wav",   "avi", NULL};
+    size_t dot = n, slashes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '/')
+            slashes++, dot = n;
+        else if (s[i] == '.')
+            dot = i;
+    }
+    if (dot > 0 && dot + 1 < n && s[dot - 1] != '/')
+        for (int k = 0; EXT[k]; k++)
+            if (strlen(EXT[k]) == n - dot - 1 &&
+                strncasecmp(s + dot + 1, EXT[k], n - dot - 1) == 0)
+                return 1;
+    return slashes >= 2 ||
+           (slashes == 1 && dot < n && s[0] != '/' && s[n - 1] != '/');
+}
+
+/* True when s (n bytes, no space) is one word: a letter, then letters,
+ * marks and inner apostrophes or hyphens, ending in a letter or mark;
+ * at most 40 characters, none of an unspaced script. */
+static int one_word(const char *s, size_t n)
+{
+    if (n > 160)
+        return 0;
+    int chars = 0, last_letter = 0;
+    for (int pos = 0; pos < (int)n;) {
+        int32_t cp;
+        pos += mg_utf8_decode(s, (int)n, pos, &cp);
+        if (cp < 0 || unspaced_script(cp))
+            return 0;
+        utf8proc_category_t cat = utf8proc_category(cp);
+        int letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+        int mark = cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME;
+        int joiner = cp == '\'' || cp == 0x2019 || cp == '-';
+        if (!letter && !(chars && (mark || joiner)))
+            return 0;
+        last_letter = letter || mark;
+        chars++;
+    }
+    return chars <= 40 && last_letter;
+}
+
+static int starts_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n > k && strncasecmp(s, prefix, k) == 0;
+}
+
+/* The kind of the line s (n bytes, trimmed, not empty). */
+static enum line_kind line_kind(const char *s, size_t n)
+{
+    int space = 0, letter = 0, ascii = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80)
+            ascii = 0;
+        else if (isspace(c))
+            space = 1;
+        else if (isalpha(c))
+            letter = 1;
+    }
+    if (!space && (starts_ci(s, n, "http://") || starts_ci(s, n, "https://") ||
+                   starts_ci(s, n, "ftp://") ||
+                   (starts_ci(s, n, "www.") && memchr(s + 4, '.', n - 4))))
+        return LINE_URL;
+    if (ascii && !letter)
+        return LINE_NUMBERS;
+    if (space)
+        return LINE_TEXT;
+    if (file_name_like(s, n))
+        return LINE_FILE;
+    if (ascii) {
+        int id = 1, mark = 0;
+        for (size_t i = 0; i < n && id; i++) {
+            id = isalnum((unsigned char)s[i]) || strchr("_.-", s[i]);
+            mark |= isdigit((unsigned char)s[i]) || s[i] == '_';
+        }
+        if (id && mark)
+            return LINE_ID;
+    }
+    return one_word(s, n) ? LINE_WORD : LINE_TEXT;
+}
+
+/* What text (UTF-8) is when it is a list rather than an article: at
+ * least 3 non-empty lines, 9 in 10 of them list items (URLs, file names,
+ * ids, single words, numbers without words); the most common kind names
+ * it ("a list of URLs").  NULL for an article. */
+static const char *text_list_kind(const char *text)
+{
+    long count[LINE_KINDS] = {0}, lines = 0;
+    const char *p = text;
+    if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        const char *end = eol ? eol : p + strlen(p);
+        const char *a = p, *b = end;
+        while (a < b && isspace((unsigned char)*a))
+            a++;
+        while (b > a && isspace((unsigned char)b[-1]))
+            b--;
+        if (a < b) {
+            count[line_kind(a, (size_t)(b - a))]++;
+            lines++;
+        }
+        p = eol ? eol + 1 : end;
+    }
+    if (lines < 3 || count[LINE_TEXT] * 10 > lines)
+        return NULL;
+    int best = LINE_URL;
+    for (int k = LINE_URL + 1; k < LINE_KINDS; k++)
+        if (count[k] > count[best])
+            best = k;
+    return LIST_NAME[best];
+}
+
 /* ---- plain text ---------------------------------------------------- */
 
 /* True when the line reads like a headline: short, few words, no final
@@ -154,11 +312,17 @@ static int headline_like(const char *line, size_t n)
     return chars <= 150 && words <= 20;
 }
 
-static int parse_text(const char *path, const char *uid_base,
-                      const char *data, struct fmt_sink *sink)
+static int parse_text(const char *path, const char *uid_base, const char *data,
+                      struct fmt_sink *sink, struct mg_err *err)
 {
     struct article a = {0};
     char *text = clean_utf8(data, strlen(data));
+    const char *list = text_list_kind(text);
+    if (list) {
+        free(text);
+        mg_fail(err, "%s: not an article: %s", path, list);
+        return FMT_SKIPPED;
+    }
     /* CNN .story layout: "@highlight" paragraphs after the text. */
     struct buf hl = {0};
     char *at = strstr(text, "\n@highlight");
@@ -561,7 +725,7 @@ int fmt_parse_buffer(const char *path, const char *uid_base,
             mg_fail(err, "%s: no text in it", path);
             return FMT_SKIPPED;
         }
-        return parse_text(path, uid_base, data, sink);
+        return parse_text(path, uid_base, data, sink, err);
     }
     case FMT_JSON:
         return parse_json(path, uid_base, data, n, sink, err);
@@ -681,6 +845,7 @@ static int smart_article(const char *path, const char *stem, char *header,
     struct buf b = {0};
     buf_printf(&b, "%s-%ld", stem, num);
     a.uid = buf_take(&b);
+    a.uid_kind = UID_QUALIFIED; /* the collection's own numbering */
     if (yy > 0 && yy < 100 && mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31) {
         buf_printf(&b, "%04d-%02d-%02d", 1900 + yy, mm, dd);
         a.date = buf_take(&b);

@@ -58,10 +58,12 @@ struct fmt_sink {
  * not.  uid_base is the stable name ids are derived from (normally the
  * real path).  Returns the number of articles given to the sink (>= 0);
  * FMT_SKIPPED with err set when it holds no article (empty, binary, an
- * HTML page without article text); FMT_FAILED with err set when it can't
- * be read (missing, unreadable, corrupt gzip, invalid JSON document, too
- * large, XML not well-formed).  Bad records inside a file go to
- * sink->warn and do not fail the file. */
+ * HTML page without article text, plain text that is a list: "path: not
+ * an article: a list of URLs", "a list of file names", "a list of ids",
+ * "a word list", "a table of numbers"); FMT_FAILED with err set when it
+ * can't be read (missing, unreadable, gzip data corrupt or cut short,
+ * invalid JSON document, too large, XML not well-formed).  Bad records
+ * inside a file go to sink->warn and do not fail the file. */
 int fmt_parse_file(const char *path, const char *uid_base,
                    struct fmt_sink *sink, struct mg_err *err);
 

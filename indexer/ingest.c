@@ -315,6 +315,18 @@ static void prepare_article(const struct run *r, struct article *a,
     }
 }
 
+/* Names an article whose impossible date cleaning dropped (it is kept
+ * without one), and frees the message. */
+static void date_dropped(struct run *r, const struct article *a, char *msg)
+{
+    if (!msg)
+        return;
+    r->bad_dates++;
+    ingest_say(r, stderr, "%s: %s: %s", a->path ? a->path : "-",
+               a->uid ? a->uid : "-", msg);
+    free(msg);
+}
+
 /* Stores a prepared article and its entities (takes es); returns 1 to
  * stop reading (an index error: r->fatal). */
 static int store_article(struct run *r, const struct article *a,
@@ -378,6 +390,7 @@ struct slot {
     struct tok_stream ts[FTS_COLUMNS];
     struct ts_doc doc; /* its keys, for the word statistics */
     int have_doc;      /* doc is this article's (else the writer makes it) */
+    char *date_warning; /* cleaning dropped an impossible date */
     enum slot_state state;
 };
 
@@ -413,6 +426,8 @@ static void *pipe_worker(void *arg)
         struct clean_info info;
         double tc = 0, te = 0;
         prepare_article(p->r, &sl->a, &info, &sl->es, &tc, &te);
+        sl->date_warning = info.date_warning;
+        info.date_warning = NULL;
         clean_info_free(&info);
         const char *cols[FTS_COLUMNS] = {sl->a.title,    sl->a.lede,
                                          sl->a.body,     sl->a.captions,
@@ -478,6 +493,8 @@ static int pipe_drain(struct run *r, long until)
             continue;
         }
         pthread_mutex_unlock(&p->mu);
+        date_dropped(r, &sl->a, sl->date_warning);
+        sl->date_warning = NULL;
         if (!stop && !r->fatal) {
             tok_replay(sl->ts, FTS_COLUMNS);
             stop = store_article(r, &sl->a, &sl->es,
@@ -640,6 +657,8 @@ static int on_article(void *ctx, struct article *a)
     struct clean_info info;
     struct ent_set es = {0};
     prepare_article(r, a, &info, &es, &r->t_clean, &r->t_extract);
+    date_dropped(r, a, info.date_warning);
+    info.date_warning = NULL;
     if (r->show) {
         if (r->json)
             show_json(a, &info, &es);

@@ -16,8 +16,14 @@
 
 struct input;
 
-/* Opens path ("-" for standard input) and reads its head.  Fails with a
- * message naming the path (missing, unreadable, corrupt gzip data). */
+/* Opens path ("-" for standard input) and reads its head.  A regular
+ * file that is gzip-compressed is first decompressed once in full, to
+ * nothing, checking every member's CRC-32 and length: a file cut short
+ * (in its data or before its 8-byte trailer, as by an interrupted copy)
+ * or corrupt fails here, before any of its data is read.  That costs a
+ * second decompression of the file.  Fails with a message naming the
+ * path (missing, unreadable, "gzip data cut short (no trailer):
+ * interrupted copy?", "gzip checksum mismatch (corrupt data)", ...). */
 int input_open(const char *path, struct input **out, struct mg_err *err);
 
 /* Closes the input; takes NULL. */
@@ -31,7 +37,9 @@ const char *input_head(struct input *in, size_t *n);
 int input_gzipped(const struct input *in);
 
 /* Reads up to n bytes into buf.  Returns the count, 0 at the end, -1 on
- * a read or decompression error (err set). */
+ * a read or decompression error (err set).  A gzip stream that ends
+ * before its trailer (standard input, or a file cut while it is read) is
+ * an error at its end, after the data before the cut was returned. */
 long input_read(struct input *in, char *buf, size_t n, struct mg_err *err);
 
 /* Reads the next line without its "\n" (or "\r\n") into *line, borrowed

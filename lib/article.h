@@ -15,7 +15,8 @@ enum uid_kind {
     UID_RECORD,    /* the record's own id ("id", "guid", NITF doc-id):
                     * unique only within its source */
     UID_QUALIFIED, /* an id the format makes unique for the whole
-                    * collection (Reuters-21578: reuters-NEWID) */
+                    * collection (Reuters-21578: reuters-NEWID; a SMART
+                    * collection: time-17) */
 };
 
 struct article {

@@ -1,5 +1,5 @@
 /*
- * util.c - allocation wrappers, growable strings, error records.
+ * util.c - allocation wrappers, growable strings, error records, dates.
  */
 #include "util.h"
 
@@ -250,5 +250,77 @@ int mg_parse_int(const char *prog, const char *s, const char *what, int lo,
         return -1;
     }
     *out = (int)v;
+    return 0;
+}
+
+static int leap_year(int year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+int mg_month_days(int year, int month)
+{
+    static const int DAYS[12] = {31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12)
+        return 0;
+    return month == 2 && leap_year(year) ? 29 : DAYS[month - 1];
+}
+
+int mg_date_valid(int year, int month, int day)
+{
+    return day >= 1 && day <= mg_month_days(year, month);
+}
+
+/* The number written by the n digits at s, or -1 when one is not a
+ * digit. */
+static int digits(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int mg_date_check(const char *s, size_t n, struct mg_err *err)
+{
+    static const char *const NAMES[12] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    int show = n > 64 ? 64 : (int)n; /* a long text is named by its start */
+    int y = n >= 4 ? digits(s, 4) : -1, m = 1, d = 1;
+    int form = y >= 0 && (n == 4 || n == 7 || n >= 10);
+    if (form && n >= 7)
+        form = s[4] == '-' && (m = digits(s + 5, 2)) >= 0;
+    if (form && n >= 10)
+        form = s[7] == '-' && (d = digits(s + 8, 2)) >= 0 &&
+               (n == 10 || s[10] == 'T');
+    if (!form) {
+        mg_fail(err, "%.*s: not a date (YYYY, YYYY-MM or YYYY-MM-DD)", show, s);
+        return MG_DATE_FORM;
+    }
+    if (m < 1 || m > 12) {
+        mg_fail(err, "%.*s: no such month (months are 01 to 12)", show, s);
+        return MG_DATE_NONE;
+    }
+    if (d < 1) {
+        mg_fail(err, "%.*s: no such day (days start at 01)", show, s);
+        return MG_DATE_NONE;
+    }
+    if (!mg_date_valid(y, m, d)) {
+        if (m == 2 && d == 29)
+            mg_fail(err, "%.*s: no such day (%04d is not a leap year)", show, s,
+                    y);
+        else if (m == 2)
+            mg_fail(err, "%.*s: no such day (February %04d has %d days)", show,
+                    s, y, mg_month_days(y, m));
+        else
+            mg_fail(err, "%.*s: no such day (%s has %d days)", show, s,
+                    NAMES[m - 1], mg_month_days(y, m));
+        return MG_DATE_NONE;
+    }
     return 0;
 }

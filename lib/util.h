@@ -1,6 +1,6 @@
 /*
  * util.h - small shared helpers: allocation, growable strings, error records,
- * file reading and hashing.  Used by every other module.
+ * file reading, hashing and calendar dates.  Used by every other module.
  */
 #ifndef MORGUE_UTIL_H
 #define MORGUE_UTIL_H
@@ -77,5 +77,32 @@ int mg_utf8_decode(const char *s, int len, int pos, int32_t *cp);
 /* The host of an http(s) URL without a leading "www." ("example.com"),
  * as a new string; NULL when url is not an http(s) URL. */
 char *mg_url_host(const char *url);
+
+/* Whether year-month-day is a day of the proleptic Gregorian calendar:
+ * month 1 to 12, day 1 to the month's length (mg_month_days).  Any year,
+ * 0 and negative ones too.  1 or 0; can't fail. */
+int mg_date_valid(int year, int month, int day);
+
+/* The number of days of month (1 to 12) in year: 28 to 31, February 29
+ * in a leap year (divisible by 4, not by 100 unless by 400: 1988 and 2000
+ * are, 1987 and 1900 are not).  0 for a month outside 1 to 12. */
+int mg_month_days(int year, int month);
+
+#define MG_DATE_FORM (-1) /* not YYYY, YYYY-MM or YYYY-MM-DD[T...] */
+#define MG_DATE_NONE (-2) /* of that form, but no such month or day */
+
+/* Checks the ISO 8601 date in the n bytes at s (no NUL needed): "YYYY",
+ * "YYYY-MM", "YYYY-MM-DD", or "YYYY-MM-DDT" and anything after (a time,
+ * not checked), as in articles.date and date: queries.  Returns 0 when it
+ * has that form and its month and day exist (mg_date_valid);
+ * MG_DATE_FORM when it has not that form; MG_DATE_NONE when it has but
+ * the month or day does not exist.  On failure err (may be NULL) gets
+ * the text, ": " and the reason, e.g.
+ *   1987-02-29: no such day (1987 is not a leap year)
+ *   2023-04-31: no such day (April has 30 days)
+ *   2020-13-01: no such month (months are 01 to 12)
+ *   87-02-01: not a date (YYYY, YYYY-MM or YYYY-MM-DD)
+ * Can't fail otherwise. */
+int mg_date_check(const char *s, size_t n, struct mg_err *err);
 
 #endif

@@ -240,27 +240,14 @@ static const char *const ENTITY_FIELDS[] = {"person", "place", "org", NULL};
 static const char *const COLUMN_FIELDS[] = {"source", "section", "byline",
                                             "date", NULL};
 
-static int valid_date(const char *s, size_t n)
+/* Checks one side of a date range, the n bytes at s: YYYY, YYYY-MM or
+ * YYYY-MM-DD, a day that exists.  Returns 0, MG_DATE_FORM, or
+ * MG_DATE_NONE with mg_date_check's message in why. */
+static int check_date(const char *s, size_t n, struct mg_err *why)
 {
-    /* YYYY, YYYY-MM or YYYY-MM-DD, with a real month and day */
-    if (n != 4 && n != 7 && n != 10)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
-            return 0;
-    if (n >= 7) {
-        int m = (s[5] - '0') * 10 + (s[6] - '0');
-        if (m < 1 || m > 12)
-            return 0;
-        if (n == 10) {
-            static const int DAYS[] = {31, 29, 31, 30, 31, 30,
-                                       31, 31, 30, 31, 30, 31};
-            int d = (s[8] - '0') * 10 + (s[9] - '0');
-            if (d < 1 || d > DAYS[m - 1])
-                return 0;
-        }
-    }
-    return 1;
+    if (n > 10) /* no time of day */
+        return MG_DATE_FORM;
+    return mg_date_check(s, n, why);
 }
 
 int qdate_range(const char *text, char **lo, char **hi, struct mg_err *err)
@@ -275,13 +262,20 @@ int qdate_range(const char *text, char **lo, char **hi, struct mg_err *err)
         b = dots + 2;
         bn = strlen(b);
     }
-    if ((an && !valid_date(a, an)) || (bn && !valid_date(b, bn)) ||
-        (!an && !bn))
+    struct mg_err why;
+    int rca = an ? check_date(a, an, &why) : 0;
+    int rcb = rca == 0 && bn ? check_date(b, bn, &why) : 0;
+    if (rca == MG_DATE_FORM || rcb == MG_DATE_FORM || (!an && !bn))
         return mg_fail(err,
                        "bad date \"%s\": use YYYY, YYYY-MM or YYYY-MM-DD "
                        "(a real day), or a range FROM..TO (e.g. "
                        "2018-02-01..2018-02-10)",
                        text);
+    /* Well written, but no such day: why says "1987-02-29: no such day
+     * (1987 is not a leap year)", naming the date once. */
+    if (rca || rcb)
+        return mg_fail(err, "bad date \"%s\": %s", text,
+                       dots ? why.msg : why.msg + n + 2);
     if (an)
         *lo = mg_strndup(a, an);
     if (bn) {

@@ -116,7 +116,8 @@ struct qparse_out {
  * YYYY-MM, YYYY-MM-DD, or FROM..TO with either side left out.  Sets *lo
  * and *hi (caller frees; NULL for an open side) to inclusive ISO prefixes,
  * hi extended with "\x7f".  Returns 0, or -1 with a message naming the
- * text and what is accepted. */
+ * text and what is accepted, or, for a day or month that does not exist
+ * (2018-02-30, 1987-02-29, 2018-13), why not (mg_date_check). */
 int qdate_range(const char *text, char **lo, char **hi, struct mg_err *err);
 
 /* Parses query into *out (zeroed first; free with qparse_out_free, also

@@ -545,6 +545,16 @@ def open_index(path):
     return db
 
 
+def doc_id(key):
+    """The judged document's id in an article key.
+
+    morgue keys an article by its id scoped by its source or file
+    ("/work/cisi.jsonl:cisi-12", docs/operations.md#article-identity);
+    the judgments name the bare id ("cisi-12"), which holds no colon.
+    """
+    return key.rsplit(":", 1)[-1]
+
+
 def index_rows(index_path):
     """Return [(uid, title, body)] of the index's articles, by rowid.
 
@@ -553,7 +563,7 @@ def index_rows(index_path):
     """
     src = open_index(index_path)
     try:
-        return [(uid, title or "", body or "") for uid, title, body in
+        return [(doc_id(uid), title or "", body or "") for uid, title, body in
                 src.execute("SELECT uid, title, body FROM articles "
                             "ORDER BY id")]
     except sqlite3.Error as e:
@@ -590,7 +600,7 @@ def index_uids(index_path):
     """Return the set of uids in the morgue index."""
     db = open_index(index_path)
     try:
-        return {r[0] for r in db.execute("SELECT uid FROM articles")}
+        return {doc_id(r[0]) for r in db.execute("SELECT uid FROM articles")}
     finally:
         db.close()
 
@@ -742,7 +752,7 @@ def search_morgue(prog, db, extra, query, depth=DEPTH):
             "no message", ms, None
     try:
         doc = json.loads(proc.stdout) if proc.stdout.strip() else {}
-        hits = [h["id"] for h in doc.get("hits", [])]
+        hits = [doc_id(h["id"]) for h in doc.get("hits", [])]
         took = doc.get("took_ms")
         took = float(took) if isinstance(took, (int, float)) else None
         return hits, proc.returncode, "", ms, took

@@ -209,6 +209,8 @@ done <<EOF
 /api/search?q=date:1987-02-30|400|bad date
 /api/search?q=title:|400|needs a word
 /api/search?q=oil&since=yesterday|400|yesterday
+/api/search?q=oil&since=1987-02-29|400|1987 is not a leap year
+/api/search?q=date:2023-04-31|400|no such day
 /api/entities|400|prefix is missing
 /api/entities?prefix=a&kind=thing|400|kind must be
 /api/article/%FF|404|no article

@@ -268,6 +268,11 @@ Test(api, bad_parameters_are_400_with_a_message)
         {"sort", "best", "sort must be relevance, newest or oldest"},
         {"strict", "yes", "strict must be 0 or 1"},
         {"since", "1987-02-31", "1987-02-31"},
+        {"since", "1987-02-29", "\"1987-02-29\": no such day (1987 is not a "
+                                "leap year)"},
+        {"until", "1999-02-30", "\"1999-02-30\": no such day"},
+        {"q", "summit date:1987-02-29", "\"1987-02-29\": no such day"},
+        {"q", "date:2020-13-01", "no such month"},
         {"foo", "1", "unknown parameter \"foo\""},
         {"q", "title:", "needs a word"},
         {"q", "-summit", "not excluded"},

@@ -434,6 +434,57 @@ Test(clean, article_fields)
     article_clear(&a);
 }
 
+Test(clean, article_date_that_does_not_exist_is_dropped_with_a_warning)
+{
+    static const struct {
+        const char *date, *warning;
+    } BAD[] = {
+        {" 29-FEB-1987  10:00:00.00 ",
+         "date \"29-FEB-1987 10:00:00.00\": no such day (1987 is not a leap "
+         "year), kept without a date"},
+        {"2023-04-31T10:00:00+09:00",
+         "date \"2023-04-31T10:00:00+09:00\": no such day (April has 30 "
+         "days), kept without a date"},
+        {"1900-02-29", "date \"1900-02-29\": no such day (1900 is not a leap "
+                       "year), kept without a date"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        struct article a = {0};
+        a.title = mg_strdup("Oil");
+        a.body = mg_strdup("Body.");
+        a.date = mg_strdup(BAD[i].date);
+        struct clean_info info;
+        clean_article(&a, NULL, &info);
+        cr_expect_null(a.date, "[%s] is not stored", BAD[i].date);
+        cr_expect_str_eq(a.body, "Body.", "the article is kept");
+        cr_expect_str_eq(info.date_warning ? info.date_warning : "(null)",
+                         BAD[i].warning);
+        /* --show lists it with what was removed */
+        cr_expect_eq(info.nnotes, 1);
+        if (info.nnotes == 1)
+            cr_expect(strstr(info.notes[0].what, "no such day") != NULL, "%s",
+                      info.notes[0].what);
+        clean_info_free(&info);
+        article_clear(&a);
+    }
+    /* a leap day that exists is kept, with no warning */
+    struct article a = {0};
+    a.body = mg_strdup("Body.");
+    a.date = mg_strdup("29-FEB-1988 10:00:00.00");
+    struct clean_info info;
+    clean_article(&a, NULL, &info);
+    cr_expect_str_eq(a.date, "1988-02-29T10:00:00");
+    cr_expect_null(info.date_warning);
+    clean_info_free(&info);
+    article_clear(&a);
+    /* with info NULL nothing leaks */
+    a.body = mg_strdup("Body.");
+    a.date = mg_strdup("1987-02-29");
+    clean_article(&a, NULL, NULL);
+    cr_expect_null(a.date);
+    article_clear(&a);
+}
+
 Test(clean, article_keeps_its_own_source)
 {
     struct article a = {0};
@@ -447,6 +498,7 @@ Test(clean, article_keeps_its_own_source)
     cr_expect_str_eq(a.body, "Body.");
     cr_expect_str_eq(a.language, "en");
     cr_expect_null(a.date, "an unreadable date is dropped");
+    cr_expect_null(info.date_warning, "no warning for text that is no date");
     cr_expect_str_eq(info.source, "DailyMail.co.uk", "left to the caller");
     clean_info_free(&info);
     article_clear(&a);

@@ -3,6 +3,7 @@
  * every accepted form, and what is refused.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dates.h"
@@ -24,6 +25,17 @@ TestSuite(dates, .fini = expect_no_leaks);
         int rc_ = date_parse((in), out_);                                      \
         cr_expect_eq(rc_, -1, "date_parse(\"%s\") gave \"%s\"", (in), out_);   \
         cr_expect_str_eq(out_, "", "out is \"\" after a refusal");             \
+    } while (0)
+
+/* Written as a date, but that day does not exist: DATE_NO_SUCH_DAY, out
+ * the day as written (never a day it was moved to). */
+#define assert_no_such_day(in, day)                                            \
+    do {                                                                       \
+        char out_[32] = "garbage";                                             \
+        int rc_ = date_parse((in), out_);                                      \
+        cr_expect_eq(rc_, DATE_NO_SUCH_DAY, "date_parse(\"%s\") = %d, \"%s\"", \
+                     (in), rc_, out_);                                         \
+        cr_expect_str_eq(out_, (day), "date_parse(\"%s\")", (in));             \
     } while (0)
 
 Test(dates, iso_8601)
@@ -103,20 +115,14 @@ Test(dates, refused)
     assert_not_date("   ");
     assert_not_date("yesterday");
     assert_not_date("2018");
-    assert_not_date("2018-13-01");
-    assert_not_date("2018-00-10");
-    assert_not_date("2018-02-00");
-    assert_not_date("2018-02-32");
     assert_not_date("0999-01-01");
     assert_not_date("2018-02-09 25:00");
     assert_not_date("2018-02-09 14:61");
     assert_not_date("2018-02-09 garbage");
     assert_not_date("2018-02-09T14:30:00+09:00 extra");
     assert_not_date("2018-2-9");
-    assert_not_date("13/13/2018");
     assert_not_date("09/02/18");
     assert_not_date("09/02-2018");
-    assert_not_date("32 January 2018");
     assert_not_date("9 Febtober 2018");
     assert_not_date("Febtober 9, 2018");
     assert_not_date("February 2018");
@@ -139,15 +145,68 @@ Test(dates, leap_days)
 
 Test(dates, days_that_do_not_exist_are_refused)
 {
-    /* "Returns -1 when s is not a date": 30 February is not one. */
-    assert_not_date("2018-02-30");
-    assert_not_date("2018-02-29"); /* not a leap year */
-    assert_not_date("2018-04-31");
-    assert_not_date("31 April 2018");
-    assert_not_date("30/02/2018");
-    assert_not_date("1900-02-29"); /* not a leap year either */
-    assert_not_date("2018-02-30T10:00:00Z");
-    assert_not_date("2018-02-31T23:00:00-05:00");
+    /* Not a date to store, but told apart from text that is no date, so
+     * that the indexer can say why it dropped it. */
+    assert_no_such_day("2018-02-30", "2018-02-30");
+    assert_no_such_day("2018-02-29", "2018-02-29"); /* not a leap year */
+    assert_no_such_day("2018-04-31", "2018-04-31");
+    assert_no_such_day("31 April 2018", "2018-04-31");
+    assert_no_such_day("30/02/2018", "2018-02-30");
+    assert_no_such_day("1900-02-29", "1900-02-29"); /* not a leap year */
+    assert_no_such_day("2018-02-30T10:00:00Z", "2018-02-30");
+    /* a zone never moves it to a day that exists (1 or 2 March) */
+    assert_no_such_day("2018-02-31T23:00:00-05:00", "2018-02-31");
+    assert_no_such_day("Sun, 29 Feb 1987 14:30:00 +0900", "1987-02-29");
+    assert_no_such_day("29-FEB-1987 15:01:01.79", "1987-02-29");
+    assert_no_such_day("February 29, 1987", "1987-02-29");
+    assert_no_such_day("32 January 2018", "2018-01-32");
+    assert_no_such_day("13/13/2018", "2018-13-13");
+    /* what is wrong besides the day still makes it no date */
+    assert_not_date("1987-02-29 25:00");
+    assert_not_date("1987-02-29 garbage");
+    assert_not_date("0999-02-29");
+}
+
+Test(dates, leap_years)
+{
+    /* divisible by 4, not by 100 unless by 400 */
+    assert_date("2000-02-29", "2000-02-29");
+    assert_no_such_day("1900-02-29", "1900-02-29");
+    assert_date("1988-02-29", "1988-02-29");
+    assert_no_such_day("1987-02-29", "1987-02-29");
+    assert_date("29-FEB-1988 10:00:00.00", "1988-02-29T10:00:00");
+    assert_no_such_day("2100-02-29", "2100-02-29");
+    assert_date("2400-02-29", "2400-02-29");
+    assert_date("19880229", "1988-02-29");
+    assert_no_such_day("19870229", "1987-02-29");
+}
+
+Test(dates, month_lengths)
+{
+    static const int DAYS[12] = {31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
+    for (int m = 1; m <= 12; m++) {
+        char in[32], want[32];
+        snprintf(in, sizeof in, "2023-%02d-%02d", m, DAYS[m - 1]);
+        assert_date(in, in);
+        snprintf(in, sizeof in, "2023-%02d-%02d", m, DAYS[m - 1] + 1);
+        assert_no_such_day(in, in);
+        snprintf(in, sizeof in, "%d/%d/2023", DAYS[m - 1] + 1, m);
+        snprintf(want, sizeof want, "2023-%02d-%02d", m, DAYS[m - 1] + 1);
+        assert_no_such_day(in, want);
+    }
+}
+
+Test(dates, month_0_and_13_and_day_0)
+{
+    assert_no_such_day("2018-13-01", "2018-13-01");
+    assert_no_such_day("2018-00-10", "2018-00-10");
+    assert_no_such_day("2018-02-00", "2018-02-00");
+    assert_no_such_day("2018-02-32", "2018-02-32");
+    assert_no_such_day("20181301", "2018-13-01");
+    assert_no_such_day("20180010", "2018-00-10");
+    assert_no_such_day("20180100", "2018-01-00");
+    assert_no_such_day("0 February 2018", "2018-02-00");
 }
 
 Test(dates, compact_iso_8601_as_in_nitf)
@@ -168,9 +227,9 @@ Test(dates, compact_iso_8601_refused)
     assert_not_date("1518186600"); /* an epoch number is not a date */
     assert_not_date("201802091");
     assert_not_date("2018020");
-    assert_not_date("20181301");
-    assert_not_date("20180230");
-    assert_not_date("20180229");
+    assert_no_such_day("20181301", "2018-13-01");
+    assert_no_such_day("20180230", "2018-02-30");
+    assert_no_such_day("20180229", "2018-02-29");
     assert_not_date("20180209T");
     assert_not_date("20180209T14");
     assert_not_date("20180209T14300");

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "article.h"
 #include "clean.h"
@@ -446,6 +447,110 @@ Test(formats, headline_limit_counts_characters)
     buf_free(&t);
 }
 
+/* ---- text files that are lists, not articles ----------------------- */
+
+#define expect_list(text, want)                                                \
+    do {                                                                       \
+        struct got *g_ = got_new();                                            \
+        struct mg_err e_ = {""};                                               \
+        cr_expect_eq(parse_buffer("l.txt", (text), FMT_TEXT, g_, &e_),         \
+                     FMT_SKIPPED, "indexed as an article: %s", (text));        \
+        cr_expect_eq(g_->n, 0);                                                \
+        cr_expect_str_eq(e_.msg, "l.txt: not an article: " want);              \
+        got_free(g_);                                                          \
+    } while (0)
+
+#define expect_article(text)                                                   \
+    do {                                                                       \
+        struct got *g_ = got_new();                                            \
+        struct mg_err e_ = {""};                                               \
+        cr_expect_eq(parse_buffer("a.txt", (text), FMT_TEXT, g_, &e_), 1,      \
+                     "%s: %s", e_.msg, (text));                                \
+        cr_expect_eq(g_->n, 1);                                                \
+        got_free(g_);                                                          \
+    } while (0)
+
+Test(formats, text_lists_are_skipped_with_their_kind)
+{
+    /* the URLs a corpus was fetched from (CNN's url_lists) */
+    expect_list("http://web.archive.org/web/2007/http://cnn.com/a.html\n"
+                "https://www.cnn.com/2015/04/01/europe/crash/\n"
+                "www.bbc.co.uk/news/world-43210\n",
+                "a list of URLs");
+    /* a stop-word list, one word a line, blank lines between (TIME.STP),
+     * a comment first, words with accents and apostrophes */
+    expect_list("# stop words\nA\n\nABOUT\n\nABOVE\n\nAFTER\n\nAGAIN\n\n"
+                "against\nain't\nall\nam\nan\nand\nfür\nüber\nwhile\n"
+                "well-known\n",
+                "a word list");
+    /* the names of the files (FakeNewsNet's News.txt, a photo list) */
+    expect_list("BuzzFeed_Real_1-Webpage.json\nBuzzFeed_Real_2-Webpage.json\n"
+                "photos/2018/kim.JPG\nFakeNewsContent/BuzzFeed_Fake_1.json\n"
+                "index.html\n",
+                "a list of file names");
+    expect_list("BuzzFeed_Real_1\r\nBuzzFeed_Real_2\r\nBuzzFeed_Real_3\r\n"
+                "PolitiFact_Fake_12\r\n",
+                "a list of ids");
+    /* relevance judgments: numbers and no word */
+    expect_list("1 184 2\n1 29 2\n1 31 2\n   /\n2 12 3 0.000000\n",
+                "a table of numbers");
+    /* a byte order mark and one line of prose in ten do not hide it */
+    expect_list("\xEF\xBB\xBFhttp://a.example/1\nhttp://a.example/2\n"
+                "http://a.example/3\nhttp://a.example/4\nhttp://a.example/5\n"
+                "http://a.example/6\nhttp://a.example/7\nhttp://a.example/8\n"
+                "http://a.example/9\nThe links we fetched.\n",
+                "a list of URLs");
+}
+
+Test(formats, short_articles_are_not_lists)
+{
+    /* a headline and one sentence; a one-paragraph brief */
+    expect_article("Storm closes schools\n\nHeavy snow closed 40 schools "
+                   "across the county on Monday.\n");
+    expect_article("Heavy snow closed 40 schools across the county on "
+                   "Monday, officials said, and more is forecast.\n");
+    /* a poem: short lines, a word or two */
+    expect_article("Fog\n\nThe fog comes\non little cat feet.\n\nIt sits "
+                   "looking\nover harbor\nand city\non silent haunches\nand "
+                   "then moves on.\n");
+    /* results: a line each, but words between the numbers */
+    expect_article("Premier League results\n\nArsenal 2 Chelsea 1\n"
+                   "Liverpool 0 Everton 0\nLeeds 3 Spurs 2\n");
+    /* a story ending in its links */
+    expect_article("Kim invites Moon\n\nNorth Korean leader Kim Jong-un has "
+                   "invited Moon Jae-in to Pyongyang.\n\nRead more:\n"
+                   "http://example.com/a\nhttp://example.com/b\n");
+    /* a headline of one word over a body of one sentence */
+    expect_article(
+        "Obituary\nJohn Smith\nThe painter died on Sunday aged 90.\n");
+    /* Chinese is written without spaces: short lines are not words */
+    expect_article("静夜思\n床前明月光\n疑是地上霜\n举头望明月\n低头思故乡\n");
+    expect_article("ข่าวด่วน\nฝนตกหนักในกรุงเทพฯ\nโรงเรียนปิด\n");
+    /* two lines are too few to call a list */
+    expect_article("Links\nhttp://example.com/a\n");
+}
+
+Test(formats, a_list_file_is_skipped_naming_it)
+{
+    char *dir = mk_tmpdir();
+    char *path = path_in(dir, "News.txt");
+    const char *list = "politifact_real_1.json\npolitifact_real_2.json\n"
+                       "politifact_real_3.json\n";
+    write_file(path, list, strlen(list));
+    struct got *g = got_new();
+    struct mg_err err = {""};
+    cr_expect_eq(parse_file(path, g, &err), FMT_SKIPPED);
+    cr_expect_eq(g->n, 0);
+    struct buf want = {0};
+    buf_printf(&want, "%s: not an article: a list of file names", path);
+    cr_expect_str_eq(err.msg, want.s);
+    buf_free(&want);
+    got_free(g);
+    rm_tree(dir);
+    free(path);
+    free(dir);
+}
+
 /* ---- files that are refused ---------------------------------------- */
 
 #define expect_refused(path, want)                                             \
@@ -478,6 +583,87 @@ Test(formats, refused_files_are_named)
     cr_expect_str_eq(err.msg, "blank.txt: no text in it");
     cr_expect_eq(g->n, 0);
     got_free(g);
+}
+
+/* ---- damaged gzip files ------------------------------------------- */
+
+/* Writes data gzip-compressed as dir/name, less its last cut bytes (8:
+ * the whole trailer, CRC-32 and length) or with its CRC-32 changed
+ * (cut 0, bad_crc); returns the path (caller frees). */
+static char *gzip_damaged(const char *dir, const char *name,
+                          const char *data, size_t cut, int bad_crc)
+{
+    z_stream z = {0};
+    cr_assert_eq(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+                              Z_DEFAULT_STRATEGY),
+                 Z_OK);
+    size_t n = strlen(data), cap = deflateBound(&z, (uLong)n);
+    unsigned char *out = mg_malloc(cap);
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t len = z.total_out;
+    deflateEnd(&z);
+    if (bad_crc)
+        out[len - 8] ^= 0x5a;
+    char *path = path_in(dir, name);
+    write_file(path, (const char *)out, len - cut);
+    free(out);
+    return path;
+}
+
+/* Each reader (JSON Lines, a JSON document, CSV, Reuters SGML, plain
+ * text, HTML) gives no article from a gzip file cut before its trailer
+ * or with a wrong CRC: the file fails, named, before any article. */
+Test(formats, damaged_gzip_fails_before_any_article)
+{
+    static const struct {
+        const char *name, *data;
+    } files[] = {
+        {"a.jsonl.gz", "{\"id\": \"a\", \"title\": \"Alpha\", \"body\": \"A.\"}\n"
+                       "{\"id\": \"b\", \"title\": \"Beta\", \"body\": \"B.\"}\n"},
+        {"a.json.gz", "[{\"title\": \"Alpha\", \"body\": \"A.\"}]"},
+        {"a.csv.gz", "id,title,text\na,Alpha,Alpha body\nb,Beta,Beta body\n"},
+        {"a.sgm.gz", "<REUTERS NEWID=\"1\"><TITLE>Alpha</TITLE><BODY>A "
+                     "body.</BODY></REUTERS>\n"},
+        {"a.txt.gz", "Alpha falls\n\nThe alpha fell on Monday, traders "
+                     "said.\n"},
+        {"a.html.gz", "<html><body><article><h1>Alpha</h1><p>The alpha fell "
+                      "on Monday, traders said, in a long paragraph of "
+                      "text.</p></article></body></html>"},
+    };
+    char *dir = mk_tmpdir();
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        /* whole, it is read */
+        char *path = gzip_damaged(dir, files[i].name, files[i].data, 0, 0);
+        struct got *g = got_new();
+        struct mg_err err = {""};
+        cr_expect_geq(parse_file(path, g, &err), 1, "%s: %s", files[i].name,
+                      err.msg);
+        got_free(g);
+        free(path);
+        for (int bad_crc = 0; bad_crc < 2; bad_crc++) {
+            path = gzip_damaged(dir, files[i].name, files[i].data,
+                                bad_crc ? 0 : 8, bad_crc);
+            g = got_new();
+            cr_expect_eq(parse_file(path, g, &err), FMT_FAILED, "%s: %s",
+                         files[i].name, bad_crc ? "bad CRC" : "no trailer");
+            cr_expect_eq(g->n, 0, "%s: %d articles given", files[i].name, g->n);
+            struct buf want = {0};
+            buf_printf(&want, "%s: %s", path,
+                       bad_crc ? "gzip checksum mismatch (corrupt data)"
+                               : "gzip data cut short (no trailer): "
+                                 "interrupted copy?");
+            cr_expect_str_eq(err.msg, want.s);
+            buf_free(&want);
+            got_free(g);
+            free(path);
+        }
+    }
+    rm_tree(dir);
+    free(dir);
 }
 
 /* ---- the sink ------------------------------------------------------ */

@@ -532,6 +532,59 @@ Test(qparse, bad_dates_say_what_is_accepted)
     free(hi);
 }
 
+Test(qparse, days_that_do_not_exist_are_bad_dates)
+{
+    /* well written, but no such day or month: refused, saying why */
+    static const struct {
+        const char *query, *says;
+    } BAD[] = {
+        {"oil date:1987-02-29",
+         "bad date \"1987-02-29\": no such day (1987 is not a leap year)"},
+        {"oil date:1900-02-29",
+         "bad date \"1900-02-29\": no such day (1900 is not a leap year)"},
+        {"oil date:1999-02-30",
+         "bad date \"1999-02-30\": no such day (February 1999 has 28 days)"},
+        {"oil date:2023-04-31",
+         "bad date \"2023-04-31\": no such day (April has 30 days)"},
+        {"oil date:2020-13-01",
+         "bad date \"2020-13-01\": no such month (months are 01 to 12)"},
+        {"oil date:2020-00-10",
+         "bad date \"2020-00-10\": no such month (months are 01 to 12)"},
+        {"oil date:2020-01-00",
+         "bad date \"2020-01-00\": no such day (days start at 01)"},
+        {"oil date:1987-02-01..1987-02-30",
+         "bad date \"1987-02-01..1987-02-30\": 1987-02-30: no such day "
+         "(February 1987 has 28 days)"},
+        {"oil date:1987-02-29..",
+         "bad date \"1987-02-29..\": 1987-02-29: no such day (1987 is not "
+         "a leap year)"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        struct qparse_out q;
+        struct mg_err err = {""};
+        cr_expect_eq(qparse_full(tok, BAD[i].query, 0, &q, &err), -1, "[%s]",
+                     BAD[i].query);
+        cr_expect_str_eq(err.msg, BAD[i].says, "[%s]", BAD[i].query);
+        qparse_out_free(&q);
+    }
+    /* --since and --until go through qdate_range too */
+    char *lo = NULL, *hi = NULL;
+    struct mg_err err = {""};
+    cr_expect_eq(qdate_range("1987-02-29", &lo, &hi, &err), -1);
+    cr_expect_null(lo);
+    cr_expect_null(hi);
+    /* leap days that exist are fine */
+    static const char *const GOOD[] = {"oil date:1988-02-29",
+                                       "oil date:2000-02-29",
+                                       "oil date:1987-02-28..1988-02-29"};
+    for (size_t i = 0; i < sizeof GOOD / sizeof *GOOD; i++) {
+        struct qparse_out q;
+        cr_expect_eq(qparse_full(tok, GOOD[i], 0, &q, &err), 0, "[%s]: %s",
+                     GOOD[i], err.msg);
+        qparse_out_free(&q);
+    }
+}
+
 Test(qparse, units_and_exclusions)
 {
     struct qparse_out q;

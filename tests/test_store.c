@@ -377,3 +377,149 @@ Test(store, read_mode_does_not_write)
     article_clear(&a);
     store_close(s);
 }
+
+/* ---- identity: one key in two files, takedowns ---------------------- */
+
+/* Records a file at path (in dir) that exists on the disk, and makes it
+ * the one store_put() reads from; returns its id. */
+static int64_t file_at(struct store *s, const char *name)
+{
+    char *path = path_in(dir, name);
+    write_file(path, "x", 1);
+    struct store_file f = {0};
+    struct mg_err err = {""};
+    int found = store_file_get(s, path, &f, &err);
+    cr_assert_geq(found, 0, "%s", err.msg);
+    if (!found)
+        cr_assert_eq(store_file_put(s, path, &f, &err), 0, "%s", err.msg);
+    store_set_file(s, f.id, path);
+    free(path);
+    return f.id;
+}
+
+/* Stores uid with body from the current file; returns store_put()'s
+ * result. */
+static int put_body(struct store *s, const char *uid, const char *body)
+{
+    struct article a = {0};
+    a.uid = mg_strdup(uid);
+    a.title = mg_strdup("Title");
+    a.body = mg_strdup(body);
+    struct mg_err err = {""};
+    int rc = store_put(s, &a, NULL, &err);
+    cr_assert_geq(rc, 0, "%s", err.msg);
+    article_clear(&a);
+    return rc;
+}
+
+static char *body_of(struct store *s, const char *uid)
+{
+    struct article a = {0};
+    struct mg_err err = {""};
+    int found = store_get(s, uid, &a, &err);
+    cr_assert_geq(found, 0, "%s", err.msg);
+    char *b = found ? mg_strdup(a.body) : mg_strdup("(none)");
+    article_clear(&a);
+    return b;
+}
+
+static void expect_body(struct store *s, const char *uid, const char *want)
+{
+    char *got = body_of(s, uid);
+    cr_expect_str_eq(got, want, "%s", uid);
+    free(got);
+}
+
+Test(store, one_key_in_two_files_belongs_to_the_path_that_sorts_last)
+{
+    /* read in either order, b.jsonl keeps AP:1 */
+    for (int order = 0; order < 2; order++) {
+        char *name = order ? "o1.db" : "o0.db";
+        char *p = path_in(dir, name);
+        struct store *s = open_ok(p, STORE_WRITE);
+        struct mg_err err = {""};
+        cr_assert_eq(store_begin(s, &err), 0);
+        if (order == 0) {
+            file_at(s, "a.jsonl");
+            cr_expect_eq(put_body(s, "AP:1", "from a"), STORE_ADDED);
+            file_at(s, "b.jsonl");
+            cr_expect_eq(put_body(s, "AP:1", "from b"), STORE_CHANGED);
+        } else {
+            file_at(s, "b.jsonl");
+            cr_expect_eq(put_body(s, "AP:1", "from b"), STORE_ADDED);
+            file_at(s, "a.jsonl");
+            cr_expect_eq(put_body(s, "AP:1", "from a"), STORE_SHADOWED);
+        }
+        expect_body(s, "AP:1", "from b");
+        cr_expect_eq(store_count(s), 1);
+        cr_assert_eq(store_commit(s, &err), 0);
+        store_close(s);
+        free(p);
+    }
+}
+
+Test(store, the_other_claimant_is_read_again_when_the_owner_lets_go)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct mg_err err = {""};
+    cr_assert_eq(store_begin(s, &err), 0);
+    int64_t a = file_at(s, "a.jsonl");
+    put_body(s, "AP:1", "from a");
+    int64_t b = file_at(s, "b.jsonl");
+    put_body(s, "AP:1", "from b");
+    store_set_file(s, 0, NULL);
+    /* b is emptied: AP:1 goes, and a must be read again */
+    struct store_ids reread = {0};
+    int64_t removed = 0;
+    cr_assert_eq(store_file_drop(s, b, NULL, &removed, &reread, &err), 0,
+                 "%s", err.msg);
+    cr_expect_eq(removed, 1);
+    cr_assert_eq(reread.n, 1);
+    cr_expect_eq(reread.v[0], a);
+    store_ids_free(&reread);
+    /* a file that is gone gives its key up to the one reading it */
+    file_at(s, "c.jsonl");
+    put_body(s, "AP:2", "from c");
+    char *c = path_in(dir, "c.jsonl");
+    cr_assert_eq(unlink(c), 0);
+    free(c);
+    file_at(s, "a.jsonl");
+    cr_expect_eq(put_body(s, "AP:2", "moved to a"), STORE_CHANGED);
+    expect_body(s, "AP:2", "moved to a");
+    cr_assert_eq(store_commit(s, &err), 0);
+    store_close(s);
+}
+
+Test(store, a_key_taken_down_is_not_stored_again_until_put_back)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct mg_err err = {""};
+    cr_assert_eq(store_begin(s, &err), 0);
+    file_at(s, "a.jsonl");
+    put_body(s, "AP:1", "libel");
+    put_body(s, "AP:2", "fine");
+    int64_t removed = 0;
+    cr_expect_eq(store_take_down(s, "AP:1", &removed, &err), 1, "%s",
+                 err.msg);
+    cr_expect_eq(removed, 1);
+    cr_expect_eq(store_take_down(s, "AP:9", &removed, &err), 0,
+                 "an unknown key goes on the list all the same");
+    cr_expect_eq(store_suppressed(s, "AP:1", &err), 1);
+    cr_expect_eq(store_suppressed(s, "AP:2", &err), 0);
+    cr_expect_eq(put_body(s, "AP:1", "libel"), STORE_SUPPRESSED);
+    expect_body(s, "AP:1", "(none)");
+    cr_expect_eq(store_count(s), 1);
+    cr_expect_eq(store_put_back(s, "AP:1", &err), 1);
+    cr_expect_eq(store_put_back(s, "AP:1", &err), 0, "not on the list now");
+    cr_expect_eq(put_body(s, "AP:1", "libel"), STORE_ADDED);
+    cr_assert_eq(store_commit(s, &err), 0);
+    store_close(s);
+    /* a rebuild's new index copies the list */
+    char *fresh = path_in(dir, "fresh.db");
+    s = open_ok(fresh, STORE_WRITE);
+    cr_expect_eq(store_copy_suppressed(s, db_path, &err), 0, "%s", err.msg);
+    cr_expect_eq(store_suppressed(s, "AP:9", &err), 1);
+    cr_expect_eq(store_suppressed(s, "AP:1", &err), 0);
+    store_close(s);
+    free(fresh);
+}
