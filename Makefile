@@ -31,7 +31,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serve
 
-.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-all bench-core bench-scale bench-entities bench-incremental clean format lint
+.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-prop test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-all bench-core bench-scale bench-entities bench-incremental clean format lint
 
 all: $(PROGS)
 
@@ -101,10 +101,20 @@ test-browser: $(PROGS)
 	sh tests/browser/run.sh $(BINDIR) build/browser
 
 # morgue-index killed with SIGKILL at KILLS random moments while indexing
-# Reuters-21578 (make test runs 3; SEED=N replays a run)
+# Reuters-21578, then KILLS times in a --delete of 3000 keys and KILLS
+# times in a --rebuild (tests/kill_more.sh; make test runs 3 of each;
+# SEED=N replays a run)
 KILLS ?= 20
 test-crash: $(PROGS)
-	sh tests/kill_test.sh $(BINDIR) $(KILLS) $(SHARED)/reuters21578
+	@st=0; sh tests/kill_test.sh $(BINDIR) $(KILLS) $(SHARED)/reuters21578 || st=1; \
+	sh tests/kill_more.sh $(BINDIR) $(KILLS) $(SHARED)/reuters21578 || st=1; exit $$st
+
+# Property test: after each of STEPS random changes to a small archive,
+# an incremental run (--prune) must give the same index as a fresh one
+# (tests/incremental_prop.py; PROP_SEED=N replays a run)
+STEPS ?= 300
+test-prop: $(PROGS)
+	python3 tests/incremental_prop.py $(BINDIR) --steps $(STEPS) $(if $(PROP_SEED),--seed $(PROP_SEED))
 
 test-san:
 	@$(MAKE) --no-print-directory SAN=1 unit e2e
