@@ -31,7 +31,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serve
 
-.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-prop test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-all bench-core bench-scale bench-entities bench-incremental clean format lint
+.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-prop soak test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-all bench-core bench-scale bench-entities bench-incremental clean format lint
 
 all: $(PROGS)
 
@@ -81,8 +81,8 @@ serve: deps all
 # The whole suite: unit tests and end-to-end tests, then the same again
 # built with AddressSanitizer and UBSan.
 test: deps
-	@$(MAKE) --no-print-directory unit e2e
-	@$(MAKE) --no-print-directory SAN=1 unit e2e
+	@$(MAKE) --no-print-directory unit e2e test-prop
+	@$(MAKE) --no-print-directory SAN=1 unit e2e test-prop STEPS=60
 	@$(MAKE) --no-print-directory test-crash KILLS=3
 	@if [ -x /usr/bin/chromium ]; then $(MAKE) --no-print-directory test-browser; \
 	 else echo "test-browser: skipped: /usr/bin/chromium not installed"; fi
@@ -111,8 +111,13 @@ test-crash: $(PROGS)
 
 # Property test: after each of STEPS random changes to a small archive,
 # an incremental run (--prune) must give the same index as a fresh one
-# (tests/incremental_prop.py; PROP_SEED=N replays a run)
+# (tests/incremental_prop.py; a new seed each run, printed; PROP_SEED=N
+# replays one).  make test runs 300 steps, and 60 more under the
+# sanitizers; make soak runs SOAK_STEPS.
 STEPS ?= 300
+SOAK_STEPS ?= 5000
+soak: $(PROGS)
+	python3 tests/incremental_prop.py $(BINDIR) --steps $(SOAK_STEPS) $(if $(PROP_SEED),--seed $(PROP_SEED))
 test-prop: $(PROGS)
 	python3 tests/incremental_prop.py $(BINDIR) --steps $(STEPS) $(if $(PROP_SEED),--seed $(PROP_SEED))
 

@@ -1872,6 +1872,18 @@ static int by_surname(const void *a, const void *b)
     return strcmp(x->surname_key, y->surname_key);
 }
 
+/* Names each entity whose links changed by the form most of its
+ * articles give (then the longest, then the first in byte order); a
+ * family name alone by the forms of the articles naming it so. */
+#define RENAME_DIRTY                                                         \
+    "UPDATE entities SET canonical = coalesce((SELECT form FROM"             \
+    " article_entities ae WHERE ae.entity_id = entities.id AND"              \
+    " ae.form IS NOT NULL GROUP BY form ORDER BY count(*) DESC,"             \
+    " length(form) DESC, form LIMIT 1), (SELECT form FROM lone_names l"      \
+    " WHERE l.key = entities.key AND l.mentions > 0 GROUP BY form"           \
+    " ORDER BY count(*) DESC, length(form) DESC, form LIMIT 1),"             \
+    " canonical) WHERE id IN (SELECT entity_id FROM entities_dirty)"
+
 /* Runs sql (no result rows); 0 or -1. */
 static int run_sql(sqlite3 *db, const char *sql)
 {
@@ -1892,6 +1904,11 @@ int ent_merge_surnames(struct store *st, struct mg_err *err)
                     "UPDATE article_entities SET mentions = own WHERE"
                     " mentions IS NOT own;") < 0)
         return mg_fail(err, "%s: resolving names: %s", store_path(st),
+                       sqlite3_errmsg(db));
+    /* The names of the entities whose links changed, first: the family
+     * names below are read from them. */
+    if (run_sql(db, RENAME_DIRTY) < 0)
+        return mg_fail(err, "%s: naming entities: %s", store_path(st),
                        sqlite3_errmsg(db));
     /* 2. The full names, with the articles that name them in full. */
     sqlite3_stmt *q = NULL;
@@ -2024,13 +2041,7 @@ int ent_merge_surnames(struct store *st, struct mg_err *err)
         "DELETE FROM entities WHERE id IN (SELECT entity_id FROM"
         " entities_dirty d WHERE NOT EXISTS (SELECT 1 FROM"
         " article_entities ae WHERE ae.entity_id = d.entity_id))",
-        "UPDATE entities SET canonical = coalesce((SELECT form FROM"
-        " article_entities ae WHERE ae.entity_id = entities.id AND"
-        " ae.form IS NOT NULL GROUP BY form ORDER BY count(*) DESC,"
-        " length(form) DESC, form LIMIT 1), (SELECT form FROM lone_names l"
-        " WHERE l.key = entities.key AND l.mentions > 0 GROUP BY form"
-        " ORDER BY count(*) DESC, length(form) DESC, form LIMIT 1),"
-        " canonical) WHERE id IN (SELECT entity_id FROM entities_dirty)",
+        RENAME_DIRTY,
         "DELETE FROM entities_dirty",
     };
     for (size_t i = 0; i < sizeof TIDY / sizeof *TIDY && rc == 0; i++)
