@@ -48,7 +48,7 @@ struct store {
 /* The whole schema.  The articles columns named like the FTS5 columns are
  * the external content FTS5 reads back for snippets and highlights. */
 /* Added in version 6: the source files an index was built from, for
- * incremental runs (a v5 index gets them by migrate_v5). */
+ * incremental runs. */
 #define FILES_SCHEMA                                                         \
     "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"  \
     " size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL,"    \
@@ -75,7 +75,7 @@ struct store {
     " at TEXT NOT NULL) WITHOUT ROWID;"
 
 /* Added in version 7: the word statistics ranking reads (termstats.h);
- * a v6 index gets them by migrate_v6, counted from its articles. */
+ * an index of another stats version recounts them (ts_run). */
 #define STATS_SCHEMA                                                         \
     "CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL,"         \
     " sdf INTEGER NOT NULL, cdf INTEGER NOT NULL,"                           \
