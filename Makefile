@@ -75,7 +75,8 @@ demo: deps all
 
 # The search page over the demo's index: http://127.0.0.1:8080/
 serve: deps all
-	@[ -f demo.db ] || $(BINDIR)/morgue-index --db demo.db corpus/
+	@$(BINDIR)/morgue-index --db demo.db --stats >/dev/null 2>&1 || \
+	 { rm -f demo.db demo.db-wal demo.db-shm; $(BINDIR)/morgue-index --db demo.db corpus/; }
 	$(BINDIR)/morgue-serve --db demo.db --web query/web
 
 # The whole suite: unit tests and end-to-end tests, then the same again
