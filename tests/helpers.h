@@ -9,6 +9,8 @@
  * with entities when asked), a chosen part of them at a time, so that a
  * suite can build an index in several sessions.
  *
+ * And a sink that collects what a parser gives it (struct sink_got).
+ *
  * Everything is `static inline` so that a suite which uses only part of it
  * builds without unused-function warnings.
  */
@@ -325,6 +327,94 @@ static inline void corpus_feed_files(struct corpus_feed *f, char **files, int n)
         cr_assert_eq(store_commit(f->st, &err), 0, "%s", err.msg);
     f->in_batch = 0;
     store_set_file(f->st, 0, NULL);
+}
+
+/* ---- what a parser gives to a sink ------------------------------------ */
+
+/* What a parse gave to a struct fmt_sink: copies of the articles (the
+ * parser clears its own after each call), in the order given, and the
+ * warnings, one per line.  Make one with sink_got_new(), set the options,
+ * hand sink_got_sink() to the parser, free with sink_got_free(). */
+struct sink_got {
+    struct article *a;
+    int n, cap;
+    struct buf warnings; /* "" when none; each ends with "\n" */
+    int nwarnings;
+    int stop_after; /* the sink says stop after this many; 0: never */
+    int clean;      /* clean_article() each article before copying it */
+};
+
+/* A deep copy of s into d (d's own fields are not freed). */
+static inline void sink_got_copy(struct article *d, const struct article *s)
+{
+    memset(d, 0, sizeof *d);
+    d->uid = mg_strdup(s->uid);
+    d->uid_kind = s->uid_kind;
+    d->title = mg_strdup(s->title);
+    d->lede = mg_strdup(s->lede);
+    d->body = mg_strdup(s->body);
+    d->captions = mg_strdup(s->captions);
+    d->highlights = mg_strdup(s->highlights);
+    d->entities = mg_strdup(s->entities);
+    d->date = mg_strdup(s->date);
+    d->source = mg_strdup(s->source);
+    d->url = mg_strdup(s->url);
+    d->byline = mg_strdup(s->byline);
+    d->section = mg_strdup(s->section);
+    d->dateline = mg_strdup(s->dateline);
+    d->language = mg_strdup(s->language);
+    d->description = mg_strdup(s->description);
+    d->path = mg_strdup(s->path);
+    d->simhash = s->simhash;
+}
+
+static inline int sink_got_article(void *ctx, struct article *a)
+{
+    struct sink_got *g = ctx;
+    if (g->clean)
+        clean_article(a, NULL, NULL);
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 16;
+        g->a = mg_realloc(g->a, (size_t)g->cap * sizeof *g->a);
+    }
+    sink_got_copy(&g->a[g->n++], a);
+    return g->stop_after && g->n >= g->stop_after;
+}
+
+/* A warning must be one line (it is printed as one). */
+static inline void sink_got_warning(void *ctx, const char *msg)
+{
+    struct sink_got *g = ctx;
+    cr_expect_null(strchr(msg, '\n'), "a warning is one line: %s", msg);
+    buf_printf(&g->warnings, "%s\n", msg);
+    g->nwarnings++;
+}
+
+/* An empty collector; free with sink_got_free(). */
+static inline struct sink_got *sink_got_new(void)
+{
+    struct sink_got *g = mg_calloc(1, sizeof *g);
+    buf_adds(&g->warnings, "");
+    return g;
+}
+
+/* The sink that fills g. */
+static inline struct fmt_sink sink_got_sink(struct sink_got *g)
+{
+    struct fmt_sink sink = {sink_got_article, sink_got_warning, g};
+    return sink;
+}
+
+/* Frees g and the articles still in it; takes NULL. */
+static inline void sink_got_free(struct sink_got *g)
+{
+    if (!g)
+        return;
+    for (int i = 0; i < g->n; i++)
+        article_clear(&g->a[i]);
+    free(g->a);
+    buf_free(&g->warnings);
+    free(g);
 }
 
 #endif

@@ -15,74 +15,13 @@
 
 TestSuite(csv, .fini = expect_no_leaks);
 
-/* What a parse gave: copies of the articles and the warnings. */
-struct got {
-    struct article *a;
-    int n, cap;
-    struct buf warnings; /* one per line */
-    int nwarnings;
-    int stop_after; /* the sink says stop after this many; 0: never */
-};
-
-static void copy_article(struct article *d, const struct article *s)
-{
-    d->uid = mg_strdup(s->uid);
-    d->title = mg_strdup(s->title);
-    d->body = mg_strdup(s->body);
-    d->highlights = mg_strdup(s->highlights);
-    d->date = mg_strdup(s->date);
-    d->source = mg_strdup(s->source);
-    d->url = mg_strdup(s->url);
-    d->byline = mg_strdup(s->byline);
-    d->section = mg_strdup(s->section);
-    d->language = mg_strdup(s->language);
-    d->description = mg_strdup(s->description);
-    d->path = mg_strdup(s->path);
-}
-
-static int on_article(void *ctx, struct article *a)
-{
-    struct got *g = ctx;
-    if (g->n == g->cap) {
-        g->cap = g->cap ? 2 * g->cap : 16;
-        g->a = mg_realloc(g->a, (size_t)g->cap * sizeof *g->a);
-    }
-    memset(&g->a[g->n], 0, sizeof *g->a);
-    copy_article(&g->a[g->n++], a);
-    return g->stop_after && g->n >= g->stop_after;
-}
-
-static void on_warn(void *ctx, const char *msg)
-{
-    struct got *g = ctx;
-    cr_expect_null(strchr(msg, '\n'), "a warning is one line: %s", msg);
-    buf_printf(&g->warnings, "%s\n", msg);
-    g->nwarnings++;
-}
-
-static struct got *got_new(void)
-{
-    struct got *g = mg_calloc(1, sizeof *g);
-    buf_adds(&g->warnings, "");
-    return g;
-}
-
-static void got_free(struct got *g)
-{
-    for (int i = 0; i < g->n; i++)
-        article_clear(&g->a[i]);
-    free(g->a);
-    buf_free(&g->warnings);
-    free(g);
-}
-
 /* Opens path and parses it with uid base "base". */
-static int parse(const char *path, struct got *g, struct mg_err *err)
+static int parse(const char *path, struct sink_got *g, struct mg_err *err)
 {
     struct input *in = NULL;
     int rc = input_open(path, &in, err);
     cr_assert_eq(rc, 0, "input_open(%s): %s", path, err->msg);
-    struct fmt_sink sink = {on_article, on_warn, g};
+    struct fmt_sink sink = sink_got_sink(g);
     rc = csv_parse(in, "base", &sink, err);
     input_close(in);
     return rc;
@@ -102,7 +41,7 @@ static int parse(const char *path, struct got *g, struct mg_err *err)
 
 Test(csv, every_column_name_and_rfc4180_quoting)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse("data/csv/full.csv", g, &err);
     cr_assert_eq(rc, 3, "rc %d: %s", rc, err.msg);
@@ -134,12 +73,12 @@ Test(csv, every_column_name_and_rfc4180_quoting)
     expect_field(&g->a[2], title, NULL);
     expect_field(&g->a[2], body, "Body only: no title.");
     expect_field(&g->a[2], uid, "base#3");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(csv, bom_and_crlf)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse("data/csv/crlf_bom.csv", g, &err);
     cr_assert_eq(rc, 2, "rc %d: %s", rc, err.msg);
@@ -150,12 +89,12 @@ Test(csv, bom_and_crlf)
     expect_field(&g->a[0], uid, "c1");
     expect_field(&g->a[1], body, "Plain body");
     expect_field(&g->a[1], uid, "c2"); /* no "\r" left on the last field */
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(csv, semicolon_separated)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse("data/csv/semicolon.csv", g, &err);
     cr_assert_eq(rc, 2, "rc %d: %s", rc, err.msg);
@@ -165,19 +104,19 @@ Test(csv, semicolon_separated)
     expect_field(&g->a[0], date, "09/04/2018");
     expect_field(&g->a[1], title, "A; quoted");
     expect_field(&g->a[1], body, "Body with ; inside");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(csv, tab_separated)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse("data/csv/tabs.tsv", g, &err);
     cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
     expect_field(&g->a[0], uid, "t1");
     expect_field(&g->a[0], title, "Tabbed title");
     expect_field(&g->a[0], body, "A body, with a comma; and a semicolon.");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(csv, first_non_blank_column_of_a_field_wins)
@@ -188,7 +127,7 @@ Test(csv, first_non_blank_column_of_a_field_wins)
                        "b1,,t1,h1\n"
                        ",  ,t2,h2\n";
     write_file(path, data, strlen(data));
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse(path, g, &err), 2, "%s", err.msg);
     /* "text" comes before "body" in the order of names; "title" before
@@ -197,7 +136,7 @@ Test(csv, first_non_blank_column_of_a_field_wins)
     expect_field(&g->a[0], title, "h1");
     expect_field(&g->a[1], body, "t2");
     expect_field(&g->a[1], title, "h2");
-    got_free(g);
+    sink_got_free(g);
     rm_tree(dir);
     free(path);
     free(dir);
@@ -215,7 +154,7 @@ Test(csv, lenient_quotes)
                        "\"Quoted\" tail,body\r"
                        "\"\"\"Scare\"\" quotes\",\"x\"";
     write_file(path, data, strlen(data));
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse(path, g, &err), 3, "%s", err.msg);
     cr_expect_eq(g->nwarnings, 0, "%s", g->warnings.s);
@@ -224,7 +163,7 @@ Test(csv, lenient_quotes)
     expect_field(&g->a[1], title, "Quoted tail");
     expect_field(&g->a[2], title, "\"Scare\" quotes");
     expect_field(&g->a[2], body, "x");
-    got_free(g);
+    sink_got_free(g);
     rm_tree(dir);
     free(path);
     free(dir);
@@ -234,7 +173,7 @@ Test(csv, lenient_quotes)
 
 Test(csv, bad_records_are_warned_with_their_line_and_skipped)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse("data/csv/bad_records.csv", g, &err);
     cr_assert_eq(rc, 3, "rc %d: %s", rc, err.msg);
@@ -248,12 +187,12 @@ Test(csv, bad_records_are_warned_with_their_line_and_skipped)
     /* Record numbers count the skipped records, not the blank line. */
     expect_field(&g->a[2], uid, "base#6");
     expect_field(&g->a[2], title, "Six");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(csv, a_quote_left_open_is_a_warning_for_its_record)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse("data/csv/unterminated.csv", g, &err);
     cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
@@ -261,12 +200,12 @@ Test(csv, a_quote_left_open_is_a_warning_for_its_record)
     cr_expect_str_eq(g->warnings.s,
                      "data/csv/unterminated.csv:3: quoted field not closed "
                      "at the end of the file\n");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(csv, a_header_without_title_or_text_fails_the_file)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse("data/csv/no_text_column.csv", g, &err);
     cr_expect_eq(rc, -1);
@@ -274,12 +213,12 @@ Test(csv, a_header_without_title_or_text_fails_the_file)
     cr_expect_str_eq(err.msg, "data/csv/no_text_column.csv: CSV header has no "
                               "title or text column (columns: name, price, "
                               "sku)");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(csv, header_only_and_empty_files)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_expect_eq(parse("data/csv/header_only.csv", g, &err), 0, "%s", err.msg);
     cr_expect_eq(g->n + g->nwarnings, 0);
@@ -290,7 +229,7 @@ Test(csv, header_only_and_empty_files)
     cr_expect_eq(parse(path, g, &err), -1);
     cr_expect(strstr(err.msg, "empty.csv: empty CSV file (no header line)"),
               "%s", err.msg);
-    got_free(g);
+    sink_got_free(g);
     rm_tree(dir);
     free(path);
     free(dir);
@@ -298,12 +237,12 @@ Test(csv, header_only_and_empty_files)
 
 Test(csv, the_sink_can_stop_the_parse)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     g->stop_after = 1;
     struct mg_err err = {""};
     cr_expect_eq(parse("data/csv/crlf_bom.csv", g, &err), 1);
     cr_expect_eq(g->n, 1);
-    got_free(g);
+    sink_got_free(g);
 }
 
 /* ---- streaming ----------------------------------------------------- */
@@ -318,13 +257,13 @@ Test(csv, gzip_compressed_input_is_streamed)
     for (int i = 1; i <= 5000; i++)
         gzprintf(f, "n%d,Title %d,\"Body %d,\nsecond line\"\n", i, i, i);
     gzclose(f);
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse(path, g, &err), 5000, "%s", err.msg);
     cr_expect_eq(g->nwarnings, 0);
     expect_field(&g->a[4999], uid, "n5000");
     expect_field(&g->a[4999], body, "Body 5000,\nsecond line");
-    got_free(g);
+    sink_got_free(g);
     rm_tree(dir);
     free(path);
     free(dir);
@@ -343,13 +282,13 @@ Test(csv, a_field_over_64_mb_fails_the_file, .timeout = 120)
         cr_assert_eq(gzwrite(f, block, sizeof block), (int)sizeof block);
     gzputs(f, "\"\n");
     gzclose(f);
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_expect_eq(parse(path, g, &err), -1);
     cr_expect_eq(g->n, 1, "the article before it was given");
     cr_expect(strstr(err.msg, "huge.csv.gz:3: CSV field larger than 64 MB"),
               "%s", err.msg);
-    got_free(g);
+    sink_got_free(g);
     rm_tree(dir);
     free(path);
     free(dir);
@@ -370,7 +309,7 @@ Test(csv, cnn_dailymail_1000_articles)
         cr_skip_test("shared corpus not here (set MORGUE_SHARED)");
     }
     fclose(probe);
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse(p.s, g, &err);
     cr_assert_eq(rc, 1000, "rc %d: %s", rc, err.msg);
@@ -403,7 +342,7 @@ Test(csv, cnn_dailymail_1000_articles)
                  "A new computer program helped her donation spur "
                  "transplants for six kidney patients .");
     expect_field(&g->a[999], uid, "c88b9f2d5dcb291ef3f68b95d527703a9ba9fb35");
-    got_free(g);
+    sink_got_free(g);
     buf_free(&p);
 }
 

@@ -12,85 +12,22 @@
 #include "formats.h"
 #include "helpers.h"
 
-#define MAX_ARTICLES 1100
-
 TestSuite(formats, .fini = expect_no_leaks);
 
-/* What a parse gave: cleaned copies of the articles and the warnings,
- * one per line. */
-struct got {
-    struct article a[MAX_ARTICLES];
-    int n;
-    struct buf warnings;
-    int nwarnings;
-    int stop_after; /* the sink says stop after this many; 0: never */
-};
-
-/* A copy of every field of a parsed article (the parser clears its own
- * after the call). */
-static void copy_article(struct article *d, const struct article *s)
-{
-    d->uid = mg_strdup(s->uid);
-    d->title = mg_strdup(s->title);
-    d->lede = mg_strdup(s->lede);
-    d->body = mg_strdup(s->body);
-    d->captions = mg_strdup(s->captions);
-    d->highlights = mg_strdup(s->highlights);
-    d->entities = mg_strdup(s->entities);
-    d->date = mg_strdup(s->date);
-    d->source = mg_strdup(s->source);
-    d->url = mg_strdup(s->url);
-    d->byline = mg_strdup(s->byline);
-    d->section = mg_strdup(s->section);
-    d->dateline = mg_strdup(s->dateline);
-    d->language = mg_strdup(s->language);
-    d->path = mg_strdup(s->path);
-}
-
-static int on_article(void *ctx, struct article *a)
-{
-    struct got *g = ctx;
-    cr_assert_lt(g->n, MAX_ARTICLES);
-    clean_article(a, NULL, NULL);
-    copy_article(&g->a[g->n++], a);
-    return g->stop_after && g->n >= g->stop_after;
-}
-
-static void on_warn(void *ctx, const char *msg)
-{
-    struct got *g = ctx;
-    cr_assert_null(strchr(msg, '\n'), "a warning is one line: %s", msg);
-    buf_printf(&g->warnings, "%s\n", msg);
-    g->nwarnings++;
-}
-
-static struct got *got_new(void)
-{
-    struct got *g = mg_calloc(1, sizeof *g);
-    buf_adds(&g->warnings, "");
-    return g;
-}
-
-static void got_free(struct got *g)
-{
-    for (int i = 0; i < g->n; i++)
-        article_clear(&g->a[i]);
-    buf_free(&g->warnings);
-    free(g);
-}
-
 /* Parses the file at path with uid base "base"; returns the status and
- * fills *g. */
-static int parse_file(const char *path, struct got *g, struct mg_err *err)
+ * fills *g with cleaned copies of the articles. */
+static int parse_file(const char *path, struct sink_got *g, struct mg_err *err)
 {
-    struct fmt_sink sink = {on_article, on_warn, g};
+    g->clean = 1;
+    struct fmt_sink sink = sink_got_sink(g);
     return fmt_parse_file(path, "base", &sink, err);
 }
 
 static int parse_buffer(const char *path, const char *data, enum fmt f,
-                        struct got *g, struct mg_err *err)
+                        struct sink_got *g, struct mg_err *err)
 {
-    struct fmt_sink sink = {on_article, on_warn, g};
+    g->clean = 1;
+    struct fmt_sink sink = sink_got_sink(g);
     return fmt_parse_buffer(path, "base", data, strlen(data), f, &sink, err);
 }
 
@@ -177,7 +114,7 @@ Test(formats, names)
 
 Test(formats, json_lines_golden)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse_file("data/articles.jsonl", g, &err);
     cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
@@ -209,12 +146,12 @@ Test(formats, json_lines_golden)
     cr_expect(
         strncmp(second + 1, "data/articles.jsonl:3: not an article", 37) == 0,
         "warnings: %s", w);
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(formats, json_array_and_single_object)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse_buffer("in/a.json",
                           "[{\"title\": \"A\", \"body\": \"x\"}, 42,\n"
@@ -238,9 +175,9 @@ Test(formats, json_array_and_single_object)
     cr_expect(strncmp(g->warnings.s, "in/a.json: element 2: not an article",
                       36) == 0,
               "%s", g->warnings.s);
-    got_free(g);
+    sink_got_free(g);
 
-    g = got_new();
+    g = sink_got_new();
     rc = parse_buffer("one.json", "{\"id\": 42, \"content\": \"Only a body.\"}",
                       FMT_JSON, g, &err);
     cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
@@ -248,12 +185,12 @@ Test(formats, json_array_and_single_object)
     /* No title: the body's first sentence stands in. */
     expect_field(&g->a[0], title, "Only a body.");
     expect_field(&g->a[0], body, "Only a body.");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(formats, json_broken_array_fails_naming_the_file)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc =
         parse_buffer("in/bad.json", "[{\"title\": \"A\"", FMT_JSON, g, &err);
@@ -261,14 +198,14 @@ Test(formats, json_broken_array_fails_naming_the_file)
     cr_expect_eq(g->n, 0);
     cr_expect(strncmp(err.msg, "in/bad.json: invalid JSON", 25) == 0, "%s",
               err.msg);
-    got_free(g);
+    sink_got_free(g);
 }
 
 /* ---- Reuters ------------------------------------------------------- */
 
 Test(formats, reuters_golden)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse_file("data/reuters.sgm", g, &err);
     cr_assert_eq(rc, 2, "rc %d: %s", rc, err.msg);
@@ -297,12 +234,12 @@ Test(formats, reuters_golden)
     expect_field(b, date, "1987-03-02T01:28:24");
     expect_field(b, dateline, NULL);
     cr_expect_eq(g->nwarnings, 0);
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(formats, reuters_corpus)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     int rc = parse_file("../corpus/reuters21578/reut2-000.sgm", g, &err);
     cr_assert_eq(rc, 1000, "rc %d: %s", rc, err.msg);
@@ -323,24 +260,24 @@ Test(formats, reuters_corpus)
                 break;
             }
     }
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(formats, reuters_without_stories_fails)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_expect_eq(parse_buffer("x.sgm", "no stories here", FMT_REUTERS, g, &err),
                  FMT_SKIPPED);
     cr_expect_str_eq(err.msg, "x.sgm: no <REUTERS> story in it");
-    got_free(g);
+    sink_got_free(g);
 }
 
 /* ---- plain text ---------------------------------------------------- */
 
 Test(formats, text_with_headline)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse_file("data/headline.txt", g, &err), 1, "%s", err.msg);
     struct article *a = &g->a[0];
@@ -353,12 +290,12 @@ Test(formats, text_with_headline)
                  "say.\n\nThe invitation came on Friday.");
     expect_field(a, highlights, NULL);
     expect_field(a, language, "und");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(formats, text_with_a_sentence_first)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse_file("data/sentence.txt", g, &err), 1, "%s", err.msg);
     struct article *a = &g->a[0];
@@ -370,7 +307,7 @@ Test(formats, text_with_a_sentence_first)
                  "Jae-in for a summit in Pyongyang, officials say. "
                  "It would be the first summit in more than 10 "
                  "years.\n\nThe invitation came on Friday.");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(formats, text_long_first_sentence_is_cut_at_a_word)
@@ -379,7 +316,7 @@ Test(formats, text_long_first_sentence_is_cut_at_a_word)
     for (int i = 0; i < 60; i++)
         buf_adds(&t, "word ");
     buf_adds(&t, "end.\n");
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse_buffer("long.txt", t.s, FMT_TEXT, g, &err), 1);
     const char *title = g->a[0].title;
@@ -391,13 +328,13 @@ Test(formats, text_long_first_sentence_is_cut_at_a_word)
     cr_expect_eq(strncmp(title, "word word", 9), 0);
     cr_expect_str_eq(title + n - 8, " word...", "cut after a whole word: %s",
                      title);
-    got_free(g);
+    sink_got_free(g);
     buf_free(&t);
 }
 
 Test(formats, cnn_story_highlights)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse_file("data/cnn.story", g, &err), 1, "%s", err.msg);
     struct article *a = &g->a[0];
@@ -414,12 +351,12 @@ Test(formats, cnn_story_highlights)
     expect_field(a, highlights,
                  "Kim Jong Un invites Moon Jae-in\n"
                  "The letter was delivered by Kim Yo Jong");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(formats, text_repaired_from_windows_1252)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse_buffer("w.txt",
                               "Caf\xe9 owners\n\n\x93We\x92re open,\x94"
@@ -428,7 +365,7 @@ Test(formats, text_repaired_from_windows_1252)
                  1);
     expect_field(&g->a[0], title, "Café owners");
     expect_field(&g->a[0], body, "“We’re open,” they said.");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(formats, headline_limit_counts_characters)
@@ -438,12 +375,12 @@ Test(formats, headline_limit_counts_characters)
                     "страны в Москве и обсудил бюджет";
     struct buf t = {0};
     buf_printf(&t, "%s\n\nПервый абзац текста. Второе предложение.\n", h);
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse_buffer("ru.txt", t.s, FMT_TEXT, g, &err), 1);
     expect_field(&g->a[0], title, h);
     expect_field(&g->a[0], body, "Первый абзац текста. Второе предложение.");
-    got_free(g);
+    sink_got_free(g);
     buf_free(&t);
 }
 
@@ -451,23 +388,23 @@ Test(formats, headline_limit_counts_characters)
 
 #define expect_list(text, want)                                                \
     do {                                                                       \
-        struct got *g_ = got_new();                                            \
+        struct sink_got *g_ = sink_got_new();                                            \
         struct mg_err e_ = {""};                                               \
         cr_expect_eq(parse_buffer("l.txt", (text), FMT_TEXT, g_, &e_),         \
                      FMT_SKIPPED, "indexed as an article: %s", (text));        \
         cr_expect_eq(g_->n, 0);                                                \
         cr_expect_str_eq(e_.msg, "l.txt: not an article: " want);              \
-        got_free(g_);                                                          \
+        sink_got_free(g_);                                                          \
     } while (0)
 
 #define expect_article(text)                                                   \
     do {                                                                       \
-        struct got *g_ = got_new();                                            \
+        struct sink_got *g_ = sink_got_new();                                            \
         struct mg_err e_ = {""};                                               \
         cr_expect_eq(parse_buffer("a.txt", (text), FMT_TEXT, g_, &e_), 1,      \
                      "%s: %s", e_.msg, (text));                                \
         cr_expect_eq(g_->n, 1);                                                \
-        got_free(g_);                                                          \
+        sink_got_free(g_);                                                          \
     } while (0)
 
 Test(formats, text_lists_are_skipped_with_their_kind)
@@ -537,7 +474,7 @@ Test(formats, a_list_file_is_skipped_naming_it)
     const char *list = "politifact_real_1.json\npolitifact_real_2.json\n"
                        "politifact_real_3.json\n";
     write_file(path, list, strlen(list));
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_expect_eq(parse_file(path, g, &err), FMT_SKIPPED);
     cr_expect_eq(g->n, 0);
@@ -545,7 +482,7 @@ Test(formats, a_list_file_is_skipped_naming_it)
     buf_printf(&want, "%s: not an article: a list of file names", path);
     cr_expect_str_eq(err.msg, want.s);
     buf_free(&want);
-    got_free(g);
+    sink_got_free(g);
     rm_tree(dir);
     free(path);
     free(dir);
@@ -555,13 +492,13 @@ Test(formats, a_list_file_is_skipped_naming_it)
 
 #define expect_refused(path, want)                                             \
     do {                                                                       \
-        struct got *g_ = got_new();                                            \
+        struct sink_got *g_ = sink_got_new();                                            \
         struct mg_err e_ = {""};                                               \
         cr_expect_eq(parse_file((path), g_, &e_), FMT_SKIPPED, "%s parsed",    \
                      (path));                                                  \
         cr_expect_eq(g_->n, 0);                                                \
         cr_expect_str_eq(e_.msg, (want));                                      \
-        got_free(g_);                                                          \
+        sink_got_free(g_);                                                          \
     } while (0)
 
 Test(formats, refused_files_are_named)
@@ -570,7 +507,7 @@ Test(formats, refused_files_are_named)
     expect_refused("data/image.png", "data/image.png: binary data, not text");
     expect_refused("data/nul.txt", "data/nul.txt: binary data, not text");
 
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_expect_eq(parse_file("data/no-such-file.txt", g, &err), FMT_FAILED);
     cr_expect(strncmp(err.msg, "data/no-such-file.txt: cannot open", 34) == 0,
@@ -582,7 +519,7 @@ Test(formats, refused_files_are_named)
                  FMT_SKIPPED);
     cr_expect_str_eq(err.msg, "blank.txt: no text in it");
     cr_expect_eq(g->n, 0);
-    got_free(g);
+    sink_got_free(g);
 }
 
 /* ---- damaged gzip files ------------------------------------------- */
@@ -638,16 +575,16 @@ Test(formats, damaged_gzip_fails_before_any_article)
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         /* whole, it is read */
         char *path = gzip_damaged(dir, files[i].name, files[i].data, 0, 0);
-        struct got *g = got_new();
+        struct sink_got *g = sink_got_new();
         struct mg_err err = {""};
         cr_expect_geq(parse_file(path, g, &err), 1, "%s: %s", files[i].name,
                       err.msg);
-        got_free(g);
+        sink_got_free(g);
         free(path);
         for (int bad_crc = 0; bad_crc < 2; bad_crc++) {
             path = gzip_damaged(dir, files[i].name, files[i].data,
                                 bad_crc ? 0 : 8, bad_crc);
-            g = got_new();
+            g = sink_got_new();
             cr_expect_eq(parse_file(path, g, &err), FMT_FAILED, "%s: %s",
                          files[i].name, bad_crc ? "bad CRC" : "no trailer");
             cr_expect_eq(g->n, 0, "%s: %d articles given", files[i].name, g->n);
@@ -658,7 +595,7 @@ Test(formats, damaged_gzip_fails_before_any_article)
                                  "interrupted copy?");
             cr_expect_str_eq(err.msg, want.s);
             buf_free(&want);
-            got_free(g);
+            sink_got_free(g);
             free(path);
         }
     }
@@ -670,13 +607,13 @@ Test(formats, damaged_gzip_fails_before_any_article)
 
 Test(formats, sink_stop_reuters)
 {
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     g->stop_after = 1;
     struct mg_err err = {""};
     int rc = parse_file("data/reuters.sgm", g, &err);
     cr_expect_eq(g->n, 1, "nothing after the sink said stop");
     cr_expect_eq(rc, 1, "the number of articles given");
-    got_free(g);
+    sink_got_free(g);
 }
 
 Test(formats, sink_stop_counts_what_was_given)
@@ -684,20 +621,20 @@ Test(formats, sink_stop_counts_what_was_given)
     struct mg_err err;
     strcpy(err.msg, "unset");
 
-    struct got *g = got_new();
+    struct sink_got *g = sink_got_new();
     g->stop_after = 1;
     int rc =
         parse_buffer("a.txt", "Headline\n\nBody text.\n", FMT_TEXT, g, &err);
     cr_expect_eq(g->n, 1);
     cr_expect(rc == 1 || (rc == -1 && strcmp(err.msg, "unset") != 0),
               "text: rc %d, err \"%s\"", rc, err.msg);
-    got_free(g);
+    sink_got_free(g);
 
-    g = got_new();
+    g = sink_got_new();
     g->stop_after = 1;
     rc = parse_buffer("a.jsonl", "{\"title\": \"a\"}\n{\"title\": \"b\"}\n",
                       FMT_JSON, g, &err);
     cr_expect_eq(g->n, 1);
     cr_expect_eq(rc, 1, "json lines: rc %d", rc);
-    got_free(g);
+    sink_got_free(g);
 }
