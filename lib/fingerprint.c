@@ -84,7 +84,7 @@ static int fold_into(int32_t cp, uint64_t *h, int *hashed)
 #define AF_DIGITS                                                              \
     ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',           \
     ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9'
-#define AF_LETTER(c) [c] = c, [c - 32] = c
+#define AF_LETTER(c) [(c)] = (c), [(c) - 32] = (c)
 static const unsigned char ASCII_FOLD[128] = {
     AF_DIGITS,       AF_LETTER('a'), AF_LETTER('b'), AF_LETTER('c'),
     AF_LETTER('d'),  AF_LETTER('e'), AF_LETTER('f'), AF_LETTER('g'),
@@ -159,10 +159,11 @@ struct tally {
      ((uint64_t)((b) >> 2 & 1) << 16) | ((uint64_t)((b) >> 3 & 1) << 24) |     \
      ((uint64_t)((b) >> 4 & 1) << 32) | ((uint64_t)((b) >> 5 & 1) << 40) |     \
      ((uint64_t)((b) >> 6 & 1) << 48) | ((uint64_t)((b) >> 7 & 1) << 56))
-#define SPREAD4(b) SPREAD(b), SPREAD(b + 1), SPREAD(b + 2), SPREAD(b + 3)
-#define SPREAD16(b) SPREAD4(b), SPREAD4(b + 4), SPREAD4(b + 8), SPREAD4(b + 12)
+#define SPREAD4(b) SPREAD(b), SPREAD((b) + 1), SPREAD((b) + 2), SPREAD((b) + 3)
+#define SPREAD16(b)                                                            \
+    SPREAD4(b), SPREAD4((b) + 4), SPREAD4((b) + 8), SPREAD4((b) + 12)
 #define SPREAD64(b)                                                            \
-    SPREAD16(b), SPREAD16(b + 16), SPREAD16(b + 32), SPREAD16(b + 48)
+    SPREAD16(b), SPREAD16((b) + 16), SPREAD16((b) + 32), SPREAD16((b) + 48)
 
 static const uint64_t LANES_OF[256] = {SPREAD64(0), SPREAD64(64),
                                        SPREAD64(128), SPREAD64(192)};

@@ -89,7 +89,7 @@ static int doc_entry(struct doc_build *b, const char *k, int n)
         d->cap = d->cap ? d->cap * 2 : 256;
         d->e = mg_realloc(d->e, sizeof *d->e * (size_t)d->cap);
     }
-    if (d->n >= b->lastcap) {
+    if (d->n >= b->lastcap || !b->last) {
         b->lastcap = d->cap;
         b->last = mg_realloc(b->last, sizeof *b->last * (size_t)b->lastcap);
     }

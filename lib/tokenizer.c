@@ -93,7 +93,7 @@ static const unsigned char ASCII_CLASS[128] = {
     ['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT,
     ['8'] = C_DIGIT, ['9'] = C_DIGIT, ['\''] = C_APOS, ['.'] = C_DOT,
     [','] = C_COMMA,
-#define L(c) [c] = C_LETTER, [c - 32] = C_LETTER
+#define L(c) [(c)] = C_LETTER, [(c) - 32] = C_LETTER
     L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'),
     L('j'), L('k'), L('l'), L('m'), L('n'), L('o'), L('p'), L('q'), L('r'),
     L('s'), L('t'), L('u'), L('v'), L('w'), L('x'), L('y'), L('z'),
