@@ -35,9 +35,12 @@ PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serv
 
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h indexer/*.h query/*.h tests/*.h)
+# Each object depends on the headers it includes (-MMD -MP writes them to
+# a .d file next to the object; included below).
+DEPFLAGS := -MMD -MP
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # The gazetteer's TSV files are assembled into the program (.incbin).
 $(BUILD)/indexer/gazetteer_data.o: indexer/gazetteer_data.S $(GAZ_DATA)
@@ -224,6 +227,10 @@ bench-scale: $(PROGS) $(BUILD)/bench/bench
 	MORGUE_BIN=$(BINDIR) MORGUE_BENCH=$(BUILD)/bench/bench sh bench/scale.sh $(SHARED)/reuters21578 "$(SCALE_SIZES)"
 
 include scripts/gazetteer/gazetteer.mk
+
+-include $(patsubst %.o,%.d,$(CORE_OBJ) $(TEST_OBJ) \
+           $(BUILD)/indexer/morgue_index.o $(BUILD)/query/morgue_query.o \
+           $(BUILD)/query/morgue_serve.o)
 
 clean:
 	rm -rf build bin demo.db demo.db-wal demo.db-shm demo.db.lock
