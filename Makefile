@@ -7,7 +7,7 @@ CRIT     := criterion
 SAN      ?=
 OPT      ?= -O2
 CFLAGS   += -std=c11 -Wall -Wextra -Werror $(OPT) -g -D_GNU_SOURCE \
-            -Ilib -Iindexer -Iquery $(shell pkg-config --cflags $(PKGS))
+            $(shell pkg-config --cflags $(PKGS))
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lstemmer -lm
 
 ifeq ($(SAN),1)
@@ -21,12 +21,23 @@ BUILD    := build/rel
 BINDIR   := bin
 endif
 
+# Three layers, indexer/ -> lib/ <- query/: a static library each, each
+# compiled with only the include paths it may use, so that an #include
+# across the layering fails to compile.  Tests may use every layer.
 LIB_SRC   := $(wildcard lib/*.c)
 IDX_SRC   := $(filter-out indexer/morgue_index.c,$(wildcard indexer/*.c))
 GAZ_DATA  := $(wildcard data/*.tsv)
 QRY_SRC   := $(filter-out query/morgue_query.c query/morgue_serve.c,$(wildcard query/*.c))
-CORE_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(IDX_SRC) $(QRY_SRC)) \
-             $(BUILD)/indexer/gazetteer_data.o
+LIB_INC   := -Ilib
+IDX_INC   := -Iindexer -Ilib
+QRY_INC   := -Iquery -Ilib
+TEST_INC  := -Ilib -Iindexer -Iquery
+LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+IDX_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(IDX_SRC)) $(BUILD)/indexer/gazetteer_data.o
+QRY_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(QRY_SRC))
+LIB_A     := $(BUILD)/liblib.a
+IDX_A     := $(BUILD)/libindexer.a
+QRY_A     := $(BUILD)/libquery.a
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serve
@@ -35,34 +46,44 @@ PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serv
 
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h indexer/*.h query/*.h tests/*.h)
+# Each object depends on the headers it includes (-MMD -MP writes them to
+# a .d file next to the object; included below).
+DEPFLAGS := -MMD -MP
+$(BUILD)/lib/%.o:     INC := $(LIB_INC)
+$(BUILD)/indexer/%.o: INC := $(IDX_INC)
+$(BUILD)/query/%.o:   INC := $(QRY_INC)
+$(BUILD)/tests/%.o:   INC := $(TEST_INC) $(shell pkg-config --cflags $(CRIT))
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) $(DEPFLAGS) -c $< -o $@
+	@sh scripts/check_layers.sh $(@:.o=.d) $< $(filter -I%,$(INC)) || { rm -f $@; exit 1; }
 
 # The gazetteer's TSV files are assembled into the program (.incbin).
 $(BUILD)/indexer/gazetteer_data.o: indexer/gazetteer_data.S $(GAZ_DATA)
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
-$(BUILD)/libmorgue.a: $(CORE_OBJ)
+$(LIB_A): $(LIB_OBJ)
+$(IDX_A): $(IDX_OBJ)
+$(QRY_A): $(QRY_OBJ)
+$(LIB_A) $(IDX_A) $(QRY_A):
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BINDIR)/morgue-index: $(BUILD)/indexer/morgue_index.o $(BUILD)/libmorgue.a
+$(BINDIR)/morgue-index: $(BUILD)/indexer/morgue_index.o $(IDX_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BINDIR)/morgue-query: $(BUILD)/query/morgue_query.o $(BUILD)/libmorgue.a
+$(BINDIR)/morgue-query: $(BUILD)/query/morgue_query.o $(QRY_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/query/morgue_serve.o: CFLAGS += $(shell pkg-config --cflags libmicrohttpd)
-$(BINDIR)/morgue-serve: $(BUILD)/query/morgue_serve.o $(BUILD)/libmorgue.a
+$(BINDIR)/morgue-serve: $(BUILD)/query/morgue_serve.o $(QRY_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd) -lpthread
 
-$(BUILD)/tests/run: CFLAGS += $(shell pkg-config --cflags $(CRIT))
-$(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libmorgue.a
+$(BUILD)/tests/run: $(TEST_OBJ) $(IDX_A) $(QRY_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CRIT))
 
 deps:
@@ -131,15 +152,43 @@ test-san:
 FUZZ_TIME ?= 60
 FUZZ_DIR  := build/fuzz
 FUZZ_CC   := clang
-FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -Iindexer -Iquery \
-              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+FUZZ_BASE := -std=c11 -g -O1 -D_GNU_SOURCE \
+              -fsanitize=address,undefined -fno-sanitize-recover=undefined \
               $(shell pkg-config --cflags $(PKGS))
-FUZZ_SRC  := $(LIB_SRC) $(IDX_SRC) $(QRY_SRC) indexer/gazetteer_data.S
+FUZZ_FLAGS := $(FUZZ_BASE) -fsanitize=fuzzer $(TEST_INC)
 FUZZERS   := parse clean csv qparse api
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard lib/*.h indexer/*.h query/*.h)
+# The three libraries built once with clang for the fuzzers
+# (-fsanitize=fuzzer-no-link: instrumented, no libFuzzer main), each fuzz
+# target linked against them.
+FUZZ_OBJ  := $(FUZZ_DIR)/obj
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(LIB_SRC))
+FUZZ_IDX_OBJ := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(IDX_SRC)) $(FUZZ_OBJ)/indexer/gazetteer_data.o
+FUZZ_QRY_OBJ := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(QRY_SRC))
+FUZZ_LIBS := $(FUZZ_OBJ)/libindexer.a $(FUZZ_OBJ)/libquery.a $(FUZZ_OBJ)/liblib.a
+
+$(FUZZ_OBJ)/lib/%.o:     INC := $(LIB_INC)
+$(FUZZ_OBJ)/indexer/%.o: INC := $(IDX_INC)
+$(FUZZ_OBJ)/query/%.o:   INC := $(QRY_INC)
+$(FUZZ_OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer-no-link $(INC) $(DEPFLAGS) -c $< -o $@
+	@sh scripts/check_layers.sh $(@:.o=.d) $< $(filter -I%,$(INC)) || { rm -f $@; exit 1; }
+
+$(FUZZ_OBJ)/indexer/gazetteer_data.o: indexer/gazetteer_data.S $(GAZ_DATA)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -c $< -o $@
+
+$(FUZZ_OBJ)/liblib.a: $(FUZZ_LIB_OBJ)
+$(FUZZ_OBJ)/libindexer.a: $(FUZZ_IDX_OBJ)
+$(FUZZ_OBJ)/libquery.a: $(FUZZ_QRY_OBJ)
+$(FUZZ_LIBS):
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPFLAGS) -o $@ $< $(FUZZ_LIBS) $(LDLIBS)
 
 fuzz: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZERS))
 	@for f in $(FUZZERS); do \
@@ -224,6 +273,12 @@ bench-scale: $(PROGS) $(BUILD)/bench/bench
 	MORGUE_BIN=$(BINDIR) MORGUE_BENCH=$(BUILD)/bench/bench sh bench/scale.sh $(SHARED)/reuters21578 "$(SCALE_SIZES)"
 
 include scripts/gazetteer/gazetteer.mk
+
+-include $(patsubst %.o,%.d,$(LIB_OBJ) $(IDX_OBJ) $(QRY_OBJ) $(TEST_OBJ) \
+           $(BUILD)/indexer/morgue_index.o $(BUILD)/query/morgue_query.o \
+           $(BUILD)/query/morgue_serve.o) \
+         $(patsubst %.o,%.d,$(FUZZ_LIB_OBJ) $(FUZZ_IDX_OBJ) $(FUZZ_QRY_OBJ)) \
+         $(patsubst %,$(FUZZ_DIR)/fuzz_%.d,$(FUZZERS))
 
 clean:
 	rm -rf build bin demo.db demo.db-wal demo.db-shm demo.db.lock
