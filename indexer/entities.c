@@ -278,7 +278,7 @@ void gaz_free(struct gazetteer *g)
                              &g->joiners, &g->generic, &g->not_surnames,
                              &g->headline_verbs, &g->nonentities,
                              &g->multi_first, &g->lex, &g->lex_small};
-    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+    for (size_t i = 0; i < sizeof sets / sizeof(struct strmap *); i++)
         strmap_free(sets[i]);
     free(g);
 }

@@ -75,6 +75,10 @@ static void grow_slots(struct ts_doc *d)
 static int doc_entry(struct doc_build *b, const char *k, int n)
 {
     struct ts_doc *d = b->d;
+    if (!b->last) { /* a position for each entry, as entries have room */
+        b->lastcap = d->cap > 0 ? d->cap : 256;
+        b->last = mg_malloc(sizeof *b->last * (size_t)b->lastcap);
+    }
     if ((d->n + 1) * 2 > d->nslots)
         grow_slots(d);
     size_t mask = (size_t)(d->nslots - 1);
@@ -89,7 +93,7 @@ static int doc_entry(struct doc_build *b, const char *k, int n)
         d->cap = d->cap ? d->cap * 2 : 256;
         d->e = mg_realloc(d->e, sizeof *d->e * (size_t)d->cap);
     }
-    if (d->n >= b->lastcap || !b->last) {
+    if (d->n >= b->lastcap) {
         b->lastcap = d->cap;
         b->last = mg_realloc(b->last, sizeof *b->last * (size_t)b->lastcap);
     }

@@ -324,6 +324,8 @@ int main(int argc, char **argv)
     struct buf q = {0};
     argc = split_args(argc, argv, &q);
     while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+        /* NULL only for --fresh, whose argument is optional */
+        const char *arg = optarg ? optarg : "";
         switch (c) {
         case 'd': db = optarg; break;
         case 'n':
@@ -357,9 +359,9 @@ int main(int argc, char **argv)
         case 'F': facets = 1; break;
         case 'E': entities = optarg; break;
         case 'K':
-            kind = strcmp(optarg, "person") == 0  ? ENT_PERSON
-                   : strcmp(optarg, "place") == 0 ? ENT_PLACE
-                   : strcmp(optarg, "org") == 0   ? ENT_ORG
+            kind = strcmp(arg, "person") == 0  ? ENT_PERSON
+                   : strcmp(arg, "place") == 0 ? ENT_PLACE
+                   : strcmp(arg, "org") == 0   ? ENT_ORG
                                                   : -2;
             if (kind == -2) {
                 fprintf(stderr, "morgue-query: --kind must be person, place "
@@ -380,9 +382,9 @@ int main(int argc, char **argv)
         case 'S': so.source = optarg; break;
         case 'C': so.section = optarg; break;
         case 'R':
-            so.sort = strcmp(optarg, "relevance") == 0 ? SEARCH_SORT_RELEVANCE
-                      : strcmp(optarg, "newest") == 0  ? SEARCH_SORT_NEWEST
-                      : strcmp(optarg, "oldest") == 0  ? SEARCH_SORT_OLDEST
+            so.sort = strcmp(arg, "relevance") == 0 ? SEARCH_SORT_RELEVANCE
+                      : strcmp(arg, "newest") == 0  ? SEARCH_SORT_NEWEST
+                      : strcmp(arg, "oldest") == 0  ? SEARCH_SORT_OLDEST
                                                        : (enum search_sort)-1;
             if ((int)so.sort < 0) {
                 fprintf(stderr, "morgue-query: --sort must be relevance, "
@@ -397,7 +399,7 @@ int main(int argc, char **argv)
         case 'U': so.no_collapse = 1; break;
         case 'M': similar = optarg; break;
         case 'G':
-            if (parse_weights(optarg, weights) < 0) {
+            if (parse_weights(arg, weights) < 0) {
                 buf_free(&q);
                 return 2;
             }
@@ -418,8 +420,8 @@ int main(int argc, char **argv)
         case 'Y': timing = 1; break;
         case 'I': {
             char *end;
-            double sec = strtod(optarg, &end);
-            if (end == optarg || *end || !(sec >= 0.001 && sec <= 86400)) {
+            double sec = strtod(arg, &end);
+            if (end == arg || *end || !(sec >= 0.001 && sec <= 86400)) {
                 fprintf(stderr,
                         "morgue-query: --timeout must be a number of "
                         "seconds from 0.001 to 86400, not \"%s\"\n",

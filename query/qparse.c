@@ -57,7 +57,7 @@ static struct qnode *node_new(enum qkind kind)
 
 static void node_add(struct qnode *n, struct qnode *kid)
 {
-    n->kid = mg_realloc(n->kid, sizeof *n->kid * (size_t)(n->nkid + 1));
+    n->kid = mg_realloc(n->kid, sizeof(struct qnode *) * (size_t)(n->nkid + 1));
     n->kid[n->nkid++] = kid;
 }
 
@@ -658,7 +658,7 @@ static void parse_flat(struct parser *p)
             p->pos += n;
         }
         if (t) {
-            o->unit = mg_realloc(o->unit, sizeof *o->unit *
+            o->unit = mg_realloc(o->unit, sizeof(struct qnode *) *
                                               (size_t)(o->nunit + 1));
             o->unit[o->nunit++] = t;
         }
@@ -767,7 +767,7 @@ int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
             continue;
         struct qnode ***list = neg ? &out->neg : &out->unit;
         int *count = neg ? &out->nneg : &out->nunit;
-        *list = mg_realloc(*list, sizeof **list * (size_t)(*count + 1));
+        *list = mg_realloc(*list, sizeof(struct qnode *) * (size_t)(*count + 1));
         (*list)[(*count)++] = node;
     }
     free(s);
@@ -800,7 +800,7 @@ static struct qnode *add_bonus(struct qparse_out *out, const struct qnode *n)
     c->stop = 1;
     c->field = NULL;
     out->unit =
-        mg_realloc(out->unit, sizeof *out->unit * (size_t)(out->nunit + 1));
+        mg_realloc(out->unit, sizeof(struct qnode *) * (size_t)(out->nunit + 1));
     out->unit[out->nunit++] = c;
     out->terms++;
     return c;
@@ -863,20 +863,20 @@ static void take_units(struct qparse_out *o, struct qnode *e)
     struct qnode *pos = e;
     if (e->kind == QN_NOT) {
         pos = e->kid[0];
-        o->neg = mg_malloc(sizeof *o->neg * (size_t)(e->nkid - 1));
+        o->neg = mg_malloc(sizeof(struct qnode *) * (size_t)(e->nkid - 1));
         for (int i = 1; i < e->nkid; i++)
             o->neg[o->nneg++] = e->kid[i];
         e->nkid = 0;
         qnode_free(e);
     }
     if (pos->kind == QN_AND) {
-        o->unit = mg_malloc(sizeof *o->unit * (size_t)pos->nkid);
+        o->unit = mg_malloc(sizeof(struct qnode *) * (size_t)pos->nkid);
         for (int i = 0; i < pos->nkid; i++)
             o->unit[o->nunit++] = pos->kid[i];
         pos->nkid = 0;
         qnode_free(pos);
     } else {
-        o->unit = mg_malloc(sizeof *o->unit);
+        o->unit = mg_malloc(sizeof(struct qnode *));
         o->unit[o->nunit++] = pos;
     }
 }

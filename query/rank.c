@@ -1016,7 +1016,8 @@ static double factor_max(const struct rank_query *rq)
         f *= 2.0;
     double len = short_len(&rq->params, p, rq->relaxed), worst = 1.0;
     double upto = len > TS_SHORT_BODY ? len : TS_SHORT_BODY;
-    for (double b = 0; b <= upto; b++) {
+    /* b counts whole words, exact in a double */
+    for (double b = 0; b <= upto; b++) { // NOLINT(clang-analyzer-security.FloatLoopCounter)
         double r = prior(&rq->params, len, b) / ts_prior(b);
         if (r > worst)
             worst = r;
@@ -1180,7 +1181,7 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
     }
     /* Score everything when bounds cannot help or are not there. */
     int all = rq->exhaustive || !p->stats || p->meta.rowid_max <= 0 ||
-              (rq->weights && memcmp(rq->weights, TS_WEIGHTS,
+              (rq->weights && memcmp(rq->weights, TS_WEIGHTS, // NOLINT(bugprone-suspicious-memory-comparison): any other bits are other weights
                                      sizeof TS_WEIGHTS) != 0) ||
               rq->params.k1 != TS_K1 || rq->params.b != TS_B ||
               rq->params.min_norm > 0;

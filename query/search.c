@@ -94,7 +94,8 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
 
 void searcher_set_weights(struct searcher *s, const double *w)
 {
-    s->custom_weights = w && memcmp(w, SEARCH_WEIGHTS,
+    /* any other bits (even -0.0) count as other weights: scored in full */
+    s->custom_weights = w && memcmp(w, SEARCH_WEIGHTS, // NOLINT(bugprone-suspicious-memory-comparison)
                                     sizeof s->weights) != 0;
     memcpy(s->weights, w ? w : SEARCH_WEIGHTS, sizeof s->weights);
 }
@@ -1533,7 +1534,6 @@ static int run_search(struct run *r, struct search_result *res,
                 plan_free(&r->wplan);
                 if (err)
                     err->msg[0] = '\0';
-                rc2 = 0;
             } else if (rc2 < 0) {
                 goto out;
             }

@@ -123,7 +123,7 @@ static void emit(struct buf *out, const char *z, int a, int b,
     int t = 0;
     while (t < k->n && k->v[t].end <= a)
         t++;
-    buf_reserve(out, (size_t)(b - a) + 2 * SNIPPET_TOKENS + 8);
+    buf_reserve(out, (size_t)(b - a) + (size_t)2 * SNIPPET_TOKENS + 8);
     int i = a;
     while (i < b) {
         if (t < k->n && k->v[t].start == i && mark[t]) {
