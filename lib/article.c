@@ -13,10 +13,13 @@
 
 #include "util.h"
 
-#define ARTICLE_FIELDS(X)                                                    \
-    X(uid) X(title) X(lede) X(body) X(captions) X(highlights) X(entities)    \
-    X(date) X(source) X(url) X(byline) X(section) X(dateline) X(language)    \
+/* clang-format does not settle on one layout for this list */
+/* clang-format off */
+#define ARTICLE_FIELDS(X)                                                      \
+    X(uid) X(title) X(lede) X(body) X(captions) X(highlights) X(entities)      \
+    X(date) X(source) X(url) X(byline) X(section) X(dateline) X(language)      \
     X(description) X(path)
+/* clang-format on */
 
 void article_clear(struct article *a)
 {

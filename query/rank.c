@@ -1017,7 +1017,8 @@ static double factor_max(const struct rank_query *rq)
     double len = short_len(&rq->params, p, rq->relaxed), worst = 1.0;
     double upto = len > TS_SHORT_BODY ? len : TS_SHORT_BODY;
     /* b counts whole words, exact in a double */
-    for (double b = 0; b <= upto; b++) { // NOLINT(clang-analyzer-security.FloatLoopCounter)
+    // NOLINTNEXTLINE(clang-analyzer-security.FloatLoopCounter)
+    for (double b = 0; b <= upto; b++) {
         double r = prior(&rq->params, len, b) / ts_prior(b);
         if (r > worst)
             worst = r;
@@ -1179,10 +1180,12 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
         free(hp.h);
         return -1;
     }
-    /* Score everything when bounds cannot help or are not there. */
-    int all = rq->exhaustive || !p->stats || p->meta.rowid_max <= 0 ||
-              (rq->weights && memcmp(rq->weights, TS_WEIGHTS, // NOLINT(bugprone-suspicious-memory-comparison): any other bits are other weights
-                                     sizeof TS_WEIGHTS) != 0) ||
+    /* Score everything when bounds cannot help or are not there (other
+     * weights: any other bits, even -0.0, count as other weights). */
+    const double *w = rq->weights;
+    // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
+    int other = w && memcmp(w, TS_WEIGHTS, sizeof TS_WEIGHTS) != 0;
+    int all = rq->exhaustive || !p->stats || p->meta.rowid_max <= 0 || other ||
               rq->params.k1 != TS_K1 || rq->params.b != TS_B ||
               rq->params.min_norm > 0;
     double est = 0;

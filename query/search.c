@@ -95,8 +95,9 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
 void searcher_set_weights(struct searcher *s, const double *w)
 {
     /* any other bits (even -0.0) count as other weights: scored in full */
-    s->custom_weights = w && memcmp(w, SEARCH_WEIGHTS, // NOLINT(bugprone-suspicious-memory-comparison)
-                                    sizeof s->weights) != 0;
+    // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
+    int other = w && memcmp(w, SEARCH_WEIGHTS, sizeof s->weights) != 0;
+    s->custom_weights = other;
     memcpy(s->weights, w ? w : SEARCH_WEIGHTS, sizeof s->weights);
 }
 
