@@ -138,9 +138,9 @@ static struct stats stats_of(struct samples *s)
 #define CLASS_SENTENCE "sentence"
 
 struct queries {
-    char **q;    /* morgue syntax, as in the file */
-    char **fts;  /* the baseline's FTS5 expression */
-    char **cls;  /* its class, or NULL */
+    char **q;   /* morgue syntax, as in the file */
+    char **fts; /* the baseline's FTS5 expression */
+    char **cls; /* its class, or NULL */
     int n, cap;
 };
 
@@ -390,17 +390,16 @@ static void queries_free(struct queries *qs)
 /* ---- child processes ---- */
 
 struct run {
-    int status;       /* exit status, -1 when killed or not run */
-    double wall;      /* seconds */
-    double peak_mb;   /* peak RSS */
-    char *out;        /* captured stdout (when asked), caller frees */
+    int status;     /* exit status, -1 when killed or not run */
+    double wall;    /* seconds */
+    double peak_mb; /* peak RSS */
+    char *out;      /* captured stdout (when asked), caller frees */
 };
 
 /* Runs argv (PATH searched) and waits for it.  Its stdout is captured
  * into r->out when capture, else sent to /dev/null; its stderr too when
  * quiet.  Exit status 127: it could not be run. */
-static int run_child(char *const argv[], int capture, int quiet,
-                     struct run *r)
+static int run_child(char *const argv[], int capture, int quiet, struct run *r)
 {
     memset(r, 0, sizeof *r);
     r->status = -1;
@@ -620,20 +619,26 @@ out:
 
 /* ---- in-process queries ---- */
 
-enum sys { SYS_BASE, SYS_MORGUE, SYS_FACETS, SYS_FACETS_HIST, SYS_XAPIAN,
-           NSYS };
+enum sys {
+    SYS_BASE,
+    SYS_MORGUE,
+    SYS_FACETS,
+    SYS_FACETS_HIST,
+    SYS_XAPIAN,
+    NSYS
+};
 #define SYS_BIT(sys) (1u << (sys))
 /* bench-core's systems; --queries-only adds the baseline and Xapian on
  * request */
-#define SYS_CORE                                                             \
-    (SYS_BIT(SYS_BASE) | SYS_BIT(SYS_MORGUE) | SYS_BIT(SYS_FACETS) |        \
+#define SYS_CORE                                                               \
+    (SYS_BIT(SYS_BASE) | SYS_BIT(SYS_MORGUE) | SYS_BIT(SYS_FACETS) |           \
      SYS_BIT(SYS_FACETS_HIST))
-#define SYS_MORGUE_ALL                                                       \
+#define SYS_MORGUE_ALL                                                         \
     (SYS_BIT(SYS_MORGUE) | SYS_BIT(SYS_FACETS) | SYS_BIT(SYS_FACETS_HIST))
 
-static const char *const SYS_NAME[NSYS] = {
-    "fts5 baseline", "morgue", "morgue --facets", "morgue facets+histogram",
-    "xapian"};
+static const char *const SYS_NAME[NSYS] = {"fts5 baseline", "morgue",
+                                           "morgue --facets",
+                                           "morgue facets+histogram", "xapian"};
 
 /* The Xapian peer (bench/xapian_peer.py query --lockstep), a child
  * process that runs one pass over the queries for each line it reads. */
@@ -644,20 +649,20 @@ struct peer {
 };
 
 struct qrun {
-    struct searcher *s;   /* morgue */
-    sqlite3_stmt *base;   /* the baseline's prepared query */
-    struct peer *xapian;  /* the Xapian peer, ready, or NULL */
+    struct searcher *s;  /* morgue */
+    sqlite3_stmt *base;  /* the baseline's prepared query */
+    struct peer *xapian; /* the Xapian peer, ready, or NULL */
     const struct queries *qs;
     struct samples smp[NSYS];
-    double *perq[NSYS];   /* [pass * n + query] ms, NAN when it failed */
+    double *perq[NSYS]; /* [pass * n + query] ms, NAN when it failed */
     int passes;
-    int errors[NSYS];     /* in the warm-up pass, queries that failed */
-    int nohits[NSYS];     /* ... and that found nothing */
+    int errors[NSYS]; /* in the warm-up pass, queries that failed */
+    int nohits[NSYS]; /* ... and that found nothing */
     char first_error[NSYS][600];
-    int *relaxed;         /* per query: morgue relaxed it (or NULL) */
-    int64_t *total;       /* per query: morgue's matches (or NULL) */
-    unsigned *nohit;      /* per query: SYS_BIT of the systems that found
-                           * nothing in the warm-up pass (or NULL) */
+    int *relaxed;    /* per query: morgue relaxed it (or NULL) */
+    int64_t *total;  /* per query: morgue's matches (or NULL) */
+    unsigned *nohit; /* per query: SYS_BIT of the systems that found
+                      * nothing in the warm-up pass (or NULL) */
 };
 
 /* Runs query i on system sys; returns its hits, or -1 on error (the
@@ -711,8 +716,8 @@ static int peer_start(struct qrun *qr, struct peer *p, const char *python,
 {
     const char *argv[8 + 2 * 16];
     int k = 0;
-    const char *head[] = {python, script, "query", "--xapian", dir,
-                          "--lockstep"};
+    const char *head[] = {python,     script, "query",
+                          "--xapian", dir,    "--lockstep"};
     for (size_t j = 0; j < sizeof head / sizeof *head; j++)
         argv[k++] = head[j];
     for (int j = 0; j < nfiles && j < 16; j++) {
@@ -735,8 +740,8 @@ static int peer_start(struct qrun *qr, struct peer *p, const char *python,
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, to[0], STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&fa, from[1], STDOUT_FILENO);
-    int err = posix_spawn(&p->pid, python, &fa, NULL, (char *const *)argv,
-                          environ);
+    int err =
+        posix_spawn(&p->pid, python, &fa, NULL, (char *const *)argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     close(to[0]);
     close(from[1]);
@@ -769,8 +774,8 @@ static int peer_start(struct qrun *qr, struct peer *p, const char *python,
         } else if (sscanf(line, "error %d %n", &i, &n) == 1 && i >= 0 &&
                    i < qr->qs->n && !qr->errors[SYS_XAPIAN]++) {
             snprintf(qr->first_error[SYS_XAPIAN],
-                     sizeof qr->first_error[SYS_XAPIAN], "%s: %s",
-                     qr->qs->q[i], line + n);
+                     sizeof qr->first_error[SYS_XAPIAN], "%s: %s", qr->qs->q[i],
+                     line + n);
         }
     }
     free(line);
@@ -810,8 +815,7 @@ static void peer_pass(struct qrun *qr, int pass)
         if (isnan(ms))
             continue;
         samples_add(&qr->smp[SYS_XAPIAN], ms);
-        qr->perq[SYS_XAPIAN][(size_t)pass * (size_t)qr->qs->n + (size_t)i] =
-            ms;
+        qr->perq[SYS_XAPIAN][(size_t)pass * (size_t)qr->qs->n + (size_t)i] = ms;
     }
     free(line);
 }
@@ -920,7 +924,7 @@ static void qrun_free(struct qrun *qr)
 /* ---- process per query ---- */
 
 struct proc_stats {
-    int ran;         /* 0: skipped (no program) */
+    int ran; /* 0: skipped (no program) */
     int errors;
     struct stats st;
 };
@@ -937,9 +941,8 @@ static void sql_literal(struct buf *b, const char *s)
     buf_addc(b, '\'');
 }
 
-static struct proc_stats process_queries(const struct queries *qs,
-                                         int morgue, const char *bin,
-                                         const char *db)
+static struct proc_stats process_queries(const struct queries *qs, int morgue,
+                                         const char *bin, const char *db)
 {
     struct proc_stats ps = {0};
     struct samples smp = {0};
@@ -959,8 +962,8 @@ static struct proc_stats process_queries(const struct queries *qs,
                 sql_literal(&sql, qs->fts[i]);
                 buf_adds(&sql, q + 2);
                 buf_addc(&sql, ';');
-                char *a[] = {"sqlite3", "-batch", "-readonly", (char *)db,
-                             sql.s, NULL};
+                char *a[] = {"sqlite3",  "-batch", "-readonly",
+                             (char *)db, sql.s,    NULL};
                 memcpy(argv, a, sizeof a);
             }
             struct run r;
@@ -1011,7 +1014,10 @@ struct report {
     int dirty;
 };
 
-static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0;
+}
 
 /* The first line of a command's output, or "" (trimmed). */
 static void command_line(const char *cmd, char *out, size_t size)
@@ -1176,22 +1182,19 @@ static void ratio_row(struct out *o, const struct report *r, const char *label,
 /* p50/p95/p99 and queries/s of the systems in the mask; after each
  * morgue system its ratio to the baseline, after plain morgue also to
  * Xapian, when those ran. */
-static void query_rows(struct out *o, const struct report *r,
-                       unsigned systems)
+static void query_rows(struct out *o, const struct report *r, unsigned systems)
 {
     static const char *const COLS[] = {"p50 ms", "p95 ms", "p99 ms", "q/s"};
     char title[128];
-    snprintf(title, sizeof title, "queries (%d, %d passes)", r->nq,
-             r->passes);
+    snprintf(title, sizeof title, "queries (%d, %d passes)", r->nq, r->passes);
     header(o, title, 4, COLS);
     for (int sys = 0; sys < NSYS; sys++) {
         if (!(systems & SYS_BIT(sys)))
             continue;
         const struct stats *s = &r->st[sys];
-        const char *c[] = {num(s->p50, 2, 0, s->n > 0),
-                           num(s->p95, 2, 0, s->n > 0),
-                           num(s->p99, 2, 0, s->n > 0),
-                           num(s->qps, 0, 0, s->n > 0)};
+        const char *c[] = {
+            num(s->p50, 2, 0, s->n > 0), num(s->p95, 2, 0, s->n > 0),
+            num(s->p99, 2, 0, s->n > 0), num(s->qps, 0, 0, s->n > 0)};
         row(o, SYS_NAME[sys], 4, c);
         if (!(SYS_BIT(sys) & SYS_MORGUE_ALL))
             continue;
@@ -1271,11 +1274,13 @@ static void slowest_rows(struct out *o, const struct report *r)
     }
 }
 
-static void target(struct out *o, const char *what, const char *limit,
-                   double v, int is_ratio, double max, int have)
+static void target(struct out *o, const char *what, const char *limit, double v,
+                   int is_ratio, double max, int have)
 {
     const char *c[] = {limit, num(v, 2, is_ratio, have),
-                       !have ? "-" : v <= max ? "met" : "NOT MET"};
+                       !have      ? "-"
+                       : v <= max ? "met"
+                                  : "NOT MET"};
     row(o, what, 3, c);
 }
 
@@ -1288,16 +1293,16 @@ static void target_rows(struct out *o, const struct report *r)
            ratio(r->morgue.wall, r->base.wall), 1, 1.25, 1);
     target(o, "index size vs baseline", "<= 1.6x",
            ratio(r->morgue.size_mb, r->base.size_mb), 1, 1.6, 1);
-    target(o, "query p50 vs baseline", "<= 1.2x", ratio(m->p50, b->p50), 1,
-           1.2, m->n && b->n);
-    target(o, "query p95 vs baseline", "<= 1.2x", ratio(m->p95, b->p95), 1,
-           1.2, m->n && b->n);
+    target(o, "query p50 vs baseline", "<= 1.2x", ratio(m->p50, b->p50), 1, 1.2,
+           m->n && b->n);
+    target(o, "query p95 vs baseline", "<= 1.2x", ratio(m->p95, b->p95), 1, 1.2,
+           m->n && b->n);
     target(o, "--facets p95", "<= 10 ms", r->st[SYS_FACETS].p95, 0, 10,
            r->st[SYS_FACETS].n > 0);
-    target(o, "facets+histogram p95", "<= 10 ms",
-           r->st[SYS_FACETS_HIST].p95, 0, 10, r->st[SYS_FACETS_HIST].n > 0);
-    target(o, "morgue-query process p50", "<= 5 ms", r->pq_morgue.st.p50, 0,
-           5, r->pq_morgue.ran);
+    target(o, "facets+histogram p95", "<= 10 ms", r->st[SYS_FACETS_HIST].p95, 0,
+           10, r->st[SYS_FACETS_HIST].n > 0);
+    target(o, "morgue-query process p50", "<= 5 ms", r->pq_morgue.st.p50, 0, 5,
+           r->pq_morgue.ran);
 }
 
 static void report_write(struct out *o, const struct report *r)
@@ -1313,8 +1318,8 @@ static void report_write(struct out *o, const struct report *r)
         snprintf(line, sizeof line, "- machine: %s", r->machine);
         text(o, line);
         snprintf(line, sizeof line,
-                 "- corpus: %s (%lld articles, %.1f MB title+body)",
-                 r->corpus, r->articles, r->input_mb);
+                 "- corpus: %s (%lld articles, %.1f MB title+body)", r->corpus,
+                 r->articles, r->input_mb);
         text(o, line);
     } else {
         snprintf(line, sizeof line,
@@ -1336,9 +1341,8 @@ static void report_write(struct out *o, const struct report *r)
     snprintf(line, sizeof line,
              "%sin the warm-up pass: queries without hits: baseline %d, "
              "morgue %d; failed: baseline %d, morgue %d",
-             o->md ? "- " : "", qr->nohits[SYS_BASE],
-             qr->nohits[SYS_MORGUE], qr->errors[SYS_BASE],
-             qr->errors[SYS_MORGUE]);
+             o->md ? "- " : "", qr->nohits[SYS_BASE], qr->nohits[SYS_MORGUE],
+             qr->errors[SYS_BASE], qr->errors[SYS_MORGUE]);
     text(o, line);
     for (int sys = 0; sys < NSYS; sys++)
         if (qr->errors[sys]) {
@@ -1385,8 +1389,8 @@ static int write_file(const char *path, const char *s)
 }
 
 /* The Markdown md as OUT/latest{name}.md and OUT/DAY-GIT{name}.md. */
-static int report_save(const struct report *r, const char *md,
-                       const char *dir, const char *name)
+static int report_save(const struct report *r, const char *md, const char *dir,
+                       const char *name)
 {
     char path[4096];
     int rc = 0;
@@ -1495,15 +1499,15 @@ static void usage(FILE *f)
 /* What --queries-only runs: morgue (with and without facets) always, the
  * baseline and Xapian on request. */
 struct only_opts {
-    const char *db;                 /* the morgue index */
-    int baseline;                   /* also the FTS5 baseline beside it */
-    const char *xapian;             /* also Xapian over this database */
-    const char *python, *peer;      /* the peer's interpreter and script */
-    const char *out;                /* write the report here, or NULL */
-    const char *const *qfiles;      /* the query files, for the peer */
+    const char *db;            /* the morgue index */
+    int baseline;              /* also the FTS5 baseline beside it */
+    const char *xapian;        /* also Xapian over this database */
+    const char *python, *peer; /* the peer's interpreter and script */
+    const char *out;           /* write the report here, or NULL */
+    const char *const *qfiles; /* the query files, for the peer */
     int nfiles;
     int passes;
-    const char *self;               /* this program, for --baseline-build */
+    const char *self; /* this program, for --baseline-build */
 };
 
 /* The later of the modification times of path and of path-wal when that
@@ -1673,7 +1677,7 @@ static int class_names(const struct queries *qs, const char **names, int max)
     return n;
 }
 
-#define TARGET_P99_MS 50.0     /* morgue's p99, at 500,000 articles */
+#define TARGET_P99_MS 50.0      /* morgue's p99, at 500,000 articles */
 #define TARGET_XAPIAN_RATIO 3.0 /* each query of a class, against Xapian */
 
 static void compare_targets(struct out *o, const struct report *r,
@@ -1733,8 +1737,10 @@ static void compare_write(struct out *o, const struct report *r,
         snprintf(line, sizeof line, "- date: %s", r->date);
         text(o, line);
     }
-    snprintf(line, sizeof line, "%sindex: %s (%lld articles, %.1f MB "
-             "title+body)", p, op->db, r->articles, r->input_mb);
+    snprintf(line, sizeof line,
+             "%sindex: %s (%lld articles, %.1f MB "
+             "title+body)",
+             p, op->db, r->articles, r->input_mb);
     text(o, line);
     snprintf(line, sizeof line, "%scommit: %s%s; machine: %s", p, r->git,
              r->dirty ? " (with uncommitted changes)" : "", r->machine);
@@ -1753,10 +1759,9 @@ static void compare_write(struct out *o, const struct report *r,
         if (!ran[i])
             continue;
         int have = bs[i]->when[0] != '\0';
-        const char *c[] = {num(bs[i]->wall, 1, 0, have),
-                           num(bs[i]->size_mb, 1, 0, 1),
-                           num(bs[i]->peak_mb, 1, 0, have),
-                           have ? bs[i]->when : "-"};
+        const char *c[] = {
+            num(bs[i]->wall, 1, 0, have), num(bs[i]->size_mb, 1, 0, 1),
+            num(bs[i]->peak_mb, 1, 0, have), have ? bs[i]->when : "-"};
         row(o, names[i], 4, c);
     }
 
@@ -1790,10 +1795,9 @@ static void compare_write(struct out *o, const struct report *r,
         snprintf(line, sizeof line,
                  "%s%s, in the warm-up pass: %d queries without hits%s%s, "
                  "%d failed%s%s",
-                 p, SYS_NAME[sys], qr->nohits[sys],
-                 which.len ? which.s : "", which.len ? ")" : "",
-                 qr->errors[sys], qr->errors[sys] ? "; first: " : "",
-                 qr->first_error[sys]);
+                 p, SYS_NAME[sys], qr->nohits[sys], which.len ? which.s : "",
+                 which.len ? ")" : "", qr->errors[sys],
+                 qr->errors[sys] ? "; first: " : "", qr->first_error[sys]);
         buf_free(&which);
         text(o, line);
     }
@@ -1881,8 +1885,8 @@ static int queries_only(const struct only_opts *op, const struct queries *qs)
         r.xapian.size_mb = (double)dir_size(op->xapian) / MB;
         printf("bench: starting the Xapian peer (its warm-up pass) ...\n");
         signal(SIGPIPE, SIG_IGN); /* a peer that dies: EPIPE, not death */
-        if (peer_start(&qr, &peer, op->python, op->peer, op->xapian,
-                       op->qfiles, op->nfiles) < 0)
+        if (peer_start(&qr, &peer, op->python, op->peer, op->xapian, op->qfiles,
+                       op->nfiles) < 0)
             goto out;
         systems |= SYS_BIT(SYS_XAPIAN);
     }
@@ -1900,8 +1904,8 @@ static int queries_only(const struct only_opts *op, const struct queries *qs)
     if (systems == SYS_MORGUE_ALL) { /* as bench/scale.sh reads it */
         query_rows(&o, &r, systems);
         fputs(o.b.s, stdout);
-        printf("failed: %d, without hits: %d (of %d)\n",
-               qr.errors[SYS_MORGUE], qr.nohits[SYS_MORGUE], qs->n);
+        printf("failed: %d, without hits: %d (of %d)\n", qr.errors[SYS_MORGUE],
+               qr.nohits[SYS_MORGUE], qs->n);
         rc = 0;
     } else {
         compare_write(&o, &r, op, systems);
@@ -1961,8 +1965,7 @@ int main(int argc, char **argv)
         case 'c': corpus = optarg; break;
         case 'w': work = optarg; break;
         case 'p':
-            if (mg_parse_int("bench", optarg, "--passes", 1, 1000, &passes) <
-                0)
+            if (mg_parse_int("bench", optarg, "--passes", 1, 1000, &passes) < 0)
                 return 2;
             break;
         case 'q':
@@ -1972,7 +1975,10 @@ int main(int argc, char **argv)
             }
             qfiles[nfiles++] = optarg;
             break;
-        case 'o': outdir = optarg; out_given = 1; break;
+        case 'o':
+            outdir = optarg;
+            out_given = 1;
+            break;
         case 'B': op.baseline = 1; break;
         case 'X': op.xapian = optarg; break;
         case 'P': op.python = optarg; break;
@@ -1984,8 +1990,7 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (optind != argc ||
-        (!print_fts && (only ? !db : !corpus || !work))) {
+    if (optind != argc || (!print_fts && (only ? !db : !corpus || !work))) {
         usage(stderr);
         return 2;
     }
@@ -2050,8 +2055,8 @@ int main(int argc, char **argv)
     printf("bench: indexing %s with %s ...\n", corpus, prog);
     struct run run;
     char *iargv[] = {prog, "--quiet", "--db", mdb, (char *)corpus, NULL};
-    if (run_child(iargv, 0, 0, &run) < 0 || (run.status != 0 &&
-                                              run.status != 3)) {
+    if (run_child(iargv, 0, 0, &run) < 0 ||
+        (run.status != 0 && run.status != 3)) {
         fprintf(stderr, "bench: %s failed (status %d)\n", prog, run.status);
         goto out;
     }
@@ -2079,8 +2084,7 @@ int main(int argc, char **argv)
         long hwm = 0;
         if (sscanf(run.out, "%lf %lld %ld", &secs, &n, &hwm) != 3 ||
             n != r.articles) {
-            fprintf(stderr, "bench: the baseline build said \"%s\"\n",
-                    run.out);
+            fprintf(stderr, "bench: the baseline build said \"%s\"\n", run.out);
             free(run.out);
             goto out;
         }
@@ -2092,8 +2096,8 @@ int main(int argc, char **argv)
     }
 
     /* 3. queries in process */
-    printf("bench: %d queries, a warm-up pass and %d timed passes ...\n",
-           qs.n, passes);
+    printf("bench: %d queries, a warm-up pass and %d timed passes ...\n", qs.n,
+           passes);
     if (open_morgue(mdb, &st, &s) < 0 || open_base(bdb, &base, &qr.base) < 0)
         goto out;
     qr.s = s;

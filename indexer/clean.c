@@ -6,13 +6,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
+#include <libxml/HTMLparser.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <fnmatch.h>
-#include <libxml/HTMLparser.h>
-#include <stdio.h>
 #include <utf8proc.h>
 
 #include "article.h"
@@ -78,9 +78,8 @@ void clean_entities(char *s)
         if (semi && semi - r <= 10) {
             if (r[1] == '#') {
                 char *end;
-                long v = (r[2] == 'x' || r[2] == 'X')
-                             ? strtol(r + 3, &end, 16)
-                             : strtol(r + 2, &end, 10);
+                long v = (r[2] == 'x' || r[2] == 'X') ? strtol(r + 3, &end, 16)
+                                                      : strtol(r + 2, &end, 10);
                 const char *digits = r + ((r[2] == 'x' || r[2] == 'X') ? 3 : 2);
                 if (end == semi && end > digits && v > 0 && v <= 0x10FFFF &&
                     utf8proc_codepoint_valid((int32_t)v))
@@ -104,8 +103,7 @@ void clean_entities(char *s)
             continue;
         }
         char enc[4];
-        utf8proc_ssize_t n =
-            utf8proc_encode_char(cp, (utf8proc_uint8_t *)enc);
+        utf8proc_ssize_t n = utf8proc_encode_char(cp, (utf8proc_uint8_t *)enc);
         /* An encoding is never longer than the reference it replaces. */
         memcpy(w, enc, (size_t)n);
         w += n;
@@ -162,9 +160,9 @@ char *clean_mojibake(const char *s)
             int32_t cp;
             size_t i = 0;
             while (i < run.len) {
-                utf8proc_ssize_t k = utf8proc_iterate(
-                    (const utf8proc_uint8_t *)run.s + i,
-                    (utf8proc_ssize_t)(run.len - i), &cp);
+                utf8proc_ssize_t k =
+                    utf8proc_iterate((const utf8proc_uint8_t *)run.s + i,
+                                     (utf8proc_ssize_t)(run.len - i), &cp);
                 if (k <= 1) /* not UTF-8, or a lone byte: no mojibake */
                     break;
                 i += (size_t)k;
@@ -310,10 +308,12 @@ static char **paragraphs(const char *text, int *count)
         for (size_t i = 0; i < len; i++)
             if (!isspace((unsigned char)p[i]))
                 blank = 0;
-        int indented = len >= 2 && (p[0] == '\t' || (p[0] == ' ' && p[1] == ' '));
+        int indented =
+            len >= 2 && (p[0] == '\t' || (p[0] == ' ' && p[1] == ' '));
         if ((blank || indented) && cur.len) {
             if (n == cap)
-                out = mg_realloc(out, sizeof *out * (size_t)(cap = cap ? cap * 2 : 16));
+                out = mg_realloc(out, sizeof *out *
+                                          (size_t)(cap = cap ? cap * 2 : 16));
             out[n++] = mg_trim(buf_take(&cur));
         }
         if (!blank) {
@@ -322,7 +322,8 @@ static char **paragraphs(const char *text, int *count)
             add_collapsed(&cur, p, len);
             if (len > 150 && cur.len) {
                 if (n == cap)
-                    out = mg_realloc(out, sizeof *out * (size_t)(cap = cap ? cap * 2 : 16));
+                    out = mg_realloc(
+                        out, sizeof *out * (size_t)(cap = cap ? cap * 2 : 16));
                 out[n++] = mg_trim(buf_take(&cur));
             }
         }
@@ -338,28 +339,54 @@ static char **paragraphs(const char *text, int *count)
     return out;
 }
 
-
 /* ---- boilerplate rules ------------------------------------------- */
 
 /* Built-in boilerplate: fnmatch(3) patterns matched against a whole
  * paragraph's fold key (clean_fold_key: lowercase, ASCII quotes and
  * dashes, single spaces), for paragraphs of at most CLEAN_BOILERPLATE_MAX
  * bytes. */
-static const char *const BUILTIN[] = {
-    "read more at *", "read more: *", "read more", "read more here*",
-    "share this article", "share this story", "share this:",
-    "share or comment on this article*", "share on facebook*",
-    "advertisement", "advertisement - *", "story continues below*",
-    "scroll down for video*", "click here to *", "click here for *",
-    "follow us on *", "follow * on twitter*", "follow * on facebook*",
-    "sign up for * newsletter*", "subscribe to * newsletter*",
-    "copyright *", "(c) *all rights reserved*", "\xc2\xa9 *",
-    "*all rights reserved.", "all rights reserved*", "reuter", "reuters",
-    "comments", "we use cookies*", "[0-9]*k shares*", "*shares share this story*",
-    "related articles", "related stories", "most read*", "more from *:",
-    "(reporting by *)", "(editing by *)", "(additional reporting by *)",
-    "this story has been shared *", "watch the video*", "continue reading*",
-    NULL};
+static const char *const BUILTIN[] = {"read more at *",
+                                      "read more: *",
+                                      "read more",
+                                      "read more here*",
+                                      "share this article",
+                                      "share this story",
+                                      "share this:",
+                                      "share or comment on this article*",
+                                      "share on facebook*",
+                                      "advertisement",
+                                      "advertisement - *",
+                                      "story continues below*",
+                                      "scroll down for video*",
+                                      "click here to *",
+                                      "click here for *",
+                                      "follow us on *",
+                                      "follow * on twitter*",
+                                      "follow * on facebook*",
+                                      "sign up for * newsletter*",
+                                      "subscribe to * newsletter*",
+                                      "copyright *",
+                                      "(c) *all rights reserved*",
+                                      "\xc2\xa9 *",
+                                      "*all rights reserved.",
+                                      "all rights reserved*",
+                                      "reuter",
+                                      "reuters",
+                                      "comments",
+                                      "we use cookies*",
+                                      "[0-9]*k shares*",
+                                      "*shares share this story*",
+                                      "related articles",
+                                      "related stories",
+                                      "most read*",
+                                      "more from *:",
+                                      "(reporting by *)",
+                                      "(editing by *)",
+                                      "(additional reporting by *)",
+                                      "this story has been shared *",
+                                      "watch the video*",
+                                      "continue reading*",
+                                      NULL};
 
 struct clean_rules {
     char **patterns;
@@ -369,8 +396,9 @@ struct clean_rules {
 static void rules_add(struct clean_rules *r, const char *p)
 {
     if (r->n == r->cap)
-        r->patterns = mg_realloc(r->patterns, sizeof *r->patterns *
-                                 (size_t)(r->cap = r->cap ? r->cap * 2 : 64));
+        r->patterns = mg_realloc(
+            r->patterns,
+            sizeof *r->patterns * (size_t)(r->cap = r->cap ? r->cap * 2 : 64));
     r->patterns[r->n++] = mg_strdup(p);
 }
 
@@ -432,10 +460,11 @@ static const char *boilerplate(const struct clean_rules *r, const char *key)
 static int photo_position(const char *p, size_t n)
 {
     static const char *const WORDS[] = {
-        "left", "right", "above", "below", "top", "bottom", "centre",
-        "center", "pictured", "inset", "front", "back", "middle", "second",
-        "third", "far", "from", "l", "r", "l-r", "r-l", "main", "clockwise",
-        "foreground", "background", NULL};
+        "left",       "right",  "above",    "below", "top",       "bottom",
+        "centre",     "center", "pictured", "inset", "front",     "back",
+        "middle",     "second", "third",    "far",   "from",      "l",
+        "r",          "l-r",    "r-l",      "main",  "clockwise", "foreground",
+        "background", NULL};
     if (n == 0 || n > 32)
         return 0;
     size_t i = 0;
@@ -464,10 +493,9 @@ static int photo_position(const char *p, size_t n)
  * parentheses after a capitalised name, or a photo credit line. */
 static int caption_like(const char *para, const char *key)
 {
-    static const char *const CREDIT[] = {"photo: *", "photograph: *",
-                                         "photos: *", "image: *",
-                                         "picture: *", "pictured: *",
-                                         "caption: *", "(photo *)", NULL};
+    static const char *const CREDIT[] = {
+        "photo: *",    "photograph: *", "photos: *", "image: *", "picture: *",
+        "pictured: *", "caption: *",    "(photo *)", NULL};
     for (int i = 0; CREDIT[i]; i++)
         if (fnmatch(CREDIT[i], key, 0) == 0 && strlen(key) < 300)
             return 1;
@@ -494,7 +522,7 @@ static void note(struct clean_info *info, const char *what, const char *text)
 {
     if (info->nnotes % 16 == 0)
         info->notes = mg_realloc(info->notes, sizeof *info->notes *
-                                 (size_t)(info->nnotes + 16));
+                                                  (size_t)(info->nnotes + 16));
     info->notes[info->nnotes].what = mg_strdup(what);
     info->notes[info->nnotes].text = mg_strdup(text);
     info->nnotes++;
@@ -596,8 +624,9 @@ char *clean_body(const char *s, const struct clean_rules *rules,
         } else if (*count < 0) {
             ; /* a later copy of a paragraph already taken */
         } else if (*count > 1 && strlen(keys[i]) >= 20) {
-            note(info, "repeated paragraph: a photo caption, moved to "
-                       "captions",
+            note(info,
+                 "repeated paragraph: a photo caption, moved to "
+                 "captions",
                  paras[i]);
             if (caps.len)
                 buf_addc(&caps, '\n');
@@ -708,7 +737,8 @@ static size_t wire_dateline(const char *body, char **agency, char **place)
         dash = 2;
     else if (*d == '-')
         dash = 1;
-    else if (strncmp(d, "\xE2\x80\x94", 3) == 0 || strncmp(d, "\xE2\x80\x93", 3) == 0)
+    else if (strncmp(d, "\xE2\x80\x94", 3) == 0 ||
+             strncmp(d, "\xE2\x80\x93", 3) == 0)
         dash = 3;
     if (!dash && !glued)
         return 0;

@@ -61,8 +61,8 @@ struct clean_note {
 
 /* What clean_body() found besides the text; free with clean_info_free. */
 struct clean_info {
-    char *source;   /* X of a "Read more at X" footer, or NULL */
-    char *captions; /* photo captions taken out, "\n"-separated, or NULL */
+    char *source;    /* X of a "Read more at X" footer, or NULL */
+    char *captions;  /* photo captions taken out, "\n"-separated, or NULL */
     int repeats;     /* copies of repeated paragraphs dropped */
     int boilerplate; /* boilerplate paragraphs dropped */
     int ncaptions;   /* captions taken out of the body */

@@ -31,7 +31,8 @@ static int month_at(const char *p, int *len)
     for (int m = 0; m < 12; m++) {
         if (n == 3 && strncasecmp(p, MONTHS[m], 3) == 0)
             return m + 1;
-        if ((size_t)n == strlen(FULL[m]) && strncasecmp(p, FULL[m], (size_t)n) == 0)
+        if ((size_t)n == strlen(FULL[m]) &&
+            strncasecmp(p, FULL[m], (size_t)n) == 0)
             return m + 1;
         if (n == 4 && m == 8 && strncasecmp(p, "sept", 4) == 0)
             return 9;
@@ -101,9 +102,9 @@ static int read_zone(const char **pp, int *off)
     static const struct {
         const char *name;
         int off;
-    } Z[] = {{"UTC", 0},     {"GMT", 0},     {"UT", 0},      {"EST", -300},
-             {"EDT", -240},  {"CST", -360},  {"CDT", -300},  {"MST", -420},
-             {"MDT", -360},  {"PST", -480},  {"PDT", -420}};
+    } Z[] = {{"UTC", 0},    {"GMT", 0},    {"UT", 0},     {"EST", -300},
+             {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420},
+             {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
     for (size_t i = 0; i < sizeof Z / sizeof *Z; i++) {
         size_t n = strlen(Z[i].name);
         if (strncmp(p, Z[i].name, n) == 0 && !isalpha((unsigned char)p[n])) {

@@ -53,8 +53,8 @@ struct gazetteer {
     struct strmap titles; /* lower-case word or phrase -> 1 title, 2 role */
     struct strmap title_first; /* first words of the titles */
     /* The word lists below (ORG_HEADS...), as sets of lower-case words. */
-    struct strmap common, heads, weak_heads, forms, not_names, not_orgs,
-        asian, speech, joiners, generic, not_surnames, headline_verbs;
+    struct strmap common, heads, weak_heads, forms, not_names, not_orgs, asian,
+        speech, joiners, generic, not_surnames, headline_verbs;
     struct strmap nonentities; /* names that are no entity ("Brent") */
     struct strmap lex;         /* lower-case word -> P_* bits */
     struct strmap lex_small;   /* the same for the words of the short lists
@@ -85,8 +85,8 @@ static char *lower(const char *s)
         return mg_lower_ascii(s);
     utf8proc_uint8_t *out = NULL;
     if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
-                     UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD |
-                         UTF8PROC_COMPOSE) < 0)
+                     UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE) <
+        0)
         return mg_lower_ascii(s);
     return (char *)out;
 }
@@ -123,12 +123,12 @@ static void load_place(void *ctx, char **f, int nf)
     struct gazetteer *g = ctx;
     if (nf < 4)
         return;
-    int kind = strcmp(f[2], "country") == 0 ? 0
+    int kind = strcmp(f[2], "country") == 0       ? 0
                : strcmp(f[2], "subdivision") == 0 ? 1
                                                   : 2;
     if (g->nplaces % 4096 == 0)
-        g->places = mg_realloc(g->places, sizeof *g->places *
-                                              (size_t)(g->nplaces + 4096));
+        g->places = mg_realloc(g->places,
+                               sizeof *g->places * (size_t)(g->nplaces + 4096));
     struct place *pl = &g->places[g->nplaces];
     pl->canonical = mg_strdup(f[1]);
     snprintf(pl->country, sizeof pl->country, "%s", f[3]);
@@ -143,9 +143,11 @@ static void load_place(void *ctx, char **f, int nf)
         *slot = g->nplaces;
     } else {
         struct place *o = &g->places[*slot];
-        int better = kind == 0 ? o->kind != 0
-                     : o->kind == 0 ? 0
-                     : kind == 2 && (o->kind != 2 || pl->population > o->population);
+        int better =
+            kind == 0 ? o->kind != 0
+            : o->kind == 0
+                ? 0
+                : kind == 2 && (o->kind != 2 || pl->population > o->population);
         if (better)
             *slot = g->nplaces;
     }
@@ -200,8 +202,8 @@ static void load_title(void *ctx, char **f, int nf)
     if (nf < 2)
         return;
     char *k = lower(f[0]);
-    int v = strcmp(f[1], "title") == 0 || strcmp(f[1], "honorific") == 0 ? 1
-                                                                          : 2;
+    int v =
+        strcmp(f[1], "title") == 0 || strcmp(f[1], "honorific") == 0 ? 1 : 2;
     /* "major" is no title, "Major" is: bit 4 marks a phrase also listed
      * in lower case. */
     if (islower((unsigned char)f[0][0]))
@@ -272,12 +274,12 @@ void gaz_free(struct gazetteer *g)
     strmap_free(&g->first_names);
     strmap_free(&g->orgs);
     strmap_free(&g->titles);
-    struct strmap *sets[] = {&g->title_first, &g->common, &g->heads,
-                             &g->weak_heads, &g->forms, &g->not_names,
-                             &g->not_orgs, &g->asian, &g->speech,
-                             &g->joiners, &g->generic, &g->not_surnames,
-                             &g->headline_verbs, &g->nonentities,
-                             &g->multi_first, &g->lex, &g->lex_small};
+    struct strmap *sets[] = {
+        &g->title_first,    &g->common,      &g->heads,       &g->weak_heads,
+        &g->forms,          &g->not_names,   &g->not_orgs,    &g->asian,
+        &g->speech,         &g->joiners,     &g->generic,     &g->not_surnames,
+        &g->headline_verbs, &g->nonentities, &g->multi_first, &g->lex,
+        &g->lex_small};
     for (size_t i = 0; i < sizeof sets / sizeof(struct strmap *); i++)
         strmap_free(sets[i]);
     free(g);
@@ -286,19 +288,19 @@ void gaz_free(struct gazetteer *g)
 /* ---- words --------------------------------------------------------- */
 
 struct word {
-    int start, end;   /* bytes in the text */
-    char *s;          /* the word, possessive removed */
-    char *l;          /* s case-folded */
-    int cap;          /* starts with a capital letter */
-    int allcaps;      /* two or more letters, all capitals */
-    int lower;        /* starts with a lower-case letter */
-    int sent;         /* first word of a sentence */
-    int poss;         /* ended in 's / ’s */
-    int gap;          /* punctuation (not just space) before it */
-    char punct;       /* the last punctuation mark before it ('?' when not
-                       * ASCII), 0 when none */
-    int props;        /* P_* bits of l in the lexicon; -1 until looked up */
-    int amp;          /* joined to the word before by " & " in a name */
+    int start, end; /* bytes in the text */
+    char *s;        /* the word, possessive removed */
+    char *l;        /* s case-folded */
+    int cap;        /* starts with a capital letter */
+    int allcaps;    /* two or more letters, all capitals */
+    int lower;      /* starts with a lower-case letter */
+    int sent;       /* first word of a sentence */
+    int poss;       /* ended in 's / ’s */
+    int gap;        /* punctuation (not just space) before it */
+    char punct;     /* the last punctuation mark before it ('?' when not
+                     * ASCII), 0 when none */
+    int props;      /* P_* bits of l in the lexicon; -1 until looked up */
+    int amp;        /* joined to the word before by " & " in a name */
 };
 
 /* The words of one text; s and l of every word point into one block. */
@@ -485,128 +487,166 @@ static void free_words(struct words *w)
 
 /* Capitalised words that begin sentences without being names. */
 static const char *const COMMON[] = {
-    "the", "a", "an", "but", "and", "or", "in", "on", "at", "for", "from",
-    "with", "later", "after", "before", "it", "he", "she", "they", "we",
-    "i", "this", "that", "these", "those", "his", "her", "their", "its",
-    "as", "if", "when", "while", "any", "police", "officials", "earlier",
-    "last", "next", "some", "many", "most", "all", "no", "not", "there",
-    "here", "what", "who", "why", "how", "where", "analysts", "traders",
-    "sources", "shares", "net", "revs", "shr", "qtr", "oper", "avg",
-    "also", "however", "meanwhile", "both", "each", "other", "such",
-    "under", "over", "by", "to", "of", "about", "than", "then", "so",
-    "our", "your", "my", "one", "two", "three", "new", "first", "second",
-    "third", "final", "former", "special", "vice", "deputy", "acting",
-    "olympic", "winter", "summer", "read", "share", "click", "photo",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-    "sunday", "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-    "nov", "dec", "mln", "billion", "million", "pct", "dlrs", "year",
-    "week", "month", "today", "yesterday", "tomorrow", "reuter", "reuters",
-    NULL};
+    "the",     "a",         "an",        "but",       "and",       "or",
+    "in",      "on",        "at",        "for",       "from",      "with",
+    "later",   "after",     "before",    "it",        "he",        "she",
+    "they",    "we",        "i",         "this",      "that",      "these",
+    "those",   "his",       "her",       "their",     "its",       "as",
+    "if",      "when",      "while",     "any",       "police",    "officials",
+    "earlier", "last",      "next",      "some",      "many",      "most",
+    "all",     "no",        "not",       "there",     "here",      "what",
+    "who",     "why",       "how",       "where",     "analysts",  "traders",
+    "sources", "shares",    "net",       "revs",      "shr",       "qtr",
+    "oper",    "avg",       "also",      "however",   "meanwhile", "both",
+    "each",    "other",     "such",      "under",     "over",      "by",
+    "to",      "of",        "about",     "than",      "then",      "so",
+    "our",     "your",      "my",        "one",       "two",       "three",
+    "new",     "first",     "second",    "third",     "final",     "former",
+    "special", "vice",      "deputy",    "acting",    "olympic",   "winter",
+    "summer",  "read",      "share",     "click",     "photo",     "monday",
+    "tuesday", "wednesday", "thursday",  "friday",    "saturday",  "sunday",
+    "january", "february",  "march",     "april",     "may",       "june",
+    "july",    "august",    "september", "october",   "november",  "december",
+    "jan",     "feb",       "mar",       "apr",       "jun",       "jul",
+    "aug",     "sep",       "sept",      "oct",       "nov",       "dec",
+    "mln",     "billion",   "million",   "pct",       "dlrs",      "year",
+    "week",    "month",     "today",     "yesterday", "tomorrow",  "reuter",
+    "reuters", NULL};
 
 /* Words that end an organisation's name. */
 static const char *const ORG_HEADS[] = {
-    "inc", "corp", "co", "ltd", "plc", "ag", "sa", "nv", "bv", "gmbh",
-    "llc", "lp", "bank", "party", "ministry", "agency", "council",
-    "committee", "association", "federation", "university", "reserve",
-    "exchange", "union", "organisation", "organization", "group",
-    "commission", "department", "fund", "board", "authority", "institute",
-    "corporation", "company", "holdings", "trust", "bancorp",
-    "bankshares", "securities", "industries", "airlines", "airways",
-    "motors", "petroleum", "oil", "systems", "technologies", "partners",
-    "court", "parliament", "assembly", "congress", "senate", "office",
-    "foundation", "society", "college", "school", "bureau", "cos",
-    "traders", "management", "brothers", "bros", "associates", "capital",
-    "electric", "power", "energy", "chemical", "chemicals", "steel",
-    "hospital", "church", "army", "navy", "league", "club", "times",
-    "post", "journal", "news", "press", "television", "radio",
-    "administration", "markets", "service", "services", "force", "forces",
-    "departments", "ministries", "banks", NULL};
+    "inc",          "corp",         "co",
+    "ltd",          "plc",          "ag",
+    "sa",           "nv",           "bv",
+    "gmbh",         "llc",          "lp",
+    "bank",         "party",        "ministry",
+    "agency",       "council",      "committee",
+    "association",  "federation",   "university",
+    "reserve",      "exchange",     "union",
+    "organisation", "organization", "group",
+    "commission",   "department",   "fund",
+    "board",        "authority",    "institute",
+    "corporation",  "company",      "holdings",
+    "trust",        "bancorp",      "bankshares",
+    "securities",   "industries",   "airlines",
+    "airways",      "motors",       "petroleum",
+    "oil",          "systems",      "technologies",
+    "partners",     "court",        "parliament",
+    "assembly",     "congress",     "senate",
+    "office",       "foundation",   "society",
+    "college",      "school",       "bureau",
+    "cos",          "traders",      "management",
+    "brothers",     "bros",         "associates",
+    "capital",      "electric",     "power",
+    "energy",       "chemical",     "chemicals",
+    "steel",        "hospital",     "church",
+    "army",         "navy",         "league",
+    "club",         "times",        "post",
+    "journal",      "news",         "press",
+    "television",   "radio",        "administration",
+    "markets",      "service",      "services",
+    "force",        "forces",       "departments",
+    "ministries",   "banks",        NULL};
 
 /* Heads that are also plain nouns inside a longer name ("House Energy and
  * Commerce Committee"): they end a name, but do not split one at "and". */
 static const char *const WEAK_HEADS[] = {
-    "energy", "power", "oil", "electric", "chemical", "chemicals", "steel",
-    "petroleum", "securities", "industries", "motors", "systems",
-    "technologies", "capital", "management", "trust", "news", "press",
-    "times", "post", "journal", "radio", "television", "airlines",
-    "airways", "traders", "markets", "service", "services", NULL};
+    "energy",    "power",   "oil",          "electric",   "chemical",
+    "chemicals", "steel",   "petroleum",    "securities", "industries",
+    "motors",    "systems", "technologies", "capital",    "management",
+    "trust",     "news",    "press",        "times",      "post",
+    "journal",   "radio",   "television",   "airlines",   "airways",
+    "traders",   "markets", "service",      "services",   NULL};
 
 /* Company-form words: "GTE Corp" and "GTE" are one organisation. */
-static const char *const FORMS[] = {"inc", "corp", "co", "ltd", "plc",
-                                    "corporation", "company", "llc", "ag",
-                                    "sa", "nv", "cos", NULL};
+static const char *const FORMS[] = {
+    "inc", "corp", "co", "ltd", "plc", "corporation", "company",
+    "llc", "ag",   "sa", "nv",  "cos", NULL};
 
 /* Capitalised nouns that are not names even after a title word. */
 static const char *const NOT_NAMES[] = {
-    "agreement", "act", "treaty", "accord", "plan", "program", "programme",
-    "bill", "report", "corp", "co", "inc", "ltd", "rep", "sen", "gov",
-    "mr", "mrs", "ms", "dr", "general", "minister", "secretary", NULL};
+    "agreement", "act",  "treaty",  "accord",   "plan",      "program",
+    "programme", "bill", "report",  "corp",     "co",        "inc",
+    "ltd",       "rep",  "sen",     "gov",      "mr",        "mrs",
+    "ms",        "dr",   "general", "minister", "secretary", NULL};
 
 /* Acronyms that are units, grades or numerals, not organisations. */
 static const char *const NOT_ORGS[] = {
-    "cwt", "fob", "cif", "bbb", "aaa", "aa", "cst", "est", "edt", "gmt",
-    "pst", "cdt", "pct", "dlrs", "mln", "bpd", "lbs", "kg", "hfcs", "ii",
-    "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "kc", "la", "hf",
-    "rd", "reut", "mtc", "ok", "tv", "ceo", "cfo", "gdp", "gnp", "ad", "bc",
-    "am", "pm", "nb", "ps", "usa", "ecu", "sdr", "sdrs", "opec", NULL};
+    "cwt",  "fob", "cif", "bbb", "aaa",  "aa",   "cst",  "est", "edt",
+    "gmt",  "pst", "cdt", "pct", "dlrs", "mln",  "bpd",  "lbs", "kg",
+    "hfcs", "ii",  "iii", "iv",  "vi",   "vii",  "viii", "ix",  "xi",
+    "xii",  "kc",  "la",  "hf",  "rd",   "reut", "mtc",  "ok",  "tv",
+    "ceo",  "cfo", "gdp", "gnp", "ad",   "bc",   "am",   "pm",  "nb",
+    "ps",   "usa", "ecu", "sdr", "sdrs", "opec", NULL};
 
 /* East Asian family names that start three-syllable names. */
 static const char *const ASIAN_SURNAMES[] = {
-    "kim", "lee", "yi", "park", "pak", "choi", "jung", "chung", "kang",
-    "cho", "yoon", "jang", "lim", "han", "oh", "seo", "shin", "kwon",
-    "hwang", "ahn", "song", "hong", "moon", "roh", "ri", "xi", "li", "wang",
-    "zhang", "liu", "chen", "yang", "zhao", "huang", "zhou", "wu", "hu",
-    "deng", "mao", "jiang", "wen", "zhu", "nguyen", "tran", "le", "pham",
-    "vo", "ngo", NULL};
+    "kim",    "lee",  "yi",   "park", "pak",   "choi",  "jung",
+    "chung",  "kang", "cho",  "yoon", "jang",  "lim",   "han",
+    "oh",     "seo",  "shin", "kwon", "hwang", "ahn",   "song",
+    "hong",   "moon", "roh",  "ri",   "xi",    "li",    "wang",
+    "zhang",  "liu",  "chen", "yang", "zhao",  "huang", "zhou",
+    "wu",     "hu",   "deng", "mao",  "jiang", "wen",   "zhu",
+    "nguyen", "tran", "le",   "pham", "vo",    "ngo",   NULL};
 
 /* Words after a name that make it a person ("Baker said"). */
-static const char *const SPEECH[] = {"said", "says", "told", "added",
-                                     "noted", "stated", "declared", "asked",
+static const char *const SPEECH[] = {"said",   "says",   "told",     "added",
+                                     "noted",  "stated", "declared", "asked",
                                      "warned", "argued", NULL};
 
 /* Lower-case words inside names: "Bank of England", "Ali al-Sistani". */
-static const char *const JOINERS[] = {"of", "de", "da", "van", "von", "der",
-                                      "al", "bin", "la", "du", "del", "y",
-                                      "le", "den", NULL};
+static const char *const JOINERS[] = {"of",  "de", "da",  "van", "von",
+                                      "der", "al", "bin", "la",  "du",
+                                      "del", "y",  "le",  "den", NULL};
 
 /* Capitalised adjectives that start company names, never a person's:
  * "Central Maine said" is a company. */
 static const char *const GENERIC[] = {
-    "central", "national", "general", "federal", "international", "united",
-    "royal", "first", "new", "north", "south", "east", "west", "northern",
-    "southern", "eastern", "western", "great", "grand", "old", "big",
-    "upper", "lower", "middle", "state", "city", "county", "public",
-    "private", "global", "world", "high", "supreme", "overseas",
-    "continental", "pacific", "atlantic", "standard", "security", "mutual",
-    "home", "union", "commercial", "industrial", "financial", "capital",
-    "american", "european", "asian", "african", NULL};
+    "central", "national", "general",    "federal",    "international",
+    "united",  "royal",    "first",      "new",        "north",
+    "south",   "east",     "west",       "northern",   "southern",
+    "eastern", "western",  "great",      "grand",      "old",
+    "big",     "upper",    "lower",      "middle",     "state",
+    "city",    "county",   "public",     "private",    "global",
+    "world",   "high",     "supreme",    "overseas",   "continental",
+    "pacific", "atlantic", "standard",   "security",   "mutual",
+    "home",    "union",    "commercial", "industrial", "financial",
+    "capital", "american", "european",   "asian",      "african",
+    NULL};
 
 /* Words that end no person's name: party labels, crude grades, features
  * of the land ("Christian Democratic", "Bonny Light", "Lou Gulf"). */
 static const char *const NOT_SURNAMES[] = {
-    "democrat", "democrats", "democratic", "republican", "republicans",
-    "socialist", "socialists", "communist", "communists", "liberal",
-    "liberals", "conservative", "conservatives", "labour", "light", "heavy",
-    "blend", "crude", "sweet", "sour", "gulf", "sea", "ocean", "river",
-    "bay", "island", "islands", "lake", "mountain", "mountains", "valley",
-    "hills", "coast", "street", "avenue", "road", "square", "bridge",
-    "canal", "basin", "field", "fields", "index", "average", "futures",
-    "bonds", "notes", "region", "province", "state", "county", "channel",
-    "strait", "straits", "peninsula", "canyon", "desert", "harbor",
-    "harbour", "reef", "delta", "plateau", NULL};
+    "democrat",      "democrats", "democratic", "republican",
+    "republicans",   "socialist", "socialists", "communist",
+    "communists",    "liberal",   "liberals",   "conservative",
+    "conservatives", "labour",    "light",      "heavy",
+    "blend",         "crude",     "sweet",      "sour",
+    "gulf",          "sea",       "ocean",      "river",
+    "bay",           "island",    "islands",    "lake",
+    "mountain",      "mountains", "valley",     "hills",
+    "coast",         "street",    "avenue",     "road",
+    "square",        "bridge",    "canal",      "basin",
+    "field",         "fields",    "index",      "average",
+    "futures",       "bonds",     "notes",      "region",
+    "province",      "state",     "county",     "channel",
+    "strait",        "straits",   "peninsula",  "canyon",
+    "desert",        "harbor",    "harbour",    "reef",
+    "delta",         "plateau",   NULL};
 
 /* Words after a family name in a headline that make it a person:
  * "VOLCKER SAYS", "BAKER URGES", "REAGAN TO VISIT". */
 static const char *const HEADLINE_VERBS[] = {
-    "says", "said", "say", "sees", "see", "urges", "tells", "calls", "warns",
-    "expects", "forecasts", "denies", "repeats", "reiterates", "predicts",
-    "opposes", "hails", "favours", "favors", "backs", "asks", "agrees",
-    "rejects", "welcomes", "wants", "defends", "criticises", "criticizes",
-    "confirms", "insists", "doubts", "vows", "resigns", "quits", "meets",
-    "to", "will", "optimistic", "confident", "named", "nominated",
-    "appointed", "elected", "declines", "decline", NULL};
+    "says",      "said",       "say",        "sees",       "see",
+    "urges",     "tells",      "calls",      "warns",      "expects",
+    "forecasts", "denies",     "repeats",    "reiterates", "predicts",
+    "opposes",   "hails",      "favours",    "favors",     "backs",
+    "asks",      "agrees",     "rejects",    "welcomes",   "wants",
+    "defends",   "criticises", "criticizes", "confirms",   "insists",
+    "doubts",    "vows",       "resigns",    "quits",      "meets",
+    "to",        "will",       "optimistic", "confident",  "named",
+    "nominated", "appointed",  "elected",    "declines",   "decline",
+    NULL};
 
 static int in_list(const char *const *list, const char *w)
 {
@@ -640,14 +680,22 @@ static void load_sets(struct gazetteer *g)
     set_of(&g->headline_verbs, HEADLINE_VERBS);
 }
 
-
 /* What the lexicon knows of a word (bits of struct word's props). */
 enum {
-    P_COMMON = 1 << 0, P_HEAD = 1 << 1, P_WEAK_HEAD = 1 << 2,
-    P_NOT_NAME = 1 << 3, P_NOT_ORG = 1 << 4, P_ASIAN = 1 << 5,
-    P_SPEECH = 1 << 6, P_JOINER = 1 << 7, P_GENERIC = 1 << 8,
-    P_NOT_SURNAME = 1 << 9, P_HL_VERB = 1 << 10, P_FIRST = 1 << 11,
-    P_TITLE_FIRST = 1 << 12, P_MULTI_FIRST = 1 << 13,
+    P_COMMON = 1 << 0,
+    P_HEAD = 1 << 1,
+    P_WEAK_HEAD = 1 << 2,
+    P_NOT_NAME = 1 << 3,
+    P_NOT_ORG = 1 << 4,
+    P_ASIAN = 1 << 5,
+    P_SPEECH = 1 << 6,
+    P_JOINER = 1 << 7,
+    P_GENERIC = 1 << 8,
+    P_NOT_SURNAME = 1 << 9,
+    P_HL_VERB = 1 << 10,
+    P_FIRST = 1 << 11,
+    P_TITLE_FIRST = 1 << 12,
+    P_MULTI_FIRST = 1 << 13,
     P_PLACE = 1 << 14,   /* a one-word place name */
     P_REGION = 1 << 15,  /* ... of a country or subdivision, or a
                           * nationality */
@@ -678,12 +726,12 @@ static void load_lexicon(struct gazetteer *g)
         struct strmap *m;
         int bit;
     } sets[] = {
-        {&g->common, P_COMMON},         {&g->heads, P_HEAD},
-        {&g->weak_heads, P_WEAK_HEAD},  {&g->not_names, P_NOT_NAME},
-        {&g->not_orgs, P_NOT_ORG},      {&g->asian, P_ASIAN},
-        {&g->speech, P_SPEECH},         {&g->joiners, P_JOINER},
-        {&g->generic, P_GENERIC},       {&g->not_surnames, P_NOT_SURNAME},
-        {&g->headline_verbs, P_HL_VERB}, {&g->first_names, P_FIRST},
+        {&g->common, P_COMMON},           {&g->heads, P_HEAD},
+        {&g->weak_heads, P_WEAK_HEAD},    {&g->not_names, P_NOT_NAME},
+        {&g->not_orgs, P_NOT_ORG},        {&g->asian, P_ASIAN},
+        {&g->speech, P_SPEECH},           {&g->joiners, P_JOINER},
+        {&g->generic, P_GENERIC},         {&g->not_surnames, P_NOT_SURNAME},
+        {&g->headline_verbs, P_HL_VERB},  {&g->first_names, P_FIRST},
         {&g->title_first, P_TITLE_FIRST}, {&g->multi_first, P_MULTI_FIRST},
     };
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
@@ -730,15 +778,15 @@ static int wp(const struct gazetteer *g, struct word *w)
 
 struct found {
     enum ent_kind kind;
-    char *name;    /* canonical or surface */
+    char *name; /* canonical or surface */
     char *surface;
-    char *alt;     /* the whole run when a word was cut from its start
-                    * ("First Boston" read as "Boston"), else NULL */
+    char *alt; /* the whole run when a word was cut from its start
+                * ("First Boston" read as "Boston"), else NULL */
     int pos;
-    int pending;   /* 0 a name; 1 a lone word kept only when it joins a
-                    * full name; 2 a lone name kept anyway; 3 a city's
-                    * country; 4 an acronym kept when seen twice; 5 a lone
-                    * family name left to the index-wide merge */
+    int pending; /* 0 a name; 1 a lone word kept only when it joins a
+                  * full name; 2 a lone name kept anyway; 3 a city's
+                  * country; 4 an acronym kept when seen twice; 5 a lone
+                  * family name left to the index-wide merge */
 };
 
 struct abbr {
@@ -762,9 +810,13 @@ static void add(struct ctx *c, enum ent_kind k, const char *name,
                 const char *surface, int pos, int pending)
 {
     if (c->n == c->cap)
-        c->v = mg_realloc(c->v, sizeof *c->v * (size_t)(c->cap = c->cap ? c->cap * 2 : 32));
-    c->v[c->n++] = (struct found){k, mg_strdup(name), mg_strdup(surface),
-                                  c->alt ? mg_strdup(c->alt) : NULL, pos,
+        c->v = mg_realloc(
+            c->v, sizeof *c->v * (size_t)(c->cap = c->cap ? c->cap * 2 : 32));
+    c->v[c->n++] = (struct found){k,
+                                  mg_strdup(name),
+                                  mg_strdup(surface),
+                                  c->alt ? mg_strdup(c->alt) : NULL,
+                                  pos,
                                   pending};
 }
 
@@ -782,7 +834,6 @@ static char *join(struct word *w, int a, int b)
     }
     return buf_take(&s);
 }
-
 
 /* The case-folded words a..b-1 joined with spaces into buf (KEYMAX
  * bytes); "" when too long. */
@@ -874,12 +925,12 @@ static int before_games(struct word *w, int b, int n)
 
 /* True when a one-word city name reads as a place here: a big city, or
  * one after "in", "at", "from"... (Henderson, Wright, Ames are names too). */
-static int city_in_context(const struct ctx *c, int p, struct word *w,
-                           int a, int b)
+static int city_in_context(const struct ctx *c, int p, struct word *w, int a,
+                           int b)
 {
-    static const char *const PREP[] = {"in", "at", "from", "near", "to",
-                                       "outside", "across", "via", "into",
-                                       NULL};
+    static const char *const PREP[] = {"in",   "at",      "from",   "near",
+                                       "to",   "outside", "across", "via",
+                                       "into", NULL};
     const struct place *pl = &c->g->places[p];
     if (pl->kind != 2 || b - a > 1 || pl->population >= 1000000)
         return 1;
@@ -931,13 +982,12 @@ static int is_region_word(const struct ctx *c, struct word *w)
 /* True when a..b-1 cannot be a person's name whatever the context: it
  * ends in a party label or a feature of the land, its last word is a
  * country or state ("Latin America"), or it holds a title word. */
-static int not_a_person(const struct ctx *c, struct word *w, int a,
-                        int b)
+static int not_a_person(const struct ctx *c, struct word *w, int a, int b)
 {
-    if ((wp(c->g, &w[b - 1]) & P_NOT_SURNAME) ||
-        (wp(c->g, &w[b - 1]) & P_HEAD))
+    if ((wp(c->g, &w[b - 1]) & P_NOT_SURNAME) || (wp(c->g, &w[b - 1]) & P_HEAD))
         return 1;
-    if (b - a >= 2 && (is_region_word(c, &w[b - 1]) || is_region_word(c, &w[a])))
+    if (b - a >= 2 &&
+        (is_region_word(c, &w[b - 1]) || is_region_word(c, &w[a])))
         return 1;
     int kind;
     for (int i = a; i < b; i++)
@@ -946,14 +996,13 @@ static int not_a_person(const struct ctx *c, struct word *w, int a,
     return 0;
 }
 
-static int is_person_shape(const struct ctx *c, struct word *w, int a,
-                           int b)
+static int is_person_shape(const struct ctx *c, struct word *w, int a, int b)
 {
     if (b - a < 2 || b - a > 4 || strlen(w[a].s) < 2)
         return 0;
     int known = (wp(c->g, &w[a]) & P_FIRST);
-    int asian = (wp(c->g, &w[a]) & P_ASIAN) &&
-                (strchr(w[a + 1].s, '-') || b - a == 2);
+    int asian =
+        (wp(c->g, &w[a]) & P_ASIAN) && (strchr(w[a + 1].s, '-') || b - a == 2);
     if (!known && !asian)
         return 0;
     for (int i = a; i < b; i++)
@@ -984,8 +1033,7 @@ static char *org_key(const char *name)
 
 /* "Kiichi Miyazawa, Japan's Finance Minister": a title or role after the
  * comma that follows the run a..b-1. */
-static int appositive(const struct ctx *c, struct word *w, int b,
-                      int n)
+static int appositive(const struct ctx *c, struct word *w, int b, int n)
 {
     if (b >= n || w[b].punct != ',')
         return 0;
@@ -1000,8 +1048,8 @@ static int appositive(const struct ctx *c, struct word *w, int b,
 }
 
 /* Classifies the run of capitalised words a..b-1 (no titles inside). */
-static void classify(struct ctx *c, struct word *w, int a, int b,
-                     int n, int after_title)
+static void classify(struct ctx *c, struct word *w, int a, int b, int n,
+                     int after_title)
 {
     const struct gazetteer *g = c->g;
     char key[KEYMAX];
@@ -1012,8 +1060,7 @@ static void classify(struct ctx *c, struct word *w, int a, int b,
     if (b - a >= 2 && w[a].sent) {
         const char *all = name_key(g, w, a, b, key);
         keep_first = (wp(g, &w[b - 1]) & P_HEAD) ||
-                     lk(&g->place_by_name, all) >= 0 ||
-                     lk(&g->orgs, all) >= 0;
+                     lk(&g->place_by_name, all) >= 0 || lk(&g->orgs, all) >= 0;
     }
     int a0 = a;
     /* "State-owned Indian Railway...", "Dallas-based Texas Instruments" */
@@ -1044,8 +1091,7 @@ static void classify(struct ctx *c, struct word *w, int a, int b,
         shout = w[i].allcaps;
     /* "Exchequer Nigel Lawson": a name starts at its first name. */
     if (b - a >= 3 && !shout) {
-        int named = (wp(g, &w[a]) & P_FIRST) ||
-                    (wp(g, &w[a]) & P_ASIAN);
+        int named = (wp(g, &w[a]) & P_FIRST) || (wp(g, &w[a]) & P_ASIAN);
         for (int k = a + 1; k < b - 1 && !named; k++) {
             int first = (wp(g, &w[k]) & P_FIRST);
             if (first && !(wp(g, &w[k - 1]) & P_JOINER) &&
@@ -1100,7 +1146,8 @@ static void classify(struct ctx *c, struct word *w, int a, int b,
         else if ((v = lk(&g->place_by_name, l)) >= 0)
             add_place(c, v, name, pos);
     } else if (after_title && (v = lk(&g->orgs, l)) >= 0) {
-        add(c, ENT_ORG, g->org_names[v], name, pos, 0); /* "manager Credit Suisse" */
+        add(c, ENT_ORG, g->org_names[v], name, pos,
+            0); /* "manager Credit Suisse" */
     } else if (after_title && (v = lk(&g->place_by_name, l)) >= 0 &&
                g->places[v].kind != 2) {
         add_place(c, v, name, pos); /* "the chief U.S. concerns" */
@@ -1128,16 +1175,18 @@ static void classify(struct ctx *c, struct word *w, int a, int b,
             add(c, ENT_ORG, name, name, pos, 0);
         free(k);
     } else if (b - a >= 3 && lookup_w(g, &g->orgs, w, a, a + 2) >= 0) {
-        add(c, ENT_ORG, name, name, pos, 0); /* "Morgan Stanley International" */
+        add(c, ENT_ORG, name, name, pos,
+            0); /* "Morgan Stanley International" */
     } else if (is_person_shape(c, w, a, b)) {
         /* "Morgan Stanley and Co", "Harris Upham & Co": a firm. */
         int firm = b + 1 < n && strcmp(w[b].s, "and") == 0 &&
                    (wp(g, &w[b + 1]) & P_HEAD);
         add(c, firm ? ENT_ORG : ENT_PERSON, name, name, pos, 0);
     } else if (b - a >= 2 && b - a <= 3 && !w[a].allcaps &&
-               strlen(w[a].s) >= 2 &&
-               !(wp(g, &w[a]) & P_GENERIC) && !not_a_person(c, w, a, b) &&
-               ((b < n && (wp(g, &w[b]) & P_SPEECH)) || appositive(c, w, b, n)) &&
+               strlen(w[a].s) >= 2 && !(wp(g, &w[a]) & P_GENERIC) &&
+               !not_a_person(c, w, a, b) &&
+               ((b < n && (wp(g, &w[b]) & P_SPEECH)) ||
+                appositive(c, w, b, n)) &&
                !written_lower(c->art, w[a].s)) { /* "Oil World said" */
         add(c, ENT_PERSON, name, name, pos, 0);
     } else if (b - a == 1 && b < n && (wp(g, &w[b]) & P_SPEECH) &&
@@ -1161,8 +1210,8 @@ static void classify(struct ctx *c, struct word *w, int a, int b,
         for (int i = a; i < b;) {
             int done = 0;
             int maxlen = !(wp(g, &w[i]) & P_MULTI_FIRST) ? 1
-                         : b - i < 4                       ? b - i
-                                                           : 4;
+                         : b - i < 4                     ? b - i
+                                                         : 4;
             for (int len = maxlen; len >= 1 && !done; len--) {
                 char sk[KEYMAX];
                 const char *sub = name_key(g, w, i, i + len, sk);
@@ -1208,13 +1257,11 @@ static int run_end(const struct ctx *c, struct word *w, int i, int n,
             /* "Moody's Investors Service Inc", "McDonald's Corp": a
              * possessive inside a company's name. */
             int k = j;
-            while (k < n && w[k].cap && !w[k].gap &&
-                   (k == j || !w[k - 1].poss))
+            while (k < n && w[k].cap && !w[k].gap && (k == j || !w[k - 1].poss))
                 k++;
             /* but "Chevron Corp's Chevron USA Inc" is two companies */
             if (k > j && !w[j].gap && !w[j - 1].allcaps &&
-                !(wp(g, &w[j - 1]) & P_HEAD) &&
-                (wp(g, &w[k - 1]) & P_HEAD) &&
+                !(wp(g, &w[j - 1]) & P_HEAD) && (wp(g, &w[k - 1]) & P_HEAD) &&
                 !(wp(g, &w[k - 1]) & P_WEAK_HEAD)) {
                 j = k;
                 continue;
@@ -1234,9 +1281,10 @@ static int run_end(const struct ctx *c, struct word *w, int i, int n,
         /* "Organisation for Economic Cooperation and Development": after
          * a head, "of" and "for" lead into the body's field */
         int field = (strcmp(w[j].l, "for") == 0 || strcmp(w[j].l, "of") == 0) &&
-                    (wp(g, &w[j - 1]) & P_HEAD) && !(wp(g, &w[j - 1]) & P_WEAK_HEAD);
-        if (((wp(g, &w[j]) & P_JOINER) || field) && j + 1 < n &&
-            w[j + 1].cap && !w[j + 1].gap) {
+                    (wp(g, &w[j - 1]) & P_HEAD) &&
+                    !(wp(g, &w[j - 1]) & P_WEAK_HEAD);
+        if (((wp(g, &w[j]) & P_JOINER) || field) && j + 1 < n && w[j + 1].cap &&
+            !w[j + 1].gap) {
             body |= field;
             j += 2;
             continue;
@@ -1254,8 +1302,8 @@ static int run_end(const struct ctx *c, struct word *w, int i, int n,
         /* "Bank of the Philippine Islands", "Chancellor of the
          * Exchequer" */
         if (strcmp(w[j].s, "of") == 0 && j + 2 < n &&
-            strcmp(w[j + 1].s, "the") == 0 && w[j + 2].cap &&
-            !w[j + 1].gap && !w[j + 2].gap) {
+            strcmp(w[j + 1].s, "the") == 0 && w[j + 2].cap && !w[j + 1].gap &&
+            !w[j + 2].gap) {
             j += 3;
             continue;
         }
@@ -1268,7 +1316,8 @@ static int run_end(const struct ctx *c, struct word *w, int i, int n,
         if (body)
             ; /* "Council for Mutual Economic Assistance" */
         else if (!(wp(g, &w[j - 1]) & P_HEAD) || list ||
-            ((wp(g, &w[conj - 1]) & P_HEAD) && !(wp(g, &w[conj - 1]) & P_WEAK_HEAD)))
+                 ((wp(g, &w[conj - 1]) & P_HEAD) &&
+                  !(wp(g, &w[conj - 1]) & P_WEAK_HEAD)))
             j = conj;
     }
     return j;
@@ -1281,9 +1330,8 @@ static void note_abbr(struct ctx *c, struct word *w, int j, int n,
 {
     /* "British Petroleum Co Plc <BP>": a stock symbol, the same */
     char close = j < n && w[j].punct == '(' ? ')' : '>';
-    if (j >= n || (w[j].punct != '(' && w[j].punct != '<') ||
-        !w[j].allcaps || strlen(w[j].s) > 8 ||
-        text[w[j].end] != close || c->n <= first_found)
+    if (j >= n || (w[j].punct != '(' && w[j].punct != '<') || !w[j].allcaps ||
+        strlen(w[j].s) > 8 || text[w[j].end] != close || c->n <= first_found)
         return;
     const struct found *f = &c->v[c->n - 1];
     if (f->kind != ENT_ORG || f->pending)
@@ -1368,7 +1416,9 @@ static void scan_shout(struct ctx *c, const char *text)
     for (int i = 0; i < n;) {
         int done = 0, v, kind;
         /* known names, longest first */
-        int maxlen = !(wp(g, &w[i]) & P_MULTI_FIRST) ? 1 : n - i < 4 ? n - i : 4;
+        int maxlen = !(wp(g, &w[i]) & P_MULTI_FIRST) ? 1
+                     : n - i < 4                     ? n - i
+                                                     : 4;
         for (int len = maxlen; len >= 1 && !done; len--) {
             char k[KEYMAX];
             if (len == 1 && ((wp(g, &w[i]) & P_COMMON) || strlen(w[i].l) < 2))
@@ -1388,8 +1438,7 @@ static void scan_shout(struct ctx *c, const char *text)
                 add_place(c, v, s, w[i].start);
                 free(s);
                 done = len;
-            } else if (len == 1 &&
-                       (v = lk(&g->demonyms, l)) >= 0) {
+            } else if (len == 1 && (v = lk(&g->demonyms, l)) >= 0) {
                 add_place(c, v, w[i].s, w[i].start);
                 done = len;
             }
@@ -1403,7 +1452,7 @@ static void scan_shout(struct ctx *c, const char *text)
         int t = title_at(c, w, i, n, &kind);
         int a = i + t, b;
         if (t && kind != 1)
-            a = i; /* roles ("SPOKESMAN") name no one in a headline */
+            a = i;    /* roles ("SPOKESMAN") name no one in a headline */
         if (a >= n) { /* a title ends the headline */
             i++;
             continue;
@@ -1425,8 +1474,7 @@ static void scan_shout(struct ctx *c, const char *text)
         int verb = b < n && (wp(g, &w[b]) & P_HL_VERB) && !w[b].gap;
         /* a possessive only after a title: "PRESIDENT REAGAN'S VETO" */
         int ok = (a > i || verb) && w[a].allcaps && (!w[b - 1].poss || a > i) &&
-                 !(wp(g, &w[a]) & P_COMMON) &&
-                 !(wp(g, &w[a]) & P_HL_VERB) &&
+                 !(wp(g, &w[a]) & P_COMMON) && !(wp(g, &w[a]) & P_HL_VERB) &&
                  !(wp(g, &w[b - 1]) & P_HEAD) &&
                  !(wp(g, &w[b - 1]) & P_NOT_SURNAME) &&
                  !is_region_word(c, &w[a]) &&
@@ -1465,9 +1513,8 @@ static char *surname(const char *full)
 }
 
 /* Adds a mention of (k, name) to s; returns the entity, new or not. */
-static struct ent *ent_add(struct ent_set *s, enum ent_kind k,
-                           const char *name, const char *surface, int pos,
-                           int *is_new)
+static struct ent *ent_add(struct ent_set *s, enum ent_kind k, const char *name,
+                           const char *surface, int pos, int *is_new)
 {
     char *key = k == ENT_ORG ? org_key(name) : ent_key(name);
     *is_new = 0;
@@ -1499,8 +1546,8 @@ static struct ent *ent_add(struct ent_set *s, enum ent_kind k,
         for (int i = 0; i < e->nmentions; i++)
             if (strcmp(e->mentions[i], surface) == 0)
                 return e;
-        e->mentions = mg_realloc(e->mentions,
-                                 sizeof *e->mentions * (size_t)(e->nmentions + 1));
+        e->mentions = mg_realloc(e->mentions, sizeof *e->mentions *
+                                                  (size_t)(e->nmentions + 1));
         e->mentions[e->nmentions++] = mg_strdup(surface);
     }
     return e;
@@ -1527,9 +1574,9 @@ static void ent_fold(struct ent *into, struct ent *e)
         for (int k = 0; k < into->nmentions && !seen; k++)
             seen = strcmp(into->mentions[k], e->mentions[m]) == 0;
         if (!seen) {
-            into->mentions = mg_realloc(into->mentions,
-                                        sizeof *into->mentions *
-                                            (size_t)(into->nmentions + 1));
+            into->mentions =
+                mg_realloc(into->mentions, sizeof *into->mentions *
+                                               (size_t)(into->nmentions + 1));
             into->mentions[into->nmentions++] = mg_strdup(e->mentions[m]);
         }
     }
@@ -1542,7 +1589,7 @@ static void ent_fold(struct ent *into, struct ent *e)
 static void initials(const char *name, char *out, size_t cap)
 {
     static const char *const SKIP[] = {"and", "of", "the", "for", "de",
-                                       "&", "on", "in", NULL};
+                                       "&",   "on", "in",  NULL};
     size_t n = 0;
     const char *p = name;
     while (*p && n + 1 < cap) {
@@ -1557,8 +1604,7 @@ static void initials(const char *name, char *out, size_t cap)
                                                      : sizeof word - 1;
             memcpy(word, p, l);
             word[l] = 0;
-            if (!in_list(SKIP, word) &&
-                !(in_list(FORMS, word) && *e == 0) &&
+            if (!in_list(SKIP, word) && !(in_list(FORMS, word) && *e == 0) &&
                 isalpha((unsigned char)*p))
                 out[n++] = (char)toupper((unsigned char)*p);
         }
@@ -1625,8 +1671,8 @@ static void fold_into_orgs(const struct gazetteer *g, struct ent_set *s)
             else if (acronym && strchr(o->canonical, ' ')) {
                 char ini[16];
                 initials(o->canonical, ini, sizeof ini);
-                match = strlen(e->canonical) >= 2 &&
-                        strcmp(ini, e->canonical) == 0;
+                match =
+                    strlen(e->canonical) >= 2 && strcmp(ini, e->canonical) == 0;
             }
             if (match) {
                 nbest++;
@@ -1726,7 +1772,8 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
             continue;
         int seen = 0;
         for (int k = 0; k < c.n; k++)
-            seen += c.v[k].pending == 4 && strcmp(c.v[k].name, c.v[i].name) == 0;
+            seen +=
+                c.v[k].pending == 4 && strcmp(c.v[k].name, c.v[i].name) == 0;
         if (seen >= 2)
             add_named(out, &c.v[i]);
     }
@@ -1737,7 +1784,8 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
             char *key = ent_key(c.v[i].name);
             int named = 0;
             for (int k = 0; k < out->n; k++)
-                if (out->v[k].kind == ENT_PLACE && strcmp(out->v[k].key, key) == 0)
+                if (out->v[k].kind == ENT_PLACE &&
+                    strcmp(out->v[k].key, key) == 0)
                     named = 1;
             free(key);
             if (!named) {
@@ -1789,8 +1837,8 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
         } else if (matches == 0 && f->pending == 5) {
             /* Left to the merge across the index ("REAGAN SAYS" is
              * Ronald Reagan when the archive knows one Reagan). */
-            struct ent *e = ent_add(out, ENT_PERSON, f->name, f->surface,
-                                    f->pos, &is_new);
+            struct ent *e =
+                ent_add(out, ENT_PERSON, f->name, f->surface, f->pos, &is_new);
             if (e && is_new)
                 e->weak = 1;
         }
@@ -1875,13 +1923,13 @@ static int by_surname(const void *a, const void *b)
 /* Names each entity whose links changed by the form most of its
  * articles give (then the longest, then the first in byte order); a
  * family name alone by the forms of the articles naming it so. */
-#define RENAME_DIRTY                                                         \
-    "UPDATE entities SET canonical = coalesce((SELECT form FROM"             \
-    " article_entities ae WHERE ae.entity_id = entities.id AND"              \
-    " ae.form IS NOT NULL GROUP BY form ORDER BY count(*) DESC,"             \
-    " length(form) DESC, form LIMIT 1), (SELECT form FROM lone_names l"      \
-    " WHERE l.key = entities.key AND l.mentions > 0 GROUP BY form"           \
-    " ORDER BY count(*) DESC, length(form) DESC, form LIMIT 1),"             \
+#define RENAME_DIRTY                                                           \
+    "UPDATE entities SET canonical = coalesce((SELECT form FROM"               \
+    " article_entities ae WHERE ae.entity_id = entities.id AND"                \
+    " ae.form IS NOT NULL GROUP BY form ORDER BY count(*) DESC,"               \
+    " length(form) DESC, form LIMIT 1), (SELECT form FROM lone_names l"        \
+    " WHERE l.key = entities.key AND l.mentions > 0 GROUP BY form"             \
+    " ORDER BY count(*) DESC, length(form) DESC, form LIMIT 1),"               \
     " canonical) WHERE id IN (SELECT entity_id FROM entities_dirty)"
 
 /* Runs sql (no result rows); 0 or -1. */

@@ -11,7 +11,7 @@
 
 struct gazetteer;
 
-/* Loads the gazetteer compiled into the program (the TSV files in data/).  Can't
+/* Loads the gazetteer compiled into the program (the TSV files in data/). Can't
  * fail except on memory, which aborts. */
 struct gazetteer *gaz_load(void);
 void gaz_free(struct gazetteer *g);

@@ -49,8 +49,8 @@ static int has_ext(const char *path, const char *ext)
  * commas is not CSV. */
 static int csv_header_has_text(const char *head, size_t n)
 {
-    static const char *const NAMES[] = {"title", "headline", "text", "article",
-                                        "body", "content", "story", NULL};
+    static const char *const NAMES[] = {"title", "headline", "text",  "article",
+                                        "body",  "content",  "story", NULL};
     const char *nl = memchr(head, '\n', n);
     size_t len = nl ? (size_t)(nl - head) : n;
     size_t i = 0;
@@ -90,7 +90,8 @@ enum fmt fmt_detect(const char *path, const char *head, size_t n)
         if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
             ctrl++;
     }
-    if (memmem(head, n, "<REUTERS", 8) || memmem(head, n, "<!DOCTYPE lewis", 15))
+    if (memmem(head, n, "<REUTERS", 8) ||
+        memmem(head, n, "<!DOCTYPE lewis", 15))
         return FMT_REUTERS;
     if (n > 6 && strncmp(head, "*TEXT ", 6) == 0)
         return FMT_SMART;
@@ -407,8 +408,9 @@ static char *json_field(json_t *o, const char *const *names)
 
 static const char *const F_ID[] = {"id", "uid", "guid", NULL};
 static const char *const F_TITLE[] = {"title", "headline", NULL};
-static const char *const F_BODY[] = {"body", "text", "content", "article", NULL};
-static const char *const F_DATE[] = {"date", "published", "publish_date",
+static const char *const F_BODY[] = {"body", "text", "content", "article",
+                                     NULL};
+static const char *const F_DATE[] = {"date",    "published",     "publish_date",
                                      "pubdate", "datePublished", NULL};
 static const char *const F_URL[] = {"canonical_link", "url", "link", NULL};
 static const char *const F_SOURCE[] = {"source", "publication", "site", NULL};
@@ -425,7 +427,8 @@ static char *epoch_iso(double v)
     time_t t = (time_t)v;
     struct tm tm;
     char out[32];
-    if (!gmtime_r(&t, &tm) || !strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm))
+    if (!gmtime_r(&t, &tm) ||
+        !strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm))
         return NULL;
     return mg_strdup(out);
 }
@@ -452,7 +455,7 @@ static const char *json_path(json_t *o, const char *const *keys)
     for (; *keys && o; keys++)
         o = json_object_get(o, *keys);
     return json_is_string(o) && json_string_length(o) ? json_string_value(o)
-                                                        : NULL;
+                                                      : NULL;
 }
 
 /* Turns one JSON value into an article; returns 1 when given to the
@@ -494,7 +497,10 @@ static int json_article(json_t *o, const char *path, const char *uid_base,
         a.uid_kind = UID_RECORD;
     } else {
         struct buf b = {0};
-        buf_printf(&b, "%s#%ld", uid_base, line > 0 ? line : line < 0 ? -line : 1);
+        buf_printf(&b, "%s#%ld", uid_base,
+                   line > 0   ? line
+                   : line < 0 ? -line
+                              : 1);
         a.uid = buf_take(&b);
     }
     a.date = json_date(o);
@@ -533,9 +539,8 @@ static int json_article(json_t *o, const char *path, const char *uid_base,
     return 1;
 }
 
-static int parse_json(const char *path, const char *uid_base,
-                      const char *data, size_t n, struct fmt_sink *sink,
-                      struct mg_err *err)
+static int parse_json(const char *path, const char *uid_base, const char *data,
+                      size_t n, struct fmt_sink *sink, struct mg_err *err)
 {
     const char *p = data;
     while (isspace((unsigned char)*p))
@@ -550,8 +555,8 @@ static int parse_json(const char *path, const char *uid_base,
             json_t *e;
             json_array_foreach(all, i, e)
             {
-                count += json_article(e, path, uid_base, -(long)i - 1, sink,
-                                      &stop);
+                count +=
+                    json_article(e, path, uid_base, -(long)i - 1, sink, &stop);
                 if (stop)
                     break;
             }
@@ -617,7 +622,8 @@ static char *sgml_element(const char *s, const char *end, const char *tag)
     const char *gt = memchr(p, '>', (size_t)(end - p));
     if (!gt)
         return NULL;
-    const char *c = memmem(gt + 1, (size_t)(end - gt - 1), close, strlen(close));
+    const char *c =
+        memmem(gt + 1, (size_t)(end - gt - 1), close, strlen(close));
     if (!c)
         c = end;
     char *v = mg_strndup(gt + 1, (size_t)(c - gt - 1));
@@ -641,8 +647,8 @@ static void drop_signature(char *body)
 }
 
 static int parse_reuters(const char *path, const char *uid_base,
-                         const char *data, size_t n,
-                         struct fmt_sink *sink, int *seq, int *stop)
+                         const char *data, size_t n, struct fmt_sink *sink,
+                         int *seq, int *stop)
 {
     int count = 0;
     const char *p = data, *end = data + n;
@@ -712,9 +718,9 @@ static int parse_reuters(const char *path, const char *uid_base,
     return count;
 }
 
-int fmt_parse_buffer(const char *path, const char *uid_base,
-                     const char *data, size_t n, enum fmt f,
-                     struct fmt_sink *sink, struct mg_err *err)
+int fmt_parse_buffer(const char *path, const char *uid_base, const char *data,
+                     size_t n, enum fmt f, struct fmt_sink *sink,
+                     struct mg_err *err)
 {
     switch (f) {
     case FMT_TEXT: {
@@ -727,8 +733,7 @@ int fmt_parse_buffer(const char *path, const char *uid_base,
         }
         return parse_text(path, uid_base, data, sink, err);
     }
-    case FMT_JSON:
-        return parse_json(path, uid_base, data, n, sink, err);
+    case FMT_JSON: return parse_json(path, uid_base, data, n, sink, err);
     case FMT_REUTERS: {
         int seq = 0, stop = 0;
         int c = parse_reuters(path, uid_base, data, n, sink, &seq, &stop);
@@ -738,8 +743,7 @@ int fmt_parse_buffer(const char *path, const char *uid_base,
         }
         return c;
     }
-    case FMT_NITF:
-        return nitf_parse(path, uid_base, data, n, sink, err);
+    case FMT_NITF: return nitf_parse(path, uid_base, data, n, sink, err);
     case FMT_HTML: {
         struct article a = {0};
         if (html_parse(path, data, n, &a, err) < 0) {
@@ -767,7 +771,8 @@ int fmt_parse_buffer(const char *path, const char *uid_base,
 
 /* Reuters SGML, streamed: stories are parsed as each </REUTERS> arrives. */
 static int stream_reuters(struct input *in, const char *path,
-                          const char *uid_base, struct fmt_sink *sink, struct mg_err *err)
+                          const char *uid_base, struct fmt_sink *sink,
+                          struct mg_err *err)
 {
     struct buf b = {0};
     char tmp[65536];
@@ -854,8 +859,7 @@ static int smart_article(const char *path, const char *stem, char *header,
     a.body = mg_strdup(text->s ? text->s : "");
     char *w = a.body;
     for (const char *r = a.body; *r; r++) {
-        if (*r == ' ' && strchr(".,;:?!", r[1]) && r > a.body &&
-            r[-1] != ' ')
+        if (*r == ' ' && strchr(".,;:?!", r[1]) && r > a.body && r[-1] != ' ')
             continue;
         *w++ = *r;
     }
@@ -953,12 +957,8 @@ int fmt_parse_file(const char *path, const char *uid_base,
     char *data = NULL;
     size_t len = 0;
     switch (f) {
-    case FMT_REUTERS:
-        rc = stream_reuters(in, name, uid_base, sink, err);
-        break;
-    case FMT_SMART:
-        rc = stream_smart(in, name, sink, err);
-        break;
+    case FMT_REUTERS: rc = stream_reuters(in, name, uid_base, sink, err); break;
+    case FMT_SMART: rc = stream_smart(in, name, sink, err); break;
     case FMT_JSON: {
         size_t i = 0;
         while (i < n && isspace((unsigned char)head[i]))
@@ -977,9 +977,7 @@ int fmt_parse_file(const char *path, const char *uid_base,
                  ? FMT_FAILED
                  : fmt_parse_buffer(name, uid_base, data, len, f, sink, err);
         break;
-    case FMT_CSV:
-        rc = csv_parse(in, uid_base, sink, err);
-        break;
+    case FMT_CSV: rc = csv_parse(in, uid_base, sink, err); break;
     case FMT_NITF:
         rc = input_all(in, FMT_MAX_DOC, &data, &len, err) < 0
                  ? FMT_FAILED

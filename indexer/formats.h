@@ -25,9 +25,10 @@ enum fmt {
 };
 
 /* What fmt_parse_file() returns besides a count of articles. */
-#define FMT_FAILED (-1)  /* the file could not be read: an error */
-#define FMT_SKIPPED (-2) /* the file holds no article (empty, binary,
-                          * a page without article text): passed over */
+#define FMT_FAILED (-1) /* the file could not be read: an error */
+#define FMT_SKIPPED                                                            \
+    (-2) /* the file holds no article (empty, binary,                          \
+          * a page without article text): passed over */
 
 /* Largest plain-text article, and largest whole JSON, HTML or XML
  * document, read into memory; larger inputs fail with a message.  JSON
@@ -69,8 +70,8 @@ int fmt_parse_file(const char *path, const char *uid_base,
 
 /* The same for data already in memory (n bytes, NUL-terminated) whose
  * format is known (CSV excepted: it is only streamed from files). */
-int fmt_parse_buffer(const char *path, const char *uid_base,
-                     const char *data, size_t n, enum fmt f,
-                     struct fmt_sink *sink, struct mg_err *err);
+int fmt_parse_buffer(const char *path, const char *uid_base, const char *data,
+                     size_t n, enum fmt f, struct fmt_sink *sink,
+                     struct mg_err *err);
 
 #endif

@@ -94,8 +94,7 @@ void ingest_say(struct run *r, FILE *to, const char *fmt, ...)
         char stamp[32];
         time_t t = time(NULL);
         struct tm tm;
-        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ",
-                 gmtime_r(&t, &tm));
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
         fprintf(r->log, "%s %s\n", stamp, line);
         fflush(r->log);
     }
@@ -149,9 +148,8 @@ static void show_json(const struct article *a, const struct clean_info *info,
     json_t *removed = json_array();
     for (int i = 0; i < info->nnotes; i++)
         json_array_append_new(removed,
-                              json_pack("{s:s s:s}", "why",
-                                        info->notes[i].what, "text",
-                                        info->notes[i].text));
+                              json_pack("{s:s s:s}", "why", info->notes[i].what,
+                                        "text", info->notes[i].text));
     json_t *o = json_pack(
         "{s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
         "id", jstr(a->uid), "title", jstr(a->title), "date", jstr(a->date),
@@ -229,12 +227,10 @@ static void show_text(const struct article *a, const struct clean_info *info,
         for (int k = 0; k < e->nmentions; k++)
             printf("%s%s", k ? ", " : ": ", e->mentions[k]);
         /* kept only if the index knows a full name for it */
-        puts(e->weak ? ") [family name only: resolved across the index]"
-                     : ")");
+        puts(e->weak ? ") [family name only: resolved across the index]" : ")");
     }
     putchar('\n');
 }
-
 
 /* Opens the batch's transaction if none is open. */
 static int open_tx(struct run *r)
@@ -388,8 +384,8 @@ struct slot {
     /* the tokens of the six FTS5 columns, recorded by the worker for the
      * writer's tokenizer to replay (tok_replay) */
     struct tok_stream ts[FTS_COLUMNS];
-    struct ts_doc doc; /* its keys, for the word statistics */
-    int have_doc;      /* doc is this article's (else the writer makes it) */
+    struct ts_doc doc;  /* its keys, for the word statistics */
+    int have_doc;       /* doc is this article's (else the writer makes it) */
     char *date_warning; /* cleaning dropped an impossible date */
     enum slot_state state;
 };
@@ -400,9 +396,9 @@ struct pipe {
     pthread_cond_t done; /* an article is done */
     struct slot *slots;
     long cap;
-    long head;  /* the oldest article not yet stored */
-    long next;  /* the oldest article no worker has taken */
-    long tail;  /* where the next article goes */
+    long head; /* the oldest article not yet stored */
+    long next; /* the oldest article no worker has taken */
+    long tail; /* where the next article goes */
     int quit;
     pthread_t *threads;
     int nthreads;
@@ -429,8 +425,8 @@ static void *pipe_worker(void *arg)
         sl->date_warning = info.date_warning;
         info.date_warning = NULL;
         clean_info_free(&info);
-        const char *cols[FTS_COLUMNS] = {sl->a.title,    sl->a.lede,
-                                         sl->a.body,     sl->a.captions,
+        const char *cols[FTS_COLUMNS] = {sl->a.title,      sl->a.lede,
+                                         sl->a.body,       sl->a.captions,
                                          sl->a.highlights, sl->a.entities};
         for (int i = 0; i < FTS_COLUMNS; i++)
             if (tok && cols[i] && *cols[i])
@@ -467,8 +463,7 @@ static int pipe_start(struct run *r)
     p->threads = mg_calloc((size_t)r->jobs, sizeof *p->threads);
     p->r = r;
     for (int i = 0; i < r->jobs; i++)
-        if (pthread_create(&p->threads[p->nthreads], NULL, pipe_worker, p) ==
-            0)
+        if (pthread_create(&p->threads[p->nthreads], NULL, pipe_worker, p) == 0)
             p->nthreads++;
     r->pipe = p;
     return p->nthreads > 0 ? 0 : -1;
@@ -617,8 +612,8 @@ static void key_article(struct run *r, struct article *a)
     if (a->uid_kind == UID_RECORD) {
         /* the record's own id: the same in its source wherever it is
          * met; without a source, only in its file */
-        char *scope = a->source && *a->source ? ingest_escape(a->source, ":")
-                                              : NULL;
+        char *scope =
+            a->source && *a->source ? ingest_escape(a->source, ":") : NULL;
         if (scope && scope[0] == '/')
             buf_adds(&key, "%2F"), buf_adds(&key, scope + 1);
         else if (scope)
@@ -672,7 +667,6 @@ static int on_article(void *ctx, struct article *a)
     return store_article(r, a, &es, NULL);
 }
 
-
 /* The progress line on a terminal, at most five times a second: share of
  * the bytes to read, articles, rate and time left. */
 static void progress(struct run *r, int done)
@@ -689,11 +683,11 @@ static void progress(struct run *r, int done)
     }
     double el = t - r->progress_start;
     long n = r->added + r->changed + r->unchanged;
-    double share = r->bytes_total > 0 ? (double)r->bytes_done /
-                                            (double)r->bytes_total
-                                      : 0;
-    fprintf(stderr, "\r\033[Kmorgue-index: %3.0f%% of %.1f MB, %ld articles, "
-                    "%.0f/s",
+    double share =
+        r->bytes_total > 0 ? (double)r->bytes_done / (double)r->bytes_total : 0;
+    fprintf(stderr,
+            "\r\033[Kmorgue-index: %3.0f%% of %.1f MB, %ld articles, "
+            "%.0f/s",
             100 * share, (double)r->bytes_total / 1e6, n,
             el > 0 ? (double)n / el : 0.0);
     if (share > 0.01 && el > 1)
@@ -737,9 +731,8 @@ static void measure(struct run *r, const char *path, int depth,
 }
 
 /* Records f with the file's current size and time, in the batch. */
-static int record_file(struct run *r, const char *real,
-                       struct store_file *f, const struct stat *sb,
-                       int64_t mtime)
+static int record_file(struct run *r, const char *real, struct store_file *f,
+                       const struct stat *sb, int64_t mtime)
 {
     f->size = sb->st_size;
     f->mtime = mtime;
@@ -750,8 +743,7 @@ static int record_file(struct run *r, const char *real,
     return 0;
 }
 
-static void index_file(struct run *r, const char *path,
-                       const struct stat *sb)
+static void index_file(struct run *r, const char *path, const struct stat *sb)
 {
     struct fmt_sink sink = {on_article, on_warn, r};
     struct mg_err err = {""};
@@ -778,8 +770,8 @@ static void index_file(struct run *r, const char *path,
         free(name);
         r->key_base = buf_take(&k);
     } else {
-        r->key_base = r->from_stdin ? mg_strdup("stdin")
-                                    : ingest_escape(base, NULL);
+        r->key_base =
+            r->from_stdin ? mg_strdup("stdin") : ingest_escape(base, NULL);
     }
     r->file_changes = 0;
     if (sb)
@@ -800,9 +792,9 @@ static void index_file(struct run *r, const char *path,
             buf_free(&feed);
             return;
         }
-        int64_t mtime = sb ? (int64_t)sb->st_mtim.tv_sec * 1000000000 +
-                                 sb->st_mtim.tv_nsec
-                           : 0;
+        int64_t mtime =
+            sb ? (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec
+               : 0;
         int same_stat = sb && found && f.hash[0] &&
                         f.size == (int64_t)sb->st_size && f.mtime == mtime;
         if (same_stat && !r->verify && !r->force) {
@@ -839,8 +831,8 @@ static void index_file(struct run *r, const char *path,
     strmap_free(&r->uids);
     long before = r->added + r->changed + r->unchanged;
     int64_t removed = r->removed;
-    int rc = fmt_parse_file(path, r->from_stdin ? "stdin" : r->key_base,
-                            &sink, &err);
+    int rc = fmt_parse_file(path, r->from_stdin ? "stdin" : r->key_base, &sink,
+                            &err);
     pipe_flush(r); /* the file's articles all stored before it is recorded */
     if (r->store)
         store_set_file(r->store, 0, NULL);
@@ -858,9 +850,8 @@ static void index_file(struct run *r, const char *path,
         if (rc == FMT_SKIPPED)
             f.articles = 0;
         if (open_tx(r) < 0 ||
-            store_file_drop(r->store, f.id,
-                            rc == FMT_SKIPPED ? NULL : &r->uids, &r->removed,
-                            &r->reread, &r->err) < 0 ||
+            store_file_drop(r->store, f.id, rc == FMT_SKIPPED ? NULL : &r->uids,
+                            &r->removed, &r->reread, &r->err) < 0 ||
             store_file_put(r->store, base, &f, &r->err) < 0) {
             r->fatal = 1;
             buf_free(&feed);
@@ -880,9 +871,8 @@ static void index_file(struct run *r, const char *path,
         if (r->verbose && !r->show && r->progress)
             progress(r, 1);
         if (r->verbose && !r->show)
-            ingest_say(r, stdout, "%s: %ld new or changed, %lld removed",
-                       path, r->file_changes,
-                       (long long)(r->removed - removed));
+            ingest_say(r, stdout, "%s: %ld new or changed, %lld removed", path,
+                       r->file_changes, (long long)(r->removed - removed));
     }
     buf_free(&feed);
 }
@@ -927,15 +917,13 @@ static void index_path(struct run *r, const char *path, const char *rel,
     }
     if (stat(path, &st) < 0) {
         r->files_failed++;
-        ingest_say(r, stderr, "%s: %s (failed)", path,
-                strerror(errno));
+        ingest_say(r, stderr, "%s: %s (failed)", path, strerror(errno));
         return;
     }
     if (!S_ISDIR(st.st_mode)) {
         if (!S_ISREG(st.st_mode)) {
             r->files_skipped++;
-            ingest_say(r, stderr, "%s: not a regular file (skipped)",
-                    path);
+            ingest_say(r, stderr, "%s: not a regular file (skipped)", path);
             return;
         }
         if (*rel && filtered_out(r, rel, 0))
@@ -966,8 +954,7 @@ static void index_path(struct run *r, const char *path, const char *rel,
     }
     *walked = 0;
     if (depth > 64) {
-        ingest_say(r, stderr, "%s: folders nested too deep (skipped)",
-                path);
+        ingest_say(r, stderr, "%s: folders nested too deep (skipped)", path);
         r->files_skipped++;
         return;
     }
@@ -975,12 +962,12 @@ static void index_path(struct run *r, const char *path, const char *rel,
     int n = scandir(path, &names, NULL, alphasort);
     if (n < 0) {
         r->files_failed++;
-        ingest_say(r, stderr, "%s: %s (failed)", path,
-                strerror(errno));
+        ingest_say(r, stderr, "%s: %s (failed)", path, strerror(errno));
         return;
     }
     for (int i = 0; i < n; i++) {
-        if (!r->fatal && !stop_signal && !ingest_passed_over(names[i]->d_name)) {
+        if (!r->fatal && !stop_signal &&
+            !ingest_passed_over(names[i]->d_name)) {
             struct buf p = {0}, q = {0};
             buf_printf(&p, "%s%s%s", path,
                        path[strlen(path) - 1] == '/' ? "" : "/",
@@ -1225,8 +1212,7 @@ int ingest_paths(struct run *r, char **paths, int npaths)
     r->t_stats = mg_now() - ts;
     if (!r->fatal && !r->show && !stop_signal &&
         store_date_order_end(r->store, order_was,
-                             r->added || r->changed || r->removed,
-                             &r->err) < 0)
+                             r->added || r->changed || r->removed, &r->err) < 0)
         r->fatal = 1;
     return r->fatal ? -1 : 0;
 }
@@ -1235,8 +1221,8 @@ enum index_status ingest_status(const struct run *r)
 {
     if (r->prune_refused)
         return INDEX_REFUSED;
-    if (r->files_skipped || r->files_failed || r->bad_records ||
-        r->shadowed || r->bad_dates)
+    if (r->files_skipped || r->files_failed || r->bad_records || r->shadowed ||
+        r->bad_dates)
         return INDEX_WARNINGS;
     return INDEX_OK;
 }

@@ -10,8 +10,8 @@
 #define MORGUE_INGEST_H
 
 #include <signal.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "clean.h"
 #include "entities.h"
@@ -19,7 +19,7 @@
 #include "strmap.h"
 #include "util.h"
 
-#define BATCH 1000        /* articles per transaction, at most */
+#define BATCH 1000 /* articles per transaction, at most */
 
 /* morgue-index's exit statuses, one meaning each (docs/operations.md). */
 enum index_status {
@@ -41,15 +41,15 @@ enum index_status {
 struct pipe;
 
 struct run {
-    struct store *store;       /* NULL with --show */
+    struct store *store; /* NULL with --show */
     struct clean_rules *rules;
     struct gazetteer *gaz;
     int quiet, show, json;
-    int no_entities;           /* --no-entities */
-    int timing;                /* --timing */
-    int jobs;                  /* --jobs: worker threads cleaning and
-                                * finding entities (< 2: none, in line) */
-    struct pipe *pipe;         /* the workers, while a run goes */
+    int no_entities;   /* --no-entities */
+    int timing;        /* --timing */
+    int jobs;          /* --jobs: worker threads cleaning and
+                        * finding entities (< 2: none, in line) */
+    struct pipe *pipe; /* the workers, while a run goes */
     /* seconds spent in each stage (--timing; cleaning and entities summed
      * over the workers) */
     double t_clean, t_extract, t_store, t_store_entities, t_merge, t_commit,
@@ -57,21 +57,21 @@ struct run {
     double t_wait; /* the writer waiting for the workers */
     long files_indexed, files_unchanged, files_skipped, files_failed;
     long bad_records;
-    long added, changed, unchanged;  /* articles */
-    long file_changes;               /* articles added or changed in the
-                                      * current file */
+    long added, changed, unchanged; /* articles */
+    long file_changes;              /* articles added or changed in the
+                                     * current file */
     long in_batch;
-    double batch_start;              /* when the open transaction began */
-    int tx;                          /* a transaction is open */
-    int verify, prune;               /* --verify, --prune */
-    double prune_max;                /* --prune-max, as a share (0..1) */
-    int dry_run;                     /* --dry-run: say, then roll back */
-    const char *source, *section;    /* --source, --section: for articles
-                                      * that name none */
-    int section_from_folder;         /* --section-from-folder */
-    char **include, **exclude;       /* --include, --exclude GLOBs */
+    double batch_start;           /* when the open transaction began */
+    int tx;                       /* a transaction is open */
+    int verify, prune;            /* --verify, --prune */
+    double prune_max;             /* --prune-max, as a share (0..1) */
+    int dry_run;                  /* --dry-run: say, then roll back */
+    const char *source, *section; /* --source, --section: for articles
+                                   * that name none */
+    int section_from_folder;      /* --section-from-folder */
+    char **include, **exclude;    /* --include, --exclude GLOBs */
     int ninclude, nexclude;
-    char **roots;                    /* real paths of the PATHs given */
+    char **roots; /* real paths of the PATHs given */
     int nroots;
     long *root_met;                  /* files met under each root */
     int cur_root;                    /* the root being walked, -1: none */
@@ -91,10 +91,10 @@ struct run {
     int progress;                    /* a progress line on stderr */
     int64_t bytes_total, bytes_done; /* of the files to read */
     double progress_start, progress_shown;
-    int64_t removed;                 /* articles gone from their files */
-    long files_gone;                 /* recorded files no longer there */
-    struct strmap uids;              /* the uids the current file gave */
-    struct strmap seen;              /* real paths of the files met */
+    int64_t removed;    /* articles gone from their files */
+    long files_gone;    /* recorded files no longer there */
+    struct strmap uids; /* the uids the current file gave */
+    struct strmap seen; /* real paths of the files met */
     int fatal;
     struct mg_err err;
 };

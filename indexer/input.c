@@ -38,8 +38,7 @@ static const char *zlib_reason(const char *zmsg)
     return NULL;
 }
 
-static long raw_read(struct input *in, char *buf, size_t n,
-                     struct mg_err *err)
+static long raw_read(struct input *in, char *buf, size_t n, struct mg_err *err)
 {
     int got = gzread(in->gz, buf, (unsigned)(n > 1u << 30 ? 1u << 30 : n));
     if (got > 0)
@@ -118,11 +117,13 @@ static int gz_check(int fd, const char *path, struct mg_err *err)
             break;
         }
         if (z.avail_in == 0) {
-            rc = data_done ? mg_fail(err, "%s: gzip data cut short (no "
-                                          "trailer): interrupted copy?",
+            rc = data_done ? mg_fail(err,
+                                     "%s: gzip data cut short (no "
+                                     "trailer): interrupted copy?",
                                      path)
-                           : mg_fail(err, "%s: gzip data cut short: "
-                                          "interrupted copy?",
+                           : mg_fail(err,
+                                     "%s: gzip data cut short: "
+                                     "interrupted copy?",
                                      path);
             break;
         }
@@ -346,8 +347,9 @@ int input_all(struct input *in, size_t max, char **out, size_t *len,
         buf_add(&b, tmp, (size_t)r);
         if (b.len > max) {
             buf_free(&b);
-            return mg_fail(err, "%s: larger than %zu MB, too large for "
-                                "this format (not read)",
+            return mg_fail(err,
+                           "%s: larger than %zu MB, too large for "
+                           "this format (not read)",
                            in->path, max >> 20);
         }
     }

@@ -5,19 +5,19 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clean.h"
 #include "entities.h"
@@ -27,7 +27,6 @@
 #include "strmap.h"
 
 #include "ingest.h"
-
 
 static void usage(FILE *f)
 {
@@ -132,8 +131,9 @@ static int take_lock(const char *db, double wait)
 {
     int fd = open(db, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        fprintf(stderr, "morgue-index: %s: cannot open the index to lock "
-                        "it: %s\n",
+        fprintf(stderr,
+                "morgue-index: %s: cannot open the index to lock "
+                "it: %s\n",
                 db, strerror(errno));
         return -INDEX_ERROR;
     }
@@ -187,8 +187,7 @@ static int check_index(const char *db)
     struct store *st = NULL;
     struct mg_err err = {""};
     /* FTS5's check is an INSERT: it needs a connection that may write */
-    if (access(db, F_OK) != 0 ||
-        store_open(db, STORE_WRITE, &st, &err) < 0) {
+    if (access(db, F_OK) != 0 || store_open(db, STORE_WRITE, &st, &err) < 0) {
         if (!err.msg[0])
             mg_fail(&err, "%s: no index here", db);
         fprintf(stderr, "morgue-index: %s\n", err.msg);
@@ -203,8 +202,7 @@ static int check_index(const char *db)
         const char *t = (const char *)sqlite3_column_text(q, 0);
         ok = lines++ == 0 && t && strcmp(t, "ok") == 0;
         if (!ok)
-            printf("morgue-index: %s: integrity_check: %s\n", db,
-                   t ? t : "?");
+            printf("morgue-index: %s: integrity_check: %s\n", db, t ? t : "?");
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_OK) {
@@ -259,10 +257,11 @@ static int print_stats(const char *db)
            bytes / 1e6, wbytes / 1e6);
     int rc = 0;
     static const char *const SQL[][2] = {
-        {"articles:  ", "SELECT count(*) || ' (' || count(DISTINCT source) ||"
-                        " ' sources; dated ' || ifnull(min(substr(date, 1, 10)),"
-                        " '-') || ' to ' || ifnull(max(substr(date, 1, 10)),"
-                        " '-') || ')' FROM articles"},
+        {"articles:  ",
+         "SELECT count(*) || ' (' || count(DISTINCT source) ||"
+         " ' sources; dated ' || ifnull(min(substr(date, 1, 10)),"
+         " '-') || ' to ' || ifnull(max(substr(date, 1, 10)),"
+         " '-') || ')' FROM articles"},
         {"  source   ", "SELECT ifnull(source, '(none)') || ': ' || count(*)"
                         " FROM articles GROUP BY source ORDER BY count(*) DESC"
                         " LIMIT 10"},
@@ -324,14 +323,16 @@ static int swap_in(const char *built, const char *live)
     if (rc == SQLITE_OK &&
         sqlite3_wal_checkpoint_v2(dst, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
                                   NULL) != SQLITE_OK)
-        fprintf(stderr, "morgue-index: %s: the write-ahead log could not be "
-                        "emptied (%s): searches kept it busy; the next run "
-                        "empties it\n",
+        fprintf(stderr,
+                "morgue-index: %s: the write-ahead log could not be "
+                "emptied (%s): searches kept it busy; the next run "
+                "empties it\n",
                 live, sqlite3_errmsg(dst));
     if (rc != SQLITE_OK)
-        fprintf(stderr, "morgue-index: %s: cannot swap in the rebuilt index "
-                        "(%s); the old index is unchanged, the new one is in "
-                        "%s\n",
+        fprintf(stderr,
+                "morgue-index: %s: cannot swap in the rebuilt index "
+                "(%s); the old index is unchanged, the new one is in "
+                "%s\n",
                 live, sqlite3_errmsg(dst ? dst : src), built);
     sqlite3_close(src);
     sqlite3_close(dst);
@@ -367,8 +368,8 @@ static void print_action(void *ctx, const char *action, const char *uid)
 static int takedowns(struct run *r, int mode, char **ids, int nids)
 {
     if (mode == 'L') {
-        int n = store_suppressed_each(r->store, print_suppressed, NULL,
-                                      &r->err);
+        int n =
+            store_suppressed_each(r->store, print_suppressed, NULL, &r->err);
         if (n < 0) {
             fprintf(stderr, "morgue-index: %s\n", r->err.msg);
             return INDEX_ERROR;
@@ -384,17 +385,18 @@ static int takedowns(struct run *r, int mode, char **ids, int nids)
         return INDEX_ERROR;
     }
     for (int i = 0; i < nids && !ingest_stopped(); i++) {
-        int rc = mode == 'D' ? store_take_down(r->store, ids[i], &removed,
-                                               &r->err)
-                             : store_put_back(r->store, ids[i], &r->err);
+        int rc = mode == 'D'
+                     ? store_take_down(r->store, ids[i], &removed, &r->err)
+                     : store_put_back(r->store, ids[i], &r->err);
         if (rc < 0) {
             sqlite3_exec(store_db(r->store), "ROLLBACK", NULL, NULL, NULL);
             fprintf(stderr, "morgue-index: %s\n", r->err.msg);
             return INDEX_ERROR;
         }
         if (mode == 'D' && !rc) {
-            ingest_say(r, stderr, "%s: no such article; its key is on the "
-                                  "takedown list all the same",
+            ingest_say(r, stderr,
+                       "%s: no such article; its key is on the "
+                       "takedown list all the same",
                        ids[i]);
             status = INDEX_WARNINGS;
         } else if (mode == 'U' && !rc) {
@@ -479,7 +481,11 @@ int main(int argc, char **argv)
             }
             break;
         case 's': r.show = 1; break;
-        case 'K': case 'S': case 'D': case 'U': case 'L':
+        case 'K':
+        case 'S':
+        case 'D':
+        case 'U':
+        case 'L':
             if (mode && mode != c) {
                 fputs("morgue-index: --check, --stats, --delete, "
                       "--unsuppress and --suppressed go alone\n",
@@ -492,8 +498,8 @@ int main(int argc, char **argv)
         case 'E': r.no_entities = 1; break;
         case 'T': r.timing = 1; break;
         case 'J':
-            if (mg_parse_int("morgue-index", optarg, "--jobs", 1, 64,
-                             &r.jobs) < 0) {
+            if (mg_parse_int("morgue-index", optarg, "--jobs", 1, 64, &r.jobs) <
+                0) {
                 status = INDEX_USAGE;
                 goto out;
             }
@@ -549,8 +555,9 @@ int main(int argc, char **argv)
             char *end;
             wait = strtod(optarg, &end);
             if (!*optarg || *end || !(wait >= 0 && wait <= 86400)) {
-                fprintf(stderr, "morgue-index: --wait must be seconds from 0 "
-                                "to 86400, not \"%s\"\n",
+                fprintf(stderr,
+                        "morgue-index: --wait must be seconds from 0 "
+                        "to 86400, not \"%s\"\n",
                         optarg);
                 status = INDEX_USAGE;
                 goto out;
@@ -581,8 +588,9 @@ int main(int argc, char **argv)
             goto out;
     }
     if (optind >= argc && mode != 'L') {
-        fprintf(stderr, "morgue-index: no %s given (try morgue-index "
-                        "--help)\n",
+        fprintf(stderr,
+                "morgue-index: no %s given (try morgue-index "
+                "--help)\n",
                 mode ? "ID" : "PATH");
         status = INDEX_USAGE;
         goto out;
@@ -653,8 +661,9 @@ int main(int argc, char **argv)
         struct buf what = {0};
         for (int i = optind; i < argc; i++)
             buf_printf(&what, " %s", argv[i]);
-        ingest_say(&r, NULL, "%s into %s:%s", rebuild ? "rebuilding" : "indexing",
-                   live ? live : db, what.s);
+        ingest_say(&r, NULL, "%s into %s:%s",
+                   rebuild ? "rebuilding" : "indexing", live ? live : db,
+                   what.s);
         buf_free(&what);
     }
     ingest_paths(&r, argv + optind, argc - optind);
@@ -683,8 +692,11 @@ int main(int argc, char **argv)
             buf_printf(&sum, "; %ld taken down (not stored)", r.suppressed);
         if (r.bad_dates)
             buf_printf(&sum, "; %ld impossible dates dropped", r.bad_dates);
-        ingest_say(&r, r.quiet ? NULL : r.dry_run ? stderr : stdout, "%s",
-                   sum.s);
+        ingest_say(&r,
+                   r.quiet     ? NULL
+                   : r.dry_run ? stderr
+                               : stdout,
+                   "%s", sum.s);
         if (r.files_gone && !r.prune && !r.quiet)
             printf("morgue-index: %ld indexed files are gone from the disk; "
                    "--prune removes their articles\n",
@@ -718,8 +730,8 @@ int main(int argc, char **argv)
         double total = mg_now() - t0;
         /* With workers, cleaning and entities run beside this thread: the
          * rest of its time is reading, or waiting for them. */
-        double here = r.t_store + r.t_store_entities + r.t_merge +
-                      r.t_commit + r.t_wait + r.t_stats;
+        double here = r.t_store + r.t_store_entities + r.t_merge + r.t_commit +
+                      r.t_wait + r.t_stats;
         if (r.jobs < 2)
             here += r.t_clean + r.t_extract;
         printf("morgue-index: time: %.2f s reading and parsing, %.2f s "
@@ -751,8 +763,9 @@ int main(int argc, char **argv)
         remove_db(built.s); /* the live index is untouched */
     }
     if (ingest_stopped()) {
-        ingest_say(&r, stderr, "stopped by %s: what was read is committed; "
-                               "the next run goes on from there",
+        ingest_say(&r, stderr,
+                   "stopped by %s: what was read is committed; "
+                   "the next run goes on from there",
                    ingest_stopped() == SIGTERM ? "SIGTERM" : "SIGINT");
         status = INDEX_STOPPED;
     }

@@ -40,12 +40,12 @@ void article_set(char **field, const char *value)
 void article_hash(const struct article *a, char out[17])
 {
     uint64_t h = 1469598103934665603ULL;
-#define HASH_FIELD(f)                                                        \
-    {                                                                        \
-        const char *s = a->f ? a->f : "";                                    \
-        h ^= mg_hash64(s, strlen(s) + 1);                                    \
-        h *= 1099511628211ULL;                                               \
-        h ^= h >> 29;                                                        \
+#define HASH_FIELD(f)                                                          \
+    {                                                                          \
+        const char *s = a->f ? a->f : "";                                      \
+        h ^= mg_hash64(s, strlen(s) + 1);                                      \
+        h *= 1099511628211ULL;                                                 \
+        h ^= h >> 29;                                                          \
     }
     ARTICLE_FIELDS(HASH_FIELD)
 #undef HASH_FIELD
@@ -72,7 +72,6 @@ void ent_set_free(struct ent_set *s)
     memset(s, 0, sizeof *s);
 }
 
-
 char *ent_key(const char *name)
 {
     utf8proc_uint8_t *out = NULL;
@@ -83,8 +82,8 @@ char *ent_key(const char *name)
     if (!*p)
         l = mg_lower_ascii(name);
     else if (utf8proc_map((const utf8proc_uint8_t *)name, 0, &out,
-                     UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD |
-                         UTF8PROC_COMPOSE) < 0)
+                          UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD |
+                              UTF8PROC_COMPOSE) < 0)
         l = mg_lower_ascii(name);
     else
         l = (char *)out;
@@ -95,4 +94,3 @@ char *ent_key(const char *name)
     *w = 0;
     return l;
 }
-

@@ -20,8 +20,8 @@ enum uid_kind {
 };
 
 struct article {
-    char *uid;        /* stable id: the input's own id, or path#position;
-                       * the indexer turns it into the article's key */
+    char *uid; /* stable id: the input's own id, or path#position;
+                * the indexer turns it into the article's key */
     enum uid_kind uid_kind;
     char *title;
     char *lede;       /* first sentences of the body */
@@ -34,11 +34,11 @@ struct article {
     char *url;
     char *byline;
     char *section;
-    char *dateline;   /* place of the dateline, e.g. "SALVADOR" */
-    char *language;   /* BCP 47 code, "und" when unknown */
+    char *dateline;    /* place of the dateline, e.g. "SALVADOR" */
+    char *language;    /* BCP 47 code, "und" when unknown */
     char *description; /* the page's own summary (HTML meta), if any */
-    char *path;       /* the file it came from */
-    uint64_t simhash; /* near-duplicate fingerprint of the body (0: none) */
+    char *path;        /* the file it came from */
+    uint64_t simhash;  /* near-duplicate fingerprint of the body (0: none) */
 };
 
 enum ent_kind { ENT_PERSON, ENT_PLACE, ENT_ORG };
@@ -53,12 +53,12 @@ struct ent {
     char *key;       /* the merge key: lower case letters and digits */
     char **mentions; /* the surface strings found, each once */
     int nmentions;
-    int count;       /* mentions in the article (0 when implied) */
-    int implied;     /* not named: the country of a city that is */
-    int weak;        /* a lone family name ("REAGAN SAYS") the article does
-                      * not resolve: stored with 0 mentions for the
-                      * index-wide merge to resolve or drop */
-    int first;       /* byte offset of the first mention */
+    int count;   /* mentions in the article (0 when implied) */
+    int implied; /* not named: the country of a city that is */
+    int weak;    /* a lone family name ("REAGAN SAYS") the article does
+                  * not resolve: stored with 0 mentions for the
+                  * index-wide merge to resolve or drop */
+    int first;   /* byte offset of the first mention */
 };
 
 struct ent_set {

@@ -50,10 +50,8 @@ static int fold_into(int32_t cp, uint64_t *h, int *hashed)
     case UTF8PROC_CATEGORY_NO:
     case UTF8PROC_CATEGORY_MN:
     case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ME:
-        break;
-    default:
-        return 0;
+    case UTF8PROC_CATEGORY_ME: break;
+    default: return 0;
     }
     /* The longest decomposition in Unicode (U+FDFA) is 18 code points. */
     int32_t d[32];
@@ -84,15 +82,15 @@ static int fold_into(int32_t cp, uint64_t *h, int *hashed)
 #define AF_DIGITS                                                              \
     ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',           \
     ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9'
-#define AF_LETTER(c) [(c)] = (c), [(c) - 32] = (c)
+#define AF_LETTER(c) [(c)] = (c), [(c)-32] = (c)
 static const unsigned char ASCII_FOLD[128] = {
-    AF_DIGITS,       AF_LETTER('a'), AF_LETTER('b'), AF_LETTER('c'),
-    AF_LETTER('d'),  AF_LETTER('e'), AF_LETTER('f'), AF_LETTER('g'),
-    AF_LETTER('h'),  AF_LETTER('i'), AF_LETTER('j'), AF_LETTER('k'),
-    AF_LETTER('l'),  AF_LETTER('m'), AF_LETTER('n'), AF_LETTER('o'),
-    AF_LETTER('p'),  AF_LETTER('q'), AF_LETTER('r'), AF_LETTER('s'),
-    AF_LETTER('t'),  AF_LETTER('u'), AF_LETTER('v'), AF_LETTER('w'),
-    AF_LETTER('x'),  AF_LETTER('y'), AF_LETTER('z')};
+    AF_DIGITS,      AF_LETTER('a'), AF_LETTER('b'), AF_LETTER('c'),
+    AF_LETTER('d'), AF_LETTER('e'), AF_LETTER('f'), AF_LETTER('g'),
+    AF_LETTER('h'), AF_LETTER('i'), AF_LETTER('j'), AF_LETTER('k'),
+    AF_LETTER('l'), AF_LETTER('m'), AF_LETTER('n'), AF_LETTER('o'),
+    AF_LETTER('p'), AF_LETTER('q'), AF_LETTER('r'), AF_LETTER('s'),
+    AF_LETTER('t'), AF_LETTER('u'), AF_LETTER('v'), AF_LETTER('w'),
+    AF_LETTER('x'), AF_LETTER('y'), AF_LETTER('z')};
 
 /* A word scanner over text[0..len). */
 struct words {
@@ -165,8 +163,8 @@ struct tally {
 #define SPREAD64(b)                                                            \
     SPREAD16(b), SPREAD16((b) + 16), SPREAD16((b) + 32), SPREAD16((b) + 48)
 
-static const uint64_t LANES_OF[256] = {SPREAD64(0), SPREAD64(64),
-                                       SPREAD64(128), SPREAD64(192)};
+static const uint64_t LANES_OF[256] = {SPREAD64(0), SPREAD64(64), SPREAD64(128),
+                                       SPREAD64(192)};
 
 static void tally_flush(struct tally *t)
 {

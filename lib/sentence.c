@@ -14,10 +14,10 @@ static int is_space(char c)
 /* Abbreviations after which a full stop does not end a sentence. */
 static int abbreviation(const char *z, size_t dot)
 {
-    static const char *const ABBR[] = {"mr", "mrs", "ms", "dr", "st", "sen",
-                                       "gov", "rep", "gen", "col", "lt",
-                                       "sgt", "prof", "jr", "sr", "vs", "no",
-                                       "co", "corp", "inc", "ltd", NULL};
+    static const char *const ABBR[] = {"mr",   "mrs", "ms",  "dr",  "st", "sen",
+                                       "gov",  "rep", "gen", "col", "lt", "sgt",
+                                       "prof", "jr",  "sr",  "vs",  "no", "co",
+                                       "corp", "inc", "ltd", NULL};
     size_t w = dot;
     while (w > 0 && isalpha((unsigned char)z[w - 1]))
         w--;

@@ -16,18 +16,18 @@
 struct store {
     sqlite3 *db;
     char *path;
-    sqlite3_stmt *find;   /* uid -> id, hash */
+    sqlite3_stmt *find; /* uid -> id, hash */
     sqlite3_stmt *insert;
     sqlite3_stmt *update;
     sqlite3_stmt *fts_insert; /* a new article's row in fts (no trigger:
                                * see store_put) */
     sqlite3_stmt *ent_clear, *ent_insert, *ent_find, *alias_insert,
         *link_insert, *lone_insert, *ent_dirty, *ent_unlink, *lone_clear;
-    int64_t last_id; /* the article store_put() last wrote */
-    int last_new;    /* ... and it was added, so it has no entity links */
-    int64_t file_id; /* the file articles are being read from (0: none) */
-    char *file_path; /* ... and its path */
-    sqlite3_stmt *claim;      /* (uid, file_id) into claims */
+    int64_t last_id;     /* the article store_put() last wrote */
+    int last_new;        /* ... and it was added, so it has no entity links */
+    int64_t file_id;     /* the file articles are being read from (0: none) */
+    char *file_path;     /* ... and its path */
+    sqlite3_stmt *claim; /* (uid, file_id) into claims */
     sqlite3_stmt *claimants;  /* the other files claiming a uid */
     struct store_ids *reread; /* where store_put() queues files to read
                                * again (store_set_reread) */
@@ -49,10 +49,10 @@ struct store {
  * the external content FTS5 reads back for snippets and highlights. */
 /* Added in version 6: the source files an index was built from, for
  * incremental runs. */
-#define FILES_SCHEMA                                                         \
-    "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"  \
-    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL,"    \
-    " articles INTEGER NOT NULL, indexed TEXT NOT NULL);"                    \
+#define FILES_SCHEMA                                                           \
+    "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"    \
+    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL,"      \
+    " articles INTEGER NOT NULL, indexed TEXT NOT NULL);"                      \
     "CREATE INDEX articles_file ON articles(file_id);"
 
 /* The few columns a search reads for every matching article (date and
@@ -60,28 +60,28 @@ struct store {
  * in an index of their own: the articles rows hold whole bodies, so
  * reading a column stored after the body walks its overflow pages.
  * Searches read it with INDEXED BY; a writer adds it to an older index. */
-#define META_INDEX                                                           \
-    "CREATE INDEX IF NOT EXISTS articles_meta ON articles(id, date,"        \
+#define META_INDEX                                                             \
+    "CREATE INDEX IF NOT EXISTS articles_meta ON articles(id, date,"           \
     " simhash, source);"
 
 /* Added in version 8: keys given by more than one file (the file whose
  * path sorts last owns the article; the others are read again when it
  * lets go), and the takedown list ingest honours. */
-#define IDENTITY_SCHEMA                                                      \
-    "CREATE TABLE claims(uid TEXT NOT NULL, file_id INTEGER NOT NULL,"       \
-    " PRIMARY KEY(uid, file_id)) WITHOUT ROWID;"                             \
-    "CREATE INDEX claims_file ON claims(file_id);"                           \
-    "CREATE TABLE suppressed(uid TEXT PRIMARY KEY, path TEXT,"               \
+#define IDENTITY_SCHEMA                                                        \
+    "CREATE TABLE claims(uid TEXT NOT NULL, file_id INTEGER NOT NULL,"         \
+    " PRIMARY KEY(uid, file_id)) WITHOUT ROWID;"                               \
+    "CREATE INDEX claims_file ON claims(file_id);"                             \
+    "CREATE TABLE suppressed(uid TEXT PRIMARY KEY, path TEXT,"                 \
     " at TEXT NOT NULL) WITHOUT ROWID;"
 
 /* Added in version 7: the word statistics ranking reads (termstats.h);
  * an index of another stats version recounts them (ts_run). */
-#define STATS_SCHEMA                                                         \
-    "CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL,"         \
-    " sdf INTEGER NOT NULL, cdf INTEGER NOT NULL,"                           \
-    " bounded INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"                    \
-    "CREATE TABLE term_bounds(term TEXT NOT NULL, chunk INTEGER NOT NULL,"   \
-    " q BLOB NOT NULL, PRIMARY KEY(term, chunk)) WITHOUT ROWID;"             \
+#define STATS_SCHEMA                                                           \
+    "CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL,"           \
+    " sdf INTEGER NOT NULL, cdf INTEGER NOT NULL,"                             \
+    " bounded INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"                      \
+    "CREATE TABLE term_bounds(term TEXT NOT NULL, chunk INTEGER NOT NULL,"     \
+    " q BLOB NOT NULL, PRIMARY KEY(term, chunk)) WITHOUT ROWID;"               \
     "CREATE TABLE stats_dirty(block INTEGER PRIMARY KEY);"
 
 static const char SCHEMA[] =
@@ -141,7 +141,7 @@ static const char SCHEMA[] =
     " INSERT INTO fts(rowid, title, lede, body, captions, highlights,"
     " entities) VALUES (new.id, new.title, new.lede, new.body,"
     " new.captions, new.highlights, new.entities); END;" FILES_SCHEMA
-    STATS_SCHEMA IDENTITY_SCHEMA;
+        STATS_SCHEMA IDENTITY_SCHEMA;
 
 const char *store_default_path(const char *explicit_path)
 {
@@ -250,8 +250,8 @@ static int prepare(struct store *s, sqlite3_stmt **st, const char *sql,
     return 0;
 }
 
-#define STORE_FIELDS                                                         \
-    "title, lede, body, captions, highlights, entities, date, source, url,"  \
+#define STORE_FIELDS                                                           \
+    "title, lede, body, captions, highlights, entities, date, source, url,"    \
     " byline, section, dateline, language, description, path, hash"
 
 static int prepare_writes(struct store *s, struct mg_err *err)
@@ -314,8 +314,8 @@ static int prepare_writes(struct store *s, struct mg_err *err)
                 "INSERT OR IGNORE INTO entities_dirty SELECT entity_id FROM"
                 " article_entities WHERE article_id=?1",
                 err) < 0 ||
-        prepare(s, &s->lone_clear,
-                "DELETE FROM lone_names WHERE article_id=?1", err) < 0)
+        prepare(s, &s->lone_clear, "DELETE FROM lone_names WHERE article_id=?1",
+                err) < 0)
         return -1;
     return 0;
 }
@@ -331,9 +331,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
                        path, path);
     struct store *s = mg_calloc(1, sizeof *s);
     s->path = mg_strdup(path);
-    int flags = mode == STORE_READ
-                    ? SQLITE_OPEN_READONLY
-                    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int flags = mode == STORE_READ ? SQLITE_OPEN_READONLY
+                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         mg_fail(err, "%s: cannot open: %s", path,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -353,8 +352,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
     /* Reads through a memory map: no read() per page (a search over a
      * common word touches thousands), and pages shared by all threads. */
     if (mode == STORE_READ &&
-        exec(s, "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-16384;",
-             err) < 0)
+        exec(s, "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-16384;", err) <
+            0)
         goto fail;
     if (mode == STORE_WRITE) {
         if (exec(s,
@@ -367,8 +366,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
             goto fail;
     }
     if (!has_table(s, "meta") || !has_table(s, "articles")) {
-        mg_fail(err, "%s: not a morgue index (no morgue schema in it)",
-                path);
+        mg_fail(err, "%s: not a morgue index (no morgue schema in it)", path);
         goto fail;
     }
     if (check_versions(s, err) < 0)
@@ -380,8 +378,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
     if (mode == STORE_WRITE) {
         s->stats = ts_run_new(s->db);
         sqlite3_stmt *n = NULL;
-        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM suppressed", -1,
-                               &n, NULL) == SQLITE_OK &&
+        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM suppressed", -1, &n,
+                               NULL) == SQLITE_OK &&
             sqlite3_step(n) == SQLITE_ROW)
             s->nsuppressed = sqlite3_column_int64(n, 0);
         sqlite3_finalize(n);
@@ -441,8 +439,7 @@ int store_begin(struct store *s, struct mg_err *err)
 }
 
 /* Runs set (an INSERT of meta.date_order) in a transaction of its own. */
-static int set_date_order(struct store *s, const char *set,
-                          struct mg_err *err)
+static int set_date_order(struct store *s, const char *set, struct mg_err *err)
 {
     if (exec(s, "BEGIN IMMEDIATE", err) < 0)
         return -1;
@@ -458,8 +455,7 @@ static int set_date_order(struct store *s, const char *set,
 int store_date_order_clear(struct store *s, int *was, struct mg_err *err)
 {
     *was = (int)meta_int(s, "date_order");
-    return set_date_order(s, SET_DATE_ORDER "VALUES('date_order', '0')",
-                          err);
+    return set_date_order(s, SET_DATE_ORDER "VALUES('date_order', '0')", err);
 }
 
 int store_date_order_end(struct store *s, int was, int changed,
@@ -468,13 +464,13 @@ int store_date_order_end(struct store *s, int was, int changed,
     if (!changed && was == 1)
         return set_date_order(s, SET_DATE_ORDER "VALUES('date_order', '1')",
                               err);
-    return set_date_order(
-        s,
-        SET_DATE_ORDER "SELECT 'date_order', CASE WHEN EXISTS (SELECT 1"
-                       " FROM (SELECT date, lag(date) OVER (ORDER BY id) AS"
-                       " prev FROM articles INDEXED BY articles_meta) WHERE"
-                       " date IS NULL OR date < prev) THEN '0' ELSE '1' END",
-        err);
+    return set_date_order(s,
+                          SET_DATE_ORDER
+                          "SELECT 'date_order', CASE WHEN EXISTS (SELECT 1"
+                          " FROM (SELECT date, lag(date) OVER (ORDER BY id) AS"
+                          " prev FROM articles INDEXED BY articles_meta) WHERE"
+                          " date IS NULL OR date < prev) THEN '0' ELSE '1' END",
+                          err);
 }
 
 int store_commit(struct store *s, struct mg_err *err)
@@ -541,9 +537,8 @@ static int stats_add(struct store *s, int64_t id, const struct article *a,
     if (!doc) {
         if (!store_tok(s, err))
             return -1;
-        const char *cols[TS_NCOLS] = {a->title,    a->lede,
-                                      a->body,     a->captions,
-                                      a->highlights, a->entities};
+        const char *cols[TS_NCOLS] = {a->title,    a->lede,       a->body,
+                                      a->captions, a->highlights, a->entities};
         ts_doc_build(&s->doc, s->tok, cols, NULL);
         doc = &s->doc;
     }
@@ -657,11 +652,11 @@ int store_put(struct store *s, const struct article *a,
     int exists = rc == SQLITE_ROW;
     if (exists)
         s->last_id = sqlite3_column_int64(s->find, 0);
-    int same = exists && strcmp((const char *)sqlite3_column_text(s->find, 1),
-                                hash) == 0;
+    int same = exists &&
+               strcmp((const char *)sqlite3_column_text(s->find, 1), hash) == 0;
     int64_t file_id = exists ? sqlite3_column_int64(s->find, 2) : 0;
-    const char *owner = exists ? (const char *)sqlite3_column_text(s->find, 3)
-                               : NULL;
+    const char *owner =
+        exists ? (const char *)sqlite3_column_text(s->find, 3) : NULL;
     /* Another file that is still there gives the same key: both claim
      * it, and the one whose path sorts last owns it, in whatever order
      * they are read. */
@@ -698,8 +693,8 @@ int store_put(struct store *s, const struct article *a,
         /* the same article, now read from another file */
         sqlite3_stmt *mv = NULL;
         if (sqlite3_prepare_v2(s->db,
-                               "UPDATE articles SET file_id=?1 WHERE id=?2",
-                               -1, &mv, NULL) != SQLITE_OK)
+                               "UPDATE articles SET file_id=?1 WHERE id=?2", -1,
+                               &mv, NULL) != SQLITE_OK)
             return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
         sqlite3_bind_int64(mv, 1, s->file_id);
         sqlite3_bind_int64(mv, 2, s->last_id);
@@ -855,8 +850,8 @@ void store_ids_add(struct store_ids *l, int64_t id)
         if (l->v[i] == id)
             return;
     if (l->n == l->cap)
-        l->v = mg_realloc(l->v, sizeof *l->v * (l->cap = l->cap ? 2 * l->cap
-                                                                 : 16));
+        l->v = mg_realloc(l->v,
+                          sizeof *l->v * (l->cap = l->cap ? 2 * l->cap : 16));
     l->v[l->n++] = id;
 }
 
@@ -913,9 +908,9 @@ static int delete_article(struct store *s, int64_t id, const char *uid,
     return 0;
 }
 
-int store_file_drop(struct store *s, int64_t file_id,
-                    const struct strmap *keep, int64_t *removed,
-                    struct store_ids *reread, struct mg_err *err)
+int store_file_drop(struct store *s, int64_t file_id, const struct strmap *keep,
+                    int64_t *removed, struct store_ids *reread,
+                    struct mg_err *err)
 {
     sqlite3_stmt *st = NULL;
     struct {
@@ -948,8 +943,8 @@ int store_file_drop(struct store *s, int64_t file_id,
     sqlite3_stmt *unclaim = NULL;
     if (rc == SQLITE_DONE &&
         sqlite3_prepare_v2(s->db,
-                           "DELETE FROM claims WHERE uid=?1 AND file_id=?2",
-                           -1, &unclaim, NULL) != SQLITE_OK)
+                           "DELETE FROM claims WHERE uid=?1 AND file_id=?2", -1,
+                           &unclaim, NULL) != SQLITE_OK)
         rc = mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
     int64_t count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1018,18 +1013,18 @@ int store_get(struct store *s, const char *uid, struct article *a,
 {
     article_clear(a);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT uid, " STORE_FIELDS
-                           " FROM articles WHERE uid=?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db, "SELECT uid, " STORE_FIELDS " FROM articles WHERE uid=?1",
+            -1, &st, NULL) != SQLITE_OK)
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        char **f[] = {&a->uid,     &a->title,    &a->lede,     &a->body,
-                      &a->captions, &a->highlights, &a->entities, &a->date,
-                      &a->source,  &a->url,      &a->byline,   &a->section,
-                      &a->dateline, &a->language, &a->description, &a->path};
+        char **f[] = {
+            &a->uid,      &a->title,      &a->lede,        &a->body,
+            &a->captions, &a->highlights, &a->entities,    &a->date,
+            &a->source,   &a->url,        &a->byline,      &a->section,
+            &a->dateline, &a->language,   &a->description, &a->path};
         for (int i = 0; i < (int)(sizeof f / sizeof *f); i++)
             *f[i] = col_dup(st, i);
     }
@@ -1122,8 +1117,8 @@ int store_put_entities(struct store *s, const struct ent_set *es,
             char abuf[256];
             struct buf ak = {0};
             const char *akey = abuf;
-            if (snprintf(abuf, sizeof abuf, "%lld\t%s", (long long)id,
-                         alias) >= (int)sizeof abuf) {
+            if (snprintf(abuf, sizeof abuf, "%lld\t%s", (long long)id, alias) >=
+                (int)sizeof abuf) {
                 buf_printf(&ak, "%lld\t%s", (long long)id, alias);
                 akey = ak.s;
             }
@@ -1141,8 +1136,7 @@ int store_put_entities(struct store *s, const struct ent_set *es,
         sqlite3_bind_int64(s->link_insert, 2, id);
         sqlite3_bind_int(s->link_insert, 3, e->weak ? 0 : e->count);
         sqlite3_bind_int(s->link_insert, 4, e->first);
-        sqlite3_bind_text(s->link_insert, 5, e->canonical, -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(s->link_insert, 5, e->canonical, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s->ent_dirty, 1, id);
         if (step_done(s, s->link_insert, err) < 0 ||
             step_done(s, s->ent_dirty, err) < 0)
@@ -1156,8 +1150,8 @@ int store_file_path(struct store *s, int64_t file_id, char **path,
 {
     *path = NULL;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT path FROM files WHERE id=?1", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT path FROM files WHERE id=?1", -1, &st,
+                           NULL) != SQLITE_OK)
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
     sqlite3_bind_int64(st, 1, file_id);
     int rc = sqlite3_step(st);
@@ -1197,8 +1191,7 @@ int store_take_down(struct store *s, const char *uid, int64_t *removed,
         return -1;
     }
     rc = SQLITE_ERROR;
-    if (sqlite3_prepare_v2(s->db,
-                           "DELETE FROM claims WHERE uid=?1;", -1, &st,
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM claims WHERE uid=?1;", -1, &st,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
@@ -1245,16 +1238,15 @@ int store_put_back(struct store *s, const char *uid, struct mg_err *err)
     /* the file it came from is read again by the next run (its hash
      * forgotten), which brings the article back */
     rc = SQLITE_ERROR;
-    if (sqlite3_prepare_v2(s->db,
-                           "DELETE FROM suppressed WHERE uid=?1", -1, &st,
-                           NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM suppressed WHERE uid=?1", -1,
+                           &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         sqlite3_finalize(st);
     }
     if (rc == SQLITE_DONE && from &&
-        sqlite3_prepare_v2(s->db, "UPDATE files SET hash='' WHERE path=?1",
-                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_prepare_v2(s->db, "UPDATE files SET hash='' WHERE path=?1", -1,
+                           &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         sqlite3_finalize(st);
@@ -1291,8 +1283,7 @@ int store_suppressed_each(struct store *s,
     return n;
 }
 
-int store_copy_suppressed(struct store *s, const char *from,
-                          struct mg_err *err)
+int store_copy_suppressed(struct store *s, const char *from, struct mg_err *err)
 {
     if (access(from, F_OK) != 0)
         return 0;

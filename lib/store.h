@@ -180,9 +180,9 @@ void store_set_reread(struct store *s, struct store_ids *reread);
  * deleted article's key are added to reread (may be NULL): one of them
  * owns it now, and must be read again to store its copy. */
 struct strmap;
-int store_file_drop(struct store *s, int64_t file_id,
-                    const struct strmap *keep, int64_t *removed,
-                    struct store_ids *reread, struct mg_err *err);
+int store_file_drop(struct store *s, int64_t file_id, const struct strmap *keep,
+                    int64_t *removed, struct store_ids *reread,
+                    struct mg_err *err);
 
 /* Deletes the record of file_id (its articles first: store_file_drop). */
 int store_file_forget(struct store *s, int64_t file_id, int64_t *removed,

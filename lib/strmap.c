@@ -19,8 +19,7 @@ static uint64_t hash(const char *k)
     return h | 1; /* 0 marks an empty slot */
 }
 
-static int64_t *slot(struct strmap *m, const char *k, uint64_t h,
-                     int insert)
+static int64_t *slot(struct strmap *m, const char *k, uint64_t h, int insert)
 {
     size_t i = (size_t)h & (m->cap - 1);
     /* the probe reads only the hashes: they settle most mismatches

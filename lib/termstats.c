@@ -39,11 +39,11 @@ double ts_bound(uint8_t q)
 /* The position a key was last counted at, per entry (scratch). */
 struct doc_build {
     struct ts_doc *d;
-    int64_t *last;  /* per entry: col << 32 | position */
+    int64_t *last; /* per entry: col << 32 | position */
     int lastcap;
     int col;
-    int64_t pos;    /* the current position in the column, -1 before */
-    int64_t size;   /* tokens of the column, as FTS5 counts them */
+    int64_t pos;  /* the current position in the column, -1 before */
+    int64_t size; /* tokens of the column, as FTS5 counts them */
 };
 
 static uint64_t key_hash(const char *k, int n)
@@ -108,8 +108,7 @@ static int doc_entry(struct doc_build *b, const char *k, int n)
 
 /* One token of a column: FTS5's position and size rules (a colocated
  * token shares the position before it, unless it is the column's first). */
-static int doc_token(void *ctx, int flags, const char *tok, int n, int s,
-                     int e)
+static int doc_token(void *ctx, int flags, const char *tok, int n, int s, int e)
 {
     (void)s, (void)e;
     struct doc_build *b = ctx;
@@ -204,8 +203,8 @@ int ts_meta_read(sqlite3 *db, struct ts_meta *m, struct mg_err *err)
         if (strcmp(k, "stats_version") == 0)
             m->version = sqlite3_column_int64(st, 1);
         else if (strcmp(k, "stats_state") == 0)
-            m->dirty = strcmp((const char *)sqlite3_column_text(st, 1),
-                              "ok") != 0;
+            m->dirty =
+                strcmp((const char *)sqlite3_column_text(st, 1), "ok") != 0;
         else if (strcmp(k, "stats_docs") == 0)
             m->docs = sqlite3_column_int64(st, 1);
         else if (strcmp(k, "stats_tokens") == 0)
@@ -248,14 +247,14 @@ struct ts_run {
     struct ts_meta meta; /* as at the start of the run */
     int recount;         /* every statistic is recomputed at the end */
     int begun;
-    struct strmap map;   /* key -> index in k */
+    struct strmap map; /* key -> index in k */
     struct run_key *k;
     int nk, capk;
     int64_t ddocs, dtokens, dbody, rowid_max;
-    double avgdl;        /* for the bounds (0 until known) */
-    double amin;         /* the least avgdl any bound of the run used: the
-                          * new reference (termstats.h, ts_meta) */
-    int running;         /* a first run: avgdl follows the mean so far */
+    double avgdl; /* for the bounds (0 until known) */
+    double amin;  /* the least avgdl any bound of the run used: the
+                   * new reference (termstats.h, ts_meta) */
+    int running;  /* a first run: avgdl follows the mean so far */
     struct held *held;
     int nheld;
 };
@@ -265,8 +264,8 @@ struct ts_run *ts_run_new(sqlite3 *db)
     struct ts_run *r = mg_calloc(1, sizeof *r);
     r->db = db;
     struct mg_err err;
-    if (ts_meta_read(db, &r->meta, &err) < 0 ||
-        r->meta.version != TS_VERSION || r->meta.dirty)
+    if (ts_meta_read(db, &r->meta, &err) < 0 || r->meta.version != TS_VERSION ||
+        r->meta.dirty)
         r->recount = 1;
     /* bounds are computed with the mean length of the index as it is;
      * the reference kept is the least mean any bound was computed with
@@ -376,11 +375,11 @@ static void raise_bound(struct run_key *k, uint32_t blk, uint8_t q)
 /* The bound of one entry of an article of length len: at least 1 when
  * the article holds the key at all (a word only in the lede, of weight
  * 0, still makes the article match). */
-static uint8_t entry_bound(const struct ts_entry *e, int64_t len,
-                           int64_t body, double avgdl)
+static uint8_t entry_bound(const struct ts_entry *e, int64_t len, int64_t body,
+                           double avgdl)
 {
-    uint8_t q = ts_quantize(ts_tf(e->f, (double)len, avgdl) *
-                            ts_prior((double)body));
+    uint8_t q =
+        ts_quantize(ts_tf(e->f, (double)len, avgdl) * ts_prior((double)body));
     return q ? q : 1;
 }
 
@@ -449,8 +448,7 @@ void ts_run_add(struct ts_run *r, int64_t rowid, const struct ts_doc *d,
     if (r->recount)
         return;
     if (sign > 0 && r->avgdl <= 0) {
-        r->held = mg_realloc(r->held,
-                             sizeof *r->held * (size_t)(r->nheld + 1));
+        r->held = mg_realloc(r->held, sizeof *r->held * (size_t)(r->nheld + 1));
         r->held[r->nheld].rowid = rowid;
         copy_doc(&r->held[r->nheld++].doc, d);
         if (r->nheld >= HOLD_DOCS)
@@ -662,9 +660,8 @@ static int backfill(sqlite3 *db, sqlite3_stmt *st, struct bounds_io *io,
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     buf_free(&q);
-    int ret = rc == SQLITE_DONE
-                  ? write_bounds(db, io, key, blk, qs, n, err)
-                  : db_err(db, err, "reading a word's articles");
+    int ret = rc == SQLITE_DONE ? write_bounds(db, io, key, blk, qs, n, err)
+                                : db_err(db, err, "reading a word's articles");
     free(blk);
     free(qs);
     return ret;
@@ -760,8 +757,8 @@ static int merge(struct ts_run *r, struct mg_err *err)
             goto out;
         if (!bounded) { /* common now: the blocks before this run too */
             if (r->meta.rowid_max > 0 &&
-                backfill(db, fill, &io, key, r->meta.rowid_max, r->avgdl,
-                         err) < 0)
+                backfill(db, fill, &io, key, r->meta.rowid_max, r->avgdl, err) <
+                    0)
                 goto out;
             sqlite3_bind_text(mark, 1, key, -1, SQLITE_STATIC);
             step = sqlite3_step(mark);
@@ -772,16 +769,15 @@ static int merge(struct ts_run *r, struct mg_err *err)
             }
         }
     }
-    int64_t rowid_max = r->rowid_max > r->meta.rowid_max ? r->rowid_max
-                                                          : r->meta.rowid_max;
+    int64_t rowid_max =
+        r->rowid_max > r->meta.rowid_max ? r->rowid_max : r->meta.rowid_max;
     double ref = r->amin > 0 ? r->amin : r->avgdl;
     if (r->meta.avgdl_ref > 0 && r->meta.avgdl_ref < ref)
         ref = r->meta.avgdl_ref;
     if (exec(db, "DELETE FROM stats_dirty", err) < 0 ||
         set_meta_values(db, r->meta.docs + r->ddocs,
-                        r->meta.tokens + r->dtokens,
-                        r->meta.body + r->dbody, ref, rowid_max,
-                        err) < 0)
+                        r->meta.tokens + r->dtokens, r->meta.body + r->dbody,
+                        ref, rowid_max, err) < 0)
         goto out;
     rc = 0;
 out:
@@ -809,8 +805,8 @@ int ts_run_finish(struct ts_run *r, struct tok *t, struct mg_err *err)
     int recount = r->recount;
     if (!recount) {
         int64_t docs = r->meta.docs + r->ddocs;
-        double mean = docs > 0 ? (double)(r->meta.tokens + r->dtokens) / docs
-                               : 0;
+        double mean =
+            docs > 0 ? (double)(r->meta.tokens + r->dtokens) / docs : 0;
         double ref = r->amin > 0 ? r->amin : r->avgdl;
         if (r->meta.avgdl_ref > 0 && r->meta.avgdl_ref < ref)
             ref = r->meta.avgdl_ref;
@@ -836,13 +832,12 @@ int ts_run_finish(struct ts_run *r, struct tok *t, struct mg_err *err)
     return exec(r->db, "COMMIT", err);
 }
 
-int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens,
-               struct mg_err *err)
+int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens, struct mg_err *err)
 {
     sqlite3_stmt *st = NULL;
     *docs = *tokens = 0;
-    if (sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize", -1, &st, NULL) !=
+        SQLITE_OK)
         return db_err(db, err, "reading article lengths");
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

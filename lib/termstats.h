@@ -73,8 +73,7 @@ static inline double ts_tf(double f, double len, double avgdl)
 {
     if (f <= 0)
         return 0;
-    return f * (TS_K1 + 1.0) /
-           (f + TS_K1 * (1.0 - TS_B + TS_B * len / avgdl));
+    return f * (TS_K1 + 1.0) / (f + TS_K1 * (1.0 - TS_B + TS_B * len / avgdl));
 }
 
 /* The most a search's document prior may keep of a short article's
@@ -86,9 +85,9 @@ static inline double ts_tf(double f, double len, double avgdl)
 #define TS_SHORT_EXP 0.5
 static inline double ts_prior(double body)
 {
-    return body < TS_SHORT_BODY ? pow((body + 1.0) / TS_SHORT_BODY,
-                                      TS_SHORT_EXP)
-                                : 1.0;
+    return body < TS_SHORT_BODY
+               ? pow((body + 1.0) / TS_SHORT_BODY, TS_SHORT_EXP)
+               : 1.0;
 }
 
 /* The idf of a word held by df of n articles, as SQLite's bm25():
@@ -106,14 +105,14 @@ double ts_bound(uint8_t q);
 #define TS_EXACT 1  /* the token itself */
 #define TS_MARKED 2 /* a word stemmed to it */
 struct ts_entry {
-    int off, len;   /* the key: bytes at off in ts_doc.keys */
+    int off, len; /* the key: bytes at off in ts_doc.keys */
     double f;
     unsigned flags; /* TS_EXACT, TS_MARKED */
 };
 
 /* The keys of one article and its length (TS_LEN_WEIGHTS over the tokens
- * as FTS5 counts them: colocated tokens do not count).  Zero-initialise; reuse across
- * articles; ts_doc_free() releases. */
+ * as FTS5 counts them: colocated tokens do not count).  Zero-initialise; reuse
+ * across articles; ts_doc_free() releases. */
 struct ts_doc {
     struct ts_entry *e;
     int n, cap;
@@ -137,14 +136,14 @@ void ts_doc_free(struct ts_doc *d);
 /* The statistics an index holds now (meta values; all 0 when it has
  * none). */
 struct ts_meta {
-    int64_t version;     /* TS_VERSION when they can be used; 0: none */
-    int dirty;           /* a run is changing them, or died doing so */
-    int64_t docs;        /* articles counted */
-    int64_t tokens;      /* their lengths' sum (TS_LEN_WEIGHTS) */
-    int64_t body;        /* their bodies' tokens */
-    double avgdl_ref;    /* the mean length bounds were computed with */
-    int64_t rowid_max;   /* the bounds cover rowids up to this one; higher
-                          * ones (added since) have none */
+    int64_t version;   /* TS_VERSION when they can be used; 0: none */
+    int dirty;         /* a run is changing them, or died doing so */
+    int64_t docs;      /* articles counted */
+    int64_t tokens;    /* their lengths' sum (TS_LEN_WEIGHTS) */
+    int64_t body;      /* their bodies' tokens */
+    double avgdl_ref;  /* the mean length bounds were computed with */
+    int64_t rowid_max; /* the bounds cover rowids up to this one; higher
+                        * ones (added since) have none */
 };
 
 /* Reads the meta values of db into *m; a missing value leaves its field
@@ -208,9 +207,9 @@ int ts_run_wrote_most(const struct ts_run *r);
 int ts_register(sqlite3 *db, struct mg_err *err);
 
 /* The number of articles of db's FTS5 index and their lengths' sum
- * (TS_LEN_WEIGHTS), from the lengths FTS5 keeps (fts_docsize).  Returns 0 or -1 with err. */
-int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens,
-               struct mg_err *err);
+ * (TS_LEN_WEIGHTS), from the lengths FTS5 keeps (fts_docsize).  Returns 0 or -1
+ * with err. */
+int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens, struct mg_err *err);
 
 /* Recomputes every statistic from the articles of db, tokenising with t,
  * in the caller's transaction (ts_run_finish uses it; also the

@@ -26,24 +26,23 @@ struct stem_slot {
 struct tok {
     struct sb_stemmer *stemmer;
     struct stem_slot *stems; /* STEM_SLOTS of them */
-    int32_t *u32;       /* scratch: decomposed code points of one word */
+    int32_t *u32;            /* scratch: decomposed code points of one word */
     size_t u32cap;
-    struct buf word;    /* scratch: the bytes of one word as kept */
-    char out[TOK_MAX_BYTES + 8];     /* the folded token */
-    char stem[TOK_MAX_BYTES + 8];    /* TOK_STEM_MARK + stem */
-    char plain[TOK_MAX_BYTES + 8];   /* an acronym without its dots */
+    struct buf word;               /* scratch: the bytes of one word as kept */
+    char out[TOK_MAX_BYTES + 8];   /* the folded token */
+    char stem[TOK_MAX_BYTES + 8];  /* TOK_STEM_MARK + stem */
+    char plain[TOK_MAX_BYTES + 8]; /* an acronym without its dots */
 };
 
 enum cls { C_SEP, C_LETTER, C_DIGIT, C_MARK, C_IDEO, C_APOS, C_DOT, C_COMMA };
 
-
 static int is_ideograph(int32_t cp)
 {
-    return (cp >= 0x3040 && cp <= 0x30FF) ||   /* Hiragana, Katakana */
-           (cp >= 0x3400 && cp <= 0x4DBF) ||   /* CJK extension A */
-           (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* CJK unified */
-           (cp >= 0xF900 && cp <= 0xFAFF) ||   /* CJK compatibility */
-           (cp >= 0x20000 && cp <= 0x3FFFF);   /* CJK extensions B.. */
+    return (cp >= 0x3040 && cp <= 0x30FF) || /* Hiragana, Katakana */
+           (cp >= 0x3400 && cp <= 0x4DBF) || /* CJK extension A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) || /* CJK unified */
+           (cp >= 0xF900 && cp <= 0xFAFF) || /* CJK compatibility */
+           (cp >= 0x20000 && cp <= 0x3FFFF); /* CJK extensions B.. */
 }
 
 static enum cls classify(int32_t cp)
@@ -72,18 +71,14 @@ static enum cls classify(int32_t cp)
     case UTF8PROC_CATEGORY_LL:
     case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-        return C_LETTER;
+    case UTF8PROC_CATEGORY_LO: return C_LETTER;
     case UTF8PROC_CATEGORY_ND:
     case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-        return C_DIGIT;
+    case UTF8PROC_CATEGORY_NO: return C_DIGIT;
     case UTF8PROC_CATEGORY_MN:
     case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ME:
-        return C_MARK;
-    default:
-        return C_SEP;
+    case UTF8PROC_CATEGORY_ME: return C_MARK;
+    default: return C_SEP;
     }
 }
 
@@ -93,10 +88,14 @@ static const unsigned char ASCII_CLASS[128] = {
     ['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT,
     ['8'] = C_DIGIT, ['9'] = C_DIGIT, ['\''] = C_APOS, ['.'] = C_DOT,
     [','] = C_COMMA,
-#define L(c) [(c)] = C_LETTER, [(c) - 32] = C_LETTER
-    L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'),
-    L('j'), L('k'), L('l'), L('m'), L('n'), L('o'), L('p'), L('q'), L('r'),
-    L('s'), L('t'), L('u'), L('v'), L('w'), L('x'), L('y'), L('z'),
+#define L(c) [(c)] = C_LETTER, [(c)-32] = C_LETTER
+    L('a'),          L('b'),          L('c'),          L('d'),
+    L('e'),          L('f'),          L('g'),          L('h'),
+    L('i'),          L('j'),          L('k'),          L('l'),
+    L('m'),          L('n'),          L('o'),          L('p'),
+    L('q'),          L('r'),          L('s'),          L('t'),
+    L('u'),          L('v'),          L('w'),          L('x'),
+    L('y'),          L('z'),
 #undef L
 };
 
@@ -350,8 +349,8 @@ static int emit_word(struct tok *t, enum tok_mode mode, int start, int end,
         for (int i = 0; i < k && ascii; i++)
             ascii = (unsigned char)w[i] < 0x80;
         if (ascii && k > 0)
-            return cb(ctx, 0, w, k < TOK_MAX_BYTES ? k : TOK_MAX_BYTES,
-                      start, end);
+            return cb(ctx, 0, w, k < TOK_MAX_BYTES ? k : TOK_MAX_BYTES, start,
+                      end);
         mode = TOK_MODE_EXACT;
     }
     int n = fold_word(t);
@@ -364,8 +363,8 @@ static int emit_word(struct tok *t, enum tok_mode mode, int start, int end,
         if (!sn)
             return cb(ctx, 0, t->out, n, start, end);
         int rc = cb(ctx, 0, t->stem + 1, sn, start, end);
-        return rc ? rc : cb(ctx, FTS5_TOKEN_COLOCATED, t->stem, sn + 1, start,
-                             end);
+        return rc ? rc
+                  : cb(ctx, FTS5_TOKEN_COLOCATED, t->stem, sn + 1, start, end);
     }
     int rc = cb(ctx, 0, t->out, n, start, end);
     if (!rc && sn && (sn != n || memcmp(t->stem + 1, t->out, (size_t)n) != 0))
@@ -373,8 +372,7 @@ static int emit_word(struct tok *t, enum tok_mode mode, int start, int end,
     return rc;
 }
 
-static int emit_acronym(struct tok *t, int start, int end, tok_cb cb,
-                        void *ctx)
+static int emit_acronym(struct tok *t, int start, int end, tok_cb cb, void *ctx)
 {
     int n = fold_word(t);
     if (n <= 0)
@@ -472,8 +470,7 @@ int tok_run(struct tok *t, enum tok_mode mode, const char *s, int len,
     return 0;
 }
 
-static int count_cb(void *ctx, int flags, const char *tok, int n, int s,
-                    int e)
+static int count_cb(void *ctx, int flags, const char *tok, int n, int s, int e)
 {
     (void)tok, (void)n, (void)s, (void)e;
     if (!(flags & FTS5_TOKEN_COLOCATED))
@@ -535,14 +532,12 @@ static void fts_delete(Fts5Tokenizer *p)
 
 typedef int (*fts_token_fn)(void *, int, const char *, int, int, int);
 
-static int record_cb(void *ctx, int flags, const char *tok, int n, int s,
-                     int e)
+static int record_cb(void *ctx, int flags, const char *tok, int n, int s, int e)
 {
     struct tok_stream *st = ctx;
     if (st->nrecs == st->caprecs) {
         st->caprecs = st->caprecs ? st->caprecs * 2 : 256;
-        st->recs = mg_realloc(st->recs, sizeof *st->recs *
-                                            (size_t)st->caprecs);
+        st->recs = mg_realloc(st->recs, sizeof *st->recs * (size_t)st->caprecs);
     }
     st->recs[st->nrecs++] =
         (struct tok_rec){flags, (int)st->bytes.len, n, s, e};
@@ -550,8 +545,7 @@ static int record_cb(void *ctx, int flags, const char *tok, int n, int s,
     return 0;
 }
 
-void tok_record(struct tok *t, const char *text, int len,
-                struct tok_stream *s)
+void tok_record(struct tok *t, const char *text, int len, struct tok_stream *s)
 {
     s->text = text;
     s->len = len;
@@ -594,8 +588,8 @@ static int keys_run(struct tok *t, const char *s, int len, fts_token_fn cb,
         int n = j - (i + 1);
         if ((kind == TOK_KEY_EXACT || kind == TOK_KEY_CLASS) && n > 0 &&
             n <= TOK_MAX_BYTES) {
-            int rc = cb(ctx, first ? 0 : FTS5_TOKEN_COLOCATED, s + i + 1, n,
-                        i, j);
+            int rc =
+                cb(ctx, first ? 0 : FTS5_TOKEN_COLOCATED, s + i + 1, n, i, j);
             first = 0;
             if (rc)
                 return rc;
@@ -635,8 +629,7 @@ static int fts_tokenize(Fts5Tokenizer *p, void *ctx, int flags,
      * the words, not their stems: the same tokens at the same positions */
     if (flags & FTS5_TOKENIZE_AUX)
         mode = TOK_MODE_OFFSETS;
-    if ((flags & FTS5_TOKENIZE_QUERY) && len > 0 &&
-        text[0] == TOK_QUERY_KEYS)
+    if ((flags & FTS5_TOKENIZE_QUERY) && len > 0 && text[0] == TOK_QUERY_KEYS)
         return keys_run(t, text + 1, len - 1, xtoken, ctx);
     if (flags & FTS5_TOKENIZE_QUERY) {
         mode = TOK_MODE_EXACT;
@@ -653,8 +646,7 @@ fts5_api *tok_fts5_api(sqlite3 *db)
 {
     fts5_api *api = NULL;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) ==
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
         sqlite3_step(st);
     }

@@ -108,8 +108,7 @@ struct tok_stream {
 
 /* Records the TOK_MODE_DOCUMENT tokens of len bytes of text into s (any
  * earlier ones dropped).  Can't fail. */
-void tok_record(struct tok *t, const char *text, int len,
-                struct tok_stream *s);
+void tok_record(struct tok *t, const char *text, int len, struct tok_stream *s);
 void tok_stream_free(struct tok_stream *s);
 
 /* Until the next call, this thread's morgue FTS5 tokenizer replays the

@@ -5,8 +5,8 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +72,7 @@ static int safe_name(const char *s)
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || *s == '.' || *s == '-' ||
-              *s == '_'))
+              (*s >= '0' && *s <= '9') || *s == '.' || *s == '-' || *s == '_'))
             return 0;
     return 1;
 }
@@ -94,8 +93,9 @@ static int load_web(struct api *a, const char *dir, struct mg_err *err)
         struct stat st;
         if (stat(path.s, &st) == 0 && S_ISREG(st.st_mode)) {
             if (a->nfiles == MAX_WEB_FILES || st.st_size > MAX_WEB_SIZE) {
-                rc = mg_fail(err, "%s: more than %d files or a file over "
-                                  "%d bytes in the page's folder",
+                rc = mg_fail(err,
+                             "%s: more than %d files or a file over "
+                             "%d bytes in the page's folder",
                              path.s, MAX_WEB_FILES, MAX_WEB_SIZE);
             } else {
                 struct web_file *f = &a->files[a->nfiles];
@@ -210,12 +210,11 @@ static void reply_json(struct api_response *out, int status, json_t *doc)
     out->owned = 1;
 }
 
-static void reply_error(struct api_response *out, int status,
-                        const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void reply_error(struct api_response *out, int status, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
 
-static void reply_error(struct api_response *out, int status,
-                        const char *fmt, ...)
+static void reply_error(struct api_response *out, int status, const char *fmt,
+                        ...)
 {
     char msg[768];
     va_list ap;
@@ -223,15 +222,15 @@ static void reply_error(struct api_response *out, int status,
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     reply_json(out, status,
-               json_pack("{s:o s:i}", "error", search_json_str(msg),
-                         "status", status));
+               json_pack("{s:o s:i}", "error", search_json_str(msg), "status",
+                         status));
 }
 
 /* The parameters of one endpoint, checked: known keys, valid UTF-8, no
  * NUL, within the bounds, no key twice unless it is repeatable. */
 struct spec {
-    const char *const *keys;      /* accepted */
-    const char *const *repeated;  /* of those, the repeatable ones */
+    const char *const *keys;     /* accepted */
+    const char *const *repeated; /* of those, the repeatable ones */
 };
 
 static int in_list(const char *const *l, const char *k)
@@ -272,8 +271,8 @@ static void shown(char *out, size_t cap, const char *s, size_t len)
         out[o] = '\0';
 }
 
-static int check_params(const struct spec *sp, const struct api_param *p,
-                        int n, struct api_response *out)
+static int check_params(const struct spec *sp, const struct api_param *p, int n,
+                        struct api_response *out)
 {
     char k[80], v[80];
     if (n > API_MAX_PARAMS) {
@@ -286,16 +285,15 @@ static int check_params(const struct spec *sp, const struct api_param *p,
             struct buf acc = {0};
             for (const char *const *l = sp->keys; *l; l++)
                 buf_printf(&acc, "%s%s", l == sp->keys ? "" : ", ", *l);
-            reply_error(out, 400, "unknown parameter \"%s\" (accepted: %s)",
-                        k, acc.s ? acc.s : "none");
+            reply_error(out, 400, "unknown parameter \"%s\" (accepted: %s)", k,
+                        acc.s ? acc.s : "none");
             buf_free(&acc);
             return -1;
         }
-        size_t max = strcmp(p[i].key, "q") == 0 ? API_MAX_QUERY
-                                                 : API_MAX_VALUE;
+        size_t max = strcmp(p[i].key, "q") == 0 ? API_MAX_QUERY : API_MAX_VALUE;
         if (p[i].len > max) {
-            reply_error(out, 400, "%s is too long: %zu bytes (at most %zu)",
-                        k, p[i].len, max);
+            reply_error(out, 400, "%s is too long: %zu bytes (at most %zu)", k,
+                        p[i].len, max);
             return -1;
         }
         shown(v, sizeof v, p[i].value, p[i].len);
@@ -325,8 +323,8 @@ static const char *param(const struct api_param *p, int n, const char *key)
 }
 
 /* Reads the number value of key into *v (unchanged when absent). */
-static int int_param(const struct api_param *p, int n, const char *key,
-                     int lo, int hi, int *v, struct api_response *out)
+static int int_param(const struct api_param *p, int n, const char *key, int lo,
+                     int hi, int *v, struct api_response *out)
 {
     const char *s = param(p, n, key);
     if (!s)
@@ -350,8 +348,8 @@ static int int_param(const struct api_param *p, int n, const char *key,
 }
 
 /* Reads a 0/1 flag. */
-static int flag_param(const struct api_param *p, int n, const char *key,
-                      int *v, struct api_response *out)
+static int flag_param(const struct api_param *p, int n, const char *key, int *v,
+                      struct api_response *out)
 {
     const char *s = param(p, n, key);
     if (!s)
@@ -372,8 +370,9 @@ static void reply_failure(struct api_worker *w, struct api_response *out,
                           const struct mg_err *err)
 {
     if (w->searcher && searcher_timed_out(w->searcher))
-        reply_error(out, 503, "the search took longer than %.1f s; "
-                              "narrow it down",
+        reply_error(out, 503,
+                    "the search took longer than %.1f s; "
+                    "narrow it down",
                     w->api->timeout_ms / 1000.0);
     else
         reply_error(out, 500, "%s", err->msg);
@@ -387,10 +386,9 @@ static int open_or_reply(struct api_worker *w, struct api_response *out)
         return -1;
     }
     /* the request's time: search_run keeps its own (search_opts.budget) */
-    searcher_set_deadline(w->searcher,
-                          w->api->timeout_ms > 0
-                              ? mg_now() + w->api->timeout_ms / 1000.0
-                              : 0);
+    searcher_set_deadline(
+        w->searcher,
+        w->api->timeout_ms > 0 ? mg_now() + w->api->timeout_ms / 1000.0 : 0);
     return 0;
 }
 
@@ -398,15 +396,14 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
                       struct api_response *out)
 {
     static const char *const KEYS[] = {
-        "q",     "person", "place", "org",    "source",   "since",
-        "until", "sort",   "page",  "limit",  "strict",   "collapse", NULL};
+        "q",    "person", "place", "org",    "source",   "since", "until",
+        "sort", "page",   "limit", "strict", "collapse", NULL};
     static const char *const REPEATED[] = {"person", "place", "org", NULL};
     static const struct spec SPEC = {KEYS, REPEATED};
     if (check_params(&SPEC, p, n, out) < 0)
         return;
-    struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT,
-                             .facets = 1,
-                             .histogram = 1};
+    struct search_opts so = {
+        .limit = SEARCH_DEFAULT_LIMIT, .facets = 1, .histogram = 1};
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int nf = 0, page = 1, collapse = 1;
     for (int i = 0; i < n; i++) {
@@ -449,12 +446,13 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
         so.sort = strcmp(sort, "relevance") == 0 ? SEARCH_SORT_RELEVANCE
                   : strcmp(sort, "newest") == 0  ? SEARCH_SORT_NEWEST
                   : strcmp(sort, "oldest") == 0  ? SEARCH_SORT_OLDEST
-                                                 : (enum search_sort)-1;
+                                                 : (enum search_sort) - 1;
         if ((int)so.sort < 0) {
             char sv[80];
             shown(sv, sizeof sv, sort, strlen(sort));
-            reply_error(out, 400, "sort must be relevance, newest or oldest, "
-                                  "not \"%s\"",
+            reply_error(out, 400,
+                        "sort must be relevance, newest or oldest, "
+                        "not \"%s\"",
                         sv);
             return;
         }
@@ -472,8 +470,9 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
         if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
             blank = 0;
     if (blank && !nf && !so.source && !so.since && !so.until) {
-        reply_error(out, 400, "q is missing: give a query, or a person, "
-                              "place, org, source, since or until filter");
+        reply_error(out, 400,
+                    "q is missing: give a query, or a person, "
+                    "place, org, source, since or until filter");
         return;
     }
     if (open_or_reply(w, out) < 0)
@@ -504,9 +503,9 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
                         ((shown > 0 ? shown : 0) % so.limit != 0);
         json_object_set_new(doc, "page", json_integer(page));
         json_object_set_new(doc, "limit", json_integer(so.limit));
-        json_object_set_new(doc, "pages",
-                            json_integer(pages < API_MAX_PAGE ? pages
-                                                              : API_MAX_PAGE));
+        json_object_set_new(
+            doc, "pages",
+            json_integer(pages < API_MAX_PAGE ? pages : API_MAX_PAGE));
         json_object_set_new(doc, "took_ms",
                             json_real((double)(int64_t)(took * 1e4) / 10));
         reply_json(out, 200, doc);
@@ -514,8 +513,8 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
     search_result_free(&res);
 }
 
-static void do_entities(struct api_worker *w, const struct api_param *p,
-                        int n, struct api_response *out)
+static void do_entities(struct api_worker *w, const struct api_param *p, int n,
+                        struct api_response *out)
 {
     static const char *const KEYS[] = {"prefix", "kind", "limit", NULL};
     static const struct spec SPEC = {KEYS, NULL};
@@ -536,8 +535,9 @@ static void do_entities(struct api_worker *w, const struct api_param *p,
         if (kind == -2) {
             char sv[80];
             shown(sv, sizeof sv, kind_s, strlen(kind_s));
-            reply_error(out, 400, "kind must be person, place or org, not "
-                                  "\"%s\"",
+            reply_error(out, 400,
+                        "kind must be person, place or org, not "
+                        "\"%s\"",
                         sv);
             return;
         }
@@ -613,8 +613,8 @@ static void do_health(struct api_worker *w, const struct api_param *p, int n,
         count = store_count(w->store);
     if (count < 0) {
         if (opened)
-            snprintf(err.msg, sizeof err.msg, "%s: cannot read: %s",
-                     w->api->db, sqlite3_errmsg(store_db(w->store)));
+            snprintf(err.msg, sizeof err.msg, "%s: cannot read: %s", w->api->db,
+                     sqlite3_errmsg(store_db(w->store)));
         reply_json(out, 503,
                    json_pack("{s:s s:o}", "status", "unavailable", "error",
                              search_json_str(err.msg)));
@@ -651,8 +651,7 @@ static void do_health(struct api_worker *w, const struct api_param *p, int n,
                          schema, "version", MORGUE_VERSION));
 }
 
-static void do_static(struct api *a, const char *path,
-                      struct api_response *out)
+static void do_static(struct api *a, const char *path, struct api_response *out)
 {
     const char *name = strcmp(path, "/") == 0 ? "index.html" : path + 1;
     for (int i = 0; safe_name(name) && i < a->nfiles; i++)

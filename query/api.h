@@ -36,7 +36,7 @@ struct api_response {
     char *body;
     size_t len;
     int owned;
-    int is_static;     /* a file of the page (may be cached) */
+    int is_static; /* a file of the page (may be cached) */
 };
 
 struct api_config {

@@ -16,82 +16,82 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: morgue-query [--db FILE] [-n N] [--offset K] [--json] "
-          "QUERY...\n"
-          "Searches the index and prints the best articles first, each with\n"
-          "a snippet whose matched words are highlighted.\n"
-          "\n"
-          "Query syntax (docs/query-syntax.md):\n"
-          "  summit Pyongyang     articles with both words (summits counts)\n"
-          "  \"Kim Jong Un\"        the words as written, in this order\n"
-          "  summit OR talks      either word (also |)\n"
-          "  -word  NOT word      without the word\n"
-          "  universit*           words starting so\n"
-          "  \"summit Pyongyang\"~5 the words at most 5 words apart\n"
-          "  title:summit         in the title only (also lede: body:\n"
-          "                       captions: highlights:)\n"
-          "  source:Reuters section:World byline:Smith   stored fields\n"
-          "  date:2018-02  date:2018-02-01..2018-02-10   dates\n"
-          "  person:\"Kim Yo-jong\" place:Seoul org:OPEC   articles naming the\n"
-          "                       entity (any of its names; always ANDed)\n"
-          "\n"
-          "  --db FILE     index file (default $MORGUE_DB, else ./morgue.db)\n"
-          "  -n, --limit N hits to print (default 10, at most 1000)\n"
-          "  --offset K    skip the first K hits\n"
-          "  --page P      page P of --limit hits (1 is the first)\n"
-          "  --since DATE, --until DATE\n"
-          "                only articles dated so (YYYY, YYYY-MM, YYYY-MM-DD)\n"
-          "  --source NAME, --section NAME\n"
-          "                only articles from that source or section\n"
-          "  --sort relevance|newest|oldest\n"
-          "                the order (default relevance; newest when the\n"
-          "                query is only filters)\n"
-          "  --strict      only articles with all the words (by default, when\n"
-          "                too few have them all, those with most of them)\n"
-          "  --count       print only the number of matching articles\n"
-          "  --exact-total count every match (otherwise past 10,000 the\n"
-          "                total says \"more than 10,000\")\n"
-          "  --no-collapse show near-duplicates (republished wire stories) as\n"
-          "                hits of their own, not folded under the best one\n"
-          "  --similar ID  list the near-duplicates of article ID\n"
-          "  --fresh[=DAYS] favour recent articles: one as new as the\n"
-          "                newest in the index counts twice, one DAYS older\n"
-          "                (default 30) 1.5 times\n"
-          "  --weights T,L,B,C,H,E\n"
-          "                bm25 weights of title, lede, body, captions,\n"
-          "                highlights and entities, for relevance experiments\n"
-          "                (the defaults are in docs/ranking.md; others score\n"
-          "                every match, without the index's bounds)\n"
-          "  --ranking NAME=VALUE,...\n"
-          "                the ranking's other figures, for experiments:\n"
-          "                k1, b, qtf_k3, coord_exp, typed_w, prox_boost,\n"
-          "                prox_scale, pair_boost, pair_dist, pair_k,\n"
-          "                short_body, short_exp, short_frac,\n"
-          "                short_frac_strict, min_norm (docs/ranking.md)\n"
-          "  --exhaustive  score every match instead of skipping those that\n"
-          "                cannot reach the page (the same answer, slower;\n"
-          "                a check of the ranking)\n"
-          "  --timeout S   stop a search after S seconds (default 10; 0.5 is\n"
-          "                half a second)\n"
-          "  --timing      print where the time went on stderr\n"
-          "  --json        one JSON document: {query, total, hits, facets}\n"
-          "  --person NAME, --place NAME, --org NAME\n"
-          "                only articles naming that entity (repeatable)\n"
-          "  --facets      the top people, places and organisations of all\n"
-          "                matching articles, with their article counts\n"
-          "  --entities PREFIX [--kind person|place|org]\n"
-          "                list entities whose name starts so, with counts\n"
-          "  -h, --help    this help\n"
-          "  --version     the version\n"
-          "\n"
-          "Exit status: 0 some article has all the words, 1 none has\n"
-          "(relaxed hits, with most of the words, may still be shown),\n"
-          "2 usage or index error, 3 the search ran out of time.\n",
-          f);
+    fputs(
+        "usage: morgue-query [--db FILE] [-n N] [--offset K] [--json] "
+        "QUERY...\n"
+        "Searches the index and prints the best articles first, each with\n"
+        "a snippet whose matched words are highlighted.\n"
+        "\n"
+        "Query syntax (docs/query-syntax.md):\n"
+        "  summit Pyongyang     articles with both words (summits counts)\n"
+        "  \"Kim Jong Un\"        the words as written, in this order\n"
+        "  summit OR talks      either word (also |)\n"
+        "  -word  NOT word      without the word\n"
+        "  universit*           words starting so\n"
+        "  \"summit Pyongyang\"~5 the words at most 5 words apart\n"
+        "  title:summit         in the title only (also lede: body:\n"
+        "                       captions: highlights:)\n"
+        "  source:Reuters section:World byline:Smith   stored fields\n"
+        "  date:2018-02  date:2018-02-01..2018-02-10   dates\n"
+        "  person:\"Kim Yo-jong\" place:Seoul org:OPEC   articles naming the\n"
+        "                       entity (any of its names; always ANDed)\n"
+        "\n"
+        "  --db FILE     index file (default $MORGUE_DB, else ./morgue.db)\n"
+        "  -n, --limit N hits to print (default 10, at most 1000)\n"
+        "  --offset K    skip the first K hits\n"
+        "  --page P      page P of --limit hits (1 is the first)\n"
+        "  --since DATE, --until DATE\n"
+        "                only articles dated so (YYYY, YYYY-MM, YYYY-MM-DD)\n"
+        "  --source NAME, --section NAME\n"
+        "                only articles from that source or section\n"
+        "  --sort relevance|newest|oldest\n"
+        "                the order (default relevance; newest when the\n"
+        "                query is only filters)\n"
+        "  --strict      only articles with all the words (by default, when\n"
+        "                too few have them all, those with most of them)\n"
+        "  --count       print only the number of matching articles\n"
+        "  --exact-total count every match (otherwise past 10,000 the\n"
+        "                total says \"more than 10,000\")\n"
+        "  --no-collapse show near-duplicates (republished wire stories) as\n"
+        "                hits of their own, not folded under the best one\n"
+        "  --similar ID  list the near-duplicates of article ID\n"
+        "  --fresh[=DAYS] favour recent articles: one as new as the\n"
+        "                newest in the index counts twice, one DAYS older\n"
+        "                (default 30) 1.5 times\n"
+        "  --weights T,L,B,C,H,E\n"
+        "                bm25 weights of title, lede, body, captions,\n"
+        "                highlights and entities, for relevance experiments\n"
+        "                (the defaults are in docs/ranking.md; others score\n"
+        "                every match, without the index's bounds)\n"
+        "  --ranking NAME=VALUE,...\n"
+        "                the ranking's other figures, for experiments:\n"
+        "                k1, b, qtf_k3, coord_exp, typed_w, prox_boost,\n"
+        "                prox_scale, pair_boost, pair_dist, pair_k,\n"
+        "                short_body, short_exp, short_frac,\n"
+        "                short_frac_strict, min_norm (docs/ranking.md)\n"
+        "  --exhaustive  score every match instead of skipping those that\n"
+        "                cannot reach the page (the same answer, slower;\n"
+        "                a check of the ranking)\n"
+        "  --timeout S   stop a search after S seconds (default 10; 0.5 is\n"
+        "                half a second)\n"
+        "  --timing      print where the time went on stderr\n"
+        "  --json        one JSON document: {query, total, hits, facets}\n"
+        "  --person NAME, --place NAME, --org NAME\n"
+        "                only articles naming that entity (repeatable)\n"
+        "  --facets      the top people, places and organisations of all\n"
+        "                matching articles, with their article counts\n"
+        "  --entities PREFIX [--kind person|place|org]\n"
+        "                list entities whose name starts so, with counts\n"
+        "  -h, --help    this help\n"
+        "  --version     the version\n"
+        "\n"
+        "Exit status: 0 some article has all the words, 1 none has\n"
+        "(relaxed hits, with most of the words, may still be shown),\n"
+        "2 usage or index error, 3 the search ran out of time.\n",
+        f);
 }
 
-static int parse_int(const char *s, const char *what, int lo, int hi,
-                     int *out)
+static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
 {
     return mg_parse_int("morgue-query", s, what, lo, hi, out);
 }
@@ -105,10 +105,11 @@ static int parse_weights(const char *s, double *w)
         w[i] = strtod(p, &end);
         if (end == p || !(w[i] >= 0 && w[i] <= 1000) ||
             (i + 1 < SEARCH_NWEIGHTS ? *end != ',' : *end != '\0')) {
-            fprintf(stderr, "morgue-query: --weights must be %d numbers "
-                            "from 0 to 1000 separated by commas (title, "
-                            "lede, body, captions, highlights, entities), "
-                            "not \"%s\"\n",
+            fprintf(stderr,
+                    "morgue-query: --weights must be %d numbers "
+                    "from 0 to 1000 separated by commas (title, "
+                    "lede, body, captions, highlights, entities), "
+                    "not \"%s\"\n",
                     SEARCH_NWEIGHTS, s);
             return -1;
         }
@@ -170,17 +171,17 @@ static void print_text(const struct search_result *r, int offset, int tty)
     else if (r->relaxed)
         printf("Only %lld %s all the words; these are the articles with "
                "most of them (--strict for only those).\n",
-               (long long)r->total, r->total == 1 ? "article has" :
-                                                    "articles have");
+               (long long)r->total,
+               r->total == 1 ? "article has" : "articles have");
     if (r->relaxed)
         printf("%d of %s%lld articles with some of the words shown (from "
                "%d)\n",
                r->nhits, r->relaxed_total_exact ? "" : "more than ",
                (long long)r->relaxed_total, r->nhits ? offset + 1 : 0);
     else
-        printf("%d of %s%lld matching articles shown (from %d)\n",
-               r->nhits, r->total_exact ? "" : "more than ",
-               (long long)r->total, r->nhits ? offset + 1 : 0);
+        printf("%d of %s%lld matching articles shown (from %d)\n", r->nhits,
+               r->total_exact ? "" : "more than ", (long long)r->total,
+               r->nhits ? offset + 1 : 0);
     if (r->ndropped) {
         printf("(a long query: left out its %d least informative words:",
                r->ndropped);
@@ -243,10 +244,10 @@ static int print_json(const char *query, const struct search_result *r,
 static int split_args(int argc, char **argv, struct buf *q)
 {
     static const char *const WITH_VALUE[] = {
-        "--db",     "-n",      "--limit", "--offset", "--person",
-        "--place",  "--org",   "--entities", "--kind", "--page",
-        "--since",  "--until", "--source", "--section", "--sort",
-        "--similar", "--weights", "--ranking", "--timeout", NULL};
+        "--db",      "-n",        "--limit",    "--offset",  "--person",
+        "--place",   "--org",     "--entities", "--kind",    "--page",
+        "--since",   "--until",   "--source",   "--section", "--sort",
+        "--similar", "--weights", "--ranking",  "--timeout", NULL};
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -345,8 +346,9 @@ int main(int argc, char **argv)
         case 'L':
         case 'O':
             if (nfilters == QPARSE_MAX_FILTERS) {
-                fprintf(stderr, "morgue-query: at most %d --person, --place "
-                                "and --org filters\n",
+                fprintf(stderr,
+                        "morgue-query: at most %d --person, --place "
+                        "and --org filters\n",
                         QPARSE_MAX_FILTERS);
                 buf_free(&q);
                 return 2;
@@ -362,10 +364,11 @@ int main(int argc, char **argv)
             kind = strcmp(arg, "person") == 0  ? ENT_PERSON
                    : strcmp(arg, "place") == 0 ? ENT_PLACE
                    : strcmp(arg, "org") == 0   ? ENT_ORG
-                                                  : -2;
+                                               : -2;
             if (kind == -2) {
-                fprintf(stderr, "morgue-query: --kind must be person, place "
-                                "or org, not \"%s\"\n",
+                fprintf(stderr,
+                        "morgue-query: --kind must be person, place "
+                        "or org, not \"%s\"\n",
                         optarg);
                 buf_free(&q);
                 return 2;
@@ -385,10 +388,11 @@ int main(int argc, char **argv)
             so.sort = strcmp(arg, "relevance") == 0 ? SEARCH_SORT_RELEVANCE
                       : strcmp(arg, "newest") == 0  ? SEARCH_SORT_NEWEST
                       : strcmp(arg, "oldest") == 0  ? SEARCH_SORT_OLDEST
-                                                       : (enum search_sort)-1;
+                                                    : (enum search_sort) - 1;
             if ((int)so.sort < 0) {
-                fprintf(stderr, "morgue-query: --sort must be relevance, "
-                                "newest or oldest, not \"%s\"\n",
+                fprintf(stderr,
+                        "morgue-query: --sort must be relevance, "
+                        "newest or oldest, not \"%s\"\n",
                         optarg);
                 buf_free(&q);
                 return 2;
@@ -434,16 +438,21 @@ int main(int argc, char **argv)
         }
         case 'W': {
             int days = 30;
-            if (optarg &&
-                parse_int(optarg, "--fresh", 1, 36500, &days)) {
+            if (optarg && parse_int(optarg, "--fresh", 1, 36500, &days)) {
                 buf_free(&q);
                 return 2;
             }
             so.fresh = days;
             break;
         }
-        case 'h': usage(stdout); buf_free(&q); return 0;
-        case 'V': puts("morgue-query " MORGUE_VERSION); buf_free(&q); return 0;
+        case 'h':
+            usage(stdout);
+            buf_free(&q);
+            return 0;
+        case 'V':
+            puts("morgue-query " MORGUE_VERSION);
+            buf_free(&q);
+            return 0;
         default:
             fputs("Try 'morgue-query --help'.\n", stderr);
             buf_free(&q);
@@ -525,11 +534,10 @@ int main(int argc, char **argv)
                 "page %.1f, facets %.1f; %lld scored, %lld passed over "
                 "by their bounds, in %d passes over %d blocks (%d "
                 "skipped); %lld seeded\n",
-                took * 1e3, res.ms_plan, res.ms_count, res.ms_rank,
-                res.ms_page, res.ms_facets, (long long)res.rank.scored,
+                took * 1e3, res.ms_plan, res.ms_count, res.ms_rank, res.ms_page,
+                res.ms_facets, (long long)res.rank.scored,
                 (long long)res.rank.passed_over, res.rank.statements,
-                res.rank.blocks, res.rank.skipped,
-                (long long)res.rank.seeded);
+                res.rank.blocks, res.rank.skipped, (long long)res.rank.seeded);
     if (json) {
         if (print_json(query, &res, SEARCH_JSON_HISTOGRAM, took) < 0) {
             fprintf(stderr, "morgue-query: cannot write JSON output\n");

@@ -72,8 +72,7 @@ static void usage(FILE *f)
           "\n"
           "  --db FILE          index file (default $MORGUE_DB, else "
           "./morgue.db)\n"
-          "  --listen ADDR:PORT where to listen (default " DEFAULT_LISTEN
-          ",\n"
+          "  --listen ADDR:PORT where to listen (default " DEFAULT_LISTEN ",\n"
           "                     loopback only; [::1]:PORT for IPv6; port 0: "
           "any free\n"
           "                     port)\n"
@@ -104,8 +103,7 @@ static void usage(FILE *f)
           f);
 }
 
-static int parse_int(const char *s, const char *what, int lo, int hi,
-                     int *out)
+static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
 {
     return mg_parse_int("morgue-serve", s, what, lo, hi, out);
 }
@@ -130,22 +128,22 @@ static int parse_listen(const char *s, struct addrinfo **ai)
         host[colon - s] = '\0';
     }
     const char *p = colon ? colon + 1 : s;
-    if (!*p || strlen(p) >= sizeof port || strspn(p, "0123456789") != strlen(p)
-        || atol(p) > 65535)
+    if (!*p || strlen(p) >= sizeof port ||
+        strspn(p, "0123456789") != strlen(p) || atol(p) > 65535)
         goto bad;
     snprintf(port, sizeof port, "%s", p);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
     int rc = getaddrinfo(host, port, &hints, ai);
     if (rc != 0) {
-        fprintf(stderr, "morgue-serve: --listen %s: %s\n", s,
-                gai_strerror(rc));
+        fprintf(stderr, "morgue-serve: --listen %s: %s\n", s, gai_strerror(rc));
         return -1;
     }
     return 0;
 bad:
-    fprintf(stderr, "morgue-serve: --listen must be ADDR:PORT, [IPV6]:PORT "
-                    "or PORT, not \"%s\"\n",
+    fprintf(stderr,
+            "morgue-serve: --listen must be ADDR:PORT, [IPV6]:PORT "
+            "or PORT, not \"%s\"\n",
             s);
     return -1;
 }
@@ -392,8 +390,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
         MHD_add_response_header(resp, "Allow", out.allow);
     if (atomic_load(&g_draining))
         MHD_add_response_header(resp, "Connection", "close");
-    enum MHD_Result rc =
-        MHD_queue_response(c, (unsigned int)out.status, resp);
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned int)out.status, resp);
     MHD_destroy_response(resp);
     if (r) {
         snprintf(r->method, sizeof r->method, "%s", method);
@@ -435,8 +432,9 @@ int main(int argc, char **argv)
      * request, one thread of two busy). */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS
-                                                      : (int)cores;
+    int threads = cores < 1             ? 1
+                  : cores > MAX_THREADS ? MAX_THREADS
+                                        : (int)cores;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -458,8 +456,9 @@ int main(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "morgue-serve: unexpected argument \"%s\"\n"
-                        "Try 'morgue-serve --help'.\n",
+        fprintf(stderr,
+                "morgue-serve: unexpected argument \"%s\"\n"
+                "Try 'morgue-serve --help'.\n",
                 argv[optind]);
         return 2;
     }
@@ -500,12 +499,11 @@ int main(int argc, char **argv)
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER,
-        mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        ai->ai_addr, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)g_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-        MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
+        flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)g_timeout, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
     char host[128] = "";
     getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, NULL, 0,
@@ -524,8 +522,9 @@ int main(int argc, char **argv)
     }
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    fprintf(stderr, "morgue-serve: listening on http://%s%s%s:%u/ "
-                    "(%d workers, %d more for prefix searches, index %s%s%s)\n",
+    fprintf(stderr,
+            "morgue-serve: listening on http://%s%s%s:%u/ "
+            "(%d workers, %d more for prefix searches, index %s%s%s)\n",
             v6 ? "[" : "", host, v6 ? "]" : "",
             info ? (unsigned)info->port : 0u, threads, threads, cfg.db,
             web_dir ? ", page " : "", web_dir ? web_dir : "");
@@ -535,14 +534,15 @@ int main(int argc, char **argv)
     /* Stop accepting; answer what is under way: at most the timeout
      * waiting for a worker, then the timeout searching. */
     atomic_store(&g_draining, 1);
-    fprintf(stderr, "morgue-serve: %s: finishing %d requests, then "
-                    "stopping\n",
+    fprintf(stderr,
+            "morgue-serve: %s: finishing %d requests, then "
+            "stopping\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&g_inflight));
     MHD_socket ls = MHD_quiesce_daemon(d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
-    for (int waited = 0; atomic_load(&g_inflight) > 0 &&
-                         waited < (2 * g_timeout + 1) * 100;
+    for (int waited = 0;
+         atomic_load(&g_inflight) > 0 && waited < (2 * g_timeout + 1) * 100;
          waited++) {
         struct timespec ts = {0, 10L * 1000 * 1000};
         nanosleep(&ts, NULL);

@@ -11,8 +11,8 @@
 
 #include "strmap.h"
 
-static const char *const FIELDS[] = {"title", "lede", "body", "captions",
-                                     "highlights", NULL};
+static const char *const FIELDS[] = {"title",    "lede",       "body",
+                                     "captions", "highlights", NULL};
 
 static int field_col(const char *field)
 {
@@ -27,13 +27,13 @@ struct planner {
     sqlite3 *db;
     struct tok *tok;
     struct plan *p;
-    struct strmap keys;   /* key -> index in p->key */
-    struct strmap leaves; /* "col\tphrase" -> index in p->leaf */
+    struct strmap keys;    /* key -> index in p->key */
+    struct strmap leaves;  /* "col\tphrase" -> index in p->leaf */
     struct strmap xleaves; /* ... in p->xleaf */
-    struct strmap shares; /* prefix key -> the words it may stand for */
+    struct strmap shares;  /* prefix key -> the words it may stand for */
     sqlite3_stmt *term, *prefix, *count;
     struct mg_err *err;
-    int failed;           /* -1 index error, -2 usage */
+    int failed; /* -1 index error, -2 usage */
 };
 
 static int db_fail(struct planner *pl)
@@ -187,8 +187,8 @@ static void expand_prefix(struct planner *pl, struct plan_pos *ps,
 }
 
 /* Appends the FTS5 phrase of positions ps[0..n) (TOK_QUERY_KEYS form). */
-static void phrase_text(const struct plan *p, const struct plan_pos *ps,
-                        int n, struct buf *b)
+static void phrase_text(const struct plan *p, const struct plan_pos *ps, int n,
+                        struct buf *b)
 {
     buf_addc(b, '"');
     buf_addc(b, TOK_QUERY_KEYS);
@@ -234,8 +234,7 @@ static int leaf_of(struct planner *pl, const struct qnode *t)
     if ((t->mode == QT_STEM || t->as_typed) && strcmp(text, "US") == 0)
         text = "U.S."; /* a bare "US" in a query is the country */
     struct qtok q = {0};
-    tok_run(pl->tok,
-            t->mode == QT_STEM ? TOK_MODE_STEM : TOK_MODE_EXACT, text,
+    tok_run(pl->tok, t->mode == QT_STEM ? TOK_MODE_STEM : TOK_MODE_EXACT, text,
             (int)strlen(text), qtok_cb, &q);
     if (q.npos == 0) {
         qtok_free(&q);
@@ -303,8 +302,7 @@ static int leaf_of(struct planner *pl, const struct qnode *t)
     l->bounded = p->stats;
     double df = p->N;
     for (int i = 0; i < l->npos; i++) {
-        double d = pos_df(p, &ps[i], t->mode == QT_PREFIX &&
-                                         i == l->npos - 1);
+        double d = pos_df(p, &ps[i], t->mode == QT_PREFIX && i == l->npos - 1);
         if (d < df)
             df = d;
         for (int a = 0; a < ps[i].nalt; a++)
@@ -604,8 +602,8 @@ static void keep_informative(struct plan *p, struct qparse_out *q)
             continue;
         }
         *strmap_slot(&said, w, 1) = 1;
-        p->dropped = mg_realloc(p->dropped, sizeof *p->dropped *
-                                                (size_t)(p->ndropped + 1));
+        p->dropped = mg_realloc(p->dropped,
+                                sizeof *p->dropped * (size_t)(p->ndropped + 1));
         p->dropped[p->ndropped++] = w;
     }
     strmap_free(&said);
@@ -622,8 +620,8 @@ static void keep_informative(struct plan *p, struct qparse_out *q)
     free(order);
 }
 
-int plan_make(sqlite3 *db, struct tok *t, struct qparse_out *q,
-              struct plan *p, struct mg_err *err)
+int plan_make(sqlite3 *db, struct tok *t, struct qparse_out *q, struct plan *p,
+              struct mg_err *err)
 {
     memset(p, 0, sizeof *p);
     p->q = q;
@@ -791,7 +789,7 @@ static void emit_relaxed(struct plan_expr *e, const struct plan *p,
     for (int i = 0; i < upto; i++) {
         const struct qnode *k = n->kid[i];
         emit_relaxed(e, p, k, scored, first); /* NEAR's words have its
-                                                * field */
+                                               * field */
     }
 }
 

@@ -33,8 +33,8 @@
 
 /* One index key a position of a leaf matches. */
 struct plan_alt {
-    int key;   /* into plan.keys */
-    int cls;   /* the key or a word stemmed to it (TOK_KEY_CLASS) */
+    int key; /* into plan.keys */
+    int cls; /* the key or a word stemmed to it (TOK_KEY_CLASS) */
 };
 
 struct plan_pos {
@@ -43,17 +43,17 @@ struct plan_pos {
 };
 
 struct plan_leaf {
-    char *fts;     /* its FTS5 phrase (TOK_QUERY_KEYS form), field first */
-    int col;       /* the one FTS5 column it is searched in, or -1 */
+    char *fts; /* its FTS5 phrase (TOK_QUERY_KEYS form), field first */
+    int col;   /* the one FTS5 column it is searched in, or -1 */
     struct plan_pos *pos;
     int npos;
-    int unit;      /* the first unit holding it */
-    int stop;      /* a stop word */
-    int as_typed;  /* from a qnode.as_typed */
-    int64_t df;    /* the articles holding it (an estimate for phrases and
-                    * prefixes: the least of its positions') */
+    int unit;     /* the first unit holding it */
+    int stop;     /* a stop word */
+    int as_typed; /* from a qnode.as_typed */
+    int64_t df;   /* the articles holding it (an estimate for phrases and
+                   * prefixes: the least of its positions') */
     double idf;
-    int bounded;   /* all its keys have block bounds */
+    int bounded; /* all its keys have block bounds */
 };
 
 struct plan_key {
@@ -64,12 +64,12 @@ struct plan_key {
 
 struct plan_unit {
     const struct qnode *node; /* borrowed from the parse */
-    int stop;       /* a lone stop word: never widens a relaxed search */
-    int content;    /* counts in the coordination (stop words do not,
-                     * unless the query has nothing else) */
-    int64_t df;     /* the articles it matches (an estimate) */
-    double w;       /* its weight in the coordination: the idf of df */
-    int *leaf;      /* the distinct leaves under it */
+    int stop;    /* a lone stop word: never widens a relaxed search */
+    int content; /* counts in the coordination (stop words do not,
+                  * unless the query has nothing else) */
+    int64_t df;  /* the articles it matches (an estimate) */
+    double w;    /* its weight in the coordination: the idf of df */
+    int *leaf;   /* the distinct leaves under it */
     int nleaf;
 };
 
@@ -91,12 +91,12 @@ struct plan {
     struct plan_key *key;
     int nkey;
     const struct qparse_out *q; /* borrowed */
-    int ncontent;   /* content units */
-    double wsum;    /* their weights' sum */
-    double N;       /* articles in the statistics (the idf's n) */
-    double avgdl;   /* their mean length */
+    int ncontent;               /* content units */
+    double wsum;                /* their weights' sum */
+    double N;                   /* articles in the statistics (the idf's n) */
+    double avgdl;               /* their mean length */
     struct ts_meta meta;
-    int stats;      /* the statistics can be used for bounds */
+    int stats; /* the statistics can be used for bounds */
     struct plan_narrow *narrowed;
     int nnarrowed;
     char **dropped; /* words dropped from a long query, lowest idf first */
@@ -109,8 +109,8 @@ struct plan {
  * PLAN_MAX_UNITS units keeps the ones with the highest idf (the parse is
  * changed: the others are dropped from q).  Returns 0, or SEARCH_EUSAGE
  * (-2) with a message (a prefix too short), or -1 on an index error. */
-int plan_make(sqlite3 *db, struct tok *t, struct qparse_out *q,
-              struct plan *p, struct mg_err *err);
+int plan_make(sqlite3 *db, struct tok *t, struct qparse_out *q, struct plan *p,
+              struct mg_err *err);
 void plan_free(struct plan *p);
 
 /* An FTS5 expression under construction, with the leaf each of its

@@ -14,8 +14,8 @@
 #include <strings.h>
 #include <utf8proc.h>
 
-static const char *const FIELDS[] = {"title", "lede", "body", "captions",
-                                     "highlights", NULL};
+static const char *const FIELDS[] = {"title",    "lede",       "body",
+                                     "captions", "highlights", NULL};
 
 struct parser {
     struct tok *tok;
@@ -23,19 +23,20 @@ struct parser {
     const char *s; /* the query, control characters removed */
     size_t pos;
     int depth;
-    int terms;     /* words and phrases read */
+    int terms; /* words and phrases read */
     struct mg_err *err;
     int failed;
-    int caps;      /* AND, OR, NOT are words */
+    int caps; /* AND, OR, NOT are words */
 };
 
 /* Words that count for little: a relaxed search never widens on them. */
 static const char *const STOP[] = {
-    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for",
-    "from", "had", "has", "have", "he", "her", "his", "i", "in", "into",
-    "is", "it", "its", "of", "on", "or", "our", "she", "that", "the",
-    "their", "them", "there", "they", "this", "to", "was", "we", "were",
-    "what", "when", "which", "who", "will", "with", "would", "you", NULL};
+    "a",    "an",    "and",  "are",  "as",    "at",   "be",    "been", "but",
+    "by",   "for",   "from", "had",  "has",   "have", "he",    "her",  "his",
+    "i",    "in",    "into", "is",   "it",    "its",  "of",    "on",   "or",
+    "our",  "she",   "that", "the",  "their", "them", "there", "they", "this",
+    "to",   "was",   "we",   "were", "what",  "when", "which", "who",  "will",
+    "with", "would", "you",  NULL};
 
 static int is_stop(const char *w, size_t n)
 {
@@ -104,8 +105,7 @@ static size_t word_len(const struct parser *p)
 static int is_op(const struct parser *p, const char *op)
 {
     size_t n = strlen(op);
-    return !p->caps && strncmp(p->s + p->pos, op, n) == 0 &&
-           word_len(p) == n;
+    return !p->caps && strncmp(p->s + p->pos, op, n) == 0 && word_len(p) == n;
 }
 
 /* Counts one more word or phrase; fails past the limit (the caller then
@@ -191,8 +191,8 @@ static struct qnode *bare_word(struct parser *p, const char *w, size_t n)
     buf_free(&joined);
     struct qnode *apart = node_new(QN_AND);
     for (int i = 0; i < nparts; i++)
-        node_add(apart, term(p, part[i], plen[i], QT_STEM,
-                             is_stop(part[i], plen[i])));
+        node_add(apart,
+                 term(p, part[i], plen[i], QT_STEM, is_stop(part[i], plen[i])));
     if (!j) { /* cannot happen: the parts hold tokens */
         qnode_free(g);
         qnode_free(apart);
@@ -207,8 +207,8 @@ static struct qnode *parse_or(struct parser *p);
 
 /* NEAR of the words of text (each matched like a plain word, stems
  * included); one word is just that word. */
-static struct qnode *near_group(struct parser *p, const char *text,
-                                size_t n, long dist)
+static struct qnode *near_group(struct parser *p, const char *text, size_t n,
+                                long dist)
 {
     struct qnode *g = node_new(QN_NEAR);
     g->dist = dist;
@@ -285,8 +285,7 @@ int qdate_range(const char *text, char **lo, char **hi, struct mg_err *err)
         (*hi)[bn + 1] = 0;
     }
     if (*lo && *hi && strcmp(*lo, *hi) > 0) {
-        mg_fail(err, "bad date range \"%s\": it ends before it starts",
-                text);
+        mg_fail(err, "bad date range \"%s\": it ends before it starts", text);
         free(*lo);
         free(*hi);
         *lo = *hi = NULL;
@@ -332,8 +331,7 @@ static const char *field_value(struct parser *p, size_t *len)
  * value, which goes to *v and *len; -1 (pos unchanged) when there is
  * none.  An empty value fails with an example. */
 static int named_value(struct parser *p, const char *const *names,
-                       const char *const *examples, const char **v,
-                       size_t *len)
+                       const char *const *examples, const char **v, size_t *len)
 {
     const char *s = p->s + p->pos;
     for (int k = 0; names[k]; k++) {
@@ -753,21 +751,22 @@ int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
             }
             int field = 0;
             for (int f = 0; FIELDS[f]; f++)
-                field |= strlen(FIELDS[f]) == k &&
-                         strncasecmp(w, FIELDS[f], k) == 0;
+                field |=
+                    strlen(FIELDS[f]) == k && strncasecmp(w, FIELDS[f], k) == 0;
             if (field) {
                 w += k + 1;
                 n -= k + 1;
             }
         }
-        struct qnode *node =
-            n > 1 && w[n - 1] == '*' ? term(&p, w, n - 1, QT_PREFIX, 0)
-                                     : bare_word(&p, w, n);
+        struct qnode *node = n > 1 && w[n - 1] == '*'
+                                 ? term(&p, w, n - 1, QT_PREFIX, 0)
+                                 : bare_word(&p, w, n);
         if (!node)
             continue;
         struct qnode ***list = neg ? &out->neg : &out->unit;
         int *count = neg ? &out->nneg : &out->nunit;
-        *list = mg_realloc(*list, sizeof(struct qnode *) * (size_t)(*count + 1));
+        *list =
+            mg_realloc(*list, sizeof(struct qnode *) * (size_t)(*count + 1));
         (*list)[(*count)++] = node;
     }
     free(s);
@@ -799,8 +798,8 @@ static struct qnode *add_bonus(struct qparse_out *out, const struct qnode *n)
     struct qnode *c = qnode_copy(n);
     c->stop = 1;
     c->field = NULL;
-    out->unit =
-        mg_realloc(out->unit, sizeof(struct qnode *) * (size_t)(out->nunit + 1));
+    out->unit = mg_realloc(out->unit,
+                           sizeof(struct qnode *) * (size_t)(out->nunit + 1));
     out->unit[out->nunit++] = c;
     out->terms++;
     return c;
@@ -880,7 +879,6 @@ static void take_units(struct qparse_out *o, struct qnode *e)
         o->unit[o->nunit++] = pos;
     }
 }
-
 
 int qparse_full(struct tok *t, const char *query, int allow_empty,
                 struct qparse_out *out, struct mg_err *err)
@@ -969,9 +967,7 @@ void qnode_fts(const struct qnode *n, qterm_fn term_fn, void *ctx,
                struct buf *out)
 {
     switch (n->kind) {
-    case QN_TERM:
-        term_fn(ctx, n, out);
-        return;
+    case QN_TERM: term_fn(ctx, n, out); return;
     case QN_NEAR:
         if (n->field)
             buf_printf(out, "%s : ", n->field);
@@ -986,8 +982,7 @@ void qnode_fts(const struct qnode *n, qterm_fn term_fn, void *ctx,
         }
         buf_printf(out, ", %ld)", n->dist);
         return;
-    default:
-        break;
+    default: break;
     }
     static const char *const OP[] = {"", " AND ", " OR ", " NOT ", ""};
     for (int i = 0; i < n->nkid; i++) {

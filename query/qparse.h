@@ -35,13 +35,16 @@
 #include "util.h"
 
 #define QPARSE_MAX_BYTES 4096 /* longest query accepted */
-#define QPARSE_MAX_TERMS 64   /* most words and phrases read with their
-                                * operators; more make a flat query */
-#define QPARSE_MAX_DEPTH 8    /* deepest nesting of parentheses: FTS5's
-                                * parser stack holds no more */
+#define QPARSE_MAX_TERMS                                                       \
+    64 /* most words and phrases read with their                               \
+        * operators; more make a flat query */
+#define QPARSE_MAX_DEPTH                                                       \
+    8                         /* deepest nesting of parentheses: FTS5's        \
+                               * parser stack holds no more */
 #define QPARSE_MAX_FILTERS 16 /* most person:/place:/org: filters */
-#define QPARSE_MAX_HYPHEN 4   /* most parts of a hyphenated word that is
-                                * also matched as its parts apart */
+#define QPARSE_MAX_HYPHEN                                                      \
+    4 /* most parts of a hyphenated word that is                               \
+       * also matched as its parts apart */
 
 /* An entity filter: articles linked to the entity of that kind whose
  * name, merge key or any alias is name (case-insensitive). */
@@ -96,7 +99,7 @@ struct qnode {
 struct qparse_out {
     struct qnode **unit; /* the top-level AND (NULL, 0: only filters) */
     int nunit;
-    struct qnode **neg;  /* the top-level exclusions */
+    struct qnode **neg; /* the top-level exclusions */
     int nneg;
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int nfilters;
@@ -156,8 +159,7 @@ int qnode_needs_parens(const struct qnode *n, enum qkind parent);
 
 /* Appends to out the FTS5 form of one QN_TERM (a quoted string, with its
  * field and a trailing " *" for a prefix). */
-typedef void (*qterm_fn)(void *ctx, const struct qnode *term,
-                         struct buf *out);
+typedef void (*qterm_fn)(void *ctx, const struct qnode *term, struct buf *out);
 
 /* Appends to out the FTS5 expression of node n, each QN_TERM written by
  * term (parentheses only where FTS5's precedence needs them). */

@@ -80,20 +80,20 @@ static double prior(const struct rank_params *prm, double len, double body)
     return pow((body + 1.0) / len, prm->short_exp);
 }
 
-int rank_params_parse(const char *s, struct rank_params *p,
-                      struct mg_err *err)
+int rank_params_parse(const char *s, struct rank_params *p, struct mg_err *err)
 {
     static const char *const NAMES[] = {
-        "k1",         "b",          "min_norm",   "qtf_k3",
-        "coord_exp",  "typed_w",    "prox_boost", "prox_scale",
-        "pair_boost", "pair_dist",  "pair_k",     "short_body",
-        "short_exp",  "short_frac", "short_frac_strict", NULL};
+        "k1",         "b",          "min_norm",
+        "qtf_k3",     "coord_exp",  "typed_w",
+        "prox_boost", "prox_scale", "pair_boost",
+        "pair_dist",  "pair_k",     "short_body",
+        "short_exp",  "short_frac", "short_frac_strict",
+        NULL};
     double *field[] = {&p->k1,         &p->b,          &p->min_norm,
                        &p->qtf_k3,     &p->coord_exp,  &p->typed_w,
                        &p->prox_boost, &p->prox_scale, &p->pair_boost,
                        &p->pair_dist,  &p->pair_k,     &p->short_body,
-                       &p->short_exp,  &p->short_frac,
-                       &p->short_frac_strict};
+                       &p->short_exp,  &p->short_frac, &p->short_frac_strict};
     const char *c = s;
     while (*c) {
         const char *eq = strchr(c, '=');
@@ -136,20 +136,20 @@ struct rank_ctx {
     double w[TS_NCOLS];
     struct rank_params prm;
     int relaxed;
-    int need_content;       /* the expression also gives articles that
-                             * match no content unit: pass over them */
+    int need_content; /* the expression also gives articles that
+                       * match no content unit: pass over them */
     double avgdl;
-    double short_len;       /* bodies shorter are scaled down */
+    double short_len; /* bodies shorter are scaled down */
     int nleaf;
-    double *lw;             /* per leaf: its weight (leaf_weight) */
-    double lenw[TS_NCOLS];  /* the columns' weights in the length */
-    int wavg;               /* avgdl is known (else: from FTS5's totals) */
-    uint64_t *lunits;       /* per leaf: the content units it counts for in
-                             * proximity */
-    uint64_t content;       /* the content units */
+    double *lw;            /* per leaf: its weight (leaf_weight) */
+    double lenw[TS_NCOLS]; /* the columns' weights in the length */
+    int wavg;              /* avgdl is known (else: from FTS5's totals) */
+    uint64_t *lunits;      /* per leaf: the content units it counts for in
+                            * proximity */
+    uint64_t content;      /* the content units */
     /* per unit: the leaves any of which match it, and (a hyphenated
      * word) the leaves all of which do */
-    int *any0, *any;        /* any[any0[u] .. any0[u+1]) */
+    int *any0, *any; /* any[any0[u] .. any0[u+1]) */
     int *all0, *all;
     /* pruning (rank_top): per block, the bound of the whole block and of
      * each leaf (lb[leaf * nblocks + block]); blocks already read; the
@@ -159,13 +159,13 @@ struct rank_ctx {
     const unsigned char *done, *dirty;
     const double *theta;
     double fmax;
-    int64_t *skipped;       /* articles passed over by their bound */
+    int64_t *skipped; /* articles passed over by their bound */
     /* scratch for a row */
     double *f;
-    unsigned *gen;          /* per leaf: the row generation it was seen */
+    unsigned *gen; /* per leaf: the row generation it was seen */
     unsigned row;
-    int *ic, *io;           /* instances: column, offset */
-    uint64_t *iu;           /* and units */
+    int *ic, *io; /* instances: column, offset */
+    uint64_t *iu; /* and units */
     int icap;
     /* pairs: per content unit, the next and the previous content unit in
      * the query (-1: none), the weight of the pair it starts, their sum;
@@ -224,8 +224,8 @@ static double coordination(const struct plan *p, const struct rank_params *prm,
 
 /* The smallest window of one column holding an instance of every unit in
  * need; -1 when none.  Instances are in column, offset order. */
-static int window(const int *col, const int *off, const uint64_t *units,
-                  int n, uint64_t need)
+static int window(const int *col, const int *off, const uint64_t *units, int n,
+                  uint64_t need)
 {
     int best = -1;
     int count[64];
@@ -283,8 +283,9 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     struct rank_ctx *c =
         nval > 0 ? sqlite3_value_pointer(val[0], "morgue_rank") : NULL;
     if (!c || api->xPhraseCount(fts) != c->nphrase) {
-        sqlite3_result_error(ctx, "morgue_rank: no ranking context for this "
-                                  "expression",
+        sqlite3_result_error(ctx,
+                             "morgue_rank: no ranking context for this "
+                             "expression",
                              -1);
         return;
     }
@@ -421,14 +422,12 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         }
         if (c->prm.pair_boost > 0 && c->pwsum > 0)
             score *= 1.0 + c->prm.pair_boost * pairs(c, ni, g);
-        int win = c->prm.prox_boost > 0
-                      ? window(c->ic, c->io, c->iu, ni, need)
-                      : -1;
+        int win =
+            c->prm.prox_boost > 0 ? window(c->ic, c->io, c->iu, ni, need) : -1;
         if (win > 0) {
             int slack = win - __builtin_popcountll(need);
-            score *= 1.0 + c->prm.prox_boost /
-                               (1.0 + (slack > 0 ? slack : 0) /
-                                          c->prm.prox_scale);
+            score *= 1.0 + c->prm.prox_boost / (1.0 + (slack > 0 ? slack : 0) /
+                                                          c->prm.prox_scale);
         }
     }
     score *= prior(&c->prm, c->short_len, body);
@@ -450,8 +449,8 @@ int rank_register(sqlite3 *db, struct mg_err *err)
 /* The leaves whose presence matches unit u in a relaxed search (all its
  * leaves, but a hyphenated word's parts, which match it only together),
  * and the parts.  Walks the unit's node. */
-static void unit_leaves(const struct qnode *n, int **any, int *nany,
-                        int **all, int *nall, int in_parts)
+static void unit_leaves(const struct qnode *n, int **any, int *nany, int **all,
+                        int *nall, int in_parts)
 {
     if (n->kind == QN_TERM) {
         if (n->leaf < 0)
@@ -572,7 +571,7 @@ struct runner {
     const struct rank_query *rq;
     sqlite3_stmt *st;
     int iq, ictx, ilo, ihi;
-    struct rank_ctx *ctx;   /* of the bound expression */
+    struct rank_ctx *ctx; /* of the bound expression */
     struct plan_expr expr;
     struct rank_stats *stats;
     /* when pruning: what each new context reads (rank_ctx) */
@@ -632,8 +631,7 @@ static void runner_close(struct runner *r)
 static int run_fail(const struct rank_query *rq, struct mg_err *err)
 {
     return mg_fail(err, "%s: search failed: %s",
-                   sqlite3_db_filename(rq->db, "main"),
-                   sqlite3_errmsg(rq->db));
+                   sqlite3_db_filename(rq->db, "main"), sqlite3_errmsg(rq->db));
 }
 
 /* Scores the articles of the current expression in rowids lo..hi and
@@ -673,8 +671,8 @@ int rank_each(const struct rank_query *rq, const struct plan_expr *e,
     for (int i = 0; i < e->nphrase; i++) {
         if (copy.nphrase == copy.cap) {
             copy.cap = copy.cap ? copy.cap * 2 : 16;
-            copy.leaf = mg_realloc(copy.leaf, sizeof *copy.leaf *
-                                                  (size_t)copy.cap);
+            copy.leaf =
+                mg_realloc(copy.leaf, sizeof *copy.leaf * (size_t)copy.cap);
         }
         copy.leaf[copy.nphrase++] = e->leaf[i];
     }
@@ -777,8 +775,7 @@ static void seed_push(void *ctx, int64_t id, double score)
     heap_push(hp, id, score);
     if (hp->nseen == hp->seencap) {
         hp->seencap = hp->seencap ? hp->seencap * 2 : 256;
-        hp->seen = mg_realloc(hp->seen, sizeof *hp->seen *
-                                            (size_t)hp->seencap);
+        hp->seen = mg_realloc(hp->seen, sizeof *hp->seen * (size_t)hp->seencap);
     }
     hp->seen[hp->nseen++] = id;
 }
@@ -807,8 +804,8 @@ static int by_hit(const void *x, const void *y)
  * to an article of the block (0: no article of the block holds it). */
 struct bounds {
     int nblocks;
-    double *lb;      /* nleaf * nblocks */
-    double *lmax;    /* per leaf: the most over all blocks */
+    double *lb;           /* nleaf * nblocks */
+    double *lmax;         /* per leaf: the most over all blocks */
     unsigned char *dirty; /* per block: changed since its bounds */
 };
 
@@ -820,8 +817,8 @@ static void bounds_free(struct bounds *b)
 }
 
 /* Reads the bounds of key k into q[0..nblocks) (0 where none). */
-static int key_bounds(sqlite3 *db, sqlite3_stmt *st, const char *k,
-                      uint8_t *q, int nblocks)
+static int key_bounds(sqlite3 *db, sqlite3_stmt *st, const char *k, uint8_t *q,
+                      int nblocks)
 {
     memset(q, 0, (size_t)nblocks);
     sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
@@ -890,9 +887,9 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
             double v = leaf_weight(&rq->params, p, l) * (TS_K1 + 1.0);
             struct buf q = {0};
             if (lf->col >= 0)
-                buf_printf(&q, "%s : ", (const char *[]){"title", "lede",
-                                                         "body", "captions",
-                                                         "highlights"}[lf->col]);
+                buf_printf(&q, "%s : ",
+                           (const char *[]){"title", "lede", "body", "captions",
+                                            "highlights"}[lf->col]);
             buf_adds(&q, lf->fts);
             sqlite3_bind_text(rows, 1, q.s, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(rows, 2, tail);
@@ -915,8 +912,7 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
                 if (kq[k])
                     continue;
                 kq[k] = mg_malloc(nb);
-                if (key_bounds(db, kb, p->key[k].key, kq[k], b->nblocks) <
-                    0) {
+                if (key_bounds(db, kb, p->key[k].key, kq[k], b->nblocks) < 0) {
                     run_fail(rq, err);
                     goto freekq;
                 }
@@ -957,8 +953,7 @@ static int present(const struct qnode *n, const struct bounds *b, int nb,
     switch (n->kind) {
     case QN_TERM:
         return n->leaf >= 0 && b->lb[(size_t)n->leaf * (size_t)nb + blk] > 0;
-    case QN_NOT:
-        return present(n->kid[0], b, nb, blk, relaxed);
+    case QN_NOT: return present(n->kid[0], b, nb, blk, relaxed);
     case QN_AND:
     case QN_NEAR:
         for (int i = 0; i < n->nkid; i++) {
@@ -1082,7 +1077,8 @@ static int essential(const struct rank_query *rq, const struct bounds *b,
         int u = order[d];
         double s = sum + ub[u];
         if (fmax * coordination(p, &rq->params, dropped | (uint64_t)1 << u) *
-                s >= theta)
+                s >=
+            theta)
             break;
         dropped |= (uint64_t)1 << u;
         sum = s;
@@ -1108,8 +1104,8 @@ static int essential(const struct rank_query *rq, const struct bounds *b,
 int64_t rank_pass_gap(int nphrase, double density)
 {
     double pass_ms = PASS_MS + PHRASE_MS * nphrase;
-    return (int64_t)(pass_ms / (POSTING_MS * (density > 1e-6 ? density
-                                                               : 1e-6)));
+    return (int64_t)(pass_ms /
+                     (POSTING_MS * (density > 1e-6 ? density : 1e-6)));
 }
 
 /* A relaxed search's likely best articles first: those holding its two
@@ -1117,8 +1113,8 @@ int64_t rank_pass_gap(int nphrase, double density)
  * that the score to beat is high from the first block on and fewer
  * units drive the passes (MaxScore).  They are not scored again. */
 #define SEED_MAX_DF 50000
-static int seed(const struct rank_query *rq, struct runner *r,
-                struct heap *hp, int64_t tail, struct mg_err *err)
+static int seed(const struct rank_query *rq, struct runner *r, struct heap *hp,
+                int64_t tail, struct mg_err *err)
 {
     const struct plan *p = rq->plan;
     int units[2], n = 0;
@@ -1156,8 +1152,8 @@ static int seed(const struct rank_query *rq, struct runner *r,
     return 0;
 }
 
-int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
-             int *n, struct rank_stats *stats, struct mg_err *err)
+int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
+             struct rank_stats *stats, struct mg_err *err)
 {
     const struct plan *p = rq->plan;
     struct rank_stats dummy;
@@ -1233,8 +1229,7 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
         runner_expr(&r, &e);
         r.ctx->need_content = any;
         stats->exhaustive = 1;
-        if (runner_pass(&r, 0, INT64_MAX, heap_push, &hp, err) < 0 ||
-            hp.failed)
+        if (runner_pass(&r, 0, INT64_MAX, heap_push, &hp, err) < 0 || hp.failed)
             goto out;
         rc = 0;
         goto out;
@@ -1377,8 +1372,7 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
          * articles costs little: blocks close enough go in one pass, the
          * ones between them read too (what their bounds rule out is
          * passed over article by article) */
-        int64_t gap = rank_pass_gap(r.expr.nphrase, driver / p->N) /
-                      TS_BLOCK;
+        int64_t gap = rank_pass_gap(r.expr.nphrase, driver / p->N) / TS_BLOCK;
         /* the next few blocks by bound, in rowid order, adjacent ones in
          * one pass */
         int j = i, m = 0;

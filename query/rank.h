@@ -31,39 +31,38 @@
  * measured by make eval (docs/relevance.md).  Settable for experiments
  * (morgue-query --ranking NAME=VALUE,...; the names are the fields'). */
 struct rank_params {
-    double k1, b;       /* BM25's (others than TS_K1, TS_B cannot use the
-                         * index's bounds: every match is scored) */
-    double min_norm;    /* an article's length counts as at least this
-                         * share of the mean (Xapian's min_normlen) */
-    double qtf_k3;      /* > 0: a word the query holds n times weighs
-                         * (k3 + 1) n / (k3 + n) times as much */
-    double coord_exp;   /* a relaxed search: the power of the share of the
-                         * words' idf an article holds (0: plain BM25
-                         * over the OR of the words) */
-    double typed_w;     /* a relaxed search: a word found as typed (not
-                         * only another form of it) adds this share of
-                         * its weight again */
-    double prox_boost;  /* the most the smallest window holding all the
-                         * words found adds: 1 + this ... */
-    double prox_scale;  /* ... halved at this many tokens of slack */
-    double pair_boost;  /* the most pairs of words next to each other in
-                         * the query and close in the article add: 1 +
-                         * this ... */
-    double pair_dist;   /* ... close: at most this many tokens apart ... */
-    double pair_k;      /* ... a pair close n times counting n / (n + k) */
-    double short_body;  /* bodies shorter than this many tokens ... */
-    double short_exp;   /* ... are scaled by ((tokens+1)/short_body)^exp;
-                         * short_body <= 0 turns it off ... */
-    double short_frac;  /* ... short_body at most this share of the mean
-                         * body in a relaxed search ... */
+    double k1, b;      /* BM25's (others than TS_K1, TS_B cannot use the
+                        * index's bounds: every match is scored) */
+    double min_norm;   /* an article's length counts as at least this
+                        * share of the mean (Xapian's min_normlen) */
+    double qtf_k3;     /* > 0: a word the query holds n times weighs
+                        * (k3 + 1) n / (k3 + n) times as much */
+    double coord_exp;  /* a relaxed search: the power of the share of the
+                        * words' idf an article holds (0: plain BM25
+                        * over the OR of the words) */
+    double typed_w;    /* a relaxed search: a word found as typed (not
+                        * only another form of it) adds this share of
+                        * its weight again */
+    double prox_boost; /* the most the smallest window holding all the
+                        * words found adds: 1 + this ... */
+    double prox_scale; /* ... halved at this many tokens of slack */
+    double pair_boost; /* the most pairs of words next to each other in
+                        * the query and close in the article add: 1 +
+                        * this ... */
+    double pair_dist;  /* ... close: at most this many tokens apart ... */
+    double pair_k;     /* ... a pair close n times counting n / (n + k) */
+    double short_body; /* bodies shorter than this many tokens ... */
+    double short_exp;  /* ... are scaled by ((tokens+1)/short_body)^exp;
+                        * short_body <= 0 turns it off ... */
+    double short_frac; /* ... short_body at most this share of the mean
+                        * body in a relaxed search ... */
     double short_frac_strict; /* ... and this share in a strict one */
 };
 extern const struct rank_params RANK_PARAMS_DEFAULT;
 
 /* Reads "name=value,..." (the fields of rank_params) over *p; -1 with a
  * message on a bad name or value. */
-int rank_params_parse(const char *s, struct rank_params *p,
-                      struct mg_err *err);
+int rank_params_parse(const char *s, struct rank_params *p, struct mg_err *err);
 
 /* Registers morgue_rank(fts, ctx) with the FTS5 of db. */
 int rank_register(sqlite3 *db, struct mg_err *err);
@@ -90,11 +89,11 @@ struct rank_query {
     const struct plan *plan;
     int (*prepare)(void *ctx, sqlite3_stmt **st, struct mg_err *err);
     void *pctx;
-    const double *weights;   /* TS_NCOLS column weights (NULL: TS_WEIGHTS;
-                              * others can't use the bounds) */
+    const double *weights; /* TS_NCOLS column weights (NULL: TS_WEIGHTS;
+                            * others can't use the bounds) */
     struct rank_params params;
-    int relaxed;             /* any content unit (else all units) */
-    int exhaustive;          /* score every match (no bounds) */
+    int relaxed;    /* any content unit (else all units) */
+    int exhaustive; /* score every match (no bounds) */
     /* with fresh > 0: score * (1 + 0.5^(age / fresh)), age in days from
      * newest; date(ctx, id, &julian) gives an article's date (0: none) */
     double fresh, newest;
@@ -117,8 +116,8 @@ struct rank_stats {
  * content unit), best first, into out (room for k), their number into *n.
  * Returns 0, or -1 with err (an index error, or the search's time ran
  * out: sqlite3_errcode() of the connection is then SQLITE_INTERRUPT). */
-int rank_top(const struct rank_query *rq, int k, struct rank_hit *out,
-             int *n, struct rank_stats *stats, struct mg_err *err);
+int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
+             struct rank_stats *stats, struct mg_err *err);
 
 /* The widest gap of rowids worth stepping through in one pass rather
  * than making another pass, for an expression of nphrase phrases whose

@@ -22,10 +22,10 @@ struct searcher {
     struct store *store;
     struct tok *tok;
     double weights[SEARCH_NWEIGHTS];
-    int custom_weights; /* not SEARCH_WEIGHTS: no bounds */
+    int custom_weights;  /* not SEARCH_WEIGHTS: no bounds */
     int64_t facet_exact; /* SEARCH_FACET_EXACT unless set */
-    char meta[32];  /* " INDEXED BY articles_meta", or "" in an index
-                     * made before it */
+    char meta[32];       /* " INDEXED BY articles_meta", or "" in an index
+                          * made before it */
     /* statements prepared once, on first use */
     sqlite3_stmt *page, *newest, *meta_rank, *meta_facets, *entity_ids,
         *entity_name, *date_order, *maxid, *date_of, *page_meta;
@@ -162,8 +162,9 @@ static void split_snippet(const char *marked, struct search_hit *h)
         if (*p == SNIPPET_CLOSE) {
             if (start >= 0 && cps > start) {
                 if (h->nspans == cap)
-                    h->spans = mg_realloc(h->spans, sizeof *h->spans *
-                                          (size_t)(cap = cap ? cap * 2 : 8));
+                    h->spans = mg_realloc(
+                        h->spans,
+                        sizeof *h->spans * (size_t)(cap = cap ? cap * 2 : 8));
                 h->spans[h->nspans].start = start;
                 h->spans[h->nspans].length = cps - start;
                 h->nspans++;
@@ -192,8 +193,9 @@ static int read_facets(sqlite3_stmt *st, struct search_result *res)
     int rc, cap = res->nfacets;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (res->nfacets == cap)
-            res->facets = mg_realloc(res->facets, sizeof *res->facets *
-                                     (size_t)(cap = cap ? cap * 2 : 32));
+            res->facets =
+                mg_realloc(res->facets, sizeof *res->facets *
+                                            (size_t)(cap = cap ? cap * 2 : 32));
         struct search_facet *fc = &res->facets[res->nfacets++];
         const char *k = (const char *)sqlite3_column_text(st, 0);
         fc->kind = strcmp(k, "person") == 0  ? ENT_PERSON
@@ -247,8 +249,9 @@ static int read_day(const char *s, int *y, int *m, int *d)
 
 const char *search_unit_name(enum search_unit u)
 {
-    return u == SEARCH_UNIT_DAY ? "day" : u == SEARCH_UNIT_MONTH ? "month"
-                                                                  : "year";
+    return u == SEARCH_UNIT_DAY     ? "day"
+           : u == SEARCH_UNIT_MONTH ? "month"
+                                    : "year";
 }
 
 /* The histogram of n (day, count) pairs in date order (days since
@@ -285,8 +288,8 @@ static void make_histogram(const int64_t *day, const int64_t *cnt, int n,
             snprintf(k->date, sizeof k->date, "%04d-%02d-%02d", y, m, d);
         } else if (res->unit == SEARCH_UNIT_MONTH) {
             int64_t mm = (int64_t)m0 - 1 + b;
-            snprintf(k->date, sizeof k->date, "%04d-%02d",
-                     (int)(y0 + mm / 12), (int)(mm % 12 + 1));
+            snprintf(k->date, sizeof k->date, "%04d-%02d", (int)(y0 + mm / 12),
+                     (int)(mm % 12 + 1));
         } else {
             snprintf(k->date, sizeof k->date, "%04d", (int)(y0 + b));
         }
@@ -331,21 +334,21 @@ static void bind_filters(sqlite3_stmt *st, const struct qfilter *f, int n,
         sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), keys[i],
                           -1, SQLITE_STATIC);
         snprintf(name, sizeof name, ":n%d", i);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
-                          f[i].name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), f[i].name,
+                          -1, SQLITE_STATIC);
     }
 }
 
-static int prepare_bound(struct searcher *s, struct buf *sql,
-                         const char *fts, const struct qfilter *f, int n,
-                         char **keys, sqlite3_stmt **st, struct mg_err *err)
+static int prepare_bound(struct searcher *s, struct buf *sql, const char *fts,
+                         const struct qfilter *f, int n, char **keys,
+                         sqlite3_stmt **st, struct mg_err *err)
 {
     if (sqlite3_prepare_v2(store_db(s->store), sql->s, -1, st, NULL) !=
         SQLITE_OK)
         return db_fail(s, err);
     if (fts)
-        sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, ":q"), fts,
-                          -1, SQLITE_STATIC);
+        sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, ":q"), fts, -1,
+                          SQLITE_STATIC);
     bind_filters(*st, f, n, keys);
     return 0;
 }
@@ -366,8 +369,8 @@ static void add_where(struct buf *b, const struct where *w)
         if (strcmp(w->cols[i].column, "byline") == 0)
             buf_printf(b, " AND a.byline LIKE :c%d ESCAPE '\\'", i);
         else
-            buf_printf(b, " AND a.%s = :c%d COLLATE NOCASE",
-                       w->cols[i].column, i);
+            buf_printf(b, " AND a.%s = :c%d COLLATE NOCASE", w->cols[i].column,
+                       i);
     }
     if (w->since)
         buf_adds(b, " AND a.date >= :since");
@@ -401,8 +404,8 @@ static void bind_where(sqlite3_stmt *st, const struct where *w)
         sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":until"),
                           w->until, -1, SQLITE_STATIC);
     if (w->neg)
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":neg"),
-                          w->neg, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":neg"), w->neg,
+                          -1, SQLITE_STATIC);
 }
 
 static void add_column(struct where *w, const char *column, const char *v)
@@ -497,8 +500,8 @@ static int prepare_all(struct searcher *s, struct buf *sql, const char *fts,
 static struct search_hit *add_hit(sqlite3_stmt *st, struct search_result *res,
                                   double score)
 {
-    res->hits = mg_realloc(res->hits,
-                           sizeof *res->hits * (size_t)(res->nhits + 1));
+    res->hits =
+        mg_realloc(res->hits, sizeof *res->hits * (size_t)(res->nhits + 1));
     struct search_hit *h = &res->hits[res->nhits++];
     memset(h, 0, sizeof *h);
     h->id = col(st, 0);
@@ -512,14 +515,12 @@ static struct search_hit *add_hit(sqlite3_stmt *st, struct search_result *res,
 }
 
 /* add_hit, the snippet in column 7. */
-static void read_hit(sqlite3_stmt *st, struct search_result *res,
-                     double score)
+static void read_hit(sqlite3_stmt *st, struct search_result *res, double score)
 {
     struct search_hit *h = add_hit(st, res, score);
     const unsigned char *sn = sqlite3_column_text(st, 7);
     split_snippet(sn ? (const char *)sn : "", h);
 }
-
 
 /* Appends the FROM and WHERE of a search for fts (NULL: the filters
  * alone) with its filters; returns the column of the article ids. */
@@ -594,8 +595,8 @@ static sqlite3_stmt *kept_meta(struct searcher *s, sqlite3_stmt **slot,
                                const char *cols, struct mg_err *err)
 {
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT %s FROM articles%s WHERE id = ?1",
-             cols, s->meta);
+    snprintf(sql, sizeof sql, "SELECT %s FROM articles%s WHERE id = ?1", cols,
+             s->meta);
     return kept(s, slot, sql, err);
 }
 
@@ -634,9 +635,9 @@ static int64_t page_gap(int nphrase, double density)
  * articles close together are read in one pass over their rowids
  * (page_gap), the others one by one. */
 static int read_page(struct searcher *s, const char *fts, int nphrase,
-                     double density, const int64_t *ids,
-                     const double *scores, const int *similar, int n,
-                     struct search_result *res, struct mg_err *err)
+                     double density, const int64_t *ids, const double *scores,
+                     const int *similar, int n, struct search_result *res,
+                     struct mg_err *err)
 {
     if (n <= 0)
         return 0;
@@ -666,8 +667,7 @@ static int read_page(struct searcher *s, const char *fts, int nphrase,
             if (sqlite3_column_type(snip, 1) == SQLITE_NULL)
                 continue;
             int64_t id = sqlite3_column_int64(snip, 0);
-            int64_t *at = bsearch(&id, set.ids, (size_t)n, sizeof id,
-                                  cmp_i64);
+            int64_t *at = bsearch(&id, set.ids, (size_t)n, sizeof id, cmp_i64);
             if (at && !text[at - set.ids])
                 text[at - set.ids] = col(snip, 1);
         }
@@ -689,8 +689,8 @@ static int read_page(struct searcher *s, const char *fts, int nphrase,
         sqlite3_bind_int64(meta, 1, ids[i]);
         int step = sqlite3_step(meta);
         if (step == SQLITE_ROW) {
-            int64_t *at = bsearch(&ids[i], set.ids, (size_t)n, sizeof *ids,
-                                  cmp_i64);
+            int64_t *at =
+                bsearch(&ids[i], set.ids, (size_t)n, sizeof *ids, cmp_i64);
             struct search_hit *h = add_hit(meta, res, scores[i]);
             h->similar = similar ? similar[i] : 0;
             const char *t = at ? text[at - set.ids] : NULL;
@@ -723,8 +723,8 @@ static void counts_add(struct counts *c, int64_t k, int64_t w)
         g.cnt = mg_calloc(g.cap, sizeof *g.cnt);
         for (size_t i = 0; i < c->cap; i++)
             if (c->key[i]) {
-                size_t j = (uint64_t)c->key[i] * 0x9E3779B97F4A7C15u &
-                           (g.cap - 1);
+                size_t j =
+                    (uint64_t)c->key[i] * 0x9E3779B97F4A7C15u & (g.cap - 1);
                 while (g.key[j])
                     j = (j + 1) & (g.cap - 1);
                 g.key[j] = c->key[i];
@@ -752,7 +752,7 @@ struct kc {
     int64_t key, count; /* count: what orders them (weights summed) */
     char *name;
     int kind;
-    int64_t n;          /* articles */
+    int64_t n; /* articles */
 };
 
 static int kc_by_count(const void *x, const void *y)
@@ -803,8 +803,8 @@ static int top_entities(struct searcher *s, const struct counts *ec,
     size_t n = 0, kept_n = 0;
     for (size_t i = 0; i < ec->cap; i++)
         if (ec->key[i])
-            all[n++] = (struct kc){ec->key[i], ec->val[i], NULL, -1,
-                                   ec->cnt[i]};
+            all[n++] =
+                (struct kc){ec->key[i], ec->val[i], NULL, -1, ec->cnt[i]};
     qsort(all, n, sizeof *all, kc_by_count);
     sqlite3_stmt *st = kept(s, &s->entity_name,
                             "SELECT kind, canonical FROM entities"
@@ -828,8 +828,8 @@ static int top_entities(struct searcher *s, const struct counts *ec,
             int k = 0;
             while (k < 3 && strcmp(kind ? kind : "", KINDS[k]) != 0)
                 k++;
-            if (k < 3 && (have[k] < SEARCH_FACETS ||
-                          all[i].count >= floor_[k])) {
+            if (k < 3 &&
+                (have[k] < SEARCH_FACETS || all[i].count >= floor_[k])) {
                 if (++have[k] == SEARCH_FACETS)
                     floor_[k] = all[i].count;
                 all[kept_n] = all[i];
@@ -855,7 +855,6 @@ static int top_entities(struct searcher *s, const struct counts *ec,
     return rc;
 }
 
-
 /* The facets (entities and sources) and the date histogram of the n
  * articles ids, in one pass, each count multiplied by scale (the
  * articles each one stands for).  With wt, the entities are ordered by
@@ -866,12 +865,11 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
                         struct mg_err *err)
 {
     sqlite3_stmt *meta = kept_meta(s, &s->meta_facets, "date, source", err);
-    sqlite3_stmt *ents =
-        facets ? kept(s, &s->entity_ids,
-                      "SELECT entity_id FROM article_entities"
-                      " WHERE article_id = ?1",
-                      err)
-               : NULL;
+    sqlite3_stmt *ents = facets ? kept(s, &s->entity_ids,
+                                       "SELECT entity_id FROM article_entities"
+                                       " WHERE article_id = ?1",
+                                       err)
+                                : NULL;
     if (!meta || (facets && !ents))
         return -1;
     struct counts ec = {0};
@@ -916,8 +914,8 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
                                        sc.vals[i] + 1};
         qsort(src, k, sizeof *src, kc_by_name);
         for (size_t i = 0; i < k && i < SEARCH_FACETS; i++)
-            add_facet(&res->sources, &res->nsources, 0,
-                      mg_strdup(src[i].name), scaled(src[i].count, scale));
+            add_facet(&res->sources, &res->nsources, 0, mg_strdup(src[i].name),
+                      scaled(src[i].count, scale));
         free(src);
     }
     if (rc == 0 && histogram) {
@@ -954,9 +952,9 @@ static int date_ordered(struct searcher *s)
     if (s->no_date_order)
         return 0;
     struct mg_err err = {""};
-    sqlite3_stmt *st = kept(s, &s->date_order,
-                            "SELECT value FROM meta WHERE key = 'date_order'",
-                            &err);
+    sqlite3_stmt *st =
+        kept(s, &s->date_order,
+             "SELECT value FROM meta WHERE key = 'date_order'", &err);
     int yes = st && sqlite3_step(st) == SQLITE_ROW &&
               strcmp((const char *)sqlite3_column_text(st, 0), "1") == 0;
     if (st)
@@ -990,9 +988,9 @@ struct run {
     const struct search_opts *o;
     struct qparse_out q;
     struct plan plan;
-    struct qparse_out wq;   /* the query as a list of words (relaxed) */
-    struct plan wplan;      /* ... resolved */
-    struct plan *cur;       /* the plan ranked: plan, or wplan relaxed */
+    struct qparse_out wq; /* the query as a list of words (relaxed) */
+    struct plan wplan;    /* ... resolved */
+    struct plan *cur;     /* the plan ranked: plan, or wplan relaxed */
     struct where w;
     struct qfilter f[2 * QPARSE_MAX_FILTERS];
     char *keys[2 * QPARSE_MAX_FILTERS];
@@ -1008,8 +1006,8 @@ static int rank_prepare(void *ctx, sqlite3_stmt **st, struct mg_err *err)
     buf_adds(&sql, "SELECT fts.rowid, morgue_rank(fts, :ctx)");
     add_from(r->s, &sql, "", r->nf, &r->w);
     buf_adds(&sql, " AND fts.rowid >= :lo AND fts.rowid <= :hi");
-    int rc = prepare_all(r->s, &sql, NULL, r->f, r->nf, r->keys, &r->w, st,
-                         err);
+    int rc =
+        prepare_all(r->s, &sql, NULL, r->f, r->nf, r->keys, &r->w, st, err);
     buf_free(&sql);
     return rc;
 }
@@ -1019,8 +1017,7 @@ static int rank_date(void *ctx, int64_t id, double *jd)
 {
     struct run *r = ctx;
     struct mg_err err;
-    sqlite3_stmt *st = kept_meta(r->s, &r->s->date_of, "julianday(date)",
-                                 &err);
+    sqlite3_stmt *st = kept_meta(r->s, &r->s->date_of, "julianday(date)", &err);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
@@ -1051,8 +1048,8 @@ static void rank_query_init(struct run *r, int relaxed, struct rank_query *rq)
 /* The newest article's date as a Julian day (0: none). */
 static int newest_date(struct searcher *s, double *jd, struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->newest,
-                            "SELECT julianday(max(date)) FROM articles", err);
+    sqlite3_stmt *st =
+        kept(s, &s->newest, "SELECT julianday(max(date)) FROM articles", err);
     if (!st)
         return -1;
     *jd = 0;
@@ -1220,17 +1217,16 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
     free(c);
     free(kix);
     double t = mg_now();
-    int rc = read_page(s, snip->text.s, snip->nphrase,
-                       leaf_density(r->cur), ids, scores, similar, npage,
-                       res, err);
+    int rc = read_page(s, snip->text.s, snip->nphrase, leaf_density(r->cur),
+                       ids, scores, similar, npage, res, err);
     res->ms_page += (mg_now() - t) * 1e3;
     return rc;
 }
 
 /* All the article ids of fts with the filters, in rowid order, into
  * *ids (caller frees) and their number into *n. */
-static int match_ids(struct run *r, const char *fts, int64_t **ids,
-                     int64_t *n, struct mg_err *err)
+static int match_ids(struct run *r, const char *fts, int64_t **ids, int64_t *n,
+                     struct mg_err *err)
 {
     struct buf sql = {0};
     sqlite3_stmt *st = NULL;
@@ -1239,15 +1235,14 @@ static int match_ids(struct run *r, const char *fts, int64_t **ids,
     *ids = NULL;
     *n = 0;
     int64_t cap = 0;
-    int rc = prepare_all(r->s, &sql, fts, r->f, r->nf, r->keys, &r->w, &st,
-                         err);
+    int rc =
+        prepare_all(r->s, &sql, fts, r->f, r->nf, r->keys, &r->w, &st, err);
     if (rc == 0) {
         int step;
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             if (*n == cap)
-                *ids = mg_realloc(*ids, sizeof **ids *
-                                            (size_t)(cap = cap ? cap * 2
-                                                               : 1024));
+                *ids = mg_realloc(
+                    *ids, sizeof **ids * (size_t)(cap = cap ? cap * 2 : 1024));
             (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
         }
         if (step != SQLITE_DONE)
@@ -1261,12 +1256,11 @@ static int match_ids(struct run *r, const char *fts, int64_t **ids,
 /* Counts the articles of fts with the search's filters into *n: all of
  * them (exact set), or up to SEARCH_TOTAL_EXACT, past which *n is that
  * and *exact 0 (at least so many). */
-static int count_matches(struct run *r, const char *fts, int all,
-                         int64_t *n, int *exact, struct mg_err *err)
+static int count_matches(struct run *r, const char *fts, int all, int64_t *n,
+                         int *exact, struct mg_err *err)
 {
     int64_t upto = all ? 0 : SEARCH_TOTAL_EXACT + 1;
-    if (count_upto(r->s, fts, r->f, r->nf, r->keys, &r->w, upto, n, err) <
-        0)
+    if (count_upto(r->s, fts, r->f, r->nf, r->keys, &r->w, upto, n, err) < 0)
         return -1;
     *exact = !upto || *n < upto;
     if (!*exact)
@@ -1277,8 +1271,8 @@ static int count_matches(struct run *r, const char *fts, int all,
 /* The number of articles holding all the words: a one-word query with no
  * filter reads it from the word statistics when they describe every
  * article (no run in progress or killed since), else FTS5 counts. */
-static int count_strict(struct run *r, const char *fts, int64_t *n,
-                        int *exact, struct mg_err *err)
+static int count_strict(struct run *r, const char *fts, int64_t *n, int *exact,
+                        struct mg_err *err)
 {
     *exact = 1;
     const struct plan *p = &r->plan;
@@ -1321,8 +1315,8 @@ static int facets_of(struct run *r, const int64_t *all, int64_t n,
         ids[i] = all[ns < n ? (int64_t)((double)i * step) : i];
     if (ns < n)
         res->sample = ns;
-    int rc = count_facets(s, ids, ns, NULL, step, r->o->facets,
-                          r->o->histogram, res, err);
+    int rc = count_facets(s, ids, ns, NULL, step, r->o->facets, r->o->histogram,
+                          res, err);
     free(ids);
     return rc;
 }
@@ -1337,8 +1331,8 @@ static int facets_ranked(struct run *r, const int64_t *ids, int n,
         wt[i] = (int64_t)llround(1e6 / log2(i + 2.0));
     res->facets_relaxed = 1;
     res->facets_hits = n;
-    int rc = count_facets(r->s, ids, n, wt, 1.0, r->o->facets,
-                          r->o->histogram, res, err);
+    int rc = count_facets(r->s, ids, n, wt, 1.0, r->o->facets, r->o->histogram,
+                          res, err);
     free(wt);
     return rc;
 }
@@ -1377,15 +1371,13 @@ static int date_page(struct run *r, const char *fts,
         if (sort == SEARCH_SORT_OLDEST)
             buf_adds(&sql, " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
         else
-            buf_adds(&sql,
-                     " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
+            buf_adds(&sql, " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
     }
     buf_adds(&sql, " LIMIT :limit OFFSET :offset");
     if (prepare_all(s, &sql, fts, r->f, r->nf, r->keys, &r->w, &st, err) < 0)
         goto out;
     sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"),
-                     offset);
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), offset);
     int step;
     if (fts) { /* the page's rowids by date, then their snippets */
         int64_t ids[SEARCH_MAX_LIMIT];
@@ -1401,9 +1393,8 @@ static int date_page(struct run *r, const char *fts,
         }
         sqlite3_finalize(st);
         st = NULL;
-        rc = read_page(s, snip->text.s, snip->nphrase,
-                       leaf_density(r->cur), ids, scores, NULL, n, res,
-                       err);
+        rc = read_page(s, snip->text.s, snip->nphrase, leaf_density(r->cur),
+                       ids, scores, NULL, n, res, err);
     } else {
         while ((step = sqlite3_step(st)) == SQLITE_ROW)
             read_hit(st, res, sqlite3_column_double(st, 6));
@@ -1446,13 +1437,11 @@ static void note_plan(const struct run *r, struct search_result *res)
         res->ndropped = p->ndropped;
     }
     if (p->nnarrowed) {
-        res->narrowed = mg_malloc(sizeof *res->narrowed *
-                                  (size_t)p->nnarrowed);
+        res->narrowed = mg_malloc(sizeof *res->narrowed * (size_t)p->nnarrowed);
         for (int i = 0; i < p->nnarrowed; i++)
-            res->narrowed[i] =
-                (struct search_narrowed){mg_strdup(p->narrowed[i].prefix),
-                                         p->narrowed[i].kept,
-                                         p->narrowed[i].of};
+            res->narrowed[i] = (struct search_narrowed){
+                mg_strdup(p->narrowed[i].prefix), p->narrowed[i].kept,
+                p->narrowed[i].of};
         res->nnarrowed = p->nnarrowed;
     }
 }
@@ -1521,14 +1510,14 @@ static int run_search(struct run *r, struct search_result *res,
     if (words && !o->strict && res->total < limit &&
         (plan_relaxable(p) ||
          (p->nunit == 1 && p->nleaf == 1 && p->leaf[0].npos > 1))) {
-        int rc2 = qparse_words(r->s->tok, o->query ? o->query : "", &r->wq,
-                               err);
+        int rc2 =
+            qparse_words(r->s->tok, o->query ? o->query : "", &r->wq, err);
         if (rc2 == 0 && r->wq.nunit > 0) {
             /* its phrases add to the score of the articles holding them
              * (as stop words do: they never widen the search) */
             qparse_add_phrases(&r->wq, &r->q);
-            rc2 = plan_make(store_db(r->s->store), r->s->tok, &r->wq,
-                            &r->wplan, err);
+            rc2 = plan_make(store_db(r->s->store), r->s->tok, &r->wq, &r->wplan,
+                            err);
             if (rc2 == -2) {
                 /* a prefix the query as typed does not have (a '*' inside
                  * its quotes, read as a word's end): no relaxation */
@@ -1575,8 +1564,8 @@ static int run_search(struct run *r, struct search_result *res,
             res->relaxed_total = res->rank.scored;
             res->relaxed_total_exact = 1;
         } else if (count_matches(r, relaxed.text.s, o->exact_total,
-                                 &res->relaxed_total,
-                                 &res->relaxed_total_exact, err) < 0) {
+                                 &res->relaxed_total, &res->relaxed_total_exact,
+                                 err) < 0) {
             goto out;
         }
         /* the same articles as with all the words: those, as a search
@@ -1598,13 +1587,12 @@ static int run_search(struct run *r, struct search_result *res,
             res->nhits = 0;
             free(top);
             top = NULL;
-            ntop = offset + limit > SEARCH_FACET_RELAXED
-                       ? offset + limit
-                       : SEARCH_FACET_RELAXED;
+            ntop = offset + limit > SEARCH_FACET_RELAXED ? offset + limit
+                                                         : SEARCH_FACET_RELAXED;
             ranked_facets = 0;
             if (sort == SEARCH_SORT_RELEVANCE
-                    ? rank_page(r, 0, limit, offset, &leaves, res, NULL,
-                                &ntop, err) < 0
+                    ? rank_page(r, 0, limit, offset, &leaves, res, NULL, &ntop,
+                                err) < 0
                     : date_page(r, fts, &leaves, sort, limit, offset, res,
                                 err) < 0)
                 goto out;
@@ -1638,10 +1626,9 @@ int search_run(struct searcher *s, const struct search_opts *o,
     struct run r = {.s = s, .o = o};
     r.cur = &r.plan;
     r.prm = o->params ? *o->params : RANK_PARAMS_DEFAULT;
-    int outside = o->nfilters > 0 || o->since || o->until || o->source ||
-                  o->section;
-    if (qparse_full(s->tok, o->query ? o->query : "", outside, &r.q, err) <
-        0) {
+    int outside =
+        o->nfilters > 0 || o->since || o->until || o->source || o->section;
+    if (qparse_full(s->tok, o->query ? o->query : "", outside, &r.q, err) < 0) {
         run_free(&r);
         return SEARCH_EUSAGE;
     }
@@ -1712,10 +1699,9 @@ int search_similar(struct searcher *s, const char *uid, int limit,
     uint64_t sh = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE
-                   ? mg_fail(err, "no article \"%s\" in %s", uid,
-                             store_path(s->store))
-                   : db_fail(s, err);
+        return rc == SQLITE_DONE ? mg_fail(err, "no article \"%s\" in %s", uid,
+                                           store_path(s->store))
+                                 : db_fail(s, err);
     if (sh == 0) /* an empty body is like no other */
         return 0;
     /* A full scan of one integer column: milliseconds for 100,000 articles. */
@@ -1740,8 +1726,8 @@ int search_similar(struct searcher *s, const char *uid, int limit,
     return 0;
 }
 
-int search_entities(struct searcher *s, const char *prefix, int kind,
-                    int limit, struct search_result *out, struct mg_err *err)
+int search_entities(struct searcher *s, const char *prefix, int kind, int limit,
+                    struct search_result *out, struct mg_err *err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = NULL;

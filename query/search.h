@@ -46,27 +46,27 @@ enum search_sort {
 };
 
 struct search_opts {
-    const char *query; /* the user's query (qparse.h syntax) */
-    int limit;         /* hits per page, 1..SEARCH_MAX_LIMIT */
-    int offset;        /* hits skipped, >= 0 */
+    const char *query;             /* the user's query (qparse.h syntax) */
+    int limit;                     /* hits per page, 1..SEARCH_MAX_LIMIT */
+    int offset;                    /* hits skipped, >= 0 */
     const struct qfilter *filters; /* more entity filters (--person...) */
     int nfilters;
-    int facets;        /* count the top entities of the whole result set */
+    int facets; /* count the top entities of the whole result set */
     const char *since, *until; /* dates as for date: (qdate_range), or NULL */
     const char *source, *section; /* whole value, any case, or NULL */
     enum search_sort sort;
-    int count_only;    /* only the total: no hits, no facets */
-    int strict;        /* never relax to "most of the words" */
-    double fresh;      /* > 0: blend in recency, with this half-life in
-                        * days, counted back from the newest article */
-    int no_collapse;   /* show near-duplicates as hits of their own */
-    int histogram;     /* count the matching articles by date */
-    double budget;     /* seconds the search may take (0: SEARCH_BUDGET;
-                        * < 0: no limit) */
+    int count_only;  /* only the total: no hits, no facets */
+    int strict;      /* never relax to "most of the words" */
+    double fresh;    /* > 0: blend in recency, with this half-life in
+                      * days, counted back from the newest article */
+    int no_collapse; /* show near-duplicates as hits of their own */
+    int histogram;   /* count the matching articles by date */
+    double budget;   /* seconds the search may take (0: SEARCH_BUDGET;
+                      * < 0: no limit) */
     const struct rank_params *params; /* NULL: RANK_PARAMS_DEFAULT */
-    int exhaustive;    /* score every match (for tests and benchmarks:
-                        * the same answer, without the bounds) */
-    int exact_total;   /* count every match, however many */
+    int exhaustive;  /* score every match (for tests and benchmarks:
+                      * the same answer, without the bounds) */
+    int exact_total; /* count every match, however many */
 };
 
 /* One facet value: an entity and the number of matching articles that
@@ -99,11 +99,11 @@ struct search_span {
 
 struct search_hit {
     char *id, *title, *date, *source, *path, *url;
-    double score;          /* higher is better */
-    char *snippet;         /* plain text, about 30 words */
+    double score;  /* higher is better */
+    char *snippet; /* plain text, about 30 words */
     struct search_span *spans;
     int nspans;
-    int similar;           /* near-duplicates folded under this hit */
+    int similar; /* near-duplicates folded under this hit */
 };
 
 /* A prefix that stood for more words than a search takes. */
@@ -123,10 +123,10 @@ struct search_result {
     int64_t relaxed_total; /* with relaxed: the articles holding any of
                             * the query's content words */
     int relaxed_total_exact;
-    int collapsed;         /* near-duplicates folded under better hits,
-                            * among the best examined by relevance */
-    int collapsed_exact;   /* collapsed counts every match's (so do the
-                            * hits' similar) */
+    int collapsed;       /* near-duplicates folded under better hits,
+                          * among the best examined by relevance */
+    int collapsed_exact; /* collapsed counts every match's (so do the
+                          * hits' similar) */
     struct search_hit *hits;
     int nhits;
     struct search_facet *facets; /* by kind, most articles first */
@@ -139,28 +139,26 @@ struct search_result {
     enum search_unit unit;
     struct search_bucket *buckets;
     int nbuckets;
-    int64_t undated;       /* matching articles without a date */
-    int64_t sample;        /* 0: facets and histogram counted exactly;
-                            * else the articles they were counted on, the
-                            * counts scaled to the total (approximate) */
-    int facets_relaxed;    /* no article holds all the words: facets and
-                            * histogram describe the best facets_hits of
-                            * the relaxed hits, facets weighted by rank */
+    int64_t undated;    /* matching articles without a date */
+    int64_t sample;     /* 0: facets and histogram counted exactly;
+                         * else the articles they were counted on, the
+                         * counts scaled to the total (approximate) */
+    int facets_relaxed; /* no article holds all the words: facets and
+                         * histogram describe the best facets_hits of
+                         * the relaxed hits, facets weighted by rank */
     int facets_hits;
-    char **dropped;        /* words of a long query left out (the least
-                            * informative), and how many */
+    char **dropped; /* words of a long query left out (the least
+                     * informative), and how many */
     int ndropped;
     struct search_narrowed *narrowed; /* prefixes cut to their most
                                        * frequent words */
     int nnarrowed;
-    int flat;              /* too many words: operators were ignored */
-    int caps;              /* all capitals: AND, OR, NOT were words */
+    int flat;               /* too many words: operators were ignored */
+    int caps;               /* all capitals: AND, OR, NOT were words */
     struct rank_stats rank; /* what the ranking did */
     /* milliseconds each part of the search took */
     double ms_plan, ms_count, ms_rank, ms_page, ms_facets;
 };
-
-
 
 struct searcher;
 
@@ -211,8 +209,8 @@ int search_run(struct searcher *s, const struct search_opts *o,
  * insensitive), of one kind (or any when kind < 0), most articles first,
  * at most limit, into *out (caller frees with search_result_free: only
  * facets is used). */
-int search_entities(struct searcher *s, const char *prefix, int kind,
-                    int limit, struct search_result *out, struct mg_err *err);
+int search_entities(struct searcher *s, const char *prefix, int kind, int limit,
+                    struct search_result *out, struct mg_err *err);
 
 /* The near-duplicates of the article with this uid (bodies whose
  * fingerprints differ in at most FP_NEAR bits), closest first, as hits

@@ -107,10 +107,9 @@ json_t *search_result_json(const char *query, const struct search_result *r,
         json_object_set_new(
             doc, "ranking",
             json_pack("{s:I s:i s:i s:i s:b}", "scored",
-                      (json_int_t)r->rank.scored, "blocks_read",
-                      r->rank.blocks, "blocks_skipped", r->rank.skipped,
-                      "passes", r->rank.statements, "every_match",
-                      r->rank.exhaustive));
+                      (json_int_t)r->rank.scored, "blocks_read", r->rank.blocks,
+                      "blocks_skipped", r->rank.skipped, "passes",
+                      r->rank.statements, "every_match", r->rank.exhaustive));
     if (r->flat)
         json_object_set_new(doc, "operators_ignored", json_true());
     json_object_set_new(doc, "hits", hits);
@@ -126,9 +125,9 @@ json_t *search_result_json(const char *query, const struct search_result *r,
     json_object_set_new(doc, "facets", facets);
     /* facets and histogram: of the articles with all the words, or (none
      * has them) of the best relaxed hits, weighted by rank */
-    json_object_set_new(doc, "facets_basis",
-                        json_string(r->facets_relaxed ? "relaxed_top"
-                                                      : "all_words"));
+    json_object_set_new(
+        doc, "facets_basis",
+        json_string(r->facets_relaxed ? "relaxed_top" : "all_words"));
     if (r->facets_relaxed)
         json_object_set_new(doc, "facets_hits", json_integer(r->facets_hits));
     /* over SEARCH_FACET_EXACT matches, facets and histogram are counted on
@@ -157,10 +156,10 @@ json_t *search_entities_json(const struct search_result *r)
     json_t *a = json_array();
     for (int i = 0; i < r->nfacets; i++)
         json_array_append_new(
-            a, json_pack("{s:s s:o s:I}", "kind",
-                         ent_kind_name(r->facets[i].kind), "name",
-                         search_json_str(r->facets[i].name), "count",
-                         (json_int_t)r->facets[i].count));
+            a,
+            json_pack("{s:s s:o s:I}", "kind", ent_kind_name(r->facets[i].kind),
+                      "name", search_json_str(r->facets[i].name), "count",
+                      (json_int_t)r->facets[i].count));
     return a;
 }
 

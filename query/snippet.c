@@ -29,7 +29,8 @@ static int collect(void *ctx, int flags, const char *t, int nt, int s, int e)
     if (k->n >= k->upto)
         return SQLITE_DONE; /* enough: the rest holds no match */
     if (k->n == k->cap)
-        k->v = mg_realloc(k->v, sizeof *k->v * (size_t)(k->cap = k->cap ? k->cap * 2 : 256));
+        k->v = mg_realloc(
+            k->v, sizeof *k->v * (size_t)(k->cap = k->cap ? k->cap * 2 : 256));
     k->v[k->n].start = s;
     k->v[k->n].end = e;
     k->n++;
@@ -63,8 +64,7 @@ static struct sentence *sentences(const char *z, int n, const struct toks *k,
             end = n;
         } else if (z[i] == '\n' && i + 1 < n && z[i + 1] == '\n') {
             end = i;
-        } else if ((z[i] == '.' || z[i] == '!' || z[i] == '?') &&
-                   i + 1 < n) {
+        } else if ((z[i] == '.' || z[i] == '!' || z[i] == '?') && i + 1 < n) {
             int j = i + 1;
             /* closing quotes: ' " ’ ” */
             while (j < n && (z[j] == '\'' || z[j] == '"'))
@@ -83,7 +83,8 @@ static struct sentence *sentences(const char *z, int n, const struct toks *k,
             continue;
         if (end > start) {
             if (nv == cap)
-                v = mg_realloc(v, sizeof *v * (size_t)(cap = cap ? cap * 2 : 32));
+                v = mg_realloc(v,
+                               sizeof *v * (size_t)(cap = cap ? cap * 2 : 32));
             v[nv++] = (struct sentence){start, end, 0, 0, 0, 0};
         }
         if (i == n)
@@ -410,9 +411,8 @@ static void window_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     }
     sqlite3_free(ph);
     /* a window over one phrase only says nothing */
-    sqlite3_result_int(ctx, __builtin_popcountll((unsigned long long)need) >= 2
-                                ? best
-                                : -1);
+    sqlite3_result_int(
+        ctx, __builtin_popcountll((unsigned long long)need) >= 2 ? best : -1);
 }
 
 /* morgue_matched(fts, mask): how many of the query's phrases whose bit is
@@ -447,8 +447,8 @@ static void length_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                       sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
     int n = 0;
-    if (nval < 1 || api->xColumnSize(fts, sqlite3_value_int(val[0]), &n) !=
-                        SQLITE_OK)
+    if (nval < 1 ||
+        api->xColumnSize(fts, sqlite3_value_int(val[0]), &n) != SQLITE_OK)
         n = 0;
     sqlite3_result_int(ctx, n);
 }

@@ -33,8 +33,10 @@ static void make_index(const char *path, const char *const (*arts)[4], int n)
         a.date = mg_strdup(arts[i][3]);
         a.source = mg_strdup(i % 2 ? "Wire" : "Daily");
         cr_assert_eq(store_put(st, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
-        struct ent e = {.kind = ENT_PLACE, .canonical = "Pyongyang",
-                        .key = "pyongyang", .count = 1};
+        struct ent e = {.kind = ENT_PLACE,
+                        .canonical = "Pyongyang",
+                        .key = "pyongyang",
+                        .count = 1};
         char *m = "Pyongyang";
         e.mentions = &m;
         e.nmentions = 1;
@@ -60,8 +62,10 @@ static const char *const ARTS[][4] = {
     {"c1", "Old cocoa", "Cocoa prices fell.", "1975-01-01"},
     {"c2", "New cocoa", "Cocoa prices rose.", "2020-06-30"},
     {"d1", "Undated cocoa", "Cocoa without a date.", NULL},
-    {"u1", "Caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9", "Un caf\xc3\xa9 \xe2\x80\x94 "
-     "summit na\xc3\xafve.", "2018-02-15"},
+    {"u1", "Caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9",
+     "Un caf\xc3\xa9 \xe2\x80\x94 "
+     "summit na\xc3\xafve.",
+     "2018-02-15"},
 };
 
 static void write_text(const char *path, const char *text)
@@ -140,8 +144,8 @@ static json_t *get(const char *path, int status, ...)
     api_handle(w, "GET", path, p, n, &r);
     for (int i = 0; i < n; i++)
         free(keys[i]);
-    cr_expect_eq(r.status, status, "%s: status %d, body %.*s", path,
-                 r.status, (int)r.len, r.body);
+    cr_expect_eq(r.status, status, "%s: status %d, body %.*s", path, r.status,
+                 (int)r.len, r.body);
     json_error_t je;
     json_t *doc = json_loadb(r.body, r.len, 0, &je);
     cr_assert_not_null(doc, "%s: not JSON (%s): %.*s", path, je.text,
@@ -203,8 +207,7 @@ Test(api, search_answers_hits_facets_histogram_and_paging)
         json_string_value(json_object_get(json_array_get(b, 0), "date")),
         "2018-02-10");
     cr_expect_eq(
-        json_integer_value(json_object_get(json_array_get(b, 1), "count")),
-        0);
+        json_integer_value(json_object_get(json_array_get(b, 1), "count")), 0);
     json_decref(d);
 
     d = get("/api/search", 200, "q=summit", "limit=2", "page=2", NULL);
@@ -219,8 +222,7 @@ Test(api, histogram_unit_follows_the_span)
 {
     json_t *d = get("/api/search", 200, "q=harvest", NULL);
     json_t *hg = json_object_get(d, "histogram");
-    cr_expect_str_eq(json_string_value(json_object_get(hg, "unit")),
-                     "month");
+    cr_expect_str_eq(json_string_value(json_object_get(hg, "unit")), "month");
     json_t *b = json_object_get(hg, "buckets");
     cr_expect_eq(json_array_size(b), 17); /* 2016-05 .. 2017-09 */
     cr_expect_str_eq(
@@ -268,8 +270,9 @@ Test(api, bad_parameters_are_400_with_a_message)
         {"sort", "best", "sort must be relevance, newest or oldest"},
         {"strict", "yes", "strict must be 0 or 1"},
         {"since", "1987-02-31", "1987-02-31"},
-        {"since", "1987-02-29", "\"1987-02-29\": no such day (1987 is not a "
-                                "leap year)"},
+        {"since", "1987-02-29",
+         "\"1987-02-29\": no such day (1987 is not a "
+         "leap year)"},
         {"until", "1999-02-30", "\"1999-02-30\": no such day"},
         {"q", "summit date:1987-02-29", "\"1987-02-29\": no such day"},
         {"q", "date:2020-13-01", "no such month"},
@@ -412,8 +415,9 @@ Test(api, static_files_only_from_the_folder)
     cr_expect_str_eq(r.type, "text/javascript; charset=utf-8");
     api_response_free(&r);
     static const char *const NO[] = {
-        "/../outside.txt", "/..", "/.secret", "/bad name.txt", "/sub",
-        "/sub/", "//etc/passwd", "/index.html/", "/%2e%2e/outside.txt",
+        "/../outside.txt",     "/..",          "/.secret",
+        "/bad name.txt",       "/sub",         "/sub/",
+        "//etc/passwd",        "/index.html/", "/%2e%2e/outside.txt",
         "/web/../outside.txt", "/outside.txt", "/nothing.html"};
     for (size_t i = 0; i < sizeof NO / sizeof *NO; i++) {
         api_handle(w, "GET", NO[i], NULL, 0, &r);
@@ -470,8 +474,7 @@ static void make_grain_index(const char *path, int n)
         char uid[32], title[64], date[16];
         snprintf(uid, sizeof uid, "g%d", i);
         snprintf(title, sizeof title, "Grain report %d", i);
-        snprintf(date, sizeof date, "19%02d-%02d-01", 70 + i % 30,
-                 1 + i % 12);
+        snprintf(date, sizeof date, "19%02d-%02d-01", 70 + i % 30, 1 + i % 12);
         arts[i][0] = mg_strdup(uid);
         arts[i][1] = mg_strdup(title);
         arts[i][2] = buf_take(&body);
@@ -503,16 +506,14 @@ Test(api, a_search_past_its_time_budget_is_503)
         cr_assert_not_null(d, "%.*s", (int)r.len, r.body);
         if (ms > 1) {
             cr_expect_eq(r.status, 200, "%.*s", (int)r.len, r.body);
-            cr_expect_eq(json_integer_value(json_object_get(d, "total")),
-                         3000);
+            cr_expect_eq(json_integer_value(json_object_get(d, "total")), 3000);
         } else {
             cr_expect_eq(r.status, 503, "%.*s", (int)r.len, r.body);
             const char *e = json_string_value(json_object_get(d, "error"));
             cr_expect(e && strstr(e, "took longer than") &&
                           strstr(e, "narrow it"),
                       "%s", e ? e : "(no error)");
-            cr_expect_eq(json_integer_value(json_object_get(d, "status")),
-                         503);
+            cr_expect_eq(json_integer_value(json_object_get(d, "status")), 503);
         }
         json_decref(d);
         api_response_free(&r);
@@ -559,8 +560,8 @@ Test(api, lanes_keep_prefix_searches_apart)
     cr_expect_eq(r.status, 503);
     json_t *d = json_loadb(r.body, r.len, 0, NULL);
     cr_assert_not_null(d);
-    cr_expect(strstr(json_string_value(json_object_get(d, "error")),
-                     "busy") != NULL);
+    cr_expect(strstr(json_string_value(json_object_get(d, "error")), "busy") !=
+              NULL);
     json_decref(d);
     api_response_free(&r);
 }

@@ -4,8 +4,8 @@
  * captions, trailing boilerplate) and whole articles.
  */
 #include <criterion/criterion.h>
-#include <unistd.h>
 #include <string.h>
+#include <unistd.h>
 #include <utf8proc.h>
 
 #include "article.h"
@@ -193,7 +193,7 @@ Test(clean, fold_key)
 
 #define assert_body(in, want)                                                  \
     do {                                                                       \
-        char *got_ = clean_body((in), NULL, NULL);                                   \
+        char *got_ = clean_body((in), NULL, NULL);                             \
         cr_expect_str_eq(got_, (want), "clean_body");                          \
         free(got_);                                                            \
     } while (0)
@@ -305,8 +305,9 @@ Test(clean, caption_like_paragraphs)
                            "He left (quickly) after lunch.",
                            NULL, &info);
     cr_expect_str_eq(got, "The talks began.\n\nHe left (quickly) after lunch.");
-    cr_expect_str_eq(info.captions,
-                     "Kim Yo-jong (left) greets President Moon at the Blue House");
+    cr_expect_str_eq(
+        info.captions,
+        "Kim Yo-jong (left) greets President Moon at the Blue House");
     clean_info_free(&info);
     free(got);
 }

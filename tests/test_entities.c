@@ -55,9 +55,9 @@ TestSuite(entities, .init = setup, .fini = teardown);
 Test(entities, seed_people)
 {
     static const char *const PEOPLE[] = {
-        "Kim Jong-un",  "Moon Jae-in",  "Kim Yo-jong",   "Kim Yong-nam",
-        "Mike Pence",   "Karen Pence",  "Kim Jung-sook", "Kim Eui-kyeom",
-        "Kim Jong Il",  "Kim Dae-jung", "Roh Moo-hyun",  "Trump"};
+        "Kim Jong-un", "Moon Jae-in",  "Kim Yo-jong",   "Kim Yong-nam",
+        "Mike Pence",  "Karen Pence",  "Kim Jung-sook", "Kim Eui-kyeom",
+        "Kim Jong Il", "Kim Dae-jung", "Roh Moo-hyun",  "Trump"};
     for (size_t i = 0; i < sizeof PEOPLE / sizeof *PEOPLE; i++)
         cr_expect_not_null(find(ENT_PERSON, PEOPLE[i]), "no person %s",
                            PEOPLE[i]);
@@ -69,8 +69,7 @@ Test(entities, seed_people)
 Test(entities, seed_places)
 {
     static const char *const PLACES[] = {"North Korea", "South Korea",
-                                         "Pyongyang", "Seoul",
-                                         "United States"};
+                                         "Pyongyang", "Seoul", "United States"};
     for (size_t i = 0; i < sizeof PLACES / sizeof *PLACES; i++)
         cr_expect_not_null(find(ENT_PLACE, PLACES[i]), "no place %s",
                            PLACES[i]);
@@ -85,8 +84,8 @@ Test(entities, seed_places)
 Test(entities, seed_orgs_and_no_common_words)
 {
     cr_expect_not_null(find(ENT_ORG, "Blue House"));
-    static const char *const NOT[] = {"Friday", "Saturday", "Olympic", "Vice",
-                                      "President", "Read"};
+    static const char *const NOT[] = {"Friday", "Saturday",  "Olympic",
+                                      "Vice",   "President", "Read"};
     for (int i = 0; i < ents.n; i++)
         for (size_t k = 0; k < sizeof NOT / sizeof *NOT; k++)
             cr_expect_neq(strcmp(ents.v[i].canonical, NOT[k]), 0,

@@ -280,13 +280,15 @@ Test(fingerprint, unicode_case_and_accents_do_not_count)
 
 Test(fingerprint, invalid_utf8_separates_words)
 {
-    cr_expect_eq(fp_simhash("port\xff" "strike\xc0\xafspreads"),
+    cr_expect_eq(fp_simhash("port\xff"
+                            "strike\xc0\xafspreads"),
                  fp_simhash("port strike spreads"));
     cr_expect_eq(fp_simhash("port \xed\xa0\x80strike spreads"), /* surrogate */
                  fp_simhash("port strike spreads"));
     /* A sequence cut off by the end of the text: nothing past the end is
      * read (the copy is exactly as long as the text, for ASan). */
-    static const char *const CUT[] = {"port strike caf\xc3", "port strike \xe2\x82",
+    static const char *const CUT[] = {"port strike caf\xc3",
+                                      "port strike \xe2\x82",
                                       "port strike \xf0\x9f\x98", "\xe2"};
     for (size_t i = 0; i < sizeof CUT / sizeof *CUT; i++) {
         char *s = mg_strndup(CUT[i], strlen(CUT[i]));

@@ -172,9 +172,9 @@ Test(formats, json_array_and_single_object)
     expect_field(&g->a[1], source, "P");
     cr_expect_eq(g->nwarnings, 1);
     /* Array members are named by position, not by line. */
-    cr_expect(strncmp(g->warnings.s, "in/a.json: element 2: not an article",
-                      36) == 0,
-              "%s", g->warnings.s);
+    cr_expect(
+        strncmp(g->warnings.s, "in/a.json: element 2: not an article", 36) == 0,
+        "%s", g->warnings.s);
     sink_got_free(g);
 
     g = sink_got_new();
@@ -388,23 +388,23 @@ Test(formats, headline_limit_counts_characters)
 
 #define expect_list(text, want)                                                \
     do {                                                                       \
-        struct sink_got *g_ = sink_got_new();                                            \
+        struct sink_got *g_ = sink_got_new();                                  \
         struct mg_err e_ = {""};                                               \
         cr_expect_eq(parse_buffer("l.txt", (text), FMT_TEXT, g_, &e_),         \
                      FMT_SKIPPED, "indexed as an article: %s", (text));        \
         cr_expect_eq(g_->n, 0);                                                \
         cr_expect_str_eq(e_.msg, "l.txt: not an article: " want);              \
-        sink_got_free(g_);                                                          \
+        sink_got_free(g_);                                                     \
     } while (0)
 
 #define expect_article(text)                                                   \
     do {                                                                       \
-        struct sink_got *g_ = sink_got_new();                                            \
+        struct sink_got *g_ = sink_got_new();                                  \
         struct mg_err e_ = {""};                                               \
         cr_expect_eq(parse_buffer("a.txt", (text), FMT_TEXT, g_, &e_), 1,      \
                      "%s: %s", e_.msg, (text));                                \
         cr_expect_eq(g_->n, 1);                                                \
-        sink_got_free(g_);                                                          \
+        sink_got_free(g_);                                                     \
     } while (0)
 
 Test(formats, text_lists_are_skipped_with_their_kind)
@@ -492,13 +492,13 @@ Test(formats, a_list_file_is_skipped_naming_it)
 
 #define expect_refused(path, want)                                             \
     do {                                                                       \
-        struct sink_got *g_ = sink_got_new();                                            \
+        struct sink_got *g_ = sink_got_new();                                  \
         struct mg_err e_ = {""};                                               \
         cr_expect_eq(parse_file((path), g_, &e_), FMT_SKIPPED, "%s parsed",    \
                      (path));                                                  \
         cr_expect_eq(g_->n, 0);                                                \
         cr_expect_str_eq(e_.msg, (want));                                      \
-        sink_got_free(g_);                                                          \
+        sink_got_free(g_);                                                     \
     } while (0)
 
 Test(formats, refused_files_are_named)
@@ -527,13 +527,12 @@ Test(formats, refused_files_are_named)
 /* Writes data gzip-compressed as dir/name, less its last cut bytes (8:
  * the whole trailer, CRC-32 and length) or with its CRC-32 changed
  * (cut 0, bad_crc); returns the path (caller frees). */
-static char *gzip_damaged(const char *dir, const char *name,
-                          const char *data, size_t cut, int bad_crc)
+static char *gzip_damaged(const char *dir, const char *name, const char *data,
+                          size_t cut, int bad_crc)
 {
     z_stream z = {0};
-    cr_assert_eq(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
-                              Z_DEFAULT_STRATEGY),
-                 Z_OK);
+    cr_assert_eq(
+        deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
     size_t n = strlen(data), cap = deflateBound(&z, (uLong)n);
     unsigned char *out = mg_malloc(cap);
     z.next_in = (unsigned char *)data;
@@ -559,8 +558,9 @@ Test(formats, damaged_gzip_fails_before_any_article)
     static const struct {
         const char *name, *data;
     } files[] = {
-        {"a.jsonl.gz", "{\"id\": \"a\", \"title\": \"Alpha\", \"body\": \"A.\"}\n"
-                       "{\"id\": \"b\", \"title\": \"Beta\", \"body\": \"B.\"}\n"},
+        {"a.jsonl.gz",
+         "{\"id\": \"a\", \"title\": \"Alpha\", \"body\": \"A.\"}\n"
+         "{\"id\": \"b\", \"title\": \"Beta\", \"body\": \"B.\"}\n"},
         {"a.json.gz", "[{\"title\": \"Alpha\", \"body\": \"A.\"}]"},
         {"a.csv.gz", "id,title,text\na,Alpha,Alpha body\nb,Beta,Beta body\n"},
         {"a.sgm.gz", "<REUTERS NEWID=\"1\"><TITLE>Alpha</TITLE><BODY>A "

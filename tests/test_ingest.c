@@ -85,8 +85,8 @@ static char *uids(void)
 {
     sqlite3_stmt *q = NULL;
     cr_assert_eq(sqlite3_prepare_v2(store_db(st),
-                                    "SELECT uid FROM articles ORDER BY uid",
-                                    -1, &q, NULL),
+                                    "SELECT uid FROM articles ORDER BY uid", -1,
+                                    &q, NULL),
                  SQLITE_OK);
     struct buf b = {0};
     while (sqlite3_step(q) == SQLITE_ROW)
@@ -362,11 +362,10 @@ static const char *date_order(void)
 }
 
 /* The ids of a newest- or oldest-first search, space-separated. */
-static char *sorted_ids(struct searcher *se, enum search_sort sort,
-                        int offset)
+static char *sorted_ids(struct searcher *se, enum search_sort sort, int offset)
 {
-    struct search_opts o = {.query = "market", .limit = 7, .offset = offset,
-                            .sort = sort};
+    struct search_opts o = {
+        .query = "market", .limit = 7, .offset = offset, .sort = sort};
     struct search_result res;
     struct mg_err err = {""};
     cr_assert_eq(search_run(se, &o, &res, &err), 0, "%s", err.msg);
@@ -426,8 +425,7 @@ Test(ingest, articles_in_date_order_let_newest_first_scan_rowids)
     searcher_use_date_order(se, 0);
     char *by_date = sorted_ids(se, SEARCH_SORT_NEWEST, 56);
     cr_expect_str_eq(fast, by_date);
-    cr_expect(strstr(fast, "old") != NULL, "the 1985 story is last: %s",
-              fast);
+    cr_expect(strstr(fast, "old") != NULL, "the 1985 story is last: %s", fast);
     free(fast);
     free(by_date);
     searcher_free(se);

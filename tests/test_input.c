@@ -43,9 +43,8 @@ static char *some_text(size_t n)
 static unsigned char *gzip_bytes(const char *data, size_t n, size_t *len)
 {
     z_stream z = {0};
-    cr_assert_eq(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
-                              Z_DEFAULT_STRATEGY),
-                 Z_OK);
+    cr_assert_eq(
+        deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
     size_t cap = deflateBound(&z, (uLong)n);
     unsigned char *out = mg_malloc(cap);
     z.next_in = (unsigned char *)data;

@@ -40,10 +40,9 @@ TestSuite(qparse, .init = setup, .fini = teardown);
  * be FTS5 syntax the user typed. */
 static int allowed_bare(const char *w, size_t n)
 {
-    static const char *const OK[] = {"AND",  "OR",   "NOT",      "title",
-                                     "lede", "body", "captions", "highlights",
-                                     ":",    "*",    "NEAR",     ",",
-                                     NULL};
+    static const char *const OK[] = {
+        "AND",        "OR", "NOT", "title", "lede", "body", "captions",
+        "highlights", ":",  "*",   "NEAR",  ",",    NULL};
     for (int i = 0; OK[i]; i++)
         if (strlen(OK[i]) == n && memcmp(OK[i], w, n) == 0)
             return 1;
@@ -281,8 +280,8 @@ Test(qparse, nesting_limit)
      * field, words and exclusions before the next group; FTS5 must still
      * accept it (its parser stack is small) */
     static const char *const LEVEL[] = {
-        "a -b lede:(", "x y OR z title:(", "\"p q\" NOT r (", "-s t u | (",
-        "a OR b -c NOT d title:(", "x OR \"a b\"~3 title:("};
+        "a -b lede:(", "x y OR z title:(",        "\"p q\" NOT r (",
+        "-s t u | (",  "a OR b -c NOT d title:(", "x OR \"a b\"~3 title:("};
     for (int k = 0; k < 6; k++) {
         buf_clear(&b);
         for (int i = 0; i < QPARSE_MAX_DEPTH; i++)
@@ -495,9 +494,9 @@ Test(qparse, stored_field_and_date_filters)
     cr_expect_str_eq(q.until, "2018-02\x7f");
     qparse_out_free(&q);
     /* filters alone are a query; two dates narrow each other */
-    cr_assert_eq(qparse_full(tok, "date:2018 date:2018-02-01..2018-03-10", 0,
-                             &q, &err),
-                 0, "%s", err.msg);
+    cr_assert_eq(
+        qparse_full(tok, "date:2018 date:2018-02-01..2018-03-10", 0, &q, &err),
+        0, "%s", err.msg);
     cr_expect_eq(q.nunit, 0);
     cr_expect_str_eq(q.since, "2018-02-01");
     cr_expect_str_eq(q.until, "2018-03-10\x7f");
@@ -507,17 +506,15 @@ Test(qparse, stored_field_and_date_filters)
 Test(qparse, bad_dates_say_what_is_accepted)
 {
     static const char *const BAD[] = {
-        "summit date:2018-13",      "summit date:2018-02-30",
-        "summit date:18-02",        "summit date:2018-03..2018-02",
-        "summit date:..",           "summit date:yesterday",
+        "summit date:2018-13", "summit date:2018-02-30",
+        "summit date:18-02",   "summit date:2018-03..2018-02",
+        "summit date:..",      "summit date:yesterday",
         "summit date:"};
     for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
         struct qparse_out q;
         struct mg_err err = {""};
-        cr_expect_eq(qparse_full(tok, BAD[i], 0, &q, &err), -1, "[%s]",
-                     BAD[i]);
-        cr_expect(strstr(err.msg, "date") != NULL, "[%s]: %s", BAD[i],
-                  err.msg);
+        cr_expect_eq(qparse_full(tok, BAD[i], 0, &q, &err), -1, "[%s]", BAD[i]);
+        cr_expect(strstr(err.msg, "date") != NULL, "[%s]: %s", BAD[i], err.msg);
         qparse_out_free(&q);
     }
     char *lo, *hi;
@@ -590,9 +587,8 @@ Test(qparse, units_and_exclusions)
     struct qparse_out q;
     struct mg_err err = {""};
     /* the query's top-level parts are its units; stop words marked */
-    cr_assert_eq(qparse_full(tok, "the summit in Pyongyang -cocoa", 0, &q,
-                             &err),
-                 0);
+    cr_assert_eq(
+        qparse_full(tok, "the summit in Pyongyang -cocoa", 0, &q, &err), 0);
     cr_assert_eq(q.nunit, 4);
     cr_assert_eq(q.nneg, 1);
     for (int i = 0; i < 4; i++)
@@ -602,8 +598,7 @@ Test(qparse, units_and_exclusions)
     cr_expect_str_eq(q.neg[0]->text, "cocoa");
     qparse_out_free(&q);
     /* a group is one unit */
-    cr_assert_eq(qparse_full(tok, "(summit OR talks) Seoul", 0, &q, &err),
-                 0);
+    cr_assert_eq(qparse_full(tok, "(summit OR talks) Seoul", 0, &q, &err), 0);
     cr_assert_eq(q.nunit, 2);
     cr_expect_eq(q.unit[0]->kind, QN_OR);
     qparse_out_free(&q);
@@ -612,9 +607,8 @@ Test(qparse, units_and_exclusions)
     qparse_out_free(&q);
     /* a word in parentheses, as in a pasted "Church (USA) will...", is
      * just a word */
-    cr_assert_eq(qparse_full(tok, "Presbyterian Church (USA) will", 0, &q,
-                             &err),
-                 0);
+    cr_assert_eq(
+        qparse_full(tok, "Presbyterian Church (USA) will", 0, &q, &err), 0);
     cr_expect_eq(q.nunit, 4);
     cr_expect_eq(q.unit[2]->kind, QN_TERM);
     qparse_out_free(&q);
@@ -625,9 +619,8 @@ Test(qparse, capitals_make_operators_words)
     struct qparse_out q;
     struct mg_err err = {""};
     /* a pasted wire slug: OR is a word */
-    cr_assert_eq(qparse_full(tok, "TALKS ON ARMS OR TROOPS IN EUROPE", 0, &q,
-                             &err),
-                 0);
+    cr_assert_eq(
+        qparse_full(tok, "TALKS ON ARMS OR TROOPS IN EUROPE", 0, &q, &err), 0);
     cr_expect(q.caps);
     cr_expect_eq(q.nunit, 7);
     cr_expect_str_eq(q.unit[3]->text, "OR");
@@ -661,7 +654,7 @@ Test(qparse, hyphenated_words_match_three_ways)
     cr_assert_eq(h->nkid, 3);
     cr_expect_str_eq(h->kid[0]->text, "shock-sound"); /* the phrase */
     cr_expect_str_eq(h->kid[1]->text, "shocksound");  /* joined */
-    cr_assert_eq(h->kid[2]->kind, QN_AND);             /* apart */
+    cr_assert_eq(h->kid[2]->kind, QN_AND);            /* apart */
     cr_expect_str_eq(h->kid[2]->kid[0]->text, "shock");
     cr_expect_str_eq(h->kid[2]->kid[1]->text, "sound");
     qparse_out_free(&q);
@@ -722,8 +715,8 @@ Test(qparse, words_reading_skips_a_phrase_distance)
 {
     struct qparse_out q;
     struct mg_err err = {""};
-    cr_assert_eq(qparse_words(tok, "\"summit zanzibar\"~5 talks", &q, &err),
-                 0, "%s", err.msg);
+    cr_assert_eq(qparse_words(tok, "\"summit zanzibar\"~5 talks", &q, &err), 0,
+                 "%s", err.msg);
     cr_assert_eq(q.nunit, 3); /* summit, zanzibar, talks: not "5" */
     for (int i = 0; i < q.nunit; i++)
         cr_expect_str_neq(q.unit[i]->text, "5");

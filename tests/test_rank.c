@@ -265,8 +265,8 @@ static int64_t drop_some(struct store *st, int64_t lo, int64_t hi, int64_t step)
         while (sqlite3_step(q) == SQLITE_ROW)
             *strmap_slot(&keep, (const char *)sqlite3_column_text(q, 0), 1) = 1;
         sqlite3_reset(q);
-        cr_assert_eq(store_file_drop(st, fids[i], &keep, &removed, NULL, &err), 0,
-                     "%s", err.msg);
+        cr_assert_eq(store_file_drop(st, fids[i], &keep, &removed, NULL, &err),
+                     0, "%s", err.msg);
         strmap_free(&keep);
     }
     cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
@@ -1076,8 +1076,8 @@ static void check_case(const struct ix *x, const struct qcase *c,
      * hold some of them: the query read as a list of its words, its
      * quoted phrases adding to the score, its exclusions kept */
     int relax = !c->strict && total < c->limit &&
-                (plan_relaxable(&p) || (p.nunit == 1 && p.nleaf == 1 &&
-                                        p.leaf[0].npos > 1));
+                (plan_relaxable(&p) ||
+                 (p.nunit == 1 && p.nleaf == 1 && p.leaf[0].npos > 1));
     struct qparse_out wq;
     struct plan wp;
     memset(&wq, 0, sizeof wq);
@@ -1468,7 +1468,8 @@ Test(rank, an_unfinished_session_scores_articles_on_reused_rowids)
      * come, and the session has not ended */
     int64_t removed = 0;
     cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
-    cr_assert_eq(store_file_forget(st, fb, &removed, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_file_forget(st, fb, &removed, NULL, &err), 0, "%s",
+                 err.msg);
     cr_assert_eq(removed, 800);
     synthetic_file(st, "c.jsonl");
     for (int i = 0; i < 300; i++) {

@@ -104,8 +104,7 @@ TestSuite(search, .init = setup, .fini = teardown);
 
 /* Adds one article to the index (after the corpus), with its near-
  * duplicate fingerprint when fp is set. */
-static void add_fp(const char *uid, const char *title, const char *body,
-                   int fp)
+static void add_fp(const char *uid, const char *title, const char *body, int fp)
 {
     struct article a = {0};
     a.uid = mg_strdup(uid);
@@ -376,8 +375,8 @@ Test(search, bad_queries_fail_with_a_message)
     for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
         struct search_result r;
         struct mg_err err = {""};
-        cr_expect_eq(run(BAD[i][0], 10, 0, &r, &err), SEARCH_EUSAGE, "query [%s]",
-                     BAD[i][0]);
+        cr_expect_eq(run(BAD[i][0], 10, 0, &r, &err), SEARCH_EUSAGE,
+                     "query [%s]", BAD[i][0]);
         cr_expect_not_null(strstr(err.msg, BAD[i][1]), "query [%s]: %s",
                            BAD[i][0], err.msg);
         cr_expect_eq(r.nhits, 0);
@@ -441,8 +440,11 @@ Test(search, us_is_not_u_s)
 Test(search, entity_filters_and_facets)
 {
     struct qfilter f = {ENT_PERSON, (char *)"Kim Jong Un"};
-    struct search_opts o = {.query = "summit", .limit = 10, .filters = &f,
-                            .nfilters = 1, .facets = 1};
+    struct search_opts o = {.query = "summit",
+                            .limit = 10,
+                            .filters = &f,
+                            .nfilters = 1,
+                            .facets = 1};
     struct search_result r;
     struct mg_err err = {""};
     cr_assert_eq(search_run(se, &o, &r, &err), 0, "%s", err.msg);
@@ -499,8 +501,10 @@ Test(search, dates_sources_and_sort)
                             "'1987-02-26%'");
     cr_assert_gt(day, 0);
     struct search_result r;
-    struct search_opts o = {.query = "", .since = "1987-02-26",
-                            .until = "1987-02-26", .count_only = 1};
+    struct search_opts o = {.query = "",
+                            .since = "1987-02-26",
+                            .until = "1987-02-26",
+                            .count_only = 1};
     run_opts(&o, &r);
     cr_expect_eq(r.total, day);
     cr_expect_eq(r.nhits, 0, "--count gives no hits");
@@ -514,9 +518,8 @@ Test(search, dates_sources_and_sort)
                      r.hits[i].date);
     search_result_free(&r);
     /* newest first, oldest first */
-    struct search_opts o3 = {.query = "source:reuters",
-                             .limit = 30,
-                             .sort = SEARCH_SORT_OLDEST};
+    struct search_opts o3 = {
+        .query = "source:reuters", .limit = 30, .sort = SEARCH_SORT_OLDEST};
     run_opts(&o3, &r);
     cr_expect_eq(r.total, sql_count("SELECT count(*) FROM articles WHERE "
                                     "source = 'Reuters'"));
@@ -547,8 +550,7 @@ Test(search, too_few_with_all_the_words_relaxes)
     cr_expect_eq(r.total, 0, "no article has all the words");
     cr_expect_gt(r.relaxed_total, 0);
     cr_assert_gt(r.nhits, 0);
-    cr_expect(ends_with(r.hits[0].id, SEED_FILE), "first: %s",
-              r.hits[0].id);
+    cr_expect(ends_with(r.hits[0].id, SEED_FILE), "first: %s", r.hits[0].id);
     search_result_free(&r);
     o.strict = 1;
     run_opts(&o, &r);
@@ -614,10 +616,10 @@ Test(search, near_duplicates_fold_under_the_best_hit)
     "numbers also rose, and the sanctuary plans a second enclosure near "      \
     "Devonport next spring if donations keep coming in."
     static const char *const BODY[] = {
-        "Wombat breeders in Tasmania reported a record season, with 412"
-        WOMBATS,
-        "Wombat breeders in Tasmania reported a record season, with 421"
-        WOMBATS,
+        "Wombat breeders in Tasmania reported a record season, with "
+        "412" WOMBATS,
+        "Wombat breeders in Tasmania reported a record season, with "
+        "421" WOMBATS,
         "Wombat tourism fell in Victoria after floods closed the parks, "
         "and rangers moved the animals to higher ground for the winter. "
         "Operators in Gippsland said bookings halved, hotels cut staff and "
@@ -663,8 +665,8 @@ Test(search, near_duplicates_fold_under_the_best_hit)
 /* A long text of filler words, for bodies that are not short. */
 static void filler(struct buf *b, int words)
 {
-    static const char *const W[] = {"grain", "barley", "wheat", "oats",
-                                    "rye", "maize", "sorghum", "millet"};
+    static const char *const W[] = {"grain", "barley", "wheat",   "oats",
+                                    "rye",   "maize",  "sorghum", "millet"};
     for (int i = 0; i < words; i++)
         buf_printf(b, "%s%s", i ? " " : "", W[i % 8]);
     buf_adds(b, ".");
@@ -768,11 +770,11 @@ Test(search, pages_go_on_past_folded_near_duplicates)
                1);
     }
     static const char *const WORDS[] = {
-        "apple", "brick", "cloud", "drum", "eagle", "fern", "grape",
-        "harbour", "island", "jacket", "kettle", "lemon", "marble", "needle",
-        "orchard", "pepper", "quarry", "river", "saddle", "timber", "umbrella",
-        "valley", "walnut", "yacht", "anchor", "basket", "candle", "dolphin",
-        "engine", "feather"};
+        "apple",  "brick",   "cloud",    "drum",    "eagle",  "fern",
+        "grape",  "harbour", "island",   "jacket",  "kettle", "lemon",
+        "marble", "needle",  "orchard",  "pepper",  "quarry", "river",
+        "saddle", "timber",  "umbrella", "valley",  "walnut", "yacht",
+        "anchor", "basket",  "candle",   "dolphin", "engine", "feather"};
     for (int i = 0; i < 30; i++) {
         char uid[32], body[200];
         snprintf(uid, sizeof uid, "other-%d", i);
@@ -787,21 +789,22 @@ Test(search, pages_go_on_past_folded_near_duplicates)
     run_ok("zebra", 10, 20, &r);
     cr_expect_eq(r.total, 280);
     cr_expect_eq(r.nhits, 10, "page 3 is full: %d hits", r.nhits);
-    cr_expect_eq(r.collapsed, 249, "collapsed %d, hits %d", r.collapsed, r.nhits);
+    cr_expect_eq(r.collapsed, 249, "collapsed %d, hits %d", r.collapsed,
+                 r.nhits);
     search_result_free(&r);
     run_ok("zebra", 10, 30, &r);
-    cr_expect_eq(r.nhits, 1, "the 31st distinct story ends page 4: %d", r.nhits);
+    cr_expect_eq(r.nhits, 1, "the 31st distinct story ends page 4: %d",
+                 r.nhits);
     search_result_free(&r);
 }
 
 /* "said" with facets and histogram, as is into *plain and with the
  * searcher set to n by set into *tuned (then set back). */
-static void said_both(struct search_result *plain,
-                      struct search_result *tuned,
+static void said_both(struct search_result *plain, struct search_result *tuned,
                       void (*set)(struct searcher *, int64_t), int64_t n)
 {
-    struct search_opts o = {.query = "said", .limit = 10, .facets = 1,
-                            .histogram = 1};
+    struct search_opts o = {
+        .query = "said", .limit = 10, .facets = 1, .histogram = 1};
     run_opts(&o, plain);
     set(se, n);
     run_opts(&o, tuned);
@@ -822,7 +825,8 @@ Test(search, facets_over_many_matches_are_sampled_and_marked)
     cr_expect_eq(ap.total, ex.total, "the total is always exact");
     cr_expect_eq(ap.nhits, ex.nhits);
     for (int i = 0; i < ap.nhits && i < ex.nhits; i++)
-        cr_expect_str_eq(ap.hits[i].id, ex.hits[i].id, "the hits do not change");
+        cr_expect_str_eq(ap.hits[i].id, ex.hits[i].id,
+                         "the hits do not change");
     /* the most named place, within 30% */
     cr_assert_gt(ex.nfacets, 0);
     const struct search_facet *top = NULL;
@@ -854,8 +858,8 @@ Test(search, facets_over_many_matches_are_sampled_and_marked)
  * count every match. */
 Test(search, a_very_common_word_ranks_every_match)
 {
-    struct search_opts o = {.query = "said", .limit = 10, .facets = 1,
-                            .histogram = 1};
+    struct search_opts o = {
+        .query = "said", .limit = 10, .facets = 1, .histogram = 1};
     for (int off = 0; off <= 200; off += 40) {
         struct search_result pruned, all;
         o.offset = off;

@@ -220,8 +220,8 @@ Test(search_json, strings_are_escaped_and_made_utf8)
     json_t *s = search_json_str("tab\there \"q\" back\\slash \x01 </script>");
     char *text = json_dumps(s, JSON_ENCODE_ANY);
     cr_assert_not_null(text);
-    cr_expect_str_eq(text,
-                     "\"tab\\there \\\"q\\\" back\\\\slash \\u0001 </script>\"");
+    cr_expect_str_eq(
+        text, "\"tab\\there \\\"q\\\" back\\\\slash \\u0001 </script>\"");
     free(text);
     json_decref(s);
 
@@ -319,8 +319,8 @@ static char *cp_slice(const char *s, int start, int length)
         cp++;
     }
     cr_assert_not_null(a, "span %d+%d starts past [%s]", start, length, s);
-    cr_assert_eq(cp, start + length, "span %d+%d runs past [%s]", start,
-                 length, s);
+    cr_assert_eq(cp, start + length, "span %d+%d runs past [%s]", start, length,
+                 s);
     return mg_strndup(a, (size_t)(p - a));
 }
 
@@ -369,9 +369,9 @@ Test(search_json, highlights_count_code_points_of_the_snippet)
     const char *want[] = {"Pyongyang", "summit"};
     for (size_t i = 0; i < 2; i++) {
         json_t *sp = json_array_get(hl, i);
-        char *t = cp_slice(snippet,
-                           (int)json_integer_value(json_array_get(sp, 0)),
-                           (int)json_integer_value(json_array_get(sp, 1)));
+        char *t =
+            cp_slice(snippet, (int)json_integer_value(json_array_get(sp, 0)),
+                     (int)json_integer_value(json_array_get(sp, 1)));
         cr_expect_str_eq(t, want[i], "highlight %zu of [%s]", i, snippet);
         free(t);
     }

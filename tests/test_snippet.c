@@ -33,9 +33,8 @@ static void teardown(void)
 TestSuite(snippet, .init = setup, .fini = teardown);
 
 /* Stores an article (NULL columns stay NULL) as row id. */
-static void put(int id, const char *title, const char *lede,
-                const char *body, const char *captions,
-                const char *highlights)
+static void put(int id, const char *title, const char *lede, const char *body,
+                const char *captions, const char *highlights)
 {
     sqlite3_stmt *st = NULL;
     cr_assert_eq(sqlite3_prepare_v2(db,
@@ -155,15 +154,15 @@ Test(snippet, the_sentence_with_most_query_terms_is_chosen)
     buf_adds(&body, "Delegates said the summit in Pyongyang would last two "
                     "days and end with a joint statement. ");
     for (int i = 0; i < 12; i++)
-        buf_printf(&body, "Closing remark %d mentions nothing of interest "
-                          "to anyone reading this far. ",
+        buf_printf(&body,
+                   "Closing remark %d mentions nothing of interest "
+                   "to anyone reading this far. ",
                    i);
     put(1, "Talks", NULL, body.s, NULL, NULL);
     buf_free(&body);
     char *s = snippet_of(1, "summit pyongyang");
     cr_assert_not_null(s);
-    cr_expect(strncmp(s, "Delegates said the [summit] in [Pyongyang]", 42) ==
-                  0,
+    cr_expect(strncmp(s, "Delegates said the [summit] in [Pyongyang]", 42) == 0,
               "the sentence with both words leads: %s", s);
     cr_expect_null(strstr(s, "Filler"), "%s", s);
     free(s);

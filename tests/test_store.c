@@ -471,8 +471,8 @@ Test(store, the_other_claimant_is_read_again_when_the_owner_lets_go)
     /* b is emptied: AP:1 goes, and a must be read again */
     struct store_ids reread = {0};
     int64_t removed = 0;
-    cr_assert_eq(store_file_drop(s, b, NULL, &removed, &reread, &err), 0,
-                 "%s", err.msg);
+    cr_assert_eq(store_file_drop(s, b, NULL, &removed, &reread, &err), 0, "%s",
+                 err.msg);
     cr_expect_eq(removed, 1);
     cr_assert_eq(reread.n, 1);
     cr_expect_eq(reread.v[0], a);
@@ -499,8 +499,7 @@ Test(store, a_key_taken_down_is_not_stored_again_until_put_back)
     put_body(s, "AP:1", "libel");
     put_body(s, "AP:2", "fine");
     int64_t removed = 0;
-    cr_expect_eq(store_take_down(s, "AP:1", &removed, &err), 1, "%s",
-                 err.msg);
+    cr_expect_eq(store_take_down(s, "AP:1", &removed, &err), 1, "%s", err.msg);
     cr_expect_eq(removed, 1);
     cr_expect_eq(store_take_down(s, "AP:9", &removed, &err), 0,
                  "an unknown key goes on the list all the same");

@@ -61,8 +61,8 @@ Test(strmap, a_missing_key_gives_null_or_minus_one)
 Test(strmap, keys_sharing_a_prefix_are_told_apart)
 {
     struct strmap m = {0};
-    const char *keys[] = {"", "K", "Ki", "Kim", "Kim Jong", "Kim Jong-un",
-                          "Kim Jong-il", "kim"};
+    const char *keys[] = {"",         "K",           "Ki",          "Kim",
+                          "Kim Jong", "Kim Jong-un", "Kim Jong-il", "kim"};
     int n = (int)(sizeof keys / sizeof *keys);
     for (int i = 0; i < n; i++)
         *strmap_slot(&m, keys[i], 1) = i * 10;

@@ -680,11 +680,11 @@ Test(termstats, incremental_sessions_keep_them_exact, .timeout = 120)
     sqlite3_finalize(q);
     int64_t removed = 0;
     cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
-    cr_assert_eq(store_file_drop(st, first_file, &keep, &removed, NULL, &err), 0,
-                 "%s", err.msg);
+    cr_assert_eq(store_file_drop(st, first_file, &keep, &removed, NULL, &err),
+                 0, "%s", err.msg);
     cr_assert_gt(removed, 10, "%lld removed", (long long)removed);
-    cr_assert_eq(store_file_forget(st, last_file, &removed, NULL, &err), 0, "%s",
-                 err.msg);
+    cr_assert_eq(store_file_forget(st, last_file, &removed, NULL, &err), 0,
+                 "%s", err.msg);
     cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
     strmap_free(&keep);
     finish(st);
@@ -770,4 +770,3 @@ Test(termstats, a_killed_session_leaves_them_dirty_and_the_next_recounts)
 }
 
 /* ---- migration ---------------------------------------------------------- */
-

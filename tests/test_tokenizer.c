@@ -513,9 +513,9 @@ Test(tokenizer, recorded_tokens_replay_for_the_same_text_only)
     sqlite3 *db =
         mem_db("CREATE VIRTUAL TABLE d USING fts5(t, tokenize='morgue')");
     sqlite3_stmt *ins = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO d(t) VALUES (?1)", -1,
-                                    &ins, NULL),
-                 SQLITE_OK);
+    cr_assert_eq(
+        sqlite3_prepare_v2(db, "INSERT INTO d(t) VALUES (?1)", -1, &ins, NULL),
+        SQLITE_OK);
     tok_replay(&other, 1);
     sqlite3_bind_text(ins, 1, text, -1, SQLITE_STATIC);
     cr_assert_eq(sqlite3_step(ins), SQLITE_DONE);

@@ -93,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < sizeof OK / sizeof *OK; i++)
         known |= r.status == OK[i];
     if (!known || !r.type) { /* 500: an index error from a valid index */
-        fprintf(stderr, "fuzz_api: status %d: %.*s\n", r.status,
-                (int)r.len, r.body ? r.body : "");
+        fprintf(stderr, "fuzz_api: status %d: %.*s\n", r.status, (int)r.len,
+                r.body ? r.body : "");
         abort();
     }
     if (strncmp(r.type, "application/json", 16) == 0) {
