@@ -29,6 +29,9 @@ struct store {
     char *file_path;     /* ... and its path */
     sqlite3_stmt *claim; /* (uid, file_id) into claims */
     sqlite3_stmt *claimants;  /* the other files claiming a uid */
+    sqlite3_stmt *others;     /* the ids of the other files claiming it */
+    sqlite3_stmt *unclaim;    /* (uid, file_id) out of claims */
+    sqlite3_stmt *remove;     /* an article by id (triggers do the rest) */
     struct store_ids *reread; /* where store_put() queues files to read
                                * again (store_set_reread) */
     sqlite3_stmt *suppressed; /* uid -> 1 when taken down */
@@ -263,6 +266,12 @@ static int prepare_writes(struct store *s, struct mg_err *err)
         prepare(s, &s->claim,
                 "INSERT OR IGNORE INTO claims(uid, file_id) VALUES (?1, ?2)",
                 err) < 0 ||
+        prepare(s, &s->others,
+                "SELECT file_id FROM claims WHERE uid=?1 AND file_id<>?2",
+                err) < 0 ||
+        prepare(s, &s->unclaim,
+                "DELETE FROM claims WHERE uid=?1 AND file_id=?2", err) < 0 ||
+        prepare(s, &s->remove, "DELETE FROM articles WHERE id=?1", err) < 0 ||
         prepare(s, &s->claimants,
                 "SELECT c.file_id, f.path FROM claims c JOIN files f ON"
                 " f.id = c.file_id WHERE c.uid=?1 AND c.file_id NOT IN"
@@ -398,6 +407,9 @@ void store_close(struct store *s)
     sqlite3_finalize(s->find);
     sqlite3_finalize(s->claim);
     sqlite3_finalize(s->claimants);
+    sqlite3_finalize(s->others);
+    sqlite3_finalize(s->unclaim);
+    sqlite3_finalize(s->remove);
     sqlite3_finalize(s->suppressed);
     free(s->file_path);
     sqlite3_finalize(s->insert);
@@ -868,37 +880,25 @@ static int delete_article(struct store *s, int64_t id, const char *uid,
                           int64_t file_id, struct store_ids *reread,
                           struct mg_err *err)
 {
-    sqlite3_stmt *st = NULL;
     int rc;
     if (ts_run_begin(s->stats, err) < 0 || stats_remove(s, id, err) < 0)
         return -1;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT file_id FROM claims WHERE uid=?1 AND"
-                           " file_id<>?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, file_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    sqlite3_bind_text(s->others, 1, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->others, 2, file_id);
+    while ((rc = sqlite3_step(s->others)) == SQLITE_ROW)
         if (reread)
-            store_ids_add(reread, sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    if (sqlite3_prepare_v2(s->db,
-                           "DELETE FROM claims WHERE uid=?1 AND file_id=?2;",
-                           -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, file_id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE &&
-        sqlite3_prepare_v2(s->db, "DELETE FROM articles WHERE id=?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        rc = sqlite3_step(st);
-        sqlite3_finalize(st);
+            store_ids_add(reread, sqlite3_column_int64(s->others, 0));
+    sqlite3_reset(s->others);
+    if (rc == SQLITE_DONE) {
+        sqlite3_bind_text(s->unclaim, 1, uid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s->unclaim, 2, file_id);
+        rc = sqlite3_step(s->unclaim);
+        sqlite3_reset(s->unclaim);
+    }
+    if (rc == SQLITE_DONE) {
+        sqlite3_bind_int64(s->remove, 1, id);
+        rc = sqlite3_step(s->remove);
+        sqlite3_reset(s->remove);
     }
     if (rc != SQLITE_DONE)
         return mg_fail(err, "%s: removing %s: %s", s->path, uid,
@@ -940,12 +940,6 @@ int store_file_drop(struct store *s, int64_t file_id, const struct strmap *keep,
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    sqlite3_stmt *unclaim = NULL;
-    if (rc == SQLITE_DONE &&
-        sqlite3_prepare_v2(s->db,
-                           "DELETE FROM claims WHERE uid=?1 AND file_id=?2", -1,
-                           &unclaim, NULL) != SQLITE_OK)
-        rc = mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
     int64_t count = 0;
     for (size_t i = 0; i < n; i++) {
         if (rc != SQLITE_DONE)
@@ -959,15 +953,14 @@ int store_file_drop(struct store *s, int64_t file_id, const struct strmap *keep,
             else
                 count++;
         } else {
-            sqlite3_bind_text(unclaim, 1, gone[i].uid, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(unclaim, 2, file_id);
-            if (sqlite3_step(unclaim) != SQLITE_DONE)
+            sqlite3_bind_text(s->unclaim, 1, gone[i].uid, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s->unclaim, 2, file_id);
+            if (sqlite3_step(s->unclaim) != SQLITE_DONE)
                 rc = mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-            sqlite3_reset(unclaim);
+            sqlite3_reset(s->unclaim);
         }
         free(gone[i].uid);
     }
-    sqlite3_finalize(unclaim);
     free(gone);
     *removed += count;
     return rc == SQLITE_DONE ? 0 : -1;
