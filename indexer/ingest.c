@@ -591,16 +591,8 @@ static void key_article(struct run *r, struct article *a)
 {
     if (r->source && (!a->source || !*a->source))
         article_set(&a->source, r->source);
-    if (r->section_from_folder && (!a->section || !*a->section) && a->path) {
-        char real[PATH_MAX];
-        size_t n = 0;
-        const char *dir =
-            realpath(a->path, real) ? folder_section(r, real, &n) : NULL;
-        if (dir) {
-            free(a->section);
-            a->section = mg_strndup(dir, n);
-        }
-    }
+    if (r->folder && (!a->section || !*a->section))
+        article_set(&a->section, r->folder);
     if (r->section && (!a->section || !*a->section))
         article_set(&a->section, r->section);
     if (a->path) {
@@ -773,6 +765,12 @@ static void index_file(struct run *r, const char *path, const struct stat *sb)
         r->key_base =
             r->from_stdin ? mg_strdup("stdin") : ingest_escape(base, NULL);
     }
+    free(r->folder);
+    size_t nfolder = 0;
+    const char *folder = r->section_from_folder && base == real
+                             ? folder_section(r, real, &nfolder)
+                             : NULL;
+    r->folder = folder ? mg_strndup(folder, nfolder) : NULL;
     r->file_changes = 0;
     if (sb)
         r->bytes_done += sb->st_size;
@@ -1240,5 +1238,7 @@ void ingest_free(struct run *r)
     free(r->roots);
     free(r->root_met);
     free(r->key_base);
+    free(r->folder);
     r->roots = NULL, r->root_met = NULL, r->key_base = NULL, r->nroots = 0;
+    r->folder = NULL;
 }

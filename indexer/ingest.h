@@ -85,6 +85,8 @@ struct run {
                                       * share lost its owner */
     struct strmap dirs;              /* "dev:ino" of the folders walked */
     char *key_base;                  /* the current file's id stem */
+    char *folder;                    /* ... and its folder, the section
+                                      * with --section-from-folder */
     int from_stdin;                  /* the current file is "-" */
     int verbose;                     /* a line per file indexed */
     FILE *log;                       /* --log: time-stamped lines */
