@@ -34,6 +34,22 @@ int ingest_stopped(void)
     return stop_signal;
 }
 
+/* Whether code point cp (-1: a byte that is not UTF-8) is escaped in
+ * keys and on the terminal: not UTF-8, or a C0 or C1 control. */
+static int unprintable(int32_t cp)
+{
+    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
+}
+
+/* The slot of folder sb in dirs, keyed by its device and inode. */
+static int64_t *folder_slot(struct strmap *dirs, const struct stat *sb)
+{
+    char id[64];
+    snprintf(id, sizeof id, "%llx:%llx", (unsigned long long)sb->st_dev,
+             (unsigned long long)sb->st_ino);
+    return strmap_slot(dirs, id, 1);
+}
+
 char *ingest_escape(const char *s, const char *also)
 {
     struct buf b = {0};
@@ -42,8 +58,8 @@ char *ingest_escape(const char *s, const char *also)
         int32_t cp;
         int n = mg_utf8_decode(s, len, i, &cp);
         unsigned char c = (unsigned char)s[i];
-        if (cp < 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-            c == '%' || (c < 0x80 && also && strchr(also, c))) {
+        if (unprintable(cp) || c == '%' ||
+            (c < 0x80 && also && strchr(also, c))) {
             for (int k = 0; k < n; k++)
                 buf_printf(&b, "%%%02X", (unsigned char)s[i + k]);
         } else {
@@ -65,7 +81,7 @@ static void printable(const char *s, char *out, size_t cap)
     for (int i = 0; i < len && w + 5 < cap;) {
         int32_t cp;
         int n = mg_utf8_decode(s, len, i, &cp);
-        if (cp < 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+        if (unprintable(cp)) {
             for (int k = 0; k < n && w + 5 < cap; k++)
                 w += (size_t)snprintf(out + w, cap - w, "\\x%02x",
                                       (unsigned char)s[i + k]);
@@ -700,10 +716,7 @@ static void measure(struct run *r, const char *path, int depth,
             r->bytes_total += sb.st_size;
         return;
     }
-    char id[64];
-    snprintf(id, sizeof id, "%llx:%llx", (unsigned long long)sb.st_dev,
-             (unsigned long long)sb.st_ino);
-    int64_t *met = strmap_slot(dirs, id, 1);
+    int64_t *met = folder_slot(dirs, &sb);
     if (*met >= 0)
         return;
     *met = 1;
@@ -933,10 +946,7 @@ static void index_path(struct run *r, const char *path, const char *rel,
         return;
     /* each folder once, however many links lead to it: a link back up
      * the tree would walk forever */
-    char id[64];
-    snprintf(id, sizeof id, "%llx:%llx", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino);
-    int64_t *walked = strmap_slot(&r->dirs, id, 1);
+    int64_t *walked = folder_slot(&r->dirs, &st);
     if (*walked >= 0) {
         if (*walked == 0) {
             char real[PATH_MAX];
