@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "clean.h"
 #include "entities.h"
@@ -98,6 +99,25 @@ static inline void write_file(const char *path, const char *data, size_t n)
     cr_assert_not_null(f, "cannot write %s", path);
     cr_assert_eq(fwrite(data, 1, n, f), n);
     fclose(f);
+}
+
+/* The gzip-compressed form of data (one member, as gzip(1) writes it);
+ * *len gets its size; caller frees. */
+static inline unsigned char *gzip_bytes(const char *data, size_t n, size_t *len)
+{
+    z_stream z = {0};
+    cr_assert_eq(
+        deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    size_t cap = deflateBound(&z, (uLong)n);
+    unsigned char *out = mg_malloc(cap);
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *len = z.total_out;
+    deflateEnd(&z);
+    return out;
 }
 
 /* An in-memory database with the morgue tokenizer registered and the

@@ -38,25 +38,6 @@ static char *some_text(size_t n)
     return s;
 }
 
-/* The gzip-compressed form of data (one member, as gzip(1) writes it);
- * *len gets its size; caller frees. */
-static unsigned char *gzip_bytes(const char *data, size_t n, size_t *len)
-{
-    z_stream z = {0};
-    cr_assert_eq(
-        deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    size_t cap = deflateBound(&z, (uLong)n);
-    unsigned char *out = mg_malloc(cap);
-    z.next_in = (unsigned char *)data;
-    z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
-    *len = z.total_out;
-    deflateEnd(&z);
-    return out;
-}
-
 /* Reads the input to its end; returns the last input_read() status (0
  * at a sound end, -1 on error) and the bytes read in *got. */
 static long read_all(struct input *in, struct buf *got, struct mg_err *err)
