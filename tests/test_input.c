@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "helpers.h"
 #include "input.h"
