@@ -1202,13 +1202,17 @@ int ingest_paths(struct run *r, char **paths, int npaths)
     if (!r->fatal && !r->show)
         commit_tx(r);
     /* Lone family names join their full names across the index, from
-     * scratch each run (also after a killed one), so the links do not
-     * depend on the order articles came in. */
+     * scratch, after any run that stored or deleted an article (also a
+     * killed one before it), so the links do not depend on the order
+     * articles came in. */
     double tm = mg_now();
-    if (!r->fatal && !r->show &&
-        (store_begin(r->store, &r->err) < 0 ||
-         ent_merge_surnames(r->store, &r->err) < 0 ||
-         store_commit(r->store, &r->err) < 0))
+    int pending =
+        r->fatal || r->show ? 0 : store_entities_pending(r->store, &r->err);
+    if (pending < 0)
+        r->fatal = 1;
+    if (pending > 0 && (store_begin(r->store, &r->err) < 0 ||
+                        ent_merge_surnames(r->store, &r->err) < 0 ||
+                        store_commit(r->store, &r->err) < 0))
         r->fatal = 1;
     r->t_merge = mg_now() - tm;
     /* the word statistics of what this run wrote, in one transaction

@@ -129,7 +129,8 @@ static const char SCHEMA[] =
     " INSERT OR IGNORE INTO entities_dirty SELECT entity_id FROM"
     " article_entities WHERE article_id = old.id;"
     " DELETE FROM article_entities WHERE article_id = old.id;"
-    " DELETE FROM lone_names WHERE article_id = old.id; END;"
+    " DELETE FROM lone_names WHERE article_id = old.id;"
+    " INSERT OR IGNORE INTO entities_dirty VALUES (0); END;"
     "CREATE VIRTUAL TABLE fts USING fts5("
     " title, lede, body, captions, highlights, entities,"
     " content='articles', content_rowid='id', tokenize='morgue');"
@@ -1029,6 +1030,21 @@ int store_get(struct store *s, const char *uid, struct article *a,
     return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
 }
 
+int store_entities_pending(struct store *s, struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT EXISTS (SELECT 1 FROM entities_dirty)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    int rc = sqlite3_step(st);
+    int pending = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return pending;
+}
+
 void store_forget_entities(struct store *s)
 {
     strmap_free(&s->ents);
@@ -1049,6 +1065,10 @@ static int step_done(struct store *s, sqlite3_stmt *st, struct mg_err *err)
 int store_put_entities(struct store *s, const struct ent_set *es,
                        struct mg_err *err)
 {
+    /* 0: the family names must be resolved again (ent_merge_surnames) */
+    sqlite3_bind_int64(s->ent_dirty, 1, 0);
+    if (step_done(s, s->ent_dirty, err) < 0)
+        return -1;
     if (!s->last_new) {
         /* its old links' entities may need another name, or none */
         sqlite3_bind_int64(s->ent_unlink, 1, s->last_id);

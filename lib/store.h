@@ -124,6 +124,11 @@ int store_merge(struct store *s, struct mg_err *err);
 int store_put_entities(struct store *s, const struct ent_set *es,
                        struct mg_err *err);
 
+/* Whether articles were stored or deleted (their entities changed)
+ * since the last ent_merge_surnames() emptied entities_dirty, also by a
+ * run that was killed: 1 or 0, -1 with err. */
+int store_entities_pending(struct store *s, struct mg_err *err);
+
 /* Forgets the entity ids store_put_entities() cached: call after
  * entities were deleted or renumbered behind it. */
 void store_forget_entities(struct store *s);
