@@ -37,8 +37,8 @@ struct store;
  * a rebuild would.  Then the entities whose links changed are named by
  * the form most of their articles give, and deleted when none links them.
  * Run after indexing when store_entities_pending(), in a transaction;
- * returns the number of family
- * names resolved to a full name, or -1 with err. */
+ * returns the number of family names resolved to a full name, or -1 with
+ * err. */
 int ent_merge_surnames(struct store *st, struct mg_err *err);
 
 /* The canonical names of s, one per line ("" when none), but for weak
