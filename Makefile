@@ -21,21 +21,26 @@ BUILD    := build/rel
 BINDIR   := bin
 endif
 
-# Three layers, indexer/ -> lib/ <- query/: a static library each, each
-# compiled with only the include paths it may use, so that an #include
-# across the layering fails to compile.  Tests may use every layer.
+# Four layers, indexer/ -> store/ -> lib/ <- query/ (and query/ ->
+# store/; docs/architecture.md): a static library each, each compiled with
+# only the include paths it may use, so that an #include across the
+# layering fails to compile.  Tests may use every layer.
 LIB_SRC   := $(wildcard lib/*.c)
+STO_SRC   := $(wildcard store/*.c)
 IDX_SRC   := $(filter-out indexer/morgue_index.c,$(wildcard indexer/*.c))
 GAZ_DATA  := $(wildcard data/*.tsv)
 QRY_SRC   := $(filter-out query/morgue_query.c query/morgue_serve.c,$(wildcard query/*.c))
 LIB_INC   := -Ilib
-IDX_INC   := -Iindexer -Ilib
-QRY_INC   := -Iquery -Ilib
-TEST_INC  := -Ilib -Iindexer -Iquery
+STO_INC   := -Istore -Ilib
+IDX_INC   := -Iindexer -Istore -Ilib
+QRY_INC   := -Iquery -Istore -Ilib
+TEST_INC  := -Ilib -Istore -Iindexer -Iquery
 LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+STO_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(STO_SRC))
 IDX_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(IDX_SRC)) $(BUILD)/indexer/gazetteer_data.o
 QRY_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(QRY_SRC))
 LIB_A     := $(BUILD)/liblib.a
+STO_A     := $(BUILD)/libstore.a
 IDX_A     := $(BUILD)/libindexer.a
 QRY_A     := $(BUILD)/libquery.a
 TEST_SRC  := $(wildcard tests/test_*.c)
@@ -50,6 +55,7 @@ all: $(PROGS)
 # a .d file next to the object; included below).
 DEPFLAGS := -MMD -MP
 $(BUILD)/lib/%.o:     INC := $(LIB_INC)
+$(BUILD)/store/%.o:   INC := $(STO_INC)
 $(BUILD)/indexer/%.o: INC := $(IDX_INC)
 $(BUILD)/query/%.o:   INC := $(QRY_INC)
 $(BUILD)/tests/%.o:   INC := $(TEST_INC) $(shell pkg-config --cflags $(CRIT))
@@ -64,26 +70,27 @@ $(BUILD)/indexer/gazetteer_data.o: indexer/gazetteer_data.S $(GAZ_DATA)
 	$(CC) -c $< -o $@
 
 $(LIB_A): $(LIB_OBJ)
+$(STO_A): $(STO_OBJ)
 $(IDX_A): $(IDX_OBJ)
 $(QRY_A): $(QRY_OBJ)
-$(LIB_A) $(IDX_A) $(QRY_A):
+$(LIB_A) $(STO_A) $(IDX_A) $(QRY_A):
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BINDIR)/morgue-index: $(BUILD)/indexer/morgue_index.o $(IDX_A) $(LIB_A)
+$(BINDIR)/morgue-index: $(BUILD)/indexer/morgue_index.o $(IDX_A) $(STO_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BINDIR)/morgue-query: $(BUILD)/query/morgue_query.o $(QRY_A) $(LIB_A)
+$(BINDIR)/morgue-query: $(BUILD)/query/morgue_query.o $(QRY_A) $(STO_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/query/morgue_serve.o: CFLAGS += $(shell pkg-config --cflags libmicrohttpd)
-$(BINDIR)/morgue-serve: $(BUILD)/query/morgue_serve.o $(QRY_A) $(LIB_A)
+$(BINDIR)/morgue-serve: $(BUILD)/query/morgue_serve.o $(QRY_A) $(STO_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd) -lpthread
 
-$(BUILD)/tests/run: $(TEST_OBJ) $(IDX_A) $(QRY_A) $(LIB_A)
+$(BUILD)/tests/run: $(TEST_OBJ) $(IDX_A) $(QRY_A) $(STO_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CRIT))
 
 deps:
@@ -158,16 +165,18 @@ FUZZ_BASE := -std=c11 -g -O1 -D_GNU_SOURCE \
 FUZZ_FLAGS := $(FUZZ_BASE) -fsanitize=fuzzer $(TEST_INC)
 FUZZERS   := parse clean csv qparse api
 
-# The three libraries built once with clang for the fuzzers
+# The four libraries built once with clang for the fuzzers
 # (-fsanitize=fuzzer-no-link: instrumented, no libFuzzer main), each fuzz
 # target linked against them.
 FUZZ_OBJ  := $(FUZZ_DIR)/obj
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(LIB_SRC))
+FUZZ_STO_OBJ := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(STO_SRC))
 FUZZ_IDX_OBJ := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(IDX_SRC)) $(FUZZ_OBJ)/indexer/gazetteer_data.o
 FUZZ_QRY_OBJ := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(QRY_SRC))
-FUZZ_LIBS := $(FUZZ_OBJ)/libindexer.a $(FUZZ_OBJ)/libquery.a $(FUZZ_OBJ)/liblib.a
+FUZZ_LIBS := $(FUZZ_OBJ)/libindexer.a $(FUZZ_OBJ)/libquery.a $(FUZZ_OBJ)/libstore.a $(FUZZ_OBJ)/liblib.a
 
 $(FUZZ_OBJ)/lib/%.o:     INC := $(LIB_INC)
+$(FUZZ_OBJ)/store/%.o:   INC := $(STO_INC)
 $(FUZZ_OBJ)/indexer/%.o: INC := $(IDX_INC)
 $(FUZZ_OBJ)/query/%.o:   INC := $(QRY_INC)
 $(FUZZ_OBJ)/%.o: %.c
@@ -180,6 +189,7 @@ $(FUZZ_OBJ)/indexer/gazetteer_data.o: indexer/gazetteer_data.S $(GAZ_DATA)
 	$(FUZZ_CC) -c $< -o $@
 
 $(FUZZ_OBJ)/liblib.a: $(FUZZ_LIB_OBJ)
+$(FUZZ_OBJ)/libstore.a: $(FUZZ_STO_OBJ)
 $(FUZZ_OBJ)/libindexer.a: $(FUZZ_IDX_OBJ)
 $(FUZZ_OBJ)/libquery.a: $(FUZZ_QRY_OBJ)
 $(FUZZ_LIBS):
@@ -274,10 +284,10 @@ bench-scale: $(PROGS) $(BUILD)/bench/bench
 
 include scripts/gazetteer/gazetteer.mk
 
--include $(patsubst %.o,%.d,$(LIB_OBJ) $(IDX_OBJ) $(QRY_OBJ) $(TEST_OBJ) \
+-include $(patsubst %.o,%.d,$(LIB_OBJ) $(STO_OBJ) $(IDX_OBJ) $(QRY_OBJ) $(TEST_OBJ) \
            $(BUILD)/indexer/morgue_index.o $(BUILD)/query/morgue_query.o \
            $(BUILD)/query/morgue_serve.o) \
-         $(patsubst %.o,%.d,$(FUZZ_LIB_OBJ) $(FUZZ_IDX_OBJ) $(FUZZ_QRY_OBJ)) \
+         $(patsubst %.o,%.d,$(FUZZ_LIB_OBJ) $(FUZZ_STO_OBJ) $(FUZZ_IDX_OBJ) $(FUZZ_QRY_OBJ)) \
          $(patsubst %,$(FUZZ_DIR)/fuzz_%.d,$(FUZZERS))
 
 clean:
@@ -289,11 +299,12 @@ format:
 # cppcheck, clang-tidy (.clang-tidy) layer by layer with each layer's
 # include paths, and clang-format (.clang-format) over every C file:
 # `make format` rewrites what the last step reports.
-FORMAT_SRC := $(wildcard lib/*.[ch] indexer/*.[ch] query/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.c)
+FORMAT_SRC := $(wildcard lib/*.[ch] store/*.[ch] indexer/*.[ch] query/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.c)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Iindexer -Iquery lib indexer query
+	  --std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Istore -Iindexer -Iquery lib store indexer query
 	clang-tidy --quiet lib/*.c -- $(CFLAGS) $(LIB_INC)
+	clang-tidy --quiet store/*.c -- $(CFLAGS) $(STO_INC)
 	clang-tidy --quiet indexer/*.c -- $(CFLAGS) $(IDX_INC)
 	clang-tidy --quiet query/*.c -- $(CFLAGS) $(QRY_INC) \
 	  $(shell pkg-config --cflags libmicrohttpd)

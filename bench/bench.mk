@@ -25,9 +25,9 @@ BENCH_SCALE_N ?= 500000
 BENCH_FRESH  ?= 0
 
 # bench.c uses query/ and lib/ (see the layering in the Makefile).
-$(BUILD)/bench/bench: bench/bench.c $(QRY_A) $(LIB_A)
+$(BUILD)/bench/bench: bench/bench.c $(QRY_A) $(STO_A) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(QRY_INC) $(DEPFLAGS) $(LDFLAGS) -o $@ bench/bench.c $(QRY_A) $(LIB_A) $(LDLIBS)
+	$(CC) $(CFLAGS) $(QRY_INC) $(DEPFLAGS) $(LDFLAGS) -o $@ bench/bench.c $(QRY_A) $(STO_A) $(LIB_A) $(LDLIBS)
 -include $(BUILD)/bench/bench.d
 
 .PHONY: bench-core

@@ -21,7 +21,7 @@
  * The bounds of a key count both forms (a position holding "summit" or a
  * word stemmed to it), so they hold for either kind of query.
  *
- * Tables (lib/store.c's schema): terms(term, df, sdf, cdf, bounded),
+ * Tables (store/schema.c): terms(term, df, sdf, cdf, bounded),
  * term_bounds(term, chunk, q) with TS_CHUNK blocks' bounds a row (one
  * byte a block, 0 where no article of the block holds the key),
  * stats_dirty(block) for blocks whose articles changed after their bounds
@@ -31,7 +31,6 @@
 #define MORGUE_TERMSTATS_H
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "tokenizer.h"
@@ -145,75 +144,5 @@ struct ts_meta {
     int64_t rowid_max; /* the bounds cover rowids up to this one; higher
                         * ones (added since) have none */
 };
-
-/* Reads the meta values of db into *m; a missing value leaves its field
- * 0.  Returns 0, or -1 on a database error. */
-int ts_meta_read(sqlite3 *db, struct ts_meta *m, struct mg_err *err);
-
-/* The changes a run of the indexer makes to the statistics, gathered in
- * memory and written by ts_run_finish() in one transaction at its end,
- * so that searches during the run read the statistics of the last run
- * (with the articles added since scored in full: see ts_meta.rowid_max
- * and stats_dirty). */
-struct ts_run;
-
-/* A new run over db (borrowed; open for writing). */
-struct ts_run *ts_run_new(sqlite3 *db);
-void ts_run_free(struct ts_run *r);
-
-/* Before the first write of a run: marks the statistics as being changed
- * (meta stats_state 'dirty', in the caller's transaction), so that a run
- * killed before ts_run_finish() leaves a mark the next run sees (it then
- * recounts them from the articles).  Idempotent within a run. */
-int ts_run_begin(struct ts_run *r, struct mg_err *err);
-
-/* Counts article rowid, with keys d, as added (sign +1: its df counted,
- * its bounds raised) or removed (sign -1: the df of an old version or a
- * deleted article taken back; bounds stay, still upper bounds). */
-void ts_run_add(struct ts_run *r, int64_t rowid, const struct ts_doc *d,
-                int sign);
-
-/* Whether this run will recount everything anyway (the statistics are
- * missing, of another version, or a run died while changing them): then
- * the caller need not compute the keys of what it writes. */
-int ts_run_recounts(const struct ts_run *r);
-
-/* Marks the block of rowid as changed in place (its bounds may be too
- * low until the run finishes), in the caller's transaction.  For an
- * article changed in place, and for one added on a rowid the bounds
- * already cover (SQLite gives a deleted last rowid again). */
-int ts_run_dirty(struct ts_run *r, int64_t rowid, struct mg_err *err);
-
-/* Whether the statistics' bounds cover rowid (up to stats_rowid_max). */
-int ts_run_covers(const struct ts_run *r, int64_t rowid);
-
-/* Writes the run's changes in one transaction of its own: document
- * frequencies, bounds of the blocks written (and of the whole range for
- * keys that became common in this run), the meta values, stats_state
- * 'ok'.  When the statistics must be recounted (ts_run_recounts), when
- * the mean length has grown past twice the one the bounds were computed
- * with, or when the run wrote most of the index (the first run, a
- * rebuild: bounds made as it went are looser), it recomputes them from
- * every article instead, tokenising with t.  Returns 0, or -1 with err. */
-int ts_run_finish(struct ts_run *r, struct tok *t, struct mg_err *err);
-
-/* Whether the run wrote most of the index: the articles it added, net,
- * are at least half of those the index holds after it (the first run of
- * an index, a rebuild). */
-int ts_run_wrote_most(const struct ts_run *r);
-
-/* Registers morgue_tsv(fts, avgdl), which the writer uses to compute the
- * bounds of a word that became common, with the FTS5 of db. */
-int ts_register(sqlite3 *db, struct mg_err *err);
-
-/* The number of articles of db's FTS5 index and their lengths' sum
- * (TS_LEN_WEIGHTS), from the lengths FTS5 keeps (fts_docsize).  Returns 0 or -1
- * with err. */
-int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens, struct mg_err *err);
-
-/* Recomputes every statistic from the articles of db, tokenising with t,
- * in the caller's transaction (ts_run_finish uses it; also the
- * migration of an index made before the statistics). */
-int ts_recount(sqlite3 *db, struct tok *t, struct mg_err *err);
 
 #endif

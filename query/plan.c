@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search_sql.h"
 #include "strmap.h"
 
 static const char *const FIELDS[] = {"title",    "lede",       "body",
@@ -24,26 +25,24 @@ static int field_col(const char *field)
 
 /* The planner's state while it resolves a query. */
 struct planner {
-    sqlite3 *db;
+    struct store *store;
     struct tok *tok;
     struct plan *p;
     struct strmap keys;    /* key -> index in p->key */
     struct strmap leaves;  /* "col\tphrase" -> index in p->leaf */
     struct strmap xleaves; /* ... in p->xleaf */
     struct strmap shares;  /* prefix key -> the words it may stand for */
-    sqlite3_stmt *term, *prefix, *count;
     struct mg_err *err;
     int failed; /* -1 index error, -2 usage */
 };
 
-static int db_fail(struct planner *pl)
+/* The store failed: the first failure is the one err reports. */
+static void store_failed(struct planner *pl, const struct mg_err *e)
 {
     if (!pl->failed) {
-        mg_fail(pl->err, "%s: search failed: %s",
-                sqlite3_db_filename(pl->db, "main"), sqlite3_errmsg(pl->db));
+        *pl->err = *e;
         pl->failed = -1;
     }
-    return -1;
 }
 
 /* The index of key k in the plan, looked up in the statistics when new. */
@@ -60,19 +59,14 @@ static int key_of(struct planner *pl, const char *k, int n)
     struct plan_key *key = &p->key[p->nkey];
     memset(key, 0, sizeof *key);
     key->key = s;
-    if (pl->term) {
-        sqlite3_bind_text(pl->term, 1, s, n, SQLITE_STATIC);
-        int rc = sqlite3_step(pl->term);
-        if (rc == SQLITE_ROW) {
-            key->df = sqlite3_column_int64(pl->term, 0);
-            key->sdf = sqlite3_column_int64(pl->term, 1);
-            key->cdf = sqlite3_column_int64(pl->term, 2);
-            key->bounded = sqlite3_column_int(pl->term, 3);
-        } else if (rc != SQLITE_DONE) {
-            db_fail(pl);
-        }
-        sqlite3_reset(pl->term);
-    }
+    struct store_word w;
+    struct mg_err e;
+    if (store_word(pl->store, s, n, &w, &e) < 0)
+        store_failed(pl, &e);
+    key->df = w.df;
+    key->sdf = w.sdf;
+    key->cdf = w.cdf;
+    key->bounded = w.bounded;
     *slot = p->nkey;
     return p->nkey++;
 }
@@ -127,50 +121,37 @@ static void add_alt(struct plan_pos *ps, int key, int cls)
     ps->alt[ps->nalt++] = (struct plan_alt){key, cls};
 }
 
-/* Expands the prefix at the last position of leaf l (token k, n bytes) to
- * the most frequent words starting so. */
-/* The number of indexed words starting with key k (n bytes); lo and hi
- * get the range of keys (caller frees). */
-static int prefix_count(struct planner *pl, const char *k, int n, char **lo,
-                        char **hi)
+/* A word the prefix being expanded stands for (store_word_prefix). */
+struct expansion {
+    struct planner *pl;
+    struct plan_pos *ps;
+    int kept;
+};
+
+static void expand_one(void *ctx, const char *key, int len)
 {
-    *lo = mg_strndup(k, (size_t)n);
-    *hi = mg_malloc((size_t)n + 2);
-    memcpy(*hi, k, (size_t)n);
-    (*hi)[n] = '\xff'; /* never in UTF-8: after every key starting so */
-    (*hi)[n + 1] = 0;
-    int of = 0;
-    sqlite3_bind_text(pl->count, 1, *lo, n, SQLITE_STATIC);
-    sqlite3_bind_text(pl->count, 2, *hi, n + 1, SQLITE_STATIC);
-    if (sqlite3_step(pl->count) == SQLITE_ROW)
-        of = sqlite3_column_int(pl->count, 0);
-    else
-        db_fail(pl);
-    sqlite3_reset(pl->count);
-    return of;
+    struct expansion *x = ctx;
+    add_alt(x->ps, key_of(x->pl, key, len), 0);
+    x->kept++;
 }
 
+/* Expands the prefix at the last position of a leaf (token k, n bytes)
+ * to the most frequent words starting so. */
 static void expand_prefix(struct planner *pl, struct plan_pos *ps,
                           const char *k, int n)
 {
     struct plan *p = pl->p;
-    char *lo, *hi;
-    int of = prefix_count(pl, k, n, &lo, &hi);
+    char *lo = mg_strndup(k, (size_t)n);
     int want = (int)strmap_get(&pl->shares, lo);
+    free(lo);
     if (want <= 0) /* (every prefix has its share) */
         want = PLAN_MAX_EXPANSION;
-    sqlite3_bind_text(pl->prefix, 1, lo, n, SQLITE_STATIC);
-    sqlite3_bind_text(pl->prefix, 2, hi, n + 1, SQLITE_STATIC);
-    sqlite3_bind_int(pl->prefix, 3, want > 0 ? want : 0);
-    int rc, kept = 0;
-    while ((rc = sqlite3_step(pl->prefix)) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(pl->prefix, 0);
-        add_alt(ps, key_of(pl, t, sqlite3_column_bytes(pl->prefix, 0)), 0);
-        kept++;
-    }
-    if (rc != SQLITE_DONE)
-        db_fail(pl);
-    sqlite3_reset(pl->prefix);
+    struct expansion x = {pl, ps, 0};
+    int64_t of64 = 0;
+    struct mg_err e;
+    if (store_word_prefix(pl->store, k, n, want, expand_one, &x, &of64, &e) < 0)
+        store_failed(pl, &e);
+    int of = (int)of64, kept = x.kept;
     p->expanded += kept;
     if (kept < of) {
         p->narrowed = mg_realloc(p->narrowed, sizeof *p->narrowed *
@@ -182,8 +163,6 @@ static void expand_prefix(struct planner *pl, struct plan_pos *ps,
     }
     if (!ps->nalt) /* nothing starts so: a key no article has */
         add_alt(ps, key_of(pl, k, n), 0);
-    free(lo);
-    free(hi);
 }
 
 /* Appends the FTS5 phrase of positions ps[0..n) (TOK_QUERY_KEYS form). */
@@ -308,18 +287,12 @@ static int leaf_of(struct planner *pl, const struct qnode *t)
         for (int a = 0; a < ps[i].nalt; a++)
             l->bounded &= p->key[ps[i].alt[a].key].bounded;
     }
-    if (!p->stats && pl->count) {
+    if (!p->stats) {
         /* no statistics yet (an index being built): count it */
-        sqlite3_stmt *st = NULL;
-        struct buf sql = {0};
-        buf_adds(&sql, "SELECT count(*) FROM fts WHERE fts MATCH ?1");
-        if (sqlite3_prepare_v2(pl->db, sql.s, -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, l->fts, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) == SQLITE_ROW)
-                df = (double)sqlite3_column_int64(st, 0);
-        }
-        sqlite3_finalize(st);
-        buf_free(&sql);
+        int64_t n = 0;
+        struct mg_err e;
+        if (sq_count_expr(pl->store, l->fts, &n, &e) == 0)
+            df = (double)n;
     }
     l->df = (int64_t)df;
     l->idf = ts_idf(df, p->N);
@@ -409,20 +382,18 @@ static double resolve(struct planner *pl, const struct qnode *n, int u)
 static int totals(struct planner *pl)
 {
     struct plan *p = pl->p;
-    if (ts_meta_read(pl->db, &p->meta, pl->err) < 0) {
+    struct store_corpus c;
+    if (store_corpus(pl->store, &c, pl->err) < 0) {
         pl->failed = -1;
         return -1;
     }
-    p->stats = p->meta.version == TS_VERSION && p->meta.docs > 0;
+    p->meta = c.meta;
+    p->stats = c.stats;
+    int64_t docs = c.docs, tokens = c.tokens;
     if (p->stats) {
-        p->N = (double)p->meta.docs;
-        p->avgdl = (double)p->meta.tokens / p->N;
+        p->N = (double)docs;
+        p->avgdl = (double)tokens / p->N;
         return 0;
-    }
-    int64_t docs = 0, tokens = 0;
-    if (ts_lengths(pl->db, &docs, &tokens, pl->err) < 0) {
-        pl->failed = -1;
-        return -1;
     }
     p->N = docs > 0 ? (double)docs : 1.0;
     p->avgdl = docs > 0 && tokens > 0 ? (double)tokens / (double)docs : 1.0;
@@ -480,11 +451,14 @@ static void find_prefixes(struct planner *pl, const struct qnode *n,
             dup = strlen((*sh)[i].key) == (size_t)len &&
                   memcmp((*sh)[i].key, k, (size_t)len) == 0;
         if (!dup) {
-            char *lo, *hi;
-            int of = prefix_count(pl, k, len, &lo, &hi);
-            free(hi);
+            int64_t of = 0;
+            struct mg_err e;
+            if (store_word_prefix(pl->store, k, len, 0, NULL, NULL, &of, &e) <
+                0)
+                store_failed(pl, &e);
+            char *lo = mg_strndup(k, (size_t)len);
             *sh = mg_realloc(*sh, sizeof **sh * (size_t)(*nsh + 1));
-            (*sh)[(*nsh)++] = (struct share){lo, of, 0};
+            (*sh)[(*nsh)++] = (struct share){lo, (int)of, 0};
         }
     }
     qtok_free(&q);
@@ -620,30 +594,14 @@ static void keep_informative(struct plan *p, struct qparse_out *q)
     free(order);
 }
 
-int plan_make(sqlite3 *db, struct tok *t, struct qparse_out *q, struct plan *p,
-              struct mg_err *err)
+int plan_make(struct store *st, struct tok *t, struct qparse_out *q,
+              struct plan *p, struct mg_err *err)
 {
     memset(p, 0, sizeof *p);
     p->q = q;
-    struct planner pl = {.db = db, .tok = t, .p = p, .err = err};
+    struct planner pl = {.store = st, .tok = t, .p = p, .err = err};
     if (totals(&pl) < 0)
         goto done;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT df, sdf, cdf, bounded FROM terms"
-                           " WHERE term = ?1",
-                           -1, &pl.term, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "SELECT term FROM terms WHERE term >= ?1 AND"
-                           " term < ?2 AND df > 0 ORDER BY df DESC, term"
-                           " LIMIT ?3",
-                           -1, &pl.prefix, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "SELECT count(*) FROM terms WHERE term >= ?1 AND"
-                           " term < ?2 AND df > 0",
-                           -1, &pl.count, NULL) != SQLITE_OK) {
-        db_fail(&pl);
-        goto done;
-    }
     resolve_units(&pl, q);
     if (!pl.failed && q->nunit > PLAN_MAX_UNITS) {
         keep_informative(p, q);
@@ -667,9 +625,6 @@ int plan_make(sqlite3 *db, struct tok *t, struct qparse_out *q, struct plan *p,
     if (!p->ncontent)
         p->ncontent = p->nunit;
 done:
-    sqlite3_finalize(pl.term);
-    sqlite3_finalize(pl.prefix);
-    sqlite3_finalize(pl.count);
     strmap_free(&pl.keys);
     strmap_free(&pl.leaves);
     strmap_free(&pl.xleaves);

@@ -13,10 +13,10 @@
 #ifndef MORGUE_PLAN_H
 #define MORGUE_PLAN_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "qparse.h"
+#include "store.h"
 #include "termstats.h"
 #include "tokenizer.h"
 
@@ -109,8 +109,8 @@ struct plan {
  * PLAN_MAX_UNITS units keeps the ones with the highest idf (the parse is
  * changed: the others are dropped from q).  Returns 0, or SEARCH_EUSAGE
  * (-2) with a message (a prefix too short), or -1 on an index error. */
-int plan_make(sqlite3 *db, struct tok *t, struct qparse_out *q, struct plan *p,
-              struct mg_err *err);
+int plan_make(struct store *st, struct tok *t, struct qparse_out *q,
+              struct plan *p, struct mg_err *err);
 void plan_free(struct plan *p);
 
 /* An FTS5 expression under construction, with the leaf each of its

@@ -1516,7 +1516,7 @@ static int run_search(struct run *r, struct search_result *res,
             /* its phrases add to the score of the articles holding them
              * (as stop words do: they never widen the search) */
             qparse_add_phrases(&r->wq, &r->q);
-            rc2 = plan_make(store_db(r->s->store), r->s->tok, &r->wq, &r->wplan,
+            rc2 = plan_make(r->s->store, r->s->tok, &r->wq, &r->wplan,
                             err);
             if (rc2 == -2) {
                 /* a prefix the query as typed does not have (a '*' inside
@@ -1656,7 +1656,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
     int rc = 0;
     double t0 = mg_now();
     if (r.q.nunit) {
-        rc = plan_make(db, s->tok, &r.q, &r.plan, err);
+        rc = plan_make(s->store, s->tok, &r.q, &r.plan, err);
         if (rc == -2)
             rc = SEARCH_EUSAGE;
         if (rc == 0 && r.q.nneg) {

@@ -1061,7 +1061,7 @@ static void check_case(const struct ix *x, const struct qcase *c,
     int outside = *c->since || *c->until || *c->source || c->has_ent;
     cr_assert_eq(qparse_full(x->tok, c->query, outside, &q, &err), 0,
                  "qparse_full [%s]: %s", c->query, err.msg);
-    cr_assert_eq(plan_make(x->db, x->tok, &q, &p, &err), 0,
+    cr_assert_eq(plan_make(x->st, x->tok, &q, &p, &err), 0,
                  "plan_make [%s]: %s", c->query, err.msg);
     t->excluding += q.nneg > 0;
     struct filt f;
@@ -1089,7 +1089,7 @@ static void check_case(const struct ix *x, const struct qcase *c,
     }
     if (relax) {
         qparse_add_phrases(&wq, &q);
-        cr_assert_eq(plan_make(x->db, x->tok, &wq, &wp, &err), 0,
+        cr_assert_eq(plan_make(x->st, x->tok, &wq, &wp, &err), 0,
                      "plan_make (words) [%s]: %s", c->query, err.msg);
         relax = wp.nunit > 0;
     }
@@ -1555,7 +1555,7 @@ Test(rank, every_match_scores_above_zero_with_an_exclusion)
         struct qparse_out q;
         struct plan p;
         cr_assert_eq(qparse_full(t, QUERIES[i], 0, &q, &err), 0, "%s", err.msg);
-        cr_assert_eq(plan_make(db, t, &q, &p, &err), 0, "%s", err.msg);
+        cr_assert_eq(plan_make(rd, t, &q, &p, &err), 0, "%s", err.msg);
         for (int relaxed = 0; relaxed < 2; relaxed++) {
             struct plan_expr e = {0};
             if (relaxed)

@@ -15,6 +15,7 @@
 #include "helpers.h"
 #include "store.h"
 #include "strmap.h"
+#include "store_int.h"
 #include "termstats.h"
 
 #define CORPUS "../corpus"

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "article.h"
+#include "termstats.h"
 #include "util.h"
 
 /* Bumped whenever the schema below changes. */
@@ -51,6 +52,13 @@ void store_close(struct store *s);
 
 /* The connection, borrowed, valid until store_close(). */
 sqlite3 *store_db(struct store *s);
+
+/* The connection, for the index's one raw reader: query/search_sql.c,
+ * which runs the statements of a search that match in FTS5, where the
+ * ranking and snippet functions read position lists row by row inside
+ * SQLite (docs/architecture.md).  Nobody else calls it.  Borrowed, valid
+ * until store_close(). */
+struct sqlite3 *store_raw_reader(struct store *s);
 
 /* The path the store was opened with, borrowed. */
 const char *store_path(struct store *s);
@@ -235,5 +243,37 @@ int64_t store_count(struct store *s);
  * Returns 1 when found, 0 when not, -1 on error. */
 int store_get(struct store *s, const char *uid, struct article *a,
               struct mg_err *err);
+
+/* ---- reading the word statistics (words.c) --------------------------- */
+
+/* The totals a search is planned with: the statistics' meta values
+ * (termstats.h), whether they can be used (stats: of TS_VERSION and
+ * counting articles), and the articles and their weighted lengths' sum,
+ * from the statistics or, when there are none yet (an index being built),
+ * from FTS5's own lengths.  0 or -1 with err. */
+struct store_corpus {
+    struct ts_meta meta;
+    int stats;
+    int64_t docs, tokens;
+};
+int store_corpus(struct store *s, struct store_corpus *c, struct mg_err *err);
+
+/* The statistics of key (n bytes; termstats.h): 1 and *w filled when the
+ * index has them, 0 and *w zero when not, -1 with err. */
+struct store_word {
+    int64_t df, sdf, cdf;
+    int bounded; /* the key has block bounds */
+};
+int store_word(struct store *s, const char *key, int n, struct store_word *w,
+               struct mg_err *err);
+
+/* The keys starting with prefix (n bytes) that an article holds: *of
+ * counts them all, and fn(ctx, key, len) is called for the want most
+ * frequent (then in key order; the key borrowed for the call; fn NULL:
+ * only the count).  0 or -1 with err. */
+typedef void (*store_word_fn)(void *ctx, const char *key, int len);
+int store_word_prefix(struct store *s, const char *prefix, int n, int want,
+                      store_word_fn fn, void *ctx, int64_t *of,
+                      struct mg_err *err);
 
 #endif

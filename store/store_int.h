@@ -1,0 +1,163 @@
+/*
+ * store_int.h - private to store/: the connection, the statements the
+ * writer keeps prepared, and the helpers the store's files share.  Nothing
+ * outside store/ includes this header but the store's own tests
+ * (scripts/check_layers.sh refuses it elsewhere); everyone else goes
+ * through store.h.
+ */
+#ifndef MORGUE_STORE_INT_H
+#define MORGUE_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "strmap.h"
+#include "termstats.h"
+#include "tokenizer.h"
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *find; /* uid -> id, hash */
+    sqlite3_stmt *insert;
+    sqlite3_stmt *update;
+    sqlite3_stmt *fts_insert; /* a new article's row in fts (no trigger:
+                               * see store_put) */
+    sqlite3_stmt *ent_clear, *ent_insert, *ent_find, *alias_insert,
+        *link_insert, *lone_insert, *ent_dirty, *ent_unlink, *lone_clear;
+    int64_t last_id;     /* the article store_put() last wrote */
+    int last_new;        /* ... and it was added, so it has no entity links */
+    int64_t file_id;     /* the file articles are being read from (0: none) */
+    char *file_path;     /* ... and its path */
+    sqlite3_stmt *claim; /* (uid, file_id) into claims */
+    sqlite3_stmt *claimants;  /* the other files claiming a uid */
+    sqlite3_stmt *others;     /* the ids of the other files claiming it */
+    sqlite3_stmt *unclaim;    /* (uid, file_id) out of claims */
+    sqlite3_stmt *remove;     /* an article by id (triggers do the rest) */
+    struct store_ids *reread; /* where store_put() queues files to read
+                               * again (store_set_reread) */
+    sqlite3_stmt *suppressed; /* uid -> 1 when taken down */
+    int64_t nsuppressed;      /* rows in suppressed when opened */
+    store_journal_fn journal; /* told of each add, update and delete */
+    void *journal_ctx;
+    struct ts_run *stats; /* this session's changes to the word statistics */
+    int wrote_most;       /* the last finished session wrote most of it */
+    struct tok *tok;      /* for the keys of articles given without them */
+    struct ts_doc doc;    /* scratch keys */
+    sqlite3_stmt *old;    /* an article's indexed columns by id */
+    /* Entities and aliases already in the index, so each is looked up in
+     * SQLite once per run: "kind\tkey" -> id, and "id\talias" -> 1. */
+    struct strmap ents, aliases;
+    /* readers' statements, prepared on first use (words.c) */
+    sqlite3_stmt *word, *word_prefix, *word_count;
+};
+
+#define STORE_FIELDS                                                           \
+    "title, lede, body, captions, highlights, entities, date, source, url,"    \
+    " byline, section, dateline, language, description, path, hash"
+
+/* The connection, for the store's files and the store's own tests. */
+static inline sqlite3 *st_db(struct store *s)
+{
+    return s->db;
+}
+
+/* Runs sql (no rows) on the connection; -1 with err naming the index. */
+int st_exec(struct store *s, const char *sql, struct mg_err *err);
+/* Reads meta.value for key as an integer; -1 when absent. */
+long st_meta_int(struct store *s, const char *key);
+/* Prepares a statement kept for the life of the store. */
+int st_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
+               struct mg_err *err);
+/* Binds v, or NULL for a NULL v (st_bind_opt), or "" (st_bind_text). */
+void st_bind_opt(sqlite3_stmt *st, int i, const char *v);
+void st_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Column i as a new string, or NULL for NULL. */
+char *st_col_dup(sqlite3_stmt *st, int i);
+/* Steps st once to its end and resets it; -1 with err on an error. */
+int st_step_done(struct store *s, sqlite3_stmt *st, struct mg_err *err);
+/* The tokenizer for articles given without their keys (made on first
+ * use). */
+struct tok *st_tok(struct store *s, struct mg_err *err);
+/* Whether path exists. */
+int st_file_present(const char *path);
+/* Deletes article id (uid) with its words, entity links (trigger) and
+ * claims, queueing in reread the other files that claim its key; 0 or -1
+ * with err (store_file_drop, store_take_down). */
+int st_delete_article(struct store *s, int64_t id, const char *uid,
+                      int64_t file_id, struct store_ids *reread,
+                      struct mg_err *err);
+
+/* ---- the word statistics (stats.c, termstats.h) ---------------------- */
+
+/* Reads the meta values of db into *m; a missing value leaves its field
+ * 0.  Returns 0, or -1 on a database error. */
+int ts_meta_read(sqlite3 *db, struct ts_meta *m, struct mg_err *err);
+
+/* The changes a run of the indexer makes to the statistics, gathered in
+ * memory and written by ts_run_finish() in one transaction at its end,
+ * so that searches during the run read the statistics of the last run
+ * (with the articles added since scored in full: see ts_meta.rowid_max
+ * and stats_dirty). */
+struct ts_run;
+
+/* A new run over db (borrowed; open for writing). */
+struct ts_run *ts_run_new(sqlite3 *db);
+void ts_run_free(struct ts_run *r);
+
+/* Before the first write of a run: marks the statistics as being changed
+ * (meta stats_state 'dirty', in the caller's transaction), so that a run
+ * killed before ts_run_finish() leaves a mark the next run sees (it then
+ * recounts them from the articles).  Idempotent within a run. */
+int ts_run_begin(struct ts_run *r, struct mg_err *err);
+
+/* Counts article rowid, with keys d, as added (sign +1: its df counted,
+ * its bounds raised) or removed (sign -1: the df of an old version or a
+ * deleted article taken back; bounds stay, still upper bounds). */
+void ts_run_add(struct ts_run *r, int64_t rowid, const struct ts_doc *d,
+                int sign);
+
+/* Whether this run will recount everything anyway (the statistics are
+ * missing, of another version, or a run died while changing them): then
+ * the caller need not compute the keys of what it writes. */
+int ts_run_recounts(const struct ts_run *r);
+
+/* Marks the block of rowid as changed in place (its bounds may be too
+ * low until the run finishes), in the caller's transaction.  For an
+ * article changed in place, and for one added on a rowid the bounds
+ * already cover (SQLite gives a deleted last rowid again). */
+int ts_run_dirty(struct ts_run *r, int64_t rowid, struct mg_err *err);
+
+/* Whether the statistics' bounds cover rowid (up to stats_rowid_max). */
+int ts_run_covers(const struct ts_run *r, int64_t rowid);
+
+/* Writes the run's changes in one transaction of its own: document
+ * frequencies, bounds of the blocks written (and of the whole range for
+ * keys that became common in this run), the meta values, stats_state
+ * 'ok'.  When the statistics must be recounted (ts_run_recounts), when
+ * the mean length has grown past twice the one the bounds were computed
+ * with, or when the run wrote most of the index (the first run, a
+ * rebuild: bounds made as it went are looser), it recomputes them from
+ * every article instead, tokenising with t.  Returns 0, or -1 with err. */
+int ts_run_finish(struct ts_run *r, struct tok *t, struct mg_err *err);
+
+/* Whether the run wrote most of the index: the articles it added, net,
+ * are at least half of those the index holds after it (the first run of
+ * an index, a rebuild). */
+int ts_run_wrote_most(const struct ts_run *r);
+
+/* Registers morgue_tsv(fts, avgdl), which the writer uses to compute the
+ * bounds of a word that became common, with the FTS5 of db. */
+int ts_register(sqlite3 *db, struct mg_err *err);
+
+/* The number of articles of db's FTS5 index and their lengths' sum
+ * (TS_LEN_WEIGHTS), from the lengths FTS5 keeps (fts_docsize).  Returns 0 or -1
+ * with err. */
+int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens, struct mg_err *err);
+
+/* Recomputes every statistic from the articles of db, tokenising with t,
+ * in the caller's transaction (ts_run_finish uses it; also the
+ * migration of an index made before the statistics). */
+int ts_recount(sqlite3 *db, struct tok *t, struct mg_err *err);
+
+#endif
