@@ -2,12 +2,14 @@
  * rank.c - the score of an article (morgue_rank), and the exact best k
  * of a search by block bounds (rank.h, docs/ranking.md).
  */
-#include "rank.h"
+#include "rank_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "search_sql.h"
 
 const struct rank_params RANK_PARAMS_DEFAULT = {
     .k1 = TS_K1,
@@ -26,18 +28,6 @@ const struct rank_params RANK_PARAMS_DEFAULT = {
     .short_frac = 0.3,
     .short_frac_strict = 0.6,
 };
-
-/* BM25's term-frequency part with the search's k1 and b. */
-static inline double tf_part(const struct rank_params *prm, double f,
-                             double len, double avgdl)
-{
-    if (f <= 0)
-        return 0;
-    double norm = len / avgdl;
-    if (norm < prm->min_norm)
-        norm = prm->min_norm;
-    return f * (prm->k1 + 1.0) / (f + prm->k1 * (1.0 - prm->b + prm->b * norm));
-}
 
 /* The weight of leaf l: its idf, times its query frequency's share. */
 static double leaf_weight(const struct rank_params *prm, const struct plan *p,
@@ -73,7 +63,7 @@ static double short_len(const struct rank_params *prm, const struct plan *p,
 
 /* The document prior of a search for an article whose body has body
  * tokens. */
-static double prior(const struct rank_params *prm, double len, double body)
+double rank_prior(const struct rank_params *prm, double len, double body)
 {
     if (len <= 0 || body >= len)
         return 1.0;
@@ -126,60 +116,10 @@ int rank_params_parse(const char *s, struct rank_params *p, struct mg_err *err)
 
 /* ---- the score ---------------------------------------------------------- */
 
-/* What morgue_rank needs for one FTS5 expression: the plan, the map from
- * the expression's phrases to leaves, and scratch for one row. */
-struct rank_ctx {
-    const struct plan *p;
-    int nphrase;
-    const int *leaf;        /* per phrase: its leaf, -1 when not scored */
-    unsigned char *primary; /* per phrase: the first scoring its leaf */
-    double w[TS_NCOLS];
-    struct rank_params prm;
-    int relaxed;
-    int need_content; /* the expression also gives articles that
-                       * match no content unit: pass over them */
-    double avgdl;
-    double short_len; /* bodies shorter are scaled down */
-    int nleaf;
-    double *lw;            /* per leaf: its weight (leaf_weight) */
-    double lenw[TS_NCOLS]; /* the columns' weights in the length */
-    int wavg;              /* avgdl is known (else: from FTS5's totals) */
-    uint64_t *lunits;      /* per leaf: the content units it counts for in
-                            * proximity */
-    uint64_t content;      /* the content units */
-    /* per unit: the leaves any of which match it, and (a hyphenated
-     * word) the leaves all of which do */
-    int *any0, *any; /* any[any0[u] .. any0[u+1]) */
-    int *all0, *all;
-    /* pruning (rank_top): per block, the bound of the whole block and of
-     * each leaf (lb[leaf * nblocks + block]); blocks already read; the
-     * score to beat, kept by the heap; the most the factors add */
-    int nblocks;
-    const double *blk_ub, *lb;
-    const unsigned char *done, *dirty;
-    const double *theta;
-    double fmax;
-    int64_t *skipped; /* articles passed over by their bound */
-    /* scratch for a row */
-    double *f;
-    unsigned *gen; /* per leaf: the row generation it was seen */
-    unsigned row;
-    int *ic, *io; /* instances: column, offset */
-    uint64_t *iu; /* and units */
-    int icap;
-    /* pairs: per content unit, the next and the previous content unit in
-     * the query (-1: none), the weight of the pair it starts, their sum;
-     * scratch: its last instance in the row and its pair's count */
-    int *pnext, *pprev;
-    double *pw, pwsum;
-    int *lastc, *lasto, *ptf;
-    unsigned *lastg;
-};
-
 /* The pairs' part of the score: each pair of content units next to each
  * other in the query counts by how often its words stand at most
  * pair_dist apart in one column (instances in column, offset order). */
-static double pairs(struct rank_ctx *c, int n, unsigned g)
+double rank_pairs(struct rank_ctx *c, int n, unsigned g)
 {
     int nu = c->p->nunit < 64 ? c->p->nunit : 64;
     for (int u = 0; u < nu; u++)
@@ -210,8 +150,8 @@ static double pairs(struct rank_ctx *c, int n, unsigned g)
 
 /* The coordination of the content units in matched: the share of the
  * content units' weight (idf) they hold, to the power coord_exp. */
-static double coordination(const struct plan *p, const struct rank_params *prm,
-                           uint64_t matched)
+double rank_coordination(const struct plan *p, const struct rank_params *prm,
+                         uint64_t matched)
 {
     if (prm->coord_exp <= 0 || p->wsum <= 0)
         return 1.0;
@@ -224,8 +164,8 @@ static double coordination(const struct plan *p, const struct rank_params *prm,
 
 /* The smallest window of one column holding an instance of every unit in
  * need; -1 when none.  Instances are in column, offset order. */
-static int window(const int *col, const int *off, const uint64_t *units, int n,
-                  uint64_t need)
+int rank_window(const int *col, const int *off, const uint64_t *units, int n,
+                uint64_t need)
 {
     int best = -1;
     int count[64];
@@ -259,7 +199,7 @@ static int window(const int *col, const int *off, const uint64_t *units, int n,
 }
 
 /* The units matched by the leaves seen in row generation g. */
-static uint64_t matched_units(const struct rank_ctx *c, unsigned g)
+uint64_t rank_matched_units(const struct rank_ctx *c, unsigned g)
 {
     uint64_t matched = 0;
     for (int u = 0; u < c->p->nunit && u < 64; u++) {
@@ -275,175 +215,6 @@ static uint64_t matched_units(const struct rank_ctx *c, unsigned g)
             matched |= (uint64_t)1 << u;
     }
     return matched;
-}
-
-static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-                    sqlite3_context *ctx, int nval, sqlite3_value **val)
-{
-    struct rank_ctx *c =
-        nval > 0 ? sqlite3_value_pointer(val[0], "morgue_rank") : NULL;
-    if (!c || api->xPhraseCount(fts) != c->nphrase) {
-        sqlite3_result_error(ctx,
-                             "morgue_rank: no ranking context for this "
-                             "expression",
-                             -1);
-        return;
-    }
-    const struct plan *p = c->p;
-    if (c->theta) {
-        /* an article of a block whose bound is below the score to beat,
-         * or already read, or whose own words cannot reach it with their
-         * block's bounds, is not scored */
-        int64_t blk = api->xRowid(fts) >> TS_BLOCK_SHIFT;
-        if (blk < c->nblocks && c->done[blk]) { /* a changed block read */
-            ++*c->skipped;
-            sqlite3_result_null(ctx);
-            return;
-        }
-        if (blk < c->nblocks && !c->dirty[blk]) {
-            double theta = *c->theta;
-            if (c->blk_ub[blk] < theta) {
-                ++*c->skipped;
-                sqlite3_result_null(ctx);
-                return;
-            }
-            if (theta > -HUGE_VAL) {
-                unsigned g = ++c->row;
-                double sum = 0;
-                for (int ph = 0; ph < c->nphrase; ph++) {
-                    int l = c->leaf[ph];
-                    if (l < 0 || !c->primary[ph])
-                        continue;
-                    Fts5PhraseIter it;
-                    int col = -1, off = 0;
-                    if (api->xPhraseFirst(fts, ph, &it, &col, &off) ==
-                            SQLITE_OK &&
-                        col >= 0) {
-                        c->gen[l] = g;
-                        sum += c->lb[(size_t)l * (size_t)c->nblocks + blk];
-                    }
-                }
-                double ub = c->fmax * sum;
-                if (c->relaxed)
-                    ub *= coordination(p, &c->prm, matched_units(c, g));
-                if (ub < theta) {
-                    ++*c->skipped;
-                    sqlite3_result_null(ctx);
-                    return;
-                }
-            }
-        }
-    }
-    int ninst = 0, rc = api->xInstCount(fts, &ninst);
-    if (rc != SQLITE_OK) {
-        sqlite3_result_error_code(ctx, rc);
-        return;
-    }
-    if (ninst > c->icap) {
-        c->icap = ninst * 2;
-        c->ic = mg_realloc(c->ic, sizeof *c->ic * (size_t)c->icap);
-        c->io = mg_realloc(c->io, sizeof *c->io * (size_t)c->icap);
-        c->iu = mg_realloc(c->iu, sizeof *c->iu * (size_t)c->icap);
-    }
-    unsigned g = ++c->row;
-    int ni = 0, sorted = 1;
-    for (int i = 0; i < ninst; i++) {
-        int ph, col, off;
-        if (api->xInst(fts, i, &ph, &col, &off) != SQLITE_OK || ph < 0 ||
-            ph >= c->nphrase || col < 0 || col >= TS_NCOLS)
-            continue;
-        int l = c->leaf[ph];
-        if (l < 0 || !c->primary[ph])
-            continue;
-        if (c->gen[l] != g) {
-            c->gen[l] = g;
-            c->f[l] = 0;
-        }
-        c->f[l] += c->w[col];
-        if (c->lunits[l]) {
-            if (ni && (col < c->ic[ni - 1] ||
-                       (col == c->ic[ni - 1] && off < c->io[ni - 1])))
-                sorted = 0;
-            c->ic[ni] = col;
-            c->io[ni] = off;
-            c->iu[ni++] = c->lunits[l];
-        }
-    }
-    /* the length: the columns' tokens by their weights (termstats.h) */
-    int body = 0;
-    if ((rc = api->xColumnSize(fts, 2, &body)) != SQLITE_OK) {
-        sqlite3_result_error_code(ctx, rc);
-        return;
-    }
-    double len = 0;
-    for (int col = 0; col < TS_NCOLS; col++) {
-        int n = 0;
-        api->xColumnSize(fts, col, &n);
-        len += c->lenw[col] * n;
-    }
-    if (!c->wavg) { /* custom weights: the mean from FTS5's totals */
-        sqlite3_int64 rows = 0, tot = 0;
-        double wt = 0;
-        api->xRowCount(fts, &rows);
-        for (int col = 0; col < TS_NCOLS; col++) {
-            api->xColumnTotalSize(fts, col, &tot);
-            wt += c->lenw[col] * (double)tot;
-        }
-        c->avgdl = rows > 0 && wt > 0 ? wt / (double)rows : 1.0;
-        c->wavg = 1;
-    }
-    double base = 0;
-    for (int l = 0; l < c->nleaf; l++)
-        if (c->gen[l] == g)
-            base += c->lw[l] * tf_part(&c->prm, c->f[l], len, c->avgdl);
-    uint64_t matched = matched_units(c, g);
-    if (c->need_content && !(matched & c->content)) {
-        sqlite3_result_null(ctx); /* stop words only: no match */
-        return;
-    }
-    double score = base;
-    if (c->relaxed)
-        score *= coordination(p, &c->prm, matched);
-    uint64_t need = matched & c->content;
-    if (__builtin_popcountll(need) >= 2 &&
-        (c->prm.prox_boost > 0 || c->prm.pair_boost > 0)) {
-        if (!sorted) { /* insertion sort: instances are few */
-            for (int i = 1; i < ni; i++)
-                for (int j = i; j > 0 && (c->ic[j] < c->ic[j - 1] ||
-                                          (c->ic[j] == c->ic[j - 1] &&
-                                           c->io[j] < c->io[j - 1]));
-                     j--) {
-                    int tc = c->ic[j], to = c->io[j];
-                    uint64_t tu = c->iu[j];
-                    c->ic[j] = c->ic[j - 1], c->io[j] = c->io[j - 1];
-                    c->iu[j] = c->iu[j - 1];
-                    c->ic[j - 1] = tc, c->io[j - 1] = to, c->iu[j - 1] = tu;
-                }
-        }
-        if (c->prm.pair_boost > 0 && c->pwsum > 0)
-            score *= 1.0 + c->prm.pair_boost * pairs(c, ni, g);
-        int win =
-            c->prm.prox_boost > 0 ? window(c->ic, c->io, c->iu, ni, need) : -1;
-        if (win > 0) {
-            int slack = win - __builtin_popcountll(need);
-            score *= 1.0 + c->prm.prox_boost / (1.0 + (slack > 0 ? slack : 0) /
-                                                          c->prm.prox_scale);
-        }
-    }
-    score *= prior(&c->prm, c->short_len, body);
-    sqlite3_result_double(ctx, score);
-}
-
-int rank_register(sqlite3 *db, struct mg_err *err)
-{
-    fts5_api *api = tok_fts5_api(db);
-    if (!api)
-        return mg_fail(err, "this SQLite library has no FTS5");
-    if (api->xCreateFunction(api, "morgue_rank", NULL, rank_fn, NULL) !=
-        SQLITE_OK)
-        return mg_fail(err, "cannot register morgue_rank: %s",
-                       sqlite3_errmsg(db));
-    return 0;
 }
 
 /* The leaves whose presence matches unit u in a relaxed search (all its
@@ -468,8 +239,8 @@ static void unit_leaves(const struct qnode *n, int **any, int *nany, int **all,
 }
 
 /* A new context for expression e. */
-static struct rank_ctx *ctx_new(const struct rank_query *rq,
-                                const struct plan_expr *e)
+struct rank_ctx *rank_ctx_new(const struct rank_query *rq,
+                              const struct plan_expr *e)
 {
     const struct plan *p = rq->plan;
     struct rank_ctx *c = mg_calloc(1, sizeof *c);
@@ -538,7 +309,7 @@ static struct rank_ctx *ctx_new(const struct rank_query *rq,
     return c;
 }
 
-static void ctx_free(struct rank_ctx *c)
+void rank_ctx_free(struct rank_ctx *c)
 {
     if (!c)
         return;
@@ -565,98 +336,6 @@ static void ctx_free(struct rank_ctx *c)
 }
 
 /* ---- passes ------------------------------------------------------------- */
-
-/* One statement over the index, rebound for each pass. */
-struct runner {
-    const struct rank_query *rq;
-    sqlite3_stmt *st;
-    int iq, ictx, ilo, ihi;
-    struct rank_ctx *ctx; /* of the bound expression */
-    struct plan_expr expr;
-    struct rank_stats *stats;
-    /* when pruning: what each new context reads (rank_ctx) */
-    int nblocks;
-    const double *blk_ub, *lb;
-    const unsigned char *done, *dirty;
-    const double *theta;
-    double fmax;
-    int64_t skipped;
-};
-
-static int runner_open(struct runner *r, const struct rank_query *rq,
-                       struct rank_stats *stats, struct mg_err *err)
-{
-    memset(r, 0, sizeof *r);
-    r->rq = rq;
-    r->stats = stats;
-    if (rq->prepare(rq->pctx, &r->st, err) < 0)
-        return -1;
-    r->iq = sqlite3_bind_parameter_index(r->st, ":q");
-    r->ictx = sqlite3_bind_parameter_index(r->st, ":ctx");
-    r->ilo = sqlite3_bind_parameter_index(r->st, ":lo");
-    r->ihi = sqlite3_bind_parameter_index(r->st, ":hi");
-    return 0;
-}
-
-/* Makes e (taken) the expression of the passes to come. */
-static void runner_expr(struct runner *r, struct plan_expr *e)
-{
-    ctx_free(r->ctx);
-    plan_expr_free(&r->expr);
-    r->expr = *e;
-    memset(e, 0, sizeof *e);
-    r->ctx = ctx_new(r->rq, &r->expr);
-    if (r->theta) {
-        r->ctx->nblocks = r->nblocks;
-        r->ctx->blk_ub = r->blk_ub;
-        r->ctx->lb = r->lb;
-        r->ctx->done = r->done;
-        r->ctx->dirty = r->dirty;
-        r->ctx->theta = r->theta;
-        r->ctx->fmax = r->fmax;
-        r->ctx->skipped = &r->skipped;
-    }
-    sqlite3_reset(r->st);
-    sqlite3_bind_text(r->st, r->iq, r->expr.text.s, -1, SQLITE_STATIC);
-    sqlite3_bind_pointer(r->st, r->ictx, r->ctx, "morgue_rank", NULL);
-}
-
-static void runner_close(struct runner *r)
-{
-    sqlite3_finalize(r->st);
-    ctx_free(r->ctx);
-    plan_expr_free(&r->expr);
-}
-
-static int run_fail(const struct rank_query *rq, struct mg_err *err)
-{
-    return mg_fail(err, "%s: search failed: %s",
-                   sqlite3_db_filename(rq->db, "main"), sqlite3_errmsg(rq->db));
-}
-
-/* Scores the articles of the current expression in rowids lo..hi and
- * calls fn for each. */
-static int runner_pass(struct runner *r, int64_t lo, int64_t hi,
-                       void (*fn)(void *ctx, int64_t id, double score),
-                       void *fctx, struct mg_err *err)
-{
-    sqlite3_reset(r->st);
-    sqlite3_bind_int64(r->st, r->ilo, lo);
-    sqlite3_bind_int64(r->st, r->ihi, hi);
-    if (r->stats)
-        r->stats->statements++;
-    int rc;
-    while ((rc = sqlite3_step(r->st)) == SQLITE_ROW) {
-        if (sqlite3_column_type(r->st, 1) == SQLITE_NULL)
-            continue; /* passed over by its bound */
-        if (r->stats)
-            r->stats->scored++;
-        fn(fctx, sqlite3_column_int64(r->st, 0),
-           sqlite3_column_double(r->st, 1));
-    }
-    sqlite3_reset(r->st);
-    return rc == SQLITE_DONE ? 0 : run_fail(r->rq, err);
-}
 
 int rank_each(const struct rank_query *rq, const struct plan_expr *e,
               int64_t lo, int64_t hi,
@@ -816,26 +495,23 @@ static void bounds_free(struct bounds *b)
     free(b->dirty);
 }
 
-/* Reads the bounds of key k into q[0..nblocks) (0 where none). */
-static int key_bounds(sqlite3 *db, sqlite3_stmt *st, const char *k, uint8_t *q,
-                      int nblocks)
+/* store_dirty_blocks: a block changed since its bounds were written. */
+static void dirty_block(void *ctx, int64_t blk)
 {
-    memset(q, 0, (size_t)nblocks);
-    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t chunk = sqlite3_column_int64(st, 0);
-        const uint8_t *b = sqlite3_column_blob(st, 1);
-        int n = sqlite3_column_bytes(st, 1);
-        for (int i = 0; b && i < n && i < TS_CHUNK; i++) {
-            int64_t blk = chunk * TS_CHUNK + i;
-            if (blk < nblocks)
-                q[blk] = b[i];
-        }
-    }
-    sqlite3_reset(st);
-    (void)db;
-    return rc == SQLITE_DONE ? 0 : -1;
+    struct bounds *b = ctx;
+    if (blk >= 0 && blk < b->nblocks)
+        b->dirty[blk] = 1;
+}
+
+/* A rare leaf's articles: each one's block gets the leaf's most. */
+struct leaf_rows {
+    double *out, v;
+};
+
+static void leaf_row(void *ctx, int64_t id)
+{
+    struct leaf_rows *lr = ctx;
+    lr->out[id >> TS_BLOCK_SHIFT] = lr->v;
 }
 
 /* Fills the bounds of every leaf over the blocks below the tail: from the
@@ -846,7 +522,6 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
                        struct bounds *b, struct mg_err *err)
 {
     const struct plan *p = rq->plan;
-    sqlite3 *db = rq->db;
     b->nblocks = (int)(tail >> TS_BLOCK_SHIFT);
     size_t nb = (size_t)(b->nblocks ? b->nblocks : 1);
     b->lb = mg_calloc((size_t)(p->nleaf ? p->nleaf : 1) * nb, sizeof *b->lb);
@@ -856,25 +531,9 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
     double c = p->meta.avgdl_ref > 0 && p->avgdl > p->meta.avgdl_ref
                    ? p->avgdl / p->meta.avgdl_ref
                    : 1.0;
-    sqlite3_stmt *kb = NULL, *rows = NULL, *dirty = NULL;
     int rc = -1;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT chunk, q FROM term_bounds WHERE term = ?1",
-                           -1, &kb, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "SELECT rowid FROM fts WHERE fts MATCH ?1 AND"
-                           " rowid < ?2",
-                           -1, &rows, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT block FROM stats_dirty", -1, &dirty,
-                           NULL) != SQLITE_OK) {
-        run_fail(rq, err);
-        goto out;
-    }
-    while (sqlite3_step(dirty) == SQLITE_ROW) {
-        int64_t blk = sqlite3_column_int64(dirty, 0);
-        if (blk >= 0 && blk < b->nblocks)
-            b->dirty[blk] = 1;
-    }
+    if (store_dirty_blocks(rq->store, dirty_block, b, err) < 0)
+        return -1;
     uint8_t **kq = mg_calloc((size_t)(p->nkey ? p->nkey : 1), sizeof *kq);
     for (int l = 0; l < p->nleaf; l++) {
         const struct plan_leaf *lf = &p->leaf[l];
@@ -891,17 +550,12 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
                            (const char *[]){"title", "lede", "body", "captions",
                                             "highlights"}[lf->col]);
             buf_adds(&q, lf->fts);
-            sqlite3_bind_text(rows, 1, q.s, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(rows, 2, tail);
+            struct leaf_rows lr = {out, v};
+            int step =
+                sq_rowids_below(rq->store, q.s, tail, leaf_row, &lr, err);
             buf_free(&q);
-            int step;
-            while ((step = sqlite3_step(rows)) == SQLITE_ROW)
-                out[sqlite3_column_int64(rows, 0) >> TS_BLOCK_SHIFT] = v;
-            sqlite3_reset(rows);
-            if (step != SQLITE_DONE) {
-                run_fail(rq, err);
+            if (step < 0)
                 goto freekq;
-            }
             b->lmax[l] = v;
             continue;
         }
@@ -912,10 +566,9 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
                 if (kq[k])
                     continue;
                 kq[k] = mg_malloc(nb);
-                if (key_bounds(db, kb, p->key[k].key, kq[k], b->nblocks) < 0) {
-                    run_fail(rq, err);
+                if (store_word_bounds(rq->store, p->key[k].key, kq[k],
+                                      b->nblocks, err) < 0)
                     goto freekq;
-                }
             }
         for (int blk = 0; blk < b->nblocks; blk++) {
             double leaf = TS_K1 + 1.0;
@@ -938,10 +591,6 @@ freekq:
     for (int k = 0; k < p->nkey; k++)
         free(kq[k]);
     free(kq);
-out:
-    sqlite3_finalize(kb);
-    sqlite3_finalize(rows);
-    sqlite3_finalize(dirty);
     return rc;
 }
 
@@ -1014,7 +663,7 @@ static double factor_max(const struct rank_query *rq)
     /* b counts whole words, exact in a double */
     // NOLINTNEXTLINE(clang-analyzer-security.FloatLoopCounter)
     for (double b = 0; b <= upto; b++) {
-        double r = prior(&rq->params, len, b) / ts_prior(b);
+        double r = rank_prior(&rq->params, len, b) / ts_prior(b);
         if (r > worst)
             worst = r;
     }
@@ -1076,7 +725,8 @@ static int essential(const struct rank_query *rq, const struct bounds *b,
     for (; d < n; d++) {
         int u = order[d];
         double s = sum + ub[u];
-        if (fmax * coordination(p, &rq->params, dropped | (uint64_t)1 << u) *
+        if (fmax *
+                rank_coordination(p, &rq->params, dropped | (uint64_t)1 << u) *
                 s >=
             theta)
             break;
@@ -1266,7 +916,7 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
             sum += b.lb[(size_t)l * (size_t)nb + blk];
         double ub = fmax * sum;
         if (rq->relaxed)
-            ub *= coordination(p, &rq->params, units);
+            ub *= rank_coordination(p, &rq->params, units);
         blk_ub[blk] = ub;
         bl[nbl++] = (struct blk){blk, ub};
     }

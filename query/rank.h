@@ -22,10 +22,12 @@
 #ifndef MORGUE_RANK_H
 #define MORGUE_RANK_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "plan.h"
+#include "store.h"
+
+struct sq_filter;
 
 /* The figures of the score (docs/ranking.md); RANK_PARAMS_DEFAULT as
  * measured by make eval (docs/relevance.md).  Settable for experiments
@@ -64,8 +66,9 @@ extern const struct rank_params RANK_PARAMS_DEFAULT;
  * message on a bad name or value. */
 int rank_params_parse(const char *s, struct rank_params *p, struct mg_err *err);
 
-/* Registers morgue_rank(fts, ctx) with the FTS5 of db. */
-int rank_register(sqlite3 *db, struct mg_err *err);
+/* Registers morgue_rank(fts, ctx) with the FTS5 of the index st
+ * (search_sql.c). */
+int rank_register(struct store *st, struct mg_err *err);
 
 /* One ranked article. */
 struct rank_hit {
@@ -79,16 +82,17 @@ static inline int rank_before(double sa, int64_t ia, double sb, int64_t ib)
     return sa > sb || (sa == sb && ia < ib);
 }
 
-/* What a ranking reads the index with.  prepare makes the one statement
- * every pass runs:
+/* What a ranking reads the index with: every pass runs one statement,
+ * made by search_sql.c from the filters,
  *   SELECT fts.rowid, morgue_rank(fts, :ctx) FROM fts ... WHERE fts MATCH
  *   :q AND fts.rowid >= :lo AND fts.rowid <= :hi <the search's filters>
- * with the filters bound (the ranker binds :q, :ctx, :lo, :hi). */
+ * (the ranker binds :q, :ctx, :lo, :hi). */
 struct rank_query {
-    sqlite3 *db;
+    struct store *store;
     const struct plan *plan;
-    int (*prepare)(void *ctx, sqlite3_stmt **st, struct mg_err *err);
-    void *pctx;
+    const struct sq_filter *filter; /* the search's filters (search_sql.h;
+                                     * NULL: none) */
+    void *pctx;                     /* date's */
     const double *weights; /* TS_NCOLS column weights (NULL: TS_WEIGHTS;
                             * others can't use the bounds) */
     struct rank_params params;
@@ -115,7 +119,7 @@ struct rank_stats {
 /* The best k articles of the query (strict: every unit; relaxed: any
  * content unit), best first, into out (room for k), their number into *n.
  * Returns 0, or -1 with err (an index error, or the search's time ran
- * out: sqlite3_errcode() of the connection is then SQLITE_INTERRUPT). */
+ * out: store_timed_out() then says so). */
 int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
              struct rank_stats *stats, struct mg_err *err);
 

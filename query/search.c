@@ -14,46 +14,20 @@
 #include "plan.h"
 #include "qparse.h"
 #include "rank.h"
+#include "search_sql.h"
 #include "snippet.h"
 #include "strmap.h"
 #include "tokenizer.h"
 
 struct searcher {
     struct store *store;
+    struct sq *sq; /* the raw reader's statements (search_sql.h) */
     struct tok *tok;
     double weights[SEARCH_NWEIGHTS];
     int custom_weights;  /* not SEARCH_WEIGHTS: no bounds */
     int64_t facet_exact; /* SEARCH_FACET_EXACT unless set */
-    char meta[32];       /* " INDEXED BY articles_meta", or "" in an index
-                          * made before it */
-    /* statements prepared once, on first use */
-    sqlite3_stmt *page, *newest, *meta_rank, *meta_facets, *entity_ids,
-        *entity_name, *date_order, *maxid, *date_of, *page_meta;
-    int no_date_order; /* never use date_order (tests, experiments) */
-    double deadline;   /* monotonic seconds after which statements stop
-                        * (0: none) */
-    int timed_out;
+    int no_date_order;   /* never use date_order (tests, experiments) */
 };
-
-/* morgue_hamming(a, b): the bits in which two fingerprints differ. */
-static void hamming_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    sqlite3_result_int(ctx,
-                       fp_distance((uint64_t)sqlite3_value_int64(argv[0]),
-                                   (uint64_t)sqlite3_value_int64(argv[1])));
-}
-
-/* SQLite's progress handler: stops a statement past the deadline. */
-static int progress(void *arg)
-{
-    struct searcher *s = arg;
-    if (s->deadline > 0 && mg_now() > s->deadline) {
-        s->timed_out = 1;
-        return 1;
-    }
-    return 0;
-}
 
 int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
 {
@@ -65,29 +39,14 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
         free(s);
         return mg_fail(err, "cannot create the Snowball English stemmer");
     }
-    sqlite3 *db = store_db(st);
-    if (sqlite3_create_function(db, "morgue_hamming", 2,
-                                SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                                hamming_fn, NULL, NULL) != SQLITE_OK) {
-        mg_fail(err, "%s: %s", store_path(st), sqlite3_errmsg(db));
-        searcher_free(s);
-        return -1;
-    }
-    if (snippet_register(db, err) < 0 || rank_register(db, err) < 0) {
+    s->sq = sq_new(st);
+    if (rank_register(st, err) < 0) {
         searcher_free(s);
         return -1;
     }
     searcher_set_weights(s, NULL);
     s->facet_exact = SEARCH_FACET_EXACT;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT 1 FROM sqlite_master WHERE type = 'index'"
-                           " AND name = 'articles_meta'",
-                           -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        snprintf(s->meta, sizeof s->meta, " INDEXED BY articles_meta");
-    sqlite3_finalize(q);
-    sqlite3_progress_handler(db, 1000, progress, s);
+    store_set_deadline(st, 0);
     *out = s;
     return 0;
 }
@@ -113,39 +72,27 @@ void searcher_use_date_order(struct searcher *s, int use)
 
 void searcher_set_deadline(struct searcher *s, double deadline)
 {
-    s->deadline = deadline;
-    s->timed_out = 0;
+    store_set_deadline(s->store, deadline);
+    store_clear_timeout(s->store);
 }
 
 int searcher_timed_out(const struct searcher *s)
 {
-    return s->timed_out;
+    return store_timed_out(s->store);
 }
 
 void searcher_free(struct searcher *s)
 {
     if (!s)
         return;
-    sqlite3_finalize(s->page);
-    sqlite3_finalize(s->newest);
-    sqlite3_finalize(s->meta_rank);
-    sqlite3_finalize(s->meta_facets);
-    sqlite3_finalize(s->entity_ids);
-    sqlite3_finalize(s->entity_name);
-    sqlite3_finalize(s->date_order);
-    sqlite3_finalize(s->maxid);
-    sqlite3_finalize(s->date_of);
-    sqlite3_finalize(s->page_meta);
-    if (s->store)
-        sqlite3_progress_handler(store_db(s->store), 0, NULL, NULL);
+    sq_free(s->sq);
     tok_free(s->tok);
     free(s);
 }
 
-static char *col(sqlite3_stmt *st, int i)
+static char *dup_or_null(const char *t)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? mg_strdup((const char *)t) : NULL;
+    return t ? mg_strdup(t) : NULL;
 }
 
 /* Splits an FTS5 snippet with HL_OPEN/HL_CLOSE markers into plain text
@@ -179,32 +126,20 @@ static void split_snippet(const char *marked, struct search_hit *h)
     h->snippet = buf_take(&b);
 }
 
-static int db_fail(struct searcher *s, struct mg_err *err)
+/* store_name_fn: a (kind, name, count) row into res->facets. */
+static void add_name_row(void *ctx, const char *kind, const char *name,
+                         int64_t count)
 {
-    sqlite3 *db = store_db(s->store);
-    return mg_fail(err, "%s: search failed: %s", store_path(s->store),
-                   sqlite3_errmsg(db));
-}
-
-/* Reads (kind, name, count) rows into res->facets; returns the last
- * sqlite3_step() result (SQLITE_DONE when all went well). */
-static int read_facets(sqlite3_stmt *st, struct search_result *res)
-{
-    int rc, cap = res->nfacets;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (res->nfacets == cap)
-            res->facets =
-                mg_realloc(res->facets, sizeof *res->facets *
-                                            (size_t)(cap = cap ? cap * 2 : 32));
-        struct search_facet *fc = &res->facets[res->nfacets++];
-        const char *k = (const char *)sqlite3_column_text(st, 0);
-        fc->kind = strcmp(k, "person") == 0  ? ENT_PERSON
-                   : strcmp(k, "place") == 0 ? ENT_PLACE
-                                             : ENT_ORG;
-        fc->name = col(st, 1);
-        fc->count = sqlite3_column_int64(st, 2);
-    }
-    return rc;
+    struct search_result *res = ctx;
+    res->facets = mg_realloc(res->facets,
+                             sizeof *res->facets * (size_t)(res->nfacets + 1));
+    struct search_facet *fc = &res->facets[res->nfacets++];
+    const char *k = kind ? kind : "";
+    fc->kind = strcmp(k, "person") == 0  ? ENT_PERSON
+               : strcmp(k, "place") == 0 ? ENT_PLACE
+                                         : ENT_ORG;
+    fc->name = dup_or_null(name);
+    fc->count = count;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -304,111 +239,7 @@ static void make_histogram(const int64_t *day, const int64_t *cnt, int n,
     }
 }
 
-/* Appends the entity filters as "AND <idcol> IN (...)" with named
- * parameters :k<i>, :key<i>, :n<i>.  Against the full-text index the
- * list is a filter on what FTS5 finds ("+": not a rowid to look up):
- * else SQLite looks each of the entity's articles up in FTS5, a search
- * of every word of the query each time (150 ms for `summit talks` in
- * Japan on Reuters, 2 ms so). */
-static void add_filters(struct buf *b, const char *idcol, int n)
-{
-    int plus = strcmp(idcol, "fts.rowid") == 0;
-    for (int i = 0; i < n; i++)
-        buf_printf(b,
-                   " AND %s%s IN (SELECT ae.article_id FROM article_entities ae"
-                   " JOIN entities e ON e.id = ae.entity_id WHERE"
-                   " e.kind = :k%d AND (e.key = :key%d OR e.id IN (SELECT"
-                   " entity_id FROM entity_aliases WHERE alias = :n%d)))",
-                   plus ? "+" : "", idcol, i, i, i);
-}
-
-static void bind_filters(sqlite3_stmt *st, const struct qfilter *f, int n,
-                         char **keys)
-{
-    for (int i = 0; i < n; i++) {
-        char name[16];
-        snprintf(name, sizeof name, ":k%d", i);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
-                          ent_kind_name(f[i].kind), -1, SQLITE_STATIC);
-        snprintf(name, sizeof name, ":key%d", i);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), keys[i],
-                          -1, SQLITE_STATIC);
-        snprintf(name, sizeof name, ":n%d", i);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), f[i].name,
-                          -1, SQLITE_STATIC);
-    }
-}
-
-static int prepare_bound(struct searcher *s, struct buf *sql, const char *fts,
-                         const struct qfilter *f, int n, char **keys,
-                         sqlite3_stmt **st, struct mg_err *err)
-{
-    if (sqlite3_prepare_v2(store_db(s->store), sql->s, -1, st, NULL) !=
-        SQLITE_OK)
-        return db_fail(s, err);
-    if (fts)
-        sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, ":q"), fts, -1,
-                          SQLITE_STATIC);
-    bind_filters(*st, f, n, keys);
-    return 0;
-}
-
-/* The stored-field and date filters, as SQL over the articles alias a,
- * with parameters :c<i>, :since, :until. */
-struct where {
-    struct qcolumn cols[2 * QPARSE_MAX_FILTERS];
-    char *vals[2 * QPARSE_MAX_FILTERS]; /* bound: byline as a LIKE pattern */
-    int n;
-    char *since, *until;
-    char *neg; /* the query's exclusions, an FTS5 expression (NULL: none) */
-};
-
-static void add_where(struct buf *b, const struct where *w)
-{
-    for (int i = 0; i < w->n; i++) {
-        if (strcmp(w->cols[i].column, "byline") == 0)
-            buf_printf(b, " AND a.byline LIKE :c%d ESCAPE '\\'", i);
-        else
-            buf_printf(b, " AND a.%s = :c%d COLLATE NOCASE", w->cols[i].column,
-                       i);
-    }
-    if (w->since)
-        buf_adds(b, " AND a.date >= :since");
-    if (w->until)
-        buf_adds(b, " AND a.date <= :until");
-}
-
-/* Leaves out the articles the query's exclusions match. */
-static void add_excluded(struct buf *b, const char *idcol,
-                         const struct where *w)
-{
-    if (w->neg)
-        buf_printf(b,
-                   " AND %s NOT IN (SELECT rowid FROM fts WHERE fts MATCH"
-                   " :neg)",
-                   idcol);
-}
-
-static void bind_where(sqlite3_stmt *st, const struct where *w)
-{
-    for (int i = 0; i < w->n; i++) {
-        char name[16];
-        snprintf(name, sizeof name, ":c%d", i);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name),
-                          w->vals[i], -1, SQLITE_STATIC);
-    }
-    if (w->since)
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":since"),
-                          w->since, -1, SQLITE_STATIC);
-    if (w->until)
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":until"),
-                          w->until, -1, SQLITE_STATIC);
-    if (w->neg)
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":neg"), w->neg,
-                          -1, SQLITE_STATIC);
-}
-
-static void add_column(struct where *w, const char *column, const char *v)
+static void add_column(struct sq_where *w, const char *column, const char *v)
 {
     if (w->n >= 2 * QPARSE_MAX_FILTERS)
         return;
@@ -432,7 +263,7 @@ static void add_column(struct where *w, const char *column, const char *v)
 /* The filters of the query and of the options together; fails on a bad
  * --since/--until date. */
 static int make_where(const struct qparse_out *q, const struct search_opts *o,
-                      struct where *w, struct mg_err *err)
+                      struct sq_where *w, struct mg_err *err)
 {
     memset(w, 0, sizeof *w);
     for (int i = 0; i < q->ncolumns; i++)
@@ -474,7 +305,7 @@ static int make_where(const struct qparse_out *q, const struct search_opts *o,
     return 0;
 }
 
-static void where_free(struct where *w)
+static void where_free(struct sq_where *w)
 {
     for (int i = 0; i < w->n; i++)
         free(w->vals[i]);
@@ -483,121 +314,38 @@ static void where_free(struct where *w)
     free(w->neg);
 }
 
-/* Prepares sql and binds the query, the entity and the column filters. */
-static int prepare_all(struct searcher *s, struct buf *sql, const char *fts,
-                       const struct qfilter *f, int nf, char **keys,
-                       const struct where *w, sqlite3_stmt **st,
-                       struct mg_err *err)
-{
-    if (prepare_bound(s, sql, fts, f, nf, keys, st, err) < 0)
-        return -1;
-    bind_where(*st, w);
-    return 0;
-}
-
-/* Appends the hit in the current row of st (uid, title, date, source,
- * path, url) with this score; the caller gives it a snippet. */
-static struct search_hit *add_hit(sqlite3_stmt *st, struct search_result *res,
-                                  double score)
+/* Appends a hit with this score; the caller gives it a snippet. */
+static struct search_hit *add_hit(const struct store_hit_row *row,
+                                  struct search_result *res, double score)
 {
     res->hits =
         mg_realloc(res->hits, sizeof *res->hits * (size_t)(res->nhits + 1));
     struct search_hit *h = &res->hits[res->nhits++];
     memset(h, 0, sizeof *h);
-    h->id = col(st, 0);
-    h->title = col(st, 1);
-    h->date = col(st, 2);
-    h->source = col(st, 3);
-    h->path = col(st, 4);
-    h->url = col(st, 5);
+    h->id = dup_or_null(row->uid);
+    h->title = dup_or_null(row->title);
+    h->date = dup_or_null(row->date);
+    h->source = dup_or_null(row->source);
+    h->path = dup_or_null(row->path);
+    h->url = dup_or_null(row->url);
     h->score = score;
     return h;
 }
 
-/* add_hit, the snippet in column 7. */
-static void read_hit(sqlite3_stmt *st, struct search_result *res, double score)
+/* store_hit_fn: a hit scored by its row's value, its lede for snippet. */
+static void read_hit(void *ctx, const struct store_hit_row *row)
 {
-    struct search_hit *h = add_hit(st, res, score);
-    const unsigned char *sn = sqlite3_column_text(st, 7);
-    split_snippet(sn ? (const char *)sn : "", h);
+    struct search_result *res = ctx;
+    struct search_hit *h = add_hit(row, res, row->value);
+    split_snippet(row->lede ? row->lede : "", h);
 }
 
-/* Appends the FROM and WHERE of a search for fts (NULL: the filters
- * alone) with its filters; returns the column of the article ids. */
-static const char *add_from(struct searcher *s, struct buf *sql,
-                            const char *fts, int nf, const struct where *w)
+/* ... scored by the negated value (a distance: the nearest first). */
+static void read_near(void *ctx, const struct store_hit_row *row)
 {
-    const char *idcol = fts ? "fts.rowid" : "a.id";
-    if (!fts)
-        buf_adds(sql, " FROM articles a WHERE 1");
-    else if (nf > 0 || w->n > 0 || w->since || w->until)
-        /* the articles only when a filter needs them */
-        buf_printf(sql,
-                   " FROM fts JOIN articles a%s ON a.id = fts.rowid"
-                   " WHERE fts MATCH :q",
-                   s->meta);
-    else
-        buf_adds(sql, " FROM fts WHERE fts MATCH :q");
-    add_filters(sql, idcol, nf);
-    add_where(sql, w);
-    add_excluded(sql, idcol, w);
-    return idcol;
-}
-
-/* The number of articles a search for fts (NULL: the filters alone)
- * matches, without reading or scoring them. */
-static int count_upto(struct searcher *s, const char *fts,
-                      const struct qfilter *f, int nf, char **keys,
-                      const struct where *w, int64_t upto, int64_t *n,
-                      struct mg_err *err)
-{
-    struct buf sql = {0};
-    sqlite3_stmt *st = NULL;
-    if (upto > 0) {
-        buf_adds(&sql, "SELECT count(*) FROM (SELECT 1");
-        add_from(s, &sql, fts, nf, w);
-        buf_printf(&sql, " LIMIT %lld)", (long long)upto);
-    } else {
-        buf_adds(&sql, "SELECT count(*)");
-        add_from(s, &sql, fts, nf, w);
-    }
-    int rc = prepare_all(s, &sql, fts, f, nf, keys, w, &st, err);
-    if (rc == 0) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *n = sqlite3_column_int64(st, 0);
-        else
-            rc = db_fail(s, err);
-    }
-    sqlite3_finalize(st);
-    buf_free(&sql);
-    return rc;
-}
-
-/* Prepares a statement kept for the searcher's life (NULL until first
- * used), reset and with its bindings cleared. */
-static sqlite3_stmt *kept(struct searcher *s, sqlite3_stmt **slot,
-                          const char *sql, struct mg_err *err)
-{
-    if (!*slot && sqlite3_prepare_v3(store_db(s->store), sql, -1,
-                                     SQLITE_PREPARE_PERSISTENT, slot,
-                                     NULL) != SQLITE_OK) {
-        db_fail(s, err);
-        return NULL;
-    }
-    sqlite3_reset(*slot);
-    sqlite3_clear_bindings(*slot);
-    return *slot;
-}
-
-/* kept() for "SELECT cols FROM articles WHERE id = ?1", through the
- * articles_meta index where the index has it. */
-static sqlite3_stmt *kept_meta(struct searcher *s, sqlite3_stmt **slot,
-                               const char *cols, struct mg_err *err)
-{
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT %s FROM articles%s WHERE id = ?1", cols,
-             s->meta);
-    return kept(s, slot, sql, err);
+    struct search_result *res = ctx;
+    struct search_hit *h = add_hit(row, res, 0.0 - row->value);
+    split_snippet(row->lede ? row->lede : "", h);
 }
 
 static int cmp_i64(const void *x, const void *y)
@@ -605,13 +353,6 @@ static int cmp_i64(const void *x, const void *y)
     int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
     return a < b ? -1 : a > b;
 }
-
-/* The articles of a page, sorted by rowid, for morgue_snippet(fts, set):
- * it makes snippets for these only. */
-struct page_set {
-    int64_t *ids;
-    int n;
-};
 
 /* How far apart (rowids) two hits of a page may be and still be read in
  * one statement: a statement costs a seek per phrase (about 0.03 ms +
@@ -641,69 +382,30 @@ static int read_page(struct searcher *s, const char *fts, int nphrase,
 {
     if (n <= 0)
         return 0;
-    sqlite3_stmt *snip = kept(s, &s->page,
-                              "SELECT fts.rowid, morgue_snippet(fts, ?4) FROM"
-                              " fts WHERE fts MATCH ?1 AND fts.rowid >= ?2"
-                              " AND fts.rowid <= ?3",
-                              err);
-    if (!snip)
-        return -1;
-    struct page_set set = {mg_malloc(sizeof *set.ids * (size_t)n), n};
-    memcpy(set.ids, ids, sizeof *set.ids * (size_t)n);
-    qsort(set.ids, (size_t)n, sizeof *set.ids, cmp_i64);
-    char **text = mg_calloc((size_t)n, sizeof *text); /* by set.ids */
-    int64_t gap = page_gap(nphrase, density);
-    int rc = 0;
-    for (int a = 0; a < n && rc == 0;) {
-        int z = a + 1;
-        while (z < n && set.ids[z] - set.ids[z - 1] <= gap)
-            z++;
-        sqlite3_bind_text(snip, 1, fts, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(snip, 2, set.ids[a]);
-        sqlite3_bind_int64(snip, 3, set.ids[z - 1]);
-        sqlite3_bind_pointer(snip, 4, &set, "morgue_page", NULL);
-        int step;
-        while ((step = sqlite3_step(snip)) == SQLITE_ROW) {
-            if (sqlite3_column_type(snip, 1) == SQLITE_NULL)
-                continue;
-            int64_t id = sqlite3_column_int64(snip, 0);
-            int64_t *at = bsearch(&id, set.ids, (size_t)n, sizeof id, cmp_i64);
-            if (at && !text[at - set.ids])
-                text[at - set.ids] = col(snip, 1);
-        }
-        if (step != SQLITE_DONE)
-            rc = db_fail(s, err);
-        sqlite3_reset(snip);
-        a = z;
-    }
-    sqlite3_clear_bindings(snip);
-    sqlite3_stmt *meta =
-        rc == 0 ? kept(s, &s->page_meta,
-                       "SELECT uid, title, date, source, path, url FROM"
-                       " articles WHERE id = ?1",
-                       err)
-                : NULL;
-    if (rc == 0 && !meta)
-        rc = -1;
+    int64_t *sorted = mg_malloc(sizeof *sorted * (size_t)n);
+    memcpy(sorted, ids, sizeof *sorted * (size_t)n);
+    qsort(sorted, (size_t)n, sizeof *sorted, cmp_i64);
+    char **text = mg_calloc((size_t)n, sizeof *text); /* by sorted */
+    int rc = sq_snippets(s->sq, fts, page_gap(nphrase, density), sorted, n,
+                         text, err);
     for (int i = 0; i < n && rc == 0; i++) {
-        sqlite3_bind_int64(meta, 1, ids[i]);
-        int step = sqlite3_step(meta);
-        if (step == SQLITE_ROW) {
+        struct store_hit_row row;
+        int found = store_article_hit(s->store, ids[i], &row, err);
+        if (found > 0) {
             int64_t *at =
-                bsearch(&ids[i], set.ids, (size_t)n, sizeof *ids, cmp_i64);
-            struct search_hit *h = add_hit(meta, res, scores[i]);
+                bsearch(&ids[i], sorted, (size_t)n, sizeof *ids, cmp_i64);
+            struct search_hit *h = add_hit(&row, res, scores[i]);
             h->similar = similar ? similar[i] : 0;
-            const char *t = at ? text[at - set.ids] : NULL;
+            const char *t = at ? text[at - sorted] : NULL;
             split_snippet(t ? t : "", h);
-        } else if (step != SQLITE_DONE) {
-            rc = db_fail(s, err);
+        } else if (found < 0) {
+            rc = -1;
         }
-        sqlite3_reset(meta);
     }
     for (int i = 0; i < n; i++)
         free(text[i]);
     free(text);
-    free(set.ids);
+    free(sorted);
     return rc;
 }
 
@@ -806,13 +508,9 @@ static int top_entities(struct searcher *s, const struct counts *ec,
             all[n++] =
                 (struct kc){ec->key[i], ec->val[i], NULL, -1, ec->cnt[i]};
     qsort(all, n, sizeof *all, kc_by_count);
-    sqlite3_stmt *st = kept(s, &s->entity_name,
-                            "SELECT kind, canonical FROM entities"
-                            " WHERE id = ?1",
-                            err);
     int have[3] = {0, 0, 0};
     int64_t floor_[3] = {0, 0, 0}; /* the SEARCH_FACETS-th count of a kind */
-    int rc = st ? 0 : -1;
+    int rc = 0;
     /* Walk down the counts until every kind has its SEARCH_FACETS and no
      * later entity can tie with them. */
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -821,10 +519,9 @@ static int top_entities(struct searcher *s, const struct counts *ec,
             full &= have[k] >= SEARCH_FACETS && all[i].count < floor_[k];
         if (full)
             break;
-        sqlite3_bind_int64(st, 1, all[i].key);
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW) {
-            const char *kind = (const char *)sqlite3_column_text(st, 0);
+        const char *kind, *name;
+        int step = store_entity(s->store, all[i].key, &kind, &name, err);
+        if (step > 0) {
             int k = 0;
             while (k < 3 && strcmp(kind ? kind : "", KINDS[k]) != 0)
                 k++;
@@ -834,12 +531,11 @@ static int top_entities(struct searcher *s, const struct counts *ec,
                     floor_[k] = all[i].count;
                 all[kept_n] = all[i];
                 all[kept_n].kind = k;
-                all[kept_n++].name = col(st, 1);
+                all[kept_n++].name = dup_or_null(name);
             }
-        } else if (step != SQLITE_DONE) {
-            rc = db_fail(s, err);
+        } else if (step < 0) {
+            rc = -1;
         }
-        sqlite3_reset(st);
     }
     qsort(all, kept_n, sizeof *all, kc_by_kind);
     int per[3] = {0, 0, 0};
@@ -855,6 +551,18 @@ static int top_entities(struct searcher *s, const struct counts *ec,
     return rc;
 }
 
+/* store_id_fn: one entity of an article counted with its weight. */
+struct count_one {
+    struct counts *c;
+    int64_t w;
+};
+
+static void count_entity(void *ctx, int64_t id)
+{
+    struct count_one *o = ctx;
+    counts_add(o->c, id, o->w);
+}
+
 /* The facets (entities and sources) and the date histogram of the n
  * articles ids, in one pass, each count multiplied by scale (the
  * articles each one stands for).  With wt, the entities are ordered by
@@ -864,14 +572,6 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
                         int histogram, struct search_result *res,
                         struct mg_err *err)
 {
-    sqlite3_stmt *meta = kept_meta(s, &s->meta_facets, "date, source", err);
-    sqlite3_stmt *ents = facets ? kept(s, &s->entity_ids,
-                                       "SELECT entity_id FROM article_entities"
-                                       " WHERE article_id = ?1",
-                                       err)
-                                : NULL;
-    if (!meta || (facets && !ents))
-        return -1;
     struct counts ec = {0};
     struct strmap sc = {0};
     int64_t *days = NULL, nd = 0, undated = 0;
@@ -879,29 +579,25 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         days = mg_malloc(sizeof *days * (size_t)(n ? n : 1));
     int rc = 0, step;
     for (int64_t i = 0; i < n && rc == 0; i++) {
-        sqlite3_bind_int64(meta, 1, ids[i]);
-        if ((step = sqlite3_step(meta)) == SQLITE_ROW) {
+        const char *date, *src;
+        if ((step = store_article_facts(s->store, ids[i], &date, &src, err)) >
+            0) {
             int y, mo, d;
-            const char *date = (const char *)sqlite3_column_text(meta, 0);
             if (histogram && date && read_day(date, &y, &mo, &d))
                 days[nd++] = days_from_civil(y, mo, d);
             else if (histogram)
                 undated++;
-            const char *src = (const char *)sqlite3_column_text(meta, 1);
             if (facets && src && *src)
                 ++*strmap_slot(&sc, src, 1);
-        } else if (step != SQLITE_DONE) {
-            rc = db_fail(s, err);
+        } else if (step < 0) {
+            rc = -1;
         }
-        sqlite3_reset(meta);
         if (!facets || rc < 0)
             continue;
-        sqlite3_bind_int64(ents, 1, ids[i]);
-        while ((step = sqlite3_step(ents)) == SQLITE_ROW)
-            counts_add(&ec, sqlite3_column_int64(ents, 0), wt ? wt[i] : 1);
-        if (step != SQLITE_DONE)
-            rc = db_fail(s, err);
-        sqlite3_reset(ents);
+        struct count_one one = {&ec, wt ? wt[i] : 1};
+        if (store_article_entity_ids(s->store, ids[i], count_entity, &one,
+                                     err) < 0)
+            rc = -1;
     }
     if (rc == 0 && facets) {
         rc = top_entities(s, &ec, scale, res, err);
@@ -949,17 +645,7 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
  * run clears it while it writes. */
 static int date_ordered(struct searcher *s)
 {
-    if (s->no_date_order)
-        return 0;
-    struct mg_err err = {""};
-    sqlite3_stmt *st =
-        kept(s, &s->date_order,
-             "SELECT value FROM meta WHERE key = 'date_order'", &err);
-    int yes = st && sqlite3_step(st) == SQLITE_ROW &&
-              strcmp((const char *)sqlite3_column_text(st, 0), "1") == 0;
-    if (st)
-        sqlite3_reset(st);
-    return yes;
+    return !s->no_date_order && store_date_ordered(s->store);
 }
 
 /* Frees what a hit holds. */
@@ -991,51 +677,29 @@ struct run {
     struct qparse_out wq; /* the query as a list of words (relaxed) */
     struct plan wplan;    /* ... resolved */
     struct plan *cur;     /* the plan ranked: plan, or wplan relaxed */
-    struct where w;
+    struct sq_where w;
     struct qfilter f[2 * QPARSE_MAX_FILTERS];
     char *keys[2 * QPARSE_MAX_FILTERS];
     int nf;
+    struct sq_filter fl; /* w, f, keys, for search_sql.h */
     struct rank_params prm;
 };
-
-/* rank_query.prepare: the ranking statement, the filters bound. */
-static int rank_prepare(void *ctx, sqlite3_stmt **st, struct mg_err *err)
-{
-    struct run *r = ctx;
-    struct buf sql = {0};
-    buf_adds(&sql, "SELECT fts.rowid, morgue_rank(fts, :ctx)");
-    add_from(r->s, &sql, "", r->nf, &r->w);
-    buf_adds(&sql, " AND fts.rowid >= :lo AND fts.rowid <= :hi");
-    int rc =
-        prepare_all(r->s, &sql, NULL, r->f, r->nf, r->keys, &r->w, st, err);
-    buf_free(&sql);
-    return rc;
-}
 
 /* rank_query.date: an article's date as a Julian day (0: none). */
 static int rank_date(void *ctx, int64_t id, double *jd)
 {
     struct run *r = ctx;
     struct mg_err err;
-    sqlite3_stmt *st = kept_meta(r->s, &r->s->date_of, "julianday(date)", &err);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    *jd = 0;
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 0) != SQLITE_NULL)
-        *jd = sqlite3_column_double(st, 0);
-    sqlite3_reset(st);
-    return 0;
+    return store_article_julian(r->s->store, id, jd, &err);
 }
 
 static void rank_query_init(struct run *r, int relaxed, struct rank_query *rq)
 {
     struct searcher *s = r->s;
     memset(rq, 0, sizeof *rq);
-    rq->db = store_db(s->store);
+    rq->store = s->store;
     rq->plan = r->cur;
-    rq->prepare = rank_prepare;
+    rq->filter = &r->fl;
     rq->pctx = r;
     rq->weights = s->custom_weights ? s->weights : NULL;
     rq->params = r->prm;
@@ -1048,16 +712,7 @@ static void rank_query_init(struct run *r, int relaxed, struct rank_query *rq)
 /* The newest article's date as a Julian day (0: none). */
 static int newest_date(struct searcher *s, double *jd, struct mg_err *err)
 {
-    sqlite3_stmt *st =
-        kept(s, &s->newest, "SELECT julianday(max(date)) FROM articles", err);
-    if (!st)
-        return -1;
-    *jd = 0;
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 0) != SQLITE_NULL)
-        *jd = sqlite3_column_double(st, 0);
-    sqlite3_reset(st);
-    return 0;
+    return store_newest(s->store, jd, err);
 }
 
 /* The share of the articles holding any leaf of the plan (at most 1). */
@@ -1146,18 +801,13 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
             c[i] = (struct cand){h[i].id, h[i].score, 0, 0, 0};
         free(h);
         if (!r->o->no_collapse) {
-            sqlite3_stmt *st = kept_meta(s, &s->meta_rank, "simhash", err);
-            if (!st) {
-                free(c);
-                free(kix);
-                return -1;
-            }
-            for (int i = 0; i < got; i++) {
-                sqlite3_bind_int64(st, 1, c[i].id);
-                if (sqlite3_step(st) == SQLITE_ROW)
-                    c[i].sh = (uint64_t)sqlite3_column_int64(st, 0);
-                sqlite3_reset(st);
-            }
+            for (int i = 0; i < got; i++)
+                if (store_article_simhash(s->store, c[i].id, &c[i].sh, err) <
+                    0) {
+                    free(c);
+                    free(kix);
+                    return -1;
+                }
         }
         /* each folded under the first better hit within FP_NEAR bits
          * (which hits are kept does not depend on how many candidates
@@ -1228,29 +878,7 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
 static int match_ids(struct run *r, const char *fts, int64_t **ids, int64_t *n,
                      struct mg_err *err)
 {
-    struct buf sql = {0};
-    sqlite3_stmt *st = NULL;
-    buf_adds(&sql, fts ? "SELECT fts.rowid" : "SELECT a.id");
-    add_from(r->s, &sql, fts, r->nf, &r->w);
-    *ids = NULL;
-    *n = 0;
-    int64_t cap = 0;
-    int rc =
-        prepare_all(r->s, &sql, fts, r->f, r->nf, r->keys, &r->w, &st, err);
-    if (rc == 0) {
-        int step;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            if (*n == cap)
-                *ids = mg_realloc(
-                    *ids, sizeof **ids * (size_t)(cap = cap ? cap * 2 : 1024));
-            (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-        }
-        if (step != SQLITE_DONE)
-            rc = db_fail(r->s, err);
-    }
-    sqlite3_finalize(st);
-    buf_free(&sql);
-    return rc;
+    return sq_match_ids(r->s->sq, &r->fl, fts, ids, n, err);
 }
 
 /* Counts the articles of fts with the search's filters into *n: all of
@@ -1260,7 +888,7 @@ static int count_matches(struct run *r, const char *fts, int all, int64_t *n,
                          int *exact, struct mg_err *err)
 {
     int64_t upto = all ? 0 : SEARCH_TOTAL_EXACT + 1;
-    if (count_upto(r->s, fts, r->f, r->nf, r->keys, &r->w, upto, n, err) < 0)
+    if (sq_count(r->s->sq, &r->fl, fts, upto, n, err) < 0)
         return -1;
     *exact = !upto || *n < upto;
     if (!*exact)
@@ -1280,17 +908,9 @@ static int count_strict(struct run *r, const char *fts, int64_t *n, int *exact,
         p->unit[0].node->kind == QN_TERM && p->leaf[0].npos == 1 &&
         p->leaf[0].pos[0].nalt == 1 && p->leaf[0].col < 0 && !r->q.nneg &&
         r->nf == 0 && r->w.n == 0 && !r->w.since && !r->w.until) {
-        struct searcher *s = r->s;
-        sqlite3_stmt *st = kept(s, &s->maxid,
-                                "SELECT (SELECT max(id) FROM articles),"
-                                " EXISTS (SELECT 1 FROM stats_dirty)",
-                                err);
-        if (!st)
+        int use = store_stats_cover(r->s->store, p->meta.rowid_max, err);
+        if (use < 0)
             return -1;
-        int use = sqlite3_step(st) == SQLITE_ROW &&
-                  sqlite3_column_int64(st, 0) <= p->meta.rowid_max &&
-                  !sqlite3_column_int(st, 1);
-        sqlite3_reset(st);
         if (use) {
             const struct plan_alt *a = &p->leaf[0].pos[0].alt[0];
             const struct plan_key *k = &p->key[a->key];
@@ -1344,69 +964,17 @@ static int date_page(struct run *r, const char *fts,
                      struct mg_err *err)
 {
     struct searcher *s = r->s;
-    struct buf sql = {0};
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
-    /* When the rowids are in publication order (date_order), the same
-     * order is FTS5's own rowid order and the scan stops after the page;
-     * else the page is sorted by the dates in the articles_meta index. */
-    if (fts && date_ordered(s)) {
-        buf_adds(&sql, "SELECT fts.rowid, 0.0");
-        add_from(s, &sql, fts, r->nf, &r->w);
-        buf_printf(&sql, " ORDER BY fts.rowid %s",
-                   sort == SEARCH_SORT_OLDEST ? "ASC" : "DESC");
-    } else {
-        if (fts)
-            buf_printf(&sql,
-                       "SELECT a.id, 0.0 FROM fts JOIN articles a%s"
-                       " ON a.id = fts.rowid WHERE fts MATCH :q",
-                       s->meta);
-        else
-            buf_adds(&sql, "SELECT a.uid, a.title, a.date, a.source,"
-                           " a.path, a.url, 0.0, a.lede FROM articles a"
-                           " WHERE 1");
-        add_filters(&sql, "a.id", r->nf);
-        add_where(&sql, &r->w);
-        add_excluded(&sql, "a.id", &r->w);
-        if (sort == SEARCH_SORT_OLDEST)
-            buf_adds(&sql, " ORDER BY a.date IS NULL, a.date ASC, a.id ASC");
-        else
-            buf_adds(&sql, " ORDER BY a.date IS NULL, a.date DESC, a.id DESC");
-    }
-    buf_adds(&sql, " LIMIT :limit OFFSET :offset");
-    if (prepare_all(s, &sql, fts, r->f, r->nf, r->keys, &r->w, &st, err) < 0)
-        goto out;
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), limit);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), offset);
-    int step;
-    if (fts) { /* the page's rowids by date, then their snippets */
-        int64_t ids[SEARCH_MAX_LIMIT];
-        double scores[SEARCH_MAX_LIMIT];
-        int n = 0;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
-            ids[n] = sqlite3_column_int64(st, 0);
-            scores[n++] = sqlite3_column_double(st, 1);
-        }
-        if (step != SQLITE_ROW && step != SQLITE_DONE) {
-            db_fail(s, err);
-            goto out;
-        }
-        sqlite3_finalize(st);
-        st = NULL;
-        rc = read_page(s, snip->text.s, snip->nphrase, leaf_density(r->cur),
-                       ids, scores, NULL, n, res, err);
-    } else {
-        while ((step = sqlite3_step(st)) == SQLITE_ROW)
-            read_hit(st, res, sqlite3_column_double(st, 6));
-        if (step != SQLITE_DONE)
-            db_fail(s, err);
-        else
-            rc = 0;
-    }
-out:
-    sqlite3_finalize(st);
-    buf_free(&sql);
-    return rc;
+    int64_t ids[SEARCH_MAX_LIMIT];
+    double scores[SEARCH_MAX_LIMIT] = {0};
+    int n = 0;
+    if (sq_date_page(s->sq, &r->fl, fts, fts && date_ordered(s),
+                     sort == SEARCH_SORT_OLDEST, limit, offset, ids, &n,
+                     read_hit, res, err) < 0)
+        return -1;
+    if (!fts) /* the filters alone: the page is read */
+        return 0;
+    return read_page(s, snip->text.s, snip->nphrase, leaf_density(r->cur), ids,
+                     scores, NULL, n, res, err);
 }
 
 /* Frees the result's notes on the plan. */
@@ -1516,8 +1084,7 @@ static int run_search(struct run *r, struct search_result *res,
             /* its phrases add to the score of the articles holding them
              * (as stop words do: they never widen the search) */
             qparse_add_phrases(&r->wq, &r->q);
-            rc2 = plan_make(r->s->store, r->s->tok, &r->wq, &r->wplan,
-                            err);
+            rc2 = plan_make(r->s->store, r->s->tok, &r->wq, &r->wplan, err);
             if (rc2 == -2) {
                 /* a prefix the query as typed does not have (a '*' inside
                  * its quotes, read as a word's end): no relaxation */
@@ -1643,16 +1210,15 @@ int search_run(struct searcher *s, const struct search_opts *o,
         r.f[r.nf++] = o->filters[i];
     for (int i = 0; i < r.nf; i++)
         r.keys[i] = ent_key(r.f[i].name);
-    double was = s->deadline;
+    r.fl = (struct sq_filter){&r.w, r.f, r.nf, r.keys};
+    double was = store_deadline(s->store);
     double budget = o->budget > 0 ? o->budget : SEARCH_BUDGET;
-    s->timed_out = 0;
+    store_clear_timeout(s->store);
     if (o->budget >= 0)
-        s->deadline = mg_now() + budget;
+        store_set_deadline(s->store, mg_now() + budget);
     /* One read transaction for the whole search: one snapshot of an index
      * being rewritten, and no lock taken and dropped per statement. */
-    sqlite3 *db = store_db(s->store);
-    int own_txn = sqlite3_get_autocommit(db) &&
-                  sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    int own_txn = store_read_begin(s->store);
     int rc = 0;
     double t0 = mg_now();
     if (r.q.nunit) {
@@ -1671,16 +1237,15 @@ int search_run(struct searcher *s, const struct search_opts *o,
         note_plan(&r, res);
         rc = run_search(&r, res, err);
     }
-    if (own_txn)
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-    if (rc < 0 && rc != SEARCH_EUSAGE && s->timed_out) {
+    store_read_end(s->store, own_txn);
+    if (rc < 0 && rc != SEARCH_EUSAGE && store_timed_out(s->store)) {
         mg_fail(err,
                 "the search took longer than its %g s: narrow it with more "
                 "words, a longer prefix, a date or a filter",
                 budget);
         rc = SEARCH_ETIME;
     }
-    s->deadline = was;
+    store_set_deadline(s->store, was);
     run_free(&r);
     return rc;
 }
@@ -1689,39 +1254,14 @@ int search_similar(struct searcher *s, const char *uid, int limit,
                    struct search_result *res, struct mg_err *err)
 {
     memset(res, 0, sizeof *res);
-    sqlite3 *db = store_db(s->store);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT simhash FROM articles WHERE uid = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, err);
-    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    uint64_t sh = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? mg_fail(err, "no article \"%s\" in %s", uid,
-                                           store_path(s->store))
-                                 : db_fail(s, err);
-    if (sh == 0) /* an empty body is like no other */
-        return 0;
-    /* A full scan of one integer column: milliseconds for 100,000 articles. */
-    if (sqlite3_prepare_v2(
-            db,
-            "SELECT a.uid, a.title, a.date, a.source, a.path, a.url,"
-            " morgue_hamming(a.simhash, ?1) AS d, a.lede FROM articles a"
-            " WHERE a.simhash != 0 AND a.uid != ?2 AND d <= ?3"
-            " ORDER BY d, a.date, a.id LIMIT ?4",
-            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, err);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)sh);
-    sqlite3_bind_text(st, 2, uid, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, FP_NEAR);
-    sqlite3_bind_int(st, 4, limit > 0 ? limit : SEARCH_DEFAULT_LIMIT);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        read_hit(st, res, 0.0 - sqlite3_column_double(st, 6));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(s, err);
+    int rc = store_similar(s->store, uid, FP_NEAR,
+                           limit > 0 ? limit : SEARCH_DEFAULT_LIMIT, read_near,
+                           res, err);
+    if (rc == 0)
+        return mg_fail(err, "no article \"%s\" in %s", uid,
+                       store_path(s->store));
+    if (rc < 0)
+        return -1;
     res->total = res->nhits;
     return 0;
 }
@@ -1730,27 +1270,9 @@ int search_entities(struct searcher *s, const char *prefix, int kind, int limit,
                     struct search_result *out, struct mg_err *err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(
-            store_db(s->store),
-            "SELECT e.kind, e.canonical, (SELECT count(*) FROM"
-            " article_entities ae WHERE ae.entity_id = e.id) AS c"
-            " FROM entities e WHERE (?2 IS NULL OR e.kind = ?2) AND e.id IN"
-            " (SELECT entity_id FROM entity_aliases WHERE alias >= ?1"
-            " AND alias < ?1 || x'f48fbfbf') ORDER BY c DESC, e.canonical"
-            " LIMIT ?3",
-            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, err);
-    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
-    if (kind >= 0)
-        sqlite3_bind_text(st, 2, ent_kind_name((enum ent_kind)kind), -1,
-                          SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, limit > 0 ? limit : 20);
-    int rc = read_facets(st, out);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(s, err);
-    return 0;
+    return store_entities_find(
+        s->store, prefix, kind >= 0 ? ent_kind_name((enum ent_kind)kind) : NULL,
+        limit > 0 ? limit : 20, add_name_row, out, err);
 }
 
 int search_article(struct searcher *s, const char *uid, struct article *a,
@@ -1760,20 +1282,9 @@ int search_article(struct searcher *s, const char *uid, struct article *a,
     int found = store_get(s->store, uid, a, err);
     if (found <= 0)
         return found;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(
-            store_db(s->store),
-            "SELECT e.kind, e.canonical, ae.mentions FROM articles a"
-            " JOIN article_entities ae ON ae.article_id = a.id"
-            " JOIN entities e ON e.id = ae.entity_id WHERE a.uid = ?1"
-            " ORDER BY e.kind = 'person' DESC, e.kind = 'place' DESC,"
-            " ae.mentions DESC, ae.first_pos, e.canonical",
-            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, err);
-    sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-    int rc = read_facets(st, ents);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 1 : db_fail(s, err);
+    return store_article_entities(s->store, uid, add_name_row, ents, err) < 0
+               ? -1
+               : 1;
 }
 
 void search_result_free(struct search_result *res)

@@ -343,6 +343,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
     }
     if (check_versions(s, err) < 0)
         goto fail;
+    if (st_register_read(s, err) < 0)
+        goto fail;
     if (mode == STORE_WRITE && st_exec(s, META_INDEX, err) < 0)
         goto fail;
     if (mode == STORE_WRITE && prepare_writes(s, err) < 0)
@@ -391,6 +393,16 @@ void store_close(struct store *s)
     sqlite3_finalize(s->word);
     sqlite3_finalize(s->word_prefix);
     sqlite3_finalize(s->word_count);
+    sqlite3_finalize(s->word_bounds);
+    sqlite3_stmt *rd[] = {s->rd_facts,           s->rd_simhash,
+                          s->rd_julian,          s->rd_hit,
+                          s->rd_entity_ids,      s->rd_entity,
+                          s->rd_newest,          s->rd_date_order,
+                          s->rd_cover,           s->rd_simhash_uid,
+                          s->rd_similar,         s->rd_entities_find,
+                          s->rd_article_entities};
+    for (size_t i = 0; i < sizeof rd / sizeof *rd; i++)
+        sqlite3_finalize(rd[i]);
     ts_run_free(s->stats);
     ts_doc_free(&s->doc);
     tok_free(s->tok);

@@ -276,4 +276,107 @@ int store_word_prefix(struct store *s, const char *prefix, int n, int want,
                       store_word_fn fn, void *ctx, int64_t *of,
                       struct mg_err *err);
 
+/* The block bounds of key (termstats.h) into q[0..nblocks): 0 where the
+ * index has none.  0 or -1 with err. */
+int store_word_bounds(struct store *s, const char *key, uint8_t *q, int nblocks,
+                      struct mg_err *err);
+
+/* fn(ctx, block) for each block whose articles changed since their bounds
+ * were written (stats_dirty).  0 or -1 with err. */
+typedef void (*store_id_fn)(void *ctx, int64_t id);
+int store_dirty_blocks(struct store *s, store_id_fn fn, void *ctx,
+                       struct mg_err *err);
+
+/* ---- reading for a search (read.c) ------------------------------------ */
+
+/* One snapshot for the reads of a whole search, and no lock taken and
+ * dropped per statement: store_read_begin() opens a read transaction
+ * unless one is open already and returns 1 when it did; pass that to
+ * store_read_end(), which also ends what the calls below lent (their rows
+ * hold the snapshot until then).  The calls lending rows are for use
+ * between the two. */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s, int began);
+
+/* After when (mg_now() seconds; 0: never) every statement stops with an
+ * error, and store_timed_out() says one did until store_clear_timeout();
+ * store_deadline() gives the one set. */
+void store_set_deadline(struct store *s, double when);
+double store_deadline(const struct store *s);
+int store_timed_out(const struct store *s);
+void store_clear_timeout(struct store *s);
+
+/* Article id's date and source (borrowed until the next call or
+ * store_read_end(); NULL when it has none): 1, 0 when there is no such article, -1 with err. */
+int store_article_facts(struct store *s, int64_t id, const char **date,
+                        const char **source, struct mg_err *err);
+
+/* Article id's fingerprint (fingerprint.h; 0 when none or no such
+ * article): 0 or -1 with err. */
+int store_article_simhash(struct store *s, int64_t id, uint64_t *sh,
+                          struct mg_err *err);
+
+/* Article id's date as a Julian day (0: none): 0 or -1 with err. */
+int store_article_julian(struct store *s, int64_t id, double *jd,
+                         struct mg_err *err);
+
+/* What a result shows of an article; the strings are borrowed until the
+ * next call on the store (NULL when empty); value is what the call says. */
+struct store_hit_row {
+    const char *uid, *title, *date, *source, *path, *url;
+    double value;
+    const char *lede; /* where the call says so */
+};
+typedef void (*store_hit_fn)(void *ctx, const struct store_hit_row *h);
+
+/* Article id's row (no lede; borrowed until the next call or
+ * store_read_end()): 1, 0 when there is none, -1 with err. */
+int store_article_hit(struct store *s, int64_t id, struct store_hit_row *h,
+                      struct mg_err *err);
+
+/* fn(ctx, entity id) for each entity of article id: 0 or -1 with err. */
+int store_article_entity_ids(struct store *s, int64_t id, store_id_fn fn,
+                             void *ctx, struct mg_err *err);
+
+/* Entity id's kind ("person", "place", "org") and canonical name,
+ * borrowed until the next call or store_read_end(): 1, 0 when there is none, -1 with err. */
+int store_entity(struct store *s, int64_t id, const char **kind,
+                 const char **name, struct mg_err *err);
+
+/* The newest article's date as a Julian day (0: none): 0 or -1. */
+int store_newest(struct store *s, double *jd, struct mg_err *err);
+
+/* Whether the rowids are in publication order (store_date_order_end),
+ * read in the caller's snapshot: 1 or 0 (also on an error). */
+int store_date_ordered(struct store *s);
+
+/* Whether the word statistics describe every article: none was added past
+ * rowid_max (ts_meta) and no block changed since they were written.  1, 0,
+ * or -1 with err. */
+int store_stats_cover(struct store *s, int64_t rowid_max, struct mg_err *err);
+
+/* The articles whose fingerprints differ from article uid's in at most
+ * maxdist bits, nearest first (then oldest), at most limit of them:
+ * fn(ctx, row) for each, value the distance.  1, 0 when there is no
+ * article uid, -1 with err.  A full scan of one integer column. */
+int store_similar(struct store *s, const char *uid, int maxdist, int limit,
+                  store_hit_fn fn, void *ctx, struct mg_err *err);
+
+/* fn(ctx, kind, name, count) for each row (borrowed for the call). */
+typedef void (*store_name_fn)(void *ctx, const char *kind, const char *name,
+                              int64_t count);
+
+/* The entities, of kind (NULL: any), with a name or alias starting with
+ * prefix, by the number of their articles (count), at most limit of
+ * them: 0 or -1 with err. */
+int store_entities_find(struct store *s, const char *prefix, const char *kind,
+                        int limit, store_name_fn fn, void *ctx,
+                        struct mg_err *err);
+
+/* The entities of article uid with their mentions (count): people, then
+ * places, then organisations, each by mentions, first mention and name.
+ * 0 or -1 with err. */
+int store_article_entities(struct store *s, const char *uid, store_name_fn fn,
+                           void *ctx, struct mg_err *err);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "snippet.h"
 #include "store.h"
 #include "strmap.h"
 #include "termstats.h"
@@ -49,7 +50,15 @@ struct store {
      * SQLite once per run: "kind\tkey" -> id, and "id\talias" -> 1. */
     struct strmap ents, aliases;
     /* readers' statements, prepared on first use (words.c) */
-    sqlite3_stmt *word, *word_prefix, *word_count;
+    sqlite3_stmt *word, *word_prefix, *word_count, *word_bounds;
+    /* ... (read.c) */
+    sqlite3_stmt *rd_facts, *rd_simhash, *rd_julian, *rd_hit, *rd_entity_ids,
+        *rd_entity, *rd_newest, *rd_date_order, *rd_cover, *rd_simhash_uid,
+        *rd_similar, *rd_entities_find, *rd_article_entities;
+    double deadline; /* monotonic seconds after which statements stop (0:
+                      * none; store_set_deadline) */
+    int timed_out;   /* one did */
+    int progress;    /* the progress handler is installed */
 };
 
 #define STORE_FIELDS                                                           \
@@ -79,6 +88,9 @@ int st_step_done(struct store *s, sqlite3_stmt *st, struct mg_err *err);
 /* The tokenizer for articles given without their keys (made on first
  * use). */
 struct tok *st_tok(struct store *s, struct mg_err *err);
+/* Registers the functions readers use: morgue_hamming() and the
+ * snippet functions (snippet.h). */
+int st_register_read(struct store *s, struct mg_err *err);
 /* Whether path exists. */
 int st_file_present(const char *path);
 /* Deletes article id (uid) with its words, entity links (trigger) and

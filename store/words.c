@@ -95,3 +95,41 @@ int store_word_prefix(struct store *s, const char *prefix, int n, int want,
     free(hi);
     return failed ? words_fail(s, err) : 0;
 }
+
+int store_word_bounds(struct store *s, const char *key, uint8_t *q, int nblocks,
+                      struct mg_err *err)
+{
+    if (!s->word_bounds &&
+        st_prepare(s, &s->word_bounds,
+                   "SELECT chunk, q FROM term_bounds WHERE term = ?1", err) < 0)
+        return -1;
+    sqlite3_stmt *st = s->word_bounds;
+    memset(q, 0, (size_t)nblocks);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t chunk = sqlite3_column_int64(st, 0);
+        const uint8_t *b = sqlite3_column_blob(st, 1);
+        int n = sqlite3_column_bytes(st, 1);
+        for (int i = 0; b && i < n && i < TS_CHUNK; i++) {
+            int64_t blk = chunk * TS_CHUNK + i;
+            if (blk < nblocks)
+                q[blk] = b[i];
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : words_fail(s, err);
+}
+
+int store_dirty_blocks(struct store *s, store_id_fn fn, void *ctx,
+                       struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT block FROM stats_dirty", -1, &st,
+                           NULL) != SQLITE_OK)
+        return words_fail(s, err);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    return 0;
+}

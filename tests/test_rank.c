@@ -712,18 +712,6 @@ static void collect(void *ctx, int64_t id, double score)
     l->v[l->n++] = (struct scored){id, score};
 }
 
-static int bf_prepare(void *ctx, sqlite3_stmt **st, struct mg_err *err)
-{
-    sqlite3 *db = ctx;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT fts.rowid, morgue_rank(fts, :ctx) FROM fts"
-                           " WHERE fts MATCH :q AND fts.rowid >= :lo AND"
-                           " fts.rowid <= :hi",
-                           -1, st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s", sqlite3_errmsg(db));
-    return 0;
-}
-
 /* The filters of a case, applied to articles by the test itself. */
 struct filt {
     char lo[16], hi[20]; /* "" when open; hi ends with \x7f */
@@ -815,10 +803,8 @@ static void score_all(const struct ix *x, const struct plan *p,
                       const struct plan_expr *e, int relaxed,
                       const struct filt *f, struct list *l)
 {
-    struct rank_query rq = {.db = x->db,
+    struct rank_query rq = {.store = x->st,
                             .plan = p,
-                            .prepare = bf_prepare,
-                            .pctx = x->db,
                             .params = RANK_PARAMS_DEFAULT,
                             .relaxed = relaxed,
                             .exhaustive = 1};
@@ -1549,7 +1535,6 @@ Test(rank, every_match_scores_above_zero_with_an_exclusion)
         "(grain OR wheat) \"oil prices\"",
         "(grain OR wheat) \"oil prices\" -corn",
     };
-    sqlite3 *db = store_db(rd);
     struct buf bad = {0};
     for (size_t i = 0; i < sizeof QUERIES / sizeof *QUERIES; i++) {
         struct qparse_out q;
@@ -1562,10 +1547,8 @@ Test(rank, every_match_scores_above_zero_with_an_exclusion)
                 plan_expr_relaxed(&p, &e);
             else
                 plan_expr_strict(&p, &e);
-            struct rank_query rq = {.db = db,
+            struct rank_query rq = {.store = rd,
                                     .plan = &p,
-                                    .prepare = bf_prepare,
-                                    .pctx = db,
                                     .params = RANK_PARAMS_DEFAULT,
                                     .relaxed = relaxed,
                                     .exhaustive = 1};

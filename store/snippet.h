@@ -6,7 +6,7 @@
 #ifndef MORGUE_SNIPPET_H
 #define MORGUE_SNIPPET_H
 
-#include <sqlite3.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -17,14 +17,21 @@
 /* Longest snippet, in tokens (about words). */
 #define SNIPPET_TOKENS 36
 
-/* Registers morgue_snippet(fts [, page]) with the FTS5 of db.  With page
- * (a pointer of type "morgue_page" to a struct of a sorted int64_t *ids
- * and int n: search.c's page), rows not in it give NULL.  For the current
+/* The rowids a pass makes snippets for (a search's page), ascending. */
+struct page_set {
+    int64_t *ids;
+    int n;
+};
+
+/* Registers morgue_snippet(fts [, page]) with the FTS5 of db (store_open
+ * does).  With page (a pointer of type "morgue_page" to a struct
+ * page_set), rows not in it give NULL.  For the current
  * row it returns, from the body (else the lede, highlights or captions;
  * the lede when only the title matched), the best sentence and, when
  * short or missing terms, a second one joined with " … ", at most about
  * SNIPPET_TOKENS words, never cut inside a word; matches are wrapped in
  * SNIPPET_OPEN / SNIPPET_CLOSE and line breaks become spaces. */
-int snippet_register(sqlite3 *db, struct mg_err *err);
+struct sqlite3;
+int snippet_register(struct sqlite3 *db, struct mg_err *err);
 
 #endif

@@ -3,6 +3,8 @@
  */
 #include "snippet.h"
 
+#include <sqlite3.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,12 +185,6 @@ static void best_window(const int *mark, int t0, int t1, int max, int *w0,
     *w0 = s;
     *w1 = s + max < t1 ? s + max : t1;
 }
-
-/* The rowids a pass makes snippets for (search.c's page), sorted. */
-struct page_set {
-    int64_t *ids;
-    int n;
-};
 
 static int in_set(const struct page_set *set, int64_t id)
 {
