@@ -802,32 +802,31 @@ static int seed(const struct rank_query *rq, struct runner *r, struct heap *hp,
     return 0;
 }
 
-int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
-             struct rank_stats *stats, struct mg_err *err)
-{
-    const struct plan *p = rq->plan;
-    struct rank_stats dummy;
-    if (!stats)
-        stats = &dummy;
-    memset(stats, 0, sizeof *stats);
-    *n = 0;
-    struct heap hp = {.h = mg_malloc(sizeof *hp.h * (size_t)(k > 0 ? k : 1)),
-                      .k = k > 0 ? k : 0,
-                      .rq = rq,
-                      .theta = -HUGE_VAL};
+/* A ranking under way (rank_top). */
+struct top {
+    const struct rank_query *rq;
+    const struct plan *p;
+    struct rank_stats *stats;
+    struct heap hp;
     struct runner r;
-    struct bounds b = {0};
-    struct blk *bl = NULL;
-    double *blk_ub = NULL;
-    unsigned char *done = NULL;
-    int *keep = NULL;
-    int rc = -1;
-    if (runner_open(&r, rq, stats, err) < 0) {
-        free(hp.h);
-        return -1;
-    }
-    /* Score everything when bounds cannot help or are not there (other
-     * weights: any other bits, even -0.0, count as other weights). */
+    struct bounds b;
+    int64_t tail;   /* rowids from here on have no bounds */
+    double fmax;    /* the most the factors add (factor_max) */
+    struct blk *bl; /* the blocks that can hold a match, by bound */
+    int nbl;
+    double *blk_ub;      /* per block: its bound (HUGE_VAL: changed) */
+    unsigned char *done; /* per block: read or ruled out */
+    int *keep;           /* the essential units (relaxed) */
+};
+
+/* Whether every match is scored: the bounds cannot help (other weights
+ * or figures, no statistics, few matches) or are not there.  -1 on an
+ * error. */
+static int score_all(struct top *t, struct mg_err *err)
+{
+    const struct rank_query *rq = t->rq;
+    const struct plan *p = t->p;
+    /* other weights: any other bits, even -0.0, count as other weights */
     const double *w = rq->weights;
     // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
     int other = w && memcmp(w, TS_WEIGHTS, sizeof TS_WEIGHTS) != 0;
@@ -848,57 +847,49 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
         }
         all = est <= EXHAUSTIVE_DF;
     }
-    int64_t tail = (p->meta.rowid_max >> TS_BLOCK_SHIFT) << TS_BLOCK_SHIFT;
     if (!all) {
-        int got = load_bounds(rq, tail, &b, err);
+        int got = load_bounds(rq, t->tail, &t->b, err);
         if (got < 0)
-            goto out;
+            return -1;
         all = got == 1;
     }
-    struct plan_expr e = {0};
-    int any = 0;
-    if (rq->relaxed && all) {
-        /* every article will be scored: one OR of all the words is
-         * cheaper than an AND when the stop words' articles are not many
-         * more than the others' */
-        double content = 0, every = 0;
-        for (int u = 0; u < p->nunit; u++)
-            if (p->unit[u].content)
-                content += (double)p->unit[u].df;
-        for (int l = 0; l < p->nleaf; l++)
-            every += (double)p->leaf[l].df;
-        any = every <= 3 * content;
-    }
-    if (any)
-        plan_expr_any(p, &e);
-    else if (rq->relaxed)
-        plan_expr_relaxed(p, &e);
-    else
-        plan_expr_strict(p, &e);
-    if (all) {
-        runner_expr(&r, &e);
-        r.ctx->need_content = any;
-        stats->exhaustive = 1;
-        if (runner_pass(&r, 0, INT64_MAX, heap_push, &hp, err) < 0 || hp.failed)
-            goto out;
-        rc = 0;
-        goto out;
-    }
-    /* every block that can hold a match, with its bound */
-    int nb = b.nblocks;
-    double fmax = factor_max(rq);
-    bl = mg_malloc(sizeof *bl * (size_t)(nb ? nb : 1));
-    blk_ub = mg_malloc(sizeof *blk_ub * (size_t)(nb ? nb : 1));
-    done = mg_calloc((size_t)(nb ? nb : 1), 1);
-    int nbl = 0;
+    return all;
+}
+
+/* Scores every match of e (taken): a relaxed search's OR of every word
+ * (any) scores only the articles with a content word. */
+static int top_all(struct top *t, struct plan_expr *e, int any,
+                   struct mg_err *err)
+{
+    runner_expr(&t->r, e);
+    t->r.ctx->need_content = any;
+    t->stats->exhaustive = 1;
+    if (runner_pass(&t->r, 0, INT64_MAX, heap_push, &t->hp, err) < 0 ||
+        t->hp.failed)
+        return -1;
+    return 0;
+}
+
+/* The bound of every block that can hold a match into t->bl (sorted by
+ * bound later) and t->blk_ub; the others are done. */
+static void block_bounds(struct top *t)
+{
+    const struct rank_query *rq = t->rq;
+    const struct plan *p = t->p;
+    const struct bounds *b = &t->b;
+    int nb = b->nblocks;
+    t->fmax = factor_max(rq);
+    t->bl = mg_malloc(sizeof *t->bl * (size_t)(nb ? nb : 1));
+    t->blk_ub = mg_malloc(sizeof *t->blk_ub * (size_t)(nb ? nb : 1));
+    t->done = mg_calloc((size_t)(nb ? nb : 1), 1);
     for (int blk = 0; blk < nb; blk++) {
-        blk_ub[blk] = HUGE_VAL;
-        if (b.dirty[blk])
+        t->blk_ub[blk] = HUGE_VAL;
+        if (b->dirty[blk])
             continue;
         uint64_t units = 0;
         int ok = !rq->relaxed;
         for (int u = 0; u < p->nunit; u++) {
-            int m = present(p->unit[u].node, &b, nb, blk, rq->relaxed);
+            int m = present(p->unit[u].node, b, nb, blk, rq->relaxed);
             if (m)
                 units |= (uint64_t)1 << u;
             if (rq->relaxed && m && p->unit[u].content)
@@ -907,52 +898,135 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
                 ok = 0;
         }
         if (!ok) {
-            done[blk] = 1; /* nothing there can match */
-            stats->skipped++;
+            t->done[blk] = 1; /* nothing there can match */
+            t->stats->skipped++;
             continue;
         }
         double sum = 0;
         for (int l = 0; l < p->nleaf; l++)
-            sum += b.lb[(size_t)l * (size_t)nb + blk];
-        double ub = fmax * sum;
+            sum += b->lb[(size_t)l * (size_t)nb + blk];
+        double ub = t->fmax * sum;
         if (rq->relaxed)
             ub *= rank_coordination(p, &rq->params, units);
-        blk_ub[blk] = ub;
-        bl[nbl++] = (struct blk){blk, ub};
+        t->blk_ub[blk] = ub;
+        t->bl[t->nbl++] = (struct blk){blk, ub};
     }
-    /* Articles are passed over, one by one, by their block's bound and by
-     * their own words' bounds in it. */
-    r.nblocks = nb;
-    r.blk_ub = blk_ub;
-    r.lb = b.lb;
-    r.done = done;
-    r.dirty = b.dirty;
-    r.theta = &hp.theta;
-    r.fmax = fmax;
-    runner_expr(&r, &e);
-    /* the articles added since the bounds, and the blocks changed since,
-     * are read whole */
-    if (runner_pass(&r, tail, INT64_MAX, heap_push, &hp, err) < 0)
-        goto out;
+}
+
+/* The articles added since the bounds, and the blocks changed since, read
+ * whole (adjacent changed blocks in one pass). */
+static int read_unbounded(struct top *t, struct mg_err *err)
+{
+    if (runner_pass(&t->r, t->tail, INT64_MAX, heap_push, &t->hp, err) < 0)
+        return -1;
+    int nb = t->b.nblocks;
     for (int blk = 0; blk < nb; blk++) {
-        if (!b.dirty[blk])
+        if (!t->b.dirty[blk])
             continue;
-        int hi = blk; /* adjacent changed blocks in one pass */
-        while (hi + 1 < nb && b.dirty[hi + 1])
+        int hi = blk;
+        while (hi + 1 < nb && t->b.dirty[hi + 1])
             hi++;
-        if (runner_pass(&r, (int64_t)blk << TS_BLOCK_SHIFT,
+        if (runner_pass(&t->r, (int64_t)blk << TS_BLOCK_SHIFT,
                         ((int64_t)(hi + 1) << TS_BLOCK_SHIFT) - 1, heap_push,
-                        &hp, err) < 0)
-            goto out;
+                        &t->hp, err) < 0)
+            return -1;
         for (; blk <= hi; blk++)
-            done[blk] = 1;
+            t->done[blk] = 1;
         blk = hi;
     }
-    qsort(bl, (size_t)nbl, sizeof *bl, by_ub);
-    if (rq->relaxed && seed(rq, &r, &hp, tail, err) < 0)
-        goto out;
-    keep = mg_malloc(sizeof *keep * (size_t)(p->nunit + 1));
-    int nkeep = -1, batch = 2, passes = 0;
+    return 0;
+}
+
+/* A strict search whose bounds rule out few of the blocks left from i:
+ * one pass over them all costs less than a pass per few blocks (what is
+ * read already, or below the score to beat, is passed over article by
+ * article).  1 when it made that pass, 0 when not worth it, -1. */
+static int pass_over_rest(struct top *t, int i, double theta,
+                          struct mg_err *err)
+{
+    int live = 0, left = 0;
+    for (int q = i; q < t->nbl; q++)
+        if (!t->done[t->bl[q].b]) {
+            left++;
+            live += t->bl[q].ub >= theta;
+        }
+    if (left < 8 || live * 4 < left * 3)
+        return 0;
+    if (runner_pass(&t->r, 0, t->tail - 1, heap_push, &t->hp, err) < 0 ||
+        t->hp.failed)
+        return -1;
+    for (int q = i; q < t->nbl; q++)
+        if (!t->done[t->bl[q].b]) {
+            t->stats->blocks++;
+            t->done[t->bl[q].b] = 1;
+        }
+    return 1;
+}
+
+/* The articles a relaxed pass steps through: the OR of the units that
+ * can still reach the page (nkeep of t->keep; < 0: every content unit),
+ * at most N. */
+static double relaxed_driver(const struct top *t, int nkeep)
+{
+    const struct plan *p = t->p;
+    double driver = 0;
+    if (nkeep < 0) {
+        for (int u = 0; u < p->nunit; u++)
+            if (p->unit[u].content)
+                driver += (double)p->unit[u].df;
+    } else {
+        for (int q = 0; q < nkeep; q++)
+            driver += (double)p->unit[t->keep[q]].df;
+    }
+    return driver > p->N ? p->N : driver;
+}
+
+/* Reads the next batch blocks by bound from i (those not done, with a
+ * bound reaching theta), in rowid order, blocks at most gap apart in one
+ * pass (the ones between read too); *next gets where the next batch
+ * starts.  0 or -1. */
+static int read_batch(struct top *t, int i, int batch, double theta,
+                      int64_t gap, int *next, struct mg_err *err)
+{
+    int j = i, m = 0;
+    struct blk *take = mg_malloc(sizeof *take * (size_t)batch);
+    for (; j < t->nbl && m < batch && t->bl[j].ub >= theta; j++)
+        if (!t->done[t->bl[j].b])
+            take[m++] = t->bl[j];
+    qsort(take, (size_t)m, sizeof *take, by_block);
+    int rc = 0;
+    for (int a = 0; a < m && rc == 0;) {
+        int z = a + 1;
+        while (z < m && take[z].b - take[z - 1].b - 1 <= gap)
+            z++;
+        int lo = take[a].b, hi = take[z - 1].b;
+        if (runner_pass(&t->r, (int64_t)lo << TS_BLOCK_SHIFT,
+                        ((int64_t)hi + 1) * TS_BLOCK - 1, heap_push, &t->hp,
+                        err) < 0 ||
+            t->hp.failed) {
+            rc = -1;
+            break;
+        }
+        for (int q = lo; q <= hi; q++) {
+            t->stats->blocks += !t->done[q];
+            t->done[q] = 1;
+        }
+        a = z;
+    }
+    free(take);
+    *next = j;
+    return rc;
+}
+
+/* The blocks by bound, best first, until no block left can reach the
+ * page: a few at a time (doubling up to 64), a relaxed search driven by
+ * its essential units only. */
+static int walk_blocks(struct top *t, struct mg_err *err)
+{
+    const struct rank_query *rq = t->rq;
+    const struct plan *p = t->p;
+    t->keep = mg_malloc(sizeof *t->keep * (size_t)(p->nunit + 1));
+    int nkeep = -1, batch = 2;
     /* the articles a pass over everything would step through: the AND's
      * rarest unit, or the OR of the units that can still reach the page */
     double driver = 0;
@@ -962,118 +1036,136 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
             if ((double)p->unit[u].df < driver)
                 driver = (double)p->unit[u].df;
     }
-    for (int i = 0; i < nbl;) {
-        while (i < nbl && done[bl[i].b])
+    for (int i = 0; i < t->nbl;) {
+        while (i < t->nbl && t->done[t->bl[i].b])
             i++;
-        if (i >= nbl)
+        if (i >= t->nbl)
             break;
-        double theta = threshold(&hp);
-        if (bl[i].ub < theta)
+        double theta = threshold(&t->hp);
+        if (t->bl[i].ub < theta)
             break; /* no block left can reach the page */
         if (!rq->relaxed && batch >= 64 && theta > -HUGE_VAL) {
-            /* when the bounds rule out few of the blocks left, one pass
-             * over them all costs less than a pass per few blocks (what
-             * is read already, or below the score to beat, is passed
-             * over article by article) */
-            int live = 0, left = 0;
-            for (int q = i; q < nbl; q++)
-                if (!done[bl[q].b]) {
-                    left++;
-                    live += bl[q].ub >= theta;
-                }
-            if (left >= 8 && live * 4 >= left * 3) {
-                passes++;
-                if (runner_pass(&r, 0, tail - 1, heap_push, &hp, err) < 0 ||
-                    hp.failed)
-                    goto out;
-                for (int q = i; q < nbl; q++)
-                    if (!done[bl[q].b]) {
-                        stats->blocks++;
-                        done[bl[q].b] = 1;
-                    }
+            int all = pass_over_rest(t, i, theta, err);
+            if (all < 0)
+                return -1;
+            if (all)
                 break;
-            }
         }
         if (rq->relaxed && theta > -HUGE_VAL) {
-            int m = essential(rq, &b, theta, fmax, keep);
+            int m = essential(rq, &t->b, theta, t->fmax, t->keep);
             if (m != nkeep) { /* fewer units can still reach it */
                 struct plan_expr d = {0};
-                plan_expr_driver(p, keep, m, &d);
-                runner_expr(&r, &d);
+                plan_expr_driver(p, t->keep, m, &d);
+                runner_expr(&t->r, &d);
                 nkeep = m;
             }
             if (m == 0)
                 break;
         }
-        if (rq->relaxed) {
-            driver = 0;
-            if (nkeep < 0) {
-                for (int u = 0; u < p->nunit; u++)
-                    if (p->unit[u].content)
-                        driver += (double)p->unit[u].df;
-            } else {
-                for (int q = 0; q < nkeep; q++)
-                    driver += (double)p->unit[keep[q]].df;
-            }
-            if (driver > p->N)
-                driver = p->N;
-        }
+        if (rq->relaxed)
+            driver = relaxed_driver(t, nkeep);
         /* a pass costs a seek per phrase and segment; stepping through
-         * articles costs little: blocks close enough go in one pass, the
-         * ones between them read too (what their bounds rule out is
-         * passed over article by article) */
-        int64_t gap = rank_pass_gap(r.expr.nphrase, driver / p->N) / TS_BLOCK;
-        /* the next few blocks by bound, in rowid order, adjacent ones in
-         * one pass */
-        int j = i, m = 0;
-        struct blk *take = mg_malloc(sizeof *take * (size_t)batch);
-        for (; j < nbl && m < batch && bl[j].ub >= theta; j++)
-            if (!done[bl[j].b])
-                take[m++] = bl[j];
-        qsort(take, (size_t)m, sizeof *take, by_block);
-        for (int a = 0; a < m;) {
-            int z = a + 1;
-            while (z < m && take[z].b - take[z - 1].b - 1 <= gap)
-                z++;
-            int lo = take[a].b, hi = take[z - 1].b;
-            passes++;
-            if (runner_pass(&r, (int64_t)lo << TS_BLOCK_SHIFT,
-                            ((int64_t)hi + 1) * TS_BLOCK - 1, heap_push, &hp,
-                            err) < 0 ||
-                hp.failed) {
-                free(take);
-                goto out;
-            }
-            for (int q = lo; q <= hi; q++) {
-                stats->blocks += !done[q];
-                done[q] = 1;
-            }
-            a = z;
-        }
-        free(take);
-        i = j;
+         * articles costs little: blocks close enough go in one pass */
+        int64_t gap =
+            rank_pass_gap(t->r.expr.nphrase, driver / p->N) / TS_BLOCK;
+        if (read_batch(t, i, batch, theta, gap, &i, err) < 0)
+            return -1;
         if (batch < 64)
             batch *= 2;
     }
-    for (int blk = 0; blk < nb; blk++)
-        stats->skipped += !done[blk];
-    rc = 0;
-out:
-    stats->passed_over = r.skipped;
-    if (rc == 0) {
-        qsort(hp.h, (size_t)hp.n, sizeof *hp.h, by_hit);
-        memcpy(out, hp.h, sizeof *out * (size_t)hp.n);
-        *n = hp.n;
+    for (int blk = 0; blk < t->b.nblocks; blk++)
+        t->stats->skipped += !t->done[blk];
+    return 0;
+}
+
+/* The expression every match is scored with: a relaxed search scoring
+ * everything reads one OR of all the words (*any) when the stop words'
+ * articles are not many more than the others' (cheaper than an AND). */
+static void first_expr(const struct top *t, int all, struct plan_expr *e,
+                       int *any)
+{
+    const struct plan *p = t->p;
+    *any = 0;
+    if (t->rq->relaxed && all) {
+        double content = 0, every = 0;
+        for (int u = 0; u < p->nunit; u++)
+            if (p->unit[u].content)
+                content += (double)p->unit[u].df;
+        for (int l = 0; l < p->nleaf; l++)
+            every += (double)p->leaf[l].df;
+        *any = every <= 3 * content;
     }
-    if (hp.failed && rc == 0)
+    if (*any)
+        plan_expr_any(p, e);
+    else if (t->rq->relaxed)
+        plan_expr_relaxed(p, e);
+    else
+        plan_expr_strict(p, e);
+}
+
+/* Scores what it must of a search whose bounds can help: the blocks by
+ * bound, each article passed over by its block's bound and by its own
+ * words' bounds in it (the runner's context reads them). */
+static int top_pruned(struct top *t, struct plan_expr *e, struct mg_err *err)
+{
+    block_bounds(t);
+    struct runner *r = &t->r;
+    r->nblocks = t->b.nblocks;
+    r->blk_ub = t->blk_ub;
+    r->lb = t->b.lb;
+    r->done = t->done;
+    r->dirty = t->b.dirty;
+    r->theta = &t->hp.theta;
+    r->fmax = t->fmax;
+    runner_expr(r, e);
+    if (read_unbounded(t, err) < 0)
+        return -1;
+    qsort(t->bl, (size_t)t->nbl, sizeof *t->bl, by_ub);
+    if (t->rq->relaxed && seed(t->rq, r, &t->hp, t->tail, err) < 0)
+        return -1;
+    return walk_blocks(t, err);
+}
+
+int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
+             struct rank_stats *stats, struct mg_err *err)
+{
+    const struct plan *p = rq->plan;
+    struct rank_stats dummy;
+    struct top t = {.rq = rq, .p = p, .stats = stats ? stats : &dummy};
+    memset(t.stats, 0, sizeof *t.stats);
+    *n = 0;
+    t.hp =
+        (struct heap){.h = mg_malloc(sizeof *t.hp.h * (size_t)(k > 0 ? k : 1)),
+                      .k = k > 0 ? k : 0,
+                      .rq = rq,
+                      .theta = -HUGE_VAL};
+    if (runner_open(&t.r, rq, t.stats, err) < 0) {
+        free(t.hp.h);
+        return -1;
+    }
+    t.tail = (p->meta.rowid_max >> TS_BLOCK_SHIFT) << TS_BLOCK_SHIFT;
+    int rc = -1, all = score_all(&t, err);
+    if (all >= 0) {
+        struct plan_expr e = {0};
+        int any;
+        first_expr(&t, all, &e, &any);
+        rc = all ? top_all(&t, &e, any, err) : top_pruned(&t, &e, err);
+    }
+    t.stats->passed_over = t.r.skipped;
+    if (rc == 0) {
+        qsort(t.hp.h, (size_t)t.hp.n, sizeof *t.hp.h, by_hit);
+        memcpy(out, t.hp.h, sizeof *out * (size_t)t.hp.n);
+        *n = t.hp.n;
+    }
+    if (t.hp.failed && rc == 0)
         rc = -1;
-    free(hp.h);
-    free(hp.seen);
-    free(bl);
-    free(blk_ub);
-    free(done);
-    free(keep);
-    bounds_free(&b);
-    runner_close(&r);
+    free(t.hp.h);
+    free(t.hp.seen);
+    free(t.bl);
+    free(t.blk_ub);
+    free(t.done);
+    free(t.keep);
+    bounds_free(&t.b);
+    runner_close(&t.r);
     return rc;
 }

@@ -30,6 +30,7 @@
 #include "rank.h"
 #include "search.h"
 #include "store.h"
+#include "store_int.h"
 #include "strmap.h"
 
 #define CORPUS "../corpus"
@@ -235,7 +236,7 @@ static void free_bodies(struct build *b)
  * with store_file_drop, as a file that lost them would. */
 static int64_t drop_some(struct store *st, int64_t lo, int64_t hi, int64_t step)
 {
-    sqlite3 *db = store_db(st);
+    sqlite3 *db = st_db(st);
     struct mg_err err = {""};
     sqlite3_stmt *q = NULL;
     cr_assert_eq(sqlite3_prepare_v2(db,
@@ -421,7 +422,7 @@ static void ix_open(struct ix *x, const char *path, uint64_t seed)
 {
     memset(x, 0, sizeof *x);
     x->st = open_store(path, STORE_READ);
-    x->db = store_db(x->st);
+    x->db = st_db(x->st);
     struct mg_err err = {""};
     cr_assert_eq(searcher_new(x->st, &x->se, &err), 0, "%s", err.msg);
     x->tok = tok_new();
@@ -1468,9 +1469,9 @@ Test(rank, an_unfinished_session_scores_articles_on_reused_rowids)
     struct store *rd = open_store(path, STORE_READ);
     struct searcher *se = NULL;
     cr_assert_eq(searcher_new(rd, &se, &err), 0, "%s", err.msg);
-    cr_assert_eq(int_of(store_db(rd),
-                        "SELECT min(id) FROM articles WHERE uid LIKE 'c%'"),
-                 3584, "the new articles took the deleted ones' rowids");
+    cr_assert_eq(
+        int_of(st_db(rd), "SELECT min(id) FROM articles WHERE uid LIKE 'c%'"),
+        3584, "the new articles took the deleted ones' rowids");
     struct search_result rn, rx;
     struct search_opts o = {.query = "market", .limit = 10, .budget = -1};
     cr_assert_eq(search_run(se, &o, &rn, &err), 0, "%s", err.msg);

@@ -16,6 +16,7 @@
 #include "helpers.h"
 #include "search.h"
 #include "store.h"
+#include "store_int.h"
 
 #define CORPUS "../corpus/"
 #define SEED_FILE "000_2637ad2161ccb637.txt"
@@ -120,7 +121,7 @@ static void add_fp(const char *uid, const char *title, const char *body, int fp)
     cr_assert_eq(store_put(st, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
     /* the word statistics, as at the end of an indexing run (a caller
      * that opened a transaction finishes after it) */
-    if (sqlite3_get_autocommit(store_db(st)))
+    if (sqlite3_get_autocommit(st_db(st)))
         cr_assert_eq(store_finish(st, &err), 0, "%s", err.msg);
     article_clear(&a);
 }
@@ -480,8 +481,7 @@ Test(search, entity_filters_and_facets)
 static int64_t sql_count(const char *sql)
 {
     sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL),
-                 SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(st_db(st), sql, -1, &q, NULL), SQLITE_OK);
     cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
     int64_t n = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);

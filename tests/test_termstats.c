@@ -14,8 +14,8 @@
 
 #include "helpers.h"
 #include "store.h"
-#include "strmap.h"
 #include "store_int.h"
+#include "strmap.h"
 #include "termstats.h"
 
 #define CORPUS "../corpus"
@@ -211,7 +211,7 @@ struct checked {
 static void check_into(const char *path, struct fails *f, struct checked *out)
 {
     struct store *st = open_store(path, STORE_READ);
-    sqlite3 *db = store_db(st);
+    sqlite3 *db = st_db(st);
     struct checked c = {0};
 
     /* the meta values */
@@ -483,7 +483,7 @@ Test(termstats, the_check_finds_a_wrong_count_and_a_low_bound)
     struct store *st = open_store(db_path, STORE_WRITE);
     feed_range(st, 0, INT64_MAX);
     finish(st);
-    sqlite3 *db = store_db(st);
+    sqlite3 *db = st_db(st);
     exec_ok(db, "UPDATE terms SET df = df + 1 WHERE term = 'summit'");
     exec_ok(db, "UPDATE terms SET sdf = sdf - 1 WHERE term = 'compani'");
     exec_ok(db, "UPDATE meta SET value = value + 1 WHERE key ="
@@ -572,7 +572,7 @@ static void bounded_keys(const char *path, struct strmap *out)
 {
     struct store *st = open_store(path, STORE_READ);
     sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(store_db(st),
+    cr_assert_eq(sqlite3_prepare_v2(st_db(st),
                                     "SELECT term FROM terms WHERE bounded", -1,
                                     &q, NULL),
                  SQLITE_OK);
@@ -589,16 +589,15 @@ static void same_as_recount(const char *path)
     char *copy = path_in(dir, "recount.db");
     struct store *st = open_store(path, STORE_READ);
     sqlite3_stmt *v = NULL;
-    cr_assert_eq(
-        sqlite3_prepare_v2(store_db(st), "VACUUM INTO ?1", -1, &v, NULL),
-        SQLITE_OK, "%s", sqlite3_errmsg(store_db(st)));
+    cr_assert_eq(sqlite3_prepare_v2(st_db(st), "VACUUM INTO ?1", -1, &v, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(st_db(st)));
     sqlite3_bind_text(v, 1, copy, -1, SQLITE_STATIC);
     cr_assert_eq(sqlite3_step(v), SQLITE_DONE, "VACUUM INTO: %s",
-                 sqlite3_errmsg(store_db(st)));
+                 sqlite3_errmsg(st_db(st)));
     sqlite3_finalize(v);
     store_close(st);
     struct store *cs = open_store(copy, STORE_WRITE);
-    sqlite3 *db = store_db(cs);
+    sqlite3 *db = st_db(cs);
     struct tok *t = tok_new();
     struct mg_err err = {""};
     exec_ok(db, "BEGIN IMMEDIATE");
@@ -665,7 +664,7 @@ Test(termstats, incremental_sessions_keep_them_exact, .timeout = 120)
      * last file (the newest articles) */
     struct mg_err err = {""};
     struct strmap keep = {0};
-    sqlite3 *db = store_db(st);
+    sqlite3 *db = st_db(st);
     int64_t first_file = int_of(db, "SELECT min(file_id) FROM articles", NULL);
     int64_t last_file = int_of(db, "SELECT max(file_id) FROM articles", NULL);
     int64_t max_before = int_of(db, "SELECT max(id) FROM articles", NULL);
@@ -721,7 +720,7 @@ Test(termstats, changed_articles_mark_their_blocks_until_the_session_ends)
     finish(st);
     static const int64_t change[] = {2, 600, 900};
     run_session(st, &(struct session){0, 0, change, 3, "Changed."});
-    sqlite3 *db = store_db(st);
+    sqlite3 *db = st_db(st);
     char *state = meta_text(db, "stats_state");
     cr_expect_str_eq(state, "dirty", "a session under way");
     free(state);
@@ -753,7 +752,7 @@ Test(termstats, a_killed_session_leaves_them_dirty_and_the_next_recounts)
                 &(struct session){n - 150, n, change, 2, "Killed mid-run."});
     store_close(st);
     st = open_store(db_path, STORE_READ);
-    sqlite3 *db = store_db(st);
+    sqlite3 *db = st_db(st);
     char *state = meta_text(db, "stats_state");
     cr_expect_str_eq(state, "dirty", "the mark a killed session leaves");
     free(state);
