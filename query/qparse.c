@@ -683,6 +683,25 @@ static char *query_text(const char *query, struct qparse_out *out,
     return s;
 }
 
+/* Whether the k bytes at w are one of names (a list ending in NULL),
+ * ASCII case ignored. */
+static int one_of(const char *const *names, const char *w, size_t k)
+{
+    for (int f = 0; names[f]; f++)
+        if (strlen(names[f]) == k && strncasecmp(w, names[f], k) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds node to out's units, or to its exclusions when neg. */
+static void add_unit(struct qparse_out *out, struct qnode *node, int neg)
+{
+    struct qnode ***list = neg ? &out->neg : &out->unit;
+    int *count = neg ? &out->nneg : &out->nunit;
+    *list = mg_realloc(*list, sizeof(struct qnode *) * (size_t)(*count + 1));
+    (*list)[(*count)++] = node;
+}
+
 int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
                  struct mg_err *err)
 {
@@ -727,25 +746,14 @@ int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
         while (k < n && isalpha((unsigned char)w[k]))
             k++;
         if (k > 0 && k < n && w[k] == ':') {
-            int filter = 0;
-            for (int f = 0; ENTITY_FIELDS[f]; f++)
-                filter |= strlen(ENTITY_FIELDS[f]) == k &&
-                          strncasecmp(w, ENTITY_FIELDS[f], k) == 0;
-            for (int f = 0; COLUMN_FIELDS[f]; f++)
-                filter |= strlen(COLUMN_FIELDS[f]) == k &&
-                          strncasecmp(w, COLUMN_FIELDS[f], k) == 0;
-            if (filter) {
+            if (one_of(ENTITY_FIELDS, w, k) || one_of(COLUMN_FIELDS, w, k)) {
                 if (k + 1 == n && s[i] == '"') { /* a quoted value */
                     const char *e = strchr(s + i + 1, '"');
                     i = e ? (size_t)(e - s) + 1 : strlen(s);
                 }
                 continue;
             }
-            int field = 0;
-            for (int f = 0; FIELDS[f]; f++)
-                field |=
-                    strlen(FIELDS[f]) == k && strncasecmp(w, FIELDS[f], k) == 0;
-            if (field) {
+            if (one_of(FIELDS, w, k)) {
                 w += k + 1;
                 n -= k + 1;
             }
@@ -753,13 +761,8 @@ int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
         struct qnode *node = n > 1 && w[n - 1] == '*'
                                  ? term(&p, w, n - 1, QT_PREFIX, 0)
                                  : bare_word(&p, w, n);
-        if (!node)
-            continue;
-        struct qnode ***list = neg ? &out->neg : &out->unit;
-        int *count = neg ? &out->nneg : &out->nunit;
-        *list =
-            mg_realloc(*list, sizeof(struct qnode *) * (size_t)(*count + 1));
-        (*list)[(*count)++] = node;
+        if (node)
+            add_unit(out, node, neg);
     }
     free(s);
     for (int i = 0; i < out->nunit; i++)
