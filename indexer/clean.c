@@ -580,6 +580,57 @@ static int *hset_slot(struct hset *h, uint64_t k)
     return &h->count[i];
 }
 
+/* Adds sep and s to b, or s alone when b is empty. */
+static void add_joined(struct buf *b, const char *sep, const char *s)
+{
+    if (b->len)
+        buf_adds(b, sep);
+    buf_adds(b, s);
+}
+
+/* Puts paragraph para (key its folded key; *count the copies of it in the
+ * body, set to -1 once one is taken) into body, into caps, or nowhere,
+ * and notes in info what was done and why. */
+static void place_paragraph(const struct clean_rules *rules,
+                            struct clean_info *info, const char *para,
+                            const char *key, int *count, struct buf *body,
+                            struct buf *caps)
+{
+    const char *pat;
+    if ((pat = boilerplate(rules, key))) {
+        char *src = footer_source(para, key);
+        if (src && !info->source)
+            info->source = src;
+        else
+            free(src);
+        char what[300];
+        snprintf(what, sizeof what, "boilerplate (pattern \"%s\")", pat);
+        note(info, what, para);
+        info->boilerplate++;
+    } else if (*count < 0) {
+        ; /* a later copy of a paragraph already taken */
+    } else if (*count > 1 && strlen(key) >= 20) {
+        note(info,
+             "repeated paragraph: a photo caption, moved to "
+             "captions",
+             para);
+        add_joined(caps, "\n", para);
+        info->repeats += *count - 1;
+        info->ncaptions++;
+        *count = -1;
+    } else if (*count > 1) { /* a short repeated line: kept once */
+        add_joined(body, "\n\n", para);
+        info->repeats += *count - 1;
+        *count = -1;
+    } else if (caption_like(para, key)) {
+        note(info, "reads like a photo caption, moved to captions", para);
+        add_joined(caps, "\n", para);
+        info->ncaptions++;
+    } else {
+        add_joined(body, "\n\n", para);
+    }
+}
+
 char *clean_body(const char *s, const struct clean_rules *rules,
                  struct clean_info *info)
 {
@@ -608,51 +659,9 @@ char *clean_body(const char *s, const struct clean_rules *rules,
         (*hset_slot(&h, hash[i]))++;
     }
     struct buf caps = {0}, body = {0};
-    for (int i = 0; i < n; i++) {
-        int *count = hset_slot(&h, hash[i]);
-        const char *pat;
-        if ((pat = boilerplate(rules, keys[i]))) {
-            char *src = footer_source(paras[i], keys[i]);
-            if (src && !info->source)
-                info->source = src;
-            else
-                free(src);
-            char what[300];
-            snprintf(what, sizeof what, "boilerplate (pattern \"%s\")", pat);
-            note(info, what, paras[i]);
-            info->boilerplate++;
-        } else if (*count < 0) {
-            ; /* a later copy of a paragraph already taken */
-        } else if (*count > 1 && strlen(keys[i]) >= 20) {
-            note(info,
-                 "repeated paragraph: a photo caption, moved to "
-                 "captions",
-                 paras[i]);
-            if (caps.len)
-                buf_addc(&caps, '\n');
-            buf_adds(&caps, paras[i]);
-            info->repeats += *count - 1;
-            info->ncaptions++;
-            *count = -1;
-        } else if (*count > 1) { /* a short repeated line: kept once */
-            if (body.len)
-                buf_adds(&body, "\n\n");
-            buf_adds(&body, paras[i]);
-            info->repeats += *count - 1;
-            *count = -1;
-        } else if (caption_like(paras[i], keys[i])) {
-            note(info, "reads like a photo caption, moved to captions",
-                 paras[i]);
-            if (caps.len)
-                buf_addc(&caps, '\n');
-            buf_adds(&caps, paras[i]);
-            info->ncaptions++;
-        } else {
-            if (body.len)
-                buf_adds(&body, "\n\n");
-            buf_adds(&body, paras[i]);
-        }
-    }
+    for (int i = 0; i < n; i++)
+        place_paragraph(rules, info, paras[i], keys[i], hset_slot(&h, hash[i]),
+                        &body, &caps);
     for (int i = 0; i < n; i++) {
         free(paras[i]);
         free(keys[i]);
@@ -831,6 +840,46 @@ static void refuse_date(struct clean_info *info, const char *raw,
     note(info, reason, raw);
 }
 
+/* The article's date as YYYY-MM-DD, or NULL when it reads as none (a day
+ * that does not exist is noted in info). */
+static void clean_date(struct article *a, struct clean_info *info)
+{
+    if (!a->date)
+        return;
+    char iso[32];
+    char *d = clean_line(a->date);
+    free(a->date);
+    int rc = date_parse(d, iso);
+    a->date = rc == 0 ? mg_strdup(iso) : NULL;
+    if (rc == DATE_NO_SUCH_DAY)
+        refuse_date(info, d, iso);
+    free(d);
+}
+
+/* A wire dateline opening the body ("SEOUL, Feb 9 (Reuters) - ") is cut
+ * from it (and from a title starting the same way) and kept as the
+ * source and dateline where the article names none. */
+static void take_wire_dateline(struct article *a, struct clean_info *info)
+{
+    char *agency, *place;
+    size_t cut = a->body ? wire_dateline(a->body, &agency, &place) : 0;
+    if (!cut)
+        return;
+    char *prefix = mg_strndup(a->body, cut);
+    note(info, "wire dateline, kept as the source and dateline", prefix);
+    /* A title taken from the first sentence starts the same way. */
+    if (a->title && strncmp(a->title, prefix, cut) == 0)
+        memmove(a->title, a->title + cut, strlen(a->title + cut) + 1);
+    free(prefix);
+    memmove(a->body, a->body + cut, strlen(a->body + cut) + 1);
+    if (!a->source)
+        a->source = agency, agency = NULL;
+    if (!a->dateline)
+        a->dateline = place, place = NULL;
+    free(agency);
+    free(place);
+}
+
 void clean_article(struct article *a, const struct clean_rules *rules,
                    struct clean_info *info)
 {
@@ -870,35 +919,10 @@ void clean_article(struct article *a, const struct clean_rules *rules,
         a->source = mg_url_host(a->url);
     clean_list(&a->captions);
     clean_list(&a->highlights);
-    if (a->date) {
-        char iso[32];
-        char *d = clean_line(a->date);
-        free(a->date);
-        int rc = date_parse(d, iso);
-        a->date = rc == 0 ? mg_strdup(iso) : NULL;
-        if (rc == DATE_NO_SUCH_DAY)
-            refuse_date(info, d, iso);
-        free(d);
-    }
+    clean_date(a, info);
     if (!a->language)
         a->language = mg_strdup("und");
-    char *agency, *place;
-    size_t cut = a->body ? wire_dateline(a->body, &agency, &place) : 0;
-    if (cut) {
-        char *prefix = mg_strndup(a->body, cut);
-        note(info, "wire dateline, kept as the source and dateline", prefix);
-        /* A title taken from the first sentence starts the same way. */
-        if (a->title && strncmp(a->title, prefix, cut) == 0)
-            memmove(a->title, a->title + cut, strlen(a->title + cut) + 1);
-        free(prefix);
-        memmove(a->body, a->body + cut, strlen(a->body + cut) + 1);
-        if (!a->source)
-            a->source = agency, agency = NULL;
-        if (!a->dateline)
-            a->dateline = place, place = NULL;
-        free(agency);
-        free(place);
-    }
+    take_wire_dateline(a, info);
     /* "By Ann Lee" is a byline of "Ann Lee". */
     if (a->byline && strncasecmp(a->byline, "by ", 3) == 0)
         memmove(a->byline, a->byline + 3, strlen(a->byline + 3) + 1);

@@ -211,6 +211,74 @@ static int compact_iso(const char *s, char out[32])
     return rc;
 }
 
+/* A date that starts with its day, at p: "26-FEB-1987", "09 Feb 2018",
+ * "9 February 2018", "09/02/2018", "09.02.2018" (month/day when the
+ * first number can't be a month).  As date_parse(). */
+static int day_first(const char *p, char out[32])
+{
+    int y, m, d, n = 0, ml;
+    d = (int)strtol(p, (char **)&p, 10);
+    if (*p == '-' || *p == ' ') {
+        p++;
+        m = month_at(p, &ml);
+        if (m) {
+            p += ml;
+            if (*p == '.')
+                p++;
+            if (*p == '-' || *p == ' ' || *p == ',') {
+                while (*p == '-' || *p == ' ' || *p == ',')
+                    p++;
+                if (sscanf(p, "%4d%n", &y, &n) == 1 && n == 4)
+                    return finish(p + n, out, y, m, d);
+            }
+        }
+        return out[0] = 0, -1;
+    }
+    /* 09/02/2018, 09.02.2018 */
+    if (*p == '/' || *p == '.') {
+        char sep = *p;
+        int a = d, b;
+        if (sscanf(p + 1, "%2d%n", &b, &n) != 1 || p[1 + n] != sep)
+            return -1;
+        p += 1 + n + 1;
+        if (sscanf(p, "%4d%n", &y, &n) != 1 || n != 4)
+            return -1;
+        if (b > 12 && a <= 12) { /* US order: month/day */
+            m = a;
+            d = b;
+        } else {
+            d = a;
+            m = b;
+        }
+        return finish(p + n, out, y, m, d);
+    }
+    return out[0] = 0, -1;
+}
+
+/* A date that starts with its month, at p: "February 9, 2018",
+ * "Feb. 9 2018", "Feb 9th, 2018".  As date_parse(). */
+static int month_first(const char *p, char out[32])
+{
+    int y, d, n = 0, ml;
+    int m = month_at(p, &ml);
+    if (m) {
+        p += ml;
+        if (*p == '.')
+            p++;
+        if (sscanf(p, " %2d%n", &d, &n) == 1) {
+            p += n;
+            if (strncmp(p, "st", 2) == 0 || strncmp(p, "nd", 2) == 0 ||
+                strncmp(p, "rd", 2) == 0 || strncmp(p, "th", 2) == 0)
+                p += 2;
+            while (*p == ',' || *p == ' ')
+                p++;
+            if (sscanf(p, "%4d%n", &y, &n) == 1 && n == 4)
+                return finish(p + n, out, y, m, d);
+        }
+    }
+    return -1;
+}
+
 int date_parse(const char *s, char out[32])
 {
     out[0] = 0;
@@ -240,61 +308,7 @@ int date_parse(const char *s, char out[32])
                 p++;
         }
     }
-    /* 26-FEB-1987 / 09 Feb 2018 / 9 February 2018 */
-    if (isdigit((unsigned char)*p)) {
-        d = (int)strtol(p, (char **)&p, 10);
-        if (*p == '-' || *p == ' ') {
-            p++;
-            m = month_at(p, &ml);
-            if (m) {
-                p += ml;
-                if (*p == '.')
-                    p++;
-                if (*p == '-' || *p == ' ' || *p == ',') {
-                    while (*p == '-' || *p == ' ' || *p == ',')
-                        p++;
-                    if (sscanf(p, "%4d%n", &y, &n) == 1 && n == 4)
-                        return finish(p + n, out, y, m, d);
-                }
-            }
-            return out[0] = 0, -1;
-        }
-        /* 09/02/2018, 09.02.2018 */
-        if (*p == '/' || *p == '.') {
-            char sep = *p;
-            int a = d, b;
-            if (sscanf(p + 1, "%2d%n", &b, &n) != 1 || p[1 + n] != sep)
-                return -1;
-            p += 1 + n + 1;
-            if (sscanf(p, "%4d%n", &y, &n) != 1 || n != 4)
-                return -1;
-            if (b > 12 && a <= 12) { /* US order: month/day */
-                m = a;
-                d = b;
-            } else {
-                d = a;
-                m = b;
-            }
-            return finish(p + n, out, y, m, d);
-        }
-        return out[0] = 0, -1;
-    }
-    /* February 9, 2018 / Feb. 9 2018 */
-    m = month_at(p, &ml);
-    if (m) {
-        p += ml;
-        if (*p == '.')
-            p++;
-        if (sscanf(p, " %2d%n", &d, &n) == 1) {
-            p += n;
-            if (strncmp(p, "st", 2) == 0 || strncmp(p, "nd", 2) == 0 ||
-                strncmp(p, "rd", 2) == 0 || strncmp(p, "th", 2) == 0)
-                p += 2;
-            while (*p == ',' || *p == ' ')
-                p++;
-            if (sscanf(p, "%4d%n", &y, &n) == 1 && n == 4)
-                return finish(p + n, out, y, m, d);
-        }
-    }
-    return -1;
+    if (isdigit((unsigned char)*p))
+        return day_first(p, out);
+    return month_first(p, out);
 }

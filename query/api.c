@@ -392,20 +392,13 @@ static int open_or_reply(struct api_worker *w, struct api_response *out)
     return 0;
 }
 
-static void do_search(struct api_worker *w, const struct api_param *p, int n,
-                      struct api_response *out)
+/* The person=, place= and org= parameters as filters, written to
+ * filters (QPARSE_MAX_FILTERS at most): how many, or -1 with an error
+ * reply in out. */
+static int search_filters(const struct api_param *p, int n,
+                          struct qfilter *filters, struct api_response *out)
 {
-    static const char *const KEYS[] = {
-        "q",    "person", "place", "org",    "source",   "since", "until",
-        "sort", "page",   "limit", "strict", "collapse", NULL};
-    static const char *const REPEATED[] = {"person", "place", "org", NULL};
-    static const struct spec SPEC = {KEYS, REPEATED};
-    if (check_params(&SPEC, p, n, out) < 0)
-        return;
-    struct search_opts so = {
-        .limit = SEARCH_DEFAULT_LIMIT, .facets = 1, .histogram = 1};
-    struct qfilter filters[QPARSE_MAX_FILTERS];
-    int nf = 0, page = 1, collapse = 1;
+    int nf = 0;
     for (int i = 0; i < n; i++) {
         enum ent_kind kind;
         if (strcmp(p[i].key, "person") == 0)
@@ -419,62 +412,127 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
         if (nf == QPARSE_MAX_FILTERS) {
             reply_error(out, 400, "at most %d person, place and org filters",
                         QPARSE_MAX_FILTERS);
-            return;
+            return -1;
         }
         if (!*p[i].value) {
             reply_error(out, 400, "%s is empty", p[i].key);
-            return;
+            return -1;
         }
         filters[nf].kind = kind;
         filters[nf++].name = (char *)p[i].value; /* not written to */
     }
-    so.filters = filters;
-    so.nfilters = nf;
-    so.query = param(p, n, "q");
-    so.source = param(p, n, "source");
-    so.since = param(p, n, "since");
-    so.until = param(p, n, "until");
+    return nf;
+}
+
+/* The sort= parameter into *sort (unchanged when absent or empty).
+ * Returns 0, or -1 with an error reply in out. */
+static int sort_param(const struct api_param *p, int n, enum search_sort *sort,
+                      struct api_response *out)
+{
+    const char *v = param(p, n, "sort");
+    if (!v || !*v)
+        return 0;
+    *sort = strcmp(v, "relevance") == 0 ? SEARCH_SORT_RELEVANCE
+            : strcmp(v, "newest") == 0  ? SEARCH_SORT_NEWEST
+            : strcmp(v, "oldest") == 0  ? SEARCH_SORT_OLDEST
+                                        : (enum search_sort) - 1;
+    if ((int)*sort >= 0)
+        return 0;
+    char sv[80];
+    shown(sv, sizeof sv, v, strlen(v));
+    reply_error(out, 400,
+                "sort must be relevance, newest or oldest, "
+                "not \"%s\"",
+                sv);
+    return -1;
+}
+
+/* The search a /search request asks for, into *so (its filters in
+ * filters, QPARSE_MAX_FILTERS at most) and *page.  Returns 0, or -1 with
+ * an error reply in out. */
+static int search_request(const struct api_param *p, int n,
+                          struct search_opts *so, struct qfilter *filters,
+                          int *page, struct api_response *out)
+{
+    int nf = search_filters(p, n, filters, out), collapse = 1;
+    if (nf < 0)
+        return -1;
+    so->filters = filters;
+    so->nfilters = nf;
+    so->query = param(p, n, "q");
+    so->source = param(p, n, "source");
+    so->since = param(p, n, "since");
+    so->until = param(p, n, "until");
     /* An empty value is no filter. */
-    if (so.source && !*so.source)
-        so.source = NULL;
-    if (so.since && !*so.since)
-        so.since = NULL;
-    if (so.until && !*so.until)
-        so.until = NULL;
-    const char *sort = param(p, n, "sort");
-    if (sort && *sort) {
-        so.sort = strcmp(sort, "relevance") == 0 ? SEARCH_SORT_RELEVANCE
-                  : strcmp(sort, "newest") == 0  ? SEARCH_SORT_NEWEST
-                  : strcmp(sort, "oldest") == 0  ? SEARCH_SORT_OLDEST
-                                                 : (enum search_sort) - 1;
-        if ((int)so.sort < 0) {
-            char sv[80];
-            shown(sv, sizeof sv, sort, strlen(sort));
-            reply_error(out, 400,
-                        "sort must be relevance, newest or oldest, "
-                        "not \"%s\"",
-                        sv);
-            return;
-        }
-    }
-    if (int_param(p, n, "limit", 1, API_MAX_LIMIT, &so.limit, out) < 0 ||
-        int_param(p, n, "page", 1, API_MAX_PAGE, &page, out) < 0 ||
-        flag_param(p, n, "strict", &so.strict, out) < 0 ||
+    if (so->source && !*so->source)
+        so->source = NULL;
+    if (so->since && !*so->since)
+        so->since = NULL;
+    if (so->until && !*so->until)
+        so->until = NULL;
+    if (sort_param(p, n, &so->sort, out) < 0 ||
+        int_param(p, n, "limit", 1, API_MAX_LIMIT, &so->limit, out) < 0 ||
+        int_param(p, n, "page", 1, API_MAX_PAGE, page, out) < 0 ||
+        flag_param(p, n, "strict", &so->strict, out) < 0 ||
         flag_param(p, n, "collapse", &collapse, out) < 0)
-        return;
-    so.no_collapse = !collapse;
-    so.offset = (page - 1) * so.limit;
-    so.budget = w->api->timeout_ms > 0 ? w->api->timeout_ms / 1000.0 : -1;
+        return -1;
+    so->no_collapse = !collapse;
+    so->offset = (*page - 1) * so->limit;
     int blank = 1;
-    for (const char *c = so.query; c && *c; c++)
+    for (const char *c = so->query; c && *c; c++)
         if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
             blank = 0;
-    if (blank && !nf && !so.source && !so.since && !so.until) {
+    if (blank && !nf && !so->source && !so->since && !so->until) {
         reply_error(out, 400,
                     "q is missing: give a query, or a person, "
                     "place, org, source, since or until filter");
-        return;
+        return -1;
     }
+    return 0;
+}
+
+/* The search's result as the reply: its JSON with the page, the limit,
+ * the number of pages and the time taken. */
+static void reply_result(const struct search_opts *so,
+                         const struct search_result *res, int page, double took,
+                         struct api_response *out)
+{
+    json_t *doc = search_result_json(so->query ? so->query : "", res,
+                                     SEARCH_JSON_HISTOGRAM);
+    /* folded near-duplicates take no place on a page (exact when
+     * collapsed_exact, else an upper bound); a relaxed search shows
+     * the articles with most of the words */
+    int64_t shown =
+        (res->relaxed ? res->relaxed_total : res->total) - res->collapsed;
+    int64_t pages = (shown > 0 ? shown : 0) / so->limit +
+                    ((shown > 0 ? shown : 0) % so->limit != 0);
+    json_object_set_new(doc, "page", json_integer(page));
+    json_object_set_new(doc, "limit", json_integer(so->limit));
+    json_object_set_new(
+        doc, "pages",
+        json_integer(pages < API_MAX_PAGE ? pages : API_MAX_PAGE));
+    json_object_set_new(doc, "took_ms",
+                        json_real((double)(int64_t)(took * 1e4) / 10));
+    reply_json(out, 200, doc);
+}
+
+static void do_search(struct api_worker *w, const struct api_param *p, int n,
+                      struct api_response *out)
+{
+    static const char *const KEYS[] = {
+        "q",    "person", "place", "org",    "source",   "since", "until",
+        "sort", "page",   "limit", "strict", "collapse", NULL};
+    static const char *const REPEATED[] = {"person", "place", "org", NULL};
+    static const struct spec SPEC = {KEYS, REPEATED};
+    if (check_params(&SPEC, p, n, out) < 0)
+        return;
+    struct search_opts so = {
+        .limit = SEARCH_DEFAULT_LIMIT, .facets = 1, .histogram = 1};
+    struct qfilter filters[QPARSE_MAX_FILTERS];
+    int page = 1;
+    if (search_request(p, n, &so, filters, &page, out) < 0)
+        return;
+    so.budget = w->api->timeout_ms > 0 ? w->api->timeout_ms / 1000.0 : -1;
     if (open_or_reply(w, out) < 0)
         return;
     struct search_result res;
@@ -492,23 +550,7 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
     } else if (rc < 0) {
         reply_failure(w, out, &err);
     } else {
-        json_t *doc = search_result_json(so.query ? so.query : "", &res,
-                                         SEARCH_JSON_HISTOGRAM);
-        /* folded near-duplicates take no place on a page (exact when
-         * collapsed_exact, else an upper bound); a relaxed search shows
-         * the articles with most of the words */
-        int64_t shown =
-            (res.relaxed ? res.relaxed_total : res.total) - res.collapsed;
-        int64_t pages = (shown > 0 ? shown : 0) / so.limit +
-                        ((shown > 0 ? shown : 0) % so.limit != 0);
-        json_object_set_new(doc, "page", json_integer(page));
-        json_object_set_new(doc, "limit", json_integer(so.limit));
-        json_object_set_new(
-            doc, "pages",
-            json_integer(pages < API_MAX_PAGE ? pages : API_MAX_PAGE));
-        json_object_set_new(doc, "took_ms",
-                            json_real((double)(int64_t)(took * 1e4) / 10));
-        reply_json(out, 200, doc);
+        reply_result(&so, &res, page, took, out);
     }
     search_result_free(&res);
 }

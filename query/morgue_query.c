@@ -280,281 +280,356 @@ static int split_args(int argc, char **argv, struct buf *q)
     return kept;
 }
 
-int main(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"limit", required_argument, NULL, 'n'},
-        {"offset", required_argument, NULL, 'o'},
-        {"json", no_argument, NULL, 'j'},
-        {"person", required_argument, NULL, 'P'},
-        {"place", required_argument, NULL, 'L'},
-        {"org", required_argument, NULL, 'O'},
-        {"facets", no_argument, NULL, 'F'},
-        {"entities", required_argument, NULL, 'E'},
-        {"kind", required_argument, NULL, 'K'},
-        {"page", required_argument, NULL, 'p'},
-        {"since", required_argument, NULL, 's'},
-        {"until", required_argument, NULL, 'u'},
-        {"source", required_argument, NULL, 'S'},
-        {"section", required_argument, NULL, 'C'},
-        {"sort", required_argument, NULL, 'R'},
-        {"strict", no_argument, NULL, 'T'},
-        {"count", no_argument, NULL, 'N'},
-        {"fresh", optional_argument, NULL, 'W'},
-        {"no-collapse", no_argument, NULL, 'U'},
-        {"similar", required_argument, NULL, 'M'},
-        {"weights", required_argument, NULL, 'G'},
-        {"ranking", required_argument, NULL, 'A'},
-        {"exhaustive", no_argument, NULL, 'X'},
-        {"exact-total", no_argument, NULL, 'Z'},
-        {"timeout", required_argument, NULL, 'I'},
-        {"timing", no_argument, NULL, 'Y'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    const char *db = NULL;
-    struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT};
-    int json = 0, c, facets = 0, kind = -1, page = 0;
-    const char *entities = NULL, *similar = NULL;
+/* The exit statuses (grep's convention; docs/cli.md). */
+enum exit_status {
+    EXIT_FOUND = 0,   /* some article has all the words; --help, --version */
+    EXIT_NONE = 1,    /* none has (relaxed hits may still be shown) */
+    EXIT_ERROR = 2,   /* usage or index error */
+    EXIT_TIMEOUT = 3, /* the search ran out of time */
+};
+
+/* What the command line asks for. */
+struct query_opts {
+    const char *db;
+    struct search_opts so;
+    int json, facets, kind, page;
+    const char *entities, *similar;
     double weights[SEARCH_NWEIGHTS];
-    int weighted = 0, timing = 0;
-    struct rank_params params = RANK_PARAMS_DEFAULT;
+    int weighted, timing;
+    struct rank_params params;
     struct qfilter filters[QPARSE_MAX_FILTERS];
-    int nfilters = 0;
-    struct buf q = {0};
-    argc = split_args(argc, argv, &q);
-    while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-        /* NULL only for --fresh, whose argument is optional */
-        const char *arg = optarg ? optarg : "";
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'n':
-            if (parse_int(optarg, "--limit", 1, SEARCH_MAX_LIMIT, &so.limit)) {
-                buf_free(&q);
-                return 2;
-            }
-            break;
-        case 'o':
-            if (parse_int(optarg, "--offset", 0, INT_MAX / 2, &so.offset)) {
-                buf_free(&q);
-                return 2;
-            }
-            break;
-        case 'j': json = 1; break;
-        case 'P':
-        case 'L':
-        case 'O':
-            if (nfilters == QPARSE_MAX_FILTERS) {
-                fprintf(stderr,
-                        "morgue-query: at most %d --person, --place "
-                        "and --org filters\n",
-                        QPARSE_MAX_FILTERS);
-                buf_free(&q);
-                return 2;
-            }
-            filters[nfilters].kind = c == 'P'   ? ENT_PERSON
-                                     : c == 'L' ? ENT_PLACE
-                                                : ENT_ORG;
-            filters[nfilters++].name = optarg;
-            break;
-        case 'F': facets = 1; break;
-        case 'E': entities = optarg; break;
-        case 'K':
-            kind = strcmp(arg, "person") == 0  ? ENT_PERSON
-                   : strcmp(arg, "place") == 0 ? ENT_PLACE
-                   : strcmp(arg, "org") == 0   ? ENT_ORG
-                                               : -2;
-            if (kind == -2) {
-                fprintf(stderr,
-                        "morgue-query: --kind must be person, place "
-                        "or org, not \"%s\"\n",
-                        optarg);
-                buf_free(&q);
-                return 2;
-            }
-            break;
-        case 'p':
-            if (parse_int(optarg, "--page", 1, 1000000, &page)) {
-                buf_free(&q);
-                return 2;
-            }
-            break;
-        case 's': so.since = optarg; break;
-        case 'u': so.until = optarg; break;
-        case 'S': so.source = optarg; break;
-        case 'C': so.section = optarg; break;
-        case 'R':
-            so.sort = strcmp(arg, "relevance") == 0 ? SEARCH_SORT_RELEVANCE
-                      : strcmp(arg, "newest") == 0  ? SEARCH_SORT_NEWEST
-                      : strcmp(arg, "oldest") == 0  ? SEARCH_SORT_OLDEST
-                                                    : (enum search_sort) - 1;
-            if ((int)so.sort < 0) {
-                fprintf(stderr,
-                        "morgue-query: --sort must be relevance, "
-                        "newest or oldest, not \"%s\"\n",
-                        optarg);
-                buf_free(&q);
-                return 2;
-            }
-            break;
-        case 'T': so.strict = 1; break;
-        case 'N': so.count_only = 1; break;
-        case 'U': so.no_collapse = 1; break;
-        case 'M': similar = optarg; break;
-        case 'G':
-            if (parse_weights(arg, weights) < 0) {
-                buf_free(&q);
-                return 2;
-            }
-            weighted = 1;
-            break;
-        case 'A': {
-            struct mg_err perr;
-            if (rank_params_parse(optarg, &params, &perr) < 0) {
-                fprintf(stderr, "morgue-query: %s\n", perr.msg);
-                buf_free(&q);
-                return 2;
-            }
-            so.params = &params;
-            break;
-        }
-        case 'X': so.exhaustive = 1; break;
-        case 'Z': so.exact_total = 1; break;
-        case 'Y': timing = 1; break;
-        case 'I': {
-            char *end;
-            double sec = strtod(arg, &end);
-            if (end == arg || *end || !(sec >= 0.001 && sec <= 86400)) {
-                fprintf(stderr,
-                        "morgue-query: --timeout must be a number of "
-                        "seconds from 0.001 to 86400, not \"%s\"\n",
-                        optarg);
-                buf_free(&q);
-                return 2;
-            }
-            so.budget = sec;
-            break;
-        }
-        case 'W': {
-            int days = 30;
-            if (optarg && parse_int(optarg, "--fresh", 1, 36500, &days)) {
-                buf_free(&q);
-                return 2;
-            }
-            so.fresh = days;
-            break;
-        }
-        case 'h':
-            usage(stdout);
-            buf_free(&q);
+    int nfilters;
+    struct buf query; /* the query's words */
+};
+
+static const struct option OPTIONS[] = {
+    {"db", required_argument, NULL, 'd'},
+    {"limit", required_argument, NULL, 'n'},
+    {"offset", required_argument, NULL, 'o'},
+    {"json", no_argument, NULL, 'j'},
+    {"person", required_argument, NULL, 'P'},
+    {"place", required_argument, NULL, 'L'},
+    {"org", required_argument, NULL, 'O'},
+    {"facets", no_argument, NULL, 'F'},
+    {"entities", required_argument, NULL, 'E'},
+    {"kind", required_argument, NULL, 'K'},
+    {"page", required_argument, NULL, 'p'},
+    {"since", required_argument, NULL, 's'},
+    {"until", required_argument, NULL, 'u'},
+    {"source", required_argument, NULL, 'S'},
+    {"section", required_argument, NULL, 'C'},
+    {"sort", required_argument, NULL, 'R'},
+    {"strict", no_argument, NULL, 'T'},
+    {"count", no_argument, NULL, 'N'},
+    {"fresh", optional_argument, NULL, 'W'},
+    {"no-collapse", no_argument, NULL, 'U'},
+    {"similar", required_argument, NULL, 'M'},
+    {"weights", required_argument, NULL, 'G'},
+    {"ranking", required_argument, NULL, 'A'},
+    {"exhaustive", no_argument, NULL, 'X'},
+    {"exact-total", no_argument, NULL, 'Z'},
+    {"timeout", required_argument, NULL, 'I'},
+    {"timing", no_argument, NULL, 'Y'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0}};
+
+/* --person, --place, --org (option c) NAME: one more entity filter.
+ * Returns 0, or -1 with a message on stderr. */
+static int add_filter(struct query_opts *o, int c, char *name)
+{
+    if (o->nfilters == QPARSE_MAX_FILTERS) {
+        fprintf(stderr,
+                "morgue-query: at most %d --person, --place "
+                "and --org filters\n",
+                QPARSE_MAX_FILTERS);
+        return -1;
+    }
+    o->filters[o->nfilters].kind = c == 'P'   ? ENT_PERSON
+                                   : c == 'L' ? ENT_PLACE
+                                              : ENT_ORG;
+    o->filters[o->nfilters++].name = name;
+    return 0;
+}
+
+/* --kind person|place|org.  Returns 0, or -1 with a message on stderr. */
+static int parse_kind(const char *arg, int *kind)
+{
+    *kind = strcmp(arg, "person") == 0  ? ENT_PERSON
+            : strcmp(arg, "place") == 0 ? ENT_PLACE
+            : strcmp(arg, "org") == 0   ? ENT_ORG
+                                        : -2;
+    if (*kind != -2)
+        return 0;
+    fprintf(stderr,
+            "morgue-query: --kind must be person, place "
+            "or org, not \"%s\"\n",
+            arg);
+    return -1;
+}
+
+/* --sort relevance|newest|oldest.  Returns 0, or -1 with a message on
+ * stderr. */
+static int parse_sort(const char *arg, enum search_sort *sort)
+{
+    *sort = strcmp(arg, "relevance") == 0 ? SEARCH_SORT_RELEVANCE
+            : strcmp(arg, "newest") == 0  ? SEARCH_SORT_NEWEST
+            : strcmp(arg, "oldest") == 0  ? SEARCH_SORT_OLDEST
+                                          : (enum search_sort) - 1;
+    if ((int)*sort >= 0)
+        return 0;
+    fprintf(stderr,
+            "morgue-query: --sort must be relevance, "
+            "newest or oldest, not \"%s\"\n",
+            arg);
+    return -1;
+}
+
+/* --timeout S.  Returns 0, or -1 with a message on stderr. */
+static int parse_timeout(const char *arg, double *budget)
+{
+    char *end;
+    double sec = strtod(arg, &end);
+    if (end == arg || *end || !(sec >= 0.001 && sec <= 86400)) {
+        fprintf(stderr,
+                "morgue-query: --timeout must be a number of "
+                "seconds from 0.001 to 86400, not \"%s\"\n",
+                arg);
+        return -1;
+    }
+    *budget = sec;
+    return 0;
+}
+
+/* --ranking NAME=VALUE,...  Returns 0, or -1 with a message on stderr. */
+static int parse_ranking(const char *arg, struct query_opts *o)
+{
+    struct mg_err perr;
+    if (rank_params_parse(arg, &o->params, &perr) < 0) {
+        fprintf(stderr, "morgue-query: %s\n", perr.msg);
+        return -1;
+    }
+    o->so.params = &o->params;
+    return 0;
+}
+
+/* --fresh[=DAYS] (arg NULL without DAYS).  Returns 0, or -1 with a
+ * message on stderr. */
+static int parse_fresh(const char *arg, double *fresh)
+{
+    int days = 30;
+    if (arg && parse_int(arg, "--fresh", 1, 36500, &days))
+        return -1;
+    *fresh = days;
+    return 0;
+}
+
+/* Takes option c (getopt_long's value) with its argument arg (NULL when
+ * it has none: only --fresh's is optional) into *o.  Returns 0, or -1 with a
+ * message on stderr. */
+static int set_option(struct query_opts *o, int c, char *arg)
+{
+    struct search_opts *so = &o->so;
+    switch (c) {
+    case 'd': o->db = arg; return 0;
+    case 'n': return parse_int(arg, "--limit", 1, SEARCH_MAX_LIMIT, &so->limit);
+    case 'o': return parse_int(arg, "--offset", 0, INT_MAX / 2, &so->offset);
+    case 'j': o->json = 1; return 0;
+    case 'P':
+    case 'L':
+    case 'O': return add_filter(o, c, arg);
+    case 'F': o->facets = 1; return 0;
+    case 'E': o->entities = arg; return 0;
+    case 'K': return parse_kind(arg, &o->kind);
+    case 'p': return parse_int(arg, "--page", 1, 1000000, &o->page);
+    case 's': so->since = arg; return 0;
+    case 'u': so->until = arg; return 0;
+    case 'S': so->source = arg; return 0;
+    case 'C': so->section = arg; return 0;
+    case 'R': return parse_sort(arg, &so->sort);
+    case 'T': so->strict = 1; return 0;
+    case 'N': so->count_only = 1; return 0;
+    case 'U': so->no_collapse = 1; return 0;
+    case 'M': o->similar = arg; return 0;
+    case 'G':
+        if (parse_weights(arg, o->weights) < 0)
+            return -1;
+        o->weighted = 1;
+        return 0;
+    case 'A': return parse_ranking(arg, o);
+    case 'X': so->exhaustive = 1; return 0;
+    case 'Z': so->exact_total = 1; return 0;
+    case 'Y': o->timing = 1; return 0;
+    case 'I': return parse_timeout(arg, &so->budget);
+    case 'W': return parse_fresh(arg, &so->fresh);
+    default: fputs("Try 'morgue-query --help'.\n", stderr); return -1;
+    }
+}
+
+/* Reads the command line into *o (zero-initialised; the caller frees
+ * o->query).  Returns 1 when it asks for a search; else 0 with *status
+ * the program's exit status: EXIT_FOUND after --help or --version,
+ * EXIT_ERROR after a usage error (named on stderr). */
+static int parse_options(int argc, char **argv, struct query_opts *o,
+                         enum exit_status *status)
+{
+    o->so.limit = SEARCH_DEFAULT_LIMIT;
+    o->kind = -1;
+    o->params = RANK_PARAMS_DEFAULT;
+    argc = split_args(argc, argv, &o->query);
+    int c;
+    while ((c = getopt_long(argc, argv, "n:h", OPTIONS, NULL)) != -1) {
+        if (c == 'h' || c == 'V') {
+            if (c == 'h')
+                usage(stdout);
+            else
+                puts("morgue-query " MORGUE_VERSION);
+            *status = EXIT_FOUND;
             return 0;
-        case 'V':
-            puts("morgue-query " MORGUE_VERSION);
-            buf_free(&q);
+        }
+        if (set_option(o, c, optarg) < 0) {
+            *status = EXIT_ERROR;
             return 0;
-        default:
-            fputs("Try 'morgue-query --help'.\n", stderr);
-            buf_free(&q);
-            return 2;
         }
     }
-    if (page > 0)
-        so.offset = (page - 1) * so.limit;
-    char *query = buf_take(&q);
-    so.query = query;
-    so.filters = filters;
-    so.nfilters = nfilters;
-    so.facets = facets || json;
-    so.histogram = json;
+    if (o->page > 0)
+        o->so.offset = (o->page - 1) * o->so.limit;
+    o->so.filters = o->filters;
+    o->so.nfilters = o->nfilters;
+    o->so.facets = o->facets || o->json;
+    o->so.histogram = o->json;
+    return 1;
+}
 
+/* --entities PREFIX: a list for autocompletion. */
+static enum exit_status run_entities(struct searcher *s,
+                                     const struct query_opts *o,
+                                     struct search_result *res)
+{
+    struct mg_err err;
+    if (search_entities(s, o->entities, o->kind, o->so.limit, res, &err) < 0) {
+        fprintf(stderr, "morgue-query: %s\n", err.msg);
+        return EXIT_ERROR;
+    }
+    if (o->json) {
+        json_t *a = search_entities_json(res);
+        char *js = json_dumps(a, JSON_INDENT(2));
+        puts(js ? js : "[]");
+        free(js);
+        json_decref(a);
+    } else {
+        for (int i = 0; i < res->nfacets; i++)
+            printf("%-6s  %s (%lld)\n", ent_kind_name(res->facets[i].kind),
+                   res->facets[i].name, (long long)res->facets[i].count);
+    }
+    return res->nfacets ? EXIT_FOUND : EXIT_NONE;
+}
+
+/* --similar ID: the article's near-duplicates. */
+static enum exit_status run_similar(struct searcher *s,
+                                    const struct query_opts *o,
+                                    struct search_result *res)
+{
+    struct mg_err err;
+    if (search_similar(s, o->similar, o->so.limit, res, &err) < 0) {
+        fprintf(stderr, "morgue-query: %s\n", err.msg);
+        return EXIT_ERROR;
+    }
+    if (o->json && print_json(o->similar, res, 0, -1) < 0)
+        return EXIT_ERROR;
+    if (!o->json)
+        print_text(res, 0, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+    return res->nhits ? EXIT_FOUND : EXIT_NONE;
+}
+
+/* Prints where a search's time went (--timing) on stderr. */
+static void print_timing(const struct search_result *res, double took)
+{
+    fprintf(stderr,
+            "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
+            "page %.1f, facets %.1f; %lld scored, %lld passed over "
+            "by their bounds, in %d passes over %d blocks (%d "
+            "skipped); %lld seeded\n",
+            took * 1e3, res->ms_plan, res->ms_count, res->ms_rank, res->ms_page,
+            res->ms_facets, (long long)res->rank.scored,
+            (long long)res->rank.passed_over, res->rank.statements,
+            res->rank.blocks, res->rank.skipped, (long long)res->rank.seeded);
+}
+
+/* The query itself. */
+static enum exit_status run_search(struct searcher *s,
+                                   const struct query_opts *o,
+                                   struct search_result *res)
+{
+    struct mg_err err;
+    double t0 = mg_now();
+    int rc = search_run(s, &o->so, res, &err);
+    double took = mg_now() - t0;
+    if (rc < 0) {
+        fprintf(stderr, "morgue-query: %s\n", err.msg);
+        return rc == SEARCH_ETIME ? EXIT_TIMEOUT : EXIT_ERROR;
+    }
+    if (o->so.count_only) {
+        if (o->json)
+            printf("{\"total\": %lld}\n", (long long)res->total);
+        else
+            printf("%lld\n", (long long)res->total);
+        return res->total > 0 ? EXIT_FOUND : EXIT_NONE;
+    }
+    if (o->timing)
+        print_timing(res, took);
+    if (o->json) {
+        if (print_json(o->so.query, res, SEARCH_JSON_HISTOGRAM, took) < 0) {
+            fprintf(stderr, "morgue-query: cannot write JSON output\n");
+            return EXIT_ERROR;
+        }
+    } else {
+        int tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        print_text(res, o->so.offset, tty);
+        if (o->facets)
+            print_facets(res, tty);
+    }
+    /* found: some article has all the words (relaxed hits alone are not) */
+    return res->total > 0 ? EXIT_FOUND : EXIT_NONE;
+}
+
+/* Opens the index and runs what the options ask for; returns the exit
+ * status. */
+static enum exit_status run(const struct query_opts *o)
+{
     struct mg_err err;
     struct store *st = NULL;
     struct searcher *s = NULL;
     struct search_result res = {0};
-    int status = 2;
-    if (store_open(store_default_path(db), STORE_READ, &st, &err) < 0 ||
+    enum exit_status status;
+    if (store_open(store_default_path(o->db), STORE_READ, &st, &err) < 0 ||
         searcher_new(st, &s, &err) < 0) {
         fprintf(stderr, "morgue-query: %s\n", err.msg);
-        goto out;
-    }
-    if (weighted)
-        searcher_set_weights(s, weights);
-    if (entities) { /* --entities PREFIX: a list for autocompletion */
-        if (search_entities(s, entities, kind, so.limit, &res, &err) < 0) {
-            fprintf(stderr, "morgue-query: %s\n", err.msg);
-            goto out;
-        }
-        if (json) {
-            json_t *a = search_entities_json(&res);
-            char *js = json_dumps(a, JSON_INDENT(2));
-            puts(js ? js : "[]");
-            free(js);
-            json_decref(a);
-        } else {
-            for (int i = 0; i < res.nfacets; i++)
-                printf("%-6s  %s (%lld)\n", ent_kind_name(res.facets[i].kind),
-                       res.facets[i].name, (long long)res.facets[i].count);
-        }
-        status = res.nfacets ? 0 : 1;
-        goto out;
-    }
-    if (similar) { /* --similar ID: the article's near-duplicates */
-        if (search_similar(s, similar, so.limit, &res, &err) < 0) {
-            fprintf(stderr, "morgue-query: %s\n", err.msg);
-            goto out;
-        }
-        if (json && print_json(similar, &res, 0, -1) < 0)
-            goto out;
-        if (!json)
-            print_text(&res, 0, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-        status = res.nhits ? 0 : 1;
-        goto out;
-    }
-    double t0 = mg_now();
-    int rc = search_run(s, &so, &res, &err);
-    double took = mg_now() - t0;
-    if (rc < 0) {
-        fprintf(stderr, "morgue-query: %s\n", err.msg);
-        if (rc == SEARCH_ETIME)
-            status = 3;
-        goto out;
-    }
-    if (so.count_only) {
-        if (json)
-            printf("{\"total\": %lld}\n", (long long)res.total);
-        else
-            printf("%lld\n", (long long)res.total);
-        status = res.total > 0 ? 0 : 1;
-        goto out;
-    }
-    if (timing)
-        fprintf(stderr,
-                "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
-                "page %.1f, facets %.1f; %lld scored, %lld passed over "
-                "by their bounds, in %d passes over %d blocks (%d "
-                "skipped); %lld seeded\n",
-                took * 1e3, res.ms_plan, res.ms_count, res.ms_rank, res.ms_page,
-                res.ms_facets, (long long)res.rank.scored,
-                (long long)res.rank.passed_over, res.rank.statements,
-                res.rank.blocks, res.rank.skipped, (long long)res.rank.seeded);
-    if (json) {
-        if (print_json(query, &res, SEARCH_JSON_HISTOGRAM, took) < 0) {
-            fprintf(stderr, "morgue-query: cannot write JSON output\n");
-            goto out;
-        }
+        status = EXIT_ERROR;
     } else {
-        int tty = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-        print_text(&res, so.offset, tty);
-        if (facets)
-            print_facets(&res, tty);
+        if (o->weighted)
+            searcher_set_weights(s, o->weights);
+        status = o->entities  ? run_entities(s, o, &res)
+                 : o->similar ? run_similar(s, o, &res)
+                              : run_search(s, o, &res);
     }
-    /* found: some article has all the words (relaxed hits alone are not) */
-    status = res.total > 0 ? 0 : 1;
-out:
     search_result_free(&res);
     searcher_free(s);
     store_close(st);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct query_opts o = {0};
+    enum exit_status status;
+    if (!parse_options(argc, argv, &o, &status)) {
+        buf_free(&o.query);
+        return status;
+    }
+    char *query = buf_take(&o.query);
+    o.so.query = query;
+    status = run(&o);
     free(query);
     return status;
 }

@@ -350,21 +350,30 @@ static int named_value(struct parser *p, const char *const *names,
     return -1;
 }
 
-/* source:, section:, byline:, date: at pos: records the filter and
- * returns 1; 0 when there is none here. */
-static int parse_column(struct parser *p)
+/* A filter field at pos, tried in this order: person:NAME,
+ * place:"Two Words", org:OPEC (entities), then source:, section:,
+ * byline:, date: (stored columns).  Records the filter and returns 1; 0
+ * when there is none here. */
+static int parse_filter(struct parser *p)
 {
-    static const char *const EXAMPLES[] = {
+    static const char *const ENTITY_EXAMPLES[] = {"person:\"Kim Yo-jong\"",
+                                                  "place:Seoul", "org:OPEC"};
+    static const char *const COLUMN_EXAMPLES[] = {
         "source:Reuters", "section:World", "byline:\"Jane Doe\"",
         "date:2018-02 or date:2018-02-01..2018-02-10"};
     const char *v;
     size_t len;
-    int k = named_value(p, COLUMN_FIELDS, EXAMPLES, &v, &len);
+    int entity = 1;
+    int k = named_value(p, ENTITY_FIELDS, ENTITY_EXAMPLES, &v, &len);
+    if (k < 0) {
+        entity = 0;
+        k = named_value(p, COLUMN_FIELDS, COLUMN_EXAMPLES, &v, &len);
+    }
     if (k < 0)
         return 0;
     if (p->failed)
         return 1;
-    if (k == 3) {
+    if (!entity && k == 3) { /* date: */
         char *text = mg_strndup(v, len), *lo, *hi;
         if (qdate_range(text, &lo, &hi, p->err) < 0)
             p->failed = 1;
@@ -373,40 +382,23 @@ static int parse_column(struct parser *p)
         free(text);
         return 1;
     }
-    if (p->out->ncolumns >= QPARSE_MAX_FILTERS) {
-        mg_fail(p->err, "at most %d source:, section: and byline: filters",
-                QPARSE_MAX_FILTERS);
+    int *n = entity ? &p->out->nfilters : &p->out->ncolumns;
+    if (*n >= QPARSE_MAX_FILTERS) {
+        mg_fail(p->err, "at most %d %s filters", QPARSE_MAX_FILTERS,
+                entity ? "person:, place: and org:"
+                       : "source:, section: and byline:");
         p->failed = 1;
         return 1;
     }
-    struct qcolumn *c = &p->out->columns[p->out->ncolumns++];
-    c->column = COLUMN_FIELDS[k];
-    c->value = mg_strndup(v, len);
-    return 1;
-}
-
-/* person:NAME, place:"Two Words", org:OPEC at pos: records the filter
- * and returns 1; 0 when there is no entity field here. */
-static int parse_entity(struct parser *p)
-{
-    static const char *const EXAMPLES[] = {"person:\"Kim Yo-jong\"",
-                                           "place:Seoul", "org:OPEC"};
-    const char *v;
-    size_t len;
-    int k = named_value(p, ENTITY_FIELDS, EXAMPLES, &v, &len);
-    if (k < 0)
-        return 0;
-    if (p->failed)
-        return 1;
-    if (p->out->nfilters >= QPARSE_MAX_FILTERS) {
-        mg_fail(p->err, "at most %d person:, place: and org: filters",
-                QPARSE_MAX_FILTERS);
-        p->failed = 1;
-        return 1;
+    if (entity) {
+        struct qfilter *f = &p->out->filters[(*n)++];
+        f->kind = k == 0 ? ENT_PERSON : k == 1 ? ENT_PLACE : ENT_ORG;
+        f->name = mg_strndup(v, len);
+    } else {
+        struct qcolumn *c = &p->out->columns[(*n)++];
+        c->column = COLUMN_FIELDS[k];
+        c->value = mg_strndup(v, len);
     }
-    struct qfilter *f = &p->out->filters[p->out->nfilters++];
-    f->kind = k == 0 ? ENT_PERSON : k == 1 ? ENT_PLACE : ENT_ORG;
-    f->name = mg_strndup(v, len);
     return 1;
 }
 
@@ -469,7 +461,7 @@ static struct qnode *parse_prim(struct parser *p)
             p->pos++; /* a missing ')' closes at the end */
         return e;
     }
-    if (parse_entity(p) || parse_column(p))
+    if (parse_filter(p))
         return NULL;
     const char *field = parse_field(p);
     if (p->failed)
@@ -638,7 +630,7 @@ static void parse_flat(struct parser *p)
     struct qparse_out *o = p->out;
     while (p->s[p->pos] && !p->failed) {
         skip_space(p);
-        if (parse_entity(p) || parse_column(p))
+        if (parse_filter(p))
             continue;
         const char *s = p->s + p->pos;
         size_t n;
@@ -691,6 +683,25 @@ static char *query_text(const char *query, struct qparse_out *out,
     return s;
 }
 
+/* Whether the k bytes at w are one of names (a list ending in NULL),
+ * ASCII case ignored. */
+static int one_of(const char *const *names, const char *w, size_t k)
+{
+    for (int f = 0; names[f]; f++)
+        if (strlen(names[f]) == k && strncasecmp(w, names[f], k) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds node to out's units, or to its exclusions when neg. */
+static void add_unit(struct qparse_out *out, struct qnode *node, int neg)
+{
+    struct qnode ***list = neg ? &out->neg : &out->unit;
+    int *count = neg ? &out->nneg : &out->nunit;
+    *list = mg_realloc(*list, sizeof(struct qnode *) * (size_t)(*count + 1));
+    (*list)[(*count)++] = node;
+}
+
 int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
                  struct mg_err *err)
 {
@@ -735,25 +746,14 @@ int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
         while (k < n && isalpha((unsigned char)w[k]))
             k++;
         if (k > 0 && k < n && w[k] == ':') {
-            int filter = 0;
-            for (int f = 0; ENTITY_FIELDS[f]; f++)
-                filter |= strlen(ENTITY_FIELDS[f]) == k &&
-                          strncasecmp(w, ENTITY_FIELDS[f], k) == 0;
-            for (int f = 0; COLUMN_FIELDS[f]; f++)
-                filter |= strlen(COLUMN_FIELDS[f]) == k &&
-                          strncasecmp(w, COLUMN_FIELDS[f], k) == 0;
-            if (filter) {
+            if (one_of(ENTITY_FIELDS, w, k) || one_of(COLUMN_FIELDS, w, k)) {
                 if (k + 1 == n && s[i] == '"') { /* a quoted value */
                     const char *e = strchr(s + i + 1, '"');
                     i = e ? (size_t)(e - s) + 1 : strlen(s);
                 }
                 continue;
             }
-            int field = 0;
-            for (int f = 0; FIELDS[f]; f++)
-                field |=
-                    strlen(FIELDS[f]) == k && strncasecmp(w, FIELDS[f], k) == 0;
-            if (field) {
+            if (one_of(FIELDS, w, k)) {
                 w += k + 1;
                 n -= k + 1;
             }
@@ -761,13 +761,8 @@ int qparse_words(struct tok *t, const char *query, struct qparse_out *out,
         struct qnode *node = n > 1 && w[n - 1] == '*'
                                  ? term(&p, w, n - 1, QT_PREFIX, 0)
                                  : bare_word(&p, w, n);
-        if (!node)
-            continue;
-        struct qnode ***list = neg ? &out->neg : &out->unit;
-        int *count = neg ? &out->nneg : &out->nunit;
-        *list =
-            mg_realloc(*list, sizeof(struct qnode *) * (size_t)(*count + 1));
-        (*list)[(*count)++] = node;
+        if (node)
+            add_unit(out, node, neg);
     }
     free(s);
     for (int i = 0; i < out->nunit; i++)

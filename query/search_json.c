@@ -44,47 +44,33 @@ static json_t *facet_list(const struct search_facet *f, int n, int kind)
     return a;
 }
 
-json_t *search_result_json(const char *query, const struct search_result *r,
-                           int flags)
+/* One hit as a JSON object. */
+static json_t *hit_json(const struct search_hit *h, int flags)
 {
-    json_t *hits = json_array();
-    for (int i = 0; i < r->nhits; i++) {
-        const struct search_hit *h = &r->hits[i];
-        json_t *spans = json_array();
-        for (int k = 0; k < h->nspans; k++)
-            json_array_append_new(spans, json_pack("[ii]", h->spans[k].start,
-                                                   h->spans[k].length));
-        json_t *o = json_object();
-        json_object_set_new(o, "id", search_json_str(h->id));
-        json_object_set_new(o, "title", search_json_str(h->title));
-        json_object_set_new(o, "date", search_json_str(h->date));
-        json_object_set_new(o, "source", search_json_str(h->source));
-        if (flags & SEARCH_JSON_PATH)
-            json_object_set_new(o, "path", search_json_str(h->path));
-        json_object_set_new(o, "url", search_json_str(h->url));
-        json_object_set_new(o, "score", json_real(h->score));
-        json_object_set_new(o, "snippet", search_json_str(h->snippet));
-        json_object_set_new(o, "highlights", spans);
-        json_object_set_new(o, "similar", json_integer(h->similar));
-        json_array_append_new(hits, o);
-    }
-    json_t *doc = json_object();
-    json_object_set_new(doc, "query", search_json_str(query));
-    /* total: the articles with all the words; a relaxed search shows
-     * those with most of them, relaxed_total of them */
-    json_object_set_new(doc, "total", json_integer((json_int_t)r->total));
-    /* false: at least total (counting stopped there) */
-    json_object_set_new(doc, "total_exact", json_boolean(r->total_exact));
-    json_object_set_new(doc, "relaxed", json_boolean(r->relaxed));
-    if (r->relaxed) {
-        json_object_set_new(doc, "relaxed_total",
-                            json_integer((json_int_t)r->relaxed_total));
-        json_object_set_new(doc, "relaxed_total_exact",
-                            json_boolean(r->relaxed_total_exact));
-    }
-    json_object_set_new(doc, "collapsed", json_integer(r->collapsed));
-    json_object_set_new(doc, "collapsed_exact",
-                        json_boolean(r->collapsed_exact));
+    json_t *spans = json_array();
+    for (int k = 0; k < h->nspans; k++)
+        json_array_append_new(
+            spans, json_pack("[ii]", h->spans[k].start, h->spans[k].length));
+    json_t *o = json_object();
+    json_object_set_new(o, "id", search_json_str(h->id));
+    json_object_set_new(o, "title", search_json_str(h->title));
+    json_object_set_new(o, "date", search_json_str(h->date));
+    json_object_set_new(o, "source", search_json_str(h->source));
+    if (flags & SEARCH_JSON_PATH)
+        json_object_set_new(o, "path", search_json_str(h->path));
+    json_object_set_new(o, "url", search_json_str(h->url));
+    json_object_set_new(o, "score", json_real(h->score));
+    json_object_set_new(o, "snippet", search_json_str(h->snippet));
+    json_object_set_new(o, "highlights", spans);
+    json_object_set_new(o, "similar", json_integer(h->similar));
+    return o;
+}
+
+/* Adds to doc how the query was read: the words a long query left out,
+ * the prefixes cut to their most frequent words, operators taken as
+ * words or ignored, and what the ranking read. */
+static void add_reading(json_t *doc, const struct search_result *r)
+{
     if (r->ndropped) { /* a long query: the words left out */
         json_t *d = json_array();
         for (int i = 0; i < r->ndropped; i++)
@@ -112,7 +98,11 @@ json_t *search_result_json(const char *query, const struct search_result *r,
                       r->rank.statements, "every_match", r->rank.exhaustive));
     if (r->flat)
         json_object_set_new(doc, "operators_ignored", json_true());
-    json_object_set_new(doc, "hits", hits);
+}
+
+/* Adds the facets to doc, and what they were counted on. */
+static void add_facets(json_t *doc, const struct search_result *r)
+{
     json_t *facets = json_object();
     json_object_set_new(facets, "person",
                         facet_list(r->facets, r->nfacets, ENT_PERSON));
@@ -136,18 +126,49 @@ json_t *search_result_json(const char *query, const struct search_result *r,
     if (r->sample)
         json_object_set_new(doc, "facets_sample",
                             json_integer((json_int_t)r->sample));
-    if (flags & SEARCH_JSON_HISTOGRAM) {
-        json_t *b = json_array();
-        for (int i = 0; i < r->nbuckets; i++)
-            json_array_append_new(
-                b, json_pack("{s:s s:I}", "date", r->buckets[i].date, "count",
-                             (json_int_t)r->buckets[i].count));
-        json_object_set_new(
-            doc, "histogram",
-            json_pack("{s:s s:o s:I}", "unit",
-                      r->nbuckets ? search_unit_name(r->unit) : "day",
-                      "buckets", b, "undated", (json_int_t)r->undated));
+}
+
+/* The histogram of the matches' dates. */
+static json_t *histogram_json(const struct search_result *r)
+{
+    json_t *b = json_array();
+    for (int i = 0; i < r->nbuckets; i++)
+        json_array_append_new(b, json_pack("{s:s s:I}", "date",
+                                           r->buckets[i].date, "count",
+                                           (json_int_t)r->buckets[i].count));
+    return json_pack("{s:s s:o s:I}", "unit",
+                     r->nbuckets ? search_unit_name(r->unit) : "day", "buckets",
+                     b, "undated", (json_int_t)r->undated);
+}
+
+json_t *search_result_json(const char *query, const struct search_result *r,
+                           int flags)
+{
+    json_t *hits = json_array();
+    for (int i = 0; i < r->nhits; i++)
+        json_array_append_new(hits, hit_json(&r->hits[i], flags));
+    json_t *doc = json_object();
+    json_object_set_new(doc, "query", search_json_str(query));
+    /* total: the articles with all the words; a relaxed search shows
+     * those with most of them, relaxed_total of them */
+    json_object_set_new(doc, "total", json_integer((json_int_t)r->total));
+    /* false: at least total (counting stopped there) */
+    json_object_set_new(doc, "total_exact", json_boolean(r->total_exact));
+    json_object_set_new(doc, "relaxed", json_boolean(r->relaxed));
+    if (r->relaxed) {
+        json_object_set_new(doc, "relaxed_total",
+                            json_integer((json_int_t)r->relaxed_total));
+        json_object_set_new(doc, "relaxed_total_exact",
+                            json_boolean(r->relaxed_total_exact));
     }
+    json_object_set_new(doc, "collapsed", json_integer(r->collapsed));
+    json_object_set_new(doc, "collapsed_exact",
+                        json_boolean(r->collapsed_exact));
+    add_reading(doc, r);
+    json_object_set_new(doc, "hits", hits);
+    add_facets(doc, r);
+    if (flags & SEARCH_JSON_HISTOGRAM)
+        json_object_set_new(doc, "histogram", histogram_json(r));
     return doc;
 }
 

@@ -6,38 +6,15 @@
 # Usage: bash tests/api.sh BINDIR.  Prints "N passed, N failed" last.
 
 BIN=${1:-bin}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/morgue-api.XXXXXX")
-SERVER=
-cleanup() {
-    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+t_need_tool api curl
+t_tmpdir api
 DB="$TMP/m.db"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/       /' | head -20; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else bad "$1" "$3"; fi; }
-
-if ! command -v curl >/dev/null; then
-    echo "api: skipped: curl not installed"
-    exit 0
-fi
 
 # start_server [OPTIONS...]: runs morgue-serve on a free port of loopback,
 # sets SERVER (pid) and B (base URL).
 start_server() {
-    : >"$TMP/serve.err"
-    "$BIN/morgue-serve" --db "$DB" --listen 127.0.0.1:0 --web "${MORGUE_TEST_WEB:-query/web}" \
-        --threads 4 "$@" 2>"$TMP/serve.err" &
-    SERVER=$!
-    PORT=
-    for _ in $(seq 1 100); do
-        PORT=$(sed -n 's|^morgue-serve: listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/serve.err")
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
+    t_serve "$DB" --web "${MORGUE_TEST_WEB:-query/web}" --threads 4 "$@"
     B="http://127.0.0.1:$PORT"
 }
 
@@ -314,5 +291,4 @@ check "SIGTERM: the request under way is answered, exit 0" $? "exit $st; $(head 
 ! grep -q "Sanitizer\|runtime error" "$TMP/serve.err"
 check "no sanitizer report from the server" $? "$(grep -A20 Sanitizer "$TMP/serve.err" | head -30)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -6,17 +6,9 @@
 
 BIN=${1:-bin}
 SHARED=${MORGUE_SHARED:-../shared/corpus}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/morgue-e2e.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
+t_tmpdir e2e
 DB="$TMP/m.db"
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/       /' | head -20; }
-check() { # check NAME CONDITION-EXIT-STATUS [DETAIL]
-    if [ "$2" -eq 0 ]; then ok "$1"; else bad "$1" "$3"; fi
-}
 # A sanitizer report or a signal is a failure whatever else happened.
 crashed() { [ "$1" -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$TMP/err" 2>/dev/null; }
 
@@ -413,7 +405,7 @@ if [ -d "$SHARED/reuters21578" ]; then
     [ $st -eq 0 ] && [ $bad -eq 0 ]
     check "a reindex adding 11,578 articles under $n searches, none failing" $? "status $st, $bad failed: $(head -3 "$TMP/err")"
 else
-    echo "skip - Reuters-21578 tests: $SHARED/reuters21578 not found"
+    t_skip "Reuters-21578 tests" "$SHARED/reuters21578"
 fi
 
 # More checks, a file per topic (each uses BIN, TMP, SHARED and check).
@@ -421,5 +413,4 @@ for f in tests/e2e.d/*.sh; do
     [ -f "$f" ] && . "$f"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

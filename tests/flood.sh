@@ -19,30 +19,19 @@ SHARED=${MORGUE_SHARED:-../shared/corpus}
 SECS=${FLOOD_SECONDS:-15}
 CONNS=${FLOOD_CONNECTIONS:-8}
 HERE=$(cd "$(dirname "$0")" && pwd)
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/morgue-flood.XXXXXX")
-SERVER=
+. "$HERE/lib.sh"
 WRK=
-cleanup() {
+t_stop() {
     [ -n "$WRK" ] && kill "$WRK" 2>/dev/null
-    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
+    t_stop_server
     wait 2>/dev/null
-    rm -rf "$TMP"
 }
-trap cleanup EXIT
+for tool in wrk python3; do
+    t_need_tool flood "$tool"
+done
+t_tmpdir flood
 trap 'exit 130' INT TERM
 DB="$TMP/m.db"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "$2" ] && printf '%s\n' "$2" | sed 's/^/       /' | head -20; }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else bad "$1" "$3"; fi; }
-
-for tool in wrk python3; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "flood: skipped: $tool not installed"
-        exit 0
-    fi
-done
 
 t0=$(date +%s)
 "$BIN/morgue-index" --db "$DB" corpus/ >"$TMP/index.log" 2>&1
@@ -56,17 +45,9 @@ fi
 articles=$(sqlite3 "$DB" "SELECT count(*) FROM articles" 2>/dev/null)
 echo "flood: $articles articles indexed in $(($(date +%s) - t0)) s"
 
-"$BIN/morgue-serve" --db "$DB" --listen 127.0.0.1:0 --web "$HERE/../query/web" \
-    2>"$TMP/serve.err" &
-SERVER=$!
-PORT=
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's|^morgue-serve: listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/serve.err")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
+t_serve "$DB" --web "$HERE/../query/web"
 [ -n "$PORT" ]; check "the server starts" $? "$(cat "$TMP/serve.err")"
-[ -n "$PORT" ] || { echo "$pass passed, $fail failed"; exit 1; }
+[ -n "$PORT" ] || { t_summary; exit 1; }
 echo "flood: $(head -1 "$TMP/serve.err" | sed 's/^morgue-serve: //')"
 
 # The flood, and after a second the well-behaved client, until it ends.
@@ -106,5 +87,4 @@ SERVER=
 ! grep -q "Sanitizer\|runtime error" "$TMP/serve.err"
 check "no sanitizer report from the server" $? "$(grep -A20 Sanitizer "$TMP/serve.err" | head -30)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -42,22 +42,11 @@ NDEL=${NDEL:-3000}
 DIFFOPT=
 [ "${LINKS:-yes}" = no ] && DIFFOPT=--no-links
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [ ! -d "$CORPUS" ]; then
-    echo "skip - crash test (--delete, --rebuild): $CORPUS not found"
-    exit 0
-fi
+T_DETAIL_LINES=1000000 # every line of a failure's detail
+. "$HERE/lib.sh"
+t_need "$CORPUS" "crash test (--delete, --rebuild)" -d
 CORPUS=$(cd "$CORPUS" && pwd) # one spelling of the paths for every run
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0 fail=0
-check() { # name status [detail]
-    if [ "$2" -eq 0 ]; then
-        pass=$((pass + 1)); echo "ok   - $1"
-    else
-        fail=$((fail + 1)); echo "FAIL - $1"
-        [ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/       /'
-    fi
-}
+t_tmpdir kill-more
 now() { date +%s.%N; }
 since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.2f", e - s }'; }
 
@@ -249,5 +238,4 @@ if echo "$MODES" | grep -qw rebuild; then
     done
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -17,20 +17,10 @@ BIN=${1:?usage: kill_test.sh BINDIR [KILLS] [CORPUS]}
 KILLS=${2:-20}
 CORPUS=${3:-../shared/corpus/reuters21578}
 SEED=${SEED:-$$}
-if [ ! -e "$CORPUS" ]; then
-    echo "skip - crash test: $CORPUS not found"
-    exit 0
-fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0 fail=0
-check() { # name status [detail]
-    if [ "$2" -eq 0 ]; then
-        pass=$((pass + 1)); echo "ok   - $1"
-    else
-        fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${3:-}" ] && echo "       $3"
-    fi
-}
+T_DETAIL_LINES=1000000 # every line of a failure's detail
+. "$(dirname "$0")/lib.sh"
+t_need "$CORPUS" "crash test"
+t_tmpdir kill
 now() { date +%s.%N; }
 
 start=$(now)
@@ -97,5 +87,4 @@ for q in "oil prices" gold "interest rates" "James Baker" coffee "trade deficit 
     check "same top 10 for \"$q\"" $? "$(cat "$TMP/ref.top") / $(cat "$TMP/crash.top")"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -10,11 +10,9 @@ BIN=${1:-bin}
 OUT=${2:-build/browser}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
+. "$HERE/../lib.sh"
 
-if [ ! -x /usr/bin/chromium ]; then
-    echo "test-browser: skipped: /usr/bin/chromium not installed"
-    exit 0
-fi
+t_need_tool test-browser /usr/bin/chromium
 if ! command -v node >/dev/null 2>&1; then
     echo "test-browser: FAIL - node is not installed" >&2
     exit 1
@@ -24,17 +22,7 @@ case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
 mkdir -p "$OUT" || exit 1
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/morgue-browser.XXXXXX") || exit 1
-SERVER=
-cleanup() {
-    if [ -n "$SERVER" ]; then
-        kill -TERM "$SERVER" 2>/dev/null
-        wait "$SERVER" 2>/dev/null
-        SERVER=
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+t_tmpdir browser
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -46,21 +34,7 @@ if ! "$BIN/morgue-index" --db "$TMP/m.db" corpus/ >"$TMP/index.log" 2>&1; then
     exit 1
 fi
 
-"$BIN/morgue-serve" --db "$TMP/m.db" --listen 127.0.0.1:0 --web query/web 2>"$TMP/serve.err" &
-SERVER=$!
-
-# The port, from "morgue-serve: listening on http://127.0.0.1:PORT/" (10 s).
-PORT=
-i=0
-while [ $i -lt 100 ]; do
-    PORT=$(sed -n 's|^morgue-serve: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$TMP/serve.err" | head -n 1)
-    [ -n "$PORT" ] && break
-    if ! kill -0 "$SERVER" 2>/dev/null; then
-        break
-    fi
-    sleep 0.1
-    i=$((i + 1))
-done
+t_serve "$TMP/m.db" --web query/web
 if [ -z "$PORT" ]; then
     echo "test-browser: FAIL - morgue-serve did not start listening:" >&2
     tail -20 "$TMP/serve.err" >&2

@@ -1,6 +1,6 @@
 # Article identity, pruning, takedowns and hostile archives (issue 18):
 # each numbered defect of the issue has a check here.  Sourced by
-# tests/e2e.sh (BIN, TMP, check).
+# tests/e2e.sh (BIN, TMP, check, and t_serve of tests/lib.sh).
 
 X="$TMP/ident"; mkdir -p "$X"
 ix() { "$BIN/morgue-index" --quiet "$@" >"$TMP/out" 2>"$TMP/err"; }
@@ -186,15 +186,9 @@ check "--prune removes the articles of files a new --exclude passes over" $? "$(
 # 9. --rebuild under a reading server leaves no big write-ahead log.
 W9="$X/wal.db"
 "$BIN/morgue-index" --quiet --db "$W9" corpus/ >/dev/null 2>&1
-"$BIN/morgue-serve" --db "$W9" --listen 127.0.0.1:0 --quiet 2>"$X/serve.err" &
-spid=$!
-port=
-for i in $(seq 50); do
-    port=$(sed -n 's|^morgue-serve: listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$X/serve.err")
-    [ -n "$port" ] && break; sleep 0.1
-done
-if [ -n "$port" ] && command -v curl >/dev/null 2>&1; then
-    ( while :; do curl -s "http://127.0.0.1:$port/api/search?q=oil" >/dev/null; done ) &
+t_serve "$W9" --quiet
+if [ -n "$PORT" ] && command -v curl >/dev/null 2>&1; then
+    ( while :; do curl -s "http://127.0.0.1:$PORT/api/search?q=oil" >/dev/null; done ) &
     cpid=$!
     "$BIN/morgue-index" --quiet --db "$W9" --rebuild corpus/ >"$TMP/out" 2>&1; st=$?
     kill $cpid 2>/dev/null; wait $cpid 2>/dev/null
@@ -202,7 +196,7 @@ if [ -n "$port" ] && command -v curl >/dev/null 2>&1; then
     [ $st -eq 0 ] && [ "$wal" -lt 1048576 ]
     check "--rebuild with the server reading: no stray write-ahead log ($wal bytes)" $? "status $st: $(cat "$TMP/out")"
 fi
-kill $spid 2>/dev/null; wait $spid 2>/dev/null
+t_stop_server
 
 # Exit statuses: one meaning each.
 "$BIN/morgue-index" --db "$X/nodir/x.db" corpus/ >/dev/null 2>&1; st=$?
