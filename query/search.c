@@ -1025,6 +1025,148 @@ static void run_free(struct run *r)
     qparse_out_free(&r->wq);
 }
 
+/* The expressions of a search: all the words (strict), the query read
+ * as a list of its words (relaxed), and the leaves, which snippets mark;
+ * ids: the articles with all the words when the facets need them. */
+struct exprs {
+    struct plan_expr strict, relaxed, leaves;
+    int64_t *ids, nids, *top;
+    int ntop;
+};
+
+/* The articles with all the words (fts; NULL: the filters alone): listed
+ * for the facets, or counted. */
+static int count_phase(struct run *r, const char *fts, struct exprs *x,
+                       struct search_result *res, struct mg_err *err)
+{
+    const struct search_opts *o = r->o;
+    int exact = 1;
+    if ((o->facets || o->histogram) && !o->count_only) {
+        if (match_ids(r, fts, &x->ids, &x->nids, err) < 0)
+            return -1;
+        res->total = x->nids;
+    } else if (fts) {
+        if (count_strict(r, fts, &res->total, &exact, err) < 0)
+            return -1;
+    } else if (count_matches(r, NULL, o->count_only || o->exact_total,
+                             &res->total, &exact, err) < 0) {
+        return -1;
+    }
+    res->total_exact = exact;
+    res->fts = mg_strdup(fts);
+    return 0;
+}
+
+/* Fewer than a page have all the words (a pasted headline, a question):
+ * the articles with most of them, the query read as a list of its words
+ * (quotes, groups and operators aside; its exclusions and filters kept:
+ * the exclusions are r->w.neg).  Sets res->relaxed when it is. */
+static int relax(struct run *r, struct exprs *x, struct search_result *res,
+                 struct mg_err *err)
+{
+    int rc2 =
+        qparse_words(r->s->tok, r->o->query ? r->o->query : "", &r->wq, err);
+    if (rc2 != 0 || r->wq.nunit == 0)
+        return 0;
+    /* its phrases add to the score of the articles holding them (as stop
+     * words do: they never widen the search) */
+    qparse_add_phrases(&r->wq, &r->q);
+    rc2 = plan_make(r->s->store, r->s->tok, &r->wq, &r->wplan, err);
+    if (rc2 == -2) {
+        /* a prefix the query as typed does not have (a '*' inside its
+         * quotes, read as a word's end): no relaxation */
+        plan_free(&r->wplan);
+        if (err)
+            err->msg[0] = '\0';
+    } else if (rc2 < 0) {
+        return -1;
+    }
+    if (r->wplan.nunit > 0) {
+        r->cur = &r->wplan;
+        plan_expr_relaxed(r->cur, &x->relaxed);
+        plan_expr_free(&x->leaves);
+        plan_expr_leaves(r->cur, &x->leaves);
+        res->relaxed = 1;
+        free(res->fts);
+        res->fts = mg_strdup(x->relaxed.text.s);
+        note_plan(r, res);
+    }
+    return 0;
+}
+
+/* The page: by relevance or by date; with ranked_facets, the best
+ * relaxed hits' ids too (x->top). */
+static int page_phase(struct run *r, const char *run, enum search_sort sort,
+                      int limit, int offset, int ranked_facets, struct exprs *x,
+                      struct search_result *res, struct mg_err *err)
+{
+    if (sort == SEARCH_SORT_RELEVANCE)
+        return rank_page(r, res->relaxed, limit, offset, &x->leaves, res,
+                         ranked_facets ? &x->top : NULL, &x->ntop, err);
+    res->collapsed_exact = 1; /* by date: nothing folded */
+    if (date_page(r, run, &x->leaves, sort, limit, offset, res, err) < 0)
+        return -1;
+    if (ranked_facets &&
+        rank_page(r, 1, 0, 0, &x->leaves, &(struct search_result){0}, &x->top,
+                  &x->ntop, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* A relaxed search: how many articles it matches; when they are the same
+ * as with all the words, the search for all the words instead (its page
+ * again).  *ranked_facets is cleared then. */
+static int unrelax(struct run *r, const char *fts, enum search_sort sort,
+                   int limit, int offset, int *ranked_facets, struct exprs *x,
+                   struct search_result *res, struct mg_err *err)
+{
+    const struct search_opts *o = r->o;
+    if (sort == SEARCH_SORT_RELEVANCE && res->rank.exhaustive) {
+        res->relaxed_total = res->rank.scored;
+        res->relaxed_total_exact = 1;
+    } else if (count_matches(r, x->relaxed.text.s, o->exact_total,
+                             &res->relaxed_total, &res->relaxed_total_exact,
+                             err) < 0) {
+        return -1;
+    }
+    if (res->relaxed_total > res->total || !res->relaxed_total_exact)
+        return 0;
+    res->relaxed = 0;
+    if (res->total == 0) /* nothing matches either way */
+        return 0;
+    /* the same articles as with all the words: those, as a search for all
+     * the words ranks them */
+    free(res->fts);
+    res->fts = mg_strdup(fts);
+    r->cur = &r->plan;
+    note_plan(r, res);
+    plan_expr_free(&x->leaves);
+    plan_expr_leaves(r->cur, &x->leaves);
+    for (int i = 0; i < res->nhits; i++)
+        search_hit_clear(&res->hits[i]);
+    res->nhits = 0;
+    free(x->top);
+    x->top = NULL;
+    x->ntop = offset + limit > SEARCH_FACET_RELAXED ? offset + limit
+                                                    : SEARCH_FACET_RELAXED;
+    *ranked_facets = 0;
+    return sort == SEARCH_SORT_RELEVANCE
+               ? rank_page(r, 0, limit, offset, &x->leaves, res, NULL, &x->ntop,
+                           err)
+               : date_page(r, fts, &x->leaves, sort, limit, offset, res, err);
+}
+
+/* The sort a search uses: relevance for words, else newest first. */
+static enum search_sort sort_of(const struct search_opts *o, int words)
+{
+    enum search_sort sort = o->sort;
+    if (sort == SEARCH_SORT_DEFAULT)
+        sort = words ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_NEWEST;
+    if (!words && sort == SEARCH_SORT_RELEVANCE)
+        sort = SEARCH_SORT_NEWEST;
+    return sort;
+}
+
 /* The body of search_run, in its read transaction. */
 static int run_search(struct run *r, struct search_result *res,
                       struct mg_err *err)
@@ -1036,153 +1178,59 @@ static int run_search(struct run *r, struct search_result *res,
         limit = SEARCH_MAX_LIMIT;
     int offset = o->offset > 0 ? o->offset : 0;
     int words = r->q.nunit > 0;
-    enum search_sort sort = o->sort;
-    if (sort == SEARCH_SORT_DEFAULT)
-        sort = words ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_NEWEST;
-    if (!words && sort == SEARCH_SORT_RELEVANCE)
-        sort = SEARCH_SORT_NEWEST;
+    enum search_sort sort = sort_of(o, words);
     int need_ids = o->facets || o->histogram;
-    struct plan_expr strict = {0}, relaxed = {0}, leaves = {0};
-    int64_t *ids = NULL, nids = 0, *top = NULL;
-    int rc = -1, exact = 1;
+    struct exprs x = {0};
+    int rc = -1;
     if (words) {
-        plan_expr_strict(p, &strict);
-        plan_expr_leaves(p, &leaves);
+        plan_expr_strict(p, &x.strict);
+        plan_expr_leaves(p, &x.leaves);
     }
-    const char *fts = words ? strict.text.s : NULL;
+    const char *fts = words ? x.strict.text.s : NULL;
     double t = mg_now();
-    /* the articles with all the words: counted, or listed for the
-     * facets */
-    if (need_ids && !o->count_only) {
-        if (match_ids(r, fts, &ids, &nids, err) < 0)
-            goto out;
-        res->total = nids;
-    } else if (words) {
-        if (count_strict(r, fts, &res->total, &exact, err) < 0)
-            goto out;
-    } else if (count_matches(r, NULL, o->count_only || o->exact_total,
-                             &res->total, &exact, err) < 0) {
+    if (count_phase(r, fts, &x, res, err) < 0)
         goto out;
-    }
-    res->total_exact = exact;
-    res->fts = mg_strdup(fts);
     res->ms_count = (mg_now() - t) * 1e3;
     if (o->count_only) {
         rc = 0;
         goto out;
     }
-    /* Fewer than a page have all the words (a pasted headline, a
-     * question): the articles with most of them, the query read as a
-     * list of its words (quotes, groups and operators aside; its
-     * exclusions and filters kept: the exclusions are r->w.neg). */
     if (words && !o->strict && res->total < limit &&
         (plan_relaxable(p) ||
-         (p->nunit == 1 && p->nleaf == 1 && p->leaf[0].npos > 1))) {
-        int rc2 =
-            qparse_words(r->s->tok, o->query ? o->query : "", &r->wq, err);
-        if (rc2 == 0 && r->wq.nunit > 0) {
-            /* its phrases add to the score of the articles holding them
-             * (as stop words do: they never widen the search) */
-            qparse_add_phrases(&r->wq, &r->q);
-            rc2 = plan_make(r->s->store, r->s->tok, &r->wq, &r->wplan, err);
-            if (rc2 == -2) {
-                /* a prefix the query as typed does not have (a '*' inside
-                 * its quotes, read as a word's end): no relaxation */
-                plan_free(&r->wplan);
-                if (err)
-                    err->msg[0] = '\0';
-            } else if (rc2 < 0) {
-                goto out;
-            }
-            if (r->wplan.nunit > 0) {
-                r->cur = &r->wplan;
-                plan_expr_relaxed(r->cur, &relaxed);
-                plan_expr_free(&leaves);
-                plan_expr_leaves(r->cur, &leaves);
-                res->relaxed = 1;
-                free(res->fts);
-                res->fts = mg_strdup(relaxed.text.s);
-                note_plan(r, res);
-            }
-        }
-    }
-    const char *run = res->relaxed ? relaxed.text.s : fts;
+         (p->nunit == 1 && p->nleaf == 1 && p->leaf[0].npos > 1)) &&
+        relax(r, &x, res, err) < 0)
+        goto out;
+    const char *run = res->relaxed ? x.relaxed.text.s : fts;
     res->ms_count = (mg_now() - t) * 1e3;
     t = mg_now();
     /* facets of the relaxed hits when no article has all the words */
     int ranked_facets = res->relaxed && res->total == 0 && need_ids;
-    int ntop = offset + limit > SEARCH_FACET_RELAXED ? offset + limit
-                                                     : SEARCH_FACET_RELAXED;
-    if (sort == SEARCH_SORT_RELEVANCE) {
-        if (rank_page(r, res->relaxed, limit, offset, &leaves, res,
-                      ranked_facets ? &top : NULL, &ntop, err) < 0)
-            goto out;
-    } else {
-        res->collapsed_exact = 1; /* by date: nothing folded */
-        if (date_page(r, run, &leaves, sort, limit, offset, res, err) < 0)
-            goto out;
-        if (ranked_facets &&
-            rank_page(r, 1, 0, 0, &leaves, &(struct search_result){0}, &top,
-                      &ntop, err) < 0)
-            goto out;
-    }
-    if (res->relaxed) {
-        if (sort == SEARCH_SORT_RELEVANCE && res->rank.exhaustive) {
-            res->relaxed_total = res->rank.scored;
-            res->relaxed_total_exact = 1;
-        } else if (count_matches(r, relaxed.text.s, o->exact_total,
-                                 &res->relaxed_total, &res->relaxed_total_exact,
-                                 err) < 0) {
-            goto out;
-        }
-        /* the same articles as with all the words: those, as a search
-         * for all the words ranks them */
-        if (res->relaxed_total <= res->total && res->relaxed_total_exact &&
-            res->total == 0) {
-            res->relaxed = 0; /* nothing matches either way */
-        } else if (res->relaxed_total <= res->total &&
-                   res->relaxed_total_exact) {
-            res->relaxed = 0;
-            free(res->fts);
-            res->fts = mg_strdup(fts);
-            r->cur = &r->plan;
-            note_plan(r, res);
-            plan_expr_free(&leaves);
-            plan_expr_leaves(r->cur, &leaves);
-            for (int i = 0; i < res->nhits; i++)
-                search_hit_clear(&res->hits[i]);
-            res->nhits = 0;
-            free(top);
-            top = NULL;
-            ntop = offset + limit > SEARCH_FACET_RELAXED ? offset + limit
-                                                         : SEARCH_FACET_RELAXED;
-            ranked_facets = 0;
-            if (sort == SEARCH_SORT_RELEVANCE
-                    ? rank_page(r, 0, limit, offset, &leaves, res, NULL, &ntop,
-                                err) < 0
-                    : date_page(r, fts, &leaves, sort, limit, offset, res,
-                                err) < 0)
-                goto out;
-        }
-    }
+    x.ntop = offset + limit > SEARCH_FACET_RELAXED ? offset + limit
+                                                   : SEARCH_FACET_RELAXED;
+    if (page_phase(r, run, sort, limit, offset, ranked_facets, &x, res, err) <
+        0)
+        goto out;
+    if (res->relaxed &&
+        unrelax(r, fts, sort, limit, offset, &ranked_facets, &x, res, err) < 0)
+        goto out;
     res->ms_rank = (mg_now() - t) * 1e3 - res->ms_page;
     t = mg_now();
     if (need_ids) {
         if (ranked_facets) {
-            if (facets_ranked(r, top, ntop, res, err) < 0)
+            if (facets_ranked(r, x.top, x.ntop, res, err) < 0)
                 goto out;
-        } else if (facets_of(r, ids, nids, res, err) < 0) {
+        } else if (facets_of(r, x.ids, x.nids, res, err) < 0) {
             goto out;
         }
     }
     res->ms_facets = (mg_now() - t) * 1e3;
     rc = 0;
 out:
-    free(ids);
-    free(top);
-    plan_expr_free(&strict);
-    plan_expr_free(&relaxed);
-    plan_expr_free(&leaves);
+    free(x.ids);
+    free(x.top);
+    plan_expr_free(&x.strict);
+    plan_expr_free(&x.relaxed);
+    plan_expr_free(&x.leaves);
     return rc;
 }
 
