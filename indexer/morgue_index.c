@@ -159,24 +159,17 @@ static int take_lock(const char *db, double wait)
     return fd;
 }
 
-/* Runs one SQL statement whose rows are single texts; prints each with
- * prefix.  Returns the number of rows, -1 on an error (in err). */
-static int print_rows(sqlite3 *db, const char *sql, const char *prefix,
-                      struct mg_err *err)
+/* Prints a line of --check or --stats as "morgue-index: DB: LINE" (ctx:
+ * the index's path). */
+static void print_check(void *ctx, const char *line)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s", sqlite3_errmsg(db));
-    int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(st, 0);
-        printf("%s%s\n", prefix, t ? (const char *)t : "");
-        n++;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s", sqlite3_errmsg(db));
-    return n;
+    printf("morgue-index: %s: %s\n", (const char *)ctx, line);
+}
+
+static void print_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    puts(line);
 }
 
 /* --check: SQLite's integrity check of the whole file, then FTS5's of the
@@ -193,48 +186,11 @@ static int check_index(const char *db)
         fprintf(stderr, "morgue-index: %s\n", err.msg);
         return INDEX_ERROR;
     }
-    sqlite3 *h = store_db(st);
-    int status = 0;
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &q, NULL);
-    int ok = 0, lines = 0;
-    while (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(q, 0);
-        ok = lines++ == 0 && t && strcmp(t, "ok") == 0;
-        if (!ok)
-            printf("morgue-index: %s: integrity_check: %s\n", db, t ? t : "?");
-    }
-    sqlite3_finalize(q);
-    if (rc != SQLITE_OK) {
-        fprintf(stderr, "morgue-index: %s: %s\n", db, sqlite3_errmsg(h));
-        store_close(st);
-        return INDEX_ERROR;
-    }
-    printf("morgue-index: %s: SQLite integrity_check: %s\n", db,
-           ok ? "ok" : "FAILED");
-    if (!ok)
-        status = INDEX_DAMAGED;
-    /* the full-text index against its content (rank 1: the articles
-     * table too) */
-    char *msg = NULL;
-    rc = sqlite3_exec(h,
-                      "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)",
-                      NULL, NULL, &msg);
-    if (rc == SQLITE_OK) {
-        printf("morgue-index: %s: FTS5 integrity-check: ok\n", db);
-    } else if ((rc & 0xff) == SQLITE_CORRUPT) {
-        printf("morgue-index: %s: FTS5 integrity-check: FAILED (%s)\n", db,
-               msg ? msg : sqlite3_errmsg(h));
-        status = INDEX_DAMAGED;
-    } else {
-        fprintf(stderr, "morgue-index: %s: FTS5 integrity-check: %s\n", db,
-                msg ? msg : sqlite3_errmsg(h));
-        if (!status)
-            status = INDEX_ERROR;
-    }
-    sqlite3_free(msg);
+    int rc = store_check(st, print_check, (void *)db, &err);
+    if (err.msg[0])
+        fprintf(stderr, "morgue-index: %s\n", err.msg);
     store_close(st);
-    return status;
+    return rc > 0 ? INDEX_DAMAGED : rc < 0 ? INDEX_ERROR : 0;
 }
 
 /* --stats: what the index holds and what its last run did. */
@@ -246,7 +202,6 @@ static int print_stats(const char *db)
         fprintf(stderr, "morgue-index: %s\n", err.msg);
         return INDEX_ERROR;
     }
-    sqlite3 *h = store_db(st);
     struct stat sb;
     long long bytes = stat(db, &sb) == 0 ? (long long)sb.st_size : 0;
     struct buf wal = {0};
@@ -255,88 +210,24 @@ static int print_stats(const char *db)
     buf_free(&wal);
     printf("index:     %s, %.1f MB (+ %.1f MB write-ahead log)\n", db,
            bytes / 1e6, wbytes / 1e6);
-    int rc = 0;
-    static const char *const SQL[][2] = {
-        {"articles:  ",
-         "SELECT count(*) || ' (' || count(DISTINCT source) ||"
-         " ' sources; dated ' || ifnull(min(substr(date, 1, 10)),"
-         " '-') || ' to ' || ifnull(max(substr(date, 1, 10)),"
-         " '-') || ')' FROM articles"},
-        {"  source   ", "SELECT ifnull(source, '(none)') || ': ' || count(*)"
-                        " FROM articles GROUP BY source ORDER BY count(*) DESC"
-                        " LIMIT 10"},
-        {"entities:  ", "SELECT ifnull(sum(kind = 'person'), 0) || ' people, '"
-                        " || ifnull(sum(kind = 'place'), 0) || ' places, ' ||"
-                        " ifnull(sum(kind = 'org'), 0) || ' organisations'"
-                        " FROM entities"},
-        {"files:     ", "SELECT count(*) || ' (' || ifnull(sum(articles), 0) ||"
-                        " ' articles; last read ' || ifnull(max(indexed), '-')"
-                        " || ')' FROM files"},
-        {"last run:  ", "SELECT value FROM meta WHERE key = 'last_run'"},
-    };
-    for (size_t i = 0; i < sizeof SQL / sizeof *SQL && rc >= 0; i++)
-        rc = print_rows(h, SQL[i][1], SQL[i][0], &err);
-    if (rc == 0)
-        puts("last run:  (none recorded)");
+    int rc = store_stats(st, print_line, NULL, &err);
     store_close(st);
     if (rc < 0) {
-        fprintf(stderr, "morgue-index: %s: %s\n", db, err.msg);
+        fprintf(stderr, "morgue-index: %s\n", err.msg);
         return INDEX_ERROR;
     }
     return 0;
 }
 
-/* --rebuild: copies the index built at built over the live one with
- * SQLite's online backup, in one write transaction of the live file, so
- * that a search sees the old index or the new one, never a mix, and no
- * file is renamed under a reader's -wal and -shm. */
+/* --rebuild: the index built at built replaces the live one
+ * (store_swap_in); 0, or -1 with the reason printed. */
 static int swap_in(const char *built, const char *live)
 {
-    sqlite3 *src = NULL, *dst = NULL;
-    int rc = sqlite3_open_v2(built, &src, SQLITE_OPEN_READONLY, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_open_v2(live, &dst,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_busy_timeout(dst, 60000);
-        sqlite3_exec(dst, "PRAGMA journal_size_limit=16777216", NULL, NULL,
-                     NULL);
-        sqlite3_exec(dst, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-        sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
-        if (!b) {
-            rc = sqlite3_errcode(dst);
-        } else {
-            do {
-                rc = sqlite3_backup_step(b, -1);
-                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-                    sqlite3_sleep(100);
-            } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-            int frc = sqlite3_backup_finish(b);
-            if (rc == SQLITE_DONE)
-                rc = frc;
-        }
-    }
-    /* The copy went through the live index's write-ahead log, as big as
-     * the index: moved into the index and truncated once the searches
-     * reading older snapshots are done (the busy timeout), else it
-     * stays, used as before, until a later checkpoint. */
-    if (rc == SQLITE_OK &&
-        sqlite3_wal_checkpoint_v2(dst, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-                                  NULL) != SQLITE_OK)
-        fprintf(stderr,
-                "morgue-index: %s: the write-ahead log could not be "
-                "emptied (%s): searches kept it busy; the next run "
-                "empties it\n",
-                live, sqlite3_errmsg(dst));
-    if (rc != SQLITE_OK)
-        fprintf(stderr,
-                "morgue-index: %s: cannot swap in the rebuilt index "
-                "(%s); the old index is unchanged, the new one is in "
-                "%s\n",
-                live, sqlite3_errmsg(dst ? dst : src), built);
-    sqlite3_close(src);
-    sqlite3_close(dst);
-    return rc == SQLITE_OK ? 0 : -1;
+    struct mg_err err = {""};
+    int rc = store_swap_in(built, live, &err);
+    if (rc != 0)
+        fprintf(stderr, "morgue-index: %s\n", err.msg);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Removes path and its -wal and -shm files. */
@@ -389,7 +280,7 @@ static int takedowns(struct run *r, int mode, char **ids, int nids)
                      ? store_take_down(r->store, ids[i], &removed, &r->err)
                      : store_put_back(r->store, ids[i], &r->err);
         if (rc < 0) {
-            sqlite3_exec(store_db(r->store), "ROLLBACK", NULL, NULL, NULL);
+            store_rollback(r->store);
             fprintf(stderr, "morgue-index: %s\n", r->err.msg);
             return INDEX_ERROR;
         }
@@ -410,7 +301,7 @@ static int takedowns(struct run *r, int mode, char **ids, int nids)
         }
     }
     if (ingest_stopped()) {
-        sqlite3_exec(store_db(r->store), "ROLLBACK", NULL, NULL, NULL);
+        store_rollback(r->store);
         ingest_say(r, stderr, "stopped by a signal: nothing was taken down");
         return INDEX_STOPPED;
     }
@@ -702,17 +593,18 @@ int main(int argc, char **argv)
                    "--prune removes their articles\n",
                    r.files_gone);
         /* what this run did, for --stats */
-        sqlite3_stmt *m = NULL;
-        if (!r.dry_run &&
-            sqlite3_prepare_v2(store_db(r.store),
-                               "INSERT OR REPLACE INTO meta VALUES('last_run',"
-                               " strftime('%Y-%m-%dT%H:%M:%SZ','now') || ' ' ||"
-                               " ?1)",
-                               -1, &m, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(m, 1, sum.s, -1, SQLITE_STATIC);
-            sqlite3_step(m);
+        if (!r.dry_run) {
+            char when[32];
+            time_t now = time(NULL);
+            struct tm tm;
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ",
+                     gmtime_r(&now, &tm));
+            struct buf run = {0};
+            buf_printf(&run, "%s %s", when, sum.s);
+            struct mg_err ignored;
+            (void)store_meta_put(r.store, "last_run", run.s, &ignored);
+            buf_free(&run);
         }
-        sqlite3_finalize(m);
         buf_free(&sum);
         /* A run that wrote most of the index (the first, a rebuild)
          * leaves it in many segments, and every search statement seeks
