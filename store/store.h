@@ -317,6 +317,42 @@ typedef void (*store_file_fn)(void *ctx, const char *path,
 int store_files_each(struct store *s, store_file_fn fn, void *ctx,
                      struct mg_err *err);
 
+/* ---- resolving family names across the index (entities.c) ----------- */
+
+/* A person with a full name, as store_names_resolve() tells it: its id,
+ * canonical name and key, and the number of articles that name it in
+ * full; the strings borrowed for the call. */
+struct store_person {
+    int64_t id;
+    const char *canonical;
+    const char *key;
+    int links;
+};
+typedef void (*store_person_fn)(void *ctx, const struct store_person *p);
+
+/* Which person the family name with key belongs to: the id of a person
+ * told to store_person_fn, or 0 for none (the family name is a person of
+ * its own where an article names it). */
+typedef int64_t (*store_pick_fn)(void *ctx, const char *key);
+
+/* Links the family names articles give alone (kept by
+ * store_put_entities) across the whole index.  First undoes what the
+ * last resolution added (links that exist only by it, mentions it added
+ * to an article's own) and names the entities whose links changed; then
+ * tells person(ctx, ...) each person with a full name that at least one
+ * article names in full; then, for each family name met alone, asks
+ * pick(ctx, key) whose it is and links each article naming it so to that
+ * person (its form an alias of it), or, for 0, to a person of that
+ * family name (made when missing) where the article names it with a
+ * mention (a guess from a headline, 0 mentions, is left out).  Last, the
+ * entities whose links changed are deleted when none links them, else
+ * named by the form most of their articles give (then the longest, then
+ * the first in byte order), and the marks of store_entities_pending()
+ * are cleared.  Run in a transaction.  Returns the number of family
+ * names pick() gave a person, or -1 with err. */
+int store_names_resolve(struct store *s, store_person_fn person,
+                        store_pick_fn pick, void *ctx, struct mg_err *err);
+
 /* Number of stored articles, or -1 on error. */
 int64_t store_count(struct store *s);
 
