@@ -21,7 +21,7 @@
 #include <strings.h>
 #include <utf8proc.h>
 
-#include "store.h"
+#include "entities_int.h"
 #include "strmap.h"
 
 extern const char gaz_places_tsv[], gaz_demonyms_tsv[], gaz_first_names_tsv[],
@@ -1494,9 +1494,7 @@ static void scan_shout(struct ctx *c, const char *text)
 
 /* ---- merging -------------------------------------------------------- */
 
-/* The family name of a full person name: the first word of an East Asian
- * three-part name ("Moon Jae-in"), else the last word. */
-static char *surname(const char *full)
+char *ent_surname(const char *full)
 {
     const char *sp = strchr(full, ' ');
     if (!sp)
@@ -1815,7 +1813,7 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
                     lone = e;
                 continue;
             }
-            char *sn = surname(e->canonical);
+            char *sn = ent_surname(e->canonical);
             if (strcasecmp(sn, f->name) == 0)
                 match = e, matches++;
             free(sn);
@@ -1851,7 +1849,7 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
             struct ent *f = &out->v[k];
             if (k == i || f->kind != ENT_PERSON || !strchr(f->canonical, ' '))
                 continue;
-            char *sn = surname(f->canonical);
+            char *sn = ent_surname(f->canonical);
             int same = strcasecmp(sn, e->canonical) == 0;
             free(sn);
             if (same) {
@@ -1899,89 +1897,4 @@ char *ent_names(const struct ent_set *s)
         buf_adds(&b, s->v[i].canonical);
     }
     return buf_take(&b);
-}
-
-/* ---- merging across the index --------------------------------------- */
-
-struct person_row {
-    int64_t id;
-    char *surname_key; /* of a full name; NULL for a lone name */
-    char *key;
-    int links;
-};
-
-/* The full names store_names_resolve() tells, sorted by family name on
- * the first pick, so each lone name finds its candidates by binary
- * search. */
-struct people {
-    struct person_row *v;
-    int n, cap, sorted;
-};
-
-static int by_surname(const void *a, const void *b)
-{
-    const struct person_row *x = a, *y = b;
-    if (!x->surname_key || !y->surname_key)
-        return !x->surname_key - !y->surname_key;
-    return strcmp(x->surname_key, y->surname_key);
-}
-
-static void note_person(void *ctx, const struct store_person *p)
-{
-    struct people *pp = ctx;
-    if (pp->n == pp->cap)
-        pp->v = mg_realloc(pp->v,
-                           sizeof *pp->v *
-                               (size_t)(pp->cap = pp->cap ? pp->cap * 2 : 256));
-    struct person_row *r = &pp->v[pp->n++];
-    r->id = p->id;
-    r->key = mg_strdup(p->key);
-    r->links = p->links;
-    char *sn = surname(p->canonical);
-    r->surname_key = ent_key(sn);
-    free(sn);
-}
-
-/* Each family name met alone: to the one full name with that family
- * name, or the one with at least 80% of their articles; else (0) to
- * itself. */
-static int64_t pick_person(void *ctx, const char *key)
-{
-    struct people *pp = ctx;
-    struct person_row *v = pp->v;
-    int n = pp->n;
-    if (!pp->sorted && n > 0)
-        qsort(v, (size_t)n, sizeof *v, by_surname);
-    pp->sorted = 1;
-    int lo = 0, hi = n;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (strcmp(v[mid].surname_key, key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    int best = -1, total = 0, count = 0;
-    for (int k = lo; k < n && strcmp(v[k].surname_key, key) == 0; k++) {
-        count++;
-        total += v[k].links;
-        if (best < 0 || v[k].links > v[best].links ||
-            (v[k].links == v[best].links && strcmp(v[k].key, v[best].key) < 0))
-            best = k;
-    }
-    if (best >= 0 && count > 1 && v[best].links * 10 < total * 8)
-        best = -1;
-    return best >= 0 ? v[best].id : 0;
-}
-
-int ent_merge_surnames(struct store *st, struct mg_err *err)
-{
-    struct people pp = {0};
-    int merged = store_names_resolve(st, note_person, pick_person, &pp, err);
-    for (int i = 0; i < pp.n; i++) {
-        free(pp.v[i].key);
-        free(pp.v[i].surname_key);
-    }
-    free(pp.v);
-    return merged;
 }
