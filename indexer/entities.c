@@ -14,8 +14,6 @@
  */
 #include "entities.h"
 
-#include <sqlite3.h>
-
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +21,7 @@
 #include <strings.h>
 #include <utf8proc.h>
 
-#include "store.h"
+#include "entities_int.h"
 #include "strmap.h"
 
 extern const char gaz_places_tsv[], gaz_demonyms_tsv[], gaz_first_names_tsv[],
@@ -1496,9 +1494,7 @@ static void scan_shout(struct ctx *c, const char *text)
 
 /* ---- merging -------------------------------------------------------- */
 
-/* The family name of a full person name: the first word of an East Asian
- * three-part name ("Moon Jae-in"), else the last word. */
-static char *surname(const char *full)
+char *ent_surname(const char *full)
 {
     const char *sp = strchr(full, ' ');
     if (!sp)
@@ -1817,7 +1813,7 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
                     lone = e;
                 continue;
             }
-            char *sn = surname(e->canonical);
+            char *sn = ent_surname(e->canonical);
             if (strcasecmp(sn, f->name) == 0)
                 match = e, matches++;
             free(sn);
@@ -1853,7 +1849,7 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
             struct ent *f = &out->v[k];
             if (k == i || f->kind != ENT_PERSON || !strchr(f->canonical, ' '))
                 continue;
-            char *sn = surname(f->canonical);
+            char *sn = ent_surname(f->canonical);
             int same = strcasecmp(sn, e->canonical) == 0;
             free(sn);
             if (same) {
@@ -1901,207 +1897,4 @@ char *ent_names(const struct ent_set *s)
         buf_adds(&b, s->v[i].canonical);
     }
     return buf_take(&b);
-}
-
-/* ---- merging across the index --------------------------------------- */
-
-struct person_row {
-    int64_t id;
-    char *surname_key; /* of a full name; NULL for a lone name */
-    char *key;
-    int links;
-};
-
-static int by_surname(const void *a, const void *b)
-{
-    const struct person_row *x = a, *y = b;
-    if (!x->surname_key || !y->surname_key)
-        return !x->surname_key - !y->surname_key;
-    return strcmp(x->surname_key, y->surname_key);
-}
-
-/* Names each entity whose links changed by the form most of its
- * articles give (then the longest, then the first in byte order); a
- * family name alone by the forms of the articles naming it so. */
-#define RENAME_DIRTY                                                           \
-    "UPDATE entities SET canonical = coalesce((SELECT form FROM"               \
-    " article_entities ae WHERE ae.entity_id = entities.id AND"                \
-    " ae.form IS NOT NULL GROUP BY form ORDER BY count(*) DESC,"               \
-    " length(form) DESC, form LIMIT 1), (SELECT form FROM lone_names l"        \
-    " WHERE l.key = entities.key AND l.mentions > 0 GROUP BY form"             \
-    " ORDER BY count(*) DESC, length(form) DESC, form LIMIT 1),"               \
-    " canonical) WHERE id IN (SELECT entity_id FROM entities_dirty)"
-
-/* Runs sql (no result rows); 0 or -1. */
-static int run_sql(sqlite3 *db, const char *sql)
-{
-    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-int ent_merge_surnames(struct store *st, struct mg_err *err)
-{
-    sqlite3 *db = store_db(st);
-    int rc = 0, merged = 0;
-    /* 1. What the last resolution added goes: links that exist only by
-     * it, and the mentions it added to an article's own. */
-    if (run_sql(db, "INSERT OR IGNORE INTO entities_dirty SELECT entity_id"
-                    " FROM article_entities WHERE mentions IS NOT own AND"
-                    " own IS NULL;"
-                    "DELETE FROM article_entities WHERE mentions IS NOT own"
-                    " AND own IS NULL;"
-                    "UPDATE article_entities SET mentions = own WHERE"
-                    " mentions IS NOT own;") < 0)
-        return mg_fail(err, "%s: resolving names: %s", store_path(st),
-                       sqlite3_errmsg(db));
-    /* The names of the entities whose links changed, first: the family
-     * names below are read from them. */
-    if (run_sql(db, RENAME_DIRTY) < 0)
-        return mg_fail(err, "%s: naming entities: %s", store_path(st),
-                       sqlite3_errmsg(db));
-    /* 2. The full names, with the articles that name them in full. */
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT e.id, e.canonical, e.key,"
-                           " (SELECT count(*) FROM article_entities ae"
-                           "  WHERE ae.entity_id = e.id AND ae.own IS NOT"
-                           "  NULL)"
-                           " FROM entities e WHERE e.kind = 'person' AND"
-                           " instr(e.canonical, ' ') > 0",
-                           -1, &q, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", store_path(st), sqlite3_errmsg(db));
-    struct person_row *v = NULL;
-    int n = 0, cap = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int links = sqlite3_column_int(q, 3);
-        if (links == 0)
-            continue;
-        if (n == cap)
-            v = mg_realloc(v, sizeof *v * (size_t)(cap = cap ? cap * 2 : 256));
-        const char *canon = (const char *)sqlite3_column_text(q, 1);
-        v[n].id = sqlite3_column_int64(q, 0);
-        v[n].key = mg_strdup((const char *)sqlite3_column_text(q, 2));
-        v[n].links = links;
-        char *sn = surname(canon);
-        v[n].surname_key = ent_key(sn);
-        free(sn);
-        n++;
-    }
-    sqlite3_finalize(q);
-    /* Full names sorted by family name, so each lone name finds its
-     * candidates by binary search. */
-    if (n > 0)
-        qsort(v, (size_t)n, sizeof *v, by_surname);
-    /* 3. Each family name met alone: to the one full name with that
-     * family name, or the one with at least 80% of their articles; else
-     * to itself, where an article names it (a lone name only guessed,
-     * from a headline or "X said", 0 mentions, is left out). */
-    static const char *const SQL[] = {
-        "SELECT article_id, form, mentions, first_pos FROM lone_names"
-        " WHERE key=?1",
-        "INSERT INTO article_entities(article_id, entity_id, mentions,"
-        " first_pos, own, form) VALUES (?1, ?2, ?3, ?4, NULL, NULL)"
-        " ON CONFLICT(article_id, entity_id) DO UPDATE SET"
-        " mentions = mentions + excluded.mentions",
-        "INSERT OR IGNORE INTO entity_aliases(alias, entity_id)"
-        " VALUES (?1, ?2)",
-        "INSERT OR IGNORE INTO entities(kind, canonical, key)"
-        " VALUES ('person', ?1, ?2)",
-        "SELECT id FROM entities WHERE kind = 'person' AND key = ?1",
-        "INSERT OR IGNORE INTO entities_dirty(entity_id) VALUES (?1)",
-        "SELECT DISTINCT key FROM lone_names",
-    };
-    enum { ROWS, LINK, ALIAS, MAKE, FIND, DIRTY, KEYS, NSQL };
-    sqlite3_stmt *st_[NSQL] = {0};
-    for (int i = 0; i < NSQL && rc == 0; i++)
-        if (sqlite3_prepare_v2(db, SQL[i], -1, &st_[i], NULL) != SQLITE_OK)
-            rc = -1;
-    while (rc == 0 && sqlite3_step(st_[KEYS]) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(st_[KEYS], 0);
-        int lo = 0, hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (strcmp(v[mid].surname_key, key) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        int best = -1, total = 0, count = 0;
-        for (int k = lo; k < n && strcmp(v[k].surname_key, key) == 0; k++) {
-            count++;
-            total += v[k].links;
-            if (best < 0 || v[k].links > v[best].links ||
-                (v[k].links == v[best].links &&
-                 strcmp(v[k].key, v[best].key) < 0))
-                best = k;
-        }
-        if (best >= 0 && count > 1 && v[best].links * 10 < total * 8)
-            best = -1;
-        int64_t to = best >= 0 ? v[best].id : 0;
-        merged += best >= 0;
-        sqlite3_bind_text(st_[ROWS], 1, key, -1, SQLITE_TRANSIENT);
-        while (rc == 0 && sqlite3_step(st_[ROWS]) == SQLITE_ROW) {
-            const char *form = (const char *)sqlite3_column_text(st_[ROWS], 1);
-            int mentions = sqlite3_column_int(st_[ROWS], 2);
-            if (!to && mentions == 0)
-                continue;
-            int64_t target = to;
-            if (!target) {
-                /* the family name is the person's name here */
-                sqlite3_bind_text(st_[MAKE], 1, form, -1, SQLITE_STATIC);
-                sqlite3_bind_text(st_[MAKE], 2, key, -1, SQLITE_STATIC);
-                sqlite3_bind_text(st_[FIND], 1, key, -1, SQLITE_STATIC);
-                if (sqlite3_step(st_[MAKE]) != SQLITE_DONE ||
-                    sqlite3_step(st_[FIND]) != SQLITE_ROW)
-                    rc = -1;
-                else
-                    target = sqlite3_column_int64(st_[FIND], 0);
-                sqlite3_reset(st_[MAKE]);
-                sqlite3_reset(st_[FIND]);
-            }
-            sqlite3_bind_int64(st_[LINK], 1,
-                               sqlite3_column_int64(st_[ROWS], 0));
-            sqlite3_bind_int64(st_[LINK], 2, target);
-            sqlite3_bind_int(st_[LINK], 3, mentions > 0 ? mentions : 1);
-            sqlite3_bind_int(st_[LINK], 4, sqlite3_column_int(st_[ROWS], 3));
-            sqlite3_bind_text(st_[ALIAS], 1, form, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st_[ALIAS], 2, target);
-            sqlite3_bind_int64(st_[DIRTY], 1, target);
-            if (rc == 0 && (sqlite3_step(st_[LINK]) != SQLITE_DONE ||
-                            sqlite3_step(st_[ALIAS]) != SQLITE_DONE ||
-                            sqlite3_step(st_[DIRTY]) != SQLITE_DONE))
-                rc = -1;
-            sqlite3_reset(st_[LINK]);
-            sqlite3_reset(st_[ALIAS]);
-            sqlite3_reset(st_[DIRTY]);
-        }
-        sqlite3_reset(st_[ROWS]);
-    }
-    for (int i = 0; i < NSQL; i++)
-        sqlite3_finalize(st_[i]);
-    /* 4. The entities whose links changed: gone when no article links
-     * them, else named by the form most of their articles give (then
-     * the longest, then the first in byte order), whatever order the
-     * articles came in. */
-    static const char *const TIDY[] = {
-        "DELETE FROM entity_aliases WHERE entity_id IN (SELECT entity_id"
-        " FROM entities_dirty d WHERE NOT EXISTS (SELECT 1 FROM"
-        " article_entities ae WHERE ae.entity_id = d.entity_id))",
-        "DELETE FROM entities WHERE id IN (SELECT entity_id FROM"
-        " entities_dirty d WHERE NOT EXISTS (SELECT 1 FROM"
-        " article_entities ae WHERE ae.entity_id = d.entity_id))",
-        RENAME_DIRTY,
-        "DELETE FROM entities_dirty",
-    };
-    for (size_t i = 0; i < sizeof TIDY / sizeof *TIDY && rc == 0; i++)
-        rc = run_sql(db, TIDY[i]);
-    if (rc < 0)
-        mg_fail(err, "%s: resolving names: %s", store_path(st),
-                sqlite3_errmsg(db));
-    store_forget_entities(st);
-    for (int i = 0; i < n; i++) {
-        free(v[i].key);
-        free(v[i].surname_key);
-    }
-    free(v);
-    return rc < 0 ? -1 : merged;
 }

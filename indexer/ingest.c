@@ -1022,6 +1022,44 @@ static int under_root(const char *path, const char *root)
            (path[k] == '/' || path[k] == 0 || (k && root[k - 1] == '/'));
 }
 
+/* What prune_gone() gathers from the recorded files. */
+struct gone_walk {
+    struct run *r;
+    struct gone {
+        int64_t id, articles;
+        int root;
+    } * gone;
+    size_t n, cap;
+    int64_t *held, *lost; /* articles under each root, of them gone */
+};
+
+/* One recorded file: counted under its root, and listed when gone. */
+static void note_gone(void *ctx, const char *path, const struct store_file *f)
+{
+    struct gone_walk *g = ctx;
+    struct run *r = g->r;
+    int root = -1;
+    for (int i = 0; path && i < r->nroots && root < 0; i++)
+        if (under_root(path, r->roots[i]))
+            root = i;
+    if (root < 0)
+        return;
+    g->held[root] += f->articles;
+    if (strmap_get(&r->seen, path) >= 0)
+        return;
+    struct stat sb;
+    int there = stat(path, &sb) == 0 || errno != ENOENT;
+    if (there && !walk_passes_over(r, path, r->roots[root]))
+        return;
+    if (g->n == g->cap)
+        g->gone = mg_realloc(g->gone, sizeof *g->gone *
+                                          (g->cap = g->cap ? 2 * g->cap : 16));
+    g->gone[g->n].id = f->id;
+    g->gone[g->n].articles = f->articles;
+    g->gone[g->n++].root = root;
+    g->lost[root] += f->articles;
+}
+
 /* Recorded files under the roots that this run did not meet and that are
  * gone from the disk (or that the walk now passes over): with --prune
  * their articles are removed and they are forgotten, root by root,
@@ -1030,49 +1068,16 @@ static int under_root(const char *path, const char *root)
  * says why); without --prune they are only counted. */
 static int prune_gone(struct run *r)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_db(r->store),
-                           "SELECT id, path, articles FROM files", -1, &st,
-                           NULL) != SQLITE_OK)
-        return mg_fail(&r->err, "%s: %s", store_path(r->store),
-                       sqlite3_errmsg(store_db(r->store)));
-    struct gone {
-        int64_t id, articles;
-        int root;
-    } *gone = NULL;
-    size_t n = 0, cap = 0;
-    int64_t *held = mg_calloc((size_t)r->nroots + 1, sizeof *held);
-    int64_t *lost = mg_calloc((size_t)r->nroots + 1, sizeof *lost);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *path = (const char *)sqlite3_column_text(st, 1);
-        int64_t articles = sqlite3_column_int64(st, 2);
-        int root = -1;
-        for (int i = 0; path && i < r->nroots && root < 0; i++)
-            if (under_root(path, r->roots[i]))
-                root = i;
-        if (root < 0)
-            continue;
-        held[root] += articles;
-        if (strmap_get(&r->seen, path) >= 0)
-            continue;
-        struct stat sb;
-        int there = stat(path, &sb) == 0 || errno != ENOENT;
-        if (there && !walk_passes_over(r, path, r->roots[root]))
-            continue;
-        if (n == cap)
-            gone = mg_realloc(gone, sizeof *gone * (cap = cap ? 2 * cap : 16));
-        gone[n].id = sqlite3_column_int64(st, 0);
-        gone[n].articles = articles;
-        gone[n++].root = root;
-        lost[root] += articles;
+    struct gone_walk g = {r, NULL, 0, 0, NULL, NULL};
+    g.held = mg_calloc((size_t)r->nroots + 1, sizeof *g.held);
+    g.lost = mg_calloc((size_t)r->nroots + 1, sizeof *g.lost);
+    if (store_files_each(r->store, note_gone, &g, &r->err) < 0) {
+        free(g.gone), free(g.held), free(g.lost);
+        return -1;
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        free(gone), free(held), free(lost);
-        return mg_fail(&r->err, "%s: %s", store_path(r->store),
-                       sqlite3_errmsg(store_db(r->store)));
-    }
+    struct gone *gone = g.gone;
+    size_t n = g.n;
+    int64_t *held = g.held, *lost = g.lost;
     r->files_gone = (long)n;
     /* which roots may lose their gone files */
     int *refuse = mg_calloc((size_t)r->nroots + 1, sizeof *refuse);
@@ -1195,7 +1200,7 @@ int ingest_paths(struct run *r, char **paths, int npaths)
     if (r->dry_run) {
         /* all of it in one transaction, undone */
         if (r->tx)
-            sqlite3_exec(store_db(r->store), "ROLLBACK", NULL, NULL, NULL);
+            store_rollback(r->store);
         r->tx = 0;
         return r->fatal ? -1 : 0;
     }

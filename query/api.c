@@ -649,48 +649,24 @@ static void do_health(struct api_worker *w, const struct api_param *p, int n,
     if (check_params(&SPEC, p, n, out) < 0)
         return;
     struct mg_err err;
-    int64_t count = -1;
-    int opened = worker_open(w, &err) == 0;
-    if (opened)
-        count = store_count(w->store);
-    if (count < 0) {
-        if (opened)
-            snprintf(err.msg, sizeof err.msg, "%s: cannot read: %s", w->api->db,
-                     sqlite3_errmsg(store_db(w->store)));
+    struct store_health h = {0};
+    if (worker_open(w, &err) < 0 || store_health(w->store, &h, &err) < 0) {
         reply_json(out, 503,
                    json_pack("{s:s s:o}", "status", "unavailable", "error",
                              search_json_str(err.msg)));
         return;
     }
     json_t *last = json_null();
-    int schema = 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_db(w->store),
-                           "SELECT key, value FROM meta WHERE key IN"
-                           " ('last_run', 'schema_version')",
-                           -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            const char *k = (const char *)sqlite3_column_text(st, 0);
-            const char *v = (const char *)sqlite3_column_text(st, 1);
-            if (!k || !v)
-                continue;
-            if (strcmp(k, "schema_version") == 0) {
-                schema = atoi(v);
-            } else {
-                /* "TIME SUMMARY": the time */
-                size_t len = strcspn(v, " ");
-                char *t = mg_strndup(v, len);
-                json_decref(last);
-                last = search_json_str(t);
-                free(t);
-            }
-        }
+    if (h.last_run) {
+        /* "TIME SUMMARY": the time */
+        h.last_run[strcspn(h.last_run, " ")] = 0;
+        last = search_json_str(h.last_run);
+        free(h.last_run);
     }
-    sqlite3_finalize(st);
     reply_json(out, 200,
                json_pack("{s:s s:I s:o s:i s:s}", "status", "ok", "articles",
-                         (json_int_t)count, "last_reindex", last, "schema",
-                         schema, "version", MORGUE_VERSION));
+                         (json_int_t)h.articles, "last_reindex", last, "schema",
+                         h.schema, "version", MORGUE_VERSION));
 }
 
 static void do_static(struct api *a, const char *path, struct api_response *out)

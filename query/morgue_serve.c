@@ -430,7 +430,7 @@ int main(int argc, char **argv)
      * on every SQLite malloc and free, which the worker threads' facet
      * probes turned into lock contention (strace: 175 futex calls per
      * request, one thread of two busy). */
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    store_threads_init();
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = cores < 1             ? 1
                   : cores > MAX_THREADS ? MAX_THREADS

@@ -1,6 +1,7 @@
 /*
- * admin.c - administering the index: merging FTS5's segments and
- * checkpointing the WAL (store.h).
+ * admin.c - administering the index: merging FTS5's segments,
+ * checkpointing the WAL, checking it, what it holds, its meta values,
+ * transactions undone and a rebuilt index swapped in (store.h).
  */
 #include "store_int.h"
 
@@ -23,4 +24,236 @@ int store_checkpoint(struct store *s, struct mg_err *err)
     if (rc == SQLITE_OK)
         return 0;
     return mg_fail(err, "%s: checkpoint: %s", s->path, sqlite3_errmsg(s->db));
+}
+
+int store_check(struct store *s, store_line_fn fn, void *ctx,
+                struct mg_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &q, NULL);
+    int ok = 0, lines = 0;
+    struct buf line = {0};
+    while (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        ok = lines++ == 0 && t && strcmp(t, "ok") == 0;
+        if (!ok) {
+            buf_clear(&line);
+            buf_printf(&line, "integrity_check: %s", t ? t : "?");
+            fn(ctx, line.s);
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_OK) {
+        buf_free(&line);
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    }
+    fn(ctx,
+       ok ? "SQLite integrity_check: ok" : "SQLite integrity_check: FAILED");
+    int damaged = !ok;
+    /* the full-text index against its content (rank 1: the articles
+     * table too) */
+    char *msg = NULL;
+    rc = sqlite3_exec(s->db,
+                      "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)",
+                      NULL, NULL, &msg);
+    if (rc == SQLITE_OK) {
+        fn(ctx, "FTS5 integrity-check: ok");
+    } else if ((rc & 0xff) == SQLITE_CORRUPT) {
+        buf_clear(&line);
+        buf_printf(&line, "FTS5 integrity-check: FAILED (%s)",
+                   msg ? msg : sqlite3_errmsg(s->db));
+        fn(ctx, line.s);
+        damaged = 1;
+    } else {
+        mg_fail(err, "%s: FTS5 integrity-check: %s", s->path,
+                msg ? msg : sqlite3_errmsg(s->db));
+        if (!damaged)
+            damaged = -1;
+    }
+    sqlite3_free(msg);
+    buf_free(&line);
+    return damaged;
+}
+
+/* Runs sql, whose rows are single texts, telling fn each with prefix.
+ * Returns the number of rows, -1 with err. */
+static int stat_rows(struct store *s, const char *sql, const char *prefix,
+                     store_line_fn fn, void *ctx, struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    int n = 0, rc;
+    struct buf line = {0};
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        buf_clear(&line);
+        buf_printf(&line, "%s%s", prefix, t ? (const char *)t : "");
+        fn(ctx, line.s);
+        n++;
+    }
+    buf_free(&line);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return n;
+}
+
+int store_stats(struct store *s, store_line_fn fn, void *ctx,
+                struct mg_err *err)
+{
+    static const char *const SQL[][2] = {
+        {"articles:  ",
+         "SELECT count(*) || ' (' || count(DISTINCT source) ||"
+         " ' sources; dated ' || ifnull(min(substr(date, 1, 10)),"
+         " '-') || ' to ' || ifnull(max(substr(date, 1, 10)),"
+         " '-') || ')' FROM articles"},
+        {"  source   ", "SELECT ifnull(source, '(none)') || ': ' || count(*)"
+                        " FROM articles GROUP BY source ORDER BY count(*) DESC"
+                        " LIMIT 10"},
+        {"entities:  ", "SELECT ifnull(sum(kind = 'person'), 0) || ' people, '"
+                        " || ifnull(sum(kind = 'place'), 0) || ' places, ' ||"
+                        " ifnull(sum(kind = 'org'), 0) || ' organisations'"
+                        " FROM entities"},
+        {"files:     ", "SELECT count(*) || ' (' || ifnull(sum(articles), 0) ||"
+                        " ' articles; last read ' || ifnull(max(indexed), '-')"
+                        " || ')' FROM files"},
+        {"last run:  ", "SELECT value FROM meta WHERE key = 'last_run'"},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof SQL / sizeof *SQL && rc >= 0; i++)
+        rc = stat_rows(s, SQL[i][1], SQL[i][0], fn, ctx, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        fn(ctx, "last run:  (none recorded)");
+    return 0;
+}
+
+int store_meta_get(struct store *s, const char *key, char **value,
+                   struct mg_err *err)
+{
+    *value = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *value = st_col_dup(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return *value != NULL;
+}
+
+int store_meta_put(struct store *s, const char *key, const char *value,
+                   struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta VALUES(?1, ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return 0;
+}
+
+int store_health(struct store *s, struct store_health *h, struct mg_err *err)
+{
+    h->last_run = NULL;
+    h->schema = 0;
+    h->articles = store_count(s);
+    if (h->articles < 0)
+        return mg_fail(err, "%s: cannot read: %s", s->path,
+                       sqlite3_errmsg(s->db));
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT key, value FROM meta WHERE key IN"
+                           " ('last_run', 'schema_version')",
+                           -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *k = (const char *)sqlite3_column_text(st, 0);
+            const char *v = (const char *)sqlite3_column_text(st, 1);
+            if (!k || !v)
+                continue;
+            if (strcmp(k, "schema_version") == 0) {
+                h->schema = atoi(v);
+            } else {
+                free(h->last_run);
+                h->last_run = mg_strdup(v);
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+void store_rollback(struct store *s)
+{
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Copies src over dst in one backup step, waiting out readers. */
+static int backup(sqlite3 *src, sqlite3 *dst)
+{
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    if (!b)
+        return sqlite3_errcode(dst);
+    int rc;
+    do {
+        rc = sqlite3_backup_step(b, -1);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(100);
+    } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    int frc = sqlite3_backup_finish(b);
+    return rc == SQLITE_DONE ? frc : rc;
+}
+
+int store_swap_in(const char *built, const char *live, struct mg_err *err)
+{
+    sqlite3 *src = NULL, *dst = NULL;
+    int rc = sqlite3_open_v2(built, &src, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_open_v2(live, &dst,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(dst, 60000);
+        sqlite3_exec(dst, "PRAGMA journal_size_limit=16777216", NULL, NULL,
+                     NULL);
+        sqlite3_exec(dst, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        rc = backup(src, dst);
+    }
+    int status = 0;
+    /* The copy went through the live index's write-ahead log, as big as
+     * the index: moved into the index and truncated once the searches
+     * reading older snapshots are done (the busy timeout), else it
+     * stays, used as before, until a later checkpoint. */
+    if (rc == SQLITE_OK &&
+        sqlite3_wal_checkpoint_v2(dst, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                  NULL) != SQLITE_OK) {
+        mg_fail(err,
+                "%s: the write-ahead log could not be emptied (%s): "
+                "searches kept it busy; the next run empties it",
+                live, sqlite3_errmsg(dst));
+        status = 1;
+    }
+    if (rc != SQLITE_OK)
+        status = mg_fail(err,
+                         "%s: cannot swap in the rebuilt index (%s); the old "
+                         "index is unchanged, the new one is in %s",
+                         live, sqlite3_errmsg(dst ? dst : src), built);
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    return status;
+}
+
+void store_threads_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }

@@ -9,26 +9,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The record in st's row, whose first columns are FILE_COLS. */
+#define FILE_COLS "id, size, mtime, hash, articles"
+static void file_row(sqlite3_stmt *st, struct store_file *f)
+{
+    f->id = sqlite3_column_int64(st, 0);
+    f->size = sqlite3_column_int64(st, 1);
+    f->mtime = sqlite3_column_int64(st, 2);
+    const unsigned char *h = sqlite3_column_text(st, 3);
+    snprintf(f->hash, sizeof f->hash, "%s", h ? (const char *)h : "");
+    f->articles = sqlite3_column_int64(st, 4);
+}
+
 int store_file_get(struct store *s, const char *path, struct store_file *f,
                    struct mg_err *err)
 {
     memset(f, 0, sizeof *f);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, size, mtime, hash, articles FROM files"
-                           " WHERE path=?1",
-                           -1, &st, NULL) != SQLITE_OK)
+                           "SELECT " FILE_COLS " FROM files WHERE path=?1", -1,
+                           &st, NULL) != SQLITE_OK)
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
-    if (found) {
-        f->id = sqlite3_column_int64(st, 0);
-        f->size = sqlite3_column_int64(st, 1);
-        f->mtime = sqlite3_column_int64(st, 2);
-        const unsigned char *h = sqlite3_column_text(st, 3);
-        snprintf(f->hash, sizeof f->hash, "%s", h ? (const char *)h : "");
-        f->articles = sqlite3_column_int64(st, 4);
-    }
+    if (found)
+        file_row(st, f);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
@@ -186,4 +191,23 @@ int store_file_path(struct store *s, int64_t file_id, char **path,
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
     return *path != NULL;
+}
+
+int store_files_each(struct store *s, store_file_fn fn, void *ctx,
+                     struct mg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT " FILE_COLS ", path FROM files", -1,
+                           &st, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_file f;
+        file_row(st, &f);
+        fn(ctx, (const char *)sqlite3_column_text(st, 5), &f);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return 0;
 }

@@ -236,6 +236,123 @@ int store_copy_suppressed(struct store *s, const char *from,
  * with err (readers kept it busy: it stays, and is used as before). */
 int store_checkpoint(struct store *s, struct mg_err *err);
 
+/* ---- administration (admin.c) ---------------------------------------- */
+
+/* Told a line of text (borrowed for the call) for the caller to show. */
+typedef void (*store_line_fn)(void *ctx, const char *line);
+
+/* Checks the index: SQLite's integrity check of the whole file, then
+ * FTS5's of the full-text index against the articles.  Each finding is a
+ * line to fn: "integrity_check: TEXT" for each line of SQLite's report
+ * when it is not a lone "ok", then "SQLite integrity_check: ok" (or
+ * FAILED), then "FTS5 integrity-check: ok" (or "FAILED (WHY)").  Needs a
+ * store opened with STORE_WRITE (FTS5's check is an INSERT).  Returns 0
+ * when both pass, 1 when one found damage, -1 with err when a check could
+ * not run and none found damage before it; when FTS5's cannot run after
+ * SQLite's found damage, 1 with err naming why. */
+int store_check(struct store *s, store_line_fn fn, void *ctx,
+                struct mg_err *err);
+
+/* What the index holds, as lines to fn (morgue-index --stats):
+ * "articles:  N (S sources; dated FIRST to LAST)", up to ten
+ * "  source   NAME: N", "entities:  ...", "files:     ..." and
+ * "last run:  ..." (the meta value last_run, "(none recorded)" without
+ * one).  0, or -1 with err (the lines told so far stay told). */
+int store_stats(struct store *s, store_line_fn fn, void *ctx,
+                struct mg_err *err);
+
+/* The meta value of key (a text) into *value (caller frees): 1 when
+ * there is one, 0 when not (*value NULL), -1 with err. */
+int store_meta_get(struct store *s, const char *key, char **value,
+                   struct mg_err *err);
+
+/* Sets the meta value of key to value (both copied), in the caller's
+ * transaction if one is open.  0, or -1 with err. */
+int store_meta_put(struct store *s, const char *key, const char *value,
+                   struct mg_err *err);
+
+/* What morgue-serve's /health reports: the number of articles, the meta
+ * value last_run (caller frees; NULL when none) and the schema version
+ * the index was built with (0 when unknown).  Free last_run with free().
+ * Returns 0, or -1 with err ("PATH: cannot read: WHY") when the articles
+ * cannot be counted; the meta values are best effort (NULL, 0 when
+ * unreadable). */
+struct store_health {
+    int64_t articles;
+    char *last_run;
+    int schema;
+};
+int store_health(struct store *s, struct store_health *h, struct mg_err *err);
+
+/* Undoes the open transaction (store_begin), if any.  Can't fail: an
+ * error (no transaction open) is ignored. */
+void store_rollback(struct store *s);
+
+/* Copies the index built at built (closed) over the live one at live,
+ * with SQLite's online backup in one write transaction of the live file,
+ * so that a search sees the old index or the new one, never a mix, and
+ * no file is renamed under a reader's -wal and -shm; then empties the
+ * live index's write-ahead log, as big as the index, waiting a while for
+ * the searches reading older snapshots.  Returns 0; 1 when the copy is
+ * done but the log could not be emptied (err says so; the next run
+ * empties it); -1 with err when the copy failed (the live index is
+ * unchanged, the built one is still at built). */
+int store_swap_in(const char *built, const char *live, struct mg_err *err);
+
+/* Process-wide, before the first store_open() of a program whose threads
+ * each open a store (morgue-serve): turns off SQLite's global allocation
+ * statistics, which take one process-wide mutex on every allocation. */
+void store_threads_init(void);
+
+/* ---- walking the recorded files (files.c) ---------------------------- */
+
+/* Told one recorded file: its path and record, both borrowed for the
+ * call. */
+typedef void (*store_file_fn)(void *ctx, const char *path,
+                              const struct store_file *f);
+
+/* Calls fn for every recorded source file (store_file_put), in no
+ * particular order.  fn must not write to the store.  0, or -1 with
+ * err. */
+int store_files_each(struct store *s, store_file_fn fn, void *ctx,
+                     struct mg_err *err);
+
+/* ---- resolving family names across the index (entities.c) ----------- */
+
+/* A person with a full name, as store_names_resolve() tells it: its id,
+ * canonical name and key, and the number of articles that name it in
+ * full; the strings borrowed for the call. */
+struct store_person {
+    int64_t id;
+    const char *canonical;
+    const char *key;
+    int links;
+};
+typedef void (*store_person_fn)(void *ctx, const struct store_person *p);
+
+/* Which person the family name with key belongs to: the id of a person
+ * told to store_person_fn, or 0 for none (the family name is a person of
+ * its own where an article names it). */
+typedef int64_t (*store_pick_fn)(void *ctx, const char *key);
+
+/* Links the family names articles give alone (kept by
+ * store_put_entities) across the whole index.  First undoes what the
+ * last resolution added (links that exist only by it, mentions it added
+ * to an article's own) and names the entities whose links changed; then
+ * tells person(ctx, ...) each person with a full name that at least one
+ * article names in full; then, for each family name met alone, asks
+ * pick(ctx, key) whose it is and links each article naming it so to that
+ * person (its form an alias of it), or, for 0, to a person of that
+ * family name (made when missing) where the article names it with a
+ * mention (a guess from a headline, 0 mentions, is left out).  Last, the
+ * entities whose links changed are deleted when none links them, else
+ * named by the form most of their articles give (then the longest, then
+ * the first in byte order), and the marks of store_entities_pending()
+ * are cleared.  Run in a transaction.  Returns the number of family
+ * names pick() gave a person, or -1 with err. */
+int store_names_resolve(struct store *s, store_person_fn person,
+                        store_pick_fn pick, void *ctx, struct mg_err *err);
+
 /* Number of stored articles, or -1 on error. */
 int64_t store_count(struct store *s);
 

@@ -259,6 +259,7 @@ Test(entity_rules, lone_name_written_in_lower_case_is_a_common_word)
 
 #include "helpers.h"
 #include "store.h"
+#include "store_int.h"
 
 static char *mdir;
 
@@ -308,7 +309,7 @@ static char *query_string(sqlite3 *db, const char *sql, const char *arg)
 
 static char *links_of(struct store *st, const char *uid)
 {
-    return query_string(store_db(st),
+    return query_string(st_db(st),
                         "SELECT group_concat(e.canonical || ':' || "
                         "ae.mentions, ', ') FROM article_entities ae JOIN "
                         "entities e ON e.id = ae.entity_id JOIN articles a "
@@ -334,7 +335,7 @@ Test(entity_merge, headline_family_names_resolve_or_go)
     char *l1 = links_of(st, "a1"), *l3 = links_of(st, "a3");
     cr_expect_str_eq(l1, "Ronald Reagan:1");
     cr_expect_str_eq(l3, "", "an unresolved headline name is left out");
-    char *people = query_string(store_db(st),
+    char *people = query_string(st_db(st),
                                 "SELECT group_concat(canonical, ', ') FROM "
                                 "entities WHERE kind = 'person'",
                                 NULL);

@@ -13,6 +13,7 @@
 #include "helpers.h"
 #include "ingest.h"
 #include "search.h"
+#include "store_int.h"
 
 static char *dir, *src;
 static struct store *st;
@@ -84,7 +85,7 @@ static void run(struct run *r, int verify, int prune)
 static char *uids(void)
 {
     sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(store_db(st),
+    cr_assert_eq(sqlite3_prepare_v2(st_db(st),
                                     "SELECT uid FROM articles ORDER BY uid", -1,
                                     &q, NULL),
                  SQLITE_OK);
@@ -188,7 +189,7 @@ Test(ingest, a_renamed_file_moves_its_articles)
     expect_uids("Wire:a Wire:b");
     /* and the articles now belong to the new file */
     sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(store_db(st),
+    sqlite3_prepare_v2(st_db(st),
                        "SELECT count(*) FROM articles a JOIN files f ON"
                        " f.id = a.file_id WHERE f.path LIKE '%/y.jsonl'",
                        -1, &q, NULL);
@@ -267,12 +268,19 @@ Test(ingest, a_half_read_file_is_read_again)
     cr_expect_neq(f.hash[0], 0, "recorded as read to the end");
 }
 
-/* Every row of the index that a run writes, as text, in rowid order. */
+static void ignore_line(void *ctx, const char *line)
+{
+    (void)ctx, (void)line;
+}
+
+/* Every row of the index that a run writes, as text, in rowid order;
+ * the index checked (store_check). */
 static char *dump(struct store *s)
 {
+    struct mg_err err = {""};
     sqlite3_stmt *q = NULL;
     cr_assert_eq(sqlite3_prepare_v2(
-                     store_db(s),
+                     st_db(s),
                      "SELECT id, uid, title, lede, body, entities, simhash,"
                      " (SELECT group_concat(entity_id || ':' || mentions)"
                      " FROM article_entities WHERE article_id = id),"
@@ -280,7 +288,7 @@ static char *dump(struct store *s)
                      " 'market' AND fts.rowid = id)"
                      " FROM articles ORDER BY id",
                      -1, &q, NULL),
-                 SQLITE_OK, "%s", sqlite3_errmsg(store_db(s)));
+                 SQLITE_OK, "%s", sqlite3_errmsg(st_db(s)));
     struct buf b = {0};
     while (sqlite3_step(q) == SQLITE_ROW) {
         for (int i = 0; i < 9; i++) {
@@ -290,12 +298,7 @@ static char *dump(struct store *s)
         buf_addc(&b, '\n');
     }
     sqlite3_finalize(q);
-    cr_assert_eq(sqlite3_exec(store_db(s),
-                              "INSERT INTO fts(fts, rank) VALUES"
-                              "('integrity-check', 1)",
-                              NULL, NULL, NULL),
-                 SQLITE_OK, "FTS5 integrity-check: %s",
-                 sqlite3_errmsg(store_db(s)));
+    cr_assert_eq(store_check(s, ignore_line, NULL, &err), 0, "%s", err.msg);
     return buf_take(&b);
 }
 
@@ -347,17 +350,12 @@ Test(ingest, workers_give_the_same_index_as_one_thread)
 static const char *date_order(void)
 {
     static char v[8];
-    sqlite3_stmt *q = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(store_db(st),
-                                    "SELECT value FROM meta WHERE key ="
-                                    " 'date_order'",
-                                    -1, &q, NULL),
-                 SQLITE_OK);
-    snprintf(v, sizeof v, "%s",
-             sqlite3_step(q) == SQLITE_ROW
-                 ? (const char *)sqlite3_column_text(q, 0)
-                 : "none");
-    sqlite3_finalize(q);
+    char *value = NULL;
+    struct mg_err err = {""};
+    int found = store_meta_get(st, "date_order", &value, &err);
+    cr_assert_geq(found, 0, "%s", err.msg);
+    snprintf(v, sizeof v, "%s", found ? value : "none");
+    free(value);
     return v;
 }
 

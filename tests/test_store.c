@@ -11,6 +11,7 @@
 #include "article.h"
 #include "helpers.h"
 #include "store.h"
+#include "store_int.h"
 
 static char *dir;
 static char *db_path;
@@ -75,14 +76,19 @@ static char *query_text(sqlite3 *db, const char *sql)
         free(v_);                                                              \
     } while (0)
 
+/* Gathers the lines a store operation tells, one per line. */
+static void gather_line(void *ctx, const char *line)
+{
+    buf_printf(ctx, "%s\n", line);
+}
+
 static void integrity_ok(struct store *s)
 {
-    char *msg = NULL;
-    int rc = sqlite3_exec(store_db(s),
-                          "INSERT INTO fts(fts) VALUES('integrity-check')",
-                          NULL, NULL, &msg);
-    cr_expect_eq(rc, SQLITE_OK, "integrity-check: %s", msg ? msg : "");
-    sqlite3_free(msg);
+    struct buf lines = {0};
+    struct mg_err err = {""};
+    cr_expect_eq(store_check(s, gather_line, &lines, &err), 0, "%s%s", err.msg,
+                 lines.s ? lines.s : "");
+    buf_free(&lines);
 }
 
 static void sample(struct article *a)
@@ -109,7 +115,7 @@ Test(store, write_mode_creates_the_schema)
     struct store *s = open_ok(db_path, STORE_WRITE);
     cr_expect_eq(access(db_path, F_OK), 0, "the file exists");
     cr_expect_str_eq(store_path(s), db_path);
-    sqlite3 *db = store_db(s);
+    sqlite3 *db = st_db(s);
     expect_query(db,
                  "SELECT group_concat(name, ' ') FROM (SELECT name FROM"
                  " sqlite_master WHERE name IN ('meta', 'articles',"
@@ -263,7 +269,7 @@ Test(store, put_added_unchanged_changed)
     cr_expect_eq(store_put(s, &a, NULL, &err), STORE_UNCHANGED, "%s", err.msg);
     cr_expect_eq(store_count(s), 1);
 
-    sqlite3 *db = store_db(s);
+    sqlite3 *db = st_db(s);
     assert_match(db, "fts", "bananas", "1");
     assert_match(db, "fts", "\"\x01summit\"", "1");
 
@@ -353,13 +359,13 @@ Test(store, batches_in_a_transaction)
 
     s = open_ok(db_path, STORE_READ);
     cr_expect_eq(store_count(s), 50);
-    char *hits = match_rowids(store_db(s), "fts", "cocoa");
+    char *hits = match_rowids(st_db(s), "fts", "cocoa");
     int nhits = *hits ? 1 : 0;
     for (const char *p = hits; *p; p++)
         nhits += *p == ' ';
     cr_expect_eq(nhits, 50, "cocoa in %d articles", nhits);
     free(hits);
-    assert_match(store_db(s), "fts", "w17", "18");
+    assert_match(st_db(s), "fts", "w17", "18");
     store_close(s);
 }
 
@@ -521,4 +527,147 @@ Test(store, a_key_taken_down_is_not_stored_again_until_put_back)
     cr_expect_eq(store_suppressed(s, "AP:1", &err), 0);
     store_close(s);
     free(fresh);
+}
+
+/* ---- administration, the files walk --------------------------------- */
+
+Test(store, check_passes_a_sound_index_and_finds_a_damaged_one)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    put_body(s, "AP:1", "the cocoa harvest");
+    put_body(s, "AP:2", "the coffee harvest");
+    struct buf lines = {0};
+    struct mg_err err = {""};
+    cr_expect_eq(store_check(s, gather_line, &lines, &err), 0, "%s", err.msg);
+    cr_expect_str_eq(lines.s, "SQLite integrity_check: ok\n"
+                              "FTS5 integrity-check: ok\n");
+    /* the full-text index loses its words of an article behind the
+     * triggers' back */
+    cr_assert_eq(sqlite3_exec(st_db(s),
+                              "INSERT INTO fts(fts, rowid, title, body) VALUES"
+                              "('delete', 1, 'Title', 'the cocoa harvest')",
+                              NULL, NULL, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(st_db(s)));
+    buf_clear(&lines);
+    cr_expect_eq(store_check(s, gather_line, &lines, &err), 1, "%s", err.msg);
+    cr_expect_not_null(strstr(lines.s, "SQLite integrity_check: ok\n"), "%s",
+                       lines.s);
+    cr_expect_not_null(strstr(lines.s, "FTS5 integrity-check: FAILED ("), "%s",
+                       lines.s);
+    buf_free(&lines);
+    store_close(s);
+}
+
+Test(store, meta_values_are_put_and_read_back)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct mg_err err = {""};
+    char *v = (char *)1;
+    cr_expect_eq(store_meta_get(s, "last_run", &v, &err), 0, "%s", err.msg);
+    cr_expect_null(v);
+    cr_assert_eq(
+        store_meta_put(s, "last_run", "2024-01-02T03:04:05Z 1 new", &err), 0,
+        "%s", err.msg);
+    cr_assert_eq(
+        store_meta_put(s, "last_run", "2024-01-03T00:00:00Z 2 new", &err), 0,
+        "%s", err.msg);
+    cr_expect_eq(store_meta_get(s, "last_run", &v, &err), 1, "%s", err.msg);
+    cr_expect_str_eq(v, "2024-01-03T00:00:00Z 2 new", "the last put wins");
+    free(v);
+    struct store_health h;
+    cr_assert_eq(store_health(s, &h, &err), 0, "%s", err.msg);
+    cr_expect_eq(h.articles, 0);
+    cr_expect_eq(h.schema, STORE_SCHEMA_VERSION);
+    cr_expect_str_eq(h.last_run, "2024-01-03T00:00:00Z 2 new");
+    free(h.last_run);
+    store_close(s);
+}
+
+Test(store, stats_tell_what_the_index_holds)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    file_at(s, "a.jsonl");
+    put_body(s, "AP:1", "one");
+    put_body(s, "AP:2", "two");
+    struct buf lines = {0};
+    struct mg_err err = {""};
+    cr_assert_eq(store_stats(s, gather_line, &lines, &err), 0, "%s", err.msg);
+    static const char want[] =
+        "articles:  2 (0 sources; dated - to -)\n"
+        "  source   (none): 2\n"
+        "entities:  0 people, 0 places, 0 organisations\n"
+        "files:     1 (0 articles; last read ";
+    cr_expect_eq(strncmp(lines.s, want, sizeof want - 1), 0, "%s", lines.s);
+    const char *tail = ")\nlast run:  (none recorded)\n";
+    cr_expect_str_eq(lines.s + lines.len - strlen(tail), tail, "%s", lines.s);
+    buf_free(&lines);
+    store_close(s);
+}
+
+/* Gathers "path articles" of each file store_files_each() tells. */
+static void gather_file(void *ctx, const char *path, const struct store_file *f)
+{
+    const char *name = strrchr(path, '/');
+    buf_printf(ctx, "%s:%lld:%s ", name ? name + 1 : path,
+               (long long)f->articles, f->hash);
+}
+
+Test(store, files_each_tells_every_recorded_file)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct mg_err err = {""};
+    struct buf seen = {0};
+    cr_expect_eq(store_files_each(s, gather_file, &seen, &err), 0, "%s",
+                 err.msg);
+    cr_expect_null(seen.s, "none before the first is recorded");
+    char *a = path_in(dir, "a.jsonl"), *b = path_in(dir, "b.jsonl");
+    struct store_file f = {0, 10, 20, "00000000000000aa", 3};
+    cr_assert_eq(store_file_put(s, a, &f, &err), 0, "%s", err.msg);
+    struct store_file g = {0, 11, 21, "", 5};
+    cr_assert_eq(store_file_put(s, b, &g, &err), 0, "%s", err.msg);
+    cr_expect_eq(store_files_each(s, gather_file, &seen, &err), 0, "%s",
+                 err.msg);
+    cr_expect_str_eq(seen.s, "a.jsonl:3:00000000000000aa b.jsonl:5: ");
+    buf_free(&seen);
+    free(a);
+    free(b);
+    store_close(s);
+}
+
+Test(store, rollback_undoes_the_open_transaction)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct mg_err err = {""};
+    cr_assert_eq(store_begin(s, &err), 0);
+    put_body(s, "AP:1", "one");
+    store_rollback(s);
+    cr_expect_eq(store_count(s), 0);
+    store_rollback(s); /* none open: nothing happens */
+    cr_expect_eq(store_count(s), 0);
+    store_close(s);
+}
+
+Test(store, swap_in_replaces_the_live_index)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    put_body(s, "AP:old", "old");
+    store_close(s);
+    char *built = path_in(dir, "built.db");
+    s = open_ok(built, STORE_WRITE);
+    put_body(s, "AP:1", "one");
+    put_body(s, "AP:2", "two");
+    store_close(s);
+    struct mg_err err = {""};
+    cr_expect_eq(store_swap_in(built, db_path, &err), 0, "%s", err.msg);
+    s = open_ok(db_path, STORE_READ);
+    cr_expect_eq(store_count(s), 2);
+    expect_body(s, "AP:old", "(none)");
+    expect_body(s, "AP:2", "two");
+    store_close(s);
+    char *missing = path_in(dir, "missing.db");
+    cr_expect_eq(store_swap_in(missing, db_path, &err), -1);
+    cr_expect_not_null(strstr(err.msg, "cannot swap in the rebuilt index"),
+                       "%s", err.msg);
+    free(missing);
+    free(built);
 }
