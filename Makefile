@@ -297,8 +297,9 @@ format:
 	clang-format -i $(FORMAT_SRC)
 
 # cppcheck, clang-tidy (.clang-tidy) layer by layer with each layer's
-# include paths, and clang-format (.clang-format) over every C file:
-# `make format` rewrites what the last step reports.
+# include paths, clang-format (.clang-format) over every C file (`make
+# format` rewrites what it reports), and no SQLite outside store/ but the
+# one raw reader (scripts/check_raw.sh).
 FORMAT_SRC := $(wildcard lib/*.[ch] store/*.[ch] indexer/*.[ch] query/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.c)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
@@ -309,4 +310,5 @@ lint:
 	clang-tidy --quiet query/*.c -- $(CFLAGS) $(QRY_INC) \
 	  $(shell pkg-config --cflags libmicrohttpd)
 	clang-format --dry-run --Werror $(FORMAT_SRC)
+	sh scripts/check_raw.sh
 include bench/bench.mk

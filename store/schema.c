@@ -413,11 +413,6 @@ void store_close(struct store *s)
     free(s);
 }
 
-sqlite3 *store_db(struct store *s)
-{
-    return s->db;
-}
-
 struct sqlite3 *store_raw_reader(struct store *s)
 {
     return s->db;

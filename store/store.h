@@ -7,7 +7,6 @@
 #ifndef MORGUE_STORE_H
 #define MORGUE_STORE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "article.h"
@@ -49,9 +48,6 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
 
 /* Closes the index; takes NULL. */
 void store_close(struct store *s);
-
-/* The connection, borrowed, valid until store_close(). */
-sqlite3 *store_db(struct store *s);
 
 /* The connection, for the index's one raw reader: query/search_sql.c,
  * which runs the statements of a search that match in FTS5, where the
@@ -424,7 +420,8 @@ int store_timed_out(const struct store *s);
 void store_clear_timeout(struct store *s);
 
 /* Article id's date and source (borrowed until the next call or
- * store_read_end(); NULL when it has none): 1, 0 when there is no such article, -1 with err. */
+ * store_read_end(); NULL when it has none): 1, 0 when there is no such article,
+ * -1 with err. */
 int store_article_facts(struct store *s, int64_t id, const char **date,
                         const char **source, struct mg_err *err);
 
@@ -456,7 +453,8 @@ int store_article_entity_ids(struct store *s, int64_t id, store_id_fn fn,
                              void *ctx, struct mg_err *err);
 
 /* Entity id's kind ("person", "place", "org") and canonical name,
- * borrowed until the next call or store_read_end(): 1, 0 when there is none, -1 with err. */
+ * borrowed until the next call or store_read_end(): 1, 0 when there is none, -1
+ * with err. */
 int store_entity(struct store *s, int64_t id, const char **kind,
                  const char **name, struct mg_err *err);
 
