@@ -1130,7 +1130,7 @@ int rank_top(const struct rank_query *rq, int k, struct rank_hit *out, int *n,
              struct rank_stats *stats, struct mg_err *err)
 {
     const struct plan *p = rq->plan;
-    struct rank_stats dummy;
+    struct rank_stats dummy = {0};
     struct top t = {.rq = rq, .p = p, .stats = stats ? stats : &dummy};
     memset(t.stats, 0, sizeof *t.stats);
     *n = 0;

@@ -415,33 +415,44 @@ struct counts {
     size_t cap, n;
 };
 
-static void counts_add(struct counts *c, int64_t k, int64_t w)
+/* The slot of key k in c (empty when k is not in it). */
+static size_t counts_slot(const struct counts *c, int64_t k)
 {
-    if (2 * (c->n + 1) > c->cap) {
-        struct counts g = {0};
-        g.cap = c->cap ? c->cap * 2 : 1024;
-        g.key = mg_calloc(g.cap, sizeof *g.key);
-        g.val = mg_calloc(g.cap, sizeof *g.val);
-        g.cnt = mg_calloc(g.cap, sizeof *g.cnt);
-        for (size_t i = 0; i < c->cap; i++)
-            if (c->key[i]) {
-                size_t j =
-                    (uint64_t)c->key[i] * 0x9E3779B97F4A7C15u & (g.cap - 1);
-                while (g.key[j])
-                    j = (j + 1) & (g.cap - 1);
-                g.key[j] = c->key[i];
-                g.val[j] = c->val[i];
-                g.cnt[j] = c->cnt[i];
-            }
-        g.n = c->n;
-        free(c->key);
-        free(c->val);
-        free(c->cnt);
-        *c = g;
-    }
     size_t j = (uint64_t)k * 0x9E3779B97F4A7C15u & (c->cap - 1);
     while (c->key[j] && c->key[j] != k)
         j = (j + 1) & (c->cap - 1);
+    return j;
+}
+
+/* c with twice the room (1024 slots at first). */
+static void counts_grow(struct counts *c)
+{
+    struct counts g = {0};
+    g.cap = c->cap ? c->cap * 2 : 1024;
+    g.key = mg_calloc(g.cap, sizeof *g.key);
+    g.val = mg_calloc(g.cap, sizeof *g.val);
+    g.cnt = mg_calloc(g.cap, sizeof *g.cnt);
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->key[i]) {
+            size_t j = counts_slot(&g, c->key[i]);
+            g.key[j] = c->key[i];
+            g.val[j] = c->val[i];
+            g.cnt[j] = c->cnt[i];
+        }
+    free(c->key);
+    free(c->val);
+    free(c->cnt);
+    c->key = g.key;
+    c->val = g.val;
+    c->cnt = g.cnt;
+    c->cap = g.cap;
+}
+
+static void counts_add(struct counts *c, int64_t k, int64_t w)
+{
+    if (2 * (c->n + 1) > c->cap)
+        counts_grow(c);
+    size_t j = counts_slot(c, k);
     if (!c->key[j]) {
         c->key[j] = k;
         c->n++;

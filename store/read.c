@@ -52,9 +52,9 @@ int store_read_begin(struct store *s)
 void store_read_end(struct store *s, int began)
 {
     /* the statements whose rows were lent out let go of the snapshot */
-    sqlite3_stmt *lent[] = {s->rd_facts, s->rd_hit, s->rd_entity};
-    for (size_t i = 0; i < sizeof lent / sizeof *lent; i++)
-        sqlite3_reset(lent[i]);
+    sqlite3_reset(s->rd_facts);
+    sqlite3_reset(s->rd_hit);
+    sqlite3_reset(s->rd_entity);
     if (began)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 }

@@ -394,15 +394,19 @@ void store_close(struct store *s)
     sqlite3_finalize(s->word_prefix);
     sqlite3_finalize(s->word_count);
     sqlite3_finalize(s->word_bounds);
-    sqlite3_stmt *rd[] = {s->rd_facts,           s->rd_simhash,
-                          s->rd_julian,          s->rd_hit,
-                          s->rd_entity_ids,      s->rd_entity,
-                          s->rd_newest,          s->rd_date_order,
-                          s->rd_cover,           s->rd_simhash_uid,
-                          s->rd_similar,         s->rd_entities_find,
-                          s->rd_article_entities};
-    for (size_t i = 0; i < sizeof rd / sizeof *rd; i++)
-        sqlite3_finalize(rd[i]);
+    sqlite3_finalize(s->rd_facts);
+    sqlite3_finalize(s->rd_simhash);
+    sqlite3_finalize(s->rd_julian);
+    sqlite3_finalize(s->rd_hit);
+    sqlite3_finalize(s->rd_entity_ids);
+    sqlite3_finalize(s->rd_entity);
+    sqlite3_finalize(s->rd_newest);
+    sqlite3_finalize(s->rd_date_order);
+    sqlite3_finalize(s->rd_cover);
+    sqlite3_finalize(s->rd_simhash_uid);
+    sqlite3_finalize(s->rd_similar);
+    sqlite3_finalize(s->rd_entities_find);
+    sqlite3_finalize(s->rd_article_entities);
     ts_run_free(s->stats);
     ts_doc_free(&s->doc);
     tok_free(s->tok);
