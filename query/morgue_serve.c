@@ -413,7 +413,22 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(stderr, "morgue-serve: %s\n", msg);
 }
 
-int main(int argc, char **argv)
+/* The exit statuses (usage, docs/http-api.md). */
+enum serve_status {
+    SERVE_STOPPED = 0, /* stopped by a signal (or --help, --version) */
+    SERVE_USAGE = 2,   /* a usage error, or the index cannot be opened */
+    SERVE_LISTEN = 3,  /* cannot listen */
+};
+
+/* What the command line asks for. */
+struct serve_opts {
+    const char *db, *listen_at, *web;
+    int threads;
+};
+
+/* Reads the command line into *o: -1 to go on, else the status to exit
+ * with (help, version, a usage error: said on stderr). */
+static int parse_options(int argc, char **argv, struct serve_opts *o)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -425,34 +440,31 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
-    const char *db = NULL, *listen_at = DEFAULT_LISTEN, *web = NULL;
-    /* No global allocation statistics: they take one process-wide mutex
-     * on every SQLite malloc and free, which the worker threads' facet
-     * probes turned into lock contention (strace: 175 futex calls per
-     * request, one thread of two busy). */
-    store_threads_init();
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cores < 1             ? 1
-                  : cores > MAX_THREADS ? MAX_THREADS
-                                        : (int)cores;
+    *o = (struct serve_opts){.listen_at = DEFAULT_LISTEN,
+                             .threads = cores < 1             ? 1
+                                        : cores > MAX_THREADS ? MAX_THREADS
+                                                              : (int)cores};
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'l': listen_at = optarg; break;
+        case 'd': o->db = optarg; break;
+        case 'l': o->listen_at = optarg; break;
         case 't':
-            if (parse_int(optarg, "--threads", 1, MAX_THREADS, &threads) < 0)
-                return 2;
+            if (parse_int(optarg, "--threads", 1, MAX_THREADS, &o->threads) < 0)
+                return SERVE_USAGE;
             break;
-        case 'w': web = optarg; break;
+        case 'w': o->web = optarg; break;
         case 'T':
             if (parse_int(optarg, "--timeout", 1, 3600, &g_timeout) < 0)
-                return 2;
+                return SERVE_USAGE;
             break;
         case 'q': g_quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': puts("morgue-serve " MORGUE_VERSION); return 0;
-        default: fputs("Try 'morgue-serve --help'.\n", stderr); return 2;
+        case 'h': usage(stdout); return SERVE_STOPPED;
+        case 'V': puts("morgue-serve " MORGUE_VERSION); return SERVE_STOPPED;
+        default:
+            fputs("Try 'morgue-serve --help'.\n", stderr);
+            return SERVE_USAGE;
         }
     }
     if (optind < argc) {
@@ -460,79 +472,35 @@ int main(int argc, char **argv)
                 "morgue-serve: unexpected argument \"%s\"\n"
                 "Try 'morgue-serve --help'.\n",
                 argv[optind]);
-        return 2;
+        return SERVE_USAGE;
     }
-    struct addrinfo *ai = NULL;
-    if (parse_listen(listen_at, &ai) < 0)
-        return 2;
-    char *web_dir = web ? strdup(web) : default_web();
-    if (!web_dir)
-        fprintf(stderr, "morgue-serve: no page's folder found (--web DIR); "
-                        "serving the API only\n");
-    struct api_config cfg = {.db = store_default_path(db),
-                             .web_dir = web_dir,
-                             .timeout_ms = g_timeout * 1000};
-    struct mg_err err;
-    if (api_new(&cfg, &g_api, &err) < 0) {
-        fprintf(stderr, "morgue-serve: %s\n", err.msg);
-        free(web_dir);
-        freeaddrinfo(ai);
-        return 2;
-    }
-    lane_init(&g_main, threads);
-    lane_init(&g_prefix, threads);
-    g_static = api_worker_new(g_api);
+    return -1;
+}
 
-    /* The signals are taken by the main thread alone, in sigwait(). */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    /* A thread per connection: a request that waits for a worker, or
-     * runs a long search, holds up no other connection. */
+/* Starts the daemon on address ai: a thread per connection, so that a
+ * request that waits for a worker, or runs a long search, holds up no
+ * other connection.  NULL when it cannot listen. */
+static struct MHD_Daemon *start(const struct addrinfo *ai)
+{
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
                          MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
                          MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    struct MHD_Daemon *d = MHD_start_daemon(
+    return MHD_start_daemon(
         flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
         NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)g_timeout, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)64 * 1024, MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
-    char host[128] = "";
-    getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, NULL, 0,
-                NI_NUMERICHOST);
-    int v6 = ai->ai_family == AF_INET6;
-    freeaddrinfo(ai);
-    if (!d) {
-        fprintf(stderr, "morgue-serve: cannot listen on %s: %s\n", listen_at,
-                errno ? strerror(errno) : "libmicrohttpd failed to start");
-        lane_free(&g_main);
-        lane_free(&g_prefix);
-        api_worker_free(g_static);
-        api_free(g_api);
-        free(web_dir);
-        return 3;
-    }
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    fprintf(stderr,
-            "morgue-serve: listening on http://%s%s%s:%u/ "
-            "(%d workers, %d more for prefix searches, index %s%s%s)\n",
-            v6 ? "[" : "", host, v6 ? "]" : "",
-            info ? (unsigned)info->port : 0u, threads, threads, cfg.db,
-            web_dir ? ", page " : "", web_dir ? web_dir : "");
+}
 
-    int sig = 0;
-    sigwait(&sigs, &sig);
-    /* Stop accepting; answer what is under way: at most the timeout
-     * waiting for a worker, then the timeout searching. */
+/* After SIGTERM or SIGINT (sig): stop accepting and answer what is under
+ * way (at most the timeout waiting for a worker, then the timeout
+ * searching), then stop the daemon. */
+static void drain(struct MHD_Daemon *d, int sig)
+{
     atomic_store(&g_draining, 1);
     fprintf(stderr,
             "morgue-serve: %s: finishing %d requests, then "
@@ -548,11 +516,83 @@ int main(int argc, char **argv)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+}
+
+/* Frees what main made. */
+static void finish(char *web_dir)
+{
     lane_free(&g_main);
     lane_free(&g_prefix);
     api_worker_free(g_static);
     api_free(g_api);
     free(web_dir);
+}
+
+int main(int argc, char **argv)
+{
+    /* No global allocation statistics: they take one process-wide mutex
+     * on every SQLite malloc and free, which the worker threads' facet
+     * probes turned into lock contention (strace: 175 futex calls per
+     * request, one thread of two busy). */
+    store_threads_init();
+    struct serve_opts o;
+    int st = parse_options(argc, argv, &o);
+    if (st >= 0)
+        return st;
+    struct addrinfo *ai = NULL;
+    if (parse_listen(o.listen_at, &ai) < 0)
+        return SERVE_USAGE;
+    char *web_dir = o.web ? strdup(o.web) : default_web();
+    if (!web_dir)
+        fprintf(stderr, "morgue-serve: no page's folder found (--web DIR); "
+                        "serving the API only\n");
+    struct api_config cfg = {.db = store_default_path(o.db),
+                             .web_dir = web_dir,
+                             .timeout_ms = g_timeout * 1000};
+    struct mg_err err;
+    if (api_new(&cfg, &g_api, &err) < 0) {
+        fprintf(stderr, "morgue-serve: %s\n", err.msg);
+        free(web_dir);
+        freeaddrinfo(ai);
+        return SERVE_USAGE;
+    }
+    lane_init(&g_main, o.threads);
+    lane_init(&g_prefix, o.threads);
+    g_static = api_worker_new(g_api);
+
+    /* The signals are taken by the main thread alone, in sigwait(). */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d = start(ai);
+    char host[128] = "";
+    getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, NULL, 0,
+                NI_NUMERICHOST);
+    int v6 = ai->ai_family == AF_INET6;
+    freeaddrinfo(ai);
+    if (!d) {
+        fprintf(stderr, "morgue-serve: cannot listen on %s: %s\n", o.listen_at,
+                errno ? strerror(errno) : "libmicrohttpd failed to start");
+        finish(web_dir);
+        return SERVE_LISTEN;
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    fprintf(stderr,
+            "morgue-serve: listening on http://%s%s%s:%u/ "
+            "(%d workers, %d more for prefix searches, index %s%s%s)\n",
+            v6 ? "[" : "", host, v6 ? "]" : "",
+            info ? (unsigned)info->port : 0u, o.threads, o.threads, cfg.db,
+            web_dir ? ", page " : "", web_dir ? web_dir : "");
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    drain(d, sig);
+    finish(web_dir);
     fputs("morgue-serve: stopped\n", stderr);
-    return 0;
+    return SERVE_STOPPED;
 }
