@@ -217,6 +217,50 @@ uint64_t rank_matched_units(const struct rank_ctx *c, unsigned g)
     return matched;
 }
 
+int rank_score_row(struct rank_ctx *c, unsigned g, int ni, int sorted,
+                   double len, int body, double *score)
+{
+    double base = 0;
+    for (int l = 0; l < c->nleaf; l++)
+        if (c->gen[l] == g)
+            base += c->lw[l] * tf_part(&c->prm, c->f[l], len, c->avgdl);
+    uint64_t matched = rank_matched_units(c, g);
+    if (c->need_content && !(matched & c->content))
+        return 0; /* stop words only: no match */
+    *score = base;
+    if (c->relaxed)
+        *score *= rank_coordination(c->p, &c->prm, matched);
+    uint64_t need = matched & c->content;
+    if (__builtin_popcountll(need) >= 2 &&
+        (c->prm.prox_boost > 0 || c->prm.pair_boost > 0)) {
+        if (!sorted) { /* insertion sort: instances are few */
+            for (int i = 1; i < ni; i++)
+                for (int j = i; j > 0 && (c->ic[j] < c->ic[j - 1] ||
+                                          (c->ic[j] == c->ic[j - 1] &&
+                                           c->io[j] < c->io[j - 1]));
+                     j--) {
+                    int tc = c->ic[j], to = c->io[j];
+                    uint64_t tu = c->iu[j];
+                    c->ic[j] = c->ic[j - 1], c->io[j] = c->io[j - 1];
+                    c->iu[j] = c->iu[j - 1];
+                    c->ic[j - 1] = tc, c->io[j - 1] = to, c->iu[j - 1] = tu;
+                }
+        }
+        if (c->prm.pair_boost > 0 && c->pwsum > 0)
+            *score *= 1.0 + c->prm.pair_boost * rank_pairs(c, ni, g);
+        int win = c->prm.prox_boost > 0
+                      ? rank_window(c->ic, c->io, c->iu, ni, need)
+                      : -1;
+        if (win > 0) {
+            int slack = win - __builtin_popcountll(need);
+            *score *= 1.0 + c->prm.prox_boost / (1.0 + (slack > 0 ? slack : 0) /
+                                                           c->prm.prox_scale);
+        }
+    }
+    *score *= rank_prior(&c->prm, c->short_len, body);
+    return 1;
+}
+
 /* The leaves whose presence matches unit u in a relaxed search (all its
  * leaves, but a hyphenated word's parts, which match it only together),
  * and the parts.  Walks the unit's node. */

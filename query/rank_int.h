@@ -84,6 +84,13 @@ int rank_window(const int *col, const int *off, const uint64_t *units, int n,
 uint64_t rank_matched_units(const struct rank_ctx *c, unsigned g);
 double rank_prior(const struct rank_params *prm, double len, double body);
 
+/* The score of a row from what rank_fn read of it into c (generation g:
+ * the leaves' weighted counts; ni instances of content units, sorted or
+ * not; its weighted length and body's tokens): 1 and *score, or 0 when
+ * it holds stop words only where content is needed. */
+int rank_score_row(struct rank_ctx *c, unsigned g, int ni, int sorted,
+                   double len, int body, double *score);
+
 /* A context for expression e of rq's plan (rank_ctx_free frees it). */
 struct rank_ctx *rank_ctx_new(const struct rank_query *rq,
                               const struct plan_expr *e);

@@ -366,80 +366,63 @@ int sq_snippets(struct sq *q, const char *fts, int64_t gap,
     return rc;
 }
 
-/* ---- ranking ----------------------------------------------------------------
- */
+/* ---- ranking ------------------------------------------------------------ */
 
-static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-                    sqlite3_context *ctx, int nval, sqlite3_value **val)
+/* Whether the current row is passed over without being scored: its
+ * block is read already, or its block's bound, or its own words' bounds
+ * in the block, cannot reach the score to beat (c->theta). */
+static int passed_over(const Fts5ExtensionApi *api, Fts5Context *fts,
+                       struct rank_ctx *c)
 {
-    struct rank_ctx *c =
-        nval > 0 ? sqlite3_value_pointer(val[0], "morgue_rank") : NULL;
-    if (!c || api->xPhraseCount(fts) != c->nphrase) {
-        sqlite3_result_error(ctx,
-                             "morgue_rank: no ranking context for this "
-                             "expression",
-                             -1);
-        return;
-    }
-    const struct plan *p = c->p;
-    if (c->theta) {
-        /* an article of a block whose bound is below the score to beat,
-         * or already read, or whose own words cannot reach it with their
-         * block's bounds, is not scored */
-        int64_t blk = api->xRowid(fts) >> TS_BLOCK_SHIFT;
-        if (blk < c->nblocks && c->done[blk]) { /* a changed block read */
-            ++*c->skipped;
-            sqlite3_result_null(ctx);
-            return;
-        }
-        if (blk < c->nblocks && !c->dirty[blk]) {
-            double theta = *c->theta;
-            if (c->blk_ub[blk] < theta) {
-                ++*c->skipped;
-                sqlite3_result_null(ctx);
-                return;
-            }
-            if (theta > -HUGE_VAL) {
-                unsigned g = ++c->row;
-                double sum = 0;
-                for (int ph = 0; ph < c->nphrase; ph++) {
-                    int l = c->leaf[ph];
-                    if (l < 0 || !c->primary[ph])
-                        continue;
-                    Fts5PhraseIter it;
-                    int col = -1, off = 0;
-                    if (api->xPhraseFirst(fts, ph, &it, &col, &off) ==
-                            SQLITE_OK &&
-                        col >= 0) {
-                        c->gen[l] = g;
-                        sum += c->lb[(size_t)l * (size_t)c->nblocks + blk];
-                    }
-                }
-                double ub = c->fmax * sum;
-                if (c->relaxed)
-                    ub *=
-                        rank_coordination(p, &c->prm, rank_matched_units(c, g));
-                if (ub < theta) {
-                    ++*c->skipped;
-                    sqlite3_result_null(ctx);
-                    return;
-                }
-            }
+    int64_t blk = api->xRowid(fts) >> TS_BLOCK_SHIFT;
+    if (blk >= c->nblocks)
+        return 0;
+    if (c->done[blk]) /* a changed block read */
+        return 1;
+    if (c->dirty[blk])
+        return 0;
+    double theta = *c->theta;
+    if (c->blk_ub[blk] < theta)
+        return 1;
+    if (theta == -HUGE_VAL)
+        return 0;
+    unsigned g = ++c->row;
+    double sum = 0;
+    for (int ph = 0; ph < c->nphrase; ph++) {
+        int l = c->leaf[ph];
+        if (l < 0 || !c->primary[ph])
+            continue;
+        Fts5PhraseIter it;
+        int col = -1, off = 0;
+        if (api->xPhraseFirst(fts, ph, &it, &col, &off) == SQLITE_OK &&
+            col >= 0) {
+            c->gen[l] = g;
+            sum += c->lb[(size_t)l * (size_t)c->nblocks + blk];
         }
     }
+    double ub = c->fmax * sum;
+    if (c->relaxed)
+        ub *= rank_coordination(c->p, &c->prm, rank_matched_units(c, g));
+    return ub < theta;
+}
+
+/* The current row's instances of the leaves into c (row generation g):
+ * each leaf's weighted count, and the content units' instances in
+ * c->ic/io/iu (*ni of them; *sorted when in column, offset order). */
+static int read_instances(const Fts5ExtensionApi *api, Fts5Context *fts,
+                          struct rank_ctx *c, unsigned g, int *ni, int *sorted)
+{
     int ninst = 0, rc = api->xInstCount(fts, &ninst);
-    if (rc != SQLITE_OK) {
-        sqlite3_result_error_code(ctx, rc);
-        return;
-    }
+    if (rc != SQLITE_OK)
+        return rc;
     if (ninst > c->icap) {
         c->icap = ninst * 2;
         c->ic = mg_realloc(c->ic, sizeof *c->ic * (size_t)c->icap);
         c->io = mg_realloc(c->io, sizeof *c->io * (size_t)c->icap);
         c->iu = mg_realloc(c->iu, sizeof *c->iu * (size_t)c->icap);
     }
-    unsigned g = ++c->row;
-    int ni = 0, sorted = 1;
+    *ni = 0;
+    *sorted = 1;
     for (int i = 0; i < ninst; i++) {
         int ph, col, off;
         if (api->xInst(fts, i, &ph, &col, &off) != SQLITE_OK || ph < 0 ||
@@ -454,27 +437,33 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         }
         c->f[l] += c->w[col];
         if (c->lunits[l]) {
-            if (ni && (col < c->ic[ni - 1] ||
-                       (col == c->ic[ni - 1] && off < c->io[ni - 1])))
-                sorted = 0;
-            c->ic[ni] = col;
-            c->io[ni] = off;
-            c->iu[ni++] = c->lunits[l];
+            if (*ni && (col < c->ic[*ni - 1] ||
+                        (col == c->ic[*ni - 1] && off < c->io[*ni - 1])))
+                *sorted = 0;
+            c->ic[*ni] = col;
+            c->io[*ni] = off;
+            c->iu[(*ni)++] = c->lunits[l];
         }
     }
-    /* the length: the columns' tokens by their weights (termstats.h) */
-    int body = 0;
-    if ((rc = api->xColumnSize(fts, 2, &body)) != SQLITE_OK) {
-        sqlite3_result_error_code(ctx, rc);
-        return;
-    }
-    double len = 0;
+    return SQLITE_OK;
+}
+
+/* The current row's length, the columns' tokens by their weights
+ * (termstats.h), and its body's tokens; with custom weights the mean
+ * length too, from FTS5's totals, on the first row. */
+static int row_length(const Fts5ExtensionApi *api, Fts5Context *fts,
+                      struct rank_ctx *c, double *len, int *body)
+{
+    int rc = api->xColumnSize(fts, 2, body);
+    if (rc != SQLITE_OK)
+        return rc;
+    *len = 0;
     for (int col = 0; col < TS_NCOLS; col++) {
         int n = 0;
         api->xColumnSize(fts, col, &n);
-        len += c->lenw[col] * n;
+        *len += c->lenw[col] * n;
     }
-    if (!c->wavg) { /* custom weights: the mean from FTS5's totals */
+    if (!c->wavg) {
         sqlite3_int64 rows = 0, tot = 0;
         double wt = 0;
         api->xRowCount(fts, &rows);
@@ -485,47 +474,41 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         c->avgdl = rows > 0 && wt > 0 ? wt / (double)rows : 1.0;
         c->wavg = 1;
     }
-    double base = 0;
-    for (int l = 0; l < c->nleaf; l++)
-        if (c->gen[l] == g)
-            base += c->lw[l] * tf_part(&c->prm, c->f[l], len, c->avgdl);
-    uint64_t matched = rank_matched_units(c, g);
-    if (c->need_content && !(matched & c->content)) {
-        sqlite3_result_null(ctx); /* stop words only: no match */
+    return SQLITE_OK;
+}
+
+/* morgue_rank(fts, ctx): the score of the current row (rank.c's
+ * rank_score_row over what FTS5 gives of it), or NULL when it is passed
+ * over or (stop words only) does not match. */
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                    sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+    struct rank_ctx *c =
+        nval > 0 ? sqlite3_value_pointer(val[0], "morgue_rank") : NULL;
+    if (!c || api->xPhraseCount(fts) != c->nphrase) {
+        sqlite3_result_error(ctx,
+                             "morgue_rank: no ranking context for this "
+                             "expression",
+                             -1);
         return;
     }
-    double score = base;
-    if (c->relaxed)
-        score *= rank_coordination(p, &c->prm, matched);
-    uint64_t need = matched & c->content;
-    if (__builtin_popcountll(need) >= 2 &&
-        (c->prm.prox_boost > 0 || c->prm.pair_boost > 0)) {
-        if (!sorted) { /* insertion sort: instances are few */
-            for (int i = 1; i < ni; i++)
-                for (int j = i; j > 0 && (c->ic[j] < c->ic[j - 1] ||
-                                          (c->ic[j] == c->ic[j - 1] &&
-                                           c->io[j] < c->io[j - 1]));
-                     j--) {
-                    int tc = c->ic[j], to = c->io[j];
-                    uint64_t tu = c->iu[j];
-                    c->ic[j] = c->ic[j - 1], c->io[j] = c->io[j - 1];
-                    c->iu[j] = c->iu[j - 1];
-                    c->ic[j - 1] = tc, c->io[j - 1] = to, c->iu[j - 1] = tu;
-                }
-        }
-        if (c->prm.pair_boost > 0 && c->pwsum > 0)
-            score *= 1.0 + c->prm.pair_boost * rank_pairs(c, ni, g);
-        int win = c->prm.prox_boost > 0
-                      ? rank_window(c->ic, c->io, c->iu, ni, need)
-                      : -1;
-        if (win > 0) {
-            int slack = win - __builtin_popcountll(need);
-            score *= 1.0 + c->prm.prox_boost / (1.0 + (slack > 0 ? slack : 0) /
-                                                          c->prm.prox_scale);
-        }
+    if (c->theta && passed_over(api, fts, c)) {
+        ++*c->skipped;
+        sqlite3_result_null(ctx);
+        return;
     }
-    score *= rank_prior(&c->prm, c->short_len, body);
-    sqlite3_result_double(ctx, score);
+    unsigned g = ++c->row;
+    int ni = 0, sorted = 1, body = 0;
+    double len = 0, score;
+    int rc = read_instances(api, fts, c, g, &ni, &sorted);
+    if (rc == SQLITE_OK)
+        rc = row_length(api, fts, c, &len, &body);
+    if (rc != SQLITE_OK)
+        sqlite3_result_error_code(ctx, rc);
+    else if (rank_score_row(c, g, ni, sorted, len, body, &score))
+        sqlite3_result_double(ctx, score);
+    else
+        sqlite3_result_null(ctx);
 }
 
 int rank_register(struct store *st, struct mg_err *err)
