@@ -201,18 +201,13 @@ static int in_set(const struct page_set *set, int64_t id)
     return 0;
 }
 
-static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-                       sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* The column a row's snippet comes from, its text in *z, *n bytes: the
+ * body, else the lede, highlights or captions, whichever holds a match
+ * first; when only the title matched (or nothing), the opening: the lede,
+ * else the body, else the title. */
+static int snippet_column(const Fts5ExtensionApi *api, Fts5Context *fts,
+                          int ninst, const char **z, int *n)
 {
-    const struct page_set *set =
-        argc > 0 ? sqlite3_value_pointer(argv[0], "morgue_page") : NULL;
-    if (set && !in_set(set, api->xRowid(fts))) {
-        sqlite3_result_null(ctx); /* not on the page */
-        return;
-    }
-    int ninst = 0;
-    if (api->xInstCount(fts, &ninst) != SQLITE_OK)
-        ninst = 0;
     int per_col[STORE_NCOLS] = {0};
     for (int i = 0; i < ninst; i++) {
         int ph, c, off;
@@ -226,19 +221,118 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     for (size_t i = 0; i < sizeof ORDER / sizeof *ORDER && col < 0; i++)
         if (per_col[ORDER[i]])
             col = ORDER[i];
-    const char *z = NULL;
-    int n = 0;
-    if (col < 0) { /* only the title matched, or nothing: the opening */
+    *z = NULL;
+    *n = 0;
+    if (col < 0) {
         static const int FALLBACK[] = {STORE_COL_LEDE, STORE_COL_BODY,
                                        STORE_COL_TITLE};
-        for (size_t i = 0; i < 3 && n == 0; i++) {
+        for (size_t i = 0; i < 3 && *n == 0; i++) {
             col = FALLBACK[i];
-            if (api->xColumnText(fts, col, &z, &n) != SQLITE_OK)
-                n = 0;
+            if (api->xColumnText(fts, col, z, n) != SQLITE_OK)
+                *n = 0;
         }
-    } else if (api->xColumnText(fts, col, &z, &n) != SQLITE_OK) {
-        n = 0;
+    } else if (api->xColumnText(fts, col, z, n) != SQLITE_OK) {
+        *n = 0;
     }
+    return col;
+}
+
+/* Marks the instances in column col over the tokens k: mark[t] the
+ * instance (+1) highlighting token t, a phrase's tokens one highlight (a
+ * shorter instance inside it, a hyphenated word's part also searched
+ * apart, leaves it whole); phr[t] the phrases holding t (bits). */
+static void mark_instances(const Fts5ExtensionApi *api, Fts5Context *fts,
+                           int ninst, int col, int ntok, int *mark,
+                           uint64_t *phr)
+{
+    int *size_at = mg_calloc((size_t)ntok + 1, sizeof *size_at);
+    for (int i = 0; i < ninst; i++) {
+        int ph, c, off;
+        if (api->xInst(fts, i, &ph, &c, &off) != SQLITE_OK || c != col)
+            continue;
+        int size = api->xPhraseSize(fts, ph);
+        for (int j = off; j < off + size && j < ntok; j++) {
+            if (j >= 0) {
+                if (size > size_at[j]) {
+                    mark[j] = i + 1;
+                    size_at[j] = size;
+                }
+                phr[j] |= 1ULL << (ph & 63);
+            }
+        }
+    }
+    free(size_at);
+}
+
+/* Writes the snippet of z (n bytes; tokens k, marks mark) from its
+ * sentences s[0..ns) (known of them of known length) into out: the best
+ * sentence (most distinct phrases, then most hits, then the earliest),
+ * cut to SNIPPET_TOKENS around its marks when long, else with a second
+ * sentence when there is room: the one adding most phrases not yet
+ * shown, else the next one. */
+static void write_snippet(struct buf *out, const char *z, int n,
+                          const struct toks *k, const int *mark,
+                          const struct sentence *s, int ns, int known)
+{
+    if (ns == 0) {
+        emit(out, z, 0, n, k, mark);
+        return;
+    }
+    int best = 0;
+    for (int i = 1; i < ns; i++) {
+        int a = popcount64(s[i].phrases), b = popcount64(s[best].phrases);
+        if (a > b || (a == b && s[i].hits > s[best].hits))
+            best = i;
+    }
+    const struct sentence *b = &s[best];
+    int len = b->t1 - b->t0;
+    if (len > SNIPPET_TOKENS + 8) {
+        int w0, w1;
+        best_window(mark, b->t0, b->t1, SNIPPET_TOKENS, &w0, &w1);
+        int from = w0 == b->t0 ? b->start : k->v[w0].start;
+        int to = w1 == b->t1 ? b->end : k->v[w1 - 1].end;
+        if (w0 != b->t0)
+            buf_adds(out, "… ");
+        emit(out, z, from, to, k, mark);
+        if (w1 != b->t1)
+            buf_adds(out, " …");
+        return;
+    }
+    emit(out, z, b->start, b->end, k, mark);
+    int second = -1, gain = 0;
+    for (int i = 0; i < known; i++) {
+        if (i == best)
+            continue;
+        int g = popcount64(s[i].phrases & ~b->phrases);
+        if (g > gain && s[i].t1 - s[i].t0 + len <= SNIPPET_TOKENS + 8) {
+            gain = g;
+            second = i;
+        }
+    }
+    if (second < 0 && len < SNIPPET_TOKENS / 2 && best + 1 < known &&
+        s[best + 1].t1 - s[best + 1].t0 + len <= SNIPPET_TOKENS + 8)
+        second = best + 1;
+    if (second >= 0) {
+        buf_adds(out, second == best + 1 ? " " : " … ");
+        emit(out, z, s[second].start, s[second].end, k, mark);
+    }
+}
+
+static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                       sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const struct page_set *set =
+        argc > 0 ? sqlite3_value_pointer(argv[0], "morgue_page") : NULL;
+    if (set && !in_set(set, api->xRowid(fts))) {
+        sqlite3_result_null(ctx); /* not on the page */
+        return;
+    }
+    int ninst = 0;
+    if (api->xInstCount(fts, &ninst) != SQLITE_OK)
+        ninst = 0;
+    const char *z;
+    int n;
+    int col = snippet_column(api, fts, ninst, &z, &n);
     if (n <= 0 || !z) {
         sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
         return;
@@ -265,25 +359,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     }
     int *mark = mg_calloc((size_t)k.n + 1, sizeof *mark);
     uint64_t *phr = mg_calloc((size_t)k.n + 1, sizeof *phr);
-    /* a phrase's tokens are one highlight: a shorter instance inside it
-     * (a hyphenated word's part, also searched apart) leaves it whole */
-    int *size_at = mg_calloc((size_t)k.n + 1, sizeof *size_at);
-    for (int i = 0; i < ninst; i++) {
-        int ph, c, off;
-        if (api->xInst(fts, i, &ph, &c, &off) != SQLITE_OK || c != col)
-            continue;
-        int size = api->xPhraseSize(fts, ph);
-        for (int j = off; j < off + size && j < k.n; j++) {
-            if (j >= 0) {
-                if (size > size_at[j]) {
-                    mark[j] = i + 1;
-                    size_at[j] = size;
-                }
-                phr[j] |= 1ULL << (ph & 63);
-            }
-        }
-    }
-    free(size_at);
+    mark_instances(api, fts, ninst, col, k.n, mark, phr);
     int ns = 0;
     struct sentence *s = sentences(z, n, &k, &ns);
     /* sentences past the tokens read are not candidates for the second
@@ -297,53 +373,8 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
             s[i].phrases |= phr[t];
             s[i].hits += mark[t] != 0;
         }
-    /* The best sentence: most distinct phrases, then most hits, then the
-     * earliest. */
-    int best = 0;
-    for (int i = 1; i < ns; i++) {
-        int a = popcount64(s[i].phrases), b = popcount64(s[best].phrases);
-        if (a > b || (a == b && s[i].hits > s[best].hits))
-            best = i;
-    }
     struct buf out = {0};
-    if (ns == 0) {
-        emit(&out, z, 0, n, &k, mark);
-    } else {
-        struct sentence *b = &s[best];
-        int len = b->t1 - b->t0;
-        if (len > SNIPPET_TOKENS + 8) {
-            int w0, w1;
-            best_window(mark, b->t0, b->t1, SNIPPET_TOKENS, &w0, &w1);
-            int from = w0 == b->t0 ? b->start : k.v[w0].start;
-            int to = w1 == b->t1 ? b->end : k.v[w1 - 1].end;
-            if (w0 != b->t0)
-                buf_adds(&out, "… ");
-            emit(&out, z, from, to, &k, mark);
-            if (w1 != b->t1)
-                buf_adds(&out, " …");
-        } else {
-            emit(&out, z, b->start, b->end, &k, mark);
-            /* Room for a second sentence: the one adding most phrases not
-             * yet shown, else the next one. */
-            int second = -1, gain = 0;
-            for (int i = 0; i < known; i++) {
-                if (i == best)
-                    continue;
-                int g = popcount64(s[i].phrases & ~b->phrases);
-                if (g > gain && s[i].t1 - s[i].t0 + len <= SNIPPET_TOKENS + 8) {
-                    gain = g;
-                    second = i;
-                }
-            }
-            if (second < 0 && len < SNIPPET_TOKENS / 2 && best + 1 < known &&
-                s[best + 1].t1 - s[best + 1].t0 + len <= SNIPPET_TOKENS + 8)
-                second = best + 1;
-            if (second >= 0) {
-                buf_adds(&out, second == best + 1 ? " " : " … ");
-                emit(&out, z, s[second].start, s[second].end, &k, mark);
-            }
-        }
-    }
+    write_snippet(&out, z, n, &k, mark, s, ns, known);
     free(s);
     free(mark);
     free(phr);
