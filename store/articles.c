@@ -151,80 +151,77 @@ void store_set_reread(struct store *s, struct store_ids *reread)
     s->reread = reread;
 }
 
-int store_put(struct store *s, const struct article *a,
-              const struct ts_doc *doc, struct mg_err *err)
+/* What the index holds under an article's key (store_put). */
+struct held {
+    int exists, same; /* stored, with the same hash */
+    int64_t file_id;  /* the file that owns it (0: none) */
+};
+
+/* Looks up key uid (hash: the new version's) into *h and s->last_id, and
+ * settles whose it is when another file gives the same key: 1 when
+ * another file owns it (shadowed: this one only claims it), 0, or -1. */
+static int find_owner(struct store *s, const char *uid, const char *hash,
+                      struct held *h, struct mg_err *err)
 {
-    int down = store_suppressed(s, a->uid, err);
-    if (down)
-        return down < 0 ? -1 : STORE_SUPPRESSED;
-    char hash[17];
-    article_hash(a, hash);
-    sqlite3_bind_text(s->find, 1, a->uid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->find, 1, uid, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s->find);
-    int exists = rc == SQLITE_ROW;
-    if (exists)
+    h->exists = rc == SQLITE_ROW;
+    if (h->exists)
         s->last_id = sqlite3_column_int64(s->find, 0);
-    int same = exists &&
-               strcmp((const char *)sqlite3_column_text(s->find, 1), hash) == 0;
-    int64_t file_id = exists ? sqlite3_column_int64(s->find, 2) : 0;
+    h->same = h->exists &&
+              strcmp((const char *)sqlite3_column_text(s->find, 1), hash) == 0;
+    h->file_id = h->exists ? sqlite3_column_int64(s->find, 2) : 0;
     const char *owner =
-        exists ? (const char *)sqlite3_column_text(s->find, 3) : NULL;
-    /* Another file that is still there gives the same key: both claim
-     * it, and the one whose path sorts last owns it, in whatever order
-     * they are read. */
-    int shadowed = 0;
-    if (exists && s->file_id > 0 && file_id > 0 && file_id != s->file_id &&
-        owner && st_file_present(owner)) {
-        if (claim(s, a->uid, file_id, err) < 0 ||
-            claim(s, a->uid, s->file_id, err) < 0) {
-            sqlite3_reset(s->find);
-            return -1;
-        }
+        h->exists ? (const char *)sqlite3_column_text(s->find, 3) : NULL;
+    int other = h->exists && s->file_id > 0 && h->file_id > 0 &&
+                h->file_id != s->file_id;
+    int shadowed = 0, failed = 0;
+    if (other && owner && st_file_present(owner)) {
+        /* Another file that is still there gives the same key: both claim
+         * it, and the one whose path sorts last owns it, in whatever
+         * order they are read. */
+        failed = claim(s, uid, h->file_id, err) < 0 ||
+                 claim(s, uid, s->file_id, err) < 0;
         shadowed = strcmp(owner, s->file_path ? s->file_path : "") > 0;
-    } else if (exists && s->file_id > 0 && file_id > 0 &&
-               file_id != s->file_id) {
+    } else if (other) {
         /* its owner is gone (moved, deleted): the file to take it is the
          * claimant still there whose path sorts last, maybe not this
          * one; that one is read again to store its copy */
         int64_t best = 0;
-        if (best_claimant(s, a->uid, file_id, &best, err) < 0 ||
-            (best && claim(s, a->uid, s->file_id, err) < 0)) {
-            sqlite3_reset(s->find);
-            return -1;
-        }
-        if (best && s->reread)
+        failed = best_claimant(s, uid, h->file_id, &best, err) < 0 ||
+                 (best && claim(s, uid, s->file_id, err) < 0);
+        if (!failed && best && s->reread)
             store_ids_add(s->reread, best);
         shadowed = best != 0;
     }
     sqlite3_reset(s->find);
+    if (failed)
+        return -1;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    if (shadowed)
-        return STORE_SHADOWED;
-    if (same && s->file_id > 0 && file_id != s->file_id) {
-        /* the same article, now read from another file */
-        sqlite3_stmt *mv = NULL;
-        if (sqlite3_prepare_v2(s->db,
-                               "UPDATE articles SET file_id=?1 WHERE id=?2", -1,
-                               &mv, NULL) != SQLITE_OK)
-            return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-        sqlite3_bind_int64(mv, 1, s->file_id);
-        sqlite3_bind_int64(mv, 2, s->last_id);
-        rc = sqlite3_step(mv);
-        sqlite3_finalize(mv);
-        if (rc != SQLITE_DONE)
-            return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    }
-    if (same)
-        return STORE_UNCHANGED;
-    if (ts_run_begin(s->stats, err) < 0)
-        return -1;
-    /* a changed article: its old words out of the statistics, and its
-     * block marked, its bounds maybe too low until the run ends */
-    if (exists && (stats_remove(s, s->last_id, err) < 0 ||
-                   ts_run_dirty(s->stats, s->last_id, err) < 0))
-        return -1;
-    sqlite3_stmt *st = exists ? s->update : s->insert;
+    return shadowed;
+}
+
+/* The same article, now read from another file: it moves to that file. */
+static int move_to_file(struct store *s, struct mg_err *err)
+{
+    sqlite3_stmt *mv = NULL;
+    if (sqlite3_prepare_v2(s->db, "UPDATE articles SET file_id=?1 WHERE id=?2",
+                           -1, &mv, NULL) != SQLITE_OK)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_bind_int64(mv, 1, s->file_id);
+    sqlite3_bind_int64(mv, 2, s->last_id);
+    int rc = sqlite3_step(mv);
+    sqlite3_finalize(mv);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return 0;
+}
+
+/* Writes a's row (st: the insert or the update) with its hash. */
+static int write_row(struct store *s, sqlite3_stmt *st, const struct article *a,
+                     const char *hash, struct mg_err *err)
+{
     st_bind_text(st, 1, a->uid);
     st_bind_text(st, 2, a->title);
     st_bind_text(st, 3, a->lede);
@@ -247,44 +244,81 @@ int store_put(struct store *s, const struct article *a,
         sqlite3_bind_int64(st, 19, s->file_id);
     else
         sqlite3_bind_null(st, 19);
-    rc = sqlite3_step(st);
+    int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE)
         return mg_fail(err, "%s: storing %s: %s", s->path, a->uid,
                        sqlite3_errmsg(s->db));
-    if (!exists) {
-        /* A new article goes into fts by its own statement, not by an
-         * AFTER INSERT trigger: a statement with a trigger opens a
-         * statement transaction, and FTS5 writes its pending terms to
-         * disk at every one, one small segment per article. */
+    return 0;
+}
+
+/* A new article (s->last_id) into fts by its own statement, not by an
+ * AFTER INSERT trigger: a statement with a trigger opens a statement
+ * transaction, and FTS5 writes its pending terms to disk at every one,
+ * one small segment per article. */
+static int index_new(struct store *s, const struct article *a,
+                     struct mg_err *err)
+{
+    /* a rowid given again (the last ones were deleted): its block's
+     * bounds do not know it yet */
+    if (ts_run_covers(s->stats, s->last_id) &&
+        ts_run_dirty(s->stats, s->last_id, err) < 0)
+        return -1;
+    sqlite3_stmt *f = s->fts_insert;
+    sqlite3_bind_int64(f, 1, s->last_id);
+    st_bind_text(f, 2, a->title);
+    st_bind_text(f, 3, a->lede);
+    st_bind_text(f, 4, a->body);
+    st_bind_text(f, 5, a->captions);
+    st_bind_text(f, 6, a->highlights);
+    st_bind_text(f, 7, a->entities);
+    int rc = sqlite3_step(f);
+    sqlite3_reset(f);
+    sqlite3_clear_bindings(f);
+    if (rc != SQLITE_DONE)
+        return mg_fail(err, "%s: indexing %s: %s", s->path, a->uid,
+                       sqlite3_errmsg(s->db));
+    return 0;
+}
+
+int store_put(struct store *s, const struct article *a,
+              const struct ts_doc *doc, struct mg_err *err)
+{
+    int down = store_suppressed(s, a->uid, err);
+    if (down)
+        return down < 0 ? -1 : STORE_SUPPRESSED;
+    char hash[17];
+    article_hash(a, hash);
+    struct held h;
+    int shadowed = find_owner(s, a->uid, hash, &h, err);
+    if (shadowed)
+        return shadowed < 0 ? -1 : STORE_SHADOWED;
+    if (h.same && s->file_id > 0 && h.file_id != s->file_id &&
+        move_to_file(s, err) < 0)
+        return -1;
+    if (h.same)
+        return STORE_UNCHANGED;
+    if (ts_run_begin(s->stats, err) < 0)
+        return -1;
+    /* a changed article: its old words out of the statistics, and its
+     * block marked, its bounds maybe too low until the run ends */
+    if (h.exists && (stats_remove(s, s->last_id, err) < 0 ||
+                     ts_run_dirty(s->stats, s->last_id, err) < 0))
+        return -1;
+    if (write_row(s, h.exists ? s->update : s->insert, a, hash, err) < 0)
+        return -1;
+    if (!h.exists) {
         s->last_id = sqlite3_last_insert_rowid(s->db);
-        /* a rowid given again (the last ones were deleted): its block's
-         * bounds do not know it yet */
-        if (ts_run_covers(s->stats, s->last_id) &&
-            ts_run_dirty(s->stats, s->last_id, err) < 0)
+        if (index_new(s, a, err) < 0)
             return -1;
-        sqlite3_stmt *f = s->fts_insert;
-        sqlite3_bind_int64(f, 1, s->last_id);
-        st_bind_text(f, 2, a->title);
-        st_bind_text(f, 3, a->lede);
-        st_bind_text(f, 4, a->body);
-        st_bind_text(f, 5, a->captions);
-        st_bind_text(f, 6, a->highlights);
-        st_bind_text(f, 7, a->entities);
-        rc = sqlite3_step(f);
-        sqlite3_reset(f);
-        sqlite3_clear_bindings(f);
-        if (rc != SQLITE_DONE)
-            return mg_fail(err, "%s: indexing %s: %s", s->path, a->uid,
-                           sqlite3_errmsg(s->db));
     }
-    s->last_new = !exists;
+    s->last_new = !h.exists;
     if (stats_add(s, s->last_id, a, doc, err) < 0)
         return -1;
     if (s->journal)
-        s->journal(s->journal_ctx, exists ? "update" : "add", a->uid);
-    return exists ? STORE_CHANGED : STORE_ADDED;
+        s->journal(s->journal_ctx, h.exists ? "update" : "add", a->uid);
+    return h.exists ? STORE_CHANGED : STORE_ADDED;
 }
 
 /* Deletes article id (uid) with its words, entity links (trigger) and
