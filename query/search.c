@@ -760,6 +760,115 @@ static int64_t match_bound(const struct run *r, int relaxed,
     return sum;
 }
 
+/* The ranked candidates and their folds (rank_page). */
+struct cands {
+    struct cand *c;
+    int *kix; /* the kept candidates, best first */
+    int got, n, folded, folded_all;
+};
+
+static void cands_free(struct cands *x)
+{
+    free(x->c);
+    free(x->kix);
+}
+
+/* The best k of rq into x->c (each with its fingerprint unless the
+ * search does not fold): 0 or -1. */
+static int rank_cands(struct run *r, const struct rank_query *rq, int64_t k,
+                      struct search_result *res, struct cands *x,
+                      struct mg_err *err)
+{
+    struct rank_hit *h = mg_malloc(sizeof *h * (size_t)k);
+    x->got = 0;
+    if (rank_top(rq, (int)k, h, &x->got, &res->rank, err) < 0) {
+        free(h);
+        return -1;
+    }
+    cands_free(x);
+    x->c = mg_calloc((size_t)(x->got ? x->got : 1), sizeof *x->c);
+    x->kix = mg_malloc(sizeof *x->kix * (size_t)(x->got ? x->got : 1));
+    for (int i = 0; i < x->got; i++)
+        x->c[i] = (struct cand){h[i].id, h[i].score, 0, 0, 0};
+    free(h);
+    if (r->o->no_collapse)
+        return 0;
+    for (int i = 0; i < x->got; i++)
+        if (store_article_simhash(r->s->store, x->c[i].id, &x->c[i].sh, err) <
+            0)
+            return -1;
+    return 0;
+}
+
+/* Folds each candidate under the first better one within FP_NEAR bits
+ * (which are kept does not depend on how many candidates there are),
+ * counting the folds among the first *kb and among all; *kb doubles
+ * while the first *kb keep fewer than want.  Returns how many of the
+ * first *kb are kept. */
+static int fold_cands(struct cands *x, int64_t *kb, int64_t want,
+                      int no_collapse)
+{
+    struct cand *c = x->c;
+    for (;;) {
+        int nb = 0;
+        x->n = x->folded = x->folded_all = 0;
+        for (int i = 0; i < x->got; i++) {
+            c[i].similar = c[i].similar_all = 0;
+            int under = -1;
+            for (int j = 0; j < x->n && !no_collapse && c[i].sh; j++)
+                if (c[x->kix[j]].sh &&
+                    fp_distance(c[x->kix[j]].sh, c[i].sh) <= FP_NEAR) {
+                    under = x->kix[j];
+                    break;
+                }
+            if (under < 0) {
+                x->kix[x->n++] = i;
+                nb += i < *kb;
+                continue;
+            }
+            c[under].similar_all++;
+            x->folded_all++;
+            if (i < *kb) {
+                c[under].similar++;
+                x->folded++;
+            }
+        }
+        if (nb >= want || *kb >= x->got || *kb >= SEARCH_MAX_RANKED)
+            return nb;
+        *kb *= 2; /* the first kb keep too few */
+    }
+}
+
+/* Reads the page (limit from offset) of the kept candidates with their
+ * snippets; with top, the best *ntop kept ids too (caller frees). */
+static int page_of_cands(struct run *r, const struct cands *x, int limit,
+                         int offset, const struct plan_expr *snip,
+                         struct search_result *res, int64_t **top, int *ntop,
+                         struct mg_err *err)
+{
+    if (top) {
+        int m = x->n < *ntop ? x->n : *ntop;
+        *top = mg_malloc(sizeof **top * (size_t)(m ? m : 1));
+        for (int i = 0; i < m; i++)
+            (*top)[i] = x->c[x->kix[i]].id;
+        *ntop = m;
+    }
+    int64_t ids[SEARCH_MAX_LIMIT];
+    double scores[SEARCH_MAX_LIMIT];
+    int similar[SEARCH_MAX_LIMIT], npage = 0;
+    for (int64_t i = offset; i < x->n && npage < limit; i++) {
+        const struct cand *h = &x->c[x->kix[i]];
+        ids[npage] = h->id;
+        scores[npage] = h->score;
+        similar[npage++] = res->collapsed_exact ? h->similar_all : h->similar;
+    }
+    double t = mg_now();
+    int rc = read_page(r->s, snip->text.s, snip->nphrase, leaf_density(r->cur),
+                       ids, scores, similar, npage, res, err);
+    res->ms_page += (mg_now() - t) * 1e3;
+    return rc;
+}
+
 /* The page of hits by relevance: the best want = offset + limit articles
  * that are not near-duplicates of a better one (each folded under the
  * first better one within FP_NEAR bits, unless no_collapse), found by
@@ -772,10 +881,9 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
                      const struct plan_expr *snip, struct search_result *res,
                      int64_t **top, int *ntop, struct mg_err *err)
 {
-    struct searcher *s = r->s;
     struct rank_query rq;
     rank_query_init(r, relaxed, &rq);
-    if (r->o->fresh > 0 && newest_date(s, &rq.newest, err) < 0)
+    if (r->o->fresh > 0 && newest_date(r->s, &rq.newest, err) < 0)
         return -1;
     int64_t want = (int64_t)offset + limit;
     /* The best kb candidates are examined: half as many again as the page
@@ -784,9 +892,7 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
      * asked for, and when all came the counts of folds are exact. */
     int64_t kb = want + (want > 10 ? want / 2 : 10);
     int64_t most = match_bound(r, relaxed, res);
-    struct cand *c = NULL;
-    int *kix = NULL; /* the kept candidates, best first */
-    int n = 0, got = 0, folded = 0, folded_all = 0;
+    struct cands x = {0};
     int64_t k = 0;
     for (;;) {
         if (kb > SEARCH_MAX_RANKED)
@@ -796,91 +902,21 @@ static int rank_page(struct run *r, int relaxed, int limit, int offset,
             k = most + 1;
         if (top && k < *ntop)
             k = *ntop; /* the facets' too */
-        struct rank_hit *h = mg_malloc(sizeof *h * (size_t)k);
-        got = 0;
-        if (rank_top(&rq, (int)k, h, &got, &res->rank, err) < 0) {
-            free(h);
-            free(c);
-            free(kix);
+        if (rank_cands(r, &rq, k, res, &x, err) < 0) {
+            cands_free(&x);
             return -1;
         }
-        free(c);
-        free(kix);
-        c = mg_calloc((size_t)(got ? got : 1), sizeof *c);
-        kix = mg_malloc(sizeof *kix * (size_t)(got ? got : 1));
-        for (int i = 0; i < got; i++)
-            c[i] = (struct cand){h[i].id, h[i].score, 0, 0, 0};
-        free(h);
-        if (!r->o->no_collapse) {
-            for (int i = 0; i < got; i++)
-                if (store_article_simhash(s->store, c[i].id, &c[i].sh, err) <
-                    0) {
-                    free(c);
-                    free(kix);
-                    return -1;
-                }
-        }
-        /* each folded under the first better hit within FP_NEAR bits
-         * (which hits are kept does not depend on how many candidates
-         * there are) */
-        int nb;
-        for (;;) {
-            n = nb = folded = folded_all = 0;
-            for (int i = 0; i < got; i++) {
-                c[i].similar = c[i].similar_all = 0;
-                int under = -1;
-                for (int j = 0; j < n && !r->o->no_collapse && c[i].sh; j++)
-                    if (c[kix[j]].sh &&
-                        fp_distance(c[kix[j]].sh, c[i].sh) <= FP_NEAR) {
-                        under = kix[j];
-                        break;
-                    }
-                if (under < 0) {
-                    kix[n++] = i;
-                    nb += i < kb;
-                    continue;
-                }
-                c[under].similar_all++;
-                folded_all++;
-                if (i < kb) {
-                    c[under].similar++;
-                    folded++;
-                }
-            }
-            if (nb >= want || kb >= got || kb >= SEARCH_MAX_RANKED)
-                break;
-            kb *= 2; /* the first kb keep too few */
-        }
-        if (nb >= want || got < k || k >= SEARCH_MAX_RANKED)
+        int nb = fold_cands(&x, &kb, want, r->o->no_collapse);
+        if (nb >= want || x.got < k || k >= SEARCH_MAX_RANKED)
             break;
-        if (kb <= got)
+        if (kb <= x.got)
             kb *= 2;
     }
     /* every match came: every fold counted */
-    res->collapsed_exact = got < k;
-    res->collapsed = res->collapsed_exact ? folded_all : folded;
-    if (top) {
-        int m = n < *ntop ? n : *ntop;
-        *top = mg_malloc(sizeof **top * (size_t)(m ? m : 1));
-        for (int i = 0; i < m; i++)
-            (*top)[i] = c[kix[i]].id;
-        *ntop = m;
-    }
-    int64_t ids[SEARCH_MAX_LIMIT];
-    double scores[SEARCH_MAX_LIMIT];
-    int similar[SEARCH_MAX_LIMIT], npage = 0;
-    for (int64_t i = offset; i < n && npage < limit; i++) {
-        const struct cand *h = &c[kix[i]];
-        ids[npage] = h->id;
-        scores[npage] = h->score;
-        similar[npage++] = res->collapsed_exact ? h->similar_all : h->similar;
-    }
-    free(c);
-    free(kix);
-    double t = mg_now();
-    int rc = read_page(s, snip->text.s, snip->nphrase, leaf_density(r->cur),
-                       ids, scores, similar, npage, res, err);
-    res->ms_page += (mg_now() - t) * 1e3;
+    res->collapsed_exact = x.got < k;
+    res->collapsed = res->collapsed_exact ? x.folded_all : x.folded;
+    int rc = page_of_cands(r, &x, limit, offset, snip, res, top, ntop, err);
+    cands_free(&x);
     return rc;
 }
 
