@@ -513,96 +513,122 @@ int ts_register(sqlite3 *db, struct mg_err *err)
     return 0;
 }
 
-/* Adds the run's changes to the statistics (the caller's transaction). */
-static int merge(struct ts_run *r, struct mg_err *err)
+/* The statements of a merge. */
+struct merger {
+    sqlite3_stmt *up, *del, *fill, *mark;
+    struct bounds_io io;
+};
+
+static int merger_open(sqlite3 *db, struct merger *m, struct mg_err *err)
 {
-    sqlite3 *db = r->db;
-    sqlite3_stmt *up = NULL, *del = NULL, *fill = NULL, *mark = NULL;
-    struct bounds_io io = {0};
-    int rc = -1;
+    memset(m, 0, sizeof *m);
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO terms(term, df, sdf, cdf, bounded)"
                            " VALUES (?1, ?2, ?3, ?4, 0) ON CONFLICT(term)"
                            " DO UPDATE SET df = df + ?2, sdf = sdf + ?3,"
                            " cdf = cdf + ?4"
                            " RETURNING df, sdf, cdf, bounded",
-                           -1, &up, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "DELETE FROM terms WHERE term = ?1", -1, &del,
+                           -1, &m->up, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "DELETE FROM terms WHERE term = ?1", -1, &m->del,
                            NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "UPDATE terms SET bounded = 1 WHERE term = ?1",
-                           -1, &mark, NULL) != SQLITE_OK ||
+                           -1, &m->mark, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "SELECT q FROM term_bounds WHERE term = ?1 AND"
                            " chunk = ?2",
-                           -1, &io.get, NULL) != SQLITE_OK ||
+                           -1, &m->io.get, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "INSERT OR REPLACE INTO term_bounds(term, chunk, q)"
                            " VALUES (?1, ?2, ?3)",
-                           -1, &io.put, NULL) != SQLITE_OK ||
+                           -1, &m->io.put, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "SELECT rowid, morgue_tsv(fts, ?3) FROM fts WHERE"
                            " fts MATCH ?1 AND rowid <= ?2 ORDER BY rowid",
-                           -1, &fill, NULL) != SQLITE_OK) {
-        db_err(db, err, "writing word statistics");
-        goto out;
+                           -1, &m->fill, NULL) != SQLITE_OK)
+        return db_err(db, err, "writing word statistics");
+    return 0;
+}
+
+static void merger_close(struct merger *m)
+{
+    sqlite3_finalize(m->up);
+    sqlite3_finalize(m->del);
+    sqlite3_finalize(m->mark);
+    sqlite3_finalize(m->fill);
+    sqlite3_finalize(m->io.get);
+    sqlite3_finalize(m->io.put);
+}
+
+/* Steps st (no rows) and resets it: 0, or -1 with err. */
+static int merge_step(sqlite3 *db, sqlite3_stmt *st, struct mg_err *err)
+{
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : db_err(db, err, "writing word statistics");
+}
+
+/* Adds the run's changes of key k: its frequencies, and its bounds when
+ * it is common (TS_FREQ) or was (the blocks before the run too when it
+ * has just become so); a key no article holds any more goes. */
+static int merge_key(struct ts_run *r, struct merger *m, const char *key,
+                     struct run_key *k, struct mg_err *err)
+{
+    sqlite3 *db = r->db;
+    sqlite3_bind_text(m->up, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(m->up, 2, k->ddf);
+    sqlite3_bind_int64(m->up, 3, k->dsdf);
+    sqlite3_bind_int64(m->up, 4, k->dcdf);
+    int step = sqlite3_step(m->up);
+    int64_t df = 0, sdf = 0, cdf = 0;
+    int bounded = 0;
+    if (step == SQLITE_ROW) {
+        df = sqlite3_column_int64(m->up, 0);
+        sdf = sqlite3_column_int64(m->up, 1);
+        cdf = sqlite3_column_int64(m->up, 2);
+        bounded = sqlite3_column_int(m->up, 3);
+        step = sqlite3_step(m->up);
     }
-    for (int i = 0; i < (int)r->map.cap; i++) {
+    sqlite3_reset(m->up);
+    if (step != SQLITE_DONE)
+        return db_err(db, err, "writing word statistics");
+    if (cdf <= 0 && df <= 0 && sdf <= 0) {
+        /* no article holds it any more; its bounds are left (upper
+         * bounds still), dropped by the next recount */
+        sqlite3_bind_text(m->del, 1, key, -1, SQLITE_STATIC);
+        return merge_step(db, m->del, err);
+    }
+    if (!bounded && cdf < TS_FREQ)
+        return 0;
+    sort_blocks(k);
+    if (write_bounds(db, &m->io, key, k->blk, k->q, k->nb, err) < 0)
+        return -1;
+    if (bounded)
+        return 0;
+    /* common now: the blocks before this run too */
+    if (r->meta.rowid_max > 0 && backfill(db, m->fill, &m->io, key,
+                                          r->meta.rowid_max, r->avgdl, err) < 0)
+        return -1;
+    sqlite3_bind_text(m->mark, 1, key, -1, SQLITE_STATIC);
+    return merge_step(db, m->mark, err);
+}
+
+/* Adds the run's changes to the statistics (the caller's transaction). */
+static int merge(struct ts_run *r, struct mg_err *err)
+{
+    sqlite3 *db = r->db;
+    struct merger m;
+    int rc = merger_open(db, &m, err);
+    for (int i = 0; rc == 0 && i < (int)r->map.cap; i++) {
         if (!r->map.keys || !r->map.keys[i])
             continue;
-        const char *key = r->map.keys[i];
         struct run_key *k = &r->k[r->map.vals[i]];
         if (!k->ddf && !k->dsdf && !k->dcdf && !k->nb)
             continue;
-        sqlite3_bind_text(up, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(up, 2, k->ddf);
-        sqlite3_bind_int64(up, 3, k->dsdf);
-        sqlite3_bind_int64(up, 4, k->dcdf);
-        int step = sqlite3_step(up);
-        int64_t df = 0, sdf = 0, cdf = 0;
-        int bounded = 0;
-        if (step == SQLITE_ROW) {
-            df = sqlite3_column_int64(up, 0);
-            sdf = sqlite3_column_int64(up, 1);
-            cdf = sqlite3_column_int64(up, 2);
-            bounded = sqlite3_column_int(up, 3);
-            step = sqlite3_step(up);
-        }
-        sqlite3_reset(up);
-        if (step != SQLITE_DONE) {
-            db_err(db, err, "writing word statistics");
-            goto out;
-        }
-        if (cdf <= 0 && df <= 0 && sdf <= 0) {
-            /* no article holds it any more; its bounds are left (upper
-             * bounds still), dropped by the next recount */
-            sqlite3_bind_text(del, 1, key, -1, SQLITE_STATIC);
-            step = sqlite3_step(del);
-            sqlite3_reset(del);
-            if (step != SQLITE_DONE) {
-                db_err(db, err, "writing word statistics");
-                goto out;
-            }
-            continue;
-        }
-        if (!bounded && cdf < TS_FREQ)
-            continue;
-        sort_blocks(k);
-        if (write_bounds(db, &io, key, k->blk, k->q, k->nb, err) < 0)
-            goto out;
-        if (!bounded) { /* common now: the blocks before this run too */
-            if (r->meta.rowid_max > 0 &&
-                backfill(db, fill, &io, key, r->meta.rowid_max, r->avgdl, err) <
-                    0)
-                goto out;
-            sqlite3_bind_text(mark, 1, key, -1, SQLITE_STATIC);
-            step = sqlite3_step(mark);
-            sqlite3_reset(mark);
-            if (step != SQLITE_DONE) {
-                db_err(db, err, "writing word statistics");
-                goto out;
-            }
-        }
+        rc = merge_key(r, &m, r->map.keys[i], k, err);
     }
+    merger_close(&m);
+    if (rc < 0)
+        return -1;
     int64_t rowid_max =
         r->rowid_max > r->meta.rowid_max ? r->rowid_max : r->meta.rowid_max;
     double ref = r->amin > 0 ? r->amin : r->avgdl;
@@ -612,16 +638,8 @@ static int merge(struct ts_run *r, struct mg_err *err)
         set_meta_values(db, r->meta.docs + r->ddocs,
                         r->meta.tokens + r->dtokens, r->meta.body + r->dbody,
                         ref, rowid_max, err) < 0)
-        goto out;
-    rc = 0;
-out:
-    sqlite3_finalize(up);
-    sqlite3_finalize(del);
-    sqlite3_finalize(mark);
-    sqlite3_finalize(fill);
-    sqlite3_finalize(io.get);
-    sqlite3_finalize(io.put);
-    return rc;
+        return -1;
+    return 0;
 }
 
 int ts_run_wrote_most(const struct ts_run *r)
