@@ -41,6 +41,82 @@ int st_step_done(struct store *s, sqlite3_stmt *st, struct mg_err *err)
     return 0;
 }
 
+/* A family name alone, kept as the article gave it, for the index-wide
+ * resolution (ent_merge_surnames) to link. */
+static int put_lone(struct store *s, const struct ent *e, struct mg_err *err)
+{
+    sqlite3_bind_int64(s->lone_insert, 1, s->last_id);
+    sqlite3_bind_text(s->lone_insert, 2, e->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->lone_insert, 3, e->canonical, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s->lone_insert, 4, e->weak ? 0 : e->count);
+    sqlite3_bind_int(s->lone_insert, 5, e->first);
+    return st_step_done(s, s->lone_insert, err);
+}
+
+/* The id of entity e (kind), stored when new; looked up in SQLite once a
+ * run ("kind\tkey" in s->ents).  -1 with err. */
+static int64_t entity_id(struct store *s, const struct ent *e, const char *kind,
+                         struct mg_err *err)
+{
+    char kbuf[256];
+    struct buf ck = {0};
+    const char *ckey = kbuf;
+    if (snprintf(kbuf, sizeof kbuf, "%s\t%s", kind, e->key) >=
+        (int)sizeof kbuf) {
+        buf_adds(&ck, kind);
+        buf_addc(&ck, '\t');
+        buf_adds(&ck, e->key);
+        ckey = ck.s;
+    }
+    int64_t *cached = strmap_slot(&s->ents, ckey, 1);
+    buf_free(&ck);
+    if (*cached >= 0)
+        return *cached;
+    sqlite3_bind_text(s->ent_insert, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->ent_insert, 2, e->canonical, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->ent_insert, 3, e->key, -1, SQLITE_STATIC);
+    if (st_step_done(s, s->ent_insert, err) < 0)
+        return -1;
+    int64_t id = -1;
+    sqlite3_bind_text(s->ent_find, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->ent_find, 2, e->key, -1, SQLITE_STATIC);
+    if (sqlite3_step(s->ent_find) == SQLITE_ROW)
+        id = sqlite3_column_int64(s->ent_find, 0);
+    sqlite3_reset(s->ent_find);
+    if (id < 0)
+        return mg_fail(err, "%s: entity %s not stored", s->path, e->canonical);
+    *cached = id;
+    return id;
+}
+
+/* The names of entity id (its canonical name and the article's
+ * mentions), each stored once ("id\talias" in s->aliases). */
+static int put_aliases(struct store *s, const struct ent *e, int64_t id,
+                       struct mg_err *err)
+{
+    for (int k = -1; k < e->nmentions; k++) {
+        const char *alias = k < 0 ? e->canonical : e->mentions[k];
+        char abuf[256];
+        struct buf ak = {0};
+        const char *akey = abuf;
+        if (snprintf(abuf, sizeof abuf, "%lld\t%s", (long long)id, alias) >=
+            (int)sizeof abuf) {
+            buf_printf(&ak, "%lld\t%s", (long long)id, alias);
+            akey = ak.s;
+        }
+        int64_t *seen = strmap_slot(&s->aliases, akey, 1);
+        buf_free(&ak);
+        if (*seen >= 0)
+            continue;
+        *seen = 1;
+        sqlite3_bind_text(s->alias_insert, 1, alias, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s->alias_insert, 2, id);
+        if (st_step_done(s, s->alias_insert, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int store_put_entities(struct store *s, const struct ent_set *es,
                        struct mg_err *err)
 {
@@ -60,70 +136,14 @@ int store_put_entities(struct store *s, const struct ent_set *es,
     }
     for (int i = 0; i < es->n; i++) {
         const struct ent *e = &es->v[i];
-        const char *kind = ent_kind_name(e->kind);
         if (e->kind == ENT_PERSON && !strchr(e->canonical, ' ')) {
-            /* a family name alone: kept as the article gave it, for the
-             * index-wide resolution (ent_merge_surnames) to link */
-            sqlite3_bind_int64(s->lone_insert, 1, s->last_id);
-            sqlite3_bind_text(s->lone_insert, 2, e->key, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s->lone_insert, 3, e->canonical, -1,
-                              SQLITE_STATIC);
-            sqlite3_bind_int(s->lone_insert, 4, e->weak ? 0 : e->count);
-            sqlite3_bind_int(s->lone_insert, 5, e->first);
-            if (st_step_done(s, s->lone_insert, err) < 0)
+            if (put_lone(s, e, err) < 0)
                 return -1;
             continue;
         }
-        char kbuf[256];
-        struct buf ck = {0};
-        const char *ckey = kbuf;
-        if (snprintf(kbuf, sizeof kbuf, "%s\t%s", kind, e->key) >=
-            (int)sizeof kbuf) {
-            buf_adds(&ck, kind);
-            buf_addc(&ck, '\t');
-            buf_adds(&ck, e->key);
-            ckey = ck.s;
-        }
-        int64_t *cached = strmap_slot(&s->ents, ckey, 1);
-        buf_free(&ck);
-        int64_t id = *cached;
-        if (id >= 0)
-            goto link;
-        sqlite3_bind_text(s->ent_insert, 1, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s->ent_insert, 2, e->canonical, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s->ent_insert, 3, e->key, -1, SQLITE_STATIC);
-        if (st_step_done(s, s->ent_insert, err) < 0)
+        int64_t id = entity_id(s, e, ent_kind_name(e->kind), err);
+        if (id < 0 || put_aliases(s, e, id, err) < 0)
             return -1;
-        sqlite3_bind_text(s->ent_find, 1, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s->ent_find, 2, e->key, -1, SQLITE_STATIC);
-        if (sqlite3_step(s->ent_find) == SQLITE_ROW)
-            id = sqlite3_column_int64(s->ent_find, 0);
-        sqlite3_reset(s->ent_find);
-        if (id < 0)
-            return mg_fail(err, "%s: entity %s not stored", s->path,
-                           e->canonical);
-        *cached = id;
-    link:
-        for (int k = -1; k < e->nmentions; k++) {
-            const char *alias = k < 0 ? e->canonical : e->mentions[k];
-            char abuf[256];
-            struct buf ak = {0};
-            const char *akey = abuf;
-            if (snprintf(abuf, sizeof abuf, "%lld\t%s", (long long)id, alias) >=
-                (int)sizeof abuf) {
-                buf_printf(&ak, "%lld\t%s", (long long)id, alias);
-                akey = ak.s;
-            }
-            int64_t *seen = strmap_slot(&s->aliases, akey, 1);
-            buf_free(&ak);
-            if (*seen >= 0)
-                continue;
-            *seen = 1;
-            sqlite3_bind_text(s->alias_insert, 1, alias, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(s->alias_insert, 2, id);
-            if (st_step_done(s, s->alias_insert, err) < 0)
-                return -1;
-        }
         sqlite3_bind_int64(s->link_insert, 1, s->last_id);
         sqlite3_bind_int64(s->link_insert, 2, id);
         sqlite3_bind_int(s->link_insert, 3, e->weak ? 0 : e->count);
