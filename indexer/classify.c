@@ -71,8 +71,107 @@ static int is_word_char(int32_t cp)
     return is_letter(cp) || utf8proc_category(cp) == UTF8PROC_CATEGORY_MN;
 }
 
-/* Cuts text into words; joiners inside a word: hyphen, apostrophe, a dot
- * between single letters (U.S.). */
+/* The end of the word that starts at t[s] (len bytes in all); joiners
+ * inside a word: hyphen, apostrophe, a dot between single letters
+ * (U.S.). */
+static int word_end(const char *t, int len, int s)
+{
+    int e = s;
+    while (e < len && ascii_alnum((unsigned char)t[e]))
+        e++; /* the common case, before the general loop */
+    while (e < len) {
+        int32_t c2;
+        int k2 = mg_utf8_decode(t, len, e, &c2);
+        if (is_word_char(c2)) {
+            e += k2;
+            continue;
+        }
+        /* joiners followed by a letter: - ' ’ and the dots of U.S. */
+        int32_t c3 = 0;
+        if (e + k2 < len)
+            mg_utf8_decode(t, len, e + k2, &c3);
+        if ((c2 == '-' || c2 == '\'' || c2 == 0x2019) && c3 > 0 &&
+            is_letter(c3)) {
+            e += k2;
+            continue;
+        }
+        if (c2 == '.' && e - s >= 1 && c3 > 0 && is_letter(c3) &&
+            (e - s == 1 || t[e - 2] == '.')) {
+            e += k2;
+            continue;
+        }
+        if (c2 == '.' && e >= 2 && t[e - 2] == '.') { /* U.S. end */
+            e += k2;
+            break;
+        }
+        break;
+    }
+    return e;
+}
+
+/* Fills w for the word t[s..e-1] (len bytes in all): its text and
+ * case-folded text go into the arena, as offsets (they become pointers
+ * once the arena stops growing), and the shape of its letters. */
+static void word_fill(struct word *w, const char *t, int len, int s, int e,
+                      struct buf *arena)
+{
+    memset(w, 0, sizeof *w);
+    w->start = s;
+    w->end = e;
+    size_t wl = (size_t)(e - s);
+    if (wl > 2 && (t[e - 1] == 's' || t[e - 1] == 'S') && t[e - 2] == '\'') {
+        wl -= 2;
+        w->poss = 1;
+    } else if (wl > 4 && t[e - 1] == 's' &&
+               memcmp(t + e - 4, "\xE2\x80\x99", 3) == 0) {
+        wl -= 4;
+        w->poss = 1;
+    }
+    w->s = (char *)(uintptr_t)arena->len;
+    buf_add(arena, t + s, wl);
+    buf_addc(arena, 0);
+    int ascii = 1, letters = 0, upper = 0;
+    for (size_t q = 0; q < wl; q++) {
+        unsigned char ch = (unsigned char)t[s + q];
+        ascii &= ch < 0x80;
+        if (isalpha(ch)) {
+            letters++;
+            upper += isupper(ch) != 0;
+        }
+    }
+    if (ascii && !upper) {
+        w->l = w->s; /* already lower case: most words */
+    } else if (ascii) {
+        w->l = (char *)(uintptr_t)arena->len;
+        buf_reserve(arena, wl + 1);
+        char *d = arena->s + arena->len;
+        for (size_t q = 0; q < wl; q++)
+            d[q] = (char)tolower((unsigned char)t[s + q]);
+        d[wl] = 0;
+        arena->len += wl + 1;
+    } else {
+        w->l = (char *)(uintptr_t)arena->len;
+        char *raw = mg_strndup(t + s, wl), *lw = gaz_lower(raw);
+        buf_adds(arena, lw);
+        free(lw);
+        free(raw);
+        buf_addc(arena, 0);
+    }
+    int32_t cp;
+    mg_utf8_decode(t, len, s, &cp);
+    if (cp < 0x80) {
+        w->cap = isupper(cp) != 0;
+        w->lower = islower(cp) != 0;
+    } else {
+        w->cap = utf8proc_category(cp) == UTF8PROC_CATEGORY_LU;
+        w->lower = utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
+    }
+    w->allcaps = letters >= 2 && letters == upper;
+    w->props = -1;
+}
+
+/* Cuts text into words (word_end), with the sentence starts and the
+ * punctuation before each. */
 static void words(const char *t, struct words *out)
 {
     struct word *v = NULL;
@@ -107,97 +206,14 @@ static void words(const char *t, struct words *out)
             i += k;
             continue;
         }
-        int s = i, e = i;
-        while (e < len && ascii_alnum((unsigned char)t[e]))
-            e++; /* the common case, before the general loop */
-        while (e < len) {
-            int32_t c2;
-            int k2 = mg_utf8_decode(t, len, e, &c2);
-            if (is_word_char(c2)) {
-                e += k2;
-                continue;
-            }
-            /* joiners followed by a letter: - ' ’ and the dots of U.S. */
-            int32_t c3 = 0;
-            if (e + k2 < len)
-                mg_utf8_decode(t, len, e + k2, &c3);
-            if ((c2 == '-' || c2 == '\'' || c2 == 0x2019) && c3 > 0 &&
-                is_letter(c3)) {
-                e += k2;
-                continue;
-            }
-            if (c2 == '.' && e - s >= 1 && c3 > 0 && is_letter(c3) &&
-                (e - s == 1 || t[e - 2] == '.')) {
-                e += k2;
-                continue;
-            }
-            if (c2 == '.' && e >= 2 && t[e - 2] == '.') { /* U.S. end */
-                e += k2;
-                break;
-            }
-            break;
-        }
+        int e = word_end(t, len, i);
         if (n == cap)
             v = mg_realloc(v, sizeof *v * (size_t)(cap = cap ? cap * 2 : 256));
         struct word *w = &v[n++];
-        memset(w, 0, sizeof *w);
-        w->start = s;
-        w->end = e;
-        size_t wl = (size_t)(e - s);
-        if (wl > 2 && (t[e - 1] == 's' || t[e - 1] == 'S') &&
-            t[e - 2] == '\'') {
-            wl -= 2;
-            w->poss = 1;
-        } else if (wl > 4 && t[e - 1] == 's' &&
-                   memcmp(t + e - 4, "\xE2\x80\x99", 3) == 0) {
-            wl -= 4;
-            w->poss = 1;
-        }
-        /* s and l go into the arena; their offsets become pointers once
-         * the arena stops growing. */
-        w->s = (char *)(uintptr_t)arena.len;
-        buf_add(&arena, t + s, wl);
-        buf_addc(&arena, 0);
-        int ascii = 1, letters = 0, upper = 0;
-        for (size_t q = 0; q < wl; q++) {
-            unsigned char ch = (unsigned char)t[s + q];
-            ascii &= ch < 0x80;
-            if (isalpha(ch)) {
-                letters++;
-                upper += isupper(ch) != 0;
-            }
-        }
-        if (ascii && !upper) {
-            w->l = w->s; /* already lower case: most words */
-        } else if (ascii) {
-            w->l = (char *)(uintptr_t)arena.len;
-            buf_reserve(&arena, wl + 1);
-            char *d = arena.s + arena.len;
-            for (size_t q = 0; q < wl; q++)
-                d[q] = (char)tolower((unsigned char)t[s + q]);
-            d[wl] = 0;
-            arena.len += wl + 1;
-        } else {
-            w->l = (char *)(uintptr_t)arena.len;
-            char *raw = mg_strndup(t + s, wl), *lw = gaz_lower(raw);
-            buf_adds(&arena, lw);
-            free(lw);
-            free(raw);
-            buf_addc(&arena, 0);
-        }
-        mg_utf8_decode(t, len, s, &cp);
-        if (cp < 0x80) {
-            w->cap = isupper(cp) != 0;
-            w->lower = islower(cp) != 0;
-        } else {
-            w->cap = utf8proc_category(cp) == UTF8PROC_CATEGORY_LU;
-            w->lower = utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
-        }
-        w->allcaps = letters >= 2 && letters == upper;
+        word_fill(w, t, len, i, e, &arena);
         w->sent = sent;
         w->gap = gap;
         w->punct = punct;
-        w->props = -1;
         sent = gap = 0;
         punct = 0;
         i = e;
@@ -459,9 +475,12 @@ static int appositive(const struct extraction *c, struct word *w, int b, int n)
     return i < n && title_at(c, w, i, n, &kind) && kind == 1;
 }
 
-/* Classifies the run of capitalised words a..b-1 (no titles inside). */
 static void classify(struct extraction *c, struct word *w, int a, int b, int n,
-                     int after_title)
+                     int after_title);
+
+/* The run a..b-1 without the words that lead into a name or end none:
+ * moves *a and *b. */
+static void trim_run(const struct extraction *c, struct word *w, int *a, int *b)
 {
     const struct gazetteer *g = c->g;
     char key[KEYMAX];
@@ -469,38 +488,32 @@ static void classify(struct extraction *c, struct word *w, int a, int b, int n,
      * ("New York", "First Boston Corp"); otherwise a common word there is
      * just capitalised. */
     int keep_first = 0;
-    if (b - a >= 2 && w[a].sent) {
-        const char *all = name_key(g, w, a, b, key);
-        keep_first = (wp(g, &w[b - 1]) & P_HEAD) ||
+    if (*b - *a >= 2 && w[*a].sent) {
+        const char *all = name_key(g, w, *a, *b, key);
+        keep_first = (wp(g, &w[*b - 1]) & P_HEAD) ||
                      lk(&g->place_by_name, all) >= 0 || lk(&g->orgs, all) >= 0;
     }
-    int a0 = a;
     /* "State-owned Indian Railway...", "Dallas-based Texas Instruments" */
-    while (a < b) {
-        const char *hy = strrchr(w[a].s, '-');
+    while (*a < *b) {
+        const char *hy = strrchr(w[*a].s, '-');
         if (!(hy && islower((unsigned char)hy[1])) &&
-            !(strcmp(w[a].l, "the") == 0 || (wp(g, &w[a]) & P_JOINER) ||
-              (!keep_first && w[a].sent && (wp(g, &w[a]) & P_COMMON))))
+            !(strcmp(w[*a].l, "the") == 0 || (wp(g, &w[*a]) & P_JOINER) ||
+              (!keep_first && w[*a].sent && (wp(g, &w[*a]) & P_COMMON))))
             break;
-        a++;
+        (*a)++;
     }
     /* "Reagan Friday": weekdays and months end no name. */
-    while (b > a && (wp(g, &w[b - 1]) & P_COMMON))
-        b--;
-    if (a >= b)
-        return;
-    if (lookup_w(g, &g->nonentities, w, a, b) >= 0)
-        return;
-    char *alt = NULL;
-    const char *outer_alt = c->alt;
-    if (a > a0 && !c->alt) {
-        alt = join(w, a0, b);
-        c->alt = alt;
-    }
-    /* Shouted text ("REAGAN MEETS U.S.") is read only for known names. */
-    int shout = b - a >= 2;
-    for (int i = a; i < b && shout; i++)
-        shout = w[i].allcaps;
+    while (*b > *a && (wp(g, &w[*b - 1]) & P_COMMON))
+        (*b)--;
+}
+
+/* The runs that are read in parts or for what they name: a title before
+ * a name, an event's host place, "the Reagan Administration", "Don
+ * Nickles of Oklahoma".  Returns 1 when a..b-1 was one of them. */
+static int special_run(struct extraction *c, struct word *w, int a, int b,
+                       int n, int after_title, int shout)
+{
+    const struct gazetteer *g = c->g;
     /* "Exchequer Nigel Lawson": a name starts at its first name. */
     if (b - a >= 3 && !shout) {
         int named = (wp(g, &w[a]) & P_FIRST) || (wp(g, &w[a]) & P_ASIAN);
@@ -510,7 +523,7 @@ static void classify(struct extraction *c, struct word *w, int a, int b, int n,
                 !(wp(g, &w[b - 1]) & P_HEAD)) {
                 classify(c, w, a, k, n, 0);
                 classify(c, w, k, b, n, after_title);
-                goto out;
+                return 1;
             }
         }
     }
@@ -529,7 +542,7 @@ static void classify(struct extraction *c, struct word *w, int a, int b, int n,
         else
             add(c, ENT_PLACE, host, host, w[a].start, 0);
         free(host);
-        goto out;
+        return 1;
     }
     /* "the Reagan Administration": the person (or place) it names. */
     if (b - a == 2 && strcmp(w[b - 1].l, "administration") == 0) {
@@ -538,41 +551,100 @@ static void classify(struct extraction *c, struct word *w, int a, int b, int n,
             add_place(c, p, w[a].s, w[a].start);
         else if (!w[a].allcaps)
             add(c, ENT_PERSON, w[a].s, w[a].s, w[a].start, 2);
-        goto out;
+        return 1;
     }
     /* "Don Nickles of Oklahoma": a person, then a place. */
     for (int k = a + 2; k < b - 1; k++)
         if (strcmp(w[k].s, "of") == 0 && is_person_shape(c, w, a, k)) {
             classify(c, w, a, k, n, after_title);
             classify(c, w, k + 1, b, n, 0);
-            goto out;
+            return 1;
         }
-    char *name = join(w, a, b);
-    const char *l = name_key(g, w, a, b, key);
+    return 0;
+}
+
+/* A run after a title or role word ("manager Credit Suisse", "the chief
+ * U.S. concerns", "Treasury Secretary James Baker"), name its text and l
+ * its key (name_key). */
+static void classify_titled(struct extraction *c, struct word *w, int a, int b,
+                            const char *name, const char *l)
+{
+    const struct gazetteer *g = c->g;
     int pos = w[a].start;
     int v;
     int head = (wp(g, &w[b - 1]) & P_HEAD);
-    if (shout) {
-        if ((v = lk(&g->orgs, l)) >= 0)
-            add(c, ENT_ORG, g->org_names[v], name, pos, 0);
-        else if ((v = lk(&g->place_by_name, l)) >= 0)
-            add_place(c, v, name, pos);
-    } else if (after_title && (v = lk(&g->orgs, l)) >= 0) {
+    if ((v = lk(&g->orgs, l)) >= 0) {
         add(c, ENT_ORG, g->org_names[v], name, pos,
             0); /* "manager Credit Suisse" */
-    } else if (after_title && (v = lk(&g->place_by_name, l)) >= 0 &&
-               g->places[v].kind != 2) {
+    } else if ((v = lk(&g->place_by_name, l)) >= 0 && g->places[v].kind != 2) {
         add_place(c, v, name, pos); /* "the chief U.S. concerns" */
-    } else if (after_title && (v = lk(&g->demonyms, l)) >= 0) {
+    } else if ((v = lk(&g->demonyms, l)) >= 0) {
         add_place(c, v, name, pos); /* "the major Japanese houses" */
-    } else if (after_title &&
-               (head || (b - a == 1 && (wp(g, &w[a]) & P_NOT_NAME)))) {
+    } else if (head || (b - a == 1 && (wp(g, &w[a]) & P_NOT_NAME))) {
         if (b - a >= 2)
             add(c, ENT_ORG, name, name, pos, 0);
-    } else if (after_title) {
+    } else {
         if (!not_a_person(c, w, a, b) || b - a == 1)
             add(c, ENT_PERSON, name, name, pos, b - a == 1 ? 2 : 0);
-    } else if ((v = lk(&g->orgs, l)) >= 0) {
+    }
+}
+
+/* Known places or organisations inside a longer run a..b-1 (text name);
+ * a small city's name there is more often part of another name
+ * ("Paradise Hills"), and the run may be one of the article's
+ * organisations ("Credit Suisse-First Boston"). */
+static void known_inside(struct extraction *c, struct word *w, int a, int b,
+                         const char *name)
+{
+    const struct gazetteer *g = c->g;
+    const char *outer_alt = c->alt;
+    int v;
+    if (!c->alt)
+        c->alt = name;
+    for (int i = a; i < b;) {
+        int done = 0;
+        int maxlen = !(wp(g, &w[i]) & P_MULTI_FIRST) ? 1
+                     : b - i < 4                     ? b - i
+                                                     : 4;
+        for (int len = maxlen; len >= 1 && !done; len--) {
+            char sk[KEYMAX];
+            const char *sub = name_key(g, w, i, i + len, sk);
+            int wpi = wp(g, &w[i]);
+            if (len == 1 && ((w[i].sent && !(wpi & P_REGION)) ||
+                             (wpi & (P_COMMON | P_GENERIC))))
+                continue;
+            char *surf = join(w, i, i + len);
+            if (lk(&g->nonentities, sub) >= 0)
+                done = len;
+            else if ((v = lk(&g->orgs, sub)) >= 0)
+                add(c, ENT_ORG, g->org_names[v], surf, w[i].start, 0),
+                    done = len;
+            else if ((v = lk(&g->place_by_name, sub)) >= 0 &&
+                     (g->places[v].kind != 2 ||
+                      g->places[v].population >= 500000))
+                add_place(c, v, surf, w[i].start), done = len;
+            else if ((v = lk(&g->demonyms, sub)) >= 0)
+                add_place(c, v, surf, w[i].start), done = len;
+            free(surf);
+        }
+        i += done ? done : 1;
+    }
+    if (c->alt == name)
+        c->alt = outer_alt;
+}
+
+/* A run with no title before it, name its text and l its key
+ * (name_key): a name of the gazetteer, a company by its head word, a
+ * person by the shape of the name or a verb of speech after it, an
+ * acronym, a lone word, or known names inside it. */
+static void classify_plain(struct extraction *c, struct word *w, int a, int b,
+                           int n, const char *name, const char *l)
+{
+    const struct gazetteer *g = c->g;
+    int pos = w[a].start;
+    int v;
+    int head = (wp(g, &w[b - 1]) & P_HEAD);
+    if ((v = lk(&g->orgs, l)) >= 0) {
         add(c, ENT_ORG, g->org_names[v], name, pos, 0);
     } else if ((v = lk(&g->place_by_name, l)) >= 0 &&
                !(b - a == 1 && (wp(g, &w[a]) & P_COMMON))) {
@@ -613,45 +685,48 @@ static void classify(struct extraction *c, struct word *w, int a, int b, int n,
         int admin = b < n && strcmp(w[b].l, "administration") == 0;
         add(c, ENT_PERSON, name, name, pos, admin ? 2 : 1);
     } else if (b - a >= 2) {
-        /* Known places or organisations inside a longer run; a small
-         * city's name there is more often part of another name ("Paradise
-         * Hills"), and the run may be one of the article's organisations
-         * ("Credit Suisse-First Boston"). */
-        if (!c->alt)
-            c->alt = name;
-        for (int i = a; i < b;) {
-            int done = 0;
-            int maxlen = !(wp(g, &w[i]) & P_MULTI_FIRST) ? 1
-                         : b - i < 4                     ? b - i
-                                                         : 4;
-            for (int len = maxlen; len >= 1 && !done; len--) {
-                char sk[KEYMAX];
-                const char *sub = name_key(g, w, i, i + len, sk);
-                int wpi = wp(g, &w[i]);
-                if (len == 1 && ((w[i].sent && !(wpi & P_REGION)) ||
-                                 (wpi & (P_COMMON | P_GENERIC))))
-                    continue;
-                char *surf = join(w, i, i + len);
-                if (lk(&g->nonentities, sub) >= 0)
-                    done = len;
-                else if ((v = lk(&g->orgs, sub)) >= 0)
-                    add(c, ENT_ORG, g->org_names[v], surf, w[i].start, 0),
-                        done = len;
-                else if ((v = lk(&g->place_by_name, sub)) >= 0 &&
-                         (g->places[v].kind != 2 ||
-                          g->places[v].population >= 500000))
-                    add_place(c, v, surf, w[i].start), done = len;
-                else if ((v = lk(&g->demonyms, sub)) >= 0)
-                    add_place(c, v, surf, w[i].start), done = len;
-                free(surf);
-            }
-            i += done ? done : 1;
-        }
-        if (c->alt == name)
-            c->alt = outer_alt;
+        known_inside(c, w, a, b, name);
     }
-    free(name);
-out:
+}
+
+/* Classifies the run of capitalised words a..b-1 (no titles inside). */
+static void classify(struct extraction *c, struct word *w, int a, int b, int n,
+                     int after_title)
+{
+    const struct gazetteer *g = c->g;
+    int a0 = a;
+    trim_run(c, w, &a, &b);
+    if (a >= b)
+        return;
+    if (lookup_w(g, &g->nonentities, w, a, b) >= 0)
+        return;
+    char *alt = NULL;
+    const char *outer_alt = c->alt;
+    if (a > a0 && !c->alt) {
+        alt = join(w, a0, b);
+        c->alt = alt;
+    }
+    /* Shouted text ("REAGAN MEETS U.S.") is read only for known names. */
+    int shout = b - a >= 2;
+    for (int i = a; i < b && shout; i++)
+        shout = w[i].allcaps;
+    if (!special_run(c, w, a, b, n, after_title, shout)) {
+        char key[KEYMAX];
+        char *name = join(w, a, b);
+        const char *l = name_key(g, w, a, b, key);
+        int v;
+        if (shout) {
+            if ((v = lk(&g->orgs, l)) >= 0)
+                add(c, ENT_ORG, g->org_names[v], name, w[a].start, 0);
+            else if ((v = lk(&g->place_by_name, l)) >= 0)
+                add_place(c, v, name, w[a].start);
+        } else if (after_title) {
+            classify_titled(c, w, a, b, name, l);
+        } else {
+            classify_plain(c, w, a, b, n, name, l);
+        }
+        free(name);
+    }
     if (alt) {
         free(alt);
         c->alt = outer_alt;
@@ -814,6 +889,41 @@ static char *title_case(const char *s)
     return t;
 }
 
+/* The known organisation or place (a country or big city when one word)
+ * that starts at w[i] of a shouted text, longest first, added to c:
+ * returns its length in words, 0 when none. */
+static int shout_known(struct extraction *c, struct word *w, int i, int n)
+{
+    const struct gazetteer *g = c->g;
+    int done = 0, v;
+    int maxlen = !(wp(g, &w[i]) & P_MULTI_FIRST) ? 1 : n - i < 4 ? n - i : 4;
+    for (int len = maxlen; len >= 1 && !done; len--) {
+        char k[KEYMAX];
+        if (len == 1 && ((wp(g, &w[i]) & P_COMMON) || strlen(w[i].l) < 2))
+            continue;
+        const char *l = name_key(g, w, i, i + len, k);
+        if (lk(&g->nonentities, l) >= 0) {
+            done = len;
+        } else if ((v = lk(&g->orgs, l)) >= 0) {
+            char *s = join(w, i, i + len);
+            add(c, ENT_ORG, g->org_names[v], s, w[i].start, 0);
+            free(s);
+            done = len;
+        } else if ((v = lk(&g->place_by_name, l)) >= 0 &&
+                   (len > 1 || g->places[v].kind == 0 ||
+                    g->places[v].population >= 1000000)) {
+            char *s = join(w, i, i + len);
+            add_place(c, v, s, w[i].start);
+            free(s);
+            done = len;
+        } else if (len == 1 && (v = lk(&g->demonyms, l)) >= 0) {
+            add_place(c, v, w[i].s, w[i].start);
+            done = len;
+        }
+    }
+    return done;
+}
+
 /* An all-capitals headline ("TREASURY'S BAKER SAYS...", "PRESIDENT REAGAN
  * URGES..."): known organisations and places, and people after a title or
  * before a headline verb.  Everything in it is capitalised, so nothing
@@ -826,35 +936,8 @@ static void scan_shout(struct extraction *c, const char *text)
     struct word *w = ws.v;
     int n = ws.n;
     for (int i = 0; i < n;) {
-        int done = 0, v, kind;
-        /* known names, longest first */
-        int maxlen = !(wp(g, &w[i]) & P_MULTI_FIRST) ? 1
-                     : n - i < 4                     ? n - i
-                                                     : 4;
-        for (int len = maxlen; len >= 1 && !done; len--) {
-            char k[KEYMAX];
-            if (len == 1 && ((wp(g, &w[i]) & P_COMMON) || strlen(w[i].l) < 2))
-                continue;
-            const char *l = name_key(g, w, i, i + len, k);
-            if (lk(&g->nonentities, l) >= 0) {
-                done = len;
-            } else if ((v = lk(&g->orgs, l)) >= 0) {
-                char *s = join(w, i, i + len);
-                add(c, ENT_ORG, g->org_names[v], s, w[i].start, 0);
-                free(s);
-                done = len;
-            } else if ((v = lk(&g->place_by_name, l)) >= 0 &&
-                       (len > 1 || g->places[v].kind == 0 ||
-                        g->places[v].population >= 1000000)) {
-                char *s = join(w, i, i + len);
-                add_place(c, v, s, w[i].start);
-                free(s);
-                done = len;
-            } else if (len == 1 && (v = lk(&g->demonyms, l)) >= 0) {
-                add_place(c, v, w[i].s, w[i].start);
-                done = len;
-            }
-        }
+        int kind;
+        int done = shout_known(c, w, i, n);
         if (done) {
             i += done;
             continue;

@@ -185,40 +185,38 @@ static void fold_into_orgs(const struct gazetteer *g, struct ent_set *s)
     }
 }
 
-void ent_extract(const struct gazetteer *g, const struct article *a,
-                 struct ent_set *out)
+/* An acronym given in brackets names what came before it, there and
+ * wherever else the article uses it. */
+static void expand_acronyms(struct extraction *c)
 {
-    memset(out, 0, sizeof *out);
-    struct extraction c = {0};
-    c.g = g;
-    c.art = a;
-    ent_find(&c);
-    /* An acronym given in brackets names what came before it, there and
-     * wherever else the article uses it. */
-    for (int i = 0; i < c.n; i++) {
-        struct found *f = &c.v[i];
+    for (int i = 0; i < c->n; i++) {
+        struct found *f = &c->v[i];
         if (f->kind != ENT_ORG)
             continue;
-        for (int k = 0; k < c.nabbr; k++)
-            if (strcmp(f->surface, c.abbr[k].acronym) == 0 ||
-                strcmp(f->name, c.abbr[k].acronym) == 0) {
+        for (int k = 0; k < c->nabbr; k++)
+            if (strcmp(f->surface, c->abbr[k].acronym) == 0 ||
+                strcmp(f->name, c->abbr[k].acronym) == 0) {
                 free(f->name);
-                f->name = mg_strdup(c.abbr[k].name);
+                f->name = mg_strdup(c->abbr[k].name);
                 f->pending = 0;
                 break;
             }
     }
-    /* A run read without its first word ("First Boston won" as Boston)
-     * that is one of the article's organisations is that organisation. */
-    for (int i = 0; i < c.n; i++) {
-        struct found *f = &c.v[i];
+}
+
+/* A run read without its first word ("First Boston won" as Boston)
+ * that is one of the article's organisations is that organisation. */
+static void resolve_alts(struct extraction *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        struct found *f = &c->v[i];
         if (!f->alt)
             continue;
         char *k = ent_org_key(f->alt);
         int o = -1;
-        for (int j = 0; j < c.n && o < 0; j++)
-            if (c.v[j].kind == ENT_ORG && !c.v[j].pending && !c.v[j].alt) {
-                char *ok = ent_org_key(c.v[j].name);
+        for (int j = 0; j < c->n && o < 0; j++)
+            if (c->v[j].kind == ENT_ORG && !c->v[j].pending && !c->v[j].alt) {
+                char *ok = ent_org_key(c->v[j].name);
                 if (*ok && strcmp(ok, k) == 0)
                     o = j;
                 free(ok);
@@ -231,33 +229,40 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
             continue;
         }
         free(f->name);
-        f->name = mg_strdup(c.v[o].name);
+        f->name = mg_strdup(c->v[o].name);
         free(f->surface);
         f->surface = mg_strdup(f->alt);
         f->kind = ENT_ORG;
         f->pending = 0;
     }
-    /* Full names first; then lone words join the one full name whose
-     * family name they are, and are dropped when none or several are. */
-    for (int i = 0; i < c.n; i++)
-        if (!c.v[i].pending)
-            add_named(out, &c.v[i]);
-    /* Unknown acronyms count as organisations when used twice. */
-    for (int i = 0; i < c.n; i++) {
-        if (c.v[i].pending != 4)
+}
+
+/* The full names, and the unknown acronyms used twice (counted as
+ * organisations). */
+static void add_names(const struct extraction *c, struct ent_set *out)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!c->v[i].pending)
+            add_named(out, &c->v[i]);
+    for (int i = 0; i < c->n; i++) {
+        if (c->v[i].pending != 4)
             continue;
         int seen = 0;
-        for (int k = 0; k < c.n; k++)
+        for (int k = 0; k < c->n; k++)
             seen +=
-                c.v[k].pending == 4 && strcmp(c.v[k].name, c.v[i].name) == 0;
+                c->v[k].pending == 4 && strcmp(c->v[k].name, c->v[i].name) == 0;
         if (seen >= 2)
-            add_named(out, &c.v[i]);
+            add_named(out, &c->v[i]);
     }
-    /* Countries implied by their cities: kept, with no mention of their
-     * own unless the text names them too. */
-    for (int i = 0; i < c.n; i++)
-        if (c.v[i].pending == 3) {
-            char *key = ent_key(c.v[i].name);
+}
+
+/* Countries implied by their cities: kept, with no mention of their
+ * own unless the text names them too. */
+static void add_implied(const struct extraction *c, struct ent_set *out)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->v[i].pending == 3) {
+            char *key = ent_key(c->v[i].name);
             int named = 0;
             for (int k = 0; k < out->n; k++)
                 if (out->v[k].kind == ENT_PLACE &&
@@ -266,61 +271,82 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
             free(key);
             if (!named) {
                 int is_new;
-                struct ent *e = ent_add(out, ENT_PLACE, c.v[i].name, "",
-                                        c.v[i].pos, &is_new);
+                struct ent *e = ent_add(out, ENT_PLACE, c->v[i].name, "",
+                                        c->v[i].pos, &is_new);
                 e->count = 0;
                 e->implied = 1;
             }
         }
-    for (int i = 0; i < c.n; i++) {
-        struct found *f = &c.v[i];
-        if (f->pending != 1 && f->pending != 2 && f->pending != 5)
+}
+
+/* What the entities so far make of a lone word (fit_lone): the
+ * organisation it is or starts, a person of that one name (not a guess),
+ * and the full names whose family name it is (matches, the last one in
+ * match). */
+struct lone_fit {
+    struct ent *match, *lone, *org;
+    int matches;
+};
+
+static struct lone_fit fit_lone(struct ent_set *out, const struct found *f)
+{
+    struct lone_fit r = {0};
+    char *fkey = ent_key(f->name);
+    for (int k = 0; k < out->n; k++) {
+        struct ent *e = &out->v[k];
+        /* "Harley-Davidson said", with Harley-Davidson Inc;
+         * "Merrell said", with Merrell Dow Pharmaceuticals Inc */
+        if (e->kind == ENT_ORG &&
+            (strcmp(e->key, fkey) == 0 || name_extends(e->canonical, f->name)))
+            r.org = e;
+        if (e->kind != ENT_PERSON)
             continue;
-        struct ent *match = NULL, *lone = NULL, *org = NULL;
-        int matches = 0;
-        char *fkey = ent_key(f->name);
-        for (int k = 0; k < out->n; k++) {
-            struct ent *e = &out->v[k];
-            /* "Harley-Davidson said", with Harley-Davidson Inc;
-             * "Merrell said", with Merrell Dow Pharmaceuticals Inc */
-            if (e->kind == ENT_ORG && (strcmp(e->key, fkey) == 0 ||
-                                       name_extends(e->canonical, f->name)))
-                org = e;
-            if (e->kind != ENT_PERSON)
-                continue;
-            if (!strchr(e->canonical, ' ')) {
-                if (strcasecmp(e->canonical, f->name) == 0 && !e->weak)
-                    lone = e;
-                continue;
-            }
-            char *sn = ent_surname(e->canonical);
-            if (strcasecmp(sn, f->name) == 0)
-                match = e, matches++;
-            free(sn);
+        if (!strchr(e->canonical, ' ')) {
+            if (strcasecmp(e->canonical, f->name) == 0 && !e->weak)
+                r.lone = e;
+            continue;
         }
-        free(fkey);
-        int is_new;
-        if (strlen(f->name) < 2 || (!org && ent_written_lower(a, f->name))) {
-            continue; /* "S and P said"; "Drug", "Time" written "drug" */
-        } else if (org) {
-            ent_add(out, ENT_ORG, org->canonical, f->surface, f->pos, &is_new);
-        } else if (matches == 1) {
-            ent_add(out, ENT_PERSON, match->canonical, f->surface, f->pos,
-                    &is_new);
-        } else if (matches == 0 && f->kind == ENT_PERSON &&
-                   (f->pending == 2 || lone)) {
-            add_named(out, f);
-        } else if (matches == 0 && f->pending == 5) {
-            /* Left to the merge across the index ("REAGAN SAYS" is
-             * Ronald Reagan when the archive knows one Reagan). */
-            struct ent *e =
-                ent_add(out, ENT_PERSON, f->name, f->surface, f->pos, &is_new);
-            if (e && is_new)
-                e->weak = 1;
-        }
+        char *sn = ent_surname(e->canonical);
+        if (strcasecmp(sn, f->name) == 0)
+            r.match = e, r.matches++;
+        free(sn);
     }
-    /* A lone name that is also a full name's family name was added
-     * before the full name existed: fold it in. */
+    free(fkey);
+    return r;
+}
+
+/* A lone word joins the one full name whose family name it is (or the
+ * organisation it names), and is dropped when none or several are, but
+ * for a lone name kept anyway and a family name left to the merge. */
+static void add_lone(struct ent_set *out, const struct article *a,
+                     const struct found *f)
+{
+    struct lone_fit r = fit_lone(out, f);
+    int is_new;
+    if (strlen(f->name) < 2 || (!r.org && ent_written_lower(a, f->name))) {
+        return; /* "S and P said"; "Drug", "Time" written "drug" */
+    } else if (r.org) {
+        ent_add(out, ENT_ORG, r.org->canonical, f->surface, f->pos, &is_new);
+    } else if (r.matches == 1) {
+        ent_add(out, ENT_PERSON, r.match->canonical, f->surface, f->pos,
+                &is_new);
+    } else if (r.matches == 0 && f->kind == ENT_PERSON &&
+               (f->pending == 2 || r.lone)) {
+        add_named(out, f);
+    } else if (r.matches == 0 && f->pending == 5) {
+        /* Left to the merge across the index ("REAGAN SAYS" is
+         * Ronald Reagan when the archive knows one Reagan). */
+        struct ent *e =
+            ent_add(out, ENT_PERSON, f->name, f->surface, f->pos, &is_new);
+        if (e && is_new)
+            e->weak = 1;
+    }
+}
+
+/* A lone name that is also a full name's family name was added
+ * before the full name existed: fold it in. */
+static void fold_lone_names(struct ent_set *out)
+{
     for (int i = 0; i < out->n; i++) {
         struct ent *e = &out->v[i];
         if (e->kind != ENT_PERSON || strchr(e->canonical, ' '))
@@ -338,7 +364,11 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
             }
         }
     }
-    fold_into_orgs(g, out);
+}
+
+/* Drops the entities folded into others (no mention left, not implied). */
+static void drop_folded(struct ent_set *out)
+{
     int k = 0;
     for (int i = 0; i < out->n; i++) {
         if (out->v[i].count == 0 && !out->v[i].implied) {
@@ -353,17 +383,44 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
         out->v[k++] = out->v[i];
     }
     out->n = k;
-    for (int i = 0; i < c.n; i++) {
-        free(c.v[i].name);
-        free(c.v[i].surface);
-        free(c.v[i].alt);
+}
+
+static void free_extraction(struct extraction *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        free(c->v[i].name);
+        free(c->v[i].surface);
+        free(c->v[i].alt);
     }
-    free(c.v);
-    for (int i = 0; i < c.nabbr; i++) {
-        free(c.abbr[i].acronym);
-        free(c.abbr[i].name);
+    free(c->v);
+    for (int i = 0; i < c->nabbr; i++) {
+        free(c->abbr[i].acronym);
+        free(c->abbr[i].name);
     }
-    free(c.abbr);
+    free(c->abbr);
+}
+
+void ent_extract(const struct gazetteer *g, const struct article *a,
+                 struct ent_set *out)
+{
+    memset(out, 0, sizeof *out);
+    struct extraction c = {0};
+    c.g = g;
+    c.art = a;
+    ent_find(&c);
+    expand_acronyms(&c);
+    resolve_alts(&c);
+    /* Full names first; then lone words join the one full name whose
+     * family name they are, and are dropped when none or several are. */
+    add_names(&c, out);
+    add_implied(&c, out);
+    for (int i = 0; i < c.n; i++)
+        if (c.v[i].pending == 1 || c.v[i].pending == 2 || c.v[i].pending == 5)
+            add_lone(out, a, &c.v[i]);
+    fold_lone_names(out);
+    fold_into_orgs(g, out);
+    drop_folded(out);
+    free_extraction(&c);
 }
 
 char *ent_names(const struct ent_set *s)
