@@ -748,6 +748,128 @@ static int record_file(struct run *r, const char *real, struct store_file *f,
     return 0;
 }
 
+/* Sets r up for the file at base (is_real: its real path, which may
+ * give a section from its folder): the key of its articles, the folder,
+ * the progress. */
+static void begin_file(struct run *r, const char *base, int is_real,
+                       const struct stat *sb)
+{
+    free(r->key_base);
+    if (r->from_stdin && r->source) {
+        char *name = ingest_escape(r->source, ":");
+        struct buf k = {0};
+        buf_printf(&k, "stdin:%s", name);
+        free(name);
+        r->key_base = buf_take(&k);
+    } else {
+        r->key_base =
+            r->from_stdin ? mg_strdup("stdin") : ingest_escape(base, NULL);
+    }
+    free(r->folder);
+    size_t nfolder = 0;
+    const char *folder = r->section_from_folder && is_real
+                             ? folder_section(r, base, &nfolder)
+                             : NULL;
+    r->folder = folder ? mg_strndup(folder, nfolder) : NULL;
+    r->file_changes = 0;
+    if (sb)
+        r->bytes_done += sb->st_size;
+    progress(r, 0);
+}
+
+/* A file the index already holds, as it was: skipped unread when its
+ * size and time are the same (unless --verify), else when its content
+ * hash is.  Returns 1 when the file is not to be read (unchanged, or
+ * r->fatal set), else 0 with *f as it is to be recorded once read. */
+static int check_recorded(struct run *r, const char *path, const char *base,
+                          const struct stat *sb, struct store_file *f)
+{
+    *strmap_slot(&r->seen, base, 1) = 1;
+    if (r->cur_root >= 0)
+        r->root_met[r->cur_root]++;
+    int found = store_file_get(r->store, base, f, &r->err);
+    if (found < 0) {
+        r->fatal = 1;
+        return 1;
+    }
+    int64_t mtime =
+        sb ? (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec : 0;
+    int same_stat = sb && found && f->hash[0] &&
+                    f->size == (int64_t)sb->st_size && f->mtime == mtime;
+    if (same_stat && !r->verify && !r->force) {
+        r->files_unchanged++;
+        r->unchanged += f->articles;
+        return 1;
+    }
+    char hash[17] = "";
+    if (sb && hash_file(path, hash) == 0 && found && f->hash[0] &&
+        strcmp(hash, f->hash) == 0 && !r->force) {
+        /* touched, not changed: the new time is recorded */
+        if (!same_stat && record_file(r, base, f, sb, mtime) < 0)
+            return 1;
+        r->files_unchanged++;
+        r->unchanged += f->articles;
+        return 1;
+    }
+    /* Recorded before reading, with no hash yet: a run killed half
+     * way through the file reads it again next time. */
+    struct stat none = {0};
+    if (!f->id && record_file(r, base, f, sb ? sb : &none, mtime) < 0)
+        return 1;
+    store_set_file(r->store, f->id, base);
+    f->size = sb ? sb->st_size : 0;
+    f->mtime = mtime;
+    memcpy(f->hash, sb ? hash : "-", sb ? sizeof f->hash : 2);
+    return 0;
+}
+
+/* A file that holds no article now (emptied, or not an article) lets go
+ * of all it gave; one that failed (rc) keeps them, unrecorded, to be read
+ * again next time.  before: the articles counted before the file.
+ * Returns -1 with r->fatal set on a store error. */
+static int record_read(struct run *r, const char *base, struct store_file *f,
+                       int rc, long before)
+{
+    if (rc < 0 && rc != FMT_SKIPPED)
+        return 0;
+    /* what the file no longer holds goes; then the file is recorded
+     * as read, in the batch that holds its last articles */
+    f->articles = r->added + r->changed + r->unchanged - before;
+    if (rc == FMT_SKIPPED)
+        f->articles = 0;
+    if (open_tx(r) < 0 ||
+        store_file_drop(r->store, f->id, rc == FMT_SKIPPED ? NULL : &r->uids,
+                        &r->removed, &r->reread, &r->err) < 0 ||
+        store_file_put(r->store, base, f, &r->err) < 0) {
+        r->fatal = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Counts the file read (rc, err from fmt_parse_file; removed: r->removed
+ * before it) and says what became of it. */
+static void count_file(struct run *r, const char *path, int rc,
+                       const struct mg_err *err, int64_t removed)
+{
+    if (rc == FMT_SKIPPED) {
+        r->files_skipped++;
+        ingest_say(r, stderr, "%s (skipped)", err->msg);
+    } else if (rc < 0) {
+        r->files_failed++;
+        ingest_say(r, stderr, "%s (failed)", err->msg);
+    } else if (rc > 0 && r->file_changes == 0 && r->removed == removed) {
+        r->files_unchanged++;
+    } else {
+        r->files_indexed++;
+        if (r->verbose && !r->show && r->progress)
+            progress(r, 1);
+        if (r->verbose && !r->show)
+            ingest_say(r, stdout, "%s: %ld new or changed, %lld removed", path,
+                       r->file_changes, (long long)(r->removed - removed));
+    }
+}
+
 static void index_file(struct run *r, const char *path, const struct stat *sb)
 {
     struct fmt_sink sink = {on_article, on_warn, r};
@@ -767,77 +889,12 @@ static void index_file(struct run *r, const char *path, const struct stat *sb)
         buf_free(&feed);
         return; /* met already by another path: read once */
     }
-    free(r->key_base);
-    if (r->from_stdin && r->source) {
-        char *name = ingest_escape(r->source, ":");
-        struct buf k = {0};
-        buf_printf(&k, "stdin:%s", name);
-        free(name);
-        r->key_base = buf_take(&k);
-    } else {
-        r->key_base =
-            r->from_stdin ? mg_strdup("stdin") : ingest_escape(base, NULL);
-    }
-    free(r->folder);
-    size_t nfolder = 0;
-    const char *folder = r->section_from_folder && base == real
-                             ? folder_section(r, real, &nfolder)
-                             : NULL;
-    r->folder = folder ? mg_strndup(folder, nfolder) : NULL;
-    r->file_changes = 0;
-    if (sb)
-        r->bytes_done += sb->st_size;
-    progress(r, 0);
-    /* A file the index already holds, as it was: skipped unread when its
-     * size and time are the same (unless --verify), else when its
-     * content hash is. */
+    begin_file(r, base, base == real, sb);
     struct store_file f = {0};
     int tracked = r->store && ((sb && base == real) || feed.s);
-    if (tracked) {
-        *strmap_slot(&r->seen, base, 1) = 1;
-        if (r->cur_root >= 0)
-            r->root_met[r->cur_root]++;
-        int found = store_file_get(r->store, base, &f, &r->err);
-        if (found < 0) {
-            r->fatal = 1;
-            buf_free(&feed);
-            return;
-        }
-        int64_t mtime =
-            sb ? (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec
-               : 0;
-        int same_stat = sb && found && f.hash[0] &&
-                        f.size == (int64_t)sb->st_size && f.mtime == mtime;
-        if (same_stat && !r->verify && !r->force) {
-            r->files_unchanged++;
-            r->unchanged += f.articles;
-            buf_free(&feed);
-            return;
-        }
-        char hash[17] = "";
-        if (sb && hash_file(path, hash) == 0 && found && f.hash[0] &&
-            strcmp(hash, f.hash) == 0 && !r->force) {
-            /* touched, not changed: the new time is recorded */
-            if (!same_stat && record_file(r, base, &f, sb, mtime) < 0) {
-                buf_free(&feed);
-                return;
-            }
-            r->files_unchanged++;
-            r->unchanged += f.articles;
-            buf_free(&feed);
-            return;
-        }
-        /* Recorded before reading, with no hash yet: a run killed half
-         * way through the file reads it again next time. */
-        struct stat none = {0};
-        if (!f.id && record_file(r, base, &f, sb ? sb : &none, mtime) < 0) {
-            buf_free(&feed);
-            return;
-        }
-        store_set_file(r->store, f.id, base);
-        f.size = sb ? sb->st_size : 0;
-        f.mtime = mtime;
-        memcpy(f.hash, sb ? hash : "-", sb ? sizeof f.hash : 2);
+    if (tracked && check_recorded(r, path, base, sb, &f)) {
+        buf_free(&feed);
+        return;
     }
     strmap_free(&r->uids);
     long before = r->added + r->changed + r->unchanged;
@@ -847,44 +904,9 @@ static void index_file(struct run *r, const char *path, const struct stat *sb)
     pipe_flush(r); /* the file's articles all stored before it is recorded */
     if (r->store)
         store_set_file(r->store, 0, NULL);
-    if (r->fatal || stop_signal) {
-        buf_free(&feed);
-        return;
-    }
-    /* A file that holds no article now (emptied, or not an article) lets
-     * go of all it gave; one that failed keeps them, unrecorded, to be
-     * read again next time. */
-    if (tracked && (rc >= 0 || rc == FMT_SKIPPED)) {
-        /* what the file no longer holds goes; then the file is recorded
-         * as read, in the batch that holds its last articles */
-        f.articles = r->added + r->changed + r->unchanged - before;
-        if (rc == FMT_SKIPPED)
-            f.articles = 0;
-        if (open_tx(r) < 0 ||
-            store_file_drop(r->store, f.id, rc == FMT_SKIPPED ? NULL : &r->uids,
-                            &r->removed, &r->reread, &r->err) < 0 ||
-            store_file_put(r->store, base, &f, &r->err) < 0) {
-            r->fatal = 1;
-            buf_free(&feed);
-            return;
-        }
-    }
-    if (rc == FMT_SKIPPED) {
-        r->files_skipped++;
-        ingest_say(r, stderr, "%s (skipped)", err.msg);
-    } else if (rc < 0) {
-        r->files_failed++;
-        ingest_say(r, stderr, "%s (failed)", err.msg);
-    } else if (rc > 0 && r->file_changes == 0 && r->removed == removed) {
-        r->files_unchanged++;
-    } else {
-        r->files_indexed++;
-        if (r->verbose && !r->show && r->progress)
-            progress(r, 1);
-        if (r->verbose && !r->show)
-            ingest_say(r, stdout, "%s: %ld new or changed, %lld removed", path,
-                       r->file_changes, (long long)(r->removed - removed));
-    }
+    if (!r->fatal && !stop_signal &&
+        (!tracked || record_read(r, base, &f, rc, before) == 0))
+        count_file(r, path, rc, &err, removed);
     buf_free(&feed);
 }
 
@@ -1144,17 +1166,11 @@ static void read_again(struct run *r)
     }
 }
 
-int ingest_paths(struct run *r, char **paths, int npaths)
+/* The real paths of the folders and files given, for prune and
+ * --section-from-folder, into r->roots; returns for each path the index
+ * of its root, -1 for none (caller frees). */
+static int *find_roots(struct run *r, char **paths, int npaths)
 {
-    if (r->progress) {
-        r->progress_start = mg_now();
-        struct strmap dirs = {0};
-        for (int i = 0; i < npaths; i++)
-            measure(r, paths[i], 0, &dirs);
-        strmap_free(&dirs);
-    }
-    /* the real paths of the folders and files given, for prune and
-     * --section-from-folder */
     r->roots = mg_calloc((size_t)npaths + 1, sizeof *r->roots);
     r->root_met = mg_calloc((size_t)npaths + 1, sizeof *r->root_met);
     int *root_of = mg_calloc((size_t)npaths + 1, sizeof *root_of);
@@ -1168,6 +1184,52 @@ int ingest_paths(struct run *r, char **paths, int npaths)
         else if (paths[i][0] == '/')
             r->roots[root_of[i] = r->nroots++] = mg_strdup(paths[i]);
     }
+    return root_of;
+}
+
+/* After the articles are stored: the family names merged across the
+ * index, the word statistics written and the date order ended
+ * (order_was: as store_date_order_clear() left it); r->fatal set on an
+ * error. */
+static void finish_run(struct run *r, int order_was)
+{
+    /* Lone family names join their full names across the index, from
+     * scratch, after any run that stored or deleted an article (also a
+     * killed one before it), so the links do not depend on the order
+     * articles came in. */
+    double tm = mg_now();
+    int pending =
+        r->fatal || r->show ? 0 : store_entities_pending(r->store, &r->err);
+    if (pending < 0)
+        r->fatal = 1;
+    if (pending > 0 && (store_begin(r->store, &r->err) < 0 ||
+                        ent_merge_surnames(r->store, &r->err) < 0 ||
+                        store_commit(r->store, &r->err) < 0))
+        r->fatal = 1;
+    r->t_merge = mg_now() - tm;
+    /* the word statistics of what this run wrote, in one transaction
+     * (also after SIGTERM: they must describe the articles committed) */
+    double ts = mg_now();
+    if (!r->fatal && !r->show && r->store &&
+        store_finish(r->store, &r->err) < 0)
+        r->fatal = 1;
+    r->t_stats = mg_now() - ts;
+    if (!r->fatal && !r->show && !stop_signal &&
+        store_date_order_end(r->store, order_was,
+                             r->added || r->changed || r->removed, &r->err) < 0)
+        r->fatal = 1;
+}
+
+int ingest_paths(struct run *r, char **paths, int npaths)
+{
+    if (r->progress) {
+        r->progress_start = mg_now();
+        struct strmap dirs = {0};
+        for (int i = 0; i < npaths; i++)
+            measure(r, paths[i], 0, &dirs);
+        strmap_free(&dirs);
+    }
+    int *root_of = find_roots(r, paths, npaths);
     if (r->store)
         store_set_reread(r->store, &r->reread);
     /* newest-first by rowid only once the run has checked the order */
@@ -1206,31 +1268,7 @@ int ingest_paths(struct run *r, char **paths, int npaths)
     }
     if (!r->fatal && !r->show)
         commit_tx(r);
-    /* Lone family names join their full names across the index, from
-     * scratch, after any run that stored or deleted an article (also a
-     * killed one before it), so the links do not depend on the order
-     * articles came in. */
-    double tm = mg_now();
-    int pending =
-        r->fatal || r->show ? 0 : store_entities_pending(r->store, &r->err);
-    if (pending < 0)
-        r->fatal = 1;
-    if (pending > 0 && (store_begin(r->store, &r->err) < 0 ||
-                        ent_merge_surnames(r->store, &r->err) < 0 ||
-                        store_commit(r->store, &r->err) < 0))
-        r->fatal = 1;
-    r->t_merge = mg_now() - tm;
-    /* the word statistics of what this run wrote, in one transaction
-     * (also after SIGTERM: they must describe the articles committed) */
-    double ts = mg_now();
-    if (!r->fatal && !r->show && r->store &&
-        store_finish(r->store, &r->err) < 0)
-        r->fatal = 1;
-    r->t_stats = mg_now() - ts;
-    if (!r->fatal && !r->show && !stop_signal &&
-        store_date_order_end(r->store, order_was,
-                             r->added || r->changed || r->removed, &r->err) < 0)
-        r->fatal = 1;
+    finish_run(r, order_was);
     return r->fatal ? -1 : 0;
 }
 
