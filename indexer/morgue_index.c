@@ -28,6 +28,7 @@
 
 #include "ingest.h"
 
+/* The --help text: one string, as long as the options are many. */
 static void usage(FILE *f)
 {
     fputs(

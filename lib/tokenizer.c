@@ -387,6 +387,8 @@ static int emit_acronym(struct tok *t, int start, int end, tok_cb cb, void *ctx)
     return rc;
 }
 
+/* The tokenizer's one loop over the text (tokenizer.h), kept whole: each
+ * case of a character class moves the same position on. */
 int tok_run(struct tok *t, enum tok_mode mode, const char *s, int len,
             tok_cb cb, void *ctx)
 {

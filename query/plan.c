@@ -206,34 +206,45 @@ static double pos_df(const struct plan *p, const struct plan_pos *ps,
 }
 
 /* The leaf of term node t, added when new; -1 on failure. */
-static int leaf_of(struct planner *pl, const struct qnode *t)
+/* Term node t's tokens into q, as the index has them: 0, or -1 (q
+ * freed) when it has none or (failing the plan) its prefix is shorter
+ * than PLAN_MIN_PREFIX letters. */
+static int term_tokens(struct planner *pl, const struct qnode *t,
+                       struct qtok *q)
 {
-    struct plan *p = pl->p;
     const char *text = t->text;
     if ((t->mode == QT_STEM || t->as_typed) && strcmp(text, "US") == 0)
         text = "U.S."; /* a bare "US" in a query is the country */
-    struct qtok q = {0};
     tok_run(pl->tok, t->mode == QT_STEM ? TOK_MODE_STEM : TOK_MODE_EXACT, text,
-            (int)strlen(text), qtok_cb, &q);
-    if (q.npos == 0) {
-        qtok_free(&q);
+            (int)strlen(text), qtok_cb, q);
+    if (q->npos == 0) {
+        qtok_free(q);
         return -1;
     }
-    if (t->mode == QT_PREFIX) {
-        /* the prefix is the last position's token */
-        int last = q.n - 1, chars = 0;
-        for (int i = 0; i < q.len[last]; i++)
-            chars += ((unsigned char)q.bytes.s[q.off[last] + i] & 0xC0) != 0x80;
-        if (chars < PLAN_MIN_PREFIX && !pl->failed) {
-            mg_fail(pl->err,
-                    "prefix \"%s*\" too short: at least %d letters before "
-                    "the *",
-                    t->text, PLAN_MIN_PREFIX);
-            pl->failed = -2;
-            qtok_free(&q);
-            return -1;
-        }
+    if (t->mode != QT_PREFIX)
+        return 0;
+    /* the prefix is the last position's token */
+    int last = q->n - 1, chars = 0;
+    for (int i = 0; i < q->len[last]; i++)
+        chars += ((unsigned char)q->bytes.s[q->off[last] + i] & 0xC0) != 0x80;
+    if (chars < PLAN_MIN_PREFIX && !pl->failed) {
+        mg_fail(pl->err,
+                "prefix \"%s*\" too short: at least %d letters before "
+                "the *",
+                t->text, PLAN_MIN_PREFIX);
+        pl->failed = -2;
+        qtok_free(q);
+        return -1;
     }
+    return 0;
+}
+
+static int leaf_of(struct planner *pl, const struct qnode *t)
+{
+    struct plan *p = pl->p;
+    struct qtok q = {0};
+    if (term_tokens(pl, t, &q) < 0)
+        return -1;
     struct plan_pos *ps = mg_calloc((size_t)q.npos, sizeof *ps);
     for (int i = 0; i < q.n; i++) {
         struct plan_pos *at = &ps[q.pos[i]];
