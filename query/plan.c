@@ -33,7 +33,7 @@ struct planner {
     struct strmap xleaves; /* ... in p->xleaf */
     struct strmap shares;  /* prefix key -> the words it may stand for */
     struct mg_err *err;
-    int failed; /* -1 index error, -2 usage */
+    int failed; /* PLAN_ERROR, PLAN_USAGE (enum plan_result) */
 };
 
 /* The store failed: the first failure is the one err reports. */
@@ -41,7 +41,7 @@ static void store_failed(struct planner *pl, const struct mg_err *e)
 {
     if (!pl->failed) {
         *pl->err = *e;
-        pl->failed = -1;
+        pl->failed = PLAN_ERROR;
     }
 }
 
@@ -232,7 +232,7 @@ static int term_tokens(struct planner *pl, const struct qnode *t,
                 "prefix \"%s*\" too short: at least %d letters before "
                 "the *",
                 t->text, PLAN_MIN_PREFIX);
-        pl->failed = -2;
+        pl->failed = PLAN_USAGE;
         qtok_free(q);
         return -1;
     }
@@ -395,7 +395,7 @@ static int totals(struct planner *pl)
     struct plan *p = pl->p;
     struct store_corpus c;
     if (store_corpus(pl->store, &c, pl->err) < 0) {
-        pl->failed = -1;
+        pl->failed = PLAN_ERROR;
         return -1;
     }
     p->meta = c.meta;
@@ -640,7 +640,9 @@ done:
     strmap_free(&pl.leaves);
     strmap_free(&pl.xleaves);
     strmap_free(&pl.shares);
-    return pl.failed == -2 ? -2 : pl.failed ? -1 : 0;
+    return pl.failed == PLAN_USAGE ? PLAN_USAGE
+           : pl.failed             ? PLAN_ERROR
+                                   : PLAN_OK;
 }
 
 void plan_free(struct plan *p)

@@ -104,11 +104,18 @@ struct plan {
     int64_t expanded; /* words the prefixes stand for */
 };
 
+/* What plan_make returns. */
+enum plan_result {
+    PLAN_OK = 0,
+    PLAN_ERROR = -1, /* an index error, said in err */
+    PLAN_USAGE = -2, /* the query cannot be planned (a prefix too short),
+                      * said in err: SEARCH_EUSAGE */
+};
+
 /* Resolves the parse q (borrowed: it must outlive the plan) against the
- * word statistics of db, tokenising with t.  A plain query of more than
- * PLAN_MAX_UNITS units keeps the ones with the highest idf (the parse is
- * changed: the others are dropped from q).  Returns 0, or SEARCH_EUSAGE
- * (-2) with a message (a prefix too short), or -1 on an index error. */
+ * word statistics of the index st, tokenising with t.  A plain query of more
+ * than PLAN_MAX_UNITS units keeps the ones with the highest idf (the parse is
+ * changed: the others are dropped from q).  Returns an enum plan_result. */
 int plan_make(struct store *st, struct tok *t, struct qparse_out *q,
               struct plan *p, struct mg_err *err);
 void plan_free(struct plan *p);

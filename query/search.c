@@ -1119,7 +1119,7 @@ static int relax(struct run *r, struct exprs *x, struct search_result *res,
      * words do: they never widen the search) */
     qparse_add_phrases(&r->wq, &r->q);
     rc2 = plan_make(r->s->store, r->s->tok, &r->wq, &r->wplan, err);
-    if (rc2 == -2) {
+    if (rc2 == PLAN_USAGE) {
         /* a prefix the query as typed does not have (a '*' inside its
          * quotes, read as a word's end): no relaxation */
         plan_free(&r->wplan);
@@ -1318,7 +1318,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
     double t0 = mg_now();
     if (r.q.nunit) {
         rc = plan_make(s->store, s->tok, &r.q, &r.plan, err);
-        if (rc == -2)
+        if (rc == PLAN_USAGE)
             rc = SEARCH_EUSAGE;
         if (rc == 0 && r.q.nneg) {
             struct plan_expr x = {0};
