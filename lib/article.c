@@ -13,6 +13,9 @@
 
 #include "util.h"
 
+const char *const ART_COL_NAMES[ART_NCOLS] = {
+    "title", "lede", "body", "captions", "highlights", "entities"};
+
 /* clang-format does not settle on one layout for this list */
 /* clang-format off */
 #define ARTICLE_FIELDS(X)                                                      \

@@ -19,6 +19,25 @@ enum uid_kind {
                     * collection: time-17) */
 };
 
+/* The columns of an article the index searches, in the index's order
+ * (its FTS5 columns), which is also the order of their weights
+ * (termstats.h: TS_WEIGHTS).  The one list of them: the store's schema,
+ * the word statistics, the ranking, the snippets and the query's field
+ * names (title: ... highlights:) all go by it. */
+enum art_col {
+    ART_TITLE,
+    ART_LEDE,
+    ART_BODY,
+    ART_CAPTIONS,
+    ART_HIGHLIGHTS,
+    ART_ENTITIES,
+    ART_NCOLS
+};
+
+/* Their names: "title", "lede", "body", "captions", "highlights",
+ * "entities". */
+extern const char *const ART_COL_NAMES[ART_NCOLS];
+
 struct article {
     char *uid; /* stable id: the input's own id, or path#position;
                 * the indexer turns it into the article's key */

@@ -11,8 +11,8 @@
 
 #include "strmap.h"
 
-const double TS_WEIGHTS[TS_NCOLS] = {2.5, 0.5, 1.0, 1.0, 1.0, 0.5};
-const int TS_LEN_WEIGHTS[TS_NCOLS] = {5, 1, 2, 2, 2, 1};
+const double TS_WEIGHTS[ART_NCOLS] = {2.5, 0.5, 1.0, 1.0, 1.0, 0.5};
+const int TS_LEN_WEIGHTS[ART_NCOLS] = {5, 1, 2, 2, 2, 1};
 
 double ts_idf(double df, double n)
 {
@@ -135,7 +135,7 @@ static int doc_token(void *ctx, int flags, const char *tok, int n, int s, int e)
 }
 
 void ts_doc_build(struct ts_doc *d, struct tok *t,
-                  const char *const cols[TS_NCOLS],
+                  const char *const cols[ART_NCOLS],
                   const struct tok_stream *streams)
 {
     d->n = 0;
@@ -145,7 +145,7 @@ void ts_doc_build(struct ts_doc *d, struct tok *t,
     for (int i = 0; i < d->nslots; i++)
         d->slots[i] = -1;
     struct doc_build b = {.d = d};
-    for (int c = 0; c < TS_NCOLS; c++) {
+    for (int c = 0; c < ART_NCOLS; c++) {
         b.col = c;
         b.pos = -1;
         b.size = 0;

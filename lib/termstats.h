@@ -33,6 +33,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "article.h"
 #include "tokenizer.h"
 #include "util.h"
 
@@ -41,17 +42,16 @@
 #define TS_K1 1.3
 #define TS_B 0.75
 
-/* The FTS5 columns (title, lede, body, captions, highlights, entities)
- * and their weights in a word's frequency (termstats.c: the title 2.5,
- * the lede 0.5, as it repeats the body's opening, the entities 0.5).
- * Chosen by measurement (docs/relevance.md). */
-#define TS_NCOLS 6
-extern const double TS_WEIGHTS[TS_NCOLS];
+/* The indexed columns (article.h: enum art_col) and their weights in a
+ * word's frequency (termstats.c: the title 2.5, the lede 0.5, as it
+ * repeats the body's opening, the entities 0.5).  Chosen by measurement
+ * (docs/relevance.md). */
+extern const double TS_WEIGHTS[ART_NCOLS];
 /* An article's length counts each column's tokens by its weight: in
  * half tokens, TS_LEN_WEIGHTS[c] = 2 * TS_WEIGHTS[c] (whole numbers, so
  * that the sums kept across runs stay exact).  The lengths and means of
  * the statistics and of the ranking are all in these units. */
-extern const int TS_LEN_WEIGHTS[TS_NCOLS];
+extern const int TS_LEN_WEIGHTS[ART_NCOLS];
 
 /* Rowids per block (1 << TS_BLOCK_SHIFT), blocks per term_bounds row. */
 #define TS_BLOCK_SHIFT 8
@@ -123,12 +123,12 @@ struct ts_doc {
     int nslots;
 };
 
-/* Fills d from the TS_NCOLS column texts (NULL or "" for an empty
+/* Fills d from the ART_NCOLS column texts (NULL or "" for an empty
  * column), tokenised by t, or from recorded token streams when streams
  * is not NULL (a stream with text NULL is an empty column).  Can't fail
  * (out of memory aborts). */
 void ts_doc_build(struct ts_doc *d, struct tok *t,
-                  const char *const cols[TS_NCOLS],
+                  const char *const cols[ART_NCOLS],
                   const struct tok_stream *streams);
 void ts_doc_free(struct ts_doc *d);
 

@@ -12,13 +12,11 @@
 #include "search_sql.h"
 #include "strmap.h"
 
-static const char *const FIELDS[] = {"title",    "lede",       "body",
-                                     "captions", "highlights", NULL};
-
 static int field_col(const char *field)
 {
-    for (int i = 0; field && FIELDS[i]; i++)
-        if (strcmp(field, FIELDS[i]) == 0)
+    /* the columns a query may name: all but the entities */
+    for (int i = 0; field && i < ART_ENTITIES; i++)
+        if (strcmp(field, ART_COL_NAMES[i]) == 0)
             return i;
     return -1;
 }
@@ -680,7 +678,7 @@ static void emit_leaf(struct plan_expr *e, const struct plan *p, int i,
     const struct plan_leaf *l = neg ? &p->xleaf[i] : &p->leaf[i];
     scored = scored && !neg;
     if (l->col >= 0 && !bare)
-        buf_printf(&e->text, "%s : ", FIELDS[l->col]);
+        buf_printf(&e->text, "%s : ", ART_COL_NAMES[l->col]);
     buf_adds(&e->text, l->fts);
     expr_phrase(e, scored ? i : -1);
 }

@@ -298,7 +298,7 @@ struct rank_ctx *rank_ctx_new(const struct rank_query *rq,
         if (e->leaf[i] >= 0 && !seen[e->leaf[i]])
             seen[e->leaf[i]] = c->primary[i] = 1;
     free(seen);
-    for (int i = 0; i < TS_NCOLS; i++) {
+    for (int i = 0; i < ART_NCOLS; i++) {
         c->w[i] = rq->weights ? rq->weights[i] : TS_WEIGHTS[i];
         c->lenw[i] = rq->weights ? rq->weights[i] : TS_LEN_WEIGHTS[i];
     }
@@ -590,9 +590,7 @@ static int load_bounds(const struct rank_query *rq, int64_t tail,
             double v = leaf_weight(&rq->params, p, l) * (TS_K1 + 1.0);
             struct buf q = {0};
             if (lf->col >= 0)
-                buf_printf(&q, "%s : ",
-                           (const char *[]){"title", "lede", "body", "captions",
-                                            "highlights"}[lf->col]);
+                buf_printf(&q, "%s : ", ART_COL_NAMES[lf->col]);
             buf_adds(&q, lf->fts);
             struct leaf_rows lr = {out, v};
             int step =

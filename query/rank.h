@@ -93,7 +93,7 @@ struct rank_query {
     const struct sq_filter *filter; /* the search's filters (search_sql.h;
                                      * NULL: none) */
     void *pctx;                     /* date's */
-    const double *weights; /* TS_NCOLS column weights (NULL: TS_WEIGHTS;
+    const double *weights; /* ART_NCOLS column weights (NULL: TS_WEIGHTS;
                             * others can't use the bounds) */
     struct rank_params params;
     int relaxed;    /* any content unit (else all units) */

@@ -29,7 +29,7 @@ struct rank_ctx {
     int nphrase;
     const int *leaf;        /* per phrase: its leaf, -1 when not scored */
     unsigned char *primary; /* per phrase: the first scoring its leaf */
-    double w[TS_NCOLS];
+    double w[ART_NCOLS];
     struct rank_params prm;
     int relaxed;
     int need_content; /* the expression also gives articles that
@@ -37,12 +37,12 @@ struct rank_ctx {
     double avgdl;
     double short_len; /* bodies shorter are scaled down */
     int nleaf;
-    double *lw;            /* per leaf: its weight (leaf_weight) */
-    double lenw[TS_NCOLS]; /* the columns' weights in the length */
-    int wavg;              /* avgdl is known (else: from FTS5's totals) */
-    uint64_t *lunits;      /* per leaf: the content units it counts for in
-                            * proximity */
-    uint64_t content;      /* the content units */
+    double *lw;             /* per leaf: its weight (leaf_weight) */
+    double lenw[ART_NCOLS]; /* the columns' weights in the length */
+    int wavg;               /* avgdl is known (else: from FTS5's totals) */
+    uint64_t *lunits;       /* per leaf: the content units it counts for in
+                             * proximity */
+    uint64_t content;       /* the content units */
     /* per unit: the leaves any of which match it, and (a hyphenated
      * word) the leaves all of which do */
     int *any0, *any; /* any[any0[u] .. any0[u+1]) */

@@ -164,7 +164,7 @@ struct searcher;
 
 /* The bm25 weights of the FTS5 columns: title, lede, body, captions,
  * highlights, entities. */
-#define SEARCH_NWEIGHTS TS_NCOLS
+#define SEARCH_NWEIGHTS ART_NCOLS
 #define SEARCH_WEIGHTS TS_WEIGHTS
 
 /* A searcher over an open store (borrowed; it must outlive the searcher).

@@ -426,7 +426,7 @@ static int read_instances(const Fts5ExtensionApi *api, Fts5Context *fts,
     for (int i = 0; i < ninst; i++) {
         int ph, col, off;
         if (api->xInst(fts, i, &ph, &col, &off) != SQLITE_OK || ph < 0 ||
-            ph >= c->nphrase || col < 0 || col >= TS_NCOLS)
+            ph >= c->nphrase || col < 0 || col >= ART_NCOLS)
             continue;
         int l = c->leaf[ph];
         if (l < 0 || !c->primary[ph])
@@ -458,7 +458,7 @@ static int row_length(const Fts5ExtensionApi *api, Fts5Context *fts,
     if (rc != SQLITE_OK)
         return rc;
     *len = 0;
-    for (int col = 0; col < TS_NCOLS; col++) {
+    for (int col = 0; col < ART_NCOLS; col++) {
         int n = 0;
         api->xColumnSize(fts, col, &n);
         *len += c->lenw[col] * n;
@@ -467,7 +467,7 @@ static int row_length(const Fts5ExtensionApi *api, Fts5Context *fts,
         sqlite3_int64 rows = 0, tot = 0;
         double wt = 0;
         api->xRowCount(fts, &rows);
-        for (int col = 0; col < TS_NCOLS; col++) {
+        for (int col = 0; col < ART_NCOLS; col++) {
             api->xColumnTotalSize(fts, col, &tot);
             wt += c->lenw[col] * (double)tot;
         }

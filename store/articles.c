@@ -47,8 +47,8 @@ static int stats_remove(struct store *s, int64_t id, struct mg_err *err)
     sqlite3_bind_int64(s->old, 1, id);
     int rc = sqlite3_step(s->old);
     if (rc == SQLITE_ROW) {
-        const char *cols[TS_NCOLS];
-        for (int c = 0; c < TS_NCOLS; c++)
+        const char *cols[ART_NCOLS];
+        for (int c = 0; c < ART_NCOLS; c++)
             cols[c] = (const char *)sqlite3_column_text(s->old, c);
         ts_doc_build(&s->doc, s->tok, cols, NULL);
         ts_run_add(s->stats, id, &s->doc, -1);
@@ -69,8 +69,8 @@ static int stats_add(struct store *s, int64_t id, const struct article *a,
     if (!doc) {
         if (!st_tok(s, err))
             return -1;
-        const char *cols[TS_NCOLS] = {a->title,    a->lede,       a->body,
-                                      a->captions, a->highlights, a->entities};
+        const char *cols[ART_NCOLS] = {a->title,    a->lede,       a->body,
+                                       a->captions, a->highlights, a->entities};
         ts_doc_build(&s->doc, s->tok, cols, NULL);
         doc = &s->doc;
     }

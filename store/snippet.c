@@ -208,15 +208,15 @@ static int in_set(const struct page_set *set, int64_t id)
 static int snippet_column(const Fts5ExtensionApi *api, Fts5Context *fts,
                           int ninst, const char **z, int *n)
 {
-    int per_col[STORE_NCOLS] = {0};
+    int per_col[ART_NCOLS] = {0};
     for (int i = 0; i < ninst; i++) {
         int ph, c, off;
         if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK && c >= 0 &&
-            c < STORE_NCOLS)
+            c < ART_NCOLS)
             per_col[c]++;
     }
-    static const int ORDER[] = {STORE_COL_BODY, STORE_COL_LEDE,
-                                STORE_COL_HIGHLIGHTS, STORE_COL_CAPTIONS};
+    static const int ORDER[] = {ART_BODY, ART_LEDE, ART_HIGHLIGHTS,
+                                ART_CAPTIONS};
     int col = -1;
     for (size_t i = 0; i < sizeof ORDER / sizeof *ORDER && col < 0; i++)
         if (per_col[ORDER[i]])
@@ -224,8 +224,7 @@ static int snippet_column(const Fts5ExtensionApi *api, Fts5Context *fts,
     *z = NULL;
     *n = 0;
     if (col < 0) {
-        static const int FALLBACK[] = {STORE_COL_LEDE, STORE_COL_BODY,
-                                       STORE_COL_TITLE};
+        static const int FALLBACK[] = {ART_LEDE, ART_BODY, ART_TITLE};
         for (size_t i = 0; i < 3 && *n == 0; i++) {
             col = FALLBACK[i];
             if (api->xColumnText(fts, col, z, n) != SQLITE_OK)

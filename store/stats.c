@@ -435,10 +435,10 @@ static void tsv_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         for (int i = 0; i < ninst; i++) {
             int ph, c, off;
             if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK && c >= 0 &&
-                c < TS_NCOLS)
+                c < ART_NCOLS)
                 f += TS_WEIGHTS[c];
         }
-    for (int c = 0; c < TS_NCOLS; c++) {
+    for (int c = 0; c < ART_NCOLS; c++) {
         int n = 0;
         if (api->xColumnSize(fts, c, &n) == SQLITE_OK)
             len += TS_LEN_WEIGHTS[c] * (int64_t)n;
@@ -709,7 +709,7 @@ int ts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens, struct mg_err *err)
                 if (!(c & 0x80))
                     break;
             }
-            if (col < TS_NCOLS)
+            if (col < ART_NCOLS)
                 *tokens += TS_LEN_WEIGHTS[col] * (int64_t)v;
         }
         ++*docs;
@@ -745,8 +745,8 @@ int ts_recount(sqlite3 *db, struct tok *t, struct mg_err *err)
     }
     struct ts_doc d = {0};
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *cols[TS_NCOLS];
-        for (int c = 0; c < TS_NCOLS; c++)
+        const char *cols[ART_NCOLS];
+        for (int c = 0; c < ART_NCOLS; c++)
             cols[c] = (const char *)sqlite3_column_text(st, c + 1);
         ts_doc_build(&d, t, cols, NULL);
         count_doc(r, sqlite3_column_int64(st, 0), &d, 1);

@@ -1,8 +1,17 @@
 /*
- * store.h - the index file: schema, opening and version checks, writing
- * articles.  One SQLite database holds an `articles` table (the stored,
- * cleaned text and metadata) and an external-content FTS5 table `fts` over
- * it, tokenised by the `morgue` tokenizer and kept in step by triggers.
+ * store.h - the index and its one owner: every statement that writes,
+ * administers or reads the index is behind these calls (the files of store/),
+ * but the search's FTS5 matches, which run in the one raw reader,
+ * query/search_sql.c (store_raw_reader; docs/architecture.md).  One
+ * SQLite database holds an `articles` table (the stored, cleaned text and
+ * metadata) and an external-content FTS5 table `fts` over it, tokenised
+ * by the `morgue` tokenizer, with the word statistics, the entity tables
+ * and the files an index was built from (docs/index-format.md).
+ *
+ * Conventions: 0 (or a count, or 1/0 for yes/no) on success, -1 with err
+ * naming the index and the reason; inputs are borrowed for the call;
+ * strings a call lends are valid until the next call on the store (or as
+ * the call says); a struct store is used by one thread at a time.
  */
 #ifndef MORGUE_STORE_H
 #define MORGUE_STORE_H
@@ -15,17 +24,6 @@
 
 /* Bumped whenever the schema below changes. */
 #define STORE_SCHEMA_VERSION 8
-
-/* FTS5 column order, also the order of bm25() weights. */
-enum store_col {
-    STORE_COL_TITLE,
-    STORE_COL_LEDE,
-    STORE_COL_BODY,
-    STORE_COL_CAPTIONS,
-    STORE_COL_HIGHLIGHTS,
-    STORE_COL_ENTITIES,
-    STORE_NCOLS
-};
 
 enum store_mode {
     STORE_READ,  /* read-only; the index must exist */
@@ -202,6 +200,14 @@ int store_file_forget(struct store *s, int64_t file_id, int64_t *removed,
 int store_file_path(struct store *s, int64_t file_id, char **path,
                     struct mg_err *err);
 
+/* Number of stored articles, or -1 on error. */
+int64_t store_count(struct store *s);
+
+/* Reads the article with the given uid into *a (cleared first).
+ * Returns 1 when found, 0 when not, -1 on error. */
+int store_get(struct store *s, const char *uid, struct article *a,
+              struct mg_err *err);
+
 /* Takedowns.  store_take_down() deletes the article with key uid (if
  * any) and every file's claim on it, and puts uid on the takedown list
  * with the file it came from: store_put() never stores it again.
@@ -348,14 +354,6 @@ typedef int64_t (*store_pick_fn)(void *ctx, const char *key);
  * names pick() gave a person, or -1 with err. */
 int store_names_resolve(struct store *s, store_person_fn person,
                         store_pick_fn pick, void *ctx, struct mg_err *err);
-
-/* Number of stored articles, or -1 on error. */
-int64_t store_count(struct store *s);
-
-/* Reads the article with the given uid into *a (cleared first).
- * Returns 1 when found, 0 when not, -1 on error. */
-int store_get(struct store *s, const char *uid, struct article *a,
-              struct mg_err *err);
 
 /* ---- reading the word statistics (words.c) --------------------------- */
 

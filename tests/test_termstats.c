@@ -166,9 +166,9 @@ static void fts_lengths(sqlite3 *db, int64_t *docs, int64_t *tokens,
         int n = sqlite3_column_bytes(st, 0);
         for (int i = 0, c = 0; p && i < n; c++) {
             uint64_t v = varint(p, n, &i);
-            if (c < TS_NCOLS)
+            if (c < ART_NCOLS)
                 *tokens += TS_LEN_WEIGHTS[c] * (int64_t)v;
-            if (c == STORE_COL_BODY)
+            if (c == ART_BODY)
                 *body += (int64_t)v;
         }
         ++*docs;
