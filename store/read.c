@@ -85,59 +85,70 @@ int store_timed_out(const struct store *s)
 
 /* ---- one article ------------------------------------------------------- */
 
+/* Steps the kept statement sql (in slot) for id: 1 with *st on its row
+ * (lent until the next call), 0 when there is none, -1 with err. */
+static int row_by_id(struct store *s, sqlite3_stmt **slot, const char *sql,
+                     int64_t id, sqlite3_stmt **st, struct mg_err *err)
+{
+    if (!(*st = kept(s, slot, sql, err)))
+        return -1;
+    sqlite3_bind_int64(*st, 1, id);
+    int rc = sqlite3_step(*st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    sqlite3_reset(*st);
+    return rc == SQLITE_DONE ? 0 : read_fail(s, err);
+}
+
+/* The two text columns of id's row, lent (NULL when there is none). */
+static int texts_by_id(struct store *s, sqlite3_stmt **slot, const char *sql,
+                       int64_t id, const char **a, const char **b,
+                       struct mg_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = row_by_id(s, slot, sql, id, &st, err);
+    *a = rc > 0 ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    *b = rc > 0 ? (const char *)sqlite3_column_text(st, 1) : NULL;
+    return rc;
+}
+
 int store_article_facts(struct store *s, int64_t id, const char **date,
                         const char **source, struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->rd_facts,
-                            "SELECT date, source FROM articles INDEXED BY"
-                            " articles_meta WHERE id = ?1",
-                            err);
-    if (!st)
-        return -1;
-    *date = *source = NULL;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *date = (const char *)sqlite3_column_text(st, 0);
-        *source = (const char *)sqlite3_column_text(st, 1);
-        return 1;
-    }
-    return rc == SQLITE_DONE ? 0 : read_fail(s, err);
+    return texts_by_id(s, &s->rd_facts,
+                       "SELECT date, source FROM articles INDEXED BY"
+                       " articles_meta WHERE id = ?1",
+                       id, date, source, err);
 }
 
 int store_article_simhash(struct store *s, int64_t id, uint64_t *sh,
                           struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->rd_simhash,
-                            "SELECT simhash FROM articles INDEXED BY"
-                            " articles_meta WHERE id = ?1",
-                            err);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    *sh = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *sh = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return 0;
+    sqlite3_stmt *st;
+    int rc = row_by_id(s, &s->rd_simhash,
+                       "SELECT simhash FROM articles INDEXED BY"
+                       " articles_meta WHERE id = ?1",
+                       id, &st, err);
+    *sh = rc > 0 ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    if (rc > 0)
+        sqlite3_reset(st);
+    return rc < 0 ? -1 : 0;
 }
 
 int store_article_julian(struct store *s, int64_t id, double *jd,
                          struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->rd_julian,
-                            "SELECT julianday(date) FROM articles INDEXED BY"
-                            " articles_meta WHERE id = ?1",
-                            err);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    *jd = 0;
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_type(st, 0) != SQLITE_NULL)
-        *jd = sqlite3_column_double(st, 0);
-    sqlite3_reset(st);
-    return 0;
+    sqlite3_stmt *st;
+    int rc = row_by_id(s, &s->rd_julian,
+                       "SELECT julianday(date) FROM articles INDEXED BY"
+                       " articles_meta WHERE id = ?1",
+                       id, &st, err);
+    *jd = rc > 0 && sqlite3_column_type(st, 0) != SQLITE_NULL
+              ? sqlite3_column_double(st, 0)
+              : 0;
+    if (rc > 0)
+        sqlite3_reset(st);
+    return rc < 0 ? -1 : 0;
 }
 
 static void hit_row(sqlite3_stmt *st, struct store_hit_row *h)
@@ -154,20 +165,16 @@ static void hit_row(sqlite3_stmt *st, struct store_hit_row *h)
 int store_article_hit(struct store *s, int64_t id, struct store_hit_row *h,
                       struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->rd_hit,
-                            "SELECT uid, title, date, source, path, url FROM"
-                            " articles WHERE id = ?1",
-                            err);
-    if (!st)
-        return -1;
-    memset(h, 0, sizeof *h);
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    sqlite3_stmt *st;
+    int rc = row_by_id(s, &s->rd_hit,
+                       "SELECT uid, title, date, source, path, url FROM"
+                       " articles WHERE id = ?1",
+                       id, &st, err);
+    if (rc > 0)
         hit_row(st, h);
-        return 1;
-    }
-    return rc == SQLITE_DONE ? 0 : read_fail(s, err);
+    else
+        memset(h, 0, sizeof *h);
+    return rc;
 }
 
 int store_article_entity_ids(struct store *s, int64_t id, store_id_fn fn,
@@ -190,21 +197,9 @@ int store_article_entity_ids(struct store *s, int64_t id, store_id_fn fn,
 int store_entity(struct store *s, int64_t id, const char **kind,
                  const char **name, struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->rd_entity,
-                            "SELECT kind, canonical FROM entities"
-                            " WHERE id = ?1",
-                            err);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *kind = (const char *)sqlite3_column_text(st, 0);
-        *name = (const char *)sqlite3_column_text(st, 1);
-        return 1;
-    }
-    *kind = *name = NULL;
-    return rc == SQLITE_DONE ? 0 : read_fail(s, err);
+    return texts_by_id(s, &s->rd_entity,
+                       "SELECT kind, canonical FROM entities WHERE id = ?1", id,
+                       kind, name, err);
 }
 
 /* ---- the whole index --------------------------------------------------- */

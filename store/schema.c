@@ -351,12 +351,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
         goto fail;
     if (mode == STORE_WRITE) {
         s->stats = ts_run_new(s->db);
-        sqlite3_stmt *n = NULL;
-        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM suppressed", -1, &n,
-                               NULL) == SQLITE_OK &&
-            sqlite3_step(n) == SQLITE_ROW)
-            s->nsuppressed = sqlite3_column_int64(n, 0);
-        sqlite3_finalize(n);
+        st_count_suppressed(s);
     }
     *out = s;
     return 0;

@@ -91,6 +91,8 @@ struct tok *st_tok(struct store *s, struct mg_err *err);
 /* Registers the functions readers use: morgue_hamming() and the
  * snippet functions (snippet.h). */
 int st_register_read(struct store *s, struct mg_err *err);
+/* Counts the takedown list into s->nsuppressed (0 when it cannot). */
+void st_count_suppressed(struct store *s);
 /* Whether path exists. */
 int st_file_present(const char *path);
 /* Deletes article id (uid) with its words, entity links (trigger) and

@@ -177,11 +177,16 @@ int store_copy_suppressed(struct store *s, const char *from, struct mg_err *err)
         sqlite3_free(msg);
         return -1;
     }
+    st_count_suppressed(s);
+    return 0;
+}
+
+void st_count_suppressed(struct store *s)
+{
     sqlite3_stmt *n = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM suppressed", -1, &n,
                            NULL) == SQLITE_OK &&
         sqlite3_step(n) == SQLITE_ROW)
         s->nsuppressed = sqlite3_column_int64(n, 0);
     sqlite3_finalize(n);
-    return 0;
 }
