@@ -1106,6 +1106,22 @@ static void row(struct out *o, const char *label, int ncols,
     buf_addc(&o->b, '\n');
 }
 
+/* A query as a table's label: in code quotes, '|' escaped, in Markdown;
+ * its first 28 bytes on a terminal. */
+static void query_label(const struct out *o, const char *q, char *label,
+                        size_t cap)
+{
+    if (o->md) {
+        struct buf e = {0}; /* | would end the Markdown cell */
+        for (const char *p = q; *p; p++)
+            *p == '|' ? buf_adds(&e, "\\|") : buf_addc(&e, *p);
+        snprintf(label, cap, "`%s`", e.s);
+        buf_free(&e);
+    } else {
+        snprintf(label, cap, "%.28s", q);
+    }
+}
+
 static void header(struct out *o, const char *title, int ncols,
                    const char *const *cols)
 {
@@ -1261,15 +1277,7 @@ static void slowest_rows(struct out *o, const struct report *r)
                            num(ratio(med[i], b), 1, 1, !isnan(b)),
                            num(f, 2, 0, !isnan(f)), num(h, 2, 0, !isnan(h))};
         char label[64];
-        if (o->md) {
-            struct buf e = {0}; /* | would end the Markdown cell */
-            for (const char *p = qr->qs->q[i]; *p; p++)
-                *p == '|' ? buf_adds(&e, "\\|") : buf_addc(&e, *p);
-            snprintf(label, sizeof label, "`%s`", e.s);
-            buf_free(&e);
-        } else {
-            snprintf(label, sizeof label, "%.28s", qr->qs->q[i]);
-        }
+        query_label(o, qr->qs->q[i], label, sizeof label);
         row(o, label, 5, c);
     }
 }
@@ -1638,15 +1646,7 @@ static void class_rows(struct out *o, const struct report *r, const char *cls)
                                ratio_cell(m, x),
                                ratio_cell(m, b)};
         char label[600];
-        if (o->md) {
-            struct buf e = {0}; /* | would end the Markdown cell */
-            for (const char *p = qr->qs->q[i]; *p; p++)
-                *p == '|' ? buf_adds(&e, "\\|") : buf_addc(&e, *p);
-            snprintf(label, sizeof label, "`%s`", e.s);
-            buf_free(&e);
-        } else {
-            snprintf(label, sizeof label, "%.28s", qr->qs->q[i]);
-        }
+        query_label(o, qr->qs->q[i], label, sizeof label);
         row(o, label, 6, cells);
         n++;
         relaxed += qr->relaxed[i];

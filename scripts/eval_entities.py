@@ -26,7 +26,6 @@ Python 3 standard library only.
 
 import argparse
 import collections
-import html
 import json
 import os
 import re
@@ -34,6 +33,8 @@ import sqlite3
 import sys
 import unicodedata
 import urllib.parse
+
+import reuters_sgm
 
 KINDS = ("place", "person", "org")
 TAG_ELEMENT = {"place": "PLACES", "person": "PEOPLE", "org": "ORGS"}
@@ -137,11 +138,6 @@ def load_tag_map(path):
     return names, groups
 
 
-REUTERS_RE = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
-NEWID_RE = re.compile(r'\bNEWID="(\d+)"')
-D_RE = re.compile(r"<D>(.*?)</D>", re.S)
-
-
 def load_reuters_tags(directory):
     """Read the PLACES/PEOPLE/ORGS tags of every story in DIR/*.sgm.
 
@@ -151,28 +147,12 @@ def load_reuters_tags(directory):
     """
     if not os.path.isdir(directory):
         raise EvalError("%s: no such directory" % directory)
-    files = sorted(f for f in os.listdir(directory) if f.endswith(".sgm"))
     element_res = {k: re.compile(r"<%s>(.*?)</%s>" % (e, e), re.S)
                    for k, e in TAG_ELEMENT.items()}
     stories = {}
-    for name in files:
-        path = os.path.join(directory, name)
-        try:
-            with open(path, encoding="latin-1") as f:
-                text = f.read()
-        except OSError as e:
-            raise EvalError("%s: %s" % (path, e.strerror or e)) from e
-        for m in REUTERS_RE.finditer(text):
-            idm = NEWID_RE.search(m.group(1))
-            if not idm:
-                continue
-            tags = {}
-            for kind, rx in element_res.items():
-                em = rx.search(m.group(2))
-                found = D_RE.findall(em.group(1)) if em else []
-                tags[kind] = list(dict.fromkeys(
-                    html.unescape(t).strip() for t in found if t.strip()))
-            stories[int(idm.group(1))] = tags
+    for newid, _, body in reuters_sgm.stories(directory, EvalError):
+        stories[newid] = {kind: list(dict.fromkeys(reuters_sgm.tags(body, rx)))
+                          for kind, rx in element_res.items()}
     if not stories:
         raise EvalError("%s: no Reuters-21578 stories (*.sgm)" % directory)
     return stories

@@ -50,7 +50,6 @@ import concurrent.futures
 import csv
 import datetime
 import hashlib
-import html
 import json
 import math
 import os
@@ -65,6 +64,8 @@ import sys
 import time
 import unicodedata
 import urllib.parse
+
+import reuters_sgm
 
 try:
     import xapian
@@ -160,10 +161,7 @@ def copy_cnn_without_highlights(src, dst):
     return items
 
 
-REUTERS_RE = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
-NEWID_RE = re.compile(r'\bNEWID="(\d+)"')
 TOPICS_RE = re.compile(r"<TOPICS>(.*?)</TOPICS>", re.S)
-D_RE = re.compile(r"<D>(.*?)</D>", re.S)
 
 
 def load_reuters(directory):
@@ -176,27 +174,12 @@ def load_reuters(directory):
     holds no story.
     """
     topics, judged = {}, set()
-    try:
-        files = sorted(f for f in os.listdir(directory) if f.endswith(".sgm"))
-    except OSError as e:
-        raise EvalError("%s: %s" % (directory, e.strerror or e)) from e
-    for name in files:
-        path = os.path.join(directory, name)
-        try:
-            with open(path, encoding="latin-1") as f:
-                text = f.read()
-        except OSError as e:
-            raise EvalError("%s: %s" % (path, e.strerror or e)) from e
-        for m in REUTERS_RE.finditer(text):
-            idm = NEWID_RE.search(m.group(1))
-            if not idm:
-                continue
-            uid = REUTERS_UID % int(idm.group(1))
-            if 'TOPICS="BYPASS"' not in m.group(1):
-                judged.add(uid)
-            tm = TOPICS_RE.search(m.group(2))
-            for tag in D_RE.findall(tm.group(1)) if tm else []:
-                topics.setdefault(html.unescape(tag).strip(), set()).add(uid)
+    for newid, attrs, body in reuters_sgm.stories(directory, EvalError):
+        uid = REUTERS_UID % newid
+        if 'TOPICS="BYPASS"' not in attrs:
+            judged.add(uid)
+        for tag in reuters_sgm.tags(body, TOPICS_RE):
+            topics.setdefault(tag, set()).add(uid)
     if not topics:
         raise EvalError("%s: no Reuters-21578 stories with TOPICS (*.sgm)"
                         % directory)
