@@ -808,34 +808,44 @@ static int rank_cands(struct run *r, const struct rank_query *rq, int64_t k,
 static int fold_cands(struct cands *x, int64_t *kb, int64_t want,
                       int no_collapse)
 {
+    /* locals, not x's fields: the stores into c[] could alias those, and
+     * the inner loop runs got x kept times */
     struct cand *c = x->c;
+    int *kix = x->kix, got = x->got;
+    int64_t k = *kb;
     for (;;) {
-        int nb = 0;
-        x->n = x->folded = x->folded_all = 0;
-        for (int i = 0; i < x->got; i++) {
+        int nb = 0, n = 0, folded = 0, folded_all = 0;
+        for (int i = 0; i < got; i++) {
             c[i].similar = c[i].similar_all = 0;
             int under = -1;
-            for (int j = 0; j < x->n && !no_collapse && c[i].sh; j++)
-                if (c[x->kix[j]].sh &&
-                    fp_distance(c[x->kix[j]].sh, c[i].sh) <= FP_NEAR) {
-                    under = x->kix[j];
+            uint64_t sh = no_collapse ? 0 : c[i].sh;
+            for (int j = 0; j < n && sh; j++) {
+                uint64_t kept = c[kix[j]].sh;
+                if (kept && fp_distance(kept, sh) <= FP_NEAR) {
+                    under = kix[j];
                     break;
                 }
+            }
             if (under < 0) {
-                x->kix[x->n++] = i;
-                nb += i < *kb;
+                kix[n++] = i;
+                nb += i < k;
                 continue;
             }
             c[under].similar_all++;
-            x->folded_all++;
-            if (i < *kb) {
+            folded_all++;
+            if (i < k) {
                 c[under].similar++;
-                x->folded++;
+                folded++;
             }
         }
-        if (nb >= want || *kb >= x->got || *kb >= SEARCH_MAX_RANKED)
+        if (nb >= want || k >= got || k >= SEARCH_MAX_RANKED) {
+            x->n = n;
+            x->folded = folded;
+            x->folded_all = folded_all;
+            *kb = k;
             return nb;
-        *kb *= 2; /* the first kb keep too few */
+        }
+        k *= 2; /* the first kb keep too few */
     }
 }
 

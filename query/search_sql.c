@@ -421,8 +421,9 @@ static int read_instances(const Fts5ExtensionApi *api, Fts5Context *fts,
         c->io = mg_realloc(c->io, sizeof *c->io * (size_t)c->icap);
         c->iu = mg_realloc(c->iu, sizeof *c->iu * (size_t)c->icap);
     }
-    *ni = 0;
-    *sorted = 1;
+    int n = 0, in_order = 1; /* locals: the stores below cannot alias them */
+    int *ic = c->ic, *io = c->io;
+    uint64_t *iu = c->iu;
     for (int i = 0; i < ninst; i++) {
         int ph, col, off;
         if (api->xInst(fts, i, &ph, &col, &off) != SQLITE_OK || ph < 0 ||
@@ -437,14 +438,15 @@ static int read_instances(const Fts5ExtensionApi *api, Fts5Context *fts,
         }
         c->f[l] += c->w[col];
         if (c->lunits[l]) {
-            if (*ni && (col < c->ic[*ni - 1] ||
-                        (col == c->ic[*ni - 1] && off < c->io[*ni - 1])))
-                *sorted = 0;
-            c->ic[*ni] = col;
-            c->io[*ni] = off;
-            c->iu[(*ni)++] = c->lunits[l];
+            if (n && (col < ic[n - 1] || (col == ic[n - 1] && off < io[n - 1])))
+                in_order = 0;
+            ic[n] = col;
+            io[n] = off;
+            iu[n++] = c->lunits[l];
         }
     }
+    *ni = n;
+    *sorted = in_order;
     return SQLITE_OK;
 }
 
