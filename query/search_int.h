@@ -1,0 +1,102 @@
+/*
+ * search_int.h - private to the search (search.c and its parts): the
+ * searcher, a search's plan, and the calls the parts share.
+ */
+#ifndef MORGUE_SEARCH_INT_H
+#define MORGUE_SEARCH_INT_H
+
+#include <stdint.h>
+
+#include "plan.h"
+#include "qparse.h"
+#include "rank.h"
+#include "search.h"
+#include "search_sql.h"
+#include "snippet.h"
+#include "tokenizer.h"
+
+struct searcher {
+    struct store *store;
+    struct sq *sq; /* the raw reader's statements (search_sql.h) */
+    struct tok *tok;
+    double weights[SEARCH_NWEIGHTS];
+    int custom_weights;  /* not SEARCH_WEIGHTS: no bounds */
+    int64_t facet_exact; /* SEARCH_FACET_EXACT unless set */
+    int no_date_order;   /* never use date_order (tests, experiments) */
+};
+
+/* at most this many ranked candidates (1,000 pages of 100 and their
+ * near-duplicates) */
+#define SEARCH_MAX_RANKED 200000
+
+/* A search under way: its parse, plan and filters. */
+struct search_plan {
+    struct searcher *s;
+    const struct search_opts *o;
+    struct qparse_out q;
+    struct plan plan;
+    struct qparse_out wq; /* the query as a list of words (relaxed) */
+    struct plan wplan;    /* ... resolved */
+    struct plan *cur;     /* the plan ranked: plan, or wplan relaxed */
+    struct sq_where w;
+    struct qfilter f[2 * QPARSE_MAX_FILTERS];
+    char *keys[2 * QPARSE_MAX_FILTERS];
+    int nf;
+    struct sq_filter fl; /* w, f, keys, for search_sql.h */
+    struct rank_params prm;
+};
+
+/* ---- search_read.c ---------------------------------------------------- */
+
+/* A copy of t, or NULL for NULL. */
+char *sr_strdup0(const char *t);
+/* Sorts int64_t ascending (qsort). */
+int sr_cmp_i64(const void *x, const void *y);
+/* store_hit_fn: a hit scored by its row's value, its lede for snippet. */
+void sr_read_hit(void *ctx, const struct store_hit_row *row);
+/* Appends the hits with these rowids (and scores, near-duplicate counts:
+ * similar may be NULL), each with its snippet for the FTS5 expression fts
+ * (of nphrase phrases, matching about density of the articles). */
+int sr_read_page(struct searcher *s, const char *fts, int nphrase,
+                 double density, const int64_t *ids, const double *scores,
+                 const int *similar, int n, struct search_result *res,
+                 struct mg_err *err);
+/* Frees what a hit holds; frees the result's notes on the plan. */
+void sr_hit_clear(struct search_hit *h);
+void sr_notes_free(struct search_result *res);
+
+/* ---- search_facets.c -------------------------------------------------- */
+
+/* The facets and timeline of the n articles all (an even sample of
+ * facet_exact of them when more, scaled; res->sample says so). */
+int sr_facets_of(struct search_plan *r, const int64_t *all, int64_t n,
+                 struct search_result *res, struct mg_err *err);
+/* The facets and timeline of the best n relaxed hits, the entities
+ * ordered by their hits' rank. */
+int sr_facets_ranked(struct search_plan *r, const int64_t *ids, int n,
+                     struct search_result *res, struct mg_err *err);
+
+/* ---- search_rank.c ---------------------------------------------------- */
+
+/* All the article ids of fts with the filters, in rowid order. */
+int sr_match_ids(struct search_plan *r, const char *fts, int64_t **ids,
+                 int64_t *n, struct mg_err *err);
+/* Counts the articles of fts with the filters: all of them (all), or up
+ * to SEARCH_TOTAL_EXACT, past which *exact is 0. */
+int sr_count_matches(struct search_plan *r, const char *fts, int all,
+                     int64_t *n, int *exact, struct mg_err *err);
+/* The number of articles holding all the words (from the word statistics
+ * when they can say, else counted). */
+int sr_count_strict(struct search_plan *r, const char *fts, int64_t *n,
+                    int *exact, struct mg_err *err);
+/* The page by relevance, near-duplicates folded; with top, the best *ntop
+ * kept ids too (caller frees). */
+int sr_rank_page(struct search_plan *r, int relaxed, int limit, int offset,
+                 const struct plan_expr *snip, struct search_result *res,
+                 int64_t **top, int *ntop, struct mg_err *err);
+/* The page sorted by date: newest or oldest first. */
+int sr_date_page(struct search_plan *r, const char *fts,
+                 const struct plan_expr *snip, enum search_sort sort, int limit,
+                 int offset, struct search_result *res, struct mg_err *err);
+
+#endif
