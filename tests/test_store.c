@@ -145,6 +145,23 @@ Test(store, write_mode_creates_the_schema)
     store_close(NULL);
 }
 
+/* The index's searched columns are the article model's list (article.h:
+ * enum art_col), in its order: the schema's SQL spells them, the C side
+ * reads them from ART_COL_NAMES. */
+Test(store, the_fts_columns_are_the_articles_columns_in_order)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct buf want = {0};
+    for (int i = 0; i < ART_NCOLS; i++)
+        buf_printf(&want, "%s%s", i ? " " : "", ART_COL_NAMES[i]);
+    expect_query(st_db(s),
+                 "SELECT group_concat(name, ' ') FROM (SELECT name FROM"
+                 " pragma_table_info('fts') ORDER BY cid)",
+                 want.s);
+    buf_free(&want);
+    store_close(s);
+}
+
 Test(store, an_index_keyed_by_an_older_morgue_must_be_rebuilt)
 {
     struct store *s = open_ok(db_path, STORE_WRITE);
