@@ -437,4 +437,16 @@ static inline void sink_got_free(struct sink_got *g)
     free(g);
 }
 
+/* Expects article a's field to be want, or NULL for NULL (the parsers'
+ * suites). */
+#define expect_article_field(a, field, want)                                   \
+    do {                                                                       \
+        const char *w_ = (want);                                               \
+        if (w_)                                                                \
+            cr_expect_str_eq((a)->field ? (a)->field : "(null)", w_, #field);  \
+        else                                                                   \
+            cr_expect_null((a)->field, #field " is \"%s\", want NULL",         \
+                           (a)->field);                                        \
+    } while (0)
+
 #endif

@@ -27,16 +27,6 @@ static int parse(const char *path, struct sink_got *g, struct mg_err *err)
     return rc;
 }
 
-#define expect_field(a, field, want)                                           \
-    do {                                                                       \
-        const char *w_ = (want);                                               \
-        if (w_)                                                                \
-            cr_expect_str_eq((a)->field ? (a)->field : "(null)", w_, #field);  \
-        else                                                                   \
-            cr_expect_null((a)->field, #field " is \"%s\", want NULL",         \
-                           (a)->field);                                        \
-    } while (0)
-
 /* ---- mapping and quoting ------------------------------------------- */
 
 Test(csv, every_column_name_and_rfc4180_quoting)
@@ -48,31 +38,33 @@ Test(csv, every_column_name_and_rfc4180_quoting)
     cr_assert_eq(g->n, 3);
     cr_expect_eq(g->nwarnings, 0, "%s", g->warnings.s);
     struct article *a = &g->a[0];
-    expect_field(a, uid, "kim-1");
-    expect_field(a, title, "Kim invites Moon");
+    expect_article_field(a, uid, "kim-1");
+    expect_article_field(a, title, "Kim invites Moon");
     /* A multi-line quoted field with "" escapes and commas, as it is. */
-    expect_field(a, body,
-                 "North Korean leader Kim Jong-un has invited Moon Jae-in to "
-                 "Pyongyang.\n\nThe invitation, officials said, came on "
-                 "\"Friday\".");
-    expect_field(a, date, "2018-02-10T09:00:00Z");
-    expect_field(a, url, "https://example.com/kim");
-    expect_field(a, source, "Example News");
-    expect_field(a, byline, "Lee, Ann");
-    expect_field(a, highlights, "Kim invites Moon\nSummit would be the third");
-    expect_field(a, section, "World");
-    expect_field(a, language, "en");
-    expect_field(a, description, "The \"first\" offer");
-    expect_field(a, path, "data/csv/full.csv");
+    expect_article_field(
+        a, body,
+        "North Korean leader Kim Jong-un has invited Moon Jae-in to "
+        "Pyongyang.\n\nThe invitation, officials said, came on "
+        "\"Friday\".");
+    expect_article_field(a, date, "2018-02-10T09:00:00Z");
+    expect_article_field(a, url, "https://example.com/kim");
+    expect_article_field(a, source, "Example News");
+    expect_article_field(a, byline, "Lee, Ann");
+    expect_article_field(a, highlights,
+                         "Kim invites Moon\nSummit would be the third");
+    expect_article_field(a, section, "World");
+    expect_article_field(a, language, "en");
+    expect_article_field(a, description, "The \"first\" offer");
+    expect_article_field(a, path, "data/csv/full.csv");
     /* A title alone or a body alone is an article; empty fields are NULL
      * and an empty id gives base#N. */
-    expect_field(&g->a[1], title, "Title only");
-    expect_field(&g->a[1], body, NULL);
-    expect_field(&g->a[1], date, NULL);
-    expect_field(&g->a[1], uid, "base#2");
-    expect_field(&g->a[2], title, NULL);
-    expect_field(&g->a[2], body, "Body only: no title.");
-    expect_field(&g->a[2], uid, "base#3");
+    expect_article_field(&g->a[1], title, "Title only");
+    expect_article_field(&g->a[1], body, NULL);
+    expect_article_field(&g->a[1], date, NULL);
+    expect_article_field(&g->a[1], uid, "base#2");
+    expect_article_field(&g->a[2], title, NULL);
+    expect_article_field(&g->a[2], body, "Body only: no title.");
+    expect_article_field(&g->a[2], uid, "base#3");
     sink_got_free(g);
 }
 
@@ -84,11 +76,13 @@ Test(csv, bom_and_crlf)
     cr_assert_eq(rc, 2, "rc %d: %s", rc, err.msg);
     cr_expect_eq(g->nwarnings, 0, "%s", g->warnings.s);
     /* The BOM is not part of the first column's name: "title" maps. */
-    expect_field(&g->a[0], title, "First");
-    expect_field(&g->a[0], body, "Line one\nline two"); /* CRLF read as \n */
-    expect_field(&g->a[0], uid, "c1");
-    expect_field(&g->a[1], body, "Plain body");
-    expect_field(&g->a[1], uid, "c2"); /* no "\r" left on the last field */
+    expect_article_field(&g->a[0], title, "First");
+    expect_article_field(&g->a[0], body,
+                         "Line one\nline two"); /* CRLF read as \n */
+    expect_article_field(&g->a[0], uid, "c1");
+    expect_article_field(&g->a[1], body, "Plain body");
+    expect_article_field(&g->a[1], uid,
+                         "c2"); /* no "\r" left on the last field */
     sink_got_free(g);
 }
 
@@ -99,11 +93,12 @@ Test(csv, semicolon_separated)
     int rc = parse("data/csv/semicolon.csv", g, &err);
     cr_assert_eq(rc, 2, "rc %d: %s", rc, err.msg);
     cr_expect_eq(g->nwarnings, 0, "%s", g->warnings.s);
-    expect_field(&g->a[0], title, "Paris, France");
-    expect_field(&g->a[0], body, "Prices rose 1,5 % in March, Insee said.");
-    expect_field(&g->a[0], date, "09/04/2018");
-    expect_field(&g->a[1], title, "A; quoted");
-    expect_field(&g->a[1], body, "Body with ; inside");
+    expect_article_field(&g->a[0], title, "Paris, France");
+    expect_article_field(&g->a[0], body,
+                         "Prices rose 1,5 % in March, Insee said.");
+    expect_article_field(&g->a[0], date, "09/04/2018");
+    expect_article_field(&g->a[1], title, "A; quoted");
+    expect_article_field(&g->a[1], body, "Body with ; inside");
     sink_got_free(g);
 }
 
@@ -113,9 +108,10 @@ Test(csv, tab_separated)
     struct mg_err err = {""};
     int rc = parse("data/csv/tabs.tsv", g, &err);
     cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
-    expect_field(&g->a[0], uid, "t1");
-    expect_field(&g->a[0], title, "Tabbed title");
-    expect_field(&g->a[0], body, "A body, with a comma; and a semicolon.");
+    expect_article_field(&g->a[0], uid, "t1");
+    expect_article_field(&g->a[0], title, "Tabbed title");
+    expect_article_field(&g->a[0], body,
+                         "A body, with a comma; and a semicolon.");
     sink_got_free(g);
 }
 
@@ -132,10 +128,10 @@ Test(csv, first_non_blank_column_of_a_field_wins)
     cr_assert_eq(parse(path, g, &err), 2, "%s", err.msg);
     /* "text" comes before "body" in the order of names; "title" before
      * "headline", a blank one skipped. */
-    expect_field(&g->a[0], body, "t1");
-    expect_field(&g->a[0], title, "h1");
-    expect_field(&g->a[1], body, "t2");
-    expect_field(&g->a[1], title, "h2");
+    expect_article_field(&g->a[0], body, "t1");
+    expect_article_field(&g->a[0], title, "h1");
+    expect_article_field(&g->a[1], body, "t2");
+    expect_article_field(&g->a[1], title, "h2");
     sink_got_free(g);
     rm_tree(dir);
     free(path);
@@ -158,11 +154,11 @@ Test(csv, lenient_quotes)
     struct mg_err err = {""};
     cr_assert_eq(parse(path, g, &err), 3, "%s", err.msg);
     cr_expect_eq(g->nwarnings, 0, "%s", g->warnings.s);
-    expect_field(&g->a[0], title, "A 5\" screen");
-    expect_field(&g->a[0], body, "quoted, after spaces");
-    expect_field(&g->a[1], title, "Quoted tail");
-    expect_field(&g->a[2], title, "\"Scare\" quotes");
-    expect_field(&g->a[2], body, "x");
+    expect_article_field(&g->a[0], title, "A 5\" screen");
+    expect_article_field(&g->a[0], body, "quoted, after spaces");
+    expect_article_field(&g->a[1], title, "Quoted tail");
+    expect_article_field(&g->a[2], title, "\"Scare\" quotes");
+    expect_article_field(&g->a[2], body, "x");
     sink_got_free(g);
     rm_tree(dir);
     free(path);
@@ -181,12 +177,12 @@ Test(csv, bad_records_are_warned_with_their_line_and_skipped)
                      "data/csv/bad_records.csv:4: 2 fields, the header has 3\n"
                      "data/csv/bad_records.csv:6: 4 fields, the header has 3\n"
                      "data/csv/bad_records.csv:7: no title or text\n");
-    expect_field(&g->a[0], uid, "a1");
-    expect_field(&g->a[0], body, "First body\nover two lines");
-    expect_field(&g->a[1], uid, "c3");
+    expect_article_field(&g->a[0], uid, "a1");
+    expect_article_field(&g->a[0], body, "First body\nover two lines");
+    expect_article_field(&g->a[1], uid, "c3");
     /* Record numbers count the skipped records, not the blank line. */
-    expect_field(&g->a[2], uid, "base#6");
-    expect_field(&g->a[2], title, "Six");
+    expect_article_field(&g->a[2], uid, "base#6");
+    expect_article_field(&g->a[2], title, "Six");
     sink_got_free(g);
 }
 
@@ -196,7 +192,7 @@ Test(csv, a_quote_left_open_is_a_warning_for_its_record)
     struct mg_err err = {""};
     int rc = parse("data/csv/unterminated.csv", g, &err);
     cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
-    expect_field(&g->a[0], title, "Good");
+    expect_article_field(&g->a[0], title, "Good");
     cr_expect_str_eq(g->warnings.s,
                      "data/csv/unterminated.csv:3: quoted field not closed "
                      "at the end of the file\n");
@@ -261,8 +257,8 @@ Test(csv, gzip_compressed_input_is_streamed)
     struct mg_err err = {""};
     cr_assert_eq(parse(path, g, &err), 5000, "%s", err.msg);
     cr_expect_eq(g->nwarnings, 0);
-    expect_field(&g->a[4999], uid, "n5000");
-    expect_field(&g->a[4999], body, "Body 5000,\nsecond line");
+    expect_article_field(&g->a[4999], uid, "n5000");
+    expect_article_field(&g->a[4999], body, "Body 5000,\nsecond line");
     sink_got_free(g);
     rm_tree(dir);
     free(path);
@@ -330,18 +326,20 @@ Test(csv, cnn_dailymail_1000_articles)
     }
     cr_expect_eq(lines, 2587);
     struct article *a = &g->a[0];
-    expect_field(a, uid, "a4942dd663020ca54575471657a0af38d82897d6");
+    expect_article_field(a, uid, "a4942dd663020ca54575471657a0af38d82897d6");
     cr_expect_eq(
         strncmp(a->body, "(CNN)Share, and your gift will be multiplied.", 45),
         0, "%.60s", a->body);
     cr_expect(strstr(a->body, "\"I thought I was going to help this one "
                               "person who I don't know"),
               "\"\" read as a quote");
-    expect_field(a, highlights,
-                 "Zully Broussard decided to give a kidney to a stranger .\n"
-                 "A new computer program helped her donation spur "
-                 "transplants for six kidney patients .");
-    expect_field(&g->a[999], uid, "c88b9f2d5dcb291ef3f68b95d527703a9ba9fb35");
+    expect_article_field(
+        a, highlights,
+        "Zully Broussard decided to give a kidney to a stranger .\n"
+        "A new computer program helped her donation spur "
+        "transplants for six kidney patients .");
+    expect_article_field(&g->a[999], uid,
+                         "c88b9f2d5dcb291ef3f68b95d527703a9ba9fb35");
     sink_got_free(g);
     buf_free(&p);
 }

@@ -30,16 +30,6 @@ static int parse_buffer(const char *path, const char *data, enum fmt f,
     return fmt_parse_buffer(path, "base", data, strlen(data), f, &sink, err);
 }
 
-#define expect_field(a, field, want)                                           \
-    do {                                                                       \
-        const char *w_ = (want);                                               \
-        if (w_)                                                                \
-            cr_expect_str_eq((a)->field ? (a)->field : "(null)", w_, #field);  \
-        else                                                                   \
-            cr_expect_null((a)->field, #field " is \"%s\", want NULL",         \
-                           (a)->field);                                        \
-    } while (0)
-
 /* ---- detection ----------------------------------------------------- */
 
 #define expect_fmt(path, head, want)                                           \
@@ -119,21 +109,21 @@ Test(formats, json_lines_golden)
     cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
     cr_assert_eq(g->n, 1);
     struct article *a = &g->a[0];
-    expect_field(a, uid, "kim-invites-moon");
-    expect_field(a, title, "Kim invites Moon to Pyongyang");
-    expect_field(a, body,
-                 "North Korean leader Kim Jong-un has invited Moon "
-                 "Jae-in to Pyongyang.\n\nThe invitation came on "
-                 "Friday.");
-    expect_field(a, date, "2018-02-10T00:00:00Z");
-    expect_field(a, url, "https://example.com/kim");
-    expect_field(a, source, "Example News");
-    expect_field(a, byline, "Ann Lee, Bo Kim");
-    expect_field(a, section, "World");
-    expect_field(a, highlights, "Kim invites Moon");
-    expect_field(a, language, "und");
-    expect_field(a, path, "data/articles.jsonl");
-    expect_field(a, dateline, NULL);
+    expect_article_field(a, uid, "kim-invites-moon");
+    expect_article_field(a, title, "Kim invites Moon to Pyongyang");
+    expect_article_field(a, body,
+                         "North Korean leader Kim Jong-un has invited Moon "
+                         "Jae-in to Pyongyang.\n\nThe invitation came on "
+                         "Friday.");
+    expect_article_field(a, date, "2018-02-10T00:00:00Z");
+    expect_article_field(a, url, "https://example.com/kim");
+    expect_article_field(a, source, "Example News");
+    expect_article_field(a, byline, "Ann Lee, Bo Kim");
+    expect_article_field(a, section, "World");
+    expect_article_field(a, highlights, "Kim invites Moon");
+    expect_article_field(a, language, "und");
+    expect_article_field(a, path, "data/articles.jsonl");
+    expect_article_field(a, dateline, NULL);
 
     /* The bad lines are skipped with a warning naming file and line. */
     cr_expect_eq(g->nwarnings, 2);
@@ -161,14 +151,14 @@ Test(formats, json_array_and_single_object)
     cr_assert_eq(rc, 2, "rc %d: %s", rc, err.msg);
     cr_assert_eq(g->n, 2);
     /* Without an id, the uid is base#position. */
-    expect_field(&g->a[0], uid, "base#1");
-    expect_field(&g->a[0], title, "A");
-    expect_field(&g->a[1], uid, "base#3");
-    expect_field(&g->a[1], title, "B");
-    expect_field(&g->a[1], body, "y");
-    expect_field(&g->a[1], date, "2018-02-09");
-    expect_field(&g->a[1], url, "http://b");
-    expect_field(&g->a[1], source, "P");
+    expect_article_field(&g->a[0], uid, "base#1");
+    expect_article_field(&g->a[0], title, "A");
+    expect_article_field(&g->a[1], uid, "base#3");
+    expect_article_field(&g->a[1], title, "B");
+    expect_article_field(&g->a[1], body, "y");
+    expect_article_field(&g->a[1], date, "2018-02-09");
+    expect_article_field(&g->a[1], url, "http://b");
+    expect_article_field(&g->a[1], source, "P");
     cr_expect_eq(g->nwarnings, 1);
     /* Array members are named by position, not by line. */
     cr_expect(
@@ -180,10 +170,10 @@ Test(formats, json_array_and_single_object)
     rc = parse_buffer("one.json", "{\"id\": 42, \"content\": \"Only a body.\"}",
                       FMT_JSON, g, &err);
     cr_assert_eq(rc, 1, "rc %d: %s", rc, err.msg);
-    expect_field(&g->a[0], uid, "42");
+    expect_article_field(&g->a[0], uid, "42");
     /* No title: the body's first sentence stands in. */
-    expect_field(&g->a[0], title, "Only a body.");
-    expect_field(&g->a[0], body, "Only a body.");
+    expect_article_field(&g->a[0], title, "Only a body.");
+    expect_article_field(&g->a[0], body, "Only a body.");
     sink_got_free(g);
 }
 
@@ -210,28 +200,28 @@ Test(formats, reuters_golden)
     cr_assert_eq(rc, 2, "rc %d: %s", rc, err.msg);
     cr_assert_eq(g->n, 2);
     struct article *a = &g->a[0];
-    expect_field(a, uid, "reuters-1");
-    expect_field(a, title, "BAHIA COCOA REVIEW");
-    expect_field(a, dateline, "SALVADOR");
-    expect_field(a, date, "1987-02-26T15:01:01");
+    expect_article_field(a, uid, "reuters-1");
+    expect_article_field(a, title, "BAHIA COCOA REVIEW");
+    expect_article_field(a, dateline, "SALVADOR");
+    expect_article_field(a, date, "1987-02-26T15:01:01");
     /* Entities decoded, indented lines are paragraphs, the "Reuter"
      * signature and the &#3; end mark gone. */
-    expect_field(a, body,
-                 "Showers continued throughout the week in the "
-                 "Bahia cocoa zone, <Comissaria Smith> said.\n\n"
-                 "Arrivals were 155,221 bags of 60 kilos & a total "
-                 "of 5.93 mln.");
-    expect_field(a, source, "Reuters");
-    expect_field(a, language, "en");
-    expect_field(a, path, "data/reuters.sgm");
+    expect_article_field(a, body,
+                         "Showers continued throughout the week in the "
+                         "Bahia cocoa zone, <Comissaria Smith> said.\n\n"
+                         "Arrivals were 155,221 bags of 60 kilos & a total "
+                         "of 5.93 mln.");
+    expect_article_field(a, source, "Reuters");
+    expect_article_field(a, language, "en");
+    expect_article_field(a, path, "data/reuters.sgm");
 
     /* A TYPE="BRIEF" story: a title and no body. */
     struct article *b = &g->a[1];
-    expect_field(b, uid, "reuters-9");
-    expect_field(b, title, "SHOWA LINE <SHOW.T> SEES PROFIT");
-    expect_field(b, body, "");
-    expect_field(b, date, "1987-03-02T01:28:24");
-    expect_field(b, dateline, NULL);
+    expect_article_field(b, uid, "reuters-9");
+    expect_article_field(b, title, "SHOWA LINE <SHOW.T> SEES PROFIT");
+    expect_article_field(b, body, "");
+    expect_article_field(b, date, "1987-03-02T01:28:24");
+    expect_article_field(b, dateline, NULL);
     cr_expect_eq(g->nwarnings, 0);
     sink_got_free(g);
 }
@@ -243,9 +233,9 @@ Test(formats, reuters_corpus)
     int rc = parse_file("../corpus/reuters21578/reut2-000.sgm", g, &err);
     cr_assert_eq(rc, 1000, "rc %d: %s", rc, err.msg);
     cr_assert_eq(g->n, 1000);
-    expect_field(&g->a[0], uid, "reuters-1");
-    expect_field(&g->a[0], title, "BAHIA COCOA REVIEW");
-    expect_field(&g->a[0], dateline, "SALVADOR");
+    expect_article_field(&g->a[0], uid, "reuters-1");
+    expect_article_field(&g->a[0], title, "BAHIA COCOA REVIEW");
+    expect_article_field(&g->a[0], dateline, "SALVADOR");
     cr_expect_not_null(strstr(g->a[0].body, "155,221 bags"));
     for (int i = 0; i < g->n; i++) {
         const char *body = g->a[i].body;
@@ -280,15 +270,15 @@ Test(formats, text_with_headline)
     struct mg_err err = {""};
     cr_assert_eq(parse_file("data/headline.txt", g, &err), 1, "%s", err.msg);
     struct article *a = &g->a[0];
-    expect_field(a, uid, "base");
-    expect_field(a, path, "data/headline.txt");
-    expect_field(a, title, "Kim invites Moon to Pyongyang");
-    expect_field(a, body,
-                 "North Korean leader Kim Jong-un has invited Moon "
-                 "Jae-in for a summit in Pyongyang, officials "
-                 "say.\n\nThe invitation came on Friday.");
-    expect_field(a, highlights, NULL);
-    expect_field(a, language, "und");
+    expect_article_field(a, uid, "base");
+    expect_article_field(a, path, "data/headline.txt");
+    expect_article_field(a, title, "Kim invites Moon to Pyongyang");
+    expect_article_field(a, body,
+                         "North Korean leader Kim Jong-un has invited Moon "
+                         "Jae-in for a summit in Pyongyang, officials "
+                         "say.\n\nThe invitation came on Friday.");
+    expect_article_field(a, highlights, NULL);
+    expect_article_field(a, language, "und");
     sink_got_free(g);
 }
 
@@ -298,14 +288,14 @@ Test(formats, text_with_a_sentence_first)
     struct mg_err err = {""};
     cr_assert_eq(parse_file("data/sentence.txt", g, &err), 1, "%s", err.msg);
     struct article *a = &g->a[0];
-    expect_field(a, title,
-                 "North Korean leader Kim Jong-un has invited Moon "
-                 "Jae-in for a summit in Pyongyang, officials say.");
-    expect_field(a, body,
-                 "North Korean leader Kim Jong-un has invited Moon "
-                 "Jae-in for a summit in Pyongyang, officials say. "
-                 "It would be the first summit in more than 10 "
-                 "years.\n\nThe invitation came on Friday.");
+    expect_article_field(a, title,
+                         "North Korean leader Kim Jong-un has invited Moon "
+                         "Jae-in for a summit in Pyongyang, officials say.");
+    expect_article_field(a, body,
+                         "North Korean leader Kim Jong-un has invited Moon "
+                         "Jae-in for a summit in Pyongyang, officials say. "
+                         "It would be the first summit in more than 10 "
+                         "years.\n\nThe invitation came on Friday.");
     sink_got_free(g);
 }
 
@@ -338,18 +328,20 @@ Test(formats, cnn_story_highlights)
     cr_assert_eq(parse_file("data/cnn.story", g, &err), 1, "%s", err.msg);
     struct article *a = &g->a[0];
     /* The wire dateline goes to the dateline and source fields. */
-    expect_field(a, title,
-                 "North Korean leader Kim Jong Un has invited South Korea's "
-                 "president to Pyongyang.");
-    expect_field(a, body,
-                 "North Korean leader Kim Jong Un has invited South Korea's "
-                 "president to Pyongyang.\n\nThe invitation was delivered by "
-                 "his sister.");
-    expect_field(a, dateline, "SEOUL");
-    expect_field(a, source, "CNN");
-    expect_field(a, highlights,
-                 "Kim Jong Un invites Moon Jae-in\n"
-                 "The letter was delivered by Kim Yo Jong");
+    expect_article_field(
+        a, title,
+        "North Korean leader Kim Jong Un has invited South Korea's "
+        "president to Pyongyang.");
+    expect_article_field(
+        a, body,
+        "North Korean leader Kim Jong Un has invited South Korea's "
+        "president to Pyongyang.\n\nThe invitation was delivered by "
+        "his sister.");
+    expect_article_field(a, dateline, "SEOUL");
+    expect_article_field(a, source, "CNN");
+    expect_article_field(a, highlights,
+                         "Kim Jong Un invites Moon Jae-in\n"
+                         "The letter was delivered by Kim Yo Jong");
     sink_got_free(g);
 }
 
@@ -362,8 +354,8 @@ Test(formats, text_repaired_from_windows_1252)
                               " they said.",
                               FMT_TEXT, g, &err),
                  1);
-    expect_field(&g->a[0], title, "Café owners");
-    expect_field(&g->a[0], body, "“We’re open,” they said.");
+    expect_article_field(&g->a[0], title, "Café owners");
+    expect_article_field(&g->a[0], body, "“We’re open,” they said.");
     sink_got_free(g);
 }
 
@@ -377,8 +369,9 @@ Test(formats, headline_limit_counts_characters)
     struct sink_got *g = sink_got_new();
     struct mg_err err = {""};
     cr_assert_eq(parse_buffer("ru.txt", t.s, FMT_TEXT, g, &err), 1);
-    expect_field(&g->a[0], title, h);
-    expect_field(&g->a[0], body, "Первый абзац текста. Второе предложение.");
+    expect_article_field(&g->a[0], title, h);
+    expect_article_field(&g->a[0], body,
+                         "Первый абзац текста. Второе предложение.");
     sink_got_free(g);
     buf_free(&t);
 }

@@ -66,16 +66,6 @@ static void parse_fixture(const char *path, struct got *g)
     free(data);
 }
 
-#define expect_field(a, field, want)                                           \
-    do {                                                                       \
-        const char *w_ = (want);                                               \
-        if (w_)                                                                \
-            cr_expect_str_eq((a)->field ? (a)->field : "(null)", w_, #field);  \
-        else                                                                   \
-            cr_expect_null((a)->field, #field " is \"%s\", want NULL",         \
-                           (a)->field);                                        \
-    } while (0)
-
 /* ---- fields -------------------------------------------------------- */
 
 Test(nitf, a_full_story)
@@ -84,28 +74,31 @@ Test(nitf, a_full_story)
     parse_fixture("data/nitf/full.xml", &g);
     cr_assert_eq(g.rc, 1, "%s", g.err.msg);
     struct article *a = &g.a;
-    expect_field(a, uid, "YNA-20180210-0042");
-    expect_field(a, title, "Kim invites Moon to Pyongyang"); /* head/title */
-    expect_field(a, description, "First summit offer in a decade"); /* hl2 */
-    expect_field(a, byline, "Ann Lee"); /* no "By ", no byttl */
-    expect_field(a, dateline, "SEOUL");
-    expect_field(a, date, "20180210T143000+0900"); /* date.issue, raw */
-    expect_field(a, source, "Example News");
-    expect_field(a, url, "https://example.com/news/kim-invites-moon");
-    expect_field(a, section, "World");
-    expect_field(a, language, "en");
-    expect_field(a, captions,
-                 "Kim Yo-jong hands over the letter.\n"
-                 "Moon Jae-in at the Blue House.");
-    expect_field(a, path, "data/nitf/full.xml");
+    expect_article_field(a, uid, "YNA-20180210-0042");
+    expect_article_field(a, title,
+                         "Kim invites Moon to Pyongyang"); /* head/title */
+    expect_article_field(a, description,
+                         "First summit offer in a decade"); /* hl2 */
+    expect_article_field(a, byline, "Ann Lee"); /* no "By ", no byttl */
+    expect_article_field(a, dateline, "SEOUL");
+    expect_article_field(a, date, "20180210T143000+0900"); /* date.issue, raw */
+    expect_article_field(a, source, "Example News");
+    expect_article_field(a, url, "https://example.com/news/kim-invites-moon");
+    expect_article_field(a, section, "World");
+    expect_article_field(a, language, "en");
+    expect_article_field(a, captions,
+                         "Kim Yo-jong hands over the letter.\n"
+                         "Moon Jae-in at the Blue House.");
+    expect_article_field(a, path, "data/nitf/full.xml");
     /* Paragraphs and block headings, whitespace collapsed; entities and
      * CDATA as text; captions and body.end left out. */
-    expect_field(a, body,
-                 "North Korean leader Kim Jong-un has invited Moon Jae-in to "
-                 "Pyongyang, officials say.\n\n"
-                 "A third summit\n\n"
-                 "The invitation came on Friday & was \"warmly\" received.\n\n"
-                 "Talks <may> follow in April.");
+    expect_article_field(
+        a, body,
+        "North Korean leader Kim Jong-un has invited Moon Jae-in to "
+        "Pyongyang, officials say.\n\n"
+        "A third summit\n\n"
+        "The invitation came on Friday & was \"warmly\" received.\n\n"
+        "Talks <may> follow in April.");
     /* The raw date is one date_parse() reads, as cleaning will. */
     char iso[32];
     cr_expect_eq(date_parse(a->date, iso), 0);
@@ -118,15 +111,15 @@ Test(nitf, default_namespace)
     struct got g;
     parse_fixture("data/nitf/ns.xml", &g);
     cr_assert_eq(g.rc, 1, "%s", g.err.msg);
-    expect_field(&g.a, uid, "ns-1");
-    expect_field(&g.a, title, "Namespaced headline"); /* hedline/hl1 */
-    expect_field(&g.a, byline, "JOHN DOE");           /* "BY " dropped */
-    expect_field(&g.a, dateline, "WASHINGTON");       /* before the comma */
-    expect_field(&g.a, date, "20180209");             /* date.publication */
-    expect_field(&g.a, source, "Namespaced Wire");
-    expect_field(&g.a, url, NULL);
-    expect_field(&g.a, body,
-                 "Text in the NITF namespace.\n\nSecond paragraph.");
+    expect_article_field(&g.a, uid, "ns-1");
+    expect_article_field(&g.a, title, "Namespaced headline"); /* hedline/hl1 */
+    expect_article_field(&g.a, byline, "JOHN DOE");     /* "BY " dropped */
+    expect_article_field(&g.a, dateline, "WASHINGTON"); /* before the comma */
+    expect_article_field(&g.a, date, "20180209");       /* date.publication */
+    expect_article_field(&g.a, source, "Namespaced Wire");
+    expect_article_field(&g.a, url, NULL);
+    expect_article_field(&g.a, body,
+                         "Text in the NITF namespace.\n\nSecond paragraph.");
     article_clear(&g.a);
 }
 
@@ -139,9 +132,9 @@ Test(nitf, prefixed_namespace)
               "</n:body.content></n:body></n:nitf>",
               &g);
     cr_assert_eq(g.rc, 1, "%s", g.err.msg);
-    expect_field(&g.a, title, "Prefixed");
-    expect_field(&g.a, body, "Prefixed text.");
-    expect_field(&g.a, uid, "base"); /* no doc-id */
+    expect_article_field(&g.a, title, "Prefixed");
+    expect_article_field(&g.a, body, "Prefixed text.");
+    expect_article_field(&g.a, uid, "base"); /* no doc-id */
     article_clear(&g.a);
 }
 
@@ -167,17 +160,18 @@ Test(nitf, fallbacks)
               "</body.content></body></nitf>",
               &g);
     cr_assert_eq(g.rc, 1, "%s", g.err.msg);
-    expect_field(&g.a, title, "Headline");
-    expect_field(&g.a, description, "The abstract.");
-    expect_field(&g.a, byline, "Ann and Bo");
-    expect_field(&g.a, dateline, "SEOUL, South Korea");
-    expect_field(&g.a, date, "20180208");
-    expect_field(&g.a, source, "Wire Co");
-    expect_field(&g.a, url, NULL); /* not http(s) */
-    expect_field(&g.a, section, "Diplomacy");
-    expect_field(&g.a, body,
-                 "Loose text with inline parts\n\nA paragraph.\n\nTail text"
-                 "\n\nOne\n\nTwo");
+    expect_article_field(&g.a, title, "Headline");
+    expect_article_field(&g.a, description, "The abstract.");
+    expect_article_field(&g.a, byline, "Ann and Bo");
+    expect_article_field(&g.a, dateline, "SEOUL, South Korea");
+    expect_article_field(&g.a, date, "20180208");
+    expect_article_field(&g.a, source, "Wire Co");
+    expect_article_field(&g.a, url, NULL); /* not http(s) */
+    expect_article_field(&g.a, section, "Diplomacy");
+    expect_article_field(
+        &g.a, body,
+        "Loose text with inline parts\n\nA paragraph.\n\nTail text"
+        "\n\nOne\n\nTwo");
     article_clear(&g.a);
 }
 
@@ -195,7 +189,7 @@ Test(nitf, dateline_without_a_comma_loses_its_dashes)
         struct got g;
         parse_str(doc.s, &g);
         cr_assert_eq(g.rc, 1, "%s", g.err.msg);
-        expect_field(&g.a, dateline, "SEOUL");
+        expect_article_field(&g.a, dateline, "SEOUL");
         article_clear(&g.a);
         buf_free(&doc);
     }
@@ -210,7 +204,7 @@ Test(nitf, nyt_lead_paragraph_not_repeated)
               "</body.content></body></nitf>",
               &g);
     cr_assert_eq(g.rc, 1, "%s", g.err.msg);
-    expect_field(&g.a, body, "The lead.\n\nMore.");
+    expect_article_field(&g.a, body, "The lead.\n\nMore.");
     article_clear(&g.a);
 }
 
@@ -257,7 +251,7 @@ Test(nitf, external_entity_is_not_read)
     cr_assert_eq(g.rc, 1, "%s", g.err.msg);
     cr_expect_null(strstr(g.a.body, "root:"), "/etc/passwd leaked: %s",
                    g.a.body);
-    expect_field(&g.a, body, "Before the entity.\n\nAfter the entity.");
+    expect_article_field(&g.a, body, "Before the entity.\n\nAfter the entity.");
     article_clear(&g.a);
 }
 
@@ -266,8 +260,8 @@ Test(nitf, external_dtd_is_not_fetched)
     struct got g;
     parse_fixture("data/nitf/dtd_http.xml", &g);
     cr_assert_eq(g.rc, 1, "%s", g.err.msg);
-    expect_field(&g.a, title, "A story with an external DTD");
-    expect_field(&g.a, body, "The DTD named above is not fetched.");
+    expect_article_field(&g.a, title, "A story with an external DTD");
+    expect_article_field(&g.a, body, "The DTD named above is not fetched.");
     article_clear(&g.a);
 }
 
@@ -294,7 +288,7 @@ Test(nitf, external_dtd_and_parameter_entity_on_disk_are_not_read)
     struct got g;
     parse_str(doc.s, &g);
     cr_expect_eq(g.rc, 1, "%s", g.err.msg);
-    expect_field(&g.a, body, "Before after.");
+    expect_article_field(&g.a, body, "Before after.");
     article_clear(&g.a);
 
     buf_clear(&doc);
@@ -381,7 +375,7 @@ Test(nitf, nothing_is_fetched_from_the_network, .timeout = 30)
     struct got g;
     parse_str(doc.s, &g);
     cr_expect_eq(g.rc, 1, "%s", g.err.msg);
-    expect_field(&g.a, body, "Net: .");
+    expect_article_field(&g.a, body, "Net: .");
     int c = accept(s, NULL, NULL);
     cr_expect(c < 0 && (errno == EAGAIN || errno == EWOULDBLOCK),
               "the parser connected to the DTD's server");
@@ -403,8 +397,8 @@ Test(nitf, internal_entities_are_expanded)
               "</nitf>",
               &g);
     cr_assert_eq(g.rc, 1, "%s", g.err.msg);
-    expect_field(&g.a, source, "Yonhap & Co");
-    expect_field(&g.a, body, "By Yonhap & Co and Yonhap & Co.");
+    expect_article_field(&g.a, source, "Yonhap & Co");
+    expect_article_field(&g.a, body, "By Yonhap & Co and Yonhap & Co.");
     article_clear(&g.a);
 }
 
