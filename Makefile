@@ -47,7 +47,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serve
 
-.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-prop soak test-san fuzz eval eval-relevance tune-ranking eval-entities bench bench-all bench-core bench-scale bench-entities bench-incremental clean format lint
+.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-prop soak test-san fuzz eval eval-relevance tune-ranking eval-entities eval-entities-dev bench bench-all bench-core bench-scale bench-entities bench-incremental clean format lint
 
 all: $(PROGS)
 
@@ -253,6 +253,14 @@ eval-entities: $(PROGS)
 # same corpus indexed with and without --no-entities, fastest of RUNS each
 # (docs/entities-eval.md).  The full benchmark is the performance issue's.
 RUNS ?= 5
+# The extractor against every person, place and organisation of the
+# development set's stories (tests/data/entity-dev/, docs/entities.md),
+# next to a capitalised-run baseline (scripts/eval_entities_dev.py).
+eval-entities-dev: $(PROGS)
+	@if [ ! -d "$(SHARED)/bbc" ]; then \
+	  echo "eval-entities-dev: skipped: $(SHARED)/bbc not found"; exit 0; fi; \
+	python3 scripts/eval_entities_dev.py --bin $(BINDIR) --shared $(SHARED)
+
 bench-entities: $(PROGS)
 	MORGUE_BIN=$(BINDIR) sh bench/entity_overhead.sh $(SHARED)/reuters21578 $(RUNS)
 
