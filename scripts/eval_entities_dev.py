@@ -5,7 +5,11 @@ guide"): every person, place and organisation of 151 stories, scored per
 story set and overall, next to a capitalised-run baseline in the same run.
 
   python3 scripts/eval_entities_dev.py --bin bin --shared ../shared/corpus \
-      [--dev tests/data/entity-dev]
+      [--dev tests/data/entity-dev] [--misses [SET]]
+
+With --misses, each story's missed entities ("-", gold kind and name) and
+false positives ("+", extracted kind and name) follow the table, for all
+sets or the one named; an entity found under another kind shows as both.
 
 For each story `morgue-index --show --json` gives the extractor's entities
 (kind, canonical name, the forms it met).  A gold entity (a row: story,
@@ -189,6 +193,8 @@ def main(argv=None):
     ap.add_argument("--bin", default="bin")
     ap.add_argument("--shared", default="../shared/corpus")
     ap.add_argument("--dev", default="tests/data/entity-dev")
+    ap.add_argument("--misses", nargs="?", const="", metavar="SET",
+                    help="list each story's misses and false positives")
     a = ap.parse_args(argv)
     try:
         stories = read_stories(a.dev)
@@ -243,6 +249,26 @@ def main(argv=None):
     print("by kind (all sets):")
     for k, s in kinds:
         print("  %-8s gold %5d  found %5d  P %.3f  R %.3f  F1 %.3f" % (k, s[3], s[4], s[0], s[1], s[2]))
+    if a.misses is not None:
+        print_misses(todo, golds, ext, a.misses)
+
+
+def print_misses(todo, golds, ext, only):
+    """Each story's missed gold entities and false positives."""
+    for sid, sset, _ in todo:
+        if only and sset != only:
+            continue
+        gold = [(k, c, forms) for k, c, forms in golds[sid]]
+        pred = [(e["kind"], e["canonical"],
+                 {norm(x) for x in [e["canonical"]] + e.get("mentions", [])})
+                for e in ext[sid][0]]
+        lines = ["  - %-6s %s" % (k, c) for k, c, f in gold
+                 if not any(k == pk and f & pf for pk, _, pf in pred)]
+        lines += ["  + %-6s %s" % (pk, pc) for pk, pc, pf in pred
+                  if not any(k == pk and f & pf for k, _, f in gold)]
+        if lines:
+            print("%s (%s)" % (sid, sset))
+            print("\n".join(lines))
 
 
 if __name__ == "__main__":
