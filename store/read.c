@@ -13,24 +13,6 @@
 
 #include "fingerprint.h"
 
-static int read_fail(struct store *s, struct mg_err *err)
-{
-    return mg_fail(err, "%s: search failed: %s", s->path,
-                   sqlite3_errmsg(s->db));
-}
-
-/* The kept statement in slot (prepared on first use), reset and with its
- * bindings cleared; NULL with err. */
-static sqlite3_stmt *kept(struct store *s, sqlite3_stmt **slot, const char *sql,
-                          struct mg_err *err)
-{
-    if (!*slot && st_prepare(s, slot, sql, err) < 0)
-        return NULL;
-    sqlite3_reset(*slot);
-    sqlite3_clear_bindings(*slot);
-    return *slot;
-}
-
 /* ---- one snapshot, a deadline ------------------------------------------ */
 
 static int progress(void *arg)
@@ -90,14 +72,14 @@ int store_timed_out(const struct store *s)
 static int row_by_id(struct store *s, sqlite3_stmt **slot, const char *sql,
                      int64_t id, sqlite3_stmt **st, struct mg_err *err)
 {
-    if (!(*st = kept(s, slot, sql, err)))
+    if (!(*st = st_kept(s, slot, sql, err)))
         return -1;
     sqlite3_bind_int64(*st, 1, id);
     int rc = sqlite3_step(*st);
     if (rc == SQLITE_ROW)
         return 1;
     sqlite3_reset(*st);
-    return rc == SQLITE_DONE ? 0 : read_fail(s, err);
+    return rc == SQLITE_DONE ? 0 : st_read_fail(s, err);
 }
 
 /* The two text columns of id's row, lent (NULL when there is none). */
@@ -180,10 +162,10 @@ int store_article_hit(struct store *s, int64_t id, struct store_hit_row *h,
 int store_article_entity_ids(struct store *s, int64_t id, store_id_fn fn,
                              void *ctx, struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->rd_entity_ids,
-                            "SELECT entity_id FROM article_entities"
-                            " WHERE article_id = ?1",
-                            err);
+    sqlite3_stmt *st = st_kept(s, &s->rd_entity_ids,
+                               "SELECT entity_id FROM article_entities"
+                               " WHERE article_id = ?1",
+                               err);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
@@ -191,7 +173,7 @@ int store_article_entity_ids(struct store *s, int64_t id, store_id_fn fn,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         fn(ctx, sqlite3_column_int64(st, 0));
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : read_fail(s, err);
+    return rc == SQLITE_DONE ? 0 : st_read_fail(s, err);
 }
 
 int store_entity(struct store *s, int64_t id, const char **kind,
@@ -206,8 +188,8 @@ int store_entity(struct store *s, int64_t id, const char **kind,
 
 int store_newest(struct store *s, double *jd, struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->rd_newest,
-                            "SELECT julianday(max(date)) FROM articles", err);
+    sqlite3_stmt *st = st_kept(
+        s, &s->rd_newest, "SELECT julianday(max(date)) FROM articles", err);
     if (!st)
         return -1;
     *jd = 0;
@@ -222,8 +204,8 @@ int store_date_ordered(struct store *s)
 {
     struct mg_err err = {""};
     sqlite3_stmt *st =
-        kept(s, &s->rd_date_order,
-             "SELECT value FROM meta WHERE key = 'date_order'", &err);
+        st_kept(s, &s->rd_date_order,
+                "SELECT value FROM meta WHERE key = 'date_order'", &err);
     int yes = st && sqlite3_step(st) == SQLITE_ROW &&
               strcmp((const char *)sqlite3_column_text(st, 0), "1") == 0;
     if (st)
@@ -233,10 +215,10 @@ int store_date_ordered(struct store *s)
 
 int store_stats_cover(struct store *s, int64_t rowid_max, struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->rd_cover,
-                            "SELECT (SELECT max(id) FROM articles),"
-                            " EXISTS (SELECT 1 FROM stats_dirty)",
-                            err);
+    sqlite3_stmt *st = st_kept(s, &s->rd_cover,
+                               "SELECT (SELECT max(id) FROM articles),"
+                               " EXISTS (SELECT 1 FROM stats_dirty)",
+                               err);
     if (!st)
         return -1;
     int use = sqlite3_step(st) == SQLITE_ROW &&
@@ -256,14 +238,15 @@ static int name_rows(struct store *s, sqlite3_stmt *st, store_name_fn fn,
            (const char *)sqlite3_column_text(st, 1),
            sqlite3_column_int64(st, 2));
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : read_fail(s, err);
+    return rc == SQLITE_DONE ? 0 : st_read_fail(s, err);
 }
 
 int store_similar(struct store *s, const char *uid, int maxdist, int limit,
                   store_hit_fn fn, void *ctx, struct mg_err *err)
 {
-    sqlite3_stmt *st = kept(s, &s->rd_simhash_uid,
-                            "SELECT simhash FROM articles WHERE uid = ?1", err);
+    sqlite3_stmt *st =
+        st_kept(s, &s->rd_simhash_uid,
+                "SELECT simhash FROM articles WHERE uid = ?1", err);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
@@ -271,17 +254,17 @@ int store_similar(struct store *s, const char *uid, int maxdist, int limit,
     uint64_t sh = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? 0 : read_fail(s, err);
+        return rc == SQLITE_DONE ? 0 : st_read_fail(s, err);
     if (sh == 0) /* an empty body is like no other */
         return 1;
     /* A full scan of one integer column: milliseconds for 100,000
      * articles. */
-    st = kept(s, &s->rd_similar,
-              "SELECT a.uid, a.title, a.date, a.source, a.path, a.url,"
-              " morgue_hamming(a.simhash, ?1) AS d, a.lede FROM articles a"
-              " WHERE a.simhash != 0 AND a.uid != ?2 AND d <= ?3"
-              " ORDER BY d, a.date, a.id LIMIT ?4",
-              err);
+    st = st_kept(s, &s->rd_similar,
+                 "SELECT a.uid, a.title, a.date, a.source, a.path, a.url,"
+                 " morgue_hamming(a.simhash, ?1) AS d, a.lede FROM articles a"
+                 " WHERE a.simhash != 0 AND a.uid != ?2 AND d <= ?3"
+                 " ORDER BY d, a.date, a.id LIMIT ?4",
+                 err);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)sh);
@@ -296,7 +279,7 @@ int store_similar(struct store *s, const char *uid, int maxdist, int limit,
         fn(ctx, &h);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 1 : read_fail(s, err);
+    return rc == SQLITE_DONE ? 1 : st_read_fail(s, err);
 }
 
 int store_entities_find(struct store *s, const char *prefix, const char *kind,
@@ -304,14 +287,14 @@ int store_entities_find(struct store *s, const char *prefix, const char *kind,
                         struct mg_err *err)
 {
     sqlite3_stmt *st =
-        kept(s, &s->rd_entities_find,
-             "SELECT e.kind, e.canonical, (SELECT count(*) FROM"
-             " article_entities ae WHERE ae.entity_id = e.id) AS c"
-             " FROM entities e WHERE (?2 IS NULL OR e.kind = ?2) AND e.id IN"
-             " (SELECT entity_id FROM entity_aliases WHERE alias >= ?1"
-             " AND alias < ?1 || x'f48fbfbf') ORDER BY c DESC, e.canonical"
-             " LIMIT ?3",
-             err);
+        st_kept(s, &s->rd_entities_find,
+                "SELECT e.kind, e.canonical, (SELECT count(*) FROM"
+                " article_entities ae WHERE ae.entity_id = e.id) AS c"
+                " FROM entities e WHERE (?2 IS NULL OR e.kind = ?2) AND e.id IN"
+                " (SELECT entity_id FROM entity_aliases WHERE alias >= ?1"
+                " AND alias < ?1 || x'f48fbfbf') ORDER BY c DESC, e.canonical"
+                " LIMIT ?3",
+                err);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
@@ -325,13 +308,13 @@ int store_article_entities(struct store *s, const char *uid, store_name_fn fn,
                            void *ctx, struct mg_err *err)
 {
     sqlite3_stmt *st =
-        kept(s, &s->rd_article_entities,
-             "SELECT e.kind, e.canonical, ae.mentions FROM articles a"
-             " JOIN article_entities ae ON ae.article_id = a.id"
-             " JOIN entities e ON e.id = ae.entity_id WHERE a.uid = ?1"
-             " ORDER BY e.kind = 'person' DESC, e.kind = 'place' DESC,"
-             " ae.mentions DESC, ae.first_pos, e.canonical",
-             err);
+        st_kept(s, &s->rd_article_entities,
+                "SELECT e.kind, e.canonical, ae.mentions FROM articles a"
+                " JOIN article_entities ae ON ae.article_id = a.id"
+                " JOIN entities e ON e.id = ae.entity_id WHERE a.uid = ?1"
+                " ORDER BY e.kind = 'person' DESC, e.kind = 'place' DESC,"
+                " ae.mentions DESC, ae.first_pos, e.canonical",
+                err);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);

@@ -216,6 +216,22 @@ int st_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
     return 0;
 }
 
+sqlite3_stmt *st_kept(struct store *s, sqlite3_stmt **slot, const char *sql,
+                      struct mg_err *err)
+{
+    if (!*slot && st_prepare(s, slot, sql, err) < 0)
+        return NULL;
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    return *slot;
+}
+
+int st_read_fail(struct store *s, struct mg_err *err)
+{
+    return mg_fail(err, "%s: search failed: %s", s->path,
+                   sqlite3_errmsg(s->db));
+}
+
 static int prepare_writes(struct store *s, struct mg_err *err)
 {
     if (st_prepare(s, &s->find,

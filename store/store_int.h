@@ -78,6 +78,12 @@ long st_meta_int(struct store *s, const char *key);
 /* Prepares a statement kept for the life of the store. */
 int st_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
                struct mg_err *err);
+/* The statement kept in slot (prepared from sql on first use), reset and
+ * its bindings cleared: the readers' statements.  NULL with err. */
+sqlite3_stmt *st_kept(struct store *s, sqlite3_stmt **slot, const char *sql,
+                      struct mg_err *err);
+/* A read failed: -1 with err "PATH: search failed: why". */
+int st_read_fail(struct store *s, struct mg_err *err);
 /* Binds v, or NULL for a NULL v (st_bind_opt), or "" (st_bind_text). */
 void st_bind_opt(sqlite3_stmt *st, int i, const char *v);
 void st_bind_text(sqlite3_stmt *st, int i, const char *v);
