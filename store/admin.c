@@ -45,7 +45,7 @@ int store_check(struct store *s, store_line_fn fn, void *ctx,
     sqlite3_finalize(q);
     if (rc != SQLITE_OK) {
         buf_free(&line);
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     }
     fn(ctx,
        ok ? "SQLite integrity_check: ok" : "SQLite integrity_check: FAILED");
@@ -82,7 +82,7 @@ static int stat_rows(struct store *s, const char *sql, const char *prefix,
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     int n = 0, rc;
     struct buf line = {0};
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -95,7 +95,7 @@ static int stat_rows(struct store *s, const char *sql, const char *prefix,
     buf_free(&line);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return n;
 }
 
@@ -137,14 +137,14 @@ int store_meta_get(struct store *s, const char *key, char **value,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1,
                            &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *value = st_col_dup(st, 0);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return *value != NULL;
 }
 
@@ -154,13 +154,13 @@ int store_meta_put(struct store *s, const char *key, const char *value,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta VALUES(?1, ?2)",
                            -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return 0;
 }
 

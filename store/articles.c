@@ -55,7 +55,7 @@ static int stats_remove(struct store *s, int64_t id, struct mg_err *err)
     }
     sqlite3_reset(s->old);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return 0;
 }
 
@@ -113,7 +113,7 @@ static int claim(struct store *s, const char *uid, int64_t file_id,
     int rc = sqlite3_step(s->claim);
     sqlite3_reset(s->claim);
     if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return 0;
 }
 
@@ -142,7 +142,7 @@ static int best_claimant(struct store *s, const char *uid, int64_t owner_id,
     sqlite3_reset(s->claimants);
     free(best_path);
     if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return 0;
 }
 
@@ -198,7 +198,7 @@ static int find_owner(struct store *s, const char *uid, const char *hash,
     if (failed)
         return -1;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return shadowed;
 }
 
@@ -208,13 +208,13 @@ static int move_to_file(struct store *s, struct mg_err *err)
     sqlite3_stmt *mv = NULL;
     if (sqlite3_prepare_v2(s->db, "UPDATE articles SET file_id=?1 WHERE id=?2",
                            -1, &mv, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_int64(mv, 1, s->file_id);
     sqlite3_bind_int64(mv, 2, s->last_id);
     int rc = sqlite3_step(mv);
     sqlite3_finalize(mv);
     if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return 0;
 }
 
@@ -382,7 +382,7 @@ int store_get(struct store *s, const char *uid, struct article *a,
     if (sqlite3_prepare_v2(
             s->db, "SELECT uid, " STORE_FIELDS " FROM articles WHERE uid=?1",
             -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -399,5 +399,5 @@ int store_get(struct store *s, const char *uid, struct article *a,
         return 1;
     if (rc == SQLITE_DONE)
         return 0;
-    return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return st_fail(s, err);
 }

@@ -15,12 +15,12 @@ int store_entities_pending(struct store *s, struct mg_err *err)
     if (sqlite3_prepare_v2(s->db,
                            "SELECT EXISTS (SELECT 1 FROM entities_dirty)", -1,
                            &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     int rc = sqlite3_step(st);
     int pending = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return pending;
 }
 
@@ -190,7 +190,7 @@ static int people_each(struct store *s, store_person_fn fn, void *ctx,
                            " FROM entities e WHERE e.kind = 'person' AND"
                            " instr(e.canonical, ' ') > 0",
                            -1, &q, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     while (sqlite3_step(q) == SQLITE_ROW) {
         struct store_person p = {
             sqlite3_column_int64(q, 0),

@@ -29,14 +29,14 @@ int store_file_get(struct store *s, const char *path, struct store_file *f,
     if (sqlite3_prepare_v2(s->db,
                            "SELECT " FILE_COLS " FROM files WHERE path=?1", -1,
                            &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
     if (found)
         file_row(st, f);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return found;
 }
 
@@ -51,7 +51,7 @@ int store_file_put(struct store *s, const char *path, struct store_file *f,
                 " indexed) VALUES (?1, ?2, ?3, ?4, ?5,"
                 " strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     if (!f->id)
         sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, f->size);
@@ -117,7 +117,7 @@ int store_file_drop(struct store *s, int64_t file_id, const struct strmap *keep,
                            " UNION ALL SELECT 0, uid FROM claims WHERE"
                            " file_id=?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_int64(st, 1, file_id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -131,7 +131,7 @@ int store_file_drop(struct store *s, int64_t file_id, const struct strmap *keep,
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        st_fail(s, err);
     int64_t count = 0;
     for (size_t i = 0; i < n; i++) {
         if (rc != SQLITE_DONE)
@@ -148,7 +148,7 @@ int store_file_drop(struct store *s, int64_t file_id, const struct strmap *keep,
             sqlite3_bind_text(s->unclaim, 1, gone[i].uid, -1, SQLITE_STATIC);
             sqlite3_bind_int64(s->unclaim, 2, file_id);
             if (sqlite3_step(s->unclaim) != SQLITE_DONE)
-                rc = mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+                rc = st_fail(s, err);
             sqlite3_reset(s->unclaim);
         }
         free(gone[i].uid);
@@ -166,12 +166,12 @@ int store_file_forget(struct store *s, int64_t file_id, int64_t *removed,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, "DELETE FROM files WHERE id=?1", -1, &st,
                            NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_int64(st, 1, file_id);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return 0;
 }
 
@@ -182,14 +182,14 @@ int store_file_path(struct store *s, int64_t file_id, char **path,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT path FROM files WHERE id=?1", -1, &st,
                            NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_int64(st, 1, file_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *path = st_col_dup(st, 0);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return *path != NULL;
 }
 
@@ -199,7 +199,7 @@ int store_files_each(struct store *s, store_file_fn fn, void *ctx,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT " FILE_COLS ", path FROM files", -1,
                            &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_file f;
@@ -208,6 +208,6 @@ int store_files_each(struct store *s, store_file_fn fn, void *ctx,
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return 0;
 }

@@ -335,6 +335,6 @@ int st_register_read(struct store *s, struct mg_err *err)
     if (sqlite3_create_function(s->db, "morgue_hamming", 2,
                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                 hamming_fn, NULL, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return snippet_register(s->db, err);
 }

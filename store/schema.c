@@ -212,7 +212,7 @@ int st_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
 {
     if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
                            NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return 0;
 }
 
@@ -224,6 +224,11 @@ sqlite3_stmt *st_kept(struct store *s, sqlite3_stmt **slot, const char *sql,
     sqlite3_reset(*slot);
     sqlite3_clear_bindings(*slot);
     return *slot;
+}
+
+int st_fail(struct store *s, struct mg_err *err)
+{
+    return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
 }
 
 int st_read_fail(struct store *s, struct mg_err *err)

@@ -82,7 +82,9 @@ int st_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
  * its bindings cleared: the readers' statements.  NULL with err. */
 sqlite3_stmt *st_kept(struct store *s, sqlite3_stmt **slot, const char *sql,
                       struct mg_err *err);
-/* A read failed: -1 with err "PATH: search failed: why". */
+/* A statement failed: -1 with err "PATH: why" (st_fail), or "PATH:
+ * search failed: why" for a read (st_read_fail). */
+int st_fail(struct store *s, struct mg_err *err);
 int st_read_fail(struct store *s, struct mg_err *err);
 /* Binds v, or NULL for a NULL v (st_bind_opt), or "" (st_bind_text). */
 void st_bind_opt(sqlite3_stmt *st, int i, const char *v);

@@ -17,7 +17,7 @@ int store_suppressed(struct store *s, const char *uid, struct mg_err *err)
     int rc = sqlite3_step(s->suppressed);
     sqlite3_reset(s->suppressed);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return rc == SQLITE_ROW;
 }
 
@@ -32,7 +32,7 @@ int store_take_down(struct store *s, const char *uid, int64_t *removed,
                            " FROM articles a LEFT JOIN files f ON"
                            " f.id = a.file_id WHERE a.uid=?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -42,7 +42,7 @@ int store_take_down(struct store *s, const char *uid, int64_t *removed,
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     /* its claims go too: no other file's copy comes back in its place */
     if (id && st_delete_article(s, id, uid, file_id, NULL, err) < 0) {
         free(from);
@@ -83,14 +83,14 @@ int store_put_back(struct store *s, const char *uid, struct mg_err *err)
     char *from = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT path FROM suppressed WHERE uid=?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
     if (found)
         from = st_col_dup(st, 0);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     if (!found)
         return 0;
     /* the file it came from is read again by the next run (its hash
@@ -127,7 +127,7 @@ int store_suppressed_each(struct store *s,
     if (sqlite3_prepare_v2(s->db,
                            "SELECT uid, path, at FROM suppressed ORDER BY uid",
                            -1, &st, NULL) != SQLITE_OK)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         fn(ctx, (const char *)sqlite3_column_text(st, 0),
@@ -137,7 +137,7 @@ int store_suppressed_each(struct store *s,
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        return st_fail(s, err);
     return n;
 }
 
