@@ -176,13 +176,14 @@ static int kc_by_count(const void *x, const void *y)
     return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* Most articles first, then by name. */
+/* Most articles first, then by name (then by id, for equal names). */
 static int kc_by_name(const void *x, const void *y)
 {
     const struct kc *a = x, *b = y;
     if (a->count != b->count)
         return a->count > b->count ? -1 : 1;
-    return strcmp(a->name, b->name);
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->key > b->key) - (a->key < b->key);
 }
 
 /* By kind, then as kc_by_name. */
@@ -202,16 +203,71 @@ static void add_facet(struct search_facet **fs, int *n, int kind, char *name,
                       int64_t count)
 {
     *fs = mg_realloc(*fs, sizeof **fs * (size_t)(*n + 1));
-    (*fs)[(*n)++] = (struct search_facet){(enum ent_kind)kind, name, count};
+    (*fs)[(*n)++] = (struct search_facet){(enum ent_kind)kind, name, count,
+                                          NULL, 0};
 }
 
-/* The top SEARCH_FACETS people, places and organisations among the
- * counted entities, counts scaled. */
-static int top_entities(struct searcher *s, const struct counts *ec,
-                        double scale, struct search_result *res,
-                        struct mg_err *err)
+/* Entity ids and their facet kind (0 person, 1 place, 2 org; -1 for any
+ * other kind or no such entity) and name, each read from the store once
+ * per search. */
+struct names {
+    struct counts at; /* id -> 1 + its index in kind and name */
+    int *kind;
+    char **name;
+    size_t n;
+};
+
+/* Entity id's facet kind and name (borrowed from nm, valid until
+ * names_free) into *kind and *name: 0, or -1 with err. */
+static int name_of(struct searcher *s, struct names *nm, int64_t id,
+                   int *kind, const char **name, struct mg_err *err)
 {
     static const char *const KINDS[] = {"person", "place", "org"};
+    if (nm->at.cap) {
+        size_t j = counts_slot(&nm->at, id);
+        if (nm->at.key[j]) {
+            *kind = nm->kind[nm->at.val[j] - 1];
+            *name = nm->name[nm->at.val[j] - 1];
+            return 0;
+        }
+    }
+    const char *kd = NULL, *nmx = NULL;
+    int step = store_entity(s->store, id, &kd, &nmx, err);
+    if (step < 0)
+        return -1;
+    int k = 0;
+    while (step > 0 && k < 3 && strcmp(kd ? kd : "", KINDS[k]) != 0)
+        k++;
+    nm->kind = mg_realloc(nm->kind, sizeof *nm->kind * (nm->n + 1));
+    nm->name = mg_realloc(nm->name, sizeof *nm->name * (nm->n + 1));
+    nm->kind[nm->n] = step > 0 && k < 3 ? k : -1;
+    nm->name[nm->n] = mg_strdup(step > 0 && nmx ? nmx : "");
+    counts_add(&nm->at, id, (int64_t)++nm->n);
+    *kind = nm->kind[nm->n - 1];
+    *name = nm->name[nm->n - 1];
+    return 0;
+}
+
+static void names_free(struct names *nm)
+{
+    for (size_t i = 0; i < nm->n; i++)
+        free(nm->name[i]);
+    free(nm->name);
+    free(nm->kind);
+    free(nm->at.key);
+    free(nm->at.val);
+    free(nm->at.cnt);
+}
+
+static const enum ent_kind EK[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
+
+/* The top SEARCH_FACETS people, places and organisations among the
+ * counted entities, counts scaled, appended to res->facets; their entity
+ * ids into shown (room for 3 * SEARCH_FACETS), in the same order. */
+static int top_entities(struct searcher *s, const struct counts *ec,
+                        double scale, struct names *nm, int64_t *shown,
+                        struct search_result *res, struct mg_err *err)
+{
     struct kc *all = mg_malloc(sizeof *all * (ec->n ? ec->n : 1));
     size_t n = 0, kept_n = 0;
     for (size_t i = 0; i < ec->cap; i++)
@@ -230,64 +286,163 @@ static int top_entities(struct searcher *s, const struct counts *ec,
             full &= have[k] >= SEARCH_FACETS && all[i].count < floor_[k];
         if (full)
             break;
-        const char *kind, *name;
-        int step = store_entity(s->store, all[i].key, &kind, &name, err);
-        if (step > 0) {
-            int k = 0;
-            while (k < 3 && strcmp(kind ? kind : "", KINDS[k]) != 0)
-                k++;
-            if (k < 3 &&
-                (have[k] < SEARCH_FACETS || all[i].count >= floor_[k])) {
-                if (++have[k] == SEARCH_FACETS)
-                    floor_[k] = all[i].count;
-                all[kept_n] = all[i];
-                all[kept_n].kind = k;
-                all[kept_n++].name = sr_strdup0(name);
-            }
-        } else if (step < 0) {
+        int k;
+        const char *name;
+        if (name_of(s, nm, all[i].key, &k, &name, err) < 0) {
             rc = -1;
+        } else if (k >= 0 &&
+                   (have[k] < SEARCH_FACETS || all[i].count >= floor_[k])) {
+            if (++have[k] == SEARCH_FACETS)
+                floor_[k] = all[i].count;
+            all[kept_n] = all[i];
+            all[kept_n].kind = k;
+            all[kept_n++].name = mg_strdup(name);
         }
     }
     qsort(all, kept_n, sizeof *all, kc_by_kind);
-    int per[3] = {0, 0, 0};
+    int per[3] = {0, 0, 0}, m = 0;
     for (size_t i = 0; i < kept_n; i++) {
-        static const enum ent_kind EK[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
-        if (rc == 0 && per[all[i].kind]++ < SEARCH_FACETS)
+        if (rc == 0 && per[all[i].kind]++ < SEARCH_FACETS) {
+            shown[m++] = all[i].key;
             add_facet(&res->facets, &res->nfacets, (int)EK[all[i].kind],
                       all[i].name, scaled(all[i].n, scale));
-        else
+        } else {
             free(all[i].name);
+        }
     }
     free(all);
     return rc;
 }
 
-/* store_id_fn: one entity of an article counted with its weight. */
+/* The entity ids of each article counted, one after the other: article
+ * i's are id[at[i]] up to id[at[i + 1]]. */
+struct art_ids {
+    int64_t *id, *at;
+    size_t n, cap;
+};
+
+static void art_ids_add(struct art_ids *a, int64_t id)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 4096;
+        a->id = mg_realloc(a->id, sizeof *a->id * a->cap);
+    }
+    a->id[a->n++] = id;
+}
+
+/* f->with: the SEARCH_WITH entities of cm (id -> articles naming both it
+ * and f's entity) with most articles, then by name, counts scaled. */
+static int pick_with(struct searcher *s, const struct counts *cm,
+                     double scale, struct names *nm, struct search_facet *f,
+                     struct mg_err *err)
+{
+    struct kc *c = mg_malloc(sizeof *c * (cm->n ? cm->n : 1));
+    size_t n = 0, kept = 0;
+    for (size_t i = 0; i < cm->cap; i++)
+        if (cm->key[i])
+            c[n++] = (struct kc){cm->key[i], cm->cnt[i], NULL, -1, cm->cnt[i]};
+    qsort(c, n, sizeof *c, kc_by_count);
+    int64_t floor_ = 0; /* the SEARCH_WITH-th count */
+    int rc = 0;
+    /* names only as far down as a tie with the last one kept */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (kept >= SEARCH_WITH && c[i].count < floor_)
+            break;
+        int k;
+        const char *name;
+        if (name_of(s, nm, c[i].key, &k, &name, err) < 0) {
+            rc = -1;
+        } else if (k >= 0) {
+            c[kept] = c[i];
+            c[kept].kind = k;
+            c[kept].name = (char *)name; /* borrowed from nm */
+            if (++kept == SEARCH_WITH)
+                floor_ = c[i].count;
+        }
+    }
+    qsort(c, kept, sizeof *c, kc_by_name);
+    for (size_t i = 0; rc == 0 && i < kept && i < SEARCH_WITH; i++)
+        add_facet(&f->with, &f->nwith, (int)EK[c[i].kind],
+                  mg_strdup(c[i].name), scaled(c[i].n, scale));
+    free(c);
+    return rc;
+}
+
+/* The with of each of the m entity facets fs (entity ids shown): the
+ * entities named with it in the articles of a, counted in memory (no
+ * reads but the names). */
+static int add_with(struct searcher *s, const struct art_ids *a, int64_t na,
+                    const int64_t *shown, struct search_facet *fs, int m,
+                    double scale, struct names *nm, struct mg_err *err)
+{
+    if (m == 0)
+        return 0;
+    struct counts ix = {0}; /* shown id -> 1 + its facet's index */
+    for (int j = 0; j < m; j++)
+        counts_add(&ix, shown[j], j + 1);
+    struct counts *cm = mg_calloc((size_t)m, sizeof *cm);
+    int here[3 * SEARCH_FACETS]; /* the shown entities of one article */
+    for (int64_t i = 0; i < na; i++) {
+        int nh = 0;
+        for (int64_t k = a->at[i]; k < a->at[i + 1]; k++) {
+            size_t j = counts_slot(&ix, a->id[k]);
+            if (ix.key[j])
+                here[nh++] = (int)ix.val[j] - 1;
+        }
+        for (int h = 0; h < nh; h++)
+            for (int64_t k = a->at[i]; k < a->at[i + 1]; k++)
+                if (a->id[k] != shown[here[h]])
+                    counts_add(&cm[here[h]], a->id[k], 1);
+    }
+    int rc = 0;
+    for (int j = 0; j < m; j++) {
+        if (rc == 0 && cm[j].n)
+            rc = pick_with(s, &cm[j], scale, nm, &fs[j], err);
+        free(cm[j].key);
+        free(cm[j].val);
+        free(cm[j].cnt);
+    }
+    free(cm);
+    free(ix.key);
+    free(ix.val);
+    free(ix.cnt);
+    return rc;
+}
+
+/* store_id_fn: one entity of an article counted with its weight, and
+ * kept in the article's list. */
 struct count_one {
     struct counts *c;
     int64_t w;
+    struct art_ids *a;
 };
 
 static void count_entity(void *ctx, int64_t id)
 {
     struct count_one *o = ctx;
     counts_add(o->c, id, o->w);
+    art_ids_add(o->a, id);
 }
 
 /* The facets (entities and sources) and the date histogram of the n
  * articles ids, in one pass, each count multiplied by scale (the
- * articles each one stands for).  With wt, the entities are ordered by
- * the sum of their articles' weights wt[i] (counts stay counts). */
+ * articles each one stands for); then each entity facet's with, from the
+ * entity ids that pass kept.  With wt, the entities are ordered by the
+ * sum of their articles' weights wt[i] (counts stay counts). */
 static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
                         const int64_t *wt, double scale, int facets,
                         int histogram, struct search_result *res,
                         struct mg_err *err)
 {
     struct counts ec = {0};
+    struct art_ids arts = {0};
+    struct names nm = {0};
     struct strmap sc = {0};
     int64_t *days = NULL, nd = 0, undated = 0;
     if (histogram)
         days = mg_malloc(sizeof *days * (size_t)(n ? n : 1));
+    if (facets)
+        arts.at = mg_malloc(sizeof *arts.at * (size_t)(n + 1));
     int rc = 0, step;
     for (int64_t i = 0; i < n && rc == 0; i++) {
         const char *date, *src;
@@ -305,13 +460,20 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         }
         if (!facets || rc < 0)
             continue;
-        struct count_one one = {&ec, wt ? wt[i] : 1};
+        struct count_one one = {&ec, wt ? wt[i] : 1, &arts};
+        arts.at[i] = (int64_t)arts.n;
         if (store_article_entity_ids(s->store, ids[i], count_entity, &one,
                                      err) < 0)
             rc = -1;
+        arts.at[i + 1] = (int64_t)arts.n;
     }
     if (rc == 0 && facets) {
-        rc = top_entities(s, &ec, scale, res, err);
+        int64_t shown[3 * SEARCH_FACETS];
+        int first = res->nfacets;
+        rc = top_entities(s, &ec, scale, &nm, shown, res, err);
+        if (rc == 0)
+            rc = add_with(s, &arts, n, shown, res->facets + first,
+                          res->nfacets - first, scale, &nm, err);
         struct kc *src = mg_malloc(sizeof *src * (sc.n ? sc.n : 1));
         size_t k = 0;
         for (size_t i = 0; i < sc.cap; i++)
@@ -344,6 +506,9 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         free(cnt);
     }
     free(days);
+    free(arts.id);
+    free(arts.at);
+    names_free(&nm);
     free(ec.key);
     free(ec.val);
     free(ec.cnt);
