@@ -124,6 +124,13 @@ static size_t counts_slot(const struct counts *c, int64_t k)
     return j;
 }
 
+static void counts_free(struct counts *c)
+{
+    free(c->key);
+    free(c->val);
+    free(c->cnt);
+}
+
 /* c with twice the room (1024 slots at first). */
 static void counts_grow(struct counts *c)
 {
@@ -139,13 +146,9 @@ static void counts_grow(struct counts *c)
             g.val[j] = c->val[i];
             g.cnt[j] = c->cnt[i];
         }
-    free(c->key);
-    free(c->val);
-    free(c->cnt);
-    c->key = g.key;
-    c->val = g.val;
-    c->cnt = g.cnt;
-    c->cap = g.cap;
+    g.n = c->n;
+    counts_free(c);
+    *c = g;
 }
 
 static void counts_add(struct counts *c, int64_t k, int64_t w)
@@ -203,8 +206,8 @@ static void add_facet(struct search_facet **fs, int *n, int kind, char *name,
                       int64_t count)
 {
     *fs = mg_realloc(*fs, sizeof **fs * (size_t)(*n + 1));
-    (*fs)[(*n)++] = (struct search_facet){(enum ent_kind)kind, name, count,
-                                          NULL, 0};
+    (*fs)[(*n)++] =
+        (struct search_facet){(enum ent_kind)kind, name, count, NULL, 0};
 }
 
 /* Entity ids and their facet kind (0 person, 1 place, 2 org; -1 for any
@@ -219,8 +222,8 @@ struct names {
 
 /* Entity id's facet kind and name (borrowed from nm, valid until
  * names_free) into *kind and *name: 0, or -1 with err. */
-static int name_of(struct searcher *s, struct names *nm, int64_t id,
-                   int *kind, const char **name, struct mg_err *err)
+static int name_of(struct searcher *s, struct names *nm, int64_t id, int *kind,
+                   const char **name, struct mg_err *err)
 {
     static const char *const KINDS[] = {"person", "place", "org"};
     if (nm->at.cap) {
@@ -254,9 +257,7 @@ static void names_free(struct names *nm)
         free(nm->name[i]);
     free(nm->name);
     free(nm->kind);
-    free(nm->at.key);
-    free(nm->at.val);
-    free(nm->at.cnt);
+    counts_free(&nm->at);
 }
 
 static const enum ent_kind EK[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
@@ -332,8 +333,8 @@ static void art_ids_add(struct art_ids *a, int64_t id)
 
 /* f->with: the SEARCH_WITH entities of cm (id -> articles naming both it
  * and f's entity) with most articles, then by name, counts scaled. */
-static int pick_with(struct searcher *s, const struct counts *cm,
-                     double scale, struct names *nm, struct search_facet *f,
+static int pick_with(struct searcher *s, const struct counts *cm, double scale,
+                     struct names *nm, struct search_facet *f,
                      struct mg_err *err)
 {
     struct kc *c = mg_malloc(sizeof *c * (cm->n ? cm->n : 1));
@@ -362,8 +363,8 @@ static int pick_with(struct searcher *s, const struct counts *cm,
     }
     qsort(c, kept, sizeof *c, kc_by_name);
     for (size_t i = 0; rc == 0 && i < kept && i < SEARCH_WITH; i++)
-        add_facet(&f->with, &f->nwith, (int)EK[c[i].kind],
-                  mg_strdup(c[i].name), scaled(c[i].n, scale));
+        add_facet(&f->with, &f->nwith, (int)EK[c[i].kind], mg_strdup(c[i].name),
+                  scaled(c[i].n, scale));
     free(c);
     return rc;
 }
@@ -375,7 +376,7 @@ static int add_with(struct searcher *s, const struct art_ids *a, int64_t na,
                     const int64_t *shown, struct search_facet *fs, int m,
                     double scale, struct names *nm, struct mg_err *err)
 {
-    if (m == 0)
+    if (m <= 0)
         return 0;
     struct counts ix = {0}; /* shown id -> 1 + its facet's index */
     for (int j = 0; j < m; j++)
@@ -398,14 +399,10 @@ static int add_with(struct searcher *s, const struct art_ids *a, int64_t na,
     for (int j = 0; j < m; j++) {
         if (rc == 0 && cm[j].n)
             rc = pick_with(s, &cm[j], scale, nm, &fs[j], err);
-        free(cm[j].key);
-        free(cm[j].val);
-        free(cm[j].cnt);
+        counts_free(&cm[j]);
     }
     free(cm);
-    free(ix.key);
-    free(ix.val);
-    free(ix.cnt);
+    counts_free(&ix);
     return rc;
 }
 
@@ -468,7 +465,7 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         arts.at[i + 1] = (int64_t)arts.n;
     }
     if (rc == 0 && facets) {
-        int64_t shown[3 * SEARCH_FACETS];
+        int64_t shown[3 * SEARCH_FACETS] = {0};
         int first = res->nfacets;
         rc = top_entities(s, &ec, scale, &nm, shown, res, err);
         if (rc == 0)
@@ -509,9 +506,7 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
     free(arts.id);
     free(arts.at);
     names_free(&nm);
-    free(ec.key);
-    free(ec.val);
-    free(ec.cnt);
+    counts_free(&ec);
     strmap_free(&sc);
     return rc;
 }

@@ -38,11 +38,11 @@ static json_t *with_list(const struct search_facet *f)
 {
     json_t *a = json_array();
     for (int i = 0; i < f->nwith; i++)
-        json_array_append_new(
-            a, json_pack("{s:o s:s s:I}", "name",
-                         search_json_str(f->with[i].name), "kind",
-                         ent_kind_name(f->with[i].kind), "count",
-                         (json_int_t)f->with[i].count));
+        json_array_append_new(a,
+                              json_pack("{s:o s:s s:I}", "name",
+                                        search_json_str(f->with[i].name),
+                                        "kind", ent_kind_name(f->with[i].kind),
+                                        "count", (json_int_t)f->with[i].count));
     return a;
 }
 

@@ -853,17 +853,17 @@ Test(search, facets_list_the_names_mentioned_with_each)
         .query = "summit", .limit = 1000, .facets = 1, .no_collapse = 1};
     struct search_result r;
     run_opts(&o, &r);
-    cr_assert_eq(r.nhits, r.total, "every match is a hit: %d of %lld",
-                 r.nhits, (long long)r.total);
+    cr_assert_eq(r.nhits, r.total, "every match is a hit: %d of %lld", r.nhits,
+                 (long long)r.total);
     cr_assert_gt(r.total, 100);
     cr_assert_eq(r.sample, 0);
     sqlite3 *db = st_db(st);
-    cr_assert_eq(sqlite3_exec(db, "CREATE TEMP TABLE hit(uid TEXT)", NULL,
-                              NULL, NULL),
-                 SQLITE_OK);
+    cr_assert_eq(
+        sqlite3_exec(db, "CREATE TEMP TABLE hit(uid TEXT)", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_stmt *ins = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO temp.hit VALUES (?1)",
-                                    -1, &ins, NULL),
+    cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO temp.hit VALUES (?1)", -1,
+                                    &ins, NULL),
                  SQLITE_OK);
     for (int i = 0; i < r.nhits; i++) {
         sqlite3_bind_text(ins, 1, r.hits[i].id, -1, SQLITE_STATIC);
@@ -904,8 +904,8 @@ Test(search, facets_list_the_names_mentioned_with_each)
         cr_expect_eq(moon->with[k].count, 1);
         cr_expect_str_neq(moon->with[k].name, "Moon Jae-in");
         if (k)
-            cr_expect_lt(strcmp(moon->with[k - 1].name, moon->with[k].name),
-                         0, "by name: %s, %s", moon->with[k - 1].name,
+            cr_expect_lt(strcmp(moon->with[k - 1].name, moon->with[k].name), 0,
+                         "by name: %s, %s", moon->with[k - 1].name,
                          moon->with[k].name);
     }
     search_result_free(&r);
