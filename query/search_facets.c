@@ -217,7 +217,7 @@ struct names {
     struct counts at; /* id -> 1 + its index in kind and name */
     int *kind;
     char **name;
-    size_t n;
+    size_t n, cap;
 };
 
 /* Entity id's facet kind and name (borrowed from nm, valid until
@@ -241,8 +241,11 @@ static int name_of(struct searcher *s, struct names *nm, int64_t id, int *kind,
     int k = 0;
     while (step > 0 && k < 3 && strcmp(kd ? kd : "", KINDS[k]) != 0)
         k++;
-    nm->kind = mg_realloc(nm->kind, sizeof *nm->kind * (nm->n + 1));
-    nm->name = mg_realloc(nm->name, sizeof *nm->name * (nm->n + 1));
+    if (nm->n == nm->cap) {
+        nm->cap = nm->cap ? 2 * nm->cap : 256;
+        nm->kind = mg_realloc(nm->kind, sizeof *nm->kind * nm->cap);
+        nm->name = mg_realloc(nm->name, sizeof *nm->name * nm->cap);
+    }
     nm->kind[nm->n] = step > 0 && k < 3 ? k : -1;
     nm->name[nm->n] = mg_strdup(step > 0 && nmx ? nmx : "");
     counts_add(&nm->at, id, (int64_t)++nm->n);
@@ -331,78 +334,124 @@ static void art_ids_add(struct art_ids *a, int64_t id)
     a->id[a->n++] = id;
 }
 
-/* f->with: the SEARCH_WITH entities of cm (id -> articles naming both it
- * and f's entity) with most articles, then by name, counts scaled. */
-static int pick_with(struct searcher *s, const struct counts *cm, double scale,
-                     struct names *nm, struct search_facet *f,
-                     struct mg_err *err)
+/* Of the n candidates c, most articles first, keeps at the front those
+ * that are people, places or organisations (with kind and name, borrowed
+ * from nm) as far down as SEARCH_WITH of them and their ties: how many,
+ * or -1 with err. */
+static int keep_named(struct searcher *s, struct names *nm, struct kc *c,
+                      size_t n, struct mg_err *err)
 {
-    struct kc *c = mg_malloc(sizeof *c * (cm->n ? cm->n : 1));
-    size_t n = 0, kept = 0;
-    for (size_t i = 0; i < cm->cap; i++)
-        if (cm->key[i])
-            c[n++] = (struct kc){cm->key[i], cm->cnt[i], NULL, -1, cm->cnt[i]};
     qsort(c, n, sizeof *c, kc_by_count);
     int64_t floor_ = 0; /* the SEARCH_WITH-th count */
-    int rc = 0;
-    /* names only as far down as a tie with the last one kept */
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    int kept = 0;
+    for (size_t i = 0; i < n; i++) {
         if (kept >= SEARCH_WITH && c[i].count < floor_)
             break;
         int k;
         const char *name;
-        if (name_of(s, nm, c[i].key, &k, &name, err) < 0) {
-            rc = -1;
-        } else if (k >= 0) {
+        if (name_of(s, nm, c[i].key, &k, &name, err) < 0)
+            return -1;
+        if (k >= 0) {
             c[kept] = c[i];
             c[kept].kind = k;
-            c[kept].name = (char *)name; /* borrowed from nm */
+            c[kept].name = (char *)name;
             if (++kept == SEARCH_WITH)
                 floor_ = c[i].count;
         }
     }
-    qsort(c, kept, sizeof *c, kc_by_name);
-    for (size_t i = 0; rc == 0 && i < kept && i < SEARCH_WITH; i++)
+    return kept;
+}
+
+/* f->with: of the nt entities touched (their slots in ec), each named
+ * with f's entity in cnt[slot] articles, the SEARCH_WITH in most, then
+ * by name, counts scaled.  Names are read for those with at least the
+ * SEARCH_WITH-th count, for all only when too few of those qualify. */
+static int pick_with(struct searcher *s, const struct counts *ec,
+                     const int *cnt, const int *touched, int nt, double scale,
+                     struct names *nm, struct search_facet *f,
+                     struct mg_err *err)
+{
+    int least[SEARCH_WITH] = {0}; /* the largest counts, descending */
+    for (int t = 0; t < nt; t++) {
+        int v = cnt[touched[t]], i = SEARCH_WITH - 1;
+        if (v <= least[i])
+            continue;
+        for (; i > 0 && least[i - 1] < v; i--)
+            least[i] = least[i - 1];
+        least[i] = v;
+    }
+    struct kc *c = mg_malloc(sizeof *c * (size_t)(nt ? nt : 1));
+    int kept = 0;
+    for (int pass = 0; pass < 2 && kept >= 0 && kept < SEARCH_WITH; pass++) {
+        int floor_ = pass ? 0 : least[SEARCH_WITH - 1];
+        size_t n = 0;
+        for (int t = 0; t < nt; t++)
+            if (cnt[touched[t]] >= floor_)
+                c[n++] = (struct kc){ec->key[touched[t]], cnt[touched[t]], NULL,
+                                     -1, cnt[touched[t]]};
+        kept = keep_named(s, nm, c, n, err);
+        if (n == (size_t)nt)
+            break;
+    }
+    if (kept > 0)
+        qsort(c, (size_t)kept, sizeof *c, kc_by_name);
+    for (int i = 0; i < kept && i < SEARCH_WITH; i++)
         add_facet(&f->with, &f->nwith, (int)EK[c[i].kind], mg_strdup(c[i].name),
                   scaled(c[i].n, scale));
     free(c);
-    return rc;
+    return kept < 0 ? -1 : 0;
 }
 
-/* The with of each of the m entity facets fs (entity ids shown): the
- * entities named with it in the articles of a, counted in memory (no
- * reads but the names). */
-static int add_with(struct searcher *s, const struct art_ids *a, int64_t na,
-                    const int64_t *shown, struct search_facet *fs, int m,
-                    double scale, struct names *nm, struct mg_err *err)
+/* The with of each of the m entity facets fs (their entity ids shown):
+ * the entities named with it in the na articles of a, counted in memory
+ * over their slots in ec (the entities counted, a dense index; a's ids
+ * become those slots).  No reads but the names. */
+static int add_with(struct searcher *s, const struct counts *ec,
+                    struct art_ids *a, int64_t na, const int64_t *shown,
+                    struct search_facet *fs, int m, double scale,
+                    struct names *nm, struct mg_err *err)
 {
     if (m <= 0)
         return 0;
-    struct counts ix = {0}; /* shown id -> 1 + its facet's index */
+    for (size_t k = 0; k < a->n; k++)
+        a->id[k] = (int64_t)counts_slot(ec, a->id[k]);
+    int *mark = mg_calloc(ec->cap, sizeof *mark); /* slot -> 1 + facet */
+    int *cnt = mg_calloc(ec->cap, sizeof *cnt);
+    int *touched = mg_malloc(sizeof *touched * (ec->n ? ec->n : 1));
+    int64_t *start = mg_calloc((size_t)m + 1, sizeof *start);
     for (int j = 0; j < m; j++)
-        counts_add(&ix, shown[j], j + 1);
-    struct counts *cm = mg_calloc((size_t)m, sizeof *cm);
-    int here[3 * SEARCH_FACETS]; /* the shown entities of one article */
-    for (int64_t i = 0; i < na; i++) {
-        int nh = 0;
-        for (int64_t k = a->at[i]; k < a->at[i + 1]; k++) {
-            size_t j = counts_slot(&ix, a->id[k]);
-            if (ix.key[j])
-                here[nh++] = (int)ix.val[j] - 1;
-        }
-        for (int h = 0; h < nh; h++)
-            for (int64_t k = a->at[i]; k < a->at[i + 1]; k++)
-                if (a->id[k] != shown[here[h]])
-                    counts_add(&cm[here[h]], a->id[k], 1);
-    }
+        mark[counts_slot(ec, shown[j])] = j + 1;
+    /* the articles of each facet's entity, one facet after the other */
+    for (size_t k = 0; k < a->n; k++)
+        if (mark[a->id[k]])
+            start[mark[a->id[k]]]++;
+    for (int j = 0; j < m; j++)
+        start[j + 1] += start[j];
+    int64_t *arts = mg_malloc(sizeof *arts * (size_t)(start[m] ? start[m] : 1));
+    int64_t *fill = mg_malloc(sizeof *fill * (size_t)m);
+    memcpy(fill, start, sizeof *fill * (size_t)m);
+    for (int64_t i = 0; i < na; i++)
+        for (int64_t k = a->at[i]; k < a->at[i + 1]; k++)
+            if (mark[a->id[k]])
+                arts[fill[mark[a->id[k]] - 1]++] = i;
     int rc = 0;
-    for (int j = 0; j < m; j++) {
-        if (rc == 0 && cm[j].n)
-            rc = pick_with(s, &cm[j], scale, nm, &fs[j], err);
-        counts_free(&cm[j]);
+    for (int j = 0; j < m && rc == 0; j++) {
+        int nt = 0;
+        int64_t self = (int64_t)counts_slot(ec, shown[j]);
+        for (int64_t x = start[j]; x < start[j + 1]; x++)
+            for (int64_t k = a->at[arts[x]]; k < a->at[arts[x] + 1]; k++)
+                if (a->id[k] != self && cnt[a->id[k]]++ == 0)
+                    touched[nt++] = (int)a->id[k];
+        rc = pick_with(s, ec, cnt, touched, nt, scale, nm, &fs[j], err);
+        for (int t = 0; t < nt; t++)
+            cnt[touched[t]] = 0;
     }
-    free(cm);
-    counts_free(&ix);
+    free(fill);
+    free(arts);
+    free(start);
+    free(touched);
+    free(cnt);
+    free(mark);
     return rc;
 }
 
@@ -469,7 +518,7 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         int first = res->nfacets;
         rc = top_entities(s, &ec, scale, &nm, shown, res, err);
         if (rc == 0)
-            rc = add_with(s, &arts, n, shown, res->facets + first,
+            rc = add_with(s, &ec, &arts, n, shown, res->facets + first,
                           res->nfacets - first, scale, &nm, err);
         struct kc *src = mg_malloc(sizeof *src * (sc.n ? sc.n : 1));
         size_t k = 0;
