@@ -146,9 +146,11 @@ static void counts_grow(struct counts *c)
             g.val[j] = c->val[i];
             g.cnt[j] = c->cnt[i];
         }
-    g.n = c->n;
     counts_free(c);
-    *c = g;
+    c->key = g.key;
+    c->val = g.val;
+    c->cnt = g.cnt;
+    c->cap = g.cap;
 }
 
 static void counts_add(struct counts *c, int64_t k, int64_t w)
