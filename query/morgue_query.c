@@ -195,6 +195,22 @@ static void print_text(const struct search_result *r, int offset, int tty)
                r->narrowed[i].prefix, r->narrowed[i].of, r->narrowed[i].kept);
 }
 
+/* Under a kind's line, one indented line per entity of that kind naming
+ * those most often mentioned with it: "  Reagan with Japan (30), ...". */
+static void print_with(const struct search_result *r, enum ent_kind kind)
+{
+    for (int i = 0; i < r->nfacets; i++) {
+        const struct search_facet *f = &r->facets[i];
+        if (f->kind != kind || f->nwith == 0)
+            continue;
+        printf("  %s with", f->name);
+        for (int k = 0; k < f->nwith; k++)
+            printf("%s %s (%lld)", k ? "," : "", f->with[k].name,
+                   (long long)f->with[k].count);
+        putchar('\n');
+    }
+}
+
 static void print_facets(const struct search_result *r, int tty)
 {
     static const enum ent_kind KINDS[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
@@ -209,6 +225,7 @@ static void print_facets(const struct search_result *r, int tty)
                 any = 1;
             }
         puts(any ? "" : " -");
+        print_with(r, KINDS[k]);
     }
     printf("%sSources:%s", tty ? "\033[1m" : "", tty ? "\033[0m" : "");
     for (int i = 0; i < r->nsources; i++)

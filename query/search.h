@@ -19,6 +19,7 @@
 #define SEARCH_MAX_LIMIT 1000
 
 #define SEARCH_FACETS 10 /* top entities of each kind in facets */
+#define SEARCH_WITH 3    /* names mentioned with each entity facet */
 /* Facets and the date histogram are counted over every matching article
  * up to this many; over more, on an even sample of this many, with the
  * counts scaled to the whole and search_result.sample set. */
@@ -70,11 +71,17 @@ struct search_opts {
 };
 
 /* One facet value: an entity and the number of matching articles that
- * name it. */
+ * name it.  A person, place or organisation facet of a search also has
+ * with: up to SEARCH_WITH other entities (of any of the three kinds)
+ * named in most of the articles counted that name this one, each with
+ * the number of those articles (scaled as count is), most articles
+ * first, then by name; none for sources and outside search_run. */
 struct search_facet {
     enum ent_kind kind;
     char *name;
     int64_t count;
+    struct search_facet *with; /* nwith of them; their own with unused */
+    int nwith;
 };
 
 /* The unit of a date histogram's buckets, chosen from the span of the

@@ -124,6 +124,13 @@ static size_t counts_slot(const struct counts *c, int64_t k)
     return j;
 }
 
+static void counts_free(struct counts *c)
+{
+    free(c->key);
+    free(c->val);
+    free(c->cnt);
+}
+
 /* c with twice the room (1024 slots at first). */
 static void counts_grow(struct counts *c)
 {
@@ -139,9 +146,7 @@ static void counts_grow(struct counts *c)
             g.val[j] = c->val[i];
             g.cnt[j] = c->cnt[i];
         }
-    free(c->key);
-    free(c->val);
-    free(c->cnt);
+    counts_free(c);
     c->key = g.key;
     c->val = g.val;
     c->cnt = g.cnt;
@@ -176,13 +181,14 @@ static int kc_by_count(const void *x, const void *y)
     return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* Most articles first, then by name. */
+/* Most articles first, then by name (then by id, for equal names). */
 static int kc_by_name(const void *x, const void *y)
 {
     const struct kc *a = x, *b = y;
     if (a->count != b->count)
         return a->count > b->count ? -1 : 1;
-    return strcmp(a->name, b->name);
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->key > b->key) - (a->key < b->key);
 }
 
 /* By kind, then as kc_by_name. */
@@ -202,16 +208,72 @@ static void add_facet(struct search_facet **fs, int *n, int kind, char *name,
                       int64_t count)
 {
     *fs = mg_realloc(*fs, sizeof **fs * (size_t)(*n + 1));
-    (*fs)[(*n)++] = (struct search_facet){(enum ent_kind)kind, name, count};
+    (*fs)[(*n)++] =
+        (struct search_facet){(enum ent_kind)kind, name, count, NULL, 0};
 }
 
-/* The top SEARCH_FACETS people, places and organisations among the
- * counted entities, counts scaled. */
-static int top_entities(struct searcher *s, const struct counts *ec,
-                        double scale, struct search_result *res,
-                        struct mg_err *err)
+/* Entity ids and their facet kind (0 person, 1 place, 2 org; -1 for any
+ * other kind or no such entity) and name, each read from the store once
+ * per search. */
+struct names {
+    struct counts at; /* id -> 1 + its index in kind and name */
+    int *kind;
+    char **name;
+    size_t n, cap;
+};
+
+/* Entity id's facet kind and name (borrowed from nm, valid until
+ * names_free) into *kind and *name: 0, or -1 with err. */
+static int name_of(struct searcher *s, struct names *nm, int64_t id, int *kind,
+                   const char **name, struct mg_err *err)
 {
     static const char *const KINDS[] = {"person", "place", "org"};
+    if (nm->at.cap) {
+        size_t j = counts_slot(&nm->at, id);
+        if (nm->at.key[j]) {
+            *kind = nm->kind[nm->at.val[j] - 1];
+            *name = nm->name[nm->at.val[j] - 1];
+            return 0;
+        }
+    }
+    const char *kd = NULL, *nmx = NULL;
+    int step = store_entity(s->store, id, &kd, &nmx, err);
+    if (step < 0)
+        return -1;
+    int k = 0;
+    while (step > 0 && k < 3 && strcmp(kd ? kd : "", KINDS[k]) != 0)
+        k++;
+    if (nm->n == nm->cap) {
+        nm->cap = nm->cap ? 2 * nm->cap : 256;
+        nm->kind = mg_realloc(nm->kind, sizeof *nm->kind * nm->cap);
+        nm->name = mg_realloc(nm->name, sizeof *nm->name * nm->cap);
+    }
+    nm->kind[nm->n] = step > 0 && k < 3 ? k : -1;
+    nm->name[nm->n] = mg_strdup(step > 0 && nmx ? nmx : "");
+    counts_add(&nm->at, id, (int64_t)++nm->n);
+    *kind = nm->kind[nm->n - 1];
+    *name = nm->name[nm->n - 1];
+    return 0;
+}
+
+static void names_free(struct names *nm)
+{
+    for (size_t i = 0; i < nm->n; i++)
+        free(nm->name[i]);
+    free(nm->name);
+    free(nm->kind);
+    counts_free(&nm->at);
+}
+
+static const enum ent_kind EK[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
+
+/* The top SEARCH_FACETS people, places and organisations among the
+ * counted entities, counts scaled, appended to res->facets; their entity
+ * ids into shown (room for 3 * SEARCH_FACETS), in the same order. */
+static int top_entities(struct searcher *s, const struct counts *ec,
+                        double scale, struct names *nm, int64_t *shown,
+                        struct search_result *res, struct mg_err *err)
+{
     struct kc *all = mg_malloc(sizeof *all * (ec->n ? ec->n : 1));
     size_t n = 0, kept_n = 0;
     for (size_t i = 0; i < ec->cap; i++)
@@ -230,64 +292,205 @@ static int top_entities(struct searcher *s, const struct counts *ec,
             full &= have[k] >= SEARCH_FACETS && all[i].count < floor_[k];
         if (full)
             break;
-        const char *kind, *name;
-        int step = store_entity(s->store, all[i].key, &kind, &name, err);
-        if (step > 0) {
-            int k = 0;
-            while (k < 3 && strcmp(kind ? kind : "", KINDS[k]) != 0)
-                k++;
-            if (k < 3 &&
-                (have[k] < SEARCH_FACETS || all[i].count >= floor_[k])) {
-                if (++have[k] == SEARCH_FACETS)
-                    floor_[k] = all[i].count;
-                all[kept_n] = all[i];
-                all[kept_n].kind = k;
-                all[kept_n++].name = sr_strdup0(name);
-            }
-        } else if (step < 0) {
+        int k;
+        const char *name;
+        if (name_of(s, nm, all[i].key, &k, &name, err) < 0) {
             rc = -1;
+        } else if (k >= 0 &&
+                   (have[k] < SEARCH_FACETS || all[i].count >= floor_[k])) {
+            if (++have[k] == SEARCH_FACETS)
+                floor_[k] = all[i].count;
+            all[kept_n] = all[i];
+            all[kept_n].kind = k;
+            all[kept_n++].name = mg_strdup(name);
         }
     }
     qsort(all, kept_n, sizeof *all, kc_by_kind);
-    int per[3] = {0, 0, 0};
+    int per[3] = {0, 0, 0}, m = 0;
     for (size_t i = 0; i < kept_n; i++) {
-        static const enum ent_kind EK[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
-        if (rc == 0 && per[all[i].kind]++ < SEARCH_FACETS)
+        if (rc == 0 && per[all[i].kind]++ < SEARCH_FACETS) {
+            shown[m++] = all[i].key;
             add_facet(&res->facets, &res->nfacets, (int)EK[all[i].kind],
                       all[i].name, scaled(all[i].n, scale));
-        else
+        } else {
             free(all[i].name);
+        }
     }
     free(all);
     return rc;
 }
 
-/* store_id_fn: one entity of an article counted with its weight. */
+/* The entity ids of each article counted, one after the other: article
+ * i's are id[at[i]] up to id[at[i + 1]]. */
+struct art_ids {
+    int64_t *id, *at;
+    size_t n, cap;
+};
+
+static void art_ids_add(struct art_ids *a, int64_t id)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 4096;
+        a->id = mg_realloc(a->id, sizeof *a->id * a->cap);
+    }
+    a->id[a->n++] = id;
+}
+
+/* Of the n candidates c, most articles first, keeps at the front those
+ * that are people, places or organisations (with kind and name, borrowed
+ * from nm) as far down as SEARCH_WITH of them and their ties: how many,
+ * or -1 with err. */
+static int keep_named(struct searcher *s, struct names *nm, struct kc *c,
+                      size_t n, struct mg_err *err)
+{
+    qsort(c, n, sizeof *c, kc_by_count);
+    int64_t floor_ = 0; /* the SEARCH_WITH-th count */
+    int kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (kept >= SEARCH_WITH && c[i].count < floor_)
+            break;
+        int k;
+        const char *name;
+        if (name_of(s, nm, c[i].key, &k, &name, err) < 0)
+            return -1;
+        if (k >= 0) {
+            c[kept] = c[i];
+            c[kept].kind = k;
+            c[kept].name = (char *)name;
+            if (++kept == SEARCH_WITH)
+                floor_ = c[i].count;
+        }
+    }
+    return kept;
+}
+
+/* f->with: of the nt entities touched (their slots in ec), each named
+ * with f's entity in cnt[slot] articles, the SEARCH_WITH in most, then
+ * by name, counts scaled.  Names are read for those with at least the
+ * SEARCH_WITH-th count, for all only when too few of those qualify. */
+static int pick_with(struct searcher *s, const struct counts *ec,
+                     const int *cnt, const int *touched, int nt, double scale,
+                     struct names *nm, struct search_facet *f,
+                     struct mg_err *err)
+{
+    int least[SEARCH_WITH] = {0}; /* the largest counts, descending */
+    for (int t = 0; t < nt; t++) {
+        int v = cnt[touched[t]], i = SEARCH_WITH - 1;
+        if (v <= least[i])
+            continue;
+        for (; i > 0 && least[i - 1] < v; i--)
+            least[i] = least[i - 1];
+        least[i] = v;
+    }
+    struct kc *c = mg_malloc(sizeof *c * (size_t)(nt ? nt : 1));
+    int kept = 0;
+    for (int pass = 0; pass < 2 && kept >= 0 && kept < SEARCH_WITH; pass++) {
+        int floor_ = pass ? 0 : least[SEARCH_WITH - 1];
+        size_t n = 0;
+        for (int t = 0; t < nt; t++)
+            if (cnt[touched[t]] >= floor_)
+                c[n++] = (struct kc){ec->key[touched[t]], cnt[touched[t]], NULL,
+                                     -1, cnt[touched[t]]};
+        kept = keep_named(s, nm, c, n, err);
+        if (n == (size_t)nt)
+            break;
+    }
+    if (kept > 0)
+        qsort(c, (size_t)kept, sizeof *c, kc_by_name);
+    for (int i = 0; i < kept && i < SEARCH_WITH; i++)
+        add_facet(&f->with, &f->nwith, (int)EK[c[i].kind], mg_strdup(c[i].name),
+                  scaled(c[i].n, scale));
+    free(c);
+    return kept < 0 ? -1 : 0;
+}
+
+/* The with of each of the m entity facets fs (their entity ids shown):
+ * the entities named with it in the na articles of a, counted in memory
+ * over their slots in ec (the entities counted, a dense index; a's ids
+ * become those slots).  No reads but the names. */
+static int add_with(struct searcher *s, const struct counts *ec,
+                    struct art_ids *a, int64_t na, const int64_t *shown,
+                    struct search_facet *fs, int m, double scale,
+                    struct names *nm, struct mg_err *err)
+{
+    if (m <= 0)
+        return 0;
+    for (size_t k = 0; k < a->n; k++)
+        a->id[k] = (int64_t)counts_slot(ec, a->id[k]);
+    int *mark = mg_calloc(ec->cap, sizeof *mark); /* slot -> 1 + facet */
+    int *cnt = mg_calloc(ec->cap, sizeof *cnt);
+    int *touched = mg_malloc(sizeof *touched * (ec->n ? ec->n : 1));
+    int64_t *start = mg_calloc((size_t)m + 1, sizeof *start);
+    for (int j = 0; j < m; j++)
+        mark[counts_slot(ec, shown[j])] = j + 1;
+    /* the articles of each facet's entity, one facet after the other */
+    for (size_t k = 0; k < a->n; k++)
+        if (mark[a->id[k]])
+            start[mark[a->id[k]]]++;
+    for (int j = 0; j < m; j++)
+        start[j + 1] += start[j];
+    int64_t *arts = mg_malloc(sizeof *arts * (size_t)(start[m] ? start[m] : 1));
+    int64_t *fill = mg_malloc(sizeof *fill * (size_t)m);
+    memcpy(fill, start, sizeof *fill * (size_t)m);
+    for (int64_t i = 0; i < na; i++)
+        for (int64_t k = a->at[i]; k < a->at[i + 1]; k++)
+            if (mark[a->id[k]])
+                arts[fill[mark[a->id[k]] - 1]++] = i;
+    int rc = 0;
+    for (int j = 0; j < m && rc == 0; j++) {
+        int nt = 0;
+        int64_t self = (int64_t)counts_slot(ec, shown[j]);
+        for (int64_t x = start[j]; x < start[j + 1]; x++)
+            for (int64_t k = a->at[arts[x]]; k < a->at[arts[x] + 1]; k++)
+                if (a->id[k] != self && cnt[a->id[k]]++ == 0)
+                    touched[nt++] = (int)a->id[k];
+        rc = pick_with(s, ec, cnt, touched, nt, scale, nm, &fs[j], err);
+        for (int t = 0; t < nt; t++)
+            cnt[touched[t]] = 0;
+    }
+    free(fill);
+    free(arts);
+    free(start);
+    free(touched);
+    free(cnt);
+    free(mark);
+    return rc;
+}
+
+/* store_id_fn: one entity of an article counted with its weight, and
+ * kept in the article's list. */
 struct count_one {
     struct counts *c;
     int64_t w;
+    struct art_ids *a;
 };
 
 static void count_entity(void *ctx, int64_t id)
 {
     struct count_one *o = ctx;
     counts_add(o->c, id, o->w);
+    art_ids_add(o->a, id);
 }
 
 /* The facets (entities and sources) and the date histogram of the n
  * articles ids, in one pass, each count multiplied by scale (the
- * articles each one stands for).  With wt, the entities are ordered by
- * the sum of their articles' weights wt[i] (counts stay counts). */
+ * articles each one stands for); then each entity facet's with, from the
+ * entity ids that pass kept.  With wt, the entities are ordered by the
+ * sum of their articles' weights wt[i] (counts stay counts). */
 static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
                         const int64_t *wt, double scale, int facets,
                         int histogram, struct search_result *res,
                         struct mg_err *err)
 {
     struct counts ec = {0};
+    struct art_ids arts = {0};
+    struct names nm = {0};
     struct strmap sc = {0};
     int64_t *days = NULL, nd = 0, undated = 0;
     if (histogram)
         days = mg_malloc(sizeof *days * (size_t)(n ? n : 1));
+    if (facets)
+        arts.at = mg_malloc(sizeof *arts.at * (size_t)(n + 1));
     int rc = 0, step;
     for (int64_t i = 0; i < n && rc == 0; i++) {
         const char *date, *src;
@@ -305,13 +508,20 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         }
         if (!facets || rc < 0)
             continue;
-        struct count_one one = {&ec, wt ? wt[i] : 1};
+        struct count_one one = {&ec, wt ? wt[i] : 1, &arts};
+        arts.at[i] = (int64_t)arts.n;
         if (store_article_entity_ids(s->store, ids[i], count_entity, &one,
                                      err) < 0)
             rc = -1;
+        arts.at[i + 1] = (int64_t)arts.n;
     }
     if (rc == 0 && facets) {
-        rc = top_entities(s, &ec, scale, res, err);
+        int64_t shown[3 * SEARCH_FACETS] = {0};
+        int first = res->nfacets;
+        rc = top_entities(s, &ec, scale, &nm, shown, res, err);
+        if (rc == 0)
+            rc = add_with(s, &ec, &arts, n, shown, res->facets + first,
+                          res->nfacets - first, scale, &nm, err);
         struct kc *src = mg_malloc(sizeof *src * (sc.n ? sc.n : 1));
         size_t k = 0;
         for (size_t i = 0; i < sc.cap; i++)
@@ -344,9 +554,10 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         free(cnt);
     }
     free(days);
-    free(ec.key);
-    free(ec.val);
-    free(ec.cnt);
+    free(arts.id);
+    free(arts.at);
+    names_free(&nm);
+    counts_free(&ec);
     strmap_free(&sc);
     return rc;
 }

@@ -33,14 +33,33 @@ json_t *search_json_str(const char *s)
     return j ? j : json_string("");
 }
 
+/* The names mentioned with a facet's entity as [{name, kind, count}]. */
+static json_t *with_list(const struct search_facet *f)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < f->nwith; i++)
+        json_array_append_new(a,
+                              json_pack("{s:o s:s s:I}", "name",
+                                        search_json_str(f->with[i].name),
+                                        "kind", ent_kind_name(f->with[i].kind),
+                                        "count", (json_int_t)f->with[i].count));
+    return a;
+}
+
+/* The facets of one kind (kind < 0: all, sources) as [{name, count}],
+ * entities' with [{name, kind, count}] (empty when none). */
 static json_t *facet_list(const struct search_facet *f, int n, int kind)
 {
     json_t *a = json_array();
-    for (int i = 0; i < n; i++)
-        if (kind < 0 || (int)f[i].kind == kind)
-            json_array_append_new(
-                a, json_pack("{s:o s:I}", "name", search_json_str(f[i].name),
-                             "count", (json_int_t)f[i].count));
+    for (int i = 0; i < n; i++) {
+        if (kind >= 0 && (int)f[i].kind != kind)
+            continue;
+        json_t *o = json_pack("{s:o s:I}", "name", search_json_str(f[i].name),
+                              "count", (json_int_t)f[i].count);
+        if (kind >= 0)
+            json_object_set_new(o, "with", with_list(&f[i]));
+        json_array_append_new(a, o);
+    }
     return a;
 }
 

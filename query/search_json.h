@@ -24,7 +24,9 @@ json_t *search_json_str(const char *s);
  * facets, [histogram]}: hits with id, title, date, source, [path,] url,
  * score, snippet, highlights ([start, length] in code points) and
  * similar; facets with person, place, org and source lists of {name,
- * count}; histogram (with SEARCH_JSON_HISTOGRAM) with unit,
+ * count}, the people, places and organisations each with a list of the
+ * names mentioned with them, with: [{name, kind, count}] (search.h,
+ * struct search_facet); histogram (with SEARCH_JSON_HISTOGRAM) with unit,
  * buckets of {date, count} and undated.  Caller owns the reference. */
 json_t *search_result_json(const char *query, const struct search_result *r,
                            int flags);

@@ -56,6 +56,7 @@ static void add_name_row(void *ctx, const char *kind, const char *name,
     res->facets = mg_realloc(res->facets,
                              sizeof *res->facets * (size_t)(res->nfacets + 1));
     struct search_facet *fc = &res->facets[res->nfacets++];
+    *fc = (struct search_facet){0};
     const char *k = kind ? kind : "";
     fc->kind = strcmp(k, "person") == 0  ? ENT_PERSON
                : strcmp(k, "place") == 0 ? ENT_PLACE
@@ -228,8 +229,12 @@ void search_result_free(struct search_result *res)
     for (int i = 0; i < res->nhits; i++)
         sr_hit_clear(&res->hits[i]);
     free(res->hits);
-    for (int i = 0; i < res->nfacets; i++)
+    for (int i = 0; i < res->nfacets; i++) {
         free(res->facets[i].name);
+        for (int k = 0; k < res->facets[i].nwith; k++)
+            free(res->facets[i].with[k].name);
+        free(res->facets[i].with);
+    }
     free(res->facets);
     for (int i = 0; i < res->nsources; i++)
         free(res->sources[i].name);

@@ -63,6 +63,18 @@ total=$(jget 'd["total"]')
 get "/api/search?q=summit&place=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$place")"
 [ "$st" = 200 ] && [ "$(jget 'd["total"]')" -lt "$total" ] && [ "$(jget 'd["total"]')" -gt 0 ]
 check "search: a place facet narrows the results ($place)" $? "$st $(head -c 300 "$TMP/body")"
+# The names mentioned with a facet: filtering on both finds as many
+# articles as the name's count says.
+get "/api/search?q=summit&limit=5"
+jget 'all(isinstance(v.get("with"), list) and all(set(w) == {"name","kind","count"} and w["kind"] in ("person","place","org") and 0 < w["count"] <= v["count"] for w in v["with"]) for k in ("person","place","org") for v in d["facets"][k]) and all("with" not in v for v in d["facets"]["source"]) and len(d["facets"]["place"][0]["with"]) == 3' | grep -q True
+check "search: each entity facet lists the names mentioned with it" $? "$(head -c 600 "$TMP/body")"
+wkind=$(jget 'd["facets"]["place"][0]["with"][0]["kind"]')
+wname=$(jget 'd["facets"]["place"][0]["with"][0]["name"]')
+wcount=$(jget 'd["facets"]["place"][0]["with"][0]["count"]')
+urlq() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+get "/api/search?q=summit&place=$(urlq "$place")&$wkind=$(urlq "$wname")"
+[ "$st" = 200 ] && [ "$(jget 'd["total"]')" = "$wcount" ]
+check "search: $place with $wname: $wcount articles name both" $? "$st $(head -c 300 "$TMP/body")"
 get "/api/search?q=summit+talks&sort=newest&since=1987-06&until=1987-06-30&limit=100"
 [ "$st" = 200 ] && jget 'all("1987-06" <= h["date"][:7] <= "1987-06" for h in d["hits"]) and [h["date"] for h in d["hits"]] == sorted([h["date"] for h in d["hits"]], reverse=True) and d["total"] > 0' | grep -q True
 check "search: since/until and sort=newest" $? "$st $(head -c 300 "$TMP/body")"

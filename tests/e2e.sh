@@ -118,6 +118,8 @@ run_q --person "Kim Jong Un" summit --facets; st=$?
 check "--person \"Kim Jong Un\" summit finds the seed" $? "$(cat "$TMP/out" "$TMP/err")"
 grep -q "^People:.*Moon Jae-in (1)" "$TMP/out" && grep -q "^Places:.*Pyongyang (1)" "$TMP/out"
 check "--facets prints people and places with counts" $? "$(tail -4 "$TMP/out")"
+grep -q "^  Moon Jae-in with .* (1), .* (1), .* (1)$" "$TMP/out"
+check "--facets prints the names mentioned with each" $? "$(tail -40 "$TMP/out")"
 run_q --entities "Kim Yo" --kind person
 grep -q "^person  Kim Yo-jong (1)" "$TMP/out"; check "--entities lists names for autocompletion" $? "$(cat "$TMP/out" "$TMP/err")"
 

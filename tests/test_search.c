@@ -798,6 +798,119 @@ Test(search, pages_go_on_past_folded_near_duplicates)
     search_result_free(&r);
 }
 
+/* facet's with as "A (3), B (2)". */
+static char *with_text(const struct search_facet *f)
+{
+    struct buf b = {0};
+    buf_adds(&b, "");
+    for (int i = 0; i < f->nwith; i++)
+        buf_printf(&b, "%s%s (%lld)", i ? ", " : "", f->with[i].name,
+                   (long long)f->with[i].count);
+    return buf_take(&b);
+}
+
+/* What facet's with should be, as SQL finds it over the articles of the
+ * temporary table hit(uid): the SEARCH_WITH other people, places and
+ * organisations named in most of those that name it, then by name. */
+static char *with_by_sql(const struct search_facet *f)
+{
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(
+        sqlite3_prepare_v2(
+            st_db(st),
+            "WITH m AS (SELECT id FROM articles WHERE uid IN"
+            "   (SELECT uid FROM temp.hit)),"
+            " e AS (SELECT id FROM entities WHERE kind = ?1 AND"
+            "   canonical = ?2),"
+            " both_ AS (SELECT article_id FROM article_entities WHERE"
+            "   entity_id IN e AND article_id IN m)"
+            " SELECT x.canonical, count(*) AS c FROM article_entities a"
+            " JOIN entities x ON x.id = a.entity_id"
+            " WHERE a.article_id IN both_ AND a.entity_id NOT IN e"
+            "  AND x.kind IN ('person', 'place', 'org')"
+            " GROUP BY x.id ORDER BY c DESC, x.canonical LIMIT ?3",
+            -1, &q, NULL),
+        SQLITE_OK, "%s", sqlite3_errmsg(st_db(st)));
+    sqlite3_bind_text(q, 1, ent_kind_name(f->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, f->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 3, SEARCH_WITH);
+    struct buf b = {0};
+    buf_adds(&b, "");
+    for (int i = 0; sqlite3_step(q) == SQLITE_ROW; i++)
+        buf_printf(&b, "%s%s (%lld)", i ? ", " : "",
+                   (const char *)sqlite3_column_text(q, 0),
+                   (long long)sqlite3_column_int64(q, 1));
+    sqlite3_finalize(q);
+    return buf_take(&b);
+}
+
+/* Each entity facet lists the (up to 3) others named in most of the
+ * matching articles that name it, with how many, most first, then by
+ * name: as SQL counts them over every match. */
+Test(search, facets_list_the_names_mentioned_with_each)
+{
+    struct search_opts o = {
+        .query = "summit", .limit = 1000, .facets = 1, .no_collapse = 1};
+    struct search_result r;
+    run_opts(&o, &r);
+    cr_assert_eq(r.nhits, r.total, "every match is a hit: %d of %lld", r.nhits,
+                 (long long)r.total);
+    cr_assert_gt(r.total, 100);
+    cr_assert_eq(r.sample, 0);
+    sqlite3 *db = st_db(st);
+    cr_assert_eq(
+        sqlite3_exec(db, "CREATE TEMP TABLE hit(uid TEXT)", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_stmt *ins = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO temp.hit VALUES (?1)", -1,
+                                    &ins, NULL),
+                 SQLITE_OK);
+    for (int i = 0; i < r.nhits; i++) {
+        sqlite3_bind_text(ins, 1, r.hits[i].id, -1, SQLITE_STATIC);
+        cr_assert_eq(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    int listed = 0;
+    for (int i = 0; i < r.nfacets; i++) {
+        const struct search_facet *f = &r.facets[i];
+        char *got = with_text(f), *want = with_by_sql(f);
+        cr_expect_str_eq(got, want, "%s %s", ent_kind_name(f->kind), f->name);
+        listed += f->nwith == SEARCH_WITH;
+        for (int k = 0; k < f->nwith; k++)
+            cr_expect(f->with[k].count <= f->count,
+                      "%s: %s in more articles than it", f->name,
+                      f->with[k].name);
+        free(got);
+        free(want);
+    }
+    cr_expect_gt(listed, 20, "most of the %d facets have 3: %d", r.nfacets,
+                 listed);
+    for (int i = 0; i < r.nsources; i++)
+        cr_expect_eq(r.sources[i].nwith, 0, "sources have none");
+    search_result_free(&r);
+
+    /* One article: each name once, the first three by name. */
+    o.query = "summit person:\"Kim Jong Un\"";
+    run_opts(&o, &r);
+    cr_assert_eq(r.total, 1);
+    const struct search_facet *moon = NULL;
+    for (int i = 0; i < r.nfacets; i++)
+        if (strcmp(r.facets[i].name, "Moon Jae-in") == 0)
+            moon = &r.facets[i];
+    cr_assert_not_null(moon);
+    cr_assert_eq(moon->nwith, SEARCH_WITH);
+    for (int k = 0; k < moon->nwith; k++) {
+        cr_expect_eq(moon->with[k].count, 1);
+        cr_expect_str_neq(moon->with[k].name, "Moon Jae-in");
+        if (k)
+            cr_expect_lt(strcmp(moon->with[k - 1].name, moon->with[k].name), 0,
+                         "by name: %s, %s", moon->with[k - 1].name,
+                         moon->with[k].name);
+    }
+    search_result_free(&r);
+}
+
 /* "said" with facets and histogram, as is into *plain and with the
  * searcher set to n by set into *tuned (then set back). */
 static void said_both(struct search_result *plain, struct search_result *tuned,
@@ -842,6 +955,18 @@ Test(search, facets_over_many_matches_are_sampled_and_marked)
     cr_expect(got > top->count * 0.7 && got < top->count * 1.3,
               "%s: %lld sampled, %lld exact", top->name, (long long)got,
               (long long)top->count);
+    /* the names mentioned with each are counted on the same sample and
+     * scaled alike: never more than the facet's own count */
+    for (int i = 0; i < ap.nfacets; i++) {
+        cr_expect_gt(ap.facets[i].nwith, 0, "%s", ap.facets[i].name);
+        for (int k = 0; k < ap.facets[i].nwith; k++)
+            cr_expect(ap.facets[i].with[k].count > 0 &&
+                          ap.facets[i].with[k].count <= ap.facets[i].count,
+                      "%s with %s: %lld of %lld", ap.facets[i].name,
+                      ap.facets[i].with[k].name,
+                      (long long)ap.facets[i].with[k].count,
+                      (long long)ap.facets[i].count);
+    }
     /* the histogram adds up to about the total */
     int64_t sum = ap.undated;
     for (int i = 0; i < ap.nbuckets; i++)

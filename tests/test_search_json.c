@@ -51,14 +51,18 @@ static struct search_hit hits1[] = {
      .nspans = 2,
      .similar = 3},
 };
-static struct search_facet facets1[] = {
-    {ENT_PERSON, "Kim Jong-un", 5},
-    {ENT_PLACE, "Pyongyang", 4},
-    {ENT_PERSON, "Moon Jae-in", 2},
-    {ENT_ORG, "United Nations", 1},
+static struct search_facet with1[] = {
+    {ENT_PLACE, "Pyongyang", 4, NULL, 0},
+    {ENT_ORG, "United Nations", 1, NULL, 0},
 };
-static struct search_facet sources1[] = {{ENT_ORG, "Wire", 6},
-                                         {ENT_ORG, "Daily", 1}};
+static struct search_facet facets1[] = {
+    {ENT_PERSON, "Kim Jong-un", 5, with1, 2},
+    {ENT_PLACE, "Pyongyang", 4, NULL, 0},
+    {ENT_PERSON, "Moon Jae-in", 2, NULL, 0},
+    {ENT_ORG, "United Nations", 1, NULL, 0},
+};
+static struct search_facet sources1[] = {{ENT_ORG, "Wire", 6, NULL, 0},
+                                         {ENT_ORG, "Daily", 1, NULL, 0}};
 static struct search_bucket buckets1[] = {{"2018-02", 5}, {"2018-03", 0}};
 
 static struct search_result result1(void)
@@ -143,6 +147,38 @@ Test(search_json, facets_are_split_by_kind_in_order)
     cr_expect_eq(
         json_integer_value(json_object_get(json_array_get(src, 0), "count")),
         6);
+    json_decref(j);
+}
+
+/* Each person, place and organisation has its with: the names mentioned
+ * with it, each with its kind and count, in order; empty when none.
+ * Sources have none. */
+Test(search_json, entity_facets_list_the_names_mentioned_with_them)
+{
+    struct search_result r = result1();
+    json_t *j = round_trip(search_result_json("q", &r, 0));
+    json_t *f = json_object_get(j, "facets");
+    json_t *kim = json_array_get(json_object_get(f, "person"), 0);
+    cr_expect_str_eq(str_of(kim, "name"), "Kim Jong-un");
+    cr_expect_eq(json_integer_value(json_object_get(kim, "count")), 5,
+                 "the facet's own fields stay as they were");
+    json_t *w = json_object_get(kim, "with");
+    cr_assert(json_is_array(w));
+    cr_assert_eq(json_array_size(w), 2);
+    cr_expect_str_eq(str_of(json_array_get(w, 0), "name"), "Pyongyang");
+    cr_expect_str_eq(str_of(json_array_get(w, 0), "kind"), "place");
+    cr_expect_eq(
+        json_integer_value(json_object_get(json_array_get(w, 0), "count")), 4);
+    cr_expect_str_eq(str_of(json_array_get(w, 1), "name"), "United Nations");
+    cr_expect_str_eq(str_of(json_array_get(w, 1), "kind"), "org");
+    cr_expect_eq(
+        json_integer_value(json_object_get(json_array_get(w, 1), "count")), 1);
+    json_t *moon = json_array_get(json_object_get(f, "person"), 1);
+    json_t *none = json_object_get(moon, "with");
+    cr_expect(json_is_array(none) && json_array_size(none) == 0,
+              "no names mentioned with it: an empty list");
+    json_t *src = json_array_get(json_object_get(f, "source"), 0);
+    cr_expect_null(json_object_get(src, "with"), "sources have no with");
     json_decref(j);
 }
 

@@ -543,7 +543,8 @@
 
   function addFilter(kind, value) {
     const a = document.activeElement;
-    pendingFacetFocus = a && a.classList && a.classList.contains('facet-value') ? { kind, value } : null;
+    const fromFacet = a && a.classList && (a.classList.contains('facet-value') || a.classList.contains('facet-with-value'));
+    pendingFacetFocus = fromFacet ? { kind, value } : null;
     const ns = copyState(state);
     ns.doc = '';
     ns.page = 1;
@@ -597,7 +598,7 @@
           'aria-label': (active ? 'Remove filter ' : 'Filter by ') + KIND_LABEL[k].toLowerCase() + ' ' + name + ', ' + (approx ? 'about ' : '') + plural(v.count, 'article', 'articles') + among,
         }, h('span', { className: 'facet-name', text: name }), h('span', { className: 'count', text: (approx ? '\u2248\u2009' : '') + nf.format(v.count) }));
         b.addEventListener('click', () => addFilter(k, name));
-        list.append(h('li', null, b));
+        list.append(h('li', null, b, k === 'source' ? null : withLine(v, name, s, approx, among)));
         if (pendingFacetFocus && pendingFacetFocus.kind === k && pendingFacetFocus.value === name) {
           pendingFacetFocus = null;
           b.focus({ preventScroll: true });
@@ -610,6 +611,30 @@
       const first = el.facets.querySelector('details:not([hidden]) .facet-value');
       if (first) first.focus({ preventScroll: true });
     }
+  }
+
+  // The names mentioned most with facet value v (its "with"), in small
+  // text under it: each a button that filters on that name as a facet
+  // value does.  null when there are none.
+  function withLine(v, name, s, approx, among) {
+    const names = (Array.isArray(v.with) ? v.with : []).filter((w) => ENTITY_KINDS.includes(w.kind));
+    if (names.length === 0) return null;
+    const p = h('p', { className: 'facet-with' }, h('span', { className: 'facet-with-label', text: 'with ' }));
+    names.forEach((w, i) => {
+      const wn = String(w.name);
+      const active = s[w.kind].includes(wn);
+      const b = h('button', {
+        type: 'button', className: 'facet-with-value', 'aria-pressed': active ? 'true' : 'false',
+        'data-kind': w.kind, 'data-value': wn,
+        title: (approx ? 'about ' : '') + plural(w.count, 'article', 'articles') + among + ' name both',
+        'aria-label': (active ? 'Remove filter ' : 'Filter by ') + KIND_LABEL[w.kind].toLowerCase() + ' ' + wn + ', named with ' + name + ' in ' + (approx ? 'about ' : '') + plural(w.count, 'article', 'articles') + among,
+        text: wn,
+      });
+      b.addEventListener('click', () => addFilter(w.kind, wn));
+      if (i > 0) p.append(h('span', { className: 'facet-with-sep', 'aria-hidden': 'true', text: ' \u00b7 ' }));
+      p.append(b);
+    });
+    return p;
   }
 
   // ---------------------------------------------------------------- timeline

@@ -160,9 +160,9 @@ try {
     return true;
   });
   await check('facet lists show people, places and sources', async () => {
-    const p = await page.locator('#facet-person button').count();
-    const pl = await page.locator('#facet-place button').count();
-    const so = await page.locator('#facet-source button').count();
+    const p = await page.locator('#facet-person button.facet-value').count();
+    const pl = await page.locator('#facet-place button.facet-value').count();
+    const so = await page.locator('#facet-source button.facet-value').count();
     return p > 0 && pl > 0 && so > 0 ? true : `person ${p}, place ${pl}, source ${so}`;
   });
   await check('pagination lists the pages', async () => {
@@ -177,7 +177,7 @@ try {
   let placeCount = 0;
   if (searched) {
     await check('clicking a place facet filters the results', async () => {
-      const b = page.locator('#facet-place button').first();
+      const b = page.locator('#facet-place button.facet-value').first();
       place = await b.getAttribute('data-value');
       placeCount = Number((await b.locator('.count').innerText()).replace(/,/g, ''));
       await b.click();
@@ -209,7 +209,7 @@ try {
       return marks > 0 ? true : 'no highlight in the filtered hits';
     });
     await check('the place facet is shown as active', async () => {
-      const p = await page.locator('#facet-place button[aria-pressed="true"]').getAttribute('data-value');
+      const p = await page.locator('#facet-place button.facet-value[aria-pressed="true"]').getAttribute('data-value');
       return p === place ? true : 'pressed: ' + p;
     });
     await page.screenshot({ path: path.join(OUT, 'filtered.png'), fullPage: true });
@@ -236,7 +236,7 @@ try {
     });
 
     await check('keyboard: Enter on a facet filters, focus stays on the facet', async () => {
-      const b = page.locator('#facet-person button').first();
+      const b = page.locator('#facet-person button.facet-value').first();
       const person = await b.getAttribute('data-value');
       await b.focus();
       await page.keyboard.press('Enter');
@@ -248,6 +248,39 @@ try {
       await page.waitForURL((u) => !new URL(u).searchParams.has('person'));
       await waitIdle(page);
       return f && f[0] === person && f[1] === 'true' ? true : 'focus on ' + JSON.stringify(f);
+    });
+
+    // The names mentioned with a facet value, in small text under it.
+    await check('each person and place facet names those mentioned with it, as the answer says', async () => {
+      const d = await page.evaluate(async () => (await fetch('api/search?q=summit')).json());
+      for (const k of ['person', 'place']) {
+        const v = d.facets[k][0];
+        const shown = await page.locator(`#facet-${k} li`).first().locator('.facet-with button').evaluateAll(
+          (bs) => bs.map((b) => [b.dataset.kind, b.dataset.value, b.getAttribute('aria-label')]));
+        const want = v.with.map((w) => [w.kind, w.name]);
+        if (!want.length) return `${k} ${v.name}: no with in the answer`;
+        if (JSON.stringify(shown.map((x) => x.slice(0, 2))) !== JSON.stringify(want)) return `${k} ${v.name}: shown ${JSON.stringify(shown)}, answer ${JSON.stringify(want)}`;
+        if (!shown.every((x) => x[2].includes('named with ' + v.name))) return 'label ' + JSON.stringify(shown[0][2]);
+      }
+      const src = await page.locator('#facet-source .facet-with').count();
+      return src === 0 ? true : 'sources with names under them: ' + src;
+    });
+    await check('keyboard: Enter on a name under a facet filters on it, focus on its facet', async () => {
+      const b = page.locator('#facet-place li').first().locator('.facet-with button').first();
+      const kind = await b.getAttribute('data-kind');
+      const name = await b.getAttribute('data-value');
+      await b.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL((u) => new URL(u).searchParams.getAll(kind).includes(name));
+      await waitIdle(page);
+      const f = await page.evaluate(() => document.activeElement &&
+        [document.activeElement.className, document.activeElement.getAttribute('data-value'), document.activeElement.getAttribute('aria-pressed')]);
+      const chip = await page.locator('#chip-list .chip', { hasText: name }).count();
+      await page.goBack();
+      await page.waitForURL((u) => !new URL(u).searchParams.has(kind));
+      await waitIdle(page);
+      if (chip !== 1) return 'no chip for ' + name;
+      return f && f[0] === 'facet-value' && f[1] === name && f[2] === 'true' ? true : 'focus on ' + JSON.stringify(f);
     });
 
     // The timeline: a click on the busiest bar narrows to its date.
@@ -393,7 +426,7 @@ try {
     if (!note.includes('best ' + n + ' matches')) return 'facet note ' + JSON.stringify(note);
     const unit = await page.locator('#timeline-unit').innerText();
     if (!unit.includes('among the best ' + n)) return 'timeline label ' + JSON.stringify(unit);
-    const label = await page.locator('#facet-place button').first().getAttribute('aria-label');
+    const label = await page.locator('#facet-place button.facet-value').first().getAttribute('aria-label');
     return label.endsWith('of the best ' + n) ? true : 'facet label ' + JSON.stringify(label);
   });
   await check('one article with all the words: "Only 1 article has all the words" and the link to it', async () => {
