@@ -23,22 +23,6 @@
 
 /* ---- words --------------------------------------------------------- */
 
-struct word {
-    int start, end; /* bytes in the text */
-    char *s;        /* the word, possessive removed */
-    char *l;        /* s case-folded */
-    int cap;        /* starts with a capital letter */
-    int allcaps;    /* two or more letters, all capitals */
-    int lower;      /* starts with a lower-case letter */
-    int sent;       /* first word of a sentence */
-    int poss;       /* ended in 's / ’s */
-    int gap;        /* punctuation (not just space) before it */
-    char punct;     /* the last punctuation mark before it ('?' when not
-                     * ASCII), 0 when none */
-    int props;      /* P_* bits of l in the lexicon; -1 until looked up */
-    int amp;        /* joined to the word before by " & " in a name */
-};
-
 /* The words of one text; s and l of every word point into one block. */
 struct words {
     struct word *v;
@@ -267,12 +251,29 @@ static void add(struct extraction *c, enum ent_kind k, const char *name,
                                   mg_strdup(surface),
                                   c->alt ? mg_strdup(c->alt) : NULL,
                                   pos,
-                                  pending};
+                                  pending,
+                                  TAG_SURE};
+}
+
+void ent_found_add(struct extraction *c, enum ent_kind k, const char *name,
+                   const char *surface, int pos, int pending)
+{
+    add(c, k, name, surface, pos, pending);
+}
+
+int ent_word_props(const struct gazetteer *g, struct word *w)
+{
+    return wp(g, w);
 }
 
 /* The words a..b-1 joined with spaces; a possessive inside the run is kept
  * ("Moody's Investors Service"). */
 static char *join(struct word *w, int a, int b)
+{
+    return ent_words_name(w, a, b);
+}
+
+char *ent_words_name(struct word *w, int a, int b)
 {
     struct buf s = {0};
     for (int i = a; i < b; i++) {
@@ -288,6 +289,11 @@ static char *join(struct word *w, int a, int b)
 /* The case-folded words a..b-1 joined with spaces into buf (KEYMAX
  * bytes); "" when too long. */
 static const char *joinl(struct word *w, int a, int b, char *buf)
+{
+    return ent_words_key(w, a, b, buf);
+}
+
+const char *ent_words_key(struct word *w, int a, int b, char *buf)
 {
     size_t n = 0;
     for (int i = a; i < b; i++) {
@@ -378,6 +384,19 @@ static void add_place(struct extraction *c, int p, const char *surface, int pos)
         if (cp >= 0) /* implied: the city's country */
             add(c, ENT_PLACE, c->g->places[cp].canonical, "", pos, 3);
     }
+}
+
+/* A nationality ("Japanese") names no place (docs/entities.md, Annotation
+ * guide), but the story is about its country: implied, as a city's
+ * country is, kept for the place facet and filter. */
+static void add_nationality(struct extraction *c, int p, int pos)
+{
+    add(c, ENT_PLACE, c->g->places[p].canonical, "", pos, 3);
+}
+
+void ent_found_place(struct extraction *c, int p, const char *surface, int pos)
+{
+    add_place(c, p, surface, pos);
 }
 
 /* Length of a title or role phrase starting at w[i] (up to 4 words, not
@@ -579,7 +598,7 @@ static void classify_titled(struct extraction *c, struct word *w, int a, int b,
     } else if ((v = lk(&g->place_by_name, l)) >= 0 && g->places[v].kind != 2) {
         add_place(c, v, name, pos); /* "the chief U.S. concerns" */
     } else if ((v = lk(&g->demonyms, l)) >= 0) {
-        add_place(c, v, name, pos); /* "the major Japanese houses" */
+        add_nationality(c, v, pos); /* "the major Japanese houses" */
     } else if (head || (b - a == 1 && (wp(g, &w[a]) & P_NOT_NAME))) {
         if (b - a >= 2)
             add(c, ENT_ORG, name, name, pos, 0);
@@ -624,7 +643,7 @@ static void known_inside(struct extraction *c, struct word *w, int a, int b,
                       g->places[v].population >= 500000))
                 add_place(c, v, surf, w[i].start), done = len;
             else if ((v = lk(&g->demonyms, sub)) >= 0)
-                add_place(c, v, surf, w[i].start), done = len;
+                add_nationality(c, v, w[i].start), done = len;
             free(surf);
         }
         i += done ? done : 1;
@@ -651,7 +670,7 @@ static void classify_plain(struct extraction *c, struct word *w, int a, int b,
         if (city_in_context(c, v, w, a, b))
             add_place(c, v, name, pos);
     } else if ((v = lk(&g->demonyms, l)) >= 0) {
-        add_place(c, v, name, pos);
+        add_nationality(c, v, pos);
     } else if (b - a >= 2 && head) {
         /* "Co Inc" alone is what is left of a name cut short. */
         char *k = ent_org_key(name);
@@ -702,6 +721,7 @@ static void classify(struct extraction *c, struct word *w, int a, int b, int n,
         return;
     char *alt = NULL;
     const char *outer_alt = c->alt;
+    int f0 = c->n;
     if (a > a0 && !c->alt) {
         alt = join(w, a0, b);
         c->alt = alt;
@@ -727,6 +747,8 @@ static void classify(struct extraction *c, struct word *w, int a, int b, int n,
         }
         free(name);
     }
+    if (!shout)
+        tag_note(c, w, a, b, n, after_title, f0);
     if (alt) {
         free(alt);
         c->alt = outer_alt;
@@ -917,7 +939,7 @@ static int shout_known(struct extraction *c, struct word *w, int i, int n)
             free(s);
             done = len;
         } else if (len == 1 && (v = lk(&g->demonyms, l)) >= 0) {
-            add_place(c, v, w[i].s, w[i].start);
+            add_nationality(c, v, w[i].start);
             done = len;
         }
     }
@@ -995,6 +1017,13 @@ static void scan_shout(struct extraction *c, const char *text)
 int ent_written_lower(const struct article *a, const char *word)
 {
     char *l = gaz_lower(word);
+    int found = ent_written_lower_l(a, l);
+    free(l);
+    return found;
+}
+
+int ent_written_lower_l(const struct article *a, const char *l)
+{
     size_t n = strlen(l);
     int found = 0;
     const char *texts[] = {a->body, a->captions};
@@ -1008,7 +1037,6 @@ int ent_written_lower(const struct article *a, const char *word)
             }
         }
     }
-    free(l);
     return found;
 }
 
@@ -1021,6 +1049,8 @@ void ent_find(struct extraction *c)
     int has_lower = 0;
     for (const char *p = a->title ? a->title : ""; *p; p++)
         has_lower |= islower((unsigned char)*p) != 0;
+    tag_begin(c);
+    c->field = 't';
     if (a->title && has_lower)
         scan(c, a->title, 0);
     else if (a->title)
@@ -1037,8 +1067,14 @@ void ent_find(struct extraction *c)
         free(d);
     }
     int base = 1 << 20; /* body offsets after the title's */
+    c->field = 'b';
     if (a->body)
         scan(c, a->body, base);
+    c->field = 'c';
     if (a->captions)
         scan(c, a->captions, base * 2);
+    c->field = 'y';
+    if (a->byline)
+        scan(c, a->byline, base * 3);
+    tag_decide(c);
 }

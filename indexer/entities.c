@@ -33,7 +33,8 @@ char *ent_surname(const char *full)
 
 /* Adds a mention of (k, name) to s; returns the entity, new or not. */
 static struct ent *ent_add(struct ent_set *s, enum ent_kind k, const char *name,
-                           const char *surface, int pos, int *is_new)
+                           const char *surface, int pos, float conf,
+                           int *is_new)
 {
     char *key = k == ENT_ORG ? ent_org_key(name) : ent_key(name);
     *is_new = 0;
@@ -54,8 +55,11 @@ static struct ent *ent_add(struct ent_set *s, enum ent_kind k, const char *name,
         e->canonical = mg_strdup(name);
         e->key = key;
         e->first = pos;
+        e->confidence = conf;
         *is_new = 1;
     } else {
+        if (conf > e->confidence)
+            e->confidence = conf;
         free(key);
         if (pos < e->first)
             e->first = pos;
@@ -75,7 +79,8 @@ static struct ent *ent_add(struct ent_set *s, enum ent_kind k, const char *name,
 static void add_named(struct ent_set *s, const struct found *f)
 {
     int is_new;
-    struct ent *e = ent_add(s, f->kind, f->name, f->surface, f->pos, &is_new);
+    struct ent *e =
+        ent_add(s, f->kind, f->name, f->surface, f->pos, f->conf, &is_new);
     if (e)
         e->weak = 0;
 }
@@ -85,6 +90,8 @@ static void add_named(struct ent_set *s, const struct found *f)
 static void ent_fold(struct ent *into, struct ent *e)
 {
     into->count += e->count;
+    if (e->confidence > into->confidence)
+        into->confidence = e->confidence;
     into->weak = into->weak && e->weak;
     if (e->first < into->first)
         into->first = e->first;
@@ -272,7 +279,7 @@ static void add_implied(const struct extraction *c, struct ent_set *out)
             if (!named) {
                 int is_new;
                 struct ent *e = ent_add(out, ENT_PLACE, c->v[i].name, "",
-                                        c->v[i].pos, &is_new);
+                                        c->v[i].pos, TAG_SURE, &is_new);
                 e->count = 0;
                 e->implied = 1;
             }
@@ -326,18 +333,19 @@ static void add_lone(struct ent_set *out, const struct article *a,
     if (strlen(f->name) < 2 || (!r.org && ent_written_lower(a, f->name))) {
         return; /* "S and P said"; "Drug", "Time" written "drug" */
     } else if (r.org) {
-        ent_add(out, ENT_ORG, r.org->canonical, f->surface, f->pos, &is_new);
+        ent_add(out, ENT_ORG, r.org->canonical, f->surface, f->pos, f->conf,
+                &is_new);
     } else if (r.matches == 1) {
         ent_add(out, ENT_PERSON, r.match->canonical, f->surface, f->pos,
-                &is_new);
+                f->conf, &is_new);
     } else if (r.matches == 0 && f->kind == ENT_PERSON &&
                (f->pending == 2 || r.lone)) {
         add_named(out, f);
     } else if (r.matches == 0 && f->pending == 5) {
         /* Left to the merge across the index ("REAGAN SAYS" is
          * Ronald Reagan when the archive knows one Reagan). */
-        struct ent *e =
-            ent_add(out, ENT_PERSON, f->name, f->surface, f->pos, &is_new);
+        struct ent *e = ent_add(out, ENT_PERSON, f->name, f->surface, f->pos,
+                                f->conf, &is_new);
         if (e && is_new)
             e->weak = 1;
     }
@@ -398,6 +406,7 @@ static void free_extraction(struct extraction *c)
         free(c->abbr[i].name);
     }
     free(c->abbr);
+    tag_free(c);
 }
 
 void ent_extract(const struct gazetteer *g, const struct article *a,
@@ -420,6 +429,9 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
     fold_lone_names(out);
     fold_into_orgs(g, out);
     drop_folded(out);
+    for (int i = 0; i < out->n; i++)
+        out->v[i].low =
+            g->model && out->v[i].confidence < tag_threshold(g->model);
     free_extraction(&c);
 }
 

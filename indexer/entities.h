@@ -6,6 +6,8 @@
 #ifndef MORGUE_ENTITIES_H
 #define MORGUE_ENTITIES_H
 
+#include <stdio.h>
+
 #include "article.h"
 #include "util.h"
 
@@ -15,6 +17,16 @@ struct gazetteer;
  * fail except on memory, which aborts. */
 struct gazetteer *gaz_load(void);
 void gaz_free(struct gazetteer *g);
+
+/* Replaces the tagger's model (data/entity_model.tsv, compiled in) with
+ * the one in the file at path (same format; scripts/entity_train.py
+ * writes it).  -1 with err when the file can't be read or parsed. */
+int gaz_set_model(struct gazetteer *g, const char *path, struct mg_err *err);
+
+/* Makes every later extraction write its tagger candidates' features to
+ * f, one line each (path, id, run, the rules' reading, the features), for
+ * scripts/entity_train.py; NULL stops. */
+void gaz_set_features(struct gazetteer *g, FILE *f);
 
 /* Finds the entities of a cleaned article (title, dateline, body,
  * captions; a title in capitals only for known names and people before a

@@ -9,6 +9,8 @@
 #define MORGUE_ENTITIES_INT_H
 
 #include "entities.h"
+#include <stdio.h>
+
 #include "strmap.h"
 
 /* ---- interface to gazetteer.c ---------------------------------------- */
@@ -45,6 +47,13 @@ struct gazetteer {
     struct strmap multi_first; /* first words of the names of places,
                                 * organisations and non-entities that
                                 * have more than one word */
+    struct strmap sport;       /* words of sports reports ("scored") */
+    unsigned sport_first;      /* their first letters, a bit each */
+    struct strmap word_case;   /* lower-case word -> how often written
+                                * capitalised, 0-3 (data/word_case.tsv) */
+    struct ent_model *model;   /* the tagger's (tagger.c) */
+    FILE *features;            /* where the tagger writes its candidates'
+                                * features for training, or NULL */
 };
 
 /* What the lexicon knows of a word (bits of struct word's props). */
@@ -93,6 +102,23 @@ int gaz_lookup(const struct strmap *m, const char *name);
 
 /* ---- interface to classify.c ----------------------------------------- */
 
+/* One word of a text as classify.c cuts it (and tagger.c reads it). */
+struct word {
+    int start, end; /* bytes in the text */
+    char *s;        /* the word, possessive removed */
+    char *l;        /* s case-folded */
+    int cap;        /* starts with a capital letter */
+    int allcaps;    /* two or more letters, all capitals */
+    int lower;      /* starts with a lower-case letter */
+    int sent;       /* first word of a sentence */
+    int poss;       /* ended in 's / ’s */
+    int gap;        /* punctuation (not just space) before it */
+    char punct;     /* the last punctuation mark before it ('?' when not
+                     * ASCII), 0 when none */
+    int props;      /* P_* bits of l in the lexicon; -1 until looked up */
+    int amp;        /* joined to the word before by " & " in a name */
+};
+
 struct found {
     enum ent_kind kind;
     char *name; /* canonical or surface */
@@ -103,7 +129,23 @@ struct found {
     int pending; /* 0 a name; 1 a lone word kept only when it joins a
                   * full name; 2 a lone name kept anyway; 3 a city's
                   * country; 4 an acronym kept when seen twice; 5 a lone
-                  * family name left to the index-wide merge */
+                  * family name left to the index-wide merge; -1 dropped */
+    float conf;  /* the tagger's margin for the name's kind (tagger.c);
+                  * TAG_SURE when no candidate of the tagger gave it */
+};
+
+/* A run of capitalised words the tagger scored (tagger.c). */
+struct cand {
+    int f0, f1; /* the founds the rules gave it: v[f0..f1-1] */
+    int pos;
+    char *name;   /* the run as written */
+    char *key;    /* ... case-folded */
+    uint64_t kh;  /* a hash of key */
+    size_t klen;  /* its length */
+    float s[4];   /* scores: none, person, place, organisation */
+    char rule[4]; /* the rules' reading (tagger.c: rule_reading) */
+    char *line;   /* its features so far, when they are written */
+    int one_word;
 };
 
 struct abbr {
@@ -120,6 +162,10 @@ struct extraction {
     struct abbr *abbr; /* "Minneapolis Grain Exchange (MGE)" */
     int nabbr;
     const struct article *art;
+    struct cand *cand; /* the tagger's candidates, in text order */
+    int ncand, capcand;
+    int sport;  /* the article reads as a sports report (tagger.c) */
+    char field; /* 't' title, 'b' body, 'c' captions: the text scanned */
 };
 
 /* Adds the names of c->art's title, dateline, body and captions to c
@@ -135,6 +181,61 @@ char *ent_org_key(const char *name);
  * word ("the drug", "in time"): then the capitalised word is no family
  * name. */
 int ent_written_lower(const struct article *a, const char *word);
+
+/* The same for a word already case-folded. */
+int ent_written_lower_l(const struct article *a, const char *l);
+
+/* The P_* bits of a word, looked up once. */
+int ent_word_props(const struct gazetteer *g, struct word *w);
+
+/* Adds a found name to c (pending as in struct found; conf TAG_SURE). */
+void ent_found_add(struct extraction *c, enum ent_kind k, const char *name,
+                   const char *surface, int pos, int pending);
+
+/* Adds the place places[p] of the gazetteer as found (and, for a city,
+ * its country, implied). */
+void ent_found_place(struct extraction *c, int p, const char *surface, int pos);
+
+/* The words a..b-1 joined with spaces (" & " where the text has it; a
+ * possessive inside kept): a new string. */
+char *ent_words_name(struct word *w, int a, int b);
+
+/* The words a..b-1 case-folded and joined with spaces into buf (KEYMAX
+ * bytes); "" when too long. */
+const char *ent_words_key(struct word *w, int a, int b, char *buf);
+
+/* ---- interface to tagger.c ------------------------------------------- */
+
+#define TAG_SURE 1e9f /* the confidence of a name no candidate gave */
+
+/* The model of data/entity_model.tsv (or of a file of that format):
+ * text is its text, name says where it came from in err.  NULL with err
+ * when a line is not "feature<TAB>4 weights". */
+struct ent_model *tag_model_parse(const char *text, const char *name,
+                                  struct mg_err *err);
+void tag_model_free(struct ent_model *m);
+
+/* The confidence below which an entity is kept for search but shown in no
+ * facet (the model file's "# threshold" line). */
+float tag_threshold(const struct ent_model *m);
+
+/* Reads what the tagger needs of the whole article (c->art) before the
+ * scan: is it a sports report. */
+void tag_begin(struct extraction *c);
+
+/* Notes the run a..b-1 of the n words w (after a title or role word when
+ * after_title) as a candidate, scored by the model, with the founds the
+ * rules gave it from v[f0]; writes its features when g->features. */
+void tag_note(struct extraction *c, struct word *w, int a, int b, int n,
+              int after_title, int f0);
+
+/* Gives each name of the article one kind: the scores of its mentions
+ * added up; the founds of its candidates changed, dropped or added to
+ * match, with the winning margin as their confidence. */
+void tag_decide(struct extraction *c);
+
+/* Frees the candidates. */
+void tag_free(struct extraction *c);
 
 /* ---- interface to entities.c ----------------------------------------- */
 

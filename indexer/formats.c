@@ -604,6 +604,24 @@ static int parse_json(const char *path, const char *uid_base, const char *data,
 
 /* Copy of the text between <tag...> and </tag> inside [s, end), entities
  * decoded; NULL when absent. */
+/* "    by Janie Gabbett, Reuters" -> "Janie Gabbett" (takes v; NULL
+ * when nothing is left). */
+static char *sgml_byline(char *v)
+{
+    if (!v)
+        return NULL;
+    char *t = mg_trim(v);
+    if (strncasecmp(t, "by ", 3) == 0)
+        t += 3;
+    char *comma = strrchr(t, ',');
+    if (comma && strstr(comma, "Reuter"))
+        *comma = 0;
+    t = mg_trim(t);
+    char *out = *t ? mg_strdup(t) : NULL;
+    free(v);
+    return out;
+}
+
 static char *sgml_element(const char *s, const char *end, const char *tag)
 {
     char open[32], close[32];
@@ -688,6 +706,7 @@ static int parse_reuters(const char *path, const char *uid_base,
         }
         a.title = sgml_element(p, e, "TITLE");
         a.dateline = sgml_element(p, e, "DATELINE");
+        a.byline = sgml_byline(sgml_element(p, e, "AUTHOR"));
         a.body = sgml_element(p, e, "BODY");
         if (!a.body && memmem(p, (size_t)(e - p), "TYPE=\"UNPROC\"", 13))
             a.body = sgml_element(p, e, "TEXT");

@@ -16,7 +16,8 @@
 #include "entities_int.h"
 
 extern const char gaz_places_tsv[], gaz_demonyms_tsv[], gaz_first_names_tsv[],
-    gaz_orgs_tsv[], gaz_titles_tsv[], gaz_nonentities_tsv[];
+    gaz_orgs_tsv[], gaz_titles_tsv[], gaz_nonentities_tsv[],
+    gaz_entity_model_tsv[], gaz_word_case_tsv[];
 
 /* Notes the first word of a name of several words (lower case). */
 static void note_multi(struct gazetteer *g, const char *k)
@@ -184,6 +185,13 @@ static void load_title(void *ctx, char **f, int nf)
     free(k);
 }
 
+static void load_word_case(void *ctx, char **f, int nf)
+{
+    struct gazetteer *g = ctx;
+    if (nf >= 2)
+        *strmap_slot(&g->word_case, f[0], 1) = atoi(f[1]);
+}
+
 static void load_nonentity(void *ctx, char **f, int nf)
 {
     struct gazetteer *g = ctx;
@@ -223,40 +231,129 @@ static const char *const COMMON[] = {
     "week",    "month",     "today",     "yesterday", "tomorrow",  "reuter",
     "reuters", NULL};
 
+/* Words of sports reports: two in an article's body make it one, for the
+ * tagger (tagger.c). */
+static const char *const SPORT[] = {
+    "scored",    "striker",      "midfielder", "defender", "goalkeeper",
+    "coach",     "goal",         "goals",      "league",   "cup",
+    "match",     "matches",      "season",     "squad",    "tournament",
+    "champions", "championship", "innings",    "wicket",   "wickets",
+    "batsman",   "bowler",       "try",        "tries",    "rugby",
+    "football",  "cricket",      "tennis",     "golf",     "seeded",
+    "semi",      "quarter",      "final",      "victory",  "defeat",
+    "beat",      "draw",         "penalty",    "referee",  "fixture",
+    "stadium",   "olympic",      "athletics",  "sprinter", "medal",
+    "race",      "grand",        "slam",       "manager",  "player",
+    "players",   "team",         "club",       NULL};
+
 /* Words that end an organisation's name. */
-static const char *const ORG_HEADS[] = {
-    "inc",          "corp",         "co",
-    "ltd",          "plc",          "ag",
-    "sa",           "nv",           "bv",
-    "gmbh",         "llc",          "lp",
-    "bank",         "party",        "ministry",
-    "agency",       "council",      "committee",
-    "association",  "federation",   "university",
-    "reserve",      "exchange",     "union",
-    "organisation", "organization", "group",
-    "commission",   "department",   "fund",
-    "board",        "authority",    "institute",
-    "corporation",  "company",      "holdings",
-    "trust",        "bancorp",      "bankshares",
-    "securities",   "industries",   "airlines",
-    "airways",      "motors",       "petroleum",
-    "oil",          "systems",      "technologies",
-    "partners",     "court",        "parliament",
-    "assembly",     "congress",     "senate",
-    "office",       "foundation",   "society",
-    "college",      "school",       "bureau",
-    "cos",          "traders",      "management",
-    "brothers",     "bros",         "associates",
-    "capital",      "electric",     "power",
-    "energy",       "chemical",     "chemicals",
-    "steel",        "hospital",     "church",
-    "army",         "navy",         "league",
-    "club",         "times",        "post",
-    "journal",      "news",         "press",
-    "television",   "radio",        "administration",
-    "markets",      "service",      "services",
-    "force",        "forces",       "departments",
-    "ministries",   "banks",        NULL};
+static const char *const ORG_HEADS[] = {"inc",
+                                        "corp",
+                                        "co",
+                                        "ltd",
+                                        "plc",
+                                        "ag",
+                                        "sa",
+                                        "nv",
+                                        "bv",
+                                        "gmbh",
+                                        "llc",
+                                        "lp",
+                                        "bank",
+                                        "party",
+                                        "ministry",
+                                        "agency",
+                                        "council",
+                                        "committee",
+                                        "association",
+                                        "federation",
+                                        "university",
+                                        "reserve",
+                                        "exchange",
+                                        "union",
+                                        "organisation",
+                                        "organization",
+                                        "group",
+                                        "commission",
+                                        "department",
+                                        "fund",
+                                        "board",
+                                        "authority",
+                                        "institute",
+                                        "corporation",
+                                        "company",
+                                        "holdings",
+                                        "trust",
+                                        "bancorp",
+                                        "bankshares",
+                                        "securities",
+                                        "industries",
+                                        "airlines",
+                                        "airways",
+                                        "motors",
+                                        "petroleum",
+                                        "oil",
+                                        "systems",
+                                        "technologies",
+                                        "partners",
+                                        "court",
+                                        "parliament",
+                                        "assembly",
+                                        "congress",
+                                        "senate",
+                                        "office",
+                                        "foundation",
+                                        "society",
+                                        "college",
+                                        "school",
+                                        "bureau",
+                                        "cos",
+                                        "traders",
+                                        "management",
+                                        "brothers",
+                                        "bros",
+                                        "associates",
+                                        "capital",
+                                        "electric",
+                                        "power",
+                                        "energy",
+                                        "chemical",
+                                        "chemicals",
+                                        "steel",
+                                        "hospital",
+                                        "church",
+                                        "army",
+                                        "navy",
+                                        "league",
+                                        "club",
+                                        "times",
+                                        "post",
+                                        "journal",
+                                        "news",
+                                        "press",
+                                        "television",
+                                        "radio",
+                                        "administration",
+                                        "markets",
+                                        "service",
+                                        "services",
+                                        "force",
+                                        "forces",
+                                        "departments",
+                                        "ministries",
+                                        "banks",
+                                        "centre",
+                                        "center",
+                                        "academy",
+                                        "tribunal",
+                                        "coalition",
+                                        "alliance",
+                                        "movement",
+                                        "network",
+                                        "records",
+                                        "studios",
+                                        "magazine",
+                                        NULL};
 
 /* Heads that are also plain nouns inside a longer name ("House Energy and
  * Commerce Committee"): they end a name, but do not split one at "and". */
@@ -476,15 +573,50 @@ struct gazetteer *gaz_load(void)
     tsv_each(gaz_orgs_tsv, load_org, g);
     tsv_each(gaz_titles_tsv, load_title, g);
     tsv_each(gaz_nonentities_tsv, load_nonentity, g);
+    tsv_each(gaz_word_case_tsv, load_word_case, g);
     load_sets(g);
     load_lexicon(g);
+    for (int i = 0; SPORT[i]; i++) {
+        *strmap_slot(&g->sport, SPORT[i], 1) = 1;
+        g->sport_first |= 1u << (SPORT[i][0] - 'a');
+    }
+    struct mg_err err;
+    g->model =
+        tag_model_parse(gaz_entity_model_tsv, "data/entity_model.tsv", &err);
+    if (!g->model) { /* the build checked it: can't happen */
+        fprintf(stderr, "morgue: %s\n", err.msg);
+        abort();
+    }
     return g;
+}
+
+int gaz_set_model(struct gazetteer *g, const char *path, struct mg_err *err)
+{
+    char *text;
+    size_t len;
+    if (mg_read_file(path, &text, &len, err) < 0)
+        return -1;
+    struct ent_model *m = tag_model_parse(text, path, err);
+    free(text);
+    if (!m)
+        return -1;
+    tag_model_free(g->model);
+    g->model = m;
+    return 0;
+}
+
+void gaz_set_features(struct gazetteer *g, FILE *f)
+{
+    g->features = f;
 }
 
 void gaz_free(struct gazetteer *g)
 {
     if (!g)
         return;
+    tag_model_free(g->model);
+    strmap_free(&g->sport);
+    strmap_free(&g->word_case);
     for (int i = 0; i < g->nplaces; i++)
         free(g->places[i].canonical);
     free(g->places);

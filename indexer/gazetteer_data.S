@@ -3,6 +3,7 @@
     .section .rodata
     .global gaz_places_tsv, gaz_demonyms_tsv, gaz_first_names_tsv
     .global gaz_orgs_tsv, gaz_titles_tsv, gaz_nonentities_tsv
+    .global gaz_entity_model_tsv, gaz_word_case_tsv
 gaz_places_tsv:
     .incbin "data/places.tsv"
     .byte 0
@@ -20,5 +21,11 @@ gaz_titles_tsv:
     .byte 0
 gaz_nonentities_tsv:
     .incbin "data/nonentities.tsv"
+    .byte 0
+gaz_word_case_tsv:
+    .incbin "data/word_case.tsv"
+    .byte 0
+gaz_entity_model_tsv:
+    .incbin "data/entity_model.tsv"
     .byte 0
     .section .note.GNU-stack,"",@progbits

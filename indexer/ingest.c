@@ -147,13 +147,18 @@ static json_t *jentities(const struct ent_set *es)
     json_t *arr = json_array();
     for (int i = 0; i < es->n; i++) {
         const struct ent *e = &es->v[i];
+        if (e->implied)
+            continue; /* named by none of its words: "implied" */
         json_t *m = json_array();
         for (int k = 0; k < e->nmentions; k++)
             json_array_append_new(m, json_string(e->mentions[k]));
-        json_array_append_new(arr, json_pack("{s:s s:s s:o s:i}", "kind",
-                                             ent_kind_name(e->kind),
-                                             "canonical", e->canonical,
-                                             "mentions", m, "count", e->count));
+        json_array_append_new(
+            arr,
+            json_pack("{s:s s:s s:o s:i s:f s:b}", "kind",
+                      ent_kind_name(e->kind), "canonical", e->canonical,
+                      "mentions", m, "count", e->count, "confidence",
+                      e->confidence >= 1000 ? 1000.0 : (double)e->confidence,
+                      "facet", !e->low));
     }
     return arr;
 }
@@ -176,6 +181,11 @@ static void show_json(const struct article *a, const struct clean_info *info,
         "body", jstr(a->body), "captions", jlist(a->captions), "highlights",
         jlist(a->highlights), "removed", removed);
     json_object_set_new(o, "entities", jentities(es));
+    json_t *implied = json_array();
+    for (int i = 0; i < es->n; i++)
+        if (es->v[i].implied)
+            json_array_append_new(implied, json_string(es->v[i].canonical));
+    json_object_set_new(o, "implied_places", implied);
     char *s = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
     if (s)
         puts(s);

@@ -46,6 +46,7 @@ struct run {
     struct gazetteer *gaz;
     int quiet, show, json;
     int no_entities;   /* --no-entities */
+    FILE *features;    /* --entity-features */
     int timing;        /* --timing */
     int jobs;          /* --jobs: worker threads cleaning and
                         * finding entities (< 2: none, in line) */

@@ -107,6 +107,10 @@ static void usage(FILE *f)
         "  -v, --verbose      also a line for each file that changed\n"
         "  --log FILE         append time-stamped lines to FILE: the start,\n"
         "                     each skipped or failed input, the summary\n"
+        "  --entity-model FILE  the entity tagger's model from FILE instead\n"
+        "                     of the one built in (docs/entities.md)\n"
+        "  --entity-features FILE  write each entity candidate's features\n"
+        "                     to FILE, for training the tagger\n"
         "  -q, --quiet        print only errors\n"
         "  -h, --help         this help\n"
         "  --version          the version\n"
@@ -394,6 +398,8 @@ static const struct option OPTS[] = {
     {"rebuild", no_argument, NULL, 'R'},
     {"verbose", no_argument, NULL, 'v'},
     {"log", required_argument, NULL, 'l'},
+    {"entity-model", required_argument, NULL, 'm'},
+    {"entity-features", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -408,6 +414,22 @@ static int parse_value(int c, char *arg, struct index_opts *o, struct run *r)
             fprintf(stderr, "morgue-index: %s\n", r->err.msg);
             return INDEX_USAGE;
         }
+        break;
+    case 'm':
+        if (gaz_set_model(r->gaz, arg, &r->err) < 0) {
+            fprintf(stderr, "morgue-index: --entity-model: %s\n", r->err.msg);
+            return INDEX_USAGE;
+        }
+        break;
+    case 'f':
+        if (r->features)
+            fclose(r->features);
+        if (!(r->features = fopen(arg, "w"))) {
+            fprintf(stderr, "morgue-index: --entity-features: %s: %s\n", arg,
+                    strerror(errno));
+            return INDEX_USAGE;
+        }
+        gaz_set_features(r->gaz, r->features);
         break;
     case 'J':
         if (mg_parse_int("morgue-index", arg, "--jobs", 1, 64, &r->jobs) < 0)
@@ -734,5 +756,10 @@ int main(int argc, char **argv)
         fclose(r.log);
     clean_rules_free(r.rules);
     gaz_free(r.gaz);
+    if (r.features && fclose(r.features) != 0 && status == INDEX_OK) {
+        fprintf(stderr, "morgue-index: --entity-features: %s\n",
+                strerror(errno));
+        status = INDEX_ERROR;
+    }
     return status;
 }

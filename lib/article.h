@@ -72,12 +72,16 @@ struct ent {
     char *key;       /* the merge key: lower case letters and digits */
     char **mentions; /* the surface strings found, each once */
     int nmentions;
-    int count;   /* mentions in the article (0 when implied) */
-    int implied; /* not named: the country of a city that is */
-    int weak;    /* a lone family name ("REAGAN SAYS") the article does
-                  * not resolve: stored with 0 mentions for the
-                  * index-wide merge to resolve or drop */
-    int first;   /* byte offset of the first mention */
+    int count;        /* mentions in the article (0 when implied) */
+    int implied;      /* not named: the country of a city that is */
+    int weak;         /* a lone family name ("REAGAN SAYS") the article does
+                       * not resolve: stored with 0 mentions for the
+                       * index-wide merge to resolve or drop */
+    int first;        /* byte offset of the first mention */
+    float confidence; /* how sure the extraction is of the name's kind:
+                       * the tagger's margin (indexer/tagger.c) */
+    int low;          /* confidence under the model's threshold: in the
+                       * article's text for search, in no facet */
 };
 
 struct ent_set {

@@ -15,7 +15,7 @@ For each story `morgue-index --show --json` gives the extractor's entities
 (kind, canonical name, the forms it met).  A gold entity (a row: story,
 kind, canonical, forms) is found when an extracted entity of the same kind
 has a name or form equal to one of the row's forms or its canonical name,
-compared case- and punctuation-blind; an extracted entity matching no row
+compared case- and punctuation-blind and without a leading "the"; an extracted entity matching no row
 of its kind in its story is a false positive.  Precision, recall and F1 are
 micro-averaged over (story, entity) pairs.  "untyped" scores the same with
 the kinds ignored.
@@ -33,6 +33,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import unicodedata
 
 KINDS = ("person", "place", "org")
@@ -45,7 +46,8 @@ class EvalError(Exception):
 def norm(s):
     s = unicodedata.normalize("NFKC", s).casefold()
     s = re.sub(r"['\u2019]s\b", "", s)
-    return " ".join(re.sub(r"[^\w]+", " ", s).split())
+    s = " ".join(re.sub(r"[^\w]+", " ", s).split())
+    return s[4:] if s.startswith("the ") else s  # "The Times" is "Times"
 
 
 def read_stories(dev):
@@ -184,6 +186,16 @@ def score(pairs):
     return prec, rec, f1, n_g, n_p
 
 
+def forms_of(e):
+    """An extracted entity's names: its canonical name and its forms."""
+    return {norm(x) for x in [e["canonical"]] + e.get("mentions", [])}
+
+
+def shown(ents):
+    """The entities a facet shows (not those kept for search only)."""
+    return [e for e in ents if e.get("facet", True)]
+
+
 def match(g, p):
     return (g[0] is None or p[0] is None or g[0] == p[0]) and bool(g[1] & p[1])
 
@@ -195,6 +207,9 @@ def main(argv=None):
     ap.add_argument("--dev", default="tests/data/entity-dev")
     ap.add_argument("--misses", nargs="?", const="", metavar="SET",
                     help="list each story's misses and false positives")
+    ap.add_argument("--cv", type=int, default=0, metavar="K",
+                    help="tag each story with a model trained on the other "
+                    "stories (K folds), as scripts/entity_train.py does")
     a = ap.parse_args(argv)
     try:
         stories = read_stories(a.dev)
@@ -213,7 +228,22 @@ def main(argv=None):
             golds.update({sid: gold.get(sid, []) for sid in ids})
             have.append(sset)
         todo = [s for s in stories if s[1] in have]
-        ext = extracted(a.bin, a.shared, todo)
+        import entity_train  # noqa: E402 (it imports this module)
+        if a.cv:
+            tg = dict(golds)
+            feats, extra = entity_train.training_data(a.bin, a.shared, todo, tg,
+                                                      entity_train.SAMPLE)
+            with tempfile.TemporaryDirectory() as tmp:
+                ext = entity_train.cross_validate(a.bin, a.shared, todo, tg,
+                                                  feats, a.cv, tmp, extra)
+            th = entity_train.model_threshold(
+                os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "..", "data", "entity_model.tsv"))
+            ext = {sid: ([dict(e, facet=e.get("confidence", 0) >= th)
+                          for e in ents], text) for sid, (ents, text) in ext.items()}
+        else:
+            ext, _ = entity_train.extract(a.bin, a.shared, todo)
+        ext = {sid: (shown(ents), text) for sid, (ents, text) in ext.items()}
     except EvalError as e:
         sys.exit("eval_entities_dev: %s" % e)
     rows = []
@@ -223,8 +253,7 @@ def main(argv=None):
         for sid in ids:
             g = [(k, forms) for k, _, forms in golds[sid]]
             ents, text = ext[sid]
-            p = [(e["kind"], {norm(x) for x in [e["canonical"]] + e.get("mentions", [])})
-                 for e in ents]
+            p = [(e["kind"], forms_of(e)) for e in ents]
             typed.append((g, p))
             untyped.append(([(None, f) for _, f in g], [(None, f) for _, f in p]))
             base.append(([(None, f) for _, f in g], [(None, {n}) for n in baseline(text)]))
@@ -242,8 +271,7 @@ def main(argv=None):
         pairs = []
         for sid, _, _ in todo:
             g = [("x", forms) for kk, _, forms in golds[sid] if kk == k]
-            p = [("x", {norm(x) for x in [e["canonical"]] + e.get("mentions", [])})
-                 for e in ext[sid][0] if e["kind"] == k]
+            p = [("x", forms_of(e)) for e in ext[sid][0] if e["kind"] == k]
             pairs.append((g, p))
         kinds.append((k, score(pairs)))
     print("by kind (all sets):")

@@ -136,6 +136,8 @@ int store_put_entities(struct store *s, const struct ent_set *es,
     }
     for (int i = 0; i < es->n; i++) {
         const struct ent *e = &es->v[i];
+        if (e->low)
+            continue; /* for search only (the entities column) */
         if (e->kind == ENT_PERSON && !strchr(e->canonical, ' ')) {
             if (put_lone(s, e, err) < 0)
                 return -1;
