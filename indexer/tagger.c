@@ -22,9 +22,11 @@
 #define NCLASS 4 /* none, person, place, organisation */
 #define SPORT_SPAN 2000
 /* The margins by which the model overrules the rules' reading of a name,
- * and of a name the gazetteer knows (apply()). */
+ * of a name the gazetteer knows, and of any name in a sports report, where
+ * the gazetteer's places are often sides (apply()). */
 #define TAG_KEEP 20.0f
 #define TAG_KEEP_KNOWN 40.0f
+#define TAG_KEEP_SPORT 0.0f
 /* Added to the confidence of a kind the rules and the model both give. */
 #define TAG_AGREE 100.0f
 
@@ -335,6 +337,13 @@ static void features(struct extraction *c, struct word *w, int a, int b, int n,
         FEAT(x, part("fsuf="), part(w[a].l + strlen(w[a].l) - 3));
     for (int i = a + 1; i < b - 1 && i < a + 4; i++)
         FEAT(x, part("iw="), part(w[i].l));
+    /* the shapes of the words either side, with the mark between: a list
+     * of names ("Murphy, Horgan, D'Arcy") */
+    FEAT(x, part("psh="), part(a > 0 ? shape(&w[a - 1]) : "^"),
+         part((char[]){w[a].gap ? (w[a].punct ? w[a].punct : '.') : '_', 0}));
+    FEAT(x, part("nsh="), part(b < n ? shape(&w[b]) : "$"),
+         part((char[]){
+             b < n && w[b].gap ? (w[b].punct ? w[b].punct : '.') : '_', 0}));
     FEAT(x, part("p1="), pp0);
     FEAT(x, part("p2="), part(p[1]), part("_"), pp0);
     FEAT(x, part("n1="), pq0);
@@ -355,6 +364,13 @@ static void features(struct extraction *c, struct word *w, int a, int b, int n,
         if (len > 1 && (lp & (1 << bit)))
             FEAT(x, part("lp"), part(num(bit)));
     }
+    /* what the gazetteer knows of the whole run */
+    int pl = gaz_lookup_l(&g->place_by_name, key);
+    if (pl >= 0)
+        FEAT(x, part("gz=p"), part(num(g->places[pl].kind)),
+             part(c->sport ? "_sp" : ""));
+    if (gaz_lookup_l(&g->orgs, key) >= 0)
+        FEAT(x, part("gz=o"), part(c->sport ? "_sp" : ""));
     /* how often the words are written capitalised elsewhere */
     int fc = (int)strmap_get(&g->word_case, w[a].l);
     FEAT(x, part("fc="), part(num(fc)));
@@ -531,7 +547,7 @@ static void apply(struct extraction *c, const struct cand *cd, int cls,
      * stories must not undo what the rules do right over a whole archive
      * (Reuters-21578's tag recall, docs/entities-eval.md).  In a sports
      * report the gazetteer's places are often sides ("Leeds", "England"):
-     * there the common margin. */
+     * there the model decides. */
     int known = rc > 0 && !c->sport &&
                 (gaz_lookup_l(&c->g->orgs, cd->key) >= 0 ||
                  gaz_lookup_l(&c->g->place_by_name, cd->key) >= 0 ||
@@ -543,7 +559,8 @@ static void apply(struct extraction *c, const struct cand *cd, int cls,
         inner |= c->v[i].pending != 3 && !own(c, cd, i);
     if (rc == 0 && inner && cls != 0 && conf < TAG_KEEP)
         return; /* "a Texas Democrat": Texas, not the whole run */
-    if (rc > 0 && cls != rc && conf < (known ? TAG_KEEP_KNOWN : TAG_KEEP)) {
+    float keep = known ? TAG_KEEP_KNOWN : c->sport ? TAG_KEEP_SPORT : TAG_KEEP;
+    if (rc > 0 && cls != rc && conf < keep) {
         c->v[at].conf = conf;
         return;
     }

@@ -465,7 +465,7 @@ Test(search, entity_filters_and_facets)
     search_result_free(&r);
 
     /* Only a filter: the articles naming it. */
-    run_ok("org:\"Blue House\"", 10, 0, &r);
+    run_ok("person:\"Kim Yo-jong\"", 10, 0, &r);
     cr_expect_eq(r.total, 1);
     search_result_free(&r);
 
