@@ -47,7 +47,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serve
 
-.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-prop soak test-san fuzz eval eval-relevance tune-ranking eval-entities eval-entities-dev entity-model bench bench-all bench-core bench-scale bench-entities bench-incremental clean format lint
+.PHONY: all deps demo serve test test-browser bench-http unit e2e test-crash test-prop soak test-san fuzz eval eval-relevance tune-ranking eval-entities eval-entities-dev entity-model bench bench-all bench-core bench-scale bench-entities bench-index-ab bench-incremental clean format lint
 
 all: $(PROGS)
 
@@ -274,6 +274,13 @@ eval-entities-dev: $(PROGS)
 	@if [ ! -d "$(SHARED)/bbc" ]; then \
 	  echo "eval-entities-dev: skipped: $(SHARED)/bbc not found"; exit 0; fi; \
 	python3 scripts/eval_entities_dev.py --bin $(BINDIR) --shared $(SHARED)
+
+# Indexing time of this build against BASE_BIN (another build's bin/),
+# taking turns, fastest of RUNS each (bench/index_ab.sh).
+bench-index-ab: $(PROGS)
+	@if [ -z "$(BASE_BIN)" ]; then \
+	  echo "bench-index-ab: set BASE_BIN to another build's bin/" >&2; exit 2; fi
+	MORGUE_BIN=$(BINDIR) sh bench/index_ab.sh $(BASE_BIN) $(SHARED)/reuters21578 $(RUNS)
 
 bench-entities: $(PROGS)
 	MORGUE_BIN=$(BINDIR) sh bench/entity_overhead.sh $(SHARED)/reuters21578 $(RUNS)
