@@ -520,7 +520,8 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         int first = res->nfacets;
         rc = top_entities(s, &ec, scale, &nm, shown, res, err);
         if (rc == 0)
-            rc = add_with(s, &ec, &arts, n, shown, res->facets + first,
+            rc = add_with(s, &ec, &arts, n, shown,
+                          res->facets ? res->facets + first : NULL,
                           res->nfacets - first, scale, &nm, err);
         struct kc *src = mg_malloc(sizeof *src * (sc.n ? sc.n : 1));
         size_t k = 0;
