@@ -582,6 +582,17 @@ static int special_run(struct extraction *c, struct word *w, int a, int b,
     return 0;
 }
 
+/* True when the title w[k..k+len-1] is a rank that is part of a
+ * person's name: Lord, Baroness, Prince, Crown Prince... (not Lady:
+ * "First Lady Kim Jung-sook") */
+static int peer_rank(struct word *w, int k, int len)
+{
+    static const char *const RANKS[] = {
+        "lord", "baroness", "baron",    "prince", "princess", "crown",
+        "earl", "viscount", "countess", "duke",   "duchess",  NULL};
+    return len >= 1 && !w[k].lower && gaz_in_list(RANKS, w[k].l);
+}
+
 /* A run after a title or role word ("manager Credit Suisse", "the chief
  * U.S. concerns", "Treasury Secretary James Baker"), name its text and l
  * its key (name_key). */
@@ -603,8 +614,13 @@ static void classify_titled(struct extraction *c, struct word *w, int a, int b,
         if (b - a >= 2)
             add(c, ENT_ORG, name, name, pos, 0);
     } else {
-        if (!not_a_person(c, w, a, b) || b - a == 1)
-            add(c, ENT_PERSON, name, name, pos, b - a == 1 ? 2 : 0);
+        if (!not_a_person(c, w, a, b) || b - a == 1) {
+            char *ranked =
+                c->rank >= 0 && c->rank < a ? join(w, c->rank, b) : NULL;
+            add(c, ENT_PERSON, ranked ? ranked : name, ranked ? ranked : name,
+                ranked ? w[c->rank].start : pos, b - a == 1 && !ranked ? 2 : 0);
+            free(ranked);
+        }
     }
 }
 
@@ -866,6 +882,11 @@ static void scan(struct extraction *c, const char *text, int base)
             continue;
         }
         int j = run_end(c, w, i, n, text, base);
+        /* A known name that goes on past the run's capitals: "BBC One",
+         * "Channel 4", "BBC Radio 1". */
+        for (int k = j; k < n && k < j + 2 && !w[k].gap; k++)
+            if (lookup_w(c->g, &c->g->orgs, w, i, k + 1) >= 0)
+                j = k + 1;
         int first_found = c->n;
         /* Title or role words before the run: "leader Kim Jong-un". */
         int kind = 0, titled = 0;
@@ -883,11 +904,15 @@ static void scan(struct extraction *c, const char *text, int base)
             if (k > a)
                 classify(c, w, a, k, n, titled);
             titled = 1;
+            /* "Lord Falconer", "Crown Prince Frederik": a rank that is
+             * part of the name */
+            c->rank = peer_rank(w, k, tlen) ? k : -1;
             a = k = k + tlen;
             k--;
         }
         if (a < j)
             classify(c, w, a, j, n, titled);
+        c->rank = -1;
         note_abbr(c, w, j, n, first_found, text);
         i = j;
     }

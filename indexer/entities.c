@@ -330,10 +330,7 @@ static void add_lone(struct ent_set *out, const struct article *a,
 {
     struct lone_fit r = fit_lone(out, f);
     int is_new;
-    /* the tagger weighed the lower-case use already (tagger.c) */
-    int tagged = f->conf > 0 && f->conf < TAG_SURE;
-    if (strlen(f->name) < 2 ||
-        (!r.org && !tagged && ent_written_lower(a, f->name))) {
+    if (strlen(f->name) < 2 || (!r.org && ent_written_lower(a, f->name))) {
         return; /* "S and P said"; "Drug", "Time" written "drug" */
     } else if (r.org) {
         ent_add(out, ENT_ORG, r.org->canonical, f->surface, f->pos, f->conf,
@@ -418,6 +415,7 @@ void ent_extract(const struct gazetteer *g, const struct article *a,
     memset(out, 0, sizeof *out);
     struct extraction c = {0};
     c.g = g;
+    c.rank = -1;
     c.art = a;
     ent_find(&c);
     expand_acronyms(&c);

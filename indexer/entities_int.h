@@ -166,6 +166,8 @@ struct extraction {
     int ncand, capcand;
     int sport;  /* the article reads as a sports report (tagger.c) */
     char field; /* 't' title, 'b' body, 'c' captions: the text scanned */
+    int rank;   /* the word where a rank that is part of the next name
+                 * starts ("Lord" of "Lord Falconer"), or -1 */
 };
 
 /* Adds the names of c->art's title, dateline, body and captions to c

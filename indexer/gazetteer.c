@@ -229,7 +229,7 @@ static const char *const COMMON[] = {
     "aug",     "sep",       "sept",      "oct",       "nov",       "dec",
     "mln",     "billion",   "million",   "pct",       "dlrs",      "year",
     "week",    "month",     "today",     "yesterday", "tomorrow",  "reuter",
-    "reuters", NULL};
+    NULL};
 
 /* Words of sports reports: two in an article's body make it one, for the
  * tagger (tagger.c). */
@@ -353,6 +353,11 @@ static const char *const ORG_HEADS[] = {"inc",
                                         "records",
                                         "studios",
                                         "magazine",
+                                        "harriers",
+                                        "ac",
+                                        "fc",
+                                        "afc",
+                                        "rfc",
                                         NULL};
 
 /* Heads that are also plain nouns inside a longer name ("House Energy and

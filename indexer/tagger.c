@@ -220,8 +220,8 @@ static const char *num(int v)
 }
 
 /* The shape of a word: "A" an initial, "A." one with its stop, "AA" all
- * capitals, "Aa-" capitalised and hyphenated, "Aa" capitalised, "a" lower
- * case, "0" with a digit. */
+ * capitals, "Aa-" capitalised and hyphenated, "AaA" with a capital inside,
+ * "Aa" capitalised, "a" lower case, "0" with a digit. */
 static const char *shape(const struct word *w)
 {
     for (const char *p = w->s; *p; p++)
@@ -239,6 +239,13 @@ static const char *shape(const struct word *w)
         return "AA";
     if (strchr(w->s, '-'))
         return "Aa-";
+    /* a capital inside ("BenQ", "PlayStation"), but for "McDonald",
+     * "MacLeod", "DeLay"-like family names */
+    for (const char *p = w->s + 1; *p; p++)
+        if (isupper((unsigned char)*p) && p[-1] != '\'' &&
+            !(p - w->s == 2 && w->s[0] == 'M' && w->s[1] == 'c') &&
+            !(p - w->s == 3 && strncmp(w->s, "Mac", 3) == 0))
+            return "AaA";
     return "Aa";
 }
 

@@ -18,7 +18,10 @@ has a name or form equal to one of the row's forms or its canonical name,
 compared case- and punctuation-blind and without a leading "the"; an extracted entity matching no row
 of its kind in its story is a false positive.  Precision, recall and F1 are
 micro-averaged over (story, entity) pairs.  "untyped" scores the same with
-the kinds ignored.
+the kinds ignored.  A gold entity none of whose forms is in the story's
+text as the indexer reads it (cleaning removed a "(CNN)" attribution or a
+"Read more at" footer) is left out, and the table's first line says how
+many were.
 
 The baseline reads the same text: each maximal run of capitalised words
 (joined inside by "of", "de", "van", "and", "&"...; a sentence's first
@@ -186,6 +189,14 @@ def score(pairs):
     return prec, rec, f1, n_g, n_p
 
 
+def in_text(forms, text):
+    """True when one of a gold entity's forms is in the story's text as the
+    indexer reads it: a name only in what cleaning removed (a "(CNN)"
+    attribution, a "Read more at" footer) is no name it could find."""
+    t = " %s " % norm(text)
+    return any(f and (" %s " % f) in t for f in forms)
+
+
 def forms_of(e):
     """An extracted entity's names: its canonical name and its forms."""
     return {norm(x) for x in [e["canonical"]] + e.get("mentions", [])}
@@ -251,15 +262,19 @@ def main(argv=None):
         ids = [sid for sid, s, _ in todo if s == sset or sset == "all"]
         typed, untyped, base = [], [], []
         for sid in ids:
-            g = [(k, forms) for k, _, forms in golds[sid]]
+            g = [(k, forms) for k, _, forms in golds[sid]
+                 if in_text(forms, ext[sid][1])]
             ents, text = ext[sid]
             p = [(e["kind"], forms_of(e)) for e in ents]
             typed.append((g, p))
             untyped.append(([(None, f) for _, f in g], [(None, f) for _, f in p]))
             base.append(([(None, f) for _, f in g], [(None, {n}) for n in baseline(text)]))
         rows.append((sset, len(ids), score(typed), score(untyped), score(base)))
-    print("Entity development set (%d stories annotated of %d)"
-          % (len(todo), len(stories)))
+    absent = sum(1 for sid, _, _ in todo for _, _, forms in golds[sid]
+                 if not in_text(forms, ext[sid][1]))
+    print("Entity development set (%d stories annotated of %d; %d annotated "
+          "names left out: none of their forms is in the text the indexer "
+          "reads)" % (len(todo), len(stories), absent))
     print("%-18s %5s %6s %6s %6s %6s | %6s %6s %6s | %6s %6s %6s" % (
         "set", "docs", "gold", "P", "R", "F1", "P-unt", "R-unt", "F1-unt",
         "P-base", "R-base", "F1-base"))
@@ -270,7 +285,8 @@ def main(argv=None):
     for k in KINDS:
         pairs = []
         for sid, _, _ in todo:
-            g = [("x", forms) for kk, _, forms in golds[sid] if kk == k]
+            g = [("x", forms) for kk, _, forms in golds[sid]
+                 if kk == k and in_text(forms, ext[sid][1])]
             p = [("x", forms_of(e)) for e in ext[sid][0] if e["kind"] == k]
             pairs.append((g, p))
         kinds.append((k, score(pairs)))
