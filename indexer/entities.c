@@ -273,6 +273,7 @@ static void add_implied(const struct extraction *c, struct ent_set *out)
             int named = 0;
             for (int k = 0; k < out->n; k++)
                 if (out->v[k].kind == ENT_PLACE &&
+                    out->v[k].confidence > TAG_DOUBT && /* not search-only */
                     strcmp(out->v[k].key, key) == 0)
                     named = 1;
             free(key);

@@ -209,6 +209,9 @@ const char *ent_words_key(struct word *w, int a, int b, char *buf);
 /* ---- interface to tagger.c ------------------------------------------- */
 
 #define TAG_SURE 1e9f /* the confidence of a name no candidate gave */
+/* The confidence of a name the rules read and the model overruled: kept
+ * for search, in no facet. */
+#define TAG_DOUBT (-1000.0f)
 
 /* The model of data/entity_model.tsv (or of a file of that format):
  * text is its text, name says where it came from in err.  NULL with err

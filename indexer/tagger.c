@@ -528,13 +528,19 @@ static int rule_class(const struct extraction *c, const struct cand *cd,
     return kd == ENT_PERSON ? 1 : kd == ENT_PLACE ? 2 : 3;
 }
 
-/* Drops the candidate's own reading, with the country a city of it
- * implies (added right after it); names inside it stay. */
-static void drop_own(struct extraction *c, const struct cand *cd)
+/* Drops the candidate's own reading (or, with doubt, leaves it to search
+ * alone), with the country a city of it implies (added right after it);
+ * names inside it stay. */
+static void drop_own(struct extraction *c, const struct cand *cd, int doubt)
 {
     for (int i = cd->f0; i < cd->f1; i++)
         if (own(c, cd, i)) {
-            c->v[i].pending = -1;
+            /* With doubt, kept for search but shown in no facet: the rules
+             * read a name there, the model reads none. */
+            if (doubt)
+                c->v[i].conf = TAG_DOUBT;
+            else
+                c->v[i].pending = -1;
             if (i + 1 < cd->f1 && c->v[i + 1].pending == 3)
                 c->v[i + 1].pending = -1;
         }
@@ -572,7 +578,7 @@ static void apply(struct extraction *c, const struct cand *cd, int cls,
         return;
     }
     if (cls == 0) {
-        drop_own(c, cd);
+        drop_own(c, cd, 1);
         return;
     }
     static const enum ent_kind KIND[] = {ENT_PERSON, ENT_PERSON, ENT_PLACE,
@@ -589,7 +595,7 @@ static void apply(struct extraction *c, const struct cand *cd, int cls,
     }
     /* Another kind than the rules': the rules' names go, the model's
      * comes. */
-    drop_own(c, cd);
+    drop_own(c, cd, 0);
     int n0 = c->n;
     int place = cls == 2 ? gaz_lookup_l(&c->g->place_by_name, cd->key) : -1;
     if (place >= 0)

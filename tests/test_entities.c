@@ -684,15 +684,16 @@ static const struct news_case NEWS[] = {
 /* Whether an entity of kind ("person", "place", "org" or "any") has a
  * canonical name or a mention with name's merge key.  An implied country
  * (of a city or a nationality the story names) is named by none of its
- * words, so it counts for neither. */
+ * words, and a low-confidence entity is kept for search only: neither
+ * counts. */
 static int news_has(const struct ent_set *s, const char *kind, const char *name)
 {
     char *key = ent_key(name);
     int found = 0;
     for (int i = 0; i < s->n && !found; i++) {
         const struct ent *e = &s->v[i];
-        if (e->implied)
-            continue;
+        if (e->implied || e->low)
+            continue; /* no name of the story's, or one no facet shows */
         if (strcmp(kind, "any") != 0 &&
             strcmp(kind, ent_kind_name(e->kind)) != 0)
             continue;
