@@ -272,7 +272,9 @@ class Prop:
 
     def op_delete_file(self):
         rel = self.pick()
-        if not rel:
+        # The last file stays: --prune refuses a folder that holds no file
+        # (an empty mount?) and keeps its articles, by design.
+        if not rel or len(self.files) <= 1:
             return None
         os.unlink(os.path.join(self.root, rel))
         del self.files[rel]
