@@ -268,11 +268,6 @@ int ent_word_props(const struct gazetteer *g, struct word *w)
 
 /* The words a..b-1 joined with spaces; a possessive inside the run is kept
  * ("Moody's Investors Service"). */
-static char *join(struct word *w, int a, int b)
-{
-    return ent_words_name(w, a, b);
-}
-
 char *ent_words_name(struct word *w, int a, int b)
 {
     struct buf s = {0};
@@ -288,11 +283,6 @@ char *ent_words_name(struct word *w, int a, int b)
 
 /* The case-folded words a..b-1 joined with spaces into buf (KEYMAX
  * bytes); "" when too long. */
-static const char *joinl(struct word *w, int a, int b, char *buf)
-{
-    return ent_words_key(w, a, b, buf);
-}
-
 const char *ent_words_key(struct word *w, int a, int b, char *buf)
 {
     size_t n = 0;
@@ -324,7 +314,7 @@ static const char *name_key(const struct gazetteer *g, struct word *w, int a,
     if (b - a == 1 ? !(p & (P_PLACE | P_ORG | P_DEMONYM | P_NONENT))
                    : !(p & P_MULTI_FIRST))
         return NULL;
-    return joinl(w, a, b, buf);
+    return ent_words_key(w, a, b, buf);
 }
 
 /* The value of key k in m, or -1 (also when k is NULL). */
@@ -338,7 +328,7 @@ static int lookup_w(const struct gazetteer *g, const struct strmap *m,
 {
     char k[KEYMAX];
     if (m == &g->titles)
-        return gaz_lookup_l(m, joinl(w, a, b, k));
+        return gaz_lookup_l(m, ent_words_key(w, a, b, k));
     return lk(m, name_key(g, w, a, b, k));
 }
 
@@ -554,7 +544,7 @@ static int special_run(struct extraction *c, struct word *w, int a, int b,
                       strcmp(w[gm - 1].s, "Summer") == 0))
         gm--;
     if (gm > a && gm < b && before_games(w, gm, b) && gm - a <= 2) {
-        char *host = join(w, a, gm);
+        char *host = ent_words_name(w, a, gm);
         int p = lookup_w(g, &g->place_by_name, w, a, gm);
         if (p >= 0)
             add_place(c, p, host, w[a].start);
@@ -615,8 +605,9 @@ static void classify_titled(struct extraction *c, struct word *w, int a, int b,
             add(c, ENT_ORG, name, name, pos, 0);
     } else {
         if (!not_a_person(c, w, a, b) || b - a == 1) {
-            char *ranked =
-                c->rank >= 0 && c->rank < a ? join(w, c->rank, b) : NULL;
+            char *ranked = c->rank >= 0 && c->rank < a
+                               ? ent_words_name(w, c->rank, b)
+                               : NULL;
             add(c, ENT_PERSON, ranked ? ranked : name, ranked ? ranked : name,
                 ranked ? w[c->rank].start : pos, b - a == 1 && !ranked ? 2 : 0);
             free(ranked);
@@ -648,7 +639,7 @@ static void known_inside(struct extraction *c, struct word *w, int a, int b,
             if (len == 1 && ((w[i].sent && !(wpi & P_REGION)) ||
                              (wpi & (P_COMMON | P_GENERIC))))
                 continue;
-            char *surf = join(w, i, i + len);
+            char *surf = ent_words_name(w, i, i + len);
             if (lk(&g->nonentities, sub) >= 0)
                 done = len;
             else if ((v = lk(&g->orgs, sub)) >= 0)
@@ -739,7 +730,7 @@ static void classify(struct extraction *c, struct word *w, int a, int b, int n,
     const char *outer_alt = c->alt;
     int f0 = c->n;
     if (a > a0 && !c->alt) {
-        alt = join(w, a0, b);
+        alt = ent_words_name(w, a0, b);
         c->alt = alt;
     }
     /* Shouted text ("REAGAN MEETS U.S.") is read only for known names. */
@@ -748,7 +739,7 @@ static void classify(struct extraction *c, struct word *w, int a, int b, int n,
         shout = w[i].allcaps;
     if (!special_run(c, w, a, b, n, after_title, shout)) {
         char key[KEYMAX];
-        char *name = join(w, a, b);
+        char *name = ent_words_name(w, a, b);
         const char *l = name_key(g, w, a, b, key);
         int v;
         if (shout) {
@@ -952,14 +943,14 @@ static int shout_known(struct extraction *c, struct word *w, int i, int n)
         if (lk(&g->nonentities, l) >= 0) {
             done = len;
         } else if ((v = lk(&g->orgs, l)) >= 0) {
-            char *s = join(w, i, i + len);
+            char *s = ent_words_name(w, i, i + len);
             add(c, ENT_ORG, g->org_names[v], s, w[i].start, 0);
             free(s);
             done = len;
         } else if ((v = lk(&g->place_by_name, l)) >= 0 &&
                    (len > 1 || g->places[v].kind == 0 ||
                     g->places[v].population >= 1000000)) {
-            char *s = join(w, i, i + len);
+            char *s = ent_words_name(w, i, i + len);
             add_place(c, v, s, w[i].start);
             free(s);
             done = len;
@@ -1024,7 +1015,7 @@ static void scan_shout(struct extraction *c, const char *text)
                  lookup_w(g, &g->place_by_name, w, a, b) < 0 &&
                  !title_at(c, w, a, b, &kind);
         if (ok) {
-            char *raw = join(w, a, b), *name = title_case(raw);
+            char *raw = ent_words_name(w, a, b), *name = title_case(raw);
             add(c, ENT_PERSON, name, raw, w[a].start, b - a == 1 ? 5 : 0);
             free(raw);
             free(name);

@@ -146,6 +146,9 @@ struct cand {
     char rule[4]; /* the rules' reading (tagger.c: rule_reading) */
     char *line;   /* its features so far, when they are written */
     int one_word;
+    int place;        /* the gazetteer's place of that name, or -1 */
+    int org, demonym; /* the gazetteer has it as an organisation, as a
+                       * nationality */
 };
 
 struct abbr {

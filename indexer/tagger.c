@@ -31,7 +31,8 @@
 #define TAG_AGREE 100.0f
 
 struct ent_slot {
-    uint64_t key; /* the feature's hash (mix()), 0 for an empty slot */
+    uint64_t
+        key; /* the feature's hash (mixed: mg_mix64), 0 for an empty slot */
     float w[NCLASS];
 };
 
@@ -63,18 +64,6 @@ static struct part part(const char *s)
         p.pw *= HASH_B;
     }
     return p;
-}
-
-/* The table's hash of a feature's: mixed, as the polynomial's low bits
- * are poor. */
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
 }
 
 /* The weights of the feature with hash h, or NULL. */
@@ -155,7 +144,7 @@ struct ent_model *tag_model_parse(const char *text, const char *name,
             return NULL;
         }
         *tab = 0;
-        memcpy(model_add(m, mix(part(l).h))->w, w, sizeof w);
+        memcpy(model_add(m, mg_mix64(part(l).h))->w, w, sizeof w);
         free(l);
     }
     return m;
@@ -198,7 +187,7 @@ static void featp(struct fx *x, int n, const struct part *p)
     if (x->out)
         buf_addc(x->out, ' ');
     if (x->m) {
-        const float *wt = model_get(x->m, mix(h));
+        const float *wt = model_get(x->m, mg_mix64(h));
         if (wt)
             for (int k = 0; k < NCLASS; k++)
                 x->s[k] += wt[k];
@@ -308,9 +297,9 @@ static void rule_reading(const struct extraction *c, int f0, const char *run,
 }
 
 static void features(struct extraction *c, struct word *w, int a, int b, int n,
-                     int after_title, const char *rule, const char *key,
-                     struct fx *x)
+                     int after_title, const struct cand *cd, struct fx *x)
 {
+    const char *rule = cd->rule, *key = cd->key;
     const struct gazetteer *g = c->g;
     int len = b - a;
     struct part pr = part(rule);
@@ -372,11 +361,10 @@ static void features(struct extraction *c, struct word *w, int a, int b, int n,
             FEAT(x, part("lp"), part(num(bit)));
     }
     /* what the gazetteer knows of the whole run */
-    int pl = gaz_lookup_l(&g->place_by_name, key);
-    if (pl >= 0)
-        FEAT(x, part("gz=p"), part(num(g->places[pl].kind)),
+    if (cd->place >= 0)
+        FEAT(x, part("gz=p"), part(num(g->places[cd->place].kind)),
              part(c->sport ? "_sp" : ""));
-    if (gaz_lookup_l(&g->orgs, key) >= 0)
+    if (cd->org)
         FEAT(x, part("gz=o"), part(c->sport ? "_sp" : ""));
     /* how often the words are written capitalised elsewhere */
     int fc = (int)strmap_get(&g->word_case, w[a].l);
@@ -453,9 +441,12 @@ void tag_note(struct extraction *c, struct word *w, int a, int b, int n,
     cd->name = name;
     cd->one_word = b - a == 1;
     memcpy(cd->rule, rule, sizeof cd->rule);
+    cd->place = gaz_lookup_l(&g->place_by_name, key);
+    cd->org = gaz_lookup_l(&g->orgs, key) >= 0;
+    cd->demonym = gaz_lookup_l(&g->demonyms, key) >= 0;
     struct buf out = {0};
     struct fx x = {g->model, cd->s, g->features ? &out : NULL};
-    features(c, w, a, b, n, after_title, rule, key, &x);
+    features(c, w, a, b, n, after_title, cd, &x);
     cd->line = g->features ? buf_take(&out) : NULL;
 }
 
@@ -503,8 +494,6 @@ static void doc_features(const struct extraction *c, int i, struct fx *x)
     FEAT(x, part("dm="), part(num(same < 3 ? same : 3)));
 }
 
-/* The class the rules gave the candidate's founds (0 none), or -1 when
- * they gave several names. */
 /* True when found i is the candidate's own reading (not a name inside
  * it nor a city's country). */
 static int own(const struct extraction *c, const struct cand *cd, int i)
@@ -512,6 +501,8 @@ static int own(const struct extraction *c, const struct cand *cd, int i)
     return c->v[i].pending != 3 && strcmp(c->v[i].surface, cd->name) == 0;
 }
 
+/* The class the rules gave the candidate's own reading (0 none; its found
+ * in *at), or -1 when they gave several names. */
 static int rule_class(const struct extraction *c, const struct cand *cd,
                       int *at)
 {
@@ -561,11 +552,9 @@ static void apply(struct extraction *c, const struct cand *cd, int cls,
      * (Reuters-21578's tag recall, docs/entities-eval.md).  In a sports
      * report the gazetteer's places are often sides ("Leeds", "England"):
      * there the model decides. */
-    int known = rc > 0 && !c->sport &&
-                (gaz_lookup_l(&c->g->orgs, cd->key) >= 0 ||
-                 gaz_lookup_l(&c->g->place_by_name, cd->key) >= 0 ||
-                 gaz_lookup_l(&c->g->demonyms, cd->key) >= 0);
-    if (cls == 2 && gaz_lookup_l(&c->g->demonyms, cd->key) >= 0)
+    int known =
+        rc > 0 && !c->sport && (cd->org || cd->place >= 0 || cd->demonym);
+    if (cls == 2 && cd->demonym)
         return;    /* a nationality is no place (classify.c) */
     int inner = 0; /* names the rules read inside the run */
     for (int i = cd->f0; i < cd->f1; i++)
@@ -597,9 +586,8 @@ static void apply(struct extraction *c, const struct cand *cd, int cls,
      * comes. */
     drop_own(c, cd, 0);
     int n0 = c->n;
-    int place = cls == 2 ? gaz_lookup_l(&c->g->place_by_name, cd->key) : -1;
-    if (place >= 0)
-        ent_found_place(c, place, cd->name, cd->pos);
+    if (cls == 2 && cd->place >= 0)
+        ent_found_place(c, cd->place, cd->name, cd->pos);
     else
         ent_found_add(c, KIND[cls], cd->name, cd->name, cd->pos,
                       cls == 1 && cd->one_word ? 2 : 0);

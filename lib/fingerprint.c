@@ -10,22 +10,12 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "util.h"
+
 /* FNV-1a's offset basis and prime, as mg_hash64 uses them: words are
  * hashed byte by byte as they are folded instead of copied first. */
 #define FNV_BASIS 1469598103934665603ULL
 #define FNV_PRIME 1099511628211ULL
-
-/* splitmix64's finaliser: FNV-1a's low bits depend on few input bits, and
- * SimHash needs every output bit to be a fair coin of the whole word. */
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
 
 static uint64_t fnv_byte(uint64_t h, unsigned char c)
 {
@@ -137,7 +127,7 @@ static uint64_t next_word(struct words *w)
         while (w->pos < w->len && step(w, &h, &hashed))
             ;
         if (hashed)
-            return mix(h) | 1; /* | 1: never 0, which marks the end */
+            return mg_mix64(h) | 1; /* | 1: never 0, which marks the end */
     }
     return 0;
 }
@@ -207,7 +197,7 @@ uint64_t fp_simhash(const char *text)
     int nwords = 0;
     while ((c = next_word(&w)) != 0) {
         if (++nwords >= 3) /* an ordered hash of (a, b, c) */
-            tally_add(&t, mix(mix(mix(a) ^ b) ^ c));
+            tally_add(&t, mg_mix64(mg_mix64(mg_mix64(a) ^ b) ^ c));
         a = b;
         b = c;
     }

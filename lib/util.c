@@ -179,6 +179,16 @@ uint64_t mg_hash64(const void *p, size_t n)
     return h;
 }
 
+uint64_t mg_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
 char *mg_trim(char *s)
 {
     size_t n = strlen(s);

@@ -55,6 +55,10 @@ int mg_read_file(const char *path, char **out, size_t *len, struct mg_err *err);
 /* 64-bit FNV-1a hash of n bytes; can't fail. */
 uint64_t mg_hash64(const void *p, size_t n);
 
+/* splitmix64's finaliser: every output bit a fair coin of the whole word
+ * (for hashes whose low bits are poor: FNV-1a, polynomial). */
+uint64_t mg_mix64(uint64_t x);
+
 /* Seconds on the monotonic clock. */
 double mg_now(void);
 
