@@ -3,8 +3,8 @@
  */
 #include "api.h"
 
-#include <dirent.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -137,8 +137,8 @@ static int valid_origin(const char *s, size_t len)
     size_t host = i;
     if (s[i] == '[') {
         i++;
-        while (i < len && (isxdigit((unsigned char)s[i]) || s[i] == ':' ||
-                           s[i] == '.'))
+        while (i < len &&
+               (isxdigit((unsigned char)s[i]) || s[i] == ':' || s[i] == '.'))
             i++;
         if (i == len || s[i] != ']')
             return 0;
@@ -397,8 +397,7 @@ static json_t *unknown_warning(const struct spec *sp, const char *k)
         buf_printf(&acc, "%s%s", l == sp->keys ? "" : ", ", *l);
     struct buf msg = {0};
     buf_printf(&msg, "unknown parameter \"%s\" ignored (%s%s)", k,
-               acc.s ? "accepted: " : "this takes none",
-               acc.s ? acc.s : "");
+               acc.s ? "accepted: " : "this takes none", acc.s ? acc.s : "");
     json_t *j = search_json_str(msg.s);
     buf_free(&acc);
     buf_free(&msg);
@@ -452,8 +451,7 @@ static int check_params(const struct spec *sp, const struct api_param *p, int n,
             if (strcmp(p[j].key, p[i].key) == 0) {
                 struct buf rep = {0};
                 for (const char *const *l = sp->repeated; l && *l; l++)
-                    buf_printf(&rep, "%s%s", l == sp->repeated ? "" : ", ",
-                               *l);
+                    buf_printf(&rep, "%s%s", l == sp->repeated ? "" : ", ", *l);
                 reply_error(out, 400, "%s is given twice: give it once%s%s%s",
                             k, rep.s ? " (only " : "", rep.s ? rep.s : "",
                             rep.s ? " may be repeated)" : "");
@@ -695,8 +693,8 @@ static json_t *result_doc(const struct search_opts *so,
 /* /api/search with its parameters checked: the answer's document, or
  * NULL with an error reply in out. */
 static json_t *search_doc(struct api_worker *w, const char *id,
-                          const struct api_param *p,
-                          int n, struct api_response *out)
+                          const struct api_param *p, int n,
+                          struct api_response *out)
 {
     (void)id;
     struct search_opts so = {
@@ -732,8 +730,8 @@ static json_t *search_doc(struct api_worker *w, const char *id,
 
 /* /api/entities with its parameters checked, as search_doc(). */
 static json_t *entities_doc(struct api_worker *w, const char *id,
-                          const struct api_param *p,
-                            int n, struct api_response *out)
+                            const struct api_param *p, int n,
+                            struct api_response *out)
 {
     (void)id;
     const char *prefix = param(p, n, "prefix");
@@ -818,8 +816,8 @@ static json_t *article_doc(struct api_worker *w, const char *id,
 /* /healthz with its parameters checked, as search_doc(); a 503 when the
  * index is unavailable. */
 static json_t *health_doc(struct api_worker *w, const char *id,
-                          const struct api_param *p,
-                          int n, struct api_response *out)
+                          const struct api_param *p, int n,
+                          struct api_response *out)
 {
     (void)id;
     (void)p;
@@ -955,9 +953,9 @@ void api_handle(struct api_worker *w, const char *method, const char *path,
                 struct api_response *out)
 {
     static const char *const SEARCH_KEYS[] = {
-        "q",     "person", "place",  "org",      "source",
-        "section", "since", "until", "sort",   "page",
-        "offset", "limit", "strict", "collapse", NULL};
+        "q",       "person", "place",  "org",      "source",
+        "section", "since",  "until",  "sort",     "page",
+        "offset",  "limit",  "strict", "collapse", NULL};
     static const char *const SEARCH_REPEATED[] = {"person", "place", "org",
                                                   NULL};
     static const char *const ENTITY_KEYS[] = {"prefix", "kind", "limit", NULL};

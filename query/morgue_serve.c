@@ -483,7 +483,9 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
                 return SERVE_USAGE;
             break;
         case 'q': g_quiet = 1; break;
-        case 'C': buf_printf(&o->cors, "%s%s", o->cors.s ? "," : "", optarg); break;
+        case 'C':
+            buf_printf(&o->cors, "%s%s", o->cors.s ? "," : "", optarg);
+            break;
         case 'h': usage(stdout); return SERVE_STOPPED;
         case 'V': puts("morgue-serve " MORGUE_VERSION); return SERVE_STOPPED;
         default:

@@ -250,6 +250,7 @@ done <<EOF
 /api/search?q=oil&offset=-1|400|offset must be a number from 0 to 99900
 /api/search?q=oil&offset=99850&page=7|400|offset 99850 and page 7 of 10 hits skip 99910 hits: at most 99900
 /api/search?q=oil&sort=newest&sort=oldest|400|sort is given twice
+/api/search?q=oil$(for i in $(seq 17); do printf '&person=p%d' "$i"; done)|400|at most 16 person, place and org filters
 /../../../../etc/passwd|404|not found
 /%2e%2e/%2e%2e/etc/passwd|404|not found
 /..%2f..%2fetc%2fpasswd|404|not found

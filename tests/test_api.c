@@ -602,13 +602,12 @@ Test(api, unknown_parameters_are_ignored_and_named_in_warnings)
     cr_expect_eq(json_array_size(json_object_get(d, "hits")), 4);
     cr_expect_eq(json_integer_value(json_object_get(d, "limit")), 10);
     char *ws = warnings_of(d);
-    cr_expect_str_eq(ws,
-                     "unknown parameter \"lmit\" ignored (accepted: q, "
-                     "person, place, org, source, section, since, until, "
-                     "sort, page, offset, limit, strict, collapse)|"
-                     "unknown parameter \"colour\" ignored (accepted: q, "
-                     "person, place, org, source, section, since, until, "
-                     "sort, page, offset, limit, strict, collapse)|");
+    cr_expect_str_eq(ws, "unknown parameter \"lmit\" ignored (accepted: q, "
+                         "person, place, org, source, section, since, until, "
+                         "sort, page, offset, limit, strict, collapse)|"
+                         "unknown parameter \"colour\" ignored (accepted: q, "
+                         "person, place, org, source, section, since, until, "
+                         "sort, page, offset, limit, strict, collapse)|");
     free(ws);
     json_decref(d);
     /* its value is not read: not UTF-8, a NUL, 10 KB */
@@ -620,8 +619,7 @@ Test(api, unknown_parameters_are_ignored_and_named_in_warnings)
     d = json_loadb(r.body, r.len, 0, NULL);
     cr_assert_not_null(d);
     ws = warnings_of(d);
-    cr_expect(strstr(ws, "\"junk\"") && strstr(ws, "\"\\x1b[31m\""), "%s",
-              ws);
+    cr_expect(strstr(ws, "\"junk\"") && strstr(ws, "\"\\x1b[31m\""), "%s", ws);
     free(ws);
     json_decref(d);
     api_response_free(&r);
@@ -643,8 +641,7 @@ Test(api, unknown_parameters_are_ignored_and_named_in_warnings)
     json_decref(get("/api/search", 400, "q=summit", "limit=0", "x=1", NULL));
     /* a parameter given twice that is not repeatable is still an error:
      * which one was meant is not known */
-    d = get("/api/search", 400, "q=summit", "sort=newest", "sort=oldest",
-            NULL);
+    d = get("/api/search", 400, "q=summit", "sort=newest", "sort=oldest", NULL);
     cr_expect_str_eq(json_string_value(json_object_get(d, "error")),
                      "sort is given twice: give it once (only person, "
                      "place, org may be repeated)");
@@ -729,8 +726,8 @@ Test(api, offset_skips_hits_and_adds_to_the_page)
     d = get("/api/search", 200, "q=summit", "limit=2", NULL);
     const char *second = json_string_value(
         json_object_get(json_array_get(json_object_get(d, "hits"), 1), "id"));
-    json_t *d2 = get("/api/search", 200, "q=summit", "limit=1", "offset=1",
-                     NULL);
+    json_t *d2 =
+        get("/api/search", 200, "q=summit", "limit=1", "offset=1", NULL);
     cr_expect_str_eq(json_string_value(json_object_get(
                          json_array_get(json_object_get(d2, "hits"), 0), "id")),
                      second);
@@ -873,11 +870,16 @@ Test(api, cors_preflight_is_204_with_methods_and_max_age)
 
 Test(api, cors_origins_are_checked_at_start)
 {
-    static const char *const BAD[] = {
-        "https://news.example.org/", "news.example.org",
-        "https://news.example.org/search", "http://", "https://a.example:",
-        "https://a.example:123456", "https://a.example,", ",",
-        "http://[::1", "https://a b.example"};
+    static const char *const BAD[] = {"https://news.example.org/",
+                                      "news.example.org",
+                                      "https://news.example.org/search",
+                                      "http://",
+                                      "https://a.example:",
+                                      "https://a.example:123456",
+                                      "https://a.example,",
+                                      ",",
+                                      "http://[::1",
+                                      "https://a b.example"};
     for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
         struct api *a = NULL;
         struct api_config c = {.db = db, .cors = BAD[i]};
@@ -899,8 +901,9 @@ Test(api, cors_origins_are_checked_at_start)
 Test(api, errors_speak_to_a_web_client)
 {
     /* no command line, option or server path in any error of the API */
-    static const char *const Q[] = {"!!!", "-summit", "title:", "ec*",
-                                    "date:2020-13-01", "person:", "((((("};
+    static const char *const Q[] = {
+        "!!!",     "-summit", "title:", "ec*", "date:2020-13-01",
+        "person:", "((((("};
     for (size_t i = 0; i < sizeof Q / sizeof *Q; i++) {
         struct api_param p = {"q", Q[i], strlen(Q[i])};
         char *msg = bad_search(&p, 1);
@@ -929,8 +932,7 @@ Test(api, errors_speak_to_a_web_client)
     struct api_param p[] = {{"q", "summit", 6}, {"prefix", "pyo", 3}};
     for (size_t i = 0; i < sizeof PATHS / sizeof *PATHS; i++) {
         struct api_response r;
-        api_handle(w, "GET", PATHS[i], i == 2 ? p + 1 : p, i == 2 ? 1 : !i,
-                   &r);
+        api_handle(w, "GET", PATHS[i], i == 2 ? p + 1 : p, i == 2 ? 1 : !i, &r);
         cr_expect_eq(r.status, 503, "%s %.*s", PATHS[i], (int)r.len, r.body);
         d = json_loadb(r.body, r.len, 0, NULL);
         cr_assert_not_null(d);
