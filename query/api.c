@@ -473,12 +473,13 @@ static const char *param(const struct api_param *p, int n, const char *key)
     return NULL;
 }
 
-/* Reads the number value of key into *v (unchanged when absent). */
+/* Reads the number value of key into *v (unchanged when absent or empty,
+ * as a form's empty field sends it). */
 static int int_param(const struct api_param *p, int n, const char *key, int lo,
                      int hi, int *v, struct api_response *out)
 {
     const char *s = param(p, n, key);
-    if (!s)
+    if (!s || !*s)
         return 0;
     char shown_v[80];
     long x = 0;
@@ -498,12 +499,12 @@ static int int_param(const struct api_param *p, int n, const char *key, int lo,
     return 0;
 }
 
-/* Reads a 0/1 flag. */
+/* Reads a 0/1 flag (unchanged when absent or empty). */
 static int flag_param(const struct api_param *p, int n, const char *key, int *v,
                       struct api_response *out)
 {
     const char *s = param(p, n, key);
-    if (!s)
+    if (!s || !*s)
         return 0;
     if (strcmp(s, "0") != 0 && strcmp(s, "1") != 0) {
         char sv[80];

@@ -648,6 +648,26 @@ Test(api, unknown_parameters_are_ignored_and_named_in_warnings)
     json_decref(d);
 }
 
+Test(api, an_empty_value_is_the_default)
+{
+    /* what a form with empty fields sends */
+    json_t *d =
+        get("/api/search", 200, "q=summit",
+            "limit=", "page=", "offset=", "sort=", "strict=", "collapse=",
+            "source=", "section=", "since=", "until=", NULL);
+    cr_expect_eq(json_integer_value(json_object_get(d, "total")), 4);
+    cr_expect_eq(json_integer_value(json_object_get(d, "limit")), 10);
+    cr_expect_eq(json_integer_value(json_object_get(d, "page")), 1);
+    cr_expect_eq(json_integer_value(json_object_get(d, "offset")), 0);
+    cr_expect_null(json_object_get(d, "warnings"));
+    json_decref(d);
+    d = get("/api/entities", 200, "prefix=pyo", "kind=", "limit=", NULL);
+    cr_expect_eq(json_array_size(json_object_get(d, "entities")), 1);
+    json_decref(d);
+    /* but not q alone: there is nothing to search for */
+    json_decref(get("/api/search", 400, "q=", "limit=", NULL));
+}
+
 Test(api, section_filters_like_source)
 {
     json_t *d = get("/api/search", 200, "q=summit", "section=world", NULL);
