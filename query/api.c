@@ -526,8 +526,10 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
     static const struct spec SPEC = {KEYS, REPEATED};
     if (check_params(&SPEC, p, n, out) < 0)
         return;
-    struct search_opts so = {
-        .limit = SEARCH_DEFAULT_LIMIT, .facets = 1, .histogram = 1};
+    struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT,
+                             .facets = 1,
+                             .histogram = 1,
+                             .suggest = 1};
     struct qfilter filters[QPARSE_MAX_FILTERS];
     int page = 1;
     if (search_request(p, n, &so, filters, &page, out) < 0)
