@@ -149,6 +149,7 @@ int suggest_near(struct store *st, const char *word, int n, int maxdist,
     /* a key longer than this is too far: its prefix dies first */
     int cap = wn + maxdist + 1;
     int after = 0, depth = 0, rc = 0;
+    int own_txn = store_read_begin(st);
     while (nseek < SUGGEST_MAX_SEEKS) {
         const char *key;
         int len;
@@ -191,6 +192,7 @@ int suggest_near(struct store *st, const char *word, int n, int maxdist,
         buf_add(&from, key, (size_t)len);
         after = 1;
     }
+    store_read_end(st, own_txn);
     buf_free(&from);
     buf_free(&hi);
     if (seeks)
