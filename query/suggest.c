@@ -200,6 +200,82 @@ int suggest_near(struct store *st, const char *word, int n, int maxdist,
     return rc < 0 ? -1 : 0;
 }
 
+/* Keeps the key of the n bytes at k when an article holds it (a point
+ * lookup), as one edit from the word.  0 or -1 with err. */
+static int keep_if_held(struct store *st, const char *k, int n,
+                        struct suggest_cand *out, int *nout, int64_t *seeks,
+                        struct mg_err *err)
+{
+    struct store_word sw;
+    (*seeks)++;
+    int got = store_word(st, k, n, &sw, err);
+    if (got > 0 && sw.df > 0)
+        keep(out, SUGGEST_CANDS, nout, k, n, 1, sw.df);
+    return got < 0 ? -1 : 0;
+}
+
+/* The keys one edit from word (wn code points starting at woff[]) that
+ * do not start with its first code point: the word without it, its first
+ * two swapped, and for each first code point x of the vocabulary x and
+ * the rest of the word, x and the word.  The first code points are
+ * walked with one seek each, those of the word's side of U+3000 (the
+ * scripts written in words below it; CJK characters, one token each,
+ * from it), so this costs a few seeks per letter of the alphabet.  0 or
+ * -1 with err. */
+static int first_edits(struct store *st, const char *word, int n,
+                       const int *woff, int wn, struct suggest_cand *out,
+                       int *nout, int64_t *seeks, struct mg_err *err)
+{
+    static const char CJK[] = "\xE3\x80\x80"; /* U+3000 */
+    int rc = 0;
+    struct buf k = {0};
+    if (wn > 1) /* without its first letter */
+        rc = keep_if_held(st, word + woff[1], n - woff[1], out, nout, seeks,
+                          err);
+    if (rc == 0 && wn > 1 &&
+        (woff[1] != woff[2] - woff[1] || memcmp(word, word + woff[1],
+                                                (size_t)woff[1]) != 0)) {
+        buf_add(&k, word + woff[1], (size_t)(woff[2] - woff[1]));
+        buf_add(&k, word, (size_t)woff[1]);
+        buf_add(&k, word + woff[2], (size_t)(n - woff[2]));
+        rc = keep_if_held(st, k.s, (int)k.len, out, nout, seeks, err);
+    }
+    int low = strcmp(word, CJK) < 0;
+    struct buf from = {0};
+    buf_adds(&from, low ? "" : CJK);
+    while (rc == 0) {
+        const char *key;
+        int len;
+        int64_t df;
+        (*seeks)++;
+        int got = store_word_next(st, from.s, (int)from.len, 0,
+                                  low ? CJK : NULL, low ? 3 : 0, &key, &len,
+                                  &df, err);
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        int32_t cp;
+        int x = mg_utf8_decode(key, len, 0, &cp);
+        from.len = 0;
+        buf_add(&from, key, (size_t)x);
+        if (x != woff[1] || memcmp(key, word, (size_t)x) != 0) {
+            k.len = 0; /* x and the rest: the first letter replaced */
+            buf_add(&k, from.s, from.len);
+            buf_add(&k, word + woff[1], (size_t)(n - woff[1]));
+            rc = keep_if_held(st, k.s, (int)k.len, out, nout, seeks, err);
+            k.len = from.len; /* x and the word: a letter before it */
+            buf_add(&k, word, (size_t)n);
+            if (rc == 0)
+                rc = keep_if_held(st, k.s, (int)k.len, out, nout, seeks, err);
+        }
+        from.s[from.len - 1]++; /* past every key starting with x */
+    }
+    buf_free(&from);
+    buf_free(&k);
+    return rc < 0 ? -1 : 0;
+}
+
 int suggest_candidates(struct store *st, const char *word, int n,
                        struct suggest_cand *out, int *nout, int64_t *seeks,
                        struct mg_err *err)
@@ -207,22 +283,19 @@ int suggest_candidates(struct store *st, const char *word, int n,
     int32_t cp[MAXC];
     int off[MAXC + 1];
     int len = decode(word, n, cp, off, MAXC);
-    int64_t s1 = 0, s2 = 0;
+    int64_t walked = 0, looked = 0;
     *nout = 0;
-    int rc = suggest_near(st, word, n, 1, 0, out, SUGGEST_CANDS, nout, &s1, err);
-    if (rc == 0 && len >= SUGGEST_LONG) {
-        /* within 2 edits, the first letter kept: merged into out */
-        struct suggest_cand two[SUGGEST_CANDS];
-        int ntwo = 0;
-        rc = suggest_near(st, word, n, 2, 1, two, SUGGEST_CANDS, &ntwo, &s2,
-                          err);
-        for (int i = 0; i < ntwo; i++)
-            keep(out, SUGGEST_CANDS, nout, two[i].key, (int)strlen(two[i].key),
-                 two[i].dist, two[i].df);
-        suggest_cands_free(two, ntwo);
-    }
+    if (len == 0 || len > SUGGEST_MAX_LEN || off[len] < n)
+        return 0;
+    /* the first letter kept: 1 edit, 2 for a long word */
+    int rc = suggest_near(st, word, n, len >= SUGGEST_LONG ? 2 : 1, 1, out,
+                          SUGGEST_CANDS, nout, &walked, err);
+    int own_txn = store_read_begin(st);
+    if (rc == 0) /* the first letter edited: 1 edit */
+        rc = first_edits(st, word, n, off, len, out, nout, &looked, err);
+    store_read_end(st, own_txn);
     if (seeks)
-        *seeks = s1 + s2;
+        *seeks = walked + looked;
     return rc;
 }
 
@@ -433,16 +506,20 @@ static int doubtful(struct searcher *s, const struct search_result *res, struct 
     if (store_corpus(s->store, &corpus, err) < 0)
         return -1;
     int kept = 0;
+    int64_t rare = corpus.docs / SUGGEST_RARE_SHARE > SUGGEST_RARE
+                       ? corpus.docs / SUGGEST_RARE_SHARE
+                       : SUGGEST_RARE;
     for (int i = 0; i < *n; i++) {
         struct sword *x = &w[i];
         int want = kept < SUGGEST_WORDS;
         if (want && word_freq(s, x, err) < 0)
             return -1;
-        /* a word the index holds: only in a search that found few, and
-         * only when another could be held by SUGGEST_RATIO times as many */
+        /* a word the index holds: only a rare one in a search that found
+         * few, and only when another could be held by SUGGEST_RATIO times
+         * as many */
         if (want && x->freq > 0)
-            want = res->total < SUGGEST_FEW &&
-                   x->freq * SUGGEST_RATIO <= (corpus.docs > 0 ? corpus.docs : 0);
+            want = res->total < SUGGEST_FEW && x->freq <= rare &&
+                   x->freq * SUGGEST_RATIO <= corpus.docs;
         if (want && suggest_candidates(s->store, x->key, (int)strlen(x->key),
                                        x->cand, &x->ncand, NULL, err) < 0)
             return -1;

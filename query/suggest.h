@@ -35,10 +35,15 @@
 #define SUGGEST_CANDS 8    /* candidates tried per word */
 #define SUGGEST_WORDS 4    /* doubtful words corrected in one query */
 /* A word the index holds is doubtful only when the query found fewer
- * than SUGGEST_FEW articles and a word within reach is held by at least
+ * than SUGGEST_FEW articles, the word is rare (held by at most
+ * SUGGEST_RARE articles, or one in SUGGEST_RARE_SHARE of a bigger index:
+ * a misspelling the archive has too, not a word of its own such as
+ * "zinc" beside "inc") and a word within reach is held by at least
  * SUGGEST_RATIO times as many articles; the corrected query must then
  * find at least SUGGEST_GAIN times as many articles as the query as
  * typed. */
+#define SUGGEST_RARE 3
+#define SUGGEST_RARE_SHARE 50000
 #define SUGGEST_RATIO 20
 #define SUGGEST_GAIN 10
 #define SUGGEST_FEW 10 /* "fewer than a page": a default page */
@@ -69,10 +74,13 @@ int suggest_near(struct store *st, const char *word, int n, int maxdist,
                  int anchor, struct suggest_cand *out, int max, int *nout,
                  int64_t *seeks, struct mg_err *err);
 
-/* The candidates of a word for a query (suggest_near): within 1 edit,
- * and for a word of SUGGEST_LONG code points or more also within 2 that
- * start with its first letter; at most SUGGEST_CANDS.  0 or -1 with
- * err. */
+/* The candidates of a word for a query: within 1 edit, and for a word
+ * of SUGGEST_LONG code points or more also within 2 that start with its
+ * first letter; at most SUGGEST_CANDS, ordered as suggest_near's.  The
+ * ones keeping the first letter by an anchored walk (suggest_near), the
+ * others by point lookups (the first letter deleted, swapped, replaced
+ * or preceded by each first letter the vocabulary has).  *seeks (may be
+ * NULL) gets the seeks and lookups taken.  0 or -1 with err. */
 int suggest_candidates(struct store *st, const char *word, int n,
                        struct suggest_cand *out, int *nout, int64_t *seeks,
                        struct mg_err *err);

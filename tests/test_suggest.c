@@ -138,6 +138,17 @@ static char *scan_near(const char *word, int maxdist, int anchor)
     return b.s ? buf_take(&b) : mg_strdup("");
 }
 
+/* Nearest first, then most frequent, then in key order. */
+static int cand_order(const void *x, const void *y)
+{
+    const struct suggest_cand *a = x, *b = y;
+    if (a->dist != b->dist)
+        return a->dist - b->dist;
+    if (a->df != b->df)
+        return a->df > b->df ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
 static int key_order(const void *x, const void *y)
 {
     return strcmp(((const struct suggest_cand *)x)->key,
@@ -189,6 +200,69 @@ Test(suggest, the_walk_finds_what_a_scan_of_every_word_finds)
      * of the vocabulary */
     cr_expect_lt(most * 5, keys, "%lld seeks for %lld keys", (long long)most,
                  (long long)keys);
+}
+
+/* The SUGGEST_CANDS best of the keys within 1 edit, or within 2 keeping
+ * the first letter, by a scan of the whole terms table, as lines. */
+static char *scan_candidates(const char *word)
+{
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(st_db(st),
+                                    "SELECT term, df FROM terms WHERE df > 0",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    struct suggest_cand c[4000];
+    int n = 0, len = (int)strlen(word);
+    int32_t cp;
+    int first = mg_utf8_decode(word, len, 0, &cp);
+    while (sqlite3_step(q) == SQLITE_ROW && n < 4000) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        int tn = sqlite3_column_bytes(q, 0);
+        int d = suggest_distance(word, len, t, tn, 2);
+        int anchored = tn >= first && memcmp(t, word, (size_t)first) == 0;
+        int chars = 0;
+        for (int i = 0; i < len; i++)
+            chars += ((unsigned char)word[i] & 0xC0) != 0x80;
+        if (d == 1 || (d == 2 && anchored && chars >= SUGGEST_LONG))
+            c[n++] = (struct suggest_cand){mg_strdup(t), d,
+                                           sqlite3_column_int64(q, 1)};
+    }
+    sqlite3_finalize(q);
+    qsort(c, (size_t)n, sizeof c[0], cand_order);
+    struct buf b = {0};
+    buf_adds(&b, "");
+    for (int i = 0; i < n && i < SUGGEST_CANDS; i++)
+        buf_printf(&b, "%s:%d:%lld\n", c[i].key, c[i].dist,
+                   (long long)c[i].df);
+    suggest_cands_free(c, n);
+    return buf_take(&b);
+}
+
+Test(suggest, candidates_are_the_best_of_a_scan_of_every_word)
+{
+    static const char *const WORDS[] = {
+        "gorbachov", "pyongyng", "eun",    "kuwiat",   "dollr",  "summt",
+        "tokio",     "opek",     "reagn",  "petrolium", "yeild", "corea",
+        "minstry",   "ollar",    "xdollar", "odllar",   "zürich"};
+    for (size_t i = 0; i < sizeof WORDS / sizeof WORDS[0]; i++) {
+        const char *w = WORDS[i];
+        struct suggest_cand c[SUGGEST_CANDS];
+        int n = 0;
+        struct mg_err err = {""};
+        cr_assert_eq(
+            suggest_candidates(st, w, (int)strlen(w), c, &n, NULL, &err), 0,
+            "%s", err.msg);
+        struct buf got = {0};
+        buf_adds(&got, "");
+        for (int k = 0; k < n; k++)
+            buf_printf(&got, "%s:%d:%lld\n", c[k].key, c[k].dist,
+                       (long long)c[k].df);
+        char *want = scan_candidates(w);
+        cr_expect_str_eq(got.s, want, "%s", w);
+        free(want);
+        buf_free(&got);
+        suggest_cands_free(c, n);
+    }
 }
 
 Test(suggest, candidates_nearest_then_most_frequent)
