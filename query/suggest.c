@@ -545,37 +545,41 @@ static int doubtful(struct searcher *s, const struct search_result *res, struct 
 }
 
 /* Chooses each doubtful word's candidate in turn, the others as chosen so
- * far, by the articles the corrected query holds (ties: the nearer, more
- * frequent candidate; for a word the index holds, as typed): *best gets
- * the corrected query's count.  0, or -1 with err (out of time: the
- * choices so far stand). */
+ * far (at first: a word the index holds as typed, the others their first
+ * candidate), by the articles the corrected query holds, a candidate of
+ * 2 edits counting SUGGEST_EDIT_COST times less than one of 1 (ties: as
+ * typed, then the nearer, more frequent candidate): *best gets the
+ * corrected query's count.  0, or -1 with err (out of time). */
 static int choose(struct searcher *s, const struct search_opts *o,
                   struct sword *w, int n, double until, int64_t *best,
                   struct mg_err *err)
 {
     for (int i = 0; i < n; i++)
-        w[i].choice = 0;
+        w[i].choice = w[i].freq > 0 ? -1 : 0;
     *best = -1;
     for (int i = 0; i < n; i++) {
-        int from = w[i].freq > 0 ? -1 : 0, pick = w[i].choice;
-        int64_t most = -1;
-        for (int c = from; c < w[i].ncand; c++) {
+        int pick = w[i].choice;
+        int64_t count = -1;
+        double most = -1;
+        for (int c = w[i].freq > 0 ? -1 : 0; c < w[i].ncand; c++) {
             w[i].choice = c;
             char *q = corrected(o->query, w, n);
             int64_t total = 0;
             int rc = count_of(s, o, q, until, &total, err);
             free(q);
-            if (rc < 0) {
-                w[i].choice = pick;
+            if (rc < 0)
                 return -1;
-            }
-            if (total > most) {
-                most = total;
+            double score = c >= 0 && w[i].cand[c].dist > 1
+                               ? (double)total / SUGGEST_EDIT_COST
+                               : (double)total;
+            if (score > most) {
+                most = score;
+                count = total;
                 pick = c;
             }
         }
         w[i].choice = pick;
-        *best = most;
+        *best = count;
     }
     return 0;
 }

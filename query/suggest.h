@@ -46,6 +46,9 @@
 #define SUGGEST_RARE_SHARE 50000
 #define SUGGEST_RATIO 20
 #define SUGGEST_GAIN 10
+/* A candidate of 2 edits is chosen over one of 1 only when its corrected
+ * query finds this many times as many articles. */
+#define SUGGEST_EDIT_COST 20
 #define SUGGEST_FEW 10 /* "fewer than a page": a default page */
 #define SUGGEST_BUDGET 0.5       /* seconds a suggestion may take */
 #define SUGGEST_MAX_SEEKS 100000 /* seeks one word's walk may take */
