@@ -287,13 +287,20 @@ int suggest_candidates(struct store *st, const char *word, int n,
     *nout = 0;
     if (len == 0 || len > SUGGEST_MAX_LEN || off[len] < n)
         return 0;
-    /* the first letter kept: 1 edit, 2 for a long word */
-    int rc = suggest_near(st, word, n, len >= SUGGEST_LONG ? 2 : 1, 1, out,
-                          SUGGEST_CANDS, nout, &walked, err);
+    /* 1 edit: the first letter kept, then edited */
+    int rc = suggest_near(st, word, n, 1, 1, out, SUGGEST_CANDS, nout,
+                          &walked, err);
     int own_txn = store_read_begin(st);
-    if (rc == 0) /* the first letter edited: 1 edit */
+    if (rc == 0)
         rc = first_edits(st, word, n, off, len, out, nout, &looked, err);
     store_read_end(st, own_txn);
+    if (rc == 0 && *nout == 0 && len >= SUGGEST_LONG) {
+        /* none: 2 edits, the first letter kept */
+        int64_t more = 0;
+        rc = suggest_near(st, word, n, 2, 1, out, SUGGEST_CANDS, nout, &more,
+                          err);
+        walked += more;
+    }
     if (seeks)
         *seeks = walked + looked;
     return rc;
@@ -546,10 +553,9 @@ static int doubtful(struct searcher *s, const struct search_result *res, struct 
 
 /* Chooses each doubtful word's candidate in turn, the others as chosen so
  * far (at first: a word the index holds as typed, the others their first
- * candidate), by the articles the corrected query holds, a candidate of
- * 2 edits counting SUGGEST_EDIT_COST times less than one of 1 (ties: as
- * typed, then the nearer, more frequent candidate): *best gets the
- * corrected query's count.  0, or -1 with err (out of time). */
+ * candidate), by the articles the corrected query holds (ties: as typed,
+ * then the more frequent candidate): *best gets the corrected query's
+ * count.  0, or -1 with err (out of time). */
 static int choose(struct searcher *s, const struct search_opts *o,
                   struct sword *w, int n, double until, int64_t *best,
                   struct mg_err *err)
@@ -559,8 +565,7 @@ static int choose(struct searcher *s, const struct search_opts *o,
     *best = -1;
     for (int i = 0; i < n; i++) {
         int pick = w[i].choice;
-        int64_t count = -1;
-        double most = -1;
+        int64_t most = -1;
         for (int c = w[i].freq > 0 ? -1 : 0; c < w[i].ncand; c++) {
             w[i].choice = c;
             char *q = corrected(o->query, w, n);
@@ -569,17 +574,13 @@ static int choose(struct searcher *s, const struct search_opts *o,
             free(q);
             if (rc < 0)
                 return -1;
-            double score = c >= 0 && w[i].cand[c].dist > 1
-                               ? (double)total / SUGGEST_EDIT_COST
-                               : (double)total;
-            if (score > most) {
-                most = score;
-                count = total;
+            if (total > most) {
+                most = total;
                 pick = c;
             }
         }
         w[i].choice = pick;
-        *best = count;
+        *best = most;
     }
     return 0;
 }

@@ -6,13 +6,15 @@
  * Each doubtful word of the query gets candidates: the words of the
  * index (keys an article holds, store_word_next) within a small edit
  * distance (optimal string alignment over code points: insertions,
- * deletions, substitutions and swaps of neighbours; 1 edit for words of
- * SUGGEST_MIN_LEN to SUGGEST_LONG - 1 letters, 2 for longer ones when the
- * first letter is kept), nearest first, then most frequent.  They are found by
- * walking the sorted vocabulary with seeks, skipping every key whose
- * prefix is already too far from the word (a Levenshtein automaton over
- * the terms table's key), so a word costs a few hundred to a few
- * thousand index seeks, however big the vocabulary.  The corrected
+ * deletions, substitutions and swaps of neighbours): those 1 edit away,
+ * or when there is none and the word has SUGGEST_LONG letters or more,
+ * those 2 edits away that keep its first letter; the most frequent
+ * first.  Those keeping the first letter are found by walking the sorted
+ * vocabulary with seeks, skipping every key whose prefix is already too
+ * far from the word (a Levenshtein automaton over the terms table's
+ * key), the others by a point lookup per first letter the vocabulary
+ * has, so a word costs hundreds to thousands of index seeks, not a scan
+ * of the vocabulary (docs/query-syntax.md has the figures).  The corrected
  * query keeps the user's text, operators, phrases, fields and filters,
  * only the doubtful words replaced (in the case they were typed); the
  * candidates are chosen by counting the articles each corrected query
@@ -46,9 +48,6 @@
 #define SUGGEST_RARE_SHARE 50000
 #define SUGGEST_RATIO 20
 #define SUGGEST_GAIN 10
-/* A candidate of 2 edits is chosen over one of 1 only when its corrected
- * query finds this many times as many articles. */
-#define SUGGEST_EDIT_COST 20
 #define SUGGEST_FEW 10 /* "fewer than a page": a default page */
 #define SUGGEST_BUDGET 0.5       /* seconds a suggestion may take */
 #define SUGGEST_MAX_SEEKS 100000 /* seeks one word's walk may take */
@@ -77,13 +76,14 @@ int suggest_near(struct store *st, const char *word, int n, int maxdist,
                  int anchor, struct suggest_cand *out, int max, int *nout,
                  int64_t *seeks, struct mg_err *err);
 
-/* The candidates of a word for a query: within 1 edit, and for a word
- * of SUGGEST_LONG code points or more also within 2 that start with its
- * first letter; at most SUGGEST_CANDS, ordered as suggest_near's.  The
- * ones keeping the first letter by an anchored walk (suggest_near), the
- * others by point lookups (the first letter deleted, swapped, replaced
- * or preceded by each first letter the vocabulary has).  *seeks (may be
- * NULL) gets the seeks and lookups taken.  0 or -1 with err. */
+/* The candidates of a word for a query: within 1 edit; when there is
+ * none and the word has SUGGEST_LONG code points or more, within 2 that
+ * start with its first letter; at most SUGGEST_CANDS, ordered as
+ * suggest_near's.  The ones keeping the first letter by an anchored walk
+ * (suggest_near), the others by point lookups (the first letter deleted,
+ * swapped, replaced or preceded by each first letter the vocabulary
+ * has).  *seeks (may be NULL) gets the seeks and lookups taken.  0 or -1
+ * with err. */
 int suggest_candidates(struct store *st, const char *word, int n,
                        struct suggest_cand *out, int *nout, int64_t *seeks,
                        struct mg_err *err);

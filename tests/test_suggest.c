@@ -202,8 +202,9 @@ Test(suggest, the_walk_finds_what_a_scan_of_every_word_finds)
                  (long long)keys);
 }
 
-/* The SUGGEST_CANDS best of the keys within 1 edit, or within 2 keeping
- * the first letter, by a scan of the whole terms table, as lines. */
+/* The SUGGEST_CANDS best of the keys within 1 edit, or when there is none
+ * within 2 keeping the first letter, by a scan of the whole terms table,
+ * as lines. */
 static char *scan_candidates(const char *word)
 {
     sqlite3_stmt *q;
@@ -228,6 +229,14 @@ static char *scan_candidates(const char *word)
                                            sqlite3_column_int64(q, 1)};
     }
     sqlite3_finalize(q);
+    qsort(c, (size_t)n, sizeof c[0], cand_order);
+    if (n > 0 && c[0].dist == 1) { /* 2 edits only when none is 1 away */
+        int k = 0;
+        while (k < n && c[k].dist == 1)
+            k++;
+        suggest_cands_free(c + k, n - k);
+        n = k;
+    }
     qsort(c, (size_t)n, sizeof c[0], cand_order);
     struct buf b = {0};
     buf_adds(&b, "");
