@@ -568,7 +568,8 @@ static void print_timing(const struct search_result *res, double took)
 {
     fprintf(stderr,
             "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
-            "page %.1f, facets %.1f, suggestion %.1f; %lld scored, %lld passed over "
+            "page %.1f, facets %.1f, suggestion %.1f; %lld scored, %lld passed "
+            "over "
             "by their bounds, in %d passes over %d blocks (%d "
             "skipped); %lld seeded\n",
             took * 1e3, res->ms_plan, res->ms_count, res->ms_rank, res->ms_page,

@@ -165,8 +165,8 @@ struct search_result {
     int flat;               /* too many words: operators were ignored */
     int caps;               /* all capitals: AND, OR, NOT were words */
     struct rank_stats rank; /* what the ranking did */
-    char *suggestion; /* with search_opts.suggest: the query corrected
-                       * ("did you mean"), or NULL (suggest.h) */
+    char *suggestion;       /* with search_opts.suggest: the query corrected
+                             * ("did you mean"), or NULL (suggest.h) */
     /* milliseconds each part of the search took */
     double ms_plan, ms_count, ms_rank, ms_page, ms_facets, ms_suggest;
 };

@@ -233,8 +233,8 @@ static int first_edits(struct store *st, const char *word, int n,
         rc = keep_if_held(st, word + woff[1], n - woff[1], out, nout, seeks,
                           err);
     if (rc == 0 && wn > 1 &&
-        (woff[1] != woff[2] - woff[1] || memcmp(word, word + woff[1],
-                                                (size_t)woff[1]) != 0)) {
+        (woff[1] != woff[2] - woff[1] ||
+         memcmp(word, word + woff[1], (size_t)woff[1]) != 0)) {
         buf_add(&k, word + woff[1], (size_t)(woff[2] - woff[1]));
         buf_add(&k, word, (size_t)woff[1]);
         buf_add(&k, word + woff[2], (size_t)(n - woff[2]));
@@ -248,9 +248,9 @@ static int first_edits(struct store *st, const char *word, int n,
         int len;
         int64_t df;
         (*seeks)++;
-        int got = store_word_next(st, from.s, (int)from.len, 0,
-                                  low ? CJK : NULL, low ? 3 : 0, &key, &len,
-                                  &df, err);
+        int got =
+            store_word_next(st, from.s, (int)from.len, 0, low ? CJK : NULL,
+                            low ? 3 : 0, &key, &len, &df, err);
         if (got <= 0) {
             rc = got;
             break;
@@ -288,8 +288,8 @@ int suggest_candidates(struct store *st, const char *word, int n,
     if (len == 0 || len > SUGGEST_MAX_LEN || off[len] < n)
         return 0;
     /* 1 edit: the first letter kept, then edited */
-    int rc = suggest_near(st, word, n, 1, 1, out, SUGGEST_CANDS, nout,
-                          &walked, err);
+    int rc =
+        suggest_near(st, word, n, 1, 1, out, SUGGEST_CANDS, nout, &walked, err);
     int own_txn = store_read_begin(st);
     if (rc == 0)
         rc = first_edits(st, word, n, off, len, out, nout, &looked, err);
@@ -421,9 +421,9 @@ static int word_freq(struct searcher *s, struct sword *w, struct mg_err *err)
     }
     struct buf stem = {0};
     tok_run(s->tok, TOK_MODE_STEM, w->key, (int)strlen(w->key), stem_cb, &stem);
-    int rc = stem.len ? store_word(s->store, stem.s, (int)stem.len, &sw, err)
-                      : store_word(s->store, w->key, (int)strlen(w->key), &sw,
-                                   err);
+    int rc = stem.len
+                 ? store_word(s->store, stem.s, (int)stem.len, &sw, err)
+                 : store_word(s->store, w->key, (int)strlen(w->key), &sw, err);
     buf_free(&stem);
     if (rc < 0)
         return -1;
@@ -454,7 +454,8 @@ static void add_cased(struct buf *b, const char *typed, int n, const char *cand)
         int step = mg_utf8_decode(cand, len, pos, &cp);
         if (cp >= 0 && (all || (k == 0 && first == 1))) {
             utf8proc_uint8_t enc[4];
-            utf8proc_ssize_t e = utf8proc_encode_char(utf8proc_toupper(cp), enc);
+            utf8proc_ssize_t e =
+                utf8proc_encode_char(utf8proc_toupper(cp), enc);
             buf_add(b, (const char *)enc, (size_t)e);
         } else {
             buf_add(b, cand + pos, (size_t)step);
@@ -506,8 +507,8 @@ static int count_of(struct searcher *s, const struct search_opts *o,
 
 /* Finds each word's candidates and keeps in w[0..*n) the doubtful ones
  * (at most SUGGEST_WORDS), the others freed.  0 or -1 with err. */
-static int doubtful(struct searcher *s, const struct search_result *res, struct sword *w, int *n,
-                    struct mg_err *err)
+static int doubtful(struct searcher *s, const struct search_result *res,
+                    struct sword *w, int *n, struct mg_err *err)
 {
     struct store_corpus corpus;
     if (store_corpus(s->store, &corpus, err) < 0)

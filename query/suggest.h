@@ -48,7 +48,7 @@
 #define SUGGEST_RARE_SHARE 50000
 #define SUGGEST_RATIO 20
 #define SUGGEST_GAIN 10
-#define SUGGEST_FEW 10 /* "fewer than a page": a default page */
+#define SUGGEST_FEW 10           /* "fewer than a page": a default page */
 #define SUGGEST_BUDGET 0.5       /* seconds a suggestion may take */
 #define SUGGEST_MAX_SEEKS 100000 /* seeks one word's walk may take */
 

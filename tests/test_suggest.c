@@ -241,8 +241,7 @@ static char *scan_candidates(const char *word)
     struct buf b = {0};
     buf_adds(&b, "");
     for (int i = 0; i < n && i < SUGGEST_CANDS; i++)
-        buf_printf(&b, "%s:%d:%lld\n", c[i].key, c[i].dist,
-                   (long long)c[i].df);
+        buf_printf(&b, "%s:%d:%lld\n", c[i].key, c[i].dist, (long long)c[i].df);
     suggest_cands_free(c, n);
     return buf_take(&b);
 }
@@ -250,9 +249,9 @@ static char *scan_candidates(const char *word)
 Test(suggest, candidates_are_the_best_of_a_scan_of_every_word)
 {
     static const char *const WORDS[] = {
-        "gorbachov", "pyongyng", "eun",    "kuwiat",   "dollr",  "summt",
-        "tokio",     "opek",     "reagn",  "petrolium", "yeild", "corea",
-        "minstry",   "ollar",    "xdollar", "odllar",   "zürich"};
+        "gorbachov", "pyongyng", "eun",     "kuwiat",    "dollr", "summt",
+        "tokio",     "opek",     "reagn",   "petrolium", "yeild", "corea",
+        "minstry",   "ollar",    "xdollar", "odllar",    "zürich"};
     for (size_t i = 0; i < sizeof WORDS / sizeof WORDS[0]; i++) {
         const char *w = WORDS[i];
         struct suggest_cand c[SUGGEST_CANDS];
