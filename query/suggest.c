@@ -314,13 +314,14 @@ struct sword {
     char *key;      /* as the index has it (folded) */
     int exact;      /* quoted: the word itself, not its stem */
     int64_t freq;   /* the articles it matches */
-    struct suggest_cand cand[SUGGEST_CANDS];
+    struct suggest_cand cand[SUGGEST_CANDS]; /* none when not doubtful */
     int ncand;
+    int same;   /* an earlier word of the same key, whose candidates and
+                 * choice it takes; -1 */
     int choice; /* -1: as typed; else a candidate */
 };
 
 struct words {
-    const char *query;
     struct sword *w;
     int n, cap;
     int at;    /* the term being read: where its text stands */
@@ -367,6 +368,7 @@ static int word_cb(void *ctx, int flags, const char *token, int ntoken,
     w->end = end;
     w->key = mg_strndup(token, (size_t)ntoken);
     w->exact = ws->exact;
+    w->same = -1;
     w->choice = -1;
     return 0;
 }
@@ -473,9 +475,10 @@ static char *corrected(const char *query, const struct sword *w, int n)
     for (int i = 0; i < n; i++) {
         if (w[i].choice < 0)
             continue;
+        const struct sword *of = w[i].same >= 0 ? &w[w[i].same] : &w[i];
         buf_add(&b, query + pos, (size_t)(w[i].start - pos));
         add_cased(&b, query + w[i].start, w[i].end - w[i].start,
-                  w[i].cand[w[i].choice].key);
+                  of->cand[w[i].choice].key);
         pos = w[i].end;
     }
     buf_adds(&b, query + pos);
@@ -505,21 +508,22 @@ static int count_of(struct searcher *s, const struct search_opts *o,
     return rc;
 }
 
-/* Finds each word's candidates and keeps in w[0..*n) the doubtful ones
- * (at most SUGGEST_WORDS), the others freed.  0 or -1 with err. */
+/* Finds the candidates of the doubtful words of w[0..n) (at most
+ * SUGGEST_WORDS; the others, and those repeating an earlier word, get
+ * none) and counts them in *kept.  0 or -1 with err. */
 static int doubtful(struct searcher *s, const struct search_result *res,
-                    struct sword *w, int *n, struct mg_err *err)
+                    struct sword *w, int n, int *kept, struct mg_err *err)
 {
     struct store_corpus corpus;
     if (store_corpus(s->store, &corpus, err) < 0)
         return -1;
-    int kept = 0;
+    *kept = 0;
     int64_t rare = corpus.docs / SUGGEST_RARE_SHARE > SUGGEST_RARE
                        ? corpus.docs / SUGGEST_RARE_SHARE
                        : SUGGEST_RARE;
-    for (int i = 0; i < *n; i++) {
+    for (int i = 0; i < n; i++) {
         struct sword *x = &w[i];
-        int want = kept < SUGGEST_WORDS;
+        int want = *kept < SUGGEST_WORDS && x->same < 0;
         if (want && word_freq(s, x, err) < 0)
             return -1;
         /* a word the index holds: only a rare one in a search that found
@@ -541,15 +545,19 @@ static int doubtful(struct searcher *s, const struct search_result *res,
             }
             x->ncand = k;
         }
-        if (!want || x->ncand == 0) {
-            suggest_cands_free(x->cand, x->ncand);
-            free(x->key);
-            continue;
-        }
-        w[kept++] = *x;
+        if (want && x->ncand > 0)
+            (*kept)++;
     }
-    *n = kept;
     return 0;
+}
+
+/* Sets word i's choice to c, and that of the words repeating it. */
+static void set_choice(struct sword *w, int n, int i, int c)
+{
+    w[i].choice = c;
+    for (int k = i + 1; k < n; k++)
+        if (w[k].same == i)
+            w[k].choice = c;
 }
 
 /* Chooses each doubtful word's candidate in turn, the others as chosen so
@@ -562,13 +570,16 @@ static int choose(struct searcher *s, const struct search_opts *o,
                   struct mg_err *err)
 {
     for (int i = 0; i < n; i++)
-        w[i].choice = w[i].freq > 0 ? -1 : 0;
+        if (w[i].ncand)
+            set_choice(w, n, i, w[i].freq > 0 ? -1 : 0);
     *best = -1;
     for (int i = 0; i < n; i++) {
+        if (!w[i].ncand)
+            continue;
         int pick = w[i].choice;
         int64_t most = -1;
         for (int c = w[i].freq > 0 ? -1 : 0; c < w[i].ncand; c++) {
-            w[i].choice = c;
+            set_choice(w, n, i, c);
             char *q = corrected(o->query, w, n);
             int64_t total = 0;
             int rc = count_of(s, o, q, until, &total, err);
@@ -580,7 +591,7 @@ static int choose(struct searcher *s, const struct search_opts *o,
                 pick = c;
             }
         }
-        w[i].choice = pick;
+        set_choice(w, n, i, pick);
         *best = most;
     }
     return 0;
@@ -601,19 +612,25 @@ int suggest_query(struct searcher *s, const struct search_opts *o,
         qparse_out_free(&q);
         return 0;
     }
-    struct words ws = {.query = o->query};
+    struct words ws = {0};
     for (int i = 0; i < q.nunit; i++)
         collect(s->tok, q.unit[i], &ws);
     qparse_out_free(&q);
     if (ws.n == 0)
         return 0;
     qsort(ws.w, (size_t)ws.n, sizeof *ws.w, word_order);
+    for (int i = 0; i < ws.n; i++) /* a word repeated: corrected alike */
+        for (int k = 0; k < i && ws.w[i].same < 0; k++)
+            if (ws.w[k].same < 0 && ws.w[k].exact == ws.w[i].exact &&
+                strcmp(ws.w[k].key, ws.w[i].key) == 0)
+                ws.w[i].same = k;
     double until = mg_now() + SUGGEST_BUDGET, was = store_deadline(s->store);
     store_set_deadline(s->store, until);
     int own_txn = store_read_begin(s->store);
-    int rc = doubtful(s, res, ws.w, &ws.n, err);
+    int kept = 0;
+    int rc = doubtful(s, res, ws.w, ws.n, &kept, err);
     int64_t best = -1;
-    if (rc == 0 && ws.n > 0 &&
+    if (rc == 0 && kept > 0 &&
         choose(s, o, ws.w, ws.n, until, &best, err) < 0) {
         /* out of time: no suggestion, and no error */
         rc = store_timed_out(s->store) || mg_now() >= until ? 0 : -1;
@@ -623,7 +640,7 @@ int suggest_query(struct searcher *s, const struct search_opts *o,
     if (store_timed_out(s->store))
         store_clear_timeout(s->store);
     store_set_deadline(s->store, was);
-    if (rc == 0 && ws.n > 0 && best > res->total &&
+    if (rc == 0 && kept > 0 && best > res->total &&
         (res->total == 0 || best >= SUGGEST_GAIN * res->total)) {
         char *fixed = corrected(o->query, ws.w, ws.n);
         if (strcmp(fixed, o->query) != 0)

@@ -321,6 +321,8 @@ Test(suggest, the_query_syntax_is_kept_only_the_words_change)
                       "(Gorbachev OR Yeltsinn) date:1987");
     expect_suggestion("GORBACHOV", "GORBACHEV");
     expect_suggestion("Kim-Jong-Eun", "Kim-Jong-Un");
+    /* a word given twice is corrected alike, each time */
+    expect_suggestion("\"Pyongyng\" OR Pyongyng", "\"Pyongyang\" OR Pyongyang");
     /* excluded words, prefixes, filters' values and numbers are left */
     expect_suggestion("oil -Gorbachov", NULL);
     expect_suggestion("summi* Pyongyng", "summi* Pyongyang");
