@@ -114,6 +114,8 @@ static void usage(FILE *f)
         "  -q, --quiet        print only errors\n"
         "  -h, --help         this help\n"
         "  --version          the version\n"
+        "Options have two dashes: \"-json\" or \"-help\" is refused (exit 2);\n"
+        "a file whose name starts with - goes after --.\n"
         "\n"
         "Exit status: 0 every input went in; 1 the index could not be\n"
         "opened, read or written; 2 a bad option or argument; 3 done, but\n"
@@ -522,13 +524,47 @@ static int parse_option(int c, struct index_opts *o, struct run *r)
     return -1;
 }
 
+/* Refuses an argument that is one of OPTS written with one dash
+ * ("-json", "-help", "-db=x"): getopt would read it as a cluster of
+ * short options ("-help" as -h, printing the help and indexing
+ * nothing).  Values of options that take one and everything after "--"
+ * are left alone.  Returns -1 to go on, or INDEX_USAGE with the message
+ * printed. */
+static int refuse_option_lookalikes(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == '-' || a[1] == '\0') {
+            if (a[0] == '-' && a[1] == '-') /* --db FILE: skip FILE */
+                for (const struct option *opt = OPTS; opt->name; opt++)
+                    if (opt->has_arg == required_argument &&
+                        strcmp(a + 2, opt->name) == 0)
+                        i++;
+            continue;
+        }
+        size_t len = strcspn(a + 1, "=");
+        for (const struct option *opt = OPTS; opt->name; opt++)
+            if (strlen(opt->name) == len &&
+                strncmp(opt->name, a + 1, len) == 0) {
+                fprintf(stderr,
+                        "morgue-index: \"%s\" is not an option: options "
+                        "have two dashes (--%s)\n",
+                        a, a + 1);
+                return INDEX_USAGE;
+            }
+    }
+    return -1;
+}
+
 /* Reads the command line into o and r.  Returns -1 to go on, else the
  * exit status to end with (INDEX_OK after --help and --version,
  * INDEX_USAGE with the message printed). */
 static int parse_options(int argc, char **argv, struct index_opts *o,
                          struct run *r)
 {
-    int c, status;
+    int c, status = refuse_option_lookalikes(argc, argv);
+    if (status >= 0)
+        return status;
     while ((c = getopt_long(argc, argv, "qvh", OPTS, NULL)) != -1)
         if ((status = parse_option(c, o, r)) >= 0)
             return status;
