@@ -655,6 +655,9 @@ static int summarize(struct run *r, const char *db, double t0)
         buf_printf(&sum, "; %ld taken down (not stored)", r->suppressed);
     if (r->bad_dates)
         buf_printf(&sum, "; %ld impossible dates dropped", r->bad_dates);
+    if (r->untitled)
+        buf_printf(&sum, "; %ld without a title, titled from their text",
+                   r->untitled);
     ingest_say(r, r->quiet ? NULL : r->dry_run ? stderr : stdout, "%s", sum.s);
     if (r->files_gone && !r->prune && !r->quiet)
         printf("morgue-index: %ld indexed files are gone from the disk; "
