@@ -841,7 +841,8 @@ static void refuse_date(struct clean_info *info, const char *raw,
     if (mg_date_check(iso, n, &why) != MG_DATE_NONE) /* can't happen */
         snprintf(why.msg, sizeof why.msg, "%s: no such day", iso);
     const char *reason = why.msg + n + 2; /* "no such day (...)" */
-    if (order != DATE_ORDER_AUTO) { /* "month 13 when read day first" */
+    /* "month 13 when read day first (--date-order dmy)" */
+    if (order != DATE_ORDER_AUTO) {
         snprintf(why.msg, sizeof why.msg,
                  "month %.2s when read %s first (--date-order %s)", iso + 5,
                  order == DATE_ORDER_MDY ? "month" : "day",

@@ -262,10 +262,10 @@ static int day_first(const char *p, enum date_order order, char out[32])
             return -1;
         /* the other order would read it: a month of 13 or more one way
          * and of 12 or less the other */
-        int other = order == DATE_ORDER_MDY ? a > 12 && b <= 12
-                                            : b > 12 && a <= 12;
-        int by_month = order == DATE_ORDER_MDY ||
-                          (order == DATE_ORDER_AUTO && other);
+        int other =
+            order == DATE_ORDER_MDY ? a > 12 && b <= 12 : b > 12 && a <= 12;
+        int by_month =
+            order == DATE_ORDER_MDY || (order == DATE_ORDER_AUTO && other);
         m = by_month ? a : b;
         d = by_month ? b : a;
         int rc = finish(p + n, out, y, m, d);

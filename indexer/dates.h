@@ -5,8 +5,8 @@
 #define MORGUE_DATES_H
 
 #define DATE_NO_SUCH_DAY (-2) /* date_parse: a day that does not exist */
-#define DATE_OTHER_ORDER (-3) /* date_parse_order: 04/13/1987 read day
-                               * first (or 13/04/1987 month first) */
+/* date_parse_order: 04/13/1987 read day first (or 13/04/1987 month first) */
+#define DATE_OTHER_ORDER (-3)
 
 /* How a date written with numbers only, 03/04/1987 or 03.04.1987, is
  * read (morgue-index --date-order; docs/formats.md). */

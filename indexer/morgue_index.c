@@ -359,10 +359,11 @@ struct index_opts {
     int mode;       /* 'K' --check, 'S' --stats, 'D' --delete, 'U'
                      * --unsuppress, 'L' --suppressed; 0: index PATHs */
     int rebuild;    /* --rebuild */
-    const char *date_order; /* --date-order, or NULL: the index's own */
     double wait;    /* --wait */
     char **args;    /* the PATHs or IDs, borrowed from argv */
     int nargs;
+
+    const char *date_order; /* --date-order, or NULL: the index's own */
 };
 
 /* Checks what the options left for each other and the arguments; -1 to

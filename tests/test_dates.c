@@ -111,13 +111,13 @@ Test(dates, numeric_day_first)
 
 /* date_parse_order(in, order) gives want (rc 0), or refuses it with rc
  * and out as read (rc DATE_OTHER_ORDER or DATE_NO_SUCH_DAY). */
-#define assert_order(in, order, want_rc, want)                                \
+#define assert_order(in, order, want_rc, want)                                 \
     do {                                                                       \
         char out_[32] = "garbage";                                             \
         int rc_ = date_parse_order((in), (order), out_);                       \
-        cr_expect_eq(rc_, (want_rc), "date_parse_order(\"%s\", %s) = %d",     \
+        cr_expect_eq(rc_, (want_rc), "date_parse_order(\"%s\", %s) = %d",      \
                      (in), date_order_name(order), rc_);                       \
-        cr_expect_str_eq(out_, (want), "date_parse_order(\"%s\", %s)", (in),  \
+        cr_expect_str_eq(out_, (want), "date_parse_order(\"%s\", %s)", (in),   \
                          date_order_name(order));                              \
     } while (0)
 
