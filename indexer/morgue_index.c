@@ -579,11 +579,15 @@ static int refuse_option_lookalikes(int argc, char **argv)
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '-' || a[1] == '\0') {
-            if (a[0] == '-' && a[1] == '-') /* --db FILE: skip FILE */
-                for (const struct option *opt = OPTS; opt->name; opt++)
-                    if (opt->has_arg == required_argument &&
-                        strcmp(a + 2, opt->name) == 0)
-                        i++;
+            /* --db FILE (or --d FILE, as getopt_long takes a prefix):
+             * skip FILE */
+            size_t n = a[0] == '-' && !strchr(a, '=') ? strlen(a + 2) : 0;
+            for (const struct option *opt = OPTS; n && opt->name; opt++)
+                if (opt->has_arg == required_argument &&
+                    strncmp(a + 2, opt->name, n) == 0) {
+                    i++;
+                    break;
+                }
             continue;
         }
         size_t len = strcspn(a + 1, "=");

@@ -39,3 +39,6 @@ done
 "$BIN/morgue-index" --show --source -json corpus/seed/ >"$TMP/out" 2>"$TMP/err"; st=$?
 [ $st -eq 0 ] && grep -q '^source: *-json$' "$TMP/out"
 check "index: an option's value may look like an option (--source -json)" $? "$st: $(cat "$TMP/err")"
+"$BIN/morgue-index" --show --sour -json corpus/seed/ >"$TMP/out" 2>"$TMP/err"; st=$?
+[ $st -eq 0 ] && grep -q '^source: *-json$' "$TMP/out"
+check "index: so may the value of an abbreviated option (--sour -json)" $? "$st: $(cat "$TMP/err")"
