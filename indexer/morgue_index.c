@@ -581,10 +581,10 @@ static int refuse_option_lookalikes(int argc, char **argv)
         if (a[0] != '-' || a[1] == '-' || a[1] == '\0') {
             /* --db FILE (or --d FILE, as getopt_long takes a prefix):
              * skip FILE */
-            size_t n = a[0] == '-' && !strchr(a, '=') ? strlen(a + 2) : 0;
-            for (const struct option *opt = OPTS; n && opt->name; opt++)
+            int named = a[0] == '-' && a[2] && !strchr(a, '=');
+            for (const struct option *opt = OPTS; named && opt->name; opt++)
                 if (opt->has_arg == required_argument &&
-                    strncmp(a + 2, opt->name, n) == 0) {
+                    strstr(opt->name, a + 2) == opt->name) {
                     i++;
                     break;
                 }
