@@ -3,6 +3,7 @@
  */
 #include "ingest.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -659,12 +660,51 @@ static void key_article(struct run *r, struct article *a)
     }
 }
 
+/* Whether s is NULL or holds nothing but spaces. */
+static int blank(const char *s)
+{
+    while (s && isspace((unsigned char)*s))
+        s++;
+    return !s || !*s;
+}
+
+/* Counts an article of the current file, and whether it came without a
+ * title (cleaning gives it the body's first sentence): said per file by
+ * say_untitled(). */
+static void note_untitled(struct run *r, const struct article *a)
+{
+    r->file_read++;
+    if (!blank(a->title) || blank(a->body))
+        return;
+    r->untitled++;
+    if (r->file_untitled++ == 0)
+        r->first_untitled = mg_strdup(a->uid ? a->uid : "-");
+}
+
+/* After a file: one line on stderr (unless --quiet) saying how many of
+ * its articles had no title and were titled from their first sentence,
+ * naming the first; then the file's counts start again. */
+static void say_untitled(struct run *r, const char *path)
+{
+    if (r->file_untitled)
+        ingest_say(r, r->quiet ? NULL : stderr,
+                   "%s: %ld of %ld %s had no title: titled with the first "
+                   "sentence of the text (the first: %s)",
+                   path, r->file_untitled, r->file_read,
+                   r->file_read == 1 ? "article" : "articles",
+                   r->first_untitled);
+    r->file_untitled = r->file_read = 0;
+    free(r->first_untitled);
+    r->first_untitled = NULL;
+}
+
 static int on_article(void *ctx, struct article *a)
 {
     struct run *r = ctx;
     if (stop_signal)
         return 1; /* stop reading: the file is read again next time */
     key_article(r, a);
+    note_untitled(r, a);
     if (r->pipe)
         return pipe_put(r, a);
     struct clean_info info;
@@ -912,6 +952,7 @@ static void index_file(struct run *r, const char *path, const struct stat *sb)
     int rc = fmt_parse_file(path, r->from_stdin ? "stdin" : r->key_base, &sink,
                             &err);
     pipe_flush(r); /* the file's articles all stored before it is recorded */
+    say_untitled(r, path);
     if (r->store)
         store_set_file(r->store, 0, NULL);
     if (!r->fatal && !stop_signal &&
@@ -1328,6 +1369,8 @@ void ingest_free(struct run *r)
     free(r->root_met);
     free(r->key_base);
     free(r->folder);
+    free(r->first_untitled);
+    r->first_untitled = NULL;
     r->roots = NULL, r->root_met = NULL, r->key_base = NULL, r->nroots = 0;
     r->folder = NULL;
 }
