@@ -5,7 +5,8 @@
 //
 // Prints one "ok - ..." or "FAIL - ..." line per check, then
 // "N passed, N failed"; exits 1 on any failure.  Screenshots go to DIR:
-// results.png, filtered.png, article.png, phone.png.
+// results.png, filtered.png, article.png, article-matches.png, phone.png,
+// phone-full.png, phone-relaxed.png, phone-article.png.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
