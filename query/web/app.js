@@ -940,7 +940,15 @@
     const back = copyState(state);
     back.doc = '';
     el.back.setAttribute('href', stateUrl(back));
-    el.back.textContent = hasSearch(back) ? '\u2190 Back to results' : '\u2190 New search';
+    // "← Back" on a phone, to keep the match bar beside it on one line.
+    clear(el.back);
+    if (hasSearch(back)) {
+      el.back.setAttribute('aria-label', 'Back to results');
+      el.back.append('\u2190 Back', h('span', { className: 'wide-only', text: ' to results' }));
+    } else {
+      el.back.removeAttribute('aria-label');
+      el.back.textContent = '\u2190 New search';
+    }
     clearArticle();
     el.articleTitle.textContent = 'Loading\u2026';
     el.articleView.setAttribute('aria-busy', 'true');

@@ -916,10 +916,19 @@ try {
       await p.locator('#match-next').tap();
       await p.locator('#match-next').tap();
       const st = await matchState(p);
-      const w = await p.evaluate(() => ({ doc: document.documentElement.scrollWidth, vw: window.innerWidth }));
+      const w = await p.evaluate(() => {
+        const back = document.getElementById('back').getBoundingClientRect();
+        const next = document.getElementById('match-next').getBoundingClientRect();
+        return {
+          doc: document.documentElement.scrollWidth, vw: window.innerWidth,
+          oneLine: next.top < back.bottom && back.top < next.bottom,
+          name: document.getElementById('back').getAttribute('aria-label'),
+        };
+      });
       await p.screenshot({ path: path.join(OUT, 'phone-article.png'), fullPage: false });
       if (keys) return 'key hints shown on a phone';
       if (w.doc > w.vw) return 'overflow ' + JSON.stringify(w);
+      if (!w.oneLine || w.name !== 'Back to results') return 'the back link and the match bar: ' + JSON.stringify(w);
       return st.i === 1 && st.inView ? true : JSON.stringify(st);
     });
     await p.goto(BASE + '/?q=summit');
