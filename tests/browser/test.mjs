@@ -529,6 +529,7 @@ try {
     if (JSON.stringify(title) !== '["SUMMIT"]') return 'title marks ' + JSON.stringify(title);
     if (!marks.includes('negotiating') || !marks.includes('negotiations')) return 'no stemmed match: ' + JSON.stringify(marks);
     if (!(await page.locator('#match-bar').isVisible())) return 'no match bar';
+    if (!(await page.locator('#match-keys').isVisible())) return 'no key hint in the bar on a desktop';
     const count = await page.locator('#match-count').innerText();
     return count === marks.length + ' matches' ? true : 'count ' + JSON.stringify(count);
   });
