@@ -511,6 +511,29 @@ try {
     return kbd && click && !tap ? true : `keyboard hint ${kbd}, "Click" ${click}, "Tap" ${tap}`;
   });
 
+  // ------------------------------------------------------------ did you mean
+  await check('"Did you mean" under a misspelt query that finds nothing, linking to the search that does', async () => {
+    await page.goto(BASE + '/?q=Gorbachov');
+    await waitIdle(page);
+    if (totalOf(await statusText(page)) !== 0) return 'status ' + JSON.stringify(await statusText(page));
+    const p = page.locator('#suggestion');
+    if (!(await p.isVisible())) return 'no suggestion shown';
+    const text = await p.innerText();
+    if (text !== 'Did you mean Gorbachev?') return 'text ' + JSON.stringify(text);
+    await page.locator('#suggestion a').click();
+    await page.waitForURL((u) => new URL(u).searchParams.get('q') === 'Gorbachev');
+    await waitIdle(page);
+    const n = totalOf(await statusText(page));
+    const marks = await page.locator('#hits .snippet mark').allInnerTexts();
+    const hidden = await p.isHidden();
+    return n > 0 && hidden && marks.includes('Gorbachev') ? true : `${n} articles, suggestion hidden ${hidden}, marks ${JSON.stringify(marks)}`;
+  });
+  await check('no "Did you mean" when the query finds articles', async () => {
+    await page.goto(BASE + '/?q=summit');
+    await waitIdle(page);
+    return (await page.locator('#suggestion').isHidden()) ? true : 'suggestion shown: ' + (await page.locator('#suggestion').innerText());
+  });
+
   // ------------------------------------------------------------ article matches
   // /api/article/ID?q= gives the places of the query's words ("marks"),
   // stemmed forms included: "negotiations" marks "negotiating".
