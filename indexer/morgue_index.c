@@ -261,6 +261,49 @@ static void print_action(void *ctx, const char *action, const char *uid)
 }
 
 /* --delete, --unsuppress (the IDs), --suppressed: the takedown list. */
+/* Whether key names an article (mode 'D') or a key on the takedown list
+ * (mode 'U'): 1, 0, or -1 with r->err. */
+static int key_known(struct run *r, int mode, const char *key)
+{
+    if (mode == 'U')
+        return store_suppressed(r->store, key, &r->err);
+    struct article a = {0};
+    int found = store_get(r->store, key, &a, &r->err);
+    article_clear(&a);
+    return found;
+}
+
+/* The key a --delete or --undelete ID names (caller frees): ID itself
+ * when known, else the key it stands for as a public id (morgue-serve's,
+ * relative to a recorded root: article_key_under) when that is known,
+ * else ID.  NULL with r->err on an index error. */
+static char *takedown_key(struct run *r, int mode, const char *id)
+{
+    int known = key_known(r, mode, id);
+    char **roots = NULL;
+    int nroots = 0;
+    char *key = NULL;
+    if (known == 0 && store_roots(r->store, &roots, &nroots, &r->err) < 0)
+        known = -1;
+    for (int i = 0; known == 0 && i < nroots; i++) {
+        free(key);
+        key = article_key_under(id, roots[i]);
+        known = key ? key_known(r, mode, key) : 0;
+    }
+    for (int i = 0; i < nroots; i++)
+        free(roots[i]);
+    free(roots);
+    if (known < 0) {
+        free(key);
+        return NULL;
+    }
+    if (known == 0 || !key) {
+        free(key);
+        key = mg_strdup(id);
+    }
+    return key;
+}
+
 static int takedowns(struct run *r, int mode, char **ids, int nids)
 {
     if (mode == 'L') {
@@ -281,9 +324,12 @@ static int takedowns(struct run *r, int mode, char **ids, int nids)
         return INDEX_ERROR;
     }
     for (int i = 0; i < nids && !ingest_stopped(); i++) {
-        int rc = mode == 'D'
-                     ? store_take_down(r->store, ids[i], &removed, &r->err)
-                     : store_put_back(r->store, ids[i], &r->err);
+        char *key = takedown_key(r, mode, ids[i]);
+        int rc = !key ? -1
+                 : mode == 'D'
+                     ? store_take_down(r->store, key, &removed, &r->err)
+                     : store_put_back(r->store, key, &r->err);
+        free(key);
         if (rc < 0) {
             store_rollback(r->store);
             fprintf(stderr, "morgue-index: %s\n", r->err.msg);

@@ -924,7 +924,7 @@ int qparse_full(struct tok *t, const char *query, int allow_empty,
     int filters = out->nfilters || out->ncolumns || out->since || out->until;
     if (!out->nunit && !filters && !allow_empty)
         return mg_fail(err, "nothing to search for: the query has no words "
-                            "(try: morgue-query summit Pyongyang)");
+                            "(e.g. summit Pyongyang)");
     return 0;
 }
 

@@ -273,6 +273,17 @@ int store_meta_get(struct store *s, const char *key, char **value,
 int store_meta_put(struct store *s, const char *key, const char *value,
                    struct mg_err *err);
 
+/* The roots morgue-index was given (real paths, escaped as keys are:
+ * docs/operations.md#article-identity), which public ids are relative
+ * to (article_public_id).  store_roots_add() adds those of roots[0..n)
+ * not yet recorded, in the caller's transaction if one is open;
+ * store_roots() lists them into *roots (caller frees each and the list),
+ * *n of them: none for an index made before they were recorded.  0, or
+ * -1 with err. */
+int store_roots_add(struct store *s, char *const *roots, int n,
+                    struct mg_err *err);
+int store_roots(struct store *s, char ***roots, int *n, struct mg_err *err);
+
 /* What morgue-serve's /health reports: the number of articles, the meta
  * value last_run (caller frees; NULL when none) and the schema version
  * the index was built with (0 when unknown).  Free last_run with free().
