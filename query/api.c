@@ -700,8 +700,10 @@ static json_t *search_doc(struct api_worker *w, const char *id,
                           struct api_response *out)
 {
     (void)id;
-    struct search_opts so = {
-        .limit = SEARCH_DEFAULT_LIMIT, .facets = 1, .histogram = 1};
+    struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT,
+                             .facets = 1,
+                             .histogram = 1,
+                             .suggest = 1};
     struct qfilter filters[QPARSE_MAX_FILTERS];
     struct paging pg = {1, 0};
     if (search_request(p, n, &so, filters, &pg, out) < 0)

@@ -197,6 +197,9 @@ static void print_text(const struct search_result *r, int offset, int tty)
         printf("(%s* stands for %d words; searched for its %d most "
                "frequent)\n",
                r->narrowed[i].prefix, r->narrowed[i].of, r->narrowed[i].kept);
+    if (r->suggestion)
+        printf("Did you mean: %s%s%s?\n", tty ? "\033[1m" : "", r->suggestion,
+               tty ? "\033[0m" : "");
 }
 
 /* Under a kind's line, one indented line per entity of that kind naming
@@ -522,6 +525,7 @@ static int parse_options(int argc, char **argv, struct query_opts *o,
     o->so.nfilters = o->nfilters;
     o->so.facets = o->facets || o->json;
     o->so.histogram = o->json;
+    o->so.suggest = 1; /* "did you mean" (suggest.h) */
     return 1;
 }
 
@@ -714,11 +718,12 @@ static void print_timing(const struct search_result *res, double took)
 {
     fprintf(stderr,
             "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
-            "page %.1f, facets %.1f; %lld scored, %lld passed over "
+            "page %.1f, facets %.1f, suggestion %.1f; %lld scored, %lld passed "
+            "over "
             "by their bounds, in %d passes over %d blocks (%d "
             "skipped); %lld seeded\n",
             took * 1e3, res->ms_plan, res->ms_count, res->ms_rank, res->ms_page,
-            res->ms_facets, (long long)res->rank.scored,
+            res->ms_facets, res->ms_suggest, (long long)res->rank.scored,
             (long long)res->rank.passed_over, res->rank.statements,
             res->rank.blocks, res->rank.skipped, (long long)res->rank.seeded);
 }

@@ -496,6 +496,7 @@ void search_result_free(struct search_result *res)
     free(res->sources);
     free(res->buckets);
     free(res->fts);
+    free(res->suggestion);
     sr_notes_free(res);
     memset(res, 0, sizeof *res);
 }

@@ -398,6 +398,18 @@ int store_word_prefix(struct store *s, const char *prefix, int n, int want,
                       store_word_fn fn, void *ctx, int64_t *of,
                       struct mg_err *err);
 
+/* The vocabulary in key order, for walking it: the first key that an
+ * article holds (df > 0) at or after from (n bytes; after: strictly
+ * after), and below hi (hn bytes; hi NULL: no bound).  1 with *key (its
+ * bytes, borrowed until the next call or store_read_end(): use it between
+ * store_read_begin() and store_read_end(), which lets go of the row's
+ * snapshot), *len and *df set; 0 when there is none; -1 with err.  One
+ * seek in the terms table (query/suggest.c walks the vocabulary with
+ * it). */
+int store_word_next(struct store *s, const char *from, int n, int after,
+                    const char *hi, int hn, const char **key, int *len,
+                    int64_t *df, struct mg_err *err);
+
 /* The block bounds of key (termstats.h) into q[0..nblocks): 0 where the
  * index has none.  0 or -1 with err. */
 int store_word_bounds(struct store *s, const char *key, uint8_t *q, int nblocks,

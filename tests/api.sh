@@ -62,6 +62,12 @@ jget 'all(h["snippet"][s:s+n].lower().startswith("summit") for h in d["hits"] fo
 check "search: highlight offsets point at the matched words" $? "$(head -c 600 "$TMP/body")"
 jget '"path" not in d["hits"][0]' | grep -q True
 check "search: no server file paths in hits" $?
+get "/api/search?q=Kim+Jong+Eun"
+[ "$st" = 200 ] && jget 'd["suggestion"] == "Kim Jong Un" and d["total"] == 0' | grep -q True
+check "search: \"did you mean\" in suggestion" $? "$st $(head -c 300 "$TMP/body")"
+get "/api/search?q=summit"
+jget '"suggestion" not in d' | grep -q True
+check "search: no suggestion when the words are found" $?
 place=$(jget 'd["facets"]["place"][0]["name"]')
 total=$(jget 'd["total"]')
 get "/api/search?q=summit&place=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$place")"
