@@ -6,6 +6,7 @@
  * buckets, one per address seen lately.
  */
 #include "guard.h"
+#include "util.h"
 
 #include <math.h>
 #include <netinet/in.h>
@@ -82,21 +83,15 @@ static unsigned hash_key(const struct addr_key *k)
 
 struct guard *guard_new(const struct guard_config *c, int slots)
 {
-    struct guard *l = calloc(1, sizeof *l);
-    if (!l)
-        return NULL;
+    struct guard *l = mg_calloc(1, sizeof *l);
     l->c = *c;
     if (l->c.max_connections < 1)
         l->c.max_connections = 1;
     if (l->c.burst < 1)
         l->c.burst = 1;
     l->nslots = slots < l->c.max_connections ? l->c.max_connections : slots;
-    l->slots = calloc((size_t)l->nslots, sizeof *l->slots);
-    l->buckets = calloc(BUCKETS, sizeof *l->buckets);
-    if (!l->slots || !l->buckets) {
-        guard_free(l);
-        return NULL;
-    }
+    l->slots = mg_calloc((size_t)l->nslots, sizeof *l->slots);
+    l->buckets = mg_calloc(BUCKETS, sizeof *l->buckets);
     pthread_mutex_init(&l->mu, NULL);
     return l;
 }
@@ -105,8 +100,7 @@ void guard_free(struct guard *l)
 {
     if (!l)
         return;
-    if (l->slots && l->buckets)
-        pthread_mutex_destroy(&l->mu);
+    pthread_mutex_destroy(&l->mu);
     free(l->slots);
     free(l->buckets);
     free(l);

@@ -53,7 +53,8 @@ struct guard_conn; /* a connection's slot */
 
 /* Makes the limits for config c (copied).  slots is how many connections
  * may be open at once, counting those closed but not yet gone (at least
- * max_connections).  NULL when out of memory. */
+ * max_connections).  Can't fail (like every allocation of morgue's, it
+ * aborts when memory runs out). */
 struct guard *guard_new(const struct guard_config *c, int slots);
 
 /* Frees l; takes NULL.  Closes no connection. */

@@ -56,7 +56,7 @@
  * memory per connection (MEMORY_PER_CONN, taken from the system only as
  * it is used) is a multiple of them, so that it is not libmicrohttpd that
  * answers, with its own HTML page or no answer at all. */
-#define MAX_TARGET 8192   /* bytes of the request target */
+#define MAX_TARGET 16384 /* bytes of the request target */
 #define MAX_HEADERS 64    /* header fields */
 #define MAX_HEADER_BYTES 16384
 #define MEMORY_PER_CONN ((size_t)1024 * 1024)
@@ -934,12 +934,6 @@ int main(int argc, char **argv)
     lane_init(&g_prefix, o.threads);
     g_static = api_worker_new(g_api);
     g_guard = guard_new(&g_lim, slots);
-    if (!g_guard) {
-        fputs("morgue-serve: out of memory\n", stderr);
-        finish(web_dir);
-        freeaddrinfo(ai);
-        return SERVE_USAGE;
-    }
 
     /* The signals are taken by the main thread alone, in sigwait(). */
     sigset_t sigs;
