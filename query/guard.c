@@ -106,7 +106,10 @@ void guard_free(struct guard *l)
     free(l);
 }
 
-static int live(const struct guard_conn *s) { return s->used && !s->closing; }
+static int live(const struct guard_conn *s)
+{
+    return s->used && !s->closing;
+}
 
 /* Shuts the connection's socket down; its thread closes it. */
 static void close_conn(struct guard_conn *s)
@@ -130,8 +133,8 @@ static int count_key(const struct guard *l, const struct addr_key *k,
     return n;
 }
 
-int guard_admit(struct guard *l, const struct sockaddr *addr,
-                 socklen_t len, double now)
+int guard_admit(struct guard *l, const struct sockaddr *addr, socklen_t len,
+                double now)
 {
     (void)now;
     struct addr_key k = key_of(addr, len);
@@ -169,7 +172,7 @@ int guard_admit(struct guard *l, const struct sockaddr *addr,
 }
 
 struct guard_conn *guard_open(struct guard *l, const struct sockaddr *addr,
-                                socklen_t len, int fd, double now)
+                              socklen_t len, int fd, double now)
 {
     struct addr_key k = key_of(addr, len);
     pthread_mutex_lock(&l->mu);
@@ -181,11 +184,11 @@ struct guard_conn *guard_open(struct guard *l, const struct sockaddr *addr,
             s = &l->slots[i];
     if (s)
         *s = (struct guard_conn){.key = k,
-                                  .since = now,
-                                  .fd = fd,
-                                  .used = 1,
-                                  .over = l->c.per_client > 0 &&
-                                          mine >= l->c.per_client};
+                                 .since = now,
+                                 .fd = fd,
+                                 .used = 1,
+                                 .over = l->c.per_client > 0 &&
+                                         mine >= l->c.per_client};
     pthread_mutex_unlock(&l->mu);
     return s;
 }
@@ -224,7 +227,7 @@ static struct bucket *bucket_of(struct guard *l, const struct addr_key *k,
 }
 
 enum guard_verdict guard_request(struct guard *l, struct guard_conn *c,
-                                   int health, double now, int *retry_after)
+                                 int health, double now, int *retry_after)
 {
     if (!c)
         return GUARD_OK;

@@ -65,14 +65,14 @@ void guard_free(struct guard *l);
  * connections, or every slot is busy).  When every slot is taken, closes
  * the connection that has waited longest for its headers (one from an
  * address over per_client first) to make room. */
-int guard_admit(struct guard *l, const struct sockaddr *addr,
-                 socklen_t len, double now);
+int guard_admit(struct guard *l, const struct sockaddr *addr, socklen_t len,
+                double now);
 
 /* A connection came in from addr on socket fd (-1: none to close) at
  * now: its slot, or NULL when there is none (the connection is then not
  * limited). */
 struct guard_conn *guard_open(struct guard *l, const struct sockaddr *addr,
-                                socklen_t len, int fd, double now);
+                              socklen_t len, int fd, double now);
 
 /* The connection's socket is about to close: frees its slot.  Takes
  * NULL. */
@@ -84,8 +84,7 @@ void guard_close(struct guard *l, struct guard_conn *c);
  * again (>= 1).  A request refused by the rate still counts against
  * nothing.  c may be NULL (not limited): GUARD_OK. */
 enum guard_verdict guard_request(struct guard *l, struct guard_conn *c,
-                                   int health, double now,
-                                   int *retry_after);
+                                 int health, double now, int *retry_after);
 
 /* The answer to c's request is sent at now: c waits for the next
  * request's headers.  Takes NULL. */

@@ -38,8 +38,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -57,7 +57,7 @@
  * it is used) is a multiple of them, so that it is not libmicrohttpd that
  * answers, with its own HTML page or no answer at all. */
 #define MAX_TARGET 16384 /* bytes of the request target */
-#define MAX_HEADERS 64    /* header fields */
+#define MAX_HEADERS 64   /* header fields */
 #define MAX_HEADER_BYTES 16384
 #define MEMORY_PER_CONN ((size_t)1024 * 1024)
 
@@ -73,11 +73,11 @@ static int g_quiet;
 static int g_timeout = 10; /* --timeout: seconds */
 static struct guard *g_guard;
 static struct guard_config g_lim = {.max_connections = 1000,
-                                     .reserve = 8,
-                                     .per_client = 64,
-                                     .rate = 50,
-                                     .burst = 100,
-                                     .header_timeout = 5};
+                                    .reserve = 8,
+                                    .per_client = 64,
+                                    .rate = 50,
+                                    .burst = 100,
+                                    .header_timeout = 5};
 
 /* Seconds on the monotonic clock. */
 static double now_s(void)
@@ -472,8 +472,7 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
  * control byte in the path (400), a target or headers beyond the limits
  * (414, 431), or a limit of guard.h (429, 503); sets r->refused, r->why
  * and r->retry_after.  Marks the connection busy. */
-static void screen(struct MHD_Connection *c, struct request *r,
-                   const char *url)
+static void screen(struct MHD_Connection *c, struct request *r, const char *url)
 {
     int ctl = control_byte(r->target);
     size_t tlen = strlen(r->target);
@@ -521,6 +520,30 @@ static void screen(struct MHD_Connection *c, struct request *r,
     r->retry_after = retry;
 }
 
+/* Answers a request the limits let through into *out, from the lane it
+ * needs; returns the seconds of a Retry-After (a 503 for no free worker),
+ * else 0. */
+static int answer(struct MHD_Connection *c, const char *method, const char *url,
+                  struct api_response *out)
+{
+    struct params ps = {.n = 0};
+    MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect, &ps);
+    enum api_lane kind = api_lane(method, url, ps.p, ps.n);
+    if (kind == API_LANE_NONE) {
+        api_handle(g_static, method, url, ps.p, ps.n, out);
+        return 0;
+    }
+    struct lane *l = kind == API_LANE_PREFIX ? &g_prefix : &g_main;
+    struct api_worker *w = lane_take(l, g_timeout);
+    if (!w) {
+        api_busy(out, kind, g_timeout);
+        return 1;
+    }
+    api_handle(w, method, url, ps.p, ps.n, out);
+    lane_give(l, w);
+    return 0;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
                               const char *url, const char *method,
                               const char *version, const char *upload_data,
@@ -546,30 +569,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
     }
     struct api_response out;
     int retry_after = 0, close_it = atomic_load(&g_draining);
-    struct params ps = {.n = 0};
-    enum api_lane kind = API_LANE_NONE;
     if (r && r->refused) {
         api_refuse(&out, r->refused, r->why);
         retry_after = r->retry_after;
         close_it = 1;
     } else {
-        MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect, &ps);
-        kind = api_lane(method, url, ps.p, ps.n);
-    }
-    if (r && r->refused) {
-        /* answered above */
-    } else if (kind == API_LANE_NONE) {
-        api_handle(g_static, method, url, ps.p, ps.n, &out);
-    } else {
-        struct lane *l = kind == API_LANE_PREFIX ? &g_prefix : &g_main;
-        struct api_worker *w = lane_take(l, g_timeout);
-        if (w) {
-            api_handle(w, method, url, ps.p, ps.n, &out);
-            lane_give(l, w);
-        } else {
-            api_busy(&out, kind, g_timeout);
-            retry_after = 1;
-        }
+        retry_after = answer(c, method, url, &out);
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         out.len, out.body,
@@ -634,8 +639,8 @@ static void notify_connection(void *cls, struct MHD_Connection *c,
     socklen_t len = !addr                         ? 0
                     : addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                   : sizeof(struct sockaddr_in);
-    *socket_context = guard_open(g_guard, addr, len, fi ? fi->connect_fd : -1,
-                                  now_s());
+    *socket_context =
+        guard_open(g_guard, addr, len, fi ? fi->connect_fd : -1, now_s());
 }
 
 static atomic_int g_reaper_stop;

@@ -44,10 +44,8 @@ static int shut_down(int other)
 
 Test(guard, the_rate_allows_a_burst_then_one_request_per_token)
 {
-    struct guard_config c = {.max_connections = 10,
-                             .rate = 2,
-                             .burst = 3,
-                             .header_timeout = 5};
+    struct guard_config c = {
+        .max_connections = 10, .rate = 2, .burst = 3, .header_timeout = 5};
     struct guard *g = guard_new(&c, 10);
     struct guard_conn *k = open_from(g, 1, -1, 0);
     int retry = 0;
@@ -159,7 +157,8 @@ Test(guard, a_full_house_closes_the_longest_waiting_connection)
     cr_expect(!shut_down(sv[0][1]), "busy: left alone");
     cr_expect(shut_down(sv[1][1]), "waited longest for its headers: closed");
     cr_expect(!shut_down(sv[2][1]));
-    struct guard_conn *n = guard_open(g, (struct sockaddr *)&a, sizeof a, -1, 6);
+    struct guard_conn *n =
+        guard_open(g, (struct sockaddr *)&a, sizeof a, -1, 6);
     cr_expect_not_null(n);
     guard_request(g, k[2], 0, 6, &retry);
     guard_request(g, n, 0, 6, &retry);
@@ -175,8 +174,8 @@ Test(guard, a_full_house_closes_the_longest_waiting_connection)
 
 Test(guard, a_full_house_closes_a_connection_over_per_client_first)
 {
-    struct guard_config c = {.max_connections = 3, .per_client = 1,
-                             .header_timeout = 60};
+    struct guard_config c = {
+        .max_connections = 3, .per_client = 1, .header_timeout = 60};
     struct guard *g = guard_new(&c, 6);
     int sv[3][2];
     int from[3] = {50, 51, 51}; /* the 3rd is over its address's 1 */
