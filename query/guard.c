@@ -60,9 +60,13 @@ static struct addr_key key_of(const struct sockaddr *a, socklen_t len)
                4);
     } else if (a && a->sa_family == AF_INET6 &&
                len >= sizeof(struct sockaddr_in6)) {
+        /* An IPv6 client is its /64: one host or home network is given
+         * a whole /64, and could otherwise be 2^64 clients.  An IPv4
+         * address mapped to IPv6 is kept whole. */
+        const struct in6_addr *v6 =
+            &((const struct sockaddr_in6 *)(const void *)a)->sin6_addr;
         k.family = AF_INET6;
-        memcpy(k.a, &((const struct sockaddr_in6 *)(const void *)a)->sin6_addr,
-               16);
+        memcpy(k.a, v6, IN6_IS_ADDR_V4MAPPED(v6) ? 16 : 8);
     }
     return k;
 }

@@ -18,6 +18,9 @@
  * closed; of max_connections, the last `reserve` can be busy only with
  * /healthz.
  *
+ * An address is an IPv4 address, or an IPv6 address's first 64 bits
+ * (its network: a single host is commonly given a whole /64).
+ *
  * Closing a connection is shutdown(2) of its socket: the connection's
  * own thread then sees the end of its input and closes it as usual.
  * Every function is safe to call from any thread (one mutex).

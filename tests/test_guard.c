@@ -236,3 +236,32 @@ Test(guard, a_connection_not_tracked_is_not_limited)
     guard_free(NULL);
     guard_free(g);
 }
+
+Test(guard, an_ipv6_client_is_its_slash_64)
+{
+    struct guard_config c = {.max_connections = 10, .per_client = 1};
+    struct guard *g = guard_new(&c, 10);
+    struct sockaddr_in6 a, b, other;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_addr.s6_addr[0] = 0x20; /* 2001:db8::1 */
+    a.sin6_addr.s6_addr[1] = 0x01;
+    a.sin6_addr.s6_addr[2] = 0x0d;
+    a.sin6_addr.s6_addr[3] = 0xb8;
+    a.sin6_addr.s6_addr[15] = 1;
+    b = a;
+    b.sin6_addr.s6_addr[8] = 0xff; /* 2001:db8::ff00:0:0:1, same /64 */
+    other = a;
+    other.sin6_addr.s6_addr[7] = 1; /* 2001:db8:0:1::1, another /64 */
+    struct guard_conn *k[2];
+    k[0] = guard_open(g, (struct sockaddr *)&a, sizeof a, -1, 0);
+    k[1] = guard_open(g, (struct sockaddr *)&b, sizeof b, -1, 0);
+    struct guard_conn *o =
+        guard_open(g, (struct sockaddr *)&other, sizeof other, -1, 0);
+    int retry = 0;
+    cr_expect_eq(guard_request(g, k[0], 0, 0, &retry), GUARD_OK);
+    cr_expect_eq(guard_request(g, k[1], 0, 0, &retry), GUARD_CLIENT,
+                 "another address of the same /64 is the same client");
+    cr_expect_eq(guard_request(g, o, 0, 0, &retry), GUARD_OK);
+    guard_free(g);
+}
