@@ -785,7 +785,7 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
 
 /* --print-config: every setting, one "key = value" line each, the key
  * the option's name (docs/operations.md).  A new option adds its line
- * here, in --help's order. */
+ * here, in --help's order (an API option such as --cors after "web"). */
 static void print_config(const struct serve_opts *o, const char *db,
                          const char *web)
 {
