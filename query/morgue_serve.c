@@ -470,11 +470,24 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* Whether the request announces a body.  The API takes none, and a
+ * connection busy with a request is never closed by the limits, so a
+ * body sent a byte at a time would hold its place for good. */
+static int has_body(struct MHD_Connection *c)
+{
+    const char *len =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                       "Transfer-Encoding") != NULL ||
+           (len && strspn(len, "0 \t") != strlen(len));
+}
+
 /* Decides, once the request's headers are in, whether it is refused: a
- * control byte in the path (400), a target or headers beyond the limits
- * (414, 431), or a limit of guard.h (429, 503); sets r->refused, r->why
- * and r->retry_after.  Marks the connection busy. */
-static void screen(struct MHD_Connection *c, struct request *r, const char *url)
+ * control byte in the path or a body (400), a target or headers beyond
+ * the limits (414, 431), or a limit of guard.h (429, 503); sets
+ * r->refused, r->why and r->retry_after.  Marks the connection busy. */
+static void screen(struct MHD_Connection *c, struct request *r, const char *url,
+                   int reading)
 {
     int ctl = control_byte(r->target);
     size_t tlen = strlen(r->target);
@@ -487,6 +500,10 @@ static void screen(struct MHD_Connection *c, struct request *r, const char *url)
         r->refused = 400;
         snprintf(r->why, sizeof r->why,
                  "the request's path holds a control character (0x%02x)", ctl);
+    } else if (reading && has_body(c)) {
+        r->refused = 400;
+        snprintf(r->why, sizeof r->why,
+                 "a GET or HEAD request has no body here");
     } else if (tlen > MAX_TARGET) {
         r->refused = 414;
         snprintf(r->why, sizeof r->why,
@@ -560,7 +577,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
          * request is all read (an answer now would close a keep-alive
          * connection). */
         r->called = 1;
-        screen(c, r, url);
+        screen(c, r, url, reading);
         if (reading && !r->refused)
             return MHD_YES;
     }

@@ -12,6 +12,10 @@ address (curl cannot bind one, and cannot send some of these requests).
       header line a second, never ending their headers; prints "held K"
       once they are open (K: those the server took), then "closed K"
       after SECONDS: how many the server closed meanwhile.
+  http_raw.py body PORT SRC METHOD SECONDS
+      A METHOD request to /healthz announcing a body of 100,000 bytes,
+      sent a byte every half second; prints "answered STATUS after N s"
+      and "closed after N s", or "open after SECONDS s" when neither came.
 Standard library only.
 """
 import socket
@@ -101,10 +105,42 @@ def hold(port, src, n, secs):
     print("closed %d" % closed, flush=True)
 
 
+def body(port, src, method, secs):
+    s = connect(port, src)
+    s.settimeout(0.1)
+    s.sendall(b"%s /healthz HTTP/1.1\r\nHost: x\r\n"
+              b"Content-Length: 100000\r\n\r\n" % method.encode())
+    t0 = time.monotonic()
+    got = b""
+    while time.monotonic() - t0 < secs:
+        try:
+            s.send(b"a")
+            d = s.recv(4096)
+            if not d:
+                break
+            if not got:
+                print("answered %s after %.1f s"
+                      % (d.split(b" ")[1].decode(), time.monotonic() - t0))
+            got += d
+            continue
+        except socket.timeout:
+            pass
+        except OSError:
+            break
+        time.sleep(0.5)
+    else:
+        print("open after %.0f s" % secs)
+        return
+    print("closed after %.1f s" % (time.monotonic() - t0))
+
+
 def main(a):
     if len(a) >= 4 and a[0] == "get":
         nums = [int(x) for x in a[4:7]] + [0] * (3 - len(a[4:7]))
         get(int(a[1]), a[2], a[3], *nums)
+        return 0
+    if len(a) == 5 and a[0] == "body":
+        body(int(a[1]), a[2], a[3], float(a[4]))
         return 0
     if len(a) == 5 and a[0] == "hold":
         hold(int(a[1]), a[2], int(a[3]), float(a[4]))

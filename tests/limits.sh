@@ -117,6 +117,13 @@ t_serve "$DB" --quiet --header-timeout 1
 $RAW hold "$PORT" 127.0.0.7 3 4 >"$TMP/hold" 2>&1
 grep -qx "closed 3" "$TMP/hold"
 check "--header-timeout 1: connections still sending headers closed within 4 s" $? "$(cat "$TMP/hold")"
+# A body sent a byte at a time would keep a busy connection for good:
+# refused at its headers.
+for m in GET POST; do
+    $RAW body "$PORT" 127.0.0.7 $m 5 >"$TMP/body" 2>&1
+    grep -q "^answered 40[05] after 0" "$TMP/body" && grep -q "^closed after [0-2]\." "$TMP/body"
+    check "a $m with a slow body: answered at once (400 or 405) and closed" $? "$(cat "$TMP/body")"
+done
 t_stop_server
 
 # A crowd of slow connections takes every slot: the one that waited
