@@ -259,7 +259,7 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
      * the connection without an answer.  It parses them after this call,
      * from the byte after the '?' it found before it, in its own
      * writable buffer (libmicrohttpd 0.9.x: parse_initial_message_line),
-     * so an empty string there leaves it none to parse.  tests/api.sh
+     * so an empty string there leaves it none to parse.  tests/limits.sh
      * ("40,000 parameters") fails should a new version stop doing so. */
     char *q = uri ? strchr(uri, '?') : NULL;
     if (q && strlen(uri) > MAX_TARGET)
