@@ -161,13 +161,14 @@ test-prop: $(PROGS)
 # crowd of SOAK_CROWD slow connections from many addresses and from one,
 # a prefix-search flood and requests over the size limits, while a
 # well-behaved client must see p99 < 1 s and no error.  Over corpus/ and,
-# when present, $(SHARED)/reuters21578.  Not in make test (figures in
-# docs/operations.md).
+# when present, $(SHARED)/reuters21578.  Not in make test; it writes its
+# figures into docs/operations.md.
 SOAK_SECONDS ?= 60
 SOAK_CROWD ?= 1100
 soak: $(PROGS)
 	python3 tests/soak.py $(BINDIR) corpus/ $(wildcard $(SHARED)/reuters21578) \
-	    --seconds $(SOAK_SECONDS) --crowd $(SOAK_CROWD)
+	    --seconds $(SOAK_SECONDS) --crowd $(SOAK_CROWD) \
+	    --write-doc docs/operations.md
 
 test-san:
 	@$(MAKE) --no-print-directory SAN=1 unit e2e

@@ -215,6 +215,39 @@ async def attack(port, pid, args, probe_cmd, peak):
     return out.decode(), probe.returncode, slow, pre, pre_lat, par, par_bad
 
 
+def write_doc(args, lines):
+    """Replaces the block between the soak markers of args.write_doc with
+    this run: when, at which commit, on what machine, the command, and
+    what the run said."""
+    def git(*a):
+        try:
+            return subprocess.check_output(["git"] + list(a), text=True,
+                                           stderr=subprocess.DEVNULL).strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    if git("status", "--porcelain", "--untracked-files=no"):
+        commit += " with uncommitted changes"
+    load = open("/proc/loadavg").read().split()[:3]
+    cmd = " ".join(["tests/soak.py"] + sys.argv[1:])
+    block = ["<!-- soak: begin (written by tests/soak.py --write-doc) -->",
+             "",
+             "%s, at commit `%s`, on %d CPUs (load average %s at the end):"
+             % (time.strftime("%Y-%m-%d"), commit, os.cpu_count() or 0,
+                " ".join(load)),
+             "`%s`" % cmd, "", "```"] + lines + ["```", "",
+                                                "<!-- soak: end -->"]
+    text = open(args.write_doc).read()
+    a = text.find("<!-- soak: begin")
+    b = text.find("<!-- soak: end -->")
+    if a < 0 or b < a:
+        print("soak: %s has no soak markers; not written" % args.write_doc)
+        return
+    with open(args.write_doc, "w") as f:
+        f.write(text[:a] + "\n".join(block) + text[b + len("<!-- soak: end -->"):])
+    print("soak: wrote %s" % args.write_doc)
+
+
 def main():
     ap = argparse.ArgumentParser(description="morgue-serve soak test")
     ap.add_argument("bindir")
@@ -227,7 +260,15 @@ def main():
     ap.add_argument("--prefix-clients", type=int, default=32)
     ap.add_argument("--param-clients", type=int, default=4)
     ap.add_argument("--serve-args", default="")
+    ap.add_argument("--write-doc", metavar="FILE",
+                    help="write this run's figures into FILE between "
+                    "<!-- soak: begin --> and <!-- soak: end -->")
     args = ap.parse_args()
+    lines = []  # what the run says, for --write-doc
+
+    def say(text):
+        print("soak: " + text)
+        lines.append(text)
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = args.crowd + args.prefix_clients + args.param_clients + 256
@@ -243,7 +284,7 @@ def main():
     if rc != 0:
         print("soak: FAIL - morgue-index exited %d (%s)" % (rc, tmp))
         return 1
-    print("soak: indexed %s in %.0f s" % (" ".join(args.folders),
+    say("indexed %s in %.0f s" % (" ".join(args.folders),
                                           time.monotonic() - t0))
     err = open(os.path.join(tmp, "serve.err"), "w+")
     server = subprocess.Popen(
@@ -262,12 +303,12 @@ def main():
         time.sleep(0.1)
     if not port:
         err.seek(0)
-        print("soak: FAIL - morgue-serve did not start: " + err.read())
+        say("FAIL - morgue-serve did not start: " + err.read())
         server.kill()
         return 1
     err.seek(0)
-    print("soak: " + err.readline().strip().replace("morgue-serve: ", ""))
-    print("soak: %d slow connections (%d over 127.0.0.2-250, the rest from "
+    say(err.readline().strip().replace("morgue-serve: ", ""))
+    say("%d slow connections (%d over 127.0.0.2-250, the rest from "
           "127.0.0.251), %d prefix-search clients, %d over-limit clients, "
           "%.0f s" % (args.crowd, min(args.many_addrs, args.crowd),
                       args.prefix_clients, args.param_clients, args.seconds))
@@ -277,7 +318,7 @@ def main():
     peak = {}
     out, prc, slow, pre, pre_lat, par, par_bad = asyncio.run(
         attack(port, server.pid, args, probe_cmd, peak))
-    print("soak: server peak: %s threads, %s MB resident"
+    say("server peak: %s threads, %s MB resident"
           % (peak.get("threads", "?"), peak.get("rss_mb", "?")))
     server.send_signal(signal.SIGTERM)
     try:
@@ -288,7 +329,7 @@ def main():
 
     failed = []
     for line in out.splitlines():
-        print("soak: " + line)
+        say(line)
         m = re.match(r"PROBE (\S+) n=(\d+) .*p99_ms=([\d.]+) .*failed=(\d+)",
                      line)
         if m:
@@ -299,12 +340,12 @@ def main():
                 failed.append("%s: %s errors" % (m.group(1), m.group(4)))
     if not re.search(r"^PROBE healthz", out, re.M):
         failed.append("the well-behaved client printed no figures")
-    print("soak: slowloris %s" % slow)
-    print("soak: prefix flood %s p50_ms=%.0f p99_ms=%.0f"
+    say("slowloris %s" % slow)
+    say("prefix flood %s p50_ms=%.0f p99_ms=%.0f"
           % (pre, pct(pre_lat, 50) * 1e3, pct(pre_lat, 99) * 1e3))
-    print("soak: over-limit requests %s" % par)
+    say("over-limit requests %s" % par)
     for b in par_bad[:5]:
-        print("soak:   not a JSON error: " + b)
+        say("  not a JSON error: " + b)
     if par_bad:
         failed.append("%d over-limit requests without their JSON error"
                       % len(par_bad))
@@ -314,12 +355,14 @@ def main():
     if re.search(r"Sanitizer|runtime error", err.read()):
         failed.append("a sanitizer report (%s)" % err.name)
     for f in failed:
-        print("soak: FAIL - " + f)
+        say("FAIL - " + f)
+    say("passed" if not failed else "failed")
+    if args.write_doc:
+        write_doc(args, lines)
     if failed:
-        print("soak: kept %s" % tmp)
+        say("kept %s" % tmp)
         return 1
     subprocess.call(["rm", "-rf", tmp])
-    print("soak: passed")
     return 0
 
 
