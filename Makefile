@@ -340,7 +340,8 @@ INSTALL    ?= install
 MORGUE_DATADIR := $(datadir)/morgue
 VERSION    := $(shell sed -n 's/.*define MORGUE_VERSION "\(.*\)".*/\1/p' lib/util.h)
 MAN_PAGES  := morgue-index morgue-query morgue-serve
-WEB_FILES  := $(wildcard query/web/*)
+# the files morgue-serve serves: those right in the folder
+WEB_FILES  := $(sort $(shell find query/web -maxdepth 1 -type f))
 DOC_FILES  := README.md $(wildcard docs/*.md)
 UNITS      := $(wildcard dist/systemd/*.service dist/systemd/*.timer)
 # What the man pages and the unit examples say where things are.
