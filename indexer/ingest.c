@@ -1230,6 +1230,45 @@ static void finish_run(struct run *r, int order_was)
         r->fatal = 1;
 }
 
+/* Adds this run's roots to those the index records (the meta value
+ * "roots": one per line, escaped as keys are), from which a file's
+ * articles get ids relative to their root (docs/operations.md#article-
+ * identity).  Returns 0, or -1 with r->err. */
+static int note_roots(struct run *r)
+{
+    char *had = NULL;
+    if (r->nroots == 0)
+        return 0;
+    if (store_meta_get(r->store, "roots", &had, &r->err) < 0)
+        return -1;
+    struct buf all = {0};
+    buf_adds(&all, had ? had : "");
+    int added = 0;
+    for (int i = 0; i < r->nroots; i++) {
+        char *root = ingest_escape(r->roots[i], NULL);
+        size_t n = strlen(root);
+        int known = 0;
+        for (const char *p = all.s; p && *p && !known;) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            known = len == n && memcmp(p, root, n) == 0;
+            p += len + (nl != NULL);
+        }
+        if (!known && !strchr(root, '\n')) {
+            buf_printf(&all, "%s%s", all.len ? "\n" : "", root);
+            added = 1;
+        }
+        free(root);
+    }
+    int rc = added && (open_tx(r) < 0 ||
+                       store_meta_put(r->store, "roots", all.s, &r->err) < 0)
+                 ? -1
+                 : 0;
+    buf_free(&all);
+    free(had);
+    return rc;
+}
+
 int ingest_paths(struct run *r, char **paths, int npaths)
 {
     if (r->progress) {
@@ -1276,6 +1315,8 @@ int ingest_paths(struct run *r, char **paths, int npaths)
         r->tx = 0;
         return r->fatal ? -1 : 0;
     }
+    if (!r->fatal && !r->show && note_roots(r) < 0)
+        r->fatal = 1;
     if (!r->fatal && !r->show)
         commit_tx(r);
     finish_run(r, order_was);

@@ -186,6 +186,8 @@ static int worker_open(struct api_worker *w, struct mg_err *err)
         worker_close(w);
         return -1;
     }
+    /* never a path of the server's disk */
+    searcher_use_public_ids(w->searcher, 1);
     if (seen) {
         w->dev = st.st_dev;
         w->ino = st.st_ino;
@@ -604,10 +606,11 @@ static void do_article(struct api_worker *w, const char *id,
                        const struct api_param *p, int n,
                        struct api_response *out)
 {
-    static const char *const KEYS[] = {NULL};
+    static const char *const KEYS[] = {"q", NULL};
     static const struct spec SPEC = {KEYS, NULL};
     if (check_params(&SPEC, p, n, out) < 0)
         return;
+    const char *q = param(p, n, "q");
     char sv[80];
     shown(sv, sizeof sv, id, strlen(id));
     if (!*id || strlen(id) > 4096 || !valid_utf8(id, strlen(id))) {
@@ -619,26 +622,27 @@ static void do_article(struct api_worker *w, const char *id,
     struct article a = {0};
     struct search_result ents;
     struct mg_err err;
+    struct search_marks marks = {0};
     int found = search_article(w->searcher, id, &a, &ents, &err);
+    int blank = !q || q[strspn(q, " \t\r\n")] == '\0';
+    int mrc = found > 0 && !blank
+                  ? search_marks(w->searcher, id, q, &a, &marks, &err)
+                  : 0;
     searcher_set_deadline(w->searcher, 0);
-    if (found < 0) {
+    if (found < 0 || (mrc < 0 && mrc != SEARCH_EUSAGE)) {
         reply_failure(w, out, &err);
     } else if (found == 0) {
         reply_error(out, 404, "no article \"%s\"", sv);
+    } else if (mrc == SEARCH_EUSAGE) {
+        reply_error(out, 400, "%s", err.msg);
     } else {
-        json_t *doc = search_article_json(&a, 0);
-        json_t *list = json_array();
-        for (int i = 0; i < ents.nfacets; i++)
-            json_array_append_new(
-                list, json_pack("{s:s s:o s:I}", "kind",
-                                ent_kind_name(ents.facets[i].kind), "name",
-                                search_json_str(ents.facets[i].name),
-                                "mentions", (json_int_t)ents.facets[i].count));
-        json_object_set_new(doc, "entities", list);
+        json_t *doc =
+            search_article_doc(&a, &ents, blank ? NULL : q, &marks, 0);
         reply_json(out, 200, doc);
     }
     article_clear(&a);
     search_result_free(&ents);
+    search_marks_free(&marks);
 }
 
 static void do_health(struct api_worker *w, const struct api_param *p, int n,

@@ -55,6 +55,10 @@ static void usage(FILE *f)
         "  --no-collapse show near-duplicates (republished wire stories) as\n"
         "                hits of their own, not folded under the best one\n"
         "  --similar ID  list the near-duplicates of article ID\n"
+        "  --show ID [QUERY]\n"
+        "                print the stored article ID (its title, date,\n"
+        "                source, byline, entities and cleaned text) with\n"
+        "                the words of QUERY marked as in the snippets\n"
         "  --fresh[=DAYS] favour recent articles: one as new as the\n"
         "                newest in the index counts twice, one DAYS older\n"
         "                (default 30) 1.5 times\n"
@@ -264,7 +268,8 @@ static int split_args(int argc, char **argv, struct buf *q)
         "--db",      "-n",        "--limit",    "--offset",  "--person",
         "--place",   "--org",     "--entities", "--kind",    "--page",
         "--since",   "--until",   "--source",   "--section", "--sort",
-        "--similar", "--weights", "--ranking",  "--timeout", NULL};
+        "--similar", "--weights", "--ranking",  "--timeout", "--show",
+        NULL};
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -310,7 +315,7 @@ struct query_opts {
     const char *db;
     struct search_opts so;
     int json, facets, kind, page;
-    const char *entities, *similar;
+    const char *entities, *similar, *show;
     double weights[SEARCH_NWEIGHTS];
     int weighted, timing;
     struct rank_params params;
@@ -341,6 +346,7 @@ static const struct option OPTIONS[] = {
     {"fresh", optional_argument, NULL, 'W'},
     {"no-collapse", no_argument, NULL, 'U'},
     {"similar", required_argument, NULL, 'M'},
+    {"show", required_argument, NULL, 'H'},
     {"weights", required_argument, NULL, 'G'},
     {"ranking", required_argument, NULL, 'A'},
     {"exhaustive", no_argument, NULL, 'X'},
@@ -468,6 +474,7 @@ static int set_option(struct query_opts *o, int c, char *arg)
     case 'N': so->count_only = 1; return 0;
     case 'U': so->no_collapse = 1; return 0;
     case 'M': o->similar = arg; return 0;
+    case 'H': o->show = arg; return 0;
     case 'G':
         if (parse_weights(arg, o->weights) < 0)
             return -1;
@@ -559,6 +566,149 @@ static enum exit_status run_similar(struct searcher *s,
     return res->nhits ? EXIT_FOUND : EXIT_NONE;
 }
 
+/* How marks are shown: bold on a terminal, else in [..]; in the title,
+ * itself bold on a terminal, underlined. */
+#define MARK_ON(tty) ((tty) ? "\033[1m" : "[")
+#define MARK_OFF(tty) ((tty) ? "\033[0m" : "]")
+
+/* Prints text (which may be NULL) with the marks of field col (and line
+ * line) of m between on and off, then a line break. */
+static void print_marked(const char *text, const struct search_marks *m,
+                         int col, int line, const char *on, const char *off)
+{
+    int cp = 0, end = -1;
+    for (const char *p = text; p && *p; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80) {
+            if (cp == end) {
+                fputs(off, stdout);
+                end = -1;
+            }
+            for (int i = 0; end < 0 && i < m->n; i++)
+                if (m->v[i].col == col && m->v[i].line == line &&
+                    m->v[i].start == cp) {
+                    fputs(on, stdout);
+                    end = cp + m->v[i].len;
+                }
+            cp++;
+        }
+        putchar(*p);
+    }
+    if (end >= 0)
+        fputs(off, stdout);
+    putchar('\n');
+}
+
+/* Prints the non-empty lines of field col (captions or highlights) under
+ * heading, each as "  - LINE", marked. */
+static void print_lines(const char *heading, const char *text,
+                        const struct search_marks *m, int col, int tty)
+{
+    int line = 0;
+    for (const char *s = text; s && *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n) {
+            if (line == 0)
+                printf("\n%s%s:%s\n", tty ? "\033[1m" : "", heading,
+                       tty ? "\033[0m" : "");
+            char *one = mg_strndup(s, n);
+            fputs("  - ", stdout);
+            print_marked(one, m, col, line++, MARK_ON(tty), MARK_OFF(tty));
+            free(one);
+        }
+        s += n + (nl != NULL);
+    }
+}
+
+/* The article as text: title, facts, entities, highlights, body (else
+ * lede), captions. */
+static void print_article(const struct article *a,
+                          const struct search_result *ents,
+                          const struct search_marks *m, int tty)
+{
+    fputs(tty ? "\033[1m" : "", stdout);
+    print_marked(a->title && *a->title ? a->title : "(no title)", m, ART_TITLE,
+                 0, tty ? "\033[4m" : "[", tty ? "\033[24m" : "]");
+    fputs(tty ? "\033[0m" : "", stdout);
+    const char *facts[] = {a->date, a->source, a->section, a->dateline,
+                           a->byline ? a->byline : NULL};
+    int any = 0;
+    for (size_t i = 0; i < sizeof facts / sizeof *facts; i++)
+        if (facts[i] && *facts[i])
+            printf("%s%s", any++ ? " | " : "", facts[i]);
+    if (any)
+        putchar('\n');
+    printf("id: %s\n", a->uid);
+    if (a->path && *a->path && strcmp(a->path, a->uid) != 0)
+        printf("file: %s\n", a->path);
+    if (a->url && *a->url)
+        printf("url: %s\n", a->url);
+    static const enum ent_kind KINDS[] = {ENT_PERSON, ENT_PLACE, ENT_ORG};
+    static const char *const TITLE[] = {"People", "Places", "Organisations"};
+    for (int k = 0; k < 3; k++) {
+        int n = 0;
+        for (int i = 0; i < ents->nfacets; i++) {
+            const struct search_facet *f = &ents->facets[i];
+            if (f->kind != KINDS[k])
+                continue;
+            printf("%s%s %s (%lld)", n ? "," : TITLE[k], n ? "" : ":", f->name,
+                   (long long)f->count);
+            n++;
+        }
+        if (n)
+            putchar('\n');
+    }
+    print_lines("Highlights", a->highlights, m, ART_HIGHLIGHTS, tty);
+    /* the body, which opens with the lede; the lede when it is all */
+    if (a->body && *a->body) {
+        putchar('\n');
+        print_marked(a->body, m, ART_BODY, 0, MARK_ON(tty), MARK_OFF(tty));
+    } else if (a->lede && *a->lede) {
+        putchar('\n');
+        print_marked(a->lede, m, ART_LEDE, 0, MARK_ON(tty), MARK_OFF(tty));
+    }
+    print_lines("Captions", a->captions, m, ART_CAPTIONS, tty);
+}
+
+/* --show ID [QUERY]: the stored article, the query's words marked. */
+static enum exit_status run_show(struct searcher *s, const struct query_opts *o,
+                                 struct search_result *ents)
+{
+    struct mg_err err;
+    struct article a = {0};
+    struct search_marks m = {0};
+    const char *q = o->so.query;
+    int blank = !q || q[strspn(q, " \t\r\n")] == '\0';
+    int found = search_article(s, o->show, &a, ents, &err);
+    int rc =
+        found > 0 && !blank ? search_marks(s, o->show, q, &a, &m, &err) : 0;
+    enum exit_status status = EXIT_FOUND;
+    if (found < 0 || rc < 0) {
+        fprintf(stderr, "morgue-query: %s\n", err.msg);
+        status = EXIT_ERROR;
+    } else if (found == 0) {
+        fprintf(stderr, "morgue-query: no article \"%s\" in %s\n", o->show,
+                store_default_path(o->db));
+        status = EXIT_ERROR;
+    } else if (o->json) {
+        json_t *doc = search_article_doc(&a, ents, blank ? NULL : q, &m,
+                                         SEARCH_JSON_PATH);
+        char *js = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_decref(doc);
+        if (js)
+            puts(js);
+        else
+            status = EXIT_ERROR;
+        free(js);
+    } else {
+        print_article(&a, ents, &m,
+                      isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+    }
+    article_clear(&a);
+    search_marks_free(&m);
+    return status;
+}
+
 /* Prints where a search's time went (--timing) on stderr. */
 static void print_timing(const struct search_result *res, double took)
 {
@@ -628,6 +778,7 @@ static enum exit_status run(const struct query_opts *o)
             searcher_set_weights(s, o->weights);
         status = o->entities  ? run_entities(s, o, &res)
                  : o->similar ? run_similar(s, o, &res)
+                 : o->show    ? run_show(s, o, &res)
                               : run_search(s, o, &res);
     }
     search_result_free(&res);

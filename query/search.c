@@ -50,6 +50,11 @@ void searcher_use_date_order(struct searcher *s, int use)
     s->no_date_order = !use;
 }
 
+void searcher_use_public_ids(struct searcher *s, int use)
+{
+    s->public_ids = use;
+}
+
 void searcher_set_deadline(struct searcher *s, double deadline)
 {
     store_set_deadline(s->store, deadline);
@@ -67,6 +72,10 @@ void searcher_free(struct searcher *s)
         return;
     sq_free(s->sq);
     tok_free(s->tok);
+    for (int i = 0; i < s->nroots; i++)
+        free(s->roots[i]);
+    free(s->roots);
+    free(s->common);
     free(s);
 }
 
@@ -455,5 +464,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
     }
     store_set_deadline(s->store, was);
     run_free(&r);
+    if (rc == 0)
+        sr_publish_ids(s, res);
     return rc;
 }

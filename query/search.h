@@ -187,6 +187,16 @@ void searcher_set_facet_exact(struct searcher *s, int64_t n);
  * they are in publication order (the default: yes).  For tests. */
 void searcher_use_date_order(struct searcher *s, int use);
 
+/* Public ids (morgue-serve's): an article keyed by its file (an absolute
+ * path, docs/operations.md#article-identity) is named by its path below
+ * the folder or file given to morgue-index, that root's own name first
+ * ("corpus/seed/summit.txt" for /srv/corpus/seed/summit.txt indexed as
+ * /srv/corpus), so that no server path shows; other keys are their own.
+ * Hits, articles and near-duplicates then carry public ids.  Every call
+ * taking an id takes either kind, whether this is on or off (the
+ * default). */
+void searcher_use_public_ids(struct searcher *s, int use);
+
 /* Statements of the searcher's connection stop once the monotonic clock
  * (mg_now) passes deadline (0: never), searcher_timed_out() then says so;
  * search_run sets its own from search_opts.budget for its duration.  For
@@ -232,6 +242,34 @@ int search_similar(struct searcher *s, const char *uid, int limit,
  * search_result_free).  Returns 1 when found, 0 when not, -1 on error. */
 int search_article(struct searcher *s, const char *uid, struct article *a,
                    struct search_result *ents, struct mg_err *err);
+
+/* A place of a query's words in a stored article (search_marks). */
+struct search_mark {
+    int col;        /* enum art_col: ART_TITLE to ART_HIGHLIGHTS */
+    int line;       /* captions and highlights: which of the field's
+                     * non-empty lines (as search_article_json lists
+                     * them); else 0 */
+    int start, len; /* Unicode code points into the field or line */
+};
+
+struct search_marks {
+    struct search_mark *v;
+    int n;
+};
+
+/* Every place of the words of query in the stored article with this uid
+ * (or public id), whose fields a holds (as search_article read them), into *m
+ * (caller frees with search_marks_free, also after a failure), in field order
+ * and then by place: each word wherever it occurs, matched as a search
+ * matches it (stems, prefixes, the words of a hyphenated word), a quoted
+ * phrase as one mark; the exclusions and filters mark nothing.  None for
+ * a query of no words or an article holding none of them.  Returns 0,
+ * SEARCH_EUSAGE with a usage message in err (a query search_run refuses),
+ * or -1 with an index error. */
+int search_marks(struct searcher *s, const char *uid, const char *query,
+                 const struct article *a, struct search_marks *m,
+                 struct mg_err *err);
+void search_marks_free(struct search_marks *m);
 
 void search_result_free(struct search_result *res);
 

@@ -23,6 +23,11 @@ struct searcher {
     int custom_weights;  /* not SEARCH_WEIGHTS: no bounds */
     int64_t facet_exact; /* SEARCH_FACET_EXACT unless set */
     int no_date_order;   /* never use date_order (tests, experiments) */
+    int public_ids;      /* searcher_use_public_ids */
+    char **roots;        /* what ids are relative to (sr_read_roots) */
+    int nroots;
+    char *common; /* an index without roots: the folder of all its
+                   * files, found once ("" none) */
 };
 
 /* at most this many ranked candidates (1,000 pages of 100 and their
@@ -47,6 +52,10 @@ struct search_plan {
 };
 
 /* ---- search_read.c ---------------------------------------------------- */
+
+/* With public ids (searcher_use_public_ids), each hit's id made public:
+ * relative to its root.  Can't fail. */
+void sr_publish_ids(struct searcher *s, struct search_result *res);
 
 /* A copy of t, or NULL for NULL. */
 char *sr_strdup0(const char *t);

@@ -240,3 +240,61 @@ json_t *search_article_json(const struct article *a, int flags)
         json_object_set_new(o, "path", search_json_str(a->path));
     return o;
 }
+
+/* The non-empty lines of s (as lines() lists them). */
+static int nlines(const char *s)
+{
+    int n = 0;
+    while (s && *s) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        n += len > 0;
+        s += len + (nl != NULL);
+    }
+    return n;
+}
+
+json_t *search_marks_json(const struct article *a, const struct search_marks *m)
+{
+    json_t *o = json_object();
+    json_t *col[ART_ENTITIES];
+    const char *lined[ART_ENTITIES] = {NULL, NULL, NULL, a->captions,
+                                       a->highlights};
+    for (int c = 0; c < ART_ENTITIES; c++) {
+        col[c] = json_array();
+        for (int i = c >= ART_CAPTIONS ? nlines(lined[c]) : 0; i > 0; i--)
+            json_array_append_new(col[c], json_array());
+        json_object_set_new(o, ART_COL_NAMES[c], col[c]);
+    }
+    for (int i = 0; i < m->n; i++) {
+        const struct search_mark *k = &m->v[i];
+        if (k->col < 0 || k->col >= ART_ENTITIES)
+            continue;
+        json_t *into = col[k->col];
+        if (k->col >= ART_CAPTIONS)
+            into = json_array_get(col[k->col], (size_t)k->line);
+        if (into)
+            json_array_append_new(into, json_pack("[i i]", k->start, k->len));
+    }
+    return o;
+}
+
+json_t *search_article_doc(const struct article *a,
+                           const struct search_result *ents, const char *query,
+                           const struct search_marks *m, int flags)
+{
+    json_t *doc = search_article_json(a, flags);
+    json_t *list = json_array();
+    for (int i = 0; i < ents->nfacets; i++)
+        json_array_append_new(
+            list, json_pack("{s:s s:o s:I}", "kind",
+                            ent_kind_name(ents->facets[i].kind), "name",
+                            search_json_str(ents->facets[i].name), "mentions",
+                            (json_int_t)ents->facets[i].count));
+    json_object_set_new(doc, "entities", list);
+    if (query) {
+        json_object_set_new(doc, "query", search_json_str(query));
+        json_object_set_new(doc, "marks", search_marks_json(a, m));
+    }
+    return doc;
+}

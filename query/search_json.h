@@ -39,4 +39,19 @@ json_t *search_entities_json(const struct search_result *r);
  * and highlights as arrays of lines. */
 json_t *search_article_json(const struct article *a, int flags);
 
+/* The marks m of the article a (search_marks) as {title, lede, body,
+ * captions, highlights}: [start, length] pairs in code points for the
+ * first three, and for captions and highlights one list of pairs per
+ * line that search_article_json lists.  Caller owns the reference. */
+json_t *search_marks_json(const struct article *a,
+                          const struct search_marks *m);
+
+/* The article as one reads it (morgue-query --show, /api/article): its
+ * search_article_json with entities, [{kind, name, mentions}] from ents
+ * (search_article), and, when query is not NULL, the query and its marks
+ * m.  Caller owns the reference. */
+json_t *search_article_doc(const struct article *a,
+                           const struct search_result *ents, const char *query,
+                           const struct search_marks *m, int flags);
+
 #endif

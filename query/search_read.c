@@ -185,19 +185,162 @@ void sr_notes_free(struct search_result *res)
     free(res->narrowed);
 }
 
+/* ---- public ids ---------------------------------------------------------- */
+
+/* store_file_fn: narrows ctx (a struct buf) to the deepest folder
+ * holding path too. */
+static void common_folder(void *ctx, const char *path,
+                          const struct store_file *f)
+{
+    (void)f;
+    struct buf *b = ctx;
+    if (!path || path[0] != '/')
+        return;
+    if (!b->s) {
+        const char *slash = strrchr(path, '/');
+        buf_add(b, path, (size_t)(slash - path));
+        return;
+    }
+    size_t n = 0;
+    while (n < b->len && path[n] == b->s[n])
+        n++;
+    if (n < b->len || (path[n] != '/' && path[n] != '\0')) {
+        while (n > 0 && b->s[n] != '/')
+            n--;
+        b->len = n;
+        b->s[n] = '\0';
+    }
+}
+
+/* Reads the roots ids are relative to into s->roots: the index's record
+ * (the meta value "roots", one per line, written by morgue-index), else
+ * the deepest folder of every recorded file (an index made before it
+ * kept its roots), found once.  Read for each call, so a server sees the
+ * roots a nightly run adds. */
+static void read_roots(struct searcher *s)
+{
+    for (int i = 0; i < s->nroots; i++)
+        free(s->roots[i]);
+    s->nroots = 0;
+    char *v = NULL;
+    struct mg_err err;
+    if (store_meta_get(s->store, "roots", &v, &err) <= 0 || !v) {
+        free(v);
+        if (!s->common) {
+            struct buf b = {0};
+            if (store_files_each(s->store, common_folder, &b, &err) < 0)
+                b.len = 0;
+            s->common = mg_strndup(b.s ? b.s : "", b.len);
+            buf_free(&b);
+        }
+        v = mg_strdup(s->common);
+    }
+    int cap = 0;
+    for (char *p = v; *p;) {
+        char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len > 1 && p[0] == '/') {
+            if (s->nroots == cap)
+                s->roots =
+                    mg_realloc(s->roots, sizeof *s->roots *
+                                             (size_t)(cap = cap ? 2 * cap : 4));
+            s->roots[s->nroots++] = mg_strndup(p, len);
+        }
+        p += len + (nl != NULL);
+    }
+    free(v);
+}
+
+/* Whether key k lies under root (the root itself, or below it: a '/',
+ * '#' or ':' follows). */
+static int under(const char *k, const char *root, size_t n)
+{
+    return strncmp(k, root, n) == 0 &&
+           (k[n] == '\0' || k[n] == '/' || k[n] == '#' || k[n] == ':');
+}
+
+/* The public id of key (caller frees): relative to the longest root it
+ * lies under, that root's name first; else key itself. */
+static char *public_id(const struct searcher *s, const char *key)
+{
+    int best = -1;
+    size_t blen = 0;
+    for (int i = 0; key[0] == '/' && i < s->nroots; i++) {
+        size_t n = strlen(s->roots[i]);
+        if (n > blen && under(key, s->roots[i], n))
+            best = i, blen = n;
+    }
+    if (best < 0)
+        return mg_strdup(key);
+    const char *name = strrchr(s->roots[best], '/') + 1;
+    struct buf b = {0};
+    buf_printf(&b, "%s%s", *name ? name : "root", key + blen);
+    return buf_take(&b);
+}
+
+void sr_publish_ids(struct searcher *s, struct search_result *res)
+{
+    if (!s->public_ids || res->nhits == 0)
+        return;
+    read_roots(s);
+    for (int i = 0; i < res->nhits; i++) {
+        char *id = public_id(s, res->hits[i].id ? res->hits[i].id : "");
+        free(res->hits[i].id);
+        res->hits[i].id = id;
+        free(res->hits[i].path);
+        res->hits[i].path = NULL;
+    }
+}
+
+/* The keys id may stand for, in order, into *keys (caller frees each and
+ * the list): id itself, then, read as a public id, the key under each
+ * root whose name starts it. */
+static int candidate_keys(struct searcher *s, const char *id, char ***keys)
+{
+    int n = 0;
+    *keys = mg_calloc((size_t)1, sizeof **keys);
+    (*keys)[n++] = mg_strdup(id);
+    if (id[0] == '/')
+        return n;
+    read_roots(s);
+    for (int i = 0; i < s->nroots; i++) {
+        const char *name = strrchr(s->roots[i], '/') + 1;
+        size_t k = strlen(name);
+        if (!under(id, name, k))
+            continue;
+        *keys = mg_realloc(*keys, sizeof **keys * (size_t)(n + 1));
+        struct buf b = {0};
+        buf_printf(&b, "%s%s", s->roots[i], id + k);
+        (*keys)[n++] = buf_take(&b);
+    }
+    return n;
+}
+
+static void free_keys(char **keys, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+}
+
 int search_similar(struct searcher *s, const char *uid, int limit,
                    struct search_result *res, struct mg_err *err)
 {
     memset(res, 0, sizeof *res);
-    int rc = store_similar(s->store, uid, FP_NEAR,
+    char **keys;
+    int nkeys = candidate_keys(s, uid, &keys), rc = 0;
+    for (int i = 0; i < nkeys && rc == 0; i++)
+        rc = store_similar(s->store, keys[i], FP_NEAR,
                            limit > 0 ? limit : SEARCH_DEFAULT_LIMIT, read_near,
                            res, err);
+    free_keys(keys, nkeys);
     if (rc == 0)
         return mg_fail(err, "no article \"%s\" in %s", uid,
                        store_path(s->store));
     if (rc < 0)
         return -1;
     res->total = res->nhits;
+    sr_publish_ids(s, res);
     return 0;
 }
 
@@ -210,16 +353,167 @@ int search_entities(struct searcher *s, const char *prefix, int kind, int limit,
         limit > 0 ? limit : 20, add_name_row, out, err);
 }
 
+/* The stored article id stands for (search.h: public ids) into *a:
+ * 1 found, 0 not, -1 with err. */
+static int read_article(struct searcher *s, const char *id, struct article *a,
+                        struct mg_err *err)
+{
+    char **keys;
+    int nkeys = candidate_keys(s, id, &keys), found = 0;
+    for (int i = 0; i < nkeys && found == 0; i++)
+        found = store_get(s->store, keys[i], a, err);
+    free_keys(keys, nkeys);
+    return found;
+}
+
 int search_article(struct searcher *s, const char *uid, struct article *a,
                    struct search_result *ents, struct mg_err *err)
 {
     memset(ents, 0, sizeof *ents);
-    int found = store_get(s->store, uid, a, err);
+    int found = read_article(s, uid, a, err);
     if (found <= 0)
         return found;
-    return store_article_entities(s->store, uid, add_name_row, ents, err) < 0
-               ? -1
-               : 1;
+    if (store_article_entities(s->store, a->uid, add_name_row, ents, err) < 0)
+        return -1;
+    if (s->public_ids) {
+        char *id = public_id(s, a->uid);
+        free(a->uid);
+        a->uid = id;
+        free(a->path);
+        a->path = NULL;
+    }
+    return 1;
+}
+
+/* The code points in z[0, n). */
+static int cps_in(const char *z, int n)
+{
+    int c = 0;
+    for (int i = 0; i < n; i++)
+        c += ((unsigned char)z[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* Adds the byte range [b0, b1) of field col (text z, len bytes) to m in
+ * code points; in captions and highlights, cut at line breaks, each piece
+ * counted from its line's start, with the line's number among the
+ * non-empty lines. */
+static void add_mark(struct search_marks *m, int *cap, int col, const char *z,
+                     int len, int b0, int b1)
+{
+    if (b1 > len)
+        b1 = len;
+    int lines = col == ART_CAPTIONS || col == ART_HIGHLIGHTS;
+    while (b0 < b1) {
+        int ls = 0, line = 0, end = b1;
+        if (lines) {
+            /* the line holding b0, and how many non-empty lines precede it */
+            for (int i = 0; i < b0; i++)
+                if (z[i] == '\n') {
+                    line += i > ls;
+                    ls = i + 1;
+                }
+            const char *nl = memchr(z + b0, '\n', (size_t)(b1 - b0));
+            if (nl)
+                end = (int)(nl - z);
+        }
+        if (end > b0) {
+            if (m->n == *cap)
+                m->v = mg_realloc(
+                    m->v, sizeof *m->v * (size_t)(*cap = *cap ? *cap * 2 : 16));
+            m->v[m->n++] = (struct search_mark){
+                col, line, cps_in(z + ls, b0 - ls), cps_in(z + b0, end - b0)};
+        }
+        b0 = end + 1;
+    }
+}
+
+/* The FTS5 expression of the leaves of query (its words and phrases,
+ * exclusions aside) into *x, x->text.s NULL when it has none: as parsed
+ * (a phrase a phrase), or with words set, read as a list of its words and
+ * phrases (what a relaxed search matches). */
+static int marks_expr(struct searcher *s, const char *query, int words,
+                      struct plan_expr *x, struct mg_err *err)
+{
+    struct qparse_out q = {0}, w = {0};
+    struct plan p = {0};
+    int rc = qparse_full(s->tok, query, 1, &q, err) < 0 ? SEARCH_EUSAGE : 0;
+    if (rc == 0 && q.nunit > 0) {
+        struct qparse_out *use = &q;
+        if (words && qparse_words(s->tok, query, &w, err) == 0 && w.nunit > 0) {
+            qparse_add_phrases(&w, &q);
+            use = &w;
+        }
+        rc = plan_make(s->store, s->tok, use, &p, err);
+        if (rc == PLAN_USAGE)
+            rc = SEARCH_EUSAGE;
+        if (rc == 0 && p.nleaf > 0)
+            plan_expr_leaves(&p, x);
+        plan_free(&p);
+    }
+    qparse_out_free(&w);
+    qparse_out_free(&q);
+    return rc;
+}
+
+/* The marks of query in the article of one of keys[0..nkeys) into
+ * *marks (morgue_marks' lines; NULL when none): the query's words and
+ * phrases as parsed, else, when the article holds none of them (a relaxed
+ * search's hit: a phrase's words apart), its words one by one. */
+static int find_marks(struct searcher *s, const char *query, char **keys,
+                      int nkeys, char **marks, struct mg_err *err)
+{
+    int rc = 0;
+    *marks = NULL;
+    for (int words = 0; words < 2 && rc == 0 && !*marks; words++) {
+        struct plan_expr x = {0};
+        rc = marks_expr(s, query, words, &x, err);
+        for (int i = 0; rc == 0 && x.text.s && !*marks && i < nkeys; i++)
+            rc = sq_marks(s->store, x.text.s, keys[i], marks, err);
+        if (*marks && !**marks) {
+            free(*marks);
+            *marks = NULL;
+        }
+        plan_expr_free(&x);
+    }
+    return rc;
+}
+
+int search_marks(struct searcher *s, const char *uid, const char *query,
+                 const struct article *a, struct search_marks *m,
+                 struct mg_err *err)
+{
+    memset(m, 0, sizeof *m);
+    char *marks = NULL;
+    char **keys;
+    int nkeys = candidate_keys(s, uid, &keys);
+    int own_txn = store_read_begin(s->store);
+    int rc = find_marks(s, query ? query : "", keys, nkeys, &marks, err);
+    store_read_end(s->store, own_txn);
+    free_keys(keys, nkeys);
+    const char *field[ART_NCOLS] = {a->title,    a->lede,       a->body,
+                                    a->captions, a->highlights, NULL};
+    int cap = 0;
+    for (const char *p = marks; rc == 0 && p && *p;) {
+        int col, b0, b1, used = 0;
+        if (sscanf(p, "%d %d %d%n", &col, &b0, &b1, &used) != 3 || col < 0 ||
+            col >= ART_ENTITIES || b0 < 0 || b1 <= b0)
+            break;
+        if (field[col])
+            add_mark(m, &cap, col, field[col], (int)strlen(field[col]), b0, b1);
+        p += used;
+        p += *p == '\n';
+    }
+    free(marks);
+    return rc;
+}
+
+void search_marks_free(struct search_marks *m)
+{
+    if (!m)
+        return;
+    free(m->v);
+    memset(m, 0, sizeof *m);
 }
 
 void search_result_free(struct search_result *res)

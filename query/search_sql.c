@@ -85,6 +85,27 @@ int sq_rowids_below(struct store *st, const char *expr, int64_t tail,
     return rc == SQLITE_DONE ? 0 : sq_fail(db, err);
 }
 
+int sq_marks(struct store *st, const char *expr, const char *uid, char **marks,
+             struct mg_err *err)
+{
+    sqlite3 *db = store_raw_reader(st);
+    sqlite3_stmt *q = NULL;
+    *marks = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT morgue_marks(fts) FROM fts WHERE fts MATCH"
+                           " ?1 AND rowid = (SELECT id FROM articles WHERE"
+                           " uid = ?2)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return sq_fail(db, err);
+    sqlite3_bind_text(q, 1, expr, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, uid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *marks = mg_strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(db, err);
+}
+
 /* ---- filters --------------------------------------------------------------
  */
 

@@ -77,4 +77,10 @@ int sq_snippets(struct sq *q, const char *fts, int64_t gap,
 int sq_rowids_below(struct store *st, const char *expr, int64_t tail,
                     store_id_fn fn, void *ctx, struct mg_err *err);
 
+/* Every match of the FTS5 expression expr in the article with key uid,
+ * as morgue_marks() gives them (snippet.h: "COL START END" lines), into
+ * *marks (caller frees; NULL when the article does not match): 0 or -1. */
+int sq_marks(struct store *st, const char *expr, const char *uid, char **marks,
+             struct mg_err *err);
+
 #endif

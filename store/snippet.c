@@ -1,5 +1,7 @@
 /*
- * snippet.c - the morgue_snippet() FTS5 auxiliary function.
+ * snippet.c - the morgue_snippet() FTS5 auxiliary function, and the
+ * others the search reads rows with (morgue_marks, morgue_window,
+ * morgue_matched, morgue_length).
  */
 #include "snippet.h"
 
@@ -201,6 +203,27 @@ static int in_set(const struct page_set *set, int64_t id)
     return 0;
 }
 
+/* Sets the function's result to the text of out (taking it). */
+static void result_buf(sqlite3_context *ctx, struct buf *out)
+{
+    sqlite3_result_text(ctx, out->s ? out->s : "", (int)out->len, free);
+    if (!out->s)
+        buf_free(out);
+}
+
+/* The row's instances (ninst of them) in each column, into per_col. */
+static void count_per_col(const Fts5ExtensionApi *api, Fts5Context *fts,
+                          int ninst, int per_col[ART_NCOLS])
+{
+    memset(per_col, 0, sizeof(int) * ART_NCOLS);
+    for (int i = 0; i < ninst; i++) {
+        int ph, c, off;
+        if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK && c >= 0 &&
+            c < ART_NCOLS)
+            per_col[c]++;
+    }
+}
+
 /* The column a row's snippet comes from, its text in *z, *n bytes: the
  * body, else the lede, highlights or captions, whichever holds a match
  * first; when only the title matched (or nothing), the opening: the lede,
@@ -208,13 +231,8 @@ static int in_set(const struct page_set *set, int64_t id)
 static int snippet_column(const Fts5ExtensionApi *api, Fts5Context *fts,
                           int ninst, const char **z, int *n)
 {
-    int per_col[ART_NCOLS] = {0};
-    for (int i = 0; i < ninst; i++) {
-        int ph, c, off;
-        if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK && c >= 0 &&
-            c < ART_NCOLS)
-            per_col[c]++;
-    }
+    int per_col[ART_NCOLS];
+    count_per_col(api, fts, ninst, per_col);
     static const int ORDER[] = {ART_BODY, ART_LEDE, ART_HIGHLIGHTS,
                                 ART_CAPTIONS};
     int col = -1;
@@ -378,9 +396,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     free(mark);
     free(phr);
     free(k.v);
-    sqlite3_result_text(ctx, out.s ? out.s : "", (int)out.len, free);
-    if (!out.s)
-        buf_free(&out);
+    result_buf(ctx, &out);
 }
 
 /* morgue_window(fts): the fewest tokens, in one column, that hold at
@@ -468,6 +484,54 @@ static void matched_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     sqlite3_result_int(ctx, n);
 }
 
+/* morgue_marks(fts): every match in the row's shown columns (title,
+ * lede, body, captions, highlights) as "COL START END" byte ranges, one
+ * per line, in column order and then by place; a phrase's tokens, and the
+ * words a longer instance covers, are one range (as the snippets mark
+ * them).  Empty when nothing matches in those columns. */
+static void marks_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                     sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+    (void)nval, (void)val;
+    int ninst = 0;
+    if (api->xInstCount(fts, &ninst) != SQLITE_OK)
+        ninst = 0;
+    int per_col[ART_NCOLS];
+    count_per_col(api, fts, ninst, per_col);
+    struct buf out = {0};
+    for (int col = 0; col < ART_ENTITIES; col++) {
+        const char *z;
+        int n;
+        if (!per_col[col] || api->xColumnText(fts, col, &z, &n) != SQLITE_OK ||
+            !z || n <= 0)
+            continue;
+        struct toks k = {.upto = INT32_MAX};
+        int rc = api->xTokenize(fts, z, n, &k, collect);
+        if (rc != SQLITE_OK) {
+            free(k.v);
+            buf_free(&out);
+            sqlite3_result_error_code(ctx, rc);
+            return;
+        }
+        int *mark = mg_calloc((size_t)k.n + 1, sizeof *mark);
+        uint64_t *phr = mg_calloc((size_t)k.n + 1, sizeof *phr);
+        mark_instances(api, fts, ninst, col, k.n, mark, phr);
+        for (int t = 0; t < k.n; t++) {
+            if (!mark[t])
+                continue;
+            int u = t;
+            while (u + 1 < k.n && mark[u + 1] == mark[t])
+                u++;
+            buf_printf(&out, "%d %d %d\n", col, k.v[t].start, k.v[u].end);
+            t = u;
+        }
+        free(mark);
+        free(phr);
+        free(k.v);
+    }
+    result_buf(ctx, &out);
+}
+
 /* morgue_length(fts, col): the tokens in column col of the row. */
 static void length_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
                       sqlite3_context *ctx, int nval, sqlite3_value **val)
@@ -491,6 +555,8 @@ int snippet_register(sqlite3 *db, struct mg_err *err)
         api->xCreateFunction(api, "morgue_length", NULL, length_fn, NULL) !=
             SQLITE_OK ||
         api->xCreateFunction(api, "morgue_window", NULL, window_fn, NULL) !=
+            SQLITE_OK ||
+        api->xCreateFunction(api, "morgue_marks", NULL, marks_fn, NULL) !=
             SQLITE_OK)
         return mg_fail(err, "cannot register morgue_snippet: %s",
                        sqlite3_errmsg(db));

@@ -32,6 +32,9 @@ struct page_set {
  * SNIPPET_TOKENS words, never cut inside a word; matches are wrapped in
  * SNIPPET_OPEN / SNIPPET_CLOSE and line breaks become spaces. */
 struct sqlite3;
+/* It registers morgue_marks(fts) too: every match of the row in the
+ * shown columns (all but entities), as lines "COL START END" (byte
+ * offsets into the column's text), for an article read whole. */
 int snippet_register(struct sqlite3 *db, struct mg_err *err);
 
 #endif

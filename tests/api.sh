@@ -152,6 +152,18 @@ seed=$(sqlite3 "$DB" "SELECT uid FROM articles WHERE uid LIKE '%000_2637ad2161cc
 get "/api/article/$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$seed")"
 [ "$st" = 200 ] && jget 'd["title"].startswith("North Korean leader") and len(d["captions"]) > 0' | grep -q True
 check "article: an id with slashes, percent-encoded" $? "$st $(head -c 300 "$TMP/body")"
+root=$(cd corpus && pwd -P)
+get "/api/search?q=summit+invitation&limit=100"
+[ "$st" = 200 ] && ! grep -q "$root" "$TMP/body" &&
+    jget '"corpus/seed/000_2637ad2161ccb637.txt" in [h["id"] for h in d["hits"]] and all("path" not in h for h in d["hits"])' | grep -q True
+check "search: ids relative to the indexed root, no server path" $? "$st $(head -c 400 "$TMP/body")"
+get "/api/article/corpus%2Fseed%2F000_2637ad2161ccb637.txt?q=summit+invite"
+[ "$st" = 200 ] && ! grep -q "$root" "$TMP/body" &&
+    jget 'd["id"] == "corpus/seed/000_2637ad2161ccb637.txt" and d["query"] == "summit invite" and {d["body"][s:s+n].lower() for s, n in d["marks"]["body"]} == {"summit", "invited", "invitation"} and len(d["marks"]["captions"]) == len(d["captions"])' | grep -q True
+check "article?q=: its public id, the query's words marked (stemmed too)" $? "$st $(head -c 400 "$TMP/body")"
+get "/api/article/corpus%2Fseed%2F000_2637ad2161ccb637.txt?q=nosuchfield%3Ax"
+[ "$st" = 400 ] && json_ok
+check "article?q= with a bad query: 400 JSON" $? "$st $(head -c 300 "$TMP/body")"
 get "/api/article/no-such-id"
 [ "$st" = 404 ] && json_ok; check "article: unknown id is 404 JSON" $? "$st"
 get "/api/entities?prefix=naka&kind=person"

@@ -1008,3 +1008,159 @@ Test(search, a_very_common_word_ranks_every_match)
         search_result_free(&all);
     }
 }
+
+/* The marked texts of field col (line line) of m in text, "|"-separated,
+ * in order (caller frees). */
+static char *marked(const char *text, const struct search_marks *m, int col,
+                    int line)
+{
+    struct buf b = {0};
+    buf_adds(&b, "");
+    int first = 1;
+    for (int i = 0; i < m->n; i++) {
+        if (m->v[i].col != col || m->v[i].line != line)
+            continue;
+        struct search_span sp = {m->v[i].start, m->v[i].len};
+        char *t = span_text(text, sp);
+        buf_printf(&b, "%s%s", first ? "" : "|", t);
+        first = 0;
+        free(t);
+    }
+    return buf_take(&b);
+}
+
+/* The n-th non-empty line of text (caller frees). */
+static char *nth_line(const char *text, int n)
+{
+    for (const char *s = text; s && *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        if (len && n-- == 0)
+            return mg_strndup(s, len);
+        s += len + (nl != NULL);
+    }
+    return NULL;
+}
+
+Test(search, marks_place_the_query_words_in_the_whole_article)
+{
+    add("marks-1", "Summits and a summit",
+        "The summits met. Café talks in Zürich, then a summit.\n\n"
+        "Kim Jong-un spoke; Kim left. Trump stayed.");
+    struct article a = {0};
+    struct search_result ents;
+    struct search_marks m;
+    struct mg_err err = {""};
+    cr_assert_eq(search_article(se, "marks-1", &a, &ents, &err), 1, "%s",
+                 err.msg);
+    /* stems, diacritics folded, a phrase one mark, exclusions unmarked */
+    cr_assert_eq(search_marks(se, "marks-1",
+                              "summit cafe zurich \"Kim Jong-un\" -trump", &a,
+                              &m, &err),
+                 0, "%s", err.msg);
+    char *t = marked(a.title, &m, ART_TITLE, 0);
+    cr_expect_str_eq(t, "Summits|summit");
+    free(t);
+    t = marked(a.body, &m, ART_BODY, 0);
+    cr_expect_str_eq(t, "summits|Café|Zürich|summit|Kim Jong-un");
+    free(t);
+    search_marks_free(&m);
+    /* an article holding none of a phrase: its words one by one */
+    cr_assert_eq(search_marks(se, "marks-1", "\"Kim stayed\"", &a, &m, &err), 0,
+                 "%s", err.msg);
+    t = marked(a.body, &m, ART_BODY, 0);
+    cr_expect_str_eq(t, "Kim|Kim|stayed");
+    free(t);
+    search_marks_free(&m);
+    /* no words, no marks; a bad query is a usage error */
+    cr_expect_eq(search_marks(se, "marks-1", "", &a, &m, &err), 0);
+    cr_expect_eq(m.n, 0);
+    search_marks_free(&m);
+    cr_expect_eq(search_marks(se, "marks-1", "nosuchfield:x", &a, &m, &err),
+                 SEARCH_EUSAGE);
+    search_marks_free(&m);
+    article_clear(&a);
+    search_result_free(&ents);
+}
+
+Test(search, marks_in_captions_count_from_their_line)
+{
+    struct search_result r;
+    run_ok("\"Kim Yo-jong\" invitation", 1, 0, &r);
+    cr_assert_eq(r.nhits, 1);
+    char *id = mg_strdup(r.hits[0].id);
+    search_result_free(&r);
+    struct article a = {0};
+    struct search_result ents;
+    struct search_marks m;
+    struct mg_err err = {""};
+    cr_assert_eq(search_article(se, id, &a, &ents, &err), 1, "%s", err.msg);
+    cr_assert_eq(search_marks(se, id, "invitation", &a, &m, &err), 0, "%s",
+                 err.msg);
+    int lines = 0;
+    for (int i = 0; i < m.n; i++)
+        if (m.v[i].col == ART_CAPTIONS) {
+            char *line = nth_line(a.captions, m.v[i].line);
+            cr_assert_not_null(line);
+            char *t = marked(line, &m, ART_CAPTIONS, m.v[i].line);
+            cr_expect(strstr(t, "invitation") == t, "caption %d: [%s] in [%s]",
+                      m.v[i].line, t, line);
+            free(t);
+            free(line);
+            lines++;
+        }
+    cr_expect_geq(lines, 2, "the seed's captions name the invitation twice");
+    search_marks_free(&m);
+    article_clear(&a);
+    search_result_free(&ents);
+    free(id);
+}
+
+Test(search, public_ids_are_relative_to_the_indexed_root)
+{
+    struct mg_err err = {""};
+    add("/srv/archive/2018/summit.txt", "Summit", "A zanzibarian summit.");
+    add("/srv/archive/dump.jsonl#3", "Summit too", "Another zanzibarian one.");
+    add("/elsewhere/x.txt", "Summit three", "A third zanzibarian one.");
+    cr_assert_eq(store_meta_put(st, "roots", "/srv/other\n/srv/archive", &err),
+                 0, "%s", err.msg);
+    struct search_result r;
+    run_ok("zanzibarian", 10, 0, &r);
+    cr_assert_eq(r.nhits, 3);
+    cr_expect_not_null(find_hit(&r, "/srv/archive/2018/summit.txt"),
+                       "off by default: the keys themselves");
+    search_result_free(&r);
+    searcher_use_public_ids(se, 1);
+    run_ok("zanzibarian", 10, 0, &r);
+    const char *want[] = {"archive/2018/summit.txt", "archive/dump.jsonl#3",
+                          "/elsewhere/x.txt"};
+    for (int i = 0; i < 3; i++) {
+        const struct search_hit *h = find_hit(&r, want[i]);
+        cr_expect(h && strcmp(h->id, want[i]) == 0, "%s", want[i]);
+        cr_expect(!h || !h->path, "no path with public ids");
+    }
+    search_result_free(&r);
+    /* either kind of id opens the article; it comes back public */
+    struct article a = {0};
+    struct search_result ents;
+    cr_assert_eq(search_article(se, "archive/dump.jsonl#3", &a, &ents, &err), 1,
+                 "%s", err.msg);
+    cr_expect_str_eq(a.uid, "archive/dump.jsonl#3");
+    cr_expect_null(a.path);
+    article_clear(&a);
+    search_result_free(&ents);
+    cr_assert_eq(
+        search_article(se, "/srv/archive/2018/summit.txt", &a, &ents, &err), 1);
+    cr_expect_str_eq(a.uid, "archive/2018/summit.txt");
+    struct search_marks m;
+    cr_assert_eq(search_marks(se, "archive/2018/summit.txt", "zanzibarian", &a,
+                              &m, &err),
+                 0, "%s", err.msg);
+    cr_expect_eq(m.n, 1, "marks found through the public id");
+    search_marks_free(&m);
+    article_clear(&a);
+    search_result_free(&ents);
+    cr_expect_eq(search_article(se, "archive/none.txt", &a, &ents, &err), 0);
+    article_clear(&a);
+    search_result_free(&ents);
+}
