@@ -126,6 +126,12 @@ e2e: $(PROGS)
 	bash tests/completion.sh $(BINDIR)
 	$(if $(filter 1,$(SAN)),@echo "install: skipped under SAN=1 (make install installs the release build)",bash tests/install.sh $(BINDIR))
 
+# The examples of docs/http-api.md written anew from a real run over
+# corpus/ (tests/api.sh checks them).
+.PHONY: http-api-doc
+http-api-doc: $(PROGS)
+	python3 scripts/http_api_examples.py $(BINDIR)
+
 # The search page in headless Chromium (playwright-core from npm): search,
 # highlights, the timeline, a facet click; screenshots in build/browser/.
 test-browser: $(PROGS)

@@ -45,3 +45,14 @@ bench-compare: $(PROGS) $(BUILD)/bench/bench
 	  BENCH_PASSES=$(BENCH_PASSES) BENCH_OUT=$(BENCH_OUT) \
 	  BENCH_FRESH=$(BENCH_FRESH) \
 	  sh bench/compare.sh $(SHARED)/reuters21578 $(BENCH_SCALE_N)
+
+# `make bench-suggest` (bench/suggest.sh): "did you mean" over an index of
+# CORPUS (Reuters-21578 by default; kept in build/bench-work/suggest.db):
+# made-up misspellings of its words corrected right, none or wrong, the
+# suggestion's time, and no suggestion for bench/queries.txt.
+.PHONY: bench-suggest
+bench-suggest: $(PROGS)
+	@if [ ! -d "$(CORPUS)" ]; then echo "bench-suggest: skipped: $(CORPUS) not found"; exit 0; fi; \
+	mkdir -p $(BENCH_WORK) && \
+	{ [ -f $(BENCH_WORK)/suggest.db ] || $(BINDIR)/morgue-index --quiet --db $(BENCH_WORK)/suggest.db $(CORPUS); } && \
+	sh bench/suggest.sh $(BINDIR) $(BENCH_WORK)/suggest.db

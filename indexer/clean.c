@@ -391,6 +391,7 @@ static const char *const BUILTIN[] = {"read more at *",
 struct clean_rules {
     char **patterns;
     int n, cap;
+    enum date_order date_order; /* how numeric dates are read */
 };
 
 static void rules_add(struct clean_rules *r, const char *p)
@@ -430,6 +431,11 @@ int clean_rules_load(struct clean_rules *r, const char *path,
     free(line);
     fclose(f);
     return 0;
+}
+
+void clean_rules_set_date_order(struct clean_rules *r, enum date_order order)
+{
+    r->date_order = order;
 }
 
 void clean_rules_free(struct clean_rules *r)
@@ -824,15 +830,25 @@ static void clean_list(char **f)
 }
 
 /* Records in info that the date raw (read as the day iso, which does
- * not exist) was dropped: info->date_warning and a note. */
+ * not exist) was dropped: info->date_warning and a note.  order: the
+ * order it was read in, when it reads only in the other one
+ * (DATE_OTHER_ORDER); else DATE_ORDER_AUTO. */
 static void refuse_date(struct clean_info *info, const char *raw,
-                        const char *iso)
+                        const char *iso, enum date_order order)
 {
     struct mg_err why;
     size_t n = strlen(iso);
     if (mg_date_check(iso, n, &why) != MG_DATE_NONE) /* can't happen */
         snprintf(why.msg, sizeof why.msg, "%s: no such day", iso);
     const char *reason = why.msg + n + 2; /* "no such day (...)" */
+    /* "month 13 when read day first (--date-order dmy)" */
+    if (order != DATE_ORDER_AUTO) {
+        snprintf(why.msg, sizeof why.msg,
+                 "month %.2s when read %s first (--date-order %s)", iso + 5,
+                 order == DATE_ORDER_MDY ? "month" : "day",
+                 date_order_name(order));
+        reason = why.msg;
+    }
     struct buf b = {0};
     buf_printf(&b, "date \"%s\": %s, kept without a date", raw, reason);
     free(info->date_warning);
@@ -840,19 +856,22 @@ static void refuse_date(struct clean_info *info, const char *raw,
     note(info, reason, raw);
 }
 
-/* The article's date as YYYY-MM-DD, or NULL when it reads as none (a day
- * that does not exist is noted in info). */
-static void clean_date(struct article *a, struct clean_info *info)
+/* The article's date as YYYY-MM-DD, numeric dates read in order, or
+ * NULL when it reads as none (a day that does not exist, or a date that
+ * reads only in the other order, is noted in info). */
+static void clean_date(struct article *a, enum date_order order,
+                       struct clean_info *info)
 {
     if (!a->date)
         return;
     char iso[32];
     char *d = clean_line(a->date);
     free(a->date);
-    int rc = date_parse(d, iso);
+    int rc = date_parse_order(d, order, iso);
     a->date = rc == 0 ? mg_strdup(iso) : NULL;
-    if (rc == DATE_NO_SUCH_DAY)
-        refuse_date(info, d, iso);
+    if (rc == DATE_NO_SUCH_DAY || rc == DATE_OTHER_ORDER)
+        refuse_date(info, d, iso,
+                    rc == DATE_OTHER_ORDER ? order : DATE_ORDER_AUTO);
     free(d);
 }
 
@@ -919,7 +938,7 @@ void clean_article(struct article *a, const struct clean_rules *rules,
         a->source = mg_url_host(a->url);
     clean_list(&a->captions);
     clean_list(&a->highlights);
-    clean_date(a, info);
+    clean_date(a, rules ? rules->date_order : DATE_ORDER_AUTO, info);
     if (!a->language)
         a->language = mg_strdup("und");
     take_wire_dateline(a, info);

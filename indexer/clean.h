@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "dates.h"
 #include "util.h"
 
 /* Returns valid UTF-8: valid sequences are copied, every other byte is
@@ -49,6 +50,10 @@ struct clean_rules *clean_rules_new(void);
  * with a message naming the file when it can't be read. */
 int clean_rules_load(struct clean_rules *r, const char *path,
                      struct mg_err *err);
+
+/* How clean_article() reads dates written with numbers only, 03/04/1987
+ * (dates.h; DATE_ORDER_AUTO unless set).  Can't fail. */
+void clean_rules_set_date_order(struct clean_rules *r, enum date_order order);
 
 /* Frees the rules; takes NULL. */
 void clean_rules_free(struct clean_rules *r);
@@ -118,9 +123,10 @@ struct article;
  * clean_body() (captions found there are added to the article's own; a
  * "Read more at X" footer becomes the source when it has none), one-line
  * fields with clean_line(), captions and highlights line by line (each
- * once), the date normalised with date_parse() (dropped when unreadable
- * or when it names a day that does not exist, info->date_warning and a
- * note then saying so),
+ * once), the date normalised with date_parse_order() in the rules'
+ * order (dropped when unreadable, when it names a day that does not
+ * exist or when it reads only in the other order, info->date_warning and
+ * a note then saying so),
  * the lede from clean_lede(), language "und" when unknown.  rules may be
  * NULL (built-in).  info may be NULL; otherwise the caller frees it with
  * clean_info_free().  Can't fail. */

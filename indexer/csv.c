@@ -29,11 +29,13 @@ enum csv_field {
 };
 
 /* Header names of each field, in order of preference. */
-#define MAX_NAMES 8
+#define MAX_NAMES 12
 static const char *const COLUMN_NAMES[F_COUNT][MAX_NAMES] = {
     [F_TITLE] = {"title", "headline"},
     [F_BODY] = {"text", "article", "body", "content", "story"},
-    [F_DATE] = {"date", "published", "publish_date", "pubdate", "datetime"},
+    [F_DATE] = {"date", "published", "publish_date", "pubdate", "datetime",
+                "date_published", "datepublished", "published_at",
+                "publication_date", "pub_date"},
     [F_URL] = {"url", "link"},
     [F_SOURCE] = {"source", "publication", "site"},
     [F_BYLINE] = {"author", "authors", "byline"},

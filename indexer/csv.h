@@ -25,7 +25,8 @@
  * Columns are mapped by header name, case-insensitive, trimmed, with ' '
  * and '-' read as '_':
  *   title|headline -> title      text|article|body|content|story -> body
- *   date|published|publish_date|pubdate|datetime -> date
+ *   date|published|publish_date|pubdate|datetime|date_published|
+ *   datepublished|published_at|publication_date|pub_date -> date
  *   url|link -> url              source|publication|site -> source
  *   author|authors|byline -> byline
  *   highlights|summary|abstract -> highlights

@@ -211,10 +211,27 @@ static int compact_iso(const char *s, char out[32])
     return rc;
 }
 
+int date_order_parse(const char *name, enum date_order *order)
+{
+    for (int o = DATE_ORDER_AUTO; o <= DATE_ORDER_MDY; o++)
+        if (strcmp(name, date_order_name((enum date_order)o)) == 0) {
+            *order = (enum date_order)o;
+            return 0;
+        }
+    return -1;
+}
+
+const char *date_order_name(enum date_order order)
+{
+    return order == DATE_ORDER_DMY   ? "dmy"
+           : order == DATE_ORDER_MDY ? "mdy"
+                                     : "auto";
+}
+
 /* A date that starts with its day, at p: "26-FEB-1987", "09 Feb 2018",
- * "9 February 2018", "09/02/2018", "09.02.2018" (month/day when the
- * first number can't be a month).  As date_parse(). */
-static int day_first(const char *p, char out[32])
+ * "9 February 2018", or one of numbers only, "09/02/2018", "09.02.2018",
+ * read in the given order.  As date_parse_order(). */
+static int day_first(const char *p, enum date_order order, char out[32])
 {
     int y, m, d, n = 0, ml;
     d = (int)strtol(p, (char **)&p, 10);
@@ -243,14 +260,18 @@ static int day_first(const char *p, char out[32])
         p += 1 + n + 1;
         if (sscanf(p, "%4d%n", &y, &n) != 1 || n != 4)
             return -1;
-        if (b > 12 && a <= 12) { /* US order: month/day */
-            m = a;
-            d = b;
-        } else {
-            d = a;
-            m = b;
-        }
-        return finish(p + n, out, y, m, d);
+        /* the other order would read it: a month of 13 or more one way
+         * and of 12 or less the other */
+        int other =
+            order == DATE_ORDER_MDY ? a > 12 && b <= 12 : b > 12 && a <= 12;
+        int by_month =
+            order == DATE_ORDER_MDY || (order == DATE_ORDER_AUTO && other);
+        m = by_month ? a : b;
+        d = by_month ? b : a;
+        int rc = finish(p + n, out, y, m, d);
+        return rc == DATE_NO_SUCH_DAY && other && order != DATE_ORDER_AUTO
+                   ? DATE_OTHER_ORDER
+                   : rc;
     }
     return out[0] = 0, -1;
 }
@@ -281,6 +302,11 @@ static int month_first(const char *p, char out[32])
 
 int date_parse(const char *s, char out[32])
 {
+    return date_parse_order(s, DATE_ORDER_AUTO, out);
+}
+
+int date_parse_order(const char *s, enum date_order order, char out[32])
+{
     out[0] = 0;
     if (!s)
         return -1;
@@ -309,6 +335,6 @@ int date_parse(const char *s, char out[32])
         }
     }
     if (isdigit((unsigned char)*p))
-        return day_first(p, out);
+        return day_first(p, order, out);
     return month_first(p, out);
 }

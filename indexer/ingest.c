@@ -3,6 +3,7 @@
  */
 #include "ingest.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -659,12 +660,51 @@ static void key_article(struct run *r, struct article *a)
     }
 }
 
+/* Whether s is NULL or holds nothing but spaces. */
+static int blank(const char *s)
+{
+    while (s && isspace((unsigned char)*s))
+        s++;
+    return !s || !*s;
+}
+
+/* Counts an article of the current file, and whether it came without a
+ * title (cleaning gives it the body's first sentence): said per file by
+ * say_untitled(). */
+static void note_untitled(struct run *r, const struct article *a)
+{
+    r->file_read++;
+    if (!blank(a->title) || blank(a->body))
+        return;
+    r->untitled++;
+    if (r->file_untitled++ == 0)
+        r->first_untitled = mg_strdup(a->uid ? a->uid : "-");
+}
+
+/* After a file: one line on stderr (unless --quiet) saying how many of
+ * its articles had no title and were titled from their first sentence,
+ * naming the first; then the file's counts start again. */
+static void say_untitled(struct run *r, const char *path)
+{
+    if (r->file_untitled)
+        ingest_say(r, r->quiet ? NULL : stderr,
+                   "%s: %ld of %ld %s had no title: titled with the first "
+                   "sentence of the text (the first: %s)",
+                   path, r->file_untitled, r->file_read,
+                   r->file_read == 1 ? "article" : "articles",
+                   r->first_untitled);
+    r->file_untitled = r->file_read = 0;
+    free(r->first_untitled);
+    r->first_untitled = NULL;
+}
+
 static int on_article(void *ctx, struct article *a)
 {
     struct run *r = ctx;
     if (stop_signal)
         return 1; /* stop reading: the file is read again next time */
     key_article(r, a);
+    note_untitled(r, a);
     if (r->pipe)
         return pipe_put(r, a);
     struct clean_info info;
@@ -912,6 +952,7 @@ static void index_file(struct run *r, const char *path, const struct stat *sb)
     int rc = fmt_parse_file(path, r->from_stdin ? "stdin" : r->key_base, &sink,
                             &err);
     pipe_flush(r); /* the file's articles all stored before it is recorded */
+    say_untitled(r, path);
     if (r->store)
         store_set_file(r->store, 0, NULL);
     if (!r->fatal && !stop_signal &&
@@ -1230,42 +1271,23 @@ static void finish_run(struct run *r, int order_was)
         r->fatal = 1;
 }
 
-/* Adds this run's roots to those the index records (the meta value
- * "roots": one per line, escaped as keys are), from which a file's
- * articles get ids relative to their root (docs/operations.md#article-
- * identity).  Returns 0, or -1 with r->err. */
+/* Adds this run's roots to those the index records (store_roots_add),
+ * escaped as keys are, from which a file's articles get public ids
+ * (docs/operations.md#article-identity).  Returns 0, or -1 with r->err. */
 static int note_roots(struct run *r)
 {
-    char *had = NULL;
     if (r->nroots == 0)
         return 0;
-    if (store_meta_get(r->store, "roots", &had, &r->err) < 0)
-        return -1;
-    struct buf all = {0};
-    buf_adds(&all, had ? had : "");
-    int added = 0;
-    for (int i = 0; i < r->nroots; i++) {
-        char *root = ingest_escape(r->roots[i], NULL);
-        size_t n = strlen(root);
-        int known = 0;
-        for (const char *p = all.s; p && *p && !known;) {
-            const char *nl = strchr(p, '\n');
-            size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            known = len == n && memcmp(p, root, n) == 0;
-            p += len + (nl != NULL);
-        }
-        if (!known && !strchr(root, '\n')) {
-            buf_printf(&all, "%s%s", all.len ? "\n" : "", root);
-            added = 1;
-        }
-        free(root);
-    }
-    int rc = added && (open_tx(r) < 0 ||
-                       store_meta_put(r->store, "roots", all.s, &r->err) < 0)
-                 ? -1
-                 : 0;
-    buf_free(&all);
-    free(had);
+    char **esc = mg_calloc((size_t)r->nroots, sizeof *esc);
+    for (int i = 0; i < r->nroots; i++)
+        esc[i] = ingest_escape(r->roots[i], NULL);
+    int rc =
+        open_tx(r) < 0 || store_roots_add(r->store, esc, r->nroots, &r->err) < 0
+            ? -1
+            : 0;
+    for (int i = 0; i < r->nroots; i++)
+        free(esc[i]);
+    free(esc);
     return rc;
 }
 
@@ -1347,6 +1369,8 @@ void ingest_free(struct run *r)
     free(r->root_met);
     free(r->key_base);
     free(r->folder);
+    free(r->first_untitled);
+    r->first_untitled = NULL;
     r->roots = NULL, r->root_met = NULL, r->key_base = NULL, r->nroots = 0;
     r->folder = NULL;
 }

@@ -80,6 +80,10 @@ struct run {
     long shadowed;                   /* articles another file owns */
     long suppressed;                 /* articles on the takedown list */
     long bad_dates;                  /* impossible dates dropped */
+    long untitled;                   /* articles that came without a
+                                      * title, titled from their body */
+    long file_untitled, file_read;   /* ... and articles, of this file */
+    char *first_untitled;            /* the key of its first untitled */
     long loops;                      /* links to folders already walked */
     long prune_refused;              /* roots --prune refused */
     struct store_ids reread;         /* files to read again: a key they

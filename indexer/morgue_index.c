@@ -68,6 +68,11 @@ static void usage(FILE *f)
         "  --source NAME      the source of articles that name none (and the\n"
         "                     name of a standard-input feed)\n"
         "  --section NAME     the section of articles that name none\n"
+        "  --date-order dmy|mdy|auto  how 03/04/1987 is read: 3 April (dmy),\n"
+        "                     4 March (mdy); auto (the default) is day\n"
+        "                     first, month first when only that reads\n"
+        "                     (04/13/1987).  Kept in the index for later\n"
+        "                     runs; another order needs --rebuild\n"
         "  --section-from-folder  the section of an article that names none\n"
         "                     is the folder it is in, below the PATH given\n"
         "  --include GLOB     read only files matching GLOB (repeatable; a\n"
@@ -114,6 +119,8 @@ static void usage(FILE *f)
         "  -q, --quiet        print only errors\n"
         "  -h, --help         this help\n"
         "  --version          the version\n"
+        "Options have two dashes: \"-json\" or \"-help\" is refused (exit 2);\n"
+        "a file whose name starts with - goes after --.\n"
         "\n"
         "Exit status: 0 every input went in; 1 the index could not be\n"
         "opened, read or written; 2 a bad option or argument; 3 done, but\n"
@@ -198,6 +205,21 @@ static int check_index(const char *db)
     return rc > 0 ? INDEX_DAMAGED : rc < 0 ? INDEX_ERROR : 0;
 }
 
+/* The order numeric dates were read in for the index st: the meta
+ * value numeric_dates ("dmy", "mdy"; "auto" when absent or unreadable:
+ * an index of an older version, or none).  Can't fail. */
+static enum date_order recorded_order(struct store *st)
+{
+    char *v = NULL;
+    struct mg_err ignored;
+    enum date_order order = DATE_ORDER_AUTO;
+    if (st && store_meta_get(st, "numeric_dates", &v, &ignored) > 0 &&
+        date_order_parse(v, &order) < 0)
+        order = DATE_ORDER_AUTO;
+    free(v);
+    return order;
+}
+
 /* --stats: what the index holds and what its last run did. */
 static int print_stats(const char *db)
 {
@@ -216,7 +238,16 @@ static int print_stats(const char *db)
     printf("index:     %s, %.1f MB (+ %.1f MB write-ahead log)\n", db,
            bytes / 1e6, wbytes / 1e6);
     int rc = store_stats(st, print_line, NULL, &err);
+    enum date_order order = recorded_order(st);
     store_close(st);
+    if (rc == 0)
+        printf("dates:     numeric ones (03/04/1987) read %s "
+               "(--date-order %s)\n",
+               order == DATE_ORDER_DMY   ? "day first"
+               : order == DATE_ORDER_MDY ? "month first"
+                                         : "day first, or month first "
+                                           "when only that reads",
+               date_order_name(order));
     if (rc < 0) {
         fprintf(stderr, "morgue-index: %s\n", err.msg);
         return INDEX_ERROR;
@@ -261,6 +292,49 @@ static void print_action(void *ctx, const char *action, const char *uid)
 }
 
 /* --delete, --unsuppress (the IDs), --suppressed: the takedown list. */
+/* Whether key names an article (mode 'D') or a key on the takedown list
+ * (mode 'U'): 1, 0, or -1 with r->err. */
+static int key_known(struct run *r, int mode, const char *key)
+{
+    if (mode == 'U')
+        return store_suppressed(r->store, key, &r->err);
+    struct article a = {0};
+    int found = store_get(r->store, key, &a, &r->err);
+    article_clear(&a);
+    return found;
+}
+
+/* The key a --delete or --undelete ID names (caller frees): ID itself
+ * when known, else the key it stands for as a public id (morgue-serve's,
+ * relative to a recorded root: article_key_under) when that is known,
+ * else ID.  NULL with r->err on an index error. */
+static char *takedown_key(struct run *r, int mode, const char *id)
+{
+    int known = key_known(r, mode, id);
+    char **roots = NULL;
+    int nroots = 0;
+    char *key = NULL;
+    if (known == 0 && store_roots(r->store, &roots, &nroots, &r->err) < 0)
+        known = -1;
+    for (int i = 0; known == 0 && i < nroots; i++) {
+        free(key);
+        key = article_key_under(id, roots[i]);
+        known = key ? key_known(r, mode, key) : 0;
+    }
+    for (int i = 0; i < nroots; i++)
+        free(roots[i]);
+    free(roots);
+    if (known < 0) {
+        free(key);
+        return NULL;
+    }
+    if (known == 0 || !key) {
+        free(key);
+        key = mg_strdup(id);
+    }
+    return key;
+}
+
 static int takedowns(struct run *r, int mode, char **ids, int nids)
 {
     if (mode == 'L') {
@@ -281,9 +355,12 @@ static int takedowns(struct run *r, int mode, char **ids, int nids)
         return INDEX_ERROR;
     }
     for (int i = 0; i < nids && !ingest_stopped(); i++) {
-        int rc = mode == 'D'
-                     ? store_take_down(r->store, ids[i], &removed, &r->err)
-                     : store_put_back(r->store, ids[i], &r->err);
+        char *key = takedown_key(r, mode, ids[i]);
+        int rc = !key ? -1
+                 : mode == 'D'
+                     ? store_take_down(r->store, key, &removed, &r->err)
+                     : store_put_back(r->store, key, &r->err);
+        free(key);
         if (rc < 0) {
             store_rollback(r->store);
             fprintf(stderr, "morgue-index: %s\n", r->err.msg);
@@ -331,6 +408,8 @@ struct index_opts {
     double wait;    /* --wait */
     char **args;    /* the PATHs or IDs, borrowed from argv */
     int nargs;
+
+    const char *date_order; /* --date-order, or NULL: the index's own */
 };
 
 /* Checks what the options left for each other and the arguments; -1 to
@@ -400,6 +479,7 @@ static const struct option OPTS[] = {
     {"log", required_argument, NULL, 'l'},
     {"entity-model", required_argument, NULL, 'm'},
     {"entity-features", required_argument, NULL, 'f'},
+    {"date-order", required_argument, NULL, 'a'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -469,6 +549,18 @@ static int parse_value(int c, char *arg, struct index_opts *o, struct run *r)
             return INDEX_USAGE;
         }
         break;
+    case 'a': {
+        enum date_order order;
+        if (date_order_parse(arg, &order) < 0) {
+            fprintf(stderr,
+                    "morgue-index: --date-order must be dmy, mdy or "
+                    "auto, not \"%s\"\n",
+                    arg);
+            return INDEX_USAGE;
+        }
+        o->date_order = arg;
+        break;
+    }
     case 'W': {
         char *end;
         o->wait = strtod(arg, &end);
@@ -522,13 +614,51 @@ static int parse_option(int c, struct index_opts *o, struct run *r)
     return -1;
 }
 
+/* Refuses an argument that is one of OPTS written with one dash
+ * ("-json", "-help", "-db=x"): getopt would read it as a cluster of
+ * short options ("-help" as -h, printing the help and indexing
+ * nothing).  Values of options that take one and everything after "--"
+ * are left alone.  Returns -1 to go on, or INDEX_USAGE with the message
+ * printed. */
+static int refuse_option_lookalikes(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == '-' || a[1] == '\0') {
+            /* --db FILE (or --d FILE, as getopt_long takes a prefix):
+             * skip FILE */
+            int named = a[0] == '-' && a[2] && !strchr(a, '=');
+            for (const struct option *opt = OPTS; named && opt->name; opt++)
+                if (opt->has_arg == required_argument &&
+                    strstr(opt->name, a + 2) == opt->name) {
+                    i++;
+                    break;
+                }
+            continue;
+        }
+        size_t len = strcspn(a + 1, "=");
+        for (const struct option *opt = OPTS; opt->name; opt++)
+            if (strlen(opt->name) == len &&
+                strncmp(opt->name, a + 1, len) == 0) {
+                fprintf(stderr,
+                        "morgue-index: \"%s\" is not an option: options "
+                        "have two dashes (--%s)\n",
+                        a, a + 1);
+                return INDEX_USAGE;
+            }
+    }
+    return -1;
+}
+
 /* Reads the command line into o and r.  Returns -1 to go on, else the
  * exit status to end with (INDEX_OK after --help and --version,
  * INDEX_USAGE with the message printed). */
 static int parse_options(int argc, char **argv, struct index_opts *o,
                          struct run *r)
 {
-    int c, status;
+    int c, status = refuse_option_lookalikes(argc, argv);
+    if (status >= 0)
+        return status;
     while ((c = getopt_long(argc, argv, "qvh", OPTS, NULL)) != -1)
         if ((status = parse_option(c, o, r)) >= 0)
             return status;
@@ -576,6 +706,9 @@ static int summarize(struct run *r, const char *db, double t0)
         buf_printf(&sum, "; %ld taken down (not stored)", r->suppressed);
     if (r->bad_dates)
         buf_printf(&sum, "; %ld impossible dates dropped", r->bad_dates);
+    if (r->untitled)
+        buf_printf(&sum, "; %ld without a title, titled from their text",
+                   r->untitled);
     ingest_say(r, r->quiet ? NULL : r->dry_run ? stderr : stdout, "%s", sum.s);
     if (r->files_gone && !r->prune && !r->quiet)
         printf("morgue-index: %ld indexed files are gone from the disk; "
@@ -649,6 +782,54 @@ static int swap_rebuilt(struct run *r, const char *built, const char *live,
     return status;
 }
 
+/* How this run reads numeric dates (03/04/1987), into r->rules: the
+ * order given (o->date_order), else the one recorded in the index (for
+ * --rebuild, in the live index at live), so that every article of an
+ * index is read the same way.  An order given that differs from the
+ * recorded one is recorded, and refused (exit 2) when the index already
+ * holds articles: they were read the other way, and files left unchanged
+ * would keep those dates (--rebuild reads them all again).  Returns -1
+ * to go on, else the exit status (the message printed). */
+static int settle_date_order(struct run *r, const struct index_opts *o,
+                             const char *db, const char *live)
+{
+    enum date_order order = DATE_ORDER_AUTO, was = DATE_ORDER_AUTO;
+    if (o->date_order)
+        date_order_parse(o->date_order, &order);
+    if (r->show) {
+        clean_rules_set_date_order(r->rules, order);
+        return -1;
+    }
+    was = recorded_order(r->store);
+    if (live && !o->date_order) {
+        struct store *old = NULL;
+        struct mg_err ignored;
+        if (access(live, F_OK) == 0 &&
+            store_open(live, STORE_READ, &old, &ignored) == 0)
+            order = recorded_order(old);
+        store_close(old);
+    } else if (!o->date_order) {
+        order = was;
+    }
+    if (order != was && store_count(r->store) > 0) {
+        fprintf(stderr,
+                "morgue-index: %s: its articles were read with "
+                "--date-order %s; reading this run's files with "
+                "--date-order %s would date them otherwise (use "
+                "--rebuild to read them all so)\n",
+                db, date_order_name(was), date_order_name(order));
+        return INDEX_USAGE;
+    }
+    clean_rules_set_date_order(r->rules, order);
+    if (order != was && !r->dry_run &&
+        store_meta_put(r->store, "numeric_dates", date_order_name(order),
+                       &r->err) < 0) {
+        fprintf(stderr, "morgue-index: %s\n", r->err.msg);
+        return INDEX_ERROR;
+    }
+    return -1;
+}
+
 /* Reads the PATHs into the index at db (--rebuild: into a new one
  * beside it, at *built, swapped in at the end), under the writer lock
  * (into *lock), or shows them (--show).  Returns the exit status. */
@@ -679,6 +860,9 @@ static int run_index(struct run *r, const struct index_opts *o, const char *db,
         fprintf(stderr, "morgue-index: %s\n", r->err.msg);
         return INDEX_ERROR;
     }
+    int settled = settle_date_order(r, o, db, live);
+    if (settled >= 0)
+        return settled;
     if (r->dry_run)
         store_set_journal(r->store, print_action, NULL);
     double t0 = mg_now();

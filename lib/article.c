@@ -97,3 +97,45 @@ char *ent_key(const char *name)
     *w = 0;
     return l;
 }
+
+/* Whether key k lies under root (n bytes): the root itself, or below it
+ * (a '/', '#' or ':' follows). */
+static int under_root(const char *k, const char *root, size_t n)
+{
+    return strncmp(k, root, n) == 0 &&
+           (k[n] == '\0' || k[n] == '/' || k[n] == '#' || k[n] == ':');
+}
+
+/* A root's own name: its last part. */
+static const char *root_name(const char *root)
+{
+    const char *slash = strrchr(root, '/');
+    return slash ? slash + 1 : root;
+}
+
+char *article_public_id(const char *key, char *const *roots, int nroots)
+{
+    int best = -1;
+    size_t blen = 0;
+    for (int i = 0; key[0] == '/' && i < nroots; i++) {
+        size_t n = strlen(roots[i]);
+        if (n > blen && *root_name(roots[i]) && under_root(key, roots[i], n))
+            best = i, blen = n;
+    }
+    if (best < 0)
+        return mg_strdup(key);
+    struct buf b = {0};
+    buf_printf(&b, "%s%s", root_name(roots[best]), key + blen);
+    return buf_take(&b);
+}
+
+char *article_key_under(const char *id, const char *root)
+{
+    const char *name = root_name(root);
+    size_t k = strlen(name);
+    if (id[0] == '/' || !k || !under_root(id, name, k))
+        return NULL;
+    struct buf b = {0};
+    buf_printf(&b, "%s%s", root, id + k);
+    return buf_take(&b);
+}

@@ -99,6 +99,17 @@ void ent_set_free(struct ent_set *s);
 /* Frees every field and zeroes the struct; takes NULL. */
 void article_clear(struct article *a);
 
+/* Public ids (docs/operations.md#article-identity): the key of an
+ * article keyed by its file (an absolute path, maybe with "#N" or ":ID")
+ * named by its path below the longest of roots[0..nroots) it lies under,
+ * that root's own name first ("corpus/seed/x.txt" for key
+ * "/srv/corpus/seed/x.txt" under root "/srv/corpus").  article_public_id
+ * returns that (a copy of key when no root holds it); article_key_under
+ * the key a public id stands for under root, or NULL when id does not
+ * start with the root's name.  Caller frees; can't fail. */
+char *article_public_id(const char *key, char *const *roots, int nroots);
+char *article_key_under(const char *id, const char *root);
+
 /* Replaces *field with a copy of value (NULL clears it). */
 void article_set(char **field, const char *value);
 

@@ -3,6 +3,7 @@
  */
 #include "api.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "plan.h"
@@ -27,11 +29,16 @@ struct web_file {
     size_t len;
 };
 
+#define MAX_ORIGINS 32
+
 struct api {
     char *db;
     int timeout_ms;
     struct web_file files[MAX_WEB_FILES];
     int nfiles;
+    char *origins[MAX_ORIGINS]; /* --cors, lower case */
+    int norigins;
+    int any_origin; /* --cors '*' */
 };
 
 struct api_worker {
@@ -114,6 +121,84 @@ static int load_web(struct api *a, const char *dir, struct mg_err *err)
     return rc;
 }
 
+/* Whether s (len bytes, lower case) is an origin as a browser sends it:
+ * SCHEME://HOST[:PORT], HOST a name, an IPv4 or a [IPv6] address. */
+static int valid_origin(const char *s, size_t len)
+{
+    size_t i = 0;
+    if (len == 0 || !(s[0] >= 'a' && s[0] <= 'z'))
+        return 0;
+    while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '+' ||
+                       s[i] == '-' || s[i] == '.'))
+        i++;
+    if (len - i < 4 || memcmp(s + i, "://", 3) != 0)
+        return 0;
+    i += 3;
+    size_t host = i;
+    if (s[i] == '[') {
+        i++;
+        while (i < len &&
+               (isxdigit((unsigned char)s[i]) || s[i] == ':' || s[i] == '.'))
+            i++;
+        if (i == len || s[i] != ']')
+            return 0;
+        i++;
+    } else {
+        while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '-' ||
+                           s[i] == '.' || s[i] == '_'))
+            i++;
+    }
+    if (i == host)
+        return 0;
+    if (i < len && s[i] == ':') {
+        size_t port = ++i;
+        while (i < len && isdigit((unsigned char)s[i]))
+            i++;
+        if (i == port || i - port > 5)
+            return 0;
+    }
+    return i == len;
+}
+
+/* Reads api_config.cors into the api's origins. */
+static int parse_cors(struct api *a, const char *list, struct mg_err *err)
+{
+    for (const char *s = list; s && *s;) {
+        s += strspn(s, " \t");
+        size_t len = strcspn(s, ",");
+        /* after a comma, another origin (maybe empty, refused) */
+        const char *next = s[len] ? s + len + 1 : NULL;
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        char *o = mg_strndup(s, len);
+        for (char *c = o; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        int rc = 0;
+        if (strcmp(o, "*") == 0) {
+            a->any_origin = 1;
+        } else if (a->norigins == MAX_ORIGINS) {
+            rc = mg_fail(err, "--cors: at most %d origins", MAX_ORIGINS);
+        } else if (strcmp(o, "null") != 0 && !valid_origin(o, len)) {
+            rc = mg_fail(err,
+                         "--cors: \"%.*s\" is not an origin: give "
+                         "SCHEME://HOST[:PORT] as a browser sends it, without "
+                         "a path or a trailing slash (https://news.example.org"
+                         "), or *",
+                         (int)(len < 200 ? len : 200), s);
+        } else {
+            a->origins[a->norigins++] = o;
+            o = NULL;
+        }
+        free(o);
+        if (rc < 0)
+            return -1;
+        s = next;
+        if (s && !s[strspn(s, " \t")]) /* a trailing comma */
+            return mg_fail(err, "--cors: \"%s\" ends with a comma", list);
+    }
+    return 0;
+}
+
 int api_new(const struct api_config *c, struct api **out, struct mg_err *err)
 {
     *out = NULL;
@@ -121,7 +206,8 @@ int api_new(const struct api_config *c, struct api **out, struct mg_err *err)
     a->db = mg_strdup(c->db);
     a->timeout_ms = c->timeout_ms;
     struct store *st = NULL;
-    if (store_open(a->db, STORE_READ, &st, err) < 0 ||
+    if (parse_cors(a, c->cors, err) < 0 ||
+        store_open(a->db, STORE_READ, &st, err) < 0 ||
         (c->web_dir && load_web(a, c->web_dir, err) < 0)) {
         store_close(st);
         api_free(a);
@@ -140,6 +226,8 @@ void api_free(struct api *a)
         free(a->files[i].name);
         free(a->files[i].data);
     }
+    for (int i = 0; i < a->norigins; i++)
+        free(a->origins[i]);
     free(a->db);
     free(a);
 }
@@ -228,8 +316,31 @@ static void reply_error(struct api_response *out, int status, const char *fmt,
                          status));
 }
 
-/* The parameters of one endpoint, checked: known keys, valid UTF-8, no
- * NUL, within the bounds, no key twice unless it is repeatable. */
+/* Sets out to the JSON document doc (taking it), with warnings (taken;
+ * NULL or empty: none) as its "warnings", and status 200. */
+static void reply_doc(struct api_response *out, json_t *doc, json_t *warnings)
+{
+    if (warnings && json_array_size(warnings) > 0)
+        json_object_set(doc, "warnings", warnings);
+    json_decref(warnings);
+    reply_json(out, 200, doc);
+}
+
+/* An error of the server, not the request: the client gets status and
+ * message, the operator's log the details (out->log, with the index's
+ * path). */
+static void reply_internal(struct api_response *out, int status,
+                           const char *message, const char *details)
+{
+    reply_error(out, status, "%s", message);
+    free(out->log);
+    out->log = mg_strdup(details);
+}
+
+/* The parameters of one endpoint, checked: valid UTF-8, no NUL, within
+ * the bounds, no key twice unless it is repeatable.  Keys the endpoint
+ * does not know are ignored (a front end's cache buster "_=", a link's
+ * "utm_source="), and named in the answer's warnings. */
 struct spec {
     const char *const *keys;     /* accepted */
     const char *const *repeated; /* of those, the repeatable ones */
@@ -273,10 +384,36 @@ static void shown(char *out, size_t cap, const char *s, size_t len)
         out[o] = '\0';
 }
 
+/* Whether an unknown parameter goes without a warning: "_" (the cache
+ * buster of jQuery and others) and "utm_..." (campaign tags of links). */
+static int quietly_ignored(const char *key)
+{
+    return strcmp(key, "_") == 0 || strncmp(key, "utm_", 4) == 0;
+}
+
+/* The warning for an unknown parameter (k as shown). */
+static json_t *unknown_warning(const struct spec *sp, const char *k)
+{
+    struct buf acc = {0};
+    for (const char *const *l = sp->keys; *l; l++)
+        buf_printf(&acc, "%s%s", l == sp->keys ? "" : ", ", *l);
+    struct buf msg = {0};
+    buf_printf(&msg, "unknown parameter \"%s\" ignored (%s%s)", k,
+               acc.s ? "accepted: " : "this takes none", acc.s ? acc.s : "");
+    json_t *j = search_json_str(msg.s);
+    buf_free(&acc);
+    buf_free(&msg);
+    return j;
+}
+
+/* Checks the parameters; sets *warnings to the array of warnings (NULL
+ * when none).  Returns 0, or -1 with an error reply in out (and
+ * *warnings NULL). */
 static int check_params(const struct spec *sp, const struct api_param *p, int n,
-                        struct api_response *out)
+                        json_t **warnings, struct api_response *out)
 {
     char k[80], v[80];
+    *warnings = NULL;
     if (n > API_MAX_PARAMS) {
         reply_error(out, 400, "at most %d parameters", API_MAX_PARAMS);
         return -1;
@@ -284,31 +421,45 @@ static int check_params(const struct spec *sp, const struct api_param *p, int n,
     for (int i = 0; i < n; i++) {
         shown(k, sizeof k, p[i].key, strlen(p[i].key));
         if (!in_list(sp->keys, p[i].key)) {
-            struct buf acc = {0};
-            for (const char *const *l = sp->keys; *l; l++)
-                buf_printf(&acc, "%s%s", l == sp->keys ? "" : ", ", *l);
-            reply_error(out, 400, "unknown parameter \"%s\" (accepted: %s)", k,
-                        acc.s ? acc.s : "none");
-            buf_free(&acc);
-            return -1;
+            int seen = quietly_ignored(p[i].key);
+            for (int j = 0; j < i && !seen; j++)
+                seen = strcmp(p[j].key, p[i].key) == 0;
+            if (!seen) {
+                if (!*warnings)
+                    *warnings = json_array();
+                json_array_append_new(*warnings, unknown_warning(sp, k));
+            }
+            continue;
         }
         size_t max = strcmp(p[i].key, "q") == 0 ? API_MAX_QUERY : API_MAX_VALUE;
         if (p[i].len > max) {
             reply_error(out, 400, "%s is too long: %zu bytes (at most %zu)", k,
                         p[i].len, max);
+            json_decref(*warnings);
+            *warnings = NULL;
             return -1;
         }
         shown(v, sizeof v, p[i].value, p[i].len);
         if (memchr(p[i].value, '\0', p[i].len) ||
             !valid_utf8(p[i].value, p[i].len)) {
             reply_error(out, 400, "%s is not valid UTF-8 text: \"%s\"", k, v);
+            json_decref(*warnings);
+            *warnings = NULL;
             return -1;
         }
         if (in_list(sp->repeated, p[i].key))
             continue;
         for (int j = 0; j < i; j++)
             if (strcmp(p[j].key, p[i].key) == 0) {
-                reply_error(out, 400, "%s is given twice", k);
+                struct buf rep = {0};
+                for (const char *const *l = sp->repeated; l && *l; l++)
+                    buf_printf(&rep, "%s%s", l == sp->repeated ? "" : ", ", *l);
+                reply_error(out, 400, "%s is given twice: give it once%s%s%s",
+                            k, rep.s ? " (only " : "", rep.s ? rep.s : "",
+                            rep.s ? " may be repeated)" : "");
+                buf_free(&rep);
+                json_decref(*warnings);
+                *warnings = NULL;
                 return -1;
             }
     }
@@ -324,12 +475,13 @@ static const char *param(const struct api_param *p, int n, const char *key)
     return NULL;
 }
 
-/* Reads the number value of key into *v (unchanged when absent). */
+/* Reads the number value of key into *v (unchanged when absent or empty,
+ * as a form's empty field sends it). */
 static int int_param(const struct api_param *p, int n, const char *key, int lo,
                      int hi, int *v, struct api_response *out)
 {
     const char *s = param(p, n, key);
-    if (!s)
+    if (!s || !*s)
         return 0;
     char shown_v[80];
     long x = 0;
@@ -349,12 +501,12 @@ static int int_param(const struct api_param *p, int n, const char *key, int lo,
     return 0;
 }
 
-/* Reads a 0/1 flag. */
+/* Reads a 0/1 flag (unchanged when absent or empty). */
 static int flag_param(const struct api_param *p, int n, const char *key, int *v,
                       struct api_response *out)
 {
     const char *s = param(p, n, key);
-    if (!s)
+    if (!s || !*s)
         return 0;
     if (strcmp(s, "0") != 0 && strcmp(s, "1") != 0) {
         char sv[80];
@@ -377,14 +529,20 @@ static void reply_failure(struct api_worker *w, struct api_response *out,
                     "narrow it down",
                     w->api->timeout_ms / 1000.0);
     else
-        reply_error(out, 500, "%s", err->msg);
+        reply_internal(out, 500,
+                       "the index failed to answer (the server's log says "
+                       "why); try again later",
+                       err->msg);
 }
 
 static int open_or_reply(struct api_worker *w, struct api_response *out)
 {
     struct mg_err err;
     if (worker_open(w, &err) < 0) {
-        reply_error(out, 503, "the index is unavailable: %s", err.msg);
+        reply_internal(out, 503,
+                       "the index is unavailable (the server's log says "
+                       "why); try again later",
+                       err.msg);
         return -1;
     }
     /* the request's time: search_run keeps its own (search_opts.budget) */
@@ -449,12 +607,18 @@ static int sort_param(const struct api_param *p, int n, enum search_sort *sort,
     return -1;
 }
 
+/* Where a page of hits starts: the page, and the hits skipped before the
+ * first page (offset=). */
+struct paging {
+    int page, offset;
+};
+
 /* The search a /search request asks for, into *so (its filters in
- * filters, QPARSE_MAX_FILTERS at most) and *page.  Returns 0, or -1 with
- * an error reply in out. */
+ * filters, QPARSE_MAX_FILTERS at most) and *pg.  Returns 0, or -1 with an
+ * error reply in out. */
 static int search_request(const struct api_param *p, int n,
                           struct search_opts *so, struct qfilter *filters,
-                          int *page, struct api_response *out)
+                          struct paging *pg, struct api_response *out)
 {
     int nf = search_filters(p, n, filters, out), collapse = 1;
     if (nf < 0)
@@ -462,87 +626,98 @@ static int search_request(const struct api_param *p, int n,
     so->filters = filters;
     so->nfilters = nf;
     so->query = param(p, n, "q");
-    so->source = param(p, n, "source");
-    so->since = param(p, n, "since");
-    so->until = param(p, n, "until");
-    /* An empty value is no filter. */
-    if (so->source && !*so->source)
-        so->source = NULL;
-    if (so->since && !*so->since)
-        so->since = NULL;
-    if (so->until && !*so->until)
-        so->until = NULL;
+    const char **text[] = {&so->source, &so->section, &so->since, &so->until};
+    static const char *const TEXT[] = {"source", "section", "since", "until"};
+    for (size_t i = 0; i < sizeof text / sizeof *text; i++) {
+        *text[i] = param(p, n, TEXT[i]);
+        if (*text[i] && !**text[i]) /* an empty value is no filter */
+            *text[i] = NULL;
+    }
     if (sort_param(p, n, &so->sort, out) < 0 ||
         int_param(p, n, "limit", 1, API_MAX_LIMIT, &so->limit, out) < 0 ||
-        int_param(p, n, "page", 1, API_MAX_PAGE, page, out) < 0 ||
+        int_param(p, n, "page", 1, API_MAX_PAGE, &pg->page, out) < 0 ||
+        int_param(p, n, "offset", 0, API_MAX_OFFSET, &pg->offset, out) < 0 ||
         flag_param(p, n, "strict", &so->strict, out) < 0 ||
         flag_param(p, n, "collapse", &collapse, out) < 0)
         return -1;
     so->no_collapse = !collapse;
-    so->offset = (*page - 1) * so->limit;
+    /* page p of an offset o starts after o + (p - 1) * limit hits */
+    so->offset = pg->offset + (pg->page - 1) * so->limit;
+    if (so->offset > API_MAX_OFFSET) {
+        reply_error(out, 400,
+                    "offset %d and page %d of %d hits skip %d hits: at most "
+                    "%d",
+                    pg->offset, pg->page, so->limit, so->offset,
+                    API_MAX_OFFSET);
+        return -1;
+    }
     int blank = 1;
     for (const char *c = so->query; c && *c; c++)
         if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
             blank = 0;
-    if (blank && !nf && !so->source && !so->since && !so->until) {
+    if (blank && !nf && !so->source && !so->section && !so->since &&
+        !so->until) {
         reply_error(out, 400,
-                    "q is missing: give a query, or a person, "
-                    "place, org, source, since or until filter");
+                    "q is missing: give a query, or a person, place, org, "
+                    "source, section, since or until filter");
         return -1;
     }
     return 0;
 }
 
-/* The search's result as the reply: its JSON with the page, the limit,
- * the number of pages and the time taken. */
-static void reply_result(const struct search_opts *so,
-                         const struct search_result *res, int page, double took,
-                         struct api_response *out)
+/* The search's result as the answer's document: its JSON with the page,
+ * the offset, the limit, the number of pages and the time taken. */
+static json_t *result_doc(const struct search_opts *so,
+                          const struct search_result *res,
+                          const struct paging *pg, double took)
 {
     json_t *doc = search_result_json(so->query ? so->query : "", res,
                                      SEARCH_JSON_HISTOGRAM);
     /* folded near-duplicates take no place on a page (exact when
      * collapsed_exact, else an upper bound); a relaxed search shows
-     * the articles with most of the words */
-    int64_t shown =
-        (res->relaxed ? res->relaxed_total : res->total) - res->collapsed;
-    int64_t pages = (shown > 0 ? shown : 0) / so->limit +
-                    ((shown > 0 ? shown : 0) % so->limit != 0);
-    json_object_set_new(doc, "page", json_integer(page));
+     * the articles with most of the words; pages count from the
+     * offset */
+    int64_t shown = (res->relaxed ? res->relaxed_total : res->total) -
+                    res->collapsed - pg->offset;
+    if (shown < 0)
+        shown = 0;
+    int64_t pages = shown / so->limit + (shown % so->limit != 0);
+    json_object_set_new(doc, "page", json_integer(pg->page));
+    json_object_set_new(doc, "offset", json_integer(pg->offset));
     json_object_set_new(doc, "limit", json_integer(so->limit));
     json_object_set_new(
         doc, "pages",
         json_integer(pages < API_MAX_PAGE ? pages : API_MAX_PAGE));
     json_object_set_new(doc, "took_ms",
                         json_real((double)(int64_t)(took * 1e4) / 10));
-    reply_json(out, 200, doc);
+    return doc;
 }
 
-static void do_search(struct api_worker *w, const struct api_param *p, int n,
-                      struct api_response *out)
+/* /api/search with its parameters checked: the answer's document, or
+ * NULL with an error reply in out. */
+static json_t *search_doc(struct api_worker *w, const char *id,
+                          const struct api_param *p, int n,
+                          struct api_response *out)
 {
-    static const char *const KEYS[] = {
-        "q",    "person", "place", "org",    "source",   "since", "until",
-        "sort", "page",   "limit", "strict", "collapse", NULL};
-    static const char *const REPEATED[] = {"person", "place", "org", NULL};
-    static const struct spec SPEC = {KEYS, REPEATED};
-    if (check_params(&SPEC, p, n, out) < 0)
-        return;
-    struct search_opts so = {
-        .limit = SEARCH_DEFAULT_LIMIT, .facets = 1, .histogram = 1};
+    (void)id;
+    struct search_opts so = {.limit = SEARCH_DEFAULT_LIMIT,
+                             .facets = 1,
+                             .histogram = 1,
+                             .suggest = 1};
     struct qfilter filters[QPARSE_MAX_FILTERS];
-    int page = 1;
-    if (search_request(p, n, &so, filters, &page, out) < 0)
-        return;
+    struct paging pg = {1, 0};
+    if (search_request(p, n, &so, filters, &pg, out) < 0)
+        return NULL;
     so.budget = w->api->timeout_ms > 0 ? w->api->timeout_ms / 1000.0 : -1;
     if (open_or_reply(w, out) < 0)
-        return;
+        return NULL;
     struct search_result res;
     struct mg_err err;
     double t0 = mg_now();
     int rc = search_run(w->searcher, &so, &res, &err);
     double took = mg_now() - t0;
     searcher_set_deadline(w->searcher, 0);
+    json_t *doc = NULL;
     if (rc == SEARCH_EUSAGE) {
         reply_error(out, 400, "%s", err.msg);
     } else if (rc == SEARCH_ETIME) {
@@ -552,24 +727,24 @@ static void do_search(struct api_worker *w, const struct api_param *p, int n,
     } else if (rc < 0) {
         reply_failure(w, out, &err);
     } else {
-        reply_result(&so, &res, page, took, out);
+        doc = result_doc(&so, &res, &pg, took);
     }
     search_result_free(&res);
+    return doc;
 }
 
-static void do_entities(struct api_worker *w, const struct api_param *p, int n,
-                        struct api_response *out)
+/* /api/entities with its parameters checked, as search_doc(). */
+static json_t *entities_doc(struct api_worker *w, const char *id,
+                            const struct api_param *p, int n,
+                            struct api_response *out)
 {
-    static const char *const KEYS[] = {"prefix", "kind", "limit", NULL};
-    static const struct spec SPEC = {KEYS, NULL};
-    if (check_params(&SPEC, p, n, out) < 0)
-        return;
+    (void)id;
     const char *prefix = param(p, n, "prefix");
     const char *kind_s = param(p, n, "kind");
     int kind = -1, limit = 10;
     if (!prefix || !*prefix) {
         reply_error(out, 400, "prefix is missing: the start of a name");
-        return;
+        return NULL;
     }
     if (kind_s && *kind_s) {
         kind = strcmp(kind_s, "person") == 0  ? ENT_PERSON
@@ -583,46 +758,44 @@ static void do_entities(struct api_worker *w, const struct api_param *p, int n,
                         "kind must be person, place or org, not "
                         "\"%s\"",
                         sv);
-            return;
+            return NULL;
         }
     }
-    if (int_param(p, n, "limit", 1, API_MAX_LIMIT, &limit, out) < 0)
-        return;
-    if (open_or_reply(w, out) < 0)
-        return;
+    if (int_param(p, n, "limit", 1, API_MAX_LIMIT, &limit, out) < 0 ||
+        open_or_reply(w, out) < 0)
+        return NULL;
     struct search_result res;
     struct mg_err err;
+    json_t *doc = NULL;
     if (search_entities(w->searcher, prefix, kind, limit, &res, &err) < 0)
         reply_failure(w, out, &err);
     else
-        reply_json(out, 200,
-                   json_pack("{s:o s:o}", "prefix", search_json_str(prefix),
-                             "entities", search_entities_json(&res)));
+        doc = json_pack("{s:o s:o}", "prefix", search_json_str(prefix),
+                        "entities", search_entities_json(&res));
     searcher_set_deadline(w->searcher, 0);
     search_result_free(&res);
+    return doc;
 }
 
-static void do_article(struct api_worker *w, const char *id,
-                       const struct api_param *p, int n,
-                       struct api_response *out)
+/* /api/article/ID with its parameters checked, as search_doc(). */
+static json_t *article_doc(struct api_worker *w, const char *id,
+                           const struct api_param *p, int n,
+                           struct api_response *out)
 {
-    static const char *const KEYS[] = {"q", NULL};
-    static const struct spec SPEC = {KEYS, NULL};
-    if (check_params(&SPEC, p, n, out) < 0)
-        return;
     const char *q = param(p, n, "q");
     char sv[80];
     shown(sv, sizeof sv, id, strlen(id));
     if (!*id || strlen(id) > 4096 || !valid_utf8(id, strlen(id))) {
         reply_error(out, 404, "no article \"%s\"", sv);
-        return;
+        return NULL;
     }
     if (open_or_reply(w, out) < 0)
-        return;
+        return NULL;
     struct article a = {0};
     struct search_result ents;
     struct mg_err err;
     struct search_marks marks = {0};
+    json_t *doc = NULL;
     int found = search_article(w->searcher, id, &a, &ents, &err);
     int blank = !q || q[strspn(q, " \t\r\n")] == '\0';
     int mrc = found > 0 && !blank
@@ -636,29 +809,32 @@ static void do_article(struct api_worker *w, const char *id,
     } else if (mrc == SEARCH_EUSAGE) {
         reply_error(out, 400, "%s", err.msg);
     } else {
-        json_t *doc =
-            search_article_doc(&a, &ents, blank ? NULL : q, &marks, 0);
-        reply_json(out, 200, doc);
+        doc = search_article_doc(&a, &ents, blank ? NULL : q, &marks, 0);
     }
     article_clear(&a);
     search_result_free(&ents);
     search_marks_free(&marks);
+    return doc;
 }
 
-static void do_health(struct api_worker *w, const struct api_param *p, int n,
-                      struct api_response *out)
+/* /healthz with its parameters checked, as search_doc(); a 503 when the
+ * index is unavailable. */
+static json_t *health_doc(struct api_worker *w, const char *id,
+                          const struct api_param *p, int n,
+                          struct api_response *out)
 {
-    static const char *const KEYS[] = {NULL};
-    static const struct spec SPEC = {KEYS, NULL};
-    if (check_params(&SPEC, p, n, out) < 0)
-        return;
+    (void)id;
+    (void)p;
+    (void)n;
     struct mg_err err;
     struct store_health h = {0};
     if (worker_open(w, &err) < 0 || store_health(w->store, &h, &err) < 0) {
         reply_json(out, 503,
-                   json_pack("{s:s s:o}", "status", "unavailable", "error",
-                             search_json_str(err.msg)));
-        return;
+                   json_pack("{s:s s:s}", "status", "unavailable", "error",
+                             "the index is unavailable (the server's log "
+                             "says why)"));
+        out->log = mg_strdup(err.msg);
+        return NULL;
     }
     json_t *last = json_null();
     if (h.last_run) {
@@ -667,10 +843,36 @@ static void do_health(struct api_worker *w, const struct api_param *p, int n,
         last = search_json_str(h.last_run);
         free(h.last_run);
     }
-    reply_json(out, 200,
-               json_pack("{s:s s:I s:o s:i s:s}", "status", "ok", "articles",
-                         (json_int_t)h.articles, "last_reindex", last, "schema",
-                         h.schema, "version", MORGUE_VERSION));
+    return json_pack("{s:s s:I s:o s:i s:s}", "status", "ok", "articles",
+                     (json_int_t)h.articles, "last_reindex", last, "schema",
+                     h.schema, "version", MORGUE_VERSION);
+}
+
+/* An endpoint of the JSON API: the parameters it takes (the others are
+ * ignored, with a warning) and what answers it once they are checked. */
+struct endpoint {
+    const char *const *keys;     /* accepted */
+    const char *const *repeated; /* of those, the repeatable ones */
+    /* id: the rest of the path after the endpoint's (an article's id) */
+    json_t *(*doc)(struct api_worker *w, const char *id,
+                   const struct api_param *p, int n, struct api_response *out);
+};
+
+/* Answers with endpoint e: checks the parameters, and sends e's document
+ * with the warnings about them. */
+static void answer(struct api_worker *w, const struct endpoint *e,
+                   const char *id, const struct api_param *p, int n,
+                   struct api_response *out)
+{
+    json_t *warn;
+    struct spec sp = {e->keys, e->repeated};
+    if (check_params(&sp, p, n, &warn, out) < 0)
+        return;
+    json_t *doc = e->doc(w, id, p, n, out);
+    if (doc)
+        reply_doc(out, doc, warn);
+    else
+        json_decref(warn);
 }
 
 static void do_static(struct api *a, const char *path, struct api_response *out)
@@ -743,27 +945,59 @@ void api_busy(struct api_response *out, enum api_lane lane, double waited)
                 waited);
 }
 
+/* Whether path is the JSON API's (which CORS and OPTIONS are for). */
+static int api_path(const char *path)
+{
+    return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+           strcmp(path, "/healthz") == 0;
+}
+
 void api_handle(struct api_worker *w, const char *method, const char *path,
                 const struct api_param *params, int nparams,
                 struct api_response *out)
 {
+    static const char *const SEARCH_KEYS[] = {
+        "q",       "person", "place",  "org",      "source",
+        "section", "since",  "until",  "sort",     "page",
+        "offset",  "limit",  "strict", "collapse", NULL};
+    static const char *const SEARCH_REPEATED[] = {"person", "place", "org",
+                                                  NULL};
+    static const char *const ENTITY_KEYS[] = {"prefix", "kind", "limit", NULL};
+    static const char *const ARTICLE_KEYS[] = {"q", NULL};
+    static const char *const NO_KEYS[] = {NULL};
+    static const struct endpoint SEARCH = {SEARCH_KEYS, SEARCH_REPEATED,
+                                           search_doc};
+    static const struct endpoint ENTITIES = {ENTITY_KEYS, NULL, entities_doc};
+    static const struct endpoint ARTICLE = {ARTICLE_KEYS, NULL, article_doc};
+    static const struct endpoint HEALTH = {NO_KEYS, NULL, health_doc};
+    static const char ARTICLE_PATH[] = "/api/article/";
     memset(out, 0, sizeof *out);
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        reply_error(out, 405, "only GET and HEAD are accepted");
-        out->allow = "GET, HEAD";
+    int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (!get && api_path(path) && strcmp(method, "OPTIONS") == 0) {
+        /* a CORS preflight (api_cors() adds its headers) */
+        out->status = 204;
+        out->allow = "GET, HEAD, OPTIONS";
         return;
     }
-    static const char ARTICLE[] = "/api/article/";
+    if (!get) {
+        reply_error(out, 405, "only GET and HEAD%s are accepted",
+                    api_path(path) ? " (and OPTIONS)" : "");
+        out->allow = api_path(path) ? "GET, HEAD, OPTIONS" : "GET, HEAD";
+        return;
+    }
     if (strcmp(path, "/api/search") == 0)
-        do_search(w, params, nparams, out);
+        answer(w, &SEARCH, NULL, params, nparams, out);
     else if (strcmp(path, "/api/entities") == 0)
-        do_entities(w, params, nparams, out);
-    else if (strncmp(path, ARTICLE, sizeof ARTICLE - 1) == 0)
-        do_article(w, path + sizeof ARTICLE - 1, params, nparams, out);
+        answer(w, &ENTITIES, NULL, params, nparams, out);
+    else if (strncmp(path, ARTICLE_PATH, sizeof ARTICLE_PATH - 1) == 0)
+        answer(w, &ARTICLE, path + sizeof ARTICLE_PATH - 1, params, nparams,
+               out);
     else if (strcmp(path, "/healthz") == 0)
-        do_health(w, params, nparams, out);
-    else if (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0)
-        reply_error(out, 404, "no such endpoint (see docs/http-api.md)");
+        answer(w, &HEALTH, NULL, params, nparams, out);
+    else if (api_path(path))
+        reply_error(out, 404,
+                    "no such endpoint: the API has /api/search, "
+                    "/api/article/ID, /api/entities and /healthz");
     else
         do_static(w->api, path, out);
 }
@@ -774,5 +1008,52 @@ void api_response_free(struct api_response *r)
         return;
     if (r->owned)
         free(r->body);
+    free(r->log);
     memset(r, 0, sizeof *r);
+}
+
+static void add_header(struct api_response *out, const char *name,
+                       const char *value)
+{
+    if (out->nheaders < API_MAX_HEADERS)
+        out->headers[out->nheaders++] = (struct api_header){name, value};
+}
+
+/* Whether s is a list of header names ("X-Requested-With, Content-Type")
+ * that may be sent back as it is. */
+static int header_names(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!isalnum((unsigned char)s[n]) && !strchr("-_, ", s[n]))
+            return 0;
+    return n > 0 && n <= 256;
+}
+
+void api_cors(const struct api *a, const char *method, const char *path,
+              const char *origin, const char *request_headers,
+              struct api_response *out)
+{
+    if (!a || (!a->any_origin && !a->norigins) || !api_path(path))
+        return;
+    const char *allowed = a->any_origin ? "*" : NULL;
+    if (!allowed) {
+        /* the answer differs by Origin: caches must keep them apart */
+        add_header(out, "Vary", "Origin");
+        for (int i = 0; origin && i < a->norigins; i++)
+            if (strcasecmp(origin, a->origins[i]) == 0)
+                allowed = origin;
+    }
+    if (!allowed)
+        return;
+    add_header(out, "Access-Control-Allow-Origin", allowed);
+    if (strcmp(method, "OPTIONS") == 0 && out->status == 204) {
+        add_header(out, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+        add_header(out, "Access-Control-Max-Age", "7200");
+        if (request_headers && header_names(request_headers))
+            add_header(out, "Access-Control-Allow-Headers", request_headers);
+    } else {
+        /* the wait a 429 or 503 asks for, readable by the page */
+        add_header(out, "Access-Control-Expose-Headers", "Retry-After");
+    }
 }

@@ -18,6 +18,9 @@
 #define API_MAX_LIMIT 100
 #define API_MAX_PAGE 1000
 #define API_MAX_PARAMS 32
+/* hits a search may skip: offset + (page - 1) * limit */
+#define API_MAX_OFFSET ((API_MAX_PAGE - 1) * API_MAX_LIMIT)
+#define API_MAX_HEADERS 8 /* extra headers of a response */
 
 /* One query-string parameter, percent-decoded: value holds len bytes
  * (which may include NUL bytes, refused as such). */
@@ -27,22 +30,37 @@ struct api_param {
     size_t len;
 };
 
+/* A header of a response; name and value are borrowed (see api_cors()). */
+struct api_header {
+    const char *name;
+    const char *value;
+};
+
 /* A response.  body is owned when owned is set, else borrowed from the
  * api (a static file) and valid until api_free(). */
 struct api_response {
     int status;
-    const char *type;  /* Content-Type */
-    const char *allow; /* the Allow header of a 405, else NULL */
+    const char *type;  /* Content-Type; NULL for a 204 (no body) */
+    const char *allow; /* the Allow header of a 405 or an OPTIONS, else NULL */
     char *body;
     size_t len;
     int owned;
     int is_static; /* a file of the page (may be cached) */
+    struct api_header headers[API_MAX_HEADERS]; /* more headers to send */
+    int nheaders;
+    char *log; /* owned, or NULL: what went wrong in the server (an index
+                * error, with the index's path), for the operator's log
+                * and not the client, whose body says it neutrally */
 };
 
 struct api_config {
     const char *db;      /* the index file */
     const char *web_dir; /* the page's files; NULL: no page */
     int timeout_ms;      /* a search running longer is stopped (0: none) */
+    const char *cors;    /* origins that may call the API from a page of
+                          * theirs, comma-separated ("https://a.example,
+                          * http://localhost:3000"), or "*" for any; NULL
+                          * or "": none (same origin only).  See api_cors() */
 };
 
 struct api;        /* shared by all threads, read-only once made */
@@ -52,7 +70,9 @@ struct api_worker; /* its own connection to the index, used by one
 /* Checks that the index opens (read-only) and reads the page's files
  * into memory: the regular files directly in web_dir whose names are
  * letters, digits, '.', '-' and '_' (not starting with '.').  Fails with
- * a message naming the index or the folder. */
+ * a message naming the index or the folder, or the first origin of cors
+ * that is not "*", "null" or SCHEME://HOST[:PORT] (no path, no trailing
+ * slash). */
 int api_new(const struct api_config *c, struct api **out, struct mg_err *err);
 
 /* Frees the api; takes NULL.  Every worker must be freed first. */
@@ -67,13 +87,33 @@ void api_worker_free(struct api_worker *w);
 
 /* Answers one request into *out (api_response_free() frees it).  method
  * is the HTTP method, path the decoded path without the query string.
- * Never fails: errors are responses (400, 404, 405, 500, 503) with a JSON
- * body {"error", "status"}. */
+ * Parameters an endpoint does not know are ignored, and named in the
+ * answer's "warnings" (but "_" and "utm_..." silently).  OPTIONS on
+ * /api/... and /healthz is 204 with out->allow (a CORS preflight: see
+ * api_cors()).  Never fails: errors are responses (400, 404, 405, 500,
+ * 503) with a JSON body {"error", "status"} whose message is for the
+ * client: no path of the server, no command line (out->log has those). */
 void api_handle(struct api_worker *w, const char *method, const char *path,
                 const struct api_param *params, int nparams,
                 struct api_response *out);
 
+/* Frees r's body when owned and its log; takes NULL. */
 void api_response_free(struct api_response *r);
+
+/* Appends to out->headers the CORS headers of the answer to a request of
+ * this method and path from a page of origin (its Origin header; NULL
+ * when it has none).  Only answers under /api/ and at /healthz get any,
+ * and only when the api has cors origins (api_config.cors):
+ * Access-Control-Allow-Origin (origin when it is one of them, "*" when
+ * they are "*"), Vary: Origin (unless "*"), and on a preflight (OPTIONS,
+ * answered 204) Access-Control-Allow-Methods, -Max-Age and -Allow-Headers
+ * (request_headers, the request's Access-Control-Request-Headers, when it
+ * is a list of header names), else Access-Control-Expose-Headers:
+ * Retry-After.  The values are borrowed from the api, origin and
+ * request_headers.  Can't fail (a full out->headers takes no more). */
+void api_cors(const struct api *a, const char *method, const char *path,
+              const char *origin, const char *request_headers,
+              struct api_response *out);
 
 /* What a request needs, so that a server can keep costly searches from
  * holding up the rest: morgue-serve gives each lane workers of its own. */

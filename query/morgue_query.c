@@ -26,7 +26,9 @@ static void usage(FILE *f)
         "  summit Pyongyang     articles with both words (summits counts)\n"
         "  \"Kim Jong Un\"        the words as written, in this order\n"
         "  summit OR talks      either word (also |)\n"
-        "  -word  NOT word      without the word\n"
+        "  -word  NOT word      without the word (a word that is an option\n"
+        "                       with one dash, -json, is searched so, with\n"
+        "                       a warning; -- ends the options)\n"
         "  universit*           words starting so\n"
         "  \"summit Pyongyang\"~5 the words at most 5 words apart\n"
         "  title:summit         in the title only (also lede: body:\n"
@@ -197,6 +199,9 @@ static void print_text(const struct search_result *r, int offset, int tty)
         printf("(%s* stands for %d words; searched for its %d most "
                "frequent)\n",
                r->narrowed[i].prefix, r->narrowed[i].of, r->narrowed[i].kept);
+    if (r->suggestion)
+        printf("Did you mean: %s%s%s?\n", tty ? "\033[1m" : "", r->suggestion,
+               tty ? "\033[0m" : "");
 }
 
 /* Under a kind's line, one indented line per entity of that kind naming
@@ -258,10 +263,22 @@ static int print_json(const char *query, const struct search_result *r,
     return 0;
 }
 
+static void warn_option_lookalike(const char *word);
+
+/* Whether argument a is "-n" with its value glued on ("-n5", "-n" then
+ * the value in the next argument): a word such as "-news" is an
+ * exclusion, not --limit. */
+static int short_limit(const char *a)
+{
+    return a[0] == '-' && a[1] == 'n' &&
+           (a[2] == '\0' || (a[2] >= '0' && a[2] <= '9'));
+}
+
 /* Splits argv into the options (kept in argv, argc updated) and the
  * query's words (into q).  A word starting with '-' that is not one of
  * our options ("-word", "-\"a phrase\"") is an exclusion in the query,
- * not an option; after "--" everything is query. */
+ * not an option (one that looks like a misspelt option gets a warning);
+ * after "--" everything is query. */
 static int split_args(int argc, char **argv, struct buf *q)
 {
     static const char *const WITH_VALUE[] = {
@@ -285,8 +302,7 @@ static int split_args(int argc, char **argv, struct buf *q)
         for (int k = 0; WITH_VALUE[k]; k++)
             if (strcmp(a, WITH_VALUE[k]) == 0)
                 option = takes = 1;
-        if (strncmp(a, "--", 2) == 0 || strncmp(a, "-n", 2) == 0 ||
-            strcmp(a, "-h") == 0)
+        if (strncmp(a, "--", 2) == 0 || short_limit(a) || strcmp(a, "-h") == 0)
             option = 1;
         if (option) {
             argv[kept++] = argv[i];
@@ -294,6 +310,7 @@ static int split_args(int argc, char **argv, struct buf *q)
                 argv[kept++] = argv[++i];
             continue;
         }
+        warn_option_lookalike(a);
         if (q->len)
             buf_addc(q, ' ');
         buf_adds(q, a);
@@ -356,6 +373,30 @@ static const struct option OPTIONS[] = {
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
+
+/* Warns on stderr when a query word reads like one of OPTIONS written
+ * with one dash ("-json", "-limit", "-sort=newest"): it is searched as
+ * an exclusion, which is seldom what was meant.  The search goes on.
+ * Can't fail. */
+static void warn_option_lookalike(const char *word)
+{
+    if (word[0] != '-' || word[1] == '-')
+        return;
+    const char *name = word + 1;
+    size_t len = strcspn(name, "=");
+    for (const struct option *opt = OPTIONS; opt->name; opt++) {
+        if (strlen(opt->name) != len || strncmp(opt->name, name, len) != 0 ||
+            (name[len] == '=' && opt->has_arg == no_argument))
+            continue;
+        fprintf(stderr,
+                "morgue-query: warning: \"%s\" looks like the option --%s; "
+                "searching for articles without \"%s\" (write --%s for "
+                "the option, or put the query after -- to mean the "
+                "word)\n",
+                word, name, name, opt->name);
+        return;
+    }
+}
 
 /* --person, --place, --org (option c) NAME: one more entity filter.
  * Returns 0, or -1 with a message on stderr. */
@@ -522,6 +563,7 @@ static int parse_options(int argc, char **argv, struct query_opts *o,
     o->so.nfilters = o->nfilters;
     o->so.facets = o->facets || o->json;
     o->so.histogram = o->json;
+    o->so.suggest = 1; /* "did you mean" (suggest.h) */
     return 1;
 }
 
@@ -714,11 +756,12 @@ static void print_timing(const struct search_result *res, double took)
 {
     fprintf(stderr,
             "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
-            "page %.1f, facets %.1f; %lld scored, %lld passed over "
+            "page %.1f, facets %.1f, suggestion %.1f; %lld scored, %lld passed "
+            "over "
             "by their bounds, in %d passes over %d blocks (%d "
             "skipped); %lld seeded\n",
             took * 1e3, res->ms_plan, res->ms_count, res->ms_rank, res->ms_page,
-            res->ms_facets, (long long)res->rank.scored,
+            res->ms_facets, res->ms_suggest, (long long)res->rank.scored,
             (long long)res->rank.passed_over, res->rank.statements,
             res->rank.blocks, res->rank.skipped, (long long)res->rank.seeded);
 }

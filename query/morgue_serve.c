@@ -95,6 +95,12 @@ static void usage(FILE *f)
           "                     waiting for a free worker after this long "
           "(503;\n"
           "                     default 10)\n"
+          "  --cors ORIGIN      let pages of ORIGIN (https://news.example.org)"
+          " call\n"
+          "                     the API from a browser; repeatable or a "
+          "comma list;\n"
+          "                     * for any origin (default: none, same origin"
+          " only)\n"
           "  --quiet            no access log on standard error\n"
           "  -h, --help         this help\n"
           "  --version          the version\n"
@@ -350,7 +356,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
     (void)cls;
     (void)upload_data;
     struct request *r = *con_cls;
-    int reading = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    int reading = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+                  strcmp(method, "OPTIONS") == 0;
     if (r && reading && !r->called) {
         /* The headers are in: answer once the request is all read (an
          * answer now would close a keep-alive connection). */
@@ -378,6 +385,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
             api_busy(&out, kind, g_timeout);
         }
     }
+    if (out.log) { /* an index error: the client was told neutrally */
+        fprintf(stderr, "morgue-serve: %s\n", out.log);
+        free(out.log);
+        out.log = NULL;
+    }
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         out.len, out.body,
         out.owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -385,7 +397,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
         api_response_free(&out);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, "Content-Type", out.type);
+    if (out.type)
+        MHD_add_response_header(resp, "Content-Type", out.type);
     MHD_add_response_header(resp, "Content-Security-Policy", CSP);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -394,6 +407,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
                             out.is_static ? "no-cache" : "no-store");
     if (out.allow)
         MHD_add_response_header(resp, "Allow", out.allow);
+    api_cors(g_api, method, url,
+             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+             MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                         "Access-Control-Request-Headers"),
+             &out);
+    for (int i = 0; i < out.nheaders; i++)
+        MHD_add_response_header(resp, out.headers[i].name,
+                                out.headers[i].value);
     if (atomic_load(&g_draining))
         MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result rc = MHD_queue_response(c, (unsigned int)out.status, resp);
@@ -430,6 +451,7 @@ enum serve_status {
 struct serve_opts {
     const char *db, *listen_at, *web;
     int threads;
+    struct buf cors; /* --cors, comma-separated */
 };
 
 /* Reads the command line into *o: -1 to go on, else the status to exit
@@ -443,6 +465,7 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
         {"web", required_argument, NULL, 'w'},
         {"timeout", required_argument, NULL, 'T'},
         {"quiet", no_argument, NULL, 'q'},
+        {"cors", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -466,6 +489,9 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
                 return SERVE_USAGE;
             break;
         case 'q': g_quiet = 1; break;
+        case 'C':
+            buf_printf(&o->cors, "%s%s", o->cors.s ? "," : "", optarg);
+            break;
         case 'h': usage(stdout); return SERVE_STOPPED;
         case 'V': puts("morgue-serve " MORGUE_VERSION); return SERVE_STOPPED;
         default:
@@ -543,20 +569,25 @@ int main(int argc, char **argv)
     store_threads_init();
     struct serve_opts o;
     int st = parse_options(argc, argv, &o);
-    if (st >= 0)
-        return st;
     struct addrinfo *ai = NULL;
-    if (parse_listen(o.listen_at, &ai) < 0)
-        return SERVE_USAGE;
+    if (st < 0 && parse_listen(o.listen_at, &ai) < 0)
+        st = SERVE_USAGE;
+    if (st >= 0) {
+        buf_free(&o.cors);
+        return st;
+    }
     char *web_dir = o.web ? strdup(o.web) : default_web();
     if (!web_dir)
         fprintf(stderr, "morgue-serve: no page's folder found (--web DIR); "
                         "serving the API only\n");
     struct api_config cfg = {.db = store_default_path(o.db),
                              .web_dir = web_dir,
-                             .timeout_ms = g_timeout * 1000};
+                             .timeout_ms = g_timeout * 1000,
+                             .cors = o.cors.s};
     struct mg_err err;
-    if (api_new(&cfg, &g_api, &err) < 0) {
+    int made = api_new(&cfg, &g_api, &err);
+    buf_free(&o.cors); /* the api has its origins */
+    if (made < 0) {
         fprintf(stderr, "morgue-serve: %s\n", err.msg);
         free(web_dir);
         freeaddrinfo(ai);

@@ -9,6 +9,7 @@
 #include "qparse.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,6 +54,7 @@ static struct qnode *node_new(enum qkind kind)
     struct qnode *n = mg_calloc(1, sizeof *n);
     n->kind = kind;
     n->leaf = -1;
+    n->at = -1;
     return n;
 }
 
@@ -130,6 +132,10 @@ static struct qnode *term(struct parser *p, const char *text, size_t n,
     t->text = mg_strndup(text, n);
     t->mode = mode;
     t->stop = stop;
+    /* compared as addresses: text may be a buffer of its own */
+    uintptr_t q = (uintptr_t)p->s, w = (uintptr_t)text;
+    if (w >= q && w + n <= q + strlen(p->s))
+        t->at = (int)(w - q);
     return t;
 }
 
@@ -781,6 +787,7 @@ static struct qnode *qnode_copy(const struct qnode *n)
     c->field = n->field;
     c->dist = n->dist;
     c->hyphen = n->hyphen;
+    c->at = n->at;
     for (int i = 0; i < n->nkid; i++)
         node_add(c, qnode_copy(n->kid[i]));
     return c;
@@ -924,7 +931,7 @@ int qparse_full(struct tok *t, const char *query, int allow_empty,
     int filters = out->nfilters || out->ncolumns || out->since || out->until;
     if (!out->nunit && !filters && !allow_empty)
         return mg_fail(err, "nothing to search for: the query has no words "
-                            "(try: morgue-query summit Pyongyang)");
+                            "(e.g. summit Pyongyang)");
     return 0;
 }
 

@@ -91,6 +91,9 @@ struct qnode {
                         * of the parts */
     int leaf;          /* QN_TERM: set by the planner (plan.h), the leaf
                         * it resolved to; -1 before */
+    int at;            /* QN_TERM: where text stands in the query, in
+                        * bytes; -1 when it is not the query's own (the
+                        * joined form of a hyphenated word) */
 };
 
 /* A parsed query: its words as a tree, the top-level parts it ANDs

@@ -5,6 +5,7 @@
  * and its facets counted (search_rank.c, search_read.c, search_facets.c).
  */
 #include "search_int.h"
+#include "suggest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +465,14 @@ int search_run(struct searcher *s, const struct search_opts *o,
     }
     store_set_deadline(s->store, was);
     run_free(&r);
+    if (rc == 0 && o->suggest && !o->count_only) {
+        /* a hint: when it cannot be made, there is none */
+        struct mg_err serr;
+        t0 = mg_now();
+        if (suggest_query(s, o, res, &res->suggestion, &serr) < 0)
+            res->suggestion = NULL;
+        res->ms_suggest = (mg_now() - t0) * 1e3;
+    }
     if (rc == 0)
         sr_publish_ids(s, res);
     return rc;

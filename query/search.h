@@ -68,6 +68,8 @@ struct search_opts {
     int exhaustive;  /* score every match (for tests and benchmarks:
                       * the same answer, without the bounds) */
     int exact_total; /* count every match, however many */
+    int suggest;     /* "did you mean": a corrected query when words are
+                      * missing or rare (suggest.h; not with count_only) */
 };
 
 /* One facet value: an entity and the number of matching articles that
@@ -163,8 +165,10 @@ struct search_result {
     int flat;               /* too many words: operators were ignored */
     int caps;               /* all capitals: AND, OR, NOT were words */
     struct rank_stats rank; /* what the ranking did */
+    char *suggestion;       /* with search_opts.suggest: the query corrected
+                             * ("did you mean"), or NULL (suggest.h) */
     /* milliseconds each part of the search took */
-    double ms_plan, ms_count, ms_rank, ms_page, ms_facets;
+    double ms_plan, ms_count, ms_rank, ms_page, ms_facets, ms_suggest;
 };
 
 struct searcher;

@@ -168,6 +168,9 @@ json_t *search_result_json(const char *query, const struct search_result *r,
         json_array_append_new(hits, hit_json(&r->hits[i], flags));
     json_t *doc = json_object();
     json_object_set_new(doc, "query", search_json_str(query));
+    /* "did you mean": the query corrected, when there is one */
+    if (r->suggestion)
+        json_object_set_new(doc, "suggestion", search_json_str(r->suggestion));
     /* total: the articles with all the words; a relaxed search shows
      * those with most of them, relaxed_total of them */
     json_object_set_new(doc, "total", json_integer((json_int_t)r->total));

@@ -20,9 +20,9 @@ enum {
  * become U+FFFD, so the result is never NULL. */
 json_t *search_json_str(const char *s);
 
-/* The result as {query, total, relaxed, [relaxed_total,] collapsed, hits,
- * facets, [histogram]}: hits with id, title, date, source, [path,] url,
- * score, snippet, highlights ([start, length] in code points) and
+/* The result as {query, [suggestion,] total, relaxed, [relaxed_total,]
+ * collapsed, hits, facets, [histogram]}: hits with id, title, date, source,
+ * [path,] url, score, snippet, highlights ([start, length] in code points) and
  * similar; facets with person, place, org and source lists of {name,
  * count}, the people, places and organisations each with a list of the
  * names mentioned with them, with: [{name, kind, count}] (search.h,

@@ -205,77 +205,39 @@ static void common_folder(void *ctx, const char *path,
     while (n < b->len && path[n] == b->s[n])
         n++;
     if (n < b->len || (path[n] != '/' && path[n] != '\0')) {
-        while (n > 0 && b->s[n] != '/')
-            n--;
+        /* back to the last '/' both share */
+        while (n > 0 && b->s[--n] != '/')
+            ;
         b->len = n;
         b->s[n] = '\0';
     }
 }
 
 /* Reads the roots ids are relative to into s->roots: the index's record
- * (the meta value "roots", one per line, written by morgue-index), else
- * the deepest folder of every recorded file (an index made before it
- * kept its roots), found once.  Read for each call, so a server sees the
- * roots a nightly run adds. */
+ * (store_roots), else the deepest folder of every recorded file (an
+ * index made before it kept its roots), found once.  Read for each call,
+ * so a server sees the roots a nightly run adds. */
 static void read_roots(struct searcher *s)
 {
     for (int i = 0; i < s->nroots; i++)
         free(s->roots[i]);
+    free(s->roots);
+    s->roots = NULL;
     s->nroots = 0;
-    char *v = NULL;
     struct mg_err err;
-    if (store_meta_get(s->store, "roots", &v, &err) <= 0 || !v) {
-        free(v);
-        if (!s->common) {
-            struct buf b = {0};
-            if (store_files_each(s->store, common_folder, &b, &err) < 0)
-                b.len = 0;
-            s->common = mg_strndup(b.s ? b.s : "", b.len);
-            buf_free(&b);
-        }
-        v = mg_strdup(s->common);
+    if (store_roots(s->store, &s->roots, &s->nroots, &err) < 0 || s->nroots > 0)
+        return;
+    if (!s->common) {
+        struct buf b = {0};
+        if (store_files_each(s->store, common_folder, &b, &err) < 0)
+            b.len = 0;
+        s->common = mg_strndup(b.s ? b.s : "", b.len);
+        buf_free(&b);
     }
-    int cap = 0;
-    for (char *p = v; *p;) {
-        char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len > 1 && p[0] == '/') {
-            if (s->nroots == cap)
-                s->roots =
-                    mg_realloc(s->roots, sizeof *s->roots *
-                                             (size_t)(cap = cap ? 2 * cap : 4));
-            s->roots[s->nroots++] = mg_strndup(p, len);
-        }
-        p += len + (nl != NULL);
+    if (s->common[0] == '/') {
+        s->roots = mg_calloc(1, sizeof *s->roots);
+        s->roots[s->nroots++] = mg_strdup(s->common);
     }
-    free(v);
-}
-
-/* Whether key k lies under root (the root itself, or below it: a '/',
- * '#' or ':' follows). */
-static int under(const char *k, const char *root, size_t n)
-{
-    return strncmp(k, root, n) == 0 &&
-           (k[n] == '\0' || k[n] == '/' || k[n] == '#' || k[n] == ':');
-}
-
-/* The public id of key (caller frees): relative to the longest root it
- * lies under, that root's name first; else key itself. */
-static char *public_id(const struct searcher *s, const char *key)
-{
-    int best = -1;
-    size_t blen = 0;
-    for (int i = 0; key[0] == '/' && i < s->nroots; i++) {
-        size_t n = strlen(s->roots[i]);
-        if (n > blen && under(key, s->roots[i], n))
-            best = i, blen = n;
-    }
-    if (best < 0)
-        return mg_strdup(key);
-    const char *name = strrchr(s->roots[best], '/') + 1;
-    struct buf b = {0};
-    buf_printf(&b, "%s%s", *name ? name : "root", key + blen);
-    return buf_take(&b);
 }
 
 void sr_publish_ids(struct searcher *s, struct search_result *res)
@@ -284,7 +246,8 @@ void sr_publish_ids(struct searcher *s, struct search_result *res)
         return;
     read_roots(s);
     for (int i = 0; i < res->nhits; i++) {
-        char *id = public_id(s, res->hits[i].id ? res->hits[i].id : "");
+        char *id = article_public_id(res->hits[i].id ? res->hits[i].id : "",
+                                     s->roots, s->nroots);
         free(res->hits[i].id);
         res->hits[i].id = id;
         free(res->hits[i].path);
@@ -304,14 +267,11 @@ static int candidate_keys(struct searcher *s, const char *id, char ***keys)
         return n;
     read_roots(s);
     for (int i = 0; i < s->nroots; i++) {
-        const char *name = strrchr(s->roots[i], '/') + 1;
-        size_t k = strlen(name);
-        if (!under(id, name, k))
+        char *key = article_key_under(id, s->roots[i]);
+        if (!key)
             continue;
         *keys = mg_realloc(*keys, sizeof **keys * (size_t)(n + 1));
-        struct buf b = {0};
-        buf_printf(&b, "%s%s", s->roots[i], id + k);
-        (*keys)[n++] = buf_take(&b);
+        (*keys)[n++] = key;
     }
     return n;
 }
@@ -376,7 +336,8 @@ int search_article(struct searcher *s, const char *uid, struct article *a,
     if (store_article_entities(s->store, a->uid, add_name_row, ents, err) < 0)
         return -1;
     if (s->public_ids) {
-        char *id = public_id(s, a->uid);
+        read_roots(s);
+        char *id = article_public_id(a->uid, s->roots, s->nroots);
         free(a->uid);
         a->uid = id;
         free(a->path);
@@ -535,6 +496,7 @@ void search_result_free(struct search_result *res)
     free(res->sources);
     free(res->buckets);
     free(res->fts);
+    free(res->suggestion);
     sr_notes_free(res);
     memset(res, 0, sizeof *res);
 }

@@ -164,6 +164,61 @@ int store_meta_put(struct store *s, const char *key, const char *value,
     return 0;
 }
 
+/* The meta value holding the roots: one per line. */
+#define ROOTS_KEY "roots"
+
+int store_roots(struct store *s, char ***roots, int *n, struct mg_err *err)
+{
+    char *v = NULL;
+    *roots = NULL;
+    *n = 0;
+    if (store_meta_get(s, ROOTS_KEY, &v, err) < 0)
+        return -1;
+    int cap = 0;
+    for (const char *p = v; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len) {
+            if (*n == cap)
+                *roots = mg_realloc(
+                    *roots, sizeof **roots * (size_t)(cap = cap ? 2 * cap : 4));
+            (*roots)[(*n)++] = mg_strndup(p, len);
+        }
+        p += len + (nl != NULL);
+    }
+    free(v);
+    return 0;
+}
+
+int store_roots_add(struct store *s, char *const *roots, int n,
+                    struct mg_err *err)
+{
+    char **had;
+    int nhad, added = 0;
+    if (store_roots(s, &had, &nhad, err) < 0)
+        return -1;
+    struct buf all = {0};
+    for (int i = 0; i < nhad; i++)
+        buf_printf(&all, "%s%s", i ? "\n" : "", had[i]);
+    for (int i = 0; i < n; i++) {
+        int known = strchr(roots[i], '\n') != NULL || !*roots[i];
+        for (int k = 0; k < nhad && !known; k++)
+            known = strcmp(had[k], roots[i]) == 0;
+        for (int k = 0; k < i && !known; k++)
+            known = strcmp(roots[k], roots[i]) == 0;
+        if (!known) {
+            buf_printf(&all, "%s%s", all.len ? "\n" : "", roots[i]);
+            added = 1;
+        }
+    }
+    int rc = added ? store_meta_put(s, ROOTS_KEY, all.s, err) : 0;
+    for (int i = 0; i < nhad; i++)
+        free(had[i]);
+    free(had);
+    buf_free(&all);
+    return rc;
+}
+
 int store_health(struct store *s, struct store_health *h, struct mg_err *err)
 {
     h->last_run = NULL;

@@ -37,6 +37,8 @@ void store_read_end(struct store *s, int began)
     sqlite3_reset(s->rd_facts);
     sqlite3_reset(s->rd_hit);
     sqlite3_reset(s->rd_entity);
+    sqlite3_reset(s->word_next);
+    sqlite3_reset(s->word_after);
     if (began)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 }

@@ -410,6 +410,8 @@ void store_close(struct store *s)
     sqlite3_finalize(s->word_prefix);
     sqlite3_finalize(s->word_count);
     sqlite3_finalize(s->word_bounds);
+    sqlite3_finalize(s->word_next);
+    sqlite3_finalize(s->word_after);
     sqlite3_finalize(s->rd_facts);
     sqlite3_finalize(s->rd_simhash);
     sqlite3_finalize(s->rd_julian);

@@ -273,6 +273,17 @@ int store_meta_get(struct store *s, const char *key, char **value,
 int store_meta_put(struct store *s, const char *key, const char *value,
                    struct mg_err *err);
 
+/* The roots morgue-index was given (real paths, escaped as keys are:
+ * docs/operations.md#article-identity), which public ids are relative
+ * to (article_public_id).  store_roots_add() adds those of roots[0..n)
+ * not yet recorded, in the caller's transaction if one is open;
+ * store_roots() lists them into *roots (caller frees each and the list),
+ * *n of them: none for an index made before they were recorded.  0, or
+ * -1 with err. */
+int store_roots_add(struct store *s, char *const *roots, int n,
+                    struct mg_err *err);
+int store_roots(struct store *s, char ***roots, int *n, struct mg_err *err);
+
 /* What morgue-serve's /health reports: the number of articles, the meta
  * value last_run (caller frees; NULL when none) and the schema version
  * the index was built with (0 when unknown).  Free last_run with free().
@@ -386,6 +397,18 @@ typedef void (*store_word_fn)(void *ctx, const char *key, int len);
 int store_word_prefix(struct store *s, const char *prefix, int n, int want,
                       store_word_fn fn, void *ctx, int64_t *of,
                       struct mg_err *err);
+
+/* The vocabulary in key order, for walking it: the first key that an
+ * article holds (df > 0) at or after from (n bytes; after: strictly
+ * after), and below hi (hn bytes; hi NULL: no bound).  1 with *key (its
+ * bytes, borrowed until the next call or store_read_end(): use it between
+ * store_read_begin() and store_read_end(), which lets go of the row's
+ * snapshot), *len and *df set; 0 when there is none; -1 with err.  One
+ * seek in the terms table (query/suggest.c walks the vocabulary with
+ * it). */
+int store_word_next(struct store *s, const char *from, int n, int after,
+                    const char *hi, int hn, const char **key, int *len,
+                    int64_t *df, struct mg_err *err);
 
 /* The block bounds of key (termstats.h) into q[0..nblocks): 0 where the
  * index has none.  0 or -1 with err. */

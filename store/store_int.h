@@ -50,7 +50,8 @@ struct store {
      * SQLite once per run: "kind\tkey" -> id, and "id\talias" -> 1. */
     struct strmap ents, aliases;
     /* readers' statements, prepared on first use (words.c) */
-    sqlite3_stmt *word, *word_prefix, *word_count, *word_bounds;
+    sqlite3_stmt *word, *word_prefix, *word_count, *word_bounds, *word_next,
+        *word_after;
     /* ... (read.c) */
     sqlite3_stmt *rd_facts, *rd_simhash, *rd_julian, *rd_hit, *rd_entity_ids,
         *rd_entity, *rd_newest, *rd_date_order, *rd_cover, *rd_simhash_uid,

@@ -1,7 +1,8 @@
 /*
  * words.c - reading the word statistics a search is planned with
- * (store.h: store_corpus, store_word, store_word_prefix): statements
- * prepared on first use and kept for the life of the store.
+ * (store.h: store_corpus, store_word, store_word_prefix,
+ * store_word_next): statements prepared on first use and kept for the
+ * life of the store.
  */
 #include "store_int.h"
 
@@ -87,6 +88,41 @@ int store_word_prefix(struct store *s, const char *prefix, int n, int want,
     sqlite3_reset(top);
     free(hi);
     return failed ? st_read_fail(s, err) : 0;
+}
+
+int store_word_next(struct store *s, const char *from, int n, int after,
+                    const char *hi, int hn, const char **key, int *len,
+                    int64_t *df, struct mg_err *err)
+{
+    /* both bounds on the key, so that the seek is a range of the terms
+     * table's key; no upper bound is 0xff, a byte never in UTF-8 */
+    sqlite3_stmt *st =
+        after ? st_kept(s, &s->word_after,
+                        "SELECT term, df FROM terms WHERE term > ?1 AND"
+                        " term < ?2 AND df > 0 ORDER BY term"
+                        " LIMIT 1",
+                        err)
+              : st_kept(s, &s->word_next,
+                        "SELECT term, df FROM terms WHERE term >= ?1 AND"
+                        " term < ?2 AND df > 0 ORDER BY term"
+                        " LIMIT 1",
+                        err);
+    if (!st)
+        return -1;
+    *key = NULL;
+    *len = 0;
+    *df = 0;
+    sqlite3_bind_text(st, 1, from, n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, hi ? hi : "\xff", hi ? hn : 1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *key = (const char *)sqlite3_column_text(st, 0);
+        *len = sqlite3_column_bytes(st, 0);
+        *df = sqlite3_column_int64(st, 1);
+        return *key ? 1 : 0;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : st_read_fail(s, err);
 }
 
 int store_word_bounds(struct store *s, const char *key, uint8_t *q, int nblocks,

@@ -44,6 +44,10 @@ check "--threads 0: exit 2" $?
 
 "$BIN/morgue-index" --db "$DB" corpus/ >/dev/null 2>&1
 check "index corpus/" $?
+# The examples of docs/http-api.md are the server's answers (the script
+# indexes corpus/ and runs a server of its own).
+python3 scripts/http_api_examples.py "$BIN" --check >"$TMP/apidoc" 2>&1
+check "docs/http-api.md: each example is what the server answers" $? "$(cat "$TMP/apidoc")"
 start_server
 [ -n "$PORT" ]; check "starts and says where it listens" $? "$(cat "$TMP/serve.err")"
 timeout 10 "$BIN/morgue-serve" --db "$DB" --listen "127.0.0.1:$PORT" >/dev/null 2>"$TMP/err"
@@ -58,6 +62,12 @@ jget 'all(h["snippet"][s:s+n].lower().startswith("summit") for h in d["hits"] fo
 check "search: highlight offsets point at the matched words" $? "$(head -c 600 "$TMP/body")"
 jget '"path" not in d["hits"][0]' | grep -q True
 check "search: no server file paths in hits" $?
+get "/api/search?q=Kim+Jong+Eun"
+[ "$st" = 200 ] && jget 'd["suggestion"] == "Kim Jong Un" and d["total"] == 0' | grep -q True
+check "search: \"did you mean\" in suggestion" $? "$st $(head -c 300 "$TMP/body")"
+get "/api/search?q=summit"
+jget '"suggestion" not in d' | grep -q True
+check "search: no suggestion when the words are found" $?
 place=$(jget 'd["facets"]["place"][0]["name"]')
 total=$(jget 'd["total"]')
 get "/api/search?q=summit&place=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$place")"
@@ -179,6 +189,45 @@ for f in app.js style.css; do
     get "/$f"; [ "$st" = 200 ]; check "/$f is served" $? "$st"
 done
 
+# What a front end sends beside its parameters: ignored, and named in
+# "warnings" unless it is a cache buster (_=) or a campaign tag (utm_*).
+get "/api/search?q=summit&limit=3&_=1690000000&utm_source=newsletter"
+[ "$st" = 200 ] && jget 'len(d["hits"]) == 3 and "warnings" not in d' | grep -q True
+check "search: _= and utm_source= are ignored without a warning" $? "$st $(head -c 300 "$TMP/body")"
+get "/api/search?q=summit&limt=3&colour=red"
+[ "$st" = 200 ] && jget 'len(d["hits"]) == 10 and [w.split(" ignored")[0] for w in d["warnings"]] == ["unknown parameter \"limt\"", "unknown parameter \"colour\""] and "accepted: q, person" in d["warnings"][0]' | grep -q True
+check "search: unknown parameters are ignored and listed in warnings" $? "$st $(head -c 300 "$TMP/body")"
+get "/healthz?_=1&probe=1"
+[ "$st" = 200 ] && jget 'd["status"] == "ok" and d["warnings"] == ["unknown parameter \"probe\" ignored (this takes none)"]' | grep -q True
+check "healthz: unknown parameters are warnings too" $? "$st $(cat "$TMP/body")"
+# section= (corpus/ has no sections: none matches; empty: no filter)
+get "/api/search?q=summit&section=World"
+[ "$st" = 200 ] && jget 'd["total"] == 0' | grep -q True
+check "search: section= filters (no article of corpus/ has a section)" $? "$st $(head -c 300 "$TMP/body")"
+get "/api/search?q=summit&section="
+[ "$st" = 200 ] && jget 'd["total"] > 50' | grep -q True
+check "search: an empty section= is no filter" $? "$st $(head -c 300 "$TMP/body")"
+# offset=: hits skipped; with page, they add
+ids() { jget '" ".join(h["id"] for h in d["hits"])'; }
+get "/api/search?q=summit&limit=4&sort=oldest"; first=$(ids)
+get "/api/search?q=summit&limit=12&sort=oldest"; twelve=$(ids)
+get "/api/search?q=summit&limit=4&sort=oldest&offset=4"; o4=$(ids)
+get "/api/search?q=summit&limit=4&sort=oldest&offset=2&page=2"; o2p2=$(ids)
+want4=$(echo "$twelve" | cut -d' ' -f5-8)
+want6=$(echo "$twelve" | cut -d' ' -f7-10)
+[ "$o4" = "$want4" ] && [ "$o2p2" = "$want6" ] && [ "$first" != "$o4" ] &&
+    jget 'd["offset"] == 2 and d["page"] == 2 and d["pages"] == -(-(d["total"] - d["collapsed"] - 2) // 4)' | grep -q True
+check "search: offset skips hits, and adds to page" $? "offset 4: $o4 / $want4; offset 2 page 2: $o2p2 / $want6"
+
+# Without --cors: no CORS header (same origin only); OPTIONS is 204.
+get "/api/search?q=oil"
+! grep -qi "^access-control-" "$TMP/head"
+check "no --cors: no Access-Control header" $? "$(cat "$TMP/head")"
+st=$(curl -s -o "$TMP/body" -D "$TMP/head" -w '%{http_code}' -X OPTIONS \
+    -H 'Origin: http://localhost:3000' -H 'Access-Control-Request-Method: GET' "$B/api/search")
+[ "$st" = 204 ] && grep -qi "^allow: GET, HEAD, OPTIONS" "$TMP/head" && ! grep -qi "^access-control-" "$TMP/head"
+check "no --cors: OPTIONS is 204 without CORS headers" $? "$st $(cat "$TMP/head")"
+
 # Security headers, on the API and the page.
 for p in "/api/search?q=oil" "/" "/api/nothing"; do
     get "$p"
@@ -201,7 +250,6 @@ done <<EOF
 /api/search?q=oil&limit=101|400|limit must be
 /api/search?q=oil&page=abc|400|page must be a number from 1 to 1000
 /api/search?q=oil&page=1001|400|page must be
-/api/search?q=oil&colour=red|400|unknown parameter
 /api/search?q=%C3%28|400|not valid UTF-8
 /api/search?q=%FF%FE|400|not valid UTF-8
 /api/search?q=a%00b|400|not valid UTF-8
@@ -215,7 +263,12 @@ done <<EOF
 /api/entities|400|prefix is missing
 /api/entities?prefix=a&kind=thing|400|kind must be
 /api/article/%FF|404|no article
-/api/nothing|404|no such endpoint
+/api/nothing|404|no such endpoint: the API has /api/search
+/api/search?q=...|400|the query has no words (e.g. summit Pyongyang)
+/api/search?q=oil&offset=-1|400|offset must be a number from 0 to 99900
+/api/search?q=oil&offset=99850&page=7|400|offset 99850 and page 7 of 10 hits skip 99910 hits: at most 99900
+/api/search?q=oil&sort=newest&sort=oldest|400|sort is given twice
+/api/search?q=oil$(for i in $(seq 17); do printf '&person=p%d' "$i"; done)|400|at most 16 person, place and org filters
 /../../../../etc/passwd|404|not found
 /%2e%2e/%2e%2e/etc/passwd|404|not found
 /..%2f..%2fetc%2fpasswd|404|not found
@@ -278,13 +331,67 @@ check "access log in Common Log Format with the time taken" $? "$(tail -3 "$TMP/
 grep -q 'GET /caf\\xc3\\xa9\\x1b\[31m HTTP' "$TMP/serve.err" && ! grep -qP '[\x00-\x08\x1b\x7f]' "$TMP/serve.err"
 check "access log escapes control bytes" $?
 
+# --cors: the origins given may call the API from their pages.
+"$BIN/morgue-serve" --db "$DB" --cors https://news.example.org/ >/dev/null 2>"$TMP/err"; st=$?
+[ $st -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q 'news.example.org/.*not an origin' "$TMP/err"
+check "--cors with a path: one line naming it, exit 2" $? "$st: $(cat "$TMP/err")"
+"$BIN/morgue-serve" --help | grep -q -- "--cors ORIGIN"
+check "--help names --cors" $?
+cp "$TMP/serve.err" "$TMP/serve1.err"
+t_stop_server
+start_server --cors https://news.example.org --cors 'http://localhost:3000, http://[::1]:8080'
+corsget() { # corsget ORIGIN PATH [CURL OPTIONS...]
+    o=$1; p=$2; shift 2
+    st=$(curl -s -o "$TMP/body" -D "$TMP/head" -w '%{http_code}' -H "Origin: $o" "$@" "$B$p")
+}
+corsget http://localhost:3000 "/api/search?q=oil"
+[ "$st" = 200 ] && grep -qi '^access-control-allow-origin: http://localhost:3000' "$TMP/head" &&
+    grep -qi '^vary: origin' "$TMP/head" && grep -qi '^access-control-expose-headers: retry-after' "$TMP/head"
+check "--cors: an origin given gets Access-Control-Allow-Origin and Vary" $? "$st $(cat "$TMP/head")"
+corsget https://news.example.org "/api/nothing"
+[ "$st" = 404 ] && grep -qi '^access-control-allow-origin: https://news.example.org' "$TMP/head"
+check "--cors: errors too (the page can read them)" $? "$st $(cat "$TMP/head")"
+corsget https://evil.example "/api/search?q=oil"
+[ "$st" = 200 ] && ! grep -qi '^access-control-allow-origin' "$TMP/head" && grep -qi '^vary: origin' "$TMP/head"
+check "--cors: another origin gets none" $? "$st $(cat "$TMP/head")"
+corsget http://localhost:3000 "/"
+[ "$st" = 200 ] && ! grep -qi '^access-control-' "$TMP/head"
+check "--cors: the page's files get none" $? "$st $(cat "$TMP/head")"
+corsget http://localhost:3000 "/api/search?q=oil" -X OPTIONS \
+    -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: x-requested-with'
+[ "$st" = 204 ] && grep -qi '^access-control-allow-origin: http://localhost:3000' "$TMP/head" &&
+    grep -qi '^access-control-allow-methods: GET, HEAD, OPTIONS' "$TMP/head" &&
+    grep -qi '^access-control-max-age: 7200' "$TMP/head" &&
+    grep -qi '^access-control-allow-headers: x-requested-with' "$TMP/head" &&
+    ! grep -qi '^connection: close' "$TMP/head" && [ ! -s "$TMP/body" ]
+check "--cors: a preflight is 204 with the methods, headers and max age" $? "$st $(cat "$TMP/head")"
+cp "$TMP/serve.err" "$TMP/serve2.err"
+t_stop_server
+# An index that went away: 503 without the server's paths; the log has them.
+cp "$DB" "$TMP/gone.db"
+t_serve "$TMP/gone.db" --threads 1
+B="http://127.0.0.1:$PORT"
+rm -f "$TMP/gone.db"*
+get "/api/search?q=oil"
+[ "$st" = 503 ] && ! grep -q "$TMP\|gone.db" "$TMP/body" && grep -q "gone.db" "$TMP/serve.err"
+check "a missing index: 503 without its path, which the server's log has" $? "$st $(cat "$TMP/body") / $(grep -v ' - - ' "$TMP/serve.err")"
+cp "$TMP/serve.err" "$TMP/serve3.err"
+t_stop_server
+start_server --cors '*'
+corsget https://anyone.example "/healthz"
+[ "$st" = 200 ] && grep -qi '^access-control-allow-origin: \*' "$TMP/head" && ! grep -qi '^vary:' "$TMP/head"
+check "--cors '*': any origin" $? "$st $(cat "$TMP/head")"
+
 # Reindexing under the running server: new articles appear, no restart.
 mkdir -p "$TMP/more"
-printf '{"id":"new-1","title":"Zanzibar clove harvest","body":"The Zanzibar clove harvest doubled.","date":"1987-11-02"}\n' >"$TMP/more/a.jsonl"
+printf '{"id":"new-1","title":"Zanzibar clove harvest","body":"The Zanzibar clove harvest doubled.","date":"1987-11-02","section":"Farm news"}\n' >"$TMP/more/a.jsonl"
 "$BIN/morgue-index" --db "$DB" corpus/ "$TMP/more" >/dev/null 2>&1
 get "/api/search?q=zanzibar+clove"
 [ "$st" = 200 ] && [ "$(jget 'd["total"]')" = 1 ]
 check "an incremental reindex is seen at once" $? "$st $(head -c 200 "$TMP/body")"
+get "/api/search?section=farm+NEWS"
+[ "$st" = 200 ] && jget 'd["total"] == 1 and d["hits"][0]["title"] == "Zanzibar clove harvest"' | grep -q True
+check "search: section= alone, whole value in any case" $? "$st $(head -c 200 "$TMP/body")"
 "$BIN/morgue-index" --db "$DB" --rebuild corpus/ >/dev/null 2>&1
 get "/api/search?q=zanzibar+clove"
 [ "$st" = 200 ] && [ "$(jget 'd["total"]')" = 0 ]
@@ -312,7 +419,7 @@ wait "$SERVER"; st=$?
 SERVER=
 head -1 "$TMP/raw" | grep -q " 200 " && [ $st -eq 0 ] && grep -q "morgue-serve: stopped" "$TMP/serve.err"
 check "SIGTERM: the request under way is answered, exit 0" $? "exit $st; $(head -1 "$TMP/raw"); $(tail -3 "$TMP/serve.err")"
-! grep -q "Sanitizer\|runtime error" "$TMP/serve.err"
-check "no sanitizer report from the server" $? "$(grep -A20 Sanitizer "$TMP/serve.err" | head -30)"
+! grep -q "Sanitizer\|runtime error" "$TMP"/serve*.err
+check "no sanitizer report from the server" $? "$(grep -A20 Sanitizer "$TMP"/serve*.err | head -30)"
 
 t_summary

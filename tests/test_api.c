@@ -32,6 +32,9 @@ static void make_index(const char *path, const char *const (*arts)[4], int n)
         a.body = mg_strdup(arts[i][2]);
         a.date = mg_strdup(arts[i][3]);
         a.source = mg_strdup(i % 2 ? "Wire" : "Daily");
+        /* a section for the a and b articles */
+        if (arts[i][0][0] == 'a' || arts[i][0][0] == 'b')
+            a.section = mg_strdup(arts[i][0][0] == 'a' ? "World" : "Farm");
         cr_assert_eq(store_put(st, &a, NULL, &err), STORE_ADDED, "%s", err.msg);
         struct ent e = {.kind = ENT_PLACE,
                         .canonical = "Pyongyang",
@@ -276,7 +279,9 @@ Test(api, bad_parameters_are_400_with_a_message)
         {"until", "1999-02-30", "\"1999-02-30\": no such day"},
         {"q", "summit date:1987-02-29", "\"1987-02-29\": no such day"},
         {"q", "date:2020-13-01", "no such month"},
-        {"foo", "1", "unknown parameter \"foo\""},
+        {"offset", "-1", "offset must be a number from 0 to 99900"},
+        {"offset", "99901", "offset must be"},
+        {"offset", "x", "offset must be"},
         {"q", "title:", "needs a word"},
         {"q", "-summit", "not excluded"},
     };
@@ -359,7 +364,8 @@ Test(api, article_entities_and_not_found)
     json_decref(d);
     d = get("/api/article/", 404, NULL);
     json_decref(d);
-    d = get("/api/article/a1", 400, "x=1", NULL);
+    d = get("/api/article/a1", 200, "x=1", NULL); /* ignored, with a warning */
+    cr_expect_eq(json_array_size(json_object_get(d, "warnings")), 1);
     json_decref(d);
 }
 
@@ -394,6 +400,10 @@ Test(api, only_get_and_head)
 {
     struct api_response r;
     api_handle(w, "POST", "/api/search", NULL, 0, &r);
+    cr_expect_eq(r.status, 405);
+    cr_expect_str_eq(r.allow, "GET, HEAD, OPTIONS");
+    api_response_free(&r);
+    api_handle(w, "POST", "/", NULL, 0, &r);
     cr_expect_eq(r.status, 405);
     cr_expect_str_eq(r.allow, "GET, HEAD");
     api_response_free(&r);
@@ -564,4 +574,395 @@ Test(api, lanes_keep_prefix_searches_apart)
               NULL);
     json_decref(d);
     api_response_free(&r);
+}
+
+/* The "warnings" of an answer as one string ("" when it has none). */
+static char *warnings_of(json_t *d)
+{
+    struct buf b = {0};
+    buf_printf(&b, "%s", "");
+    json_t *ws = json_object_get(d, "warnings");
+    size_t i;
+    json_t *v;
+    json_array_foreach(ws, i, v) buf_printf(&b, "%s|", json_string_value(v));
+    return buf_take(&b);
+}
+
+Test(api, unknown_parameters_are_ignored_and_named_in_warnings)
+{
+    /* the cache buster of front-end libraries and campaign tags: silent */
+    json_t *d = get("/api/search", 200, "q=summit", "_=1690000000",
+                    "utm_source=newsletter", "utm_medium=email", NULL);
+    cr_expect_eq(json_integer_value(json_object_get(d, "total")), 4);
+    cr_expect_null(json_object_get(d, "warnings"));
+    json_decref(d);
+    /* a misspelt parameter: ignored (limit stays 10), named once */
+    d = get("/api/search", 200, "q=summit", "lmit=2", "lmit=3", "colour=red",
+            NULL);
+    cr_expect_eq(json_array_size(json_object_get(d, "hits")), 4);
+    cr_expect_eq(json_integer_value(json_object_get(d, "limit")), 10);
+    char *ws = warnings_of(d);
+    cr_expect_str_eq(ws, "unknown parameter \"lmit\" ignored (accepted: q, "
+                         "person, place, org, source, section, since, until, "
+                         "sort, page, offset, limit, strict, collapse)|"
+                         "unknown parameter \"colour\" ignored (accepted: q, "
+                         "person, place, org, source, section, since, until, "
+                         "sort, page, offset, limit, strict, collapse)|");
+    free(ws);
+    json_decref(d);
+    /* its value is not read: not UTF-8, a NUL, 10 KB */
+    struct api_param p[] = {
+        {"q", "summit", 6}, {"junk", "\xff\0", 2}, {"\x1b[31m", "x", 1}};
+    struct api_response r;
+    api_handle(w, "GET", "/api/search", p, 3, &r);
+    cr_expect_eq(r.status, 200, "%.*s", (int)r.len, r.body);
+    d = json_loadb(r.body, r.len, 0, NULL);
+    cr_assert_not_null(d);
+    ws = warnings_of(d);
+    cr_expect(strstr(ws, "\"junk\"") && strstr(ws, "\"\\x1b[31m\""), "%s", ws);
+    free(ws);
+    json_decref(d);
+    api_response_free(&r);
+    /* every endpoint */
+    d = get("/api/entities", 200, "prefix=pyo", "_=1", "kindd=place", NULL);
+    ws = warnings_of(d);
+    cr_expect_str_eq(ws, "unknown parameter \"kindd\" ignored (accepted: "
+                         "prefix, kind, limit)|");
+    free(ws);
+    json_decref(d);
+    d = get("/healthz", 200, "verbose=1", NULL);
+    ws = warnings_of(d);
+    cr_expect_str_eq(ws, "unknown parameter \"verbose\" ignored (this takes "
+                         "none)|");
+    free(ws);
+    json_decref(d);
+    /* the checks of known parameters stay errors */
+    json_decref(get("/api/search", 400, "q=a", "q=b", "_=1", NULL));
+    json_decref(get("/api/search", 400, "q=summit", "limit=0", "x=1", NULL));
+    /* a parameter given twice that is not repeatable is still an error:
+     * which one was meant is not known */
+    d = get("/api/search", 400, "q=summit", "sort=newest", "sort=oldest", NULL);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "error")),
+                     "sort is given twice: give it once (only person, "
+                     "place, org may be repeated)");
+    json_decref(d);
+}
+
+Test(api, an_empty_value_is_the_default)
+{
+    /* what a form with empty fields sends */
+    json_t *d =
+        get("/api/search", 200, "q=summit",
+            "limit=", "page=", "offset=", "sort=", "strict=", "collapse=",
+            "source=", "section=", "since=", "until=", NULL);
+    cr_expect_eq(json_integer_value(json_object_get(d, "total")), 4);
+    cr_expect_eq(json_integer_value(json_object_get(d, "limit")), 10);
+    cr_expect_eq(json_integer_value(json_object_get(d, "page")), 1);
+    cr_expect_eq(json_integer_value(json_object_get(d, "offset")), 0);
+    cr_expect_null(json_object_get(d, "warnings"));
+    json_decref(d);
+    d = get("/api/entities", 200, "prefix=pyo", "kind=", "limit=", NULL);
+    cr_expect_eq(json_array_size(json_object_get(d, "entities")), 1);
+    json_decref(d);
+    /* but not q alone: there is nothing to search for */
+    json_decref(get("/api/search", 400, "q=", "limit=", NULL));
+}
+
+Test(api, section_filters_like_source)
+{
+    json_t *d = get("/api/search", 200, "q=summit", "section=world", NULL);
+    cr_expect_eq(json_integer_value(json_object_get(d, "total")), 3);
+    json_decref(d);
+    d = get("/api/search", 200, "q=summit", "section=WORLD", NULL);
+    cr_expect_eq(json_integer_value(json_object_get(d, "total")), 3);
+    json_decref(d);
+    d = get("/api/search", 200, "q=summit", "section=Farm", NULL);
+    cr_expect_eq(json_integer_value(json_object_get(d, "total")), 0);
+    json_decref(d);
+    d = get("/api/search", 200, "q=summit", "section=Wor", NULL); /* whole */
+    cr_expect_eq(json_integer_value(json_object_get(d, "total")), 0);
+    json_decref(d);
+    d = get("/api/search", 200, "q=summit", "section=", NULL); /* no filter */
+    cr_expect_eq(json_integer_value(json_object_get(d, "total")), 4);
+    json_decref(d);
+    /* a filter alone: the newest articles of the section */
+    d = get("/api/search", 200, "section=farm", NULL);
+    json_t *hits = json_object_get(d, "hits");
+    cr_expect_eq(json_array_size(hits), 2);
+    cr_expect_str_eq(
+        json_string_value(json_object_get(json_array_get(hits, 0), "id")),
+        "b2");
+    json_decref(d);
+}
+
+/* The ids of the hits of a search of "cocoa OR harvest OR summit" sorted
+ * oldest first, with these more parameters, joined with spaces. */
+static char *ids_of(const char *a, const char *b)
+{
+    json_t *d = get("/api/search", 200, "q=cocoa OR harvest OR summit",
+                    "sort=oldest", a, b, NULL);
+    struct buf ids = {0};
+    buf_printf(&ids, "%s", "");
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(d, "hits"), i, h)
+        buf_printf(&ids, "%s ", json_string_value(json_object_get(h, "id")));
+    json_decref(d);
+    return buf_take(&ids);
+}
+
+Test(api, offset_skips_hits_and_adds_to_the_page)
+{
+    /* 9 articles, oldest first: c1 b1 b2 a1 a3 u1 a2 c2, d1 undated last */
+    char *all = ids_of("limit=100", NULL);
+    cr_expect_str_eq(all, "c1 b1 b2 a1 a3 u1 a2 c2 d1 ");
+    free(all);
+    char *s = ids_of("offset=3", "limit=2");
+    cr_expect_str_eq(s, "a1 a3 ");
+    free(s);
+    json_t *d = get("/api/search", 200, "q=cocoa OR harvest OR summit",
+                    "sort=oldest", "offset=3", "limit=2", "page=2", NULL);
+    /* page 2 of 2 hits after 3: hits 6 and 7 */
+    json_t *hits = json_object_get(d, "hits");
+    cr_expect_str_eq(
+        json_string_value(json_object_get(json_array_get(hits, 0), "id")),
+        "u1");
+    cr_expect_eq(json_integer_value(json_object_get(d, "offset")), 3);
+    cr_expect_eq(json_integer_value(json_object_get(d, "page")), 2);
+    /* 6 hits after the offset: 3 pages of 2 */
+    cr_expect_eq(json_integer_value(json_object_get(d, "pages")), 3);
+    json_decref(d);
+    s = ids_of("offset=8", NULL);
+    cr_expect_str_eq(s, "d1 ");
+    free(s);
+    s = ids_of("offset=9", NULL);
+    cr_expect_str_eq(s, "");
+    free(s);
+    d = get("/api/search", 200, "q=summit", "offset=50", NULL);
+    cr_expect_eq(json_integer_value(json_object_get(d, "pages")), 0);
+    cr_expect_eq(json_array_size(json_object_get(d, "hits")), 0);
+    json_decref(d);
+    /* by relevance too: offset 1 of limit 1 is the second of limit 2 */
+    d = get("/api/search", 200, "q=summit", "limit=2", NULL);
+    const char *second = json_string_value(
+        json_object_get(json_array_get(json_object_get(d, "hits"), 1), "id"));
+    json_t *d2 =
+        get("/api/search", 200, "q=summit", "limit=1", "offset=1", NULL);
+    cr_expect_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(d2, "hits"), 0), "id")),
+                     second);
+    json_decref(d2);
+    json_decref(d);
+    /* no offset: 0 */
+    d = get("/api/search", 200, "q=summit", NULL);
+    cr_expect_eq(json_integer_value(json_object_get(d, "offset")), 0);
+    json_decref(d);
+    /* together beyond the bound: 400 naming both */
+    d = get("/api/search", 400, "q=summit", "offset=99900", "page=2", NULL);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "error")),
+                     "offset 99900 and page 2 of 10 hits skip 99910 hits: "
+                     "at most 99900");
+    json_decref(d);
+    json_decref(get("/api/search", 200, "q=summit", "offset=99900", NULL));
+}
+
+/* The value of header name in r, or NULL. */
+static const char *header(const struct api_response *r, const char *name)
+{
+    for (int i = 0; i < r->nheaders; i++)
+        if (strcmp(r->headers[i].name, name) == 0)
+            return r->headers[i].value;
+    return NULL;
+}
+
+/* An api over the test's index with this api_config.cors. */
+static struct api *cors_api(const char *cors)
+{
+    struct api *a = NULL;
+    struct api_config c = {.db = db, .cors = cors};
+    struct mg_err err = {""};
+    cr_assert_eq(api_new(&c, &a, &err), 0, "%s: %s", cors, err.msg);
+    return a;
+}
+
+Test(api, cors_only_for_the_origins_given)
+{
+    struct api *a = cors_api("https://News.example.org, http://localhost:3000");
+    struct api_worker *w2 = api_worker_new(a);
+    struct api_param q = {"q", "summit", 6};
+    struct api_response r;
+    api_handle(w2, "GET", "/api/search", &q, 1, &r);
+    cr_expect_eq(r.status, 200);
+    api_cors(a, "GET", "/api/search", "https://news.example.org", NULL, &r);
+    cr_expect_str_eq(header(&r, "Access-Control-Allow-Origin"),
+                     "https://news.example.org");
+    cr_expect_str_eq(header(&r, "Vary"), "Origin");
+    cr_expect_str_eq(header(&r, "Access-Control-Expose-Headers"),
+                     "Retry-After");
+    cr_expect_null(header(&r, "Access-Control-Allow-Methods"));
+    api_response_free(&r);
+    /* another origin, or none: no Allow-Origin, but Vary all the same */
+    static const char *const NO[] = {"https://evil.example",
+                                     "http://news.example.org",
+                                     "https://news.example.org:8443",
+                                     "null",
+                                     "https://news.example.org.evil.example",
+                                     NULL};
+    for (size_t i = 0; i < sizeof NO / sizeof *NO; i++) {
+        api_handle(w2, "GET", "/healthz", NULL, 0, &r);
+        api_cors(a, "GET", "/healthz", NO[i], NULL, &r);
+        cr_expect_null(header(&r, "Access-Control-Allow-Origin"), "%s",
+                       NO[i] ? NO[i] : "(none)");
+        cr_expect_str_eq(header(&r, "Vary"), "Origin");
+        api_response_free(&r);
+    }
+    /* errors get it too (the page must read them), the page's files not */
+    api_handle(w2, "GET", "/api/nothing", NULL, 0, &r);
+    cr_expect_eq(r.status, 404);
+    api_cors(a, "GET", "/api/nothing", "http://localhost:3000", NULL, &r);
+    cr_expect_str_eq(header(&r, "Access-Control-Allow-Origin"),
+                     "http://localhost:3000");
+    api_response_free(&r);
+    api_handle(w2, "GET", "/", NULL, 0, &r);
+    api_cors(a, "GET", "/", "http://localhost:3000", NULL, &r);
+    cr_expect_eq(r.nheaders, 0);
+    api_response_free(&r);
+    api_worker_free(w2);
+    api_free(a);
+}
+
+Test(api, cors_preflight_is_204_with_methods_and_max_age)
+{
+    struct api *a = cors_api("http://localhost:3000");
+    struct api_worker *w2 = api_worker_new(a);
+    struct api_response r;
+    static const char *const PATHS[] = {"/api/search", "/api/article/a1",
+                                        "/api/entities", "/healthz"};
+    for (size_t i = 0; i < sizeof PATHS / sizeof *PATHS; i++) {
+        api_handle(w2, "OPTIONS", PATHS[i], NULL, 0, &r);
+        cr_expect_eq(r.status, 204, "%s", PATHS[i]);
+        cr_expect_eq(r.len, 0);
+        cr_expect_null(r.type);
+        cr_expect_str_eq(r.allow, "GET, HEAD, OPTIONS");
+        api_cors(a, "OPTIONS", PATHS[i], "http://localhost:3000",
+                 "X-Requested-With, content-type", &r);
+        cr_expect_str_eq(header(&r, "Access-Control-Allow-Origin"),
+                         "http://localhost:3000");
+        cr_expect_str_eq(header(&r, "Access-Control-Allow-Methods"),
+                         "GET, HEAD, OPTIONS");
+        cr_expect_str_eq(header(&r, "Access-Control-Max-Age"), "7200");
+        cr_expect_str_eq(header(&r, "Access-Control-Allow-Headers"),
+                         "X-Requested-With, content-type");
+        api_response_free(&r);
+    }
+    /* header names only are sent back */
+    api_handle(w2, "OPTIONS", "/api/search", NULL, 0, &r);
+    api_cors(a, "OPTIONS", "/api/search", "http://localhost:3000",
+             "x\r\nSet-Cookie: a=b", &r);
+    cr_expect_null(header(&r, "Access-Control-Allow-Headers"));
+    api_response_free(&r);
+    /* OPTIONS on a file of the page is a 405 as before */
+    api_handle(w2, "OPTIONS", "/", NULL, 0, &r);
+    cr_expect_eq(r.status, 405);
+    api_response_free(&r);
+    api_worker_free(w2);
+    api_free(a);
+
+    /* "*": any origin, no Vary */
+    a = cors_api("*");
+    w2 = api_worker_new(a);
+    api_handle(w2, "GET", "/healthz", NULL, 0, &r);
+    api_cors(a, "GET", "/healthz", "https://anyone.example", NULL, &r);
+    cr_expect_str_eq(header(&r, "Access-Control-Allow-Origin"), "*");
+    cr_expect_null(header(&r, "Vary"));
+    api_response_free(&r);
+    api_worker_free(w2);
+    api_free(a);
+
+    /* without cors: no CORS header at all (same origin only) */
+    api_handle(w, "OPTIONS", "/api/search", NULL, 0, &r);
+    cr_expect_eq(r.status, 204);
+    api_cors(api, "OPTIONS", "/api/search", "http://localhost:3000",
+             "x-requested-with", &r);
+    cr_expect_eq(r.nheaders, 0);
+    api_response_free(&r);
+}
+
+Test(api, cors_origins_are_checked_at_start)
+{
+    static const char *const BAD[] = {"https://news.example.org/",
+                                      "news.example.org",
+                                      "https://news.example.org/search",
+                                      "http://",
+                                      "https://a.example:",
+                                      "https://a.example:123456",
+                                      "https://a.example,",
+                                      ",",
+                                      "http://[::1",
+                                      "https://a b.example"};
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        struct api *a = NULL;
+        struct api_config c = {.db = db, .cors = BAD[i]};
+        struct mg_err err = {""};
+        cr_expect_eq(api_new(&c, &a, &err), -1, "%s", BAD[i]);
+        cr_expect(strstr(err.msg, "--cors") &&
+                      (strstr(err.msg, "not an origin") ||
+                       strstr(err.msg, "ends with a comma")),
+                  "%s: %s", BAD[i], err.msg);
+        cr_expect_null(a);
+    }
+    static const char *const GOOD[] = {
+        "http://[::1]:8080", "null", "*, https://a.example",
+        "  https://a.example  ,http://127.0.0.1:8080", ""};
+    for (size_t i = 0; i < sizeof GOOD / sizeof *GOOD; i++)
+        api_free(cors_api(GOOD[i]));
+}
+
+Test(api, errors_speak_to_a_web_client)
+{
+    /* no command line, option or server path in any error of the API */
+    static const char *const Q[] = {
+        "!!!",     "-summit", "title:", "ec*", "date:2020-13-01",
+        "person:", "((((("};
+    for (size_t i = 0; i < sizeof Q / sizeof *Q; i++) {
+        struct api_param p = {"q", Q[i], strlen(Q[i])};
+        char *msg = bad_search(&p, 1);
+        cr_expect(!strstr(msg, "morgue-") && !strstr(msg, "--") &&
+                      !strstr(msg, dir),
+                  "%s: %s", Q[i], msg);
+        free(msg);
+    }
+    json_t *d = get("/api/search", 400, "q=...", NULL);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "error")),
+                     "nothing to search for: the query has no words "
+                     "(e.g. summit Pyongyang)");
+    json_decref(d);
+    d = get("/api/nothing", 404, NULL);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "error")),
+                     "no such endpoint: the API has /api/search, "
+                     "/api/article/ID, /api/entities and /healthz");
+    json_decref(d);
+    /* an index gone: 503 without its path; the path is for the log (a
+     * new worker: an open one keeps reading the file it has open) */
+    cr_assert_eq(unlink(db), 0);
+    api_worker_free(w);
+    w = api_worker_new(api);
+    static const char *const PATHS[] = {"/api/search", "/api/article/a1",
+                                        "/api/entities", "/healthz"};
+    struct api_param p[] = {{"q", "summit", 6}, {"prefix", "pyo", 3}};
+    for (size_t i = 0; i < sizeof PATHS / sizeof *PATHS; i++) {
+        struct api_response r;
+        api_handle(w, "GET", PATHS[i], i == 2 ? p + 1 : p, i == 2 ? 1 : !i, &r);
+        cr_expect_eq(r.status, 503, "%s %.*s", PATHS[i], (int)r.len, r.body);
+        d = json_loadb(r.body, r.len, 0, NULL);
+        cr_assert_not_null(d);
+        const char *e = json_string_value(json_object_get(d, "error"));
+        cr_expect(e && strstr(e, "unavailable") && !strstr(e, dir) &&
+                      !strstr(e, "m.db") && !strstr(e, "morgue-"),
+                  "%s: %s", PATHS[i], e ? e : "(none)");
+        cr_expect(r.log && strstr(r.log, db), "%s: log %s", PATHS[i],
+                  r.log ? r.log : "(none)");
+        json_decref(d);
+        api_response_free(&r);
+    }
 }

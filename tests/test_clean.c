@@ -435,6 +435,45 @@ Test(clean, article_fields)
     article_clear(&a);
 }
 
+Test(clean, article_numeric_date_read_in_the_rules_order)
+{
+    static const struct {
+        enum date_order order;
+        const char *date, *want, *warning;
+    } CASES[] = {
+        {DATE_ORDER_AUTO, "03/04/1987", "1987-04-03", NULL},
+        {DATE_ORDER_AUTO, "04/13/1987", "1987-04-13", NULL},
+        {DATE_ORDER_MDY, "03/04/1987", "1987-03-04", NULL},
+        {DATE_ORDER_MDY, "13/04/1987", NULL,
+         "date \"13/04/1987\": month 13 when read month first (--date-order "
+         "mdy), kept without a date"},
+        {DATE_ORDER_DMY, "04/13/1987 10:00", NULL,
+         "date \"04/13/1987 10:00\": month 13 when read day first "
+         "(--date-order dmy), kept without a date"},
+        {DATE_ORDER_MDY, "02/29/1987", NULL,
+         "date \"02/29/1987\": no such day (1987 is not a leap year), kept "
+         "without a date"},
+    };
+    struct clean_rules *rules = clean_rules_new();
+    for (size_t i = 0; i < sizeof CASES / sizeof *CASES; i++) {
+        clean_rules_set_date_order(rules, CASES[i].order);
+        struct article a = {0};
+        a.title = mg_strdup("Oil");
+        a.body = mg_strdup("Body.");
+        a.date = mg_strdup(CASES[i].date);
+        struct clean_info info;
+        clean_article(&a, rules, &info);
+        cr_expect_str_eq(a.date ? a.date : "(null)",
+                         CASES[i].want ? CASES[i].want : "(null)", "[%s] %s",
+                         CASES[i].date, date_order_name(CASES[i].order));
+        cr_expect_str_eq(info.date_warning ? info.date_warning : "(null)",
+                         CASES[i].warning ? CASES[i].warning : "(null)");
+        clean_info_free(&info);
+        article_clear(&a);
+    }
+    clean_rules_free(rules);
+}
+
 Test(clean, article_date_that_does_not_exist_is_dropped_with_a_warning)
 {
     static const struct {

@@ -68,6 +68,40 @@ Test(csv, every_column_name_and_rfc4180_quoting)
     sink_got_free(g);
 }
 
+Test(csv, date_column_names)
+{
+    static const char *const NAMES[] = {"date",
+                                        "published",
+                                        "publish_date",
+                                        "pubdate",
+                                        "datetime",
+                                        "Date Published",
+                                        "datePublished",
+                                        "published_at",
+                                        "publication-date",
+                                        "pub_date",
+                                        NULL};
+    char *dir = mk_tmpdir();
+    char *path = path_in(dir, "d.csv");
+    for (int i = 0; NAMES[i]; i++) {
+        struct buf data = {0};
+        buf_printf(&data, "title,%s,body\nOil,1987-03-04,Oil body.\n",
+                   NAMES[i]);
+        write_file(path, data.s, data.len);
+        buf_free(&data);
+        struct sink_got *g = sink_got_new();
+        struct mg_err err = {""};
+        cr_assert_eq(parse(path, g, &err), 1, "%s", err.msg);
+        cr_expect_str_eq(g->a[0].date ? g->a[0].date : "(null)", "1987-03-04",
+                         "a date column named \"%s\"", NAMES[i]);
+        cr_expect_eq(g->nwarnings, 0, "[%s] %s", NAMES[i], g->warnings.s);
+        sink_got_free(g);
+    }
+    rm_tree(dir);
+    free(path);
+    free(dir);
+}
+
 Test(csv, bom_and_crlf)
 {
     struct sink_got *g = sink_got_new();

@@ -109,6 +109,72 @@ Test(dates, numeric_day_first)
     assert_date("09/02/2018 14:30", "2018-02-09T14:30:00");
 }
 
+/* date_parse_order(in, order) gives want (rc 0), or refuses it with rc
+ * and out as read (rc DATE_OTHER_ORDER or DATE_NO_SUCH_DAY). */
+#define assert_order(in, order, want_rc, want)                                 \
+    do {                                                                       \
+        char out_[32] = "garbage";                                             \
+        int rc_ = date_parse_order((in), (order), out_);                       \
+        cr_expect_eq(rc_, (want_rc), "date_parse_order(\"%s\", %s) = %d",      \
+                     (in), date_order_name(order), rc_);                       \
+        cr_expect_str_eq(out_, (want), "date_parse_order(\"%s\", %s)", (in),   \
+                         date_order_name(order));                              \
+    } while (0)
+
+Test(dates, numeric_order_auto_is_date_parse)
+{
+    assert_order("03/04/1987", DATE_ORDER_AUTO, 0, "1987-04-03");
+    assert_order("13/04/1987", DATE_ORDER_AUTO, 0, "1987-04-13");
+    assert_order("04/13/1987", DATE_ORDER_AUTO, 0, "1987-04-13");
+    assert_order("13/13/1987", DATE_ORDER_AUTO, DATE_NO_SUCH_DAY, "1987-13-13");
+}
+
+Test(dates, numeric_order_month_first)
+{
+    assert_order("03/04/1987", DATE_ORDER_MDY, 0, "1987-03-04");
+    assert_order("03.04.1987", DATE_ORDER_MDY, 0, "1987-03-04");
+    assert_order("3/4/1987 14:30", DATE_ORDER_MDY, 0, "1987-03-04T14:30:00");
+    assert_order("04/13/1987", DATE_ORDER_MDY, 0, "1987-04-13");
+    assert_order("12/31/2018", DATE_ORDER_MDY, 0, "2018-12-31");
+    assert_order("02/29/1988", DATE_ORDER_MDY, 0, "1988-02-29");
+    /* day first in a month-first archive: refused, not swapped */
+    assert_order("13/04/1987", DATE_ORDER_MDY, DATE_OTHER_ORDER, "1987-13-04");
+    assert_order("31/12/2018", DATE_ORDER_MDY, DATE_OTHER_ORDER, "2018-31-12");
+    /* a day that does not exist in either order */
+    assert_order("02/29/1987", DATE_ORDER_MDY, DATE_NO_SUCH_DAY, "1987-02-29");
+    assert_order("13/13/1987", DATE_ORDER_MDY, DATE_NO_SUCH_DAY, "1987-13-13");
+    /* other forms do not depend on the order */
+    assert_order("1987-03-04", DATE_ORDER_MDY, 0, "1987-03-04");
+    assert_order("4 March 1987", DATE_ORDER_MDY, 0, "1987-03-04");
+    assert_order("26-FEB-1987", DATE_ORDER_MDY, 0, "1987-02-26");
+    assert_order("19870304", DATE_ORDER_MDY, 0, "1987-03-04");
+}
+
+Test(dates, numeric_order_day_first)
+{
+    assert_order("03/04/1987", DATE_ORDER_DMY, 0, "1987-04-03");
+    assert_order("13/04/1987", DATE_ORDER_DMY, 0, "1987-04-13");
+    assert_order("31.12.2018", DATE_ORDER_DMY, 0, "2018-12-31");
+    assert_order("04/13/1987", DATE_ORDER_DMY, DATE_OTHER_ORDER, "1987-13-04");
+    assert_order("29/02/1987", DATE_ORDER_DMY, DATE_NO_SUCH_DAY, "1987-02-29");
+    assert_order("March 4, 1987", DATE_ORDER_DMY, 0, "1987-03-04");
+}
+
+Test(dates, numeric_order_names)
+{
+    enum date_order o = DATE_ORDER_AUTO;
+    cr_expect_eq(date_order_parse("mdy", &o), 0);
+    cr_expect_eq(o, DATE_ORDER_MDY);
+    cr_expect_eq(date_order_parse("dmy", &o), 0);
+    cr_expect_eq(o, DATE_ORDER_DMY);
+    cr_expect_eq(date_order_parse("auto", &o), 0);
+    cr_expect_eq(o, DATE_ORDER_AUTO);
+    cr_expect_eq(date_order_parse("MDY", &o), -1);
+    cr_expect_eq(date_order_parse("ymd", &o), -1);
+    cr_expect_eq(date_order_parse("", &o), -1);
+    cr_expect_str_eq(date_order_name(DATE_ORDER_MDY), "mdy");
+}
+
 Test(dates, refused)
 {
     assert_not_date("");

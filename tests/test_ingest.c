@@ -127,6 +127,60 @@ Test(ingest, added_then_unchanged_files_are_skipped_unread)
     ingest_free(&r);
 }
 
+/* The (title, date) of each article of s, in uid order: "title=date;
+ * ...". */
+static char *titles_and_dates(struct store *s)
+{
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(st_db(s),
+                                    "SELECT title || '=' || ifnull(date, '-')"
+                                    " FROM articles ORDER BY uid",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    struct buf b = {0};
+    while (sqlite3_step(q) == SQLITE_ROW)
+        buf_printf(&b, "%s%s", b.len ? "; " : "",
+                   (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return b.s ? buf_take(&b) : mg_strdup("");
+}
+
+Test(ingest, rows_without_a_title_are_counted_and_keep_their_dates)
+{
+    put("a.csv", "title,date,body\n"
+                 ",1987-03-04,\"Oil rose. Traders said more.\"\n"
+                 "Gold falls,1987-03-05,Gold body.\n"
+                 "  ,04/03/1987,Tin fell.\n");
+    put("b.jsonl", "{\"id\":\"j\",\"date\":\"1987-03-06\","
+                   "\"body\":\"Zinc rose. More.\"}\n");
+    put("c.txt", "Copper story. Copper body.");
+    /* in line, and on workers into a second index */
+    char *db2 = path_in(dir, "m2.db");
+    struct store *st2 = NULL;
+    struct mg_err err = {""};
+    cr_assert_eq(store_open(db2, STORE_WRITE, &st2, &err), 0, "%s", err.msg);
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        struct store *s = jobs == 1 ? st : st2;
+        struct run r;
+        run_into(&r, s, jobs, 0, 0);
+        /* a.csv#1, a.csv#3 and b.jsonl's record; a text file's title is
+         * its first line or sentence by design, not counted */
+        cr_expect_eq(r.untitled, 3, "jobs %d: untitled %ld", jobs, r.untitled);
+        cr_expect_eq(r.file_untitled, 0, "the file's count starts again");
+        cr_expect_null(r.first_untitled);
+        char *got = titles_and_dates(s);
+        cr_expect(strstr(got, "Oil rose.=1987-03-04") &&
+                      strstr(got, "Gold falls=1987-03-05") &&
+                      strstr(got, "Tin fell.=1987-03-04") &&
+                      strstr(got, "Zinc rose.=1987-03-06"),
+                  "untitled rows keep their own dates: %s", got);
+        free(got);
+        ingest_free(&r);
+    }
+    store_close(st2);
+    free(db2);
+}
+
 Test(ingest, a_changed_file_updates_adds_and_removes_its_articles)
 {
     put("x.jsonl", JL2);

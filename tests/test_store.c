@@ -688,3 +688,62 @@ Test(store, swap_in_replaces_the_live_index)
     free(missing);
     free(built);
 }
+
+static void free_list(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+Test(store, roots_are_recorded_once_each_in_order)
+{
+    struct store *s = open_ok(db_path, STORE_WRITE);
+    struct mg_err err = {""};
+    char **roots;
+    int n;
+    cr_assert_eq(store_roots(s, &roots, &n, &err), 0, "%s", err.msg);
+    cr_expect_eq(n, 0, "a new index records none");
+    free_list(roots, n);
+    char *first[] = {"/srv/a", "/srv/b", "/srv/a"};
+    char *second[] = {"/srv/b", "/srv/c", "bad\nroot", ""};
+    cr_assert_eq(store_roots_add(s, first, 3, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_roots_add(s, second, 4, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_roots(s, &roots, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 3);
+    cr_expect_str_eq(roots[0], "/srv/a");
+    cr_expect_str_eq(roots[1], "/srv/b");
+    cr_expect_str_eq(roots[2], "/srv/c");
+    free_list(roots, n);
+    store_close(s);
+}
+
+Test(store, public_ids_are_relative_to_the_longest_root)
+{
+    char *roots[] = {"/srv", "/srv/archive", "/data/feed.jsonl"};
+    static const char *const CASES[][2] = {
+        {"/srv/archive/2018/x.txt", "archive/2018/x.txt"},
+        {"/srv/other/y.txt", "srv/other/y.txt"},
+        {"/srv/archive", "archive"},
+        {"/srv/archivex/z.txt", "srv/archivex/z.txt"},
+        {"/data/feed.jsonl#3", "feed.jsonl#3"},
+        {"/data/feed.jsonl:story-7", "feed.jsonl:story-7"},
+        {"/elsewhere/q.txt", "/elsewhere/q.txt"},
+        {"reuters-5", "reuters-5"},
+        {"AP:17", "AP:17"},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof *CASES; i++) {
+        char *id = article_public_id(CASES[i][0], roots, 3);
+        cr_expect_str_eq(id, CASES[i][1], "%s", CASES[i][0]);
+        free(id);
+    }
+    char *k = article_key_under("archive/2018/x.txt", "/srv/archive");
+    cr_expect_str_eq(k, "/srv/archive/2018/x.txt");
+    free(k);
+    k = article_key_under("feed.jsonl#3", "/data/feed.jsonl");
+    cr_expect_str_eq(k, "/data/feed.jsonl#3");
+    free(k);
+    cr_expect_null(article_key_under("archived/x.txt", "/srv/archive"));
+    cr_expect_null(article_key_under("/srv/archive/x", "/srv/archive"));
+    cr_expect_null(article_key_under("reuters-5", "/srv/archive"));
+}

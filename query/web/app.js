@@ -19,6 +19,7 @@
   const el = {
     form: $('search-form'), q: $('q'), since: $('since'), until: $('until'), sort: $('sort'),
     error: $('error'), status: $('status'), loading: $('loading'), relaxed: $('relaxed'),
+    suggestion: $('suggestion'),
     queryNotes: $('query-notes'), facetsBasis: $('facets-basis'),
     chips: $('chips'), chipList: $('chip-list'), clearFilters: $('clear-filters'),
     resultsView: $('results-view'), hits: $('hits'), pager: $('pager'), welcome: $('welcome'),
@@ -32,6 +33,8 @@
     articleHighlights: $('article-highlights'), articleBody: $('article-body'),
     articleCaptionsSec: $('article-captions-sec'), articleCaptions: $('article-captions'),
     articleEntitiesSec: $('article-entities-sec'), articleEntities: $('article-entities'),
+    matchBar: $('match-bar'), matchCount: $('match-count'), matchPrev: $('match-prev'),
+    matchNext: $('match-next'), matchKeys: $('match-keys'),
     entityForm: $('entity-form'), entityInput: $('entity-input'), entityOptions: $('entity-options'),
     health: $('health'), home: $('home'),
   };
@@ -170,13 +173,19 @@
     }
   }
 
+  // The [start, length] pairs of a highlights list that make sense; anything
+  // else in the list is passed over.
+  function validSpans(highlights) {
+    return (Array.isArray(highlights) ? highlights : [])
+      .filter((x) => Array.isArray(x) && x.length >= 2 && Number.isInteger(x[0]) &&
+        Number.isInteger(x[1]) && x[0] >= 0 && x[1] > 0);
+  }
+
   // The snippet with its matches in <mark>: highlights are [start, length]
   // in Unicode code points, so the snippet is split into code points first.
   function highlighted(node, text, highlights) {
     const cps = Array.from(text || '');
-    const spans = (Array.isArray(highlights) ? highlights : [])
-      .filter((x) => Array.isArray(x) && x.length >= 2 && Number.isInteger(x[0]) &&
-        Number.isInteger(x[1]) && x[0] >= 0 && x[1] > 0)
+    const spans = validSpans(highlights)
       .map((x) => [x[0], x[0] + x[1]])
       .sort((a, b) => a[0] - b[0]);
     let pos = 0;
@@ -190,6 +199,48 @@
     }
     if (pos < cps.length) node.append(cps.slice(pos).join(''));
     return node;
+  }
+
+  // The length of a text in Unicode code points.
+  function cpLength(text) {
+    return Array.from(text).length;
+  }
+
+  // The paragraphs of a text (split at blank lines, trimmed), each with the
+  // code point offset of its first character in the whole text, so that
+  // marks counted in the whole text can be placed in each paragraph.
+  function paragraphs(text) {
+    const out = [];
+    const sep = /\r?\n[ \t]*\r?\n\s*/g;
+    let from = 0; // UTF-16 index of the current paragraph in text
+    let cpFrom = 0; // its offset in code points
+    const take = (end) => {
+      const chunk = text.slice(from, end);
+      const trimmed = chunk.trim();
+      if (trimmed) out.push({ text: trimmed, start: cpFrom + cpLength(chunk.slice(0, chunk.length - chunk.trimStart().length)) });
+      cpFrom += cpLength(chunk);
+    };
+    let m;
+    while ((m = sep.exec(text)) !== null) {
+      take(m.index);
+      cpFrom += cpLength(m[0]);
+      from = m.index + m[0].length;
+    }
+    take(text.length);
+    return out;
+  }
+
+  // The spans of a whole text's marks that fall in its part [start,
+  // start + len), counted from that part's start (a span across the part's
+  // edge is cut to it).
+  function spansWithin(highlights, start, len) {
+    const out = [];
+    for (const [a, n] of validSpans(highlights)) {
+      const lo = Math.max(a, start);
+      const hi = Math.min(a + n, start + len);
+      if (hi > lo) out.push([lo - start, hi - lo]);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- API
@@ -289,6 +340,7 @@
       cache = { key: null, data: null };
       clear(el.hits);
       el.status.textContent = '';
+      el.suggestion.hidden = true;
       el.relaxed.hidden = true;
       el.queryNotes.hidden = true;
       el.facetsBasis.hidden = true;
@@ -331,6 +383,7 @@
       showError(e.message);
       el.status.textContent = 'The search failed.';
       clear(el.hits);
+      el.suggestion.hidden = true;
       el.relaxed.hidden = true;
       el.queryNotes.hidden = true;
       el.facetsBasis.hidden = true;
@@ -378,6 +431,7 @@
     else line = total === 0 ? 'No articles found' : capitalised(countText(total, d.total_exact, 'article', 'articles'));
     if (typeof d.took_ms === 'number') line += ' \u00b7 ' + d.took_ms.toFixed(1) + ' ms';
     el.status.textContent = line;
+    renderSuggestion(d.suggestion, s);
 
     clear(el.relaxed);
     if (relaxed) {
@@ -408,6 +462,30 @@
     renderTimeline(d.histogram, s, top);
     renderFacets(d.facets || {}, s, d.facets_approximate === true, top);
     renderPager(Number(d.page) || s.page, Number(d.pages) || 0, s);
+  }
+
+  // "Did you mean ...?" when the answer carries a suggestion (a query
+  // corrected from the index's own words that finds more): a link to the
+  // same search, filters and order kept, with that query, from page 1.
+  function renderSuggestion(suggestion, s) {
+    clear(el.suggestion);
+    const q = typeof suggestion === 'string' ? suggestion.trim() : '';
+    if (!q || q === s.q.trim()) {
+      el.suggestion.hidden = true;
+      return;
+    }
+    const ns = copyState(s);
+    ns.q = q;
+    ns.page = 1;
+    ns.doc = '';
+    const a = h('a', { href: stateUrl(ns), className: 'suggestion-link', text: q });
+    a.addEventListener('click', (e) => {
+      if (!plainClick(e)) return;
+      e.preventDefault();
+      navigate(ns);
+    });
+    el.suggestion.append('Did you mean ', a, '?');
+    el.suggestion.hidden = false;
   }
 
   // How the server read the query, when it did not take it word for word.
@@ -659,8 +737,10 @@
     el.range.hidden = !(s.since || s.until);
     el.rangeText.textContent = s.since || s.until ? 'Dates: ' + rangeLabel(s) : '';
 
-    if (!buckets.length) {
-      el.timeline.hidden = !(s.since || s.until || undated);
+    // No dated article among the matches: no timeline at all (a date range
+    // in force is still shown, and removable, as a chip).
+    if (!buckets.some((b) => Number(b.count) > 0)) {
+      el.timeline.hidden = true;
       el.svg.classList.add('empty');
       el.timelineUnit.textContent = '';
       el.timelineMax.textContent = '';
@@ -860,13 +940,21 @@
     const back = copyState(state);
     back.doc = '';
     el.back.setAttribute('href', stateUrl(back));
-    el.back.textContent = hasSearch(back) ? '\u2190 Back to results' : '\u2190 New search';
+    // "← Back" on a phone, to keep the match bar beside it on one line.
+    clear(el.back);
+    if (hasSearch(back)) {
+      el.back.setAttribute('aria-label', 'Back to results');
+      el.back.append('\u2190 Back', h('span', { className: 'wide-only', text: ' to results' }));
+    } else {
+      el.back.removeAttribute('aria-label');
+      el.back.textContent = '\u2190 New search';
+    }
     clearArticle();
     el.articleTitle.textContent = 'Loading\u2026';
     el.articleView.setAttribute('aria-busy', 'true');
     window.scrollTo(0, 0);
     try {
-      const a = await api('api/article/' + encodeURIComponent(id), ctl.signal);
+      const a = await fetchArticle(id, state.q.trim(), ctl.signal);
       if (ctl.signal.aborted) return;
       showError('');
       renderArticle(a);
@@ -883,7 +971,23 @@
     el.articleTitle.focus({ preventScroll: true });
   }
 
+  // The article, with the places of the query's words when the search has
+  // a query (GET /api/article/ID?q=: "marks").  A query the server refuses
+  // (400: one it cannot read, a prefix too short) still shows the article,
+  // unmarked.
+  async function fetchArticle(id, q, signal) {
+    const path = 'api/article/' + encodeURIComponent(id);
+    if (!q) return api(path, signal);
+    try {
+      return await api(path + '?' + new URLSearchParams({ q }).toString(), signal);
+    } catch (e) {
+      if (e.name === 'AbortError' || e.status !== 400) throw e;
+      return api(path, signal);
+    }
+  }
+
   function clearArticle() {
+    resetMatches();
     for (const n of [el.articleKicker, el.articleMeta, el.articleBody, el.articleHighlights, el.articleCaptions, el.articleEntities]) clear(n);
     el.articleLink.hidden = true;
     el.articleHighlights.hidden = true;
@@ -892,9 +996,20 @@
     el.articleUrl.removeAttribute('href');
   }
 
+  // marks[key][i]: the marks of line i of a list field (captions,
+  // highlights), or null.
+  function lineMarks(marks, key, i) {
+    return marks && Array.isArray(marks[key]) && Array.isArray(marks[key][i]) ? marks[key][i] : null;
+  }
+
   function renderArticle(a) {
     document.title = (a.title || 'Article') + ' \u2013 morgue';
-    el.articleTitle.textContent = a.title || '(untitled)';
+    // The query's words, where the server placed them: [start, length] in
+    // code points of each field (or line), as a hit's highlights.
+    const marks = a.marks && typeof a.marks === 'object' ? a.marks : null;
+    clear(el.articleTitle);
+    if (a.title) highlighted(el.articleTitle, String(a.title), marks && marks.title);
+    else el.articleTitle.textContent = '(untitled)';
 
     const kicker = [a.section, a.dateline].filter(Boolean);
     el.articleKicker.textContent = kicker.join(' \u00b7 ');
@@ -915,18 +1030,26 @@
       el.articleLink.hidden = false;
     }
 
-    const hl = Array.isArray(a.highlights) ? a.highlights.filter(Boolean) : [];
-    for (const t of hl) el.articleHighlights.append(h('li', { text: t }));
-    el.articleHighlights.hidden = !hl.length;
+    // Lines are numbered as the answer gives them, empty ones included, so
+    // that marks.highlights[i] and marks.captions[i] stay theirs.
+    const hl = Array.isArray(a.highlights) ? a.highlights : [];
+    hl.forEach((t, i) => {
+      if (t) el.articleHighlights.append(highlighted(h('li'), String(t), lineMarks(marks, 'highlights', i)));
+    });
+    el.articleHighlights.hidden = !el.articleHighlights.firstChild;
 
-    let body = typeof a.body === 'string' && a.body.trim() ? a.body : (a.lede || '');
-    const paras = body.split(/\r?\n[ \t]*\r?\n\s*/).map((p) => p.trim()).filter(Boolean);
+    const hasBody = typeof a.body === 'string' && a.body.trim();
+    const text = hasBody ? a.body : (typeof a.lede === 'string' ? a.lede : '');
+    const textMarks = marks && (hasBody ? marks.body : marks.lede);
+    const paras = paragraphs(text);
     if (!paras.length) el.articleBody.append(h('p', { className: 'hint', text: 'This article has no text.' }));
-    for (const p of paras) el.articleBody.append(h('p', { text: p }));
+    for (const p of paras) el.articleBody.append(highlighted(h('p'), p.text, spansWithin(textMarks, p.start, cpLength(p.text))));
 
-    const caps = Array.isArray(a.captions) ? a.captions.filter(Boolean) : [];
-    for (const c of caps) el.articleCaptions.append(h('li', { text: c }));
-    el.articleCaptionsSec.hidden = !caps.length;
+    const caps = Array.isArray(a.captions) ? a.captions : [];
+    caps.forEach((c, i) => {
+      if (c) el.articleCaptions.append(highlighted(h('li'), String(c), lineMarks(marks, 'captions', i)));
+    });
+    el.articleCaptionsSec.hidden = !el.articleCaptions.firstChild;
 
     const ents = Array.isArray(a.entities) ? a.entities : [];
     for (const k of ENTITY_KINDS) {
@@ -944,7 +1067,68 @@
       el.articleEntities.append(h('h3', { text: KIND_PLURAL[k] }), list);
     }
     el.articleEntitiesSec.hidden = !el.articleEntities.firstChild;
+    setMatches(marks !== null);
   }
+
+  // ------------------------------------------------------ matches in the article
+
+  // The marks of the open article in reading order, and the one shown as
+  // current (-1: none yet; the first step goes to the first or the last).
+  const matches = { list: [], current: -1 };
+
+  function resetMatches() {
+    matches.list = [];
+    matches.current = -1;
+    el.matchBar.hidden = true;
+  }
+
+  // After an article is drawn: the bar shows how many of the query's words
+  // are marked (marked false: the answer had no marks, no bar).
+  function setMatches(marked) {
+    matches.list = Array.from(el.articleView.querySelectorAll('.article-head mark, #article-highlights mark, #article-body mark, #article-captions mark'));
+    matches.current = -1;
+    el.matchBar.hidden = !marked;
+    const any = matches.list.length > 0;
+    el.matchPrev.hidden = el.matchNext.hidden = !any;
+    el.matchKeys.hidden = !any;
+    showMatchCount();
+  }
+
+  function showMatchCount() {
+    const n = matches.list.length;
+    if (!n) el.matchCount.textContent = 'Your search\u2019s words are not in the text';
+    else if (matches.current < 0) el.matchCount.textContent = plural(n, 'match', 'matches');
+    else el.matchCount.textContent = nf.format(matches.current + 1) + ' of ' + plural(n, 'match', 'matches');
+  }
+
+  // Makes the next (step 1) or previous (step -1) mark the current one,
+  // round from the last to the first, and scrolls it into view.
+  function stepMatch(step) {
+    const n = matches.list.length;
+    if (!n || el.articleView.hidden) return;
+    const old = matches.list[matches.current];
+    if (old) {
+      old.classList.remove('current');
+      old.removeAttribute('aria-current');
+    }
+    if (matches.current < 0) matches.current = step > 0 ? 0 : n - 1;
+    else matches.current = (matches.current + step + n) % n;
+    const m = matches.list[matches.current];
+    m.classList.add('current');
+    m.setAttribute('aria-current', 'true');
+    m.scrollIntoView({ block: 'center', inline: 'nearest' });
+    showMatchCount();
+  }
+
+  el.matchNext.addEventListener('click', () => stepMatch(1));
+  el.matchPrev.addEventListener('click', () => stepMatch(-1));
+  // In the bar, Enter goes to the next match and Shift+Enter to the
+  // previous, whichever button has the focus (as in a browser's find bar).
+  el.matchBar.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.ctrlKey || e.metaKey || e.altKey) return;
+    e.preventDefault();
+    stepMatch(e.shiftKey ? -1 : 1);
+  });
 
   el.back.addEventListener('click', (e) => {
     if (!plainClick(e)) return;
@@ -1110,6 +1294,10 @@
     } else if (e.key === 'Escape' && !typing && state.doc) {
       e.preventDefault();
       goBack();
+    } else if ((e.key === 'n' || e.key === 'N') && !typing && state.doc && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      // n: the next match in the article, Shift+N the previous.
+      e.preventDefault();
+      stepMatch(e.shiftKey ? -1 : 1);
     }
   });
 

@@ -5,7 +5,8 @@
 //
 // Prints one "ok - ..." or "FAIL - ..." line per check, then
 // "N passed, N failed"; exits 1 on any failure.  Screenshots go to DIR:
-// results.png, filtered.png, article.png, phone.png.
+// results.png, filtered.png, article.png, article-matches.png, phone.png,
+// phone-full.png, phone-relaxed.png, phone-article.png.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -66,6 +67,30 @@ const totalOf = (s) => {
   const m = /^([\d,]+) articles?\b/.exec(s);
   return m ? Number(m[1].replace(/,/g, '')) : (/^No articles/.test(s) ? 0 : NaN);
 };
+// The marks of the article view in reading order, the current one's index
+// and state, the match bar's count and whether the current mark is in sight
+// below the bar that stays at the top.
+async function matchState(page) {
+  return page.evaluate(() => {
+    const all = Array.from(document.querySelectorAll('#article-view mark'));
+    const cur = Array.from(document.querySelectorAll('#article-view mark.current'));
+    const c = cur[0];
+    const nav = document.querySelector('.article-nav').getBoundingClientRect();
+    const r = c ? c.getBoundingClientRect() : null;
+    return {
+      n: all.length, currents: cur.length, i: all.indexOf(c), aria: c ? c.getAttribute('aria-current') : null,
+      count: document.getElementById('match-count').textContent,
+      inView: r ? r.top >= nav.bottom - 1 && r.bottom <= window.innerHeight : false,
+    };
+  });
+}
+// How many marks an article answer gives, over the fields the page shows.
+function marksCount(a) {
+  const m = a.marks || {};
+  const lines = (x) => (Array.isArray(x) ? x.reduce((n, l) => n + (Array.isArray(l) ? l.length : 0), 0) : 0);
+  const body = typeof a.body === 'string' && a.body.trim() ? m.body : m.lede;
+  return (m.title || []).length + (body || []).length + lines(m.captions) + lines(m.highlights);
+}
 async function waitIdle(page) {
   await page.waitForFunction(() => {
     const l = document.getElementById('loading');
@@ -458,6 +483,130 @@ try {
     return notes.length === 1 && /^com\* stands for its 64 most frequent words \(of [\d,]+\)\.$/.test(notes[0]) ? true : JSON.stringify(notes);
   });
 
+  // ------------------------------------------------------------ undated
+  // The seed article has no date: a search that finds only it has no
+  // timeline to draw, and shows no empty box.
+  await check('a result set with no dated article shows no timeline box', async () => {
+    await page.goto(BASE + '/?q=pyeongchang');
+    await page.locator('#hits li.hit').first().waitFor();
+    await waitIdle(page);
+    const r = await page.evaluate(() => ({
+      timeline: document.getElementById('timeline').getClientRects().length,
+      undated: document.querySelector('#hits .undated') && document.querySelector('#hits .undated').textContent,
+      status: document.getElementById('status').textContent,
+    }));
+    if (!/^1 article · /.test(r.status)) return 'status ' + JSON.stringify(r.status);
+    if (r.undated !== 'Undated') return 'the hit is not shown undated: ' + JSON.stringify(r.undated);
+    return r.timeline === 0 ? true : 'the timeline box is shown';
+  });
+  await check('a dated result set still shows its timeline', async () => {
+    await page.goto(BASE + '/?q=summit');
+    await waitIdle(page);
+    return (await page.locator('#timeline').isVisible()) && (await page.locator('#timeline-svg rect.bar').count()) > 0 ? true : 'no timeline';
+  });
+  await check('desktop: the keyboard hints are shown', async () => {
+    const kbd = await page.locator('#timeline-help .kbd-hint').isVisible();
+    const click = await page.locator('#timeline-help .for-pointer').isVisible();
+    const tap = await page.locator('#timeline-help .for-touch').isVisible();
+    return kbd && click && !tap ? true : `keyboard hint ${kbd}, "Click" ${click}, "Tap" ${tap}`;
+  });
+
+  // ------------------------------------------------------------ did you mean
+  await check('"Did you mean" under a misspelt query that finds nothing, linking to the search that does', async () => {
+    await page.goto(BASE + '/?q=Gorbachov');
+    await waitIdle(page);
+    if (totalOf(await statusText(page)) !== 0) return 'status ' + JSON.stringify(await statusText(page));
+    const p = page.locator('#suggestion');
+    if (!(await p.isVisible())) return 'no suggestion shown';
+    const text = await p.innerText();
+    if (text !== 'Did you mean Gorbachev?') return 'text ' + JSON.stringify(text);
+    await page.locator('#suggestion a').click();
+    await page.waitForURL((u) => new URL(u).searchParams.get('q') === 'Gorbachev');
+    await waitIdle(page);
+    const n = totalOf(await statusText(page));
+    const marks = await page.locator('#hits .snippet mark').allInnerTexts();
+    const hidden = await p.isHidden();
+    return n > 0 && hidden && marks.includes('Gorbachev') ? true : `${n} articles, suggestion hidden ${hidden}, marks ${JSON.stringify(marks)}`;
+  });
+  await check('no "Did you mean" when the query finds articles', async () => {
+    await page.goto(BASE + '/?q=summit');
+    await waitIdle(page);
+    return (await page.locator('#suggestion').isHidden()) ? true : 'suggestion shown: ' + (await page.locator('#suggestion').innerText());
+  });
+
+  // ------------------------------------------------------------ article matches
+  // /api/article/ID?q= gives the places of the query's words ("marks"),
+  // stemmed forms included: "negotiations" marks "negotiating".
+  let artMarks = 0;
+  await check('the article view marks the query\'s words, stemmed forms included, as the server places them', async () => {
+    await page.goto(BASE + '/?q=summit+negotiations&doc=reuters-15718');
+    await page.waitForFunction(() => document.getElementById('article-view').getAttribute('aria-busy') === 'false');
+    const a = await page.evaluate(async () => (await fetch('api/article/reuters-15718?q=summit+negotiations')).json());
+    if (!a.marks) return 'the answer has no marks: ' + Object.keys(a).join(',');
+    const marks = await page.locator('#article-view mark').allInnerTexts();
+    artMarks = marks.length;
+    if (marks.length !== marksCount(a)) return `${marks.length} marks shown, the answer places ${marksCount(a)}`;
+    const bad = marks.filter((t) => !/^(summit|negotiat)/i.test(t));
+    if (bad.length) return 'marks on other words: ' + JSON.stringify(bad);
+    const title = await page.locator('#article-title mark').allInnerTexts();
+    if (JSON.stringify(title) !== '["SUMMIT"]') return 'title marks ' + JSON.stringify(title);
+    if (!marks.includes('negotiating') || !marks.includes('negotiations')) return 'no stemmed match: ' + JSON.stringify(marks);
+    if (!(await page.locator('#match-bar').isVisible())) return 'no match bar';
+    if (!(await page.locator('#match-keys').isVisible())) return 'no key hint in the bar on a desktop';
+    const count = await page.locator('#match-count').innerText();
+    return count === marks.length + ' matches' ? true : 'count ' + JSON.stringify(count);
+  });
+  await check('n, Shift+N, the bar\'s buttons and Enter in the bar move the current match', async () => {
+    if (artMarks < 3) return 'too few marks: ' + artMarks;
+    const steps = [];
+    const want = (st, i) => st.i === i && st.currents === 1 && st.aria === 'true' && st.inView &&
+      st.count === (i + 1) + ' of ' + artMarks + ' matches';
+    await page.keyboard.press('n');
+    steps.push(['n', await matchState(page), 0]);
+    await page.keyboard.press('n');
+    steps.push(['n', await matchState(page), 1]);
+    await page.keyboard.press('Shift+N');
+    steps.push(['Shift+N', await matchState(page), 0]);
+    await page.keyboard.press('Shift+N');
+    steps.push(['Shift+N (round to the last)', await matchState(page), artMarks - 1]);
+    await page.locator('#match-next').click();
+    steps.push(['next button (round to the first)', await matchState(page), 0]);
+    await page.locator('#match-prev').click();
+    steps.push(['previous button', await matchState(page), artMarks - 1]);
+    await page.locator('#match-next').focus();
+    await page.keyboard.press('Enter');
+    steps.push(['Enter', await matchState(page), 0]);
+    await page.keyboard.press('Enter');
+    steps.push(['Enter', await matchState(page), 1]);
+    await page.keyboard.press('Shift+Enter');
+    steps.push(['Shift+Enter', await matchState(page), 0]);
+    for (const [key, st, i] of steps) if (!want(st, i)) return `after ${key}: ${JSON.stringify(st)}, want mark ${i}`;
+    return true;
+  });
+  await check('a long article: jumping scrolls each match into sight below the bar', async () => {
+    const d = await page.evaluate(async () => (await fetch('api/search?q=pyeongchang')).json());
+    await page.goto(BASE + '/?q=kim&doc=' + encodeURIComponent(d.hits[0].id));
+    await page.waitForFunction(() => document.getElementById('article-view').getAttribute('aria-busy') === 'false');
+    const n = await page.locator('#article-view mark').count();
+    if (n < 10) return n + ' marks of "kim"';
+    let lastY = -1;
+    for (let i = 0; i < n; i++) {
+      await page.keyboard.press('n');
+      const st = await matchState(page);
+      if (st.i !== i || !st.inView) return `step ${i + 1}: ${JSON.stringify(st)}`;
+      lastY = await page.evaluate(() => window.scrollY);
+    }
+    await page.screenshot({ path: path.join(OUT, 'article-matches.png'), fullPage: false });
+    return lastY > 0 ? true : 'the page never scrolled';
+  });
+  await check('an article opened without a query has no match bar', async () => {
+    await page.goto(BASE + '/?doc=reuters-15718');
+    await page.waitForFunction(() => document.getElementById('article-view').getAttribute('aria-busy') === 'false');
+    const bar = await page.locator('#match-bar').isVisible();
+    const marks = await page.locator('#article-view mark').count();
+    return !bar && marks === 0 ? true : `bar ${bar}, ${marks} marks`;
+  });
+
   await check('no console errors, exceptions or CSP violations', async () => {
     const csp = await page.evaluate(() => window.__csp || []);
     const all = problems.concat(csp.map((c) => 'csp: ' + c));
@@ -561,6 +710,131 @@ try {
     await page5.close();
   }
 
+  // ------------------------------------------------------------ crafted article
+  // Marks the sample corpus cannot give: characters outside the BMP before
+  // them, paragraphs split at blank lines with spaces and CRs, empty lines
+  // among the captions and highlights (marks go by the answer's line index).
+  {
+    const page6 = await context.newPage();
+    page6.setDefaultTimeout(TIMEOUT);
+    const problems6 = [];
+    watch(page6, problems6);
+    const title = 'Summit \u{1F30D} <b>summits</b>';
+    const body = '\u{1F4F0} First summit.\n\n  Second \u{1D573} Summits here.\r\n \r\nThird: none.';
+    const cp = (str, sub, from) => Array.from(str.slice(0, str.indexOf(sub, from))).length;
+    let asked = '';
+    await page6.route('**/api/article/**', (route) => {
+      asked = new URL(route.request().url()).searchParams.get('q');
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify({
+          id: 'x/1', title, date: null, source: 'Test', url: null, byline: null, section: null, dateline: null,
+          language: 'en', lede: 'First summit.', body, captions: ['', 'A caption on the summit'],
+          highlights: ['Summit point', ''], entities: [], query: 'summit',
+          marks: {
+            title: [[0, 6], [cp(title, 'summits'), 7]], lede: [[6, 6]],
+            body: [[cp(body, 'summit'), 6], [cp(body, 'Summits'), 7]],
+            captions: [[], [[17, 6]]], highlights: [[[0, 6]], []],
+          },
+        }),
+      });
+    });
+    await check('article marks are placed by code point in each paragraph and line', async () => {
+      await page6.goto(BASE + '/?q=summit&doc=x%2F1');
+      await page6.waitForFunction(() => document.getElementById('article-view').getAttribute('aria-busy') === 'false');
+      if (asked !== 'summit') return 'the article was asked for with q=' + JSON.stringify(asked);
+      const got = await page6.evaluate(() => ({
+        title: Array.from(document.querySelectorAll('#article-title mark')).map((m) => m.textContent),
+        titleText: document.getElementById('article-title').textContent,
+        hl: Array.from(document.querySelectorAll('#article-highlights li')).map((li) => [li.textContent, Array.from(li.querySelectorAll('mark')).map((m) => m.textContent)]),
+        paras: Array.from(document.querySelectorAll('#article-body p')).map((p) => [p.textContent, Array.from(p.querySelectorAll('mark')).map((m) => m.textContent)]),
+        caps: Array.from(document.querySelectorAll('#article-captions li')).map((li) => [li.textContent, Array.from(li.querySelectorAll('mark')).map((m) => m.textContent)]),
+        elements: document.querySelectorAll('#article-view b').length,
+      }));
+      const want = {
+        title: ['Summit', 'summits'], titleText: title,
+        hl: [['Summit point', ['Summit']]],
+        paras: [['\u{1F4F0} First summit.', ['summit']], ['Second \u{1D573} Summits here.', ['Summits']], ['Third: none.', []]],
+        caps: [['A caption on the summit', ['summit']]],
+        elements: 0,
+      };
+      return JSON.stringify(got) === JSON.stringify(want) ? true : 'got ' + JSON.stringify(got);
+    });
+    await check('the bar counts them and steps through them in reading order', async () => {
+      const seen = [];
+      for (let i = 0; i < 6; i++) {
+        await page6.keyboard.press('n');
+        seen.push(await page6.evaluate(() => document.querySelector('#article-view mark.current').textContent));
+      }
+      const count = await page6.locator('#match-count').innerText();
+      const want = ['Summit', 'summits', 'Summit', 'summit', 'Summits', 'summit'];
+      return JSON.stringify(seen) === JSON.stringify(want) && count === '6 of 6 matches' ? true : `${JSON.stringify(seen)}, count ${JSON.stringify(count)}`;
+    });
+    await check('marks, but none in the text: the bar says so, without buttons', async () => {
+      await page6.unroute('**/api/article/**');
+      await page6.route('**/api/article/**', (route) => route.fulfill({
+        status: 200, contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify({ id: 'y', title: 'Oil', body: 'Prices rose.', captions: [], highlights: [], entities: [], query: 'gas', marks: { title: [], lede: [], body: [], captions: [], highlights: [] } }),
+      }));
+      await page6.goto(BASE + '/?q=gas&doc=y');
+      await page6.waitForFunction(() => document.getElementById('article-view').getAttribute('aria-busy') === 'false');
+      const count = await page6.locator('#match-count').innerText();
+      const buttons = await page6.locator('#match-bar button:visible').count();
+      await page6.keyboard.press('n');
+      const current = await page6.locator('#article-view mark').count();
+      return /not in the text/.test(count) && buttons === 0 && current === 0 ? true : `count ${JSON.stringify(count)}, ${buttons} buttons, ${current} marks`;
+    });
+    await check('no exceptions or CSP violations with the crafted article', async () => {
+      const csp = await page6.evaluate(() => window.__csp || []);
+      const all = problems6.concat(csp.map((c) => 'csp: ' + c));
+      return all.length ? all.join(' | ') : true;
+    });
+    await page6.close();
+  }
+
+  // ------------------------------------------------------------ did you mean
+  // An answer with a "suggestion": a link to the same search with that query.
+  {
+    const page7 = await context.newPage();
+    page7.setDefaultTimeout(TIMEOUT);
+    const problems7 = [];
+    watch(page7, problems7);
+    const answer = (q) => JSON.stringify(Object.assign({
+      query: q, total: 0, total_exact: true, relaxed: false, collapsed: 0, page: 1, limit: 10, pages: 0, hits: [],
+      facets: { person: [], place: [], org: [], source: [] }, histogram: { unit: 'day', buckets: [], undated: 0 }, took_ms: 0.3,
+    }, q === 'Gorbachov' ? { suggestion: 'Gorbachev' } : { total: 1, pages: 1, hits: [{ id: 'g', title: 'Gorbachev', date: '1987-03-01', source: 'Reuters', snippet: 'Gorbachev said', highlights: [[0, 9]], similar: 0 }] }));
+    await page7.route('**/api/search?*', (route) => route.fulfill({
+      status: 200, contentType: 'application/json; charset=utf-8',
+      body: answer(new URL(route.request().url()).searchParams.get('q')),
+    }));
+    await check('"Did you mean" links to the suggested query, filters and order kept', async () => {
+      await page7.goto(BASE + '/?q=Gorbachov&place=Moscow&sort=oldest');
+      await waitIdle(page7);
+      const p = page7.locator('#suggestion');
+      if (!(await p.isVisible())) return 'no suggestion shown';
+      const text = await p.innerText();
+      if (text !== 'Did you mean Gorbachev?') return 'text ' + JSON.stringify(text);
+      const link = page7.locator('#suggestion a');
+      const u = new URL(await link.getAttribute('href'), BASE + '/');
+      if (u.searchParams.get('q') !== 'Gorbachev' || u.searchParams.get('place') !== 'Moscow' || u.searchParams.get('sort') !== 'oldest') return 'href ' + u.search;
+      await link.focus();
+      await page7.keyboard.press('Enter');
+      await page7.waitForURL((x) => new URL(x).searchParams.get('q') === 'Gorbachev');
+      await waitIdle(page7);
+      const hidden = await p.isHidden();
+      const q = await page7.locator('#q').inputValue();
+      const hits = await page7.locator('#hits li.hit').count();
+      return hidden && q === 'Gorbachev' && hits === 1 ? true : `suggestion hidden ${hidden}, box ${JSON.stringify(q)}, ${hits} hits`;
+    });
+    await check('no exceptions or CSP violations with a suggestion', async () => {
+      const csp = await page7.evaluate(() => window.__csp || []);
+      const all = problems7.concat(csp.map((c) => 'csp: ' + c));
+      return all.length ? all.join(' | ') : true;
+    });
+    await page7.close();
+  }
+
   // ------------------------------------------------------------ errors
   {
     const page2 = await context.newPage();
@@ -581,6 +855,14 @@ try {
       await err.waitFor({ state: 'visible' });
       const t = await err.innerText();
       return /"ec\*" too short/.test(t) ? true : JSON.stringify(t);
+    });
+    await check('a query the server cannot read still opens the article, unmarked', async () => {
+      await page2.goto(BASE + '/?q=ec*&doc=reuters-15718');
+      await page2.waitForFunction(() => document.getElementById('article-view').getAttribute('aria-busy') === 'false');
+      const t = await page2.locator('#article-title').innerText();
+      const err = await page2.locator('#error').isVisible();
+      const marks = await page2.locator('#article-view mark').count();
+      return /SUMMIT AGRICULTURE/.test(t) && !err && marks === 0 ? true : `title ${JSON.stringify(t)}, error shown ${err}, ${marks} marks`;
     });
     await check('a bad date is refused in the page', async () => {
       await page2.goto(BASE + '/?q=summit');
@@ -638,6 +920,40 @@ try {
       }));
       await p.screenshot({ path: path.join(OUT, 'phone-relaxed.png'), fullPage: false });
       return r.doc <= r.vw && r.relaxed && r.notes === 1 ? true : JSON.stringify(r);
+    });
+    await check('phone: no keyboard hints on a touch screen, "Tap" for "Click"', async () => {
+      await p.goto(BASE + '/?q=summit');
+      await waitIdle(p);
+      const coarse = await p.evaluate(() => window.matchMedia('(hover: none) and (pointer: coarse)').matches);
+      if (!coarse) return 'the emulated phone is not a touch screen to the page';
+      const kbd = await p.locator('#timeline-help .kbd-hint').isVisible();
+      const tap = await p.locator('#timeline-help .for-touch').isVisible();
+      const click = await p.locator('#timeline-help .for-pointer').isVisible();
+      const help = await p.locator('#timeline-help').innerText();
+      return !kbd && tap && !click && !/Keyboard|arrow keys/i.test(help) ? true : `keyboard hint ${kbd}, "Tap" ${tap}, "Click" ${click}: ${JSON.stringify(help)}`;
+    });
+    await check('phone: the article\'s match bar fits, without key hints, and its buttons step', async () => {
+      await p.goto(BASE + '/?q=summit+negotiations&doc=reuters-15718');
+      await p.waitForFunction(() => document.getElementById('article-view').getAttribute('aria-busy') === 'false');
+      if (!(await p.locator('#match-bar').isVisible())) return 'no match bar';
+      const keys = await p.locator('#match-keys').isVisible();
+      await p.locator('#match-next').tap();
+      await p.locator('#match-next').tap();
+      const st = await matchState(p);
+      const w = await p.evaluate(() => {
+        const back = document.getElementById('back').getBoundingClientRect();
+        const next = document.getElementById('match-next').getBoundingClientRect();
+        return {
+          doc: document.documentElement.scrollWidth, vw: window.innerWidth,
+          oneLine: next.top < back.bottom && back.top < next.bottom,
+          name: document.getElementById('back').getAttribute('aria-label'),
+        };
+      });
+      await p.screenshot({ path: path.join(OUT, 'phone-article.png'), fullPage: false });
+      if (keys) return 'key hints shown on a phone';
+      if (w.doc > w.vw) return 'overflow ' + JSON.stringify(w);
+      if (!w.oneLine || w.name !== 'Back to results') return 'the back link and the match bar: ' + JSON.stringify(w);
+      return st.i === 1 && st.inView ? true : JSON.stringify(st);
     });
     await p.goto(BASE + '/?q=summit');
     await waitIdle(p);

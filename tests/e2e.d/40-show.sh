@@ -39,3 +39,16 @@ check "--show takes the public id (relative to the indexed root)" $? "$st: $(cat
 run_q --show reuters-5 --json; st=$?
 [ $st -eq 0 ] && grep -q '"id": "reuters-5"' "$TMP/out" && ! grep -q '"marks"' "$TMP/out"
 check "--show of an article's own id; no marks without a query" $? "$st"
+# --delete takes the public id a page shows: the key it stands for goes.
+"$BIN/morgue-index" --quiet --db "$TMP/pub.db" corpus/seed >/dev/null 2>&1
+"$BIN/morgue-index" --db "$TMP/pub.db" --delete seed/000_2637ad2161ccb637.txt >"$TMP/out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q "1 articles deleted" "$TMP/out" &&
+    "$BIN/morgue-index" --db "$TMP/pub.db" --suppressed 2>/dev/null | grep -q "^$SEED_ID"
+check "--delete of a public id takes down the key it stands for" $? "$st: $(cat "$TMP/out")"
+# An index made before roots were recorded: the deepest folder of its
+# files stands in.
+"$BIN/morgue-index" --quiet --db "$TMP/noroots.db" corpus/ >/dev/null 2>&1
+sqlite3 "$TMP/noroots.db" "DELETE FROM meta WHERE key = 'roots'"
+"$BIN/morgue-query" --db "$TMP/noroots.db" --show corpus/seed/000_2637ad2161ccb637.txt >"$TMP/out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q "^id: $SEED_ID" "$TMP/out"
+check "an index without recorded roots: public ids below the folder of its files" $? "$st: $(head -3 "$TMP/out")"
