@@ -74,6 +74,10 @@ run_checks() {
         "$TMP/w/notes.txt" _morgue_index morgue-index --log "$TMP/w/no"
     expect "$mode: morgue-index --jobs: nothing" \
         "" _morgue_index morgue-index --jobs ""
+    expect "$mode: morgue-index --date-order gives dmy, mdy, auto" \
+        "auto dmy mdy" _morgue_index morgue-index --date-order ""
+    expect "$mode: morgue-index --date-order=m gives mdy" \
+        "mdy" _morgue_index morgue-index --date-order = m
     expect "$mode: morgue-index --pr gives --prune and --prune-max" \
         "--prune --prune-max" _morgue_index morgue-index --pr
     # every option of every program's --help
