@@ -10,6 +10,8 @@
 # BINDIR (run from the top of the tree; runs make itself).
 BIN=${1:-bin}
 ROOT=$(pwd)
+# the programs whose --help the man pages and completion must cover
+case $BIN in /*) PBIN=$BIN ;; *) PBIN=$ROOT/$BIN ;; esac
 . "$(dirname "$0")/lib.sh"
 [ -f "$ROOT/Makefile" ] && [ -d "$ROOT/man" ] || { echo "run from the top of the tree" >&2; exit 2; }
 t_tmpdir install
@@ -101,7 +103,7 @@ for p in $PROGS; do
     check "$p.1: .TH gives the version $VERSION" $? "$(zcat "$page" | grep '^\.TH')"
     # every long option of --help (the tree's program: the same options)
     missing=
-    for opt in $("$ROOT/$BIN/$p" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
+    for opt in $("$PBIN/$p" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
         src "$p" | grep -qE -- "$opt([^a-z0-9-]|$)" || missing="$missing $opt"
     done
     [ -z "$missing" ]
