@@ -952,6 +952,12 @@ static int api_path(const char *path)
            strcmp(path, "/healthz") == 0;
 }
 
+void api_refuse(struct api_response *out, int status, const char *msg)
+{
+    memset(out, 0, sizeof *out);
+    reply_error(out, status, "%s", msg);
+}
+
 void api_handle(struct api_worker *w, const char *method, const char *path,
                 const struct api_param *params, int nparams,
                 struct api_response *out)

@@ -139,4 +139,9 @@ enum api_lane api_lane(const char *method, const char *path,
  * within waited seconds (api_response_free() frees it).  Can't fail. */
 void api_busy(struct api_response *out, enum api_lane lane, double waited);
 
+/* Sets *out to the JSON error {"error": msg, "status": status} of a
+ * request the server refuses before the API sees it (a limit of
+ * morgue-serve's; api_response_free() frees it).  Can't fail. */
+void api_refuse(struct api_response *out, int status, const char *msg);
+
 #endif

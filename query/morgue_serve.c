@@ -15,6 +15,16 @@
  * searches with a prefix from theirs, everything else from the main one,
  * each of --threads workers.  A flood of prefix searches fills its own
  * lane and shares the CPU; it never holds a place in the main lane.
+ *
+ * Why limits (guard.h): a thread per connection makes every connection
+ * a place that one client can take.  Connections that have not sent
+ * their headers are closed after --header-timeout, and give their place
+ * to a new connection when all --max-connections are taken, so a crowd
+ * of slow clients (slowloris) locks nobody out; one address may hold
+ * --per-client connections and make --rate requests a second; the last
+ * --healthz-slots places answer only /healthz.  Requests beyond the size
+ * limits, and paths with control bytes, get a JSON error here, before
+ * the API sees them.  docs/operations.md has the measurements.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -35,6 +46,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "guard.h"
 #include "store.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -42,6 +54,15 @@
 #define MORGUE_DATADIR "/usr/local/share/morgue"
 #endif
 #define MAX_THREADS 64
+/* Requests beyond these get 414 or 431 (docs/http-api.md).  libmicrohttpd
+ * needs room to read such a request to the end before we see it: its
+ * memory per connection (MEMORY_PER_CONN, taken from the system only as
+ * it is used) is a multiple of them, so that it is not libmicrohttpd that
+ * answers, with its own HTML page or no answer at all. */
+#define MAX_TARGET 16384 /* bytes of the request target */
+#define MAX_HEADERS 64   /* header fields */
+#define MAX_HEADER_BYTES 16384
+#define MEMORY_PER_CONN ((size_t)1024 * 1024)
 
 static const char CSP[] =
     "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -53,6 +74,21 @@ static atomic_int g_inflight;
 static atomic_int g_draining;
 static int g_quiet;
 static int g_timeout = 10; /* --timeout: seconds */
+static struct guard *g_guard;
+static struct guard_config g_lim = {.max_connections = 1000,
+                                    .reserve = 8,
+                                    .per_client = 64,
+                                    .rate = 50,
+                                    .burst = 100,
+                                    .header_timeout = 5};
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* One request, from its request line to its completion. */
 struct request {
@@ -64,6 +100,9 @@ struct request {
     size_t bytes;
     int called;
     int answered;
+    int refused;     /* the status of a refusal by screen(), else 0 */
+    int retry_after; /* seconds, for the Retry-After of a 429 or 503 */
+    char why[192];   /* the refusal's message */
 };
 
 static void usage(FILE *f)
@@ -101,6 +140,36 @@ static void usage(FILE *f)
           "comma list;\n"
           "                     * for any origin (default: none, same origin"
           " only)\n"
+          "\n"
+          "Limits (docs/operations.md); a 429 or 503 says Retry-After:\n"
+          "  --max-connections N\n"
+          "                     connections at once, all clients (default "
+          "1000);\n"
+          "                     when all are taken, the one that has waited "
+          "longest\n"
+          "                     for its headers is closed to make room\n"
+          "  --healthz-slots N  of those, the last N answer only /healthz "
+          "(503 for\n"
+          "                     other requests; default 8)\n"
+          "  --per-client N     connections at once from one address (503 "
+          "past it,\n"
+          "                     closed at twice it; default 64; 0: no "
+          "limit)\n"
+          "  --rate N           requests a second from one address (429 "
+          "past it;\n"
+          "                     default 50; 0: no limit)\n"
+          "  --burst N          requests one address may make at once before "
+          "--rate\n"
+          "                     applies (default 100)\n"
+          "  --header-timeout SECONDS\n"
+          "                     close a connection that has not sent its "
+          "request's\n"
+          "                     headers this long after it opened or after "
+          "its\n"
+          "                     last answer (default 5)\n"
+          "  --print-config     print every setting as \"key = value\" lines "
+          "and exit\n"
+          "\n"
           "  --quiet            no access log on standard error\n"
           "  -h, --help         this help\n"
           "  --version          the version\n"
@@ -197,6 +266,16 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
         return NULL;
     r->target = strdup(uri ? uri : "");
     clock_gettime(CLOCK_MONOTONIC, &r->start);
+    /* A target too long for us (414 in screen()) may hold more
+     * parameters than libmicrohttpd has memory for, and then it closes
+     * the connection without an answer.  It parses them after this call,
+     * from the byte after the '?' it found before it, in its own
+     * writable buffer (libmicrohttpd 0.9.x: parse_initial_message_line),
+     * so an empty string there leaves it none to parse.  tests/limits.sh
+     * ("40,000 parameters") fails should a new version stop doing so. */
+    char *q = uri ? strchr(uri, '?') : NULL;
+    if (q && strlen(uri) > MAX_TARGET)
+        q[1] = '\0';
     atomic_fetch_add(&g_inflight, 1);
     return r;
 }
@@ -214,6 +293,14 @@ static void log_escaped(struct buf *b, const char *s, size_t max)
     }
 }
 
+/* The connection's slot in g_guard (NULL: not limited). */
+static struct guard_conn *slot_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
@@ -223,6 +310,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!r)
         return;
     *con_cls = NULL;
+    guard_done(g_guard, slot_of(c), now_s());
     if (!g_quiet) {
         char addr[64] = "-";
         const union MHD_ConnectionInfo *ci =
@@ -348,6 +436,145 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+static int hex(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* The first control byte of the target's path, raw or percent-encoded
+ * (libmicrohttpd decodes "%00" and cuts the path there); -1 when none.
+ * Raw control bytes in the query string count too. */
+static int control_byte(const char *target)
+{
+    int in_path = 1;
+    for (const unsigned char *p = (const unsigned char *)target; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return *p;
+        if (*p == '?')
+            in_path = 0;
+        if (in_path && *p == '%' && hex(p[1]) >= 0 && hex(p[2]) >= 0) {
+            int b = hex(p[1]) * 16 + hex(p[2]);
+            if (b < 0x20 || b == 0x7f)
+                return b;
+        }
+    }
+    return -1;
+}
+
+struct header_size {
+    int n;
+    size_t bytes;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
+                                    const char *key, size_t key_size,
+                                    const char *value, size_t value_size)
+{
+    (void)kind;
+    (void)key;
+    (void)value;
+    struct header_size *h = cls;
+    h->n++;
+    h->bytes += key_size + value_size + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
+/* Whether the request announces a body.  The API takes none, and a
+ * connection busy with a request is never closed by the limits, so a
+ * body sent a byte at a time would hold its place for good. */
+static int has_body(struct MHD_Connection *c)
+{
+    const char *len =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                       "Transfer-Encoding") != NULL ||
+           (len && strspn(len, "0 \t") != strlen(len));
+}
+
+/* Decides, once the request's headers are in, whether it is refused: a
+ * control byte in the path or a body (400), a target or headers beyond
+ * the limits (414, 431), or a limit of guard.h (429, 503); sets
+ * r->refused, r->why and r->retry_after.  Marks the connection busy. */
+static void screen(struct MHD_Connection *c, struct request *r, const char *url,
+                   int reading)
+{
+    int ctl = control_byte(r->target);
+    size_t tlen = strlen(r->target);
+    struct header_size h = {0, 0};
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, count_header, &h);
+    int retry = 0;
+    enum guard_verdict v = guard_request(
+        g_guard, slot_of(c), strcmp(url, "/healthz") == 0, now_s(), &retry);
+    if (ctl >= 0) {
+        r->refused = 400;
+        snprintf(r->why, sizeof r->why,
+                 "the request's path holds a control character (0x%02x)", ctl);
+    } else if (reading && has_body(c)) {
+        r->refused = 400;
+        snprintf(r->why, sizeof r->why,
+                 "a GET or HEAD request has no body here");
+    } else if (tlen > MAX_TARGET) {
+        r->refused = 414;
+        snprintf(r->why, sizeof r->why,
+                 "the request's address is too long: %zu bytes (at most %d)",
+                 tlen, MAX_TARGET);
+    } else if (h.n > MAX_HEADERS) {
+        r->refused = 431;
+        snprintf(r->why, sizeof r->why,
+                 "too many header fields: %d (at most %d)", h.n, MAX_HEADERS);
+    } else if (h.bytes > MAX_HEADER_BYTES) {
+        r->refused = 431;
+        snprintf(r->why, sizeof r->why,
+                 "the header fields are too large: %zu bytes (at most %d)",
+                 h.bytes, MAX_HEADER_BYTES);
+    } else if (v == GUARD_RATE) {
+        r->refused = 429;
+        snprintf(r->why, sizeof r->why,
+                 "too many requests from your address (at most %g a second, "
+                 "%d at once); try again in %d s",
+                 g_lim.rate, g_lim.burst, retry);
+    } else if (v == GUARD_CLIENT) {
+        r->refused = 503;
+        snprintf(r->why, sizeof r->why,
+                 "too many connections from your address (at most %d at "
+                 "once); try again in %d s",
+                 g_lim.per_client, retry);
+    } else if (v == GUARD_FULL) {
+        r->refused = 503;
+        snprintf(r->why, sizeof r->why,
+                 "the server is at its connection limit; try again in %d s",
+                 retry);
+    }
+    r->retry_after = retry;
+}
+
+/* Answers a request the limits let through into *out, from the lane it
+ * needs; returns the seconds of a Retry-After (a 503 for no free worker),
+ * else 0. */
+static int answer(struct MHD_Connection *c, const char *method, const char *url,
+                  struct api_response *out)
+{
+    struct params ps = {.n = 0};
+    MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect, &ps);
+    enum api_lane kind = api_lane(method, url, ps.p, ps.n);
+    if (kind == API_LANE_NONE) {
+        api_handle(g_static, method, url, ps.p, ps.n, out);
+        return 0;
+    }
+    struct lane *l = kind == API_LANE_PREFIX ? &g_prefix : &g_main;
+    struct api_worker *w = lane_take(l, g_timeout);
+    if (!w) {
+        api_busy(out, kind, g_timeout);
+        return 1;
+    }
+    api_handle(w, method, url, ps.p, ps.n, out);
+    lane_give(l, w);
+    return 0;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
                               const char *url, const char *method,
                               const char *version, const char *upload_data,
@@ -358,32 +585,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
     struct request *r = *con_cls;
     int reading = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
                   strcmp(method, "OPTIONS") == 0;
-    if (r && reading && !r->called) {
-        /* The headers are in: answer once the request is all read (an
-         * answer now would close a keep-alive connection). */
+    if (r && !r->called) {
+        /* The headers are in: refused at once, or answered once the
+         * request is all read (an answer now would close a keep-alive
+         * connection). */
         r->called = 1;
-        return MHD_YES;
+        screen(c, r, url, reading);
+        if (reading && !r->refused)
+            return MHD_YES;
     }
     if (r && (r->answered || *upload_data_size)) {
         /* a body we don't want: drop it */
         *upload_data_size = 0;
         return MHD_YES;
     }
-    struct params ps = {.n = 0};
-    MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect, &ps);
     struct api_response out;
-    enum api_lane kind = api_lane(method, url, ps.p, ps.n);
-    if (kind == API_LANE_NONE) {
-        api_handle(g_static, method, url, ps.p, ps.n, &out);
+    int retry_after = 0, close_it = atomic_load(&g_draining);
+    if (r && r->refused) {
+        api_refuse(&out, r->refused, r->why);
+        retry_after = r->retry_after;
+        close_it = 1;
     } else {
-        struct lane *l = kind == API_LANE_PREFIX ? &g_prefix : &g_main;
-        struct api_worker *w = lane_take(l, g_timeout);
-        if (w) {
-            api_handle(w, method, url, ps.p, ps.n, &out);
-            lane_give(l, w);
-        } else {
-            api_busy(&out, kind, g_timeout);
-        }
+        retry_after = answer(c, method, url, &out);
     }
     if (out.log) { /* an index error: the client was told neutrally */
         fprintf(stderr, "morgue-serve: %s\n", out.log);
@@ -415,7 +638,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
     for (int i = 0; i < out.nheaders; i++)
         MHD_add_response_header(resp, out.headers[i].name,
                                 out.headers[i].value);
-    if (atomic_load(&g_draining))
+    if (retry_after > 0) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%d", retry_after);
+        MHD_add_response_header(resp, "Retry-After", secs);
+    }
+    if (close_it)
         MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result rc = MHD_queue_response(c, (unsigned int)out.status, resp);
     MHD_destroy_response(resp);
@@ -427,6 +655,52 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
         r->answered = 1;
     }
     return rc;
+}
+
+/* Whether a new connection may come in (guard_admit). */
+static enum MHD_Result admit(void *cls, const struct sockaddr *addr,
+                             socklen_t len)
+{
+    (void)cls;
+    return guard_admit(g_guard, addr, len, now_s()) == 0 ? MHD_YES : MHD_NO;
+}
+
+/* A connection opens or closes: its slot in g_guard, kept in its
+ * socket context. */
+static void notify_connection(void *cls, struct MHD_Connection *c,
+                              void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        guard_close(g_guard, *socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *ai =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *fi =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const struct sockaddr *addr = ai ? ai->client_addr : NULL;
+    socklen_t len = !addr                         ? 0
+                    : addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                  : sizeof(struct sockaddr_in);
+    *socket_context =
+        guard_open(g_guard, addr, len, fi ? fi->connect_fd : -1, now_s());
+}
+
+static atomic_int g_reaper_stop;
+
+/* Closes the connections late with their headers, five times a second. */
+static void *reaper(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&g_reaper_stop)) {
+        struct timespec ts = {0, 200L * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        guard_reap(g_guard, now_s());
+    }
+    return NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -451,7 +725,8 @@ enum serve_status {
 struct serve_opts {
     const char *db, *listen_at, *web;
     int threads;
-    struct buf cors; /* --cors, comma-separated */
+    struct buf cors;  /* --cors, comma-separated */
+    int print_config; /* --print-config: print the settings, exit */
 };
 
 /* Reads the command line into *o: -1 to go on, else the status to exit
@@ -466,6 +741,13 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
         {"timeout", required_argument, NULL, 'T'},
         {"quiet", no_argument, NULL, 'q'},
         {"cors", required_argument, NULL, 'C'},
+        {"max-connections", required_argument, NULL, 'M'},
+        {"healthz-slots", required_argument, NULL, 'H'},
+        {"per-client", required_argument, NULL, 'P'},
+        {"rate", required_argument, NULL, 'R'},
+        {"burst", required_argument, NULL, 'B'},
+        {"header-timeout", required_argument, NULL, 'E'},
+        {"print-config", no_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -492,6 +774,40 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
         case 'C':
             buf_printf(&o->cors, "%s%s", o->cors.s ? "," : "", optarg);
             break;
+        case 'M':
+            if (parse_int(optarg, "--max-connections", 1, 20000,
+                          &g_lim.max_connections) < 0)
+                return SERVE_USAGE;
+            break;
+        case 'H':
+            if (parse_int(optarg, "--healthz-slots", 0, 20000, &g_lim.reserve) <
+                0)
+                return SERVE_USAGE;
+            break;
+        case 'P':
+            if (parse_int(optarg, "--per-client", 0, 20000, &g_lim.per_client) <
+                0)
+                return SERVE_USAGE;
+            break;
+        case 'R': {
+            int rate;
+            if (parse_int(optarg, "--rate", 0, 1000000, &rate) < 0)
+                return SERVE_USAGE;
+            g_lim.rate = rate;
+            break;
+        }
+        case 'B':
+            if (parse_int(optarg, "--burst", 1, 1000000, &g_lim.burst) < 0)
+                return SERVE_USAGE;
+            break;
+        case 'E': {
+            int secs;
+            if (parse_int(optarg, "--header-timeout", 1, 3600, &secs) < 0)
+                return SERVE_USAGE;
+            g_lim.header_timeout = secs;
+            break;
+        }
+        case 'G': o->print_config = 1; break;
         case 'h': usage(stdout); return SERVE_STOPPED;
         case 'V': puts("morgue-serve " MORGUE_VERSION); return SERVE_STOPPED;
         default:
@@ -506,13 +822,48 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
                 argv[optind]);
         return SERVE_USAGE;
     }
+    if (g_lim.reserve >= g_lim.max_connections) {
+        fprintf(stderr,
+                "morgue-serve: --healthz-slots must be less than "
+                "--max-connections (%d), not %d\n",
+                g_lim.max_connections, g_lim.reserve);
+        return SERVE_USAGE;
+    }
     return -1;
+}
+
+/* --print-config: every setting, one "key = value" line each, the key
+ * the option's name (docs/operations.md).  A new option adds its line
+ * here, in --help's order (an API option such as --cors after "web"). */
+static void print_config(const struct serve_opts *o, const char *db,
+                         const char *web)
+{
+    printf("# morgue-serve %s: its settings, as given or by default\n",
+           MORGUE_VERSION);
+    printf("db = %s\n", db);
+    printf("listen = %s\n", o->listen_at);
+    printf("threads = %d\n", o->threads);
+    printf("web = %s\n", web ? web : "(none: the API only)");
+    printf("cors = %s\n", o->cors.s ? o->cors.s : "(none: same origin only)");
+    printf("timeout = %d\n", g_timeout);
+    printf("max-connections = %d\n", g_lim.max_connections);
+    printf("healthz-slots = %d\n", g_lim.reserve);
+    printf("per-client = %d\n", g_lim.per_client);
+    printf("rate = %g\n", g_lim.rate);
+    printf("burst = %d\n", g_lim.burst);
+    printf("header-timeout = %g\n", g_lim.header_timeout);
+    printf("quiet = %s\n", g_quiet ? "yes" : "no");
+    /* fixed limits (docs/http-api.md) */
+    printf("max-target-bytes = %d\n", MAX_TARGET);
+    printf("max-headers = %d\n", MAX_HEADERS);
+    printf("max-header-bytes = %d\n", MAX_HEADER_BYTES);
+    printf("max-parameters = %d\n", API_MAX_PARAMS);
 }
 
 /* Starts the daemon on address ai: a thread per connection, so that a
  * request that waits for a worker, or runs a long search, holds up no
  * other connection.  NULL when it cannot listen. */
-static struct MHD_Daemon *start(const struct addrinfo *ai)
+static struct MHD_Daemon *start(const struct addrinfo *ai, int slots)
 {
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
                          MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
@@ -520,12 +871,14 @@ static struct MHD_Daemon *start(const struct addrinfo *ai)
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     return MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)g_timeout, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)1000, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+        flags, 0, admit, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)g_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)slots,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, MEMORY_PER_CONN,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+        completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
+        MHD_OPTION_END);
 }
 
 /* After SIGTERM or SIGINT (sig): stop accepting and answer what is under
@@ -550,9 +903,48 @@ static void drain(struct MHD_Daemon *d, int sig)
     MHD_stop_daemon(d);
 }
 
+/* How many connections libmicrohttpd may hold: --max-connections, and
+ * room for those closed to make room that have not gone yet.  Raises the
+ * limit on open files to fit them (and the index's files for threads
+ * workers a lane); when the system's hard limit is lower, lowers
+ * --max-connections to fit it and says so. */
+static int room_for_connections(int threads)
+{
+    int extra = g_lim.max_connections / 2 + 16;
+    rlim_t index_files = (rlim_t)(2 * threads + 1) * 3 + 64;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rlim_t want = (rlim_t)(g_lim.max_connections + extra) + index_files;
+        if (rl.rlim_cur < want) {
+            rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want
+                              ? want
+                              : rl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &rl);
+            getrlimit(RLIMIT_NOFILE, &rl);
+        }
+        if (rl.rlim_cur < want) {
+            rlim_t room = rl.rlim_cur > index_files + 48
+                              ? (rl.rlim_cur - index_files) * 2 / 3
+                              : 32;
+            fprintf(stderr,
+                    "morgue-serve: only %llu files may be open (ulimit -n): "
+                    "--max-connections lowered from %d to %llu\n",
+                    (unsigned long long)rl.rlim_cur, g_lim.max_connections,
+                    (unsigned long long)room);
+            g_lim.max_connections = (int)room;
+            if (g_lim.reserve >= g_lim.max_connections)
+                g_lim.reserve = g_lim.max_connections / 4;
+            extra = g_lim.max_connections / 2 + 16;
+        }
+    }
+    return g_lim.max_connections + extra;
+}
+
 /* Frees what main made. */
 static void finish(char *web_dir)
 {
+    guard_free(g_guard);
+    g_guard = NULL;
     lane_free(&g_main);
     lane_free(&g_prefix);
     api_worker_free(g_static);
@@ -577,6 +969,14 @@ int main(int argc, char **argv)
         return st;
     }
     char *web_dir = o.web ? strdup(o.web) : default_web();
+    if (o.print_config) {
+        print_config(&o, store_default_path(o.db), web_dir);
+        buf_free(&o.cors);
+        free(web_dir);
+        freeaddrinfo(ai);
+        return SERVE_STOPPED;
+    }
+    int slots = room_for_connections(o.threads);
     if (!web_dir)
         fprintf(stderr, "morgue-serve: no page's folder found (--web DIR); "
                         "serving the API only\n");
@@ -596,6 +996,7 @@ int main(int argc, char **argv)
     lane_init(&g_main, o.threads);
     lane_init(&g_prefix, o.threads);
     g_static = api_worker_new(g_api);
+    g_guard = guard_new(&g_lim, slots);
 
     /* The signals are taken by the main thread alone, in sigwait(). */
     sigset_t sigs;
@@ -605,7 +1006,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct MHD_Daemon *d = start(ai);
+    struct MHD_Daemon *d = start(ai, slots);
     char host[128] = "";
     getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host, NULL, 0,
                 NI_NUMERICHOST);
@@ -626,9 +1027,19 @@ int main(int argc, char **argv)
             info ? (unsigned)info->port : 0u, o.threads, o.threads, cfg.db,
             web_dir ? ", page " : "", web_dir ? web_dir : "");
 
+    pthread_t reaper_thread;
+    int reaping = pthread_create(&reaper_thread, NULL, reaper, NULL) == 0;
+    if (!reaping)
+        fputs("morgue-serve: cannot start the thread that closes slow "
+              "connections: --header-timeout is not applied\n",
+              stderr);
+
     int sig = 0;
     sigwait(&sigs, &sig);
     drain(d, sig);
+    atomic_store(&g_reaper_stop, 1);
+    if (reaping)
+        pthread_join(reaper_thread, NULL);
     finish(web_dir);
     fputs("morgue-serve: stopped\n", stderr);
     return SERVE_STOPPED;
