@@ -124,6 +124,8 @@ e2e: $(PROGS)
 	bash tests/api.sh $(BINDIR)
 	bash tests/limits.sh $(BINDIR)
 	bash tests/flood.sh $(BINDIR)
+	bash tests/completion.sh $(BINDIR)
+	$(if $(filter 1,$(SAN)),@echo "install: skipped under SAN=1 (make install installs the release build)",bash tests/install.sh $(BINDIR))
 
 # The examples of docs/http-api.md written anew from a real run over
 # corpus/ (tests/api.sh checks them).
@@ -338,6 +340,81 @@ include scripts/gazetteer/gazetteer.mk
            $(BUILD)/query/morgue_serve.o) \
          $(patsubst %.o,%.d,$(FUZZ_LIB_OBJ) $(FUZZ_STO_OBJ) $(FUZZ_IDX_OBJ) $(FUZZ_QRY_OBJ)) \
          $(patsubst %,$(FUZZ_DIR)/fuzz_%.d,$(FUZZERS))
+
+# make install / make uninstall, as a Debian package would lay it out:
+# PREFIX (default /usr/local) and DESTDIR (a staging root) as usual, and
+# the GNU directory variables for finer control.  The programs are the
+# release build (never SAN=1); morgue-serve finds its page in
+# $(datadir)/morgue/web (MORGUE_DATADIR below, also as share/morgue/web
+# beside its bin/).  Man pages gzip -9n, as Debian ships them.
+.PHONY: install uninstall test-install FORCE
+PREFIX     ?= /usr/local
+prefix     ?= $(PREFIX)
+bindir     ?= $(prefix)/bin
+datadir    ?= $(prefix)/share
+mandir     ?= $(datadir)/man
+man1dir    ?= $(mandir)/man1
+docdir     ?= $(datadir)/doc/morgue
+bashcompdir ?= $(datadir)/bash-completion/completions
+INSTALL    ?= install
+MORGUE_DATADIR := $(datadir)/morgue
+VERSION    := $(shell sed -n 's/.*define MORGUE_VERSION "\(.*\)".*/\1/p' lib/util.h)
+MAN_PAGES  := morgue-index morgue-query morgue-serve
+# the files morgue-serve serves: those right in the folder
+WEB_FILES  := $(sort $(shell find query/web -maxdepth 1 -type f))
+DOC_FILES  := README.md $(wildcard docs/*.md)
+UNITS      := $(wildcard dist/systemd/*.service dist/systemd/*.timer)
+# What the man pages and the unit examples say where things are.
+SUBST      := sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DATADIR@|$(MORGUE_DATADIR)|g' \
+              -e 's|@DOCDIR@|$(docdir)|g' -e 's|@BINDIR@|$(bindir)|g'
+
+# The page's folder compiled into morgue-serve; the stamp changes (and
+# morgue-serve is rebuilt) only when it does.
+$(BUILD)/datadir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MORGUE_DATADIR)' | cmp -s - $@ || echo '$(MORGUE_DATADIR)' >$@
+$(BUILD)/query/morgue_serve.o: $(BUILD)/datadir
+$(BUILD)/query/morgue_serve.o: CFLAGS += -DMORGUE_DATADIR='"$(MORGUE_DATADIR)"'
+
+ifeq ($(SAN),1)
+install:
+	@echo "make install installs the release build: run it without SAN=1" >&2; exit 2
+else
+install: $(PROGS)
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(MORGUE_DATADIR)/web \
+	  $(DESTDIR)$(man1dir) $(DESTDIR)$(bashcompdir) $(DESTDIR)$(docdir)/examples
+	$(INSTALL) -m 755 $(PROGS) $(DESTDIR)$(bindir)/
+	$(INSTALL) -m 644 $(WEB_FILES) $(DESTDIR)$(MORGUE_DATADIR)/web/
+	for p in $(MAN_PAGES); do \
+	  $(SUBST) man/$$p.1.in | gzip -9n >$(DESTDIR)$(man1dir)/$$p.1.gz && \
+	  chmod 644 $(DESTDIR)$(man1dir)/$$p.1.gz || exit 1; done
+	$(INSTALL) -m 644 dist/bash-completion/morgue $(DESTDIR)$(bashcompdir)/morgue-query
+	ln -sf morgue-query $(DESTDIR)$(bashcompdir)/morgue-index
+	ln -sf morgue-query $(DESTDIR)$(bashcompdir)/morgue-serve
+	$(INSTALL) -m 644 $(DOC_FILES) $(DESTDIR)$(docdir)/
+	for u in $(UNITS); do \
+	  $(SUBST) $$u >$(DESTDIR)$(docdir)/examples/$${u##*/} && \
+	  chmod 644 $(DESTDIR)$(docdir)/examples/$${u##*/} || exit 1; done
+endif
+
+# The two tests of this part alone (make e2e runs them too): make install
+# and uninstall in a staging folder, the man pages, the units; the
+# completion (tests/install.sh, tests/completion.sh).
+test-install: $(PROGS)
+	bash tests/completion.sh $(BINDIR)
+	bash tests/install.sh $(BINDIR)
+
+# Removes what install put, and the folders of its own it made.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(bindir)/,$(notdir $(PROGS))) \
+	  $(addprefix $(DESTDIR)$(MORGUE_DATADIR)/web/,$(notdir $(WEB_FILES))) \
+	  $(patsubst %,$(DESTDIR)$(man1dir)/%.1.gz,$(MAN_PAGES)) \
+	  $(addprefix $(DESTDIR)$(bashcompdir)/,$(MAN_PAGES)) \
+	  $(addprefix $(DESTDIR)$(docdir)/,$(notdir $(DOC_FILES))) \
+	  $(addprefix $(DESTDIR)$(docdir)/examples/,$(notdir $(UNITS)))
+	for d in $(MORGUE_DATADIR)/web $(MORGUE_DATADIR) $(docdir)/examples $(docdir); do \
+	  if [ -d $(DESTDIR)$$d ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$$d || exit 1; fi; \
+	done
 
 clean:
 	rm -rf build bin demo.db demo.db-wal demo.db-shm demo.db.lock

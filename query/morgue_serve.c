@@ -50,6 +50,9 @@
 #include "store.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
+#ifndef MORGUE_DATADIR /* set by the Makefile: $(PREFIX)/share/morgue */
+#define MORGUE_DATADIR "/usr/local/share/morgue"
+#endif
 #define MAX_THREADS 64
 /* Requests beyond these get 414 or 431 (docs/http-api.md).  libmicrohttpd
  * needs room to read such a request to the end before we see it: its
@@ -123,8 +126,9 @@ static void usage(FILE *f)
           "the\n"
           "                     number of cores)\n"
           "  --web DIR          the page's files (default $MORGUE_WEB, else\n"
-          "                     query/web beside the program's folder, else\n"
-          "                     /usr/local/share/morgue/web)\n"
+          "                     query/web or share/morgue/web beside the "
+          "program's\n"
+          "                     folder, else " MORGUE_DATADIR "/web)\n"
           "  --timeout SECONDS  close idle connections, stop searches and "
           "give up\n"
           "                     waiting for a free worker after this long "
@@ -234,9 +238,11 @@ static char *default_web(void)
     struct stat st;
     if (n > 0) {
         exe[n] = '\0';
-        /* bin/morgue-serve or build/san/bin/morgue-serve in a checkout */
+        /* bin/morgue-serve or build/san/bin/morgue-serve in a checkout;
+         * PREFIX/bin/morgue-serve installed (make install, DESTDIR too) */
         char *dir = dirname(exe);
-        const char *up[] = {"/../query/web", "/../../../query/web"};
+        const char *up[] = {"/../query/web", "/../../../query/web",
+                            "/../share/morgue/web"};
         for (size_t i = 0; i < sizeof up / sizeof *up; i++) {
             char path[PATH_MAX + 32];
             snprintf(path, sizeof path, "%s%s", dir, up[i]);
@@ -244,8 +250,8 @@ static char *default_web(void)
                 return realpath(path, NULL);
         }
     }
-    if (stat("/usr/local/share/morgue/web", &st) == 0)
-        return strdup("/usr/local/share/morgue/web");
+    if (stat(MORGUE_DATADIR "/web", &st) == 0)
+        return strdup(MORGUE_DATADIR "/web");
     return NULL;
 }
 
