@@ -79,8 +79,7 @@ void suggest_cands_free(struct suggest_cand *c, int n)
         free(c[i].key);
 }
 
-/* Nearest first, then most frequent, then in key order. */
-static int cand_cmp(const void *x, const void *y)
+int suggest_cand_order(const void *x, const void *y)
 {
     const struct suggest_cand *a = x, *b = y;
     if (a->dist != b->dist)
@@ -102,7 +101,7 @@ static void keep(struct suggest_cand *out, int max, int *nout, const char *key,
     char *copy = mg_strndup(key, (size_t)n);
     c.key = copy;
     if (*nout == max) {
-        if (cand_cmp(&c, &out[max - 1]) >= 0) {
+        if (suggest_cand_order(&c, &out[max - 1]) >= 0) {
             free(copy);
             return;
         }
@@ -110,7 +109,7 @@ static void keep(struct suggest_cand *out, int max, int *nout, const char *key,
         (*nout)--;
     }
     int at = *nout;
-    while (at > 0 && cand_cmp(&c, &out[at - 1]) < 0) {
+    while (at > 0 && suggest_cand_order(&c, &out[at - 1]) < 0) {
         out[at] = out[at - 1];
         at--;
     }

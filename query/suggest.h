@@ -60,6 +60,10 @@ struct suggest_cand {
     int64_t df;
 };
 
+/* The order candidates are kept in, for qsort(): nearest first, then
+ * most frequent, then in key order. */
+int suggest_cand_order(const void *x, const void *y);
+
 /* The optimal string alignment distance between the UTF-8 strings a
  * (na bytes) and b (nb bytes), counted in code points (an invalid byte
  * is one), or max + 1 when it is more than max.  Can't fail. */

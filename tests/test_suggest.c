@@ -138,17 +138,6 @@ static char *scan_near(const char *word, int maxdist, int anchor)
     return b.s ? buf_take(&b) : mg_strdup("");
 }
 
-/* Nearest first, then most frequent, then in key order. */
-static int cand_order(const void *x, const void *y)
-{
-    const struct suggest_cand *a = x, *b = y;
-    if (a->dist != b->dist)
-        return a->dist - b->dist;
-    if (a->df != b->df)
-        return a->df > b->df ? -1 : 1;
-    return strcmp(a->key, b->key);
-}
-
 static int key_order(const void *x, const void *y)
 {
     return strcmp(((const struct suggest_cand *)x)->key,
@@ -229,7 +218,7 @@ static char *scan_candidates(const char *word)
                                            sqlite3_column_int64(q, 1)};
     }
     sqlite3_finalize(q);
-    qsort(c, (size_t)n, sizeof c[0], cand_order);
+    qsort(c, (size_t)n, sizeof c[0], suggest_cand_order);
     if (n > 0 && c[0].dist == 1) { /* 2 edits only when none is 1 away */
         int k = 0;
         while (k < n && c[k].dist == 1)
@@ -237,7 +226,7 @@ static char *scan_candidates(const char *word)
         suggest_cands_free(c + k, n - k);
         n = k;
     }
-    qsort(c, (size_t)n, sizeof c[0], cand_order);
+    qsort(c, (size_t)n, sizeof c[0], suggest_cand_order);
     struct buf b = {0};
     buf_adds(&b, "");
     for (int i = 0; i < n && i < SUGGEST_CANDS; i++)
