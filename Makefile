@@ -135,6 +135,22 @@ $(XAP_A): $(XAP_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The shim's indexing speed and size beside the FTS5 store's, the same
+# articles through the same path (bench/xapian_load.c; NOTES-shim.md):
+#   make bench-xapian-load [LOAD_CORPUS=corpus/]
+LOAD_CORPUS ?= corpus/
+$(BUILD)/bench/xapian_load: bench/xapian_load.c $(XAP_A) $(IDX_A) $(STO_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(IDX_INC) -Iengine/xapian $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XAP_LIBS)
+.PHONY: bench-xapian-load
+bench-xapian-load: $(if $(HAVE_XAPIAN),$(BUILD)/bench/xapian_load)
+	@if [ -z "$(HAVE_XAPIAN)" ]; then echo "bench-xapian-load: skipped: the Xapian shim is not built"; exit 0; fi; \
+	w=build/xapian-load && rm -rf $$w && mkdir -p $$w && \
+	$(BUILD)/bench/xapian_load --engine fts5 --db $$w/fts5.db $(LOAD_CORPUS) && \
+	$(BUILD)/bench/xapian_load --engine xapian --db $$w/xapian $(LOAD_CORPUS) && \
+	xapian-compact -m $$w/xapian $$w/xapian-compact >/dev/null && \
+	du -sm $$w/xapian-compact
+
 # The shim alone (make xapian-shim; XAPIAN=0 says it is not built).
 .PHONY: xapian-shim
 xapian-shim: $(if $(HAVE_XAPIAN),$(XAP_A))
