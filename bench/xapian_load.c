@@ -5,8 +5,9 @@
  * (fmt_parse_file), cleaned, fingerprinted and given their entities on
  * one thread, then stored with store_put (fts5) or mgx_put (xapian),
  * committed every 1,000 articles (--batch N: every N).  Only the engine
- * differs, so the difference in time is the engine's.  morgue-index itself is faster on
- * FTS5 (its workers parse and tokenise on the second core).
+ * differs, so the difference in time is the engine's.  morgue-index
+ * itself is faster on FTS5 (its workers parse and tokenise on the second
+ * core).
  *
  *   xapian_load --engine xapian|fts5 --db PATH [--batch N] [--no-entities]
  *               DIR...
