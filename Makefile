@@ -53,6 +53,7 @@ PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serv
 # it) or never (XAPIAN=0).  Without it everything else builds as before
 # and tests/test_xapian.c is left out.
 XAPIAN   ?= auto
+comma    := ,
 CXX      ?= c++
 ifeq ($(XAPIAN),auto)
 HAVE_XAPIAN := $(shell pkg-config --exists xapian-core && echo 1)
@@ -489,7 +490,7 @@ format:
 # include paths, clang-format (.clang-format) over every C file (`make
 # format` rewrites what it reports), and no SQLite outside store/ but the
 # one raw reader (scripts/check_raw.sh).
-FORMAT_SRC := $(wildcard lib/*.[ch] store/*.[ch] indexer/*.[ch] query/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.c)
+FORMAT_SRC := $(wildcard lib/*.[ch] store/*.[ch] indexer/*.[ch] query/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.c engine/xapian/*.h engine/xapian/*.cc)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Istore -Iindexer -Iquery lib store indexer query
@@ -498,6 +499,10 @@ lint:
 	clang-tidy --quiet indexer/*.c -- $(CFLAGS) $(IDX_INC)
 	clang-tidy --quiet query/*.c -- $(CFLAGS) $(QRY_INC) \
 	  $(shell pkg-config --cflags libmicrohttpd)
+	$(if $(HAVE_XAPIAN),cppcheck --quiet --error-exitcode=1 --enable=warning$(comma)performance$(comma)portability \
+	  --std=c++11 $(XAP_INC) engine/xapian)
+	$(if $(HAVE_XAPIAN),clang-tidy --quiet engine/xapian/*.cc -- -std=c++11 $(XAP_INC) \
+	  $(shell pkg-config --cflags sqlite3))
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 	sh scripts/check_raw.sh
 include bench/bench.mk

@@ -117,8 +117,8 @@ static void walk(const char *dir, char ***v, int *n, int *cap)
             buf_free(&p);
         } else if (stat(p.s, &sb) == 0 && S_ISREG(sb.st_mode)) {
             if (*n == *cap)
-                *v = mg_realloc(*v,
-                                sizeof **v * (size_t)(*cap = *cap * 2 + 16));
+                *v =
+                    mg_realloc(*v, sizeof **v * (size_t)(*cap = *cap * 2 + 16));
             (*v)[(*n)++] = buf_take(&p);
         } else {
             buf_free(&p);

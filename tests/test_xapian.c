@@ -51,9 +51,9 @@ static int put_both(void *ctx, struct article *a)
     cr_assert_geq(rc, 0, "mgx_put: %s", err.msg);
     ent_set_free(&es);
     if (nkept == capkept)
-        kept = mg_realloc(kept, sizeof *kept *
-                                    (size_t)(capkept = capkept ? 2 * capkept
-                                                               : 256));
+        kept = mg_realloc(kept,
+                          sizeof *kept *
+                              (size_t)(capkept = capkept ? 2 * capkept : 256));
     sink_got_copy(&kept[nkept++], a);
     return 0;
 }
@@ -124,7 +124,8 @@ TestSuite(xapian, .init = setup, .fini = teardown);
     cr_expect((!(got)->f && !(want)->f) ||                                     \
                   ((got)->f && (want)->f && !strcmp((got)->f, (want)->f)),     \
               "%s: " #f " read back as [%s], stored [%s]", (uid),              \
-              (got)->f ? (got)->f : "(null)", (want)->f ? (want)->f : "(null)")
+              (got)->f ? (got)->f : "(null)",                                  \
+              (want)->f ? (want)->f : "(null)")
 
 Test(xapian, every_article_reads_back_as_stored)
 {
@@ -211,8 +212,8 @@ static char *fts_ids(const char *query, int64_t *total)
     return buf_take(&b);
 }
 
-static char *mgx_ids(enum mgx_op op, int window, const struct mgx_key *k,
-                     int n, int64_t *total)
+static char *mgx_ids(enum mgx_op op, int window, const struct mgx_key *k, int n,
+                     int64_t *total)
 {
     struct mgx_hit *h = NULL;
     int nh = 0;
@@ -239,8 +240,7 @@ static char *mgx_ids(enum mgx_op op, int window, const struct mgx_key *k,
 }
 
 /* The stem class key of a word (TOK_MODE_STEM: the unmarked form). */
-static int stem_cb(void *ctx, int flags, const char *token, int n, int s,
-                   int e)
+static int stem_cb(void *ctx, int flags, const char *token, int n, int s, int e)
 {
     (void)flags, (void)s, (void)e;
     struct buf *b = ctx;
@@ -404,9 +404,9 @@ Test(xapian, prefix_words_are_those_of_fts5)
     /* an entity's key, for autocompletion */
     struct words e = {{0}, 0};
     buf_adds(&e.b, "");
-    cr_expect_geq(mgx_allterms(xdb, MGX_PERSON, "kimjong", 0, 10, word_cb, &e,
-                               &err),
-                  1, "persons kimjong*: %s", err.msg);
+    cr_expect_geq(
+        mgx_allterms(xdb, MGX_PERSON, "kimjong", 0, 10, word_cb, &e, &err), 1,
+        "persons kimjong*: %s", err.msg);
     cr_expect_not_null(strstr(e.b.s, "kimjongun"), "persons: %s", e.b.s);
     buf_free(&e.b);
 }
@@ -426,15 +426,15 @@ static int64_t count_of(enum mgx_op op, const struct mgx_key *k, int n)
 /* A wire story sent twice with one word changed (fingerprint.h: a few
  * bits apart). */
 #define CLOVES                                                                 \
-    "The clove harvest in Zanzibar was the largest in a decade, growers "     \
+    "The clove harvest in Zanzibar was the largest in a decade, growers "      \
     "and the island's trading corporation said on "
 #define CLOVES_END                                                             \
-    ", as world prices for the spice rose for a third month running. "      \
-    "Exporters expect shipments to Indonesia, the biggest buyer, to reach "   \
-    "a record, while farmers on Pemba complained that the state still "      \
-    "pays them less than a third of the export price. The corporation "     \
-    "said it would raise the price it pays growers next season, and that "  \
-    "new drying yards would cut the losses that have hurt the crop's "      \
+    ", as world prices for the spice rose for a third month running. "         \
+    "Exporters expect shipments to Indonesia, the biggest buyer, to reach "    \
+    "a record, while farmers on Pemba complained that the state still "        \
+    "pays them less than a third of the export price. The corporation "        \
+    "said it would raise the price it pays growers next season, and that "     \
+    "new drying yards would cut the losses that have hurt the crop's "         \
     "quality in recent years, officials said."
 
 Test(xapian, replace_delete_and_near_duplicates)

@@ -26,7 +26,8 @@ extern "C" {
 
 #include <xapian.h>
 
-namespace {
+namespace
+{
 
 /* ---- the term scheme (TERMS.md) ----------------------------------- */
 
@@ -109,22 +110,14 @@ std::string term_of(int field, const char *key, int cls)
     if (field >= 0 && field < ART_NCOLS)
         t = COL_PREFIX[field];
     switch (field) {
-    case MGX_SOURCE:
-        return fit(std::string(P_SOURCE) + lower_ascii(key));
-    case MGX_SECTION:
-        return fit(std::string(P_SECTION) + lower_ascii(key));
-    case MGX_BYLINE:
-        return fit(std::string(P_BYLINE) + key);
-    case MGX_PERSON:
-        return fit(std::string(P_PERSON) + key);
-    case MGX_PLACE:
-        return fit(std::string(P_PLACE) + key);
-    case MGX_ORG:
-        return fit(std::string(P_ORG) + key);
-    case MGX_UID:
-        return uid_term(key);
-    default:
-        break;
+    case MGX_SOURCE: return fit(std::string(P_SOURCE) + lower_ascii(key));
+    case MGX_SECTION: return fit(std::string(P_SECTION) + lower_ascii(key));
+    case MGX_BYLINE: return fit(std::string(P_BYLINE) + key);
+    case MGX_PERSON: return fit(std::string(P_PERSON) + key);
+    case MGX_PLACE: return fit(std::string(P_PLACE) + key);
+    case MGX_ORG: return fit(std::string(P_ORG) + key);
+    case MGX_UID: return uid_term(key);
+    default: break;
     }
     if (cls)
         t += CLASS_MARK;
@@ -243,9 +236,9 @@ bool record_read(const std::string &s, struct article *a)
 struct indexer {
     Xapian::Document *doc;
     const char *prefix;
-    Xapian::termcount w;  /* TS_LEN_WEIGHTS of the column */
-    Xapian::termpos pos;  /* the current position */
-    int ntokens;          /* positions of this column */
+    Xapian::termcount w; /* TS_LEN_WEIGHTS of the column */
+    Xapian::termpos pos; /* the current position */
+    int ntokens;         /* positions of this column */
     std::vector<std::string> exact, stems;
 };
 
@@ -288,8 +281,8 @@ void flush_position(indexer &x)
     x.stems.clear();
 }
 
-extern "C" int index_token(void *ctx, int flags, const char *token,
-                           int ntoken, int start, int end)
+extern "C" int index_token(void *ctx, int flags, const char *token, int ntoken,
+                           int start, int end)
 {
     (void)start, (void)end;
     indexer &x = *static_cast<indexer *>(ctx);
@@ -307,8 +300,8 @@ extern "C" int index_token(void *ctx, int flags, const char *token,
     return 0;
 }
 
-extern "C" int byline_token(void *ctx, int flags, const char *token,
-                            int ntoken, int start, int end)
+extern "C" int byline_token(void *ctx, int flags, const char *token, int ntoken,
+                            int start, int end)
 {
     (void)flags, (void)start, (void)end;
     Xapian::Document &d = *static_cast<Xapian::Document *>(ctx);
@@ -326,11 +319,11 @@ int guarded(const char *path, const char *what, struct mg_err *err, F body)
     try {
         return body();
     } catch (const Xapian::DatabaseLockError &e) {
-        return mg_fail(err, "%s: %s: locked by another writer (%s)", path,
-                       what, e.get_description().c_str());
+        return mg_fail(err, "%s: %s: locked by another writer (%s)", path, what,
+                       e.get_description().c_str());
     } catch (const Xapian::DatabaseNotFoundError &e) {
-        return mg_fail(err, "%s: %s: no Xapian database there (%s)", path,
-                       what, e.get_description().c_str());
+        return mg_fail(err, "%s: %s: no Xapian database there (%s)", path, what,
+                       e.get_description().c_str());
     } catch (const Xapian::Error &e) {
         return mg_fail(err, "%s: %s: %s", path, what,
                        e.get_description().c_str());
@@ -348,9 +341,9 @@ int guarded(const char *path, const char *what, struct mg_err *err, F body)
 struct mgx_db {
     std::string path;
     bool writable;
-    Xapian::Database db;       /* the reader (for a writer: wdb) */
+    Xapian::Database db; /* the reader (for a writer: wdb) */
     Xapian::WritableDatabase wdb;
-    struct tok *tok;           /* writers only */
+    struct tok *tok; /* writers only */
 };
 
 /* ---- lifecycle ------------------------------------------------------- */
@@ -364,8 +357,10 @@ static int check_meta(struct mgx_db *d, struct mg_err *err)
     std::snprintf(wtok, sizeof wtok, "%d", TOK_VERSION);
     if (scheme.empty() && tokv.empty()) {
         if (d->db.get_doccount() > 0)
-            return mg_fail(err, "%s: a Xapian database, but not one "
-                                "morgue wrote", d->path.c_str());
+            return mg_fail(err,
+                           "%s: a Xapian database, but not one "
+                           "morgue wrote",
+                           d->path.c_str());
         if (d->writable) {
             d->wdb.set_metadata(META_ENGINE, "xapian");
             d->wdb.set_metadata(META_SCHEME, want);
@@ -473,8 +468,8 @@ static std::string dup_key(Xapian::Database &db, Xapian::docid self,
     for (int b = 0; b < NBANDS; b++)
         bands.emplace_back(band_term(b, sh));
     Xapian::Enquire enq(db);
-    enq.set_query(Xapian::Query(Xapian::Query::OP_OR, bands.begin(),
-                                bands.end()));
+    enq.set_query(
+        Xapian::Query(Xapian::Query::OP_OR, bands.begin(), bands.end()));
     enq.set_weighting_scheme(Xapian::BoolWeight());
     Xapian::MSet m = enq.get_mset(0, 1000);
     int best = FP_NEAR + 1;
@@ -592,8 +587,7 @@ extern "C" int mgx_put(struct mgx_db *d, const struct article *a,
             doc.add_value(MGX_VAL_PATH, a->path);
         if (a->simhash)
             doc.add_value(MGX_VAL_SIMHASH, u64_bytes(a->simhash));
-        doc.add_value(MGX_VAL_DUPKEY,
-                      dup_key(d->db, old, a->simhash, a->uid));
+        doc.add_value(MGX_VAL_DUPKEY, dup_key(d->db, old, a->simhash, a->uid));
         doc.add_value(MGX_VAL_BODYLEN, Xapian::sortable_serialise(body_tokens));
         doc.set_data(record_of(a));
         d->wdb.replace_document(uterm, doc);
@@ -601,8 +595,7 @@ extern "C" int mgx_put(struct mgx_db *d, const struct article *a,
     });
 }
 
-extern "C" int mgx_delete(struct mgx_db *d, const char *uid,
-                          struct mg_err *err)
+extern "C" int mgx_delete(struct mgx_db *d, const char *uid, struct mg_err *err)
 {
     if (!d->writable)
         return mg_fail(err, "%s: deleting: opened read-only", d->path.c_str());
@@ -681,8 +674,8 @@ extern "C" void mgx_term(int field, const char *key, int cls, struct buf *out)
     buf_add(out, t.data(), t.size());
 }
 
-extern "C" int64_t mgx_df(struct mgx_db *d, int field, const char *key,
-                          int cls, struct mg_err *err)
+extern "C" int64_t mgx_df(struct mgx_db *d, int field, const char *key, int cls,
+                          struct mg_err *err)
 {
     int64_t df = 0;
     if (guarded(d->path.c_str(), key, err, [&]() {
@@ -732,20 +725,18 @@ extern "C" int mgx_search(struct mgx_db *d, enum mgx_op op, int window,
             else
                 filters.emplace_back(t);
         }
-        Xapian::Query::op xop =
-            op == MGX_OR       ? Xapian::Query::OP_OR
-            : op == MGX_PHRASE ? Xapian::Query::OP_PHRASE
-            : op == MGX_NEAR   ? Xapian::Query::OP_NEAR
-                               : Xapian::Query::OP_AND;
-        Xapian::termcount win =
-            op == MGX_NEAR ? (Xapian::termcount)window : 0;
+        Xapian::Query::op xop = op == MGX_OR       ? Xapian::Query::OP_OR
+                                : op == MGX_PHRASE ? Xapian::Query::OP_PHRASE
+                                : op == MGX_NEAR   ? Xapian::Query::OP_NEAR
+                                                   : Xapian::Query::OP_AND;
+        Xapian::termcount win = op == MGX_NEAR ? (Xapian::termcount)window : 0;
         Xapian::Query q(xop, text.begin(), text.end(), win);
         if (!filters.empty()) {
             Xapian::Query f(Xapian::Query::OP_AND, filters.begin(),
                             filters.end());
-            q = text.empty() ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                                             f, 0.0)
-                             : Xapian::Query(Xapian::Query::OP_FILTER, q, f);
+            q = text.empty()
+                    ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, f, 0.0)
+                    : Xapian::Query(Xapian::Query::OP_FILTER, q, f);
         }
         Xapian::Enquire enq(d->db);
         enq.set_query(q);
@@ -756,8 +747,8 @@ extern "C" int mgx_search(struct mgx_db *d, enum mgx_op op, int window,
         Xapian::MSet m =
             enq.get_mset(0, (Xapian::doccount)(limit > 0 ? limit : 0), n);
         *total = (int64_t)m.get_matches_estimated();
-        *hits = (struct mgx_hit *)mg_calloc(m.size() ? m.size() : 1,
-                                            sizeof **hits);
+        *hits =
+            (struct mgx_hit *)mg_calloc(m.size() ? m.size() : 1, sizeof **hits);
         for (Xapian::MSetIterator i = m.begin(); i != m.end(); ++i) {
             struct mgx_hit *h = &(*hits)[(*nhits)++];
             h->uid = mg_strdup(i.get_document().get_value(MGX_VAL_UID).c_str());

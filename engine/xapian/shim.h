@@ -39,17 +39,17 @@ extern "C" {
 
 /* Value slots (TERMS.md has the encodings). */
 enum mgx_slot {
-    MGX_VAL_UID = 0,     /* the article's uid */
-    MGX_VAL_DATE = 1,    /* its date as stored (ISO 8601: sorts by time) */
-    MGX_VAL_DAY = 2,     /* its first 10 bytes, YYYY-MM-DD (the timeline) */
-    MGX_VAL_SOURCE = 3,  /* as stored (hit line, sources facet) */
-    MGX_VAL_SECTION = 4, /* as stored */
-    MGX_VAL_TITLE = 5,   /* hit line */
-    MGX_VAL_URL = 6,     /* hit line */
-    MGX_VAL_PATH = 7,    /* hit line */
-    MGX_VAL_SIMHASH = 8, /* 8 bytes, big-endian; absent when 0 */
-    MGX_VAL_DUPKEY = 9,  /* 8 bytes: the near-duplicate cluster, for
-                          * Enquire::set_collapse_key */
+    MGX_VAL_UID = 0,      /* the article's uid */
+    MGX_VAL_DATE = 1,     /* its date as stored (ISO 8601: sorts by time) */
+    MGX_VAL_DAY = 2,      /* its first 10 bytes, YYYY-MM-DD (the timeline) */
+    MGX_VAL_SOURCE = 3,   /* as stored (hit line, sources facet) */
+    MGX_VAL_SECTION = 4,  /* as stored */
+    MGX_VAL_TITLE = 5,    /* hit line */
+    MGX_VAL_URL = 6,      /* hit line */
+    MGX_VAL_PATH = 7,     /* hit line */
+    MGX_VAL_SIMHASH = 8,  /* 8 bytes, big-endian; absent when 0 */
+    MGX_VAL_DUPKEY = 9,   /* 8 bytes: the near-duplicate cluster, for
+                           * Enquire::set_collapse_key */
     MGX_VAL_BODYLEN = 10, /* the body's tokens, sortable_serialise'd
                            * (the short-body prior) */
     MGX_VAL_ENT0 = 32,    /* the article's entities, most mentioned
@@ -60,14 +60,14 @@ enum mgx_slot {
 /* Fields a key of mgx_search names beyond the text columns 0 ..
  * ART_NCOLS-1 (article.h). */
 enum mgx_field {
-    MGX_ANY = -1,       /* every text column (the unprefixed terms) */
-    MGX_SOURCE = 16,    /* boolean: the whole source, any ASCII case */
-    MGX_SECTION = 17,   /* boolean: the whole section, any ASCII case */
-    MGX_BYLINE = 18,    /* boolean: a word of the byline (exact token) */
-    MGX_PERSON = 19,    /* boolean: an entity's key (ent_key) */
+    MGX_ANY = -1,     /* every text column (the unprefixed terms) */
+    MGX_SOURCE = 16,  /* boolean: the whole source, any ASCII case */
+    MGX_SECTION = 17, /* boolean: the whole section, any ASCII case */
+    MGX_BYLINE = 18,  /* boolean: a word of the byline (exact token) */
+    MGX_PERSON = 19,  /* boolean: an entity's key (ent_key) */
     MGX_PLACE = 20,
     MGX_ORG = 21,
-    MGX_UID = 22,       /* boolean: the uid */
+    MGX_UID = 22, /* boolean: the uid */
 };
 
 enum mgx_mode {
