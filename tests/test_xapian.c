@@ -318,6 +318,10 @@ Test(xapian, words_stems_phrases_fields_match_fts5)
     expect_same("officials place:japan", MGX_AND, 0, k10, 2, 40);
     struct mgx_key k11[] = {{MGX_ORG, "opec", 0}};
     expect_same("org:opec", MGX_AND, 0, k11, 1, 10);
+    struct mgx_key k12[] = {{MGX_PERSON, "jamesbaker", 0}};
+    expect_same("person:\"james baker\"", MGX_AND, 0, k12, 1, 10);
+    struct mgx_key k14[] = {{MGX_PERSON, "ronaldreagan", 0}};
+    expect_same("person:\"ronald reagan\"", MGX_AND, 0, k14, 1, 1);
     free(s_prices);
     free(s_officials);
 }
