@@ -8,9 +8,15 @@
  * that name the database.  Built only when the shim is (make XAPIAN=auto
  * with libxapian-dev).
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clean.h"
@@ -541,6 +547,131 @@ Test(xapian, a_long_uid_is_kept_apart)
     cr_assert_eq(mgx_get(xdb, u2, &g, &err), 1, "%s", err.msg);
     cr_expect_str_eq(g.title, "second long");
     article_clear(&g);
+}
+
+/* ---- the same database served by xapian-tcpsrv ----------------------- */
+
+/* A free TCP port on 127.0.0.1 (the kernel's choice, released). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof a;
+    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+              getsockname(fd, (struct sockaddr *)&a, &n) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* Whether something listens on 127.0.0.1:port. */
+static int listening(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+/* The search's uids and weights, "uid=weight ..." with the weights to
+ * 12 significant digits. */
+static char *ranked(struct mgx_db *db, enum mgx_op op, int window,
+                    const struct mgx_key *k, int n)
+{
+    struct mgx_hit *h = NULL;
+    int nh = 0;
+    int64_t total = 0;
+    struct mg_err err = {""};
+    cr_assert_eq(mgx_search(db, op, window, k, n, 50, &h, &nh, &total, &err), 0,
+                 "%s", err.msg);
+    struct buf b = {0};
+    buf_printf(&b, "total %lld:", (long long)total);
+    for (int i = 0; i < nh; i++)
+        buf_printf(&b, " %s=%.12g", h[i].uid, h[i].weight);
+    mgx_hits_free(h, nh);
+    return buf_take(&b);
+}
+
+/* The values, the BM25 parameters, the filter and the tie-break by uid
+ * all travel to a remote database: a stub naming the database served by
+ * xapian-tcpsrv ranks exactly as the directory does. */
+Test(xapian, a_remote_database_ranks_as_the_local_one)
+{
+    if (access("/usr/bin/xapian-tcpsrv", X_OK) != 0) {
+        teardown();
+        cr_skip_test("xapian-tcpsrv not installed (apt-get install "
+                     "xapian-tools)");
+    }
+    int port = free_port();
+    char *xpath = path_in(dir, "x"), portarg[16];
+    snprintf(portarg, sizeof portarg, "%d", port);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setsid(); /* its own process group: a signal reaches it alone */
+        /* quiet: it reports each probe of the port below as an error */
+        if (!freopen("/dev/null", "w", stdout) ||
+            !freopen("/dev/null", "w", stderr))
+            _exit(126);
+        execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--quiet",
+              "--interface", "127.0.0.1", "--port", portarg, xpath,
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 100 && !listening(port); i++)
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    char *stub = path_in(dir, "remote.stub");
+    struct buf line = {0};
+    buf_printf(&line, "remote 127.0.0.1:%d\n", port);
+    write_file(stub, line.s, line.len);
+    buf_free(&line);
+
+    struct mgx_db *r = NULL;
+    struct mg_err err = {""};
+    int rc = mgx_open(stub, MGX_READ, &r, &err);
+    if (rc == 0) {
+        struct mgx_key k1[] = {{MGX_ANY, "oil", 1}, {MGX_ANY, "price", 1}};
+        struct mgx_key k2[] = {{MGX_ANY, "crude", 0}, {MGX_ANY, "oil", 0}};
+        struct mgx_key k3[] = {{MGX_ANY, "offici", 1}, {MGX_PLACE, "japan", 0}};
+        struct mgx_key k4[] = {{ART_TITLE, "bank", 1}, {MGX_ANY, "rate", 1}};
+        struct {
+            enum mgx_op op;
+            int window;
+            const struct mgx_key *k;
+            int n;
+        } q[] = {{MGX_AND, 0, k1, 2},    {MGX_OR, 0, k1, 2},
+                 {MGX_PHRASE, 0, k2, 2}, {MGX_NEAR, 5, k1, 2},
+                 {MGX_AND, 0, k3, 2},    {MGX_OR, 0, k4, 2}};
+        for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
+            char *local = ranked(xdb, q[i].op, q[i].window, q[i].k, q[i].n);
+            char *remote = ranked(r, q[i].op, q[i].window, q[i].k, q[i].n);
+            cr_expect_str_eq(remote, local, "query %zu", i);
+            cr_expect(strncmp(local, "total 0:", 8) != 0,
+                      "query %zu matches nothing: a test that can fail?", i);
+            free(local);
+            free(remote);
+        }
+        struct mgx_stats a, b;
+        cr_expect_eq(mgx_stats(xdb, &a, &err), 0);
+        cr_expect_eq(mgx_stats(r, &b, &err), 0);
+        cr_expect_eq(a.docs, b.docs);
+        cr_expect_eq(a.total_length, b.total_length);
+        mgx_close(r);
+    }
+    /* stopped by its own id, whatever happened above */
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+
+    /* no server: the error names the stub */
+    r = NULL;
+    cr_expect_eq(mgx_open(stub, MGX_READ, &r, &err), -1);
+    cr_expect_not_null(strstr(err.msg, stub), "%s", err.msg);
+    free(stub);
+    free(xpath);
 }
 
 /* ---- errors ------------------------------------------------------------ */
