@@ -707,7 +707,17 @@ Test(xapian_errors, messages_name_the_database)
     cr_expect_eq(mgx_put(w, &a, NULL, &err), -1);
     cr_expect_not_null(strstr(err.msg, "without a uid"), "%s", err.msg);
     mgx_close(r);
+    /* closing a writer commits what it wrote */
+    a.uid = "closed/one";
+    a.title = "written, never committed";
+    cr_expect_eq(mgx_put(w, &a, NULL, &err), MGX_ADDED, "%s", err.msg);
     mgx_close(w);
+    cr_assert_eq(mgx_open(path, MGX_READ, &r, &err), 0, "%s", err.msg);
+    struct article g = {0};
+    cr_expect_eq(mgx_get(r, "closed/one", &g, &err), 1, "%s", err.msg);
+    cr_expect_str_eq(g.title ? g.title : "", "written, never committed");
+    article_clear(&g);
+    mgx_close(r);
 
     /* a file where a database should be */
     char *file = path_in(d, "plain");
