@@ -4,7 +4,8 @@
 set -e
 PKGS="gcc make pkg-config libsqlite3-dev libstemmer-dev libcriterion-dev
 libutf8proc-dev libjansson-dev libxml2-dev zlib1g-dev sqlite3
-libmicrohttpd-dev curl python3-xapian man-db groff-base bash-completion"
+libmicrohttpd-dev curl python3-xapian man-db groff-base bash-completion
+g++ libxapian-dev xapian-tools"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
