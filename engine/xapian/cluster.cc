@@ -47,6 +47,7 @@ struct replica {
     double wait = 0;          /* the per-read timeout db was opened with (s) */
     double last_reopen = 0;   /* mg_now() of db's last reopen */
     double down_until = 0;    /* left alone until then */
+    unsigned fails = 0;       /* failures in a row: the pause doubles with each */
     std::string last_err;
 };
 
@@ -233,10 +234,14 @@ static void drop(replica &r)
     r.db.reset();
 }
 
+/* Leaves r alone for retry_after, doubled for each failure in a row up to
+ * 64 times: a replica that never answers costs a wait now and then, not on
+ * every turn of the rotation. */
 static void mark_down(const cluster *c, replica &r, const std::string &why)
 {
     drop(r);
-    r.down_until = mg_now() + c->o.retry_after;
+    r.down_until = mg_now() + c->o.retry_after * (double)(1u << std::min(r.fails, 6u));
+    r.fails++;
     r.last_err = why;
 }
 
@@ -280,11 +285,19 @@ static replica *pick(cluster *c, shard &s, double deadline, bool first_try)
         /* a connection opened short of time is opened again with the full wait */
         if (r.db && first_try && r.wait < c->o.timeout * WAIT_SHARE * 0.99)
             drop(r);
+        /* on a retry, one whose wait would pass the deadline is opened
+         * again with a shorter one */
+        if (r.db && r.wait > (deadline - now) * WAIT_SHARE + 1e-3)
+            drop(r);
         if (r.db && c->o.reopen_every >= 0 && now - r.last_reopen >= c->o.reopen_every) {
             try {
                 r.db->reopen();
                 r.last_reopen = now;
-            } catch (const Xapian::Error &) {
+            } catch (const Xapian::Error &e) {
+                if (strcmp(e.get_type(), "NetworkTimeoutError") == 0) {
+                    mark_down(c, r, r.text + ": " + e.get_description());
+                    continue;
+                }
                 drop(r); /* dropped (idle close?): connect again below */
             }
         }
@@ -295,6 +308,7 @@ static replica *pick(cluster *c, shard &s, double deadline, bool first_try)
                 continue;
         }
         s.next = (j + 1) % n;
+        r.fails = 0;
         return &r;
     }
     return nullptr;
@@ -456,6 +470,7 @@ static void clear_result(cluster_result *r)
         cluster_spy_clear(&r->spies[i]);
     free(r->spies);
     free(r->missing);
+    free(r->replica);
     memset(r, 0, sizeof *r);
 }
 
@@ -573,6 +588,14 @@ int cluster_search(struct cluster *c, const struct cluster_query *q, struct clus
                                  const std::vector<size_t> &missing) {
                                  clear_result(res);
                                  run(q, query, used, res);
+                                 res->n_shards = c->shards.size();
+                                 res->replica = (size_t *)mg_malloc(res->n_shards *
+                                                                    sizeof *res->replica);
+                                 std::fill(res->replica, res->replica + res->n_shards,
+                                           (size_t)-1);
+                                 for (const used_shard &u : used)
+                                     res->replica[u.shard] =
+                                         (size_t)(u.rep - c->shards[u.shard].reps.data());
                                  res->n_missing = missing.size();
                                  res->missing = (size_t *)mg_calloc(
                                      missing.size() ? missing.size() : 1, sizeof *res->missing);

@@ -44,7 +44,8 @@ enum cluster_policy {
 struct cluster_opts {
     double connect_timeout; /* s, a TCP connect (default 1) */
     double timeout;         /* s, the whole query, failover included (default 2) */
-    double retry_after;     /* s a failed replica is left alone (default 1) */
+    double retry_after;     /* s a failed replica is left alone (default 1), doubled
+                               for each failure in a row, up to 64 times */
     double reopen_every;    /* s between reopens to see new revisions (default 1; 0 every query) */
     enum cluster_policy policy; /* default CLUSTER_FAIL */
 };
@@ -128,6 +129,8 @@ struct cluster_result {
     struct cluster_spy *spies;
     size_t n_missing;        /* shards that did not answer (policy partial) */
     size_t *missing;
+    size_t n_shards;
+    size_t *replica;         /* per shard, the replica that answered ((size_t)-1: none) */
     double seconds;          /* wall time of the call */
     unsigned failovers;      /* replicas given up during the call */
 };

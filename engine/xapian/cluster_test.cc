@@ -12,7 +12,8 @@
  *   cluster_test session FILE [fail|partial] [TIMEOUT]
  *                                        a handle kept open; each "q" line on
  *                                        stdin runs one query and prints
- *                                        "ok SECONDS missing=a,b failovers=N"
+ *                                        "ok SECONDS missing=a,b failovers=N
+ *                                        hits=N replicas=R0,R1,.." (- none)
  *                                        or "err SECONDS MESSAGE"
  *   cluster_test bench FILE N [fetch]    median and p99 of N queries (ms)
  *
@@ -347,8 +348,12 @@ static int session(const char *file, const char *policy, double timeout)
             std::string m;
             for (size_t i = 0; i < r->n_missing; i++)
                 m += (i ? "," : "") + std::to_string(r->missing[i]);
-            printf("ok %.4f missing=%s failovers=%u hits=%zu\n", r->seconds, m.c_str(),
-                   r->failovers, r->n_hits);
+            std::string u;
+            for (size_t i = 0; i < r->n_shards; i++)
+                u += (i ? "," : "") + (r->replica[i] == (size_t)-1 ? std::string("-")
+                                                                   : std::to_string(r->replica[i]));
+            printf("ok %.4f missing=%s failovers=%u hits=%zu replicas=%s\n", r->seconds,
+                   m.c_str(), r->failovers, r->n_hits, u.c_str());
             cluster_result_free(r);
         }
         fflush(stdout);
