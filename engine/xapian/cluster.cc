@@ -367,8 +367,11 @@ static void run(const cluster_query *q, const Xapian::Query &query,
         e.set_sort_by_value((Xapian::valueno)q->sort_slot, q->sort_descending != 0);
     if (q->collapse_slot >= 0)
         e.set_collapse_key((Xapian::valueno)q->collapse_slot);
+    /* an exact total needs every match seen; the spies' pass sees them all
+     * anyway, and without collapse its count is the total */
+    bool total_from_spies = q->n_spies && q->collapse_slot < 0;
     Xapian::doccount atleast = q->offset + q->limit;
-    if (q->exact_total)
+    if (q->exact_total && !total_from_spies)
         atleast = std::max(atleast, all.get_doccount());
     Xapian::MSet m = e.get_mset(q->offset, q->limit, atleast);
 
@@ -384,7 +387,11 @@ static void run(const cluster_query *q, const Xapian::Query &query,
             spies.emplace_back(new Xapian::ValueCountMatchSpy(q->spy_slots[i]));
             es.add_matchspy(spies.back().get());
         }
-        es.get_mset(0, 0, all.get_doccount());
+        Xapian::MSet ms = es.get_mset(0, 0, all.get_doccount());
+        if (total_from_spies) {
+            res->total_lower = res->total_est = res->total_upper =
+                ms.get_matches_lower_bound();
+        }
     }
 
     /* the exact size of each page hit's group: the query limited to the
@@ -417,9 +424,11 @@ static void run(const cluster_query *q, const Xapian::Query &query,
         m.fetch();
 
     size_t n = used.size();
-    res->total_lower = m.get_matches_lower_bound();
-    res->total_est = m.get_matches_estimated();
-    res->total_upper = m.get_matches_upper_bound();
+    if (!total_from_spies) {
+        res->total_lower = m.get_matches_lower_bound();
+        res->total_est = m.get_matches_estimated();
+        res->total_upper = m.get_matches_upper_bound();
+    }
     res->hits = (cluster_hit *)mg_calloc(m.size() ? m.size() : 1, sizeof *res->hits);
     for (auto it = m.begin(); it != m.end(); ++it) {
         cluster_hit &h = res->hits[res->n_hits];

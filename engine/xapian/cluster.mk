@@ -30,3 +30,6 @@ test-cluster:
 	@echo "test-cluster: skipped: Xapian not installed (pkg-config xapian-core)"
 endif
 .PHONY: test-cluster
+
+# make e2e (and so make test, with SAN=1 too) runs it.
+e2e: test-cluster

@@ -15,7 +15,10 @@
  *                                        "ok SECONDS missing=a,b failovers=N
  *                                        hits=N replicas=R0,R1,.." (- none)
  *                                        or "err SECONDS MESSAGE"
- *   cluster_test bench FILE N [fetch]    median and p99 of N queries (ms)
+ *   cluster_test bench FILE N [fetch|page]
+ *                                        median and p99 of N queries (ms) of
+ *                                        w3 OR w17, top 10 (fetch: and their
+ *                                        data; page: and 2 spies, exact groups)
  *
  * Documents: value 0 the key ("a000123"), 1 a date (YYYYMMDD), 2 the
  * near-duplicate key (10% of documents in 40 groups), 3 the source, 4 the
@@ -362,8 +365,9 @@ static int session(const char *file, const char *policy, double timeout)
     return 0;
 }
 
-static int bench(const char *file, int n, int fetch)
+static int bench(const char *file, int n, const std::string &mode)
 {
+    int fetch = mode == "fetch" || mode == "page";
     struct cluster *c;
     struct mg_err err;
     if (cluster_open(file, nullptr, &c, &err) < 0) {
@@ -374,6 +378,13 @@ static int bench(const char *file, int n, int fetch)
                                     Xapian::Query("w17"))
                           .serialise();
     cluster_query q = fixed_query(ser, fetch);
+    if (mode == "page") { /* what a result page asks: facets, groups, data */
+        q.spy_slots = SPY_SLOTS;
+        q.n_spies = getenv("BENCH_SPIES") ? (size_t)atoi(getenv("BENCH_SPIES")) : 2;
+        q.collapse_slot = getenv("BENCH_NO_COLLAPSE") ? -1 : 2;
+        q.exact_collapse = !getenv("BENCH_NO_GROUPS");
+        q.exact_total = !getenv("BENCH_NO_TOTAL");
+    }
     std::vector<double> t;
     for (int i = 0; i < n + 20; i++) {
         cluster_result *r;
@@ -387,7 +398,10 @@ static int bench(const char *file, int n, int fetch)
     }
     std::sort(t.begin(), t.end());
     printf("bench: %d queries%s: median %.3f ms, p99 %.3f ms\n", n,
-           fetch ? " fetching 10 documents" : "", t[t.size() / 2],
+           mode == "page" ? " with 2 spies, exact groups and 10 documents"
+           : fetch        ? " fetching 10 documents"
+                          : "",
+           t[t.size() / 2],
            t[std::min(t.size() - 1, (size_t)(t.size() * 0.99))]);
     cluster_close(c);
     return 0;
@@ -406,7 +420,7 @@ int main(int argc, char **argv)
         if (cmd == "session" && argc >= 3)
             return session(argv[2], argc > 3 ? argv[3] : "fail", argc > 4 ? atof(argv[4]) : 2.0);
         if (cmd == "bench" && argc >= 4)
-            return bench(argv[2], atoi(argv[3]), argc > 4);
+            return bench(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : "");
     } catch (const Xapian::Error &e) {
         fprintf(stderr, "cluster_test: %s\n", e.get_description().c_str());
         return 1;
