@@ -244,6 +244,26 @@ within "$line"; check "  ... within the timeout + 10% ($(secs "$line") s)" $? "$
 end_session
 stop_group "$SILENT"
 
+# a new revision of a shard, written while it is served, is seen without a
+# restart (the client reopens at most every second)
+printf '%s\n' "127.0.0.1:${P[0.0]}" "127.0.0.1:${P[1.0]}" "127.0.0.1:${P[2.0]}" >"$TMP/c.txt"
+session fail
+q; before=${line##*total=}
+/usr/bin/python3 - "$TMP/db/s0" <<'EOF' 2>"$TMP/py.err"
+import sys, xapian
+db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)
+d = xapian.Document(); d.add_posting("w3", 1); d.add_value(0, "b000001"); d.add_value(4, "19990101b000001")
+db.add_document(d); db.commit()
+EOF
+if grep -q "No module named" "$TMP/py.err"; then
+    echo "skip - a new revision: python3-xapian not installed"
+else
+    sleep 1.1; q
+    [ "${line##*total=}" = "$((before + 1))" ]
+    check "a new revision of a served shard seen without a restart ($before -> ${line##*total=})" $? "$line $(cat "$TMP/py.err")"
+fi
+end_session
+
 # a connection the server drops (xapian-tcpsrv --idle-timeout): reconnected
 IP=$(free_port)
 start_srv IDLE "$IP" "$TMP/db/s1" --idle-timeout 300

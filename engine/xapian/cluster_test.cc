@@ -13,7 +13,8 @@
  *                                        a handle kept open; each "q" line on
  *                                        stdin runs one query and prints
  *                                        "ok SECONDS missing=a,b failovers=N
- *                                        hits=N replicas=R0,R1,.." (- none)
+ *                                        hits=N replicas=R0,R1,.. (- none)
+ *                                        total=N" (exact)
  *                                        or "err SECONDS MESSAGE"
  *   cluster_test bench FILE N [fetch|page]
  *                                        median and p99 of N queries (ms) of
@@ -339,6 +340,7 @@ static int session(const char *file, const char *policy, double timeout)
                                     Xapian::Query("w17"))
                           .serialise();
     cluster_query q = fixed_query(ser, 1);
+    q.exact_total = 1;
     std::string line;
     while (std::getline(std::cin, line)) {
         if (line != "q")
@@ -355,8 +357,8 @@ static int session(const char *file, const char *policy, double timeout)
             for (size_t i = 0; i < r->n_shards; i++)
                 u += (i ? "," : "") + (r->replica[i] == (size_t)-1 ? std::string("-")
                                                                    : std::to_string(r->replica[i]));
-            printf("ok %.4f missing=%s failovers=%u hits=%zu replicas=%s\n", r->seconds,
-                   m.c_str(), r->failovers, r->n_hits, u.c_str());
+            printf("ok %.4f missing=%s failovers=%u hits=%zu replicas=%s total=%u\n",
+                   r->seconds, m.c_str(), r->failovers, r->n_hits, u.c_str(), r->total_lower);
             cluster_result_free(r);
         }
         fflush(stdout);
