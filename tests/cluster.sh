@@ -192,6 +192,16 @@ end_session
 session fail
 q; q
 stop_group "${G[2.0]}" STOP
+ok_all=0; fo=0; nf=0
+for k in 1 2; do
+    q
+    case $line in "ok "*"missing= "*) ;; *) ok_all=1 ;; esac
+    case $line in *"failovers=0 "*) ;; *) fo=$(secs "$line"); nf=$((nf + 1)) ;; esac
+    [ -n "${CLUSTER_VERBOSE:-}" ] && echo "       $line"
+    within "$line" || ok_all=1
+done
+[ "$nf" = 1 ] || ok_all=1   # the first query fails over, the next needs not
+check "a replica of shard 2 stopped mid-query (SIGSTOP): the other answers, within the timeout + 10% ($fo s)" $ok_all "$line"
 stop_group "${G[2.1]}" STOP
 q
 case $line in "err "*"shard 2 ("*) r=0 ;; *) r=1 ;; esac

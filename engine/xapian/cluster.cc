@@ -537,9 +537,12 @@ static int with_shards(cluster *c, double t0, unsigned *failovers, F fn, struct 
             fn(used, missing);
             return 0;
         } catch (const Xapian::NetworkError &e) {
-            /* dropped, refused or timed out: give up that connection; a
-             * replica that timed out is left alone, one that dropped the
-             * connection is tried again (xapian-tcpsrv closes idle ones) */
+            /* dropped, refused or timed out.  A replica that timed out is
+             * left alone; one that dropped the connection is tried again
+             * (xapian-tcpsrv closes idle ones).  Every connection of the
+             * failed run is closed: the others may have replies of it not
+             * yet read, which the next query would take for its own
+             * (measured: "failovers=1" on the next query otherwise). */
             ++*failovers;
             last = e.get_description();
             replica *r = culprit(used, e);
@@ -547,10 +550,9 @@ static int with_shards(cluster *c, double t0, unsigned *failovers, F fn, struct 
             if (r && timed_out)
                 mark_down(c, *r, r->text + ": " + last);
             else if (r)
-                drop(*r), r->last_err = r->text + ": " + last;
-            else
-                for (used_shard &u : used)
-                    drop(*u.rep);
+                r->last_err = r->text + ": " + last;
+            for (used_shard &u : used)
+                drop(*u.rep);
         } catch (const Xapian::DatabaseModifiedError &e) {
             /* a local shard moved on under us: reopen and run again */
             last = e.get_description();
