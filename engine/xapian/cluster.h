@@ -136,14 +136,19 @@ struct cluster_result {
 };
 
 /* Runs q over every shard and returns the page in *out (free it with
- * cluster_result_free).  Keeps connections open for the next call; a
- * replica that fails (refused, dropped, timed out, unopenable) is left for
- * retry_after seconds and the shard's next replica is used, within the same
- * call while time remains.  Never takes longer than opts.timeout plus the
- * time of one local step (measured: see NOTES-cluster.md).  Fails with -1,
- * *out NULL and err: a bad query, a shard with no replica left under
- * CLUSTER_FAIL ("shard 2 (line 5): no replica answered: ..."), or the
- * timeout. */
+ * cluster_result_free).  Keeps connections open for the next call and
+ * reopens them at most every reopen_every seconds (new revisions).  Each
+ * call takes the next replica of each shard in turn.  A replica that fails
+ * (refused, dropped, timed out, unopenable) is left alone for retry_after
+ * seconds (doubling) and the shard's next replica is asked within the same
+ * call while time remains; every network wait is bounded by 0.8 of the
+ * time left, so the call ends within opts.timeout (measured in
+ * tests/cluster.sh; two hangs in one call could pass it: see
+ * NOTES-cluster.md).  Up to three passes over the shards: the page; the
+ * spies with the exact total (n_spies > 0); the groups' sizes
+ * (exact_collapse).  Fails with -1, *out NULL and err: a bad query, a shard
+ * with no replica left under CLUSTER_FAIL ("shard 2 (c.txt:5): no replica
+ * answered: 10.0.0.3:7002: NetworkError: ..."), or the timeout. */
 int cluster_search(struct cluster *c, const struct cluster_query *q, struct cluster_result **out,
                    struct mg_err *err);
 
