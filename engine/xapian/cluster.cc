@@ -34,20 +34,22 @@ extern "C" {
 /* The share of a call's remaining time one network wait may take. */
 static const double WAIT_SHARE = 0.8;
 
-namespace {
+namespace
+{
 
 struct replica {
     std::string text; /* as written in the file */
     bool remote = false;
     std::string host; /* remote */
     unsigned port = 0;
-    std::string path;    /* local */
-    std::string context; /* Xapian's context of its errors: remote:tcp(host:port) */
+    std::string path; /* local */
+    std::string
+        context; /* Xapian's context of its errors: remote:tcp(host:port) */
     std::unique_ptr<Xapian::Database> db;
-    double wait = 0;          /* the per-read timeout db was opened with (s) */
-    double last_reopen = 0;   /* mg_now() of db's last reopen */
-    double down_until = 0;    /* left alone until then */
-    unsigned fails = 0;       /* failures in a row: the pause doubles with each */
+    double wait = 0;        /* the per-read timeout db was opened with (s) */
+    double last_reopen = 0; /* mg_now() of db's last reopen */
+    double down_until = 0;  /* left alone until then */
+    unsigned fails = 0;     /* failures in a row: the pause doubles with each */
     std::string last_err;
 };
 
@@ -121,8 +123,9 @@ static std::string parse_replica(const std::string &w, replica &r)
     return "";
 }
 
-int cluster_open_text(const char *text, const char *name, const struct cluster_opts *opts,
-                      struct cluster **out, struct mg_err *err)
+int cluster_open_text(const char *text, const char *name,
+                      const struct cluster_opts *opts, struct cluster **out,
+                      struct mg_err *err)
 {
     *out = nullptr;
     try {
@@ -132,8 +135,8 @@ int cluster_open_text(const char *text, const char *name, const struct cluster_o
             c->o = *opts;
         else
             cluster_opts_default(&c->o);
-        if (!(c->o.timeout > 0) || !(c->o.connect_timeout > 0) || c->o.retry_after < 0 ||
-            c->o.reopen_every < 0)
+        if (!(c->o.timeout > 0) || !(c->o.connect_timeout > 0) ||
+            c->o.retry_after < 0 || c->o.reopen_every < 0)
             return fail(err, c->name + ": timeouts must be positive");
         int line = 0;
         const char *p = text;
@@ -159,12 +162,14 @@ int cluster_open_text(const char *text, const char *name, const struct cluster_o
                 replica r;
                 std::string why = parse_replica(l.substr(i, j - i), r);
                 if (!why.empty())
-                    return fail(err, c->name + ":" + std::to_string(line) + ": " + why);
+                    return fail(err, c->name + ":" + std::to_string(line) +
+                                         ": " + why);
                 bool dup = false;
                 for (const replica &o : s.reps)
                     dup = dup || o.text == r.text;
                 if (dup)
-                    return fail(err, c->name + ":" + std::to_string(line) + ": '" + r.text +
+                    return fail(err, c->name + ":" + std::to_string(line) +
+                                         ": '" + r.text +
                                          "' twice in one shard");
                 s.reps.push_back(std::move(r));
                 i = j;
@@ -173,8 +178,9 @@ int cluster_open_text(const char *text, const char *name, const struct cluster_o
                 c->shards.push_back(std::move(s));
         }
         if (c->shards.empty())
-            return fail(err, c->name + ": no shard (one line per shard, its replicas "
-                                       "host:port or a path, separated by spaces)");
+            return fail(err, c->name +
+                                 ": no shard (one line per shard, its replicas "
+                                 "host:port or a path, separated by spaces)");
         *out = c.release();
         return 0;
     } catch (const std::exception &e) {
@@ -184,8 +190,8 @@ int cluster_open_text(const char *text, const char *name, const struct cluster_o
     }
 }
 
-int cluster_open(const char *path, const struct cluster_opts *opts, struct cluster **out,
-                 struct mg_err *err)
+int cluster_open(const char *path, const struct cluster_opts *opts,
+                 struct cluster **out, struct mg_err *err)
 {
     char *text = nullptr;
     size_t len = 0;
@@ -240,7 +246,8 @@ static void drop(replica &r)
 static void mark_down(const cluster *c, replica &r, const std::string &why)
 {
     drop(r);
-    r.down_until = mg_now() + c->o.retry_after * (double)(1u << std::min(r.fails, 6u));
+    r.down_until =
+        mg_now() + c->o.retry_after * (double)(1u << std::min(r.fails, 6u));
     r.fails++;
     r.last_err = why;
 }
@@ -256,8 +263,9 @@ static bool connect(const cluster *c, replica &r, double deadline)
     try {
         if (r.remote) {
             double ct = std::min(c->o.connect_timeout, wait);
-            r.db.reset(new Xapian::Database(Xapian::Remote::open(
-                r.host, r.port, (unsigned)(wait * 1000), (unsigned)(ct * 1000))));
+            r.db.reset(new Xapian::Database(
+                Xapian::Remote::open(r.host, r.port, (unsigned)(wait * 1000),
+                                     (unsigned)(ct * 1000))));
         } else {
             r.db.reset(new Xapian::Database(r.path));
         }
@@ -274,28 +282,33 @@ static bool connect(const cluster *c, replica &r, double deadline)
 }
 
 /* A replica of shard s to query, connected and reopened if due; nullptr when
- * none can be had before deadline.  Advances the rotation. */
-static replica *pick(cluster *c, shard &s, double deadline, bool first_try)
+ * none can be had before deadline.  Advances the rotation; counts each
+ * replica given up in *failovers. */
+static replica *pick(cluster *c, shard &s, double deadline, bool first_try,
+                     unsigned *failovers)
 {
     size_t n = s.reps.size();
     for (size_t k = 0; k < n; k++) {
         size_t j = (s.next + k) % n;
         replica &r = s.reps[j];
         double now = mg_now();
-        /* a connection opened short of time is opened again with the full wait */
+        /* a connection opened short of time is opened again with the full wait
+         */
         if (r.db && first_try && r.wait < c->o.timeout * WAIT_SHARE * 0.99)
             drop(r);
         /* on a retry, one whose wait would pass the deadline is opened
          * again with a shorter one */
         if (r.db && r.wait > (deadline - now) * WAIT_SHARE + 1e-3)
             drop(r);
-        if (r.db && c->o.reopen_every >= 0 && now - r.last_reopen >= c->o.reopen_every) {
+        if (r.db && c->o.reopen_every >= 0 &&
+            now - r.last_reopen >= c->o.reopen_every) {
             try {
                 r.db->reopen();
                 r.last_reopen = now;
             } catch (const Xapian::Error &e) {
                 if (strcmp(e.get_type(), "NetworkTimeoutError") == 0) {
                     mark_down(c, r, r.text + ": " + e.get_description());
+                    ++*failovers;
                     continue;
                 }
                 drop(r); /* dropped (idle close?): connect again below */
@@ -304,8 +317,10 @@ static replica *pick(cluster *c, shard &s, double deadline, bool first_try)
         if (!r.db) {
             if (now < r.down_until)
                 continue;
-            if (!connect(c, r, deadline))
+            if (!connect(c, r, deadline)) {
+                ++*failovers;
                 continue;
+            }
         }
         s.next = (j + 1) % n;
         r.fails = 0;
@@ -320,7 +335,8 @@ static std::string why_down(const shard &s)
     for (const replica &r : s.reps) {
         if (!w.empty())
             w += "; ";
-        w += r.last_err.empty() ? r.text + ": left alone after a failure" : r.last_err;
+        w += r.last_err.empty() ? r.text + ": left alone after a failure"
+                                : r.last_err;
     }
     return w;
 }
@@ -333,7 +349,8 @@ static char *dup_str(const std::string &s)
     return p;
 }
 
-static void fill_spy(cluster_spy &out, unsigned slot, const Xapian::ValueCountMatchSpy &spy)
+static void fill_spy(cluster_spy &out, unsigned slot,
+                     const Xapian::ValueCountMatchSpy &spy)
 {
     std::vector<std::pair<std::string, unsigned>> v;
     for (auto i = spy.values_begin(); i != spy.values_end(); ++i)
@@ -343,7 +360,8 @@ static void fill_spy(cluster_spy &out, unsigned slot, const Xapian::ValueCountMa
     });
     out.slot = slot;
     out.n = v.size();
-    out.counts = (cluster_count *)mg_calloc(v.size() ? v.size() : 1, sizeof *out.counts);
+    out.counts =
+        (cluster_count *)mg_calloc(v.size() ? v.size() : 1, sizeof *out.counts);
     for (size_t i = 0; i < v.size(); i++) {
         out.counts[i].value = dup_str(v[i].first);
         out.counts[i].count = v[i].second;
@@ -364,7 +382,8 @@ static void run(const cluster_query *q, const Xapian::Query &query,
     if (q->sort_slot < 0)
         e.set_sort_by_relevance_then_value(q->id_slot, false);
     else
-        e.set_sort_by_value((Xapian::valueno)q->sort_slot, q->sort_descending != 0);
+        e.set_sort_by_value((Xapian::valueno)q->sort_slot,
+                            q->sort_descending != 0);
     if (q->collapse_slot >= 0)
         e.set_collapse_key((Xapian::valueno)q->collapse_slot);
     /* an exact total needs every match seen; the spies' pass sees them all
@@ -409,9 +428,9 @@ static void run(const cluster_query *q, const Xapian::Query &query,
         }
         if (!keys.empty()) {
             Xapian::Enquire e2(all);
-            e2.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
-                                       Xapian::Query(Xapian::Query::OP_OR, keys.begin(),
-                                                     keys.end())));
+            e2.set_query(Xapian::Query(
+                Xapian::Query::OP_FILTER, query,
+                Xapian::Query(Xapian::Query::OP_OR, keys.begin(), keys.end())));
             e2.set_weighting_scheme(Xapian::BoolWeight());
             Xapian::ValueCountMatchSpy gs((Xapian::valueno)q->collapse_slot);
             e2.add_matchspy(&gs);
@@ -429,7 +448,8 @@ static void run(const cluster_query *q, const Xapian::Query &query,
         res->total_est = m.get_matches_estimated();
         res->total_upper = m.get_matches_upper_bound();
     }
-    res->hits = (cluster_hit *)mg_calloc(m.size() ? m.size() : 1, sizeof *res->hits);
+    res->hits =
+        (cluster_hit *)mg_calloc(m.size() ? m.size() : 1, sizeof *res->hits);
     for (auto it = m.begin(); it != m.end(); ++it) {
         cluster_hit &h = res->hits[res->n_hits];
         Xapian::docid did = *it;
@@ -437,13 +457,17 @@ static void run(const cluster_query *q, const Xapian::Query &query,
         h.shard = used[(did - 1) % n].shard;
         h.docid = (did - 1) / (Xapian::docid)n + 1;
         std::string key = it.get_sort_key();
-        h.id = dup_str(q->sort_slot < 0 ? key : key.size() > q->sort_id_from ? key.substr(q->sort_id_from) : std::string());
+        h.id =
+            dup_str(q->sort_slot < 0               ? key
+                    : key.size() > q->sort_id_from ? key.substr(q->sort_id_from)
+                                                   : std::string());
         if (q->collapse_slot >= 0) {
             std::string ck = it.get_collapse_key();
             h.collapse_key = dup_str(ck);
             auto g = group.find(ck);
-            h.similar = g != group.end() && g->second > 0 ? g->second - 1
-                                                           : it.get_collapse_count();
+            h.similar = g != group.end() && g->second > 0
+                            ? g->second - 1
+                            : it.get_collapse_count();
         }
         if (q->fetch_data) {
             std::string d = it.get_document().get_data();
@@ -452,7 +476,8 @@ static void run(const cluster_query *q, const Xapian::Query &query,
         }
         res->n_hits++;
     }
-    res->spies = (cluster_spy *)mg_calloc(spies.size() ? spies.size() : 1, sizeof *res->spies);
+    res->spies = (cluster_spy *)mg_calloc(spies.size() ? spies.size() : 1,
+                                          sizeof *res->spies);
     for (size_t i = 0; i < spies.size(); i++)
         fill_spy(res->spies[i], q->spy_slots[i], *spies[i]);
     res->n_spies = spies.size();
@@ -492,7 +517,8 @@ void cluster_result_free(struct cluster_result *r)
 }
 
 /* The replica among used whose connection raised e, or nullptr. */
-static replica *culprit(const std::vector<used_shard> &used, const Xapian::Error &e)
+static replica *culprit(const std::vector<used_shard> &used,
+                        const Xapian::Error &e)
 {
     std::string ctx = e.get_context();
     for (const used_shard &u : used)
@@ -506,7 +532,8 @@ static replica *culprit(const std::vector<used_shard> &used, const Xapian::Error
  * or throws Xapian's errors; *failovers counts the replicas given up.
  * 0 once fn returned, else -1 and err. */
 template <typename F>
-static int with_shards(cluster *c, double t0, unsigned *failovers, F fn, struct mg_err *err)
+static int with_shards(cluster *c, double t0, unsigned *failovers, F fn,
+                       struct mg_err *err)
 {
     double deadline = t0 + c->o.timeout;
     size_t nreps = 0;
@@ -517,7 +544,8 @@ static int with_shards(cluster *c, double t0, unsigned *failovers, F fn, struct 
         std::vector<used_shard> used;
         std::vector<size_t> missing;
         for (size_t i = 0; i < c->shards.size(); i++) {
-            replica *r = pick(c, c->shards[i], deadline, attempt == 0);
+            replica *r =
+                pick(c, c->shards[i], deadline, attempt == 0, failovers);
             if (r)
                 used.push_back({i, r});
             else
@@ -527,10 +555,12 @@ static int with_shards(cluster *c, double t0, unsigned *failovers, F fn, struct 
             size_t i = missing[0];
             std::string msg = shard_name(c, i) + ": no replica answered";
             if (mg_now() >= deadline)
-                msg += " within " + std::to_string(c->o.timeout).substr(0, 4) + " s";
+                msg += " within " + std::to_string(c->o.timeout).substr(0, 4) +
+                       " s";
             msg += ": " + why_down(c->shards[i]);
             if (missing.size() > 1)
-                msg += " (and " + std::to_string(missing.size() - 1) + " more shards)";
+                msg += " (and " + std::to_string(missing.size() - 1) +
+                       " more shards)";
             return fail(err, msg);
         }
         try {
@@ -563,11 +593,13 @@ static int with_shards(cluster *c, double t0, unsigned *failovers, F fn, struct 
             break;
     }
     return fail(err, c->name + ": query failed within " +
-                         std::to_string(c->o.timeout).substr(0, 4) + " s: " + last);
+                         std::to_string(c->o.timeout).substr(0, 4) +
+                         " s: " + last);
 }
 
 /* The entry points' catch-all: every exception becomes err. */
-template <typename F> static int guarded(const cluster *c, F fn, struct mg_err *err)
+template <typename F>
+static int guarded(const cluster *c, F fn, struct mg_err *err)
 {
     try {
         return fn();
@@ -580,42 +612,49 @@ template <typename F> static int guarded(const cluster *c, F fn, struct mg_err *
     }
 }
 
-int cluster_search(struct cluster *c, const struct cluster_query *q, struct cluster_result **out,
-                   struct mg_err *err)
+int cluster_search(struct cluster *c, const struct cluster_query *q,
+                   struct cluster_result **out, struct mg_err *err)
 {
     *out = nullptr;
     double t0 = mg_now();
     cluster_result *res = (cluster_result *)mg_calloc(1, sizeof *res);
-    int rc = guarded(c, [&]() {
-        Xapian::Query query;
-        try {
-            query = Xapian::Query::unserialise(std::string(q->query, q->query_len));
-        } catch (const Xapian::Error &e) {
-            return fail(err, c->name + ": bad query: " + e.get_description());
-        }
-        unsigned failovers = 0;
-        int rc = with_shards(c, t0, &failovers,
-                             [&](const std::vector<used_shard> &used,
-                                 const std::vector<size_t> &missing) {
-                                 clear_result(res);
-                                 run(q, query, used, res);
-                                 res->n_shards = c->shards.size();
-                                 res->replica = (size_t *)mg_malloc(res->n_shards *
-                                                                    sizeof *res->replica);
-                                 std::fill(res->replica, res->replica + res->n_shards,
-                                           (size_t)-1);
-                                 for (const used_shard &u : used)
-                                     res->replica[u.shard] =
-                                         (size_t)(u.rep - c->shards[u.shard].reps.data());
-                                 res->n_missing = missing.size();
-                                 res->missing = (size_t *)mg_calloc(
-                                     missing.size() ? missing.size() : 1, sizeof *res->missing);
-                                 std::copy(missing.begin(), missing.end(), res->missing);
-                             },
-                             err);
-        res->failovers = failovers;
-        return rc;
-    }, err);
+    int rc = guarded(
+        c,
+        [&]() {
+            Xapian::Query query;
+            try {
+                query = Xapian::Query::unserialise(
+                    std::string(q->query, q->query_len));
+            } catch (const Xapian::Error &e) {
+                return fail(err,
+                            c->name + ": bad query: " + e.get_description());
+            }
+            unsigned failovers = 0;
+            int rc = with_shards(
+                c, t0, &failovers,
+                [&](const std::vector<used_shard> &used,
+                    const std::vector<size_t> &missing) {
+                    clear_result(res);
+                    run(q, query, used, res);
+                    res->n_shards = c->shards.size();
+                    res->replica = (size_t *)mg_malloc(res->n_shards *
+                                                       sizeof *res->replica);
+                    std::fill(res->replica, res->replica + res->n_shards,
+                              (size_t)-1);
+                    for (const used_shard &u : used)
+                        res->replica[u.shard] =
+                            (size_t)(u.rep - c->shards[u.shard].reps.data());
+                    res->n_missing = missing.size();
+                    res->missing =
+                        (size_t *)mg_calloc(missing.size() ? missing.size() : 1,
+                                            sizeof *res->missing);
+                    std::copy(missing.begin(), missing.end(), res->missing);
+                },
+                err);
+            res->failovers = failovers;
+            return rc;
+        },
+        err);
     if (rc < 0) {
         cluster_result_free(res);
         return -1;
@@ -625,34 +664,39 @@ int cluster_search(struct cluster *c, const struct cluster_query *q, struct clus
     return 0;
 }
 
-int cluster_terms(struct cluster *c, const char *prefix, size_t max, struct cluster_spy **out,
-                  struct mg_err *err)
+int cluster_terms(struct cluster *c, const char *prefix, size_t max,
+                  struct cluster_spy **out, struct mg_err *err)
 {
     *out = nullptr;
     double t0 = mg_now();
     cluster_spy *res = (cluster_spy *)mg_calloc(1, sizeof *res);
     unsigned failovers = 0;
-    int rc = guarded(c, [&]() {
-        return with_shards(c, t0, &failovers,
-                           [&](const std::vector<used_shard> &used, const std::vector<size_t> &) {
-                               Xapian::Database all;
-                               for (const used_shard &u : used)
-                                   all.add_database(*u.rep->db);
-                               std::vector<std::pair<std::string, unsigned>> v;
-                               for (auto t = all.allterms_begin(prefix);
-                                    t != all.allterms_end(prefix) && v.size() <= max; ++t)
-                                   v.emplace_back(*t, t.get_termfreq());
-                               cluster_spy_clear(res);
-                               res->n = v.size();
-                               res->counts = (cluster_count *)mg_calloc(v.size() ? v.size() : 1,
-                                                                        sizeof *res->counts);
-                               for (size_t i = 0; i < v.size(); i++) {
-                                   res->counts[i].value = dup_str(v[i].first);
-                                   res->counts[i].count = v[i].second;
-                               }
-                           },
-                           err);
-    }, err);
+    int rc = guarded(
+        c,
+        [&]() {
+            return with_shards(
+                c, t0, &failovers,
+                [&](const std::vector<used_shard> &used,
+                    const std::vector<size_t> &) {
+                    Xapian::Database all;
+                    for (const used_shard &u : used)
+                        all.add_database(*u.rep->db);
+                    std::vector<std::pair<std::string, unsigned>> v;
+                    for (auto t = all.allterms_begin(prefix);
+                         t != all.allterms_end(prefix) && v.size() <= max; ++t)
+                        v.emplace_back(*t, t.get_termfreq());
+                    cluster_spy_clear(res);
+                    res->n = v.size();
+                    res->counts = (cluster_count *)mg_calloc(
+                        v.size() ? v.size() : 1, sizeof *res->counts);
+                    for (size_t i = 0; i < v.size(); i++) {
+                        res->counts[i].value = dup_str(v[i].first);
+                        res->counts[i].count = v[i].second;
+                    }
+                },
+                err);
+        },
+        err);
     if (rc < 0) {
         cluster_terms_free(res);
         return -1;

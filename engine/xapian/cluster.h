@@ -37,16 +37,18 @@ struct mg_err;
 
 /* What a query does when every replica of some shard is down. */
 enum cluster_policy {
-    CLUSTER_FAIL = 0,   /* the query fails, the error names the shard */
-    CLUSTER_PARTIAL = 1 /* the other shards answer; the result lists the missing */
+    CLUSTER_FAIL = 0, /* the query fails, the error names the shard */
+    CLUSTER_PARTIAL =
+        1 /* the other shards answer; the result lists the missing */
 };
 
 struct cluster_opts {
     double connect_timeout; /* s, a TCP connect (default 1) */
-    double timeout;         /* s, the whole query, failover included (default 2) */
-    double retry_after;     /* s a failed replica is left alone (default 1), doubled
-                               for each failure in a row, up to 64 times */
-    double reopen_every;    /* s between reopens to see new revisions (default 1; 0 every query) */
+    double timeout;     /* s, the whole query, failover included (default 2) */
+    double retry_after; /* s a failed replica is left alone (default 1), doubled
+                           for each failure in a row, up to 64 times */
+    double reopen_every; /* s between reopens to see new revisions (default 1; 0
+                            every query) */
     enum cluster_policy policy; /* default CLUSTER_FAIL */
 };
 
@@ -60,12 +62,13 @@ struct cluster;
  * down).  opts NULL means the defaults.  Fails with -1, *out NULL and err
  * naming the file and line ("shards.txt:3: bad port in 'h:99999'") on an
  * unreadable file, a bad replica or a file with no shard. */
-int cluster_open(const char *path, const struct cluster_opts *opts, struct cluster **out,
-                 struct mg_err *err);
+int cluster_open(const char *path, const struct cluster_opts *opts,
+                 struct cluster **out, struct mg_err *err);
 
 /* The same from the text of a cluster file; name is what errors call it. */
-int cluster_open_text(const char *text, const char *name, const struct cluster_opts *opts,
-                      struct cluster **out, struct mg_err *err);
+int cluster_open_text(const char *text, const char *name,
+                      const struct cluster_opts *opts, struct cluster **out,
+                      struct mg_err *err);
 
 /* Closes every connection and frees c.  Takes NULL. */
 void cluster_close(struct cluster *c);
@@ -83,30 +86,35 @@ const char *cluster_replica(const struct cluster *c, size_t i, size_t j);
 struct cluster_query {
     const char *query;
     size_t query_len;
-    unsigned offset, limit;  /* the page */
-    unsigned id_slot;        /* the unique key: the tie-break and the hits' id */
-    int sort_slot;           /* -1: by relevance, ties by id; else by this value, which
-                                must be unique (the id after a prefix: "19870312a000123") */
-    unsigned sort_id_from;   /* with sort_slot: the byte of its value where the id starts */
-    int sort_descending;     /* with sort_slot: newest first when it holds a date */
-    int collapse_slot;       /* -1: none; else one hit per value (near-duplicates) */
-    int exact_collapse;      /* with collapse_slot: count each page hit's group exactly */
-    const unsigned *spy_slots; /* ValueCountMatchSpy per slot, over every match (before
-                                  collapse), in a pass of its own */
+    unsigned offset, limit; /* the page */
+    unsigned id_slot;       /* the unique key: the tie-break and the hits' id */
+    int sort_slot; /* -1: by relevance, ties by id; else by this value, which
+                      must be unique (the id after a prefix: "19870312a000123")
+                    */
+    unsigned sort_id_from; /* with sort_slot: the byte of its value where the id
+                              starts */
+    int sort_descending; /* with sort_slot: newest first when it holds a date */
+    int collapse_slot;  /* -1: none; else one hit per value (near-duplicates) */
+    int exact_collapse; /* with collapse_slot: count each page hit's group
+                           exactly */
+    const unsigned *spy_slots; /* ValueCountMatchSpy per slot, over every match
+                                  (before collapse), in a pass of its own */
     size_t n_spies;
-    int exact_total;         /* count every match (check_at_least = doccount) */
-    int fetch_data;          /* fetch the page's document data (one round trip per hit) */
+    int exact_total; /* count every match (check_at_least = doccount) */
+    int fetch_data;  /* fetch the page's document data (one round trip per hit)
+                      */
 };
 
 struct cluster_hit {
-    char *id;                /* the id_slot value, NUL-terminated */
+    char *id; /* the id_slot value, NUL-terminated */
     double weight;
-    size_t shard;            /* which shard holds it */
-    unsigned docid;          /* its docid in that shard */
-    char *collapse_key;      /* NULL without collapse_slot */
-    unsigned similar;        /* other members of its group: exact with exact_collapse,
-                                else Xapian's collapse_count (a lower bound over shards) */
-    char *data;              /* document data with fetch_data, else NULL */
+    size_t shard;       /* which shard holds it */
+    unsigned docid;     /* its docid in that shard */
+    char *collapse_key; /* NULL without collapse_slot */
+    unsigned
+        similar; /* other members of its group: exact with exact_collapse,
+                    else Xapian's collapse_count (a lower bound over shards) */
+    char *data;  /* document data with fetch_data, else NULL */
     size_t data_len;
 };
 
@@ -117,7 +125,7 @@ struct cluster_count {
 
 struct cluster_spy {
     unsigned slot;
-    size_t n;                /* values, most frequent first */
+    size_t n; /* values, most frequent first */
     struct cluster_count *counts;
 };
 
@@ -127,12 +135,13 @@ struct cluster_result {
     struct cluster_hit *hits;
     size_t n_spies;
     struct cluster_spy *spies;
-    size_t n_missing;        /* shards that did not answer (policy partial) */
+    size_t n_missing; /* shards that did not answer (policy partial) */
     size_t *missing;
     size_t n_shards;
-    size_t *replica;         /* per shard, the replica that answered ((size_t)-1: none) */
-    double seconds;          /* wall time of the call */
-    unsigned failovers;      /* replicas given up during the call */
+    size_t
+        *replica; /* per shard, the replica that answered ((size_t)-1: none) */
+    double seconds;     /* wall time of the call */
+    unsigned failovers; /* replicas given up during the call */
 };
 
 /* Runs q over every shard and returns the page in *out (free it with
@@ -149,8 +158,8 @@ struct cluster_result {
  * (exact_collapse).  Fails with -1, *out NULL and err: a bad query, a shard
  * with no replica left under CLUSTER_FAIL ("shard 2 (c.txt:5): no replica
  * answered: 10.0.0.3:7002: NetworkError: ..."), or the timeout. */
-int cluster_search(struct cluster *c, const struct cluster_query *q, struct cluster_result **out,
-                   struct mg_err *err);
+int cluster_search(struct cluster *c, const struct cluster_query *q,
+                   struct cluster_result **out, struct mg_err *err);
 
 /* Frees r; takes NULL. */
 void cluster_result_free(struct cluster_result *r);
@@ -163,8 +172,8 @@ void cluster_result_free(struct cluster_result *r);
  * statistics (measured: weights differ from one database), so the caller
  * expands the prefix here and sends the terms.  Same failover, timeout and
  * policy as cluster_search; fails with -1, *out NULL and err. */
-int cluster_terms(struct cluster *c, const char *prefix, size_t max, struct cluster_spy **out,
-                  struct mg_err *err);
+int cluster_terms(struct cluster *c, const char *prefix, size_t max,
+                  struct cluster_spy **out, struct mg_err *err);
 
 /* Frees t; takes NULL. */
 void cluster_terms_free(struct cluster_spy *t);

@@ -59,7 +59,10 @@ struct rng {
         s ^= s << 17;
         return s;
     }
-    unsigned below(unsigned n) { return (unsigned)(next() % n); }
+    unsigned below(unsigned n)
+    {
+        return (unsigned)(next() % n);
+    }
     /* a word: wN with N ~ 1/u, so w1 is in most documents and w5000 in few */
     std::string word()
     {
@@ -74,7 +77,8 @@ static int gen(const std::string &out, int n, int nd)
     Xapian::WritableDatabase all(out + "/all", Xapian::DB_CREATE_OR_OVERWRITE);
     std::vector<Xapian::WritableDatabase> sh;
     for (int i = 0; i < n; i++)
-        sh.emplace_back(out + "/s" + std::to_string(i), Xapian::DB_CREATE_OR_OVERWRITE);
+        sh.emplace_back(out + "/s" + std::to_string(i),
+                        Xapian::DB_CREATE_OR_OVERWRITE);
     rng r{12345};
     for (int d = 0; d < nd; d++) {
         Xapian::Document doc;
@@ -101,7 +105,8 @@ static int gen(const std::string &out, int n, int nd)
         doc.add_value(4, std::string(date) + key);
         doc.set_data(data);
         all.replace_document(std::string("Q") + key, doc);
-        sh[fnv(key) % (uint64_t)n].replace_document(std::string("Q") + key, doc);
+        sh[fnv(key) % (uint64_t)n].replace_document(std::string("Q") + key,
+                                                    doc);
     }
     all.commit();
     for (auto &s : sh)
@@ -136,7 +141,8 @@ struct rquery {
 static const unsigned SPY_SLOTS[] = {3, 1};
 
 /* The terms under prefix through c (at most 100), or throws a message. */
-static std::vector<std::string> expand(struct cluster *c, const std::string &prefix)
+static std::vector<std::string> expand(struct cluster *c,
+                                       const std::string &prefix)
 {
     cluster_spy *t;
     struct mg_err err;
@@ -144,26 +150,28 @@ static std::vector<std::string> expand(struct cluster *c, const std::string &pre
         throw std::runtime_error(err.msg);
     std::vector<std::string> v;
     for (size_t i = 0; i < t->n && i < 100; i++)
-        v.push_back(std::string(t->counts[i].value) + "/" + std::to_string(t->counts[i].count));
+        v.push_back(std::string(t->counts[i].value) + "/" +
+                    std::to_string(t->counts[i].count));
     cluster_terms_free(t);
     return v;
 }
 
-static struct cluster *expand_c, *expand_l; /* the cluster and the local database */
+static struct cluster *expand_c,
+    *expand_l; /* the cluster and the local database */
 
 static rquery random_query(rng &r)
 {
     rquery rq;
     Xapian::Query x;
     switch (r.below(8)) {
-    case 0:
-        x = Xapian::Query(r.word());
-        break;
+    case 0: x = Xapian::Query(r.word()); break;
     case 1:
-        x = Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(r.word()), Xapian::Query(r.word()));
+        x = Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(r.word()),
+                          Xapian::Query(r.word()));
         break;
     case 2:
-        x = Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(r.word()), Xapian::Query(r.word()));
+        x = Xapian::Query(Xapian::Query::OP_AND, Xapian::Query(r.word()),
+                          Xapian::Query(r.word()));
         break;
     case 3: {
         Xapian::Query ph[] = {Xapian::Query(r.word()), Xapian::Query(r.word())};
@@ -173,7 +181,8 @@ static rquery random_query(rng &r)
     case 4: { /* proximity as a bonus the shard evaluates */
         Xapian::Query a(r.word()), b(r.word());
         Xapian::Query nr[] = {a, b};
-        x = Xapian::Query(Xapian::Query::OP_AND_MAYBE, Xapian::Query(Xapian::Query::OP_OR, a, b),
+        x = Xapian::Query(Xapian::Query::OP_AND_MAYBE,
+                          Xapian::Query(Xapian::Query::OP_OR, a, b),
                           Xapian::Query(Xapian::Query::OP_NEAR, nr, nr + 2, 8));
         break;
     }
@@ -183,9 +192,11 @@ static rquery random_query(rng &r)
         break;
     case 6: { /* a prefix, expanded by the client (cluster_terms) */
         std::string p = "w1" + std::to_string(r.below(10));
-        std::vector<std::string> a = expand(expand_c, p), b = expand(expand_l, p);
+        std::vector<std::string> a = expand(expand_c, p),
+                                 b = expand(expand_l, p);
         if (a != b)
-            throw std::runtime_error("cluster_terms " + p + ": not the terms of one database");
+            throw std::runtime_error("cluster_terms " + p +
+                                     ": not the terms of one database");
         std::vector<Xapian::Query> t;
         for (const std::string &w : a)
             t.emplace_back(w.substr(0, w.find('/')));
@@ -201,7 +212,8 @@ static rquery random_query(rng &r)
     if (r.below(4) == 0) {
         int y = 1987 + (int)r.below(15);
         x = Xapian::Query(Xapian::Query::OP_FILTER, x,
-                          Xapian::Query(Xapian::Query::OP_VALUE_RANGE, 1, std::to_string(y),
+                          Xapian::Query(Xapian::Query::OP_VALUE_RANGE, 1,
+                                        std::to_string(y),
                                         std::to_string(y + 5)));
     }
     rq.ser = x.serialise();
@@ -231,7 +243,8 @@ static bool same_spies(const cluster_result *a, const cluster_result *b)
         if (a->spies[i].n != b->spies[i].n)
             return false;
         for (size_t j = 0; j < a->spies[i].n; j++)
-            if (strcmp(a->spies[i].counts[j].value, b->spies[i].counts[j].value) ||
+            if (strcmp(a->spies[i].counts[j].value,
+                       b->spies[i].counts[j].value) ||
                 a->spies[i].counts[j].count != b->spies[i].counts[j].count)
                 return false;
     }
@@ -256,11 +269,14 @@ static int compare(const char *file, const char *local, int n, unsigned seed)
     for (int k = 0; k < n && bad < 5; k++) {
         rquery rq = random_query(r);
         cluster_query lq = rq.q;
-        lq.exact_collapse = 0; /* one local database counts its groups exactly */
+        lq.exact_collapse =
+            0; /* one local database counts its groups exactly */
         rq.q.exact_collapse = 1;
         cluster_result *a = nullptr, *b = nullptr;
-        if (cluster_search(c, &rq.q, &a, &err) < 0 || cluster_search(l, &lq, &b, &err) < 0) {
-            fprintf(stderr, "compare: query %d %s: %s\n", k, rq.desc.c_str(), err.msg);
+        if (cluster_search(c, &rq.q, &a, &err) < 0 ||
+            cluster_search(l, &lq, &b, &err) < 0) {
+            fprintf(stderr, "compare: query %d %s: %s\n", k, rq.desc.c_str(),
+                    err.msg);
             cluster_result_free(a);
             return 1;
         }
@@ -268,7 +284,8 @@ static int compare(const char *file, const char *local, int n, unsigned seed)
         bool coll = rq.q.collapse_slot >= 0;
         /* with a collapse key only the lower bound is exact in both */
         if (a->total_lower != b->total_lower ||
-            (!coll && (a->total_upper != b->total_upper || a->total_est != b->total_est)))
+            (!coll && (a->total_upper != b->total_upper ||
+                       a->total_est != b->total_est)))
             why = "totals " + std::to_string(a->total_lower) + "/" +
                   std::to_string(b->total_lower);
         else if (a->n_hits != b->n_hits)
@@ -279,7 +296,8 @@ static int compare(const char *file, const char *local, int n, unsigned seed)
             double d = fabs(a->hits[i].weight - b->hits[i].weight);
             maxd = std::max(maxd, d);
             if (strcmp(a->hits[i].id, b->hits[i].id))
-                why = "id at " + std::to_string(i) + ": " + a->hits[i].id + " vs " + b->hits[i].id;
+                why = "id at " + std::to_string(i) + ": " + a->hits[i].id +
+                      " vs " + b->hits[i].id;
             else if (d > 1e-12)
                 why = "weight at " + std::to_string(i);
             else if (coll && a->hits[i].similar != b->hits[i].similar)
@@ -293,15 +311,17 @@ static int compare(const char *file, const char *local, int n, unsigned seed)
         }
         hits += (int)a->n_hits;
         if (!why.empty()) {
-            printf("MISMATCH query %d %s offset %u sort %d%s collapse %d: %s\n", k,
-                   rq.desc.c_str(), rq.q.offset, rq.q.sort_slot, rq.q.sort_descending ? "d" : "",
-                   rq.q.collapse_slot, why.c_str());
+            printf("MISMATCH query %d %s offset %u sort %d%s collapse %d: %s\n",
+                   k, rq.desc.c_str(), rq.q.offset, rq.q.sort_slot,
+                   rq.q.sort_descending ? "d" : "", rq.q.collapse_slot,
+                   why.c_str());
             bad++;
         }
         cluster_result_free(a);
         cluster_result_free(b);
     }
-    printf("compare: %d queries, %d hits, %d groups (+%d similar), max weight difference %.3g, "
+    printf("compare: %d queries, %d hits, %d groups (+%d similar), max weight "
+           "difference %.3g, "
            "%d mismatches\n",
            n, hits, groups, grouped, maxd, bad);
     cluster_close(c);
@@ -355,10 +375,13 @@ static int session(const char *file, const char *policy, double timeout)
                 m += (i ? "," : "") + std::to_string(r->missing[i]);
             std::string u;
             for (size_t i = 0; i < r->n_shards; i++)
-                u += (i ? "," : "") + (r->replica[i] == (size_t)-1 ? std::string("-")
-                                                                   : std::to_string(r->replica[i]));
-            printf("ok %.4f missing=%s failovers=%u hits=%zu replicas=%s total=%u\n",
-                   r->seconds, m.c_str(), r->failovers, r->n_hits, u.c_str(), r->total_lower);
+                u += (i ? "," : "") + (r->replica[i] == (size_t)-1
+                                           ? std::string("-")
+                                           : std::to_string(r->replica[i]));
+            printf("ok %.4f missing=%s failovers=%u hits=%zu replicas=%s "
+                   "total=%u\n",
+                   r->seconds, m.c_str(), r->failovers, r->n_hits, u.c_str(),
+                   r->total_lower);
             cluster_result_free(r);
         }
         fflush(stdout);
@@ -382,7 +405,8 @@ static int bench(const char *file, int n, const std::string &mode)
     cluster_query q = fixed_query(ser, fetch);
     if (mode == "page") { /* what a result page asks: facets, groups, data */
         q.spy_slots = SPY_SLOTS;
-        q.n_spies = getenv("BENCH_SPIES") ? (size_t)atoi(getenv("BENCH_SPIES")) : 2;
+        q.n_spies =
+            getenv("BENCH_SPIES") ? (size_t)atoi(getenv("BENCH_SPIES")) : 2;
         q.collapse_slot = getenv("BENCH_NO_COLLAPSE") ? -1 : 2;
         q.exact_collapse = !getenv("BENCH_NO_GROUPS");
         q.exact_total = !getenv("BENCH_NO_TOTAL");
@@ -418,9 +442,11 @@ int main(int argc, char **argv)
         if (cmd == "parse" && argc == 3)
             return parse(argv[2]);
         if (cmd == "compare" && (argc == 5 || argc == 6))
-            return compare(argv[2], argv[3], atoi(argv[4]), argc == 6 ? (unsigned)atoi(argv[5]) : 0);
+            return compare(argv[2], argv[3], atoi(argv[4]),
+                           argc == 6 ? (unsigned)atoi(argv[5]) : 0);
         if (cmd == "session" && argc >= 3)
-            return session(argv[2], argc > 3 ? argv[3] : "fail", argc > 4 ? atof(argv[4]) : 2.0);
+            return session(argv[2], argc > 3 ? argv[3] : "fail",
+                           argc > 4 ? atof(argv[4]) : 2.0);
         if (cmd == "bench" && argc >= 4)
             return bench(argv[2], atoi(argv[3]), argc > 4 ? argv[4] : "");
     } catch (const Xapian::Error &e) {
@@ -430,6 +456,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "cluster_test: %s\n", e.what());
         return 1;
     }
-    fprintf(stderr, "usage: see the comment at the top of engine/xapian/cluster_test.cc\n");
+    fprintf(
+        stderr,
+        "usage: see the comment at the top of engine/xapian/cluster_test.cc\n");
     return 2;
 }
