@@ -422,8 +422,11 @@ static void run(const cluster_query *q, const Xapian::Query &query,
             std::string k = it.get_collapse_key();
             if (!k.empty() && !group.count(k)) {
                 group[k] = 0;
-                keys.emplace_back(Xapian::Query::OP_VALUE_RANGE,
-                                  (Xapian::valueno)q->collapse_slot, k, k);
+                if (q->collapse_term)
+                    keys.emplace_back(q->collapse_term + k);
+                else
+                    keys.emplace_back(Xapian::Query::OP_VALUE_RANGE,
+                                      (Xapian::valueno)q->collapse_slot, k, k);
             }
         }
         if (!keys.empty()) {

@@ -97,6 +97,10 @@ struct cluster_query {
     int collapse_slot;  /* -1: none; else one hit per value (near-duplicates) */
     int exact_collapse; /* with collapse_slot: count each page hit's group
                            exactly */
+    const char *collapse_term; /* with exact_collapse: when every document
+                                  also has the boolean term collapse_term +
+                                  its key, the groups are counted with those
+                                  terms (fast) instead of value ranges */
     const unsigned *spy_slots; /* ValueCountMatchSpy per slot, over every match
                                   (before collapse), in a pass of its own */
     size_t n_spies;

@@ -22,7 +22,8 @@
  *                                        data; page: and 2 spies, exact groups)
  *
  * Documents: value 0 the key ("a000123"), 1 a date (YYYYMMDD), 2 the
- * near-duplicate key (10% of documents in 40 groups), 3 the source, 4 the
+ * near-duplicate key (10% of documents in 40 groups; also the term XD<key>),
+ * 3 the source, 4 the
  * date and the key (a unique sort value: the id comes back in it); terms
  * wN with positions (N Zipf-like), XS<source>, Q<key>; data the first words.
  */
@@ -98,9 +99,10 @@ static int gen(const std::string &out, int n, int nd)
                  1 + (int)r.below(12), 1 + (int)r.below(28));
         doc.add_boolean_term("XS" + std::to_string(src));
         doc.add_boolean_term(std::string("Q") + key);
+        doc.add_boolean_term("XD" + std::to_string(dup));
         doc.add_value(0, key);
         doc.add_value(1, date);
-        doc.add_value(2, "d" + std::to_string(dup));
+        doc.add_value(2, std::to_string(dup));
         doc.add_value(3, "src" + std::to_string(src));
         doc.add_value(4, std::string(date) + key);
         doc.set_data(data);
@@ -229,6 +231,7 @@ static rquery random_query(rng &r)
     rq.q.sort_id_from = 8;
     rq.q.sort_descending = s == 3;
     rq.q.collapse_slot = r.below(3) == 0 ? 2 : -1;
+    rq.q.collapse_term = r.below(2) ? "XD" : nullptr;
     rq.q.spy_slots = SPY_SLOTS;
     rq.q.n_spies = r.below(2) ? 2 : 0;
     rq.q.exact_total = 1;
@@ -409,6 +412,7 @@ static int bench(const char *file, int n, const std::string &mode)
             getenv("BENCH_SPIES") ? (size_t)atoi(getenv("BENCH_SPIES")) : 2;
         q.collapse_slot = getenv("BENCH_NO_COLLAPSE") ? -1 : 2;
         q.exact_collapse = !getenv("BENCH_NO_GROUPS");
+        q.collapse_term = getenv("BENCH_GROUP_TERMS") ? "XD" : nullptr;
         q.exact_total = !getenv("BENCH_NO_TOTAL");
     }
     std::vector<double> t;
