@@ -506,3 +506,5 @@ lint:
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 	sh scripts/check_raw.sh
 include bench/bench.mk
+
+include engine/xapian/cluster.mk
