@@ -17,7 +17,9 @@
 # time, one through xapian-tcpsrv and one on the replica's folder, reading
 # in a loop as morgue-serve will: every read must be a state the master
 # had after one of its commits (never an error, never a mix), and both
-# must see more than one state.
+# must see more than one state.  Last, a first copy that fails leaves an
+# empty database behind the stub (what morgue's client must detect: the
+# shard's metadata "morgue:shard" is missing).
 #
 # The master is built by tests/replication_db.py (python3-xapian); the next
 # session builds it with morgue-index --engine xapian.  Skips, saying so,
@@ -207,5 +209,16 @@ for r in tcp dir; do
     echo "# reader ($r): $n reads, $seen states, handled:" \
         $(sed -n 's/^retry //p' "$log" | sort | uniq -c)
 done
+
+# 5. a first copy that fails (no such master) leaves an empty database
+# behind the stub: a server started on it would answer, with nothing
+xapian-replicate -h 127.0.0.1 -p "$RPORT" -m nosuch -o -q "$TMP/empty" \
+    >"$TMP/rep.out" 2>&1
+st=$?
+s=$(db state "$TMP/empty" 2>&1)
+test $st -ne 0 && case $s in docs=0\ *shard=-*) true ;; *) false ;; esac
+check "a failed first copy exits $st and leaves an empty database (no morgue:shard)" $? \
+    "$(cat "$TMP/rep.out")
+$s"
 
 t_summary

@@ -22,7 +22,8 @@ XAPIAN_MAX_CHANGESETS from the environment like any Xapian writer.
 The articles are synthetic: article K has the unique term "QK" (its key),
 value 0 = K zero-padded (the tie-break), and 40 words drawn from a fixed
 vocabulary by a generator seeded with K and its edit count, so two runs
-build the same database.  Only for testing replication; the next session
+build the same database.  The metadata key "morgue:shard" is "0/1", as
+morgue-index will record a shard's place.  Only for testing replication; the next session
 builds the master with morgue-index --engine xapian instead.
 
 Exit status: 0 done, 1 a Xapian error (message on stderr), 2 usage.
@@ -71,6 +72,8 @@ def article(key, edit):
 
 def write(path, keys, edit):
     db = xapian.WritableDatabase(path, xapian.DB_CREATE_OR_OPEN)
+    # what morgue-index will record: which shard of how many this is
+    db.set_metadata("morgue:shard", "0/1")
     for key in keys:
         db.replace_document("Q%d" % key, article(key, edit))
     db.commit()
@@ -80,7 +83,8 @@ def write(path, keys, edit):
 def state(db):
     """What a search sees: doc count, last docid, and for each query the
     estimate and the top 10 (docid and weight)."""
-    parts = ["docs=%d" % db.get_doccount(), "last=%d" % db.get_lastdocid()]
+    parts = ["docs=%d" % db.get_doccount(), "last=%d" % db.get_lastdocid(),
+             "shard=%s" % (db.get_metadata("morgue:shard").decode() or "-")]
     enq = xapian.Enquire(db)
     enq.set_sort_by_relevance_then_value(0, False)
     for q in QUERIES:
