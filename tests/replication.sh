@@ -189,6 +189,26 @@ esac
 same "after catching up the replica answers like the master"
 sleep 0.3
 
+# 5. a compacted master is a new database (a new UUID): a full copy; the
+# next commit (by another process, as morgue-index's nightly run) writes a
+# changeset again
+CHANGESETS=10
+xapian-compact "$TMP/masters/s0" "$TMP/masters/s0.c" >/dev/null &&
+    rm -rf "$TMP/masters/s0" && mv "$TMP/masters/s0.c" "$TMP/masters/s0"
+check "xapian-compact the master" $?
+replicate
+case $(summary) in
+1\ copies*) ok "after compaction a full copy" ;;
+*) bad "after compaction a full copy" "$(cat "$TMP/rep.out")" ;;
+esac
+commit build 3001 10 && replicate
+case $(summary) in
+0\ copies,\ 1\ changesets*) ok "the next commit: a changeset" ;;
+*) bad "the next commit: a changeset" "$(cat "$TMP/rep.out")" ;;
+esac
+same "after compaction the replica answers like the master"
+sleep 0.2
+
 # the readers: only states of the master, more than one, no error
 : >"$TMP/stop"
 for p in $READERS; do wait "$p"; done
@@ -210,7 +230,7 @@ for r in tcp dir; do
         $(sed -n 's/^retry //p' "$log" | sort | uniq -c)
 done
 
-# 5. a first copy that fails (no such master) leaves an empty database
+# 6. a first copy that fails (no such master) leaves an empty database
 # behind the stub: a server started on it would answer, with nothing
 xapian-replicate -h 127.0.0.1 -p "$RPORT" -m nosuch -o -q "$TMP/empty" \
     >"$TMP/rep.out" 2>&1
