@@ -10,16 +10,17 @@
 # copies it to a replica (the first copy is a full copy), changes the
 # master (add, edit, delete, a takedown: one commit each), replicates the
 # changesets, forces a full copy, falls more revisions behind than the
-# master keeps changesets for (a full copy again), and after each step
+# master keeps changesets for (a full copy again), compacts the master (a
+# new database: a full copy, then changesets again), and after each step
 # checks that the replica, through xapian-tcpsrv, answers like the master
-# (document count, the top 10 of three queries with their weights, every
-# article's key and text).  Two readers hold the replica open the whole
-# time, one through xapian-tcpsrv and one on the replica's folder, reading
-# in a loop as morgue-serve will: every read must be a state the master
-# had after one of its commits (never an error, never a mix), and both
-# must see more than one state.  Last, a first copy that fails leaves an
-# empty database behind the stub (what morgue's client must detect: the
-# shard's metadata "morgue:shard" is missing).
+# (document count, the shard's metadata, the top 10 of three queries with
+# their weights, every article's key and text).  Two readers hold the
+# replica open the whole time, one through xapian-tcpsrv and one on the
+# replica's folder, reading in a loop as morgue-serve will: every read
+# must be a state the master had after one of its commits (never an error,
+# never a mix), and both must see more than one state.  Last, a first copy
+# that fails leaves an empty database behind the stub (what morgue's
+# client must detect: the shard's metadata "morgue:shard" is missing).
 #
 # The master is built by tests/replication_db.py (python3-xapian); the next
 # session builds it with morgue-index --engine xapian.  Skips, saying so,
