@@ -10,17 +10,19 @@
 # copies it to a replica (the first copy is a full copy), changes the
 # master (add, edit, delete, a takedown: one commit each), replicates the
 # changesets, forces a full copy, falls more revisions behind than the
-# master keeps changesets for (a full copy again), compacts the master (a
-# new database: a full copy, then changesets again), and after each step
-# checks that the replica, through xapian-tcpsrv, answers like the master
-# (document count, the shard's metadata, the top 10 of three queries with
-# their weights, every article's key and text).  Two readers hold the
-# replica open the whole time, one through xapian-tcpsrv and one on the
-# replica's folder, reading in a loop as morgue-serve will: every read
-# must be a state the master had after one of its commits (never an error,
-# never a mix), and both must see more than one state.  Last, a first copy
-# that fails leaves an empty database behind the stub (what morgue's
-# client must detect: the shard's metadata "morgue:shard" is missing).
+# master keeps changesets for (a full copy again), loses its replication
+# server for a pass (the replica keeps answering, then catches up),
+# compacts the master (a new database: a full copy, then changesets
+# again), and after each step checks that the replica, through
+# xapian-tcpsrv, answers like the master (document count, the shard's
+# metadata, the top 10 of three queries with their weights, every
+# article's key and text).  Two readers hold the replica open the whole
+# time, one through xapian-tcpsrv and one on the replica's folder, reading
+# in a loop as morgue-serve will: every read must be a state the master
+# had after one of its commits (never an error, never a mix), and both
+# must see more than one state.  Last, a first copy that fails leaves an
+# empty database behind the stub (what morgue's client must detect: the
+# shard's metadata "morgue:shard" is missing).
 #
 # The master is built by tests/replication_db.py (python3-xapian); the next
 # session builds it with morgue-index --engine xapian.  Skips, saying so,
@@ -121,6 +123,7 @@ check "a commit writes a changeset (XAPIAN_MAX_CHANGESETS=$CHANGESETS)" $? \
     "$(ls "$TMP/masters/s0")"
 
 start rserver xapian-replicate-server -I 127.0.0.1 -p "$RPORT" "$TMP/masters"
+RSERVER=$!
 wait_port "$RPORT"
 check "xapian-replicate-server listens on $RPORT" $? "$(cat "$TMP/rserver.log")"
 
@@ -189,6 +192,31 @@ case $(summary) in
 esac
 same "after catching up the replica answers like the master"
 sleep 0.3
+
+# 4b. the replication server down (the indexing host away): a pass fails,
+# the replica keeps answering with its last revision; back, it catches up
+before=$(db digest "tcp:127.0.0.1:$SPORT" 2>&1)
+kill -TERM "$RSERVER" && wait "$RSERVER" 2>/dev/null
+PIDS=$(echo " $PIDS " | sed "s/ $RSERVER / /")
+commit build 2201 20
+replicate
+st=$?
+after=$(db digest "tcp:127.0.0.1:$SPORT" 2>&1)
+test $st -ne 0 && test "$after" = "$before"
+check "replication server down: the pass exits $st, the replica answers as before" $? \
+    "$(cat "$TMP/rep.out")
+before: $before
+after:  $after"
+start rserver2 xapian-replicate-server -I 127.0.0.1 -p "$RPORT" "$TMP/masters"
+RSERVER=$!
+wait_port "$RPORT"
+replicate
+case $(summary) in
+0\ copies,\ 1\ changesets*) ok "the server back: the replica catches up by a changeset" ;;
+*) bad "the server back: the replica catches up by a changeset" "$(cat "$TMP/rep.out")" ;;
+esac
+same "after catching up again the replica answers like the master"
+sleep 0.2
 
 # 5. a compacted master is a new database (a new UUID): a full copy; the
 # next commit (by another process, as morgue-index's nightly run) writes a
