@@ -6,13 +6,18 @@ the xapian-tools programs; every server it starts is on 127.0.0.1, in a
 session of its own (setsid), and stopped by its process id.
 
 usage: bench/replication.py --archive DIR [--base N] [--batches N,N,...]
-                            [--work DIR] [--compact]
+                            [--work DIR] [--compact] [--readers]
 
   --archive DIR  the JSON Lines files of bench/gen-archive (id, title, body)
   --base N       articles in the master before any measurement (100000)
   --batches      sizes of the commits replicated as changesets (100,1000,10000)
   --work DIR     where the master and replica folders go (a new temporary
                  folder, removed at the end, by default)
+  --readers      during each changeset's replication, two readers of the
+                 replica (tests/replication_db.py reader: through
+                 xapian-tcpsrv and on the folder) read in a loop; prints
+                 how many reads saw the old state, the new, and anything
+                 else (which would be a half-applied changeset or an error)
   --compact      xapian-compact the master after the build (as an operator
                  would before the first copy; a new UUID, so replicas
                  copied before need a full copy) and commit 10 more
@@ -48,6 +53,11 @@ import time
 
 os.environ["XAPIAN_MAX_CHANGESETS"] = "100"
 import xapian  # noqa: E402  (after the environment it reads)
+
+RDB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                   "replication_db.py")
+sys.path.insert(0, os.path.dirname(RDB))
+import replication_db as rdb  # noqa: E402
 
 
 def articles(archive):
@@ -108,6 +118,47 @@ def replicate(port, replica, *opts):
     return took, summary[0] if summary else out.stdout.strip()
 
 
+def start_readers(work, sport, replica):
+    """Two tests/replication_db.py readers of the replica (through
+    xapian-tcpsrv and on the folder), reading in a loop, each in a session
+    of its own; waits until each has read once."""
+    stop = os.path.join(work, "stop")
+    if os.path.exists(stop):
+        os.unlink(stop)
+    readers = []
+    for name, spec in (("tcp", "tcp:127.0.0.1:%d" % sport), ("dir", replica)):
+        out = os.path.join(work, "read-" + name)
+        open(out, "w").close()
+        readers.append((name, out, subprocess.Popen(
+            ["setsid", sys.executable, RDB, "reader", spec, out, stop])))
+    for name, out, _ in readers:
+        while os.path.getsize(out) == 0:
+            time.sleep(0.01)
+    return readers
+
+
+def stop_readers(work, readers, old_state, new_state):
+    """Stops the readers (0.3 s after the replication) and says what they
+    read: reads, how many of the old and the new state, anything else."""
+    time.sleep(0.3)
+    open(os.path.join(work, "stop"), "w").close()
+    parts = []
+    for name, out, proc in readers:
+        proc.wait()
+        old = new = other = 0
+        with open(out) as f:
+            for line in f:
+                if line == "ok " + old_state + "\n":
+                    old += 1
+                elif line == "ok " + new_state + "\n":
+                    new += 1
+                else:
+                    other += 1
+                    sys.stderr.write("reader %s: %s" % (name, line))
+        parts.append("%s %d old, %d new, %d other" % (name, old, new, other))
+    return "; ".join(parts)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--archive", required=True)
@@ -115,6 +166,7 @@ def main():
     ap.add_argument("--batches", default="100,1000,10000")
     ap.add_argument("--work")
     ap.add_argument("--compact", action="store_true")
+    ap.add_argument("--readers", action="store_true")
     a = ap.parse_args()
     batches = [int(x) for x in a.batches.split(",")]
     work = a.work or tempfile.mkdtemp(prefix="morgue-replbench.")
@@ -168,15 +220,25 @@ def main():
         took, summary = replicate(rport, replica)
         rsize = du(replica)
         rows.append(("full copy", a.base, rsize, took, summary))
+        procs.append(subprocess.Popen(
+            ["setsid", "xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1",
+             "--port", str(sport), replica]))
+        wait_port(sport)
+        seen = []
         for n in batches:
             before = set(glob.glob(os.path.join(master, "changes*")))
+            old_state = rdb.state(xapian.Database(master))
             for _ in range(n):
                 index(db, tg, next(src))
             db.commit()
+            new_state = rdb.state(xapian.Database(master))
             new = set(glob.glob(os.path.join(master, "changes*"))) - before
             csize = sum(os.path.getsize(p) for p in new)
+            readers = start_readers(work, sport, replica) if a.readers else None
             took, summary = replicate(rport, replica)
             rows.append(("changeset", n, csize, took, summary))
+            if readers:
+                seen.append((n, stop_readers(work, readers, old_state, new_state)))
 
         print("| what | articles | MB sent | wall s | MB/s | s per GB | xapian-replicate says |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
@@ -185,10 +247,8 @@ def main():
                   % (what, n, nbytes / 1e6, took, nbytes / 1e6 / took,
                      took / (nbytes / 1e9), summary.replace("Update complete: ", "")))
 
-        procs.append(subprocess.Popen(
-            ["setsid", "xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1",
-             "--port", str(sport), replica]))
-        wait_port(sport)
+        for n, result in seen:
+            print("# readers during the changeset of %d articles: %s" % (n, result))
         remote = xapian.remote_open("127.0.0.1", sport, 2000, 1000)
         reopen, connect, local = [], [], []
         for _ in range(200):
