@@ -9,7 +9,8 @@
 # and stopped by its process id, it builds a master (changesets on),
 # copies it to a replica (the first copy is a full copy), changes the
 # master (add, edit, delete, a takedown: one commit each), replicates the
-# changesets, forces a full copy, falls more revisions behind than the
+# changesets (a connection held across them keeps its revision until it
+# reopens), forces a full copy, falls more revisions behind than the
 # master keeps changesets for (a full copy again), loses its replication
 # server for a pass (the replica keeps answering, then catches up),
 # compacts the master (a new database: a full copy, then changesets
@@ -163,6 +164,18 @@ case $(summary) in
 *) bad "the changes arrive as 4 changesets" "$(cat "$TMP/rep.out")" ;;
 esac
 same "after the changesets the replica answers like the master"
+
+# 2b. a connection to xapian-tcpsrv held across a replication stays on its
+# revision until it reopens, then sees the new one
+commit build 2501 50
+db pinned "tcp:127.0.0.1:$SPORT" xapian-replicate -h 127.0.0.1 -p "$RPORT" \
+    -m s0 -o -q -r 0 "$TMP/replica" >"$TMP/pinned" 2>&1
+m=$(tail -n 1 "$TMP/states")
+{ read -r s1 && read -r s2 && read -r s3; } <"$TMP/pinned"
+test "$s1" = "$s2" && test "$s3" = "$m" && test "$s1" != "$m"
+check "a held connection keeps its revision across a changeset, reopen() moves it to the new" $? \
+    "$(cat "$TMP/pinned")
+master: $m"
 test "$(live)" = "$first"
 check "changesets are applied in place (same live copy)" $? "$(live)"
 sleep 0.2

@@ -7,6 +7,9 @@ usage: replication_db.py COMMAND ...
   delete DB KEY...      delete the articles KEY... (a takedown), one commit
   state DB              one line: the state a reader sees (see state())
   digest DB             one line: the state and every article's key and text
+  pinned DB CMD...      opens DB, prints its state, runs CMD (a replication),
+                        prints the state again without reopening, then
+                        reopens and prints it a third time
   reader DB OUT STOP    holds DB open until the file STOP exists, reading its
                         state in a loop the way morgue-serve will (reopen,
                         read; on DatabaseModifiedError reopen and read again;
@@ -32,6 +35,7 @@ Exit status: 0 done, 1 a Xapian error (message on stderr), 2 usage.
 import hashlib
 import os
 import random
+import subprocess
 import sys
 import time
 
@@ -148,6 +152,16 @@ def main(argv):
         print(state(open_db(db)))
     elif cmd == "digest" and len(argv) == 3:
         print(digest(open_db(db)))
+    elif cmd == "pinned" and len(argv) > 3:
+        d = open_db(db)
+        print(state(d))
+        sys.stdout.flush()
+        if subprocess.run(argv[3:], stdout=subprocess.DEVNULL).returncode != 0:
+            sys.stderr.write("replication_db.py: %s failed\n" % argv[3])
+            return 1
+        print(state(d))
+        d.reopen()
+        print(state(d))
     elif cmd == "reader" and len(argv) == 5:
         reader(db, argv[3], argv[4])
     else:
