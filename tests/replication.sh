@@ -110,6 +110,7 @@ replica: $r"
 summary() { sed -n 's/^Update complete: //p' "$TMP/rep.out"; }
 live() { sed -n 's/^auto //p' "$TMP/replica/XAPIANDB"; }
 
+# shellcheck disable=SC2046 # two words wanted
 set -- $(free_ports 2)
 RPORT=$1 SPORT=$2
 CHANGESETS=10
@@ -268,6 +269,7 @@ for r in tcp dir; do
     test "$seen" -ge 3 && grep -qxF "ok $final" "$log"
     check "reader ($r) saw $seen states, the last the master's last" $? \
         "$(tail -n 2 "$log")"
+    # shellcheck disable=SC2046 # the counts on one line
     echo "# reader ($r): $n reads, $seen states, handled:" \
         $(sed -n 's/^retry //p' "$log" | sort | uniq -c)
 done
