@@ -65,7 +65,8 @@ endif
 else
 HAVE_XAPIAN :=
 endif
-XAP_SRC   := $(wildcard engine/xapian/*.cc)
+# the engine's library; the *_test.cc drivers have a main of their own
+XAP_SRC   := $(filter-out %_test.cc,$(wildcard engine/xapian/*.cc))
 XAP_OBJ   := $(patsubst %.cc,$(BUILD)/%.o,$(XAP_SRC))
 XAP_A     := $(BUILD)/libxapianshim.a
 XAP_INC   := -Iengine/xapian -Ilib
