@@ -103,6 +103,11 @@ static void usage(FILE *f)
         "  --check            check the index: SQLite's integrity_check and\n"
         "                     FTS5's integrity-check (exit 6: damaged)\n"
         "  --stats            what the index holds and what its last run did\n"
+        "  --engine NAME      fts5 (the default: one SQLite file) or xapian\n"
+        "                     (--db names a directory; docs/scale-out.md)\n"
+        "  --shards N         with --engine xapian: N shard databases,\n"
+        "                     DIR/shard-0..N-1, and the cluster file\n"
+        "                     DIR/cluster; fixed when the index is made\n"
         "  --rebuild          build a whole new index from the PATHs beside\n"
         "                     the live one and swap it in at the end (after\n"
         "                     a tokenizer or schema change); searches go on;\n"
@@ -132,6 +137,32 @@ static void usage(FILE *f)
         f);
 }
 
+/* The engine (--engine: NULL for the index's own, else "fts5" or
+ * "xapian") and the shards (--shards; 0: as the index was built) every
+ * store_open_as of this run uses. */
+static const char *engine;
+static int shards;
+
+/* Whether db is, or is to be, a Xapian index: a directory, to be locked
+ * and opened as one (--engine xapian, or a directory holding its side
+ * file).  Can't fail. */
+static int is_xapian(const char *db)
+{
+    struct buf side = {0};
+    buf_printf(&side, "%s/files.db", db);
+    int is = (engine && strcmp(engine, "xapian") == 0) ||
+             (!engine && access(side.s, F_OK) == 0);
+    buf_free(&side);
+    return is;
+}
+
+/* store_open_as with this run's --engine and --shards. */
+static int open_index(const char *db, enum store_mode mode, struct store **st,
+                      struct mg_err *err)
+{
+    return store_open_as(db, mode, engine, shards, st, err);
+}
+
 /* Takes the writer lock: an exclusive flock on the index file itself
  * (created empty when missing), so every path that reaches the file (a
  * link, another name) meets the same lock, held until the process ends
@@ -141,7 +172,19 @@ static void usage(FILE *f)
  * another writer holds it past the wait. */
 static int take_lock(const char *db, double wait)
 {
+    struct buf side = {0};
+    if (is_xapian(db)) {
+        /* a directory: the lock is on its side file */
+        if (mkdir(db, 0755) < 0 && errno != EEXIST) {
+            fprintf(stderr, "morgue-index: %s: cannot make it: %s\n", db,
+                    strerror(errno));
+            return -INDEX_ERROR;
+        }
+        buf_printf(&side, "%s/files.db", db);
+        db = side.s;
+    }
     int fd = open(db, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    buf_free(&side);
     if (fd < 0) {
         fprintf(stderr,
                 "morgue-index: %s: cannot open the index to lock "
@@ -192,7 +235,7 @@ static int check_index(const char *db)
     struct store *st = NULL;
     struct mg_err err = {""};
     /* FTS5's check is an INSERT: it needs a connection that may write */
-    if (access(db, F_OK) != 0 || store_open(db, STORE_WRITE, &st, &err) < 0) {
+    if (access(db, F_OK) != 0 || open_index(db, STORE_WRITE, &st, &err) < 0) {
         if (!err.msg[0])
             mg_fail(&err, "%s: no index here", db);
         fprintf(stderr, "morgue-index: %s\n", err.msg);
@@ -225,7 +268,7 @@ static int print_stats(const char *db)
 {
     struct store *st = NULL;
     struct mg_err err = {""};
-    if (store_open(db, STORE_READ, &st, &err) < 0) {
+    if (open_index(db, STORE_READ, &st, &err) < 0) {
         fprintf(stderr, "morgue-index: %s\n", err.msg);
         return INDEX_ERROR;
     }
@@ -439,6 +482,16 @@ static int check_args(const struct index_opts *o, const struct run *r)
         fputs("morgue-index: --json goes with --show\n", stderr);
         return INDEX_USAGE;
     }
+    if (shards && !(engine && strcmp(engine, "xapian") == 0)) {
+        fputs("morgue-index: --shards goes with --engine xapian\n", stderr);
+        return INDEX_USAGE;
+    }
+    if (o->rebuild && engine && strcmp(engine, "xapian") == 0) {
+        fputs("morgue-index: --rebuild: not supported by the xapian engine "
+              "(index into a new directory, then move it in place)\n",
+              stderr);
+        return INDEX_USAGE;
+    }
     if ((r->dry_run && (r->show || o->rebuild)) ||
         (mode && (r->show || o->rebuild))) {
         fputs("morgue-index: --dry-run, --delete, --unsuppress and "
@@ -475,6 +528,8 @@ static const struct option OPTS[] = {
     {"exclude", required_argument, NULL, 'x'},
     {"wait", required_argument, NULL, 'W'},
     {"rebuild", no_argument, NULL, 'R'},
+    {"engine", required_argument, NULL, 'e'},
+    {"shards", required_argument, NULL, 'N'},
     {"verbose", no_argument, NULL, 'v'},
     {"log", required_argument, NULL, 'l'},
     {"entity-model", required_argument, NULL, 'm'},
@@ -513,6 +568,28 @@ static int parse_value(int c, char *arg, struct index_opts *o, struct run *r)
         break;
     case 'J':
         if (mg_parse_int("morgue-index", arg, "--jobs", 1, 64, &r->jobs) < 0)
+            return INDEX_USAGE;
+        break;
+    case 'e':
+        if (strcmp(arg, "fts5") != 0 && strcmp(arg, "xapian") != 0) {
+            fprintf(stderr,
+                    "morgue-index: --engine %s: no such engine (fts5, "
+                    "xapian)\n",
+                    arg);
+            return INDEX_USAGE;
+        }
+        if (!store_engine_built(arg)) {
+            fprintf(stderr,
+                    "morgue-index: --engine %s: not built into this "
+                    "morgue-index (install libxapian-dev and make)\n",
+                    arg);
+            return INDEX_USAGE;
+        }
+        engine = arg;
+        break;
+    case 'N':
+        if (mg_parse_int("morgue-index", arg, "--shards", 1, 1024, &shards) <
+            0)
             return INDEX_USAGE;
         break;
     case 'M': {
@@ -674,7 +751,7 @@ static int run_takedowns(struct run *r, const struct index_opts *o,
 {
     if (o->mode != 'L' && (*lock = take_lock(db, o->wait)) < 0)
         return -*lock;
-    if (store_open(db, o->mode == 'L' ? STORE_READ : STORE_WRITE, &r->store,
+    if (open_index(db, o->mode == 'L' ? STORE_READ : STORE_WRITE, &r->store,
                    &r->err) < 0) {
         fprintf(stderr, "morgue-index: %s\n", r->err.msg);
         return INDEX_ERROR;
@@ -805,7 +882,7 @@ static int settle_date_order(struct run *r, const struct index_opts *o,
         struct store *old = NULL;
         struct mg_err ignored;
         if (access(live, F_OK) == 0 &&
-            store_open(live, STORE_READ, &old, &ignored) == 0)
+            open_index(live, STORE_READ, &old, &ignored) == 0)
             order = recorded_order(old);
         store_close(old);
     } else if (!o->date_order) {
@@ -850,7 +927,7 @@ static int run_index(struct run *r, const struct index_opts *o, const char *db,
         remove_db(built->s);
         db = built->s;
     }
-    if (!r->show && store_open(db, STORE_WRITE, &r->store, &r->err) < 0) {
+    if (!r->show && open_index(db, STORE_WRITE, &r->store, &r->err) < 0) {
         fprintf(stderr, "morgue-index: %s\n", r->err.msg);
         return INDEX_ERROR;
     }

@@ -11,6 +11,8 @@
 
 int store_merge(struct store *s, struct mg_err *err)
 {
+    if (s->eng) /* the engine merges its own segments */
+        return 0;
     if (sqlite3_exec(s->db, "INSERT INTO fts(fts) VALUES('optimize')", NULL,
                      NULL, NULL) == SQLITE_OK)
         return 0;
@@ -29,6 +31,9 @@ int store_checkpoint(struct store *s, struct mg_err *err)
 int store_check(struct store *s, store_line_fn fn, void *ctx,
                 struct mg_err *err)
 {
+    if (s->eng)
+        return s->eng->check ? s->eng->check(s, fn, ctx, err)
+                             : st_unsupported(s, "store_check", err);
     sqlite3_stmt *q = NULL;
     int rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &q, NULL);
     int ok = 0, lines = 0;
@@ -102,6 +107,9 @@ static int stat_rows(struct store *s, const char *sql, const char *prefix,
 int store_stats(struct store *s, store_line_fn fn, void *ctx,
                 struct mg_err *err)
 {
+    if (s->eng)
+        return s->eng->stats ? s->eng->stats(s, fn, ctx, err)
+                             : st_unsupported(s, "store_stats", err);
     static const char *const SQL[][2] = {
         {"articles:  ",
          "SELECT count(*) || ' (' || count(DISTINCT source) ||"
@@ -251,6 +259,8 @@ int store_health(struct store *s, struct store_health *h, struct mg_err *err)
 
 void store_rollback(struct store *s)
 {
+    if (s->eng && s->eng->rollback)
+        s->eng->rollback(s);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -272,6 +282,13 @@ static int backup(sqlite3 *src, sqlite3 *dst)
 
 int store_swap_in(const char *built, const char *live, struct mg_err *err)
 {
+    if (st_engine_of(built) || st_engine_of(live))
+        return mg_fail(err,
+                       "%s: store_swap_in: not supported by the %s engine "
+                       "(build the new index in a directory of its own "
+                       "and move it in place)",
+                       live, st_engine_of(built) ? st_engine_of(built)
+                                                 : st_engine_of(live));
     sqlite3 *src = NULL, *dst = NULL;
     int rc = sqlite3_open_v2(built, &src, SQLITE_OPEN_READONLY, NULL);
     if (rc == SQLITE_OK)

@@ -80,6 +80,9 @@ static int stats_add(struct store *s, int64_t id, const struct article *a,
 
 int store_finish(struct store *s, struct mg_err *err)
 {
+    if (s->eng)
+        return s->eng->finish ? s->eng->finish(s, err)
+                              : st_unsupported(s, "store_finish", err);
     if (!s->stats)
         return 0;
     if (!st_tok(s, err)) /* a recount may be decided at the end */
@@ -299,6 +302,13 @@ int store_put(struct store *s, const struct article *a,
         return -1;
     if (h.same)
         return STORE_UNCHANGED;
+    if (s->eng) {
+        if (s->eng->put(s, a, h.exists, hash, err) < 0)
+            return -1;
+        if (s->journal)
+            s->journal(s->journal_ctx, h.exists ? "update" : "add", a->uid);
+        return h.exists ? STORE_CHANGED : STORE_ADDED;
+    }
     if (ts_run_begin(s->stats, err) < 0)
         return -1;
     /* a changed article: its old words out of the statistics, and its
@@ -329,7 +339,9 @@ int st_delete_article(struct store *s, int64_t id, const char *uid,
                       struct mg_err *err)
 {
     int rc;
-    if (ts_run_begin(s->stats, err) < 0 || stats_remove(s, id, err) < 0)
+    if (s->eng ? s->eng->del(s, uid, err) < 0
+               : ts_run_begin(s->stats, err) < 0 ||
+                     stats_remove(s, id, err) < 0)
         return -1;
     sqlite3_bind_text(s->others, 1, uid, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s->others, 2, file_id);
@@ -358,6 +370,8 @@ int st_delete_article(struct store *s, int64_t id, const char *uid,
 
 int64_t store_count(struct store *s)
 {
+    if (s->eng)
+        return s->eng->count ? s->eng->count(s) : -1;
     sqlite3_stmt *st = NULL;
     int64_t n = -1;
     if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM articles", -1, &st,
@@ -378,6 +392,9 @@ int store_get(struct store *s, const char *uid, struct article *a,
               struct mg_err *err)
 {
     article_clear(a);
+    if (s->eng)
+        return s->eng->get ? s->eng->get(s, uid, a, err)
+                           : st_unsupported(s, "store_get", err);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(
             s->db, "SELECT uid, " STORE_FIELDS " FROM articles WHERE uid=?1",

@@ -11,6 +11,8 @@
 
 int store_entities_pending(struct store *s, struct mg_err *err)
 {
+    if (s->eng) /* no index-wide resolution of family names there */
+        return 0;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT EXISTS (SELECT 1 FROM entities_dirty)", -1,
@@ -120,6 +122,10 @@ static int put_aliases(struct store *s, const struct ent *e, int64_t id,
 int store_put_entities(struct store *s, const struct ent_set *es,
                        struct mg_err *err)
 {
+    if (s->eng)
+        return s->eng->put_entities
+                   ? s->eng->put_entities(s, es, err)
+                   : st_unsupported(s, "store_put_entities", err);
     /* 0: the family names must be resolved again (ent_merge_surnames) */
     sqlite3_bind_int64(s->ent_dirty, 1, 0);
     if (st_step_done(s, s->ent_dirty, err) < 0)
@@ -293,6 +299,10 @@ static int link_all_lone(struct store *s, store_pick_fn pick, void *ctx)
 int store_names_resolve(struct store *s, store_person_fn person,
                         store_pick_fn pick, void *ctx, struct mg_err *err)
 {
+    (void)err;
+    if (s->eng) /* no index-wide resolution there: nothing resolved
+                 * (store_entities_pending says 0) */
+        return 0;
     /* 1. What the last resolution added goes: links that exist only by
      * it, and the mentions it added to an article's own. */
     if (run_sql(s->db, "INSERT OR IGNORE INTO entities_dirty SELECT entity_id"

@@ -12,14 +12,6 @@
 
 /* The whole schema.  The articles columns named like the FTS5 columns are
  * the external content FTS5 reads back for snippets and highlights. */
-/* Added in version 6: the source files an index was built from, for
- * incremental runs. */
-#define FILES_SCHEMA                                                           \
-    "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"    \
-    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL,"      \
-    " articles INTEGER NOT NULL, indexed TEXT NOT NULL);"                      \
-    "CREATE INDEX articles_file ON articles(file_id);"
-
 /* The few columns a search reads for every matching article (date and
  * fingerprint for ranking, date and source for facets and the timeline),
  * in an index of their own: the articles rows hold whole bodies, so
@@ -28,16 +20,6 @@
 #define META_INDEX                                                             \
     "CREATE INDEX IF NOT EXISTS articles_meta ON articles(id, date,"           \
     " simhash, source);"
-
-/* Added in version 8: keys given by more than one file (the file whose
- * path sorts last owns the article; the others are read again when it
- * lets go), and the takedown list ingest honours. */
-#define IDENTITY_SCHEMA                                                        \
-    "CREATE TABLE claims(uid TEXT NOT NULL, file_id INTEGER NOT NULL,"         \
-    " PRIMARY KEY(uid, file_id)) WITHOUT ROWID;"                               \
-    "CREATE INDEX claims_file ON claims(file_id);"                             \
-    "CREATE TABLE suppressed(uid TEXT PRIMARY KEY, path TEXT,"                 \
-    " at TEXT NOT NULL) WITHOUT ROWID;"
 
 /* Added in version 7: the word statistics ranking reads (termstats.h);
  * an index of another stats version recounts them (ts_run). */
@@ -226,6 +208,23 @@ sqlite3_stmt *st_kept(struct store *s, sqlite3_stmt **slot, const char *sql,
     return *slot;
 }
 
+int st_unsupported(struct store *s, const char *call, struct mg_err *err)
+{
+    return mg_fail(err, "%s: %s: not supported by the %s engine", s->path,
+                   call, s->eng ? s->eng->name : "fts5");
+}
+
+const char *st_engine_of(const char *path)
+{
+    struct stat sb;
+    struct buf side = {0};
+    buf_printf(&side, "%s/" ST_SIDE_FILE, path);
+    int xapian = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+                 stat(side.s, &sb) == 0;
+    buf_free(&side);
+    return xapian ? "xapian" : NULL;
+}
+
 int st_fail(struct store *s, struct mg_err *err)
 {
     return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
@@ -237,7 +236,7 @@ int st_read_fail(struct store *s, struct mg_err *err)
                    sqlite3_errmsg(s->db));
 }
 
-static int prepare_writes(struct store *s, struct mg_err *err)
+int st_prepare_identity(struct store *s, struct mg_err *err)
 {
     if (st_prepare(s, &s->find,
                    "SELECT a.id, a.hash, a.file_id, f.path FROM articles a"
@@ -259,7 +258,14 @@ static int prepare_writes(struct store *s, struct mg_err *err)
                    " (?2, ?3)",
                    err) < 0 ||
         st_prepare(s, &s->suppressed, "SELECT 1 FROM suppressed WHERE uid=?1",
-                   err) < 0 ||
+                   err) < 0)
+        return -1;
+    return 0;
+}
+
+static int prepare_writes(struct store *s, struct mg_err *err)
+{
+    if (st_prepare_identity(s, err) < 0 ||
         st_prepare(s, &s->insert,
                    "INSERT INTO articles(uid, " STORE_FIELDS ", simhash,"
                    " file_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
@@ -317,6 +323,11 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
                struct mg_err *err)
 {
     *out = NULL;
+    if (st_engine_of(path)) /* store_open_as opens it */
+        return mg_fail(err,
+                       "%s: an index of the %s engine: not supported by "
+                       "this program",
+                       path, st_engine_of(path));
     if (mode == STORE_READ && access(path, F_OK) != 0)
         return mg_fail(err,
                        "%s: no index here (build one with morgue-index "
@@ -385,6 +396,8 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    if (s->eng)
+        s->eng->close(s);
     sqlite3_finalize(s->find);
     sqlite3_finalize(s->claim);
     sqlite3_finalize(s->claimants);
@@ -447,6 +460,8 @@ const char *store_path(struct store *s)
 
 int store_begin(struct store *s, struct mg_err *err)
 {
+    if (s->eng && s->eng->begin && s->eng->begin(s, err) < 0)
+        return -1;
     return st_exec(s, "BEGIN IMMEDIATE", err);
 }
 
@@ -466,6 +481,10 @@ static int set_date_order(struct store *s, const char *set, struct mg_err *err)
 
 int store_date_order_clear(struct store *s, int *was, struct mg_err *err)
 {
+    if (s->eng) { /* no rowid order to keep: never in date order */
+        *was = -1;
+        return 0;
+    }
     *was = (int)st_meta_int(s, "date_order");
     return set_date_order(s, SET_DATE_ORDER "VALUES('date_order', '0')", err);
 }
@@ -473,6 +492,8 @@ int store_date_order_clear(struct store *s, int *was, struct mg_err *err)
 int store_date_order_end(struct store *s, int was, int changed,
                          struct mg_err *err)
 {
+    if (s->eng)
+        return 0;
     if (!changed && was == 1)
         return set_date_order(s, SET_DATE_ORDER "VALUES('date_order', '1')",
                               err);
@@ -487,5 +508,7 @@ int store_date_order_end(struct store *s, int was, int changed,
 
 int store_commit(struct store *s, struct mg_err *err)
 {
+    if (s->eng && s->eng->commit && s->eng->commit(s, err) < 0)
+        return -1;
     return st_exec(s, "COMMIT", err);
 }

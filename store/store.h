@@ -44,6 +44,27 @@ const char *store_default_path(const char *explicit_path);
 int store_open(const char *path, enum store_mode mode, struct store **out,
                struct mg_err *err);
 
+/* Opens (STORE_WRITE: creates) the index at path with the engine named
+ * engine: NULL for the one the index is (FTS5 when none is there yet),
+ * "fts5" (store_open), or "xapian": path is then a directory holding one
+ * Xapian database (shards 0) or shards Xapian databases path/shard-K
+ * with a cluster file path/cluster (shards >= 1), and the indexer's own
+ * records (files, claims, the takedown list, meta) in a SQLite side file
+ * path/files.db (store/xapian.c; engine/xapian/NOTES-index.md).  An
+ * article goes to shard mg_hash64(uid) % shards.  shards 0 opens an
+ * existing index with the shards it was built with; another number than
+ * those is refused (rebuild to change it).  Only the calls morgue-index
+ * makes are implemented for the Xapian engine; the others answer "not
+ * supported by the xapian engine".  Where Xapian was not built, a
+ * Xapian index or engine "xapian" fails with "not built".  On failure
+ * *out is NULL and err names the path and the reason. */
+int store_open_as(const char *path, enum store_mode mode, const char *engine,
+                  int shards, struct store **out, struct mg_err *err);
+
+/* Whether this build has the engine named engine ("fts5", "xapian"):
+ * 1 or 0.  Can't fail. */
+int store_engine_built(const char *engine);
+
 /* Closes the index; takes NULL. */
 void store_close(struct store *s);
 

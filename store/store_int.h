@@ -16,8 +16,85 @@
 #include "termstats.h"
 #include "tokenizer.h"
 
+/* An engine other than FTS5 (docs/architecture.md section 4; the Xapian
+ * one is store/xapian.c).  Its index keeps the indexer's own records in
+ * a SQLite side file, s->db, with the FTS5 schema's tables meta, files,
+ * claims and suppressed and a slim articles table (id, uid, hash,
+ * file_id, path): the calls that only read or write those (files,
+ * takedown list, meta, the identity rule of store_put) are today's code
+ * on that file; the calls that touch the articles' text go through this
+ * table.  A NULL slot answers "not supported" naming the engine and the
+ * call (st_unsupported).  Each slot has the contract of the store call
+ * it stands for (store.h), but for:
+ *  - put: called by store_put after the identity rule settled that the
+ *    article is to be written (the slim row is written by the slot);
+ *    exists: it replaces one; hash: article_hash of a;
+ *  - del: the article uid is being deleted (its slim row goes with the
+ *    caller's DELETE);
+ *  - begin/commit/rollback: around the side file's own transaction
+ *    (commit: before the side file's COMMIT, so a crash between the two
+ *    leaves the files to be read again, which rewrites the same
+ *    articles). */
+struct store_engine {
+    int version; /* 1 */
+    const char *name;
+    void (*close)(struct store *s);
+    int (*begin)(struct store *s, struct mg_err *err);
+    int (*commit)(struct store *s, struct mg_err *err);
+    void (*rollback)(struct store *s);
+    int (*put)(struct store *s, const struct article *a, int exists,
+               const char *hash, struct mg_err *err);
+    int (*put_entities)(struct store *s, const struct ent_set *es,
+                        struct mg_err *err);
+    int (*del)(struct store *s, const char *uid, struct mg_err *err);
+    int (*finish)(struct store *s, struct mg_err *err);
+    int64_t (*count)(struct store *s);
+    int (*get)(struct store *s, const char *uid, struct article *a,
+               struct mg_err *err);
+    int (*stats)(struct store *s, store_line_fn fn, void *ctx,
+                 struct mg_err *err);
+    int (*check)(struct store *s, store_line_fn fn, void *ctx,
+                 struct mg_err *err);
+};
+
+/* -1 with err "PATH: CALL: not supported by the ENGINE engine". */
+int st_unsupported(struct store *s, const char *call, struct mg_err *err);
+
+/* Tables of the schema (schema.c) that an engine's side file has too. */
+/* Added in version 6: the source files an index was built from, for
+ * incremental runs. */
+#define FILES_SCHEMA                                                           \
+    "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"    \
+    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL,"      \
+    " articles INTEGER NOT NULL, indexed TEXT NOT NULL);"                      \
+    "CREATE INDEX articles_file ON articles(file_id);"
+
+/* Added in version 8: keys given by more than one file (the file whose
+ * path sorts last owns the article; the others are read again when it
+ * lets go), and the takedown list ingest honours. */
+#define IDENTITY_SCHEMA                                                        \
+    "CREATE TABLE claims(uid TEXT NOT NULL, file_id INTEGER NOT NULL,"         \
+    " PRIMARY KEY(uid, file_id)) WITHOUT ROWID;"                               \
+    "CREATE INDEX claims_file ON claims(file_id);"                             \
+    "CREATE TABLE suppressed(uid TEXT PRIMARY KEY, path TEXT,"                 \
+    " at TEXT NOT NULL) WITHOUT ROWID;"
+
+/* The side file of an engine's index directory (see struct store_engine). */
+#define ST_SIDE_FILE "files.db"
+
+/* The engine of the index at path when it is not FTS5's ("xapian": a
+ * directory holding ST_SIDE_FILE), else NULL.  Can't fail. */
+const char *st_engine_of(const char *path);
+
+/* Prepares the statements of the identity rule and the takedown list
+ * (find, claim, others, unclaim, remove, claimants, suppressed) on s->db,
+ * the FTS5 index or an engine's side file.  0 or -1 with err. */
+int st_prepare_identity(struct store *s, struct mg_err *err);
+
 struct store {
     sqlite3 *db;
+    const struct store_engine *eng; /* NULL: the FTS5 engine */
+    void *eng_state;                /* the engine's own */
     char *path;
     sqlite3_stmt *find; /* uid -> id, hash */
     sqlite3_stmt *insert;

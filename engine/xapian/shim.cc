@@ -344,6 +344,10 @@ struct mgx_db {
     Xapian::Database db; /* the reader (for a writer: wdb) */
     Xapian::WritableDatabase wdb;
     struct tok *tok; /* writers only */
+    bool in_tx;      /* mgx_begin opened a transaction */
+    /* where a put looks for near-duplicates: db, plus the other shards'
+     * writers after mgx_set_peers */
+    Xapian::Database dupdb;
 };
 
 /* ---- lifecycle ------------------------------------------------------- */
@@ -387,6 +391,7 @@ extern "C" int mgx_open(const char *path, enum mgx_mode mode,
         d->path = path;
         d->writable = mode == MGX_WRITE;
         d->tok = NULL;
+        d->in_tx = false;
         if (d->writable) {
             d->wdb = Xapian::WritableDatabase(
                 path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
@@ -398,6 +403,7 @@ extern "C" int mgx_open(const char *path, enum mgx_mode mode,
         } else {
             d->db = Xapian::Database(path, Xapian::DB_OPEN);
         }
+        d->dupdb = d->db;
         return check_meta(d, err);
     });
     if (rc < 0) {
@@ -432,7 +438,75 @@ extern "C" int mgx_commit(struct mgx_db *d, struct mg_err *err)
         return mg_fail(err, "%s: committing: opened read-only",
                        d->path.c_str());
     return guarded(d->path.c_str(), "committing", err, [&]() {
+        if (d->in_tx) {
+            d->in_tx = false;
+            d->wdb.commit_transaction();
+        }
         d->wdb.commit();
+        return 0;
+    });
+}
+
+extern "C" int mgx_begin(struct mgx_db *d, struct mg_err *err)
+{
+    if (!d->writable)
+        return mg_fail(err, "%s: beginning: opened read-only",
+                       d->path.c_str());
+    if (d->in_tx)
+        return 0;
+    return guarded(d->path.c_str(), "beginning a transaction", err, [&]() {
+        d->wdb.begin_transaction(false);
+        d->in_tx = true;
+        return 0;
+    });
+}
+
+extern "C" void mgx_cancel(struct mgx_db *d)
+{
+    if (!d || !d->in_tx)
+        return;
+    struct mg_err ignored;
+    d->in_tx = false;
+    guarded(d->path.c_str(), "cancelling", &ignored, [&]() {
+        d->wdb.cancel_transaction();
+        return 0;
+    });
+}
+
+extern "C" int mgx_set_peers(struct mgx_db *d, struct mgx_db *const *peers,
+                             int n, struct mg_err *err)
+{
+    return guarded(d->path.c_str(), "joining the shards", err, [&]() {
+        Xapian::Database all(d->db);
+        for (int i = 0; i < n; i++)
+            if (peers[i] != d)
+                all.add_database(peers[i]->db);
+        d->dupdb = all;
+        return 0;
+    });
+}
+
+extern "C" int mgx_meta_get(struct mgx_db *d, const char *key, char **value,
+                            struct mg_err *err)
+{
+    *value = NULL;
+    return guarded(d->path.c_str(), key, err, [&]() {
+        std::string v = d->db.get_metadata(key);
+        if (v.empty())
+            return 0;
+        *value = mg_strndup(v.data(), v.size());
+        return 1;
+    });
+}
+
+extern "C" int mgx_meta_put(struct mgx_db *d, const char *key,
+                            const char *value, struct mg_err *err)
+{
+    if (!d->writable)
+        return mg_fail(err, "%s: setting %s: opened read-only",
+                       d->path.c_str(), key);
+    return guarded(d->path.c_str(), key, err, [&]() {
+        d->wdb.set_metadata(key, value ? value : "");
         return 0;
     });
 }
@@ -455,11 +529,10 @@ static Xapian::docid docid_of(Xapian::Database &db, const std::string &uterm)
     return p == db.postlist_end(uterm) ? 0 : *p;
 }
 
-/* The near-duplicate cluster of a new version of article `self` (0: a
- * new article) with fingerprint sh: the cluster of the closest article
+/* The near-duplicate cluster of a new version of article uid (its older
+ * version, if any, left out) with fingerprint sh: the cluster of the closest article
  * within FP_NEAR bits (ties: the smallest cluster key), else own. */
-static std::string dup_key(Xapian::Database &db, Xapian::docid self,
-                           uint64_t sh, const char *uid)
+static std::string dup_key(Xapian::Database &db, uint64_t sh, const char *uid)
 {
     std::string own = u64_bytes(mg_mix64(mg_hash64(uid, std::strlen(uid))));
     if (!sh)
@@ -475,9 +548,9 @@ static std::string dup_key(Xapian::Database &db, Xapian::docid self,
     int best = FP_NEAR + 1;
     std::string key = own;
     for (Xapian::MSetIterator i = m.begin(); i != m.end(); ++i) {
-        if (*i == self)
-            continue;
         Xapian::Document doc = i.get_document();
+        if (doc.get_value(MGX_VAL_UID) == uid)
+            continue; /* its own older version */
         int dist = fp_distance(bytes_u64(doc.get_value(MGX_VAL_SIMHASH)), sh);
         std::string k = doc.get_value(MGX_VAL_DUPKEY);
         if (dist < best || (dist == best && k < key)) {
@@ -587,7 +660,7 @@ extern "C" int mgx_put(struct mgx_db *d, const struct article *a,
             doc.add_value(MGX_VAL_PATH, a->path);
         if (a->simhash)
             doc.add_value(MGX_VAL_SIMHASH, u64_bytes(a->simhash));
-        doc.add_value(MGX_VAL_DUPKEY, dup_key(d->db, old, a->simhash, a->uid));
+        doc.add_value(MGX_VAL_DUPKEY, dup_key(d->dupdb, a->simhash, a->uid));
         doc.add_value(MGX_VAL_BODYLEN, Xapian::sortable_serialise(body_tokens));
         doc.set_data(record_of(a));
         d->wdb.replace_document(uterm, doc);

@@ -108,8 +108,37 @@ int mgx_put(struct mgx_db *db, const struct article *a,
  * -1 with err. */
 int mgx_delete(struct mgx_db *db, const char *uid, struct mg_err *err);
 
-/* Makes the changes so far durable and visible to new readers. */
+/* Makes the changes so far durable and visible to new readers (ending
+ * the transaction mgx_begin opened, if any). */
 int mgx_commit(struct mgx_db *db, struct mg_err *err);
+
+/* Opens a transaction on a writer (a no-op when one is open): the puts
+ * and deletes until mgx_commit are applied together, or not at all after
+ * mgx_cancel (or mgx_close).  0, or -1 with err. */
+int mgx_begin(struct mgx_db *db, struct mg_err *err);
+
+/* Drops the changes of the open transaction, if any.  Can't fail (an
+ * error is ignored: the transaction is gone either way). */
+void mgx_cancel(struct mgx_db *db);
+
+/* The shards of one archive: from now on mgx_put on db looks for its
+ * near-duplicates (MGX_VAL_DUPKEY) in db and in peers[0..n) (db itself
+ * may be among them), writers of the same process seen with their
+ * uncommitted changes, so that copies of one story routed to two shards
+ * get one cluster key.  The handles are borrowed until db is closed; all
+ * of them used by one thread.  0, or -1 with err. */
+int mgx_set_peers(struct mgx_db *db, struct mgx_db *const *peers, int n,
+                  struct mg_err *err);
+
+/* User metadata (Xapian's get_metadata / set_metadata): the value of key
+ * into *value (caller frees): 1 when set, 0 when not (or empty, which
+ * Xapian does not tell apart; *value NULL), -1 with err.  mgx_meta_put
+ * sets it on a writer (NULL or "" removes it), committed with the next
+ * mgx_commit.  0 or -1 with err. */
+int mgx_meta_get(struct mgx_db *db, const char *key, char **value,
+                 struct mg_err *err);
+int mgx_meta_put(struct mgx_db *db, const char *key, const char *value,
+                 struct mg_err *err);
 
 /* A reader sees the latest committed revision from now on (a no-op for a
  * writer, which sees its own changes). */
