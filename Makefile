@@ -43,7 +43,7 @@ LIB_A     := $(BUILD)/liblib.a
 STO_A     := $(BUILD)/libstore.a
 IDX_A     := $(BUILD)/libindexer.a
 QRY_A     := $(BUILD)/libquery.a
-TEST_SRC  := $(filter-out tests/test_xapian.c,$(wildcard tests/test_*.c))
+TEST_SRC  := $(filter-out tests/test_xapian.c tests/test_xapian_store.c,$(wildcard tests/test_*.c))
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serve
 
@@ -76,8 +76,8 @@ CXXFLAGS  += -std=c++11 -Wall -Wextra -Werror $(OPT) -g \
              $(shell pkg-config --cflags sqlite3) \
              $(if $(HAVE_XAPIAN),$(shell pkg-config --cflags xapian-core))
 ifeq ($(HAVE_XAPIAN),1)
-TEST_SRC  += tests/test_xapian.c
-TEST_OBJ  += $(BUILD)/tests/test_xapian.o
+TEST_SRC  += tests/test_xapian.c tests/test_xapian_store.c
+TEST_OBJ  += $(BUILD)/tests/test_xapian.o $(BUILD)/tests/test_xapian_store.o
 TEST_INC  += -Iengine/xapian
 TEST_XAP  := $(XAP_A)
 endif
