@@ -515,3 +515,11 @@ lint:
 include bench/bench.mk
 
 include engine/xapian/cluster.mk
+
+# morgue-index --engine xapian end to end (tests/xapian_index.sh; make e2e
+# runs it): where morgue-index was built without Xapian it checks only that
+# --engine xapian says "not built".
+.PHONY: test-xapian-index
+test-xapian-index: $(PROGS)
+	sh tests/xapian_index.sh $(BINDIR)
+e2e: test-xapian-index

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""xapian_index_check.py - the Xapian side of tests/xapian_index.sh.
+
+  where FTS5_DB INDEX_DIR      each uid of the FTS5 index: in which database
+                               of INDEX_DIR (one, or shard-K) it is, whether
+                               that is mg_hash64(uid) % N, its title value
+                               equal to the FTS5 title; prints a summary line
+  shard INDEX_DIR UID          prints the shard holding UID ("-" when none)
+  title INDEX_DIR UID          prints its title value ("-" when absent)
+  meta INDEX_DIR               prints each shard's morgue:shard metadata
+
+Needs python3-xapian (Debian's, /usr/bin/python3)."""
+import os
+import sqlite3
+import sys
+
+import xapian
+
+SLOT_UID, SLOT_TITLE = 0, 5
+
+
+def fnv1a64(s):
+    h = 1469598103934665603
+    for b in s.encode():
+        h ^= b
+        h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def shards(d):
+    n = 0
+    while os.path.isdir(os.path.join(d, "shard-%d" % n)):
+        n += 1
+    if n == 0:
+        return [d]
+    return [os.path.join(d, "shard-%d" % k) for k in range(n)]
+
+
+def find(dbs, uid):
+    """[(k, title)] of the databases holding uid (by its uid value)."""
+    out = []
+    term = "Q" + uid
+    for k, db in enumerate(dbs):
+        if len(term) > 240:
+            raise SystemExit("long uid: not handled here")
+        for p in db.postlist(term):
+            doc = db.get_document(p.docid)
+            if doc.get_value(SLOT_UID).decode() == uid:
+                out.append((k, doc.get_value(SLOT_TITLE).decode()))
+    return out
+
+
+def main():
+    cmd, d = sys.argv[1], sys.argv[2]
+    paths = shards(d)
+    dbs = [xapian.Database(p) for p in paths]
+    if cmd == "meta":
+        for db in dbs:
+            print(db.get_metadata("morgue:shard").decode())
+        return
+    if cmd in ("shard", "title"):
+        got = find(dbs, sys.argv[3])
+        if cmd == "shard":
+            print(got[0][0] if got else "-")
+        else:
+            print(got[0][1] if got else "-")
+        return
+    raise SystemExit(__doc__)
+
+
+def where(fts_path, d):
+    paths = shards(d)
+    dbs = [xapian.Database(p) for p in paths]
+    n = len(paths) if paths[0] != d else 0
+    con = sqlite3.connect(fts_path)
+    total = found = routed = titled = 0
+    for uid, title in con.execute("SELECT uid, title FROM articles"):
+        total += 1
+        got = find(dbs, uid)
+        if len(got) == 1:
+            found += 1
+            k, t = got[0]
+            if n == 0 or k == fnv1a64(uid) % n:
+                routed += 1
+            if t == title:
+                titled += 1
+        elif got:
+            print("in %d databases: %s" % (len(got), uid))
+    docs = sum(db.get_doccount() for db in dbs)
+    print("uids %d found %d routed %d titled %d docs %d" %
+          (total, found, routed, titled, docs))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "where":
+        where(sys.argv[2], sys.argv[3])
+    else:
+        main()
