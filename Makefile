@@ -115,7 +115,7 @@ $(LIB_A) $(STO_A) $(IDX_A) $(QRY_A):
 # store/xapian.c: the Xapian engine behind the store calls, compiled
 # against the shim where it is built (else it says "not built"); only
 # what calls store_open_as (morgue-index, the tests) links the shim.
-$(BUILD)/store/xapian.o: INC := $(STO_INC) $(if $(HAVE_XAPIAN),-Iengine/xapian)
+$(BUILD)/store/xapian.o: INC := $(STO_INC) -Iengine/xapian
 $(BUILD)/store/xapian.o: CFLAGS += $(if $(HAVE_XAPIAN),-DMG_XAPIAN)
 
 $(BINDIR)/morgue-index: $(BUILD)/indexer/morgue_index.o $(IDX_A) $(STO_A) $(if $(HAVE_XAPIAN),$(XAP_A)) $(LIB_A)
