@@ -120,7 +120,7 @@ $(BUILD)/store/xapian.o: CFLAGS += $(if $(HAVE_XAPIAN),-DMG_XAPIAN)
 
 $(BINDIR)/morgue-index: $(BUILD)/indexer/morgue_index.o $(IDX_A) $(STO_A) $(if $(HAVE_XAPIAN),$(XAP_A)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XAP_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XAP_LIBS) -lpthread
 
 $(BINDIR)/morgue-query: $(BUILD)/query/morgue_query.o $(QRY_A) $(STO_A) $(LIB_A)
 	@mkdir -p $(dir $@)

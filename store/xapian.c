@@ -33,12 +33,14 @@
 #include "store_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #ifdef MG_XAPIAN
+#include "fingerprint.h"
 #include "shim.h"
 
 /* The side file's schema: the FTS5 schema's bookkeeping tables and a slim
@@ -48,15 +50,59 @@ static const char SIDE_SCHEMA[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE articles(id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,"
     " hash TEXT NOT NULL, file_id INTEGER, path TEXT);" FILES_SCHEMA
-        IDENTITY_SCHEMA;
+        IDENTITY_SCHEMA
+    /* the near-duplicate clusters (dup_choose): each article's simhash cut
+     * in NBANDS bands, band = number << 16 | its bits */
+    "CREATE TABLE dups(band INTEGER NOT NULL, uid TEXT NOT NULL,"
+    " simhash INTEGER NOT NULL, dupkey INTEGER NOT NULL,"
+    " PRIMARY KEY(band, uid)) WITHOUT ROWID;"
+    "CREATE INDEX dups_uid ON dups(uid);";
+
+/* The bands of a simhash: 7 of 10, 9, ... bits, so that two simhashes
+ * within FP_NEAR (6) bits share one (pigeonhole). */
+#define NBANDS 7
+static const int BAND_START[NBANDS + 1] = {0, 10, 19, 28, 37, 46, 55, 64};
+
+/* What a shard's writer thread is told to do. */
+enum job_kind { JOB_PUT, JOB_DEL, JOB_BEGIN, JOB_COMMIT, JOB_CANCEL };
+struct job {
+    enum job_kind kind;
+    struct article a; /* JOB_PUT: owned */
+    struct ent_set es;
+    int has_es;
+    uint64_t dupkey;
+    char *uid; /* JOB_DEL: owned */
+    struct job *next;
+};
+
+/* A shard and the thread that writes it: jobs run in the order given;
+ * the first failure is kept (err) and the jobs after it are dropped until
+ * a JOB_CANCEL, and told by the next barrier (writers_wait). */
+struct writer {
+    struct mgx_db *db;
+    pthread_t th;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t more, done; /* jobs queued; a job done */
+    struct job *head, *tail;
+    long queued, finished; /* jobs given, jobs done */
+    int stop;
+    int failed;
+    struct mg_err err;
+};
+
+/* At most this many jobs wait per shard: the indexer waits beyond. */
+#define QUEUE_MAX 64
 
 struct xst {
     int n;              /* shards (0: the directory is the one database) */
     int nh;             /* handles: n, or 1 */
     struct mgx_db **sh; /* the databases, by shard */
+    struct writer *w;   /* their writer threads (STORE_WRITE), by shard */
     struct article held; /* the article store_put gave, not yet written */
     int has_held;
-    sqlite3_stmt *ins, *upd; /* the slim row */
+    sqlite3_stmt *ins, *upd;                    /* the slim row */
+    sqlite3_stmt *dup_find, *dup_drop, *dup_add; /* the dups table */
 };
 
 static struct xst *xs(struct store *s)
@@ -93,23 +139,254 @@ static void copy_article(struct article *to, const struct article *a)
     to->simhash = a->simhash;
 }
 
-/* Writes the held article (with entities es, NULL: none) into its
- * shard.  0 or -1 with err. */
-static int flush(struct xst *x, const struct ent_set *es, struct mg_err *err)
+static char *dup_or_null(const char *s)
+{
+    return s ? mg_strdup(s) : NULL;
+}
+
+static void copy_ents(struct ent_set *to, const struct ent_set *es)
+{
+    to->n = es->n;
+    to->v = es->n ? mg_calloc((size_t)es->n, sizeof *to->v) : NULL;
+    for (int i = 0; i < es->n; i++) {
+        struct ent *d = &to->v[i];
+        const struct ent *e = &es->v[i];
+        *d = *e;
+        d->canonical = dup_or_null(e->canonical);
+        d->key = dup_or_null(e->key);
+        d->mentions = e->nmentions
+                          ? mg_calloc((size_t)e->nmentions, sizeof *d->mentions)
+                          : NULL;
+        for (int k = 0; k < e->nmentions; k++)
+            d->mentions[k] = dup_or_null(e->mentions[k]);
+    }
+}
+
+static void job_free(struct job *j)
+{
+    if (!j)
+        return;
+    article_clear(&j->a);
+    ent_set_free(&j->es);
+    free(j->uid);
+    free(j);
+}
+
+/* Runs one job on the writer's shard (its thread). */
+static void run_job(struct writer *w, struct job *j)
+{
+    if (j->kind == JOB_CANCEL) {
+        mgx_cancel(w->db);
+        w->failed = 0;
+        return;
+    }
+    if (w->failed)
+        return; /* the batch failed: dropped, to be rolled back */
+    struct mg_err err = {""};
+    int rc = 0;
+    switch (j->kind) {
+    case JOB_PUT:
+        rc = mgx_put_keyed(w->db, &j->a, j->has_es ? &j->es : NULL, j->dupkey,
+                           &err);
+        break;
+    case JOB_DEL: rc = mgx_delete(w->db, j->uid, &err); break;
+    case JOB_BEGIN: rc = mgx_begin(w->db, &err); break;
+    case JOB_COMMIT: rc = mgx_commit(w->db, &err); break;
+    case JOB_CANCEL: break;
+    }
+    if (rc < 0) {
+        w->failed = 1;
+        w->err = err;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->head && !w->stop)
+            pthread_cond_wait(&w->more, &w->mu);
+        if (!w->head)
+            break;
+        struct job *j = w->head;
+        w->head = j->next;
+        if (!w->head)
+            w->tail = NULL;
+        pthread_mutex_unlock(&w->mu);
+        run_job(w, j);
+        job_free(j);
+        pthread_mutex_lock(&w->mu);
+        w->finished++;
+        pthread_cond_broadcast(&w->done);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Gives j (owned) to the writer of shard k, waiting while QUEUE_MAX jobs
+ * wait there. */
+static void give(struct xst *x, int k, struct job *j)
+{
+    struct writer *w = &x->w[k];
+    pthread_mutex_lock(&w->mu);
+    while (w->queued - w->finished >= QUEUE_MAX)
+        pthread_cond_wait(&w->done, &w->mu);
+    j->next = NULL;
+    if (w->tail)
+        w->tail->next = j;
+    else
+        w->head = j;
+    w->tail = j;
+    w->queued++;
+    pthread_cond_signal(&w->more);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void give_all(struct xst *x, enum job_kind kind)
+{
+    for (int k = 0; k < x->nh; k++) {
+        struct job *j = mg_calloc(1, sizeof *j);
+        j->kind = kind;
+        give(x, k, j);
+    }
+}
+
+/* Waits until every shard's writer has done what it was given: 0, or -1
+ * with err (the first failure of a shard, which names it). */
+static int writers_wait(struct xst *x, struct mg_err *err)
+{
+    int rc = 0;
+    for (int k = 0; k < x->nh; k++) {
+        struct writer *w = &x->w[k];
+        pthread_mutex_lock(&w->mu);
+        while (w->finished < w->queued)
+            pthread_cond_wait(&w->done, &w->mu);
+        if (w->failed && rc == 0) {
+            *err = w->err;
+            rc = -1;
+        }
+        pthread_mutex_unlock(&w->mu);
+    }
+    return rc;
+}
+
+/* Stops and joins the writer threads (their queues done first). */
+static void writers_stop(struct xst *x)
+{
+    for (int k = 0; x->w && k < x->nh; k++) {
+        struct writer *w = &x->w[k];
+        if (!w->started)
+            continue;
+        pthread_mutex_lock(&w->mu);
+        w->stop = 1;
+        pthread_cond_signal(&w->more);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->th, NULL);
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->more);
+        pthread_cond_destroy(&w->done);
+        w->started = 0;
+    }
+}
+
+static int writers_start(struct xst *x, struct mg_err *err)
+{
+    x->w = mg_calloc((size_t)x->nh, sizeof *x->w);
+    for (int k = 0; k < x->nh; k++) {
+        struct writer *w = &x->w[k];
+        w->db = x->sh[k];
+        pthread_mutex_init(&w->mu, NULL);
+        pthread_cond_init(&w->more, NULL);
+        pthread_cond_init(&w->done, NULL);
+        if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
+            pthread_mutex_destroy(&w->mu);
+            pthread_cond_destroy(&w->more);
+            pthread_cond_destroy(&w->done);
+            return mg_fail(err, "%s: cannot start a writer thread",
+                           mgx_path(x->sh[k]));
+        }
+        w->started = 1;
+    }
+    return 0;
+}
+
+/* The near-duplicate cluster of article uid with simhash sh, from the
+ * dups table of every shard's articles (so copies in two shards share
+ * one): the cluster of the closest article within FP_NEAR bits (ties:
+ * the smallest key), else its own key (a mix of the uid's hash, as the
+ * shim's).  Records uid's bands.  0 or -1 with err. */
+static int dup_choose(struct store *s, struct xst *x, const char *uid,
+                      uint64_t sh, uint64_t *key, struct mg_err *err)
+{
+    *key = mg_mix64(mg_hash64(uid, strlen(uid)));
+    sqlite3_bind_text(x->dup_drop, 1, uid, -1, SQLITE_STATIC);
+    if (st_step_done(s, x->dup_drop, err) < 0)
+        return -1;
+    if (!sh)
+        return 0;
+    int best = FP_NEAR + 1;
+    int64_t bands[NBANDS];
+    for (int b = 0; b < NBANDS; b++) {
+        int lo = BAND_START[b], n = BAND_START[b + 1] - lo;
+        bands[b] = (int64_t)b << 16 | (int64_t)((sh >> lo) & ((1u << n) - 1));
+        sqlite3_bind_int64(x->dup_find, 1, bands[b]);
+        int rc;
+        while ((rc = sqlite3_step(x->dup_find)) == SQLITE_ROW) {
+            uint64_t other = (uint64_t)sqlite3_column_int64(x->dup_find, 0);
+            uint64_t k = (uint64_t)sqlite3_column_int64(x->dup_find, 1);
+            int dist = fp_distance(other, sh);
+            if (dist > FP_NEAR)
+                continue;
+            if (dist < best || (dist == best && k < *key)) {
+                best = dist;
+                *key = k;
+            }
+        }
+        sqlite3_reset(x->dup_find);
+        if (rc != SQLITE_DONE)
+            return st_fail(s, err);
+    }
+    for (int b = 0; b < NBANDS; b++) {
+        sqlite3_bind_int64(x->dup_add, 1, bands[b]);
+        sqlite3_bind_text(x->dup_add, 2, uid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(x->dup_add, 3, (int64_t)sh);
+        sqlite3_bind_int64(x->dup_add, 4, (int64_t)*key);
+        if (st_step_done(s, x->dup_add, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Gives the held article (with entities es, NULL: none) to its shard's
+ * writer, its cluster chosen.  0 or -1 with err. */
+static int flush(struct store *s, struct xst *x, const struct ent_set *es,
+                 struct mg_err *err)
 {
     if (!x->has_held)
         return 0;
     x->has_held = 0;
-    int rc = mgx_put(x->sh[shard_of(x, x->held.uid)], &x->held, es, err);
-    article_clear(&x->held);
-    return rc < 0 ? -1 : 0;
+    struct job *j = mg_calloc(1, sizeof *j);
+    j->kind = JOB_PUT;
+    j->a = x->held; /* moved */
+    memset(&x->held, 0, sizeof x->held);
+    if (es) {
+        copy_ents(&j->es, es);
+        j->has_es = 1;
+    }
+    if (dup_choose(s, x, j->a.uid, j->a.simhash, &j->dupkey, err) < 0) {
+        job_free(j);
+        return -1;
+    }
+    give(x, shard_of(x, j->a.uid), j);
+    return 0;
 }
 
 static int xap_put(struct store *s, const struct article *a, int exists,
                    const char *hash, struct mg_err *err)
 {
     struct xst *x = xs(s);
-    if (flush(x, NULL, err) < 0)
+    if (flush(s, x, NULL, err) < 0)
         return -1;
     sqlite3_stmt *st = exists ? x->upd : x->ins;
     sqlite3_bind_text(st, 1, a->uid, -1, SQLITE_STATIC);
@@ -129,44 +406,56 @@ static int xap_put(struct store *s, const struct article *a, int exists,
 static int xap_put_entities(struct store *s, const struct ent_set *es,
                             struct mg_err *err)
 {
-    return flush(xs(s), es, err);
+    return flush(s, xs(s), es, err);
 }
 
 static int xap_del(struct store *s, const char *uid, struct mg_err *err)
 {
     struct xst *x = xs(s);
-    if (flush(x, NULL, err) < 0)
+    if (flush(s, x, NULL, err) < 0)
         return -1;
-    return mgx_delete(x->sh[shard_of(x, uid)], uid, err) < 0 ? -1 : 0;
+    sqlite3_bind_text(x->dup_drop, 1, uid, -1, SQLITE_STATIC);
+    if (st_step_done(s, x->dup_drop, err) < 0)
+        return -1;
+    struct job *j = mg_calloc(1, sizeof *j);
+    j->kind = JOB_DEL;
+    j->uid = mg_strdup(uid);
+    give(x, shard_of(x, uid), j);
+    return 0;
 }
 
 static int xap_begin(struct store *s, struct mg_err *err)
 {
-    struct xst *x = xs(s);
-    for (int i = 0; i < x->nh; i++)
-        if (mgx_begin(x->sh[i], err) < 0)
-            return -1;
+    (void)err;
+    give_all(xs(s), JOB_BEGIN);
     return 0;
 }
 
 static int xap_commit(struct store *s, struct mg_err *err)
 {
     struct xst *x = xs(s);
-    if (flush(x, NULL, err) < 0)
+    if (flush(s, x, NULL, err) < 0)
         return -1;
-    for (int i = 0; i < x->nh; i++)
-        if (mgx_commit(x->sh[i], err) < 0)
-            return -1;
-    return 0;
+    give_all(x, JOB_COMMIT);
+    return writers_wait(x, err);
 }
 
 static void xap_rollback(struct store *s)
 {
     struct xst *x = xs(s);
+    struct mg_err ignored;
     x->has_held = 0;
     article_clear(&x->held);
-    for (int i = 0; i < x->nh; i++)
-        mgx_cancel(x->sh[i]);
+    give_all(x, JOB_CANCEL);
+    writers_wait(x, &ignored);
+}
+
+/* Every job given is done (a read sees what was written): 0 or -1. */
+static int settle(struct store *s, struct xst *x, struct mg_err *err)
+{
+    if (!x->w)
+        return 0;
+    return flush(s, x, NULL, err) < 0 ? -1 : writers_wait(x, err);
 }
 
 static int64_t xap_count(struct store *s)
@@ -174,7 +463,7 @@ static int64_t xap_count(struct store *s)
     struct xst *x = xs(s);
     struct mg_err err;
     int64_t n = 0;
-    if (flush(x, NULL, &err) < 0)
+    if (settle(s, x, &err) < 0)
         return -1;
     for (int i = 0; i < x->nh; i++) {
         struct mgx_stats st;
@@ -189,7 +478,7 @@ static int xap_get(struct store *s, const char *uid, struct article *a,
                    struct mg_err *err)
 {
     struct xst *x = xs(s);
-    if (flush(x, NULL, err) < 0)
+    if (settle(s, x, err) < 0)
         return -1;
     return mgx_get(x->sh[shard_of(x, uid)], uid, a, err);
 }
@@ -270,6 +559,11 @@ static void xap_close(struct store *s)
         return;
     /* an open batch is dropped, as the side file's is */
     article_clear(&x->held);
+    if (x->w) {
+        give_all(x, JOB_CANCEL);
+        writers_stop(x);
+        free(x->w);
+    }
     for (int i = 0; i < x->nh; i++) {
         mgx_cancel(x->sh[i]);
         mgx_close(x->sh[i]);
@@ -277,6 +571,9 @@ static void xap_close(struct store *s)
     free(x->sh);
     sqlite3_finalize(x->ins);
     sqlite3_finalize(x->upd);
+    sqlite3_finalize(x->dup_find);
+    sqlite3_finalize(x->dup_drop);
+    sqlite3_finalize(x->dup_add);
     free(x);
     s->eng_state = NULL;
 }
@@ -394,10 +691,6 @@ static int open_shards(struct store *s, struct xst *x, enum store_mode mode,
         if (rc < 0)
             return -1;
     }
-    if (mode == STORE_WRITE && x->nh > 1)
-        for (int k = 0; k < x->nh; k++)
-            if (mgx_set_peers(x->sh[k], x->sh, x->nh, err) < 0)
-                return -1;
     return 0;
 }
 
@@ -495,7 +788,17 @@ static int open_xapian(const char *path, enum store_mode mode, int shards,
             st_prepare(s, &x->upd,
                        "UPDATE articles SET hash=?2, file_id=?3, path=?4"
                        " WHERE uid=?1",
-                       err) < 0)
+                       err) < 0 ||
+            st_prepare(s, &x->dup_find,
+                       "SELECT simhash, dupkey FROM dups WHERE band=?1",
+                       err) < 0 ||
+            st_prepare(s, &x->dup_drop, "DELETE FROM dups WHERE uid=?1",
+                       err) < 0 ||
+            st_prepare(s, &x->dup_add,
+                       "INSERT OR REPLACE INTO dups(band, uid, simhash, dupkey)"
+                       " VALUES (?1, ?2, ?3, ?4)",
+                       err) < 0 ||
+            writers_start(x, err) < 0)
             goto fail;
         st_count_suppressed(s);
     }

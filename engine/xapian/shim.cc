@@ -345,9 +345,6 @@ struct mgx_db {
     Xapian::WritableDatabase wdb;
     struct tok *tok; /* writers only */
     bool in_tx;      /* mgx_begin opened a transaction */
-    /* where a put looks for near-duplicates: db, plus the other shards'
-     * writers after mgx_set_peers */
-    Xapian::Database dupdb;
 };
 
 /* ---- lifecycle ------------------------------------------------------- */
@@ -403,7 +400,6 @@ extern "C" int mgx_open(const char *path, enum mgx_mode mode,
         } else {
             d->db = Xapian::Database(path, Xapian::DB_OPEN);
         }
-        d->dupdb = d->db;
         return check_meta(d, err);
     });
     if (rc < 0) {
@@ -469,19 +465,6 @@ extern "C" void mgx_cancel(struct mgx_db *d)
     d->in_tx = false;
     guarded(d->path.c_str(), "cancelling", &ignored, [&]() {
         d->wdb.cancel_transaction();
-        return 0;
-    });
-}
-
-extern "C" int mgx_set_peers(struct mgx_db *d, struct mgx_db *const *peers,
-                             int n, struct mg_err *err)
-{
-    return guarded(d->path.c_str(), "joining the shards", err, [&]() {
-        Xapian::Database all(d->db);
-        for (int i = 0; i < n; i++)
-            if (peers[i] != d)
-                all.add_database(peers[i]->db);
-        d->dupdb = all;
         return 0;
     });
 }
@@ -552,6 +535,8 @@ static std::string dup_key(Xapian::Database &db, uint64_t sh, const char *uid)
         if (doc.get_value(MGX_VAL_UID) == uid)
             continue; /* its own older version */
         int dist = fp_distance(bytes_u64(doc.get_value(MGX_VAL_SIMHASH)), sh);
+        if (dist > FP_NEAR)
+            continue; /* shares a band, yet too far */
         std::string k = doc.get_value(MGX_VAL_DUPKEY);
         if (dist < best || (dist == best && k < key)) {
             best = dist;
@@ -616,8 +601,26 @@ static void index_entities(struct mgx_db *d, Xapian::Document &doc,
     }
 }
 
+static int put(struct mgx_db *d, const struct article *a,
+               const struct ent_set *es, const uint64_t *dupkey,
+               struct mg_err *err);
+
 extern "C" int mgx_put(struct mgx_db *d, const struct article *a,
                        const struct ent_set *es, struct mg_err *err)
+{
+    return put(d, a, es, NULL, err);
+}
+
+extern "C" int mgx_put_keyed(struct mgx_db *d, const struct article *a,
+                             const struct ent_set *es, uint64_t dupkey,
+                             struct mg_err *err)
+{
+    return put(d, a, es, &dupkey, err);
+}
+
+static int put(struct mgx_db *d, const struct article *a,
+               const struct ent_set *es, const uint64_t *dupkey,
+               struct mg_err *err)
 {
     if (!d->writable)
         return mg_fail(err, "%s: storing: opened read-only", d->path.c_str());
@@ -660,7 +663,9 @@ extern "C" int mgx_put(struct mgx_db *d, const struct article *a,
             doc.add_value(MGX_VAL_PATH, a->path);
         if (a->simhash)
             doc.add_value(MGX_VAL_SIMHASH, u64_bytes(a->simhash));
-        doc.add_value(MGX_VAL_DUPKEY, dup_key(d->dupdb, a->simhash, a->uid));
+        doc.add_value(MGX_VAL_DUPKEY,
+                      dupkey ? u64_bytes(*dupkey)
+                             : dup_key(d->db, a->simhash, a->uid));
         doc.add_value(MGX_VAL_BODYLEN, Xapian::sortable_serialise(body_tokens));
         doc.set_data(record_of(a));
         d->wdb.replace_document(uterm, doc);

@@ -104,6 +104,14 @@ enum mgx_put_result { MGX_ADDED = 0, MGX_REPLACED = 1 };
 int mgx_put(struct mgx_db *db, const struct article *a,
             const struct ent_set *es, struct mg_err *err);
 
+/* mgx_put with the near-duplicate cluster given (MGX_VAL_DUPKEY =
+ * dupkey, 8 bytes big-endian) instead of looked up: for a writer that
+ * chooses it itself (store/xapian.c: across shards written by several
+ * threads).  The same returns. */
+int mgx_put_keyed(struct mgx_db *db, const struct article *a,
+                  const struct ent_set *es, uint64_t dupkey,
+                  struct mg_err *err);
+
 /* Deletes the article with this uid: 1 when there was one, 0 when not,
  * -1 with err. */
 int mgx_delete(struct mgx_db *db, const char *uid, struct mg_err *err);
@@ -120,15 +128,6 @@ int mgx_begin(struct mgx_db *db, struct mg_err *err);
 /* Drops the changes of the open transaction, if any.  Can't fail (an
  * error is ignored: the transaction is gone either way). */
 void mgx_cancel(struct mgx_db *db);
-
-/* The shards of one archive: from now on mgx_put on db looks for its
- * near-duplicates (MGX_VAL_DUPKEY) in db and in peers[0..n) (db itself
- * may be among them), writers of the same process seen with their
- * uncommitted changes, so that copies of one story routed to two shards
- * get one cluster key.  The handles are borrowed until db is closed; all
- * of them used by one thread.  0, or -1 with err. */
-int mgx_set_peers(struct mgx_db *db, struct mgx_db *const *peers, int n,
-                  struct mg_err *err);
 
 /* User metadata (Xapian's get_metadata / set_metadata): the value of key
  * into *value (caller frees): 1 when set, 0 when not (or empty, which
