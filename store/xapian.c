@@ -21,14 +21,25 @@
  *
  * store_put hands the article over before store_put_entities gives its
  * entities, and mgx_put takes both: the article is held (copied) until
- * store_put_entities, the next put, a delete, a commit or the end.  The
- * writes of a batch (store_begin .. store_commit) are one Xapian
- * transaction per shard, committed before the side file's COMMIT: a
- * crash between the two leaves the batch's files unrecorded, so the next
- * run reads them again and writes the same articles (replace by uid).
- * All shards are written by the calling thread: mgx_set_peers lets each
- * shard's put see the others' near-duplicates (NOTES-index.md says why
- * not one thread per shard yet).
+ * store_put_entities, the next put, a delete, a commit or the end.
+ *
+ * Each shard has a writer thread (struct writer) running its jobs (put,
+ * delete, begin, commit, cancel) in order from a bounded queue, so N
+ * shards are written on N threads while the indexer's own thread does
+ * the bookkeeping (both cores busy with 2 shards or more).  A batch
+ * (store_begin .. store_commit) is one Xapian transaction per shard;
+ * store_commit waits for every shard's commit, then commits the side
+ * file: a crash between the two leaves the batch's files unrecorded, so
+ * the next run reads them again and writes the same articles (replace by
+ * uid).  A shard's failure is told by the next commit (or count, get),
+ * and the batch is then rolled back.
+ *
+ * Near-duplicates: the cluster key (MGX_VAL_DUPKEY) is chosen here, on
+ * the indexer's thread, from a table of simhash bands in the side file
+ * (dups) holding every article of every shard, and given to the shard
+ * with mgx_put_keyed: copies of one story in two shards get one key,
+ * whatever order the threads write in (TERMS.md's rule: the closest
+ * article within FP_NEAR bits, ties to the smallest key, else its own).
  */
 #include "store_int.h"
 

@@ -45,6 +45,9 @@ check "one database: every FTS5 uid there once, same title" $? "$(cat "$TMP/out"
 $CHK where "$TMP/f.db" "$TMP/three" >"$TMP/out" 2>&1
 grep -qx "uids 1119 found 1119 routed 1119 titled 1119 docs 1119" "$TMP/out"
 check "3 shards: every FTS5 uid in the shard of mg_hash64(uid) % 3, same title" $? "$(cat "$TMP/out")"
+$CHK dupkeys "$TMP/one" "$TMP/three" >"$TMP/out" 2>&1
+grep -qx "articles 1119 same 1119 in-clusters [1-9][0-9]*" "$TMP/out"
+check "near-duplicate cluster keys: 3 shards as one database" $? "$(cat "$TMP/out")"
 [ "$($CHK meta "$TMP/three" | tr '\n' ' ')" = "0/3 1/3 2/3 " ]
 check "each shard's morgue:shard metadata" $?
 [ "$(grep -v '^#' "$TMP/three/cluster" | sed 's|.*/||' | tr '\n' ' ')" = "shard-0 shard-1 shard-2 " ]

@@ -8,6 +8,9 @@
   shard INDEX_DIR UID          prints the shard holding UID ("-" when none)
   title INDEX_DIR UID          prints its title value ("-" when absent)
   meta INDEX_DIR               prints each shard's morgue:shard metadata
+  dupkeys INDEX_A INDEX_B      compares the near-duplicate cluster key
+                               (value 9) of every article of A with B's;
+                               prints a summary line
 
 Needs python3-xapian (Debian's, /usr/bin/python3)."""
 import os
@@ -16,7 +19,7 @@ import sys
 
 import xapian
 
-SLOT_UID, SLOT_TITLE = 0, 5
+SLOT_UID, SLOT_TITLE, SLOT_DUPKEY = 0, 5, 9
 
 
 def fnv1a64(s):
@@ -91,8 +94,30 @@ def where(fts_path, d):
           (total, found, routed, titled, docs))
 
 
+def keys_of(d):
+    out = {}
+    for p in shards(d):
+        db = xapian.Database(p)
+        for post in db.postlist(""):
+            doc = db.get_document(post.docid)
+            out[doc.get_value(SLOT_UID).decode()] = doc.get_value(SLOT_DUPKEY)
+    return out
+
+
+def dupkeys(a, b):
+    ka, kb = keys_of(a), keys_of(b)
+    same = sum(1 for u in ka if kb.get(u) == ka[u])
+    clusters = {}
+    for u, k in ka.items():
+        clusters.setdefault(k, []).append(u)
+    grouped = sum(len(v) for v in clusters.values() if len(v) > 1)
+    print("articles %d same %d in-clusters %d" % (len(ka), same, grouped))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "where":
         where(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "dupkeys":
+        dupkeys(sys.argv[2], sys.argv[3])
     else:
         main()
