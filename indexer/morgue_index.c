@@ -588,8 +588,7 @@ static int parse_value(int c, char *arg, struct index_opts *o, struct run *r)
         engine = arg;
         break;
     case 'N':
-        if (mg_parse_int("morgue-index", arg, "--shards", 1, 1024, &shards) <
-            0)
+        if (mg_parse_int("morgue-index", arg, "--shards", 1, 1024, &shards) < 0)
             return INDEX_USAGE;
         break;
     case 'M': {

@@ -287,8 +287,9 @@ int store_swap_in(const char *built, const char *live, struct mg_err *err)
                        "%s: store_swap_in: not supported by the %s engine "
                        "(build the new index in a directory of its own "
                        "and move it in place)",
-                       live, st_engine_of(built) ? st_engine_of(built)
-                                                 : st_engine_of(live));
+                       live,
+                       st_engine_of(built) ? st_engine_of(built)
+                                           : st_engine_of(live));
     sqlite3 *src = NULL, *dst = NULL;
     int rc = sqlite3_open_v2(built, &src, SQLITE_OPEN_READONLY, NULL);
     if (rc == SQLITE_OK)

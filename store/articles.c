@@ -339,9 +339,9 @@ int st_delete_article(struct store *s, int64_t id, const char *uid,
                       struct mg_err *err)
 {
     int rc;
-    if (s->eng ? s->eng->del(s, uid, err) < 0
-               : ts_run_begin(s->stats, err) < 0 ||
-                     stats_remove(s, id, err) < 0)
+    if (s->eng
+            ? s->eng->del(s, uid, err) < 0
+            : ts_run_begin(s->stats, err) < 0 || stats_remove(s, id, err) < 0)
         return -1;
     sqlite3_bind_text(s->others, 1, uid, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s->others, 2, file_id);

@@ -210,8 +210,8 @@ sqlite3_stmt *st_kept(struct store *s, sqlite3_stmt **slot, const char *sql,
 
 int st_unsupported(struct store *s, const char *call, struct mg_err *err)
 {
-    return mg_fail(err, "%s: %s: not supported by the %s engine", s->path,
-                   call, s->eng ? s->eng->name : "fts5");
+    return mg_fail(err, "%s: %s: not supported by the %s engine", s->path, call,
+                   s->eng ? s->eng->name : "fts5");
 }
 
 const char *st_engine_of(const char *path)
@@ -219,8 +219,8 @@ const char *st_engine_of(const char *path)
     struct stat sb;
     struct buf side = {0};
     buf_printf(&side, "%s/" ST_SIDE_FILE, path);
-    int xapian = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) &&
-                 stat(side.s, &sb) == 0;
+    int xapian =
+        stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && stat(side.s, &sb) == 0;
     buf_free(&side);
     return xapian ? "xapian" : NULL;
 }

@@ -106,13 +106,13 @@ struct writer {
 #define QUEUE_MAX 64
 
 struct xst {
-    int n;              /* shards (0: the directory is the one database) */
-    int nh;             /* handles: n, or 1 */
-    struct mgx_db **sh; /* the databases, by shard */
-    struct writer *w;   /* their writer threads (STORE_WRITE), by shard */
+    int n;               /* shards (0: the directory is the one database) */
+    int nh;              /* handles: n, or 1 */
+    struct mgx_db **sh;  /* the databases, by shard */
+    struct writer *w;    /* their writer threads (STORE_WRITE), by shard */
     struct article held; /* the article store_put gave, not yet written */
     int has_held;
-    sqlite3_stmt *ins, *upd;                    /* the slim row */
+    sqlite3_stmt *ins, *upd;                     /* the slim row */
     sqlite3_stmt *dup_find, *dup_drop, *dup_add; /* the dups table */
 };
 
@@ -505,7 +505,8 @@ static int side_line(struct store *s, const char *prefix, const char *sql,
     int rc = sqlite3_step(st), got = 0;
     if (rc == SQLITE_ROW && sqlite3_column_text(st, 0)) {
         struct buf b = {0};
-        buf_printf(&b, "%s%s", prefix, (const char *)sqlite3_column_text(st, 0));
+        buf_printf(&b, "%s%s", prefix,
+                   (const char *)sqlite3_column_text(st, 0));
         fn(ctx, b.s);
         buf_free(&b);
         got = 1;
@@ -547,12 +548,12 @@ static int xap_stats(struct store *s, store_line_fn fn, void *ctx,
                        " || ')' FROM files",
                        fn, ctx, err);
     if (rc >= 0)
-        rc = side_line(s, "taken down: ", "SELECT count(*) FROM suppressed",
-                       fn, ctx, err);
-    if (rc >= 0)
-        rc = side_line(s, "last run:  ",
-                       "SELECT value FROM meta WHERE key = 'last_run'", fn,
+        rc = side_line(s, "taken down: ", "SELECT count(*) FROM suppressed", fn,
                        ctx, err);
+    if (rc >= 0)
+        rc = side_line(
+            s, "last run:  ", "SELECT value FROM meta WHERE key = 'last_run'",
+            fn, ctx, err);
     if (rc == 0)
         fn(ctx, "last run:  (none recorded)");
     return rc < 0 ? -1 : 0;
@@ -739,8 +740,8 @@ static int open_xapian(const char *path, enum store_mode mode, int shards,
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 10000);
     if (mode == STORE_WRITE &&
-        st_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                err) < 0)
+        st_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) <
+            0)
         goto fail;
     /* a side file without tables: made by the writer lock, or a first run
      * that stopped before its first commit */
@@ -803,8 +804,8 @@ static int open_xapian(const char *path, enum store_mode mode, int shards,
             st_prepare(s, &x->dup_find,
                        "SELECT simhash, dupkey FROM dups WHERE band=?1",
                        err) < 0 ||
-            st_prepare(s, &x->dup_drop, "DELETE FROM dups WHERE uid=?1",
-                       err) < 0 ||
+            st_prepare(s, &x->dup_drop, "DELETE FROM dups WHERE uid=?1", err) <
+                0 ||
             st_prepare(s, &x->dup_add,
                        "INSERT OR REPLACE INTO dups(band, uid, simhash, dupkey)"
                        " VALUES (?1, ?2, ?3, ?4)",
@@ -850,8 +851,8 @@ int store_open_as(const char *path, enum store_mode mode, const char *engine,
         engine = is ? is : "fts5";
     if (strcmp(engine, "fts5") == 0) {
         if (is)
-            return mg_fail(err, "%s: an index of the %s engine, not fts5",
-                           path, is);
+            return mg_fail(err, "%s: an index of the %s engine, not fts5", path,
+                           is);
         if (shards > 0)
             return mg_fail(err, "%s: shards are for the xapian engine", path);
         return store_open(path, mode, out, err);

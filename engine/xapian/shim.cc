@@ -446,8 +446,7 @@ extern "C" int mgx_commit(struct mgx_db *d, struct mg_err *err)
 extern "C" int mgx_begin(struct mgx_db *d, struct mg_err *err)
 {
     if (!d->writable)
-        return mg_fail(err, "%s: beginning: opened read-only",
-                       d->path.c_str());
+        return mg_fail(err, "%s: beginning: opened read-only", d->path.c_str());
     if (d->in_tx)
         return 0;
     return guarded(d->path.c_str(), "beginning a transaction", err, [&]() {
@@ -486,8 +485,8 @@ extern "C" int mgx_meta_put(struct mgx_db *d, const char *key,
                             const char *value, struct mg_err *err)
 {
     if (!d->writable)
-        return mg_fail(err, "%s: setting %s: opened read-only",
-                       d->path.c_str(), key);
+        return mg_fail(err, "%s: setting %s: opened read-only", d->path.c_str(),
+                       key);
     return guarded(d->path.c_str(), key, err, [&]() {
         d->wdb.set_metadata(key, value ? value : "");
         return 0;
@@ -513,8 +512,8 @@ static Xapian::docid docid_of(Xapian::Database &db, const std::string &uterm)
 }
 
 /* The near-duplicate cluster of a new version of article uid (its older
- * version, if any, left out) with fingerprint sh: the cluster of the closest article
- * within FP_NEAR bits (ties: the smallest cluster key), else own. */
+ * version, if any, left out) with fingerprint sh: the cluster of the closest
+ * article within FP_NEAR bits (ties: the smallest cluster key), else own. */
 static std::string dup_key(Xapian::Database &db, uint64_t sh, const char *uid)
 {
     std::string own = u64_bytes(mg_mix64(mg_hash64(uid, std::strlen(uid))));
@@ -663,9 +662,9 @@ static int put(struct mgx_db *d, const struct article *a,
             doc.add_value(MGX_VAL_PATH, a->path);
         if (a->simhash)
             doc.add_value(MGX_VAL_SIMHASH, u64_bytes(a->simhash));
-        doc.add_value(MGX_VAL_DUPKEY,
-                      dupkey ? u64_bytes(*dupkey)
-                             : dup_key(d->db, a->simhash, a->uid));
+        doc.add_value(MGX_VAL_DUPKEY, dupkey
+                                          ? u64_bytes(*dupkey)
+                                          : dup_key(d->db, a->simhash, a->uid));
         doc.add_value(MGX_VAL_BODYLEN, Xapian::sortable_serialise(body_tokens));
         doc.set_data(record_of(a));
         d->wdb.replace_document(uterm, doc);
