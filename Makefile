@@ -500,9 +500,9 @@ format:
 FORMAT_SRC := $(wildcard lib/*.[ch] store/*.[ch] indexer/*.[ch] query/*.[ch] tests/*.[ch] tests/fuzz/*.c bench/*.c engine/xapian/*.h engine/xapian/*.cc)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Istore -Iindexer -Iquery lib store indexer query
+	  --std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Istore -Iindexer -Iquery -Iengine/xapian lib store indexer query
 	clang-tidy --quiet lib/*.c -- $(CFLAGS) $(LIB_INC)
-	clang-tidy --quiet store/*.c -- $(CFLAGS) $(STO_INC)
+	clang-tidy --quiet store/*.c -- $(CFLAGS) $(STO_INC) -Iengine/xapian $(if $(HAVE_XAPIAN),-DMG_XAPIAN)
 	clang-tidy --quiet indexer/*.c -- $(CFLAGS) $(IDX_INC)
 	clang-tidy --quiet query/*.c -- $(CFLAGS) $(QRY_INC) \
 	  $(shell pkg-config --cflags libmicrohttpd)

@@ -672,7 +672,7 @@ static int open_shards(struct store *s, struct xst *x, enum store_mode mode,
                        struct mg_err *err)
 {
     x->nh = x->n > 0 ? x->n : 1;
-    x->sh = mg_calloc((size_t)x->nh, sizeof *x->sh);
+    x->sh = mg_calloc((size_t)x->nh, sizeof(struct mgx_db *));
     for (int k = 0; k < x->nh; k++) {
         struct buf p = {0}, want = {0};
         if (x->n > 0)
@@ -685,7 +685,7 @@ static int open_shards(struct store *s, struct xst *x, enum store_mode mode,
                           &x->sh[k], err);
         if (rc == 0)
             rc = mgx_meta_get(x->sh[k], "morgue:shard", &have, err);
-        if (rc > 0 && strcmp(have, want.s) != 0)
+        if (rc > 0 && have && strcmp(have, want.s) != 0)
             rc = mg_fail(err,
                          "%s: holds shard %s, this index expects %s "
                          "there: rebuild it",
