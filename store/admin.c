@@ -169,6 +169,8 @@ int store_meta_put(struct store *s, const char *key, const char *value,
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return st_fail(s, err);
+    if (s->eng && s->eng->meta_put)
+        return s->eng->meta_put(s, key, value, err);
     return 0;
 }
 

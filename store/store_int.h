@@ -55,6 +55,10 @@ struct store_engine {
                  struct mg_err *err);
     int (*check)(struct store *s, store_line_fn fn, void *ctx,
                  struct mg_err *err);
+    /* after store_meta_put wrote the side file: the engine's own copy
+     * (NULL: none) */
+    int (*meta_put)(struct store *s, const char *key, const char *value,
+                    struct mg_err *err);
 };
 
 /* -1 with err "PATH: CALL: not supported by the ENGINE engine". */

@@ -75,14 +75,15 @@ static const char SIDE_SCHEMA[] =
 static const int BAND_START[NBANDS + 1] = {0, 10, 19, 28, 37, 46, 55, 64};
 
 /* What a shard's writer thread is told to do. */
-enum job_kind { JOB_PUT, JOB_DEL, JOB_BEGIN, JOB_COMMIT, JOB_CANCEL };
+enum job_kind { JOB_PUT, JOB_DEL, JOB_BEGIN, JOB_COMMIT, JOB_CANCEL, JOB_META };
 struct job {
     enum job_kind kind;
     struct article a; /* JOB_PUT: owned */
     struct ent_set es;
     int has_es;
     uint64_t dupkey;
-    char *uid; /* JOB_DEL: owned */
+    char *uid;   /* JOB_DEL: owned; JOB_META: the key */
+    char *value; /* JOB_META: owned */
     struct job *next;
 };
 
@@ -180,6 +181,7 @@ static void job_free(struct job *j)
     article_clear(&j->a);
     ent_set_free(&j->es);
     free(j->uid);
+    free(j->value);
     free(j);
 }
 
@@ -203,6 +205,7 @@ static void run_job(struct writer *w, struct job *j)
     case JOB_DEL: rc = mgx_delete(w->db, j->uid, &err); break;
     case JOB_BEGIN: rc = mgx_begin(w->db, &err); break;
     case JOB_COMMIT: rc = mgx_commit(w->db, &err); break;
+    case JOB_META: rc = mgx_meta_put(w->db, j->uid, j->value, &err); break;
     case JOB_CANCEL: break;
     }
     if (rc < 0) {
@@ -451,6 +454,29 @@ static int xap_commit(struct store *s, struct mg_err *err)
     return writers_wait(x, err);
 }
 
+/* The index's meta, also in every shard's metadata as META_PREFIX + key
+ * (for what reads a replica: last_run), with the shard's next commit. */
+#define META_PREFIX "morgue.meta."
+static int xap_meta_put(struct store *s, const char *key, const char *value,
+                        struct mg_err *err)
+{
+    struct xst *x = xs(s);
+    if (!x->w) /* the side file being made: nothing to mirror yet */
+        return 0;
+    if (flush(s, x, NULL, err) < 0)
+        return -1;
+    for (int k = 0; k < x->nh; k++) {
+        struct job *j = mg_calloc(1, sizeof *j);
+        j->kind = JOB_META;
+        struct buf b = {0};
+        buf_printf(&b, META_PREFIX "%s", key);
+        j->uid = buf_take(&b);
+        j->value = mg_strdup(value ? value : "");
+        give(x, k, j);
+    }
+    return 0;
+}
+
 static void xap_rollback(struct store *s)
 {
     struct xst *x = xs(s);
@@ -605,6 +631,7 @@ static const struct store_engine XAPIAN_ENGINE = {
     .get = xap_get,
     .stats = xap_stats,
     .check = NULL, /* xapian-check DIR (or each DIR/shard-K) */
+    .meta_put = xap_meta_put,
 };
 
 /* The side meta value of key as an integer, or dflt. */

@@ -5,7 +5,7 @@
 # uid hashes to, with the same title; incremental runs (edit, add, delete
 # with --prune), --delete and --unsuppress reach the right shard; another
 # --shards is refused.  Where morgue-index was built without Xapian, checks
-# only that --engine xapian says so (exit 2).  The Xapian side is read with
+# only that --engine xapian says so (exit 2).  Needs sqlite3 (the CLI).  The Xapian side is read with
 # python3-xapian (tests/xapian_index_check.py).
 # Usage: sh tests/xapian_index.sh BINDIR
 
@@ -50,6 +50,9 @@ grep -qx "articles 1119 same 1119 in-clusters [1-9][0-9]*" "$TMP/out"
 check "near-duplicate cluster keys: 3 shards as one database" $? "$(cat "$TMP/out")"
 [ "$($CHK meta "$TMP/three" | tr '\n' ' ')" = "0/3 1/3 2/3 " ]
 check "each shard's morgue:shard metadata" $?
+lr=$(sqlite3 "$TMP/three/files.db" "SELECT value FROM meta WHERE key='last_run'")
+[ -n "$lr" ] && [ "$($CHK meta "$TMP/three" morgue.meta.last_run | sort -u)" = "$lr" ]
+check "each shard carries the index's last_run (morgue.meta.last_run)" $? "$lr"
 [ "$(grep -v '^#' "$TMP/three/cluster" | sed 's|.*/||' | tr '\n' ' ')" = "shard-0 shard-1 shard-2 " ]
 check "the cluster file lists the 3 shards" $? "$(cat "$TMP/three/cluster")"
 "$IDX" --db "$TMP/three" corpus/ >"$TMP/out" 2>&1

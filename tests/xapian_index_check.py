@@ -7,7 +7,8 @@
                                equal to the FTS5 title; prints a summary line
   shard INDEX_DIR UID          prints the shard holding UID ("-" when none)
   title INDEX_DIR UID          prints its title value ("-" when absent)
-  meta INDEX_DIR               prints each shard's morgue:shard metadata
+  meta INDEX_DIR [KEY]         prints each shard's metadata KEY (default
+                               morgue:shard), one line per shard
   dupkeys INDEX_A INDEX_B      compares the near-duplicate cluster key
                                (value 9) of every article of A with B's;
                                prints a summary line
@@ -58,8 +59,9 @@ def main():
     paths = shards(d)
     dbs = [xapian.Database(p) for p in paths]
     if cmd == "meta":
+        key = sys.argv[3] if len(sys.argv) > 3 else "morgue:shard"
         for db in dbs:
-            print(db.get_metadata("morgue:shard").decode())
+            print(db.get_metadata(key).decode())
         return
     if cmd in ("shard", "title"):
         got = find(dbs, sys.argv[3])
