@@ -102,6 +102,11 @@ check "the edited article replaced in its shard" $?
 check "the dropped line's article gone from every shard" $?
 [ "$($CHK shard "$I/x" W:e)" = "$(routed W:e)" ]
 check "the new article in its shard" $?
+printf '{"id":"f","source":"W","title":"Phi","body":"Phi body."}\n' >"$I/c/z.jsonl"
+"$IDX" --db "$I/x" --dry-run "$I/c" >"$TMP/out" 2>&1
+grep -q "^add    W:f" "$TMP/out" && [ "$($CHK shard "$I/x" W:f)" = "-" ]
+check "--dry-run tells the add and writes no shard" $? "$(cat "$TMP/out")"
+rm "$I/c/z.jsonl"
 "$IDX" --db "$I/x" --delete W:a >"$TMP/out" 2>&1
 check "--delete" $? "$(cat "$TMP/out")"
 [ "$($CHK shard "$I/x" W:a)" = "-" ]
