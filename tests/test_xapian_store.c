@@ -410,18 +410,33 @@ Test(xapian_store, near_duplicates_across_shards_share_a_cluster_key)
     buf_free(&file);
 }
 
+static void add_line(void *ctx, const char *line)
+{
+    buf_printf(ctx, "%s\n", line);
+}
+
 Test(xapian_store, refusals_name_the_index)
 {
     struct store *s = open_as("x", "xapian", 2);
     struct mg_err err = {""};
-    /* what the engine leaves out says so */
-    cr_expect_eq(store_check(s, NULL, NULL, &err), -1);
-    cr_expect(strstr(err.msg, "store_check: not supported by the xapian "
-                              "engine"),
-              "%s", err.msg);
+    /* --check: each shard, the side file, the articles against them */
+    struct buf lines = {0};
+    cr_expect_eq(store_check(s, add_line, &lines, &err), 0, "%s", err.msg);
+    cr_expect(lines.s && strstr(lines.s, "files.db: ok\n") &&
+                  strstr(lines.s, "articles against the shards: ok (0 "
+                                  "articles)"),
+              "%s", lines.s ? lines.s : "");
+    buf_free(&lines);
     store_close(s);
     char *x = path_in(dir, "x");
     struct store *t = NULL;
+    /* what the engine leaves out says so */
+    char *y = path_in(dir, "y");
+    cr_expect_eq(store_swap_in(y, x, &err), -1);
+    cr_expect(strstr(err.msg, "store_swap_in: not supported by the xapian "
+                              "engine"),
+              "%s", err.msg);
+    free(y);
     /* another shard count */
     cr_expect_eq(store_open_as(x, STORE_WRITE, "xapian", 3, &t, &err), -1);
     cr_expect(strstr(err.msg, "built with 2 shards, not 3"), "%s", err.msg);

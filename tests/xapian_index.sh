@@ -62,6 +62,22 @@ check "a second run (no --engine: the index says) changes nothing" $? "$(cat "$T
 grep -q "articles:  1119 (xapian engine, 3 shards)" "$TMP/out"
 check "--stats counts the shards' articles" $? "$(cat "$TMP/out")"
 
+# --check: Xapian's check of each shard, the side file, the articles
+"$IDX" --db "$TMP/three" --check >"$TMP/out" 2>&1
+st=$?
+[ $st -eq 0 ] && grep -q "articles against the shards: ok (1119 articles)" "$TMP/out" &&
+    grep -q "integrity_check files.db: ok" "$TMP/out"
+check "--check: the side file, the articles in their shards: ok" $? "$st $(cat "$TMP/out")"
+cp -r "$TMP/three" "$TMP/broken"
+/usr/bin/python3 -c 'import sys, xapian
+db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)
+db.delete_document(1)
+db.commit()' "$TMP/broken/shard-1"
+"$IDX" --db "$TMP/broken" --check >"$TMP/out" 2>&1
+st=$?
+[ $st -eq 6 ] && grep -q "FAILED (1 of 1119 recorded articles missing from their shard" "$TMP/out"
+check "--check: an article gone from its shard is damage (exit 6)" $? "$st $(cat "$TMP/out")"
+
 # --shards fixed at creation
 "$IDX" --engine xapian --shards 4 --db "$TMP/three" corpus/ >"$TMP/out" 2>&1
 st=$?
