@@ -259,7 +259,7 @@ static void give(struct xst *x, int k, struct job *j)
 
 static void give_all(struct xst *x, enum job_kind kind)
 {
-    for (int k = 0; k < x->nh; k++) {
+    for (int k = 0; x->w && k < x->nh; k++) {
         struct job *j = mg_calloc(1, sizeof *j);
         j->kind = kind;
         give(x, k, j);
@@ -267,11 +267,12 @@ static void give_all(struct xst *x, enum job_kind kind)
 }
 
 /* Waits until every shard's writer has done what it was given: 0, or -1
- * with err (the first failure of a shard, which names it). */
+ * with err (the first failure of a shard, which names it).  give_all and
+ * writers_wait do nothing on a store opened to read (no writers). */
 static int writers_wait(struct xst *x, struct mg_err *err)
 {
     int rc = 0;
-    for (int k = 0; k < x->nh; k++) {
+    for (int k = 0; x->w && k < x->nh; k++) {
         struct writer *w = &x->w[k];
         pthread_mutex_lock(&w->mu);
         while (w->finished < w->queued)
