@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
@@ -263,6 +264,17 @@ static enum date_order recorded_order(struct store *st)
     return order;
 }
 
+/* The bytes of the files under a directory (add_bytes, for nftw). */
+static long long dir_bytes;
+static int add_bytes(const char *path, const struct stat *sb, int type,
+                     struct FTW *ftw)
+{
+    (void)path, (void)ftw;
+    if (type == FTW_F)
+        dir_bytes += (long long)sb->st_size;
+    return 0;
+}
+
 /* --stats: what the index holds and what its last run did. */
 static int print_stats(const char *db)
 {
@@ -274,6 +286,10 @@ static int print_stats(const char *db)
     }
     struct stat sb;
     long long bytes = stat(db, &sb) == 0 ? (long long)sb.st_size : 0;
+    if (S_ISDIR(sb.st_mode)) { /* a Xapian index: its files, all shards */
+        dir_bytes = 0;
+        bytes = nftw(db, add_bytes, 16, FTW_PHYS) == 0 ? dir_bytes : 0;
+    }
     struct buf wal = {0};
     buf_printf(&wal, "%s-wal", db);
     long long wbytes = stat(wal.s, &sb) == 0 ? (long long)sb.st_size : 0;
