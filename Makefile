@@ -157,6 +157,12 @@ bench-xapian-load: $(if $(HAVE_XAPIAN),$(BUILD)/bench/xapian_load)
 	xapian-compact -m $$w/xapian $$w/xapian-compact >/dev/null && \
 	du -sm $$w/xapian-compact
 
+# Query latency of the Xapian engine beside FTS5 on the same articles
+# (bench/xapian_query.c; NOTES-search.md has the commands and figures).
+$(BUILD)/bench/xapian_query: bench/xapian_query.c $(QRY_A) $(XAP_A) $(STO_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(QRY_INC) -Iengine/xapian $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XAP_LIBS)
+
 # The shim alone (make xapian-shim; XAPIAN=0 says it is not built).
 .PHONY: xapian-shim
 xapian-shim: $(if $(HAVE_XAPIAN),$(XAP_A))

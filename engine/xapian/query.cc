@@ -3,7 +3,8 @@
  * Xapian::Query built by our code and run over one database with
  * built-in weights only: BM25 with the parameters of TERMS.md, ties by
  * the uid value, newest/oldest by the date-and-uid value, near-duplicate
- * collapse on the dup key value, facets by ValueCountMatchSpy in an
+ * collapse on the dup key value (group sizes counted by a spy on it),
+ * facets by ValueCountMatchSpy in an
  * unsorted pass of their own (all of which a remote shard can run:
  * NOTES-cluster.md).  No exception leaves this file.
  */
@@ -254,6 +255,8 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
 
         /* the total and the spies: every match, unsorted, unweighted */
         std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+        std::unique_ptr<Xapian::ValueCountMatchSpy> dup(
+            new Xapian::ValueCountMatchSpy(MGX_VAL_DUPKEY));
         for (int i = 0; i < r->nspies; i++)
             spies.emplace_back(new Xapian::ValueCountMatchSpy(
                 (Xapian::valueno)r->spy_slots[i]));
@@ -264,6 +267,8 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
             count.set_docid_order(Xapian::Enquire::DONT_CARE);
             for (auto &s : spies)
                 count.add_matchspy(s.get());
+            if (r->collapse)
+                count.add_matchspy(dup.get());
             Xapian::MSet m = count.get_mset(0, 0, all);
             res->total = (int64_t)m.get_matches_estimated();
         }
@@ -317,27 +322,13 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
             h->weight = i.get_weight();
             keys.push_back(d.get_value(MGX_VAL_DUPKEY));
         }
-        if (!r->collapse || keys.empty())
+        if (!r->collapse)
             return 0;
-
-        /* "+N similar": the page's dup keys counted over every match
-         * (collapse_count is a lower bound over remote shards) */
-        std::vector<Xapian::Query> ranges;
-        for (const std::string &k : keys)
-            ranges.emplace_back(Xapian::Query::OP_VALUE_RANGE, MGX_VAL_DUPKEY,
-                                k, k);
-        Xapian::Query groups(
-            Xapian::Query::OP_FILTER, query,
-            Xapian::Query(Xapian::Query::OP_OR, ranges.begin(), ranges.end()));
-        Xapian::ValueCountMatchSpy dup(MGX_VAL_DUPKEY);
-        Xapian::Enquire g(xdb);
-        g.set_query(groups);
-        g.set_weighting_scheme(Xapian::BoolWeight());
-        g.add_matchspy(&dup);
-        g.get_mset(0, 0, all);
+        /* "+N similar": the sizes of the page's groups, from the count
+         * pass's spy (collapse_count is a lower bound over remote shards) */
         std::map<std::string, int64_t> size;
-        for (Xapian::TermIterator v = dup.values_begin(); v != dup.values_end();
-             ++v)
+        for (Xapian::TermIterator v = dup->values_begin();
+             v != dup->values_end(); ++v)
             size[*v] = (int64_t)v.get_termfreq();
         for (int i = 0; i < res->nhits; i++) {
             int64_t s = size[keys[(size_t)i]];
