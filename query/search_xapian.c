@@ -42,6 +42,7 @@
 struct xsearcher {
     struct mgx_db *db;
     struct tok *tok;
+    int64_t facet_exact; /* facets over more matches: on a sample */
 };
 
 int xsearcher_new(struct mgx_db *db, struct xsearcher **out, struct mg_err *err)
@@ -54,8 +55,14 @@ int xsearcher_new(struct mgx_db *db, struct xsearcher **out, struct mg_err *err)
     struct xsearcher *s = mg_calloc(1, sizeof *s);
     s->db = db;
     s->tok = t;
+    s->facet_exact = SEARCH_FACET_EXACT;
     *out = s;
     return 0;
+}
+
+void xsearcher_set_facet_exact(struct xsearcher *s, int64_t n)
+{
+    s->facet_exact = n > 0 ? n : SEARCH_FACET_EXACT;
 }
 
 void xsearcher_free(struct xsearcher *s)
@@ -762,6 +769,7 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
         .collapse = !o->no_collapse,
         .spy_slots = o->count_only ? NULL : spies,
         .nspies = o->count_only ? 0 : nspies,
+        .sample = s->facet_exact,
     };
     struct mgxq_result m;
     t0 = mg_now();
@@ -811,6 +819,13 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
     }
     res->ms_rank = (mg_now() - t0) * 1e3;
     take_hits(&m, res);
+    if (m.sampled > 0) {
+        /* counted on a sample: scaled to every match, as search_run's */
+        for (int i = 0; i < m.ncounts; i++)
+            m.counts[i].count =
+                (m.counts[i].count * m.total + m.sampled / 2) / m.sampled;
+        res->sample = m.sampled;
+    }
     if (o->histogram && !o->count_only)
         histogram(&m, res);
     if (o->facets && !o->count_only && facets(s, &m, res, err) < 0)

@@ -10,7 +10,8 @@
  * source, path, url, score, similar; no snippet yet), total (always
  * exact), relaxed and relaxed_total (the same rule as search_run: fewer
  * than a page hold all the words), collapsed, facets and sources (every
- * match, no sample; entity facets from the per-article entity slots:
+ * match up to SEARCH_FACET_EXACT, else an even sample of about so many,
+ * the counts scaled, sample set; entity facets from the entity slots:
  * exact for articles naming at most MGX_MAX_ENT_SLOTS entities; no
  * "with"), the date histogram (every match), dropped and narrowed.
  */
@@ -27,6 +28,10 @@ struct xsearcher;
 int xsearcher_new(struct mgx_db *db, struct xsearcher **out,
                   struct mg_err *err);
 void xsearcher_free(struct xsearcher *s);
+
+/* Over how many matches facets and the histogram are counted on a sample
+ * (n <= 0: SEARCH_FACET_EXACT), as searcher_set_facet_exact. */
+void xsearcher_set_facet_exact(struct xsearcher *s, int64_t n);
 
 /* As search_run (search.h), over the Xapian database: the options it
  * honours are query, limit, offset, filters, facets, since, until,

@@ -475,3 +475,33 @@ Test(xapian_search, bad_queries_are_usage_errors)
     cr_expect_eq(xsearch_run(xse, &o, &x, &err), SEARCH_EUSAGE);
     search_result_free(&x);
 }
+
+Test(xapian_search, facets_of_many_matches_are_counted_on_a_sample)
+{
+    struct search_opts o = {.query = "said",
+                            .limit = 10,
+                            .strict = 1,
+                            .facets = 1,
+                            .histogram = 1,
+                            .budget = -1};
+    struct search_result x;
+    struct mg_err err = {""};
+    xsearcher_set_facet_exact(xse, 200);
+    cr_assert_eq(xsearch_run(xse, &o, &x, &err), 0, "%s", err.msg);
+    cr_assert_gt(x.total, 600, "a common word");
+    cr_expect(x.sample > 100 && x.sample < 300, "a sample of %lld",
+              (long long)x.sample);
+    int64_t sum = x.undated;
+    for (int i = 0; i < x.nbuckets; i++)
+        sum += x.buckets[i].count;
+    cr_expect(sum > x.total * 9 / 10 && sum < x.total * 11 / 10,
+              "the timeline sums to %lld of %lld", (long long)sum,
+              (long long)x.total);
+    cr_expect_gt(x.nfacets, 0);
+    search_result_free(&x);
+    /* under the bound: every match */
+    xsearcher_set_facet_exact(xse, 0);
+    cr_assert_eq(xsearch_run(xse, &o, &x, &err), 0, "%s", err.msg);
+    cr_expect_eq(x.sample, 0, "every match counted");
+    search_result_free(&x);
+}

@@ -253,7 +253,8 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         Xapian::Query query = build(q, r->root, 0);
         Xapian::doccount all = xdb.get_doccount();
 
-        /* the total and the spies: every match, unsorted, unweighted */
+        /* the total (and the group sizes): every match, unsorted,
+         * unweighted */
         std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
         std::unique_ptr<Xapian::ValueCountMatchSpy> dup(
             new Xapian::ValueCountMatchSpy(MGX_VAL_DUPKEY));
@@ -265,12 +266,33 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
             count.set_query(query);
             count.set_weighting_scheme(Xapian::BoolWeight());
             count.set_docid_order(Xapian::Enquire::DONT_CARE);
-            for (auto &s : spies)
-                count.add_matchspy(s.get());
             if (r->collapse)
                 count.add_matchspy(dup.get());
             Xapian::MSet m = count.get_mset(0, 0, all);
             res->total = (int64_t)m.get_matches_estimated();
+        }
+        /* the spies: every match, or an even sample of them */
+        if (!spies.empty() && res->total > 0) {
+            Xapian::Query sq = query;
+            if (r->sample > 0 && res->total > r->sample) {
+                double share = (double)r->sample / (double)res->total;
+                uint64_t below = (uint64_t)(share * 18446744073709551615.0);
+                std::string b(8, '\0');
+                for (int k = 7; k >= 0; k--, below >>= 8)
+                    b[(size_t)k] = (char)(below & 0xff);
+                sq = Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                   Xapian::Query(Xapian::Query::OP_VALUE_LE,
+                                                 MGX_VAL_DUPKEY, b));
+            }
+            Xapian::Enquire count(xdb);
+            count.set_query(sq);
+            count.set_weighting_scheme(Xapian::BoolWeight());
+            count.set_docid_order(Xapian::Enquire::DONT_CARE);
+            for (auto &s : spies)
+                count.add_matchspy(s.get());
+            Xapian::MSet m = count.get_mset(0, 0, all);
+            if (r->sample > 0 && res->total > r->sample)
+                res->sampled = (int64_t)m.get_matches_estimated();
         }
         std::vector<struct mgxq_count> counts;
         for (size_t i = 0; i < spies.size(); i++) {

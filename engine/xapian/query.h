@@ -93,6 +93,9 @@ struct mgxq_run {
     int collapse;
     const int *spy_slots;
     int nspies;
+    int64_t sample; /* > 0: over more matches than this, the spies count
+                     * an even sample of about this many (the matches
+                     * whose dup key, a hash, is below the share) */
 };
 
 struct mgxq_hit {
@@ -116,6 +119,8 @@ struct mgxq_result {
                         * page (sum of their similar) */
     struct mgxq_count *counts; /* by slot, then most first */
     int ncounts;
+    int64_t sampled; /* 0: counts over every match; else the matches of
+                      * the sample they were counted on */
 };
 
 /* Runs r over db into *res (zeroed first; free with mgxq_result_free,
