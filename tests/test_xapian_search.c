@@ -12,10 +12,17 @@
  * printed, not required (the ranking is the shard's BM25, not morgue's).
  * Built only when the shim is.
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "clean.h"
 #include "entities.h"
@@ -504,4 +511,126 @@ Test(xapian_search, facets_of_many_matches_are_counted_on_a_sample)
     cr_assert_eq(xsearch_run(xse, &o, &x, &err), 0, "%s", err.msg);
     cr_expect_eq(x.sample, 0, "every match counted");
     search_result_free(&x);
+}
+
+/* ---- the same search on the database served by xapian-tcpsrv -------- */
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof a;
+    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+              getsockname(fd, (struct sockaddr *)&a, &n) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static int listening(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+/* Everything a search answers, as text: totals, relaxed, hits in order
+ * with weights to 12 digits and similar, sample, facets, sources,
+ * buckets. */
+static char *answer(struct xsearcher *s, const struct search_opts *o)
+{
+    struct search_result r;
+    struct mg_err err = {""};
+    cr_assert_eq(xsearch_run(s, o, &r, &err), 0, "[%s]: %s", o->query, err.msg);
+    struct buf b = {0};
+    buf_printf(&b, "total %lld relaxed %d/%lld collapsed %d sample %lld:",
+               (long long)r.total, r.relaxed, (long long)r.relaxed_total,
+               r.collapsed, (long long)r.sample);
+    for (int i = 0; i < r.nhits; i++)
+        buf_printf(&b, " %s=%.12g+%d", r.hits[i].id, r.hits[i].score,
+                   r.hits[i].similar);
+    for (int i = 0; i < r.nfacets; i++)
+        buf_printf(&b, " [%d %s %lld]", r.facets[i].kind, r.facets[i].name,
+                   (long long)r.facets[i].count);
+    for (int i = 0; i < r.nsources; i++)
+        buf_printf(&b, " [%s %lld]", r.sources[i].name,
+                   (long long)r.sources[i].count);
+    for (int i = 0; i < r.nbuckets; i++)
+        buf_printf(&b, " %s:%lld", r.buckets[i].date,
+                   (long long)r.buckets[i].count);
+    search_result_free(&r);
+    return buf_take(&b);
+}
+
+/* The mapping runs on a remote database as on the local one (built-in
+ * weights, values, spies, collapse: all serialisable): the same answer
+ * to every query of the strict set, relaxed, sorted, paged and with
+ * facets. */
+Test(xapian_search, a_remote_database_answers_as_the_local_one)
+{
+    if (access("/usr/bin/xapian-tcpsrv", X_OK) != 0) {
+        teardown();
+        cr_skip_test("xapian-tcpsrv not installed (apt-get install "
+                     "xapian-tools)");
+    }
+    int port = free_port();
+    char *xpath = path_in(dir, "x"), portarg[16];
+    snprintf(portarg, sizeof portarg, "%d", port);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setsid(); /* its own process group: a signal reaches it alone */
+        if (!freopen("/dev/null", "w", stdout) ||
+            !freopen("/dev/null", "w", stderr))
+            _exit(126);
+        execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--quiet",
+              "--interface", "127.0.0.1", "--port", portarg, xpath,
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 100 && !listening(port); i++)
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    char *stub = path_in(dir, "remote.stub");
+    struct buf line = {0};
+    buf_printf(&line, "remote 127.0.0.1:%d\n", port);
+    write_file(stub, line.s, line.len);
+    buf_free(&line);
+
+    struct mgx_db *r = NULL;
+    struct xsearcher *rs = NULL;
+    struct mg_err err = {""};
+    int rc = mgx_open(stub, MGX_READ, &r, &err);
+    if (rc == 0 && xsearcher_new(r, &rs, &err) == 0) {
+        int n = 0;
+        for (int i = 0; i < NSTRICT + 4; i++) {
+            struct search_opts o = {
+                .query = i < NSTRICT ? STRICT[i].q : "oil prices",
+                .limit = 20,
+                .offset = i % 3 == 2 ? 10 : 0,
+                .facets = i % 2,
+                .histogram = i % 2,
+                .sort = i >= NSTRICT ? (enum search_sort)(i - NSTRICT)
+                                     : SEARCH_SORT_DEFAULT,
+                .budget = -1};
+            char *a = answer(xse, &o), *b = answer(rs, &o);
+            cr_expect_str_eq(b, a, "[%s] remote [%.400s] local [%.400s]",
+                             o.query, b, a);
+            n += strcmp(a, b) == 0;
+            free(a);
+            free(b);
+        }
+        fprintf(stderr, "xapian_search: remote = local for %d of %d\n", n,
+                NSTRICT + 4);
+    }
+    xsearcher_free(rs);
+    mgx_close(r);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    free(stub);
+    free(xpath);
 }
