@@ -39,7 +39,7 @@ static int add_node(struct mgxq *q, enum mgxq_kind kind)
             (struct mgxq_node *)mg_realloc(q->v, sizeof *q->v * (size_t)q->cap);
     }
     struct mgxq_node *n = &q->v[q->n];
-    std::memset(n, 0, sizeof *n);
+    *n = mgxq_node();
     n->kind = kind;
     n->scale = 1;
     return q->n++;
@@ -276,7 +276,8 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
             Xapian::Query sq = query;
             if (r->sample > 0 && res->total > r->sample) {
                 double share = (double)r->sample / (double)res->total;
-                uint64_t below = (uint64_t)(share * 18446744073709551615.0);
+                /* share < 1: 32 bits of it are plenty */
+                uint64_t below = (uint64_t)(share * 4294967296.0) << 32;
                 std::string b(8, '\0');
                 for (int k = 7; k >= 0; k--, below >>= 8)
                     b[(size_t)k] = (char)(below & 0xff);
