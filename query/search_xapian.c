@@ -581,6 +581,12 @@ static int by_count(const void *x, const void *y)
     return strcmp(a->value, b->value);
 }
 
+static int by_value(const void *x, const void *y)
+{
+    return strcmp(((const struct facet_sum *)x)->value,
+                  ((const struct facet_sum *)y)->value);
+}
+
 /* Entity facets: the entity slots' counts summed per value (an entity is
  * in one slot of an article at most), the top SEARCH_FACETS of each kind;
  * sources: the source slot's. */
@@ -601,15 +607,19 @@ static int facets(struct xsearcher *s, const struct mgxq_result *m,
             }
             continue;
         }
-        if (c->slot < MGX_VAL_ENT0)
-            continue;
-        int j = 0;
-        while (j < n && strcmp(v[j].value, c->value) != 0)
-            j++;
-        if (j == n)
-            v[n++] = (struct facet_sum){c->value, 0};
-        v[j].count += c->count;
+        if (c->slot >= MGX_VAL_ENT0)
+            v[n++] = (struct facet_sum){c->value, c->count};
     }
+    /* the same entity from several slots: summed */
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    int w = 0;
+    for (int j = 0; j < n; j++) {
+        if (w > 0 && strcmp(v[w - 1].value, v[j].value) == 0)
+            v[w - 1].count += v[j].count;
+        else
+            v[w++] = v[j];
+    }
+    n = w;
     qsort(v, (size_t)n, sizeof *v, by_count);
     const char letters[3] = {'p', 'w', 'o'};
     struct buf name = {0};
