@@ -29,7 +29,7 @@ LIB_SRC   := $(wildcard lib/*.c)
 STO_SRC   := $(wildcard store/*.c)
 IDX_SRC   := $(filter-out indexer/morgue_index.c,$(wildcard indexer/*.c))
 GAZ_DATA  := $(wildcard data/*.tsv)
-QRY_SRC   := $(filter-out query/morgue_query.c query/morgue_serve.c,$(wildcard query/*.c))
+QRY_SRC   := $(filter-out query/morgue_query.c query/morgue_serve.c query/search_xapian.c,$(wildcard query/*.c))
 LIB_INC   := -Ilib
 STO_INC   := -Istore -Ilib
 IDX_INC   := -Iindexer -Istore -Ilib
@@ -43,7 +43,7 @@ LIB_A     := $(BUILD)/liblib.a
 STO_A     := $(BUILD)/libstore.a
 IDX_A     := $(BUILD)/libindexer.a
 QRY_A     := $(BUILD)/libquery.a
-TEST_SRC  := $(filter-out tests/test_xapian.c tests/test_xapian_store.c,$(wildcard tests/test_*.c))
+TEST_SRC  := $(filter-out tests/test_xapian.c tests/test_xapian_store.c tests/test_xapian_search.c,$(wildcard tests/test_*.c))
 TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 PROGS     := $(BINDIR)/morgue-index $(BINDIR)/morgue-query $(BINDIR)/morgue-serve
 
@@ -76,8 +76,12 @@ CXXFLAGS  += -std=c++11 -Wall -Wextra -Werror $(OPT) -g \
              $(shell pkg-config --cflags sqlite3) \
              $(if $(HAVE_XAPIAN),$(shell pkg-config --cflags xapian-core))
 ifeq ($(HAVE_XAPIAN),1)
-TEST_SRC  += tests/test_xapian.c tests/test_xapian_store.c
-TEST_OBJ  += $(BUILD)/tests/test_xapian.o $(BUILD)/tests/test_xapian_store.o
+TEST_SRC  += tests/test_xapian.c tests/test_xapian_store.c tests/test_xapian_search.c
+TEST_OBJ  += $(BUILD)/tests/test_xapian.o $(BUILD)/tests/test_xapian_store.o \
+             $(BUILD)/tests/test_xapian_search.o
+# query/search_xapian.c, the search over the engine (query/ and the
+# engine's C header engine/xapian/query.h), only with the shim
+QRY_OBJ   += $(BUILD)/query/search_xapian.o
 TEST_INC  += -Iengine/xapian
 TEST_XAP  := $(XAP_A)
 endif
@@ -93,6 +97,7 @@ $(BUILD)/lib/%.o:     INC := $(LIB_INC)
 $(BUILD)/store/%.o:   INC := $(STO_INC)
 $(BUILD)/indexer/%.o: INC := $(IDX_INC)
 $(BUILD)/query/%.o:   INC := $(QRY_INC)
+$(BUILD)/query/search_xapian.o: INC := $(QRY_INC) -Iengine/xapian
 $(BUILD)/tests/%.o:   INC := $(TEST_INC) $(shell pkg-config --cflags $(CRIT))
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -158,6 +163,12 @@ bench-xapian-load: $(if $(HAVE_XAPIAN),$(BUILD)/bench/xapian_load)
 	$(BUILD)/bench/xapian_load --engine xapian --db $$w/xapian $(LOAD_CORPUS) && \
 	xapian-compact -m $$w/xapian $$w/xapian-compact >/dev/null && \
 	du -sm $$w/xapian-compact
+
+# Query latency of the Xapian engine beside FTS5 on the same articles
+# (bench/xapian_query.c; NOTES-search.md has the commands and figures).
+$(BUILD)/bench/xapian_query: bench/xapian_query.c $(QRY_A) $(XAP_A) $(STO_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(QRY_INC) -Iengine/xapian $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XAP_LIBS)
 
 # The shim alone (make xapian-shim; XAPIAN=0 says it is not built).
 .PHONY: xapian-shim

@@ -23,7 +23,8 @@ static int field_col(const char *field)
 
 /* The planner's state while it resolves a query. */
 struct planner {
-    struct store *store;
+    struct store *store; /* NULL when the statistics come from elsewhere */
+    const struct plan_stats *src;
     struct tok *tok;
     struct plan *p;
     struct strmap keys;    /* key -> index in p->key */
@@ -59,7 +60,7 @@ static int key_of(struct planner *pl, const char *k, int n)
     key->key = s;
     struct store_word w;
     struct mg_err e;
-    if (store_word(pl->store, s, n, &w, &e) < 0)
+    if (pl->src->word(pl->src->ctx, s, n, &w, &e) < 0)
         store_failed(pl, &e);
     key->df = w.df;
     key->sdf = w.sdf;
@@ -147,7 +148,8 @@ static void expand_prefix(struct planner *pl, struct plan_pos *ps,
     struct expansion x = {pl, ps, 0};
     int64_t of64 = 0;
     struct mg_err e;
-    if (store_word_prefix(pl->store, k, n, want, expand_one, &x, &of64, &e) < 0)
+    if (pl->src->word_prefix(pl->src->ctx, k, n, want, expand_one, &x, &of64,
+                             &e) < 0)
         store_failed(pl, &e);
     int of = (int)of64, kept = x.kept;
     p->expanded += kept;
@@ -296,7 +298,7 @@ static int leaf_of(struct planner *pl, const struct qnode *t)
         for (int a = 0; a < ps[i].nalt; a++)
             l->bounded &= p->key[ps[i].alt[a].key].bounded;
     }
-    if (!p->stats) {
+    if (!p->stats && pl->store) {
         /* no statistics yet (an index being built): count it */
         int64_t n = 0;
         struct mg_err e;
@@ -392,7 +394,7 @@ static int totals(struct planner *pl)
 {
     struct plan *p = pl->p;
     struct store_corpus c;
-    if (store_corpus(pl->store, &c, pl->err) < 0) {
+    if (pl->src->corpus(pl->src->ctx, &c, pl->err) < 0) {
         pl->failed = PLAN_ERROR;
         return -1;
     }
@@ -462,8 +464,8 @@ static void find_prefixes(struct planner *pl, const struct qnode *n,
         if (!dup) {
             int64_t of = 0;
             struct mg_err e;
-            if (store_word_prefix(pl->store, k, len, 0, NULL, NULL, &of, &e) <
-                0)
+            if (pl->src->word_prefix(pl->src->ctx, k, len, 0, NULL, NULL, &of,
+                                     &e) < 0)
                 store_failed(pl, &e);
             char *lo = mg_strndup(k, (size_t)len);
             *sh = mg_realloc(*sh, sizeof **sh * (size_t)(*nsh + 1));
@@ -603,12 +605,49 @@ static void keep_informative(struct plan *p, struct qparse_out *q)
     free(order);
 }
 
+/* The FTS5 store as a source of statistics. */
+static int st_word(void *ctx, const char *key, int n, struct store_word *w,
+                   struct mg_err *err)
+{
+    return store_word(ctx, key, n, w, err);
+}
+
+static int st_word_prefix(void *ctx, const char *prefix, int n, int want,
+                          store_word_fn fn, void *fctx, int64_t *of,
+                          struct mg_err *err)
+{
+    return store_word_prefix(ctx, prefix, n, want, fn, fctx, of, err);
+}
+
+static int st_corpus(void *ctx, struct store_corpus *c, struct mg_err *err)
+{
+    return store_corpus(ctx, c, err);
+}
+
+static int plan_run(struct store *st, const struct plan_stats *src,
+                    struct tok *t, struct qparse_out *q, struct plan *p,
+                    struct mg_err *err);
+
 int plan_make(struct store *st, struct tok *t, struct qparse_out *q,
               struct plan *p, struct mg_err *err)
 {
+    struct plan_stats src = {st, st_word, st_word_prefix, st_corpus};
+    return plan_run(st, &src, t, q, p, err);
+}
+
+int plan_make_from(const struct plan_stats *src, struct tok *t,
+                   struct qparse_out *q, struct plan *p, struct mg_err *err)
+{
+    return plan_run(NULL, src, t, q, p, err);
+}
+
+static int plan_run(struct store *st, const struct plan_stats *src,
+                    struct tok *t, struct qparse_out *q, struct plan *p,
+                    struct mg_err *err)
+{
     memset(p, 0, sizeof *p);
     p->q = q;
-    struct planner pl = {.store = st, .tok = t, .p = p, .err = err};
+    struct planner pl = {.store = st, .src = src, .tok = t, .p = p, .err = err};
     if (totals(&pl) < 0)
         goto done;
     resolve_units(&pl, q);

@@ -120,6 +120,22 @@ int plan_make(struct store *st, struct tok *t, struct qparse_out *q,
               struct plan *p, struct mg_err *err);
 void plan_free(struct plan *p);
 
+/* Where plan_make_from reads the word statistics plan_make reads from an
+ * FTS5 store (store_word, store_word_prefix, store_corpus, same
+ * contracts), for another engine (query/search_xapian.c).  A source
+ * whose corpus says stats 0 is not asked to count phrases. */
+struct plan_stats {
+    void *ctx;
+    int (*word)(void *ctx, const char *key, int n, struct store_word *w,
+                struct mg_err *err);
+    int (*word_prefix)(void *ctx, const char *prefix, int n, int want,
+                       store_word_fn fn, void *fctx, int64_t *of,
+                       struct mg_err *err);
+    int (*corpus)(void *ctx, struct store_corpus *c, struct mg_err *err);
+};
+int plan_make_from(const struct plan_stats *src, struct tok *t,
+                   struct qparse_out *q, struct plan *p, struct mg_err *err);
+
 /* An FTS5 expression under construction, with the leaf each of its
  * phrases is scored as (-1: not scored, e.g. an exclusion or a phrase
  * that only selects), in FTS5's phrase order. */

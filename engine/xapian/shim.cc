@@ -14,6 +14,7 @@ extern "C" {
 }
 
 #include "shim.h"
+#include "shim_int.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -646,6 +647,8 @@ static int put(struct mgx_db *d, const struct article *a,
                 doc.add_boolean_term(band_term(b, a->simhash));
 
         doc.add_value(MGX_VAL_UID, a->uid);
+        doc.add_value(MGX_VAL_DATEUID, std::string(a->date ? a->date : "") +
+                                           std::string(1, '\0') + a->uid);
         if (a->date && *a->date) {
             doc.add_value(MGX_VAL_DATE, a->date);
             doc.add_value(MGX_VAL_DAY, std::string(a->date).substr(0, 10));
@@ -848,4 +851,10 @@ extern "C" void mgx_hits_free(struct mgx_hit *hits, int n)
     for (int i = 0; i < n; i++)
         free(hits[i].uid);
     free(hits);
+}
+
+/* For the search side (query.cc, shim_int.h): the handle's reader. */
+Xapian::Database &mgx_reader(struct mgx_db *d)
+{
+    return d->db;
 }

@@ -35,7 +35,7 @@ extern "C" {
 
 /* Bumped whenever the term scheme (TERMS.md) changes: a database built
  * under another one is refused ("rebuild"). */
-#define MGX_SCHEME 1
+#define MGX_SCHEME 2
 
 /* Value slots (TERMS.md has the encodings). */
 enum mgx_slot {
@@ -52,6 +52,9 @@ enum mgx_slot {
                            * Enquire::set_collapse_key */
     MGX_VAL_BODYLEN = 10, /* the body's tokens, sortable_serialise'd
                            * (the short-body prior) */
+    MGX_VAL_DATEUID = 11, /* date (or "") + NUL + uid: newest/oldest
+                           * order, unique, with no KeyMaker (refused by
+                           * remote shards) */
     MGX_VAL_ENT0 = 32,    /* the article's entities, most mentioned
                            * first, one a slot: kind letter + key */
 };

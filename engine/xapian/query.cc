@@ -1,0 +1,381 @@
+/*
+ * query.cc - a search described in C (query.h) turned into a
+ * Xapian::Query built by our code and run over one database with
+ * built-in weights only: BM25 with the parameters of TERMS.md, ties by
+ * the uid value, newest/oldest by the date-and-uid value, near-duplicate
+ * collapse on the dup key value (group sizes counted by a spy on it),
+ * facets by ValueCountMatchSpy in an
+ * unsorted pass of their own (all of which a remote shard can run:
+ * NOTES-cluster.md).  No exception leaves this file.
+ */
+extern "C" {
+#include "termstats.h"
+#include "util.h"
+}
+
+#include "query.h"
+#include "shim_int.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+
+/* ---- building the tree (plain C data) ---------------------------------- */
+
+static int add_node(struct mgxq *q, enum mgxq_kind kind)
+{
+    if (q->n == q->cap) {
+        q->cap = q->cap ? 2 * q->cap : 32;
+        q->v =
+            (struct mgxq_node *)mg_realloc(q->v, sizeof *q->v * (size_t)q->cap);
+    }
+    struct mgxq_node *n = &q->v[q->n];
+    *n = mgxq_node();
+    n->kind = kind;
+    n->scale = 1;
+    return q->n++;
+}
+
+static void set_kids(struct mgxq_node *n, const int *kids, int nk)
+{
+    n->kid = (int *)mg_malloc(sizeof *n->kid * (size_t)(nk > 0 ? nk : 1));
+    if (nk > 0)
+        std::memcpy(n->kid, kids, sizeof *kids * (size_t)nk);
+    n->nkid = nk;
+}
+
+extern "C" int mgxq_term(struct mgxq *q, int field, const char *key, int cls)
+{
+    int i = add_node(q, MGXQ_TERM);
+    q->v[i].field = field;
+    q->v[i].key = mg_strdup(key);
+    q->v[i].cls = cls;
+    return i;
+}
+
+extern "C" int mgxq_op(struct mgxq *q, enum mgxq_kind kind, const int *kids,
+                       int n)
+{
+    int i = add_node(q, kind);
+    set_kids(&q->v[i], kids, n);
+    return i;
+}
+
+extern "C" int mgxq_near(struct mgxq *q, const int *kids, int n, int window)
+{
+    int i = mgxq_op(q, MGXQ_NEAR, kids, n);
+    q->v[i].window = window;
+    return i;
+}
+
+extern "C" int mgxq_scale(struct mgxq *q, int kid, double scale)
+{
+    int i = mgxq_op(q, MGXQ_SCALE, &kid, 1);
+    q->v[i].scale = scale;
+    return i;
+}
+
+extern "C" int mgxq_range(struct mgxq *q, int slot, const char *lo,
+                          const char *hi)
+{
+    int i = add_node(q, MGXQ_RANGE);
+    q->v[i].slot = slot;
+    q->v[i].lo = mg_strdup(lo);
+    q->v[i].hi = mg_strdup(hi);
+    return i;
+}
+
+extern "C" int mgxq_leaf(struct mgxq *q, enum mgxq_kind kind)
+{
+    return add_node(q, kind);
+}
+
+extern "C" void mgxq_free(struct mgxq *q)
+{
+    for (int i = 0; i < q->n; i++) {
+        free(q->v[i].key);
+        free(q->v[i].lo);
+        free(q->v[i].hi);
+        free(q->v[i].kid);
+    }
+    free(q->v);
+    q->v = NULL;
+    q->n = q->cap = 0;
+}
+
+/* ---- the Xapian::Query ------------------------------------------------- */
+
+namespace
+{
+
+/* Runs body; any exception becomes err ("PATH: what: message") and -1. */
+template <class F>
+int guarded(const char *path, const char *what, struct mg_err *err, F body)
+{
+    try {
+        return body();
+    } catch (const Xapian::Error &e) {
+        return mg_fail(err, "%s: %s: %s", path, what,
+                       e.get_description().c_str());
+    } catch (const std::bad_alloc &) {
+        return mg_fail(err, "%s: %s: out of memory", path, what);
+    } catch (const std::exception &e) {
+        return mg_fail(err, "%s: %s: %s", path, what, e.what());
+    } catch (...) {
+        return mg_fail(err, "%s: %s: unknown exception", path, what);
+    }
+}
+
+std::string term_string(const struct mgxq_node &n)
+{
+    struct buf b = {};
+    mgx_term(n.field, n.key ? n.key : "", n.cls, &b);
+    std::string t(b.s ? b.s : "", b.len);
+    buf_free(&b);
+    return t;
+}
+
+Xapian::Query build(const struct mgxq *q, int i, int depth)
+{
+    if (i < 0 || i >= q->n || depth > 64)
+        throw std::runtime_error("a malformed query tree");
+    const struct mgxq_node &n = q->v[i];
+    std::vector<Xapian::Query> kids;
+    for (int k = 0; k < n.nkid; k++)
+        kids.push_back(build(q, n.kid[k], depth + 1));
+    Xapian::Query::op op;
+    Xapian::termcount window = 0;
+    switch (n.kind) {
+    case MGXQ_TERM: return Xapian::Query(term_string(n));
+    case MGXQ_ALL: return Xapian::Query::MatchAll;
+    case MGXQ_NOTHING: return Xapian::Query::MatchNothing;
+    case MGXQ_SCALE:
+        if (kids.size() != 1)
+            throw std::runtime_error("a scaled node needs one child");
+        return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, kids[0], n.scale);
+    case MGXQ_RANGE: {
+        Xapian::valueno s = (Xapian::valueno)n.slot;
+        if (n.lo && n.hi)
+            return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, s, n.lo, n.hi);
+        if (n.lo)
+            return Xapian::Query(Xapian::Query::OP_VALUE_GE, s, n.lo);
+        if (n.hi)
+            return Xapian::Query(Xapian::Query::OP_VALUE_LE, s, n.hi);
+        return Xapian::Query::MatchAll;
+    }
+    case MGXQ_AND: op = Xapian::Query::OP_AND; break;
+    case MGXQ_OR: op = Xapian::Query::OP_OR; break;
+    case MGXQ_PHRASE:
+        op = Xapian::Query::OP_PHRASE;
+        window = (Xapian::termcount)kids.size();
+        break;
+    case MGXQ_NEAR:
+        op = Xapian::Query::OP_NEAR;
+        window = (Xapian::termcount)n.window;
+        break;
+    case MGXQ_AND_NOT: op = Xapian::Query::OP_AND_NOT; break;
+    case MGXQ_AND_MAYBE: op = Xapian::Query::OP_AND_MAYBE; break;
+    case MGXQ_FILTER: op = Xapian::Query::OP_FILTER; break;
+    default: throw std::runtime_error("an unknown query node");
+    }
+    if (kids.empty())
+        return Xapian::Query::MatchNothing;
+    if (kids.size() == 1 && op != Xapian::Query::OP_PHRASE &&
+        op != Xapian::Query::OP_NEAR)
+        return kids[0];
+    return Xapian::Query(op, kids.begin(), kids.end(), window);
+}
+
+} // namespace
+
+extern "C" int mgxq_describe(const struct mgxq *q, int root, struct buf *out,
+                             struct mg_err *err)
+{
+    buf_clear(out);
+    return guarded("query", "describing", err, [&]() {
+        std::string d = build(q, root, 0).get_description();
+        buf_add(out, d.data(), d.size());
+        return 0;
+    });
+}
+
+/* ---- running it -------------------------------------------------------- */
+
+static void hit_clear(struct mgxq_hit *h)
+{
+    free(h->uid);
+    free(h->title);
+    free(h->date);
+    free(h->source);
+    free(h->url);
+    free(h->path);
+}
+
+extern "C" void mgxq_result_free(struct mgxq_result *res)
+{
+    for (int i = 0; i < res->nhits; i++)
+        hit_clear(&res->hits[i]);
+    free(res->hits);
+    for (int i = 0; i < res->ncounts; i++)
+        free(res->counts[i].value);
+    free(res->counts);
+    std::memset(res, 0, sizeof *res);
+}
+
+static char *value_or_null(const Xapian::Document &d, int slot)
+{
+    std::string v = d.get_value((Xapian::valueno)slot);
+    return v.empty() ? NULL : mg_strndup(v.data(), v.size());
+}
+
+static Xapian::BM25Weight morgue_bm25()
+{
+    /* TERMS.md: k1 = 2 x TS_K1 (wdf counts half tokens), b = TS_B */
+    return Xapian::BM25Weight(2 * TS_K1, 0, 1, TS_B, 0.5);
+}
+
+extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
+                           const struct mgxq_run *r, struct mgxq_result *res,
+                           struct mg_err *err)
+{
+    std::memset(res, 0, sizeof *res);
+    int rc = guarded(mgx_path(db), "searching", err, [&]() {
+        Xapian::Database &xdb = mgx_reader(db);
+        Xapian::Query query = build(q, r->root, 0);
+        Xapian::doccount all = xdb.get_doccount();
+
+        /* the total (and the group sizes): every match, unsorted,
+         * unweighted */
+        std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+        std::unique_ptr<Xapian::ValueCountMatchSpy> dup(
+            new Xapian::ValueCountMatchSpy(MGX_VAL_DUPKEY));
+        for (int i = 0; i < r->nspies; i++)
+            spies.emplace_back(new Xapian::ValueCountMatchSpy(
+                (Xapian::valueno)r->spy_slots[i]));
+        {
+            Xapian::Enquire count(xdb);
+            count.set_query(query);
+            count.set_weighting_scheme(Xapian::BoolWeight());
+            count.set_docid_order(Xapian::Enquire::DONT_CARE);
+            if (r->collapse)
+                count.add_matchspy(dup.get());
+            Xapian::MSet m = count.get_mset(0, 0, all);
+            res->total = (int64_t)m.get_matches_estimated();
+        }
+        /* the spies: every match, or an even sample of them */
+        if (!spies.empty() && res->total > 0) {
+            Xapian::Query sq = query;
+            if (r->sample > 0 && res->total > r->sample) {
+                double share = (double)r->sample / (double)res->total;
+                /* share < 1: 32 bits of it are plenty */
+                uint64_t below = (uint64_t)(share * 4294967296.0) << 32;
+                std::string b(8, '\0');
+                for (int k = 7; k >= 0; k--, below >>= 8)
+                    b[(size_t)k] = (char)(below & 0xff);
+                sq = Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                   Xapian::Query(Xapian::Query::OP_VALUE_LE,
+                                                 MGX_VAL_DUPKEY, b));
+            }
+            Xapian::Enquire count(xdb);
+            count.set_query(sq);
+            count.set_weighting_scheme(Xapian::BoolWeight());
+            count.set_docid_order(Xapian::Enquire::DONT_CARE);
+            for (auto &s : spies)
+                count.add_matchspy(s.get());
+            Xapian::MSet m = count.get_mset(0, 0, all);
+            if (r->sample > 0 && res->total > r->sample)
+                res->sampled = (int64_t)m.get_matches_estimated();
+        }
+        std::vector<struct mgxq_count> counts;
+        for (size_t i = 0; i < spies.size(); i++) {
+            size_t first = counts.size();
+            for (Xapian::TermIterator v = spies[i]->values_begin();
+                 v != spies[i]->values_end(); ++v) {
+                std::string s = *v;
+                counts.push_back({r->spy_slots[i],
+                                  mg_strndup(s.data(), s.size()),
+                                  (int64_t)v.get_termfreq()});
+            }
+            std::sort(
+                counts.begin() + (long)first, counts.end(),
+                [](const struct mgxq_count &a, const struct mgxq_count &b) {
+                    if (a.count != b.count)
+                        return a.count > b.count;
+                    return std::strcmp(a.value, b.value) < 0;
+                });
+        }
+        res->ncounts = (int)counts.size();
+        res->counts = (struct mgxq_count *)mg_calloc(
+            counts.empty() ? 1 : counts.size(), sizeof *res->counts);
+        std::copy(counts.begin(), counts.end(), res->counts);
+
+        /* the page */
+        Xapian::Enquire enq(xdb);
+        enq.set_query(query);
+        enq.set_weighting_scheme(morgue_bm25());
+        if (r->sort == MGXQ_RELEVANCE)
+            enq.set_sort_by_relevance_then_value(MGX_VAL_UID, false);
+        else
+            enq.set_sort_by_value(MGX_VAL_DATEUID, r->sort == MGXQ_NEWEST);
+        if (r->collapse)
+            enq.set_collapse_key(MGX_VAL_DUPKEY);
+        Xapian::MSet m = enq.get_mset((Xapian::doccount)r->offset,
+                                      (Xapian::doccount)r->limit);
+        res->hits = (struct mgxq_hit *)mg_calloc(m.size() ? m.size() : 1,
+                                                 sizeof *res->hits);
+        std::vector<std::string> keys;
+        for (Xapian::MSetIterator i = m.begin(); i != m.end(); ++i) {
+            Xapian::Document d = i.get_document();
+            struct mgxq_hit *h = &res->hits[res->nhits++];
+            h->uid = value_or_null(d, MGX_VAL_UID);
+            h->title = value_or_null(d, MGX_VAL_TITLE);
+            h->date = value_or_null(d, MGX_VAL_DATE);
+            h->source = value_or_null(d, MGX_VAL_SOURCE);
+            h->url = value_or_null(d, MGX_VAL_URL);
+            h->path = value_or_null(d, MGX_VAL_PATH);
+            h->weight = i.get_weight();
+            keys.push_back(d.get_value(MGX_VAL_DUPKEY));
+        }
+        if (!r->collapse)
+            return 0;
+        /* "+N similar": the sizes of the page's groups, from the count
+         * pass's spy (collapse_count is a lower bound over remote shards) */
+        std::map<std::string, int64_t> size;
+        for (Xapian::TermIterator v = dup->values_begin();
+             v != dup->values_end(); ++v)
+            size[*v] = (int64_t)v.get_termfreq();
+        for (int i = 0; i < res->nhits; i++) {
+            int64_t s = size[keys[(size_t)i]];
+            res->hits[i].similar = s > 1 ? (int)(s - 1) : 0;
+            res->collapsed += res->hits[i].similar;
+        }
+        return 0;
+    });
+    if (rc < 0)
+        mgxq_result_free(res);
+    return rc;
+}
+
+extern "C" int mgxq_entity_name(struct mgx_db *db, const char *value,
+                                struct buf *out, struct mg_err *err)
+{
+    buf_clear(out);
+    return guarded(mgx_path(db), value, err, [&]() {
+        /* TERMS.md: user metadata "morgue.ent." + kind letter + key */
+        std::string name =
+            mgx_reader(db).get_metadata(std::string("morgue.ent.") + value);
+        if (name.empty())
+            name = value[0] ? value + 1 : value;
+        buf_add(out, name.data(), name.size());
+        return 0;
+    });
+}

@@ -1,0 +1,145 @@
+/*
+ * query.h - a search over the Xapian engine, described in C and run by
+ * the shim (engine/xapian/query.cc): the C side (query/search_xapian.c)
+ * builds a tree of terms and operators from the planner's keys
+ * (query/plan.h), and query.cc turns it into a Xapian::Query built by our
+ * own code (never Xapian's QueryParser) and runs it with built-in
+ * weights only, so that the same query can later run on remote shards
+ * (DESIGN.md §1).  The term scheme is TERMS.md.
+ *
+ * A tree is a flat array of nodes (struct mgxq); a node names its
+ * children by their index, so building one is a few appends and freeing
+ * it one call.  Conventions as in shim.h: 0 or a count on success, -1
+ * with err; no exception crosses this header.
+ */
+#ifndef MORGUE_XAPIAN_QUERY_H
+#define MORGUE_XAPIAN_QUERY_H
+
+#include <stdint.h>
+
+#include "shim.h"
+#include "util.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum mgxq_kind {
+    MGXQ_TERM,      /* one term: (field, key, cls) as mgx_term names it */
+    MGXQ_AND,       /* every child */
+    MGXQ_OR,        /* any child */
+    MGXQ_PHRASE,    /* the children (terms or ORs of terms) at
+                     * consecutive positions */
+    MGXQ_NEAR,      /* the children within window positions, any order */
+    MGXQ_AND_NOT,   /* child 0 without any of the others */
+    MGXQ_AND_MAYBE, /* child 0, the others adding to its weight */
+    MGXQ_FILTER,    /* child 0 restricted to every other child, which
+                     * add no weight */
+    MGXQ_SCALE,     /* child 0's weight times scale */
+    MGXQ_RANGE,     /* value slot between lo and hi (NULL: open), bytes
+                     * compared as strings */
+    MGXQ_ALL,       /* every document (weight 0) */
+    MGXQ_NOTHING,   /* no document */
+};
+
+struct mgxq_node {
+    enum mgxq_kind kind;
+    int field;     /* MGXQ_TERM: enum mgx_field or an enum art_col */
+    char *key;     /* MGXQ_TERM: owned */
+    int cls;       /* MGXQ_TERM: the class term (TOK_KEY_CLASS) */
+    int window;    /* MGXQ_NEAR */
+    double scale;  /* MGXQ_SCALE */
+    int slot;      /* MGXQ_RANGE */
+    char *lo, *hi; /* MGXQ_RANGE: owned, NULL when open */
+    int *kid;      /* children's indexes, owned */
+    int nkid;
+};
+
+struct mgxq {
+    struct mgxq_node *v;
+    int n, cap;
+};
+
+/* Appends a node and returns its index; can't fail (allocation aborts as
+ * mg_malloc).  key, lo and hi are copied; kids (n of them) too. */
+int mgxq_term(struct mgxq *q, int field, const char *key, int cls);
+int mgxq_op(struct mgxq *q, enum mgxq_kind kind, const int *kids, int n);
+int mgxq_near(struct mgxq *q, const int *kids, int n, int window);
+int mgxq_scale(struct mgxq *q, int kid, double scale);
+int mgxq_range(struct mgxq *q, int slot, const char *lo, const char *hi);
+int mgxq_leaf(struct mgxq *q, enum mgxq_kind kind); /* ALL, NOTHING */
+/* Frees the nodes; the tree is empty again.  Takes an empty tree. */
+void mgxq_free(struct mgxq *q);
+/* The Xapian::Query of node root, as Xapian describes it (for tests and
+ * --explain), into out (cleared first).  Returns 0, or -1 with err. */
+int mgxq_describe(const struct mgxq *q, int root, struct buf *out,
+                  struct mg_err *err);
+
+enum mgxq_sort {
+    MGXQ_RELEVANCE, /* weight, ties by the uid (MGX_VAL_UID) */
+    MGXQ_NEWEST,    /* by MGX_VAL_DATEUID descending */
+    MGXQ_OLDEST,    /* ascending */
+};
+
+/* What to run: the tree's node root, the page, the sort; with collapse,
+ * near-duplicates (MGX_VAL_DUPKEY) show as their best hit, and its
+ * similar counts the others (exactly, by a second pass over the page's
+ * keys); spy_slots: value slots counted over every match (a pass of
+ * their own, unsorted, which also counts the total exactly). */
+struct mgxq_run {
+    int root;
+    int offset, limit;
+    enum mgxq_sort sort;
+    int collapse;
+    const int *spy_slots;
+    int nspies;
+    int64_t sample; /* > 0: over more matches than this, the spies count
+                     * an even sample of about this many (the matches
+                     * whose dup key, a hash, is below the share) */
+};
+
+struct mgxq_hit {
+    char *uid, *title, *date, *source, *url, *path; /* from values */
+    double weight;
+    int similar; /* with collapse: other matches with its dup key */
+};
+
+/* One value counted by a spy: (slot, value) and the matches holding it. */
+struct mgxq_count {
+    int slot;
+    char *value;
+    int64_t count;
+};
+
+struct mgxq_result {
+    struct mgxq_hit *hits;
+    int nhits;
+    int64_t total;     /* every match (exact), before collapse */
+    int64_t collapsed; /* with collapse: matches folded under hits of the
+                        * page (sum of their similar) */
+    struct mgxq_count *counts; /* by slot, then most first */
+    int ncounts;
+    int64_t sampled; /* 0: counts over every match; else the matches of
+                      * the sample they were counted on */
+};
+
+/* Runs r over db into *res (zeroed first; free with mgxq_result_free,
+ * also after a failure).  Returns 0, or -1 with err naming the
+ * database. */
+int mgxq_search(struct mgx_db *db, const struct mgxq *q,
+                const struct mgxq_run *r, struct mgxq_result *res,
+                struct mg_err *err);
+void mgxq_result_free(struct mgxq_result *res);
+
+/* The display name of an entity slot's value (MGX_VAL_ENT0 + i: kind
+ * letter + key), as the last article naming it wrote it, into out
+ * (cleared first; the key itself when none was written).  0 or -1 with
+ * err. */
+int mgxq_entity_name(struct mgx_db *db, const char *value, struct buf *out,
+                     struct mg_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

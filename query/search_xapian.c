@@ -1,0 +1,859 @@
+/*
+ * search_xapian.c - a search over the Xapian engine (search_xapian.h):
+ * the parse and the plan as search.c makes them, mapped to a query tree
+ * (engine/xapian/query.h):
+ *
+ *   leaf        per position the OR of its keys' terms (an exact key its
+ *               token, a class key its class term: TERMS.md), in its
+ *               field's terms when it has one; several positions are an
+ *               OP_PHRASE of those ORs
+ *   AND/OR/NOT  OP_AND, OP_OR, OP_AND_NOT
+ *   NEAR        OP_NEAR over its words' positions, window = the words'
+ *               positions + the distance (FTS5's NEAR counts the tokens
+ *               between them)
+ *   strict      OP_AND of the units;  relaxed: OP_AND_MAYBE(OR of the
+ *               content units, the other units: phrases and words as
+ *               typed add to the weight, never widen)
+ *   exclusions  OP_AND_NOT (OR of them)
+ *   proximity   OP_AND_MAYBE(main, OP_NEAR(the content words, window)):
+ *               articles holding them close score more, on the shard
+ *   filters     boolean terms (entities by key, source, section, byline
+ *               words) and the date as OP_VALUE_RANGE, under OP_FILTER
+ *
+ * Weights are the shard's BM25 (query.cc), whose column weights are in
+ * the terms' wdf (TERMS.md), so a leaf reads the unprefixed terms.
+ */
+#include "search_xapian.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "query.h"
+#include "tokenizer.h"
+
+/* The proximity subquery's window: the words' count plus this (the
+ * ranking's half-weight slack, RANK_PARAMS_DEFAULT.prox_scale, rounded). */
+#define XS_PROX_SLACK 8
+/* Its weight relative to the words'. */
+#define XS_PROX_SCALE 0.5
+
+struct xsearcher {
+    struct mgx_db *db;
+    struct tok *tok;
+    int64_t facet_exact; /* facets over more matches: on a sample */
+};
+
+int xsearcher_new(struct mgx_db *db, struct xsearcher **out, struct mg_err *err)
+{
+    *out = NULL;
+    struct tok *t = tok_new();
+    if (!t)
+        return mg_fail(err, "%s: cannot make the tokenizer's stemmer",
+                       mgx_path(db));
+    struct xsearcher *s = mg_calloc(1, sizeof *s);
+    s->db = db;
+    s->tok = t;
+    s->facet_exact = SEARCH_FACET_EXACT;
+    *out = s;
+    return 0;
+}
+
+void xsearcher_set_facet_exact(struct xsearcher *s, int64_t n)
+{
+    s->facet_exact = n > 0 ? n : SEARCH_FACET_EXACT;
+}
+
+void xsearcher_free(struct xsearcher *s)
+{
+    if (!s)
+        return;
+    tok_free(s->tok);
+    free(s);
+}
+
+/* ---- the planner's statistics, from the Xapian database --------------- */
+
+static int xs_word(void *ctx, const char *key, int n, struct store_word *w,
+                   struct mg_err *err)
+{
+    struct mgx_db *db = ctx;
+    memset(w, 0, sizeof *w);
+    char *k = mg_strndup(key, (size_t)n);
+    int64_t df = mgx_df(db, MGX_ANY, k, 0, err);
+    int64_t cdf = df < 0 ? -1 : mgx_df(db, MGX_ANY, k, 1, err);
+    free(k);
+    if (df < 0 || cdf < 0)
+        return -1;
+    w->df = df;
+    w->cdf = cdf;
+    /* no term of its own (TERMS.md): the planner only asks whether it is
+     * 0, to read a class key as exact, which matches the same here */
+    w->sdf = cdf;
+    return df > 0 || cdf > 0;
+}
+
+struct pref_word {
+    char *key;
+    int len;
+    int64_t df;
+};
+
+struct pref_list {
+    struct pref_word *v;
+    int n, cap;
+};
+
+static int pref_cb(void *ctx, const char *key, int len, int64_t df)
+{
+    struct pref_list *l = ctx;
+    if (df <= 0)
+        return 0;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = mg_realloc(l->v, sizeof *l->v * (size_t)l->cap);
+    }
+    l->v[l->n++] = (struct pref_word){mg_strndup(key, (size_t)len), len, df};
+    return 0;
+}
+
+/* Most articles first, then in byte order (store_word_prefix's order). */
+static int by_df(const void *x, const void *y)
+{
+    const struct pref_word *a = x, *b = y;
+    if (a->df != b->df)
+        return a->df > b->df ? -1 : 1;
+    int c = memcmp(a->key, b->key, (size_t)(a->len < b->len ? a->len : b->len));
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static int xs_word_prefix(void *ctx, const char *prefix, int n, int want,
+                          store_word_fn fn, void *fctx, int64_t *of,
+                          struct mg_err *err)
+{
+    struct mgx_db *db = ctx;
+    struct pref_list l = {0};
+    char *p = mg_strndup(prefix, (size_t)n);
+    int rc = mgx_allterms(db, MGX_ANY, p, 0, 0, pref_cb, &l, err);
+    free(p);
+    *of = rc < 0 ? 0 : l.n;
+    if (rc >= 0 && fn) {
+        qsort(l.v, (size_t)l.n, sizeof *l.v, by_df);
+        for (int i = 0; i < l.n && i < want; i++)
+            fn(fctx, l.v[i].key, l.v[i].len);
+    }
+    for (int i = 0; i < l.n; i++)
+        free(l.v[i].key);
+    free(l.v);
+    return rc < 0 ? -1 : 0;
+}
+
+static int xs_corpus(void *ctx, struct store_corpus *c, struct mg_err *err)
+{
+    struct mgx_stats st;
+    memset(c, 0, sizeof *c);
+    if (mgx_stats(ctx, &st, err) < 0)
+        return -1;
+    c->stats = 1;
+    c->docs = st.docs;
+    c->tokens = st.total_length / 4; /* TERMS.md: 4 x the store's */
+    c->meta.docs = c->docs;
+    c->meta.tokens = c->tokens;
+    return 0;
+}
+
+static int xplan(struct xsearcher *s, struct qparse_out *q, struct plan *p,
+                 struct mg_err *err)
+{
+    struct plan_stats src = {s->db, xs_word, xs_word_prefix, xs_corpus};
+    return plan_make_from(&src, s->tok, q, p, err);
+}
+
+/* ---- the query tree --------------------------------------------------- */
+
+static int pos_q(struct mgxq *t, const struct plan *p,
+                 const struct plan_pos *ps, int field)
+{
+    if (ps->nalt == 1)
+        return mgxq_term(t, field, p->key[ps->alt[0].key].key, ps->alt[0].cls);
+    int *k = mg_malloc(sizeof *k * (size_t)ps->nalt);
+    for (int a = 0; a < ps->nalt; a++)
+        k[a] = mgxq_term(t, field, p->key[ps->alt[a].key].key, ps->alt[a].cls);
+    int r = mgxq_op(t, MGXQ_OR, k, ps->nalt);
+    free(k);
+    return r;
+}
+
+static int leaf_q(struct mgxq *t, const struct plan *p,
+                  const struct plan_leaf *l)
+{
+    int field = l->col >= 0 ? l->col : MGX_ANY;
+    if (l->npos == 0)
+        return mgxq_leaf(t, MGXQ_NOTHING);
+    if (l->npos == 1)
+        return pos_q(t, p, &l->pos[0], field);
+    int *k = mg_malloc(sizeof *k * (size_t)l->npos);
+    for (int i = 0; i < l->npos; i++)
+        k[i] = pos_q(t, p, &l->pos[i], field);
+    int r = mgxq_op(t, MGXQ_PHRASE, k, l->npos);
+    free(k);
+    return r;
+}
+
+static const struct plan_leaf *leaf_of(const struct plan *p,
+                                       const struct qnode *n, int neg)
+{
+    if (n->leaf < 0)
+        return NULL;
+    if (neg)
+        return n->leaf < p->nxleaf ? &p->xleaf[n->leaf] : NULL;
+    return n->leaf < p->nleaf ? &p->leaf[n->leaf] : NULL;
+}
+
+static int node_q(struct mgxq *t, const struct plan *p, const struct qnode *n,
+                  int neg)
+{
+    if (n->kind == QN_TERM) {
+        const struct plan_leaf *l = leaf_of(p, n, neg);
+        return l ? leaf_q(t, p, l) : mgxq_leaf(t, MGXQ_NOTHING);
+    }
+    int *k = mg_malloc(sizeof *k * (size_t)(n->nkid ? n->nkid : 1));
+    int r;
+    if (n->kind == QN_NEAR) {
+        /* every position of its words within the window; the words that
+         * are phrases must also hold as phrases */
+        int npos = 0, nphr = 0, cap = 0;
+        int *pos = NULL;
+        for (int i = 0; i < n->nkid; i++) {
+            const struct plan_leaf *l = leaf_of(p, n->kid[i], neg);
+            if (!l)
+                continue;
+            int field = l->col >= 0 ? l->col : MGX_ANY;
+            for (int j = 0; j < l->npos; j++) {
+                if (npos == cap)
+                    pos = mg_realloc(pos,
+                                     sizeof *pos * (size_t)(cap = cap * 2 + 8));
+                pos[npos++] = pos_q(t, p, &l->pos[j], field);
+            }
+            if (l->npos > 1)
+                k[nphr++] = leaf_q(t, p, l);
+        }
+        int near = mgxq_near(t, pos, npos, npos + (int)n->dist);
+        free(pos);
+        if (nphr) {
+            k[nphr++] = near;
+            r = mgxq_op(t, MGXQ_AND, k, nphr);
+        } else {
+            r = near;
+        }
+        free(k);
+        return r;
+    }
+    for (int i = 0; i < n->nkid; i++)
+        k[i] = node_q(t, p, n->kid[i], neg);
+    enum mgxq_kind op = n->kind == QN_AND  ? MGXQ_AND
+                        : n->kind == QN_OR ? MGXQ_OR
+                                           : MGXQ_AND_NOT;
+    r = mgxq_op(t, op, k, n->nkid);
+    free(k);
+    return r;
+}
+
+/* The content words (single-position leaves, no field), for the
+ * proximity subquery; -1 when fewer than two. */
+static int prox_q(struct mgxq *t, const struct plan *p)
+{
+    int *k = mg_malloc(sizeof *k * (size_t)(p->nleaf ? p->nleaf : 1));
+    int n = 0;
+    for (int i = 0; i < p->nleaf; i++) {
+        const struct plan_leaf *l = &p->leaf[i];
+        if (l->stop || l->as_typed || l->npos != 1 || l->col >= 0)
+            continue;
+        k[n++] = pos_q(t, p, &l->pos[0], MGX_ANY);
+    }
+    int r = -1;
+    if (n >= 2)
+        r = mgxq_scale(t, mgxq_near(t, k, n, n + XS_PROX_SLACK), XS_PROX_SCALE);
+    free(k);
+    return r;
+}
+
+/* The words of the plan: strict (every unit) or relaxed (any content
+ * unit, the others adding weight), its exclusions taken out, the
+ * proximity boost on top.  -1 when the plan has no unit. */
+static int text_q(struct mgxq *t, const struct plan *p, int relaxed)
+{
+    const struct qparse_out *q = p->q;
+    if (p->nunit == 0)
+        return -1;
+    int *k = mg_malloc(sizeof *k * (size_t)p->nunit);
+    int r;
+    if (!relaxed) {
+        for (int u = 0; u < p->nunit; u++)
+            k[u] = node_q(t, p, p->unit[u].node, 0);
+        r = mgxq_op(t, MGXQ_AND, k, p->nunit);
+    } else {
+        int *x = mg_malloc(sizeof *x * (size_t)p->nunit);
+        int nk = 0, nx = 0;
+        for (int u = 0; u < p->nunit; u++) {
+            int one = node_q(t, p, p->unit[u].node, 0);
+            if (p->unit[u].content || p->ncontent == 0)
+                k[nk++] = one;
+            else
+                x[nx++] = one;
+        }
+        r = mgxq_op(t, MGXQ_OR, k, nk);
+        if (nx) {
+            int m[2] = {r, mgxq_op(t, MGXQ_OR, x, nx)};
+            r = mgxq_op(t, MGXQ_AND_MAYBE, m, 2);
+        }
+        free(x);
+    }
+    free(k);
+    if (q->nneg) {
+        int *x = mg_malloc(sizeof *x * (size_t)(q->nneg + 1));
+        x[0] = r;
+        for (int i = 0; i < q->nneg; i++)
+            x[i + 1] = node_q(t, p, q->neg[i], 1);
+        r = mgxq_op(t, MGXQ_AND_NOT, x, q->nneg + 1);
+        free(x);
+    }
+    int prox = prox_q(t, p);
+    if (prox >= 0) {
+        int m[2] = {r, prox};
+        r = mgxq_op(t, MGXQ_AND_MAYBE, m, 2);
+    }
+    return r;
+}
+
+/* ---- filters ----------------------------------------------------------- */
+
+struct words_ctx {
+    struct mgxq *t;
+    int *k;
+    int n, cap;
+};
+
+static int byline_cb(void *ctx, int flags, const char *tok, int n, int s, int e)
+{
+    (void)s, (void)e;
+    struct words_ctx *w = ctx;
+    if ((flags & FTS5_TOKEN_COLOCATED) || n <= 0 || tok[0] == TOK_STEM_MARK)
+        return 0;
+    if (w->n == w->cap)
+        w->k =
+            mg_realloc(w->k, sizeof *w->k * (size_t)(w->cap = w->cap * 2 + 8));
+    char *key = mg_strndup(tok, (size_t)n);
+    w->k[w->n++] = mgxq_term(w->t, MGX_BYLINE, key, 0);
+    free(key);
+    return 0;
+}
+
+/* The filters of the query and of the options, as search.c's make_where
+ * takes them: the boolean subqueries into f (count returned). */
+struct xfilters {
+    int *k;
+    int n, cap;
+};
+
+static void xf_add(struct xfilters *f, int node)
+{
+    if (f->n == f->cap)
+        f->k =
+            mg_realloc(f->k, sizeof *f->k * (size_t)(f->cap = f->cap * 2 + 8));
+    f->k[f->n++] = node;
+}
+
+static int ent_field(enum ent_kind k)
+{
+    return k == ENT_PERSON ? MGX_PERSON : k == ENT_PLACE ? MGX_PLACE : MGX_ORG;
+}
+
+static void column_filter(struct xsearcher *s, struct mgxq *t,
+                          struct xfilters *f, const char *col, const char *v)
+{
+    if (strcmp(col, "source") == 0) {
+        xf_add(f, mgxq_term(t, MGX_SOURCE, v, 0));
+    } else if (strcmp(col, "section") == 0) {
+        xf_add(f, mgxq_term(t, MGX_SECTION, v, 0));
+    } else {
+        /* byline: its words (FTS5 matches the text anywhere in it) */
+        struct words_ctx w = {t, NULL, 0, 0};
+        tok_run(s->tok, TOK_MODE_EXACT, v, (int)strlen(v), byline_cb, &w);
+        xf_add(f, w.n ? mgxq_op(t, MGXQ_AND, w.k, w.n)
+                      : mgxq_leaf(t, MGXQ_NOTHING));
+        free(w.k);
+    }
+}
+
+/* The date bounds of q and o (o's since the start of its range, its until
+ * the end; the narrower wins), as search.c takes them. */
+static int date_filter(const struct qparse_out *q, const struct search_opts *o,
+                       struct mgxq *t, struct xfilters *f, struct mg_err *err)
+{
+    char *since = q->since ? mg_strdup(q->since) : NULL;
+    char *until = q->until ? mg_strdup(q->until) : NULL;
+    const char *opt[2] = {o->since, o->until};
+    for (int k = 0; k < 2; k++) {
+        if (!opt[k])
+            continue;
+        char *lo, *hi;
+        if (qdate_range(opt[k], &lo, &hi, err) < 0) {
+            free(since);
+            free(until);
+            return -1;
+        }
+        if (k == 0 && lo && (!since || strcmp(lo, since) > 0)) {
+            free(since);
+            since = lo;
+            lo = NULL;
+        }
+        if (k == 1 && hi && (!until || strcmp(hi, until) < 0)) {
+            free(until);
+            until = hi;
+            hi = NULL;
+        }
+        free(lo);
+        free(hi);
+    }
+    if (since || until)
+        xf_add(f, mgxq_range(t, MGX_VAL_DATE, since, until));
+    free(since);
+    free(until);
+    return 0;
+}
+
+static int filters_q(struct xsearcher *s, const struct qparse_out *q,
+                     const struct search_opts *o, struct mgxq *t,
+                     struct xfilters *f, struct mg_err *err)
+{
+    for (int i = 0; i < q->nfilters + o->nfilters; i++) {
+        const struct qfilter *e =
+            i < q->nfilters ? &q->filters[i] : &o->filters[i - q->nfilters];
+        char *key = ent_key(e->name);
+        xf_add(f, mgxq_term(t, ent_field(e->kind), key ? key : "", 0));
+        free(key);
+    }
+    for (int i = 0; i < q->ncolumns; i++)
+        column_filter(s, t, f, q->columns[i].column, q->columns[i].value);
+    if (o->source)
+        column_filter(s, t, f, "source", o->source);
+    if (o->section)
+        column_filter(s, t, f, "section", o->section);
+    return date_filter(q, o, t, f, err);
+}
+
+/* text (or every article when < 0) under the filters. */
+static int filtered(struct mgxq *t, int text, const struct xfilters *f)
+{
+    if (text < 0)
+        text = mgxq_leaf(t, MGXQ_ALL);
+    if (!f->n)
+        return text;
+    int *k = mg_malloc(sizeof *k * (size_t)(f->n + 1));
+    k[0] = text;
+    memcpy(k + 1, f->k, sizeof *k * (size_t)f->n);
+    int r = mgxq_op(t, MGXQ_FILTER, k, f->n + 1);
+    free(k);
+    return r;
+}
+
+/* ---- running it --------------------------------------------------------- */
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int read_day(const char *s, int *y, int *m, int *d)
+{
+    if (!s || strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    *y = atoi(s);
+    *m = atoi(s + 5);
+    *d = atoi(s + 8);
+    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
+}
+
+struct daycount {
+    int64_t day, n;
+};
+
+static int by_day(const void *x, const void *y)
+{
+    const struct daycount *a = x, *b = y;
+    return (a->day > b->day) - (a->day < b->day);
+}
+
+/* The histogram from the day slot's counts (search_facets.c's rule). */
+static void histogram(const struct mgxq_result *m, struct search_result *res)
+{
+    struct daycount *v = mg_malloc(sizeof *v * (size_t)(m->ncounts + 1));
+    int n = 0;
+    int64_t dated = 0;
+    for (int i = 0; i < m->ncounts; i++) {
+        int y, mo, d;
+        if (m->counts[i].slot != MGX_VAL_DAY ||
+            !read_day(m->counts[i].value, &y, &mo, &d))
+            continue;
+        v[n++] =
+            (struct daycount){days_from_civil(y, mo, d), m->counts[i].count};
+        dated += m->counts[i].count;
+    }
+    res->undated = m->total - dated;
+    if (n == 0) {
+        free(v);
+        return;
+    }
+    qsort(v, (size_t)n, sizeof *v, by_day);
+    int y0, m0, d0, y1, m1, d1, y, mo, d;
+    civil_from_days(v[0].day, &y0, &m0, &d0);
+    civil_from_days(v[n - 1].day, &y1, &m1, &d1);
+    int64_t months = (int64_t)(y1 - y0) * 12 + (m1 - m0), nb;
+    if (v[n - 1].day - v[0].day < SEARCH_HIST_SPAN) {
+        res->unit = SEARCH_UNIT_DAY;
+        nb = v[n - 1].day - v[0].day + 1;
+    } else if (months < SEARCH_HIST_SPAN) {
+        res->unit = SEARCH_UNIT_MONTH;
+        nb = months + 1;
+    } else {
+        res->unit = SEARCH_UNIT_YEAR;
+        nb = y1 - y0 + 1;
+    }
+    res->buckets = mg_calloc((size_t)nb, sizeof *res->buckets);
+    res->nbuckets = (int)nb;
+    for (int64_t b = 0; b < nb; b++) {
+        struct search_bucket *k = &res->buckets[b];
+        if (res->unit == SEARCH_UNIT_DAY) {
+            civil_from_days(v[0].day + b, &y, &mo, &d);
+            snprintf(k->date, sizeof k->date, "%04d-%02d-%02d", y, mo, d);
+        } else if (res->unit == SEARCH_UNIT_MONTH) {
+            int64_t mm = (int64_t)m0 - 1 + b;
+            snprintf(k->date, sizeof k->date, "%04d-%02d",
+                     (int)(y0 + mm / 12) % 10000, (int)(mm % 12 + 1));
+        } else {
+            snprintf(k->date, sizeof k->date, "%04d", (int)(y0 + b) % 10000);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        civil_from_days(v[i].day, &y, &mo, &d);
+        int64_t b = res->unit == SEARCH_UNIT_DAY ? v[i].day - v[0].day
+                    : res->unit == SEARCH_UNIT_MONTH
+                        ? (int64_t)(y - y0) * 12 + (mo - m0)
+                        : y - y0;
+        res->buckets[b].count += v[i].n;
+    }
+    free(v);
+}
+
+struct facet_sum {
+    char *value; /* kind letter + key */
+    int64_t count;
+};
+
+static int by_count(const void *x, const void *y)
+{
+    const struct facet_sum *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->value, b->value);
+}
+
+static int by_value(const void *x, const void *y)
+{
+    return strcmp(((const struct facet_sum *)x)->value,
+                  ((const struct facet_sum *)y)->value);
+}
+
+/* Entity facets: the entity slots' counts summed per value (an entity is
+ * in one slot of an article at most), the top SEARCH_FACETS of each kind;
+ * sources: the source slot's. */
+static int facets(struct xsearcher *s, const struct mgxq_result *m,
+                  struct search_result *res, struct mg_err *err)
+{
+    struct facet_sum *v = mg_malloc(sizeof *v * (size_t)(m->ncounts + 1));
+    int n = 0, rc = 0;
+    for (int i = 0; i < m->ncounts; i++) {
+        const struct mgxq_count *c = &m->counts[i];
+        if (c->slot == MGX_VAL_SOURCE) {
+            if (res->nsources < SEARCH_FACETS && c->value[0]) {
+                res->sources =
+                    mg_realloc(res->sources, sizeof *res->sources *
+                                                 (size_t)(res->nsources + 1));
+                res->sources[res->nsources++] = (struct search_facet){
+                    ENT_ORG, mg_strdup(c->value), c->count, NULL, 0};
+            }
+            continue;
+        }
+        if (c->slot >= MGX_VAL_ENT0)
+            v[n++] = (struct facet_sum){c->value, c->count};
+    }
+    /* the same entity from several slots: summed */
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    int w = 0;
+    for (int j = 0; j < n; j++) {
+        if (w > 0 && strcmp(v[w - 1].value, v[j].value) == 0)
+            v[w - 1].count += v[j].count;
+        else
+            v[w++] = v[j];
+    }
+    n = w;
+    qsort(v, (size_t)n, sizeof *v, by_count);
+    const char letters[3] = {'p', 'w', 'o'};
+    struct buf name = {0};
+    for (int kind = 0; kind < 3 && rc == 0; kind++) {
+        int got = 0;
+        for (int j = 0; j < n && got < SEARCH_FACETS && rc == 0; j++) {
+            if (v[j].value[0] != letters[kind])
+                continue;
+            if (mgxq_entity_name(s->db, v[j].value, &name, err) < 0) {
+                rc = -1;
+                break;
+            }
+            res->facets = mg_realloc(
+                res->facets, sizeof *res->facets * (size_t)(res->nfacets + 1));
+            res->facets[res->nfacets++] = (struct search_facet){
+                (enum ent_kind)kind, mg_strdup(name.s), v[j].count, NULL, 0};
+            got++;
+        }
+    }
+    buf_free(&name);
+    free(v);
+    return rc;
+}
+
+static void copy_notes(const struct plan *p, struct search_result *res)
+{
+    for (int i = 0; i < res->ndropped; i++)
+        free(res->dropped[i]);
+    free(res->dropped);
+    for (int i = 0; i < res->nnarrowed; i++)
+        free(res->narrowed[i].prefix);
+    free(res->narrowed);
+    res->dropped = NULL;
+    res->narrowed = NULL;
+    res->ndropped = res->nnarrowed = 0;
+    if (p->ndropped) {
+        res->dropped = mg_malloc(sizeof *res->dropped * (size_t)p->ndropped);
+        for (int i = 0; i < p->ndropped; i++)
+            res->dropped[i] = mg_strdup(p->dropped[i]);
+        res->ndropped = p->ndropped;
+    }
+    if (p->nnarrowed) {
+        res->narrowed = mg_malloc(sizeof *res->narrowed * (size_t)p->nnarrowed);
+        for (int i = 0; i < p->nnarrowed; i++)
+            res->narrowed[i] = (struct search_narrowed){
+                mg_strdup(p->narrowed[i].prefix), p->narrowed[i].kept,
+                p->narrowed[i].of};
+        res->nnarrowed = p->nnarrowed;
+    }
+}
+
+/* The state of one search. */
+struct xrun {
+    struct qparse_out q, wq;
+    struct plan plan, wplan;
+    int planned, wplanned;
+    struct mgxq t;
+    struct xfilters f;
+};
+
+static void xrun_free(struct xrun *r)
+{
+    if (r->planned)
+        plan_free(&r->plan);
+    if (r->wplanned)
+        plan_free(&r->wplan);
+    qparse_out_free(&r->q);
+    qparse_out_free(&r->wq);
+    mgxq_free(&r->t);
+    free(r->f.k);
+}
+
+/* Parses, plans and builds the strict query of o into r; *root gets its
+ * node.  Returns 0, SEARCH_EUSAGE or -1. */
+static int prepare(struct xsearcher *s, const struct search_opts *o,
+                   struct xrun *r, int *root, struct mg_err *err)
+{
+    int outside =
+        o->nfilters > 0 || o->since || o->until || o->source || o->section;
+    if (qparse_full(s->tok, o->query ? o->query : "", outside, &r->q, err) < 0)
+        return SEARCH_EUSAGE;
+    if (filters_q(s, &r->q, o, &r->t, &r->f, err) < 0)
+        return SEARCH_EUSAGE;
+    int text = -1;
+    if (r->q.nunit) {
+        int rc = xplan(s, &r->q, &r->plan, err);
+        r->planned = 1;
+        if (rc == PLAN_USAGE)
+            return SEARCH_EUSAGE;
+        if (rc < 0)
+            return -1;
+        text = text_q(&r->t, &r->plan, 0);
+    }
+    *root = filtered(&r->t, text, &r->f);
+    return 0;
+}
+
+static void take_hits(const struct mgxq_result *m, struct search_result *res)
+{
+    res->hits = mg_calloc((size_t)(m->nhits ? m->nhits : 1), sizeof *res->hits);
+    for (int i = 0; i < m->nhits; i++) {
+        struct search_hit *h = &res->hits[i];
+        const struct mgxq_hit *x = &m->hits[i];
+        h->id = mg_strdup(x->uid);
+        h->title = mg_strdup(x->title);
+        h->date = mg_strdup(x->date);
+        h->source = mg_strdup(x->source);
+        h->path = mg_strdup(x->path);
+        h->url = mg_strdup(x->url);
+        h->score = x->weight;
+        h->similar = x->similar;
+    }
+    res->nhits = m->nhits;
+    res->collapsed = (int)m->collapsed;
+}
+
+int xsearch_run(struct xsearcher *s, const struct search_opts *o,
+                struct search_result *res, struct mg_err *err)
+{
+    memset(res, 0, sizeof *res);
+    struct xrun r = {0};
+    int root = -1;
+    double t0 = mg_now();
+    int rc = prepare(s, o, &r, &root, err);
+    if (rc != 0)
+        goto out;
+    res->ms_plan = (mg_now() - t0) * 1e3;
+    res->flat = r.q.flat;
+    res->caps = r.q.caps;
+    if (r.planned)
+        copy_notes(&r.plan, res);
+    int limit = o->limit > 0 ? o->limit : SEARCH_DEFAULT_LIMIT;
+    if (limit > SEARCH_MAX_LIMIT)
+        limit = SEARCH_MAX_LIMIT;
+    int offset = o->offset > 0 ? o->offset : 0;
+    int words = r.q.nunit > 0;
+    enum search_sort sort = o->sort;
+    if (sort == SEARCH_SORT_DEFAULT)
+        sort = words ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_NEWEST;
+    if (!words && sort == SEARCH_SORT_RELEVANCE)
+        sort = SEARCH_SORT_NEWEST;
+    int spies[2 + MGX_MAX_ENT_SLOTS], nspies = 0;
+    if (o->histogram)
+        spies[nspies++] = MGX_VAL_DAY;
+    if (o->facets) {
+        spies[nspies++] = MGX_VAL_SOURCE;
+        for (int i = 0; i < MGX_MAX_ENT_SLOTS; i++)
+            spies[nspies++] = MGX_VAL_ENT0 + i;
+    }
+    struct mgxq_run run = {
+        .root = root,
+        .offset = offset,
+        .limit = o->count_only ? 0 : limit,
+        .sort = sort == SEARCH_SORT_NEWEST   ? MGXQ_NEWEST
+                : sort == SEARCH_SORT_OLDEST ? MGXQ_OLDEST
+                                             : MGXQ_RELEVANCE,
+        .collapse = !o->no_collapse,
+        .spy_slots = o->count_only ? NULL : spies,
+        .nspies = o->count_only ? 0 : nspies,
+        .sample = s->facet_exact,
+    };
+    struct mgxq_result m;
+    t0 = mg_now();
+    if (mgxq_search(s->db, &r.t, &run, &m, err) < 0) {
+        rc = -1;
+        goto out;
+    }
+    res->total = m.total;
+    res->total_exact = 1;
+    res->collapsed_exact = 1;
+    /* fewer than a page hold all the words: the query as a list of its
+     * words (search.c's rule) */
+    if (words && !o->strict && !o->count_only && m.total < limit &&
+        (plan_relaxable(&r.plan) ||
+         (r.plan.nunit == 1 && r.plan.nleaf == 1 && r.plan.leaf[0].npos > 1)) &&
+        qparse_words(s->tok, o->query ? o->query : "", &r.wq, err) == 0 &&
+        r.wq.nunit > 0) {
+        qparse_add_phrases(&r.wq, &r.q);
+        int prc = xplan(s, &r.wq, &r.wplan, err);
+        r.wplanned = 1;
+        if (prc < 0 && prc != PLAN_USAGE) {
+            mgxq_result_free(&m);
+            rc = -1;
+            goto out;
+        }
+        err->msg[0] = '\0';
+        if (prc == 0 && r.wplan.nunit > 0) {
+            int wroot = filtered(&r.t, text_q(&r.t, &r.wplan, 1), &r.f);
+            struct mgxq_result w;
+            run.root = wroot;
+            if (mgxq_search(s->db, &r.t, &run, &w, err) < 0) {
+                mgxq_result_free(&m);
+                rc = -1;
+                goto out;
+            }
+            if (w.total > m.total) {
+                res->relaxed = 1;
+                res->relaxed_total = w.total;
+                res->relaxed_total_exact = 1;
+                copy_notes(&r.wplan, res);
+                mgxq_result_free(&m);
+                m = w;
+            } else {
+                mgxq_result_free(&w);
+            }
+        }
+    }
+    res->ms_rank = (mg_now() - t0) * 1e3;
+    take_hits(&m, res);
+    if (m.sampled > 0) {
+        /* counted on a sample: scaled to every match, as search_run's */
+        for (int i = 0; i < m.ncounts; i++)
+            m.counts[i].count =
+                (m.counts[i].count * m.total + m.sampled / 2) / m.sampled;
+        res->sample = m.sampled;
+    }
+    if (o->histogram && !o->count_only)
+        histogram(&m, res);
+    if (o->facets && !o->count_only && facets(s, &m, res, err) < 0)
+        rc = -1;
+    mgxq_result_free(&m);
+out:
+    xrun_free(&r);
+    return rc;
+}
+
+int xsearch_describe(struct xsearcher *s, const struct search_opts *o,
+                     struct buf *out, struct mg_err *err)
+{
+    struct xrun r = {0};
+    int root = -1;
+    int rc = prepare(s, o, &r, &root, err);
+    if (rc == 0 && mgxq_describe(&r.t, root, out, err) < 0)
+        rc = -1;
+    xrun_free(&r);
+    return rc;
+}
