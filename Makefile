@@ -98,6 +98,9 @@ $(BUILD)/store/%.o:   INC := $(STO_INC)
 $(BUILD)/indexer/%.o: INC := $(IDX_INC)
 $(BUILD)/query/%.o:   INC := $(QRY_INC)
 $(BUILD)/query/search_xapian.o: INC := $(QRY_INC) -Iengine/xapian
+# search.c hands a Xapian index's searches to search_xapian.c
+$(BUILD)/query/search.o: INC := $(QRY_INC) -Iengine/xapian
+$(BUILD)/query/search.o: CFLAGS += $(if $(HAVE_XAPIAN),-DMG_XAPIAN)
 $(BUILD)/tests/%.o:   INC := $(TEST_INC) $(shell pkg-config --cflags $(CRIT))
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -127,14 +130,14 @@ $(BINDIR)/morgue-index: $(BUILD)/indexer/morgue_index.o $(IDX_A) $(STO_A) $(if $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XAP_LIBS) -lpthread
 
-$(BINDIR)/morgue-query: $(BUILD)/query/morgue_query.o $(QRY_A) $(STO_A) $(LIB_A)
+$(BINDIR)/morgue-query: $(BUILD)/query/morgue_query.o $(QRY_A) $(STO_A) $(if $(HAVE_XAPIAN),$(XAP_A)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XAP_LIBS) -lpthread
 
 $(BUILD)/query/morgue_serve.o: CFLAGS += $(shell pkg-config --cflags libmicrohttpd)
-$(BINDIR)/morgue-serve: $(BUILD)/query/morgue_serve.o $(QRY_A) $(STO_A) $(LIB_A)
+$(BINDIR)/morgue-serve: $(BUILD)/query/morgue_serve.o $(QRY_A) $(STO_A) $(if $(HAVE_XAPIAN),$(XAP_A)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd) $(XAP_LIBS) -lpthread
 
 $(BUILD)/tests/run: $(TEST_OBJ) $(IDX_A) $(QRY_A) $(STO_A) $(TEST_XAP) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CRIT)) $(XAP_LIBS)

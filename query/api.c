@@ -207,7 +207,7 @@ int api_new(const struct api_config *c, struct api **out, struct mg_err *err)
     a->timeout_ms = c->timeout_ms;
     struct store *st = NULL;
     if (parse_cors(a, c->cors, err) < 0 ||
-        store_open(a->db, STORE_READ, &st, err) < 0 ||
+        store_open_as(a->db, STORE_READ, NULL, 0, &st, err) < 0 ||
         (c->web_dir && load_web(a, c->web_dir, err) < 0)) {
         store_close(st);
         api_free(a);
@@ -269,7 +269,7 @@ static int worker_open(struct api_worker *w, struct mg_err *err)
             return 0;
         worker_close(w);
     }
-    if (store_open(w->api->db, STORE_READ, &w->store, err) < 0 ||
+    if (store_open_as(w->api->db, STORE_READ, NULL, 0, &w->store, err) < 0 ||
         searcher_new(w->store, &w->searcher, err) < 0) {
         worker_close(w);
         return -1;

@@ -812,7 +812,8 @@ static enum exit_status run(const struct query_opts *o)
     struct searcher *s = NULL;
     struct search_result res = {0};
     enum exit_status status;
-    if (store_open(store_default_path(o->db), STORE_READ, &st, &err) < 0 ||
+    if (store_open_as(store_default_path(o->db), STORE_READ, NULL, 0, &st,
+                      &err) < 0 ||
         searcher_new(st, &s, &err) < 0) {
         fprintf(stderr, "morgue-query: %s\n", err.msg);
         status = EXIT_ERROR;

@@ -6,6 +6,9 @@
  */
 #include "search_int.h"
 #include "suggest.h"
+#ifdef MG_XAPIAN
+#include "search_xapian.h"
+#endif
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,28 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
     *out = NULL;
     struct searcher *s = mg_calloc(1, sizeof *s);
     s->store = st;
+    s->facet_exact = SEARCH_FACET_EXACT;
+    struct mgx_db *xdb = NULL;
+    int xap = store_xapian_db(st, &xdb, err);
+    if (xap < 0) {
+        free(s);
+        return -1;
+    }
+    if (xap > 0) {
+#ifdef MG_XAPIAN
+        if (xsearcher_new(xdb, &s->x, err) < 0) {
+            free(s);
+            return -1;
+        }
+        searcher_set_weights(s, NULL);
+        *out = s;
+        return 0;
+#else
+        free(s); /* store_xapian_db answers 0 where Xapian is not built */
+        return mg_fail(err, "%s: the xapian engine is not built",
+                       store_path(st));
+#endif
+    }
     s->tok = tok_new();
     if (!s->tok) {
         free(s);
@@ -44,6 +69,18 @@ void searcher_set_weights(struct searcher *s, const double *w)
 void searcher_set_facet_exact(struct searcher *s, int64_t n)
 {
     s->facet_exact = n > 0 ? n : SEARCH_FACET_EXACT;
+#ifdef MG_XAPIAN
+    if (s->x)
+        xsearcher_set_facet_exact(s->x, n);
+#endif
+}
+
+int sr_fts5_only(struct searcher *s, const char *call, struct mg_err *err)
+{
+    if (!s->x)
+        return 0;
+    return mg_fail(err, "%s: %s: not supported by the xapian engine",
+                   store_path(s->store), call);
 }
 
 void searcher_use_date_order(struct searcher *s, int use)
@@ -71,6 +108,9 @@ void searcher_free(struct searcher *s)
 {
     if (!s)
         return;
+#ifdef MG_XAPIAN
+    xsearcher_free(s->x);
+#endif
     sq_free(s->sq);
     tok_free(s->tok);
     for (int i = 0; i < s->nroots; i++)
@@ -408,6 +448,14 @@ int search_run(struct searcher *s, const struct search_opts *o,
                struct search_result *res, struct mg_err *err)
 {
     memset(res, 0, sizeof *res);
+#ifdef MG_XAPIAN
+    if (s->x) {
+        int rc = xsearch_run(s->x, o, res, err);
+        if (rc == 0 && s->public_ids)
+            sr_publish_ids(s, res);
+        return rc;
+    }
+#endif
     struct search_plan r = {.s = s, .o = o};
     r.cur = &r.plan;
     r.prm = o->params ? *o->params : RANK_PARAMS_DEFAULT;

@@ -28,7 +28,13 @@ struct searcher {
     int nroots;
     char *common; /* an index without roots: the folder of all its
                    * files, found once ("" none) */
+    struct xsearcher *x; /* a Xapian index: the search is xsearch_run's
+                          * (search_xapian.h); sq, tok unused */
 };
+
+/* -1 with err "PATH: CALL: not supported by the xapian engine" when s
+ * searches a Xapian index (the calls that read the FTS5 schema), else 0. */
+int sr_fts5_only(struct searcher *s, const char *call, struct mg_err *err);
 
 /* at most this many ranked candidates (1,000 pages of 100 and their
  * near-duplicates) */

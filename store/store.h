@@ -65,6 +65,14 @@ int store_open_as(const char *path, enum store_mode mode, const char *engine,
  * 1 or 0.  Can't fail. */
 int store_engine_built(const char *engine);
 
+/* The Xapian database to search of s, opened with store_open_as (its
+ * one database, or the shards of DIR/shard-K as one: the weights are
+ * those of one database), into *out, borrowed until store_close: 1; 0
+ * with *out NULL when s is not a Xapian index (or Xapian is not built);
+ * -1 with err. */
+struct mgx_db;
+int store_xapian_db(struct store *s, struct mgx_db **out, struct mg_err *err);
+
 /* Closes the index; takes NULL. */
 void store_close(struct store *s);
 

@@ -110,6 +110,7 @@ struct xst {
     int n;               /* shards (0: the directory is the one database) */
     int nh;              /* handles: n, or 1 */
     struct mgx_db **sh;  /* the databases, by shard */
+    struct mgx_db *all;  /* STORE_READ with shards: all of them as one */
     struct writer *w;    /* their writer threads (STORE_WRITE), by shard */
     struct article held; /* the article store_put gave, not yet written */
     int has_held;
@@ -694,6 +695,7 @@ static void xap_close(struct store *s)
         writers_stop(x);
         free(x->w);
     }
+    mgx_close(x->all);
     for (int i = 0; i < x->nh; i++) {
         mgx_cancel(x->sh[i]);
         mgx_close(x->sh[i]);
@@ -944,6 +946,37 @@ int store_engine_built(const char *engine)
 {
     return strcmp(engine, "fts5") == 0 || strcmp(engine, "xapian") == 0;
 }
+
+int store_xapian_db(struct store *s, struct mgx_db **out, struct mg_err *err)
+{
+    *out = NULL;
+    struct xst *x = s->eng == &XAPIAN_ENGINE ? xs(s) : NULL;
+    if (!x)
+        return 0;
+    if (x->n == 0) {
+        *out = x->sh[0];
+        return 1;
+    }
+    if (x->w)
+        return mg_fail(err, "%s: opened to write, not to search", s->path);
+    if (!x->all) {
+        char **paths = mg_calloc((size_t)x->n, sizeof *paths);
+        for (int k = 0; k < x->n; k++) {
+            struct buf p = {0};
+            buf_printf(&p, "%s/shard-%d", s->path, k);
+            paths[k] = buf_take(&p);
+        }
+        int rc = mgx_open_union(s->path, (const char *const *)paths, x->n,
+                                &x->all, err);
+        for (int k = 0; k < x->n; k++)
+            free(paths[k]);
+        free(paths);
+        if (rc < 0)
+            return -1;
+    }
+    *out = x->all;
+    return 1;
+}
 #else
 static int open_xapian(const char *path, enum store_mode mode, int shards,
                        struct store **out, struct mg_err *err)
@@ -958,6 +991,13 @@ static int open_xapian(const char *path, enum store_mode mode, int shards,
 int store_engine_built(const char *engine)
 {
     return strcmp(engine, "fts5") == 0;
+}
+
+int store_xapian_db(struct store *s, struct mgx_db **out, struct mg_err *err)
+{
+    (void)s, (void)err;
+    *out = NULL; /* a Xapian index does not open in this build */
+    return 0;
 }
 #endif
 

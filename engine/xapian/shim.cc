@@ -346,6 +346,7 @@ struct mgx_db {
     Xapian::WritableDatabase wdb;
     struct tok *tok; /* writers only */
     bool in_tx;      /* mgx_begin opened a transaction */
+    std::vector<Xapian::Database> parts; /* mgx_open_union's, in order */
 };
 
 /* ---- lifecycle ------------------------------------------------------- */
@@ -402,6 +403,39 @@ extern "C" int mgx_open(const char *path, enum mgx_mode mode,
             d->db = Xapian::Database(path, Xapian::DB_OPEN);
         }
         return check_meta(d, err);
+    });
+    if (rc < 0) {
+        mgx_close(d);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+extern "C" int mgx_open_union(const char *label, const char *const *paths,
+                              int n, struct mgx_db **out, struct mg_err *err)
+{
+    *out = NULL;
+    struct mgx_db *d = NULL;
+    int rc = guarded(label, "opening", err, [&]() {
+        d = new mgx_db();
+        d->path = label;
+        d->writable = false;
+        d->tok = NULL;
+        d->in_tx = false;
+        for (int k = 0; k < n; k++) {
+            struct mgx_db one;
+            one.path = paths[k];
+            one.writable = false;
+            one.tok = NULL;
+            one.in_tx = false;
+            one.db = Xapian::Database(paths[k], Xapian::DB_OPEN);
+            if (check_meta(&one, err) < 0)
+                return -1;
+            d->db.add_database(one.db);
+            d->parts.push_back(one.db);
+        }
+        return 0;
     });
     if (rc < 0) {
         mgx_close(d);
@@ -857,4 +891,16 @@ extern "C" void mgx_hits_free(struct mgx_hit *hits, int n)
 Xapian::Database &mgx_reader(struct mgx_db *d)
 {
     return d->db;
+}
+
+std::string mgx_metadata(struct mgx_db *d, const std::string &key)
+{
+    if (d->parts.empty())
+        return d->db.get_metadata(key);
+    for (auto &p : d->parts) {
+        std::string v = p.get_metadata(key);
+        if (!v.empty())
+            return v;
+    }
+    return std::string();
 }

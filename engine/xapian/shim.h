@@ -88,6 +88,13 @@ struct mgx_db;
 int mgx_open(const char *path, enum mgx_mode mode, struct mgx_db **out,
              struct mg_err *err);
 
+/* Opens the n read-only databases at paths as one (Xapian's
+ * add_database: the statistics, and so the weights, are those of one
+ * database holding all their documents), named label in errors.  Each
+ * is checked as mgx_open checks it.  On failure *out is NULL. */
+int mgx_open_union(const char *label, const char *const *paths, int n,
+                   struct mgx_db **out, struct mg_err *err);
+
 /* Closes db, committing what a writer has not (as Xapian does); takes
  * NULL.  A failure there is lost: call mgx_commit first to see it. */
 void mgx_close(struct mgx_db *db);

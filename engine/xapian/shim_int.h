@@ -13,4 +13,8 @@
 /* The reader of d (for a writer, its writable database), borrowed. */
 Xapian::Database &mgx_reader(struct mgx_db *d);
 
+/* The user metadata key of d; of a union (mgx_open_union), the first of
+ * its databases that has it (Xapian reads only the first one's). */
+std::string mgx_metadata(struct mgx_db *d, const std::string &key);
+
 #endif
