@@ -75,6 +75,49 @@ void searcher_set_facet_exact(struct searcher *s, int64_t n)
 #endif
 }
 
+#ifdef MG_XAPIAN
+/* A Xapian index's hits: the snippet is the article's lede (its body's
+ * opening when it has none) cut to about 30 words, unmarked: the
+ * snippet of store/snippet.c over the document's text is not done yet
+ * (engine/xapian/NOTES-wire.md).  One document read per hit. */
+static int lede_snippets(struct searcher *s, struct search_result *res,
+                         struct mg_err *err)
+{
+    for (int i = 0; i < res->nhits; i++) {
+        struct search_hit *h = &res->hits[i];
+        struct article a = {0};
+        int found = store_get(s->store, h->id, &a, err);
+        if (found < 0)
+            return -1;
+        const char *t = found && a.lede && *a.lede ? a.lede
+                        : found && a.body           ? a.body
+                                                    : "";
+        struct buf b = {0};
+        int words = 0, in = 0;
+        for (const char *p = t; *p; p++) {
+            int space = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
+            if (space) {
+                if (in)
+                    buf_addc(&b, ' ');
+            } else if (!in && ++words > 30) {
+                break;
+            }
+            if (!space)
+                buf_addc(&b, *p);
+            in = !space;
+        }
+        while (b.len && b.s[b.len - 1] == ' ')
+            b.s[--b.len] = '\0';
+        if (words > 30)
+            buf_add(&b, " ...", 4);
+        free(h->snippet);
+        h->snippet = b.s ? buf_take(&b) : mg_strdup("");
+        article_clear(&a);
+    }
+    return 0;
+}
+#endif
+
 int sr_fts5_only(struct searcher *s, const char *call, struct mg_err *err)
 {
     if (!s->x)
@@ -451,6 +494,8 @@ int search_run(struct searcher *s, const struct search_opts *o,
 #ifdef MG_XAPIAN
     if (s->x) {
         int rc = xsearch_run(s->x, o, res, err);
+        if (rc == 0 && !o->count_only && lede_snippets(s, res, err) < 0)
+            rc = -1;
         if (rc == 0 && s->public_ids)
             sr_publish_ids(s, res);
         return rc;
