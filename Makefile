@@ -537,3 +537,10 @@ include engine/xapian/cluster.mk
 test-xapian-index: $(PROGS)
 	sh tests/xapian_index.sh $(BINDIR)
 e2e: test-xapian-index
+
+# morgue-query/serve --db DIR on a Xapian index (tests/xapian_query.sh;
+# make e2e runs it; it skips itself where Xapian is not built).
+.PHONY: test-xapian-query
+test-xapian-query: $(PROGS)
+	sh tests/xapian_query.sh $(BINDIR)
+e2e: test-xapian-query
