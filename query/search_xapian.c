@@ -776,7 +776,8 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
         .sort = sort == SEARCH_SORT_NEWEST   ? MGXQ_NEWEST
                 : sort == SEARCH_SORT_OLDEST ? MGXQ_OLDEST
                                              : MGXQ_RELEVANCE,
-        .collapse = !o->no_collapse,
+        /* by date nothing is folded, as search_run does */
+        .collapse = !o->no_collapse && sort == SEARCH_SORT_RELEVANCE,
         .spy_slots = o->count_only ? NULL : spies,
         .nspies = o->count_only ? 0 : nspies,
         .sample = s->facet_exact,
