@@ -493,6 +493,12 @@ int search_run(struct searcher *s, const struct search_opts *o,
     memset(res, 0, sizeof *res);
 #ifdef MG_XAPIAN
     if (s->x) {
+        /* the latest committed revision (a nightly run, a replica's new
+         * changeset): Xapian switches revisions whole */
+        struct mgx_db *xdb = NULL;
+        if (store_xapian_db(s->store, &xdb, err) < 0 ||
+            mgx_reopen(xdb, err) < 0)
+            return -1;
         int rc = xsearch_run(s->x, o, res, err);
         if (rc == 0 && !o->count_only && lede_snippets(s, res, err) < 0)
             rc = -1;

@@ -124,4 +124,23 @@ for d in one three; do
     t_stop_server
 done
 
+# a running morgue-serve sees a later morgue-index run (no restart)
+"$BIN/morgue-index" --engine xapian --shards 3 --db "$TMP/grow" corpus/seed \
+    >"$TMP/out" 2>&1
+check "corpus/seed into 3 new shards" $? "$(cat "$TMP/out")"
+t_serve "$TMP/grow"
+if [ -n "$PORT" ]; then
+    n0=$(curl -s "http://127.0.0.1:$PORT/api/search?q=oil&limit=1" | ids)
+    "$BIN/morgue-index" --db "$TMP/grow" corpus/ >"$TMP/out" 2>&1
+    check "corpus/ added while morgue-serve reads it" $? "$(cat "$TMP/out")"
+    n1=$(curl -s "http://127.0.0.1:$PORT/api/search?q=oil&limit=1" | ids)
+    curl -s "http://127.0.0.1:$PORT/healthz" >"$TMP/h"
+    [ "${n0%% *}" = 0 ] && [ "${n1%% *}" = 92 ] && grep -q '"articles": *1119' "$TMP/h"
+    check "morgue-serve sees the new revision: oil 0 -> 92, /healthz 1119" $? \
+        "$n0 | $n1 | $(cat "$TMP/h")"
+    t_stop_server
+else
+    bad "morgue-serve on the growing index starts" "$(cat "$TMP/serve.err")"
+fi
+
 t_summary
