@@ -767,11 +767,18 @@ static json_t *entities_doc(struct api_worker *w, const char *id,
     struct search_result res;
     struct mg_err err;
     json_t *doc = NULL;
-    if (search_entities(w->searcher, prefix, kind, limit, &res, &err) < 0)
-        reply_failure(w, out, &err);
-    else
+    if (search_entities(w->searcher, prefix, kind, limit, &res, &err) < 0) {
+        /* the Xapian engine (its message names the path: not shown) */
+        if (strstr(err.msg, "not supported by the xapian engine"))
+            reply_error(out, 501,
+                        "entity suggestions are not supported by the "
+                        "xapian engine");
+        else
+            reply_failure(w, out, &err);
+    } else {
         doc = json_pack("{s:o s:o}", "prefix", search_json_str(prefix),
                         "entities", search_entities_json(&res));
+    }
     searcher_set_deadline(w->searcher, 0);
     search_result_free(&res);
     return doc;

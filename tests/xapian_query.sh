@@ -121,6 +121,14 @@ for d in one three; do
         "http://127.0.0.1:$PORT/api/search?q=oil&sort=newest&facets=1")
     [ "$code" = 200 ] && grep -q '"facets"' "$TMP/h"
     check "morgue-serve $d: newest with facets: 200" $? "$code $(head -c 300 "$TMP/h")"
+    code=$(curl -s -o "$TMP/h" -w '%{http_code}' \
+        "http://127.0.0.1:$PORT/api/entities?prefix=sau")
+    [ "$code" = 501 ] && grep -q "not supported by the xapian engine" "$TMP/h" &&
+        ! grep -q "$TMP" "$TMP/h"
+    check "morgue-serve $d: /api/entities: 501, not supported, no path" $? \
+        "$code $(cat "$TMP/h")"
+    curl -s "http://127.0.0.1:$PORT/api/article/reuters-127" | grep -q 'DIAMOND SHAMROCK'
+    check "morgue-serve $d: /api/article/ID from its shard" $?
     t_stop_server
 done
 
