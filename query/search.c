@@ -90,8 +90,8 @@ static int lede_snippets(struct searcher *s, struct search_result *res,
         if (found < 0)
             return -1;
         const char *t = found && a.lede && *a.lede ? a.lede
-                        : found && a.body           ? a.body
-                                                    : "";
+                        : found && a.body          ? a.body
+                                                   : "";
         struct buf b = {0};
         int words = 0, in = 0;
         for (const char *p = t; *p; p++) {

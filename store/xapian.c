@@ -507,7 +507,8 @@ static int64_t xap_count(struct store *s)
     for (int i = 0; i < x->nh; i++) {
         struct mgx_stats st;
         /* a reader counts the latest revision (morgue-serve's /healthz) */
-        if (mgx_reopen(x->sh[i], &err) < 0 || mgx_stats(x->sh[i], &st, &err) < 0)
+        if (mgx_reopen(x->sh[i], &err) < 0 ||
+            mgx_stats(x->sh[i], &st, &err) < 0)
             return -1;
         n += st.docs;
     }

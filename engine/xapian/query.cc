@@ -371,8 +371,7 @@ extern "C" int mgxq_entity_name(struct mgx_db *db, const char *value,
     buf_clear(out);
     return guarded(mgx_path(db), value, err, [&]() {
         /* TERMS.md: user metadata "morgue.ent." + kind letter + key */
-        std::string name =
-            mgx_metadata(db, std::string("morgue.ent.") + value);
+        std::string name = mgx_metadata(db, std::string("morgue.ent.") + value);
         if (name.empty())
             name = value[0] ? value + 1 : value;
         buf_add(out, name.data(), name.size());

@@ -344,8 +344,8 @@ struct mgx_db {
     bool writable;
     Xapian::Database db; /* the reader (for a writer: wdb) */
     Xapian::WritableDatabase wdb;
-    struct tok *tok; /* writers only */
-    bool in_tx;      /* mgx_begin opened a transaction */
+    struct tok *tok;                     /* writers only */
+    bool in_tx;                          /* mgx_begin opened a transaction */
     std::vector<Xapian::Database> parts; /* mgx_open_union's, in order */
 };
 
