@@ -164,28 +164,10 @@ static int open_index(const char *db, enum store_mode mode, struct store **st,
     return store_open_as(db, mode, engine, shards, st, err);
 }
 
-/* Takes the writer lock: an exclusive flock on the index file itself
- * (created empty when missing), so every path that reaches the file (a
- * link, another name) meets the same lock, held until the process ends
- * (the kernel releases it however the process dies).  Waits up to wait
- * seconds for another morgue-index to finish.  Returns the lock's
- * descriptor, -INDEX_ERROR (message printed) or -INDEX_LOCKED when
- * another writer holds it past the wait. */
-static int take_lock(const char *db, double wait)
+/* take_lock's flock on the file at path. */
+static int lock_file(const char *db, double wait)
 {
-    struct buf side = {0};
-    if (is_xapian(db)) {
-        /* a directory: the lock is on its side file */
-        if (mkdir(db, 0755) < 0 && errno != EEXIST) {
-            fprintf(stderr, "morgue-index: %s: cannot make it: %s\n", db,
-                    strerror(errno));
-            return -INDEX_ERROR;
-        }
-        buf_printf(&side, "%s/files.db", db);
-        db = side.s;
-    }
     int fd = open(db, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    buf_free(&side);
     if (fd < 0) {
         fprintf(stderr,
                 "morgue-index: %s: cannot open the index to lock "
@@ -212,6 +194,31 @@ static int take_lock(const char *db, double wait)
         struct timespec ts = {0, 100000000}; /* 0.1 s */
         nanosleep(&ts, NULL);
     }
+    return fd;
+}
+
+/* Takes the writer lock: an exclusive flock on the index file itself
+ * (created empty when missing), so every path that reaches the file (a
+ * link, another name) meets the same lock, held until the process ends
+ * (the kernel releases it however the process dies).  Waits up to wait
+ * seconds for another morgue-index to finish.  Returns the lock's
+ * descriptor, -INDEX_ERROR (message printed) or -INDEX_LOCKED when
+ * another writer holds it past the wait. */
+static int take_lock(const char *db, double wait)
+{
+    struct buf side = {0};
+    if (is_xapian(db)) {
+        /* a directory: the lock is on its side file */
+        if (mkdir(db, 0755) < 0 && errno != EEXIST) {
+            fprintf(stderr, "morgue-index: %s: cannot make it: %s\n", db,
+                    strerror(errno));
+            return -INDEX_ERROR;
+        }
+        buf_printf(&side, "%s/files.db", db);
+        db = side.s;
+    }
+    int fd = lock_file(db, wait); /* side's path is printed on failure */
+    buf_free(&side);
     return fd;
 }
 
