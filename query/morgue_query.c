@@ -39,6 +39,11 @@ static void usage(FILE *f)
         "                       entity (any of its names; always ANDed)\n"
         "\n"
         "  --db FILE     index file (default $MORGUE_DB, else ./morgue.db)\n"
+        "  --cluster FILE  search the Xapian shards the cluster file lists\n"
+        "                (docs/scale-out.md; searches only)\n"
+        "  --on-shard-failure fail|partial  a shard with no replica up: an\n"
+        "                error naming it (default), or the other shards' hits\n"
+        "  --connect-timeout S, --query-timeout S  with --cluster (1, 2)\n"
         "  -n, --limit N hits to print (default 10, at most 1000)\n"
         "  --offset K    skip the first K hits\n"
         "  --page P      page P of --limit hits (1 is the first)\n"
@@ -247,10 +252,12 @@ static void print_facets(const struct search_result *r, int tty)
                (long long)r->sample, (long long)r->total);
 }
 
-static int print_json(const char *query, const struct search_result *r,
-                      int flags, double took)
+static int print_json(const struct searcher *sr, const char *query,
+                      const struct search_result *r, int flags, double took)
 {
     json_t *doc = search_result_json(query, r, SEARCH_JSON_PATH | flags);
+    if (sr)
+        search_missing_json(doc, sr);
     if (took >= 0)
         json_object_set_new(doc, "took_ms",
                             json_real((double)(int64_t)(took * 1e4) / 10));
@@ -286,7 +293,8 @@ static int split_args(int argc, char **argv, struct buf *q)
         "--place",   "--org",     "--entities", "--kind",    "--page",
         "--since",   "--until",   "--source",   "--section", "--sort",
         "--similar", "--weights", "--ranking",  "--timeout", "--show",
-        NULL};
+        "--cluster", "--on-shard-failure", "--connect-timeout",
+        "--query-timeout", NULL};
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -329,7 +337,8 @@ enum exit_status {
 
 /* What the command line asks for. */
 struct query_opts {
-    const char *db;
+    const char *db, *cluster;
+    struct search_cluster_opts co;
     struct search_opts so;
     int json, facets, kind, page;
     const char *entities, *similar, *show;
@@ -370,6 +379,10 @@ static const struct option OPTIONS[] = {
     {"exact-total", no_argument, NULL, 'Z'},
     {"timeout", required_argument, NULL, 'I'},
     {"timing", no_argument, NULL, 'Y'},
+    {"cluster", required_argument, NULL, 1001},
+    {"on-shard-failure", required_argument, NULL, 1002},
+    {"connect-timeout", required_argument, NULL, 1003},
+    {"query-timeout", required_argument, NULL, 1004},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -527,6 +540,19 @@ static int set_option(struct query_opts *o, int c, char *arg)
     case 'Y': o->timing = 1; return 0;
     case 'I': return parse_timeout(arg, &so->budget);
     case 'W': return parse_fresh(arg, &so->fresh);
+    case 1001: o->cluster = arg; return 0;
+    case 1002:
+        if (strcmp(arg, "fail") == 0 || strcmp(arg, "partial") == 0) {
+            o->co.partial = strcmp(arg, "partial") == 0;
+            return 0;
+        }
+        fprintf(stderr,
+                "morgue-query: --on-shard-failure must be fail or partial, "
+                "not \"%s\"\n",
+                arg);
+        return -1;
+    case 1003: return parse_timeout(arg, &o->co.connect_timeout);
+    case 1004: return parse_timeout(arg, &o->co.timeout);
     default: fputs("Try 'morgue-query --help'.\n", stderr); return -1;
     }
 }
@@ -601,7 +627,7 @@ static enum exit_status run_similar(struct searcher *s,
         fprintf(stderr, "morgue-query: %s\n", err.msg);
         return EXIT_ERROR;
     }
-    if (o->json && print_json(o->similar, res, 0, -1) < 0)
+    if (o->json && print_json(NULL, o->similar, res, 0, -1) < 0)
         return EXIT_ERROR;
     if (!o->json)
         print_text(res, 0, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
@@ -766,6 +792,22 @@ static void print_timing(const struct search_result *res, double took)
             res->rank.blocks, res->rank.skipped, (long long)res->rank.seeded);
 }
 
+/* A partial answer of a cluster (--on-shard-failure partial): one line
+ * on stderr per shard that did not answer. */
+static void print_missing(const struct searcher *s)
+{
+    struct buf b = {0};
+    for (int i = 0; i < searcher_nmissing(s); i++) {
+        size_t num;
+        searcher_missing(s, i, &num, &b);
+        fprintf(stderr,
+                "morgue-query: partial: shard %zu (%s) did not answer; "
+                "these are the other shards' hits\n",
+                num, b.s ? b.s : "");
+    }
+    buf_free(&b);
+}
+
 /* The query itself. */
 static enum exit_status run_search(struct searcher *s,
                                    const struct query_opts *o,
@@ -779,8 +821,18 @@ static enum exit_status run_search(struct searcher *s,
         fprintf(stderr, "morgue-query: %s\n", err.msg);
         return rc == SEARCH_ETIME ? EXIT_TIMEOUT : EXIT_ERROR;
     }
+    print_missing(s);
     if (o->so.count_only) {
-        if (o->json)
+        if (o->json && searcher_nmissing(s) > 0) {
+            json_t *doc = json_object();
+            json_object_set_new(doc, "total", json_integer(res->total));
+            search_missing_json(doc, s);
+            char *txt = json_dumps(doc, JSON_PRESERVE_ORDER);
+            json_decref(doc);
+            if (txt)
+                puts(txt);
+            free(txt);
+        } else if (o->json)
             printf("{\"total\": %lld}\n", (long long)res->total);
         else
             printf("%lld\n", (long long)res->total);
@@ -789,7 +841,7 @@ static enum exit_status run_search(struct searcher *s,
     if (o->timing)
         print_timing(res, took);
     if (o->json) {
-        if (print_json(o->so.query, res, SEARCH_JSON_HISTOGRAM, took) < 0) {
+        if (print_json(s, o->so.query, res, SEARCH_JSON_HISTOGRAM, took) < 0) {
             fprintf(stderr, "morgue-query: cannot write JSON output\n");
             return EXIT_ERROR;
         }
@@ -812,9 +864,15 @@ static enum exit_status run(const struct query_opts *o)
     struct searcher *s = NULL;
     struct search_result res = {0};
     enum exit_status status;
-    if (store_open_as(store_default_path(o->db), STORE_READ, NULL, 0, &st,
-                      &err) < 0 ||
-        searcher_new(st, &s, &err) < 0) {
+    if (o->cluster && (o->entities || o->similar || o->show)) {
+        fprintf(stderr, "morgue-query: --cluster: only searches (no "
+                        "--entities, --similar, --show)\n");
+        return EXIT_ERROR;
+    }
+    if (o->cluster ? searcher_new_cluster(o->cluster, &o->co, &s, &err) < 0
+                   : store_open_as(store_default_path(o->db), STORE_READ,
+                                   NULL, 0, &st, &err) < 0 ||
+                         searcher_new(st, &s, &err) < 0) {
         fprintf(stderr, "morgue-query: %s\n", err.msg);
         status = EXIT_ERROR;
     } else {

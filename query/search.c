@@ -7,6 +7,7 @@
 #include "search_int.h"
 #include "suggest.h"
 #ifdef MG_XAPIAN
+#include "cluster_db.h"
 #include "search_xapian.h"
 #endif
 
@@ -57,6 +58,71 @@ int searcher_new(struct store *st, struct searcher **out, struct mg_err *err)
     return 0;
 }
 
+int searcher_new_cluster(const char *path, const struct search_cluster_opts *co,
+                         struct searcher **out, struct mg_err *err)
+{
+    *out = NULL;
+#ifdef MG_XAPIAN
+    struct cluster_opts opts;
+    cluster_opts_default(&opts);
+    if (co->connect_timeout > 0)
+        opts.connect_timeout = co->connect_timeout;
+    if (co->timeout > 0)
+        opts.timeout = co->timeout;
+    opts.policy = co->partial ? CLUSTER_PARTIAL : CLUSTER_FAIL;
+    struct cluster *c = NULL;
+    if (cluster_open(path, &opts, &c, err) < 0)
+        return -1;
+    struct searcher *s = mg_calloc(1, sizeof *s);
+    s->cluster = c;
+    s->facet_exact = SEARCH_FACET_EXACT;
+    if (xsearcher_new(NULL, &s->x, err) < 0) {
+        cluster_close(c);
+        free(s);
+        return -1;
+    }
+    searcher_set_weights(s, NULL);
+    *out = s;
+    return 0;
+#else
+    (void)path;
+    (void)co;
+    return mg_fail(err, "--cluster: the xapian engine is not built "
+                        "(apt-get install libxapian-dev, then make)");
+#endif
+}
+
+int searcher_nmissing(const struct searcher *s)
+{
+    return (int)s->nmissing;
+}
+
+void searcher_missing(const struct searcher *s, int i, size_t *num,
+                      struct buf *out)
+{
+    out->len = 0;
+    if (out->s)
+        out->s[0] = '\0';
+    *num = s->missing[i];
+#ifdef MG_XAPIAN
+    for (size_t j = 0; j < cluster_replicas(s->cluster, *num); j++) {
+        if (j)
+            buf_addc(out, ' ');
+        buf_adds(out, cluster_replica(s->cluster, *num, j));
+    }
+#endif
+}
+
+void searcher_keep_alive(struct searcher *s)
+{
+#ifdef MG_XAPIAN
+    if (s->cluster)
+        cluster_keep_alive(s->cluster);
+#else
+    (void)s;
+#endif
+}
+
 void searcher_set_weights(struct searcher *s, const double *w)
 {
     /* any other bits (even -0.0) count as other weights: scored in full */
@@ -80,13 +146,14 @@ void searcher_set_facet_exact(struct searcher *s, int64_t n)
  * opening when it has none) cut to about 30 words, unmarked: the
  * snippet of store/snippet.c over the document's text is not done yet
  * (engine/xapian/NOTES-wire.md).  One document read per hit. */
-static int lede_snippets(struct searcher *s, struct search_result *res,
-                         struct mg_err *err)
+static int lede_snippets(struct searcher *s, struct mgx_db *db,
+                         struct search_result *res, struct mg_err *err)
 {
     for (int i = 0; i < res->nhits; i++) {
         struct search_hit *h = &res->hits[i];
         struct article a = {0};
-        int found = store_get(s->store, h->id, &a, err);
+        int found = db ? mgx_get(db, h->id, &a, err)
+                       : store_get(s->store, h->id, &a, err);
         if (found < 0)
             return -1;
         const char *t = found && a.lede && *a.lede ? a.lede
@@ -116,10 +183,34 @@ static int lede_snippets(struct searcher *s, struct search_result *res,
     }
     return 0;
 }
+
+/* One search over a cluster's replicas (cluster_run_db may run it again
+ * over others after a network error): the result is made afresh. */
+struct cluster_call {
+    struct searcher *s;
+    const struct search_opts *o;
+    struct search_result *res;
+};
+
+static int cluster_search_fn(void *ctx, struct mgx_db *db, struct mg_err *err)
+{
+    struct cluster_call *c = ctx;
+    search_result_free(c->res);
+    memset(c->res, 0, sizeof *c->res);
+    xsearcher_set_db(c->s->x, db);
+    int rc = xsearch_run(c->s->x, c->o, c->res, err);
+    if (rc == 0 && !c->o->count_only &&
+        lede_snippets(c->s, db, c->res, err) < 0)
+        rc = -1;
+    xsearcher_set_db(c->s->x, NULL);
+    return rc;
+}
 #endif
 
 int sr_fts5_only(struct searcher *s, const char *call, struct mg_err *err)
 {
+    if (s->cluster)
+        return mg_fail(err, "%s: not supported with --cluster", call);
     if (!s->x)
         return 0;
     return mg_fail(err, "%s: %s: not supported by the xapian engine",
@@ -138,12 +229,16 @@ void searcher_use_public_ids(struct searcher *s, int use)
 
 void searcher_set_deadline(struct searcher *s, double deadline)
 {
+    if (!s->store)
+        return; /* a cluster: its own timeout */
     store_set_deadline(s->store, deadline);
     store_clear_timeout(s->store);
 }
 
 int searcher_timed_out(const struct searcher *s)
 {
+    if (!s->store)
+        return 0;
     return store_timed_out(s->store);
 }
 
@@ -153,6 +248,10 @@ void searcher_free(struct searcher *s)
         return;
 #ifdef MG_XAPIAN
     xsearcher_free(s->x);
+#endif
+    free(s->missing);
+#ifdef MG_XAPIAN
+    cluster_close(s->cluster);
 #endif
     sq_free(s->sq);
     tok_free(s->tok);
@@ -492,6 +591,14 @@ int search_run(struct searcher *s, const struct search_opts *o,
 {
     memset(res, 0, sizeof *res);
 #ifdef MG_XAPIAN
+    if (s->cluster) {
+        free(s->missing);
+        s->missing = NULL;
+        s->nmissing = 0;
+        struct cluster_call call = {s, o, res};
+        return cluster_run_db(s->cluster, cluster_search_fn, &call, &s->missing,
+                              &s->nmissing, err);
+    }
     if (s->x) {
         /* the latest committed revision (a nightly run, a replica's new
          * changeset): Xapian switches revisions whole */
@@ -500,7 +607,7 @@ int search_run(struct searcher *s, const struct search_opts *o,
             mgx_reopen(xdb, err) < 0)
             return -1;
         int rc = xsearch_run(s->x, o, res, err);
-        if (rc == 0 && !o->count_only && lede_snippets(s, res, err) < 0)
+        if (rc == 0 && !o->count_only && lede_snippets(s, NULL, res, err) < 0)
             rc = -1;
         if (rc == 0 && s->public_ids)
             sr_publish_ids(s, res);

@@ -183,6 +183,33 @@ struct searcher;
 int searcher_new(struct store *st, struct searcher **out, struct mg_err *err);
 void searcher_free(struct searcher *s);
 
+/* A searcher over a cluster of Xapian shards (the cluster file at path,
+ * engine/xapian/cluster.h): each search runs over one replica of every
+ * shard as one database (global statistics), with the cluster's failover,
+ * the timeouts here and the policy for a shard with no replica left.
+ * Only search_run; the calls that read one store (similar, entities,
+ * show) fail.  Fails on a bad cluster file, or with "the xapian engine is
+ * not built" where it is not.  Connects to nothing yet. */
+struct search_cluster_opts {
+    double connect_timeout; /* s, <= 0: the default (1) */
+    double timeout;         /* s, a whole search, <= 0: the default (2) */
+    int partial;            /* 1: answer without a shard that is down */
+};
+int searcher_new_cluster(const char *path, const struct search_cluster_opts *co,
+                         struct searcher **out, struct mg_err *err);
+
+/* The shards the last search_run of a cluster searcher went without
+ * (policy partial): their count; shard i's number in the cluster file's
+ * order in *num, its replicas as the file lists them (blank-separated)
+ * into out (cleared first). */
+int searcher_nmissing(const struct searcher *s);
+void searcher_missing(const struct searcher *s, int i, size_t *num,
+                      struct buf *out);
+
+/* Keeps a cluster searcher's idle connections open (a no-op for others);
+ * call every ~30 s.  Can't fail. */
+void searcher_keep_alive(struct searcher *s);
+
 /* Over how many matches facets and the histogram are counted on a sample
  * (n <= 0: SEARCH_FACET_EXACT).  For tests and experiments. */
 void searcher_set_facet_exact(struct searcher *s, int64_t n);

@@ -30,6 +30,9 @@ struct searcher {
                           * files, found once ("" none) */
     struct xsearcher *x; /* a Xapian index: the search is xsearch_run's
                           * (search_xapian.h); sq, tok unused */
+    struct cluster *cluster; /* searcher_new_cluster: no store */
+    size_t *missing;         /* the last search's missing shards */
+    size_t nmissing;
 };
 
 /* -1 with err "PATH: CALL: not supported by the xapian engine" when s

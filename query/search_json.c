@@ -301,3 +301,23 @@ json_t *search_article_doc(const struct article *a,
     }
     return doc;
 }
+
+void search_missing_json(json_t *doc, const struct searcher *s)
+{
+    int n = searcher_nmissing(s);
+    if (n == 0)
+        return;
+    json_t *a = json_array();
+    struct buf b = {0};
+    for (int i = 0; i < n; i++) {
+        size_t num;
+        searcher_missing(s, i, &num, &b);
+        json_t *o = json_object();
+        json_object_set_new(o, "shard", json_integer((json_int_t)num));
+        json_object_set_new(o, "replicas", search_json_str(b.s ? b.s : ""));
+        json_array_append_new(a, o);
+    }
+    buf_free(&b);
+    json_object_set_new(doc, "partial", json_true());
+    json_object_set_new(doc, "missing_shards", a);
+}

@@ -31,6 +31,12 @@ json_t *search_json_str(const char *s);
 json_t *search_result_json(const char *query, const struct search_result *r,
                            int flags);
 
+/* When the last search of s (a cluster searcher, policy partial) went
+ * without some shards: "partial": true and "missing_shards": [{shard,
+ * replicas}] added to doc (shard: its number in the cluster file from 0;
+ * replicas: as the file lists them, blank-separated).  Else nothing. */
+void search_missing_json(json_t *doc, const struct searcher *s);
+
 /* Facets of entities (search_entities()) as [{kind, name, count}]. */
 json_t *search_entities_json(const struct search_result *r);
 

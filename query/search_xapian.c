@@ -51,13 +51,18 @@ int xsearcher_new(struct mgx_db *db, struct xsearcher **out, struct mg_err *err)
     struct tok *t = tok_new();
     if (!t)
         return mg_fail(err, "%s: cannot make the tokenizer's stemmer",
-                       mgx_path(db));
+                       db ? mgx_path(db) : "cluster");
     struct xsearcher *s = mg_calloc(1, sizeof *s);
     s->db = db;
     s->tok = t;
     s->facet_exact = SEARCH_FACET_EXACT;
     *out = s;
     return 0;
+}
+
+void xsearcher_set_db(struct xsearcher *s, struct mgx_db *db)
+{
+    s->db = db;
 }
 
 void xsearcher_set_facet_exact(struct xsearcher *s, int64_t n)

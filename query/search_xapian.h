@@ -31,6 +31,8 @@ void xsearcher_free(struct xsearcher *s);
 
 /* Over how many matches facets and the histogram are counted on a sample
  * (n <= 0: SEARCH_FACET_EXACT), as searcher_set_facet_exact. */
+/* The database the next searches run over (a cluster's, per search). */
+void xsearcher_set_db(struct xsearcher *s, struct mgx_db *db);
 void xsearcher_set_facet_exact(struct xsearcher *s, int64_t n);
 
 /* As search_run (search.h), over the Xapian database: the options it

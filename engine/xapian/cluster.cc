@@ -13,6 +13,7 @@
  * after a replica that never answers there is time left to ask another.
  */
 #include "cluster.h"
+#include "cluster_int.h"
 
 #include <xapian.h>
 
@@ -738,4 +739,23 @@ void cluster_disconnect(struct cluster *c)
     for (shard &s : c->shards)
         for (replica &r : s.reps)
             drop(r);
+}
+
+int cluster_with_dbs(
+    struct cluster *c,
+    const std::function<void(const std::vector<Xapian::Database> &,
+                             const std::vector<size_t> &)> &fn,
+    struct mg_err *err)
+{
+    unsigned failovers = 0;
+    return with_shards(
+        c, mg_now(), &failovers,
+        [&](const std::vector<used_shard> &used,
+            const std::vector<size_t> &missing) {
+            std::vector<Xapian::Database> parts;
+            for (const used_shard &u : used)
+                parts.push_back(*u.rep->db);
+            fn(parts, missing);
+        },
+        err);
 }

@@ -325,6 +325,10 @@ int guarded(const char *path, const char *what, struct mg_err *err, F body)
     } catch (const Xapian::DatabaseNotFoundError &e) {
         return mg_fail(err, "%s: %s: no Xapian database there (%s)", path, what,
                        e.get_description().c_str());
+    } catch (const Xapian::NetworkError &e) {
+        mgx_note_net(e);
+        return mg_fail(err, "%s: %s: %s", path, what,
+                       e.get_description().c_str());
     } catch (const Xapian::Error &e) {
         return mg_fail(err, "%s: %s: %s", path, what,
                        e.get_description().c_str());
@@ -410,6 +414,31 @@ extern "C" int mgx_open(const char *path, enum mgx_mode mode,
     }
     *out = d;
     return 0;
+}
+
+thread_local mgx_net_error mgx_last_net;
+
+void mgx_note_net(const Xapian::NetworkError &e)
+{
+    mgx_last_net.set = true;
+    mgx_last_net.timeout = strcmp(e.get_type(), "NetworkTimeoutError") == 0;
+    mgx_last_net.msg = e.get_msg();
+    mgx_last_net.context = e.get_context();
+}
+
+struct mgx_db *mgx_wrap(const std::string &label,
+                        const std::vector<Xapian::Database> &parts)
+{
+    struct mgx_db *d = new mgx_db();
+    d->path = label;
+    d->writable = false;
+    d->tok = NULL;
+    d->in_tx = false;
+    for (const Xapian::Database &p : parts) {
+        d->db.add_database(p);
+        d->parts.push_back(p);
+    }
+    return d;
 }
 
 extern "C" int mgx_open_union(const char *label, const char *const *paths,

@@ -8,6 +8,9 @@
 
 #include <xapian.h>
 
+#include <string>
+#include <vector>
+
 #include "shim.h"
 
 /* The reader of d (for a writer, its writable database), borrowed. */
@@ -16,5 +19,23 @@ Xapian::Database &mgx_reader(struct mgx_db *d);
 /* The user metadata key of d; of a union (mgx_open_union), the first of
  * its databases that has it (Xapian reads only the first one's). */
 std::string mgx_metadata(struct mgx_db *d, const std::string &key);
+
+/* The last Xapian::NetworkError a shim entry point (shim.cc, query.cc)
+ * turned into a struct mg_err on this thread: the cluster client
+ * (cluster_db.cc) clears it, runs a search over remote shards and, when
+ * the search failed with one, fails over to another replica. */
+struct mgx_net_error {
+    bool set = false;
+    bool timeout = false; /* a NetworkTimeoutError */
+    std::string msg, context;
+};
+extern thread_local mgx_net_error mgx_last_net;
+void mgx_note_net(const Xapian::NetworkError &e);
+
+/* A read-only struct mgx_db over parts as one database (as mgx_open_union,
+ * the parts already open: a cluster's remote shards); label names it in
+ * errors.  Free with mgx_close.  The parts are not checked. */
+struct mgx_db *mgx_wrap(const std::string &label,
+                        const std::vector<Xapian::Database> &parts);
 
 #endif

@@ -1,0 +1,138 @@
+#!/bin/bash
+# morgue-query --cluster FILE (engine/xapian/NOTES-clw.md): corpus/ into 3
+# Xapian shards by morgue-index, each served by its own xapian-tcpsrv on
+# 127.0.0.1 (started with setsid, stopped by its process group); a cluster
+# file; --cluster gives the ids, order, scores and totals of --db DIR; one
+# shard killed: --on-shard-failure fail errors naming it (exit 2), partial
+# answers with "partial": true and the shard in "missing_shards".  Skipped
+# where morgue-index was built without Xapian or xapian-tcpsrv is missing.
+# Usage: bash tests/xapian_cluster.sh BINDIR
+
+BIN=${1:-bin}
+. "$(dirname "$0")/lib.sh"
+t_need_tool xapian_cluster xapian-tcpsrv
+t_tmpdir xapian-cluster
+Q="$BIN/morgue-query"
+GROUPS_STARTED=""
+
+t_stop() {
+    for g in $GROUPS_STARTED; do kill -KILL -- "-$g" 2>/dev/null; done
+    return 0
+}
+
+if "$BIN/morgue-index" --engine xapian --db "$TMP/probe" corpus/seed 2>&1 |
+    grep -q "not built"; then
+    echo "xapian_cluster: skipped: morgue-index was built without Xapian"
+    t_summary
+    exit $?
+fi
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() {
+    python3 - "$1" <<'EOF'
+import socket, sys, time
+end = time.time() + 5
+while time.time() < end:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.02)
+sys.exit(1)
+EOF
+}
+# start_srv VAR PORT DIR: xapian-tcpsrv in a session of its own
+start_srv() {
+    local var=$1 port=$2 dir=$3
+    setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "$port" "$dir" \
+        >>"$TMP/tcpsrv.log" 2>&1 &
+    local pid=$!
+    disown "$pid"
+    GROUPS_STARTED="$GROUPS_STARTED $pid"
+    printf -v "$var" %s "$pid"
+    wait_port "$port" || { bad "xapian-tcpsrv on port $port did not start" "$(tail -5 "$TMP/tcpsrv.log")"; t_summary; exit 1; }
+}
+
+"$BIN/morgue-index" --engine xapian --shards 3 --db "$TMP/three" corpus/ \
+    >"$TMP/out" 2>&1
+check "corpus/ into 3 shards" $? "$(cat "$TMP/out")"
+
+P0=$(free_port); P1=$(free_port); P2=$(free_port)
+start_srv G0 "$P0" "$TMP/three/shard-0"
+start_srv G1 "$P1" "$TMP/three/shard-1"
+start_srv G2 "$P2" "$TMP/three/shard-2"
+cat >"$TMP/c.txt" <<EOF
+# 3 shards, one replica each
+127.0.0.1:$P0
+127.0.0.1:$P1   # shard 1
+127.0.0.1:$P2
+EOF
+
+ranked() {
+    python3 -c 'import json,sys
+d=json.load(sys.stdin)
+print(d["total"], d.get("partial", False), " ".join("%s:%.9g" % (h["id"], h["score"]) for h in d["hits"]))'
+}
+
+for q in 'opec' 'oil AND gas' '"crude oil"' 'title:wheat' 'coffee -brazil' \
+    'place:"saudi arabia" oil' 'date:1987-03 copper' 'grain*' 'said'; do
+    a=$("$Q" --db "$TMP/three" --json --limit 20 --offset 2 "$q" | ranked)
+    b=$("$Q" --cluster "$TMP/c.txt" --json --limit 20 --offset 2 "$q" | ranked)
+    [ -n "$a" ] && [ "${a%% *}" -gt 0 ] && [ "$a" = "$b" ]
+    check "'$q': --cluster and --db DIR: same total, ids, order, scores" $? \
+        "db $a | cluster $b"
+done
+a=$("$Q" --db "$TMP/three" --json --sort newest --limit 30 oil | ranked)
+b=$("$Q" --cluster "$TMP/c.txt" --json --sort newest --limit 30 oil | ranked)
+[ "$a" = "$b" ]
+check "--sort newest: same page" $? "db $a | cluster $b"
+a=$("$Q" --db "$TMP/three" --count oil)
+b=$("$Q" --cluster "$TMP/c.txt" --count oil)
+[ -n "$a" ] && [ "$a" = "$b" ]
+check "--count: the same ($a)" $? "db $a | cluster $b"
+a=$("$Q" --db "$TMP/three" --limit 5 oil | grep -E '^[0-9]+\. ')
+b=$("$Q" --cluster "$TMP/c.txt" --limit 5 oil | grep -E '^[0-9]+\. ')
+[ -n "$a" ] && [ "$a" = "$b" ]
+check "text output: the same 5 titles" $? "db $a | cluster $b"
+"$Q" --cluster "$TMP/c.txt" --show x >"$TMP/out" 2>&1
+[ $? -eq 2 ] && grep -q "only searches" "$TMP/out"
+check "--cluster --show: exit 2, only searches" $? "$(cat "$TMP/out")"
+
+# shard 1 down
+kill -KILL -- "-$G1"
+sleep 0.2
+s=$(date +%s.%N)
+"$Q" --cluster "$TMP/c.txt" --json oil >"$TMP/out" 2>"$TMP/err"
+rc=$?
+e=$(date +%s.%N)
+[ $rc -eq 2 ] && grep -q "shard 1 (.*c.txt:3)" "$TMP/err" && grep -q "127.0.0.1:$P1" "$TMP/err"
+check "shard 1 down, fail (default): exit 2, the error names shard 1" $? "rc $rc: $(cat "$TMP/err")"
+"$Q" --cluster "$TMP/c.txt" --on-shard-failure fail --count oil >/dev/null 2>&1
+check "--on-shard-failure fail --count: exit 2" $([ $? -eq 2 ]; echo $?) ""
+"$Q" --cluster "$TMP/c.txt" --on-shard-failure partial --json --limit 200 oil >"$TMP/out" 2>"$TMP/err"
+rc=$?
+python3 - "$TMP/out" "$P1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["partial"] is True, d.get("partial")
+assert d["missing_shards"] == [{"shard": 1, "replicas": "127.0.0.1:" + sys.argv[2]}], d["missing_shards"]
+assert d["total"] > 0
+EOF
+check "partial: exit $rc, \"partial\": true, missing_shards [shard 1]" $? "$(head -c 400 "$TMP/out") $(cat "$TMP/err")"
+grep -q "partial: shard 1 (127.0.0.1:$P1) did not answer" "$TMP/err"
+check "partial: a line on stderr names shard 1" $? "$(cat "$TMP/err")"
+# the partial answer is the other shards': their ids only
+a=$("$Q" --db "$TMP/three" --json --limit 200 --strict oil | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+b=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$TMP/out")
+[ "$b" -lt "$a" ]
+check "partial: fewer matches than the whole ($b < $a)" $? ""
+# back up: the whole answer again
+start_srv G1 "$P1" "$TMP/three/shard-1"
+a=$("$Q" --db "$TMP/three" --json --limit 10 oil | ranked)
+b=$("$Q" --cluster "$TMP/c.txt" --on-shard-failure partial --json --limit 10 oil | ranked)
+[ "$a" = "$b" ]
+check "shard 1 back: the whole answer again" $? "db $a | cluster $b"
+
+t_summary
