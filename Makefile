@@ -544,3 +544,11 @@ e2e: test-xapian-index
 test-xapian-query: $(PROGS)
 	sh tests/xapian_query.sh $(BINDIR)
 e2e: test-xapian-query
+
+# morgue-query/serve --cluster FILE over xapian-tcpsrv shards
+# (tests/xapian_cluster.sh; make e2e runs it; it skips itself where Xapian
+# or xapian-tcpsrv is not there).
+.PHONY: test-xapian-cluster
+test-xapian-cluster: $(PROGS)
+	bash tests/xapian_cluster.sh $(BINDIR)
+e2e: test-xapian-cluster
