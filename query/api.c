@@ -33,6 +33,8 @@ struct web_file {
 
 struct api {
     char *db;
+    char *cluster; /* --cluster: searched instead of db */
+    struct search_cluster_opts co;
     int timeout_ms;
     struct web_file files[MAX_WEB_FILES];
     int nfiles;
@@ -203,17 +205,26 @@ int api_new(const struct api_config *c, struct api **out, struct mg_err *err)
 {
     *out = NULL;
     struct api *a = mg_calloc(1, sizeof *a);
-    a->db = mg_strdup(c->db);
+    a->db = mg_strdup(c->cluster ? c->cluster : c->db);
     a->timeout_ms = c->timeout_ms;
     struct store *st = NULL;
+    struct searcher *cs = NULL;
+    if (c->cluster) {
+        a->cluster = mg_strdup(c->cluster);
+        a->co = c->co;
+    }
     if (parse_cors(a, c->cors, err) < 0 ||
-        store_open_as(a->db, STORE_READ, NULL, 0, &st, err) < 0 ||
+        (c->cluster ? searcher_new_cluster(c->cluster, &c->co, &cs, err) < 0
+                    : store_open_as(a->db, STORE_READ, NULL, 0, &st, err) <
+                          0) ||
         (c->web_dir && load_web(a, c->web_dir, err) < 0)) {
         store_close(st);
+        searcher_free(cs);
         api_free(a);
         return -1;
     }
     store_close(st);
+    searcher_free(cs); /* the file checked; each worker opens its own */
     *out = a;
     return 0;
 }
@@ -229,6 +240,7 @@ void api_free(struct api *a)
     for (int i = 0; i < a->norigins; i++)
         free(a->origins[i]);
     free(a->db);
+    free(a->cluster);
     free(a);
 }
 
@@ -261,6 +273,11 @@ void api_worker_free(struct api_worker *w)
  * index's path is another file than the one open. */
 static int worker_open(struct api_worker *w, struct mg_err *err)
 {
+    if (w->api->cluster) /* its connections are kept, reopened and failed
+                            over by the cluster client */
+        return w->searcher ? 0
+                           : searcher_new_cluster(w->api->cluster, &w->api->co,
+                                                  &w->searcher, err);
     struct stat st;
     int seen = stat(w->api->db, &st) == 0;
     if (w->store) {
@@ -523,7 +540,11 @@ static int flag_param(const struct api_param *p, int n, const char *key, int *v,
 static void reply_failure(struct api_worker *w, struct api_response *out,
                           const struct mg_err *err)
 {
-    if (w->searcher && searcher_timed_out(w->searcher))
+    if (w->api->cluster)
+        /* a shard with no replica (--on-shard-failure fail) or the
+         * cluster's timeout: the message names the shard, no path */
+        reply_error(out, 503, "%s", err->msg);
+    else if (w->searcher && searcher_timed_out(w->searcher))
         reply_error(out, 503,
                     "the search took longer than %.1f s; "
                     "narrow it down",
@@ -728,6 +749,8 @@ static json_t *search_doc(struct api_worker *w, const char *id,
         reply_failure(w, out, &err);
     } else {
         doc = result_doc(&so, &res, &pg, took);
+        if (doc)
+            search_missing_json(doc, w->searcher);
     }
     search_result_free(&res);
     return doc;
@@ -835,6 +858,11 @@ static json_t *health_doc(struct api_worker *w, const char *id,
     (void)n;
     struct mg_err err;
     struct store_health h = {0};
+    if (w->api->cluster)
+        /* the server is up; the shards answer for themselves (a search
+         * says which did not) */
+        return json_pack("{s:s s:s s:s}", "status", "ok", "engine",
+                         "xapian-cluster", "version", MORGUE_VERSION);
     if (worker_open(w, &err) < 0 || store_health(w->store, &h, &err) < 0) {
         reply_json(out, 503,
                    json_pack("{s:s s:s}", "status", "unavailable", "error",
@@ -1000,6 +1028,10 @@ void api_handle(struct api_worker *w, const char *method, const char *path,
     }
     if (strcmp(path, "/api/search") == 0)
         answer(w, &SEARCH, NULL, params, nparams, out);
+    else if (w->api->cluster && (strcmp(path, "/api/entities") == 0 ||
+                                 strncmp(path, ARTICLE_PATH,
+                                         sizeof ARTICLE_PATH - 1) == 0))
+        reply_error(out, 501, "not supported with --cluster (searches only)");
     else if (strcmp(path, "/api/entities") == 0)
         answer(w, &ENTITIES, NULL, params, nparams, out);
     else if (strncmp(path, ARTICLE_PATH, sizeof ARTICLE_PATH - 1) == 0)

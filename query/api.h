@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "search.h"
 #include "util.h"
 
 /* Input bounds; beyond them a request gets 400. */
@@ -61,6 +62,9 @@ struct api_config {
                           * theirs, comma-separated ("https://a.example,
                           * http://localhost:3000"), or "*" for any; NULL
                           * or "": none (same origin only).  See api_cors() */
+    const char *cluster; /* a cluster file of Xapian shards (searched
+                          * instead of db; /api/search and /healthz only) */
+    struct search_cluster_opts co; /* with cluster: timeouts, policy */
 };
 
 struct api;        /* shared by all threads, read-only once made */

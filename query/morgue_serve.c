@@ -114,6 +114,13 @@ static void usage(FILE *f)
           "\n"
           "  --db FILE          index file (default $MORGUE_DB, else "
           "./morgue.db)\n"
+          "  --cluster FILE     search the Xapian shards a cluster file lists\n"
+          "                     (docs/scale-out.md; /api/search, /healthz)\n"
+          "  --on-shard-failure fail|partial\n"
+          "                     a shard with no replica up: 503 naming it\n"
+          "                     (default), or the other shards' hits, "
+          "\"partial\"\n"
+          "  --connect-timeout S, --query-timeout S  with --cluster (1, 2)\n"
           "  --listen ADDR:PORT where to listen (default " DEFAULT_LISTEN ",\n"
           "                     loopback only; [::1]:PORT for IPv6; port 0: "
           "any free\n"
@@ -723,7 +730,8 @@ enum serve_status {
 
 /* What the command line asks for. */
 struct serve_opts {
-    const char *db, *listen_at, *web;
+    const char *db, *listen_at, *web, *cluster;
+    struct search_cluster_opts co;
     int threads;
     struct buf cors;  /* --cors, comma-separated */
     int print_config; /* --print-config: print the settings, exit */
@@ -748,6 +756,10 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
         {"burst", required_argument, NULL, 'B'},
         {"header-timeout", required_argument, NULL, 'E'},
         {"print-config", no_argument, NULL, 'G'},
+        {"cluster", required_argument, NULL, 1001},
+        {"on-shard-failure", required_argument, NULL, 1002},
+        {"connect-timeout", required_argument, NULL, 1003},
+        {"query-timeout", required_argument, NULL, 1004},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -760,6 +772,32 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
+        case 1001: o->cluster = optarg; break;
+        case 1002:
+            if (strcmp(optarg, "fail") != 0 && strcmp(optarg, "partial") != 0) {
+                fprintf(stderr, "morgue-serve: --on-shard-failure must be "
+                                "fail or partial, not \"%s\"\n",
+                        optarg);
+                return SERVE_USAGE;
+            }
+            o->co.partial = strcmp(optarg, "partial") == 0;
+            break;
+        case 1003:
+        case 1004: {
+            char *end;
+            double sec = strtod(optarg, &end);
+            if (end == optarg || *end || !(sec >= 0.001 && sec <= 3600)) {
+                fprintf(stderr, "morgue-serve: --%s must be seconds from "
+                                "0.001 to 3600, not \"%s\"\n",
+                        c == 1003 ? "connect-timeout" : "query-timeout", optarg);
+                return SERVE_USAGE;
+            }
+            if (c == 1003)
+                o->co.connect_timeout = sec;
+            else
+                o->co.timeout = sec;
+            break;
+        }
         case 'l': o->listen_at = optarg; break;
         case 't':
             if (parse_int(optarg, "--threads", 1, MAX_THREADS, &o->threads) < 0)
@@ -983,7 +1021,9 @@ int main(int argc, char **argv)
     struct api_config cfg = {.db = store_default_path(o.db),
                              .web_dir = web_dir,
                              .timeout_ms = g_timeout * 1000,
-                             .cors = o.cors.s};
+                             .cors = o.cors.s,
+                             .cluster = o.cluster,
+                             .co = o.co};
     struct mg_err err;
     int made = api_new(&cfg, &g_api, &err);
     buf_free(&o.cors); /* the api has its origins */

@@ -16,8 +16,15 @@ Q="$BIN/morgue-query"
 GROUPS_STARTED=""
 
 t_stop() {
+    t_stop_server
+    [ -n "${SERVER2:-}" ] && kill -TERM "$SERVER2" 2>/dev/null
     for g in $GROUPS_STARTED; do kill -KILL -- "-$g" 2>/dev/null; done
     return 0
+}
+api_ids() {
+    python3 -c 'import json,sys
+d=json.load(sys.stdin)
+print(d["total"], d.get("partial", False), " ".join(h["id"] for h in d["hits"]))'
 }
 
 if "$BIN/morgue-index" --engine xapian --db "$TMP/probe" corpus/seed 2>&1 |
@@ -100,6 +107,27 @@ check "text output: the same 5 titles" $? "db $a | cluster $b"
 [ $? -eq 2 ] && grep -q "only searches" "$TMP/out"
 check "--cluster --show: exit 2, only searches" $? "$(cat "$TMP/out")"
 
+# morgue-serve --cluster: /api/search as morgue-serve --db DIR, /healthz
+t_serve "$TMP/three"
+DBPORT=$PORT
+DBSERVER=$SERVER
+SERVER=
+t_serve x --cluster "$TMP/c.txt"
+[ -n "$PORT" ]
+check "morgue-serve --cluster starts" $? "$(cat "$TMP/serve.err")"
+a=$(curl -s "http://127.0.0.1:$DBPORT/api/search?q=oil" | api_ids)
+b=$(curl -s "http://127.0.0.1:$PORT/api/search?q=oil" | api_ids)
+[ -n "$a" ] && [ "$a" = "$b" ]
+check "morgue-serve --cluster: /api/search?q=oil = --db DIR's" $? "db $a | cluster $b"
+kill -TERM "$DBSERVER" 2>/dev/null
+wait "$DBSERVER" 2>/dev/null
+code=$(curl -s -o "$TMP/h" -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")
+[ "$code" = 200 ] && grep -q '"status":"ok"' "$TMP/h"
+check "morgue-serve --cluster: /healthz 200 ok" $? "$code $(cat "$TMP/h")"
+code=$(curl -s -o "$TMP/h" -w '%{http_code}' "http://127.0.0.1:$PORT/api/article/x")
+[ "$code" = 501 ]
+check "morgue-serve --cluster: /api/article: 501" $? "$code $(cat "$TMP/h")"
+
 # shard 1 down
 kill -KILL -- "-$G1"
 sleep 0.2
@@ -128,11 +156,39 @@ a=$("$Q" --db "$TMP/three" --json --limit 200 --strict oil | python3 -c 'import 
 b=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$TMP/out")
 [ "$b" -lt "$a" ]
 check "partial: fewer matches than the whole ($b < $a)" $? ""
+# morgue-serve --cluster (fail): 503 naming the shard, /healthz still ok
+code=$(curl -s -o "$TMP/h" -w '%{http_code}' "http://127.0.0.1:$PORT/api/search?q=oil")
+[ "$code" = 503 ] && grep -q "shard 1" "$TMP/h"
+check "morgue-serve --cluster, shard 1 down: 503 naming shard 1" $? "$code $(cat "$TMP/h")"
+code=$(curl -s -o "$TMP/h" -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")
+[ "$code" = 200 ]
+check "morgue-serve --cluster, shard 1 down: /healthz 200" $? "$code $(cat "$TMP/h")"
+# and partial
+SERVER1=$SERVER
+t_serve x --cluster "$TMP/c.txt" --on-shard-failure partial
+SERVER2=$SERVER
+SERVER=$SERVER1
+curl -s "http://127.0.0.1:$PORT/api/search?q=oil" >"$TMP/h"
+python3 - "$TMP/h" "$P1" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["partial"] is True
+assert d["missing_shards"] == [{"shard": 1, "replicas": "127.0.0.1:" + sys.argv[2]}]
+assert d["total"] > 0
+EOF
+check "morgue-serve --cluster --on-shard-failure partial: 200, partial, shard 1 missing" $? "$(head -c 300 "$TMP/h")"
+PPORT=$PORT
+
 # back up: the whole answer again
 start_srv G1 "$P1" "$TMP/three/shard-1"
 a=$("$Q" --db "$TMP/three" --json --limit 10 oil | ranked)
 b=$("$Q" --cluster "$TMP/c.txt" --on-shard-failure partial --json --limit 10 oil | ranked)
 [ "$a" = "$b" ]
 check "shard 1 back: the whole answer again" $? "db $a | cluster $b"
+sleep 1.2 # the failed replica's pause (retry_after 1 s)
+b=$(curl -s "http://127.0.0.1:$PPORT/api/search?q=oil" | api_ids)
+a=$("$Q" --db "$TMP/three" --json oil | api_ids)
+[ -n "$b" ] && [ "$a" = "$b" ]
+check "morgue-serve (partial) after shard 1 is back: the whole answer" $? "db $a | serve $b"
 
 t_summary

@@ -123,6 +123,11 @@ int guarded(const char *path, const char *what, struct mg_err *err, F body)
 {
     try {
         return body();
+    } catch (const Xapian::DatabaseClosedError &e) {
+        /* a remote shard whose connection broke earlier */
+        mgx_note_net(e);
+        return mg_fail(err, "%s: %s: %s", path, what,
+                       e.get_description().c_str());
     } catch (const Xapian::NetworkError &e) {
         mgx_note_net(e);
         return mg_fail(err, "%s: %s: %s", path, what,

@@ -325,6 +325,11 @@ int guarded(const char *path, const char *what, struct mg_err *err, F body)
     } catch (const Xapian::DatabaseNotFoundError &e) {
         return mg_fail(err, "%s: %s: no Xapian database there (%s)", path, what,
                        e.get_description().c_str());
+    } catch (const Xapian::DatabaseClosedError &e) {
+        /* a remote shard whose connection broke earlier */
+        mgx_note_net(e);
+        return mg_fail(err, "%s: %s: %s", path, what,
+                       e.get_description().c_str());
     } catch (const Xapian::NetworkError &e) {
         mgx_note_net(e);
         return mg_fail(err, "%s: %s: %s", path, what,
@@ -418,7 +423,7 @@ extern "C" int mgx_open(const char *path, enum mgx_mode mode,
 
 thread_local mgx_net_error mgx_last_net;
 
-void mgx_note_net(const Xapian::NetworkError &e)
+void mgx_note_net(const Xapian::Error &e)
 {
     mgx_last_net.set = true;
     mgx_last_net.timeout = strcmp(e.get_type(), "NetworkTimeoutError") == 0;

@@ -23,14 +23,16 @@ std::string mgx_metadata(struct mgx_db *d, const std::string &key);
 /* The last Xapian::NetworkError a shim entry point (shim.cc, query.cc)
  * turned into a struct mg_err on this thread: the cluster client
  * (cluster_db.cc) clears it, runs a search over remote shards and, when
- * the search failed with one, fails over to another replica. */
+ * the search failed with one, fails over to another replica.  A
+ * DatabaseClosedError (a remote database whose connection broke) counts
+ * as one. */
 struct mgx_net_error {
     bool set = false;
     bool timeout = false; /* a NetworkTimeoutError */
     std::string msg, context;
 };
 extern thread_local mgx_net_error mgx_last_net;
-void mgx_note_net(const Xapian::NetworkError &e);
+void mgx_note_net(const Xapian::Error &e); /* NetworkError, DatabaseClosedError */
 
 /* A read-only struct mgx_db over parts as one database (as mgx_open_union,
  * the parts already open: a cluster's remote shards); label names it in
