@@ -214,9 +214,9 @@ int api_new(const struct api_config *c, struct api **out, struct mg_err *err)
         a->co = c->co;
     }
     if (parse_cors(a, c->cors, err) < 0 ||
-        (c->cluster ? searcher_new_cluster(c->cluster, &c->co, &cs, err) < 0
-                    : store_open_as(a->db, STORE_READ, NULL, 0, &st, err) <
-                          0) ||
+        (c->cluster
+             ? searcher_new_cluster(c->cluster, &c->co, &cs, err) < 0
+             : store_open_as(a->db, STORE_READ, NULL, 0, &st, err) < 0) ||
         (c->web_dir && load_web(a, c->web_dir, err) < 0)) {
         store_close(st);
         searcher_free(cs);
@@ -1028,9 +1028,9 @@ void api_handle(struct api_worker *w, const char *method, const char *path,
     }
     if (strcmp(path, "/api/search") == 0)
         answer(w, &SEARCH, NULL, params, nparams, out);
-    else if (w->api->cluster && (strcmp(path, "/api/entities") == 0 ||
-                                 strncmp(path, ARTICLE_PATH,
-                                         sizeof ARTICLE_PATH - 1) == 0))
+    else if (w->api->cluster &&
+             (strcmp(path, "/api/entities") == 0 ||
+              strncmp(path, ARTICLE_PATH, sizeof ARTICLE_PATH - 1) == 0))
         reply_error(out, 501, "not supported with --cluster (searches only)");
     else if (strcmp(path, "/api/entities") == 0)
         answer(w, &ENTITIES, NULL, params, nparams, out);

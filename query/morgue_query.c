@@ -288,13 +288,31 @@ static int short_limit(const char *a)
  * after "--" everything is query. */
 static int split_args(int argc, char **argv, struct buf *q)
 {
-    static const char *const WITH_VALUE[] = {
-        "--db",      "-n",        "--limit",    "--offset",  "--person",
-        "--place",   "--org",     "--entities", "--kind",    "--page",
-        "--since",   "--until",   "--source",   "--section", "--sort",
-        "--similar", "--weights", "--ranking",  "--timeout", "--show",
-        "--cluster", "--on-shard-failure", "--connect-timeout",
-        "--query-timeout", NULL};
+    static const char *const WITH_VALUE[] = {"--db",
+                                             "-n",
+                                             "--limit",
+                                             "--offset",
+                                             "--person",
+                                             "--place",
+                                             "--org",
+                                             "--entities",
+                                             "--kind",
+                                             "--page",
+                                             "--since",
+                                             "--until",
+                                             "--source",
+                                             "--section",
+                                             "--sort",
+                                             "--similar",
+                                             "--weights",
+                                             "--ranking",
+                                             "--timeout",
+                                             "--show",
+                                             "--cluster",
+                                             "--on-shard-failure",
+                                             "--connect-timeout",
+                                             "--query-timeout",
+                                             NULL};
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -870,8 +888,8 @@ static enum exit_status run(const struct query_opts *o)
         return EXIT_ERROR;
     }
     if (o->cluster ? searcher_new_cluster(o->cluster, &o->co, &s, &err) < 0
-                   : store_open_as(store_default_path(o->db), STORE_READ,
-                                   NULL, 0, &st, &err) < 0 ||
+                   : store_open_as(store_default_path(o->db), STORE_READ, NULL,
+                                   0, &st, &err) < 0 ||
                          searcher_new(st, &s, &err) < 0) {
         fprintf(stderr, "morgue-query: %s\n", err.msg);
         status = EXIT_ERROR;

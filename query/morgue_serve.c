@@ -775,8 +775,9 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
         case 1001: o->cluster = optarg; break;
         case 1002:
             if (strcmp(optarg, "fail") != 0 && strcmp(optarg, "partial") != 0) {
-                fprintf(stderr, "morgue-serve: --on-shard-failure must be "
-                                "fail or partial, not \"%s\"\n",
+                fprintf(stderr,
+                        "morgue-serve: --on-shard-failure must be "
+                        "fail or partial, not \"%s\"\n",
                         optarg);
                 return SERVE_USAGE;
             }
@@ -787,9 +788,11 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
             char *end;
             double sec = strtod(optarg, &end);
             if (end == optarg || *end || !(sec >= 0.001 && sec <= 3600)) {
-                fprintf(stderr, "morgue-serve: --%s must be seconds from "
-                                "0.001 to 3600, not \"%s\"\n",
-                        c == 1003 ? "connect-timeout" : "query-timeout", optarg);
+                fprintf(stderr,
+                        "morgue-serve: --%s must be seconds from "
+                        "0.001 to 3600, not \"%s\"\n",
+                        c == 1003 ? "connect-timeout" : "query-timeout",
+                        optarg);
                 return SERVE_USAGE;
             }
             if (c == 1003)

@@ -26,10 +26,10 @@ struct searcher {
     int public_ids;      /* searcher_use_public_ids */
     char **roots;        /* what ids are relative to (sr_read_roots) */
     int nroots;
-    char *common;        /* an index without roots: the folder of all its
-                          * files, found once ("" none) */
-    struct xsearcher *x; /* a Xapian index: the search is xsearch_run's
-                          * (search_xapian.h); sq, tok unused */
+    char *common;            /* an index without roots: the folder of all its
+                              * files, found once ("" none) */
+    struct xsearcher *x;     /* a Xapian index: the search is xsearch_run's
+                              * (search_xapian.h); sq, tok unused */
     struct cluster *cluster; /* searcher_new_cluster: no store */
     size_t *missing;         /* the last search's missing shards */
     size_t nmissing;

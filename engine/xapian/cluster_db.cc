@@ -14,11 +14,11 @@ extern "C" {
 #include <cstdlib>
 #include <cstring>
 
-
 namespace
 {
 /* fn failed for another reason than the network: err holds why */
-struct fn_failed {};
+struct fn_failed {
+};
 } // namespace
 
 extern "C" int cluster_run_db(struct cluster *c, cluster_db_fn fn, void *ctx,

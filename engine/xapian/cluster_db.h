@@ -20,8 +20,7 @@ struct mgx_db;
 struct mg_err;
 
 /* 0 or -1 with err; db is valid during the call only. */
-typedef int (*cluster_db_fn)(void *ctx, struct mgx_db *db,
-                             struct mg_err *err);
+typedef int (*cluster_db_fn)(void *ctx, struct mgx_db *db, struct mg_err *err);
 
 /* Runs fn over one replica of every shard that answers (the cluster's
  * failover, timeout and policy, cluster.h); fn may run more than once

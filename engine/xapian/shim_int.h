@@ -32,7 +32,8 @@ struct mgx_net_error {
     std::string msg, context;
 };
 extern thread_local mgx_net_error mgx_last_net;
-void mgx_note_net(const Xapian::Error &e); /* NetworkError, DatabaseClosedError */
+void mgx_note_net(
+    const Xapian::Error &e); /* NetworkError, DatabaseClosedError */
 
 /* A read-only struct mgx_db over parts as one database (as mgx_open_union,
  * the parts already open: a cluster's remote shards); label names it in
