@@ -191,4 +191,64 @@ a=$("$Q" --db "$TMP/three" --json oil | api_ids)
 [ -n "$b" ] && [ "$a" = "$b" ]
 check "morgue-serve (partial) after shard 1 is back: the whole answer" $? "db $a | serve $b"
 
+# two replicas of shard 2 (a second xapian-tcpsrv on the same directory):
+# one killed, every query still answers under fail, within its timeout
+P2B=$(free_port)
+start_srv G2B "$P2B" "$TMP/three/shard-2"
+cat >"$TMP/c2.txt" <<EOF
+127.0.0.1:$P0
+127.0.0.1:$P1
+127.0.0.1:$P2 127.0.0.1:$P2B
+EOF
+want=$("$Q" --db "$TMP/three" --json --limit 10 oil | ranked)
+kill -KILL -- "-$G2"
+ok=0
+worst=0
+for i in 1 2 3 4; do
+    s0=$(date +%s.%N)
+    got=$("$Q" --cluster "$TMP/c2.txt" --query-timeout 1 --json --limit 10 oil | ranked)
+    t=$(python3 -c "print(round($(date +%s.%N) - $s0, 3))")
+    worst=$(python3 -c "print(max($worst, $t))")
+    [ "$got" = "$want" ] || ok=1
+done
+python3 -c "import sys; sys.exit(0 if $worst < 1.1 + 0.5 else 1)" || ok=1
+check "shard 2 with 2 replicas, one killed: 4 queries answer in full under fail (slowest run ${worst} s incl. start)" $ok "want $want | got $got"
+
+# a shard that accepts and never answers (a listening socket that reads
+# nothing) as shard 1's only replica: fail errors naming it, partial
+# answers without it, each within --query-timeout 1 s + 10 % (+ 0.3 s for
+# starting the program)
+PS=$(free_port)
+setsid python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(3600)' "$PS" &
+GS=$!
+disown "$GS"
+GROUPS_STARTED="$GROUPS_STARTED $GS"
+wait_port "$PS"
+cat >"$TMP/c3.txt" <<EOF
+127.0.0.1:$P0
+127.0.0.1:$PS
+127.0.0.1:$P2B
+EOF
+timed() {
+    local s0 rc
+    s0=$(date +%s.%N)
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    T=$(python3 -c "print(round($(date +%s.%N) - $s0, 3))")
+    return $rc
+}
+timed "$Q" --cluster "$TMP/c3.txt" --query-timeout 1 --json oil
+rc=$?
+[ $rc -eq 2 ] && grep -q "shard 1" "$TMP/err" &&
+    python3 -c "import sys; sys.exit(0 if $T < 1.1 + 0.3 else 1)"
+check "silent shard 1, fail: exit 2 naming shard 1 in ${T} s" $? "rc $rc $(cat "$TMP/err")"
+timed "$Q" --cluster "$TMP/c3.txt" --query-timeout 1 --on-shard-failure partial --json oil
+rc=$?
+[ $rc -eq 0 ] && grep -q '"partial": true' "$TMP/out" &&
+    python3 -c "import sys; sys.exit(0 if $T < 1.1 + 0.3 else 1)"
+check "silent shard 1, partial: answers without it in ${T} s" $? "rc $rc $(cat "$TMP/err") $(head -c 200 "$TMP/out")"
+
 t_summary
