@@ -430,6 +430,11 @@
     if (relaxed) line = capitalised(countText(shown, d.relaxed_total_exact, 'article', 'articles')) + ' with some of the words';
     else line = total === 0 ? 'No articles found' : capitalised(countText(total, d.total_exact, 'article', 'articles'));
     if (typeof d.took_ms === 'number') line += ' \u00b7 ' + d.took_ms.toFixed(1) + ' ms';
+    // morgue-serve --cluster --on-shard-failure partial: some shards did not answer
+    if (d.partial === true && Array.isArray(d.missing_shards)) {
+      const n = d.missing_shards.length;
+      line += ' \u00b7 partial: ' + n + (n === 1 ? ' shard' : ' shards') + ' of the archive did not answer';
+    }
     el.status.textContent = line;
     renderSuggestion(d.suggestion, s);
 
