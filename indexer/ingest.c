@@ -134,11 +134,10 @@ static json_t *jlist(const char *s)
 {
     json_t *a = json_array();
     while (s && *s) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        const char *line;
+        size_t n = mg_next_line(&s, &line);
         if (n)
-            json_array_append_new(a, json_stringn(s, n));
-        s += n + (nl ? 1 : 0);
+            json_array_append_new(a, json_stringn(line, n));
     }
     return a;
 }
@@ -207,10 +206,9 @@ static void show_list(const char *name, const char *v)
         return;
     }
     for (const char *s = v; *s;) {
-        const char *nl = strchr(s, '\n');
-        int n = nl ? (int)(nl - s) : (int)strlen(s);
-        printf("  - %.*s\n", n, s);
-        s += n + (nl ? 1 : 0);
+        const char *line;
+        int n = (int)mg_next_line(&s, &line);
+        printf("  - %.*s\n", n, line);
     }
 }
 

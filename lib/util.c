@@ -62,6 +62,15 @@ char *mg_strndup(const char *s, size_t n)
     return d;
 }
 
+size_t mg_next_line(const char **s, const char **line)
+{
+    const char *nl = strchr(*s, '\n');
+    size_t n = nl ? (size_t)(nl - *s) : strlen(*s);
+    *line = *s;
+    *s += n + (nl != NULL);
+    return n;
+}
+
 char *mg_strdup(const char *s)
 {
     return s ? mg_strndup(s, strlen(s)) : NULL;

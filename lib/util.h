@@ -30,6 +30,11 @@ void *mg_realloc(void *p, size_t n);
 char *mg_strdup(const char *s);
 char *mg_strndup(const char *s, size_t n);
 
+/* The line that starts at *s, up to its '\n' or the end of the string:
+ * *line points at it and its length is returned; *s moves past it and
+ * its '\n'.  Call while **s is not NUL.  Can't fail. */
+size_t mg_next_line(const char **s, const char **line);
+
 /* A growable byte string, always NUL-terminated once anything was added.
  * Zero-initialise (`struct buf b = {0};`) to start; buf_free() releases. */
 struct buf {

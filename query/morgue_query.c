@@ -662,19 +662,22 @@ static enum exit_status run_similar(struct searcher *s,
 static void print_marked(const char *text, const struct search_marks *m,
                          int col, int line, const char *on, const char *off)
 {
-    int cp = 0, end = -1;
+    /* m is in field order, then by place (search_marks): one pass over
+     * it, k the next mark not yet passed */
+    int cp = 0, end = -1, k = 0;
     for (const char *p = text; p && *p; p++) {
         if (((unsigned char)*p & 0xC0) != 0x80) {
             if (cp == end) {
                 fputs(off, stdout);
                 end = -1;
             }
-            for (int i = 0; end < 0 && i < m->n; i++)
-                if (m->v[i].col == col && m->v[i].line == line &&
-                    m->v[i].start == cp) {
-                    fputs(on, stdout);
-                    end = cp + m->v[i].len;
-                }
+            while (k < m->n && (m->v[k].col != col || m->v[k].line != line ||
+                                m->v[k].start < cp))
+                k++;
+            if (end < 0 && k < m->n && m->v[k].start == cp) {
+                fputs(on, stdout);
+                end = cp + m->v[k++].len;
+            }
             cp++;
         }
         putchar(*p);
@@ -691,18 +694,17 @@ static void print_lines(const char *heading, const char *text,
 {
     int line = 0;
     for (const char *s = text; s && *s;) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        if (n) {
-            if (line == 0)
-                printf("\n%s%s:%s\n", tty ? "\033[1m" : "", heading,
-                       tty ? "\033[0m" : "");
-            char *one = mg_strndup(s, n);
-            fputs("  - ", stdout);
-            print_marked(one, m, col, line++, MARK_ON(tty), MARK_OFF(tty));
-            free(one);
-        }
-        s += n + (nl != NULL);
+        const char *at;
+        size_t n = mg_next_line(&s, &at);
+        if (!n)
+            continue;
+        if (line == 0)
+            printf("\n%s%s:%s\n", tty ? "\033[1m" : "", heading,
+                   tty ? "\033[0m" : "");
+        char *one = mg_strndup(at, n);
+        fputs("  - ", stdout);
+        print_marked(one, m, col, line++, MARK_ON(tty), MARK_OFF(tty));
+        free(one);
     }
 }
 
@@ -717,7 +719,7 @@ static void print_article(const struct article *a,
                  0, tty ? "\033[4m" : "[", tty ? "\033[24m" : "]");
     fputs(tty ? "\033[0m" : "", stdout);
     const char *facts[] = {a->date, a->source, a->section, a->dateline,
-                           a->byline ? a->byline : NULL};
+                           a->byline};
     int any = 0;
     for (size_t i = 0; i < sizeof facts / sizeof *facts; i++)
         if (facts[i] && *facts[i])

@@ -211,14 +211,13 @@ static json_t *lines(const char *s)
 {
     json_t *a = json_array();
     while (s && *s) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        const char *at;
+        size_t n = mg_next_line(&s, &at);
         if (n) {
-            char *line = mg_strndup(s, n);
+            char *line = mg_strndup(at, n);
             json_array_append_new(a, search_json_str(line));
             free(line);
         }
-        s += n + (nl != NULL);
     }
     return a;
 }
@@ -248,12 +247,9 @@ json_t *search_article_json(const struct article *a, int flags)
 static int nlines(const char *s)
 {
     int n = 0;
-    while (s && *s) {
-        const char *nl = strchr(s, '\n');
-        size_t len = nl ? (size_t)(nl - s) : strlen(s);
-        n += len > 0;
-        s += len + (nl != NULL);
-    }
+    const char *line;
+    while (s && *s)
+        n += mg_next_line(&s, &line) > 0;
     return n;
 }
 

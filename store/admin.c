@@ -186,15 +186,14 @@ int store_roots(struct store *s, char ***roots, int *n, struct mg_err *err)
         return -1;
     int cap = 0;
     for (const char *p = v; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len) {
-            if (*n == cap)
-                *roots = mg_realloc(
-                    *roots, sizeof **roots * (size_t)(cap = cap ? 2 * cap : 4));
-            (*roots)[(*n)++] = mg_strndup(p, len);
-        }
-        p += len + (nl != NULL);
+        const char *line;
+        size_t len = mg_next_line(&p, &line);
+        if (!len)
+            continue;
+        if (*n == cap)
+            *roots = mg_realloc(*roots, sizeof **roots *
+                                            (size_t)(cap = cap ? 2 * cap : 4));
+        (*roots)[(*n)++] = mg_strndup(line, len);
     }
     free(v);
     return 0;

@@ -126,3 +126,19 @@ Test(util, iso_dates_badly_written)
     expect_check("87-02-01", MG_DATE_FORM,
                  "87-02-01: not a date (YYYY, YYYY-MM or YYYY-MM-DD)");
 }
+
+Test(util, next_line_walks_a_text_line_by_line)
+{
+    const char *s = "one\n\ntwo\nthree", *line;
+    const char *want[] = {"one", "", "two", "three"};
+    for (int i = 0; i < 4; i++) {
+        cr_assert(*s, "line %d", i);
+        size_t n = mg_next_line(&s, &line);
+        cr_expect_eq(n, strlen(want[i]));
+        cr_expect(strncmp(line, want[i], n) == 0, "line %d", i);
+    }
+    cr_expect_eq(*s, '\0', "the last line has no newline: the end");
+    s = "end\n";
+    cr_expect_eq(mg_next_line(&s, &line), 3);
+    cr_expect_eq(*s, '\0', "past the final newline");
+}
