@@ -260,6 +260,7 @@ int store_health(struct store *s, struct store_health *h, struct mg_err *err)
 
 void store_rollback(struct store *s)
 {
+    s->held = 0;
     if (s->eng && s->eng->rollback)
         s->eng->rollback(s);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

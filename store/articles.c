@@ -80,9 +80,12 @@ static int stats_add(struct store *s, int64_t id, const struct article *a,
 
 int store_finish(struct store *s, struct mg_err *err)
 {
-    if (s->eng)
+    if (s->eng) {
+        if (st_commit_held(s, err) < 0)
+            return -1;
         return s->eng->finish ? s->eng->finish(s, err)
                               : st_unsupported(s, "store_finish", err);
+    }
     if (!s->stats)
         return 0;
     if (!st_tok(s, err)) /* a recount may be decided at the end */

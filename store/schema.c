@@ -460,6 +460,8 @@ const char *store_path(struct store *s)
 
 int store_begin(struct store *s, struct mg_err *err)
 {
+    if (s->held) /* the batch goes on in the held one */
+        return 0;
     if (s->eng && s->eng->begin && s->eng->begin(s, err) < 0)
         return -1;
     return st_exec(s, "BEGIN IMMEDIATE", err);
@@ -508,7 +510,22 @@ int store_date_order_end(struct store *s, int was, int changed,
 
 int store_commit(struct store *s, struct mg_err *err)
 {
+    if (s->eng && s->eng->hold && s->eng->hold(s)) {
+        s->held = 1;
+        return 0;
+    }
+    s->held = 0;
     if (s->eng && s->eng->commit && s->eng->commit(s, err) < 0)
+        return -1;
+    return st_exec(s, "COMMIT", err);
+}
+
+int st_commit_held(struct store *s, struct mg_err *err)
+{
+    if (!s->held)
+        return 0;
+    s->held = 0;
+    if (s->eng->commit && s->eng->commit(s, err) < 0)
         return -1;
     return st_exec(s, "COMMIT", err);
 }

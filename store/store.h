@@ -86,7 +86,13 @@ struct sqlite3 *store_raw_reader(struct store *s);
 /* The path the store was opened with, borrowed. */
 const char *store_path(struct store *s);
 
-/* Transactions around batches of store_put(). */
+/* Transactions around batches of store_put().  An engine may group
+ * batches (the Xapian engine: about 10,000 articles or 60 s a commit,
+ * since each commit of a shard is one replication changeset): its
+ * store_commit then keeps the batch open, and the next store_commit past
+ * the group's size, or store_finish, commits the group.  A run that ends
+ * without store_finish loses the open group, whole, and its files are
+ * read again by the next run. */
 int store_begin(struct store *s, struct mg_err *err);
 int store_commit(struct store *s, struct mg_err *err);
 
@@ -135,7 +141,8 @@ int store_put(struct store *s, const struct article *a,
  * Searches read the statistics of the last finished session, scoring
  * articles written since in full.  A session that ends without it
  * (killed) leaves a mark: the next one recounts the statistics from the
- * articles.  Returns 0, or -1 with err. */
+ * articles.  With an engine that groups batches, commits the group
+ * first.  Returns 0, or -1 with err. */
 int store_finish(struct store *s, struct mg_err *err);
 
 /* Whether the last finished session wrote most of the index

@@ -59,7 +59,15 @@ struct store_engine {
      * (NULL: none) */
     int (*meta_put)(struct store *s, const char *key, const char *value,
                     struct mg_err *err);
+    /* at store_commit: 1 to keep the batch open and group it with the
+     * next ones (store_begin then opens nothing, and store_finish or a
+     * later store_commit commits them together), 0 to commit now; NULL:
+     * always now */
+    int (*hold)(struct store *s);
 };
+
+/* Commits the batches an engine's hold kept open (none: 0). */
+int st_commit_held(struct store *s, struct mg_err *err);
 
 /* -1 with err "PATH: CALL: not supported by the ENGINE engine". */
 int st_unsupported(struct store *s, const char *call, struct mg_err *err);
@@ -99,6 +107,7 @@ struct store {
     sqlite3 *db;
     const struct store_engine *eng; /* NULL: the FTS5 engine */
     void *eng_state;                /* the engine's own */
+    int held; /* an engine's batches kept open by its hold */
     char *path;
     sqlite3_stmt *find; /* uid -> id, hash */
     sqlite3_stmt *insert;

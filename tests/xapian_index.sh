@@ -53,6 +53,11 @@ check "each shard's morgue:shard metadata" $?
 lr=$(sqlite3 "$TMP/three/files.db" "SELECT value FROM meta WHERE key='last_run'")
 [ -n "$lr" ] && [ "$($CHK meta "$TMP/three" morgue.meta.last_run | sort -u)" = "$lr" ]
 check "each shard carries the index's last_run (morgue.meta.last_run)" $? "$lr"
+# the run's batches of 1,000 articles are one commit of each shard (one
+# replication changeset), not one a batch; then its meta's
+revs=$($CHK revision "$TMP/three" | tr '\n' ' ')
+echo "$revs" | awk '{ for (i = 1; i <= NF; i++) if ($i > 3) exit 1; exit NF != 3 }'
+check "the run's batches grouped: at most 3 commits of each shard" $? "revisions: $revs"
 [ "$(grep -v '^#' "$TMP/three/cluster" | sed 's|.*/||' | tr '\n' ' ')" = "shard-0 shard-1 shard-2 " ]
 check "the cluster file lists the 3 shards" $? "$(cat "$TMP/three/cluster")"
 "$IDX" --db "$TMP/three" corpus/ >"$TMP/out" 2>&1

@@ -7,6 +7,7 @@
                                equal to the FTS5 title; prints a summary line
   shard INDEX_DIR UID          prints the shard holding UID ("-" when none)
   title INDEX_DIR UID          prints its title value ("-" when absent)
+  revision INDEX_DIR           prints each shard's revision (its commits)
   meta INDEX_DIR [KEY]         prints each shard's metadata KEY (default
                                morgue:shard), one line per shard
   dupkeys INDEX_A INDEX_B      compares the near-duplicate cluster key
@@ -58,6 +59,10 @@ def main():
     cmd, d = sys.argv[1], sys.argv[2]
     paths = shards(d)
     dbs = [xapian.Database(p) for p in paths]
+    if cmd == "revision":
+        for db in dbs:
+            print(db.get_revision())
+        return
     if cmd == "meta":
         key = sys.argv[3] if len(sys.argv) > 3 else "morgue:shard"
         for db in dbs:
