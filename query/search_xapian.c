@@ -11,12 +11,16 @@
  *   NEAR        OP_NEAR over its words' positions, window = the words'
  *               positions + the distance (FTS5's NEAR counts the tokens
  *               between them)
- *   strict      OP_AND of the units;  relaxed: OP_AND_MAYBE(OR of the
- *               content units, the other units: phrases and words as
- *               typed add to the weight, never widen)
+ *   strict      OP_AND of the units;  relaxed: the OR of the content
+ *               units, the words as typed adding weight under
+ *               OP_AND_MAYBE, the phrases as boosts (below): they add to
+ *               the weight, never widen
+ *   proximity   a boost of OP_NEAR(the content words, window): articles
+ *               holding them close score more, on the shard
+ *   boosts      OP_OR(main, OP_FILTER(boost, main)...), the phrases'
+ *               and the proximity's
+ *               (see boosted())
  *   exclusions  OP_AND_NOT (OR of them)
- *   proximity   OP_AND_MAYBE(main, OP_NEAR(the content words, window)):
- *               articles holding them close score more, on the shard
  *   filters     boolean terms (entities by key, source, section, byline
  *               words) and the date as OP_VALUE_RANGE, under OP_FILTER
  *
@@ -284,27 +288,75 @@ static int prox_q(struct mgxq *t, const struct plan *p)
     return r;
 }
 
+/* Whether node i holds a phrase or NEAR (a positional subquery). */
+static int positional(const struct mgxq *t, int i)
+{
+    const struct mgxq_node *n = &t->v[i];
+    if (n->kind == MGXQ_PHRASE || n->kind == MGXQ_NEAR)
+        return 1;
+    for (int k = 0; k < n->nkid; k++)
+        if (positional(t, n->kid[k]))
+            return 1;
+    return 0;
+}
+
+/* main with the positional boosts added to its weight, and the same
+ * matches: OP_OR(main, OP_FILTER(boost, main)...) (a phrase may hold
+ * stop words main lacks; main may hold the proximity's words only within
+ * a narrower NEAR).  Never OP_AND_MAYBE(main, positional)
+ * nested in another OP_AND_MAYBE, an OP_OR of positional subqueries on
+ * its right, or OP_FILTER(OP_OR(main, positional), main): Xapian 1.4.22
+ * adds such a positional subquery's weight to articles it does not match
+ * (their words present, their positions not checked), and differently
+ * over one database and over shards (engine/xapian/NOTES-parity.md).
+ * Checked equal over one database and 3 shards, and to the plain OR's
+ * weights. */
+static int boosted(struct mgxq *t, int main, const int *phrase, int nph,
+                   int prox)
+{
+    if (nph == 0 && prox < 0)
+        return main;
+    int *k = mg_malloc(sizeof *k * (size_t)(nph + 2));
+    int n = 0;
+    k[n++] = main;
+    for (int i = 0; i < nph; i++) {
+        int f[2] = {phrase[i], main};
+        k[n++] = mgxq_op(t, MGXQ_FILTER, f, 2);
+    }
+    if (prox >= 0) {
+        int f[2] = {prox, main};
+        k[n++] = mgxq_op(t, MGXQ_FILTER, f, 2);
+    }
+    int r = mgxq_op(t, MGXQ_OR, k, n);
+    free(k);
+    return r;
+}
+
 /* The words of the plan: strict (every unit) or relaxed (any content
- * unit, the others adding weight), its exclusions taken out, the
- * proximity boost on top.  -1 when the plan has no unit. */
+ * unit, the others adding weight: the words as typed under
+ * OP_AND_MAYBE, the phrases as boosts), the proximity boost on top, its
+ * exclusions taken out.  -1 when the plan has no unit. */
 static int text_q(struct mgxq *t, const struct plan *p, int relaxed)
 {
     const struct qparse_out *q = p->q;
     if (p->nunit == 0)
         return -1;
     int *k = mg_malloc(sizeof *k * (size_t)p->nunit);
-    int r;
+    int *x = mg_malloc(sizeof *x * (size_t)p->nunit);
+    int *bo = mg_malloc(sizeof *bo * (size_t)p->nunit);
+    int r, nb = 0;
     if (!relaxed) {
         for (int u = 0; u < p->nunit; u++)
             k[u] = node_q(t, p, p->unit[u].node, 0);
         r = mgxq_op(t, MGXQ_AND, k, p->nunit);
     } else {
-        int *x = mg_malloc(sizeof *x * (size_t)p->nunit);
         int nk = 0, nx = 0;
         for (int u = 0; u < p->nunit; u++) {
             int one = node_q(t, p, p->unit[u].node, 0);
             if (p->unit[u].content || p->ncontent == 0)
                 k[nk++] = one;
+            else if (positional(t, one))
+                bo[nb++] = one;
             else
                 x[nx++] = one;
         }
@@ -313,21 +365,18 @@ static int text_q(struct mgxq *t, const struct plan *p, int relaxed)
             int m[2] = {r, mgxq_op(t, MGXQ_OR, x, nx)};
             r = mgxq_op(t, MGXQ_AND_MAYBE, m, 2);
         }
-        free(x);
     }
+    r = boosted(t, r, bo, nb, prox_q(t, p));
+    free(bo);
+    free(x);
     free(k);
     if (q->nneg) {
-        int *x = mg_malloc(sizeof *x * (size_t)(q->nneg + 1));
-        x[0] = r;
+        int *n = mg_malloc(sizeof *n * (size_t)(q->nneg + 1));
+        n[0] = r;
         for (int i = 0; i < q->nneg; i++)
-            x[i + 1] = node_q(t, p, q->neg[i], 1);
-        r = mgxq_op(t, MGXQ_AND_NOT, x, q->nneg + 1);
-        free(x);
-    }
-    int prox = prox_q(t, p);
-    if (prox >= 0) {
-        int m[2] = {r, prox};
-        r = mgxq_op(t, MGXQ_AND_MAYBE, m, 2);
+            n[i + 1] = node_q(t, p, q->neg[i], 1);
+        r = mgxq_op(t, MGXQ_AND_NOT, n, q->nneg + 1);
+        free(n);
     }
     return r;
 }
