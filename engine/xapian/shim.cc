@@ -356,8 +356,8 @@ struct mgx_db {
     struct tok *tok;                     /* writers only */
     bool in_tx;                          /* mgx_begin opened a transaction */
     std::vector<Xapian::Database> parts; /* mgx_open_union's, in order */
-    bool borrowed =
-        false; /* mgx_wrap's: the parts are the caller's, left open */
+    /* mgx_wrap's: the parts are the caller's, left open */
+    bool borrowed = false;
 };
 
 /* ---- lifecycle ------------------------------------------------------- */
