@@ -196,6 +196,24 @@ static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
     return mg_parse_int("morgue-serve", s, what, lo, hi, out);
 }
 
+/* Reads s as seconds from lo to 3600 (fractions allowed) into *out for
+ * option what; -1 (said on stderr) when it is not. */
+static int parse_seconds(const char *s, const char *what, double lo,
+                         double *out)
+{
+    char *end;
+    double sec = strtod(s, &end);
+    if (end == s || *end || !(sec >= lo && sec <= 3600)) {
+        fprintf(stderr,
+                "morgue-serve: %s must be seconds from %g%s to 3600, "
+                "not \"%s\"\n",
+                what, lo, lo == 0 ? " (off)" : "", s);
+        return -1;
+    }
+    *out = sec;
+    return 0;
+}
+
 /* Splits "HOST:PORT", "[V6]:PORT" or "PORT" and resolves it into *ai
  * (caller frees with freeaddrinfo). */
 static int parse_listen(const char *s, struct addrinfo **ai)
@@ -837,37 +855,20 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
             }
             o->co.partial = strcmp(optarg, "partial") == 0;
             break;
-        case 1005: {
-            char *end;
-            double sec = strtod(optarg, &end);
-            if (end == optarg || *end || !(sec >= 0 && sec <= 3600)) {
-                fprintf(stderr,
-                        "morgue-serve: --keep-alive must be seconds from 0 "
-                        "(off) to 3600, not \"%s\"\n",
-                        optarg);
-                return SERVE_USAGE;
-            }
-            g_keep_alive = sec;
-            break;
-        }
         case 1003:
-        case 1004: {
-            char *end;
-            double sec = strtod(optarg, &end);
-            if (end == optarg || *end || !(sec >= 0.001 && sec <= 3600)) {
-                fprintf(stderr,
-                        "morgue-serve: --%s must be seconds from "
-                        "0.001 to 3600, not \"%s\"\n",
-                        c == 1003 ? "connect-timeout" : "query-timeout",
-                        optarg);
+            if (parse_seconds(optarg, "--connect-timeout", 0.001,
+                              &o->co.connect_timeout) < 0)
                 return SERVE_USAGE;
-            }
-            if (c == 1003)
-                o->co.connect_timeout = sec;
-            else
-                o->co.timeout = sec;
             break;
-        }
+        case 1004:
+            if (parse_seconds(optarg, "--query-timeout", 0.001,
+                              &o->co.timeout) < 0)
+                return SERVE_USAGE;
+            break;
+        case 1005:
+            if (parse_seconds(optarg, "--keep-alive", 0, &g_keep_alive) < 0)
+                return SERVE_USAGE;
+            break;
         case 'l': o->listen_at = optarg; break;
         case 't':
             if (parse_int(optarg, "--threads", 1, MAX_THREADS, &o->threads) < 0)

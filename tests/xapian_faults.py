@@ -32,11 +32,9 @@ without xapian-tcpsrv or a morgue-index built with Xapian.
 """
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -158,21 +156,13 @@ def main():
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
     bindir = os.path.abspath(a.bindir)
-    tmp = tempfile.mkdtemp(prefix="morgue-faults.",
-                           dir=os.environ.get("TMPDIR", "/tmp"))
-    procs = xcluster.Procs(tmp)
     t0 = time.monotonic()
-    try:
+    with xcluster.workdir("faults", a.keep) as (tmp, procs):
         xcluster.skip_unless_xapian(NAME, bindir, tmp)
-        run(bindir, tmp, procs)
-    except RuntimeError as e:
-        check("the servers start", False, str(e))
-    finally:
-        procs.stop_all()
-        if a.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            run(bindir, tmp, procs)
+        except RuntimeError as e:
+            check("the servers start", False, str(e))
     print(f"info - {time.monotonic() - t0:.1f} s")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

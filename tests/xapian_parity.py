@@ -36,10 +36,8 @@ import argparse
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -262,10 +260,7 @@ def main():
     a = ap.parse_args()
     bindir = os.path.abspath(a.bindir)
     t0 = time.monotonic()
-    tmp = tempfile.mkdtemp(prefix="morgue-parity.",
-                           dir=os.environ.get("TMPDIR", "/tmp"))
-    procs = xcluster.Procs(tmp)
-    try:
+    with xcluster.workdir("parity", a.keep) as (tmp, procs):
         xcluster.skip_unless_xapian(NAME, bindir, tmp)
         reuters = os.path.join(a.shared, "reuters21578")
         files = [os.path.join(reuters, f"reut2-00{i}.sgm") for i in (0, 1)]
@@ -276,12 +271,6 @@ def main():
                   "skipped, corpus/ instead")
             inputs, what = ["corpus/"], "corpus/"
         return run(a, bindir, tmp, procs, inputs, what, t0)
-    finally:
-        procs.stop_all()
-        if a.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run(a, bindir, tmp, procs, inputs, what, t0):
@@ -352,6 +341,8 @@ def run(a, bindir, tmp, procs, inputs, what, t0):
             overlap_sum += len(set(fi) & set(xi)) / max(len(fi), len(xi))
             overlap_n += 1
             totals_same += fts["total"] == single["total"]
+    if fails > 3:
+        print(f"       ... {fails - 3} more queries differ")
     if not fails:
         print(f"ok   - {len(queries)} queries (seed {a.seed}, {nonempty} with "
               "hits): one Xapian database and 3 shards over xapian-tcpsrv "
@@ -367,8 +358,6 @@ def run(a, bindir, tmp, procs, inputs, what, t0):
     print(f"info - {what}: indexes built in {t_build:.1f} s, "
           f"{len(queries)} x 3 queries in {t_queries:.1f} s, "
           f"total {time.monotonic() - t0:.1f} s")
-    if fails > 3:
-        print(f"       ... {fails - 3} more queries differ")
     print(f"{0 if fails else 1} passed, {1 if fails else 0} failed "
           f"({fails} of {len(queries)} queries differ)")
     return 1 if fails else 0

@@ -7,6 +7,7 @@ one reaches none of its siblings) and stopped by their own process ids,
 and the skips (xapian-tcpsrv missing, morgue-index built without
 Xapian) as one visible line.
 """
+import contextlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -136,6 +138,24 @@ class Procs:
     def stop_all(self):
         for pid in list(self.groups):
             self.kill(pid)
+
+
+@contextlib.contextmanager
+def workdir(name, keep=False):
+    """A temporary folder (morgue-NAME.* in $TMPDIR, else /tmp) and a Procs
+    for it: on leaving, every process started is killed and the folder
+    removed (kept, and said, with keep)."""
+    tmp = tempfile.mkdtemp(prefix=f"morgue-{name}.",
+                           dir=os.environ.get("TMPDIR", "/tmp"))
+    procs = Procs(tmp)
+    try:
+        yield tmp, procs
+    finally:
+        procs.stop_all()
+        if keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_cluster(path, shards, comment="one line per shard"):
