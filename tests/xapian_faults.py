@@ -299,6 +299,9 @@ def run(bindir, tmp, procs):
               full("oil", st, d) is None, full("oil", st, d))
     for k, v in slowest.items():
         print(f"info - slowest query, {k}: {v:.3f} s (T = {T} s)")
+    reports = procs.stop_serves()
+    check("every morgue-serve stopped by SIGTERM; no sanitizer report",
+          not reports, reports)
 
 
 def keep_alive(bindir, tmp, procs, shard):

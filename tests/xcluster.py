@@ -64,6 +64,7 @@ class Procs:
     def __init__(self, tmp):
         self.tmp = tmp
         self.groups = []
+        self.serves = []
 
     def tcpsrv(self, port, db, *extra):
         """xapian-tcpsrv serving db on 127.0.0.1:port; its pid (the
@@ -105,6 +106,7 @@ class Procs:
             [f"{bindir}/morgue-serve", "--listen", "127.0.0.1:0", *args],
             stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
         self.groups.append(p.pid)
+        self.serves.append(p.pid)
         pat = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
         for _ in range(100):
             err.seek(start)
@@ -122,18 +124,42 @@ class Procs:
                            f"{text.strip()}")
 
     def kill(self, pid, sig=signal.SIGKILL):
-        """Sends sig to the process group pid (started here)."""
+        """Sends sig to the process group pid (started here); after SIGKILL
+        or SIGTERM waits for pid's end (SIGKILL after 10 s of SIGTERM)."""
         try:
             os.killpg(pid, sig)
         except ProcessLookupError:
             pass
-        if sig in (signal.SIGKILL, signal.SIGTERM):
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
+        if sig not in (signal.SIGKILL, signal.SIGTERM):
+            return
+        end = time.monotonic() + 10
+        try:
+            while os.waitpid(pid, os.WNOHANG)[0] == 0:
+                if time.monotonic() > end:
+                    os.killpg(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.02)
+        except (ChildProcessError, ProcessLookupError):
+            pass
+        if pid in self.groups:
+            self.groups.remove(pid)
+
+    def stop_serves(self):
+        """SIGTERM to every morgue-serve still running (so that a sanitizer
+        build reports its leaks), then its end; the sanitizers' reports
+        found in TMP/serve.err (empty when none)."""
+        for pid in self.serves:
             if pid in self.groups:
-                self.groups.remove(pid)
+                self.kill(pid, signal.SIGTERM)
+        self.serves = []
+        path = os.path.join(self.tmp, "serve.err")
+        if not os.path.exists(path):
+            return ""
+        with open(path, errors="replace") as f:
+            text = f.read()
+        return "\n".join(line for line in text.splitlines() if re.search(
+            r"AddressSanitizer|LeakSanitizer|runtime error:", line))
 
     def stop_all(self):
         for pid in list(self.groups):
