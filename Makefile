@@ -552,3 +552,23 @@ e2e: test-xapian-query
 test-xapian-cluster: $(PROGS)
 	bash tests/xapian_cluster.sh $(BINDIR)
 e2e: test-xapian-cluster
+
+# Engine parity: the same archive (Reuters-21578's first two files from
+# SHARED, else corpus/) in FTS5, one Xapian database and 3 shards behind
+# xapian-tcpsrv; 300 random queries give the same answer from the database
+# and the shards (tests/xapian_parity.py; make e2e runs it, 100 queries
+# under SAN=1; it skips itself where Xapian or xapian-tcpsrv is not there).
+.PHONY: test-xapian-parity
+test-xapian-parity: $(PROGS)
+	python3 tests/xapian_parity.py $(BINDIR) --shared $(SHARED) \
+	  $(if $(filter 1,$(SAN)),--queries 100)
+e2e: test-xapian-parity
+
+# morgue-serve --cluster under shard faults (SIGKILL, a silent shard, a
+# restarted replica; fail and partial; every query within its timeout,
+# /healthz throughout) and its keep-alive of idle shard connections
+# (tests/xapian_faults.py; make e2e runs it; it skips itself likewise).
+.PHONY: test-xapian-faults
+test-xapian-faults: $(PROGS)
+	python3 tests/xapian_faults.py $(BINDIR)
+e2e: test-xapian-faults

@@ -49,6 +49,7 @@ struct api_worker {
     struct searcher *searcher;
     dev_t dev;
     ino_t ino;
+    double used; /* mg_now() of its last request or keep-alive */
 };
 
 static const char JSON_TYPE[] = "application/json; charset=utf-8";
@@ -261,6 +262,18 @@ static void worker_close(struct api_worker *w)
     w->store = NULL;
 }
 
+double api_worker_idle(const struct api_worker *w)
+{
+    return w->used > 0 ? mg_now() - w->used : 1e9;
+}
+
+void api_worker_keep_alive(struct api_worker *w)
+{
+    w->used = mg_now();
+    if (w->searcher)
+        searcher_keep_alive(w->searcher);
+}
+
 void api_worker_free(struct api_worker *w)
 {
     if (!w)
@@ -273,6 +286,7 @@ void api_worker_free(struct api_worker *w)
  * index's path is another file than the one open. */
 static int worker_open(struct api_worker *w, struct mg_err *err)
 {
+    w->used = mg_now();
     if (w->api->cluster) /* its connections are kept, reopened and failed
                             over by the cluster client */
         return w->searcher ? 0

@@ -89,6 +89,18 @@ void api_free(struct api *a);
 struct api_worker *api_worker_new(struct api *a);
 void api_worker_free(struct api_worker *w);
 
+/* Seconds since the worker's last request or keep-alive (a large number
+ * before the first).  Can't fail. */
+double api_worker_idle(const struct api_worker *w);
+
+/* With --cluster: sends a keep-alive over each of the worker's open shard
+ * connections (searcher_keep_alive: xapian-tcpsrv closes one idle for
+ * 60 s; one that fails is dropped, and the next search reconnects it),
+ * each waiting at most the connection's timeout; otherwise nothing.
+ * Counts as the worker's use (api_worker_idle).  Use from the thread that
+ * holds the worker; can't fail. */
+void api_worker_keep_alive(struct api_worker *w);
+
 /* Answers one request into *out (api_response_free() frees it).  method
  * is the HTTP method, path the decoded path without the query string.
  * Parameters an endpoint does not know are ignored, and named in the

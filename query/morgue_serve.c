@@ -121,6 +121,8 @@ static void usage(FILE *f)
           "                     (default), or the other shards' hits, "
           "\"partial\"\n"
           "  --connect-timeout S, --query-timeout S  with --cluster (1, 2)\n"
+          "  --keep-alive S     with --cluster: a keep-alive over the shard\n"
+          "                     connections idle for S seconds (30; 0: off)\n"
           "  --listen ADDR:PORT where to listen (default " DEFAULT_LISTEN ",\n"
           "                     loopback only; [::1]:PORT for IPv6; port 0: "
           "any free\n"
@@ -192,6 +194,24 @@ static void usage(FILE *f)
 static int parse_int(const char *s, const char *what, int lo, int hi, int *out)
 {
     return mg_parse_int("morgue-serve", s, what, lo, hi, out);
+}
+
+/* Reads s as seconds from lo to 3600 (fractions allowed) into *out for
+ * option what; -1 (said on stderr) when it is not. */
+static int parse_seconds(const char *s, const char *what, double lo,
+                         double *out)
+{
+    char *end;
+    double sec = strtod(s, &end);
+    if (end == s || *end || !(sec >= lo && sec <= 3600)) {
+        fprintf(stderr,
+                "morgue-serve: %s must be seconds from %g%s to 3600, "
+                "not \"%s\"\n",
+                what, lo, lo == 0 ? " (off)" : "", s);
+        return -1;
+    }
+    *out = sec;
+    return 0;
 }
 
 /* Splits "HOST:PORT", "[V6]:PORT" or "PORT" and resolves it into *ai
@@ -410,6 +430,21 @@ static struct api_worker *lane_take(struct lane *l, double wait)
         ;
     if (l->nfree > 0)
         w = l->free[--l->nfree];
+    pthread_mutex_unlock(&l->mu);
+    return w;
+}
+
+/* A free worker of the lane idle for idle seconds or more, taken out of
+ * the lane; NULL when there is none (never waits). */
+static struct api_worker *lane_take_idle(struct lane *l, double idle)
+{
+    struct api_worker *w = NULL;
+    pthread_mutex_lock(&l->mu);
+    for (int i = 0; i < l->nfree && !w; i++)
+        if (api_worker_idle(l->free[i]) >= idle) {
+            w = l->free[i];
+            l->free[i] = l->free[--l->nfree];
+        }
     pthread_mutex_unlock(&l->mu);
     return w;
 }
@@ -698,6 +733,42 @@ static void notify_connection(void *cls, struct MHD_Connection *c,
 
 static atomic_int g_reaper_stop;
 
+/* --keep-alive S with --cluster: every S seconds, each worker idle for
+ * S / 2 seconds or more (so none idles 1.5 S) is taken from its lane in
+ * turn (a request then takes another free worker, or waits for this one:
+ * one keep-alive round trip per shard connection, at most the
+ * connection's timeout) and sends a keep-alive over its shard
+ * connections (api_worker_keep_alive); a worker used meanwhile needs
+ * none. */
+static double g_keep_alive = 30;
+static atomic_int g_keeper_stop;
+
+static void keep_lane_alive(struct lane *l)
+{
+    struct api_worker *w;
+    while (!atomic_load(&g_keeper_stop) &&
+           (w = lane_take_idle(l, g_keep_alive / 2)) != NULL) {
+        api_worker_keep_alive(w);
+        lane_give(l, w);
+    }
+}
+
+static void *keeper(void *arg)
+{
+    (void)arg;
+    double next = now_s() + g_keep_alive;
+    while (!atomic_load(&g_keeper_stop)) {
+        struct timespec ts = {0, 100L * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (now_s() < next)
+            continue;
+        keep_lane_alive(&g_main);
+        keep_lane_alive(&g_prefix);
+        next = now_s() + g_keep_alive;
+    }
+    return NULL;
+}
+
 /* Closes the connections late with their headers, five times a second. */
 static void *reaper(void *arg)
 {
@@ -760,6 +831,7 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
         {"on-shard-failure", required_argument, NULL, 1002},
         {"connect-timeout", required_argument, NULL, 1003},
         {"query-timeout", required_argument, NULL, 1004},
+        {"keep-alive", required_argument, NULL, 1005},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -784,23 +856,19 @@ static int parse_options(int argc, char **argv, struct serve_opts *o)
             o->co.partial = strcmp(optarg, "partial") == 0;
             break;
         case 1003:
-        case 1004: {
-            char *end;
-            double sec = strtod(optarg, &end);
-            if (end == optarg || *end || !(sec >= 0.001 && sec <= 3600)) {
-                fprintf(stderr,
-                        "morgue-serve: --%s must be seconds from "
-                        "0.001 to 3600, not \"%s\"\n",
-                        c == 1003 ? "connect-timeout" : "query-timeout",
-                        optarg);
+            if (parse_seconds(optarg, "--connect-timeout", 0.001,
+                              &o->co.connect_timeout) < 0)
                 return SERVE_USAGE;
-            }
-            if (c == 1003)
-                o->co.connect_timeout = sec;
-            else
-                o->co.timeout = sec;
             break;
-        }
+        case 1004:
+            if (parse_seconds(optarg, "--query-timeout", 0.001,
+                              &o->co.timeout) < 0)
+                return SERVE_USAGE;
+            break;
+        case 1005:
+            if (parse_seconds(optarg, "--keep-alive", 0, &g_keep_alive) < 0)
+                return SERVE_USAGE;
+            break;
         case 'l': o->listen_at = optarg; break;
         case 't':
             if (parse_int(optarg, "--threads", 1, MAX_THREADS, &o->threads) < 0)
@@ -1077,8 +1145,19 @@ int main(int argc, char **argv)
               "connections: --header-timeout is not applied\n",
               stderr);
 
+    pthread_t keeper_thread;
+    int keeping = o.cluster && g_keep_alive > 0 &&
+                  pthread_create(&keeper_thread, NULL, keeper, NULL) == 0;
+    if (o.cluster && g_keep_alive > 0 && !keeping)
+        fputs("morgue-serve: cannot start the thread that keeps the shard "
+              "connections open: --keep-alive is not applied\n",
+              stderr);
+
     int sig = 0;
     sigwait(&sigs, &sig);
+    atomic_store(&g_keeper_stop, 1);
+    if (keeping)
+        pthread_join(keeper_thread, NULL);
     drain(d, sig);
     atomic_store(&g_reaper_stop, 1);
     if (reaping)

@@ -51,6 +51,7 @@ struct replica {
     double last_reopen = 0; /* mg_now() of db's last reopen */
     double down_until = 0;  /* left alone until then */
     unsigned fails = 0;     /* failures in a row: the pause doubles with each */
+    bool hung = false;      /* its last failure was a wait that ran out */
     std::string last_err;
 };
 
@@ -241,11 +242,25 @@ static void drop(replica &r)
     r.db.reset();
 }
 
+/* Whether e is this client's own wait running out: a NetworkTimeoutError
+ * whose message does not come from the server.  xapian-tcpsrv, closing a
+ * connection idle past its --idle-timeout (60 s by default), sends its own
+ * NetworkTimeoutError first ("REMOTE:Timeout expired while trying to
+ * read"), which the client reads on its next call: that replica is up and
+ * is reconnected at once, not left alone as one that did not answer. */
+static bool timed_out_here(const Xapian::Error &e)
+{
+    return strcmp(e.get_type(), "NetworkTimeoutError") == 0 &&
+           e.get_msg().rfind("REMOTE:", 0) != 0;
+}
+
 /* Leaves r alone for retry_after, doubled for each failure in a row up to
  * 64 times: a replica that never answers costs a wait now and then, not on
  * every turn of the rotation. */
-static void mark_down(const cluster *c, replica &r, const std::string &why)
+static void mark_down(const cluster *c, replica &r, const std::string &why,
+                      bool hung)
 {
+    r.hung = hung;
     drop(r);
     r.down_until =
         mg_now() + c->o.retry_after * (double)(1u << std::min(r.fails, 6u));
@@ -275,20 +290,24 @@ static bool connect(const cluster *c, replica &r, double deadline)
         r.last_err.clear();
         return true;
     } catch (const Xapian::Error &e) {
-        mark_down(c, r, r.text + ": " + e.get_description());
+        mark_down(c, r, r.text + ": " + e.get_description(), timed_out_here(e));
     } catch (const std::exception &e) {
-        mark_down(c, r, r.text + ": " + e.what());
+        mark_down(c, r, r.text + ": " + e.what(), false);
     }
     return false;
 }
 
 /* A replica of shard s to query, connected and reopened if due; nullptr when
  * none can be had before deadline.  Advances the rotation; counts each
- * replica given up in *failovers. */
+ * replica given up in *failovers.  When no other can be had, a replica in
+ * its pause after a refused or dropped connection is tried all the same
+ * (a refusal costs nothing; the replica may have restarted), but not one
+ * whose wait ran out (that would cost every query 0.8 T again). */
 static replica *pick(cluster *c, shard &s, double deadline, bool first_try,
                      unsigned *failovers)
 {
     size_t n = s.reps.size();
+    std::vector<size_t> paused; /* skipped for a pause after a refusal */
     for (size_t k = 0; k < n; k++) {
         size_t j = (s.next + k) % n;
         replica &r = s.reps[j];
@@ -307,8 +326,8 @@ static replica *pick(cluster *c, shard &s, double deadline, bool first_try,
                 r.db->reopen();
                 r.last_reopen = now;
             } catch (const Xapian::Error &e) {
-                if (strcmp(e.get_type(), "NetworkTimeoutError") == 0) {
-                    mark_down(c, r, r.text + ": " + e.get_description());
+                if (timed_out_here(e)) {
+                    mark_down(c, r, r.text + ": " + e.get_description(), true);
                     ++*failovers;
                     continue;
                 }
@@ -316,8 +335,11 @@ static replica *pick(cluster *c, shard &s, double deadline, bool first_try,
             }
         }
         if (!r.db) {
-            if (now < r.down_until)
+            if (now < r.down_until) {
+                if (!r.hung)
+                    paused.push_back(j);
                 continue;
+            }
             if (!connect(c, r, deadline)) {
                 ++*failovers;
                 continue;
@@ -326,6 +348,15 @@ static replica *pick(cluster *c, shard &s, double deadline, bool first_try,
         s.next = (j + 1) % n;
         r.fails = 0;
         return &r;
+    }
+    for (size_t j : paused) {
+        replica &r = s.reps[j];
+        if (connect(c, r, deadline)) {
+            s.next = (j + 1) % n;
+            r.fails = 0;
+            return &r;
+        }
+        ++*failovers;
     }
     return nullptr;
 }
@@ -580,9 +611,9 @@ static int with_shards(cluster *c, double t0, unsigned *failovers, F fn,
             ++*failovers;
             last = e.get_description();
             replica *r = culprit(used, e);
-            bool timed_out = strcmp(e.get_type(), "NetworkTimeoutError") == 0;
+            bool timed_out = timed_out_here(e);
             if (r && timed_out)
-                mark_down(c, *r, r->text + ": " + last);
+                mark_down(c, *r, r->text + ": " + last, true);
             else if (r)
                 r->last_err = r->text + ": " + last;
             for (used_shard &u : used)

@@ -356,6 +356,8 @@ struct mgx_db {
     struct tok *tok;                     /* writers only */
     bool in_tx;                          /* mgx_begin opened a transaction */
     std::vector<Xapian::Database> parts; /* mgx_open_union's, in order */
+    /* mgx_wrap's: the parts are the caller's, left open */
+    bool borrowed = false;
 };
 
 /* ---- lifecycle ------------------------------------------------------- */
@@ -439,6 +441,7 @@ struct mgx_db *mgx_wrap(const std::string &label,
     d->writable = false;
     d->tok = NULL;
     d->in_tx = false;
+    d->borrowed = true;
     for (const Xapian::Database &p : parts) {
         d->db.add_database(p);
         d->parts.push_back(p);
@@ -484,10 +487,13 @@ extern "C" void mgx_close(struct mgx_db *d)
     if (!d)
         return;
     struct mg_err ignored;
-    guarded(d->path.c_str(), "closing", &ignored, [&]() {
-        d->db.close();
-        return 0;
-    });
+    /* close() would close the parts' shared internals too: a cluster's
+     * kept connections (mgx_wrap) */
+    if (!d->borrowed)
+        guarded(d->path.c_str(), "closing", &ignored, [&]() {
+            d->db.close();
+            return 0;
+        });
     tok_free(d->tok);
     delete d;
 }

@@ -37,7 +37,9 @@ void mgx_note_net(
 
 /* A read-only struct mgx_db over parts as one database (as mgx_open_union,
  * the parts already open: a cluster's remote shards); label names it in
- * errors.  Free with mgx_close.  The parts are not checked. */
+ * errors.  Free with mgx_close, which leaves the parts open (they are
+ * the caller's: Database::close() would close the connections a cluster
+ * keeps between searches).  The parts are not checked. */
 struct mgx_db *mgx_wrap(const std::string &label,
                         const std::vector<Xapian::Database> &parts);
 
