@@ -1,9 +1,10 @@
 #!/bin/bash
 # Replication of morgue-built shards (issue 22; docs/scale-out.md): an
 # archive (corpus/ and a few JSON Lines files written here) indexed by
-# morgue-index --engine xapian --shards 2 with changesets on, each shard
-# master served by xapian-replicate-server and copied by xapian-replicate
-# (one-shot) into a replica folder served by its own xapian-tcpsrv.
+# morgue-index --engine xapian --shards 2 (the later runs with changesets
+# on, as docs/scale-out.md says), each shard master served by
+# xapian-replicate-server and copied by xapian-replicate (one-shot) into a
+# replica folder served by its own xapian-tcpsrv.
 # morgue-query --cluster over the masters, over the replicas' tcpsrvs and
 # over the replica folders (local paths), and --db on the master
 # directory, give the same ids, scores and totals.  Then the archive
@@ -159,12 +160,12 @@ cat >"$A/wire/day2.jsonl" <<'EOF'
 {"id":"g","source":"W","date":"2026-12-01","title":"Gondolier contest","body":"A gondolier from Venice won the regatta, a gondolier's first in a decade."}
 EOF
 
-export XAPIAN_MAX_CHANGESETS=10
-idx --engine xapian --shards 2 "$A" >"$TMP/out" 2>&1
-st=$?
-ls "$TMP/M/shard-0"/changes* >/dev/null 2>&1 && ls "$TMP/M/shard-1"/changes* >/dev/null 2>&1
-check "morgue-index --engine xapian --shards 2 (XAPIAN_MAX_CHANGESETS=10): each shard writes changesets" \
-    $((st | $?)) "$(cat "$TMP/out"; ls "$TMP/M"/shard-*)"
+# as docs/scale-out.md: the first build without changesets, the later
+# runs with them
+env -u XAPIAN_MAX_CHANGESETS "$BIN/morgue-index" --db "$TMP/M" --engine xapian \
+    --shards 2 "$A" >"$TMP/out" 2>&1
+check "morgue-index --engine xapian --shards 2" $? "$(cat "$TMP/out")"
+export XAPIAN_MAX_CHANGESETS=4
 
 # shellcheck disable=SC2046 # five words wanted
 set -- $(free_ports 5)
@@ -233,6 +234,8 @@ check "morgue-index --delete $TAKEN (a takedown)" $? "$(cat "$TMP/out")"
 idx --prune "$A" >"$TMP/out" 2>&1
 grep -q "1 new, 1 changed, .* 1 removed articles" "$TMP/out"
 check "the nightly run: 1 new, 1 changed, 1 removed" $? "$(cat "$TMP/out")"
+ls "$TMP/M/shard-0"/changes* >/dev/null 2>&1 && ls "$TMP/M/shard-1"/changes* >/dev/null 2>&1
+check "with XAPIAN_MAX_CHANGESETS=4 each shard writes changesets" $? "$(ls "$TMP/M"/shard-*)"
 for k in 0 1; do
     replicate $k
     case $REP in
