@@ -572,3 +572,15 @@ e2e: test-xapian-parity
 test-xapian-faults: $(PROGS)
 	python3 tests/xapian_faults.py $(BINDIR)
 e2e: test-xapian-faults
+
+# Replication of morgue-built shards to read replicas with
+# xapian-replicate-server and xapian-replicate, each replica behind its own
+# xapian-tcpsrv (tests/xapian_replication.sh), and the replication path's
+# lower-level checks (tests/replication.sh: readers held open, the server
+# down, compaction; needs python3-xapian).  make e2e runs both; each skips
+# itself, saying so, where the Xapian tools are not installed.
+.PHONY: test-xapian-replication
+test-xapian-replication: $(PROGS)
+	bash tests/xapian_replication.sh $(BINDIR)
+	sh tests/replication.sh
+e2e: test-xapian-replication

@@ -177,8 +177,8 @@ if command -v systemd-analyze >/dev/null 2>&1; then
     # the cluster's units (docs/scale-out.md) run Debian's xapian-tools,
     # whose man pages are the system's
     if command -v xapian-tcpsrv >/dev/null 2>&1; then
-        out=$(cd "$TMP/units" && MANPATH=: systemd-analyze verify morgue-shard@s0.service \
-            morgue-replica@s0.service morgue-replicate-server.service 2>&1)
+        out=$(cd "$TMP/units" && MANPATH=: systemd-analyze verify morgue-shard@shard-0.service \
+            morgue-replica@shard-0.service morgue-replicate-server.service 2>&1)
         st=$?
         [ $st -eq 0 ] && [ -z "$out" ]
         check "systemd-analyze verify: the cluster's units are clean" $? "exit $st: $out"
