@@ -50,4 +50,18 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
 int xsearch_describe(struct xsearcher *s, const struct search_opts *o,
                      struct buf *out, struct mg_err *err);
 
+/* The marks of query in article a (as search_article read it from the
+ * database), as morgue_marks() lines into out: its words and phrases as
+ * parsed, else, when a holds none of them, its words one by one (as
+ * search_marks finds them on an FTS5 index).  Returns 0, SEARCH_EUSAGE
+ * with a usage message, or -1. */
+int xsearch_marks(struct xsearcher *s, const char *query,
+                  const struct article *a, struct buf *out, struct mg_err *err);
+
+/* The entities of article uid as ents->facets (kind, name; count -1:
+ * the Xapian index keeps no mention counts), people, places, then
+ * organisations, each most mentioned first.  0 or -1 with err. */
+int xsearch_entities_of(struct xsearcher *s, const char *uid,
+                        struct search_result *ents, struct mg_err *err);
+
 #endif
