@@ -773,36 +773,27 @@ static void take_hits(const struct mgxq_result *m, struct search_result *res)
     res->collapsed = (int)m->collapsed;
 }
 
-/* The page's snippets, as FTS5's (xsnippet.h): each hit's article read
- * from its database (one document read a hit: over remote shards, one
- * round trip each) and the leaves of p (the plan the hits matched;
- * NULL: filters alone) found in its fields. */
-static int page_snippets(struct xsearcher *s, const struct plan *p,
-                         struct search_result *res, struct mg_err *err)
+/* The page's snippets, as FTS5's (xsnippet.h): each hit's article (read
+ * with the page: m's docs) and the leaves of p (the plan the hits
+ * matched; NULL: filters alone) found in its fields. */
+static void page_snippets(struct xsearcher *s, const struct plan *p,
+                          const struct mgxq_result *m,
+                          struct search_result *res)
 {
     struct buf b = {0};
-    int rc = 0;
-    for (int i = 0; i < res->nhits && rc == 0; i++) {
+    for (int i = 0; i < res->nhits && i < m->nhits; i++) {
         struct search_hit *h = &res->hits[i];
-        struct article a = {0};
-        int found = mgx_get(s->db, h->id, &a, err);
-        if (found < 0) {
-            rc = -1;
-            break;
-        }
         buf_clear(&b);
-        if (found)
-            xsnip_text(s->tok, p, &a, &b);
+        if (m->hits[i].doc)
+            xsnip_text(s->tok, p, m->hits[i].doc, &b);
         free(h->snippet);
         free(h->spans);
         h->snippet = NULL;
         h->spans = NULL;
         h->nspans = 0;
         sr_split_snippet(b.s ? b.s : "", h);
-        article_clear(&a);
     }
     buf_free(&b);
-    return rc;
 }
 
 int xsearch_run(struct xsearcher *s, const struct search_opts *o,
@@ -850,6 +841,7 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
         .spy_slots = o->count_only ? NULL : spies,
         .nspies = o->count_only ? 0 : nspies,
         .sample = s->facet_exact,
+        .docs = !o->count_only, /* the snippets' text */
     };
     struct mgxq_result m;
     t0 = mg_now();
@@ -899,12 +891,14 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
     }
     res->ms_rank = (mg_now() - t0) * 1e3;
     take_hits(&m, res);
-    if (!o->count_only && page_snippets(s,
-                                        !words         ? NULL
-                                        : res->relaxed ? &r.wplan
-                                                       : &r.plan,
-                                        res, err) < 0)
-        rc = -1;
+    t0 = mg_now(); /* the page's snippets: --timing's "page" */
+    if (!o->count_only)
+        page_snippets(s,
+                      !words         ? NULL
+                      : res->relaxed ? &r.wplan
+                                     : &r.plan,
+                      &m, res);
+    res->ms_page = (mg_now() - t0) * 1e3;
     if (m.sampled > 0) {
         /* counted on a sample: scaled to every match, as search_run's */
         for (int i = 0; i < m.ncounts; i++)

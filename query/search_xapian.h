@@ -7,8 +7,9 @@
  * now; the cluster client comes next.
  *
  * What it fills of a struct search_result: hits (id, title, date,
- * source, path, url, score, similar; no snippet yet), total (always
- * exact), relaxed and relaxed_total (the same rule as search_run: fewer
+ * source, path, url, score, similar; the snippet and its highlights as
+ * FTS5's, from the page's documents read with the page: xsnippet.h), total
+ * (always exact), relaxed and relaxed_total (the same rule as search_run: fewer
  * than a page hold all the words), collapsed, facets and sources (every
  * match up to SEARCH_FACET_EXACT, else an even sample of about so many,
  * the counts scaled, sample set; entity facets from the entity slots:

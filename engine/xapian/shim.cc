@@ -954,3 +954,11 @@ std::string mgx_term_of(int field, const char *key, int cls)
 {
     return term_of(field, key, cls);
 }
+
+bool mgx_record_read(const std::string &data, struct article *a)
+{
+    bool ok = record_read(data, a);
+    if (!ok)
+        article_clear(a);
+    return ok;
+}

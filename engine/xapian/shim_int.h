@@ -52,4 +52,8 @@ int mgx_guard(struct mgx_db *d, const char *what, struct mg_err *err,
 Xapian::docid mgx_docid(struct mgx_db *d, const char *uid);
 std::string mgx_term_of(int field, const char *key, int cls);
 
+/* The article of a document's data (TERMS.md: document data) into *a,
+ * cleared when it cannot be read (false). */
+bool mgx_record_read(const std::string &data, struct article *a);
+
 #endif
