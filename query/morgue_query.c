@@ -739,8 +739,9 @@ static void print_article(const struct article *a,
             const struct search_facet *f = &ents->facets[i];
             if (f->kind != KINDS[k])
                 continue;
-            printf("%s%s %s (%lld)", n ? "," : TITLE[k], n ? "" : ":", f->name,
-                   (long long)f->count);
+            printf("%s%s %s", n ? "," : TITLE[k], n ? "" : ":", f->name);
+            if (f->count >= 0) /* < 0: not known (a Xapian index) */
+                printf(" (%lld)", (long long)f->count);
             n++;
         }
         if (n)

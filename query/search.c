@@ -142,48 +142,6 @@ void searcher_set_facet_exact(struct searcher *s, int64_t n)
 }
 
 #ifdef MG_XAPIAN
-/* A Xapian index's hits: the snippet is the article's lede (its body's
- * opening when it has none) cut to about 30 words, unmarked: the
- * snippet of store/snippet.c over the document's text is not done yet
- * (engine/xapian/NOTES-wire.md).  One document read per hit. */
-static int lede_snippets(struct searcher *s, struct mgx_db *db,
-                         struct search_result *res, struct mg_err *err)
-{
-    for (int i = 0; i < res->nhits; i++) {
-        struct search_hit *h = &res->hits[i];
-        struct article a = {0};
-        int found = db ? mgx_get(db, h->id, &a, err)
-                       : store_get(s->store, h->id, &a, err);
-        if (found < 0)
-            return -1;
-        const char *t = found && a.lede && *a.lede ? a.lede
-                        : found && a.body          ? a.body
-                                                   : "";
-        struct buf b = {0};
-        int words = 0, in = 0;
-        for (const char *p = t; *p; p++) {
-            int space = *p == ' ' || *p == '\n' || *p == '\t' || *p == '\r';
-            if (space) {
-                if (in)
-                    buf_addc(&b, ' ');
-            } else if (!in && ++words > 30) {
-                break;
-            }
-            if (!space)
-                buf_addc(&b, *p);
-            in = !space;
-        }
-        while (b.len && b.s[b.len - 1] == ' ')
-            b.s[--b.len] = '\0';
-        if (words > 30)
-            buf_add(&b, " ...", 4);
-        free(h->snippet);
-        h->snippet = b.s ? buf_take(&b) : mg_strdup("");
-        article_clear(&a);
-    }
-    return 0;
-}
-
 /* One search over a cluster's replicas (cluster_run_db may run it again
  * over others after a network error): the result is made afresh. */
 struct cluster_call {
@@ -199,9 +157,6 @@ static int cluster_search_fn(void *ctx, struct mgx_db *db, struct mg_err *err)
     memset(c->res, 0, sizeof *c->res);
     xsearcher_set_db(c->s->x, db);
     int rc = xsearch_run(c->s->x, c->o, c->res, err);
-    if (rc == 0 && !c->o->count_only &&
-        lede_snippets(c->s, db, c->res, err) < 0)
-        rc = -1;
     xsearcher_set_db(c->s->x, NULL);
     return rc;
 }
@@ -607,8 +562,6 @@ int search_run(struct searcher *s, const struct search_opts *o,
             mgx_reopen(xdb, err) < 0)
             return -1;
         int rc = xsearch_run(s->x, o, res, err);
-        if (rc == 0 && !o->count_only && lede_snippets(s, NULL, res, err) < 0)
-            rc = -1;
         if (rc == 0 && s->public_ids)
             sr_publish_ids(s, res);
         return rc;
@@ -682,4 +635,30 @@ int search_run(struct searcher *s, const struct search_opts *o,
     if (rc == 0)
         sr_publish_ids(s, res);
     return rc;
+}
+
+int sr_x_marks(struct searcher *s, const char *query, const struct article *a,
+               char **marks, struct mg_err *err)
+{
+    *marks = NULL;
+#ifdef MG_XAPIAN
+    struct buf b = {0};
+    int rc = xsearch_marks(s->x, query, a, &b, err);
+    *marks = b.s;
+    return rc;
+#else
+    (void)s, (void)query, (void)a, (void)err;
+    return 0;
+#endif
+}
+
+int sr_x_entities(struct searcher *s, const char *uid,
+                  struct search_result *ents, struct mg_err *err)
+{
+#ifdef MG_XAPIAN
+    return xsearch_entities_of(s->x, uid, ents, err);
+#else
+    (void)s, (void)uid, (void)ents, (void)err;
+    return 0;
+#endif
 }

@@ -269,7 +269,8 @@ int search_similar(struct searcher *s, const char *uid, int limit,
 
 /* The stored article with this uid into *a (cleared first) and its
  * entities into ents->facets, most mentioned first within each kind, with
- * count the number of mentions (caller frees with article_clear and
+ * count the number of mentions (-1 where the index does not keep it: a
+ * Xapian index) (caller frees with article_clear and
  * search_result_free).  Returns 1 when found, 0 when not, -1 on error. */
 int search_article(struct searcher *s, const char *uid, struct article *a,
                    struct search_result *ents, struct mg_err *err);

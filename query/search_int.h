@@ -35,6 +35,26 @@ struct searcher {
     size_t nmissing;
 };
 
+/* Splits a morgue_snippet() text with SNIPPET_OPEN/SNIPPET_CLOSE
+ * markers into h's plain snippet and its spans, counted in code points. */
+void sr_split_snippet(const char *marked, struct search_hit *h);
+
+/* The parse search_marks plans for query: as parsed into *q, or, with
+ * words set, read as a list of its words and phrases into *w; *use the
+ * one to plan (NULL: it has no words).  0 or SEARCH_EUSAGE with err. */
+int sr_marks_parse(struct tok *t, const char *query, int words,
+                   struct qparse_out *q, struct qparse_out *w,
+                   struct qparse_out **use, struct mg_err *err);
+
+/* A Xapian index's (s->x) marks of query in article a, as morgue_marks'
+ * lines into *marks (caller frees; NULL when none), and the entities of
+ * article uid into ents (search_xapian.h: xsearch_marks,
+ * xsearch_entities_of); where Xapian is not built, none. */
+int sr_x_marks(struct searcher *s, const char *query, const struct article *a,
+               char **marks, struct mg_err *err);
+int sr_x_entities(struct searcher *s, const char *uid,
+                  struct search_result *ents, struct mg_err *err);
+
 /* -1 with err "PATH: CALL: not supported by the xapian engine" when s
  * searches a Xapian index (the calls that read the FTS5 schema), else 0. */
 int sr_fts5_only(struct searcher *s, const char *call, struct mg_err *err);

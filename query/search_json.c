@@ -286,10 +286,13 @@ json_t *search_article_doc(const struct article *a,
     json_t *list = json_array();
     for (int i = 0; i < ents->nfacets; i++)
         json_array_append_new(
-            list, json_pack("{s:s s:o s:I}", "kind",
-                            ent_kind_name(ents->facets[i].kind), "name",
-                            search_json_str(ents->facets[i].name), "mentions",
-                            (json_int_t)ents->facets[i].count));
+            list,
+            json_pack("{s:s s:o s:o}", "kind",
+                      ent_kind_name(ents->facets[i].kind), "name",
+                      search_json_str(ents->facets[i].name), "mentions",
+                      ents->facets[i].count < 0 /* not known: Xapian */
+                          ? json_null()
+                          : json_integer((json_int_t)ents->facets[i].count)));
     json_object_set_new(doc, "entities", list);
     if (query) {
         json_object_set_new(doc, "query", search_json_str(query));

@@ -17,9 +17,7 @@ char *sr_strdup0(const char *t)
     return t ? mg_strdup(t) : NULL;
 }
 
-/* Splits an FTS5 snippet with HL_OPEN/HL_CLOSE markers into plain text
- * and spans counted in code points. */
-static void split_snippet(const char *marked, struct search_hit *h)
+void sr_split_snippet(const char *marked, struct search_hit *h)
 {
     struct buf b = {0};
     int cps = 0, start = -1, cap = 0;
@@ -88,7 +86,7 @@ void sr_read_hit(void *ctx, const struct store_hit_row *row)
 {
     struct search_result *res = ctx;
     struct search_hit *h = add_hit(row, res, row->value);
-    split_snippet(row->lede ? row->lede : "", h);
+    sr_split_snippet(row->lede ? row->lede : "", h);
 }
 
 /* ... scored by the negated value (a distance: the nearest first). */
@@ -96,7 +94,7 @@ static void read_near(void *ctx, const struct store_hit_row *row)
 {
     struct search_result *res = ctx;
     struct search_hit *h = add_hit(row, res, 0.0 - row->value);
-    split_snippet(row->lede ? row->lede : "", h);
+    sr_split_snippet(row->lede ? row->lede : "", h);
 }
 
 int sr_cmp_i64(const void *x, const void *y)
@@ -148,7 +146,7 @@ int sr_read_page(struct searcher *s, const char *fts, int nphrase,
             struct search_hit *h = add_hit(&row, res, scores[i]);
             h->similar = similar ? similar[i] : 0;
             const char *t = at ? text[at - sorted] : NULL;
-            split_snippet(t ? t : "", h);
+            sr_split_snippet(t ? t : "", h);
         } else if (found < 0) {
             rc = -1;
         }
@@ -337,11 +335,10 @@ int search_article(struct searcher *s, const char *uid, struct article *a,
     int found = read_article(s, uid, a, err);
     if (found <= 0)
         return found;
-    /* a Xapian index: the article's text from its shard; its entities are
-     * not listed (the shim keeps them as terms and slots, not yet read
-     * back: NOTES-wire.md) */
-    if (!s->x &&
-        store_article_entities(s->store, a->uid, add_name_row, ents, err) < 0)
+    /* a Xapian index: the article and its entities from its shard */
+    if (s->x ? sr_x_entities(s, a->uid, ents, err) < 0
+             : store_article_entities(s->store, a->uid, add_name_row, ents,
+                                      err) < 0)
         return -1;
     if (s->public_ids) {
         read_roots(s);
@@ -401,18 +398,30 @@ static void add_mark(struct search_marks *m, int *cap, int col, const char *z,
  * exclusions aside) into *x, x->text.s NULL when it has none: as parsed
  * (a phrase a phrase), or with words set, read as a list of its words and
  * phrases (what a relaxed search matches). */
+int sr_marks_parse(struct tok *t, const char *query, int words,
+                   struct qparse_out *q, struct qparse_out *w,
+                   struct qparse_out **use, struct mg_err *err)
+{
+    *use = NULL;
+    if (qparse_full(t, query, 1, q, err) < 0)
+        return SEARCH_EUSAGE;
+    if (q->nunit == 0)
+        return 0;
+    *use = q;
+    if (words && qparse_words(t, query, w, err) == 0 && w->nunit > 0) {
+        qparse_add_phrases(w, q);
+        *use = w;
+    }
+    return 0;
+}
+
 static int marks_expr(struct searcher *s, const char *query, int words,
                       struct plan_expr *x, struct mg_err *err)
 {
-    struct qparse_out q = {0}, w = {0};
+    struct qparse_out q = {0}, w = {0}, *use;
     struct plan p = {0};
-    int rc = qparse_full(s->tok, query, 1, &q, err) < 0 ? SEARCH_EUSAGE : 0;
-    if (rc == 0 && q.nunit > 0) {
-        struct qparse_out *use = &q;
-        if (words && qparse_words(s->tok, query, &w, err) == 0 && w.nunit > 0) {
-            qparse_add_phrases(&w, &q);
-            use = &w;
-        }
+    int rc = sr_marks_parse(s->tok, query, words, &q, &w, &use, err);
+    if (rc == 0 && use) {
         rc = plan_make(s->store, s->tok, use, &p, err);
         if (rc == PLAN_USAGE)
             rc = SEARCH_EUSAGE;
@@ -453,15 +462,18 @@ int search_marks(struct searcher *s, const char *uid, const char *query,
                  struct mg_err *err)
 {
     memset(m, 0, sizeof *m);
-    if (s->x) /* a Xapian index: no marks yet (NOTES-wire.md) */
-        return 0;
     char *marks = NULL;
-    char **keys;
-    int nkeys = candidate_keys(s, uid, &keys);
-    int own_txn = store_read_begin(s->store);
-    int rc = find_marks(s, query ? query : "", keys, nkeys, &marks, err);
-    store_read_end(s->store, own_txn);
-    free_keys(keys, nkeys);
+    int rc;
+    if (s->x) { /* a Xapian index: found in the article's text */
+        rc = sr_x_marks(s, query ? query : "", a, &marks, err);
+    } else {
+        char **keys;
+        int nkeys = candidate_keys(s, uid, &keys);
+        int own_txn = store_read_begin(s->store);
+        rc = find_marks(s, query ? query : "", keys, nkeys, &marks, err);
+        store_read_end(s->store, own_txn);
+        free_keys(keys, nkeys);
+    }
     const char *field[ART_NCOLS] = {a->title,    a->lede,       a->body,
                                     a->captions, a->highlights, NULL};
     int cap = 0;

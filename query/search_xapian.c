@@ -35,7 +35,10 @@
 
 #include "plan.h"
 #include "query.h"
+#include "search_int.h"
+#include "shim_doc.h"
 #include "tokenizer.h"
+#include "xsnippet.h"
 
 /* The proximity subquery's window: the words' count plus this (the
  * ranking's half-weight slack, RANK_PARAMS_DEFAULT.prox_scale, rounded). */
@@ -84,22 +87,51 @@ void xsearcher_free(struct xsearcher *s)
 
 /* ---- the planner's statistics, from the Xapian database --------------- */
 
+/* Whether token k has a stem of its own (the tokenizer gives it a marked
+ * stem beside it). */
+static int own_stem(void *ctx, int flags, const char *t, int n, int s, int e)
+{
+    (void)ctx, (void)flags, (void)s, (void)e;
+    return n > 0 && t[0] == TOK_STEM_MARK;
+}
+
+/* Whether some article holds a word stemmed to the class key k other
+ * than k itself (the store's sdf > 0), there being no term for those
+ * alone (TERMS.md): cdf > df says so; else the class term's occurrences
+ * beyond the word's own (a word that is its own stem weighs in its
+ * class at each of its places; one that is not, nothing). */
+static int stemmed_to(struct xsearcher *s, const char *k, int64_t df,
+                      int64_t cdf, struct mg_err *err)
+{
+    if (cdf > df || cdf == 0)
+        return cdf > df;
+    int64_t ccf = mgx_cf(s->db, MGX_ANY, k, 1, err);
+    if (ccf < 0)
+        return -1;
+    int stems = tok_run(s->tok, TOK_MODE_DOCUMENT, k, (int)strlen(k), own_stem,
+                        NULL) != 0;
+    int64_t cf = stems ? 0 : mgx_cf(s->db, MGX_ANY, k, 0, err);
+    return cf < 0 ? -1 : ccf > cf;
+}
+
 static int xs_word(void *ctx, const char *key, int n, struct store_word *w,
                    struct mg_err *err)
 {
-    struct mgx_db *db = ctx;
+    struct xsearcher *s = ctx;
     memset(w, 0, sizeof *w);
     char *k = mg_strndup(key, (size_t)n);
-    int64_t df = mgx_df(db, MGX_ANY, k, 0, err);
-    int64_t cdf = df < 0 ? -1 : mgx_df(db, MGX_ANY, k, 1, err);
+    int64_t df = mgx_df(s->db, MGX_ANY, k, 0, err);
+    int64_t cdf = df < 0 ? -1 : mgx_df(s->db, MGX_ANY, k, 1, err);
+    /* the planner asks only whether sdf is 0 (a class key then read as
+     * exact, as FTS5's plan does, so that both plans have the same
+     * leaves) */
+    int sdf = cdf < 0 ? -1 : stemmed_to(s, k, df, cdf, err);
     free(k);
-    if (df < 0 || cdf < 0)
+    if (df < 0 || cdf < 0 || sdf < 0)
         return -1;
     w->df = df;
     w->cdf = cdf;
-    /* no term of its own (TERMS.md): the planner only asks whether it is
-     * 0, to read a class key as exact, which matches the same here */
-    w->sdf = cdf;
+    w->sdf = sdf ? (cdf > df ? cdf - df : 1) : 0;
     return df > 0 || cdf > 0;
 }
 
@@ -141,7 +173,7 @@ static int xs_word_prefix(void *ctx, const char *prefix, int n, int want,
                           store_word_fn fn, void *fctx, int64_t *of,
                           struct mg_err *err)
 {
-    struct mgx_db *db = ctx;
+    struct mgx_db *db = ((struct xsearcher *)ctx)->db;
     struct pref_list l = {0};
     char *p = mg_strndup(prefix, (size_t)n);
     int rc = mgx_allterms(db, MGX_ANY, p, 0, 0, pref_cb, &l, err);
@@ -162,7 +194,7 @@ static int xs_corpus(void *ctx, struct store_corpus *c, struct mg_err *err)
 {
     struct mgx_stats st;
     memset(c, 0, sizeof *c);
-    if (mgx_stats(ctx, &st, err) < 0)
+    if (mgx_stats(((struct xsearcher *)ctx)->db, &st, err) < 0)
         return -1;
     c->stats = 1;
     c->docs = st.docs;
@@ -175,7 +207,7 @@ static int xs_corpus(void *ctx, struct store_corpus *c, struct mg_err *err)
 static int xplan(struct xsearcher *s, struct qparse_out *q, struct plan *p,
                  struct mg_err *err)
 {
-    struct plan_stats src = {s->db, xs_word, xs_word_prefix, xs_corpus};
+    struct plan_stats src = {s, xs_word, xs_word_prefix, xs_corpus};
     return plan_make_from(&src, s->tok, q, p, err);
 }
 
@@ -790,6 +822,29 @@ static void take_hits(const struct mgxq_result *m, struct search_result *res)
     res->collapsed = (int)m->collapsed;
 }
 
+/* The page's snippets, as FTS5's (xsnippet.h): each hit's article (read
+ * with the page: m's docs) and the leaves of p (the plan the hits
+ * matched; NULL: filters alone) found in its fields. */
+static void page_snippets(struct xsearcher *s, const struct plan *p,
+                          const struct mgxq_result *m,
+                          struct search_result *res)
+{
+    struct buf b = {0};
+    for (int i = 0; i < res->nhits && i < m->nhits; i++) {
+        struct search_hit *h = &res->hits[i];
+        buf_clear(&b);
+        if (m->hits[i].doc)
+            xsnip_text(s->tok, p, m->hits[i].doc, &b);
+        free(h->snippet);
+        free(h->spans);
+        h->snippet = NULL;
+        h->spans = NULL;
+        h->nspans = 0;
+        sr_split_snippet(b.s ? b.s : "", h);
+    }
+    buf_free(&b);
+}
+
 int xsearch_run(struct xsearcher *s, const struct search_opts *o,
                 struct search_result *res, struct mg_err *err)
 {
@@ -835,6 +890,7 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
         .spy_slots = o->count_only ? NULL : spies,
         .nspies = o->count_only ? 0 : nspies,
         .sample = s->facet_exact,
+        .docs = !o->count_only, /* the snippets' text */
     };
     struct mgxq_result m;
     t0 = mg_now();
@@ -884,6 +940,14 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
     }
     res->ms_rank = (mg_now() - t0) * 1e3;
     take_hits(&m, res);
+    t0 = mg_now(); /* the page's snippets: --timing's "page" */
+    if (!o->count_only)
+        page_snippets(s,
+                      !words         ? NULL
+                      : res->relaxed ? &r.wplan
+                                     : &r.plan,
+                      &m, res);
+    res->ms_page = (mg_now() - t0) * 1e3;
     if (m.sampled > 0) {
         /* counted on a sample: scaled to every match, as search_run's */
         for (int i = 0; i < m.ncounts; i++)
@@ -911,4 +975,52 @@ int xsearch_describe(struct xsearcher *s, const struct search_opts *o,
         rc = -1;
     xrun_free(&r);
     return rc;
+}
+
+/* ---- one article: its marks and entities -------------------------------- */
+
+/* The marks of query's leaves in a into out: as parsed, or with words
+ * set, read as a list of its words and phrases. */
+static int marks_of(struct xsearcher *s, const char *query, int words,
+                    const struct article *a, struct buf *out,
+                    struct mg_err *err)
+{
+    struct qparse_out q = {0}, w = {0}, *use;
+    struct plan p = {0};
+    int rc = sr_marks_parse(s->tok, query, words, &q, &w, &use, err);
+    if (rc == 0 && use) {
+        rc = xplan(s, use, &p, err);
+        if (rc == PLAN_USAGE)
+            rc = SEARCH_EUSAGE;
+        if (rc == 0)
+            xsnip_marks(s->tok, &p, a, out);
+        plan_free(&p);
+    }
+    qparse_out_free(&w);
+    qparse_out_free(&q);
+    return rc;
+}
+
+int xsearch_marks(struct xsearcher *s, const char *query,
+                  const struct article *a, struct buf *out, struct mg_err *err)
+{
+    int rc = 0;
+    for (int words = 0; words < 2 && rc == 0 && out->len == 0; words++)
+        rc = marks_of(s, query, words, a, out, err);
+    return rc;
+}
+
+static void add_entity(void *ctx, int kind, const char *name)
+{
+    struct search_result *ents = ctx;
+    ents->facets = mg_realloc(ents->facets, sizeof *ents->facets *
+                                                (size_t)(ents->nfacets + 1));
+    ents->facets[ents->nfacets++] = (struct search_facet){
+        (enum ent_kind)kind, mg_strdup(name), -1, NULL, 0};
+}
+
+int xsearch_entities_of(struct xsearcher *s, const char *uid,
+                        struct search_result *ents, struct mg_err *err)
+{
+    return mgx_doc_entities(s->db, uid, add_entity, ents, err) < 0 ? -1 : 0;
 }

@@ -7,8 +7,9 @@
  * now; the cluster client comes next.
  *
  * What it fills of a struct search_result: hits (id, title, date,
- * source, path, url, score, similar; no snippet yet), total (always
- * exact), relaxed and relaxed_total (the same rule as search_run: fewer
+ * source, path, url, score, similar; the snippet and its highlights as
+ * FTS5's, from the page's documents read with the page: xsnippet.h), total
+ * (always exact), relaxed and relaxed_total (the same rule as search_run: fewer
  * than a page hold all the words), collapsed, facets and sources (every
  * match up to SEARCH_FACET_EXACT, else an even sample of about so many,
  * the counts scaled, sample set; entity facets from the entity slots:
@@ -49,5 +50,19 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
  * Returns as xsearch_run. */
 int xsearch_describe(struct xsearcher *s, const struct search_opts *o,
                      struct buf *out, struct mg_err *err);
+
+/* The marks of query in article a (as search_article read it from the
+ * database), as morgue_marks() lines into out: its words and phrases as
+ * parsed, else, when a holds none of them, its words one by one (as
+ * search_marks finds them on an FTS5 index).  Returns 0, SEARCH_EUSAGE
+ * with a usage message, or -1. */
+int xsearch_marks(struct xsearcher *s, const char *query,
+                  const struct article *a, struct buf *out, struct mg_err *err);
+
+/* The entities of article uid as ents->facets (kind, name; count -1:
+ * the Xapian index keeps no mention counts), people, places, then
+ * organisations, each most mentioned first.  0 or -1 with err. */
+int xsearch_entities_of(struct xsearcher *s, const char *uid,
+                        struct search_result *ents, struct mg_err *err);
 
 #endif

@@ -14,14 +14,16 @@
 #include "store.h"
 #include "tokenizer.h"
 
-struct span {
-    int start, end; /* bytes */
-};
-
 struct toks {
-    struct span *v;
+    struct snip_span *v;
     int n, cap;
     int upto; /* stop after this many: no match lies beyond them */
+};
+
+/* Tokens as the snippet reads them. */
+struct tview {
+    const struct snip_span *v;
+    int n;
 };
 
 static int collect(void *ctx, int flags, const char *t, int nt, int s, int e)
@@ -55,7 +57,7 @@ static int is_space(char c)
 
 /* Splits text into sentences: after . ! ? (and closing quotes) followed
  * by a space, and at blank lines. */
-static struct sentence *sentences(const char *z, int n, const struct toks *k,
+static struct sentence *sentences(const char *z, int n, const struct tview *k,
                                   int *count)
 {
     struct sentence *v = NULL;
@@ -123,7 +125,7 @@ static int popcount64(uint64_t x)
 /* Appends z[a, b) to out with line breaks as single spaces and the tokens
  * marked in mark[] (instance id + 1, 0 for none) wrapped in markers. */
 static void emit(struct buf *out, const char *z, int a, int b,
-                 const struct toks *k, const int *mark)
+                 const struct tview *k, const int *mark)
 {
     int t = 0;
     while (t < k->n && k->v[t].end <= a)
@@ -211,28 +213,21 @@ static void result_buf(sqlite3_context *ctx, struct buf *out)
         buf_free(out);
 }
 
-/* The row's instances (ninst of them) in each column, into per_col. */
-static void count_per_col(const Fts5ExtensionApi *api, Fts5Context *fts,
-                          int ninst, int per_col[ART_NCOLS])
+/* The instances (ninst of them) in each column, into per_col. */
+static void count_per_col(const struct snip_inst *in, int ninst,
+                          int per_col[ART_NCOLS])
 {
     memset(per_col, 0, sizeof(int) * ART_NCOLS);
-    for (int i = 0; i < ninst; i++) {
-        int ph, c, off;
-        if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK && c >= 0 &&
-            c < ART_NCOLS)
-            per_col[c]++;
-    }
+    for (int i = 0; i < ninst; i++)
+        if (in[i].col >= 0 && in[i].col < ART_NCOLS)
+            per_col[in[i].col]++;
 }
 
-/* The column a row's snippet comes from, its text in *z, *n bytes: the
- * body, else the lede, highlights or captions, whichever holds a match
- * first; when only the title matched (or nothing), the opening: the lede,
- * else the body, else the title. */
-static int snippet_column(const Fts5ExtensionApi *api, Fts5Context *fts,
-                          int ninst, const char **z, int *n)
+int snippet_column(const struct snip_inst *in, int ninst, snip_text_fn text,
+                   void *ctx, const char **z, int *n)
 {
     int per_col[ART_NCOLS];
-    count_per_col(api, fts, ninst, per_col);
+    count_per_col(in, ninst, per_col);
     static const int ORDER[] = {ART_BODY, ART_LEDE, ART_HIGHLIGHTS,
                                 ART_CAPTIONS};
     int col = -1;
@@ -245,36 +240,33 @@ static int snippet_column(const Fts5ExtensionApi *api, Fts5Context *fts,
         static const int FALLBACK[] = {ART_LEDE, ART_BODY, ART_TITLE};
         for (size_t i = 0; i < 3 && *n == 0; i++) {
             col = FALLBACK[i];
-            if (api->xColumnText(fts, col, z, n) != SQLITE_OK)
-                *n = 0;
+            text(ctx, col, z, n);
         }
-    } else if (api->xColumnText(fts, col, z, n) != SQLITE_OK) {
-        *n = 0;
+    } else {
+        text(ctx, col, z, n);
     }
     return col;
 }
 
-/* Marks the instances in column col over the tokens k: mark[t] the
+/* Marks the instances in column col over ntok tokens: mark[t] the
  * instance (+1) highlighting token t, a phrase's tokens one highlight (a
  * shorter instance inside it, a hyphenated word's part also searched
  * apart, leaves it whole); phr[t] the phrases holding t (bits). */
-static void mark_instances(const Fts5ExtensionApi *api, Fts5Context *fts,
-                           int ninst, int col, int ntok, int *mark,
-                           uint64_t *phr)
+static void mark_instances(const struct snip_inst *in, int ninst, int col,
+                           int ntok, int *mark, uint64_t *phr)
 {
     int *size_at = mg_calloc((size_t)ntok + 1, sizeof *size_at);
     for (int i = 0; i < ninst; i++) {
-        int ph, c, off;
-        if (api->xInst(fts, i, &ph, &c, &off) != SQLITE_OK || c != col)
+        if (in[i].col != col)
             continue;
-        int size = api->xPhraseSize(fts, ph);
+        int size = in[i].size, off = in[i].off;
         for (int j = off; j < off + size && j < ntok; j++) {
             if (j >= 0) {
                 if (size > size_at[j]) {
                     mark[j] = i + 1;
                     size_at[j] = size;
                 }
-                phr[j] |= 1ULL << (ph & 63);
+                phr[j] |= 1ULL << (in[i].phrase & 63);
             }
         }
     }
@@ -288,7 +280,7 @@ static void mark_instances(const Fts5ExtensionApi *api, Fts5Context *fts,
  * sentence when there is room: the one adding most phrases not yet
  * shown, else the next one. */
 static void write_snippet(struct buf *out, const char *z, int n,
-                          const struct toks *k, const int *mark,
+                          const struct tview *k, const int *mark,
                           const struct sentence *s, int ns, int known)
 {
     if (ns == 0) {
@@ -335,48 +327,23 @@ static void write_snippet(struct buf *out, const char *z, int n,
     }
 }
 
-static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-                       sqlite3_context *ctx, int argc, sqlite3_value **argv)
+int snippet_upto(const struct snip_inst *in, int ninst, int col)
 {
-    const struct page_set *set =
-        argc > 0 ? sqlite3_value_pointer(argv[0], "morgue_page") : NULL;
-    if (set && !in_set(set, api->xRowid(fts))) {
-        sqlite3_result_null(ctx); /* not on the page */
-        return;
-    }
-    int ninst = 0;
-    if (api->xInstCount(fts, &ninst) != SQLITE_OK)
-        ninst = 0;
-    const char *z;
-    int n;
-    int col = snippet_column(api, fts, ninst, &z, &n);
-    if (n <= 0 || !z) {
-        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-        return;
-    }
-    /* the text's tokens up to a little past its last match (a snippet is
-     * at most two sentences of about SNIPPET_TOKENS): enough to place
-     * every match and the sentences after the last */
     int last = 0;
-    for (int i = 0; i < ninst; i++) {
-        int ph, c, off;
-        if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK && c == col &&
-            off + api->xPhraseSize(fts, ph) > last)
-            last = off + api->xPhraseSize(fts, ph);
-    }
-    struct toks k = {.upto = last + 2 * (SNIPPET_TOKENS + 8)};
-    int rc = api->xTokenize(fts, z, n, &k, collect);
-    int complete = rc == SQLITE_OK;
-    if (rc == SQLITE_DONE)
-        rc = SQLITE_OK;
-    if (rc != SQLITE_OK) {
-        free(k.v);
-        sqlite3_result_error_code(ctx, rc);
-        return;
-    }
+    for (int i = 0; i < ninst; i++)
+        if (in[i].col == col && in[i].off + in[i].size > last)
+            last = in[i].off + in[i].size;
+    return last + 2 * (SNIPPET_TOKENS + 8);
+}
+
+void snippet_write(struct buf *out, const char *z, int n,
+                   const struct snip_span *tok, int ntok, int complete,
+                   const struct snip_inst *in, int ninst, int col)
+{
+    struct tview k = {tok, ntok};
     int *mark = mg_calloc((size_t)k.n + 1, sizeof *mark);
     uint64_t *phr = mg_calloc((size_t)k.n + 1, sizeof *phr);
-    mark_instances(api, fts, ninst, col, k.n, mark, phr);
+    mark_instances(in, ninst, col, k.n, mark, phr);
     int ns = 0;
     struct sentence *s = sentences(z, n, &k, &ns);
     /* sentences past the tokens read are not candidates for the second
@@ -390,12 +357,100 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
             s[i].phrases |= phr[t];
             s[i].hits += mark[t] != 0;
         }
-    struct buf out = {0};
-    write_snippet(&out, z, n, &k, mark, s, ns, known);
+    write_snippet(out, z, n, &k, mark, s, ns, known);
     free(s);
     free(mark);
     free(phr);
+}
+
+void snippet_marks(struct buf *out, int col, const struct snip_span *tok,
+                   int ntok, const struct snip_inst *in, int ninst)
+{
+    int *mark = mg_calloc((size_t)ntok + 1, sizeof *mark);
+    uint64_t *phr = mg_calloc((size_t)ntok + 1, sizeof *phr);
+    mark_instances(in, ninst, col, ntok, mark, phr);
+    for (int t = 0; t < ntok; t++) {
+        if (!mark[t])
+            continue;
+        int u = t;
+        while (u + 1 < ntok && mark[u + 1] == mark[t])
+            u++;
+        buf_printf(out, "%d %d %d\n", col, tok[t].start, tok[u].end);
+        t = u;
+    }
+    free(mark);
+    free(phr);
+}
+
+/* The row's instances (*ninst of them), in xInst's order. */
+static struct snip_inst *row_instances(const Fts5ExtensionApi *api,
+                                       Fts5Context *fts, int *ninst)
+{
+    int n = 0;
+    if (api->xInstCount(fts, &n) != SQLITE_OK)
+        n = 0;
+    struct snip_inst *in = mg_malloc(sizeof *in * (size_t)(n + 1));
+    int got = 0;
+    for (int i = 0; i < n; i++) {
+        int ph, c, off;
+        if (api->xInst(fts, i, &ph, &c, &off) == SQLITE_OK)
+            in[got++] =
+                (struct snip_inst){ph, c, off, api->xPhraseSize(fts, ph)};
+    }
+    *ninst = got;
+    return in;
+}
+
+struct fts_row {
+    const Fts5ExtensionApi *api;
+    Fts5Context *fts;
+};
+
+static void fts_text(void *ctx, int col, const char **z, int *n)
+{
+    const struct fts_row *r = ctx;
+    if (r->api->xColumnText(r->fts, col, z, n) != SQLITE_OK)
+        *n = 0;
+}
+
+static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+                       sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const struct page_set *set =
+        argc > 0 ? sqlite3_value_pointer(argv[0], "morgue_page") : NULL;
+    if (set && !in_set(set, api->xRowid(fts))) {
+        sqlite3_result_null(ctx); /* not on the page */
+        return;
+    }
+    int ninst = 0;
+    struct snip_inst *in = row_instances(api, fts, &ninst);
+    const char *z;
+    int n;
+    struct fts_row row = {api, fts};
+    int col = snippet_column(in, ninst, fts_text, &row, &z, &n);
+    if (n <= 0 || !z) {
+        free(in);
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+        return;
+    }
+    /* the text's tokens up to a little past its last match (a snippet is
+     * at most two sentences of about SNIPPET_TOKENS): enough to place
+     * every match and the sentences after the last */
+    struct toks k = {.upto = snippet_upto(in, ninst, col)};
+    int rc = api->xTokenize(fts, z, n, &k, collect);
+    int complete = rc == SQLITE_OK;
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    if (rc != SQLITE_OK) {
+        free(k.v);
+        free(in);
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    struct buf out = {0};
+    snippet_write(&out, z, n, k.v, k.n, complete, in, ninst, col);
     free(k.v);
+    free(in);
     result_buf(ctx, &out);
 }
 
@@ -494,10 +549,9 @@ static void marks_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 {
     (void)nval, (void)val;
     int ninst = 0;
-    if (api->xInstCount(fts, &ninst) != SQLITE_OK)
-        ninst = 0;
+    struct snip_inst *in = row_instances(api, fts, &ninst);
     int per_col[ART_NCOLS];
-    count_per_col(api, fts, ninst, per_col);
+    count_per_col(in, ninst, per_col);
     struct buf out = {0};
     for (int col = 0; col < ART_ENTITIES; col++) {
         const char *z;
@@ -509,26 +563,15 @@ static void marks_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         int rc = api->xTokenize(fts, z, n, &k, collect);
         if (rc != SQLITE_OK) {
             free(k.v);
+            free(in);
             buf_free(&out);
             sqlite3_result_error_code(ctx, rc);
             return;
         }
-        int *mark = mg_calloc((size_t)k.n + 1, sizeof *mark);
-        uint64_t *phr = mg_calloc((size_t)k.n + 1, sizeof *phr);
-        mark_instances(api, fts, ninst, col, k.n, mark, phr);
-        for (int t = 0; t < k.n; t++) {
-            if (!mark[t])
-                continue;
-            int u = t;
-            while (u + 1 < k.n && mark[u + 1] == mark[t])
-                u++;
-            buf_printf(&out, "%d %d %d\n", col, k.v[t].start, k.v[u].end);
-            t = u;
-        }
-        free(mark);
-        free(phr);
+        snippet_marks(&out, col, k.v, k.n, in, ninst);
         free(k.v);
     }
+    free(in);
     result_buf(ctx, &out);
 }
 

@@ -103,6 +103,21 @@ a=$("$Q" --db "$TMP/three" --limit 5 oil | grep -E '^[0-9]+\. ')
 b=$("$Q" --cluster "$TMP/c.txt" --limit 5 oil | grep -E '^[0-9]+\. ')
 [ -n "$a" ] && [ "$a" = "$b" ]
 check "text output: the same 5 titles" $? "db $a | cluster $b"
+# snippets and highlights (query/xsnippet.c): the page's documents read
+# from the remote shards give what the local shards give
+snips() {
+    python3 -c 'import json,sys
+d=json.load(sys.stdin)
+print(" ".join(h["id"] for h in d["hits"]))
+print(json.dumps([(h["snippet"], h["highlights"]) for h in d["hits"]]))'
+}
+for q in '"crude oil"' 'NEAR(dollar yen)' 'export*' 'title:wheat'; do
+    a=$("$Q" --db "$TMP/three" --json --limit 10 "$q" | snips)
+    b=$("$Q" --cluster "$TMP/c.txt" --json --limit 10 "$q" | snips)
+    [ -n "$a" ] && [ "$a" = "$b" ] && printf %s "$b" | grep -q '\[\['
+    check "'$q': --cluster gives the local shards' snippets" $? \
+        "db $a | cluster $b"
+done
 "$Q" --cluster "$TMP/c.txt" --show x >"$TMP/out" 2>&1
 [ $? -eq 2 ] && grep -q "only searches" "$TMP/out"
 check "--cluster --show: exit 2, only searches" $? "$(cat "$TMP/out")"

@@ -9,6 +9,7 @@
  * NOTES-cluster.md).  No exception leaves this file.
  */
 extern "C" {
+#include "article.h"
 #include "termstats.h"
 #include "util.h"
 }
@@ -227,6 +228,9 @@ static void hit_clear(struct mgxq_hit *h)
     free(h->source);
     free(h->url);
     free(h->path);
+    if (h->doc)
+        article_clear(h->doc);
+    free(h->doc);
 }
 
 extern "C" void mgxq_result_free(struct mgxq_result *res)
@@ -342,6 +346,7 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         res->hits = (struct mgxq_hit *)mg_calloc(m.size() ? m.size() : 1,
                                                  sizeof *res->hits);
         std::vector<std::string> keys;
+        m.fetch(m.begin(), m.end()); /* the page's documents at once */
         for (Xapian::MSetIterator i = m.begin(); i != m.end(); ++i) {
             Xapian::Document d = i.get_document();
             struct mgxq_hit *h = &res->hits[res->nhits++];
@@ -353,6 +358,13 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
             h->path = value_or_null(d, MGX_VAL_PATH);
             h->weight = i.get_weight();
             keys.push_back(d.get_value(MGX_VAL_DUPKEY));
+            if (r->docs) {
+                h->doc = (struct article *)mg_calloc(1, sizeof *h->doc);
+                if (!mgx_record_read(d.get_data(), h->doc))
+                    throw std::runtime_error(
+                        std::string("a stored record morgue cannot read: ") +
+                        (h->uid ? h->uid : "?"));
+            }
         }
         if (!r->collapse)
             return 0;

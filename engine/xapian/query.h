@@ -96,12 +96,17 @@ struct mgxq_run {
     int64_t sample; /* > 0: over more matches than this, the spies count
                      * an even sample of about this many (the matches
                      * whose dup key, a hash, is below the share) */
+    int docs;       /* read each hit's stored article too (mgxq_hit.doc):
+                     * the page's documents are read anyway (their
+                     * values), all asked for at once (MSet::fetch: over
+                     * remote shards one round trip, not one a hit) */
 };
 
 struct mgxq_hit {
     char *uid, *title, *date, *source, *url, *path; /* from values */
     double weight;
-    int similar; /* with collapse: other matches with its dup key */
+    int similar;         /* with collapse: other matches with its dup key */
+    struct article *doc; /* with mgxq_run.docs: as mgx_get reads it */
 };
 
 /* One value counted by a spy: (slot, value) and the matches holding it. */

@@ -944,3 +944,27 @@ std::string mgx_metadata(struct mgx_db *d, const std::string &key)
     }
     return std::string();
 }
+
+int mgx_guard(struct mgx_db *d, const char *what, struct mg_err *err,
+              const std::function<int()> &body)
+{
+    return guarded(d->path.c_str(), what, err, body);
+}
+
+Xapian::docid mgx_docid(struct mgx_db *d, const char *uid)
+{
+    return docid_of(d->db, uid_term(uid));
+}
+
+std::string mgx_term_of(int field, const char *key, int cls)
+{
+    return term_of(field, key, cls);
+}
+
+bool mgx_record_read(const std::string &data, struct article *a)
+{
+    bool ok = record_read(data, a);
+    if (!ok)
+        article_clear(a);
+    return ok;
+}

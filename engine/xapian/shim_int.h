@@ -8,6 +8,7 @@
 
 #include <xapian.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,5 +43,19 @@ void mgx_note_net(
  * keeps between searches).  The parts are not checked. */
 struct mgx_db *mgx_wrap(const std::string &label,
                         const std::vector<Xapian::Database> &parts);
+
+/* Runs body as the shim's entry points do: any exception becomes err
+ * ("PATH: what: message") and -1 (a network error noted, as above). */
+int mgx_guard(struct mgx_db *d, const char *what, struct mg_err *err,
+              const std::function<int()> &body);
+
+/* The document of article uid in d (its uid term's), 0 when none; the
+ * term of a key in a field (TERMS.md; as mgx_term). */
+Xapian::docid mgx_docid(struct mgx_db *d, const char *uid);
+std::string mgx_term_of(int field, const char *key, int cls);
+
+/* The article of a document's data (TERMS.md: document data) into *a,
+ * cleared when it cannot be read (false). */
+bool mgx_record_read(const std::string &data, struct article *a);
 
 #endif
