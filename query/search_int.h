@@ -83,6 +83,16 @@ int sr_read_page(struct searcher *s, const char *fts, int nphrase,
 void sr_hit_clear(struct search_hit *h);
 void sr_notes_free(struct search_result *res);
 
+/* ---- search_xents.c (only where the Xapian engine is built) ----------- */
+
+/* search_entities over s's Xapian database or cluster (limit > 0). */
+int sr_x_entities(struct searcher *s, const char *prefix, int kind, int limit,
+                  struct search_result *out, struct mg_err *err);
+/* The near-duplicates of article uid into res as store_similar gives
+ * them: 1, 0 when there is no such article, -1 with err. */
+int sr_x_similar(struct searcher *s, const char *uid, int limit,
+                 struct search_result *res, struct mg_err *err);
+
 /* ---- search_facets.c -------------------------------------------------- */
 
 /* The facets and timeline of the n articles all (an even sample of

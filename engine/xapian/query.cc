@@ -9,6 +9,7 @@
  * NOTES-cluster.md).  No exception leaves this file.
  */
 extern "C" {
+#include "fingerprint.h"
 #include "termstats.h"
 #include "util.h"
 }
@@ -246,6 +247,17 @@ static char *value_or_null(const Xapian::Document &d, int slot)
     return v.empty() ? NULL : mg_strndup(v.data(), v.size());
 }
 
+/* The hit line's fields of h from document d's values. */
+static void hit_values(struct mgxq_hit *h, const Xapian::Document &d)
+{
+    h->uid = value_or_null(d, MGX_VAL_UID);
+    h->title = value_or_null(d, MGX_VAL_TITLE);
+    h->date = value_or_null(d, MGX_VAL_DATE);
+    h->source = value_or_null(d, MGX_VAL_SOURCE);
+    h->url = value_or_null(d, MGX_VAL_URL);
+    h->path = value_or_null(d, MGX_VAL_PATH);
+}
+
 static Xapian::BM25Weight morgue_bm25()
 {
     /* TERMS.md: k1 = 2 x TS_K1 (wdf counts half tokens), b = TS_B */
@@ -345,12 +357,7 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         for (Xapian::MSetIterator i = m.begin(); i != m.end(); ++i) {
             Xapian::Document d = i.get_document();
             struct mgxq_hit *h = &res->hits[res->nhits++];
-            h->uid = value_or_null(d, MGX_VAL_UID);
-            h->title = value_or_null(d, MGX_VAL_TITLE);
-            h->date = value_or_null(d, MGX_VAL_DATE);
-            h->source = value_or_null(d, MGX_VAL_SOURCE);
-            h->url = value_or_null(d, MGX_VAL_URL);
-            h->path = value_or_null(d, MGX_VAL_PATH);
+            hit_values(h, d);
             h->weight = i.get_weight();
             keys.push_back(d.get_value(MGX_VAL_DUPKEY));
         }
@@ -385,5 +392,151 @@ extern "C" int mgxq_entity_name(struct mgx_db *db, const char *value,
             name = value[0] ? value + 1 : value;
         buf_add(out, name.data(), name.size());
         return 0;
+    });
+}
+
+/* ---- near-duplicates of one article (mgxq_similar) ------------------- */
+
+static uint64_t simhash_of(const std::string &v)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < 8 && i < v.size(); i++)
+        h = h << 8 | (unsigned char)v[i];
+    return h;
+}
+
+extern "C" int mgxq_similar(struct mgx_db *db, const char *uid, int maxdist,
+                            int limit, struct mgxq_result *res,
+                            struct mg_err *err)
+{
+    std::memset(res, 0, sizeof *res);
+    int rc = guarded(mgx_path(db), uid, err, [&]() {
+        Xapian::Database &xdb = mgx_reader(db);
+        struct buf b = {};
+        mgx_term(MGX_UID, uid, 0, &b);
+        std::string uterm(b.s ? b.s : "", b.len);
+        buf_free(&b);
+        Xapian::Document self;
+        bool found = false;
+        for (Xapian::PostingIterator p = xdb.postlist_begin(uterm);
+             p != xdb.postlist_end(uterm) && !found; ++p) {
+            self = xdb.get_document(*p);
+            found = self.get_value(MGX_VAL_UID) == uid; /* a hashed term */
+        }
+        if (!found)
+            return 0;
+        uint64_t sh = simhash_of(self.get_value(MGX_VAL_SIMHASH));
+        if (!sh)
+            return 1; /* an empty body is like no other (as FTS5) */
+        /* TERMS.md: within FP_NEAR bits, two fingerprints share a band's
+         * term; the article's own band terms are in its term list */
+        std::vector<Xapian::Query> bands;
+        Xapian::TermIterator t = self.termlist_begin();
+        for (t.skip_to("XF"); t != self.termlist_end(); ++t) {
+            std::string term = *t;
+            if (term.compare(0, 2, "XF") != 0)
+                break;
+            bands.emplace_back(term);
+        }
+        Xapian::Query cand(
+            Xapian::Query::OP_AND_NOT,
+            Xapian::Query(Xapian::Query::OP_OR, bands.begin(), bands.end()),
+            Xapian::Query(uterm));
+        /* the fingerprints the candidates hold, counted on the shards (no
+         * document read), and those near enough */
+        Xapian::Enquire enq(xdb);
+        enq.set_weighting_scheme(Xapian::BoolWeight());
+        enq.set_query(cand);
+        Xapian::ValueCountMatchSpy spy(MGX_VAL_SIMHASH);
+        enq.add_matchspy(&spy);
+        enq.get_mset(0, 0, xdb.get_doccount());
+        std::vector<Xapian::Query> near;
+        for (Xapian::TermIterator v = spy.values_begin(); v != spy.values_end();
+             ++v) {
+            uint64_t o = simhash_of(*v);
+            if (o && fp_distance(o, sh) <= maxdist)
+                near.emplace_back(Xapian::Query::OP_VALUE_RANGE,
+                                  MGX_VAL_SIMHASH, *v, *v);
+        }
+        if (near.empty())
+            return 1;
+        enq.clear_matchspies();
+        enq.set_query(Xapian::Query(
+            Xapian::Query::OP_FILTER, cand,
+            Xapian::Query(Xapian::Query::OP_OR, near.begin(), near.end())));
+        Xapian::MSet m = enq.get_mset(0, xdb.get_doccount());
+        struct row {
+            int dist;
+            std::string date, uid;
+            Xapian::Document doc;
+        };
+        std::vector<row> rows;
+        for (Xapian::MSetIterator i = m.begin(); i != m.end(); ++i) {
+            Xapian::Document d = i.get_document();
+            rows.push_back(
+                {fp_distance(simhash_of(d.get_value(MGX_VAL_SIMHASH)), sh),
+                 d.get_value(MGX_VAL_DATE), d.get_value(MGX_VAL_UID), d});
+        }
+        /* nearest first, then oldest (FTS5: then by rowid; here the uid) */
+        std::sort(rows.begin(), rows.end(), [](const row &x, const row &y) {
+            if (x.dist != y.dist)
+                return x.dist < y.dist;
+            return x.date != y.date ? x.date < y.date : x.uid < y.uid;
+        });
+        size_t n = std::min(rows.size(), (size_t)(limit > 0 ? limit : 0));
+        res->hits = (struct mgxq_hit *)mg_calloc(n ? n : 1, sizeof *res->hits);
+        for (size_t i = 0; i < n; i++) {
+            const Xapian::Document &d = rows[i].doc;
+            struct mgxq_hit *h = &res->hits[res->nhits++];
+            hit_values(h, d);
+            h->weight = rows[i].dist ? -(double)rows[i].dist : 0.0;
+        }
+        res->total = (int64_t)rows.size();
+        return 1;
+    });
+    if (rc < 0)
+        mgxq_result_free(res);
+    return rc;
+}
+
+/* ---- entities by name (mgxq_entities) -------------------------------- */
+
+extern "C" int mgxq_entities(struct mgx_db *db, const char *prefix, int kind,
+                             mgxq_entity_fn fn, void *ctx, struct mg_err *err)
+{
+    return guarded(mgx_path(db), prefix, err, [&]() {
+        Xapian::Database &xdb = mgx_reader(db);
+        std::string low(prefix);
+        for (char &c : low)
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c - 'A' + 'a');
+        int n = 0;
+        for (int k = ENT_PERSON; k <= ENT_ORG; k++) {
+            if (kind >= 0 && kind != k)
+                continue;
+            /* TERMS.md: XV + kind letter + name in lower case + NUL + key */
+            std::string start = std::string("XV") + "pwo"[k] + low;
+            std::vector<std::string> keys;
+            for (Xapian::TermIterator t = xdb.allterms_begin(start);
+                 t != xdb.allterms_end(start); ++t) {
+                std::string term = *t;
+                size_t nul = term.find('\0', start.size());
+                if (nul != std::string::npos)
+                    keys.push_back(term.substr(nul + 1));
+            }
+            std::sort(keys.begin(), keys.end());
+            keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+            struct buf b = {};
+            for (const std::string &key : keys) {
+                mgx_term(MGX_PERSON + k, key.c_str(), 0, &b);
+                Xapian::doccount df =
+                    xdb.get_termfreq(std::string(b.s ? b.s : "", b.len));
+                if (df > 0 && fn(ctx, k, key.c_str(), (int64_t)df) != 0)
+                    break;
+                n += df > 0;
+            }
+            buf_free(&b);
+        }
+        return n;
     });
 }

@@ -131,6 +131,30 @@ int mgxq_search(struct mgx_db *db, const struct mgxq *q,
                 struct mg_err *err);
 void mgxq_result_free(struct mgxq_result *res);
 
+/* The near-duplicates of the article with this uid: the articles whose
+ * fingerprints (MGX_VAL_SIMHASH) differ from its own in at most maxdist
+ * bits (maxdist <= FP_NEAR: found through the simhash band terms,
+ * TERMS.md), nearest first, then by date, then uid, at most limit of them,
+ * into res->hits (weight: minus the distance; res->total: how many there
+ * are).  Serialisable features only (band terms, a ValueCountMatchSpy on
+ * the fingerprint, value ranges), so it runs over remote shards.  1, 0 when
+ * there is no article uid, -1 with err; free res with mgxq_result_free
+ * either way. */
+int mgxq_similar(struct mgx_db *db, const char *uid, int maxdist, int limit,
+                 struct mgxq_result *res, struct mg_err *err);
+
+/* The entities of kind (enum ent_kind; < 0: any) with a name, canonical
+ * or as an article mentions it, starting with prefix (ASCII case ignored,
+ * as the FTS5 store's aliases): fn(ctx, kind, key, articles) once for
+ * each, articles the number of articles naming it (its entity term's
+ * frequency over every shard), by kind then key; fn returning non-zero
+ * stops.  Serialisable reads only (all terms, term frequencies).  Returns
+ * how many were given, or -1 with err. */
+typedef int (*mgxq_entity_fn)(void *ctx, int kind, const char *key,
+                              int64_t articles);
+int mgxq_entities(struct mgx_db *db, const char *prefix, int kind,
+                  mgxq_entity_fn fn, void *ctx, struct mg_err *err);
+
 /* The display name of an entity slot's value (MGX_VAL_ENT0 + i: kind
  * letter + key), as the last article naming it wrote it, into out
  * (cleared first; the key itself when none was written).  0 or -1 with

@@ -45,6 +45,9 @@ const char *const P_PERSON = "XP";
 const char *const P_PLACE = "XW";
 const char *const P_ORG = "XO";
 const char *const P_BAND = "XF";
+/* Entity names for autocompletion: kind letter + the name in ASCII lower
+ * case + NUL + the entity's key (query.cc: mgxq_entities). */
+const char *const P_ALIAS = "XV";
 /* Positions left empty between two columns, so that no phrase or NEAR
  * spans a column's end. */
 const Xapian::termpos FIELD_GAP = 100;
@@ -660,6 +663,15 @@ static void index_entities(struct mgx_db *d, Xapian::Document &doc,
         if (key.empty())
             continue;
         doc.add_boolean_term(fit(ent_prefix(e->kind) + key));
+        for (int m = -1; m < e->nmentions; m++) {
+            /* the canonical name and each mention, as the FTS5 store's
+             * entity_aliases (too long a name: none) */
+            std::string at =
+                P_ALIAS + std::string(1, ent_letter(e->kind)) +
+                lower_ascii(m < 0 ? e->canonical : e->mentions[m]) + '\0' + key;
+            if (at.size() <= MAX_TERM)
+                doc.add_boolean_term(at);
+        }
         std::string v = std::string(1, ent_letter(e->kind)) + key;
         if (slot < MGX_MAX_ENT_SLOTS)
             doc.add_value((Xapian::valueno)(MGX_VAL_ENT0 + slot++), v);
