@@ -381,13 +381,35 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
     return rc;
 }
 
+/* The display name of entity value (kind letter + key): the form most of
+ * its articles give (its XN terms' frequencies over every shard), then the
+ * longest, then the first in byte order, as the FTS5 store names an
+ * entity; a database without XN terms: the metadata's name; else "". */
+static std::string entity_name(struct mgx_db *db, const std::string &value)
+{
+    Xapian::Database &xdb = mgx_reader(db);
+    std::string start = "XN" + value + std::string(1, '\0'), best;
+    Xapian::doccount most = 0;
+    for (Xapian::TermIterator t = xdb.allterms_begin(start);
+         t != xdb.allterms_end(start); ++t) {
+        std::string form = (*t).substr(start.size());
+        Xapian::doccount n = t.get_termfreq();
+        if (n > most ||
+            (n == most && (form.size() > best.size() ||
+                           (form.size() == best.size() && form < best)))) {
+            most = n;
+            best = form;
+        }
+    }
+    return most ? best : mgx_metadata(db, "morgue.ent." + value);
+}
+
 extern "C" int mgxq_entity_name(struct mgx_db *db, const char *value,
                                 struct buf *out, struct mg_err *err)
 {
     buf_clear(out);
     return guarded(mgx_path(db), value, err, [&]() {
-        /* TERMS.md: user metadata "morgue.ent." + kind letter + key */
-        std::string name = mgx_metadata(db, std::string("morgue.ent.") + value);
+        std::string name = entity_name(db, value);
         if (name.empty())
             name = value[0] ? value + 1 : value;
         buf_add(out, name.data(), name.size());

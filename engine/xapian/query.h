@@ -156,9 +156,11 @@ int mgxq_entities(struct mgx_db *db, const char *prefix, int kind,
                   mgxq_entity_fn fn, void *ctx, struct mg_err *err);
 
 /* The display name of an entity slot's value (MGX_VAL_ENT0 + i: kind
- * letter + key), as the last article naming it wrote it, into out
- * (cleared first; the key itself when none was written).  0 or -1 with
- * err. */
+ * letter + key) into out (cleared first): the canonical name most of the
+ * articles naming it give (then the longest, then the first in byte
+ * order: the FTS5 store's rule; TERMS.md's XN terms, counted over every
+ * shard), else the name the metadata holds, else the key itself.  0 or
+ * -1 with err. */
 int mgxq_entity_name(struct mgx_db *db, const char *value, struct buf *out,
                      struct mg_err *err);
 

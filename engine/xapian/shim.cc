@@ -48,6 +48,10 @@ const char *const P_BAND = "XF";
 /* Entity names for autocompletion: kind letter + the name in ASCII lower
  * case + NUL + the entity's key (query.cc: mgxq_entities). */
 const char *const P_ALIAS = "XV";
+/* The canonical name an article gives an entity: kind letter + key + NUL +
+ * the name as written (query.cc: an entity's display name is the form
+ * most of its articles give, as the FTS5 store names it). */
+const char *const P_FORM = "XN";
 /* Positions left empty between two columns, so that no phrase or NEAR
  * spans a column's end. */
 const Xapian::termpos FIELD_GAP = 100;
@@ -663,6 +667,10 @@ static void index_entities(struct mgx_db *d, Xapian::Document &doc,
         if (key.empty())
             continue;
         doc.add_boolean_term(fit(ent_prefix(e->kind) + key));
+        std::string v = std::string(1, ent_letter(e->kind)) + key;
+        std::string form = P_FORM + v + '\0' + e->canonical;
+        if (form.size() <= MAX_TERM)
+            doc.add_boolean_term(form);
         for (int m = -1; m < e->nmentions; m++) {
             /* the canonical name and each mention, as the FTS5 store's
              * entity_aliases (too long a name: none) */
@@ -672,7 +680,6 @@ static void index_entities(struct mgx_db *d, Xapian::Document &doc,
             if (at.size() <= MAX_TERM)
                 doc.add_boolean_term(at);
         }
-        std::string v = std::string(1, ent_letter(e->kind)) + key;
         if (slot < MGX_MAX_ENT_SLOTS)
             doc.add_value((Xapian::valueno)(MGX_VAL_ENT0 + slot++), v);
         std::string mk = META_ENT + v;
