@@ -23,6 +23,7 @@
 #include "cluster_db.h"
 #include "fingerprint.h"
 #include "query.h"
+#include "search_xents.h"
 #include "shim.h"
 #include "store.h"
 
@@ -208,4 +209,80 @@ int sr_x_similar(struct searcher *s, const char *uid, int limit,
     if (on_xapian(s, similar_fn, &c, err) < 0)
         return -1;
     return c.found;
+}
+
+/* ---- the entities named with each entity facet ----------------------- */
+
+struct with_row {
+    const char *value; /* kind letter + key, borrowed */
+    int64_t count;
+    char *name;
+};
+
+static int with_by_name(const void *x, const void *y)
+{
+    const struct with_row *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    int c = strcmp(a->name, b->name);
+    return c ? c : strcmp(a->value, b->value);
+}
+
+/* fs->with from the counts of w (most first): the SEARCH_WITH most, then
+ * by name; counts scaled to total when sampled. */
+static int pick_with(struct mgx_db *db, const struct mgxq_result *w,
+                     int64_t total, int64_t sampled, struct search_facet *f,
+                     struct mg_err *err)
+{
+    int n = w->ncounts < SEARCH_WITH ? w->ncounts : SEARCH_WITH;
+    while (n > 0 && n < w->ncounts &&
+           w->counts[n].count == w->counts[n - 1].count)
+        n++;
+    struct with_row *v = mg_calloc((size_t)n + 1, sizeof *v);
+    struct buf name = {0};
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        v[i].value = w->counts[i].value;
+        v[i].count = w->counts[i].count;
+        rc = mgxq_entity_name(db, v[i].value, &name, err);
+        v[i].name = mg_strdup(name.s ? name.s : "");
+    }
+    buf_free(&name);
+    if (rc == 0) {
+        qsort(v, (size_t)n, sizeof *v, with_by_name);
+        int k = n < SEARCH_WITH ? n : SEARCH_WITH;
+        f->with = mg_calloc((size_t)k + 1, sizeof *f->with);
+        for (int i = 0; i < k; i++) {
+            int64_t c = v[i].count;
+            if (sampled > 0) /* as xsearch_run scales the facets */
+                c = (c * total + sampled / 2) / sampled;
+            char kl = v[i].value[0];
+            f->with[f->nwith++] = (struct search_facet){kl == 'p'   ? ENT_PERSON
+                                                        : kl == 'w' ? ENT_PLACE
+                                                                    : ENT_ORG,
+                                                        v[i].name, c, NULL, 0};
+            v[i].name = NULL;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        free(v[i].name);
+    free(v);
+    return rc;
+}
+
+int xsearch_with(struct mgx_db *db, const struct mgxq *t, int root,
+                 int64_t total, int64_t sampled, int64_t sample,
+                 const char *const *values, struct search_facet *fs, int m,
+                 struct mg_err *err)
+{
+    if (m <= 0)
+        return 0;
+    struct mgxq_result *w = mg_calloc((size_t)m, sizeof *w);
+    int rc = mgxq_with(db, t, root, total, sample, values, m, w, err);
+    for (int i = 0; i < m && rc == 0; i++)
+        rc = pick_with(db, &w[i], total, sampled, &fs[i], err);
+    for (int i = 0; i < m; i++)
+        mgxq_result_free(&w[i]);
+    free(w);
+    return rc;
 }

@@ -116,6 +116,15 @@ for p in rea sau a j ge u.s; do
     [ -n "$a" ] && [ "$a" != "[]" ] && [ "$a" = "$b" ]
     check "--entities '$p': --cluster and --db DIR the same" $? "db $a | cluster $b"
 done
+for q in said opec; do
+    a=$("$Q" --db "$TMP/three" --facets --json --limit 5 "$q" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["facets"])')
+    b=$("$Q" --cluster "$TMP/c.txt" --facets --json --limit 5 "$q" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["facets"])')
+    [ -n "$a" ] && printf %s "$a" | grep -q "'with': \[{" && [ "$a" = "$b" ]
+    check "--facets '$q': --cluster and --db DIR the same facets and with" $? \
+        "db $a | cluster $b"
+done
 for id in reuters-240 reuters-264 reuters-16 reuters-127; do
     a=$("$Q" --db "$TMP/three" --similar $id --json)
     b=$("$Q" --cluster "$TMP/c.txt" --similar $id --json)

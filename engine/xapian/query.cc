@@ -264,6 +264,25 @@ static Xapian::BM25Weight morgue_bm25()
     return Xapian::BM25Weight(2 * TS_K1, 0, 1, TS_B, 0.5);
 }
 
+/* query, or over more than sample of its total matches an even sample of
+ * about sample of them: the matches whose dup key (a hash) is below the
+ * share, a serialisable value filter. */
+static Xapian::Query sampled(const Xapian::Query &query, int64_t total,
+                             int64_t sample)
+{
+    if (sample <= 0 || total <= sample)
+        return query;
+    double share = (double)sample / (double)total;
+    /* share < 1: 32 bits of it are plenty */
+    uint64_t below = (uint64_t)(share * 4294967296.0) << 32;
+    std::string b(8, '\0');
+    for (int k = 7; k >= 0; k--, below >>= 8)
+        b[(size_t)k] = (char)(below & 0xff);
+    return Xapian::Query(
+        Xapian::Query::OP_FILTER, query,
+        Xapian::Query(Xapian::Query::OP_VALUE_LE, MGX_VAL_DUPKEY, b));
+}
+
 extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
                            const struct mgxq_run *r, struct mgxq_result *res,
                            struct mg_err *err)
@@ -294,18 +313,7 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         }
         /* the spies: every match, or an even sample of them */
         if (!spies.empty() && res->total > 0) {
-            Xapian::Query sq = query;
-            if (r->sample > 0 && res->total > r->sample) {
-                double share = (double)r->sample / (double)res->total;
-                /* share < 1: 32 bits of it are plenty */
-                uint64_t below = (uint64_t)(share * 4294967296.0) << 32;
-                std::string b(8, '\0');
-                for (int k = 7; k >= 0; k--, below >>= 8)
-                    b[(size_t)k] = (char)(below & 0xff);
-                sq = Xapian::Query(Xapian::Query::OP_FILTER, query,
-                                   Xapian::Query(Xapian::Query::OP_VALUE_LE,
-                                                 MGX_VAL_DUPKEY, b));
-            }
+            Xapian::Query sq = sampled(query, res->total, r->sample);
             Xapian::Enquire count(xdb);
             count.set_query(sq);
             count.set_weighting_scheme(Xapian::BoolWeight());
@@ -561,4 +569,69 @@ extern "C" int mgxq_entities(struct mgx_db *db, const char *prefix, int kind,
         }
         return n;
     });
+}
+
+/* ---- the entities named with an entity (mgxq_with) ------------------- */
+
+extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
+                         int64_t total, int64_t sample,
+                         const char *const *values, int n,
+                         struct mgxq_result *with, struct mg_err *err)
+{
+    for (int i = 0; i < n; i++)
+        std::memset(&with[i], 0, sizeof with[i]);
+    int rc = guarded(mgx_path(db), "counting names", err, [&]() {
+        Xapian::Database &xdb = mgx_reader(db);
+        Xapian::Query sq = sampled(build(q, root, 0), total, sample);
+        struct buf b = {};
+        for (int i = 0; i < n; i++) {
+            /* TERMS.md: a slot value is kind letter + key */
+            const char *v = values[i];
+            const char *kinds = "pwo",
+                       *at = v[0] ? std::strchr(kinds, v[0]) : NULL;
+            if (!at)
+                continue;
+            mgx_term(MGX_PERSON + (int)(at - kinds), v + 1, 0, &b);
+            Xapian::Enquire e(xdb);
+            e.set_query(Xapian::Query(
+                Xapian::Query::OP_FILTER, sq,
+                Xapian::Query(std::string(b.s ? b.s : "", b.len))));
+            e.set_weighting_scheme(Xapian::BoolWeight());
+            e.set_docid_order(Xapian::Enquire::DONT_CARE);
+            std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+            for (int k = 0; k < MGX_MAX_ENT_SLOTS; k++) {
+                spies.emplace_back(new Xapian::ValueCountMatchSpy(
+                    (Xapian::valueno)(MGX_VAL_ENT0 + k)));
+                e.add_matchspy(spies.back().get());
+            }
+            e.get_mset(0, 0, xdb.get_doccount());
+            /* an entity is in one slot of an article at most: summed */
+            std::map<std::string, int64_t> sum;
+            for (auto &spy : spies)
+                for (Xapian::TermIterator t = spy->values_begin();
+                     t != spy->values_end(); ++t)
+                    if (*t != v)
+                        sum[*t] += (int64_t)t.get_termfreq();
+            struct mgxq_result *w = &with[i];
+            w->counts = (struct mgxq_count *)mg_calloc(
+                sum.empty() ? 1 : sum.size(), sizeof *w->counts);
+            for (const auto &kv : sum)
+                w->counts[w->ncounts++] = {
+                    MGX_VAL_ENT0, mg_strndup(kv.first.data(), kv.first.size()),
+                    kv.second};
+            std::sort(
+                w->counts, w->counts + w->ncounts,
+                [](const struct mgxq_count &a, const struct mgxq_count &c) {
+                    if (a.count != c.count)
+                        return a.count > c.count;
+                    return std::strcmp(a.value, c.value) < 0;
+                });
+        }
+        buf_free(&b);
+        return 0;
+    });
+    if (rc < 0)
+        for (int i = 0; i < n; i++)
+            mgxq_result_free(&with[i]);
+    return rc;
 }

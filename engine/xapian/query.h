@@ -131,6 +131,18 @@ int mgxq_search(struct mgx_db *db, const struct mgxq *q,
                 struct mg_err *err);
 void mgxq_result_free(struct mgxq_result *res);
 
+/* For each of the n entities values[i] (an entity slot's value: kind
+ * letter + key), the other entities named with it in the matches of node
+ * root of q that name it, counted over the entity slots (one pass with
+ * MGX_MAX_ENT_SLOTS ValueCountMatchSpy each, serialisable) into
+ * with[i].counts (slot MGX_VAL_ENT0, value, articles; most first, then by
+ * value); total and sample as mgxq_search had them (total matches over
+ * sample: the same even sample its spies counted).  0, or -1 with err;
+ * free each with mgxq_result_free either way. */
+int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root, int64_t total,
+              int64_t sample, const char *const *values, int n,
+              struct mgxq_result *with, struct mg_err *err);
+
 /* The near-duplicates of the article with this uid: the articles whose
  * fingerprints (MGX_VAL_SIMHASH) differ from its own in at most maxdist
  * bits (maxdist <= FP_NEAR: found through the simhash band terms,
