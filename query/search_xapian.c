@@ -593,23 +593,6 @@ static int by_value(const void *x, const void *y)
                   ((const struct facet_sum *)y)->value);
 }
 
-/* A facet named (facets()). */
-struct facet_pick {
-    char *name;
-    int64_t count;
-    const char *value;
-};
-
-/* Most first, then by name, then by value. */
-static int pick_by_name(const void *x, const void *y)
-{
-    const struct facet_pick *a = x, *b = y;
-    if (a->count != b->count)
-        return a->count > b->count ? -1 : 1;
-    int c = strcmp(a->name, b->name);
-    return c ? c : strcmp(a->value, b->value);
-}
-
 /* Entity facets: the entity slots' counts summed per value (an entity is
  * in one slot of an article at most), the top SEARCH_FACETS of each kind
  * (ties at the last by name, as search_run), their values into shown (borrowed
@@ -650,7 +633,7 @@ static int facets(struct xsearcher *s, const struct mgxq_result *m,
     const char letters[3] = {'p', 'w', 'o'};
     struct buf name = {0};
     int first = res->nfacets;
-    struct facet_pick *pk = mg_calloc((size_t)n + 1, sizeof *pk);
+    struct xent_pick *pk = mg_calloc((size_t)n + 1, sizeof *pk);
     for (int kind = 0; kind < 3 && rc == 0; kind++) {
         /* the SEARCH_FACETS most named and their ties, then by name, as
          * search_run picks them */
@@ -662,10 +645,10 @@ static int facets(struct xsearcher *s, const struct mgxq_result *m,
                 v[j].count < pk[SEARCH_FACETS - 1].count)
                 break;
             rc = mgxq_entity_name(s->db, v[j].value, &name, err);
-            pk[got++] = (struct facet_pick){mg_strdup(name.s ? name.s : ""),
-                                            v[j].count, v[j].value};
+            pk[got++] = (struct xent_pick){mg_strdup(name.s ? name.s : ""),
+                                           v[j].count, v[j].value};
         }
-        qsort(pk, (size_t)got, sizeof *pk, pick_by_name);
+        qsort(pk, (size_t)got, sizeof *pk, xent_pick_cmp);
         for (int j = 0; j < got; j++) {
             if (rc == 0 && j < SEARCH_FACETS) {
                 res->facets =

@@ -213,15 +213,9 @@ int sr_x_similar(struct searcher *s, const char *uid, int limit,
 
 /* ---- the entities named with each entity facet ----------------------- */
 
-struct with_row {
-    const char *value; /* kind letter + key, borrowed */
-    int64_t count;
-    char *name;
-};
-
-static int with_by_name(const void *x, const void *y)
+int xent_pick_cmp(const void *x, const void *y)
 {
-    const struct with_row *a = x, *b = y;
+    const struct xent_pick *a = x, *b = y;
     if (a->count != b->count)
         return a->count > b->count ? -1 : 1;
     int c = strcmp(a->name, b->name);
@@ -238,7 +232,7 @@ static int pick_with(struct mgx_db *db, const struct mgxq_result *w,
     while (n > 0 && n < w->ncounts &&
            w->counts[n].count == w->counts[n - 1].count)
         n++;
-    struct with_row *v = mg_calloc((size_t)n + 1, sizeof *v);
+    struct xent_pick *v = mg_calloc((size_t)n + 1, sizeof *v);
     struct buf name = {0};
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
@@ -249,7 +243,7 @@ static int pick_with(struct mgx_db *db, const struct mgxq_result *w,
     }
     buf_free(&name);
     if (rc == 0) {
-        qsort(v, (size_t)n, sizeof *v, with_by_name);
+        qsort(v, (size_t)n, sizeof *v, xent_pick_cmp);
         int k = n < SEARCH_WITH ? n : SEARCH_WITH;
         f->with = mg_calloc((size_t)k + 1, sizeof *f->with);
         for (int i = 0; i < k; i++) {

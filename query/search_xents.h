@@ -11,6 +11,15 @@
 #include "query.h"
 #include "search.h"
 
+/* An entity counted and named (facets and their with). */
+struct xent_pick {
+    char *name; /* owned */
+    int64_t count;
+    const char *value; /* kind letter + key, borrowed */
+};
+/* qsort's order of picks: most first, then by name, then by value. */
+int xent_pick_cmp(const void *x, const void *y);
+
 /* The with of the m entity facets fs, fs[i] the entity slot value
  * values[i] (kind letter + key): up to SEARCH_WITH other entities named in
  * most of the counted matches of node root of t that name it, then by
