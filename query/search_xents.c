@@ -113,8 +113,10 @@ static int entities_fn(void *ctx, struct mgx_db *db, struct mg_err *err)
     ent_call_clear(c);
     if (mgxq_entities(db, c->prefix, c->kind, add_ent, c, err) < 0)
         return -1;
-    /* the names of the rows up to the limit's count and its ties: a
-     * metadata read each (a round trip over remote shards) */
+    if (c->n == 0)
+        return 0;
+    /* the names of the rows up to the limit's count and its ties: one
+     * read of their XN terms each (a round trip per shard when remote) */
     qsort(c->v, (size_t)c->n, sizeof *c->v, by_count);
     int upto = c->n < c->limit ? c->n : c->limit;
     while (upto > 0 && upto < c->n && c->v[upto].count == c->v[upto - 1].count)
