@@ -573,6 +573,114 @@ extern "C" int mgxq_entities(struct mgx_db *db, const char *prefix, int kind,
 
 /* ---- the entities named with an entity (mgxq_with) ------------------- */
 
+/* The entity term (XP/XW/XO + key) of an entity slot's value (TERMS.md:
+ * kind letter + key), "" for another value. */
+static std::string entity_term(const char *v)
+{
+    const char *kinds = "pwo", *at = v[0] ? std::strchr(kinds, v[0]) : NULL;
+    if (!at)
+        return std::string();
+    struct buf b = {};
+    mgx_term(MGX_PERSON + (int)(at - kinds), v + 1, 0, &b);
+    std::string t(b.s ? b.s : "", b.len);
+    buf_free(&b);
+    return t;
+}
+
+/* mgxq_with's counts by spies: per facet entity one pass over the
+ * counted matches that name it, a ValueCountMatchSpy per entity slot,
+ * summed per value (no document read: for remote shards). */
+static void with_by_spies(Xapian::Database &xdb, const Xapian::Query &sq,
+                          const char *const *values, int n,
+                          std::vector<std::map<std::string, int64_t>> &sum)
+{
+    for (int i = 0; i < n; i++) {
+        const char *v = values[i];
+        std::string term = entity_term(v);
+        if (term.empty())
+            continue;
+        Xapian::Enquire e(xdb);
+        e.set_query(
+            Xapian::Query(Xapian::Query::OP_FILTER, sq, Xapian::Query(term)));
+        e.set_weighting_scheme(Xapian::BoolWeight());
+        e.set_docid_order(Xapian::Enquire::DONT_CARE);
+        std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+        for (int k = 0; k < MGX_MAX_ENT_SLOTS; k++) {
+            spies.emplace_back(new Xapian::ValueCountMatchSpy(
+                (Xapian::valueno)(MGX_VAL_ENT0 + k)));
+            e.add_matchspy(spies.back().get());
+        }
+        e.get_mset(0, 0, xdb.get_doccount());
+        for (auto &spy : spies)
+            for (Xapian::TermIterator t = spy->values_begin();
+                 t != spy->values_end(); ++t)
+                if (*t != v)
+                    sum[(size_t)i][*t] += (int64_t)t.get_termfreq();
+    }
+}
+
+/* ... by documents: one pass over the counted matches, each one's entity
+ * slots (filled from slot 0 on, TERMS.md) read, every pair of a facet
+ * entity and another counted (for local databases: 10 to 20 times less
+ * work than the spies). */
+static void with_by_documents(Xapian::Database &xdb, const Xapian::Query &sq,
+                              const char *const *values, int n,
+                              std::vector<std::map<std::string, int64_t>> &sum)
+{
+    std::map<std::string, int> facet; /* value -> its index */
+    std::vector<std::string> terms;   /* its entity term */
+    for (int i = 0; i < n; i++) {
+        facet.emplace(values[i], i);
+        terms.push_back(entity_term(values[i]));
+    }
+    Xapian::Enquire e(xdb);
+    e.set_query(sq);
+    e.set_weighting_scheme(Xapian::BoolWeight());
+    e.set_docid_order(Xapian::Enquire::DONT_CARE);
+    Xapian::MSet m = e.get_mset(0, xdb.get_doccount());
+    std::vector<std::string> ents;
+    std::vector<std::pair<Xapian::docid, std::vector<std::string>>> full;
+    for (Xapian::MSetIterator d = m.begin(); d != m.end(); ++d) {
+        Xapian::Document doc = d.get_document();
+        ents.clear();
+        for (int k = 0; k < MGX_MAX_ENT_SLOTS; k++) {
+            std::string v = doc.get_value((Xapian::valueno)(MGX_VAL_ENT0 + k));
+            if (v.empty())
+                break;
+            ents.push_back(v);
+        }
+        for (const std::string &v : ents) {
+            auto f = facet.find(v);
+            if (f != facet.end())
+                for (const std::string &o : ents)
+                    if (o != v)
+                        sum[(size_t)f->second][o]++;
+        }
+        if (ents.size() == (size_t)MGX_MAX_ENT_SLOTS)
+            full.emplace_back(*d, ents);
+    }
+    /* every slot taken: a facet entity may be among the article's terms
+     * only (as the spies' filter by its term counts it) */
+    std::sort(full.begin(), full.end());
+    for (int i = 0; i < n && !full.empty(); i++) {
+        const std::string &t = terms[(size_t)i];
+        if (t.empty())
+            continue;
+        Xapian::PostingIterator p = xdb.postlist_begin(t);
+        for (const auto &f : full) {
+            if (std::find(f.second.begin(), f.second.end(), values[i]) !=
+                f.second.end())
+                continue; /* counted from its slot */
+            p.skip_to(f.first);
+            if (p == xdb.postlist_end(t))
+                break;
+            if (*p == f.first)
+                for (const std::string &o : f.second)
+                    sum[(size_t)i][o]++;
+        }
+    }
+}
+
 extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
                          int64_t total, int64_t sample,
                          const char *const *values, int n,
@@ -583,39 +691,17 @@ extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
     int rc = guarded(mgx_path(db), "counting names", err, [&]() {
         Xapian::Database &xdb = mgx_reader(db);
         Xapian::Query sq = sampled(build(q, root, 0), total, sample);
-        struct buf b = {};
+        std::vector<std::map<std::string, int64_t>> sum((size_t)n);
+        if (mgx_wrapped(db))
+            with_by_spies(xdb, sq, values, n, sum);
+        else
+            with_by_documents(xdb, sq, values, n, sum);
         for (int i = 0; i < n; i++) {
-            /* TERMS.md: a slot value is kind letter + key */
-            const char *v = values[i];
-            const char *kinds = "pwo",
-                       *at = v[0] ? std::strchr(kinds, v[0]) : NULL;
-            if (!at)
-                continue;
-            mgx_term(MGX_PERSON + (int)(at - kinds), v + 1, 0, &b);
-            Xapian::Enquire e(xdb);
-            e.set_query(Xapian::Query(
-                Xapian::Query::OP_FILTER, sq,
-                Xapian::Query(std::string(b.s ? b.s : "", b.len))));
-            e.set_weighting_scheme(Xapian::BoolWeight());
-            e.set_docid_order(Xapian::Enquire::DONT_CARE);
-            std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
-            for (int k = 0; k < MGX_MAX_ENT_SLOTS; k++) {
-                spies.emplace_back(new Xapian::ValueCountMatchSpy(
-                    (Xapian::valueno)(MGX_VAL_ENT0 + k)));
-                e.add_matchspy(spies.back().get());
-            }
-            e.get_mset(0, 0, xdb.get_doccount());
-            /* an entity is in one slot of an article at most: summed */
-            std::map<std::string, int64_t> sum;
-            for (auto &spy : spies)
-                for (Xapian::TermIterator t = spy->values_begin();
-                     t != spy->values_end(); ++t)
-                    if (*t != v)
-                        sum[*t] += (int64_t)t.get_termfreq();
             struct mgxq_result *w = &with[i];
-            w->counts = (struct mgxq_count *)mg_calloc(
-                sum.empty() ? 1 : sum.size(), sizeof *w->counts);
-            for (const auto &kv : sum)
+            const auto &s = sum[(size_t)i];
+            w->counts = (struct mgxq_count *)mg_calloc(s.empty() ? 1 : s.size(),
+                                                       sizeof *w->counts);
+            for (const auto &kv : s)
                 w->counts[w->ncounts++] = {
                     MGX_VAL_ENT0, mg_strndup(kv.first.data(), kv.first.size()),
                     kv.second};
@@ -627,7 +713,6 @@ extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
                     return std::strcmp(a.value, c.value) < 0;
                 });
         }
-        buf_free(&b);
         return 0;
     });
     if (rc < 0)

@@ -133,12 +133,14 @@ void mgxq_result_free(struct mgxq_result *res);
 
 /* For each of the n entities values[i] (an entity slot's value: kind
  * letter + key), the other entities named with it in the matches of node
- * root of q that name it, counted over the entity slots (one pass with
- * MGX_MAX_ENT_SLOTS ValueCountMatchSpy each, serialisable) into
+ * root of q that name it, counted over the entity slots into
  * with[i].counts (slot MGX_VAL_ENT0, value, articles; most first, then by
  * value); total and sample as mgxq_search had them (total matches over
- * sample: the same even sample its spies counted).  0, or -1 with err;
- * free each with mgxq_result_free either way. */
+ * sample: the same even sample its spies counted).  Over a cluster's
+ * shards (mgx_wrap) one pass per entity with a ValueCountMatchSpy per
+ * slot (serialisable, no document read); over local databases one pass
+ * reading the matches' slots (far less work).  0, or -1 with err; free
+ * each with mgxq_result_free either way. */
 int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root, int64_t total,
               int64_t sample, const char *const *values, int n,
               struct mgxq_result *with, struct mg_err *err);

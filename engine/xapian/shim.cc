@@ -363,6 +363,7 @@ struct mgx_db {
     struct tok *tok;                     /* writers only */
     bool in_tx;                          /* mgx_begin opened a transaction */
     std::vector<Xapian::Database> parts; /* mgx_open_union's, in order */
+    bool wrapped = false;                /* mgx_wrap's: a cluster's */
 };
 
 /* ---- lifecycle ------------------------------------------------------- */
@@ -446,11 +447,17 @@ struct mgx_db *mgx_wrap(const std::string &label,
     d->writable = false;
     d->tok = NULL;
     d->in_tx = false;
+    d->wrapped = true;
     for (const Xapian::Database &p : parts) {
         d->db.add_database(p);
         d->parts.push_back(p);
     }
     return d;
+}
+
+bool mgx_wrapped(const struct mgx_db *d)
+{
+    return d->wrapped;
 }
 
 extern "C" int mgx_open_union(const char *label, const char *const *paths,

@@ -41,4 +41,8 @@ void mgx_note_net(
 struct mgx_db *mgx_wrap(const std::string &label,
                         const std::vector<Xapian::Database> &parts);
 
+/* Whether d was made by mgx_wrap (a cluster's shards, remote as a rule:
+ * a document read carries the whole article over the network). */
+bool mgx_wrapped(const struct mgx_db *d);
+
 #endif
