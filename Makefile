@@ -29,7 +29,7 @@ LIB_SRC   := $(wildcard lib/*.c)
 STO_SRC   := $(wildcard store/*.c)
 IDX_SRC   := $(filter-out indexer/morgue_index.c,$(wildcard indexer/*.c))
 GAZ_DATA  := $(wildcard data/*.tsv)
-QRY_SRC   := $(filter-out query/morgue_query.c query/morgue_serve.c query/search_xapian.c,$(wildcard query/*.c))
+QRY_SRC   := $(filter-out query/morgue_query.c query/morgue_serve.c query/search_xapian.c query/search_xents.c,$(wildcard query/*.c))
 LIB_INC   := -Ilib
 STO_INC   := -Istore -Ilib
 IDX_INC   := -Iindexer -Istore -Ilib
@@ -81,7 +81,7 @@ TEST_OBJ  += $(BUILD)/tests/test_xapian.o $(BUILD)/tests/test_xapian_store.o \
              $(BUILD)/tests/test_xapian_search.o
 # query/search_xapian.c, the search over the engine (query/ and the
 # engine's C header engine/xapian/query.h), only with the shim
-QRY_OBJ   += $(BUILD)/query/search_xapian.o
+QRY_OBJ   += $(BUILD)/query/search_xapian.o $(BUILD)/query/search_xents.o
 TEST_INC  += -Iengine/xapian
 TEST_XAP  := $(XAP_A)
 endif
@@ -98,6 +98,9 @@ $(BUILD)/store/%.o:   INC := $(STO_INC)
 $(BUILD)/indexer/%.o: INC := $(IDX_INC)
 $(BUILD)/query/%.o:   INC := $(QRY_INC)
 $(BUILD)/query/search_xapian.o: INC := $(QRY_INC) -Iengine/xapian
+$(BUILD)/query/search_xents.o: INC := $(QRY_INC) -Iengine/xapian
+# search_read.c hands a Xapian index's entities and similar to search_xents.c
+$(BUILD)/query/search_read.o: CFLAGS += $(if $(HAVE_XAPIAN),-DMG_XAPIAN)
 # search.c hands a Xapian index's searches to search_xapian.c
 $(BUILD)/query/search.o: INC := $(QRY_INC) -Iengine/xapian
 $(BUILD)/query/search.o: CFLAGS += $(if $(HAVE_XAPIAN),-DMG_XAPIAN)

@@ -805,16 +805,12 @@ static json_t *entities_doc(struct api_worker *w, const char *id,
     struct mg_err err;
     json_t *doc = NULL;
     if (search_entities(w->searcher, prefix, kind, limit, &res, &err) < 0) {
-        /* the Xapian engine (its message names the path: not shown) */
-        if (strstr(err.msg, "not supported by the xapian engine"))
-            reply_error(out, 501,
-                        "entity suggestions are not supported by the "
-                        "xapian engine");
-        else
-            reply_failure(w, out, &err);
+        reply_failure(w, out, &err);
     } else {
         doc = json_pack("{s:o s:o}", "prefix", search_json_str(prefix),
                         "entities", search_entities_json(&res));
+        if (w->api->cluster) /* partial, missing_shards */
+            search_missing_json(doc, w->searcher);
     }
     searcher_set_deadline(w->searcher, 0);
     search_result_free(&res);
@@ -1043,9 +1039,10 @@ void api_handle(struct api_worker *w, const char *method, const char *path,
     if (strcmp(path, "/api/search") == 0)
         answer(w, &SEARCH, NULL, params, nparams, out);
     else if (w->api->cluster &&
-             (strcmp(path, "/api/entities") == 0 ||
-              strncmp(path, ARTICLE_PATH, sizeof ARTICLE_PATH - 1) == 0))
-        reply_error(out, 501, "not supported with --cluster (searches only)");
+             strncmp(path, ARTICLE_PATH, sizeof ARTICLE_PATH - 1) == 0)
+        reply_error(out, 501,
+                    "not supported with --cluster (searches and entities "
+                    "only)");
     else if (strcmp(path, "/api/entities") == 0)
         answer(w, &ENTITIES, NULL, params, nparams, out);
     else if (strncmp(path, ARTICLE_PATH, sizeof ARTICLE_PATH - 1) == 0)

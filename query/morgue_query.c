@@ -611,6 +611,22 @@ static int parse_options(int argc, char **argv, struct query_opts *o,
     return 1;
 }
 
+/* A partial answer of a cluster (--on-shard-failure partial): one line
+ * on stderr per shard that did not answer. */
+static void print_missing(const struct searcher *s)
+{
+    struct buf b = {0};
+    for (int i = 0; i < searcher_nmissing(s); i++) {
+        size_t num;
+        searcher_missing(s, i, &num, &b);
+        fprintf(stderr,
+                "morgue-query: partial: shard %zu (%s) did not answer; "
+                "these are the other shards' answers\n",
+                num, b.s ? b.s : "");
+    }
+    buf_free(&b);
+}
+
 /* --entities PREFIX: a list for autocompletion. */
 static enum exit_status run_entities(struct searcher *s,
                                      const struct query_opts *o,
@@ -621,6 +637,7 @@ static enum exit_status run_entities(struct searcher *s,
         fprintf(stderr, "morgue-query: %s\n", err.msg);
         return EXIT_ERROR;
     }
+    print_missing(s);
     if (o->json) {
         json_t *a = search_entities_json(res);
         char *js = json_dumps(a, JSON_INDENT(2));
@@ -645,7 +662,8 @@ static enum exit_status run_similar(struct searcher *s,
         fprintf(stderr, "morgue-query: %s\n", err.msg);
         return EXIT_ERROR;
     }
-    if (o->json && print_json(NULL, o->similar, res, 0, -1) < 0)
+    print_missing(s);
+    if (o->json && print_json(s, o->similar, res, 0, -1) < 0)
         return EXIT_ERROR;
     if (!o->json)
         print_text(res, 0, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
@@ -813,22 +831,6 @@ static void print_timing(const struct search_result *res, double took)
             res->rank.blocks, res->rank.skipped, (long long)res->rank.seeded);
 }
 
-/* A partial answer of a cluster (--on-shard-failure partial): one line
- * on stderr per shard that did not answer. */
-static void print_missing(const struct searcher *s)
-{
-    struct buf b = {0};
-    for (int i = 0; i < searcher_nmissing(s); i++) {
-        size_t num;
-        searcher_missing(s, i, &num, &b);
-        fprintf(stderr,
-                "morgue-query: partial: shard %zu (%s) did not answer; "
-                "these are the other shards' hits\n",
-                num, b.s ? b.s : "");
-    }
-    buf_free(&b);
-}
-
 /* The query itself. */
 static enum exit_status run_search(struct searcher *s,
                                    const struct query_opts *o,
@@ -885,9 +887,9 @@ static enum exit_status run(const struct query_opts *o)
     struct searcher *s = NULL;
     struct search_result res = {0};
     enum exit_status status;
-    if (o->cluster && (o->entities || o->similar || o->show)) {
-        fprintf(stderr, "morgue-query: --cluster: only searches (no "
-                        "--entities, --similar, --show)\n");
+    if (o->cluster && o->show) {
+        fprintf(stderr, "morgue-query: --cluster: no --show (searches, "
+                        "--entities and --similar only)\n");
         return EXIT_ERROR;
     }
     if (o->cluster ? searcher_new_cluster(o->cluster, &o->co, &s, &err) < 0

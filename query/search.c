@@ -652,8 +652,8 @@ int sr_x_marks(struct searcher *s, const char *query, const struct article *a,
 #endif
 }
 
-int sr_x_entities(struct searcher *s, const char *uid,
-                  struct search_result *ents, struct mg_err *err)
+int sr_x_article_entities(struct searcher *s, const char *uid,
+                          struct search_result *ents, struct mg_err *err)
 {
 #ifdef MG_XAPIAN
     return xsearch_entities_of(s->x, uid, ents, err);

@@ -52,8 +52,8 @@ int sr_marks_parse(struct tok *t, const char *query, int words,
  * xsearch_entities_of); where Xapian is not built, none. */
 int sr_x_marks(struct searcher *s, const char *query, const struct article *a,
                char **marks, struct mg_err *err);
-int sr_x_entities(struct searcher *s, const char *uid,
-                  struct search_result *ents, struct mg_err *err);
+int sr_x_article_entities(struct searcher *s, const char *uid,
+                          struct search_result *ents, struct mg_err *err);
 
 /* -1 with err "PATH: CALL: not supported by the xapian engine" when s
  * searches a Xapian index (the calls that read the FTS5 schema), else 0. */
@@ -102,6 +102,16 @@ int sr_read_page(struct searcher *s, const char *fts, int nphrase,
 /* Frees what a hit holds; frees the result's notes on the plan. */
 void sr_hit_clear(struct search_hit *h);
 void sr_notes_free(struct search_result *res);
+
+/* ---- search_xents.c (only where the Xapian engine is built) ----------- */
+
+/* search_entities over s's Xapian database or cluster (limit > 0). */
+int sr_x_entities(struct searcher *s, const char *prefix, int kind, int limit,
+                  struct search_result *out, struct mg_err *err);
+/* The near-duplicates of article uid into res as store_similar gives
+ * them: 1, 0 when there is no such article, -1 with err. */
+int sr_x_similar(struct searcher *s, const char *uid, int limit,
+                 struct search_result *res, struct mg_err *err);
 
 /* ---- search_facets.c -------------------------------------------------- */
 

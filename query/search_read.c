@@ -285,22 +285,32 @@ int search_similar(struct searcher *s, const char *uid, int limit,
                    struct search_result *res, struct mg_err *err)
 {
     memset(res, 0, sizeof *res);
-    if (sr_fts5_only(s, "similar articles", err) < 0)
-        return -1;
     char **keys;
-    int nkeys = candidate_keys(s, uid, &keys), rc = 0;
+    int nkeys = 1, rc = 0;
+    if (s->cluster) { /* ids are the uids (no roots to read) */
+        keys = mg_calloc(1, sizeof *keys);
+        keys[0] = mg_strdup(uid);
+    } else {
+        nkeys = candidate_keys(s, uid, &keys);
+    }
+    int lim = limit > 0 ? limit : SEARCH_DEFAULT_LIMIT;
     for (int i = 0; i < nkeys && rc == 0; i++)
-        rc = store_similar(s->store, keys[i], FP_NEAR,
-                           limit > 0 ? limit : SEARCH_DEFAULT_LIMIT, read_near,
-                           res, err);
+#ifdef MG_XAPIAN
+        if (s->x)
+            rc = sr_x_similar(s, keys[i], lim, res, err);
+        else
+#endif
+            rc = store_similar(s->store, keys[i], FP_NEAR, lim, read_near, res,
+                               err);
     free_keys(keys, nkeys);
     if (rc == 0)
         return mg_fail(err, "no article \"%s\" in %s", uid,
-                       store_path(s->store));
+                       s->store ? store_path(s->store) : "the cluster");
     if (rc < 0)
         return -1;
     res->total = res->nhits;
-    sr_publish_ids(s, res);
+    if (!s->cluster)
+        sr_publish_ids(s, res);
     return 0;
 }
 
@@ -308,11 +318,14 @@ int search_entities(struct searcher *s, const char *prefix, int kind, int limit,
                     struct search_result *out, struct mg_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (sr_fts5_only(s, "entities by prefix", err) < 0)
-        return -1;
+    int lim = limit > 0 ? limit : 20;
+#ifdef MG_XAPIAN
+    if (s->x)
+        return sr_x_entities(s, prefix, kind, lim, out, err);
+#endif
     return store_entities_find(
         s->store, prefix, kind >= 0 ? ent_kind_name((enum ent_kind)kind) : NULL,
-        limit > 0 ? limit : 20, add_name_row, out, err);
+        lim, add_name_row, out, err);
 }
 
 /* The stored article id stands for (search.h: public ids) into *a:
@@ -336,7 +349,7 @@ int search_article(struct searcher *s, const char *uid, struct article *a,
     if (found <= 0)
         return found;
     /* a Xapian index: the article and its entities from its shard */
-    if (s->x ? sr_x_entities(s, a->uid, ents, err) < 0
+    if (s->x ? sr_x_article_entities(s, a->uid, ents, err) < 0
              : store_article_entities(s->store, a->uid, add_name_row, ents,
                                       err) < 0)
         return -1;

@@ -28,6 +28,7 @@
  * the terms' wdf (TERMS.md), so a leaf reads the unprefixed terms.
  */
 #include "search_xapian.h"
+#include "search_xents.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -674,10 +675,13 @@ static int by_value(const void *x, const void *y)
 }
 
 /* Entity facets: the entity slots' counts summed per value (an entity is
- * in one slot of an article at most), the top SEARCH_FACETS of each kind;
+ * in one slot of an article at most), the top SEARCH_FACETS of each kind
+ * (ties at the last by name, as search_run), their values into shown (borrowed
+ * from m; room for 3 * SEARCH_FACETS) in the order of the facets appended;
  * sources: the source slot's. */
 static int facets(struct xsearcher *s, const struct mgxq_result *m,
-                  struct search_result *res, struct mg_err *err)
+                  const char **shown, struct search_result *res,
+                  struct mg_err *err)
 {
     struct facet_sum *v = mg_malloc(sizeof *v * (size_t)(m->ncounts + 1));
     int n = 0, rc = 0;
@@ -709,22 +713,37 @@ static int facets(struct xsearcher *s, const struct mgxq_result *m,
     qsort(v, (size_t)n, sizeof *v, by_count);
     const char letters[3] = {'p', 'w', 'o'};
     struct buf name = {0};
+    int first = res->nfacets;
+    struct xent_pick *pk = mg_calloc((size_t)n + 1, sizeof *pk);
     for (int kind = 0; kind < 3 && rc == 0; kind++) {
+        /* the SEARCH_FACETS most named and their ties, then by name, as
+         * search_run picks them */
         int got = 0;
-        for (int j = 0; j < n && got < SEARCH_FACETS && rc == 0; j++) {
+        for (int j = 0; j < n && rc == 0; j++) {
             if (v[j].value[0] != letters[kind])
                 continue;
-            if (mgxq_entity_name(s->db, v[j].value, &name, err) < 0) {
-                rc = -1;
+            if (got >= SEARCH_FACETS &&
+                v[j].count < pk[SEARCH_FACETS - 1].count)
                 break;
+            rc = mgxq_entity_name(s->db, v[j].value, &name, err);
+            pk[got++] = (struct xent_pick){mg_strdup(name.s ? name.s : ""),
+                                           v[j].count, v[j].value};
+        }
+        qsort(pk, (size_t)got, sizeof *pk, xent_pick_cmp);
+        for (int j = 0; j < got; j++) {
+            if (rc == 0 && j < SEARCH_FACETS) {
+                res->facets =
+                    mg_realloc(res->facets, sizeof *res->facets *
+                                                (size_t)(res->nfacets + 1));
+                shown[res->nfacets - first] = pk[j].value;
+                res->facets[res->nfacets++] = (struct search_facet){
+                    (enum ent_kind)kind, pk[j].name, pk[j].count, NULL, 0};
+            } else {
+                free(pk[j].name);
             }
-            res->facets = mg_realloc(
-                res->facets, sizeof *res->facets * (size_t)(res->nfacets + 1));
-            res->facets[res->nfacets++] = (struct search_facet){
-                (enum ent_kind)kind, mg_strdup(name.s), v[j].count, NULL, 0};
-            got++;
         }
     }
+    free(pk);
     buf_free(&name);
     free(v);
     return rc;
@@ -893,6 +912,7 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
         .docs = !o->count_only, /* the snippets' text */
     };
     struct mgxq_result m;
+    int mroot = root; /* the query m answers */
     t0 = mg_now();
     if (mgxq_search(s->db, &r.t, &run, &m, err) < 0) {
         rc = -1;
@@ -927,6 +947,7 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
                 goto out;
             }
             if (w.total > m.total) {
+                mroot = wroot;
                 res->relaxed = 1;
                 res->relaxed_total = w.total;
                 res->relaxed_total_exact = 1;
@@ -957,7 +978,13 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
     }
     if (o->histogram && !o->count_only)
         histogram(&m, res);
-    if (o->facets && !o->count_only && facets(s, &m, res, err) < 0)
+    const char *shown[3 * SEARCH_FACETS];
+    int first = res->nfacets;
+    if (o->facets && !o->count_only &&
+        (facets(s, &m, shown, res, err) < 0 ||
+         xsearch_with(s->db, &r.t, mroot, m.total, m.sampled, s->facet_exact,
+                      shown, res->facets + first, res->nfacets - first,
+                      err) < 0))
         rc = -1;
     mgxq_result_free(&m);
 out:

@@ -29,6 +29,7 @@
 #include "fingerprint.h"
 #include "formats.h"
 #include "helpers.h"
+#include "query.h"
 #include "search.h"
 #include "search_xapian.h"
 #include "shim.h"
@@ -42,6 +43,7 @@ static struct mgx_db *xdb;
 static struct gazetteer *gaz;
 static struct searcher *fse;
 static struct xsearcher *xse;
+static struct buf uids; /* every uid indexed, one a line */
 
 static int put_both(void *ctx, struct article *a)
 {
@@ -59,6 +61,7 @@ static int put_both(void *ctx, struct article *a)
     cr_assert_geq(store_put(st, a, NULL, &err), 0, "store_put: %s", err.msg);
     cr_assert_eq(store_put_entities(st, &es, &err), 0, "%s", err.msg);
     cr_assert_geq(mgx_put(xdb, a, &es, &err), 0, "mgx_put: %s", err.msg);
+    buf_printf(&uids, "%s\n", a->uid);
     ent_set_free(&es);
     return 0;
 }
@@ -117,6 +120,7 @@ static void teardown(void)
     st = NULL;
     gaz_free(gaz);
     gaz = NULL;
+    buf_free(&uids);
     if (dir)
         rm_tree(dir);
     free(dir);
@@ -845,4 +849,52 @@ Test(xapian_search, marks_and_entities_of_an_article_are_those_of_fts5)
             "xapian_search: marks of %d articles compared; entities: %d of %d "
             "listed alike\n",
             compared, nfound, nents);
+}
+
+/* store_hit_fn: "uid:distance " onto a buf. */
+static void near_line(void *ctx, const struct store_hit_row *h)
+{
+    buf_printf(ctx, "%s:%g ", h->uid, h->value);
+}
+
+Test(xapian_search, near_duplicates_of_every_article_are_those_of_fts5)
+{
+    /* mgxq_similar (band terms, a spy on the fingerprints, value ranges)
+     * against store_similar (a scan of every fingerprint): the same
+     * articles, distances and order for each article of corpus/ */
+    struct mg_err err = {""};
+    int n = 0, with = 0;
+    const char *p = uids.s;
+    cr_assert_not_null(p);
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        char *uid = mg_strndup(p, (size_t)(nl - p));
+        p = nl + 1;
+        struct buf f = {0}, x = {0};
+        cr_assert_eq(store_similar(st, uid, FP_NEAR, 50, near_line, &f, &err),
+                     1, "%s: %s", uid, err.msg);
+        struct mgxq_result r;
+        cr_assert_eq(mgxq_similar(xdb, uid, FP_NEAR, 50, &r, &err), 1, "%s: %s",
+                     uid, err.msg);
+        for (int i = 0; i < r.nhits; i++)
+            buf_printf(&x, "%s:%g ", r.hits[i].uid, 0.0 - r.hits[i].weight);
+        cr_expect_eq(r.total, r.nhits, "%s: under the limit, all", uid);
+        cr_expect_str_eq(x.s ? x.s : "", f.s ? f.s : "", "%s", uid);
+        with += r.nhits > 0;
+        n++;
+        mgxq_result_free(&r);
+        buf_free(&f);
+        buf_free(&x);
+        free(uid);
+    }
+    cr_expect_geq(n, 1000, "corpus/ has %d articles", n);
+    cr_expect_geq(with, 20, "only %d articles have near-duplicates", with);
+    struct mgxq_result r;
+    cr_expect_eq(mgxq_similar(xdb, "no such uid", FP_NEAR, 10, &r, &err), 0);
+    cr_expect_eq(r.nhits, 0);
+    mgxq_result_free(&r);
+    fprintf(stderr,
+            "xapian_search: near-duplicates of %d articles equal, "
+            "%d of them with some\n",
+            n, with);
 }

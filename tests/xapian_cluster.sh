@@ -4,7 +4,8 @@
 # 127.0.0.1 (started with setsid, stopped by its process group); a cluster
 # file; --cluster gives the ids, order, scores and totals of --db DIR; one
 # shard killed: --on-shard-failure fail errors naming it (exit 2), partial
-# answers with "partial": true and the shard in "missing_shards".  Skipped
+# answers with "partial": true and the shard in "missing_shards";
+# --entities, --similar and /api/entities as --db DIR's.  Skipped
 # where morgue-index was built without Xapian or xapian-tcpsrv is missing.
 # Usage: bash tests/xapian_cluster.sh BINDIR
 
@@ -119,8 +120,35 @@ for q in '"crude oil"' 'NEAR(dollar yen)' 'export*' 'title:wheat'; do
         "db $a | cluster $b"
 done
 "$Q" --cluster "$TMP/c.txt" --show x >"$TMP/out" 2>&1
-[ $? -eq 2 ] && grep -q "only searches" "$TMP/out"
-check "--cluster --show: exit 2, only searches" $? "$(cat "$TMP/out")"
+[ $? -eq 2 ] && grep -q "no --show" "$TMP/out"
+check "--cluster --show: exit 2, no --show" $? "$(cat "$TMP/out")"
+# entities and near-duplicates over the shards: --db DIR's answers (which
+# tests/xapian_query.sh checks against FTS5's), names and counts from
+# every shard
+for p in rea sau a j ge u.s; do
+    a=$("$Q" --db "$TMP/three" --entities "$p" --json --limit 10)
+    b=$("$Q" --cluster "$TMP/c.txt" --entities "$p" --json --limit 10)
+    [ -n "$a" ] && [ "$a" != "[]" ] && [ "$a" = "$b" ]
+    check "--entities '$p': --cluster and --db DIR the same" $? "db $a | cluster $b"
+done
+for q in said opec; do
+    a=$("$Q" --db "$TMP/three" --facets --json --limit 5 "$q" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["facets"])')
+    b=$("$Q" --cluster "$TMP/c.txt" --facets --json --limit 5 "$q" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["facets"])')
+    [ -n "$a" ] && printf %s "$a" | grep -q "'with': \[{" && [ "$a" = "$b" ]
+    check "--facets '$q': --cluster and --db DIR the same facets and with" $? \
+        "db $a | cluster $b"
+done
+for id in reuters-240 reuters-264 reuters-16 reuters-127; do
+    a=$("$Q" --db "$TMP/three" --similar $id --json)
+    b=$("$Q" --cluster "$TMP/c.txt" --similar $id --json)
+    [ -n "$a" ] && [ "$a" = "$b" ]
+    check "--similar $id: --cluster and --db DIR the same" $? "db $a | cluster $b"
+done
+"$Q" --cluster "$TMP/c.txt" --similar nosuch >"$TMP/out" 2>&1
+[ $? -eq 2 ] && grep -q 'no article "nosuch" in the cluster' "$TMP/out"
+check "--cluster --similar of no article: exit 2, says so" $? "$(cat "$TMP/out")"
 
 # morgue-serve --cluster: /api/search as morgue-serve --db DIR, /healthz
 t_serve "$TMP/three"
@@ -142,6 +170,12 @@ check "morgue-serve --cluster: /healthz 200 ok" $? "$code $(cat "$TMP/h")"
 code=$(curl -s -o "$TMP/h" -w '%{http_code}' "http://127.0.0.1:$PORT/api/article/x")
 [ "$code" = 501 ]
 check "morgue-serve --cluster: /api/article: 501" $? "$code $(cat "$TMP/h")"
+a=$("$Q" --db "$TMP/three" --entities rea --limit 5 --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin))')
+b=$(curl -s "http://127.0.0.1:$PORT/api/entities?prefix=rea&limit=5" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["entities"])')
+[ -n "$a" ] && [ "$a" = "$b" ]
+check "morgue-serve --cluster: /api/entities = --db DIR's" $? "db $a | serve $b"
 
 # shard 1 down
 kill -KILL -- "-$G1"
@@ -171,6 +205,21 @@ a=$("$Q" --db "$TMP/three" --json --limit 200 --strict oil | python3 -c 'import 
 b=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$TMP/out")
 [ "$b" -lt "$a" ]
 check "partial: fewer matches than the whole ($b < $a)" $? ""
+"$Q" --cluster "$TMP/c.txt" --entities rea >"$TMP/out" 2>&1
+[ $? -eq 2 ] && grep -q "shard 1" "$TMP/out"
+check "shard 1 down, fail: --entities exit 2 naming shard 1" $? "$(cat "$TMP/out")"
+"$Q" --cluster "$TMP/c.txt" --on-shard-failure partial --entities rea \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -le 1 ] && grep -q "partial: shard 1 (127.0.0.1:$P1) did not answer" "$TMP/err"
+check "partial: --entities answers (exit $rc), a line names shard 1" $? \
+    "$(cat "$TMP/out" "$TMP/err")"
+"$Q" --cluster "$TMP/c.txt" --on-shard-failure partial --similar reuters-240 \
+    --json >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -le 1 ] && grep -q '"partial": true' "$TMP/out"
+check "partial: --similar --json answers (exit $rc), \"partial\": true" $? \
+    "$(cat "$TMP/out" "$TMP/err")"
 # morgue-serve --cluster (fail): 503 naming the shard, /healthz still ok
 code=$(curl -s -o "$TMP/h" -w '%{http_code}' "http://127.0.0.1:$PORT/api/search?q=oil")
 [ "$code" = 503 ] && grep -q "shard 1" "$TMP/h"
@@ -192,6 +241,13 @@ assert d["missing_shards"] == [{"shard": 1, "replicas": "127.0.0.1:" + sys.argv[
 assert d["total"] > 0
 EOF
 check "morgue-serve --cluster --on-shard-failure partial: 200, partial, shard 1 missing" $? "$(head -c 300 "$TMP/h")"
+curl -s "http://127.0.0.1:$PORT/api/entities?prefix=rea" >"$TMP/h"
+python3 - "$TMP/h" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["partial"] is True and d["missing_shards"][0]["shard"] == 1
+EOF
+check "morgue-serve partial: /api/entities 200 with partial, shard 1 missing" $? "$(head -c 300 "$TMP/h")"
 PPORT=$PORT
 
 # back up: the whole answer again

@@ -10,6 +10,7 @@
  */
 extern "C" {
 #include "article.h"
+#include "fingerprint.h"
 #include "termstats.h"
 #include "util.h"
 }
@@ -250,10 +251,40 @@ static char *value_or_null(const Xapian::Document &d, int slot)
     return v.empty() ? NULL : mg_strndup(v.data(), v.size());
 }
 
+/* The hit line's fields of h from document d's values. */
+static void hit_values(struct mgxq_hit *h, const Xapian::Document &d)
+{
+    h->uid = value_or_null(d, MGX_VAL_UID);
+    h->title = value_or_null(d, MGX_VAL_TITLE);
+    h->date = value_or_null(d, MGX_VAL_DATE);
+    h->source = value_or_null(d, MGX_VAL_SOURCE);
+    h->url = value_or_null(d, MGX_VAL_URL);
+    h->path = value_or_null(d, MGX_VAL_PATH);
+}
+
 static Xapian::BM25Weight morgue_bm25()
 {
     /* TERMS.md: k1 = 2 x TS_K1 (wdf counts half tokens), b = TS_B */
     return Xapian::BM25Weight(2 * TS_K1, 0, 1, TS_B, 0.5);
+}
+
+/* query, or over more than sample of its total matches an even sample of
+ * about sample of them: the matches whose dup key (a hash) is below the
+ * share, a serialisable value filter. */
+static Xapian::Query sampled(const Xapian::Query &query, int64_t total,
+                             int64_t sample)
+{
+    if (sample <= 0 || total <= sample)
+        return query;
+    double share = (double)sample / (double)total;
+    /* share < 1: 32 bits of it are plenty */
+    uint64_t below = (uint64_t)(share * 4294967296.0) << 32;
+    std::string b(8, '\0');
+    for (int k = 7; k >= 0; k--, below >>= 8)
+        b[(size_t)k] = (char)(below & 0xff);
+    return Xapian::Query(
+        Xapian::Query::OP_FILTER, query,
+        Xapian::Query(Xapian::Query::OP_VALUE_LE, MGX_VAL_DUPKEY, b));
 }
 
 extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
@@ -286,18 +317,7 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         }
         /* the spies: every match, or an even sample of them */
         if (!spies.empty() && res->total > 0) {
-            Xapian::Query sq = query;
-            if (r->sample > 0 && res->total > r->sample) {
-                double share = (double)r->sample / (double)res->total;
-                /* share < 1: 32 bits of it are plenty */
-                uint64_t below = (uint64_t)(share * 4294967296.0) << 32;
-                std::string b(8, '\0');
-                for (int k = 7; k >= 0; k--, below >>= 8)
-                    b[(size_t)k] = (char)(below & 0xff);
-                sq = Xapian::Query(Xapian::Query::OP_FILTER, query,
-                                   Xapian::Query(Xapian::Query::OP_VALUE_LE,
-                                                 MGX_VAL_DUPKEY, b));
-            }
+            Xapian::Query sq = sampled(query, res->total, r->sample);
             Xapian::Enquire count(xdb);
             count.set_query(sq);
             count.set_weighting_scheme(Xapian::BoolWeight());
@@ -350,12 +370,7 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         for (Xapian::MSetIterator i = m.begin(); i != m.end(); ++i) {
             Xapian::Document d = i.get_document();
             struct mgxq_hit *h = &res->hits[res->nhits++];
-            h->uid = value_or_null(d, MGX_VAL_UID);
-            h->title = value_or_null(d, MGX_VAL_TITLE);
-            h->date = value_or_null(d, MGX_VAL_DATE);
-            h->source = value_or_null(d, MGX_VAL_SOURCE);
-            h->url = value_or_null(d, MGX_VAL_URL);
-            h->path = value_or_null(d, MGX_VAL_PATH);
+            hit_values(h, d);
             h->weight = i.get_weight();
             keys.push_back(d.get_value(MGX_VAL_DUPKEY));
             if (r->docs) {
@@ -386,16 +401,334 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
     return rc;
 }
 
+/* The display name of entity value (kind letter + key): the form most of
+ * its articles give (its XN terms' frequencies over every shard), then the
+ * longest, then the first in byte order, as the FTS5 store names an
+ * entity; a database without XN terms: the metadata's name; else "". */
+static std::string entity_name(struct mgx_db *db, const std::string &value)
+{
+    Xapian::Database &xdb = mgx_reader(db);
+    std::string start = "XN" + value + std::string(1, '\0'), best;
+    Xapian::doccount most = 0;
+    for (Xapian::TermIterator t = xdb.allterms_begin(start);
+         t != xdb.allterms_end(start); ++t) {
+        std::string form = (*t).substr(start.size());
+        Xapian::doccount n = t.get_termfreq();
+        if (n > most ||
+            (n == most && (form.size() > best.size() ||
+                           (form.size() == best.size() && form < best)))) {
+            most = n;
+            best = form;
+        }
+    }
+    return most ? best : mgx_metadata(db, "morgue.ent." + value);
+}
+
 extern "C" int mgxq_entity_name(struct mgx_db *db, const char *value,
                                 struct buf *out, struct mg_err *err)
 {
     buf_clear(out);
     return guarded(mgx_path(db), value, err, [&]() {
-        /* TERMS.md: user metadata "morgue.ent." + kind letter + key */
-        std::string name = mgx_metadata(db, std::string("morgue.ent.") + value);
+        std::string name = entity_name(db, value);
         if (name.empty())
             name = value[0] ? value + 1 : value;
         buf_add(out, name.data(), name.size());
         return 0;
     });
+}
+
+/* ---- near-duplicates of one article (mgxq_similar) ------------------- */
+
+static uint64_t simhash_of(const std::string &v)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < 8 && i < v.size(); i++)
+        h = h << 8 | (unsigned char)v[i];
+    return h;
+}
+
+extern "C" int mgxq_similar(struct mgx_db *db, const char *uid, int maxdist,
+                            int limit, struct mgxq_result *res,
+                            struct mg_err *err)
+{
+    std::memset(res, 0, sizeof *res);
+    int rc = guarded(mgx_path(db), uid, err, [&]() {
+        Xapian::Database &xdb = mgx_reader(db);
+        struct buf b = {};
+        mgx_term(MGX_UID, uid, 0, &b);
+        std::string uterm(b.s ? b.s : "", b.len);
+        buf_free(&b);
+        Xapian::Document self;
+        bool found = false;
+        for (Xapian::PostingIterator p = xdb.postlist_begin(uterm);
+             p != xdb.postlist_end(uterm) && !found; ++p) {
+            self = xdb.get_document(*p);
+            found = self.get_value(MGX_VAL_UID) == uid; /* a hashed term */
+        }
+        if (!found)
+            return 0;
+        uint64_t sh = simhash_of(self.get_value(MGX_VAL_SIMHASH));
+        if (!sh)
+            return 1; /* an empty body is like no other (as FTS5) */
+        /* TERMS.md: within FP_NEAR bits, two fingerprints share a band's
+         * term; the article's own band terms are in its term list */
+        std::vector<Xapian::Query> bands;
+        Xapian::TermIterator t = self.termlist_begin();
+        for (t.skip_to("XF"); t != self.termlist_end(); ++t) {
+            std::string term = *t;
+            if (term.compare(0, 2, "XF") != 0)
+                break;
+            bands.emplace_back(term);
+        }
+        Xapian::Query cand(
+            Xapian::Query::OP_AND_NOT,
+            Xapian::Query(Xapian::Query::OP_OR, bands.begin(), bands.end()),
+            Xapian::Query(uterm));
+        /* the fingerprints the candidates hold, counted on the shards (no
+         * document read), and those near enough */
+        Xapian::Enquire enq(xdb);
+        enq.set_weighting_scheme(Xapian::BoolWeight());
+        enq.set_query(cand);
+        Xapian::ValueCountMatchSpy spy(MGX_VAL_SIMHASH);
+        enq.add_matchspy(&spy);
+        enq.get_mset(0, 0, xdb.get_doccount());
+        std::vector<Xapian::Query> near;
+        for (Xapian::TermIterator v = spy.values_begin(); v != spy.values_end();
+             ++v) {
+            uint64_t o = simhash_of(*v);
+            if (o && fp_distance(o, sh) <= maxdist)
+                near.emplace_back(Xapian::Query::OP_VALUE_RANGE,
+                                  MGX_VAL_SIMHASH, *v, *v);
+        }
+        if (near.empty())
+            return 1;
+        enq.clear_matchspies();
+        enq.set_query(Xapian::Query(
+            Xapian::Query::OP_FILTER, cand,
+            Xapian::Query(Xapian::Query::OP_OR, near.begin(), near.end())));
+        Xapian::MSet m = enq.get_mset(0, xdb.get_doccount());
+        struct row {
+            int dist;
+            std::string date, uid;
+            Xapian::Document doc;
+        };
+        std::vector<row> rows;
+        for (Xapian::MSetIterator i = m.begin(); i != m.end(); ++i) {
+            Xapian::Document d = i.get_document();
+            rows.push_back(
+                {fp_distance(simhash_of(d.get_value(MGX_VAL_SIMHASH)), sh),
+                 d.get_value(MGX_VAL_DATE), d.get_value(MGX_VAL_UID), d});
+        }
+        /* nearest first, then oldest (FTS5: then by rowid; here the uid) */
+        std::sort(rows.begin(), rows.end(), [](const row &x, const row &y) {
+            if (x.dist != y.dist)
+                return x.dist < y.dist;
+            return x.date != y.date ? x.date < y.date : x.uid < y.uid;
+        });
+        size_t n = std::min(rows.size(), (size_t)(limit > 0 ? limit : 0));
+        res->hits = (struct mgxq_hit *)mg_calloc(n ? n : 1, sizeof *res->hits);
+        for (size_t i = 0; i < n; i++) {
+            const Xapian::Document &d = rows[i].doc;
+            struct mgxq_hit *h = &res->hits[res->nhits++];
+            hit_values(h, d);
+            h->weight = rows[i].dist ? -(double)rows[i].dist : 0.0;
+        }
+        res->total = (int64_t)rows.size();
+        return 1;
+    });
+    if (rc < 0)
+        mgxq_result_free(res);
+    return rc;
+}
+
+/* ---- entities by name (mgxq_entities) -------------------------------- */
+
+extern "C" int mgxq_entities(struct mgx_db *db, const char *prefix, int kind,
+                             mgxq_entity_fn fn, void *ctx, struct mg_err *err)
+{
+    return guarded(mgx_path(db), prefix, err, [&]() {
+        Xapian::Database &xdb = mgx_reader(db);
+        std::string low(prefix);
+        for (char &c : low)
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c - 'A' + 'a');
+        int n = 0;
+        for (int k = ENT_PERSON; k <= ENT_ORG; k++) {
+            if (kind >= 0 && kind != k)
+                continue;
+            /* TERMS.md: XV + kind letter + name in lower case + NUL + key */
+            std::string start = std::string("XV") + "pwo"[k] + low;
+            std::vector<std::string> keys;
+            for (Xapian::TermIterator t = xdb.allterms_begin(start);
+                 t != xdb.allterms_end(start); ++t) {
+                std::string term = *t;
+                size_t nul = term.find('\0', start.size());
+                if (nul != std::string::npos)
+                    keys.push_back(term.substr(nul + 1));
+            }
+            std::sort(keys.begin(), keys.end());
+            keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+            struct buf b = {};
+            for (const std::string &key : keys) {
+                mgx_term(MGX_PERSON + k, key.c_str(), 0, &b);
+                Xapian::doccount df =
+                    xdb.get_termfreq(std::string(b.s ? b.s : "", b.len));
+                if (df > 0 && fn(ctx, k, key.c_str(), (int64_t)df) != 0)
+                    break;
+                n += df > 0;
+            }
+            buf_free(&b);
+        }
+        return n;
+    });
+}
+
+/* ---- the entities named with an entity (mgxq_with) ------------------- */
+
+/* The entity term (XP/XW/XO + key) of an entity slot's value (TERMS.md:
+ * kind letter + key), "" for another value. */
+static std::string entity_term(const char *v)
+{
+    const char *kinds = "pwo", *at = v[0] ? std::strchr(kinds, v[0]) : NULL;
+    if (!at)
+        return std::string();
+    struct buf b = {};
+    mgx_term(MGX_PERSON + (int)(at - kinds), v + 1, 0, &b);
+    std::string t(b.s ? b.s : "", b.len);
+    buf_free(&b);
+    return t;
+}
+
+/* mgxq_with's counts by spies: per facet entity one pass over the
+ * counted matches that name it, a ValueCountMatchSpy per entity slot,
+ * summed per value (no document read: for remote shards). */
+static void with_by_spies(Xapian::Database &xdb, const Xapian::Query &sq,
+                          const char *const *values, int n,
+                          std::vector<std::map<std::string, int64_t>> &sum)
+{
+    for (int i = 0; i < n; i++) {
+        const char *v = values[i];
+        std::string term = entity_term(v);
+        if (term.empty())
+            continue;
+        Xapian::Enquire e(xdb);
+        e.set_query(
+            Xapian::Query(Xapian::Query::OP_FILTER, sq, Xapian::Query(term)));
+        e.set_weighting_scheme(Xapian::BoolWeight());
+        e.set_docid_order(Xapian::Enquire::DONT_CARE);
+        std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+        for (int k = 0; k < MGX_MAX_ENT_SLOTS; k++) {
+            spies.emplace_back(new Xapian::ValueCountMatchSpy(
+                (Xapian::valueno)(MGX_VAL_ENT0 + k)));
+            e.add_matchspy(spies.back().get());
+        }
+        e.get_mset(0, 0, xdb.get_doccount());
+        for (auto &spy : spies)
+            for (Xapian::TermIterator t = spy->values_begin();
+                 t != spy->values_end(); ++t)
+                if (*t != v)
+                    sum[(size_t)i][*t] += (int64_t)t.get_termfreq();
+    }
+}
+
+/* ... by documents: one pass over the counted matches, each one's entity
+ * slots (filled from slot 0 on, TERMS.md) read, every pair of a facet
+ * entity and another counted (for local databases: 10 to 20 times less
+ * work than the spies). */
+static void with_by_documents(Xapian::Database &xdb, const Xapian::Query &sq,
+                              const char *const *values, int n,
+                              std::vector<std::map<std::string, int64_t>> &sum)
+{
+    std::map<std::string, int> facet; /* value -> its index */
+    std::vector<std::string> terms;   /* its entity term */
+    for (int i = 0; i < n; i++) {
+        facet.emplace(values[i], i);
+        terms.push_back(entity_term(values[i]));
+    }
+    Xapian::Enquire e(xdb);
+    e.set_query(sq);
+    e.set_weighting_scheme(Xapian::BoolWeight());
+    e.set_docid_order(Xapian::Enquire::DONT_CARE);
+    Xapian::MSet m = e.get_mset(0, xdb.get_doccount());
+    std::vector<std::string> ents;
+    std::vector<std::pair<Xapian::docid, std::vector<std::string>>> full;
+    for (Xapian::MSetIterator d = m.begin(); d != m.end(); ++d) {
+        Xapian::Document doc = d.get_document();
+        ents.clear();
+        for (int k = 0; k < MGX_MAX_ENT_SLOTS; k++) {
+            std::string v = doc.get_value((Xapian::valueno)(MGX_VAL_ENT0 + k));
+            if (v.empty())
+                break;
+            ents.push_back(v);
+        }
+        for (const std::string &v : ents) {
+            auto f = facet.find(v);
+            if (f != facet.end())
+                for (const std::string &o : ents)
+                    if (o != v)
+                        sum[(size_t)f->second][o]++;
+        }
+        if (ents.size() == (size_t)MGX_MAX_ENT_SLOTS)
+            full.emplace_back(*d, ents);
+    }
+    /* every slot taken: a facet entity may be among the article's terms
+     * only (as the spies' filter by its term counts it) */
+    std::sort(full.begin(), full.end());
+    for (int i = 0; i < n && !full.empty(); i++) {
+        const std::string &t = terms[(size_t)i];
+        if (t.empty())
+            continue;
+        Xapian::PostingIterator p = xdb.postlist_begin(t);
+        for (const auto &f : full) {
+            if (std::find(f.second.begin(), f.second.end(), values[i]) !=
+                f.second.end())
+                continue; /* counted from its slot */
+            p.skip_to(f.first);
+            if (p == xdb.postlist_end(t))
+                break;
+            if (*p == f.first)
+                for (const std::string &o : f.second)
+                    sum[(size_t)i][o]++;
+        }
+    }
+}
+
+extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
+                         int64_t total, int64_t sample,
+                         const char *const *values, int n,
+                         struct mgxq_result *with, struct mg_err *err)
+{
+    for (int i = 0; i < n; i++)
+        std::memset(&with[i], 0, sizeof with[i]);
+    int rc = guarded(mgx_path(db), "counting names", err, [&]() {
+        Xapian::Database &xdb = mgx_reader(db);
+        Xapian::Query sq = sampled(build(q, root, 0), total, sample);
+        std::vector<std::map<std::string, int64_t>> sum((size_t)n);
+        if (mgx_wrapped(db))
+            with_by_spies(xdb, sq, values, n, sum);
+        else
+            with_by_documents(xdb, sq, values, n, sum);
+        for (int i = 0; i < n; i++) {
+            struct mgxq_result *w = &with[i];
+            const auto &s = sum[(size_t)i];
+            w->counts = (struct mgxq_count *)mg_calloc(s.empty() ? 1 : s.size(),
+                                                       sizeof *w->counts);
+            for (const auto &kv : s)
+                w->counts[w->ncounts++] = {
+                    MGX_VAL_ENT0, mg_strndup(kv.first.data(), kv.first.size()),
+                    kv.second};
+            std::sort(
+                w->counts, w->counts + w->ncounts,
+                [](const struct mgxq_count &a, const struct mgxq_count &c) {
+                    if (a.count != c.count)
+                        return a.count > c.count;
+                    return std::strcmp(a.value, c.value) < 0;
+                });
+        }
+        return 0;
+    });
+    if (rc < 0)
+        for (int i = 0; i < n; i++)
+            mgxq_result_free(&with[i]);
+    return rc;
 }

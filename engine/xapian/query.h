@@ -136,10 +136,50 @@ int mgxq_search(struct mgx_db *db, const struct mgxq *q,
                 struct mg_err *err);
 void mgxq_result_free(struct mgxq_result *res);
 
+/* For each of the n entities values[i] (an entity slot's value: kind
+ * letter + key), the other entities named with it in the matches of node
+ * root of q that name it, counted over the entity slots into
+ * with[i].counts (slot MGX_VAL_ENT0, value, articles; most first, then by
+ * value); total and sample as mgxq_search had them (total matches over
+ * sample: the same even sample its spies counted).  Over a cluster's
+ * shards (mgx_wrap) one pass per entity with a ValueCountMatchSpy per
+ * slot (serialisable, no document read); over local databases one pass
+ * reading the matches' slots (far less work).  0, or -1 with err; free
+ * each with mgxq_result_free either way. */
+int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root, int64_t total,
+              int64_t sample, const char *const *values, int n,
+              struct mgxq_result *with, struct mg_err *err);
+
+/* The near-duplicates of the article with this uid: the articles whose
+ * fingerprints (MGX_VAL_SIMHASH) differ from its own in at most maxdist
+ * bits (maxdist <= FP_NEAR: found through the simhash band terms,
+ * TERMS.md), nearest first, then by date, then uid, at most limit of them,
+ * into res->hits (weight: minus the distance; res->total: how many there
+ * are).  Serialisable features only (band terms, a ValueCountMatchSpy on
+ * the fingerprint, value ranges), so it runs over remote shards.  1, 0 when
+ * there is no article uid, -1 with err; free res with mgxq_result_free
+ * either way. */
+int mgxq_similar(struct mgx_db *db, const char *uid, int maxdist, int limit,
+                 struct mgxq_result *res, struct mg_err *err);
+
+/* The entities of kind (enum ent_kind; < 0: any) with a name, canonical
+ * or as an article mentions it, starting with prefix (ASCII case ignored,
+ * as the FTS5 store's aliases): fn(ctx, kind, key, articles) once for
+ * each, articles the number of articles naming it (its entity term's
+ * frequency over every shard), by kind then key; fn returning non-zero
+ * stops.  Serialisable reads only (all terms, term frequencies).  Returns
+ * how many were given, or -1 with err. */
+typedef int (*mgxq_entity_fn)(void *ctx, int kind, const char *key,
+                              int64_t articles);
+int mgxq_entities(struct mgx_db *db, const char *prefix, int kind,
+                  mgxq_entity_fn fn, void *ctx, struct mg_err *err);
+
 /* The display name of an entity slot's value (MGX_VAL_ENT0 + i: kind
- * letter + key), as the last article naming it wrote it, into out
- * (cleared first; the key itself when none was written).  0 or -1 with
- * err. */
+ * letter + key) into out (cleared first): the canonical name most of the
+ * articles naming it give (then the longest, then the first in byte
+ * order: the FTS5 store's rule; TERMS.md's XN terms, counted over every
+ * shard), else the name the metadata holds, else the key itself.  0 or
+ * -1 with err. */
 int mgxq_entity_name(struct mgx_db *db, const char *value, struct buf *out,
                      struct mg_err *err);
 

@@ -45,6 +45,13 @@ const char *const P_PERSON = "XP";
 const char *const P_PLACE = "XW";
 const char *const P_ORG = "XO";
 const char *const P_BAND = "XF";
+/* Entity names for autocompletion: kind letter + the name in ASCII lower
+ * case + NUL + the entity's key (query.cc: mgxq_entities). */
+const char *const P_ALIAS = "XV";
+/* The canonical name an article gives an entity: kind letter + key + NUL +
+ * the name as written (query.cc: an entity's display name is the form
+ * most of its articles give, as the FTS5 store names it). */
+const char *const P_FORM = "XN";
 /* Positions left empty between two columns, so that no phrase or NEAR
  * spans a column's end. */
 const Xapian::termpos FIELD_GAP = 100;
@@ -356,7 +363,8 @@ struct mgx_db {
     struct tok *tok;                     /* writers only */
     bool in_tx;                          /* mgx_begin opened a transaction */
     std::vector<Xapian::Database> parts; /* mgx_open_union's, in order */
-    /* mgx_wrap's: the parts are the caller's, left open */
+    /* mgx_wrap's (a cluster's shards, remote as a rule): the parts are
+     * the caller's, left open */
     bool borrowed = false;
 };
 
@@ -447,6 +455,11 @@ struct mgx_db *mgx_wrap(const std::string &label,
         d->parts.push_back(p);
     }
     return d;
+}
+
+bool mgx_wrapped(const struct mgx_db *d)
+{
+    return d->borrowed;
 }
 
 extern "C" int mgx_open_union(const char *label, const char *const *paths,
@@ -667,6 +680,18 @@ static void index_entities(struct mgx_db *d, Xapian::Document &doc,
             continue;
         doc.add_boolean_term(fit(ent_prefix(e->kind) + key));
         std::string v = std::string(1, ent_letter(e->kind)) + key;
+        std::string form = P_FORM + v + '\0' + e->canonical;
+        if (form.size() <= MAX_TERM)
+            doc.add_boolean_term(form);
+        for (int m = -1; m < e->nmentions; m++) {
+            /* the canonical name and each mention, as the FTS5 store's
+             * entity_aliases (too long a name: none) */
+            std::string at =
+                P_ALIAS + std::string(1, ent_letter(e->kind)) +
+                lower_ascii(m < 0 ? e->canonical : e->mentions[m]) + '\0' + key;
+            if (at.size() <= MAX_TERM)
+                doc.add_boolean_term(at);
+        }
         if (slot < MGX_MAX_ENT_SLOTS)
             doc.add_value((Xapian::valueno)(MGX_VAL_ENT0 + slot++), v);
         std::string mk = META_ENT + v;

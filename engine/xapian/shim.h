@@ -35,7 +35,7 @@ extern "C" {
 
 /* Bumped whenever the term scheme (TERMS.md) changes: a database built
  * under another one is refused ("rebuild"). */
-#define MGX_SCHEME 2
+#define MGX_SCHEME 3
 
 /* Value slots (TERMS.md has the encodings). */
 enum mgx_slot {

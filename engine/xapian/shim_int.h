@@ -58,4 +58,8 @@ std::string mgx_term_of(int field, const char *key, int cls);
  * cleared when it cannot be read (false). */
 bool mgx_record_read(const std::string &data, struct article *a);
 
+/* Whether d was made by mgx_wrap (a cluster's shards, remote as a rule:
+ * a document read carries the whole article over the network). */
+bool mgx_wrapped(const struct mgx_db *d);
+
 #endif
