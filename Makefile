@@ -521,11 +521,11 @@ lint:
 	clang-tidy --quiet lib/*.c -- $(CFLAGS) $(LIB_INC)
 	clang-tidy --quiet store/*.c -- $(CFLAGS) $(STO_INC) -Iengine/xapian $(if $(HAVE_XAPIAN),-DMG_XAPIAN)
 	clang-tidy --quiet indexer/*.c -- $(CFLAGS) $(IDX_INC)
-	clang-tidy --quiet query/*.c -- $(CFLAGS) $(QRY_INC) \
-	  $(shell pkg-config --cflags libmicrohttpd)
+	clang-tidy --quiet query/*.c -- $(CFLAGS) $(QRY_INC) -Iengine/xapian \
+	  $(if $(HAVE_XAPIAN),-DMG_XAPIAN) $(shell pkg-config --cflags libmicrohttpd)
 	$(if $(HAVE_XAPIAN),cppcheck --quiet --error-exitcode=1 --enable=warning$(comma)performance$(comma)portability \
-	  --std=c++11 $(XAP_INC) engine/xapian)
-	$(if $(HAVE_XAPIAN),clang-tidy --quiet engine/xapian/*.cc -- -std=c++11 $(XAP_INC) \
+	  --std=c++17 $(XAP_INC) engine/xapian)
+	$(if $(HAVE_XAPIAN),clang-tidy --quiet engine/xapian/*.cc -- -std=c++17 $(XAP_INC) \
 	  $(shell pkg-config --cflags sqlite3))
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 	sh scripts/check_raw.sh

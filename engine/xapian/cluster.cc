@@ -113,10 +113,12 @@ static std::string parse_replica(const std::string &w, replica &r)
         r.context = w;
         return "";
     }
+    if (port.empty())
+        return "bad port in '" + w + "'";
     char *end = nullptr;
     errno = 0;
-    long p = port.empty() ? 0 : strtol(port.c_str(), &end, 10);
-    if (port.empty() || *end || errno || p < 1 || p > 65535)
+    long p = strtol(port.c_str(), &end, 10);
+    if (!end || *end || errno || p < 1 || p > 65535)
         return "bad port in '" + w + "'";
     r.remote = true;
     r.host = host;
@@ -540,7 +542,7 @@ static void clear_result(cluster_result *r)
     free(r->spies);
     free(r->missing);
     free(r->replica);
-    memset(r, 0, sizeof *r);
+    *r = cluster_result();
 }
 
 void cluster_result_free(struct cluster_result *r)

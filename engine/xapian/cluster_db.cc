@@ -27,7 +27,7 @@ extern "C" int cluster_run_db(struct cluster *c, cluster_db_fn fn, void *ctx,
 {
     *missing = NULL;
     *nmissing = 0;
-    struct mg_err fn_err;
+    struct mg_err fn_err = {};
     std::vector<size_t> miss;
     try {
         int rc = cluster_with_dbs(

@@ -247,7 +247,7 @@ static bool same_spies(const cluster_result *a, const cluster_result *b)
             return false;
         for (size_t j = 0; j < a->spies[i].n; j++)
             if (strcmp(a->spies[i].counts[j].value,
-                       b->spies[i].counts[j].value) ||
+                       b->spies[i].counts[j].value) != 0 ||
                 a->spies[i].counts[j].count != b->spies[i].counts[j].count)
                 return false;
     }
@@ -298,7 +298,7 @@ static int compare(const char *file, const char *local, int n, unsigned seed)
         for (size_t i = 0; why.empty() && i < a->n_hits; i++) {
             double d = fabs(a->hits[i].weight - b->hits[i].weight);
             maxd = std::max(maxd, d);
-            if (strcmp(a->hits[i].id, b->hits[i].id))
+            if (strcmp(a->hits[i].id, b->hits[i].id) != 0)
                 why = "id at " + std::to_string(i) + ": " + a->hits[i].id +
                       " vs " + b->hits[i].id;
             else if (d > 1e-12)
@@ -408,8 +408,8 @@ static int bench(const char *file, int n, const std::string &mode)
     cluster_query q = fixed_query(ser, fetch);
     if (mode == "page") { /* what a result page asks: facets, groups, data */
         q.spy_slots = SPY_SLOTS;
-        q.n_spies =
-            getenv("BENCH_SPIES") ? (size_t)atoi(getenv("BENCH_SPIES")) : 2;
+        const char *spies = getenv("BENCH_SPIES");
+        q.n_spies = spies ? (size_t)atoi(spies) : 2;
         q.collapse_slot = getenv("BENCH_NO_COLLAPSE") ? -1 : 2;
         q.exact_collapse = !getenv("BENCH_NO_GROUPS");
         q.collapse_term = getenv("BENCH_GROUP_TERMS") ? "XD" : nullptr;
