@@ -54,6 +54,16 @@ def vocabulary(db):
     out = subprocess.run(["xapian-delve", "-a", "-v", db], check=True,
                          capture_output=True, text=True).stdout
     toks = out.split(":", 1)[1].split()
+    # Terms sort bytewise: every prefixed term (an upper-case prefix; the
+    # entity names' terms hold spaces, so their words split) comes before
+    # the plain lower-case words, which start after the last one.
+    start = 0
+    for i, tok in enumerate(toks):
+        if tok[:1].isupper():
+            start = i + 1
+    toks = toks[start:]
+    if toks and toks[0].isdigit():
+        toks = toks[1:]  # the last prefixed term's term frequency
     words = {}
     for term, freq in zip(toks[0::2], toks[1::2]):
         if re.fullmatch(r"[a-z]{3,}", term):
