@@ -1982,6 +1982,25 @@ static void cluster_figures(const struct only_opts *op,
         if (qr->errors[both[i]])
             printf("first %s error: %s\n", SYS_NAME[both[i]],
                    qr->first_error[both[i]]);
+    /* the slowest queries on the cluster, by their median */
+    int order[qs->n > 0 ? qs->n : 1];
+    double med[qs->n > 0 ? qs->n : 1];
+    for (int i = 0; i < qs->n; i++) {
+        order[i] = i;
+        med[i] = query_median(qr, SYS_CLUSTER, i);
+        if (isnan(med[i])) /* failed: last */
+            med[i] = -1;
+    }
+    for (int i = 1; i < qs->n; i++) /* insertion sort, slowest first */
+        for (int j = i; j > 0 && med[order[j]] > med[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (int k = 0; k < qs->n && k < SLOWEST; k++)
+        printf("slow %.3f %.3f %lld %s\n", med[order[k]],
+               query_median(qr, SYS_FACETS, order[k]),
+               (long long)qr->total[order[k]], qs->q[order[k]]);
     if (op->clients < 2)
         return;
     printf("bench: %d client threads, %d passes each ...\n", op->clients,

@@ -267,6 +267,7 @@ function qrow(label, k) {
     printf "| %s | %.2f | %.2f | %.2f | %.2f | %.1f | %d |\n", label, P50[k], P95[k], P99[k], MEAN[k], QPS[k], ERR[k]
 }
 FILENAME == shardsf { SD[$1] = $2; SM[$1] = $3; ns++; next }
+$1 == "slow" { q = $0; sub(/^slow [^ ]+ [^ ]+ [^ ]+ /, "", q); gsub(/\|/, "\\|", q); SLOW[++nslow] = sprintf("| `%s` | %s | %.2f | %.2f |", q, commas($4), $2, $3); next }
 $1 == "figures" { P50[$2] = $4; P95[$2] = $5; P99[$2] = $6; MEAN[$2] = $7; QPS[$2] = $8; ERR[$2] = $9; NOHIT[$2] = $10; next }
 END {
     n = env("ARTICLES"); S = env("SHARDS"); c = env("CLIENTS")
@@ -300,6 +301,12 @@ END {
     r50 = P50["cluster"] / P50["fts5"]; r99 = P99["cluster"] / P99["fts5"]
     printf "\ncluster / FTS5: p50 %.2fx, p99 %.2fx.  Goal (issue 22): cluster p99 <= %d ms: **%s** (%.1f ms).\n", r50, r99, env("CAP_P99"), P99["cluster"] <= env("CAP_P99") ? "met" : "not met", P99["cluster"]
     if (NOHIT["cluster"] != NOHIT["fts5"]) printf "\nQueries without hits in the warm-up pass: FTS5 %d, cluster %d.\n", NOHIT["fts5"], NOHIT["cluster"]
+    if (nslow) {
+        print "\nThe slowest queries on the cluster (median of the timed passes; matches as morgue counts them on FTS5):\n"
+        print "| query | matches | cluster ms | FTS5 ms |"
+        print "| --- | ---: | ---: | ---: |"
+        for (i = 1; i <= nslow; i++) print SLOW[i]
+    }
     cq = env("CQ"); cpu = env("SRV_CPU")
     msq = cpu * 1000 / cq / S  # server CPU ms per query per shard
     printf "\nThe servers'"'"' CPU over the run (sampled from /proc every 0.2 s): %.1f s for %d cluster queries, %.2f ms per query per shard (busiest shard %.1f s).\n",
