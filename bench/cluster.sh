@@ -55,6 +55,9 @@ SHARD_MS=${SHARD_MS:-10}
 SHARD_RAM_MB=${SHARD_RAM_MB:-16000}
 PER_FILE=10000
 PY=/usr/bin/python3
+# glibc's fatal messages (a failed malloc check, an abort) to stderr, so
+# into the build's log, not to a terminal that may not be there
+export LIBC_FATAL_STDERR_=1
 
 say() { echo "bench-cluster: $*" >&2; }
 if [ ! -d "$REUTERS" ]; then
@@ -119,7 +122,7 @@ build() {
         "$BIN/morgue-index" --quiet "$@" "${FILES[@]}" >"$DIR/index-$name.log" 2>&1; then
         # 3: some articles were skipped (morgue-index's exit status)
         if ! grep -q 'status 3' "$DIR/time-$name"; then
-            say "morgue-index ($name) failed:"
+            say "morgue-index ($name) failed ($(grep -v '^[0-9]' "$DIR/time-$name" | head -1)):"
             tail -5 "$DIR/index-$name.log" >&2
             exit 1
         fi
