@@ -40,6 +40,18 @@
  *              queries_load), the targets of the 500k comparison; with
  *              --out, as Markdown to OUT/latest-scale-ARTICLES.md and
  *              OUT/YYYY-MM-DD-<git>-scale-ARTICLES.md; bench/compare.sh)
+ *        bench --queries-only --db FILE --cluster FILE [--clients N]
+ *              [--queries FILE]... [--passes N]
+ *              (bench/cluster.sh: morgue's rows as above and a fourth
+ *              system, morgue over the Xapian shards of the cluster file
+ *              with facets, through searcher_new_cluster as `morgue-query
+ *              --cluster FILE --facets` searches, beside morgue --facets
+ *              over FILE; then a `figures KEY N P50 P95 P99 MEAN QPS
+ *              ERRORS NOHITS` line for each (KEY fts5, cluster); with
+ *              --clients N, also N client threads, each with its own
+ *              searcher, over each, passes times over the queries:
+ *              `figures fts5-cN ...`, `figures cluster-cN ...`, where
+ *              queries/s is all their queries over the wall time)
  *        bench --print-fts [--queries FILE]...
  *              (each query and the baseline's FTS5 expression for it)
  * Several --queries files are read in turn (default bench/queries.txt).
@@ -51,6 +63,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -103,10 +116,11 @@ static int cmp_double(const void *a, const void *b)
 
 struct stats {
     size_t n;
-    double p50, p95, p99, qps;
+    double p50, p95, p99, mean, qps;
 };
 
-/* Nearest-rank percentiles; queries/s = samples / their summed time. */
+/* Nearest-rank percentiles, the mean; queries/s = samples / their summed
+ * time. */
 static struct stats stats_of(struct samples *s)
 {
     struct stats st = {0};
@@ -122,6 +136,7 @@ static struct stats stats_of(struct samples *s)
         *out[i] = s->v[(k ? k : 1) - 1];
     }
     st.n = s->n;
+    st.mean = sum / (double)s->n;
     st.qps = sum > 0 ? (double)s->n / (sum / 1000.0) : 0;
     return st;
 }
@@ -625,6 +640,7 @@ enum sys {
     SYS_FACETS,
     SYS_FACETS_HIST,
     SYS_XAPIAN,
+    SYS_CLUSTER,
     NSYS
 };
 #define SYS_BIT(sys) (1u << (sys))
@@ -636,9 +652,9 @@ enum sys {
 #define SYS_MORGUE_ALL                                                         \
     (SYS_BIT(SYS_MORGUE) | SYS_BIT(SYS_FACETS) | SYS_BIT(SYS_FACETS_HIST))
 
-static const char *const SYS_NAME[NSYS] = {"fts5 baseline", "morgue",
-                                           "morgue --facets",
-                                           "morgue facets+histogram", "xapian"};
+static const char *const SYS_NAME[NSYS] = {
+    "fts5 baseline",           "morgue", "morgue --facets",
+    "morgue facets+histogram", "xapian", "cluster --facets"};
 
 /* The Xapian peer (bench/xapian_peer.py query --lockstep), a child
  * process that runs one pass over the queries for each line it reads. */
@@ -650,6 +666,7 @@ struct peer {
 
 struct qrun {
     struct searcher *s;  /* morgue */
+    struct searcher *cs; /* morgue over a cluster of Xapian shards, or NULL */
     sqlite3_stmt *base;  /* the baseline's prepared query */
     struct peer *xapian; /* the Xapian peer, ready, or NULL */
     const struct queries *qs;
@@ -688,12 +705,13 @@ static int run_query(struct qrun *qr, int sys, int i, struct mg_err *err)
         sqlite3_clear_bindings(st);
         return hits;
     }
+    /* the cluster: what `morgue-query --cluster FILE --facets` asks */
     struct search_opts o = {.query = qr->qs->q[i],
                             .limit = TOP,
                             .facets = sys != SYS_MORGUE,
                             .histogram = sys == SYS_FACETS_HIST};
     struct search_result res = {0};
-    int rc = search_run(qr->s, &o, &res, err);
+    int rc = search_run(sys == SYS_CLUSTER ? qr->cs : qr->s, &o, &res, err);
     int hits = rc < 0 ? -1 : res.nhits;
     if (rc == 0 && sys == SYS_MORGUE && qr->relaxed) {
         qr->relaxed[i] = res.relaxed;
@@ -1497,6 +1515,8 @@ static void usage(FILE *f)
           "             [--baseline] [--xapian DIR [--python PATH] "
           "[--xapian-peer SCRIPT]]\n"
           "             [--out DIR]\n"
+          "       bench --queries-only --db FILE --cluster FILE [--clients N]\n"
+          "             [--queries FILE]... [--passes N]\n"
           "       bench --print-fts [--queries FILE]   (the baseline's "
           "FTS5 expressions)\n",
           f);
@@ -1510,6 +1530,8 @@ struct only_opts {
     const char *db;            /* the morgue index */
     int baseline;              /* also the FTS5 baseline beside it */
     const char *xapian;        /* also Xapian over this database */
+    const char *cluster;       /* also morgue over this cluster file */
+    int clients;               /* > 1: also this many client threads */
     const char *python, *peer; /* the peer's interpreter and script */
     const char *out;           /* write the report here, or NULL */
     const char *const *qfiles; /* the query files, for the peer */
@@ -1834,6 +1856,165 @@ static void compare_write(struct out *o, const struct report *r,
     text(o, line);
 }
 
+/* ---- --clients: client threads ---- */
+
+/* One client thread: its own searcher (over the index, or the cluster),
+ * the query set passes times from its own starting query, after one
+ * untimed query (connections made). */
+struct client {
+    const struct only_opts *op;
+    const struct queries *qs;
+    pthread_barrier_t *start;
+    struct samples smp;
+    int cluster, first, passes;
+    int errors;
+    char error[600];
+};
+
+static void *client_main(void *arg)
+{
+    struct client *c = arg;
+    struct store *st = NULL;
+    struct searcher *s = NULL;
+    struct search_cluster_opts co = {0};
+    struct mg_err err = {{0}};
+    int ok = c->cluster
+                 ? searcher_new_cluster(c->op->cluster, &co, &s, &err) == 0
+                 : store_open(c->op->db, STORE_READ, &st, &err) == 0 &&
+                       searcher_new(st, &s, &err) == 0;
+    struct search_opts o = {.limit = TOP, .facets = 1};
+    struct search_result res = {0};
+    if (ok) { /* the untimed query */
+        o.query = c->qs->q[c->first];
+        search_run(s, &o, &res, &err);
+        search_result_free(&res);
+    } else {
+        snprintf(c->error, sizeof c->error, "%s", err.msg);
+        c->errors++;
+    }
+    pthread_barrier_wait(c->start);
+    for (int k = 0; ok && k < c->passes * c->qs->n; k++) {
+        memset(&res, 0, sizeof res);
+        o.query = c->qs->q[(c->first + k) % c->qs->n];
+        double t0 = mg_now();
+        int rc = search_run(s, &o, &res, &err);
+        double ms = (mg_now() - t0) * 1000.0;
+        search_result_free(&res);
+        if (rc < 0) {
+            if (!c->errors++)
+                snprintf(c->error, sizeof c->error, "%s: %s", o.query, err.msg);
+            continue;
+        }
+        samples_add(&c->smp, ms);
+    }
+    searcher_free(s);
+    store_close(st);
+    return NULL;
+}
+
+/* n client threads over the index (cluster 0) or the cluster, each
+ * running the query set passes times; their latencies together in *st,
+ * and queries/s as all their queries over the wall time from the moment
+ * all were ready to the last one's end.  Returns the failed queries
+ * (the first one's message on stderr). */
+static int clients_run(const struct only_opts *op, const struct queries *qs,
+                       int cluster, int n, int passes, struct stats *st)
+{
+    struct client c[16];
+    pthread_t t[16];
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, (unsigned)n + 1);
+    for (int i = 0; i < n; i++) {
+        c[i] = (struct client){.op = op,
+                               .qs = qs,
+                               .cluster = cluster,
+                               .first = i * qs->n / n,
+                               .passes = passes,
+                               .start = &start};
+        if (pthread_create(&t[i], NULL, client_main, &c[i]) != 0) {
+            fprintf(stderr, "bench: cannot start a client thread\n");
+            exit(1);
+        }
+    }
+    pthread_barrier_wait(&start);
+    double t0 = mg_now();
+    struct samples all = {0};
+    int errors = 0;
+    for (int i = 0; i < n; i++) {
+        pthread_join(t[i], NULL);
+        for (size_t k = 0; k < c[i].smp.n; k++)
+            samples_add(&all, c[i].smp.v[k]);
+        if (c[i].errors && !errors)
+            fprintf(stderr, "bench: client %d: %s\n", i, c[i].error);
+        errors += c[i].errors;
+        free(c[i].smp.v);
+    }
+    double wall = mg_now() - t0;
+    pthread_barrier_destroy(&start);
+    *st = stats_of(&all);
+    st->qps = wall > 0 ? (double)all.n / wall : 0;
+    free(all.v);
+    return errors;
+}
+
+/* A line bench/cluster.sh reads: the system's key, its samples,
+ * p50/p95/p99/mean ms, queries/s, failed queries and queries without
+ * hits (-1: not counted). */
+static void figures_line(const char *key, const struct stats *s, int errors,
+                         int nohits)
+{
+    printf("figures %s %zu %.3f %.3f %.3f %.3f %.1f %d %d\n", key, s->n, s->p50,
+           s->p95, s->p99, s->mean, s->qps, errors, nohits);
+}
+
+/* --cluster: morgue over the index and over the cluster, single-threaded
+ * (qr's passes) and with op->clients threads each. */
+static void cluster_figures(const struct only_opts *op,
+                            const struct queries *qs, const struct qrun *qr,
+                            const struct report *r)
+{
+    figures_line("fts5", &r->st[SYS_FACETS], qr->errors[SYS_FACETS],
+                 qr->nohits[SYS_FACETS]);
+    figures_line("cluster", &r->st[SYS_CLUSTER], qr->errors[SYS_CLUSTER],
+                 qr->nohits[SYS_CLUSTER]);
+    const int both[] = {SYS_FACETS, SYS_CLUSTER};
+    for (int i = 0; i < 2; i++)
+        if (qr->errors[both[i]])
+            printf("first %s error: %s\n", SYS_NAME[both[i]],
+                   qr->first_error[both[i]]);
+    /* the slowest queries on the cluster, by their median */
+    int order[qs->n > 0 ? qs->n : 1];
+    double med[qs->n > 0 ? qs->n : 1];
+    for (int i = 0; i < qs->n; i++) {
+        order[i] = i;
+        med[i] = query_median(qr, SYS_CLUSTER, i);
+        if (isnan(med[i])) /* failed: last */
+            med[i] = -1;
+    }
+    for (int i = 1; i < qs->n; i++) /* insertion sort, slowest first */
+        for (int j = i; j > 0 && med[order[j]] > med[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (int k = 0; k < qs->n && k < SLOWEST; k++)
+        printf("slow %.3f %.3f %lld %s\n", med[order[k]],
+               query_median(qr, SYS_FACETS, order[k]),
+               (long long)qr->total[order[k]], qs->q[order[k]]);
+    if (op->clients < 2)
+        return;
+    printf("bench: %d client threads, %d passes each ...\n", op->clients,
+           op->passes);
+    for (int cluster = 0; cluster < 2; cluster++) {
+        struct stats st;
+        int errors = clients_run(op, qs, cluster, op->clients, op->passes, &st);
+        char key[32];
+        snprintf(key, sizeof key, "%s-c%d", cluster ? "cluster" : "fts5",
+                 op->clients);
+        figures_line(key, &st, errors, -1);
+    }
+}
+
 /* --queries-only: the in-process figures of morgue, and of the baseline
  * and Xapian when asked, over an existing index.  Without either, prints
  * morgue's rows alone (bench/scale.sh reads them); with them, the whole
@@ -1893,6 +2074,15 @@ static int queries_only(const struct only_opts *op, const struct queries *qs)
     if (open_morgue(op->db, &st, &s) < 0)
         goto out;
     qr.s = s;
+    if (op->cluster) {
+        struct search_cluster_opts co = {0}; /* morgue-query's defaults */
+        struct mg_err err;
+        if (searcher_new_cluster(op->cluster, &co, &qr.cs, &err) < 0) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            goto out;
+        }
+        systems |= SYS_BIT(SYS_CLUSTER);
+    }
     if (systems != SYS_MORGUE_ALL)
         printf("bench: %d queries, a warm-up pass and %d timed passes ...\n",
                qs->n, op->passes);
@@ -1901,11 +2091,14 @@ static int queries_only(const struct only_opts *op, const struct queries *qs)
         r.st[i] = stats_of(&qr.smp[i]);
 
     struct out o = {0};
-    if (systems == SYS_MORGUE_ALL) { /* as bench/scale.sh reads it */
+    if ((systems & ~SYS_BIT(SYS_CLUSTER)) == SYS_MORGUE_ALL) {
+        /* as bench/scale.sh and bench/cluster.sh read it */
         query_rows(&o, &r, systems);
         fputs(o.b.s, stdout);
         printf("failed: %d, without hits: %d (of %d)\n", qr.errors[SYS_MORGUE],
                qr.nohits[SYS_MORGUE], qs->n);
+        if (op->cluster)
+            cluster_figures(op, qs, &qr, &r);
         rc = 0;
     } else {
         compare_write(&o, &r, op, systems);
@@ -1926,6 +2119,7 @@ out:
     peer_stop(qr.xapian);
     sqlite3_finalize(qr.base);
     sqlite3_close(base);
+    searcher_free(qr.cs);
     searcher_free(s);
     store_close(st);
     qrun_free(&qr);
@@ -1956,6 +2150,8 @@ int main(int argc, char **argv)
         {"xapian", required_argument, NULL, 'X'},
         {"python", required_argument, NULL, 'P'},
         {"xapian-peer", required_argument, NULL, 'E'},
+        {"cluster", required_argument, NULL, 'C'},
+        {"clients", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -1983,6 +2179,12 @@ int main(int argc, char **argv)
         case 'X': op.xapian = optarg; break;
         case 'P': op.python = optarg; break;
         case 'E': op.peer = optarg; break;
+        case 'C': op.cluster = optarg; break;
+        case 'T':
+            if (mg_parse_int("bench", optarg, "--clients", 1, 16, &op.clients) <
+                0)
+                return 2;
+            break;
         case 'Q': only = 1; break;
         case 'd': db = optarg; break;
         case 'F': print_fts = 1; break;
@@ -1990,7 +2192,8 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (optind != argc || (!print_fts && (only ? !db : !corpus || !work))) {
+    if (optind != argc || (!print_fts && (only ? !db : !corpus || !work)) ||
+        (op.cluster && (op.baseline || op.xapian))) {
         usage(stderr);
         return 2;
     }

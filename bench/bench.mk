@@ -25,9 +25,10 @@ BENCH_SCALE_N ?= 500000
 BENCH_FRESH  ?= 0
 
 # bench.c uses query/ and lib/ (see the layering in the Makefile).
-$(BUILD)/bench/bench: bench/bench.c $(QRY_A) $(STO_A) $(LIB_A)
+# With the Xapian shim where it is built (--cluster, bench/cluster.sh).
+$(BUILD)/bench/bench: bench/bench.c $(QRY_A) $(STO_A) $(if $(HAVE_XAPIAN),$(XAP_A)) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(QRY_INC) $(DEPFLAGS) $(LDFLAGS) -o $@ bench/bench.c $(QRY_A) $(STO_A) $(LIB_A) $(LDLIBS)
+	$(CC) $(CFLAGS) $(QRY_INC) $(DEPFLAGS) $(LDFLAGS) -o $@ bench/bench.c $(QRY_A) $(STO_A) $(if $(HAVE_XAPIAN),$(XAP_A)) $(LIB_A) $(LDLIBS) $(XAP_LIBS) -lpthread
 -include $(BUILD)/bench/bench.d
 
 .PHONY: bench-core
@@ -45,6 +46,29 @@ bench-compare: $(PROGS) $(BUILD)/bench/bench
 	  BENCH_PASSES=$(BENCH_PASSES) BENCH_OUT=$(BENCH_OUT) \
 	  BENCH_FRESH=$(BENCH_FRESH) \
 	  sh bench/compare.sh $(SHARED)/reuters21578 $(BENCH_SCALE_N)
+
+# `make bench-cluster` (bench/cluster.sh; engine/xapian/NOTES-bench.md):
+# BENCH_CLUSTER_N articles of the synthetic archive indexed by FTS5 and
+# then by the Xapian engine in 4 shards (wall, CPU, peak RSS, size per
+# shard); the shards served by 4 xapian-tcpsrv on loopback and the
+# queries of bench/queries.txt in process over the cluster (top 10,
+# snippets, facets; as morgue-query --cluster) beside the FTS5 index:
+# p50/p95/p99/mean, queries/s with 1 and BENCH_CLIENTS threads.  To
+# bench/results/latest-cluster-N.md; BENCH_CLUSTER_DOC=docs/scale-out.md
+# also writes its capacity block.  1M takes over an hour (NOTES-bench.md).
+#   make bench-cluster [BENCH_CLUSTER_N=1000000] [BENCH_CLIENTS=2]
+#                      [BENCH_CLUSTER_DOC=docs/scale-out.md]
+BENCH_CLUSTER_N   ?= 1000000
+BENCH_CLIENTS     ?= 2
+BENCH_CLUSTER_DOC ?=
+.PHONY: bench-cluster
+bench-cluster: $(PROGS) $(BUILD)/bench/bench
+	@if [ -z "$(HAVE_XAPIAN)" ]; then echo "bench-cluster: skipped: the Xapian engine is not built"; exit 0; fi; \
+	MORGUE_BIN=$(BINDIR) MORGUE_BENCH=$(BUILD)/bench/bench \
+	  BENCH_PASSES=$(BENCH_PASSES) BENCH_OUT=$(BENCH_OUT) \
+	  BENCH_CLIENTS=$(BENCH_CLIENTS) \
+	  bash bench/cluster.sh $(if $(BENCH_CLUSTER_DOC),--write-doc $(BENCH_CLUSTER_DOC)) \
+	  $(SHARED)/reuters21578 $(BENCH_CLUSTER_N)
 
 # `make bench-suggest` (bench/suggest.sh): "did you mean" over an index of
 # CORPUS (Reuters-21578 by default; kept in build/bench-work/suggest.db):
