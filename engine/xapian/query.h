@@ -96,6 +96,10 @@ struct mgxq_run {
     int64_t sample; /* > 0: over more matches than this, the spies count
                      * an even sample of about this many (the matches
                      * whose dup key, a hash, is below the share) */
+    int relaxed;    /* the query is a relaxed search's (any of the words):
+                     * shorter than average articles are then favoured
+                     * as BM25 does; in a strict one they are not
+                     * (query.cc's morgue_bm25) */
 };
 
 struct mgxq_hit {
