@@ -323,7 +323,8 @@ fuzz: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZERS))
 
 SHARED ?= ../shared/corpus
 
-# Relevance: morgue-query next to plain FTS5 and Xapian BM25 built from the
+# Relevance: morgue-query on both engines (the FTS5 index and one built
+# with --engine xapian) next to plain FTS5 and Xapian BM25 built from the
 # same articles, on CNN known items, Reuters topics and the CISI, CRAN, MED
 # and NPL collections (docs/relevance.md).  eval rewrites docs/relevance.md
 # from its run; eval-relevance runs SETS (a comma list) and only prints.

@@ -12,14 +12,13 @@
  *               positions + the distance (FTS5's NEAR counts the tokens
  *               between them)
  *   strict      OP_AND of the units;  relaxed: the OR of the content
- *               units, the words as typed adding weight under
- *               OP_AND_MAYBE, the phrases as boosts (below): they add to
- *               the weight, never widen
+ *               units, the other units adding XS_TYPED_W x their weight,
+ *               never widening: words as typed and stop words under
+ *               OP_AND_MAYBE, phrases as boosts (below)
  *   proximity   a boost of OP_NEAR(the content words, window): articles
  *               holding them close score more, on the shard
  *   boosts      OP_OR(main, OP_FILTER(boost, main)...), the phrases'
- *               and the proximity's
- *               (see boosted())
+ *               and the proximity's (see boosted())
  *   exclusions  OP_AND_NOT (OR of them)
  *   filters     boolean terms (entities by key, source, section, byline
  *               words) and the date as OP_VALUE_RANGE, under OP_FILTER
@@ -46,6 +45,12 @@
 #define XS_PROX_SLACK 8
 /* Its weight relative to the words'. */
 #define XS_PROX_SCALE 0.5
+/* A relaxed search: the weight of the units that only add to the score
+ * (words as typed, stop words, phrases) relative to the content words'.
+ * At full weight a word found as typed counted twice (its exact and its
+ * class term) and lost to plain Xapian BM25 on NPL (MAP 0.269 against
+ * 0.289); 0.15 chosen with make eval (NOTES-eval.md). */
+#define XS_TYPED_W 0.15
 
 struct xsearcher {
     struct mgx_db *db;
@@ -389,13 +394,14 @@ static int text_q(struct mgxq *t, const struct plan *p, int relaxed)
             if (p->unit[u].content || p->ncontent == 0)
                 k[nk++] = one;
             else if (positional(t, one))
-                bo[nb++] = one;
+                bo[nb++] = mgxq_scale(t, one, XS_TYPED_W);
             else
                 x[nx++] = one;
         }
         r = mgxq_op(t, MGXQ_OR, k, nk);
         if (nx) {
-            int m[2] = {r, mgxq_op(t, MGXQ_OR, x, nx)};
+            int m[2] = {r,
+                        mgxq_scale(t, mgxq_op(t, MGXQ_OR, x, nx), XS_TYPED_W)};
             r = mgxq_op(t, MGXQ_AND_MAYBE, m, 2);
         }
     }
@@ -941,6 +947,7 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
             int wroot = filtered(&r.t, text_q(&r.t, &r.wplan, 1), &r.f);
             struct mgxq_result w;
             run.root = wroot;
+            run.relaxed = 1;
             if (mgxq_search(s->db, &r.t, &run, &w, err) < 0) {
                 mgxq_result_free(&m);
                 rc = -1;

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Measure morgue's ranking against two peers on six judged query sets.
+"""Measure morgue's ranking, in both engines, against two peers on six
+judged query sets.
 
 Usage:
     /usr/bin/python3 scripts/eval_relevance.py --bin bin
@@ -17,14 +18,19 @@ from the run's own figures):
      all of Reuters-21578 and the BBC set (distractors);
    - WORK/<set>.db for each classic collection of ir-collections/ (CISI,
      CRAN, MED, NPL), from a JSON Lines copy WORK/<set>.jsonl holding one
-     {"id", "title", "body"} object per document.
+     {"id", "title", "body"} object per document;
+   - the same inputs again with --engine xapian into WORK/news.xapian
+     and WORK/<set>.xapian (morgue's Xapian engine, the system
+     "morgue-xapian"); skipped with a one-line note when morgue-index
+     was built without it.
 2. Build the two peers from each index's own `articles` table (uid, title,
    body: morgue's cleaned text, so all three see the same words):
    - fts5-plain: an in-memory SQLite FTS5 table (porter unicode61, bm25);
    - xapian: a Xapian database (BM25Weight defaults, English stemmer) in
      WORK/xapian-<index>/; skipped with a one-line note when the module
      python3-xapian is not installed.
-3. Run the query sets through `morgue-query --json -n DEPTH` and both
+3. Run the query sets through `morgue-query --json -n DEPTH` on both
+   engines' indexes (it recognises a Xapian index by itself) and both
    peers (the OR of the query's words), DEPTH 100 for the news sets, 1000
    for the classic ones:
    - known-item: each CNN article's first highlight; the article is the
@@ -34,8 +40,10 @@ from the run's own figures):
    - cisi, cran, med, npl: the collection's queries and human judgments
      (MAP to depth 1000, P@10, nDCG@10), judged queries only.
 4. Print one table (set x system), per set the best system, morgue's
-   ratio to the best peer, failures, timing per query, the queries where
-   morgue loses most, and the per-topic figures.
+   ratio to the best peer, the Xapian engine against plain Xapian (the
+   rule: at least as good on every set), failures, timing per query, the
+   queries where morgue loses most to a peer and the Xapian engine to
+   plain Xapian, and the per-topic figures.
 
 A set whose corpus is missing is skipped with "eval: skipped: DIR not
 found" and the others run.  Exit status: 0 when the figures were
@@ -86,13 +94,16 @@ CUTOFF = 10           # MRR@10, P@10, nDCG@10
 MAX_FAILURES = 5      # failed queries named in the report, per set and system
 MAX_LOSSES = 5        # queries where morgue loses most, per set
 
-SYSTEMS = ("morgue", "fts5-plain", "xapian")
+SYSTEMS = ("morgue", "morgue-xapian", "fts5-plain", "xapian")
 PEERS = ("fts5-plain", "xapian")
+XENGINE = "morgue-xapian"  # morgue's Xapian engine (--engine xapian)
+XPEER = "xapian"           # the issue's rule: XENGINE >= XPEER on every set
 NEWS_SETS = ("known-item", "topics")
 CLASSIC_SETS = ("cisi", "cran", "med", "npl")
 ALL_SETS = NEWS_SETS + CLASSIC_SETS
 XAPIAN_MISSING = ("eval: xapian column skipped: python3-xapian not installed "
                   "(apt-get install python3-xapian)")
+XENGINE_MISSING = ("eval: morgue-xapian column skipped: %s")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -494,26 +505,40 @@ def last_line(text):
     return lines[-1] if lines else ""
 
 
-def build_index(prog, db, paths):
+class EngineMissing(Exception):
+    """morgue-index was built without the engine asked for."""
+
+
+def build_index(prog, db, paths, engine=None):
     """Index paths into a fresh morgue index db with morgue-index prog.
 
-    Returns (seconds, summary line, stderr lines). Exit status 3 (some
-    files or records skipped) is accepted and reported by the caller.
-    Raises EvalError when the program fails otherwise.
+    engine None is the default engine (FTS5: db is one SQLite file);
+    "xapian" passes --engine xapian (db is a directory). Returns (seconds,
+    summary line, stderr lines). Exit status 3 (some files or records
+    skipped) is accepted and reported by the caller. Raises EngineMissing
+    when morgue-index says the engine is not built into it, EvalError when
+    the program fails otherwise.
     """
     try:
+        if os.path.isdir(db):
+            shutil.rmtree(db)
         for suffix in ("", "-wal", "-shm", ".lock"):
             if os.path.exists(db + suffix):
                 os.remove(db + suffix)
     except OSError as e:
         raise EvalError("%s: %s" % (e.filename, e.strerror or e)) from e
+    opts = ["--engine", engine] if engine else []
     start = time.monotonic()
-    proc = subprocess.run([prog, "--db", db] + paths, capture_output=True,
-                          text=True, errors="replace", check=False)
+    proc = subprocess.run([prog] + opts + ["--db", db] + paths,
+                          capture_output=True, text=True, errors="replace",
+                          check=False)
     seconds = time.monotonic() - start
+    if engine and proc.returncode == 2 and "not built" in proc.stderr:
+        raise EngineMissing(last_line(proc.stderr))
     if proc.returncode not in (0, 3):
-        raise EvalError("%s failed (status %d): %s" % (
-            prog, proc.returncode, last_line(proc.stderr)))
+        raise EvalError("%s%s failed (status %d): %s" % (
+            prog, " --engine " + engine if engine else "", proc.returncode,
+            last_line(proc.stderr)))
     return seconds, proc.stdout.strip(), proc.stderr.strip().splitlines()
 
 
@@ -877,25 +902,53 @@ def verdict(set_name, systems):
     key, _ = headline(set_name)
     values = {s: r["figures"][key] for s, r in systems.items()}
     best = max(values, key=lambda s: values[s])
-    peers = [values[s] for s in systems if s != "morgue"]
+    peers = [values[s] for s in systems if s in PEERS]
     peer = max(peers) if peers else None
     ratio = values["morgue"] / peer if peer else None
     return best, values[best], values["morgue"], ratio
 
 
-def losses(set_name, systems, limit=MAX_LOSSES):
-    """Return the queries where morgue trails the best peer most on the
-    set's per-query headline (AP; RR for known items): a list of (loss,
-    label, query, {system: value}), largest loss first."""
+def engine_rule(set_name, systems):
+    """Return (the Xapian engine's headline, plain Xapian's, their ratio
+    or None) on a set, or None when either did not run. The issue's rule:
+    the engine is at least plain Xapian BM25 on every set."""
+    if XENGINE not in systems or XPEER not in systems:
+        return None
+    key, _ = headline(set_name)
+    mine = systems[XENGINE]["figures"][key]
+    peer = systems[XPEER]["figures"][key]
+    return mine, peer, mine / peer if peer else None
+
+
+def engine_line(set_name, systems):
+    """Return the per-set line of the Xapian engine against plain Xapian,
+    or None when either did not run."""
+    rule = engine_rule(set_name, systems)
+    if rule is None:
+        return None
+    mine, peer, ratio = rule
+    return "%s %.3f against %s %.3f%s: %s" % (
+        XENGINE, mine, XPEER, peer,
+        " (%.3f x)" % ratio if ratio is not None else "",
+        "at least plain Xapian" if mine >= peer else "BELOW plain Xapian")
+
+
+def losses(set_name, systems, limit=MAX_LOSSES, who="morgue",
+           against=PEERS):
+    """Return the queries where system who trails the best of against
+    most on the set's per-query headline (AP; RR for known items): a list
+    of (loss, label, query, {system: value}), largest loss first."""
     key = "rr" if set_name == "known-item" else "ap"
     names = list(systems)
     out = []
+    if who not in systems:
+        return out
     for rows in zip(*(systems[s]["per_query"] for s in names)):
         vals = {s: r[key] for s, r in zip(names, rows)}
-        peers = [v for s, v in vals.items() if s != "morgue"]
+        peers = [v for s, v in vals.items() if s in against]
         if not peers:
             continue
-        loss = max(peers) - vals["morgue"]
+        loss = max(peers) - vals[who]
         if loss > 0:
             out.append((loss, rows[0]["label"], rows[0]["query"], vals))
     out.sort(key=lambda x: -x[0])
@@ -916,8 +969,11 @@ def per_query_dump(set_name, systems):
                 k: r[k] for k in ("ap", "rr", "p10", "ndcg", "recall",
                                   "first", "hits", "status", "ms",
                                   "took_ms")}
-        peers = [r[key] for s, r in zip(names, rows) if s != "morgue"]
+        peers = [r[key] for s, r in zip(names, rows) if s in PEERS]
         entry["morgue_loss"] = (max(peers) - rows[0][key]) if peers else None
+        if XENGINE in names and XPEER in names:
+            entry["xapian_engine_loss"] = (
+                entry["systems"][XPEER][key] - entry["systems"][XENGINE][key])
         out.append(entry)
     return out
 
@@ -1015,7 +1071,7 @@ def table_rows(results):
 
 def print_table(results, out):
     """Print the figures table, one row per (set, system)."""
-    print("%-11s %-10s %7s %6s %6s %8s %10s %7s" % (
+    print("%-11s %-13s %7s %6s %6s %8s %10s %7s" % (
         ("set", "system") + tuple(n for _, n in TABLE_COLUMNS)
         + ("queries",)), file=out)
     last = None
@@ -1023,7 +1079,7 @@ def print_table(results, out):
         if last and set_name != last:
             print(file=out)
         last = set_name
-        print("%-11s %-10s %7s %6s %6s %8s %10s %7d" % (
+        print("%-11s %-13s %7s %6s %6s %8s %10s %7d" % (
             (set_name, system) + tuple(cells) + (n,)), file=out)
 
 
@@ -1035,6 +1091,9 @@ def set_lines(set_name, systems, info):
     lines = ["best: %s (%s %.3f); morgue %.3f%s" % (
         best, metric, best_value, morgue,
         ", %.2f x the best peer" % ratio if ratio is not None else "")]
+    line = engine_line(set_name, systems)
+    if line:
+        lines.append(line)
     lines.append("failures: %s; no hits: %s" % (
         ", ".join("%s %d" % (s, r["errors"]) for s, r in systems.items()),
         ", ".join("%s %d" % (s, r["no_hits"]) for s, r in systems.items())))
@@ -1092,7 +1151,25 @@ def deep_page_line(set_name, systems):
         line += "; took_ms %.1f (median %.1f): %.0f x" % (
             m["took_mean_ms"], m["took_median_ms"],
             m["took_mean_ms"] / max(f["mean_ms"], 1e-6))
+    if XENGINE in systems:
+        x = systems[XENGINE]["timing"]
+        line += "; %s %.1f ms (median %.1f)" % (XENGINE, x["mean_ms"],
+                                                 x["median_ms"])
+        if x["took_mean_ms"] is not None:
+            line += ", took_ms %.1f (median %.1f)" % (x["took_mean_ms"],
+                                                     x["took_median_ms"])
     return line
+
+
+def loss_tables(systems_by_set):
+    """Yield (set, who, against, worst losses) for the two comparisons
+    reported: morgue against the best peer, and the Xapian engine against
+    plain Xapian; sets with no loss are left out."""
+    for set_name, systems in systems_by_set.items():
+        for who, against in (("morgue", PEERS), (XENGINE, (XPEER,))):
+            worst = losses(set_name, systems, who=who, against=against)
+            if worst:
+                yield set_name, who, against, worst
 
 
 def print_details(results, condensed, infos, out):
@@ -1104,23 +1181,22 @@ def print_details(results, condensed, infos, out):
     print("\ntime per query, ms (morgue: the morgue-query process, %s at "
           "once; took_ms: its own search time when the JSON has it)"
           % infos.get("_jobs", 1), file=out)
-    print("%-11s %-10s %9s %9s %10s %10s %9s" % (
+    print("%-11s %-13s %9s %9s %10s %10s %9s" % (
         "set", "system", "mean", "median", "took mean", "took med",
         "seconds"), file=out)
     for row in timing_rows(results):
-        print("%-11s %-10s %9.2f %9.2f %10s %10s %9.1f" % (
+        print("%-11s %-13s %9.2f %9.2f %10s %10s %9.1f" % (
             row[:4] + (fmt(row[4], "%.2f"), fmt(row[5], "%.2f"), row[6])),
             file=out)
     for set_name, systems in results.items():
         if set_name in CLASSIC_SETS:
             print(deep_page_line(set_name, systems), file=out)
-    for set_name, systems in results.items():
-        worst = losses(set_name, systems)
-        if not worst:
-            continue
+    for set_name, who, against, worst in loss_tables(results):
+        systems = results[set_name]
         key = "RR" if set_name == "known-item" else "AP"
-        print("\n%s: where morgue loses most (%s, %s)" % (
-            set_name, key, " / ".join(systems)), file=out)
+        print("\n%s: where %s loses most to %s (%s, %s)" % (
+            set_name, who, " or ".join(against), key, " / ".join(systems)),
+            file=out)
         for loss, label, query, vals in worst:
             print("  %-18s %s  %s" % (
                 label[:18], " / ".join("%.3f" % v for v in vals.values()),
@@ -1129,12 +1205,12 @@ def print_details(results, condensed, infos, out):
     if condensed:
         print("\ntopics, judged stories only (hits that are not Reuters "
               "stories or are TOPICS=\"BYPASS\" dropped):", file=out)
-        print("  %-10s %7s %6s %8s %12s" % ("system", "MAP", "P@10",
+        print("  %-13s %7s %6s %8s %12s" % ("system", "MAP", "P@10",
                                            "nDCG@10", "unjudged@10"),
               file=out)
         for system, c in condensed.items():
             f = c["figures"]
-            print("  %-10s %7.3f %6.3f %8.3f %12.1f" % (
+            print("  %-13s %7.3f %6.3f %8.3f %12.1f" % (
                 system, f["map"], f["p@10"], f["ndcg@10"], f["unjudged@10"]),
                 file=out)
     if "topics" in results:
@@ -1211,9 +1287,11 @@ def write_json(path, results, condensed, infos, info):
         s: c["figures"] for s, c in condensed.items()})
     for set_name, systems in results.items():
         best, _, _, ratio = verdict(set_name, systems)
+        rule = engine_rule(set_name, systems)
         report["sets"][set_name] = {
             "info": {k: v for k, v in infos.get(set_name, {}).items()},
             "best": best, "morgue_to_best_peer": ratio,
+            "xapian_engine_to_xapian": rule[2] if rule else None,
             "systems": {
                 system: {
                     "figures": s["figures"], "seconds": s["seconds"],
@@ -1306,20 +1384,28 @@ def doc_results(results, condensed, infos, info):
         parts.append("### Per topic\n\n" + md_table(
             ["topic", "query"] + ["nDCG@10 %s" % s for s in names]
             + ["recall@100 %s" % s for s in names], rows, 2))
-    rows = []
-    for set_name, systems in results.items():
+    rows = {}
+    for set_name, who, _, worst in loss_tables(results):
         key = "RR" if set_name == "known-item" else "AP"
-        for loss, label, query, vals in losses(set_name, systems):
-            rows.append([set_name, shorten(label, 24), key]
-                        + ["%.3f" % v for v in vals.values()]
-                        + [md_cell(shorten(query, 80))])
-    if rows:
-        names = list(next(iter(results.values())))
+        for loss, label, query, vals in worst:
+            rows.setdefault(who, []).append(
+                [set_name, shorten(label, 24), key]
+                + ["%.3f" % v for v in vals.values()]
+                + [md_cell(shorten(query, 80))])
+    names = list(next(iter(results.values())))
+    if "morgue" in rows:
         parts.append("### Where morgue loses most\n\nPer set, the queries "
                      "where morgue's AP (RR for known items) trails the best "
                      "peer's most; `--json` has every query.\n\n" + md_table(
-                         ["set", "query", "metric"] + names + ["text"], rows,
-                         3, 3 + len(names)))
+                         ["set", "query", "metric"] + names + ["text"],
+                         rows["morgue"], 3, 3 + len(names)))
+    if XENGINE in rows:
+        parts.append("### Where the Xapian engine loses most\n\nPer set, "
+                     "the queries where %s's AP (RR for known items) trails "
+                     "plain %s's most (`xapian_engine_loss` in `--json`)."
+                     "\n\n" % (XENGINE, XPEER) + md_table(
+                         ["set", "query", "metric"] + names + ["text"],
+                         rows[XENGINE], 3, 3 + len(names)))
     notes = info.get("data_notes") or []
     if notes:
         parts.append("### What the run noticed in the data\n\n"
@@ -1416,6 +1502,44 @@ def probe(prog, db, extra, query):
     _, status, message, _, _ = search_morgue(prog, db, extra, query)
     if status not in (0, 1):
         raise EvalError("%s cannot search %s: %s" % (prog, db, message))
+
+
+ARTICLES_RE = re.compile(r"(\d+) articles in ")
+
+
+def build_engine_index(index_prog, query_prog, args, iname, ix, summary,
+                       stages, data_notes):
+    """Build index iname's copy in morgue's Xapian engine and probe it.
+
+    The same inputs as the FTS5 index, into WORK/<iname>.xapian with
+    morgue-index --engine xapian. Adds its time to stages, and a note to
+    data_notes when its article count differs from the FTS5 index's
+    (summary is that index's summary line) or for a warning the FTS5
+    build did not give (data_notes holds those). Returns the directory,
+    or None after printing a skip line when morgue-index was built
+    without the engine. Raises EvalError when it fails otherwise.
+    """
+    xdir = os.path.join(args.work, iname + ".xapian")
+    progress("indexing %s into %s (--engine xapian) ..." % (iname, xdir))
+    try:
+        seconds, xsummary, warnings = build_index(index_prog, xdir,
+                                                  ix["inputs"], "xapian")
+    except EngineMissing as e:
+        print(XENGINE_MISSING % e, flush=True)
+        return None
+    stages.append("%s: xapian engine index %.1f s" % (iname, seconds))
+    for line in warnings[:5]:
+        if line.startswith("morgue-index: "):
+            line = line[len("morgue-index: "):]
+        if "%s: morgue-index: %s" % (iname, line) not in data_notes:
+            data_notes.append("%s: morgue-index --engine xapian: %s"
+                              % (iname, line))
+    a, b = ARTICLES_RE.search(summary), ARTICLES_RE.search(xsummary)
+    if not a or not b or a.group(1) != b.group(1):
+        data_notes.append("%s: the xapian engine's index differs from the "
+                          "FTS5 one: %s" % (iname, xsummary))
+    probe(query_prog, xdir, args.query_opt, ix["sets"][0][1][0][1])
+    return xdir
 
 
 def run(args, out):
@@ -1566,6 +1690,12 @@ def run(args, out):
                         "topics: %d topic-tagged Reuters stories are not in "
                         "the index (scored as not found)" % unindexed)
         probe(query_prog, db, args.query_opt, ix["sets"][0][1][0][1])
+        xdir = None
+        if XENGINE in systems_on:
+            xdir = build_engine_index(progs["morgue-index"], query_prog, args,
+                                      iname, ix, summary, stages, data_notes)
+            if xdir is None:
+                systems_on.remove(XENGINE)
         progress("building the peers of %s ..." % iname)
         t1 = time.monotonic()
         base, base_uids = build_baseline(db, rows)
@@ -1576,7 +1706,11 @@ def run(args, out):
                                                  args.query_opt, q, d),
             "fts5-plain": lambda q, d: search_baseline(base, base_uids, q, d),
         }
-        jobs = {"morgue": args.jobs, "fts5-plain": 1, "xapian": 1}
+        if xdir:
+            searchers[XENGINE] = lambda q, d: search_morgue(
+                query_prog, xdir, args.query_opt, q, d)
+        jobs = {"morgue": args.jobs, XENGINE: args.jobs, "fts5-plain": 1,
+                "xapian": 1}
         if "xapian" in systems_on:
             t1 = time.monotonic()
             xdb, xuids = build_xapian(
@@ -1593,7 +1727,7 @@ def run(args, out):
                 search = searchers[system]
                 answers, seconds = run_queries(
                     queries, lambda q: search(q, depth), jobs[system])
-                progress("  %-10s %-10s %4d queries in %.1f s"
+                progress("  %-10s %-13s %4d queries in %.1f s"
                          % (set_name, system, len(queries), seconds))
                 results[set_name][system] = dict(
                     score(queries, answers, depth=depth), seconds=seconds)
@@ -1647,9 +1781,10 @@ def run(args, out):
 def main(argv=None):
     """Parse arguments and run; returns the exit status (0 or 2)."""
     p = argparse.ArgumentParser(
-        description="Measure morgue's ranking against plain FTS5 and Xapian "
-                    "on CNN known items, Reuters topics and the CISI, CRAN, "
-                    "MED and NPL collections.")
+        description="Measure morgue's ranking (FTS5 and Xapian engines) "
+                    "against plain FTS5 and Xapian on CNN known items, "
+                    "Reuters topics and the CISI, CRAN, MED and NPL "
+                    "collections.")
     p.add_argument("--bin", default="bin",
                    help="folder holding morgue-index and morgue-query")
     p.add_argument("--shared", default=os.path.join("..", "shared", "corpus"),

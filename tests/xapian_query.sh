@@ -164,6 +164,11 @@ check "--sort newest: the same dates in order" $? "$(cat "$TMP"/newest.*)"
 [ "$(wc -l <"$TMP/t.one")" -eq 6 ] && cmp -s "$TMP/t.one" "$TMP/t.three"
 check "text output: 5 hits, the same from one database and 3 shards" $? \
     "$(cat "$TMP/t.one" "$TMP/t.three")"
+# (the article named by its title, so that no ranking change moves it)
+"$Q" --db "$TMP/three" --limit 1 \
+    'title:"Kuwait minister says no emergency OPEC talks set"' |
+    sed -n 3p | grep -q "Kuwait's oil minister said in a newspaper interview"
+check "a hit's snippet is its lede" $?
 xsnip_checks
 "$Q" --db "$TMP/three" --show reuters-127 | head -1 | grep -q "DIAMOND SHAMROCK"
 check "--show ID reads the article from its shard" $?

@@ -262,10 +262,23 @@ static void hit_values(struct mgxq_hit *h, const Xapian::Document &d)
     h->path = value_or_null(d, MGX_VAL_PATH);
 }
 
-static Xapian::BM25Weight morgue_bm25()
+/* BM25's length normalisation: b, and the least normalised length (an
+ * article shorter than this share of the mean counts as that long).
+ * Chosen with make eval (NOTES-eval.md): b = 0.5 (Xapian's default) on
+ * every set; in a strict search (every word held) min 1, so that short
+ * articles (price tables, briefs) do not outrank full stories for being
+ * short, as the FTS5 engine's short-body factor does; in a relaxed one
+ * Xapian's 0.5, which the abstracts of the classic collections need. */
+#define MGXQ_BM25_B 0.5
+#define MGXQ_MIN_NORMLEN_STRICT 1.0
+#define MGXQ_MIN_NORMLEN_RELAXED 0.5
+
+static Xapian::BM25Weight morgue_bm25(int relaxed)
 {
-    /* TERMS.md: k1 = 2 x TS_K1 (wdf counts half tokens), b = TS_B */
-    return Xapian::BM25Weight(2 * TS_K1, 0, 1, TS_B, 0.5);
+    /* TERMS.md: k1 = 2 x TS_K1 (wdf counts half tokens) */
+    return Xapian::BM25Weight(2 * TS_K1, 0, 1, MGXQ_BM25_B,
+                              relaxed ? MGXQ_MIN_NORMLEN_RELAXED
+                                      : MGXQ_MIN_NORMLEN_STRICT);
 }
 
 /* query, or over more than sample of its total matches an even sample of
@@ -354,7 +367,7 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         /* the page */
         Xapian::Enquire enq(xdb);
         enq.set_query(query);
-        enq.set_weighting_scheme(morgue_bm25());
+        enq.set_weighting_scheme(morgue_bm25(r->relaxed));
         if (r->sort == MGXQ_RELEVANCE)
             enq.set_sort_by_relevance_then_value(MGX_VAL_UID, false);
         else

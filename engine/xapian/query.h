@@ -100,6 +100,10 @@ struct mgxq_run {
                      * the page's documents are read anyway (their
                      * values), all asked for at once (MSet::fetch: over
                      * remote shards one round trip, not one a hit) */
+    int relaxed;    /* the query is a relaxed search's (any of the words):
+                     * shorter than average articles are then favoured
+                     * as BM25 does; in a strict one they are not
+                     * (query.cc's morgue_bm25) */
 };
 
 struct mgxq_hit {
