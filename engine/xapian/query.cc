@@ -310,11 +310,8 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         Xapian::Query query = build(q, r->root, 0);
         Xapian::doccount all = xdb.get_doccount();
 
-        /* the total (and the group sizes): every match, unsorted,
-         * unweighted */
+        /* the total: every match, unsorted, unweighted */
         std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
-        std::unique_ptr<Xapian::ValueCountMatchSpy> dup(
-            new Xapian::ValueCountMatchSpy(MGX_VAL_DUPKEY));
         for (int i = 0; i < r->nspies; i++)
             spies.emplace_back(new Xapian::ValueCountMatchSpy(
                 (Xapian::valueno)r->spy_slots[i]));
@@ -323,8 +320,6 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
             count.set_query(query);
             count.set_weighting_scheme(Xapian::BoolWeight());
             count.set_docid_order(Xapian::Enquire::DONT_CARE);
-            if (r->collapse)
-                count.add_matchspy(dup.get());
             Xapian::MSet m = count.get_mset(0, 0, all);
             res->total = (int64_t)m.get_matches_estimated();
         }
@@ -394,13 +389,35 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
                         (h->uid ? h->uid : "?"));
             }
         }
-        if (!r->collapse)
+        if (!r->collapse || res->nhits == 0)
             return 0;
-        /* "+N similar": the sizes of the page's groups, from the count
-         * pass's spy (collapse_count is a lower bound over remote shards) */
+        /* "+N similar": the sizes of the page's groups (collapse_count is a
+         * lower bound over remote shards), counted over the matches in
+         * them only, so that a shard sends back a count per page group,
+         * not one per group of every match */
+        std::vector<Xapian::Query> groups;
+        std::vector<std::string> distinct(keys);
+        std::sort(distinct.begin(), distinct.end());
+        distinct.erase(std::unique(distinct.begin(), distinct.end()),
+                       distinct.end());
+        for (const std::string &k : distinct)
+            groups.emplace_back(Xapian::Query::OP_VALUE_RANGE, MGX_VAL_DUPKEY,
+                                k, k);
+        Xapian::ValueCountMatchSpy dup(MGX_VAL_DUPKEY);
+        {
+            Xapian::Enquire count(xdb);
+            count.set_query(
+                Xapian::Query(Xapian::Query::OP_FILTER, query,
+                              Xapian::Query(Xapian::Query::OP_OR,
+                                            groups.begin(), groups.end())));
+            count.set_weighting_scheme(Xapian::BoolWeight());
+            count.set_docid_order(Xapian::Enquire::DONT_CARE);
+            count.add_matchspy(&dup);
+            count.get_mset(0, 0, all);
+        }
         std::map<std::string, int64_t> size;
-        for (Xapian::TermIterator v = dup->values_begin();
-             v != dup->values_end(); ++v)
+        for (Xapian::TermIterator v = dup.values_begin(); v != dup.values_end();
+             ++v)
             size[*v] = (int64_t)v.get_termfreq();
         for (int i = 0; i < res->nhits; i++) {
             int64_t s = size[keys[(size_t)i]];
