@@ -128,7 +128,7 @@ struct xst {
  * commits ship far less to the replicas; Xapian itself flushes every
  * 10,000 documents.  A killed run loses at most the open group. */
 #define XAP_GROUP_ARTICLES 10000
-#define XAP_GROUP_SECONDS 60.0
+#define XAP_GROUP_SECONDS 300.0
 
 static struct xst *xs(struct store *s)
 {
