@@ -87,7 +87,7 @@ struct sqlite3 *store_raw_reader(struct store *s);
 const char *store_path(struct store *s);
 
 /* Transactions around batches of store_put().  An engine may group
- * batches (the Xapian engine: about 10,000 articles or 5 minutes a commit,
+ * batches (the Xapian engine: about 4,000 articles or 5 minutes a commit,
  * since each commit of a shard is one replication changeset): its
  * store_commit then keeps the batch open, and the next store_commit past
  * the group's size, or store_finish, commits the group.  A run that ends
