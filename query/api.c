@@ -1038,11 +1038,6 @@ void api_handle(struct api_worker *w, const char *method, const char *path,
     }
     if (strcmp(path, "/api/search") == 0)
         answer(w, &SEARCH, NULL, params, nparams, out);
-    else if (w->api->cluster &&
-             strncmp(path, ARTICLE_PATH, sizeof ARTICLE_PATH - 1) == 0)
-        reply_error(out, 501,
-                    "not supported with --cluster (searches and entities "
-                    "only)");
     else if (strcmp(path, "/api/entities") == 0)
         answer(w, &ENTITIES, NULL, params, nparams, out);
     else if (strncmp(path, ARTICLE_PATH, sizeof ARTICLE_PATH - 1) == 0)

@@ -40,7 +40,7 @@ static void usage(FILE *f)
         "\n"
         "  --db FILE     index file (default $MORGUE_DB, else ./morgue.db)\n"
         "  --cluster FILE  search the Xapian shards the cluster file lists\n"
-        "                (docs/scale-out.md; searches only)\n"
+        "                as one database (docs/scale-out.md)\n"
         "  --on-shard-failure fail|partial  a shard with no replica up: an\n"
         "                error naming it (default), or the other shards' hits\n"
         "  --connect-timeout S, --query-timeout S  with --cluster (1, 2)\n"
@@ -795,7 +795,7 @@ static enum exit_status run_show(struct searcher *s, const struct query_opts *o,
         status = EXIT_ERROR;
     } else if (found == 0) {
         fprintf(stderr, "morgue-query: no article \"%s\" in %s\n", o->show,
-                store_default_path(o->db));
+                o->cluster ? o->cluster : store_default_path(o->db));
         status = EXIT_ERROR;
     } else if (o->json) {
         json_t *doc = search_article_doc(&a, ents, blank ? NULL : q, &m,
@@ -887,11 +887,6 @@ static enum exit_status run(const struct query_opts *o)
     struct searcher *s = NULL;
     struct search_result res = {0};
     enum exit_status status;
-    if (o->cluster && o->show) {
-        fprintf(stderr, "morgue-query: --cluster: no --show (searches, "
-                        "--entities and --similar only)\n");
-        return EXIT_ERROR;
-    }
     if (o->cluster ? searcher_new_cluster(o->cluster, &o->co, &s, &err) < 0
                    : store_open_as(store_default_path(o->db), STORE_READ, NULL,
                                    0, &st, &err) < 0 ||

@@ -162,6 +162,54 @@ static int cluster_search_fn(void *ctx, struct mgx_db *db, struct mg_err *err)
 }
 #endif
 
+#ifdef MG_XAPIAN
+struct cluster_do {
+    struct searcher *s;
+    int (*fn)(struct searcher *s, void *ctx, struct mg_err *err);
+    void *ctx;
+    int rc;
+};
+
+static int cluster_do_fn(void *ctx, struct mgx_db *db, struct mg_err *err)
+{
+    struct cluster_do *c = ctx;
+    xsearcher_set_db(c->s->x, db);
+    c->rc = c->fn(c->s, c->ctx, err);
+    xsearcher_set_db(c->s->x, NULL);
+    return c->rc < 0 ? -1 : 0;
+}
+#endif
+
+int sr_cluster_do(struct searcher *s,
+                  int (*fn)(struct searcher *s, void *ctx, struct mg_err *err),
+                  void *ctx, struct mg_err *err)
+{
+#ifdef MG_XAPIAN
+    struct cluster_do c = {s, fn, ctx, 0};
+    free(s->missing);
+    s->missing = NULL;
+    s->nmissing = 0;
+    if (cluster_run_db(s->cluster, cluster_do_fn, &c, &s->missing, &s->nmissing,
+                       err) < 0)
+        return -1;
+    return c.rc;
+#else
+    (void)s, (void)fn, (void)ctx;
+    return mg_fail(err, "--cluster: the xapian engine is not built");
+#endif
+}
+
+int sr_x_get(struct searcher *s, const char *uid, struct article *a,
+             struct mg_err *err)
+{
+#ifdef MG_XAPIAN
+    return xsearch_get(s->x, uid, a, err);
+#else
+    (void)s, (void)uid, (void)a;
+    return mg_fail(err, "the xapian engine is not built");
+#endif
+}
+
 int sr_fts5_only(struct searcher *s, const char *call, struct mg_err *err)
 {
     if (s->cluster)

@@ -55,6 +55,17 @@ int sr_x_marks(struct searcher *s, const char *query, const struct article *a,
 int sr_x_article_entities(struct searcher *s, const char *uid,
                           struct search_result *ents, struct mg_err *err);
 
+/* With --cluster (s->cluster): runs fn(s, ctx, err) with s->x on the
+ * shards as one database, as a search runs (failover, timeout, policy:
+ * the shards that did not answer in s->missing; fn may run again over
+ * other replicas after a network error).  fn's result, or -1 with err. */
+int sr_cluster_do(struct searcher *s,
+                  int (*fn)(struct searcher *s, void *ctx, struct mg_err *err),
+                  void *ctx, struct mg_err *err);
+/* The stored article uid of a cluster into *a: 1, 0 when none, -1. */
+int sr_x_get(struct searcher *s, const char *uid, struct article *a,
+             struct mg_err *err);
+
 /* -1 with err "PATH: CALL: not supported by the xapian engine" when s
  * searches a Xapian index (the calls that read the FTS5 schema), else 0. */
 int sr_fts5_only(struct searcher *s, const char *call, struct mg_err *err);

@@ -341,10 +341,47 @@ static int read_article(struct searcher *s, const char *id, struct article *a,
     return found;
 }
 
+/* A cluster's article and its entities (sr_cluster_do's fn: made afresh
+ * on each run). */
+struct cluster_article {
+    const char *uid;
+    struct article *a;
+    struct search_result *ents;
+};
+
+static int cluster_article_fn(struct searcher *s, void *ctx, struct mg_err *err)
+{
+    struct cluster_article *c = ctx;
+    search_result_free(c->ents);
+    memset(c->ents, 0, sizeof *c->ents);
+    int found = sr_x_get(s, c->uid, c->a, err);
+    if (found > 0 && sr_x_article_entities(s, c->uid, c->ents, err) < 0)
+        return -1;
+    return found;
+}
+
+/* With --cluster: ids are the uids (no roots to read); an article not
+ * found while a shard did not answer may be in that shard. */
+static int cluster_article(struct searcher *s, const char *uid,
+                           struct article *a, struct search_result *ents,
+                           struct mg_err *err)
+{
+    struct cluster_article c = {uid, a, ents};
+    int found = sr_cluster_do(s, cluster_article_fn, &c, err);
+    if (found == 0 && s->nmissing > 0)
+        return mg_fail(err,
+                       "no article \"%s\" in the shards that answered (%zu "
+                       "did not: it may be in one of them)",
+                       uid, s->nmissing);
+    return found;
+}
+
 int search_article(struct searcher *s, const char *uid, struct article *a,
                    struct search_result *ents, struct mg_err *err)
 {
     memset(ents, 0, sizeof *ents);
+    if (s->cluster)
+        return cluster_article(s, uid, a, ents, err);
     int found = read_article(s, uid, a, err);
     if (found <= 0)
         return found;
@@ -470,6 +507,20 @@ static int find_marks(struct searcher *s, const char *query, char **keys,
     return rc;
 }
 
+struct cluster_marks {
+    const char *query;
+    const struct article *a;
+    char **marks;
+};
+
+static int cluster_marks_fn(struct searcher *s, void *ctx, struct mg_err *err)
+{
+    struct cluster_marks *c = ctx;
+    free(*c->marks);
+    *c->marks = NULL;
+    return sr_x_marks(s, c->query, c->a, c->marks, err);
+}
+
 int search_marks(struct searcher *s, const char *uid, const char *query,
                  const struct article *a, struct search_marks *m,
                  struct mg_err *err)
@@ -477,7 +528,10 @@ int search_marks(struct searcher *s, const char *uid, const char *query,
     memset(m, 0, sizeof *m);
     char *marks = NULL;
     int rc;
-    if (s->x) { /* a Xapian index: found in the article's text */
+    if (s->cluster) { /* planned with the shards' statistics */
+        struct cluster_marks c = {query ? query : "", a, &marks};
+        rc = sr_cluster_do(s, cluster_marks_fn, &c, err);
+    } else if (s->x) { /* a Xapian index: found in the article's text */
         rc = sr_x_marks(s, query ? query : "", a, &marks, err);
     } else {
         char **keys;

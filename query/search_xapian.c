@@ -1053,6 +1053,12 @@ static void add_entity(void *ctx, int kind, const char *name)
         (enum ent_kind)kind, mg_strdup(name), -1, NULL, 0};
 }
 
+int xsearch_get(struct xsearcher *s, const char *uid, struct article *a,
+                struct mg_err *err)
+{
+    return mgx_get(s->db, uid, a, err);
+}
+
 int xsearch_entities_of(struct xsearcher *s, const char *uid,
                         struct search_result *ents, struct mg_err *err)
 {

@@ -59,6 +59,11 @@ int xsearch_describe(struct xsearcher *s, const struct search_opts *o,
 int xsearch_marks(struct xsearcher *s, const char *query,
                   const struct article *a, struct buf *out, struct mg_err *err);
 
+/* The stored article uid into *a (search.h: store_get's contract): 1,
+ * 0 when there is none, -1 with err. */
+int xsearch_get(struct xsearcher *s, const char *uid, struct article *a,
+                struct mg_err *err);
+
 /* The entities of article uid as ents->facets (kind, name; count -1:
  * the Xapian index keeps no mention counts), people, places, then
  * organisations, each most mentioned first.  0 or -1 with err. */

@@ -119,9 +119,18 @@ for q in '"crude oil"' 'NEAR(dollar yen)' 'export*' 'title:wheat'; do
     check "'$q': --cluster gives the local shards' snippets" $? \
         "db $a | cluster $b"
 done
-"$Q" --cluster "$TMP/c.txt" --show x >"$TMP/out" 2>&1
-[ $? -eq 2 ] && grep -q "no --show" "$TMP/out"
-check "--cluster --show: exit 2, no --show" $? "$(cat "$TMP/out")"
+# --show ID QUERY over the shards: the article, its entities and the
+# query's marks as --db DIR gives them
+id=$("$Q" --cluster "$TMP/c.txt" --json --limit 1 'crude oil' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["hits"][0]["id"])')
+a=$("$Q" --db "$TMP/three" --json --show "$id" 'crude oil')
+b=$("$Q" --cluster "$TMP/c.txt" --json --show "$id" 'crude oil')
+[ -n "$id" ] && [ -n "$b" ] && [ "$a" = "$b" ] && printf %s "$b" | grep -q '"marks"'
+check "--cluster --show $id 'crude oil': --db DIR's article, entities, marks" $? \
+    "db $a | cluster $b"
+"$Q" --cluster "$TMP/c.txt" --show nosuch >"$TMP/out" 2>&1
+[ $? -eq 2 ] && grep -q "no article \"nosuch\" in $TMP/c.txt" "$TMP/out"
+check "--cluster --show of no article: exit 2, says so" $? "$(cat "$TMP/out")"
 # entities and near-duplicates over the shards: --db DIR's answers (which
 # tests/xapian_query.sh checks against FTS5's), names and counts from
 # every shard
@@ -167,9 +176,14 @@ wait "$DBSERVER" 2>/dev/null
 code=$(curl -s -o "$TMP/h" -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")
 [ "$code" = 200 ] && grep -q '"status":"ok"' "$TMP/h"
 check "morgue-serve --cluster: /healthz 200 ok" $? "$code $(cat "$TMP/h")"
-code=$(curl -s -o "$TMP/h" -w '%{http_code}' "http://127.0.0.1:$PORT/api/article/x")
-[ "$code" = 501 ]
-check "morgue-serve --cluster: /api/article: 501" $? "$code $(cat "$TMP/h")"
+code=$(curl -s -o "$TMP/h" -w '%{http_code}' \
+    "http://127.0.0.1:$PORT/api/article/$id?q=crude+oil")
+[ "$code" = 200 ] && grep -q "\"id\":\"$id\"" "$TMP/h" && grep -q '"marks"' "$TMP/h"
+check "morgue-serve --cluster: /api/article/$id?q=: the article and its marks" $? \
+    "$code $(cat "$TMP/h")"
+code=$(curl -s -o "$TMP/h" -w '%{http_code}' "http://127.0.0.1:$PORT/api/article/nosuch")
+[ "$code" = 404 ]
+check "morgue-serve --cluster: /api/article of no article: 404" $? "$code $(cat "$TMP/h")"
 a=$("$Q" --db "$TMP/three" --entities rea --limit 5 --json |
     python3 -c 'import json,sys; print(json.load(sys.stdin))')
 b=$(curl -s "http://127.0.0.1:$PORT/api/entities?prefix=rea&limit=5" |
