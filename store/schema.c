@@ -225,6 +225,21 @@ const char *st_engine_of(const char *path)
     return xapian ? "xapian" : NULL;
 }
 
+int st_xapian_bare(const char *path)
+{
+    struct stat sb;
+    struct buf b = {0};
+    int yes = 0;
+    const char *names[] = {"iamglass", "iamchert", "XAPIANDB"};
+    for (int i = 0; i < 3 && !yes; i++) {
+        buf_clear(&b);
+        buf_printf(&b, "%s/%s", path, names[i]);
+        yes = stat(b.s, &sb) == 0;
+    }
+    buf_free(&b);
+    return yes;
+}
+
 int st_fail(struct store *s, struct mg_err *err)
 {
     return mg_fail(err, "%s: %s", s->path, sqlite3_errmsg(s->db));
@@ -333,6 +348,15 @@ int store_open(const char *path, enum store_mode mode, struct store **out,
                        "%s: no index here (build one with morgue-index "
                        "--db %s PATH)",
                        path, path);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return mg_fail(err, "%s: a folder, not an index%s", path,
+                       st_xapian_bare(path)
+                           ? " of morgue's (a Xapian database without "
+                             "morgue's " ST_SIDE_FILE
+                             ": a shard or a replica? search it with "
+                             "--cluster FILE naming it, docs/scale-out.md)"
+                           : "");
     struct store *s = mg_calloc(1, sizeof *s);
     s->path = mg_strdup(path);
     int flags = mode == STORE_READ ? SQLITE_OPEN_READONLY

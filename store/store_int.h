@@ -97,6 +97,9 @@ int st_unsupported(struct store *s, const char *call, struct mg_err *err);
 /* The engine of the index at path when it is not FTS5's ("xapian": a
  * directory holding ST_SIDE_FILE), else NULL.  Can't fail. */
 const char *st_engine_of(const char *path);
+/* Whether path is a Xapian database folder (or a replica's stub) without
+ * an engine's side file. */
+int st_xapian_bare(const char *path);
 
 /* Prepares the statements of the identity rule and the takedown list
  * (find, claim, others, unclaim, remove, claimants, suppressed) on s->db,

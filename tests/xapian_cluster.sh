@@ -128,6 +128,10 @@ b=$("$Q" --cluster "$TMP/c.txt" --json --show "$id" 'crude oil')
 [ -n "$id" ] && [ -n "$b" ] && [ "$a" = "$b" ] && printf %s "$b" | grep -q '"marks"'
 check "--cluster --show $id 'crude oil': --db DIR's article, entities, marks" $? \
     "db $a | cluster $b"
+# a shard's (or a replica's) folder alone has no side file: --db says so
+"$Q" --db "$TMP/three/shard-0" oil >"$TMP/out" 2>&1
+[ $? -eq 2 ] && grep -q "a Xapian database without morgue's files.db: a shard or a replica? search it with --cluster" "$TMP/out"
+check "--db on a shard's folder: exit 2, says to use --cluster" $? "$(cat "$TMP/out")"
 "$Q" --cluster "$TMP/c.txt" --show nosuch >"$TMP/out" 2>&1
 [ $? -eq 2 ] && grep -q "no article \"nosuch\" in $TMP/c.txt" "$TMP/out"
 check "--cluster --show of no article: exit 2, says so" $? "$(cat "$TMP/out")"
