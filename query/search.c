@@ -70,6 +70,7 @@ int searcher_new_cluster(const char *path, const struct search_cluster_opts *co,
     if (co->timeout > 0)
         opts.timeout = co->timeout;
     opts.policy = co->partial ? CLUSTER_PARTIAL : CLUSTER_FAIL;
+    opts.shard_key = "morgue:shard"; /* as morgue-index writes it */
     struct cluster *c = NULL;
     if (cluster_open(path, &opts, &c, err) < 0)
         return -1;

@@ -128,6 +128,19 @@ b=$("$Q" --cluster "$TMP/c.txt" --json --show "$id" 'crude oil')
 [ -n "$id" ] && [ -n "$b" ] && [ "$a" = "$b" ] && printf %s "$b" | grep -q '"marks"'
 check "--cluster --show $id 'crude oil': --db DIR's article, entities, marks" $? \
     "db $a | cluster $b"
+# each replica must hold its line's shard (morgue:shard = K/N): an empty
+# database (a failed first copy) listed first is passed over for the
+# shard's good replica; shards listed in the wrong order are refused
+/usr/bin/python3 -c 'import sys, xapian; xapian.WritableDatabase(sys.argv[1], xapian.DB_CREATE_OR_OPEN).commit()' "$TMP/empty"
+printf '127.0.0.1:%s\n%s 127.0.0.1:%s\n127.0.0.1:%s\n' "$P0" "$TMP/empty" "$P1" "$P2" >"$TMP/ce.txt"
+a=$("$Q" --cluster "$TMP/c.txt" --json --limit 20 oil | ranked)
+b=$("$Q" --cluster "$TMP/ce.txt" --json --limit 20 oil | ranked)
+[ -n "$a" ] && [ "$a" = "$b" ]
+check "an empty database listed before shard 1's replica: passed over, the whole answer" $? "good $a | with the empty one $b"
+printf '127.0.0.1:%s\n127.0.0.1:%s\n127.0.0.1:%s\n' "$P1" "$P0" "$P2" >"$TMP/cw.txt"
+"$Q" --cluster "$TMP/cw.txt" oil >"$TMP/out" 2>&1
+[ $? -eq 2 ] && grep -q "holds shard 1/3 (morgue:shard), not 0/3" "$TMP/out"
+check "shards listed in the wrong order: refused, naming what each holds" $? "$(cat "$TMP/out")"
 # a shard's (or a replica's) folder alone has no side file: --db says so
 "$Q" --db "$TMP/three/shard-0" oil >"$TMP/out" 2>&1
 [ $? -eq 2 ] && grep -q "a Xapian database without morgue's files.db: a shard or a replica? search it with --cluster" "$TMP/out"

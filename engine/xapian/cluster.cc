@@ -86,6 +86,7 @@ void cluster_opts_default(struct cluster_opts *o)
     o->retry_after = 1.0;
     o->reopen_every = 1.0;
     o->policy = CLUSTER_FAIL;
+    o->shard_key = nullptr;
 }
 
 /* Parses one replica word into r; returns "" or the reason it is bad. */
@@ -270,9 +271,11 @@ static void mark_down(const cluster *c, replica &r, const std::string &why,
     r.last_err = why;
 }
 
-/* Opens r within the time left before deadline; false (r marked down) on
- * failure. */
-static bool connect(const cluster *c, replica &r, double deadline)
+/* Opens r, a replica of shard k, within the time left before deadline;
+ * false (r marked down) on failure, or when it does not hold shard k of
+ * the cluster by its shard_key metadata (an empty database left by a
+ * failed first copy, a copy of another shard). */
+static bool connect(const cluster *c, replica &r, size_t k, double deadline)
 {
     double left = deadline - mg_now();
     if (left <= 0)
@@ -286,6 +289,21 @@ static bool connect(const cluster *c, replica &r, double deadline)
                                      (unsigned)(ct * 1000))));
         } else {
             r.db.reset(new Xapian::Database(r.path));
+        }
+        if (c->o.shard_key) {
+            std::string want =
+                std::to_string(k) + "/" + std::to_string(c->shards.size());
+            std::string have = r.db->get_metadata(c->o.shard_key);
+            if (have != want) {
+                mark_down(c, r,
+                          r.text + ": holds " +
+                              (have.empty() ? std::string("no shard")
+                                            : "shard " + have) +
+                              " (" + c->o.shard_key + "), not " + want +
+                              ": a failed or wrong copy?",
+                          false);
+                return false;
+            }
         }
         r.wait = wait;
         r.last_reopen = mg_now();
@@ -342,7 +360,7 @@ static replica *pick(cluster *c, shard &s, double deadline, bool first_try,
                     paused.push_back(j);
                 continue;
             }
-            if (!connect(c, r, deadline)) {
+            if (!connect(c, r, (size_t)(&s - c->shards.data()), deadline)) {
                 ++*failovers;
                 continue;
             }
@@ -353,7 +371,7 @@ static replica *pick(cluster *c, shard &s, double deadline, bool first_try,
     }
     for (size_t j : paused) {
         replica &r = s.reps[j];
-        if (connect(c, r, deadline)) {
+        if (connect(c, r, (size_t)(&s - c->shards.data()), deadline)) {
             s.next = (j + 1) % n;
             r.fails = 0;
             return &r;

@@ -50,6 +50,10 @@ struct cluster_opts {
     double reopen_every; /* s between reopens to see new revisions (default 1; 0
                             every query) */
     enum cluster_policy policy; /* default CLUSTER_FAIL */
+    const char *shard_key;      /* a metadata key each replica of shard K of N
+                                   must hold as "K/N" (a wrong or failed copy is
+                                   refused, as a replica that is down); default
+                                   NULL: no check */
 };
 
 /* Fills o with the defaults above.  Can't fail. */
