@@ -34,6 +34,7 @@
 #include "search_xapian.h"
 #include "shim.h"
 #include "store.h"
+#include "xapian_both.h"
 
 #define CORPUS "../corpus/"
 
@@ -45,65 +46,20 @@ static struct searcher *fse;
 static struct xsearcher *xse;
 static struct buf uids; /* every uid indexed, one a line */
 
-static int put_both(void *ctx, struct article *a)
+/* both.each: every uid, one a line */
+static void note_uid(const struct article *a)
 {
-    (void)ctx;
-    struct mg_err err = {""};
-    clean_article(a, NULL, NULL);
-    struct buf fp = {0};
-    buf_printf(&fp, "%s\n%s", a->title ? a->title : "", a->body ? a->body : "");
-    a->simhash = fp_simhash(fp.s);
-    buf_free(&fp);
-    struct ent_set es;
-    ent_extract(gaz, a, &es);
-    free(a->entities);
-    a->entities = ent_names(&es);
-    cr_assert_geq(store_put(st, a, NULL, &err), 0, "store_put: %s", err.msg);
-    cr_assert_eq(store_put_entities(st, &es, &err), 0, "%s", err.msg);
-    cr_assert_geq(mgx_put(xdb, a, &es, &err), 0, "mgx_put: %s", err.msg);
     buf_printf(&uids, "%s\n", a->uid);
-    ent_set_free(&es);
-    return 0;
-}
-
-static void no_warning(void *ctx, const char *msg)
-{
-    (void)ctx;
-    cr_assert_fail("warning while indexing: %s", msg);
-}
-
-static int index_one(const char *path, const struct stat *sb, int type,
-                     struct FTW *ftw)
-{
-    (void)sb;
-    const char *name = path + ftw->base;
-    size_t n = strlen(name);
-    if (type != FTW_F || name[0] == '.' ||
-        strncasecmp(name, "README", 6) == 0 ||
-        (n > 3 && strcasecmp(name + n - 3, ".md") == 0))
-        return 0;
-    struct fmt_sink sink = {put_both, no_warning, NULL};
-    struct mg_err err = {""};
-    cr_assert_geq(fmt_parse_file(path, path, &sink, &err), 0, "%s", err.msg);
-    return 0;
 }
 
 static void setup(void)
 {
     dir = mk_tmpdir();
-    gaz = gaz_load();
-    char *path = path_in(dir, "m.db");
-    char *xpath = path_in(dir, "x");
+    both_setup(dir, CORPUS, note_uid);
+    st = both.st;
+    xdb = both.xdb;
+    gaz = both.gaz;
     struct mg_err err = {""};
-    cr_assert_eq(store_open(path, STORE_WRITE, &st, &err), 0, "%s", err.msg);
-    cr_assert_eq(mgx_open(xpath, MGX_WRITE, &xdb, &err), 0, "%s", err.msg);
-    free(path);
-    free(xpath);
-    cr_assert_eq(store_begin(st, &err), 0, "%s", err.msg);
-    cr_assert_eq(nftw(CORPUS, index_one, 16, FTW_PHYS), 0);
-    cr_assert_eq(store_commit(st, &err), 0, "%s", err.msg);
-    cr_assert_eq(store_finish(st, &err), 0, "%s", err.msg);
-    cr_assert_eq(mgx_commit(xdb, &err), 0, "%s", err.msg);
     cr_assert_eq(searcher_new(st, &fse, &err), 0, "%s", err.msg);
     cr_assert_eq(xsearcher_new(xdb, &xse, &err), 0, "%s", err.msg);
 }
