@@ -327,6 +327,8 @@ static replica *pick(cluster *c, shard &s, double deadline, bool first_try,
                      unsigned *failovers)
 {
     size_t n = s.reps.size();
+    if (n == 0) /* cluster_open refuses a shard without a replica */
+        return nullptr;
     std::vector<size_t> paused; /* skipped for a pause after a refusal */
     for (size_t k = 0; k < n; k++) {
         size_t j = (s.next + k) % n;
