@@ -119,33 +119,6 @@ extern "C" void mgxq_free(struct mgxq *q)
 namespace
 {
 
-/* Runs body; any exception becomes err ("PATH: what: message") and -1. */
-template <class F>
-int guarded(const char *path, const char *what, struct mg_err *err, F body)
-{
-    try {
-        return body();
-    } catch (const Xapian::DatabaseClosedError &e) {
-        /* a remote shard whose connection broke earlier */
-        mgx_note_net(e);
-        return mg_fail(err, "%s: %s: %s", path, what,
-                       e.get_description().c_str());
-    } catch (const Xapian::NetworkError &e) {
-        mgx_note_net(e);
-        return mg_fail(err, "%s: %s: %s", path, what,
-                       e.get_description().c_str());
-    } catch (const Xapian::Error &e) {
-        return mg_fail(err, "%s: %s: %s", path, what,
-                       e.get_description().c_str());
-    } catch (const std::bad_alloc &) {
-        return mg_fail(err, "%s: %s: out of memory", path, what);
-    } catch (const std::exception &e) {
-        return mg_fail(err, "%s: %s: %s", path, what, e.what());
-    } catch (...) {
-        return mg_fail(err, "%s: %s: unknown exception", path, what);
-    }
-}
-
 std::string term_string(const struct mgxq_node &n)
 {
     struct buf b = {};
@@ -212,7 +185,7 @@ extern "C" int mgxq_describe(const struct mgxq *q, int root, struct buf *out,
                              struct mg_err *err)
 {
     buf_clear(out);
-    return guarded("query", "describing", err, [&]() {
+    return mgx_guarded("query", "describing", err, [&]() {
         std::string d = build(q, root, 0).get_description();
         buf_add(out, d.data(), d.size());
         return 0;
@@ -305,7 +278,7 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
                            struct mg_err *err)
 {
     std::memset(res, 0, sizeof *res);
-    int rc = guarded(mgx_path(db), "searching", err, [&]() {
+    int rc = mgx_guarded(mgx_path(db), "searching", err, [&]() {
         Xapian::Database &xdb = mgx_reader(db);
         Xapian::Query query = build(q, r->root, 0);
         Xapian::doccount all = xdb.get_doccount();
@@ -458,7 +431,7 @@ extern "C" int mgxq_entity_name(struct mgx_db *db, const char *value,
                                 struct buf *out, struct mg_err *err)
 {
     buf_clear(out);
-    return guarded(mgx_path(db), value, err, [&]() {
+    return mgx_guarded(mgx_path(db), value, err, [&]() {
         std::string name = entity_name(db, value);
         if (name.empty())
             name = value[0] ? value + 1 : value;
@@ -482,7 +455,7 @@ extern "C" int mgxq_similar(struct mgx_db *db, const char *uid, int maxdist,
                             struct mg_err *err)
 {
     std::memset(res, 0, sizeof *res);
-    int rc = guarded(mgx_path(db), uid, err, [&]() {
+    int rc = mgx_guarded(mgx_path(db), uid, err, [&]() {
         Xapian::Database &xdb = mgx_reader(db);
         struct buf b = {};
         mgx_term(MGX_UID, uid, 0, &b);
@@ -576,7 +549,7 @@ extern "C" int mgxq_similar(struct mgx_db *db, const char *uid, int maxdist,
 extern "C" int mgxq_entities(struct mgx_db *db, const char *prefix, int kind,
                              mgxq_entity_fn fn, void *ctx, struct mg_err *err)
 {
-    return guarded(mgx_path(db), prefix, err, [&]() {
+    return mgx_guarded(mgx_path(db), prefix, err, [&]() {
         Xapian::Database &xdb = mgx_reader(db);
         std::string low(prefix);
         for (char &c : low)
@@ -730,7 +703,7 @@ extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
 {
     for (int i = 0; i < n; i++)
         std::memset(&with[i], 0, sizeof with[i]);
-    int rc = guarded(mgx_path(db), "counting names", err, [&]() {
+    int rc = mgx_guarded(mgx_path(db), "counting names", err, [&]() {
         Xapian::Database &xdb = mgx_reader(db);
         Xapian::Query sq = sampled(build(q, root, 0), total, sample);
         std::vector<std::map<std::string, int64_t>> sum((size_t)n);

@@ -970,6 +970,12 @@ std::string mgx_metadata(struct mgx_db *d, const std::string &key)
     return std::string();
 }
 
+int mgx_guarded(const char *path, const char *what, struct mg_err *err,
+                const std::function<int()> &body)
+{
+    return guarded(path, what, err, body);
+}
+
 int mgx_guard(struct mgx_db *d, const char *what, struct mg_err *err,
               const std::function<int()> &body)
 {

@@ -46,6 +46,9 @@ struct mgx_db *mgx_wrap(const std::string &label,
 
 /* Runs body as the shim's entry points do: any exception becomes err
  * ("PATH: what: message") and -1 (a network error noted, as above). */
+int mgx_guarded(const char *path, const char *what, struct mg_err *err,
+                const std::function<int()> &body);
+/* The same naming d's path. */
 int mgx_guard(struct mgx_db *d, const char *what, struct mg_err *err,
               const std::function<int()> &body);
 
