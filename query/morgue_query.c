@@ -819,6 +819,15 @@ static enum exit_status run_show(struct searcher *s, const struct query_opts *o,
 /* Prints where a search's time went (--timing) on stderr. */
 static void print_timing(const struct search_result *res, double took)
 {
+    if (res->xpasses > 0) { /* the Xapian engine: no FTS5 ranking figures */
+        fprintf(stderr,
+                "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
+                "page %.1f, facets %.1f, suggestion %.1f; %d passes over the "
+                "Xapian engine's databases\n",
+                took * 1e3, res->ms_plan, res->ms_count, res->ms_rank,
+                res->ms_page, res->ms_facets, res->ms_suggest, res->xpasses);
+        return;
+    }
     fprintf(stderr,
             "morgue-query: %.1f ms: plan %.1f, count %.1f, rank %.1f, "
             "page %.1f, facets %.1f, suggestion %.1f; %lld scored, %lld passed "

@@ -169,6 +169,9 @@ struct search_result {
                              * ("did you mean"), or NULL (suggest.h) */
     /* milliseconds each part of the search took */
     double ms_plan, ms_count, ms_rank, ms_page, ms_facets, ms_suggest;
+    int xpasses; /* the Xapian engine: the passes (Enquire runs) it took,
+                  * each a round trip to every shard over a cluster; 0
+                  * for FTS5 */
 };
 
 struct searcher;

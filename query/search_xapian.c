@@ -927,6 +927,9 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
     res->total = m.total;
     res->total_exact = 1;
     res->collapsed_exact = 1;
+    /* --timing: the passes' times, summed with the relaxed search's */
+    double ms_count = m.ms_count, ms_spies = m.ms_spies;
+    res->xpasses = m.passes;
     /* fewer than a page hold all the words: the query as a list of its
      * words (search.c's rule) */
     if (words && !o->strict && !o->count_only && m.total < limit &&
@@ -953,6 +956,9 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
                 rc = -1;
                 goto out;
             }
+            ms_count += w.ms_count;
+            ms_spies += w.ms_spies;
+            res->xpasses += w.passes;
             if (w.total > m.total) {
                 mroot = wroot;
                 res->relaxed = 1;
@@ -966,7 +972,9 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
             }
         }
     }
-    res->ms_rank = (mg_now() - t0) * 1e3;
+    /* rank: the page and its groups' passes (and the client's work) */
+    res->ms_count = ms_count;
+    res->ms_rank = (mg_now() - t0) * 1e3 - ms_count - ms_spies;
     take_hits(&m, res);
     t0 = mg_now(); /* the page's snippets: --timing's "page" */
     if (!o->count_only)
@@ -987,12 +995,18 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
         histogram(&m, res);
     const char *shown[3 * SEARCH_FACETS];
     int first = res->nfacets;
-    if (o->facets && !o->count_only &&
-        (facets(s, &m, shown, res, err) < 0 ||
-         xsearch_with(s->db, &r.t, mroot, m.total, m.sampled, s->facet_exact,
-                      shown, res->facets + first, res->nfacets - first,
-                      err) < 0))
-        rc = -1;
+    t0 = mg_now(); /* facets: the spies' pass and the names' ("with") */
+    if (o->facets && !o->count_only) {
+        int wp = -1;
+        if (facets(s, &m, shown, res, err) < 0 ||
+            (wp = xsearch_with(s->db, &r.t, mroot, m.total, m.sampled,
+                               s->facet_exact, shown, res->facets + first,
+                               res->nfacets - first, err)) < 0)
+            rc = -1;
+        else
+            res->xpasses += wp;
+    }
+    res->ms_facets = ms_spies + (mg_now() - t0) * 1e3;
     mgxq_result_free(&m);
 out:
     xrun_free(&r);

@@ -275,10 +275,11 @@ int xsearch_with(struct mgx_db *db, const struct mgxq *t, int root,
         return 0;
     struct mgxq_result *w = mg_calloc((size_t)m, sizeof *w);
     int rc = mgxq_with(db, t, root, total, sample, values, m, w, err);
+    int passes = rc == 0 ? w[0].passes : 0;
     for (int i = 0; i < m && rc == 0; i++)
         rc = pick_with(db, &w[i], total, sampled, &fs[i], err);
     for (int i = 0; i < m; i++)
         mgxq_result_free(&w[i]);
     free(w);
-    return rc;
+    return rc < 0 ? -1 : passes;
 }

@@ -26,8 +26,8 @@ int xent_pick_cmp(const void *x, const void *y);
  * name, as search_run counts them (mgxq_with: the same matches, or the
  * same even sample when sampled > 0, its counts scaled to total).  Names
  * are read for the candidates up to the SEARCH_WITH-th count and its
- * ties.  0, or -1 with err (fs then partly filled; freed with the
- * result). */
+ * ties.  The passes it ran (--timing), or -1 with err (fs then partly
+ * filled; freed with the result). */
 int xsearch_with(struct mgx_db *db, const struct mgxq *t, int root,
                  int64_t total, int64_t sampled, int64_t sample,
                  const char *const *values, struct search_facet *fs, int m,

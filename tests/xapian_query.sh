@@ -219,6 +219,13 @@ for q in opec cocoa 'oil prices' grain coffee wheat '"crude oil"' copper; do
         "fts5 $a | one $b | three $c"
 done
 
+# --timing: the Xapian engine's parts and its passes (count, spies, page,
+# groups, one per facet entity over shards), not FTS5's ranking figures
+"$Q" --db "$TMP/three" --timing --facets 'oil prices' >/dev/null 2>"$TMP/timing"
+grep -Eq '^morgue-query: [0-9.]+ ms: plan [0-9.]+, count [0-9.]+, rank [0-9.]+, page [0-9.]+, facets [0-9.]+, suggestion [0-9.]+; [0-9]+ passes over the Xapian engine' "$TMP/timing" &&
+    [ "$(sed -n 's/.*; \([0-9]*\) passes.*/\1/p' "$TMP/timing")" -ge 5 ]
+check "--timing on shards: the parts and the passes over them" $? "$(cat "$TMP/timing")"
+
 # near-duplicates: FTS5's (ids, distances as scores, dates, ledes) for
 # articles with copies and some without
 for id in reuters-240 reuters-264 reuters-888 reuters-7536 reuters-16 \

@@ -215,7 +215,7 @@ extern "C" void mgxq_result_free(struct mgxq_result *res)
     for (int i = 0; i < res->ncounts; i++)
         free(res->counts[i].value);
     free(res->counts);
-    std::memset(res, 0, sizeof *res);
+    *res = mgxq_result{};
 }
 
 static char *value_or_null(const Xapian::Document &d, int slot)
@@ -277,11 +277,12 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
                            const struct mgxq_run *r, struct mgxq_result *res,
                            struct mg_err *err)
 {
-    std::memset(res, 0, sizeof *res);
+    *res = mgxq_result{};
     int rc = mgx_guarded(mgx_path(db), "searching", err, [&]() {
         Xapian::Database &xdb = mgx_reader(db);
         Xapian::Query query = build(q, r->root, 0);
         Xapian::doccount all = xdb.get_doccount();
+        double t = mg_now();
 
         /* the total: every match, unsorted, unweighted */
         std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
@@ -296,6 +297,9 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
             Xapian::MSet m = count.get_mset(0, 0, all);
             res->total = (int64_t)m.get_matches_estimated();
         }
+        res->passes++;
+        res->ms_count = (mg_now() - t) * 1e3;
+        t = mg_now();
         /* the spies: every match, or an even sample of them */
         if (!spies.empty() && res->total > 0) {
             Xapian::Query sq = sampled(query, res->total, r->sample);
@@ -308,6 +312,7 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
             Xapian::MSet m = count.get_mset(0, 0, all);
             if (r->sample > 0 && res->total > r->sample)
                 res->sampled = (int64_t)m.get_matches_estimated();
+            res->passes++;
         }
         std::vector<struct mgxq_count> counts;
         for (size_t i = 0; i < spies.size(); i++) {
@@ -331,6 +336,8 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         res->counts = (struct mgxq_count *)mg_calloc(
             counts.empty() ? 1 : counts.size(), sizeof *res->counts);
         std::copy(counts.begin(), counts.end(), res->counts);
+        res->ms_spies = (mg_now() - t) * 1e3;
+        t = mg_now();
 
         /* the page */
         Xapian::Enquire enq(xdb);
@@ -362,6 +369,9 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
                         (h->uid ? h->uid : "?"));
             }
         }
+        res->passes++;
+        res->ms_page = (mg_now() - t) * 1e3;
+        t = mg_now();
         if (!r->collapse || res->nhits == 0)
             return 0;
         /* "+N similar": the sizes of the page's groups (collapse_count is a
@@ -397,6 +407,8 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
             res->hits[i].similar = s > 1 ? (int)(s - 1) : 0;
             res->collapsed += res->hits[i].similar;
         }
+        res->passes++;
+        res->ms_groups = (mg_now() - t) * 1e3;
         return 0;
     });
     if (rc < 0)
@@ -454,7 +466,7 @@ extern "C" int mgxq_similar(struct mgx_db *db, const char *uid, int maxdist,
                             int limit, struct mgxq_result *res,
                             struct mg_err *err)
 {
-    std::memset(res, 0, sizeof *res);
+    *res = mgxq_result{};
     int rc = mgx_guarded(mgx_path(db), uid, err, [&]() {
         Xapian::Database &xdb = mgx_reader(db);
         struct buf b = {};
@@ -605,10 +617,11 @@ static std::string entity_term(const char *v)
 /* mgxq_with's counts by spies: per facet entity one pass over the
  * counted matches that name it, a ValueCountMatchSpy per entity slot,
  * summed per value (no document read: for remote shards). */
-static void with_by_spies(Xapian::Database &xdb, const Xapian::Query &sq,
-                          const char *const *values, int n,
-                          std::vector<std::map<std::string, int64_t>> &sum)
+static int with_by_spies(Xapian::Database &xdb, const Xapian::Query &sq,
+                         const char *const *values, int n,
+                         std::vector<std::map<std::string, int64_t>> &sum)
 {
+    int passes = 0;
     for (int i = 0; i < n; i++) {
         const char *v = values[i];
         std::string term = entity_term(v);
@@ -626,21 +639,23 @@ static void with_by_spies(Xapian::Database &xdb, const Xapian::Query &sq,
             e.add_matchspy(spies.back().get());
         }
         e.get_mset(0, 0, xdb.get_doccount());
+        passes++;
         for (auto &spy : spies)
             for (Xapian::TermIterator t = spy->values_begin();
                  t != spy->values_end(); ++t)
                 if (*t != v)
                     sum[(size_t)i][*t] += (int64_t)t.get_termfreq();
     }
+    return passes;
 }
 
 /* ... by documents: one pass over the counted matches, each one's entity
  * slots (filled from slot 0 on, TERMS.md) read, every pair of a facet
  * entity and another counted (for local databases: 10 to 20 times less
  * work than the spies). */
-static void with_by_documents(Xapian::Database &xdb, const Xapian::Query &sq,
-                              const char *const *values, int n,
-                              std::vector<std::map<std::string, int64_t>> &sum)
+static int with_by_documents(Xapian::Database &xdb, const Xapian::Query &sq,
+                             const char *const *values, int n,
+                             std::vector<std::map<std::string, int64_t>> &sum)
 {
     std::map<std::string, int> facet; /* value -> its index */
     std::vector<std::string> terms;   /* its entity term */
@@ -694,6 +709,7 @@ static void with_by_documents(Xapian::Database &xdb, const Xapian::Query &sq,
                     sum[(size_t)i][o]++;
         }
     }
+    return 1;
 }
 
 extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
@@ -702,15 +718,14 @@ extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
                          struct mgxq_result *with, struct mg_err *err)
 {
     for (int i = 0; i < n; i++)
-        std::memset(&with[i], 0, sizeof with[i]);
+        with[i] = mgxq_result{};
     int rc = mgx_guarded(mgx_path(db), "counting names", err, [&]() {
         Xapian::Database &xdb = mgx_reader(db);
         Xapian::Query sq = sampled(build(q, root, 0), total, sample);
         std::vector<std::map<std::string, int64_t>> sum((size_t)n);
-        if (mgx_wrapped(db))
-            with_by_spies(xdb, sq, values, n, sum);
-        else
-            with_by_documents(xdb, sq, values, n, sum);
+        int passes = mgx_wrapped(db)
+                         ? with_by_spies(xdb, sq, values, n, sum)
+                         : with_by_documents(xdb, sq, values, n, sum);
         for (int i = 0; i < n; i++) {
             struct mgxq_result *w = &with[i];
             const auto &s = sum[(size_t)i];
@@ -728,6 +743,7 @@ extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
                     return std::strcmp(a.value, c.value) < 0;
                 });
         }
+        with[0].passes = passes;
         return 0;
     });
     if (rc < 0)

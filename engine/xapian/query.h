@@ -130,6 +130,11 @@ struct mgxq_result {
     int ncounts;
     int64_t sampled; /* 0: counts over every match; else the matches of
                       * the sample they were counted on */
+    /* the passes' wall time in ms (--timing): the total, the spies, the
+     * page, the page's groups ("+N similar"); passes: how many ran, each
+     * a round trip to every shard of a cluster */
+    double ms_count, ms_spies, ms_page, ms_groups;
+    int passes;
 };
 
 /* Runs r over db into *res (zeroed first; free with mgxq_result_free,
@@ -153,6 +158,7 @@ void mgxq_result_free(struct mgxq_result *res);
 int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root, int64_t total,
               int64_t sample, const char *const *values, int n,
               struct mgxq_result *with, struct mg_err *err);
+/* (with[0].passes: the passes mgxq_with ran.) */
 
 /* The near-duplicates of the article with this uid: the articles whose
  * fingerprints (MGX_VAL_SIMHASH) differ from its own in at most maxdist
