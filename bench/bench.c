@@ -47,7 +47,10 @@
  *              with facets, through searcher_new_cluster as `morgue-query
  *              --cluster FILE --facets` searches, beside morgue --facets
  *              over FILE; then a `figures KEY N P50 P95 P99 MEAN QPS
- *              ERRORS NOHITS` line for each (KEY fts5, cluster); with
+ *              ERRORS NOHITS` line for each (KEY fts5, cluster), a
+ *              `parts cluster COUNT RANK PAGE FACETS PASSES` line (the
+ *              means of the cluster's searches: --timing's parts in ms
+ *              and the passes over the shards); with
  *              --clients N, also N client threads, each with its own
  *              searcher, over each, passes times over the queries:
  *              `figures fts5-cN ...`, `figures cluster-cN ...`, where
@@ -680,6 +683,10 @@ struct qrun {
     int64_t *total;  /* per query: morgue's matches (or NULL) */
     unsigned *nohit; /* per query: SYS_BIT of the systems that found
                       * nothing in the warm-up pass (or NULL) */
+    /* the cluster's searches, summed: where their time went (count,
+     * rank, page, facets ms; the passes over the shards) and how many */
+    double cparts[5];
+    long ncparts;
 };
 
 /* Runs query i on system sys; returns its hits, or -1 on error (the
@@ -713,6 +720,13 @@ static int run_query(struct qrun *qr, int sys, int i, struct mg_err *err)
     struct search_result res = {0};
     int rc = search_run(sys == SYS_CLUSTER ? qr->cs : qr->s, &o, &res, err);
     int hits = rc < 0 ? -1 : res.nhits;
+    if (rc == 0 && sys == SYS_CLUSTER) {
+        const double part[5] = {res.ms_count, res.ms_rank, res.ms_page,
+                                res.ms_facets, res.xpasses};
+        for (int k = 0; k < 5; k++)
+            qr->cparts[k] += part[k];
+        qr->ncparts++;
+    }
     if (rc == 0 && sys == SYS_MORGUE && qr->relaxed) {
         qr->relaxed[i] = res.relaxed;
         qr->total[i] = res.total;
@@ -1977,6 +1991,13 @@ static void cluster_figures(const struct only_opts *op,
                  qr->nohits[SYS_FACETS]);
     figures_line("cluster", &r->st[SYS_CLUSTER], qr->errors[SYS_CLUSTER],
                  qr->nohits[SYS_CLUSTER]);
+    if (qr->ncparts > 0) /* the means of the cluster's searches */
+        printf("parts cluster %.3f %.3f %.3f %.3f %.1f\n",
+               qr->cparts[0] / (double)qr->ncparts,
+               qr->cparts[1] / (double)qr->ncparts,
+               qr->cparts[2] / (double)qr->ncparts,
+               qr->cparts[3] / (double)qr->ncparts,
+               qr->cparts[4] / (double)qr->ncparts);
     const int both[] = {SYS_FACETS, SYS_CLUSTER};
     for (int i = 0; i < 2; i++)
         if (qr->errors[both[i]])

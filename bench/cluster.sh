@@ -271,6 +271,7 @@ function qrow(label, k) {
 }
 FILENAME == shardsf { SD[$1] = $2; SM[$1] = $3; ns++; next }
 $1 == "slow" { q = $0; sub(/^slow [^ ]+ [^ ]+ [^ ]+ /, "", q); gsub(/\|/, "\\|", q); SLOW[++nslow] = sprintf("| `%s` | %s | %.2f | %.2f |", q, commas($4), $2, $3); next }
+$1 == "parts" { PC = $3; PR = $4; PP = $5; PF = $6; PN = $7; parts = 1; next }
 $1 == "figures" { P50[$2] = $4; P95[$2] = $5; P99[$2] = $6; MEAN[$2] = $7; QPS[$2] = $8; ERR[$2] = $9; NOHIT[$2] = $10; next }
 END {
     n = env("ARTICLES"); S = env("SHARDS"); c = env("CLIENTS")
@@ -303,6 +304,10 @@ END {
     qrow(sprintf("Xapian, %d shards, %d client threads", S, c), "cluster-c" c)
     r50 = P50["cluster"] / P50["fts5"]; r99 = P99["cluster"] / P99["fts5"]
     printf "\ncluster / FTS5: p50 %.2fx, p99 %.2fx.  Goal (issue 22): cluster p99 <= %d ms: **%s** (%.1f ms).\n", r50, r99, env("CAP_P99"), P99["cluster"] <= env("CAP_P99") ? "met" : "not met", P99["cluster"]
+    if (parts) {
+        PARTS = sprintf("Where the cluster'"'"'s time went (the means of its single-threaded searches, the parts `morgue-query --cluster FILE --facets --timing` prints): count %.1f ms (the exact total), rank %.1f ms (the page and the sizes of its near-duplicate groups), snippets %.1f ms, facets %.1f ms (the spies'"'"' pass over the matches or their sample, the entity names, and the names each facet entity is named with: a pass per facet entity); %.1f passes a search, each a round trip to every shard.", PC, PR, PP, PF, PN)
+        printf "\n%s\n", PARTS
+    }
     if (NOHIT["cluster"] != NOHIT["fts5"]) printf "\nQueries without hits in the warm-up pass: FTS5 %d, cluster %d.\n", NOHIT["fts5"], NOHIT["cluster"]
     if (nslow) {
         print "\nThe slowest queries on the cluster (median of the timed passes; matches as morgue counts them on FTS5):\n"
@@ -344,7 +349,7 @@ END {
     if (("cluster-c" c) in QPS) b = b sprintf("| queries/s, %d clients | %.1f | %.1f |\n", c, QPS["fts5-c" c], QPS["cluster-c" c])
     b = b sprintf("| server CPU ms per query per shard | | %.3f |\n", msq)
     b = b sprintf("| queries/s per replica core (1000 / that) | | %.0f |\n\n", msq > 0 ? 1000 / msq : 0)
-    b = b sprintf("Latency: the cluster'"'"'s p99 of %.1f ms is %s the goal of %d ms for a top-10 page with snippets and facets.\n\n", p99, p99 <= env("CAP_P99") ? "within" : "above", env("CAP_P99"))
+    b = b sprintf("Latency: the cluster'"'"'s p99 of %.1f ms is %s the goal of %d ms for a top-10 page with snippets and facets.%s\n\n", p99, p99 <= env("CAP_P99") ? "within" : "above", env("CAP_P99"), parts ? "  " PARTS : "")
     if (msq <= 0)
         b = b "The servers'"'"' CPU was too small to measure at this size (under a clock tick per shard): the sizing below takes the page cache alone.\n\n"
     b = b sprintf("Sizing, derived from these figures (`bench/cluster.sh`): a shard holds the articles at which either its server CPU per query reaches %d ms (the measured %.3f ms per %s articles, grown in proportion to the articles) or its files fill %d MB of a replica'"'"'s page cache (%.0f MB per %s articles), the smaller: **%s articles per shard** (%.0f MB, %.2f ms per query).  A replica host of 2 cores at 70%% then serves 1400 / %.2f = %.0f queries/s of one shard; replicas per shard: enough for %d queries/s, at least 2 (one can fail).  Every query reaches every shard, so each shard'"'"'s replicas see all the front ends'"'"' queries: add shards for size, replicas for queries/s.\n\n",
