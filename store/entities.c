@@ -11,8 +11,10 @@
 
 int store_entities_pending(struct store *s, struct mg_err *err)
 {
-    if (s->eng) /* no index-wide resolution of family names there */
-        return 0;
+    if (s->eng)
+        return s->eng->version >= 2 && s->eng->entities_pending
+                   ? s->eng->entities_pending(s, err)
+                   : 0;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT EXISTS (SELECT 1 FROM entities_dirty)", -1,
@@ -299,10 +301,10 @@ static int link_all_lone(struct store *s, store_pick_fn pick, void *ctx)
 int store_names_resolve(struct store *s, store_person_fn person,
                         store_pick_fn pick, void *ctx, struct mg_err *err)
 {
-    (void)err;
-    if (s->eng) /* no index-wide resolution there: nothing resolved
-                 * (store_entities_pending says 0) */
-        return 0;
+    if (s->eng)
+        return s->eng->version >= 2 && s->eng->names_resolve
+                   ? s->eng->names_resolve(s, person, pick, ctx, err)
+                   : 0;
     /* 1. What the last resolution added goes: links that exist only by
      * it, and the mentions it added to an article's own. */
     if (run_sql(s->db, "INSERT OR IGNORE INTO entities_dirty SELECT entity_id"

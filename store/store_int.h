@@ -36,7 +36,7 @@
  *    leaves the files to be read again, which rewrites the same
  *    articles). */
 struct store_engine {
-    int version; /* 1 */
+    int version; /* 2 */
     const char *name;
     void (*close)(struct store *s);
     int (*begin)(struct store *s, struct mg_err *err);
@@ -64,6 +64,11 @@ struct store_engine {
      * later store_commit commits them together), 0 to commit now; NULL:
      * always now */
     int (*hold)(struct store *s);
+    /* version 2: store_entities_pending and store_names_resolve (NULL:
+     * 0, nothing to resolve) */
+    int (*entities_pending)(struct store *s, struct mg_err *err);
+    int (*names_resolve)(struct store *s, store_person_fn person,
+                         store_pick_fn pick, void *ctx, struct mg_err *err);
 };
 
 /* Commits the batches an engine's hold kept open (none: 0). */

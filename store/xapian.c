@@ -40,6 +40,14 @@
  * with mgx_put_keyed: copies of one story in two shards get one key,
  * whatever order the threads write in (TERMS.md's rule: the closest
  * article within FP_NEAR bits, ties to the smallest key, else its own).
+ *
+ * Family names given alone (store_names_resolve): the side file keeps
+ * each article's lone family names and full names of people (every
+ * shard's), the FTS5 store's rule (indexer/merge.c's pick) chooses a
+ * person for each family name on the indexer's thread, and the documents
+ * whose links changed since the last resolution (name_links) get or lose
+ * the person's terms and entity slot on their shard's writer
+ * (mgx_link_add, mgx_link_drop), in the run's last batch.
  */
 #include "store_int.h"
 
@@ -69,21 +77,66 @@ static const char SIDE_SCHEMA[] =
     " PRIMARY KEY(band, uid)) WITHOUT ROWID;"
     "CREATE INDEX dups_uid ON dups(uid);";
 
+/* The side file's tables of the family names' resolution (names_resolve;
+ * also made in a side file from before them): each article's family
+ * names given alone (lone_names, the FTS5 schema's columns by uid) and
+ * full names of people (full_names: the person's key and the canonical
+ * name the article gives), and what the last resolution gave each
+ * article (name_links: the person's key, the XV alias and XN form
+ * terms, the family name's key, and the MGX_LINK_* bits of what
+ * mgx_link_add added). */
+static const char NAMES_SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS lone_names(uid TEXT NOT NULL,"
+    " key TEXT NOT NULL, form TEXT NOT NULL, mentions INTEGER NOT NULL,"
+    " first_pos INTEGER NOT NULL, PRIMARY KEY(uid, key)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS lone_names_key ON lone_names(key);"
+    "CREATE TABLE IF NOT EXISTS full_names(uid TEXT NOT NULL,"
+    " key TEXT NOT NULL, form TEXT NOT NULL, PRIMARY KEY(uid, key))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS full_names_key ON full_names(key);"
+    "CREATE TABLE IF NOT EXISTS name_links(uid TEXT NOT NULL,"
+    " key TEXT NOT NULL, alias TEXT, form TEXT, lone TEXT,"
+    " added INTEGER NOT NULL, PRIMARY KEY(uid, key)) WITHOUT ROWID;";
+
+/* The side meta key set when an article was written or deleted since the
+ * last resolution (store_entities_pending). */
+#define NAMES_DIRTY "names_dirty"
+
 /* The bands of a simhash: 7 of 10, 9, ... bits, so that two simhashes
  * within FP_NEAR (6) bits share one (pigeonhole). */
 #define NBANDS 7
 static const int BAND_START[NBANDS + 1] = {0, 10, 19, 28, 37, 46, 55, 64};
 
 /* What a shard's writer thread is told to do. */
-enum job_kind { JOB_PUT, JOB_DEL, JOB_BEGIN, JOB_COMMIT, JOB_CANCEL, JOB_META };
+enum job_kind {
+    JOB_PUT,
+    JOB_DEL,
+    JOB_BEGIN,
+    JOB_COMMIT,
+    JOB_CANCEL,
+    JOB_META,
+    JOB_LINK
+};
+
+/* A change of the family names' resolution to one article (JOB_LINK):
+ * give it person l (mgx_link_add, l.added set) or take back what l.added
+ * says (drop). */
+struct link_op {
+    char *uid, *key, *alias, *form, *lone; /* owned */
+    struct mgx_link l;
+    int drop;
+    int found; /* set by the writer: the article was there */
+};
+
 struct job {
     enum job_kind kind;
     struct article a; /* JOB_PUT: owned */
     struct ent_set es;
     int has_es;
     uint64_t dupkey;
-    char *uid;   /* JOB_DEL: owned; JOB_META: the key */
-    char *value; /* JOB_META: owned */
+    char *uid;          /* JOB_DEL: owned; JOB_META: the key */
+    char *value;        /* JOB_META: owned */
+    struct link_op *op; /* JOB_LINK: the resolver's */
     struct job *next;
 };
 
@@ -116,6 +169,9 @@ struct xst {
     int has_held;
     sqlite3_stmt *ins, *upd;                     /* the slim row */
     sqlite3_stmt *dup_find, *dup_drop, *dup_add; /* the dups table */
+    /* the names' tables (NAMES_SCHEMA): an article's rows cleared, a
+     * lone or full name added, the pending mark set */
+    sqlite3_stmt *names_clear[3], *lone_add, *full_add, *names_dirty;
     long group_n;       /* articles written or deleted since the commit */
     double group_start; /* when the group began */
 };
@@ -222,6 +278,11 @@ static void run_job(struct writer *w, struct job *j)
     case JOB_BEGIN: rc = mgx_begin(w->db, &err); break;
     case JOB_COMMIT: rc = mgx_commit(w->db, &err); break;
     case JOB_META: rc = mgx_meta_put(w->db, j->uid, j->value, &err); break;
+    case JOB_LINK:
+        rc = j->op->drop ? mgx_link_drop(w->db, j->op->uid, &j->op->l, &err)
+                         : mgx_link_add(w->db, j->op->uid, &j->op->l, &err);
+        j->op->found = rc > 0;
+        break;
     case JOB_CANCEL: break;
     }
     if (rc < 0) {
@@ -389,6 +450,54 @@ static int dup_choose(struct store *s, struct xst *x, const char *uid,
     return 0;
 }
 
+/* Forgets the names article uid gave (its new version, if any, tells
+ * them again: names_note) and what the last resolution gave it (a new
+ * document has none of it; a deleted one is gone), and marks the names
+ * to be resolved again.  0 or -1 with err. */
+static int names_forget(struct store *s, struct xst *x, const char *uid,
+                        struct mg_err *err)
+{
+    for (int i = 0; i < 3; i++) {
+        sqlite3_bind_text(x->names_clear[i], 1, uid, -1, SQLITE_STATIC);
+        if (st_step_done(s, x->names_clear[i], err) < 0)
+            return -1;
+    }
+    return st_step_done(s, x->names_dirty, err);
+}
+
+/* Records the people article uid names (es), as the FTS5 store's
+ * store_put_entities does: a family name alone in lone_names (for the
+ * resolution to link), a full name in full_names (the resolution's
+ * candidates and their articles); low ones are neither.  0 or -1. */
+static int names_note(struct store *s, struct xst *x, const char *uid,
+                      const struct ent_set *es, struct mg_err *err)
+{
+    if (names_forget(s, x, uid, err) < 0)
+        return -1;
+    for (int i = 0; es && i < es->n; i++) {
+        const struct ent *e = &es->v[i];
+        if (e->low || e->kind != ENT_PERSON || !e->canonical)
+            continue;
+        char *k = e->key && *e->key ? NULL : ent_key(e->canonical);
+        const char *key = k ? k : e->key;
+        int lone = !strchr(e->canonical, ' ');
+        sqlite3_stmt *st = lone ? x->lone_add : x->full_add;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, e->canonical, -1, SQLITE_STATIC);
+        if (lone) {
+            sqlite3_bind_int(st, 4, e->weak ? 0 : e->count);
+            sqlite3_bind_int(st, 5, e->first);
+        }
+        int rc = *key ? st_step_done(s, st, err) : 0;
+        sqlite3_clear_bindings(st);
+        free(k);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Gives the held article (with entities es, NULL: none) to its shard's
  * writer, its cluster chosen.  0 or -1 with err. */
 static int flush(struct store *s, struct xst *x, const struct ent_set *es,
@@ -405,7 +514,8 @@ static int flush(struct store *s, struct xst *x, const struct ent_set *es,
         copy_ents(&j->es, es);
         j->has_es = 1;
     }
-    if (dup_choose(s, x, j->a.uid, j->a.simhash, &j->dupkey, err) < 0) {
+    if (dup_choose(s, x, j->a.uid, j->a.simhash, &j->dupkey, err) < 0 ||
+        names_note(s, x, j->a.uid, es, err) < 0) {
         job_free(j);
         return -1;
     }
@@ -448,7 +558,8 @@ static int xap_del(struct store *s, const char *uid, struct mg_err *err)
     if (flush(s, x, NULL, err) < 0)
         return -1;
     sqlite3_bind_text(x->dup_drop, 1, uid, -1, SQLITE_STATIC);
-    if (st_step_done(s, x->dup_drop, err) < 0)
+    if (st_step_done(s, x->dup_drop, err) < 0 ||
+        names_forget(s, x, uid, err) < 0)
         return -1;
     struct job *j = mg_calloc(1, sizeof *j);
     j->kind = JOB_DEL;
@@ -707,6 +818,230 @@ fail:
     return -1;
 }
 
+/* ---- family names given alone, resolved across the index ------------ */
+
+static int xap_entities_pending(struct store *s, struct mg_err *err)
+{
+    (void)err;
+    return xs(s)->w && st_meta_int(s, NAMES_DIRTY) > 0;
+}
+
+/* The resolution's work: the people with a full name (ids 1..n) and the
+ * changes to make. */
+struct names_run {
+    char **people; /* key of person id i + 1 */
+    int npeople;
+    struct link_op *ops;
+    int nops, cap;
+};
+
+static void names_run_free(struct names_run *r)
+{
+    for (int i = 0; i < r->npeople; i++)
+        free(r->people[i]);
+    free(r->people);
+    for (int i = 0; i < r->nops; i++) {
+        free(r->ops[i].uid);
+        free(r->ops[i].key);
+        free(r->ops[i].alias);
+        free(r->ops[i].form);
+        free(r->ops[i].lone);
+    }
+    free(r->ops);
+}
+
+/* The text of column c of q, owned (NULL for NULL). */
+static char *col_dup(sqlite3_stmt *q, int c)
+{
+    const char *t = (const char *)sqlite3_column_text(q, c);
+    return t ? mg_strdup(t) : NULL;
+}
+
+/* Adds the changes of query q (uid, key, alias, form, lone, added) to r: drops
+ * (taking back added) or additions.  0, or -1 when q failed. */
+static int ops_of(struct names_run *r, sqlite3_stmt *q, int drop)
+{
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (r->nops == r->cap)
+            r->ops = mg_realloc(
+                r->ops,
+                sizeof *r->ops * (size_t)(r->cap = r->cap ? r->cap * 2 : 64));
+        struct link_op *o = &r->ops[r->nops++];
+        memset(o, 0, sizeof *o);
+        o->uid = col_dup(q, 0);
+        o->key = col_dup(q, 1);
+        o->alias = col_dup(q, 2);
+        o->form = col_dup(q, 3);
+        o->lone = col_dup(q, 4);
+        o->l.key = o->key;
+        o->l.alias = o->alias;
+        o->l.form = o->form;
+        o->l.lone = o->lone;
+        o->l.added = drop ? (unsigned)sqlite3_column_int(q, 5) : 0;
+        o->drop = drop;
+    }
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The statements of the resolution (names_resolve). */
+static const char *const RESOLVE_SQL[] = {
+    /* 0: the people with a full name, named by the form most of their
+     * articles give (then the longest, then byte order: the FTS5 store's
+     * RENAME_DIRTY), and the number of articles naming them in full */
+    "SELECT key, (SELECT form FROM full_names f2 WHERE f2.key = f.key"
+    " GROUP BY form ORDER BY count(*) DESC, length(form) DESC, form"
+    " LIMIT 1), count(*) FROM full_names f GROUP BY key",
+    /* 1: each family name met alone */
+    "SELECT DISTINCT key FROM lone_names",
+    /* 2: linked to person ?2 (key ?1's articles, the form an alias) */
+    "INSERT OR REPLACE INTO temp.want(uid, key, alias, form, lone) SELECT"
+    " uid, ?2, form, NULL, key FROM lone_names WHERE key = ?1",
+    /* 3: a person of its own where an article names it with a mention */
+    "INSERT OR REPLACE INTO temp.want(uid, key, alias, form, lone) SELECT"
+    " uid, key, form, form, key FROM lone_names WHERE key = ?1 AND"
+    " mentions > 0",
+    /* 4: what the last resolution gave and this one does not */
+    "SELECT uid, key, alias, form, lone, added FROM name_links n WHERE NOT"
+    " EXISTS (SELECT 1 FROM temp.want w WHERE w.uid = n.uid AND"
+    " w.key = n.key AND w.alias IS n.alias AND w.form IS n.form AND"
+    " w.lone IS n.lone)",
+    /* 5: what this one gives and the last did not */
+    "SELECT uid, key, alias, form, lone FROM temp.want w WHERE NOT EXISTS"
+    " (SELECT 1 FROM name_links n WHERE w.uid = n.uid AND w.key = n.key AND"
+    " w.alias IS n.alias AND w.form IS n.form AND w.lone IS n.lone)",
+    /* 6, 7: recording it */
+    "DELETE FROM name_links WHERE uid = ?1 AND key = ?2",
+    "INSERT OR REPLACE INTO name_links(uid, key, alias, form, lone, added)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+};
+enum { R_PEOPLE, R_KEYS, R_TO, R_OWN, R_DROPS, R_ADDS, R_UNREC, R_REC, R_N };
+
+/* Steps 2 and 3 of names_resolve: the people told to person(), each
+ * family name given to pick(), the links wanted into temp.want.  The
+ * number of family names given a person, or -1. */
+static int names_want(struct names_run *r, sqlite3_stmt **st,
+                      store_person_fn person, store_pick_fn pick, void *ctx)
+{
+    int cap = 0, rc;
+    while ((rc = sqlite3_step(st[R_PEOPLE])) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st[R_PEOPLE], 0);
+        const char *name = (const char *)sqlite3_column_text(st[R_PEOPLE], 1);
+        if (!key || !name || !strchr(name, ' '))
+            continue;
+        if (r->npeople == cap)
+            r->people =
+                mg_realloc(r->people, sizeof *r->people *
+                                          (size_t)(cap = cap ? cap * 2 : 256));
+        r->people[r->npeople++] = mg_strdup(key);
+        struct store_person p = {r->npeople, name, key,
+                                 sqlite3_column_int(st[R_PEOPLE], 2)};
+        person(ctx, &p);
+    }
+    if (rc != SQLITE_DONE)
+        return -1;
+    int merged = 0;
+    while ((rc = sqlite3_step(st[R_KEYS])) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st[R_KEYS], 0);
+        int64_t to = pick(ctx, key);
+        if (to < 0 || to > r->npeople)
+            to = 0;
+        merged += to != 0;
+        sqlite3_stmt *q = to ? st[R_TO] : st[R_OWN];
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+        if (to)
+            sqlite3_bind_text(q, 2, r->people[to - 1], -1, SQLITE_STATIC);
+        int done = sqlite3_step(q);
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+        if (done != SQLITE_DONE)
+            return -1;
+    }
+    return rc == SQLITE_DONE ? merged : -1;
+}
+
+/* Gives every change of r to the article's shard and waits for them;
+ * then records them in name_links.  0 or -1 with err. */
+static int names_apply(struct store *s, struct xst *x, struct names_run *r,
+                       sqlite3_stmt **st, struct mg_err *err)
+{
+    for (int i = 0; i < r->nops; i++) {
+        struct job *j = mg_calloc(1, sizeof *j);
+        j->kind = JOB_LINK;
+        j->op = &r->ops[i];
+        give(x, shard_of(x, r->ops[i].uid), j);
+        x->group_n++;
+    }
+    if (writers_wait(x, err) < 0)
+        return -1;
+    for (int i = 0; i < r->nops; i++) {
+        struct link_op *o = &r->ops[i];
+        sqlite3_stmt *q = o->drop ? st[R_UNREC] : st[R_REC];
+        if (!o->drop && !o->found)
+            continue; /* no such article (cannot be: it has names) */
+        sqlite3_bind_text(q, 1, o->uid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, o->key, -1, SQLITE_STATIC);
+        if (!o->drop) {
+            st_bind_opt(q, 3, o->alias);
+            st_bind_opt(q, 4, o->form);
+            st_bind_opt(q, 5, o->lone);
+            sqlite3_bind_int(q, 6, (int)o->l.added);
+        }
+        int rc = st_step_done(s, q, err);
+        sqlite3_clear_bindings(q);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* store_names_resolve for this engine: the FTS5 store's rule on the side
+ * file's names (names_note), written into the documents as terms and
+ * entity slots (mgx_link_add), only what changed since the last
+ * resolution (name_links): the person a family name alone belongs to,
+ * told by pick(), gets the article's XP term, an XV alias of the form
+ * and an entity slot; a family name no person takes is a person of its
+ * own (XP, XV, and an XN form for its display name) where the article
+ * names it with a mention.  Runs in the batch store_begin opened. */
+static int xap_names_resolve(struct store *s, store_person_fn person,
+                             store_pick_fn pick, void *ctx, struct mg_err *err)
+{
+    struct xst *x = xs(s);
+    if (!x->w)
+        return mg_fail(err, "%s: resolving names: opened read-only", s->path);
+    if (flush(s, x, NULL, err) < 0)
+        return -1;
+    sqlite3_stmt *st[R_N] = {0};
+    struct names_run r = {0};
+    int rc = st_exec(s,
+                     "CREATE TEMP TABLE IF NOT EXISTS want(uid TEXT NOT NULL,"
+                     " key TEXT NOT NULL, alias TEXT, form TEXT, lone TEXT,"
+                     " PRIMARY KEY(uid, key)) WITHOUT ROWID;"
+                     "DELETE FROM temp.want",
+                     err);
+    for (int i = 0; i < R_N && rc == 0; i++)
+        if (sqlite3_prepare_v2(s->db, RESOLVE_SQL[i], -1, &st[i], NULL) !=
+            SQLITE_OK)
+            rc = st_fail(s, err);
+    int merged = rc == 0 ? names_want(&r, st, person, pick, ctx) : -1;
+    if (merged < 0 && rc == 0)
+        rc = st_fail(s, err);
+    if (rc == 0 &&
+        (ops_of(&r, st[R_DROPS], 1) < 0 || ops_of(&r, st[R_ADDS], 0) < 0))
+        rc = st_fail(s, err);
+    if (rc == 0)
+        rc = names_apply(s, x, &r, st, err);
+    if (rc == 0)
+        rc = st_exec(s,
+                     "DELETE FROM temp.want;"
+                     "DELETE FROM meta WHERE key = '" NAMES_DIRTY "'",
+                     err);
+    for (int i = 0; i < R_N; i++)
+        sqlite3_finalize(st[i]);
+    names_run_free(&r);
+    return rc < 0 ? -1 : merged;
+}
+
 static int xap_finish(struct store *s, struct mg_err *err)
 {
     return xap_commit(s, err);
@@ -735,12 +1070,17 @@ static void xap_close(struct store *s)
     sqlite3_finalize(x->dup_find);
     sqlite3_finalize(x->dup_drop);
     sqlite3_finalize(x->dup_add);
+    for (int i = 0; i < 3; i++)
+        sqlite3_finalize(x->names_clear[i]);
+    sqlite3_finalize(x->lone_add);
+    sqlite3_finalize(x->full_add);
+    sqlite3_finalize(x->names_dirty);
     free(x);
     s->eng_state = NULL;
 }
 
 static const struct store_engine XAPIAN_ENGINE = {
-    .version = 1,
+    .version = 2,
     .name = "xapian",
     .close = xap_close,
     .begin = xap_begin,
@@ -756,6 +1096,8 @@ static const struct store_engine XAPIAN_ENGINE = {
     .check = xap_check,
     .meta_put = xap_meta_put,
     .hold = xap_hold,
+    .entities_pending = xap_entities_pending,
+    .names_resolve = xap_names_resolve,
 };
 
 /* The side meta value of key as an integer, or dflt. */
@@ -960,6 +1302,25 @@ static int open_xapian(const char *path, enum store_mode mode, int shards,
             st_prepare(s, &x->dup_add,
                        "INSERT OR REPLACE INTO dups(band, uid, simhash, dupkey)"
                        " VALUES (?1, ?2, ?3, ?4)",
+                       err) < 0 ||
+            st_exec(s, NAMES_SCHEMA, err) < 0 ||
+            st_prepare(s, &x->names_clear[0],
+                       "DELETE FROM lone_names WHERE uid=?1", err) < 0 ||
+            st_prepare(s, &x->names_clear[1],
+                       "DELETE FROM full_names WHERE uid=?1", err) < 0 ||
+            st_prepare(s, &x->names_clear[2],
+                       "DELETE FROM name_links WHERE uid=?1", err) < 0 ||
+            st_prepare(s, &x->lone_add,
+                       "INSERT OR REPLACE INTO lone_names(uid, key, form,"
+                       " mentions, first_pos) VALUES (?1, ?2, ?3, ?4, ?5)",
+                       err) < 0 ||
+            st_prepare(s, &x->full_add,
+                       "INSERT OR REPLACE INTO full_names(uid, key, form)"
+                       " VALUES (?1, ?2, ?3)",
+                       err) < 0 ||
+            st_prepare(s, &x->names_dirty,
+                       "INSERT OR REPLACE INTO meta(key, value)"
+                       " VALUES ('" NAMES_DIRTY "', '1')",
                        err) < 0 ||
             writers_start(x, err) < 0)
             goto fail;

@@ -5,7 +5,9 @@
  * 3 shards give the same articles, field for field, each in the shard its
  * uid hashes to; incremental runs (files changed, added, removed),
  * takedowns and put-backs reach the right shard; near-duplicate copies in
- * two shards get one cluster key; a different shard count, the wrong
+ * two shards get one cluster key; lone family names are resolved across
+ * the index (and after a takedown, a put-back and an unchanged run) as
+ * FTS5 resolves them; a different shard count, the wrong
  * engine and the calls the engine leaves out are refused with a message.
  * Built only when the shim is.
  */
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "entities.h"
 #include "helpers.h"
 #include "ingest.h"
 #include "shim.h"
@@ -356,6 +359,147 @@ Test(xapian_store, incremental_runs_and_takedowns_reach_the_right_shard)
     cr_expect_eq(shard_holding("x", 3, "Wire:c"), route("Wire:c", 3));
     expect_title(s, "Wire:c", "Gamma copper");
     store_close(s);
+}
+
+/* The people of an FTS5 index and the articles linking each: "key n"
+ * lines in key order (caller frees). */
+static char *fts5_people(struct store *s)
+{
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(
+        sqlite3_prepare_v2(st_db(s),
+                           "SELECT e.key, count(*) FROM entities e JOIN"
+                           " article_entities ae ON ae.entity_id = e.id WHERE"
+                           " e.kind = 'person' GROUP BY e.id ORDER BY e.key",
+                           -1, &q, NULL),
+        SQLITE_OK);
+    struct buf b = {0};
+    buf_adds(&b, "");
+    while (sqlite3_step(q) == SQLITE_ROW)
+        buf_printf(&b, "%s %d\n", (const char *)sqlite3_column_text(q, 0),
+                   sqlite3_column_int(q, 1));
+    sqlite3_finalize(q);
+    return buf_take(&b);
+}
+
+static int person_line(void *ctx, const char *key, int len, int64_t df)
+{
+    buf_printf(ctx, "%.*s %lld\n", len, key, (long long)df);
+    return 0;
+}
+
+/* The same of the Xapian index name (in dir): its person terms and their
+ * frequencies over every shard. */
+static char *xapian_people(const char *name)
+{
+    char *p = path_in(dir, name);
+    struct store *s = NULL;
+    struct mgx_db *xdb = NULL;
+    struct mg_err err = {""};
+    cr_assert_eq(store_open_as(p, STORE_READ, "xapian", 0, &s, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(store_xapian_db(s, &xdb, &err), 1, "%s", err.msg);
+    struct buf b = {0};
+    buf_adds(&b, "");
+    cr_assert_geq(
+        mgx_allterms(xdb, MGX_PERSON, "", 0, 0, person_line, &b, &err), 0, "%s",
+        err.msg);
+    store_close(s);
+    free(p);
+    return buf_take(&b);
+}
+
+/* The FTS5 index f and the Xapian index name name every person in the
+ * same number of articles; Yasuhiro Nakasone in nakasone. */
+static void expect_people(struct store *f, const char *name, int nakasone)
+{
+    char *a = fts5_people(f), *b = xapian_people(name);
+    cr_expect_str_eq(b, a, "people: xapian differs from fts5");
+    char want[64];
+    snprintf(want, sizeof want, "\nyasuhironakasone %d\n", nakasone);
+    cr_expect_not_null(strstr(a, want), "fts5: no \"%s\"", want + 1);
+    free(a);
+    free(b);
+}
+
+/* morgue-index --delete ID in s: a takedown, the names resolved again. */
+static void take_down(struct store *s, const char *uid)
+{
+    struct mg_err err = {""};
+    int64_t removed = 0;
+    cr_assert_eq(store_begin(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_take_down(s, uid, &removed, &err), 1, "%s", err.msg);
+    cr_assert_geq(ent_merge_surnames(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_finish(s, &err), 0, "%s", err.msg);
+}
+
+static void put_back(struct store *s, const char *uid)
+{
+    struct mg_err err = {""};
+    cr_assert_eq(store_begin(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_put_back(s, uid, &err), 1, "%s", err.msg);
+    cr_assert_eq(store_commit(s, &err), 0, "%s", err.msg);
+    cr_assert_eq(store_finish(s, &err), 0, "%s", err.msg);
+}
+
+/* A family name given alone joins its person across the index (FTS5's
+ * store_names_resolve): every person of corpus/ in as many articles in 3
+ * shards as in FTS5 (Yasuhiro Nakasone 27, one of them by "Nakasone"
+ * alone), also after that article is taken down (26) and put back; a run
+ * that changes nothing resolves nothing. */
+Test(xapian_store, lone_family_names_resolved_as_in_fts5, .timeout = 600)
+{
+    struct store *f = open_as("f.db", NULL, 0);
+    struct store *x = open_as("x", "xapian", 3);
+    struct run r;
+    run_into(&r, f, CORPUS);
+    ingest_free(&r);
+    run_into(&r, x, CORPUS);
+    ingest_free(&r);
+    struct mg_err err = {""};
+    cr_expect_eq(store_entities_pending(x, &err), 0, "resolved by the run");
+    /* an article linked to him by his family name alone */
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(st_db(x),
+                                    "SELECT uid FROM name_links WHERE"
+                                    " key = 'yasuhironakasone' AND added & 1"
+                                    " ORDER BY uid LIMIT 1",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW, "no lone Nakasone");
+    char *lone = mg_strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    store_close(x);
+    expect_people(f, "x", 27);
+
+    x = open_as("x", "xapian", 3);
+    take_down(f, lone);
+    take_down(x, lone);
+    store_close(x);
+    expect_people(f, "x", 26);
+
+    x = open_as("x", "xapian", 3);
+    put_back(f, lone);
+    put_back(x, lone);
+    run_into(&r, f, CORPUS);
+    ingest_free(&r);
+    run_into(&r, x, CORPUS);
+    cr_expect_eq(r.added, 1);
+    ingest_free(&r);
+    store_close(x);
+    expect_people(f, "x", 27);
+
+    /* nothing changed: nothing to resolve, no document rewritten */
+    x = open_as("x", "xapian", 3);
+    run_into(&r, x, CORPUS);
+    cr_expect_eq(r.added + r.changed + r.removed, 0);
+    ingest_free(&r);
+    cr_expect_eq(store_entities_pending(x, &err), 0);
+    store_close(x);
+    expect_people(f, "x", 27);
+    free(lone);
+    store_close(f);
 }
 
 /* Near-duplicate copies routed to different shards share one cluster

@@ -678,8 +678,16 @@ static void index_entities(struct mgx_db *d, Xapian::Document &doc,
         free(k);
         if (key.empty())
             continue;
-        doc.add_boolean_term(fit(ent_prefix(e->kind) + key));
         std::string v = std::string(1, ent_letter(e->kind)) + key;
+        if (e->kind == ENT_PERSON && !std::strchr(e->canonical, ' ')) {
+            /* a family name alone: no term (the index-wide resolution
+             * links it, mgx_link_add, as the FTS5 store's), but the slot
+             * its mentions rank it to, for the person it turns out to be */
+            if (slot < MGX_MAX_ENT_SLOTS)
+                doc.add_value((Xapian::valueno)(MGX_VAL_ENT0 + slot++), v);
+            continue;
+        }
+        doc.add_boolean_term(fit(ent_prefix(e->kind) + key));
         std::string form = P_FORM + v + '\0' + e->canonical;
         if (form.size() <= MAX_TERM)
             doc.add_boolean_term(form);
@@ -783,6 +791,154 @@ extern "C" int mgx_delete(struct mgx_db *d, const char *uid, struct mg_err *err)
         if (!docid_of(d->db, uterm))
             return 0;
         d->wdb.delete_document(uterm);
+        return 1;
+    });
+}
+
+/* ---- family names resolved across the index ------------------------- */
+
+/* Whether doc holds term t. */
+static bool has_term(Xapian::Document &doc, const std::string &t)
+{
+    Xapian::TermIterator i = doc.termlist_begin();
+    i.skip_to(t);
+    return i != doc.termlist_end() && *i == t;
+}
+
+/* The values of doc's entity slots, from the first to the first empty. */
+static std::vector<std::string> ent_slots(const Xapian::Document &doc)
+{
+    std::vector<std::string> v;
+    for (int i = 0; i < MGX_MAX_ENT_SLOTS; i++) {
+        std::string s = doc.get_value((Xapian::valueno)(MGX_VAL_ENT0 + i));
+        if (s.empty())
+            break;
+        v.push_back(s);
+    }
+    return v;
+}
+
+/* Sets doc's entity slots to v (filled from the first, TERMS.md). */
+static void set_ent_slots(Xapian::Document &doc,
+                          const std::vector<std::string> &v)
+{
+    for (int i = 0; i < MGX_MAX_ENT_SLOTS; i++) {
+        Xapian::valueno slot = (Xapian::valueno)(MGX_VAL_ENT0 + i);
+        if ((size_t)i < v.size())
+            doc.add_value(slot, v[(size_t)i]);
+        else if (!doc.get_value(slot).empty())
+            doc.remove_value(slot);
+    }
+}
+
+/* The terms of link l (those too long for Xapian: empty). */
+static void link_terms(const struct mgx_link *l, std::string t[3])
+{
+    std::string v = std::string(1, 'p') + l->key;
+    t[0] = fit(P_PERSON + std::string(l->key));
+    t[1] = l->alias ? P_ALIAS + std::string(1, 'p') + lower_ascii(l->alias) +
+                          '\0' + l->key
+                    : "";
+    t[2] = l->form ? P_FORM + v + '\0' + l->form : "";
+    for (int k = 1; k < 3; k++)
+        if (t[k].size() > MAX_TERM)
+            t[k].clear();
+}
+
+/* The stored document of uid into doc and its id into *id (0: none). */
+static void doc_by_uid(struct mgx_db *d, const char *uid, Xapian::docid *id,
+                       Xapian::Document &doc)
+{
+    *id = docid_of(d->db, uid_term(uid));
+    if (!*id)
+        return;
+    doc = d->db.get_document(*id);
+    if (doc.get_value(MGX_VAL_UID) != uid)
+        *id = 0; /* a long uid's hashed term, held by another */
+}
+
+extern "C" int mgx_link_add(struct mgx_db *d, const char *uid,
+                            struct mgx_link *l, struct mg_err *err)
+{
+    l->added = 0;
+    if (!d->writable)
+        return mg_fail(err, "%s: linking: opened read-only", d->path.c_str());
+    return guarded(d->path.c_str(), uid, err, [&]() {
+        Xapian::docid id;
+        Xapian::Document doc;
+        doc_by_uid(d, uid, &id, doc);
+        if (!id)
+            return 0;
+        std::string t[3];
+        link_terms(l, t);
+        static const unsigned BIT[3] = {MGX_LINK_TERM, MGX_LINK_ALIAS,
+                                        MGX_LINK_FORM};
+        for (int k = 0; k < 3; k++)
+            if (!t[k].empty() && !has_term(doc, t[k])) {
+                doc.add_boolean_term(t[k]);
+                l->added |= BIT[k];
+            }
+        std::vector<std::string> slots = ent_slots(doc);
+        std::string v = std::string(1, 'p') + l->key;
+        std::string lv = l->lone && std::strcmp(l->lone, l->key) != 0
+                             ? std::string(1, 'p') + l->lone
+                             : std::string();
+        auto has = [&](const std::string &x) {
+            return !x.empty() &&
+                   std::find(slots.begin(), slots.end(), x) != slots.end();
+        };
+        if (has(v) && has(lv)) {
+            slots.erase(std::find(slots.begin(), slots.end(), lv));
+            l->added |= MGX_LINK_UNSLOT;
+        } else if (has(lv)) {
+            *std::find(slots.begin(), slots.end(), lv) = v;
+            l->added |= MGX_LINK_SWAP;
+        } else if (!has(v) && slots.size() < (size_t)MGX_MAX_ENT_SLOTS) {
+            slots.push_back(v);
+            l->added |= MGX_LINK_SLOT;
+        }
+        set_ent_slots(doc, slots);
+        std::string mk = META_ENT + v; /* the name --show gives, as put's */
+        if (l->form && mk.size() <= MAX_TERM && d->wdb.get_metadata(mk).empty())
+            d->wdb.set_metadata(mk, l->form);
+        if (l->added)
+            d->wdb.replace_document(id, doc);
+        return 1;
+    });
+}
+
+extern "C" int mgx_link_drop(struct mgx_db *d, const char *uid,
+                             const struct mgx_link *l, struct mg_err *err)
+{
+    if (!d->writable)
+        return mg_fail(err, "%s: linking: opened read-only", d->path.c_str());
+    return guarded(d->path.c_str(), uid, err, [&]() {
+        Xapian::docid id;
+        Xapian::Document doc;
+        doc_by_uid(d, uid, &id, doc);
+        if (!id)
+            return 0;
+        if (!l->added)
+            return 1;
+        std::string t[3];
+        link_terms(l, t);
+        static const unsigned BIT[3] = {MGX_LINK_TERM, MGX_LINK_ALIAS,
+                                        MGX_LINK_FORM};
+        for (int k = 0; k < 3; k++)
+            if ((l->added & BIT[k]) && !t[k].empty() && has_term(doc, t[k]))
+                doc.remove_term(t[k]);
+        std::vector<std::string> slots = ent_slots(doc);
+        std::string v = std::string(1, 'p') + l->key;
+        auto at = std::find(slots.begin(), slots.end(), v);
+        if ((l->added & MGX_LINK_SLOT) && at != slots.end())
+            slots.erase(at);
+        else if ((l->added & MGX_LINK_SWAP) && at != slots.end() && l->lone)
+            *at = std::string(1, 'p') + l->lone;
+        else if ((l->added & MGX_LINK_UNSLOT) && l->lone &&
+                 slots.size() < (size_t)MGX_MAX_ENT_SLOTS)
+            slots.push_back(std::string(1, 'p') + l->lone);
+        set_ent_slots(doc, slots);
+        d->wdb.replace_document(id, doc);
         return 1;
     });
 }

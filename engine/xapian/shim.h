@@ -35,7 +35,7 @@ extern "C" {
 
 /* Bumped whenever the term scheme (TERMS.md) changes: a database built
  * under another one is refused ("rebuild"). */
-#define MGX_SCHEME 3
+#define MGX_SCHEME 4
 
 /* Value slots (TERMS.md has the encodings). */
 enum mgx_slot {
@@ -125,6 +125,45 @@ int mgx_put_keyed(struct mgx_db *db, const struct article *a,
 /* Deletes the article with this uid: 1 when there was one, 0 when not,
  * -1 with err. */
 int mgx_delete(struct mgx_db *db, const char *uid, struct mg_err *err);
+
+/* A person that an article names by its family name alone, joined to it
+ * by the index-wide resolution of family names (store/xapian.c,
+ * store_names_resolve): what mgx_link_add gives the article, and
+ * mgx_link_drop takes back.  The strings are borrowed for the call. */
+struct mgx_link {
+    const char *key;   /* the person's key: its XP term, slot value p+key */
+    const char *alias; /* a name to find it by (an XV term), or NULL */
+    const char *form;  /* the name the article gives it, counted for its
+                        * display name (an XN term), or NULL */
+    const char *lone;  /* the family name's key: mgx_put gave a family
+                        * name with a mention the entity slot its mentions
+                        * rank it to (value p+lone), which the person takes */
+    unsigned added;    /* MGX_LINK_* bits: what mgx_link_add added (the
+                        * article held the rest), what mgx_link_drop takes */
+};
+enum {
+    MGX_LINK_TERM = 1,  /* the XP term */
+    MGX_LINK_ALIAS = 2, /* the XV term */
+    MGX_LINK_FORM = 4,  /* the XN term */
+    MGX_LINK_SLOT = 8,  /* the first free entity slot (none free: left out) */
+    MGX_LINK_SWAP = 16, /* the family name's slot (p+lone) made the person's */
+    MGX_LINK_UNSLOT = 32, /* the family name's slot removed: the person had
+                           * one */
+};
+
+/* Gives the stored article uid the terms and entity slot of person l
+ * (TERMS.md), those it lacks only, and sets l->added to what it added.
+ * 1 when done, 0 when there is no such article (l->added 0), -1 with
+ * err. */
+int mgx_link_add(struct mgx_db *db, const char *uid, struct mgx_link *l,
+                 struct mg_err *err);
+
+/* Takes from the stored article uid what l->added says mgx_link_add gave
+ * it (a slot's value removed, the later slots moved down one; a swapped
+ * slot the family name's again; a removed one put back last).  1 when
+ * done, 0 when there is no such article, -1 with err. */
+int mgx_link_drop(struct mgx_db *db, const char *uid, const struct mgx_link *l,
+                  struct mg_err *err);
 
 /* Makes the changes so far durable and visible to new readers (ending
  * the transaction mgx_begin opened, if any). */
