@@ -504,31 +504,6 @@ Test(xapian, a_long_uid_is_kept_apart)
 
 /* ---- the same database served by xapian-tcpsrv ----------------------- */
 
-/* A free TCP port on 127.0.0.1 (the kernel's choice, released). */
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t n = sizeof a;
-    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-              getsockname(fd, (struct sockaddr *)&a, &n) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-/* Whether something listens on 127.0.0.1:port. */
-static int listening(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
 /* The search's uids and weights, "uid=weight ..." with the weights to
  * 12 significant digits. */
 static char *ranked(struct mgx_db *db, enum mgx_op op, int window,
@@ -558,29 +533,8 @@ Test(xapian, a_remote_database_ranks_as_the_local_one)
         cr_skip_test("xapian-tcpsrv not installed (apt-get install "
                      "xapian-tools)");
     }
-    int port = free_port();
-    char *xpath = path_in(dir, "x"), portarg[16];
-    snprintf(portarg, sizeof portarg, "%d", port);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        setsid(); /* its own process group: a signal reaches it alone */
-        /* quiet: it reports each probe of the port below as an error */
-        if (!freopen("/dev/null", "w", stdout) ||
-            !freopen("/dev/null", "w", stderr))
-            _exit(126);
-        execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--quiet",
-              "--interface", "127.0.0.1", "--port", portarg, xpath,
-              (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 100 && !listening(port); i++)
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-    char *stub = path_in(dir, "remote.stub");
-    struct buf line = {0};
-    buf_printf(&line, "remote 127.0.0.1:%d\n", port);
-    write_file(stub, line.s, line.len);
-    buf_free(&line);
+    char *xpath = path_in(dir, "x"), *stub = path_in(dir, "remote.stub");
+    pid_t pid = both_serve(xpath, stub);
 
     struct mgx_db *r = NULL;
     struct mg_err err = {""};

@@ -485,29 +485,6 @@ Test(xapian_search, facets_of_many_matches_are_counted_on_a_sample)
 
 /* ---- the same search on the database served by xapian-tcpsrv -------- */
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t n = sizeof a;
-    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-              getsockname(fd, (struct sockaddr *)&a, &n) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-static int listening(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
 /* Everything a search answers, as text: totals, relaxed, hits in order
  * with weights to 12 digits and similar, sample, facets, sources,
  * buckets. */
@@ -547,28 +524,8 @@ Test(xapian_search, a_remote_database_answers_as_the_local_one)
         cr_skip_test("xapian-tcpsrv not installed (apt-get install "
                      "xapian-tools)");
     }
-    int port = free_port();
-    char *xpath = path_in(dir, "x"), portarg[16];
-    snprintf(portarg, sizeof portarg, "%d", port);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        setsid(); /* its own process group: a signal reaches it alone */
-        if (!freopen("/dev/null", "w", stdout) ||
-            !freopen("/dev/null", "w", stderr))
-            _exit(126);
-        execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--quiet",
-              "--interface", "127.0.0.1", "--port", portarg, xpath,
-              (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 100 && !listening(port); i++)
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-    char *stub = path_in(dir, "remote.stub");
-    struct buf line = {0};
-    buf_printf(&line, "remote 127.0.0.1:%d\n", port);
-    write_file(stub, line.s, line.len);
-    buf_free(&line);
+    char *xpath = path_in(dir, "x"), *stub = path_in(dir, "remote.stub");
+    pid_t pid = both_serve(xpath, stub);
 
     struct mgx_db *r = NULL;
     struct xsearcher *rs = NULL;

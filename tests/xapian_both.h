@@ -7,11 +7,16 @@
 #ifndef MORGUE_TESTS_XAPIAN_BOTH_H
 #define MORGUE_TESTS_XAPIAN_BOTH_H
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <ftw.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "clean.h"
 #include "entities.h"
@@ -94,6 +99,64 @@ static void both_setup(const char *dir, const char *corpus,
     cr_assert_eq(store_commit(both.st, &err), 0, "%s", err.msg);
     cr_assert_eq(store_finish(both.st, &err), 0, "%s", err.msg);
     cr_assert_eq(mgx_commit(both.xdb, &err), 0, "%s", err.msg);
+}
+
+/* ---- a database served by xapian-tcpsrv ------------------------------ */
+
+/* A free TCP port on 127.0.0.1 (the kernel's choice, released). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof a;
+    cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+              getsockname(fd, (struct sockaddr *)&a, &n) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* Whether something listens on 127.0.0.1:port. */
+static int listening(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+/* Serves the database at path with xapian-tcpsrv on a free port of
+ * 127.0.0.1 (in a process group of its own; quiet, as it reports each
+ * probe of the port as an error), waits up to 5 s for it to listen, and
+ * writes a stub file naming it at stub.  Returns its pid (SIGTERM it,
+ * then waitpid). */
+static pid_t both_serve(const char *path, const char *stub)
+{
+    int port = free_port();
+    char portarg[16];
+    snprintf(portarg, sizeof portarg, "%d", port);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setsid(); /* its own process group: a signal reaches it alone */
+        if (!freopen("/dev/null", "w", stdout) ||
+            !freopen("/dev/null", "w", stderr))
+            _exit(126);
+        execl("/usr/bin/xapian-tcpsrv", "xapian-tcpsrv", "--quiet",
+              "--interface", "127.0.0.1", "--port", portarg, path,
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 100 && !listening(port); i++)
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    struct buf line = {0};
+    buf_printf(&line, "remote 127.0.0.1:%d\n", port);
+    write_file(stub, line.s, line.len);
+    buf_free(&line);
+    return pid;
 }
 
 #endif
