@@ -12,9 +12,7 @@
 
 #include "strmap.h"
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil).  Can't fail. */
-static int64_t days_from_civil(int y, int m, int d)
+int64_t sr_days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -24,7 +22,7 @@ static int64_t days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-/* The inverse of days_from_civil(). */
+/* The inverse of sr_days_from_civil(). */
 static void civil_from_days(int64_t z, int *y, int *m, int *d)
 {
     z += 719468;
@@ -38,8 +36,7 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-/* Reads "YYYY-MM-DD..." into its parts; 0 when it is no such date. */
-static int read_day(const char *s, int *y, int *m, int *d)
+int sr_read_day(const char *s, int *y, int *m, int *d)
 {
     if (!s || strlen(s) < 10 || s[4] != '-' || s[7] != '-')
         return 0;
@@ -59,11 +56,8 @@ const char *search_unit_name(enum search_unit u)
                                     : "year";
 }
 
-/* The histogram of n (day, count) pairs in date order (days since
- * 1970-01-01): the unit from their span, every bucket from the first to
- * the last. */
-static void make_histogram(const int64_t *day, const int64_t *cnt, int n,
-                           struct search_result *res)
+void sr_histogram(const int64_t *day, const int64_t *cnt, int n,
+                  struct search_result *res)
 {
     int y, m, d;
     if (n == 0)
@@ -497,8 +491,8 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         if ((step = store_article_facts(s->store, ids[i], &date, &src, err)) >
             0) {
             int y, mo, d;
-            if (histogram && date && read_day(date, &y, &mo, &d))
-                days[nd++] = days_from_civil(y, mo, d);
+            if (histogram && date && sr_read_day(date, &y, &mo, &d))
+                days[nd++] = sr_days_from_civil(y, mo, d);
             else if (histogram)
                 undated++;
             if (facets && src && *src)
@@ -551,7 +545,7 @@ static int count_facets(struct searcher *s, const int64_t *ids, int64_t n,
         for (int64_t i = 0; i < nu; i++)
             cnt[i] = scaled(cnt[i], scale);
         res->undated = scaled(undated, scale);
-        make_histogram(days, cnt, (int)nu, res);
+        sr_histogram(days, cnt, (int)nu, res);
         free(cnt);
     }
     free(days);

@@ -134,6 +134,16 @@ int sr_facets_of(struct search_plan *r, const int64_t *all, int64_t n,
  * ordered by their hits' rank. */
 int sr_facets_ranked(struct search_plan *r, const int64_t *ids, int n,
                      struct search_result *res, struct mg_err *err);
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil).  Can't fail. */
+int64_t sr_days_from_civil(int y, int m, int d);
+/* Reads "YYYY-MM-DD..." into its parts; 0 when it is no such date. */
+int sr_read_day(const char *s, int *y, int *m, int *d);
+/* res's histogram (unit, buckets) of n (day, count) pairs in date order
+ * (days since 1970-01-01): the unit from their span, every bucket from
+ * the first to the last.  Both engines' timeline. */
+void sr_histogram(const int64_t *day, const int64_t *cnt, int n,
+                  struct search_result *res);
 
 /* ---- search_rank.c ---------------------------------------------------- */
 

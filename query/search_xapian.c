@@ -554,42 +554,6 @@ static int filtered(struct mgxq *t, int text, const struct xfilters *f)
 
 /* ---- running it --------------------------------------------------------- */
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static int read_day(const char *s, int *y, int *m, int *d)
-{
-    if (!s || strlen(s) < 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return 0;
-    *y = atoi(s);
-    *m = atoi(s + 5);
-    *d = atoi(s + 8);
-    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
-}
-
 struct daycount {
     int64_t day, n;
 };
@@ -609,10 +573,10 @@ static void histogram(const struct mgxq_result *m, struct search_result *res)
     for (int i = 0; i < m->ncounts; i++) {
         int y, mo, d;
         if (m->counts[i].slot != MGX_VAL_DAY ||
-            !read_day(m->counts[i].value, &y, &mo, &d))
+            !sr_read_day(m->counts[i].value, &y, &mo, &d))
             continue;
         v[n++] =
-            (struct daycount){days_from_civil(y, mo, d), m->counts[i].count};
+            (struct daycount){sr_days_from_civil(y, mo, d), m->counts[i].count};
         dated += m->counts[i].count;
     }
     res->undated = m->total - dated;
@@ -621,43 +585,13 @@ static void histogram(const struct mgxq_result *m, struct search_result *res)
         return;
     }
     qsort(v, (size_t)n, sizeof *v, by_day);
-    int y0, m0, d0, y1, m1, d1, y, mo, d;
-    civil_from_days(v[0].day, &y0, &m0, &d0);
-    civil_from_days(v[n - 1].day, &y1, &m1, &d1);
-    int64_t months = (int64_t)(y1 - y0) * 12 + (m1 - m0), nb;
-    if (v[n - 1].day - v[0].day < SEARCH_HIST_SPAN) {
-        res->unit = SEARCH_UNIT_DAY;
-        nb = v[n - 1].day - v[0].day + 1;
-    } else if (months < SEARCH_HIST_SPAN) {
-        res->unit = SEARCH_UNIT_MONTH;
-        nb = months + 1;
-    } else {
-        res->unit = SEARCH_UNIT_YEAR;
-        nb = y1 - y0 + 1;
-    }
-    res->buckets = mg_calloc((size_t)nb, sizeof *res->buckets);
-    res->nbuckets = (int)nb;
-    for (int64_t b = 0; b < nb; b++) {
-        struct search_bucket *k = &res->buckets[b];
-        if (res->unit == SEARCH_UNIT_DAY) {
-            civil_from_days(v[0].day + b, &y, &mo, &d);
-            snprintf(k->date, sizeof k->date, "%04d-%02d-%02d", y, mo, d);
-        } else if (res->unit == SEARCH_UNIT_MONTH) {
-            int64_t mm = (int64_t)m0 - 1 + b;
-            snprintf(k->date, sizeof k->date, "%04d-%02d",
-                     (int)(y0 + mm / 12) % 10000, (int)(mm % 12 + 1));
-        } else {
-            snprintf(k->date, sizeof k->date, "%04d", (int)(y0 + b) % 10000);
-        }
-    }
+    int64_t *day = mg_malloc(sizeof *day * (size_t)n * 2), *cnt = day + n;
     for (int i = 0; i < n; i++) {
-        civil_from_days(v[i].day, &y, &mo, &d);
-        int64_t b = res->unit == SEARCH_UNIT_DAY ? v[i].day - v[0].day
-                    : res->unit == SEARCH_UNIT_MONTH
-                        ? (int64_t)(y - y0) * 12 + (mo - m0)
-                        : y - y0;
-        res->buckets[b].count += v[i].n;
+        day[i] = v[i].day;
+        cnt[i] = v[i].n;
     }
+    sr_histogram(day, cnt, n, res);
+    free(day);
     free(v);
 }
 
