@@ -344,27 +344,9 @@ static void where_free(struct sq_where *w)
 /* Copies what the plan in use says of the query into the result. */
 static void note_plan(const struct search_plan *r, struct search_result *res)
 {
-    const struct plan *p = r->cur;
-    sr_notes_free(res);
-    res->dropped = NULL;
-    res->narrowed = NULL;
-    res->ndropped = res->nnarrowed = 0;
+    sr_notes_copy(r->cur, res);
     res->flat = r->q.flat;
     res->caps = r->q.caps;
-    if (p->ndropped) {
-        res->dropped = mg_malloc(sizeof *res->dropped * (size_t)p->ndropped);
-        for (int i = 0; i < p->ndropped; i++)
-            res->dropped[i] = mg_strdup(p->dropped[i]);
-        res->ndropped = p->ndropped;
-    }
-    if (p->nnarrowed) {
-        res->narrowed = mg_malloc(sizeof *res->narrowed * (size_t)p->nnarrowed);
-        for (int i = 0; i < p->nnarrowed; i++)
-            res->narrowed[i] = (struct search_narrowed){
-                mg_strdup(p->narrowed[i].prefix), p->narrowed[i].kept,
-                p->narrowed[i].of};
-        res->nnarrowed = p->nnarrowed;
-    }
 }
 
 static void run_free(struct search_plan *r)

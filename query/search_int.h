@@ -110,9 +110,12 @@ int sr_read_page(struct searcher *s, const char *fts, int nphrase,
                  double density, const int64_t *ids, const double *scores,
                  const int *similar, int n, struct search_result *res,
                  struct mg_err *err);
-/* Frees what a hit holds; frees the result's notes on the plan. */
+/* Frees what a hit holds; frees the result's notes on the plan; puts
+ * plan p's notes (words dropped, prefixes narrowed) in place of the
+ * result's. */
 void sr_hit_clear(struct search_hit *h);
 void sr_notes_free(struct search_result *res);
+void sr_notes_copy(const struct plan *p, struct search_result *res);
 
 /* ---- search_xents.c (only where the Xapian engine is built) ----------- */
 

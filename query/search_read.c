@@ -183,6 +183,29 @@ void sr_notes_free(struct search_result *res)
     free(res->narrowed);
 }
 
+/* Plan p's notes in place of the result's. */
+void sr_notes_copy(const struct plan *p, struct search_result *res)
+{
+    sr_notes_free(res);
+    res->dropped = NULL;
+    res->narrowed = NULL;
+    res->ndropped = res->nnarrowed = 0;
+    if (p->ndropped) {
+        res->dropped = mg_malloc(sizeof *res->dropped * (size_t)p->ndropped);
+        for (int i = 0; i < p->ndropped; i++)
+            res->dropped[i] = mg_strdup(p->dropped[i]);
+        res->ndropped = p->ndropped;
+    }
+    if (p->nnarrowed) {
+        res->narrowed = mg_malloc(sizeof *res->narrowed * (size_t)p->nnarrowed);
+        for (int i = 0; i < p->nnarrowed; i++)
+            res->narrowed[i] = (struct search_narrowed){
+                mg_strdup(p->narrowed[i].prefix), p->narrowed[i].kept,
+                p->narrowed[i].of};
+        res->nnarrowed = p->nnarrowed;
+    }
+}
+
 /* ---- public ids ---------------------------------------------------------- */
 
 /* store_file_fn: narrows ctx (a struct buf) to the deepest folder

@@ -689,33 +689,6 @@ static int facets(struct xsearcher *s, const struct mgxq_result *m,
     return rc;
 }
 
-static void copy_notes(const struct plan *p, struct search_result *res)
-{
-    for (int i = 0; i < res->ndropped; i++)
-        free(res->dropped[i]);
-    free(res->dropped);
-    for (int i = 0; i < res->nnarrowed; i++)
-        free(res->narrowed[i].prefix);
-    free(res->narrowed);
-    res->dropped = NULL;
-    res->narrowed = NULL;
-    res->ndropped = res->nnarrowed = 0;
-    if (p->ndropped) {
-        res->dropped = mg_malloc(sizeof *res->dropped * (size_t)p->ndropped);
-        for (int i = 0; i < p->ndropped; i++)
-            res->dropped[i] = mg_strdup(p->dropped[i]);
-        res->ndropped = p->ndropped;
-    }
-    if (p->nnarrowed) {
-        res->narrowed = mg_malloc(sizeof *res->narrowed * (size_t)p->nnarrowed);
-        for (int i = 0; i < p->nnarrowed; i++)
-            res->narrowed[i] = (struct search_narrowed){
-                mg_strdup(p->narrowed[i].prefix), p->narrowed[i].kept,
-                p->narrowed[i].of};
-        res->nnarrowed = p->nnarrowed;
-    }
-}
-
 /* The state of one search. */
 struct xrun {
     struct qparse_out q, wq;
@@ -818,7 +791,7 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
     res->flat = r.q.flat;
     res->caps = r.q.caps;
     if (r.planned)
-        copy_notes(&r.plan, res);
+        sr_notes_copy(&r.plan, res);
     int limit = o->limit > 0 ? o->limit : SEARCH_DEFAULT_LIMIT;
     if (limit > SEARCH_MAX_LIMIT)
         limit = SEARCH_MAX_LIMIT;
@@ -898,7 +871,7 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
                 res->relaxed = 1;
                 res->relaxed_total = w.total;
                 res->relaxed_total_exact = 1;
-                copy_notes(&r.wplan, res);
+                sr_notes_copy(&r.wplan, res);
                 mgxq_result_free(&m);
                 m = w;
             } else {
