@@ -35,33 +35,7 @@ if "$BIN/morgue-index" --engine xapian --db "$TMP/probe" corpus/seed 2>&1 |
     exit $?
 fi
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port() {
-    python3 - "$1" <<'EOF'
-import socket, sys, time
-end = time.time() + 5
-while time.time() < end:
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.02)
-sys.exit(1)
-EOF
-}
-# start_srv VAR PORT DIR: xapian-tcpsrv in a session of its own
-start_srv() {
-    local var=$1 port=$2 dir=$3
-    setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "$port" "$dir" \
-        >>"$TMP/tcpsrv.log" 2>&1 &
-    local pid=$!
-    disown "$pid"
-    GROUPS_STARTED="$GROUPS_STARTED $pid"
-    printf -v "$var" %s "$pid"
-    wait_port "$port" || { bad "xapian-tcpsrv on port $port did not start" "$(tail -5 "$TMP/tcpsrv.log")"; t_summary; exit 1; }
-}
+. "$(dirname "$0")/lib_tcpsrv.sh"
 
 "$BIN/morgue-index" --engine xapian --shards 3 --db "$TMP/three" corpus/ \
     >"$TMP/out" 2>&1
