@@ -906,9 +906,9 @@ int xsearch_run(struct xsearcher *s, const struct search_opts *o,
     if (o->facets && !o->count_only) {
         int wp = -1;
         if (facets(s, &m, shown, res, err) < 0 ||
-            (wp = xsearch_with(s->db, &r.t, mroot, m.total, m.sampled,
-                               s->facet_exact, shown, res->facets + first,
-                               res->nfacets - first, err)) < 0)
+            (wp = xsearch_with(s->db, &r.t, mroot, &m, s->facet_exact, shown,
+                               res->facets + first, res->nfacets - first,
+                               err)) < 0)
             rc = -1;
         else
             res->xpasses += wp;

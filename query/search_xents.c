@@ -267,14 +267,19 @@ static int pick_with(struct mgx_db *db, const struct mgxq_result *w,
 }
 
 int xsearch_with(struct mgx_db *db, const struct mgxq *t, int root,
-                 int64_t total, int64_t sampled, int64_t sample,
+                 const struct mgxq_result *res, int64_t sample,
                  const char *const *values, struct search_facet *fs, int m,
                  struct mg_err *err)
 {
     if (m <= 0)
         return 0;
+    int64_t total = res->total, sampled = res->sampled;
     struct mgxq_result *w = mg_calloc((size_t)m, sizeof *w);
-    int rc = mgxq_with(db, t, root, total, sample, values, m, w, err);
+    int rc = 0;
+    if (res->entsets) /* from the sets the search counted: no pass */
+        mgxq_with_sets(res, values, m, w);
+    else
+        rc = mgxq_with(db, t, root, total, sample, values, m, w, err);
     int passes = rc == 0 ? w[0].passes : 0;
     for (int i = 0; i < m && rc == 0; i++)
         rc = pick_with(db, &w[i], total, sampled, &fs[i], err);

@@ -215,6 +215,9 @@ extern "C" void mgxq_result_free(struct mgxq_result *res)
     for (int i = 0; i < res->ncounts; i++)
         free(res->counts[i].value);
     free(res->counts);
+    for (int i = 0; i < res->nsets; i++)
+        free(res->sets[i].value);
+    free(res->sets);
     *res = mgxq_result{};
 }
 
@@ -286,9 +289,21 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
 
         /* the total: every match, unsorted, unweighted */
         std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+        std::vector<int> slots;
+        auto is_ent = [](int s) {
+            return s >= MGX_VAL_ENT0 && s < MGX_VAL_ENT0 + MGX_MAX_ENT_SLOTS;
+        };
+        for (int i = 0; i < r->nspies && !res->entsets; i++)
+            if (is_ent(r->spy_slots[i]))
+                res->entsets = xdb.get_value_freq(MGX_VAL_ENTSET) > 0;
         for (int i = 0; i < r->nspies; i++)
-            spies.emplace_back(new Xapian::ValueCountMatchSpy(
-                (Xapian::valueno)r->spy_slots[i]));
+            if (!res->entsets || !is_ent(r->spy_slots[i]))
+                slots.push_back(r->spy_slots[i]);
+        if (res->entsets) /* one spy for the entity slots' */
+            slots.push_back(MGX_VAL_ENTSET);
+        for (int s : slots)
+            spies.emplace_back(
+                new Xapian::ValueCountMatchSpy((Xapian::valueno)s));
         {
             Xapian::Enquire count(xdb);
             count.set_query(query);
@@ -314,15 +329,37 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
                 res->sampled = (int64_t)m.get_matches_estimated();
             res->passes++;
         }
-        std::vector<struct mgxq_count> counts;
+        std::vector<struct mgxq_count> counts, sets;
+        std::map<std::string, int64_t> ents; /* from the sets */
         for (size_t i = 0; i < spies.size(); i++) {
             size_t first = counts.size();
             for (Xapian::TermIterator v = spies[i]->values_begin();
                  v != spies[i]->values_end(); ++v) {
                 std::string s = *v;
-                counts.push_back({r->spy_slots[i],
-                                  mg_strndup(s.data(), s.size()),
+                if (slots[i] == MGX_VAL_ENTSET) {
+                    int64_t c = (int64_t)v.get_termfreq();
+                    for (size_t at = 0; at <= s.size();) {
+                        size_t end = s.find('\0', at);
+                        if (end == std::string::npos)
+                            end = s.size();
+                        if (end > at && s[at] != '\1')
+                            ents[s.substr(at, end - at)] += c;
+                        at = end + 1;
+                    }
+                    std::replace(s.begin(), s.end(), '\0', '\n');
+                    sets.push_back(
+                        {MGX_VAL_ENTSET, mg_strndup(s.data(), s.size()), c});
+                    continue;
+                }
+                counts.push_back({slots[i], mg_strndup(s.data(), s.size()),
                                   (int64_t)v.get_termfreq()});
+            }
+            if (slots[i] == MGX_VAL_ENTSET) {
+                for (const auto &kv : ents)
+                    counts.push_back(
+                        {MGX_VAL_ENT0,
+                         mg_strndup(kv.first.data(), kv.first.size()),
+                         kv.second});
             }
             std::sort(
                 counts.begin() + (long)first, counts.end(),
@@ -336,6 +373,10 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         res->counts = (struct mgxq_count *)mg_calloc(
             counts.empty() ? 1 : counts.size(), sizeof *res->counts);
         std::copy(counts.begin(), counts.end(), res->counts);
+        res->nsets = (int)sets.size();
+        res->sets = (struct mgxq_count *)mg_calloc(
+            sets.empty() ? 1 : sets.size(), sizeof *res->sets);
+        std::copy(sets.begin(), sets.end(), res->sets);
         res->ms_spies = (mg_now() - t) * 1e3;
         t = mg_now();
 
@@ -383,9 +424,17 @@ extern "C" int mgxq_search(struct mgx_db *db, const struct mgxq *q,
         std::sort(distinct.begin(), distinct.end());
         distinct.erase(std::unique(distinct.begin(), distinct.end()),
                        distinct.end());
+        /* scheme 5 on: each key is a term too (XK), so the groups' matches
+         * come from their postings; before, each key's value range scans
+         * the slot */
+        bool terms = !distinct.empty() &&
+                     xdb.get_termfreq(mgx_dup_term(distinct[0])) > 0;
         for (const std::string &k : distinct)
-            groups.emplace_back(Xapian::Query::OP_VALUE_RANGE, MGX_VAL_DUPKEY,
-                                k, k);
+            if (terms)
+                groups.emplace_back(mgx_dup_term(k));
+            else
+                groups.emplace_back(Xapian::Query::OP_VALUE_RANGE,
+                                    MGX_VAL_DUPKEY, k, k);
         Xapian::ValueCountMatchSpy dup(MGX_VAL_DUPKEY);
         {
             Xapian::Enquire count(xdb);
@@ -712,6 +761,64 @@ static int with_by_documents(Xapian::Database &xdb, const Xapian::Query &sq,
     return 1;
 }
 
+/* with[i] from the counted sets (the counts' shape mgxq_with gives). */
+static void with_fill(const std::vector<std::map<std::string, int64_t>> &sum,
+                      int n, struct mgxq_result *with)
+{
+    for (int i = 0; i < n; i++) {
+        struct mgxq_result *w = &with[i];
+        const auto &s = sum[(size_t)i];
+        w->counts = (struct mgxq_count *)mg_calloc(s.empty() ? 1 : s.size(),
+                                                   sizeof *w->counts);
+        for (const auto &kv : s)
+            w->counts[w->ncounts++] = {
+                MGX_VAL_ENT0, mg_strndup(kv.first.data(), kv.first.size()),
+                kv.second};
+        std::sort(w->counts, w->counts + w->ncounts,
+                  [](const struct mgxq_count &a, const struct mgxq_count &c) {
+                      if (a.count != c.count)
+                          return a.count > c.count;
+                      return std::strcmp(a.value, c.value) < 0;
+                  });
+    }
+}
+
+extern "C" void mgxq_with_sets(const struct mgxq_result *m,
+                               const char *const *values, int n,
+                               struct mgxq_result *with)
+{
+    for (int i = 0; i < n; i++)
+        with[i] = mgxq_result{};
+    std::map<std::string, int> facet; /* value -> its index */
+    for (int i = 0; i < n; i++)
+        facet.emplace(values[i], i);
+    std::vector<std::map<std::string, int64_t>> sum((size_t)n);
+    std::vector<std::string> in; /* a set's entities in slots */
+    std::vector<int> named;      /* the facet entities it names */
+    for (int k = 0; k < m->nsets; k++) {
+        in.clear();
+        named.clear();
+        const char *s = m->sets[k].value;
+        while (*s) {
+            const char *e = std::strchr(s, '\n');
+            size_t len = e ? (size_t)(e - s) : std::strlen(s);
+            bool beyond = *s == '\1';
+            std::string v(s + beyond, len - beyond);
+            auto f = facet.find(v);
+            if (f != facet.end())
+                named.push_back(f->second);
+            if (!beyond)
+                in.push_back(v);
+            s += len + (e != NULL);
+        }
+        for (int i : named)
+            for (const std::string &o : in)
+                if (o != values[i])
+                    sum[(size_t)i][o] += m->sets[k].count;
+    }
+    with_fill(sum, n, with);
+}
+
 extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
                          int64_t total, int64_t sample,
                          const char *const *values, int n,
@@ -726,23 +833,7 @@ extern "C" int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root,
         int passes = mgx_wrapped(db)
                          ? with_by_spies(xdb, sq, values, n, sum)
                          : with_by_documents(xdb, sq, values, n, sum);
-        for (int i = 0; i < n; i++) {
-            struct mgxq_result *w = &with[i];
-            const auto &s = sum[(size_t)i];
-            w->counts = (struct mgxq_count *)mg_calloc(s.empty() ? 1 : s.size(),
-                                                       sizeof *w->counts);
-            for (const auto &kv : s)
-                w->counts[w->ncounts++] = {
-                    MGX_VAL_ENT0, mg_strndup(kv.first.data(), kv.first.size()),
-                    kv.second};
-            std::sort(
-                w->counts, w->counts + w->ncounts,
-                [](const struct mgxq_count &a, const struct mgxq_count &c) {
-                    if (a.count != c.count)
-                        return a.count > c.count;
-                    return std::strcmp(a.value, c.value) < 0;
-                });
-        }
+        with_fill(sum, n, with);
         with[0].passes = passes;
         return 0;
     });

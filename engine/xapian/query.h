@@ -135,6 +135,13 @@ struct mgxq_result {
      * a round trip to every shard of a cluster */
     double ms_count, ms_spies, ms_page, ms_groups;
     int passes;
+    /* entsets: the entity slots' spies were one spy on MGX_VAL_ENTSET (a
+     * database of scheme 5 on): counts holds the entities summed from it
+     * (slot MGX_VAL_ENT0), sets the sets it counted (NUL between their
+     * entities turned into '\n'), for mgxq_with_sets */
+    int entsets;
+    struct mgxq_count *sets;
+    int nsets;
 };
 
 /* Runs r over db into *res (zeroed first; free with mgxq_result_free,
@@ -158,7 +165,12 @@ void mgxq_result_free(struct mgxq_result *res);
 int mgxq_with(struct mgx_db *db, const struct mgxq *q, int root, int64_t total,
               int64_t sample, const char *const *values, int n,
               struct mgxq_result *with, struct mg_err *err);
-/* (with[0].passes: the passes mgxq_with ran.) */
+/* (with[0].passes: the passes mgxq_with ran.)  mgxq_with_sets: the same
+ * from the entity sets mgxq_search counted (m->entsets), with no pass:
+ * for each facet entity, the sets naming it (in a slot or beyond), their
+ * entities in slots counted, as the spies do. */
+void mgxq_with_sets(const struct mgxq_result *m, const char *const *values,
+                    int n, struct mgxq_result *with);
 
 /* The near-duplicates of the article with this uid: the articles whose
  * fingerprints (MGX_VAL_SIMHASH) differ from its own in at most maxdist

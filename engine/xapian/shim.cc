@@ -355,6 +355,17 @@ int guarded(const char *path, const char *what, struct mg_err *err, F body)
 
 } // namespace
 
+std::string mgx_dup_term(const std::string &key)
+{
+    static const char HEX[] = "0123456789abcdef";
+    std::string t = "XK";
+    for (unsigned char c : key) {
+        t += HEX[c >> 4];
+        t += HEX[c & 15];
+    }
+    return t;
+}
+
 struct mgx_db {
     std::string path;
     bool writable;
@@ -711,6 +722,7 @@ static void index_entities(struct mgx_db *d, Xapian::Document &doc,
 static int put(struct mgx_db *d, const struct article *a,
                const struct ent_set *es, const uint64_t *dupkey,
                struct mg_err *err);
+static void set_ent_set(Xapian::Document &doc);
 
 extern "C" int mgx_put(struct mgx_db *d, const struct article *a,
                        const struct ent_set *es, struct mg_err *err)
@@ -752,6 +764,7 @@ static int put(struct mgx_db *d, const struct article *a,
         if (a->simhash)
             for (int b = 0; b < NBANDS; b++)
                 doc.add_boolean_term(band_term(b, a->simhash));
+        set_ent_set(doc);
 
         doc.add_value(MGX_VAL_UID, a->uid);
         doc.add_value(MGX_VAL_DATEUID, std::string(a->date ? a->date : "") +
@@ -772,9 +785,10 @@ static int put(struct mgx_db *d, const struct article *a,
             doc.add_value(MGX_VAL_PATH, a->path);
         if (a->simhash)
             doc.add_value(MGX_VAL_SIMHASH, u64_bytes(a->simhash));
-        doc.add_value(MGX_VAL_DUPKEY, dupkey
-                                          ? u64_bytes(*dupkey)
-                                          : dup_key(d->db, a->simhash, a->uid));
+        std::string dk =
+            dupkey ? u64_bytes(*dupkey) : dup_key(d->db, a->simhash, a->uid);
+        doc.add_value(MGX_VAL_DUPKEY, dk);
+        doc.add_boolean_term(mgx_dup_term(dk));
         doc.add_value(MGX_VAL_BODYLEN, Xapian::sortable_serialise(body_tokens));
         doc.set_data(record_of(a));
         d->wdb.replace_document(uterm, doc);
@@ -829,6 +843,38 @@ static void set_ent_slots(Xapian::Document &doc,
         else if (!doc.get_value(slot).empty())
             doc.remove_value(slot);
     }
+}
+
+/* Sets doc's entity set (MGX_VAL_ENTSET, TERMS.md) from its entity slots
+ * and its entity terms (XP, XW, XO: those beyond the slots, marked).  Run
+ * after the slots and terms are final. */
+static void set_ent_set(Xapian::Document &doc)
+{
+    std::vector<std::string> in = ent_slots(doc), out;
+    std::sort(in.begin(), in.end());
+    for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end();
+         ++t) {
+        const std::string &s = *t;
+        if (s.size() < 3 || s[0] != 'X' ||
+            (s[1] != 'P' && s[1] != 'W' && s[1] != 'O'))
+            continue;
+        std::string v = std::string(1, s[1] == 'P'   ? 'p'
+                                       : s[1] == 'W' ? 'w'
+                                                     : 'o') +
+                        s.substr(2);
+        if (!std::binary_search(in.begin(), in.end(), v))
+            out.push_back(std::string(1, '\1') + v);
+    }
+    std::sort(out.begin(), out.end());
+    std::string set;
+    for (const std::string &v : in)
+        set += (set.empty() ? "" : std::string(1, '\0')) + v;
+    for (const std::string &v : out)
+        set += (set.empty() ? "" : std::string(1, '\0')) + v;
+    if (!set.empty())
+        doc.add_value(MGX_VAL_ENTSET, set);
+    else if (!doc.get_value(MGX_VAL_ENTSET).empty())
+        doc.remove_value(MGX_VAL_ENTSET);
 }
 
 /* The terms of link l (those too long for Xapian: empty). */
@@ -898,6 +944,7 @@ extern "C" int mgx_link_add(struct mgx_db *d, const char *uid,
             l->added |= MGX_LINK_SLOT;
         }
         set_ent_slots(doc, slots);
+        set_ent_set(doc);
         std::string mk = META_ENT + v; /* the name --show gives, as put's */
         if (l->form && mk.size() <= MAX_TERM && d->wdb.get_metadata(mk).empty())
             d->wdb.set_metadata(mk, l->form);
@@ -938,6 +985,7 @@ extern "C" int mgx_link_drop(struct mgx_db *d, const char *uid,
                  slots.size() < (size_t)MGX_MAX_ENT_SLOTS)
             slots.push_back(std::string(1, 'p') + l->lone);
         set_ent_slots(doc, slots);
+        set_ent_set(doc);
         d->wdb.replace_document(id, doc);
         return 1;
     });

@@ -35,7 +35,7 @@ extern "C" {
 
 /* Bumped whenever the term scheme (TERMS.md) changes: a database built
  * under another one is refused ("rebuild"). */
-#define MGX_SCHEME 4
+#define MGX_SCHEME 5
 
 /* Value slots (TERMS.md has the encodings). */
 enum mgx_slot {
@@ -55,6 +55,11 @@ enum mgx_slot {
     MGX_VAL_DATEUID = 11, /* date (or "") + NUL + uid: newest/oldest
                            * order, unique, with no KeyMaker (refused by
                            * remote shards) */
+    MGX_VAL_ENTSET = 12,  /* the article's entities as one set: the entity
+                           * slots' values sorted, then the entities it
+                           * holds a term of beyond them, each marked with
+                           * a leading \1; NUL between (one spy counts
+                           * the facets and the names named together) */
     MGX_VAL_ENT0 = 32,    /* the article's entities, most mentioned
                            * first, one a slot: kind letter + key */
 };

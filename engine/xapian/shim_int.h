@@ -65,4 +65,9 @@ bool mgx_record_read(const std::string &data, struct article *a);
  * a document read carries the whole article over the network). */
 bool mgx_wrapped(const struct mgx_db *d);
 
+/* The boolean term of a near-duplicate cluster key (MGX_VAL_DUPKEY's 8
+ * bytes): XK + 16 hex digits (TERMS.md), so that the matches of a page's
+ * groups are found through their terms, not by scanning the slot. */
+std::string mgx_dup_term(const std::string &key);
+
 #endif
