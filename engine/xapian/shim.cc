@@ -819,19 +819,6 @@ static bool has_term(Xapian::Document &doc, const std::string &t)
     return i != doc.termlist_end() && *i == t;
 }
 
-/* The values of doc's entity slots, from the first to the first empty. */
-static std::vector<std::string> ent_slots(const Xapian::Document &doc)
-{
-    std::vector<std::string> v;
-    for (int i = 0; i < MGX_MAX_ENT_SLOTS; i++) {
-        std::string s = doc.get_value((Xapian::valueno)(MGX_VAL_ENT0 + i));
-        if (s.empty())
-            break;
-        v.push_back(s);
-    }
-    return v;
-}
-
 /* Sets doc's entity slots to v (filled from the first, TERMS.md). */
 static void set_ent_slots(Xapian::Document &doc,
                           const std::vector<std::string> &v)
@@ -850,27 +837,16 @@ static void set_ent_slots(Xapian::Document &doc,
  * after the slots and terms are final. */
 static void set_ent_set(Xapian::Document &doc)
 {
-    std::vector<std::string> in = ent_slots(doc), out;
+    std::vector<std::string> in = mgx_ent_slots(doc);
+    std::vector<std::string> out = mgx_ent_beyond(doc, in);
     std::sort(in.begin(), in.end());
-    for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end();
-         ++t) {
-        const std::string &s = *t;
-        if (s.size() < 3 || s[0] != 'X' ||
-            (s[1] != 'P' && s[1] != 'W' && s[1] != 'O'))
-            continue;
-        std::string v = std::string(1, s[1] == 'P'   ? 'p'
-                                       : s[1] == 'W' ? 'w'
-                                                     : 'o') +
-                        s.substr(2);
-        if (!std::binary_search(in.begin(), in.end(), v))
-            out.push_back(std::string(1, '\1') + v);
-    }
     std::sort(out.begin(), out.end());
     std::string set;
     for (const std::string &v : in)
         set += (set.empty() ? "" : std::string(1, '\0')) + v;
     for (const std::string &v : out)
-        set += (set.empty() ? "" : std::string(1, '\0')) + v;
+        set += (set.empty() ? "" : std::string(1, '\0')) +
+               std::string(1, '\1') + v;
     if (!set.empty())
         doc.add_value(MGX_VAL_ENTSET, set);
     else if (!doc.get_value(MGX_VAL_ENTSET).empty())
@@ -924,7 +900,7 @@ extern "C" int mgx_link_add(struct mgx_db *d, const char *uid,
                 doc.add_boolean_term(t[k]);
                 l->added |= BIT[k];
             }
-        std::vector<std::string> slots = ent_slots(doc);
+        std::vector<std::string> slots = mgx_ent_slots(doc);
         std::string v = std::string(1, 'p') + l->key;
         std::string lv = l->lone && std::strcmp(l->lone, l->key) != 0
                              ? std::string(1, 'p') + l->lone
@@ -974,7 +950,7 @@ extern "C" int mgx_link_drop(struct mgx_db *d, const char *uid,
         for (int k = 0; k < 3; k++)
             if ((l->added & BIT[k]) && !t[k].empty() && has_term(doc, t[k]))
                 doc.remove_term(t[k]);
-        std::vector<std::string> slots = ent_slots(doc);
+        std::vector<std::string> slots = mgx_ent_slots(doc);
         std::string v = std::string(1, 'p') + l->key;
         auto at = std::find(slots.begin(), slots.end(), v);
         if ((l->added & MGX_LINK_SLOT) && at != slots.end())

@@ -43,26 +43,9 @@ int kind_rank(char letter)
  * entity terms not in them (by term order), people first. */
 std::vector<std::string> doc_entities(const Xapian::Document &doc)
 {
-    std::vector<std::string> v;
-    for (int i = 0; i < MGX_MAX_ENT_SLOTS; i++) {
-        std::string s = doc.get_value((Xapian::valueno)(MGX_VAL_ENT0 + i));
-        if (s.empty())
-            break;
-        v.push_back(s);
-    }
-    static const char *const PREFIX[3] = {"XP", "XW", "XO"};
-    static const char LETTER[3] = {'p', 'w', 'o'};
-    for (int k = 0; k < 3; k++) {
-        Xapian::TermIterator t = doc.termlist_begin();
-        for (t.skip_to(PREFIX[k]); t != doc.termlist_end(); ++t) {
-            const std::string &term = *t;
-            if (term.compare(0, 2, PREFIX[k]) != 0)
-                break;
-            std::string s = LETTER[k] + term.substr(2);
-            if (std::find(v.begin(), v.end(), s) == v.end())
-                v.push_back(s);
-        }
-    }
+    std::vector<std::string> v = mgx_ent_slots(doc);
+    std::vector<std::string> more = mgx_ent_beyond(doc, v);
+    v.insert(v.end(), more.begin(), more.end());
     std::stable_sort(v.begin(), v.end(),
                      [](const std::string &a, const std::string &b) {
                          return kind_rank(a[0]) < kind_rank(b[0]);
@@ -71,6 +54,39 @@ std::vector<std::string> doc_entities(const Xapian::Document &doc)
 }
 
 } // namespace
+
+std::vector<std::string> mgx_ent_slots(const Xapian::Document &doc)
+{
+    std::vector<std::string> v;
+    for (int i = 0; i < MGX_MAX_ENT_SLOTS; i++) {
+        std::string s = doc.get_value((Xapian::valueno)(MGX_VAL_ENT0 + i));
+        if (s.empty())
+            break;
+        v.push_back(s);
+    }
+    return v;
+}
+
+std::vector<std::string> mgx_ent_beyond(const Xapian::Document &doc,
+                                        const std::vector<std::string> &slots)
+{
+    static const char *const PREFIX[3] = {"XP", "XW", "XO"};
+    static const char LETTER[3] = {'p', 'w', 'o'};
+    std::vector<std::string> v;
+    for (int k = 0; k < 3; k++) {
+        Xapian::TermIterator t = doc.termlist_begin();
+        for (t.skip_to(PREFIX[k]); t != doc.termlist_end(); ++t) {
+            const std::string &term = *t;
+            if (term.compare(0, 2, PREFIX[k]) != 0)
+                break;
+            std::string s = LETTER[k] + term.substr(2);
+            if (std::find(slots.begin(), slots.end(), s) == slots.end() &&
+                std::find(v.begin(), v.end(), s) == v.end())
+                v.push_back(s);
+        }
+    }
+    return v;
+}
 
 extern "C" int mgx_doc_entities(struct mgx_db *db, const char *uid,
                                 mgx_ent_fn fn, void *ctx, struct mg_err *err)

@@ -70,4 +70,11 @@ bool mgx_wrapped(const struct mgx_db *d);
  * groups are found through their terms, not by scanning the slot. */
 std::string mgx_dup_term(const std::string &key);
 
+/* The values of doc's entity slots, from the first to the first empty;
+ * the entity values of its entity terms (XP, XW, XO, in that order, each
+ * in term order) that are not among slots. */
+std::vector<std::string> mgx_ent_slots(const Xapian::Document &doc);
+std::vector<std::string> mgx_ent_beyond(const Xapian::Document &doc,
+                                        const std::vector<std::string> &slots);
+
 #endif
